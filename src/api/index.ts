@@ -1,0 +1,2 @@
+/** api: the library's public verbs (what the CLI and the web page call). */
+export * from './demo.js';

@@ -1,0 +1,5 @@
+/** The list of CLI commands. Each module exports `register(program)`; add one line per command. */
+import type { Command } from 'commander';
+import { register as demo } from './demo.js';
+
+export const COMMANDS: ((program: Command) => void)[] = [demo];

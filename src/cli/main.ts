@@ -1,0 +1,36 @@
+/**
+ * farfield CLI: commander program; each command lives in commands/<name>.ts and registers itself here.
+ * Thin shell over api/ (no numerics here). Errors end with a one-line message and a non-zero exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { isFarfieldError } from '../core/index.js';
+import { COMMANDS } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('farfield')
+    .description('Machine-learned force fields with long-range electrostatic descriptors (FKK, LODE), Ewald/PME')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit through here with code 0; usage errors were already printed by commander.
+      return e.exitCode;
+    }
+    const msg = isFarfieldError(e) ? e.message : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`farfield: error: ${msg.split('\n')[0]}\n`);
+    if (process.env.FARFIELD_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    return 1;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The Calculator contract (ASE's best idea): anything that gives energy, forces and stress for a Structure.
+ * Models, reference potentials and the electrostatics engine implement it; MD and the CLI use nothing else.
+ */
+import type { Structure } from './structure.js';
+
+export interface CalculateOptions {
+  /** Compute forces (default true). */
+  forces?: boolean;
+  /** Compute the stress tensor (default true for fully periodic structures). */
+  stress?: boolean;
+  /** Compute the model's uncertainty estimate, where the calculator has one. */
+  uncertainty?: boolean;
+}
+
+export interface CalculationResult {
+  /** Total energy, eV. */
+  energyEv: number;
+  /** Forces, eV/Å, Float64Array(3N). */
+  forcesEvPerA?: Float64Array;
+  /** Stress, eV/Å³, 3×3 row-major, ASE sign (positive = tensile) = (1/V) ∂E/∂ε. */
+  stressEvPerA3?: Float64Array;
+  /** Per-atom energies, eV, where the calculator defines them. */
+  energiesEv?: Float64Array;
+  /** Uncertainty estimates (standard deviations). */
+  uncertainty?: { energyEv?: number; energiesEv?: Float64Array };
+}
+
+export interface Calculator {
+  readonly name: string;
+  calculate(structure: Structure, options?: CalculateOptions): CalculationResult;
+}
