@@ -1,0 +1,72 @@
+/**
+ * The descriptor contract (DESIGN.md): a descriptor declares its hyperparameters (JSON round-trip), cutoff and column
+ * labels before computing; `compute` gives the N×D row-major feature matrix plus whatever its reverse pass needs;
+ * `backward` turns an upstream gradient dE/dX (N×D) into dE/d(positions) (3N) and dE/d(strain) (3×3).
+ *
+ * Conventions:
+ * - Columns are fixed by the descriptor's species universe (`species`, given at construction), so feature vectors of
+ *   different structures are comparable. A structure whose species are not in the universe is refused.
+ * - Strain: r → (1+ε) r and cell rows a → (1+ε) a (ε a full 3×3 tensor, row-major). Forces = −dE/dpositions;
+ *   stress = (1/V) dE/dε with ASE's sign (positive = tensile).
+ * - Short-range descriptors may keep per-neighbour derivatives for one structure inside `saved`; long-range
+ *   descriptors never keep per-(centre, atom) derivatives: their backward is one more reciprocal/mesh pass.
+ */
+import type { Structure } from '../core/index.js';
+import type { ComputeContext } from './context.js';
+
+/** N×D row-major feature matrix with column labels. */
+export interface FeatureMatrix {
+  rows: number;
+  cols: number;
+  /** rows·cols values, row i = atom i in structure order. */
+  data: Float64Array;
+  labels: string[];
+}
+
+export interface DescriptorOutput {
+  features: FeatureMatrix;
+  /** Opaque state for `backward` (only valid for the same structure and context). */
+  saved: unknown;
+}
+
+export interface DescriptorGradients {
+  /** dE/d(positions), eV/Å, Float64Array(3N). */
+  positions: Float64Array;
+  /** dE/dε, eV, Float64Array(9) row-major (virial = −this). */
+  strain: Float64Array;
+}
+
+export interface Descriptor {
+  /** Registry name of the descriptor kind, e.g. 'radial', 'angular', 'sr', 'fkk', 'lode'. */
+  readonly kind: string;
+  /** Species universe, in column order. */
+  readonly species: readonly string[];
+  /** Interaction range in Å (Infinity for long-range descriptors). */
+  readonly cutoffA: number;
+  /** Column labels, length = width. */
+  readonly labels: readonly string[];
+  readonly width: number;
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput;
+  /** dE/dX → gradients. `dEdX` has the layout of `features.data` (N×width, row-major). */
+  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients;
+  /** JSON form: `{kind, species, hypers}` — `createDescriptor(toJSON())` rebuilds an identical descriptor. */
+  toJSON(): DescriptorSpec;
+}
+
+export interface DescriptorSpec {
+  kind: string;
+  species: string[];
+  /** Hyperparameters (plain JSON object; each kind documents and validates its own). */
+  hypers: Record<string, unknown>;
+}
+
+/** Map a structure's species table onto the descriptor's species universe (−1 never returned: throws instead). */
+export function speciesMap(structure: Structure, universe: readonly string[], what: string): Int32Array {
+  const out = new Int32Array(structure.symbols.length);
+  structure.symbols.forEach((sym, k) => {
+    const idx = universe.indexOf(sym);
+    if (idx < 0) throw new Error(`${what}: species '${sym}' is not in the descriptor's species list [${universe.join(', ')}]`);
+    out[k] = idx;
+  });
+  return out;
+}

@@ -1,0 +1,4 @@
+/** descriptors: the contract, the per-structure context and the registry (model/ imports only this file). */
+export * from './descriptor.js';
+export * from './context.js';
+export * from './registry.js';

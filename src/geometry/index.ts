@@ -1,0 +1,2 @@
+/** geometry: neighbour lists, cells, images, supercells. */
+export * from './neighbours.js';
