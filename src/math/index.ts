@@ -1,0 +1,2 @@
+/** math: special functions, FFT, splines, linear algebra (imports only core). */
+export { erf, erfc, erfcx } from './special/erf.js';
