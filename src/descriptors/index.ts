@@ -2,3 +2,4 @@
 export * from './descriptor.js';
 export * from './context.js';
 export * from './registry.js';
+export * from './composite.js';
