@@ -1,0 +1,30 @@
+/**
+ * The dense linear-algebra contract shared by the TypeScript reference backend and the WebAssembly SIMD backend.
+ * All matrices are row-major Float64Array; buffers may be longer than needed (only the leading part is used).
+ */
+
+export interface GemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+}
+
+export interface Linalg {
+  readonly backend: 'ts' | 'wasm';
+  /** C (n×n, row-major, full symmetric storage) += alpha·AᵀA for A (m×n, row-major). Default alpha = 1.
+   *  Like BLAS dsyrk, only the upper triangle of C is read; on return C is fully symmetric. */
+  syrkAccumulate(a: Float64Array, m: number, n: number, c: Float64Array, alpha?: number): void;
+  /** b (n) += alpha·Aᵀy for A (m×n row-major), y (m). */
+  gemvTransposeAccumulate(a: Float64Array, m: number, n: number, y: Float64Array, b: Float64Array, alpha?: number): void;
+  /** C = alpha·op(A)·op(B) + beta·C, row-major; op(A) m×k, op(B) k×n. beta = 0 ignores C's contents (NaN-safe). */
+  gemm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, opts?: GemmOptions): void;
+  /** In-place Cholesky A = L·Lᵀ of a symmetric positive-definite n×n matrix (row-major); L in the lower triangle,
+   *  the strict upper triangle zeroed. Only the lower triangle of A is read.
+   *  Throws FarfieldError('NUMERIC') naming the failing pivot if not SPD. */
+  cholesky(a: Float64Array, n: number): void;
+  /** Solve op(L)·X = B in place, L lower triangular n×n, B n×nrhs row-major; op = L or Lᵀ. */
+  triangularSolve(l: Float64Array, n: number, b: Float64Array, nrhs: number, transpose: boolean): void;
+  /** Solve (L·Lᵀ)·X = B in place given the Cholesky factor. */
+  choleskySolve(l: Float64Array, n: number, b: Float64Array, nrhs: number): void;
+}
