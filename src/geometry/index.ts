@@ -1,2 +1,4 @@
 /** geometry: neighbour lists, cells, images, supercells. */
 export * from './neighbours.js';
+export * from './cell.js';
+export * from './transform.js';
