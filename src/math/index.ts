@@ -2,3 +2,9 @@
 export { erf, erfc, erfcx } from './special/erf.js';
 export { Fft3d, isPowerOfTwo, nextPowerOfTwo } from './fft.js';
 export { getLinalg, symmetricEigen, type Linalg, type GemmOptions, type SymmetricEigen } from './linalg/index.js';
+export * from './special/besselSpherical.js';
+export * from './special/besselModified.js';
+export * from './special/sphericalHarmonics.js';
+export * from './spline.js';
+export * from './quadrature.js';
+export * from './roots.js';
