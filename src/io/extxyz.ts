@@ -1,0 +1,574 @@
+/**
+ * Extended XYZ (ASE semantics, ase/io/extxyz.py of ASE 3.22) and plain XYZ: reader (whole-string and streaming)
+ * and writer.
+ *
+ * A frame is: a line with the atom count N; a comment line of key=value pairs (see keyvalue.ts); N atom lines whose
+ * columns are described by `Properties=name:T:w:…` (T ∈ S string, R real, I integer, L logical T/F/True/False; w ≥ 1
+ * columns). Default Properties: `species:S:1:pos:R:3`.
+ * Special keys, mapped as ASE does:
+ * - `Lattice="a1x a1y a1z a2x a2y a2z a3x a3y a3z"` → cell rows (Å); `pbc="T T F"` (default: T T T with a Lattice,
+ *   F F F without). Periodic directions without a Lattice are an error.
+ * - `energy` (eV) → labels.energyEv.
+ * - `stress`: 9 numbers = 3×3 in Fortran (column-major) order, as ASE reshapes them, or 6 in Voigt order
+ *   xx yy zz yz xz xy; eV/Å³, ASE sign (positive = tensile) → labels.stressEvPerA3 (row-major 3×3).
+ * - `virial` (eV, 9 or 6 as stress) → stress = −virial/V when there is no `stress` (kept in info otherwise).
+ * - per-atom `forces:R:3` (eV/Å) → labels.forcesEvPerA; `charge`/`charges`/`initial_charges` `:R:1` (e) → labels.charges.
+ * - `species` (capitalised like ASE: 'CL' → 'Cl') or, without it, `Z` → the species table; `pos:R:3` → positions (Å).
+ * Everything else stays in `info` / `arrays` under its own name and type.
+ * The writer emits what ASE's writer emits: `Lattice` (if the cell is non-zero), `Properties=species:S:1:pos:R:3…`,
+ * info pairs, `energy`, `stress` as 9 numbers, `pbc`; columns species, pos, other arrays, charges, forces. Reals are
+ * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too).
+ */
+import { open } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import {
+  FarfieldError,
+  cellVolume,
+  validateStructure,
+  type InfoValue,
+  type PerAtomArray,
+  type Structure,
+  type StructureLabels,
+} from '../core/index.js';
+import { AtomicFile, writeAtomically } from './atomic.js';
+import { CHEMICAL_SYMBOLS, capitalize } from './elements.js';
+import { formatKeyValues, parseKeyValues } from './keyvalue.js';
+import { LineCursor, clip, formatFinite, isSpace, parseCount, parseError, tokens, type Where } from './text.js';
+
+export type PropertyType = 'R' | 'I' | 'L' | 'S';
+export interface PropertySpec {
+  name: string;
+  type: PropertyType;
+  width: number;
+}
+
+const DEFAULT_PROPERTIES = 'species:S:1:pos:R:3';
+const CHARGE_NAMES = ['charges', 'charge', 'initial_charges'];
+
+/** Parse a `Properties=` value. */
+export function parseProperties(value: InfoValue, w: Where): PropertySpec[] {
+  if (typeof value !== 'string') throw parseError(`expected name:type:width triples, got ${JSON.stringify(value)}`, w.file, w.line, 'Properties');
+  const f = value.split(':');
+  if (f.length % 3 !== 0) throw parseError(`expected name:type:width triples, got ${f.length} fields in '${clip(value)}'`, w.file, w.line, 'Properties');
+  const out: PropertySpec[] = [];
+  const seen = new Set<string>();
+  for (let k = 0; k < f.length; k += 3) {
+    const [name, type, width] = [f[k], f[k + 1], f[k + 2]];
+    if (name === '') throw parseError(`property ${k / 3 + 1} has an empty name`, w.file, w.line, 'Properties');
+    if (seen.has(name)) throw parseError(`property '${name}' appears twice`, w.file, w.line, 'Properties');
+    seen.add(name);
+    if (type !== 'R' && type !== 'I' && type !== 'L' && type !== 'S')
+      throw parseError(`property '${name}' has type '${type}', expected one of S, R, I, L`, w.file, w.line, 'Properties');
+    if (!/^\d+$/.test(width) || Number(width) < 1 || Number(width) > 1e6)
+      throw parseError(`property '${name}' has width '${width}', expected a positive integer`, w.file, w.line, 'Properties');
+    out.push({ name, type, width: Number(width) });
+  }
+  return out;
+}
+
+type ColumnData = Float64Array | Int32Array | Uint8Array | string[];
+
+function allocate(spec: PropertySpec, n: number): ColumnData {
+  const len = spec.width * n;
+  switch (spec.type) {
+    case 'R': return new Float64Array(len);
+    case 'I': return new Int32Array(len);
+    case 'L': return new Uint8Array(len);
+    case 'S': return new Array<string>(len);
+  }
+}
+
+function asNumbers(v: InfoValue | undefined): number[] | null {
+  if (typeof v === 'number') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v as number[];
+  return null;
+}
+
+/** A 3×3 given as 9 numbers in Fortran order (ASE's reshape(order='F')) or 6 in Voigt order → row-major 3×3. */
+function tensorFromInfo(key: string, v: InfoValue, w: Where): Float64Array {
+  const a = asNumbers(v);
+  const where = (msg: string) => parseError(msg, w.file, w.line, key);
+  if (a === null || (a.length !== 9 && a.length !== 6)) throw where(`expected 9 numbers (3×3) or 6 (Voigt xx yy zz yz xz xy), got ${JSON.stringify(v)}`);
+  const t = new Float64Array(9);
+  if (a.length === 9) {
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) t[3 * i + j] = a[i + 3 * j];
+  } else {
+    const [xx, yy, zz, yz, xz, xy] = a;
+    t.set([xx, xy, xz, xy, yy, yz, xz, yz, zz]);
+  }
+  return t;
+}
+
+/** Read the N atom lines of a frame into columns; errors name the line and the property. */
+function readAtomLines(cur: LineCursor, n: number, props: PropertySpec[], headerLine: number): ColumnData[] {
+  const data = props.map((p) => allocate(p, n));
+  let ncol = 0;
+  for (const p of props) ncol += p.width;
+  // flat per-column plan
+  const colProp = new Int32Array(ncol), colComp = new Int32Array(ncol), colType = new Uint8Array(ncol);
+  {
+    let c = 0;
+    props.forEach((p, k) => {
+      for (let j = 0; j < p.width; j++, c++) {
+        colProp[c] = k;
+        colComp[c] = j;
+        colType[c] = p.type === 'R' ? 0 : p.type === 'I' ? 1 : p.type === 'L' ? 2 : 3;
+      }
+    });
+  }
+  const file = cur.file;
+  for (let atom = 0; atom < n; atom++) {
+    const line = cur.next();
+    if (line === null)
+      throw parseError(`file ends inside the frame that starts at line ${headerLine}: expected ${n} atom lines, found ${atom}`, file, cur.lineNo + 1, 'atoms');
+    const len = line.length;
+    let i = 0;
+    for (let c = 0; c < ncol; c++) {
+      while (i < len && isSpace(line.charCodeAt(i))) i++;
+      if (i >= len) {
+        throw parseError(
+          `Properties says ${ncol} columns, line has ${c}` + (c === 0 ? ` (expected ${n} atom lines, this is atom ${atom + 1})` : ''),
+          file, cur.lineNo, 'Properties');
+      }
+      const a = i;
+      while (i < len && !isSpace(line.charCodeAt(i))) i++;
+      const tok = line.substring(a, i);
+      const k = colProp[c];
+      const p = props[k];
+      const idx = atom * p.width + colComp[c];
+      switch (colType[c]) {
+        case 0: {
+          const v = Number(tok);
+          // v - v is 0 only for finite v; refuse 0x/0b/0o prefixes that Number accepts and Python does not
+          if (v - v !== 0 || (tok.length > 1 && tok.charCodeAt(0) === 48 && (tok.charCodeAt(1) | 32) > 96))
+            throw parseError(`atom ${atom + 1}: expected a finite real, got '${clip(tok)}'`, file, cur.lineNo, p.name);
+          (data[k] as Float64Array)[idx] = v;
+          break;
+        }
+        case 1: {
+          const v = Number(tok);
+          if (!/^[+-]?\d+$/.test(tok) || v > 2147483647 || v < -2147483648)
+            throw parseError(`atom ${atom + 1}: expected a 32-bit integer, got '${clip(tok)}'`, file, cur.lineNo, p.name);
+          (data[k] as Int32Array)[idx] = v;
+          break;
+        }
+        case 2: {
+          let b: number;
+          if (tok === 'T' || tok === 'True') b = 1;
+          else if (tok === 'F' || tok === 'False') b = 0;
+          else throw parseError(`atom ${atom + 1}: expected T or F, got '${clip(tok)}'`, file, cur.lineNo, p.name);
+          (data[k] as Uint8Array)[idx] = b;
+          break;
+        }
+        default:
+          (data[k] as string[])[idx] = tok;
+      }
+    }
+    while (i < len && isSpace(line.charCodeAt(i))) i++;
+    if (i < len) {
+      const extra = tokens(line.substring(i)).length;
+      throw parseError(`Properties says ${ncol} columns, line has ${ncol + extra}`, file, cur.lineNo, 'Properties');
+    }
+  }
+  return data;
+}
+
+/** Skip blank lines; return the count line's value or null at end of text. */
+function readCount(cur: LineCursor): number | null {
+  for (;;) {
+    const line = cur.next();
+    if (line === null) return null;
+    const t = tokens(line);
+    if (t.length === 0) continue;
+    const w = { file: cur.file, line: cur.lineNo, field: 'atom count' };
+    if (t.length !== 1) throw parseError(`expected the number of atoms alone on the line, got '${clip(line.trim())}'`, w.file, w.line, w.field);
+    return parseCount(t[0], w, 'the number of atoms');
+  }
+}
+
+/**
+ * Parse one frame starting at the cursor (blank lines before it are skipped). Returns null at the end of the text.
+ * `plain`: plain XYZ (comment kept as info.comment, columns symbol x y z [ignored extras]).
+ */
+export function parseFrame(cur: LineCursor, plain = false): Structure | null {
+  const n = readCount(cur);
+  if (n === null) return null;
+  const headerLine = cur.lineNo;
+  const comment = cur.next();
+  if (comment === null) throw parseError('file ends after the atom count: expected a comment line', cur.file, headerLine + 1, 'comment');
+  const cw: Where = { file: cur.file, line: cur.lineNo };
+  return plain ? plainFrame(cur, n, comment, headerLine) : extFrame(cur, n, comment, cw, headerLine);
+}
+
+function plainFrame(cur: LineCursor, n: number, comment: string, headerLine: number): Structure {
+  const positions = new Float64Array(3 * n);
+  const species = new Int32Array(n);
+  const symbols: string[] = [];
+  const index = new Map<string, number>();
+  for (let a = 0; a < n; a++) {
+    const line = cur.next();
+    if (line === null) throw parseError(`file ends inside the frame that starts at line ${headerLine}: expected ${n} atom lines, found ${a}`, cur.file, cur.lineNo + 1, 'atoms');
+    const t = tokens(line);
+    if (t.length < 4) throw parseError(`expected 'symbol x y z', line has ${t.length} columns`, cur.file, cur.lineNo, 'atoms');
+    const sym = capitalize(t[0]);
+    let k = index.get(sym);
+    if (k === undefined) { k = symbols.length; symbols.push(sym); index.set(sym, k); }
+    species[a] = k;
+    for (let d = 0; d < 3; d++) {
+      const v = Number(t[1 + d]);
+      if (!Number.isFinite(v) || /^0[xXbBoO]/.test(t[1 + d]))
+        throw parseError(`atom ${a + 1}: expected a finite real, got '${clip(t[1 + d])}'`, cur.file, cur.lineNo, 'pos');
+      positions[3 * a + d] = v;
+    }
+  }
+  const info: Record<string, InfoValue> = {};
+  if (comment.trim() !== '') info.comment = comment.trim();
+  return { cell: new Float64Array(9), pbc: [false, false, false], positions, species, symbols, info, arrays: {}, labels: {} };
+}
+
+function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, headerLine: number): Structure {
+  const kv = parseKeyValues(comment, cw);
+  const props = parseProperties(kv.get('Properties') ?? DEFAULT_PROPERTIES, cw);
+  kv.delete('Properties');
+  const columns = readAtomLines(cur, n, props, headerLine);
+  const labels: StructureLabels = {};
+
+  // cell and pbc
+  const cell = new Float64Array(9);
+  const lattice = kv.get('Lattice');
+  if (lattice !== undefined) {
+    const a = asNumbers(lattice);
+    if (a === null || a.length !== 9) throw parseError(`expected 9 numbers (three lattice vectors), got ${JSON.stringify(lattice)}`, cw.file, cw.line, 'Lattice');
+    cell.set(a);
+    kv.delete('Lattice');
+  }
+  let pbc: [boolean, boolean, boolean] = lattice !== undefined ? [true, true, true] : [false, false, false];
+  const pv = kv.get('pbc');
+  if (pv !== undefined) {
+    if (typeof pv === 'boolean') pbc = [pv, pv, pv];
+    else if (Array.isArray(pv) && pv.length === 3 && pv.every((x) => typeof x === 'boolean')) pbc = [...(pv as boolean[])] as [boolean, boolean, boolean];
+    else throw parseError(`expected three of T/F, got ${JSON.stringify(pv)}`, cw.file, cw.line, 'pbc');
+    kv.delete('pbc');
+  }
+  if (lattice === undefined && (pbc[0] || pbc[1] || pbc[2]))
+    throw parseError(`pbc="${pbc.map((b) => (b ? 'T' : 'F')).join(' ')}" asks for periodic directions but there is no Lattice`, cw.file, cw.line, 'pbc');
+
+  // per-frame labels
+  const energy = kv.get('energy');
+  if (energy !== undefined) {
+    if (typeof energy !== 'number') throw parseError(`expected a finite number (eV), got ${JSON.stringify(energy)}`, cw.file, cw.line, 'energy');
+    labels.energyEv = energy;
+    kv.delete('energy');
+  }
+  const stress = kv.get('stress');
+  if (stress !== undefined) {
+    labels.stressEvPerA3 = tensorFromInfo('stress', stress, cw);
+    kv.delete('stress');
+  }
+  const virial = kv.get('virial');
+  if (virial !== undefined && labels.stressEvPerA3 === undefined) {
+    const W = tensorFromInfo('virial', virial, cw);
+    const vol = cellVolume(cell);
+    if (!(vol > 0)) throw parseError('virial needs a 3-D cell to become a stress (Lattice missing or singular)', cw.file, cw.line, 'virial');
+    for (let k = 0; k < 9; k++) W[k] = W[k] === 0 ? 0 : -W[k] / vol;
+    labels.stressEvPerA3 = W;
+    kv.delete('virial');
+  }
+
+  // per-atom columns
+  let symbols: string[] | null = null;
+  let species: Int32Array | null = null;
+  let positions: Float64Array | null = null;
+  const arrays: Record<string, PerAtomArray> = {};
+  const speciesK = props.findIndex((p) => p.name === 'species');
+  props.forEach((p, k) => {
+    const d = columns[k];
+    if (k === speciesK) {
+      if (p.type !== 'S' || p.width !== 1) throw parseError(`species must be S:1, got ${p.type}:${p.width}`, cw.file, cw.line, 'Properties');
+      const raw = d as string[];
+      const table = new Map<string, number>();
+      const syms: string[] = [];
+      const byToken = new Map<string, number>();
+      species = new Int32Array(n);
+      for (let a = 0; a < n; a++) {
+        let s = byToken.get(raw[a]);
+        if (s === undefined) {
+          const sym = capitalize(raw[a]);
+          s = table.get(sym);
+          if (s === undefined) { s = syms.length; syms.push(sym); table.set(sym, s); }
+          byToken.set(raw[a], s);
+        }
+        species[a] = s;
+      }
+      symbols = syms;
+    } else if (p.name === 'pos' && positions === null) {
+      if (p.type !== 'R' || p.width !== 3) throw parseError(`pos must be R:3, got ${p.type}:${p.width}`, cw.file, cw.line, 'Properties');
+      positions = d as Float64Array;
+    } else if (p.name === 'forces' && p.type === 'R' && p.width === 3) {
+      labels.forcesEvPerA = d as Float64Array;
+    } else if (CHARGE_NAMES.includes(p.name) && p.type === 'R' && p.width === 1 && labels.charges === undefined) {
+      labels.charges = d as Float64Array;
+    } else {
+      arrays[p.name] = { type: p.type, width: p.width, data: d } as PerAtomArray;
+    }
+  });
+  if (positions === null) throw parseError('Properties has no pos:R:3 column', cw.file, cw.line, 'Properties');
+  if (symbols === null || species === null) {
+    const z = arrays.Z;
+    if (!z || z.type !== 'I' || z.width !== 1) throw parseError('Properties has neither species:S:1 nor Z:I:1', cw.file, cw.line, 'Properties');
+    const table = new Map<number, number>();
+    const syms: string[] = [];
+    const sp = new Int32Array(n);
+    for (let a = 0; a < n; a++) {
+      const zz = z.data[a];
+      let s = table.get(zz);
+      if (s === undefined) {
+        const sym = CHEMICAL_SYMBOLS[zz];
+        if (sym === undefined) throw parseError(`atom ${a + 1}: Z = ${zz} is not an element`, cw.file, cw.line, 'Z');
+        s = syms.length; syms.push(sym); table.set(zz, s);
+      }
+      sp[a] = s;
+    }
+    delete arrays.Z;
+    symbols = syms;
+    species = sp;
+  }
+  const info: Record<string, InfoValue> = {};
+  for (const [k, v] of kv) info[k] = v;
+  const s: Structure = { cell, pbc, positions, species: species as Int32Array, symbols: symbols as string[], info, arrays, labels };
+  try {
+    validateStructure(s, `frame at line ${headerLine}`);
+  } catch (e) {
+    if (e instanceof FarfieldError) throw parseError(e.message, cw.file, cw.line, 'Lattice');
+    throw e;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------- reading files
+
+/** All frames of an (extended) XYZ text. */
+export function parseXyzText(text: string, file: string, plain = false): Structure[] {
+  const cur = new LineCursor(text, file);
+  const out: Structure[] = [];
+  for (;;) {
+    const s = parseFrame(cur, plain);
+    if (s === null) return out;
+    out.push(s);
+  }
+}
+
+export function readFileText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new FarfieldError('IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+}
+
+export function readXyz(path: string, plain = false): Structure[] {
+  return parseXyzText(readFileText(path), path, plain);
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Stream the frames of an (extended) XYZ file: reads 1 MB chunks and keeps only the current frame's text in memory
+ * (plus one chunk), so files far larger than memory can be processed.
+ */
+export async function* streamXyz(path: string, plain = false): AsyncGenerator<Structure> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new FarfieldError('IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    const decoder = new StringDecoder('utf8');
+    let buf = '';
+    let eof = false;
+    let lineBase = 1; // line number of buf[0]
+    const fill = async (): Promise<void> => {
+      const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+      if (bytesRead === 0) {
+        eof = true;
+        buf += decoder.end();
+      } else buf += decoder.write(chunk.subarray(0, bytesRead));
+    };
+    // find the end of the `count`-th complete line after `from`; -1 if the buffer does not hold that many
+    const lineEnds = (from: number, count: number): number => {
+      let p = from;
+      for (let k = 0; k < count; k++) {
+        const e = buf.indexOf('\n', p);
+        if (e < 0) return eof && p < buf.length && k === count - 1 ? buf.length : -1;
+        p = e + 1;
+      }
+      return p;
+    };
+    let pos = 0;
+    for (;;) {
+      // 1) the count line (skipping blank lines)
+      let countEnd: number;
+      for (;;) {
+        countEnd = lineEnds(pos, 1);
+        if (countEnd >= 0 || eof) break;
+        await fill();
+      }
+      if (countEnd < 0 && buf.slice(pos).trim() === '') return;
+      let n = 0;
+      if (countEnd >= 0) {
+        const t = buf.slice(pos, countEnd).trim();
+        if (t === '') {
+          // blank line: count it and move on
+          lineBase += 1;
+          pos = countEnd;
+          continue;
+        }
+        n = /^\d+$/.test(t) ? Number(t) : 0; // a bad count is reported by the frame parser
+      }
+      // 2) make sure the whole frame (comment + n atom lines) is in the buffer, or we hit the end of the file
+      let scanFrom = countEnd < 0 ? buf.length : countEnd;
+      let need = n + 1;
+      while (!eof) {
+        const e = lineEnds(scanFrom, 1);
+        if (e < 0) { await fill(); continue; }
+        scanFrom = e;
+        if (--need === 0) break;
+      }
+      const cur = new LineCursor(buf, path, lineBase);
+      cur.pos = pos;
+      const s = parseFrame(cur, plain);
+      const consumed = buf.slice(pos, cur.pos);
+      let nl = 0;
+      for (let p = consumed.indexOf('\n'); p >= 0; p = consumed.indexOf('\n', p + 1)) nl++;
+      lineBase += nl;
+      pos = cur.pos;
+      if (pos > CHUNK) {
+        buf = buf.slice(pos);
+        pos = 0;
+      }
+      if (s === null) return;
+      yield s;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+// ---------------------------------------------------------------- writing
+
+const RESERVED_INFO = new Set(['Lattice', 'Properties', 'pbc']);
+
+function columnName(name: string): string {
+  if (name === '' || /[\s:"'=]/.test(name)) throw new FarfieldError('INVALID_INPUT', `per-atom array name '${name}' cannot be written to extended XYZ (no spaces, ':', quotes or '=')`);
+  return name;
+}
+
+/** Text of one extended-XYZ frame (ends with '\n'). */
+export function formatExtxyzFrame(s: Structure): string {
+  validateStructure(s);
+  const n = s.species.length;
+  const L = s.labels;
+  // columns: species, pos, arrays…, charges, forces
+  type Col = { name: string; type: PropertyType; width: number; data: ColumnData };
+  const cols: Col[] = [];
+  const reserved = new Set(['species', 'pos', 'Z']);
+  if (L.charges) reserved.add('charges');
+  if (L.forcesEvPerA) reserved.add('forces');
+  for (const [name, a] of Object.entries(s.arrays)) {
+    if (reserved.has(name)) continue;
+    cols.push({ name: columnName(name), type: a.type, width: a.width, data: a.data });
+  }
+  if (L.charges) cols.push({ name: 'charges', type: 'R', width: 1, data: L.charges });
+  if (L.forcesEvPerA) cols.push({ name: 'forces', type: 'R', width: 3, data: L.forcesEvPerA });
+  let props = 'species:S:1:pos:R:3';
+  for (const c of cols) props += `:${c.name}:${c.type}:${c.width}`;
+
+  let head = '';
+  if (s.cell.some((x) => x !== 0)) head += `Lattice="${Array.from(s.cell, (x) => formatFinite(x, 'Lattice')).join(' ')}" `;
+  head += `Properties=${props}`;
+  const entries: [string, InfoValue][] = [];
+  for (const [k, v] of Object.entries(s.info)) {
+    if (RESERVED_INFO.has(k)) continue;
+    if (k === 'energy' && L.energyEv !== undefined) continue;
+    if (k === 'stress' && L.stressEvPerA3 !== undefined) continue;
+    entries.push([k, v]);
+  }
+  if (L.energyEv !== undefined) entries.push(['energy', L.energyEv]);
+  if (L.stressEvPerA3) {
+    const t = L.stressEvPerA3;
+    // Fortran order, as ASE writes (and reads) it: v[i + 3j] = t[i][j]
+    const v: number[] = [];
+    for (let j = 0; j < 3; j++) for (let i = 0; i < 3; i++) v[i + 3 * j] = t[3 * i + j];
+    entries.push(['stress', v]);
+  }
+  entries.push(['pbc', [...s.pbc]]); // ASE always writes pbc, last
+  head += ' ' + formatKeyValues(entries);
+
+  const parts: string[] = [String(n), '\n', head, '\n'];
+  const pos = s.positions;
+  for (let a = 0; a < n; a++) {
+    let line = s.symbols[s.species[a]] + ' ' + fmt(pos[3 * a], 'positions') + ' ' + fmt(pos[3 * a + 1], 'positions') + ' ' + fmt(pos[3 * a + 2], 'positions');
+    for (const c of cols) {
+      for (let j = 0; j < c.width; j++) {
+        const v = c.data[a * c.width + j];
+        switch (c.type) {
+          case 'R': line += ' ' + fmt(v as number, c.name); break;
+          case 'I': line += ' ' + String(v); break;
+          case 'L': line += v ? ' T' : ' F'; break;
+          case 'S': {
+            const str = v as string;
+            if (str === '' || /\s/.test(str)) throw new FarfieldError('INVALID_INPUT', `per-atom string '${str}' in '${c.name}' cannot be written to extended XYZ (empty or contains whitespace)`);
+            line += ' ' + str;
+          }
+        }
+      }
+    }
+    parts.push(line, '\n');
+  }
+  return parts.join('');
+}
+
+function fmt(x: number, what: string): string {
+  if (x - x !== 0) throw new FarfieldError('INVALID_INPUT', `cannot write ${what}: value ${x} is not finite`);
+  return x === 0 ? (Object.is(x, -0) ? '-0.0' : '0') : String(x);
+}
+
+/** Text of one plain XYZ frame: count, comment (info.comment), `symbol x y z`. */
+export function formatPlainXyzFrame(s: Structure): string {
+  validateStructure(s);
+  const n = s.species.length;
+  const c = s.info.comment;
+  const comment = typeof c === 'string' ? c : '';
+  if (/[\r\n]/.test(comment)) throw new FarfieldError('INVALID_INPUT', 'cannot write an XYZ comment that contains a line break');
+  const parts: string[] = [String(n), '\n', comment, '\n'];
+  const pos = s.positions;
+  for (let a = 0; a < n; a++)
+    parts.push(s.symbols[s.species[a]], ' ', fmt(pos[3 * a], 'positions'), ' ', fmt(pos[3 * a + 1], 'positions'), ' ', fmt(pos[3 * a + 2], 'positions'), '\n');
+  return parts.join('');
+}
+
+export function writeXyz(path: string, structures: Iterable<Structure>, plain = false): void {
+  writeAtomically(path, (out) => {
+    for (const s of structures) out.write(plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s));
+  });
+}
+
+/** Incremental writer (for streaming conversion): frames are appended to a temporary file renamed on close. */
+export function openXyzWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void } {
+  const f = new AtomicFile(path);
+  return {
+    write(s) {
+      try {
+        f.write(plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s));
+      } catch (e) {
+        f.abort();
+        throw e;
+      }
+    },
+    close: () => f.commit(),
+    abort: () => f.abort(),
+  };
+}

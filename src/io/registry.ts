@@ -1,0 +1,187 @@
+/**
+ * File-format registry: each format has a name, aliases, file-name patterns, a content sniffer, a reader, a writer
+ * and optionally a streaming reader/writer. `readStructures` / `writeStructures` pick the format from the option,
+ * else from the file name, else (reading) from the content.
+ */
+import { basename } from 'node:path';
+import { openSync, readSync, closeSync } from 'node:fs';
+import { FarfieldError, Registry, type Structure } from '../core/index.js';
+import { openXyzWriter, readXyz, streamXyz, writeXyz } from './extxyz.js';
+import { readMlab, writeMlab, type MlabHeader } from './mlab.js';
+import { readPoscar, writePoscar } from './poscar.js';
+
+/** Side information some formats carry besides the structures (ML_AB's header). */
+export interface FormatMeta {
+  mlab?: MlabHeader;
+}
+
+export interface FrameWriter {
+  write(s: Structure): void;
+  /** Finish and rename into place. */
+  close(): void;
+  /** Delete the partial output. */
+  abort(): void;
+}
+
+export interface FileFormat {
+  name: string;
+  description: string;
+  /** File-name tests (lower-cased base name). */
+  matchesName(base: string): boolean;
+  /** Content test on the first few kB of the file. */
+  sniff(head: string): boolean;
+  read(path: string): { structures: Structure[]; meta?: FormatMeta };
+  write(path: string, structures: readonly Structure[], meta?: FormatMeta): void;
+  /** Frame-by-frame reading without holding the file in memory. */
+  stream?(path: string): AsyncGenerator<Structure>;
+  /** Frame-by-frame writing. */
+  openWriter?(path: string): FrameWriter;
+}
+
+export const FORMATS = new Registry<FileFormat>('file format');
+const ALIASES = new Map<string, string>([['vasp', 'poscar'], ['contcar', 'poscar'], ['mlab', 'ml_ab'], ['ml_abn', 'ml_ab']]);
+
+function firstComment(head: string): string | null {
+  const lines = head.split('\n');
+  let i = 0;
+  while (i < lines.length && lines[i].trim() === '') i++;
+  if (i + 1 >= lines.length || !/^\s*\d+\s*$/.test(lines[i])) return null;
+  return lines[i + 1];
+}
+
+FORMATS.register('extxyz', {
+  name: 'extxyz',
+  description: "extended XYZ (ASE's key=value comment line and Properties columns)",
+  matchesName: (b) => b.endsWith('.extxyz'),
+  sniff: (h) => {
+    const c = firstComment(h);
+    return c !== null && /(^|\s)(Properties|Lattice)\s*=/.test(c);
+  },
+  read: (p) => ({ structures: readXyz(p) }),
+  write: (p, s) => writeXyz(p, s),
+  stream: (p) => streamXyz(p),
+  openWriter: (p) => openXyzWriter(p),
+});
+
+FORMATS.register('xyz', {
+  name: 'xyz',
+  description: 'plain XYZ (count, comment, symbol x y z)',
+  matchesName: () => false,
+  sniff: (h) => {
+    const c = firstComment(h);
+    return c !== null && !c.includes('=');
+  },
+  read: (p) => ({ structures: readXyz(p, true) }),
+  write: (p, s) => writeXyz(p, s, true),
+  stream: (p) => streamXyz(p, true),
+  openWriter: (p) => openXyzWriter(p, true),
+});
+
+FORMATS.register('poscar', {
+  name: 'poscar',
+  description: 'VASP POSCAR/CONTCAR (VASP 5), one structure',
+  matchesName: (b) => b.startsWith('poscar') || b.startsWith('contcar') || b.endsWith('.vasp') || b.endsWith('.poscar'),
+  sniff: (h) => {
+    const l = h.split('\n');
+    return l.length > 7 && /^\s*[-+]?[\d.]+([eE][-+]?\d+)?\s*$/.test(l[1]) && l.slice(2, 5).every((x) => x.trim().split(/\s+/).length >= 3);
+  },
+  read: (p) => ({ structures: readPoscar(p) }),
+  write: (p, s) => writePoscar(p, s),
+});
+
+FORMATS.register('ml_ab', {
+  name: 'ml_ab',
+  description: 'VASP machine-learning training data ML_AB / ML_ABN',
+  matchesName: (b) => b.startsWith('ml_ab'),
+  sniff: (h) => /^\s*1\.0\s+Version/.test(h) && h.includes('The number of configurations'),
+  read: (p) => {
+    const r = readMlab(p);
+    return { structures: r.structures, meta: { mlab: r.header } };
+  },
+  write: (p, s, m) => writeMlab(p, s, m?.mlab),
+});
+
+export function formatNames(): string[] {
+  return [...FORMATS.names(), ...ALIASES.keys()];
+}
+
+/** The format registered under `name` (or an alias such as 'vasp'). */
+export function getFormat(name: string): FileFormat {
+  const key = name.toLowerCase();
+  const canonical = ALIASES.get(key) ?? key;
+  if (!FORMATS.has(canonical))
+    throw new FarfieldError('FORMAT', `unknown file format '${name}' (known: ${formatNames().join(', ')})`);
+  return FORMATS.get(canonical);
+}
+
+function readHead(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new FarfieldError('IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+  try {
+    const b = Buffer.alloc(8192);
+    const n = readSync(fd, b, 0, b.length, 0);
+    return b.subarray(0, n).toString('utf8').replace(/\r/g, '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Format for reading `path`: explicit name, else file name, else content. */
+export function detectFormat(path: string, explicit?: string): FileFormat {
+  if (explicit) return getFormat(explicit);
+  const base = basename(path).toLowerCase();
+  for (const [, f] of FORMATS.entries()) if (f.matchesName(base)) return f;
+  const head = readHead(path);
+  if (base.endsWith('.xyz')) return FORMATS.get(FORMATS.get('extxyz').sniff(head) ? 'extxyz' : 'xyz');
+  for (const [, f] of FORMATS.entries()) if (f.sniff(head)) return f;
+  throw new FarfieldError('FORMAT', `cannot tell the format of ${path} from its name or content; pass one of: ${formatNames().join(', ')}`, { file: path });
+}
+
+/** Format for writing `path`: explicit name, else file name (.xyz → extxyz, as ASE does). */
+export function formatForWriting(path: string, explicit?: string): FileFormat {
+  if (explicit) return getFormat(explicit);
+  const base = basename(path).toLowerCase();
+  if (base.endsWith('.xyz')) return FORMATS.get('extxyz');
+  for (const [, f] of FORMATS.entries()) if (f.matchesName(base)) return f;
+  throw new FarfieldError('FORMAT', `cannot tell the output format from the name ${path}; pass one of: ${formatNames().join(', ')}`, { file: path });
+}
+
+export interface ReadOptions {
+  format?: string;
+}
+
+/** Read every structure of a file (whole file in memory; use `readFrames` for large files). */
+export function readStructures(path: string, options: ReadOptions = {}): Structure[] {
+  return detectFormat(path, options.format).read(path).structures;
+}
+
+/** Read structures plus format side information (the ML_AB header). */
+export function readStructuresWithMeta(path: string, options: ReadOptions = {}): { structures: Structure[]; meta: FormatMeta; format: string } {
+  const f = detectFormat(path, options.format);
+  const r = f.read(path);
+  return { structures: r.structures, meta: r.meta ?? {}, format: f.name };
+}
+
+/** Stream the structures of a file one by one (formats without a streaming reader are read whole). */
+export async function* readFrames(path: string, options: ReadOptions = {}): AsyncGenerator<Structure> {
+  const f = detectFormat(path, options.format);
+  if (f.stream) {
+    yield* f.stream(path);
+    return;
+  }
+  for (const s of f.read(path).structures) yield s;
+}
+
+export interface WriteOptions {
+  format?: string;
+  meta?: FormatMeta;
+}
+
+/** Write structures atomically (temporary file + rename). */
+export function writeStructures(path: string, structures: readonly Structure[], options: WriteOptions = {}): void {
+  formatForWriting(path, options.format).write(path, structures, options.meta);
+}
