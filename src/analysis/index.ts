@@ -1,0 +1,2 @@
+/** analysis: metrics, parity data, learning curves, radial distribution functions. */
+export * from './rdf.js';
