@@ -3,3 +3,4 @@ export * from './descriptor.js';
 export * from './context.js';
 export * from './registry.js';
 export * from './composite.js';
+export * from './longRange/index.js';

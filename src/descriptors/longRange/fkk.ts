@@ -1,0 +1,248 @@
+/**
+ * The FKK long-range descriptor (kind 'fkk'; Faller, Kaltak & Kresse, arXiv:2406.17595; science.md §4.3 boxed):
+ *
+ *   c^{iJ}_n = √β Y₀₀ N_n [ (1/V) Σ_G Ŝ_ζn(G) e^{−σ²G²/2} Σ_{k∈J} cos(G·(r_k − r_i)) − δ_{J,t(i)} 𝒮_ζn(0) ]
+ *            = √β Y₀₀ N_n Σ_{k∈J} Σ'_n 𝒮_ζn(|r_k + n − r_i|)       (primed: k = i, n = 0 omitted),
+ *
+ * N_n = 2ζ_n^{3/2}, Y₀₀ = 1/(2√π), ζ_n = ζ_max s^{−(n−1)}; G = 0 included (value 8π/ζ³ per atom of J) unless
+ * `includeZero: false` (then (N_J/V)Ŝ(0) is subtracted from the full sum in every mode). Columns: species J (descriptor universe order) major, n minor: label `fkk:J:n`.
+ *
+ * Evaluation:
+ * - no periodicity: the direct real-space pair sum, O(N²), no cutoff;
+ * - 3-D periodic: per channel (plan.ts, from the accuracy target) a real-space lattice sum, the reciprocal sum, or
+ *   the Ewald-like split (pairFunction.ts) — real part over the shared neighbour list, reciprocal part through the
+ *   electrostatics engine's generic evaluator (`ewaldReciprocal`, kernel F(G²) of the channel, one source channel per
+ *   species). Self term: −l(0) for J = t(i) (the reciprocal sum contains the centre itself).
+ * - mixed periodicity: refused (UNSUPPORTED).
+ *
+ * Reverse pass (science.md §4.5): for the upstream gradient g_{i,Jn} = ∂E/∂c^{iJ}_n the reciprocal part is one more
+ * pass of the evaluator with probes u_i^J = √β Y₀₀ N_n g_{i,Jn} (structure factors weighted by the upstream
+ * gradients; O(N·N_G) time, O(N + N_G) memory); the real part is re-summed over the neighbour list with 𝒮′ / r′
+ * (∂/∂r_k of f(|r_ik|) = f′ r̂_ik, strain ∂/∂ε_αβ = f′ d_α d_β / d). Nothing per (centre, atom) is stored.
+ * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
+ */
+import { FarfieldError, cellVolume, isPeriodic, isFullyPeriodic, type Structure } from '../../core/index.js';
+import { ewaldReciprocal, kVectors, type FourierKernel, type KVectorSet } from '../../electrostatics/index.js';
+import type { ComputeContext } from '../context.js';
+import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { DESCRIPTORS } from '../registry.js';
+import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
+import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
+import { planFkk, type FkkPlan } from './plan.js';
+
+const Y00 = 1 / (2 * Math.sqrt(Math.PI));
+
+interface FkkSaved {
+  periodic: boolean;
+  plan: FkkPlan | null;
+  /** Atom → descriptor species index. */
+  types: Int32Array;
+}
+
+export class FkkDescriptor implements Descriptor {
+  readonly kind = 'fkk';
+  readonly species: readonly string[];
+  readonly cutoffA = Infinity;
+  readonly labels: readonly string[];
+  readonly width: number;
+  readonly hypers: FkkHypers;
+  readonly zetas: Float64Array;
+  /** √β Y₀₀ N_n per channel. */
+  readonly prefactors: Float64Array;
+
+  constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
+    if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'fkk descriptor: the species list is empty');
+    this.species = [...species];
+    this.hypers = parseFkkHypers(hypers);
+    this.zetas = zetaMesh(this.hypers);
+    const sb = Math.sqrt(this.hypers.weight);
+    this.prefactors = Float64Array.from(this.zetas, (z) => sb * Y00 * 2 * Math.pow(z, 1.5));
+    const labels: string[] = [];
+    for (const J of this.species) for (let n = 0; n < this.hypers.count; n++) labels.push(`fkk:${J}:${n + 1}`);
+    this.labels = labels;
+    this.width = labels.length;
+  }
+
+  toJSON(): DescriptorSpec {
+    return { kind: 'fkk', species: [...this.species], hypers: fkkHypersToJSON(this.hypers) };
+  }
+
+  /** The per-channel plan for a periodic structure (cached in the context). */
+  plan(structure: Structure, ctx?: ComputeContext): FkkPlan {
+    const key = `fkk:plan:${JSON.stringify(this.hypers)}`;
+    const hit = ctx?.cache.get(key) as FkkPlan | undefined;
+    if (hit) return hit;
+    const p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), atoms: structure.species.length, types: this.species.length });
+    ctx?.cache.set(key, p);
+    return p;
+  }
+
+  private setup(structure: Structure): { periodic: boolean; types: Int32Array } {
+    if (isPeriodic(structure) && !isFullyPeriodic(structure))
+      throw new FarfieldError('UNSUPPORTED', `fkk descriptor: mixed periodicity [${structure.pbc.join(', ')}] is not supported (use 3-D periodic or none)`);
+    const map = speciesMap(structure, this.species, 'fkk descriptor');
+    const types = Int32Array.from(structure.species, (s) => map[s]);
+    return { periodic: isFullyPeriodic(structure), types };
+  }
+
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+    const { periodic, types } = this.setup(structure);
+    const N = types.length, W = this.width;
+    const X = new Float64Array(N * W);
+    let plan: FkkPlan | null = null;
+    if (!periodic) this.finite(structure, types, X, null, null);
+    else {
+      plan = this.plan(structure, ctx);
+      this.realSpace(structure, ctx, plan, types, X, null, null);
+      this.reciprocal(structure, ctx, plan, types, X, null, null);
+    }
+    const saved: FkkSaved = { periodic, plan, types };
+    return { features: { rows: N, cols: W, data: X, labels: [...this.labels] }, saved };
+  }
+
+  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
+    const s = saved as FkkSaved;
+    const N = s.types.length;
+    if (dEdX.length !== N * this.width)
+      throw new FarfieldError('INVALID_INPUT', `fkk backward: dE/dX has ${dEdX.length} entries, expected ${N}×${this.width}`);
+    const gPos = new Float64Array(3 * N), gStrain = new Float64Array(9);
+    if (!s.periodic) this.finite(structure, s.types, null, dEdX, { gPos, gStrain });
+    else {
+      const plan = s.plan as FkkPlan;
+      this.realSpace(structure, ctx, plan, s.types, null, dEdX, { gPos, gStrain });
+      this.reciprocal(structure, ctx, plan, s.types, null, dEdX, { gPos, gStrain });
+    }
+    return { positions: gPos, strain: gStrain };
+  }
+
+  /** Open boundaries: all pairs, O(N²). Forward (X) or reverse (g). */
+  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: { gPos: Float64Array; gStrain: Float64Array } | null): void {
+    const N = types.length, Nn = this.hypers.count, W = this.width, sigma = this.hypers.sigmaA;
+    const p = structure.positions, pf = this.prefactors, tmp = new Float64Array(2);
+    for (let i = 0; i < N; i++)
+      for (let k = 0; k < N; k++) {
+        if (k === i) continue;
+        const dx = p[3 * k] - p[3 * i], dy = p[3 * k + 1] - p[3 * i + 1], dz = p[3 * k + 2] - p[3 * i + 2];
+        const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+        const col = i * W + types[k] * Nn;
+        let dsum = 0;
+        for (let n = 0; n < Nn; n++) {
+          slaterPair(this.zetas[n], sigma, d, tmp);
+          if (X) X[col + n] += pf[n] * tmp[0];
+          if (g) dsum += g[col + n] * pf[n] * tmp[1];
+        }
+        if (out && dsum !== 0) accumulatePair(out, i, k, dx, dy, dz, d, dsum);
+      }
+  }
+
+  /** Real-space channels ('real' and the short part of 'split') over the neighbour list, plus the G = 0 fix-ups. */
+  private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: { gPos: Float64Array; gStrain: Float64Array } | null): void {
+    const N = types.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors;
+    const chans = plan.channels;
+    const realIdx = chans.map((c, n) => (c.mode === 'reciprocal' ? -1 : n)).filter((n) => n >= 0);
+    if (realIdx.length > 0) {
+      const nl = ctx.neighbours(plan.realCutoffA);
+      const tmp = new Float64Array(2);
+      const cut2 = Float64Array.from(chans, (c) => c.realCutoffA * c.realCutoffA);
+      for (let pIdx = 0; pIdx < nl.count; pIdx++) {
+        const d = nl.distances[pIdx];
+        const d2 = d * d;
+        const i = nl.centres[pIdx], k = nl.neighbours[pIdx];
+        const col = i * W + types[k] * Nn;
+        let dsum = 0;
+        for (const n of realIdx) {
+          if (d2 >= cut2[n]) continue;
+          const c = chans[n];
+          if (c.mode === 'real') slaterPair(c.zeta, this.hypers.sigmaA, d, tmp);
+          else c.channel.short(d, tmp);
+          if (X) X[col + n] += pf[n] * tmp[0];
+          if (g) dsum += g[col + n] * pf[n] * tmp[1];
+        }
+        if (out && dsum !== 0) {
+          const v = nl.vectors;
+          accumulatePair(out, i, k, v[3 * pIdx], v[3 * pIdx + 1], v[3 * pIdx + 2], d, dsum);
+        }
+      }
+    }
+    // Without the G = 0 term: subtract the mean-density part (N_J/V) Ŝ(0) of every channel (the reciprocal parts
+    // always include their own G = 0 term, so this is exact in every mode); strain derivative +δ_αβ (N_J/V) Ŝ(0).
+    if (!this.hypers.includeZero) {
+      const V = cellVolume(structure.cell);
+      const counts = new Float64Array(this.species.length);
+      for (let i = 0; i < N; i++) counts[types[i]]++;
+      for (const [n, c] of chans.entries()) {
+        const s0 = slaterFourier(c.zeta, 0);
+        for (let J = 0; J < this.species.length; J++) {
+          const v = (pf[n] * counts[J] * s0) / V;
+          for (let i = 0; i < N; i++) {
+            if (X) X[i * W + J * Nn + n] -= v;
+            if (g && out) {
+              const t = g[i * W + J * Nn + n] * v;
+              out.gStrain[0] += t; out.gStrain[4] += t; out.gStrain[8] += t;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Reciprocal channels ('reciprocal' and the long part of 'split') through the electrostatics evaluator. */
+  private reciprocal(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: { gPos: Float64Array; gStrain: Float64Array } | null): void {
+    const N = types.length, T = this.species.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors;
+    const V = cellVolume(structure.cell);
+    const sources = new Float64Array(N * T);
+    for (let i = 0; i < N; i++) sources[i * T + types[i]] = 1;
+    const probes = g ? new Float64Array(N * T) : undefined;
+    for (const [n, c] of plan.channels.entries()) {
+      if (c.mode === 'real') continue;
+      const ks = kSet(ctx, structure.cell, c.kCutoff);
+      const kernel = channelKernel(c.channel, true);
+      if (X) {
+        const r = ewaldReciprocal({ positions: structure.positions, volume: V, channels: T, sources, kernel, potentials: true }, ks);
+        const phi = r.potentials as Float64Array;
+        const self = c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.sigmaA);
+        for (let i = 0; i < N; i++) {
+          for (let J = 0; J < T; J++) X[i * W + J * Nn + n] += pf[n] * phi[i * T + J];
+          X[i * W + types[i] * Nn + n] -= pf[n] * self;
+        }
+      }
+      if (g && probes && out) {
+        for (let i = 0; i < N; i++) for (let J = 0; J < T; J++) probes[i * T + J] = pf[n] * g[i * W + J * Nn + n];
+        const r = ewaldReciprocal({ positions: structure.positions, volume: V, channels: T, sources, kernel, probes, strain: true }, ks);
+        const dp = r.dPositions as Float64Array, ds = r.dStrain as Float64Array;
+        for (let k = 0; k < 3 * N; k++) out.gPos[k] += dp[k];
+        for (let k = 0; k < 9; k++) out.gStrain[k] += ds[k];
+      }
+    }
+  }
+}
+
+/** Pair (i → k, vector d from i to k, |d|) with dE/dd = s: gradients on both atoms and the strain. */
+function accumulatePair(out: { gPos: Float64Array; gStrain: Float64Array }, i: number, k: number, dx: number, dy: number, dz: number, d: number, s: number): void {
+  const f = s / d;
+  const fx = f * dx, fy = f * dy, fz = f * dz;
+  const gp = out.gPos, gs = out.gStrain;
+  gp[3 * k] += fx; gp[3 * k + 1] += fy; gp[3 * k + 2] += fz;
+  gp[3 * i] -= fx; gp[3 * i + 1] -= fy; gp[3 * i + 2] -= fz;
+  gs[0] += fx * dx; gs[1] += fx * dy; gs[2] += fx * dz;
+  gs[3] += fy * dx; gs[4] += fy * dy; gs[5] += fy * dz;
+  gs[6] += fz * dx; gs[7] += fz * dy; gs[8] += fz * dz;
+}
+
+/** The channel as an electrostatics FourierKernel (F(G²) and dF/dG²). */
+export function channelKernel(ch: SlaterChannel, includeZero: boolean): FourierKernel {
+  return { value: (k2) => ch.fourier(k2), derivative: (k2) => ch.fourierDerivative(k2), includeZero };
+}
+
+/** k-vectors of the cell up to kCutoff, cached per context. */
+function kSet(ctx: ComputeContext, cell: Float64Array, kCutoff: number): KVectorSet {
+  const key = `kvectors:${kCutoff}`;
+  let ks = ctx.cache.get(key) as KVectorSet | undefined;
+  if (!ks) {
+    ks = kVectors(cell, kCutoff);
+    ctx.cache.set(key, ks);
+  }
+  return ks;
+}
+
+DESCRIPTORS.register('fkk', (species, hypers) => new FkkDescriptor(species, hypers));

@@ -1,0 +1,96 @@
+/**
+ * Hyperparameters of the FKK long-range descriptor (science.md §4.3, §4.6): typed, validated, JSON round-trip.
+ *
+ *   ζ_n = ζ_max s^{−(n−1)}, n = 1..N        (geometric exponent mesh, Å⁻¹)
+ *   σ                                        Gaussian width of the atomic density (Å), shared with the short range
+ *   accuracy                                 absolute error target for every lattice sum Σ'_k 𝒮_ζn(r_ik) (the
+ *                                            dimensionless pair-function sum; 𝒮(0) ≈ 1, a neighbour at 2 Å ≈ e^{−2ζ});
+ *                                            drives the split width, the real-space cutoff and the G cutoff
+ *   weight β                                 features are multiplied by √β (as the composite descriptor does, so the
+ *                                            squared weight enters inner products)
+ *   includeZero                              keep the G = 0 (mean-density) term; false drops (1/V)Ŝ(0)N_J
+ *   method                                   'auto' (per channel: real space, Ewald-like split or reciprocal, chosen
+ *                                            by a cost model at the accuracy target), or force one of them for all
+ *                                            channels; 'real' is the real-space lattice sum (a test reference; only
+ *                                            sensible for ζ ≳ 0.4 Å⁻¹)
+ *   splitWidthA, realCutoffA, kCutoff        optional overrides of the derived numerical parameters.
+ */
+import { FarfieldError } from '../../core/index.js';
+
+export type FkkMethod = 'auto' | 'real' | 'split' | 'reciprocal';
+
+export interface FkkHypers {
+  zetaMaxPerA: number;
+  scale: number;
+  count: number;
+  sigmaA: number;
+  accuracy: number;
+  weight: number;
+  includeZero: boolean;
+  method: FkkMethod;
+  splitWidthA?: number;
+  realCutoffA?: number;
+  kCutoff?: number;
+}
+
+export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
+  zetaMaxPerA: 2,
+  scale: 2,
+  count: 8,
+  sigmaA: 0.5,
+  accuracy: 1e-6,
+  weight: 1,
+  includeZero: true,
+  method: 'auto' as FkkMethod,
+});
+
+const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'sigmaA', 'accuracy', 'weight', 'includeZero', 'method', 'splitWidthA', 'realCutoffA', 'kCutoff']);
+
+function num(h: Record<string, unknown>, key: string, what: string, ok: (x: number) => boolean, expect: string, dflt?: number): number {
+  const v = h[key] ?? dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+    throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be ${expect}, got ${JSON.stringify(h[key])}`);
+  return v;
+}
+
+/** Validate a plain JSON object into FkkHypers (defaults filled in); unknown keys are an error. */
+export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descriptor'): FkkHypers {
+  if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
+  for (const k of Object.keys(h))
+    if (!KEYS.has(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${[...KEYS].join(', ')})`);
+  const d = FKK_DEFAULTS;
+  const out: FkkHypers = {
+    zetaMaxPerA: num(h, 'zetaMaxPerA', what, (x) => x > 0, 'a positive exponent in Å⁻¹', d.zetaMaxPerA),
+    scale: num(h, 'scale', what, (x) => x > 1, 'a mesh ratio > 1', d.scale),
+    count: num(h, 'count', what, (x) => Number.isInteger(x) && x >= 1 && x <= 64, 'an integer in 1..64', d.count),
+    sigmaA: num(h, 'sigmaA', what, (x) => x > 0, 'a positive Gaussian width in Å', d.sigmaA),
+    accuracy: num(h, 'accuracy', what, (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)', d.accuracy),
+    weight: num(h, 'weight', what, (x) => x >= 0, 'a block weight ≥ 0', d.weight),
+    includeZero: h.includeZero === undefined ? d.includeZero : (h.includeZero as boolean),
+    method: (h.method ?? d.method) as FkkMethod,
+  };
+  if (typeof out.includeZero !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'includeZero' must be true or false`);
+  if (!['auto', 'real', 'split', 'reciprocal'].includes(out.method))
+    throw new FarfieldError('INVALID_INPUT', `${what}: 'method' must be one of auto, real, split, reciprocal; got ${JSON.stringify(h.method)}`);
+  if (h.splitWidthA !== undefined) out.splitWidthA = num(h, 'splitWidthA', what, (x) => x > 0, 'a positive width in Å');
+  if (h.realCutoffA !== undefined) out.realCutoffA = num(h, 'realCutoffA', what, (x) => x > 0, 'a positive cutoff in Å');
+  if (h.kCutoff !== undefined) out.kCutoff = num(h, 'kCutoff', what, (x) => x > 0, 'a positive cutoff in Å⁻¹');
+  return out;
+}
+
+/** JSON form (only defined fields). */
+export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    zetaMaxPerA: h.zetaMaxPerA, scale: h.scale, count: h.count, sigmaA: h.sigmaA, accuracy: h.accuracy,
+    weight: h.weight, includeZero: h.includeZero, method: h.method,
+  };
+  if (h.splitWidthA !== undefined) o.splitWidthA = h.splitWidthA;
+  if (h.realCutoffA !== undefined) o.realCutoffA = h.realCutoffA;
+  if (h.kCutoff !== undefined) o.kCutoff = h.kCutoff;
+  return o;
+}
+
+/** ζ_n = ζ_max s^{−(n−1)}, n = 1..N (descending), Å⁻¹. */
+export function zetaMesh(h: Pick<FkkHypers, 'zetaMaxPerA' | 'scale' | 'count'>): Float64Array {
+  return Float64Array.from({ length: h.count }, (_, n) => h.zetaMaxPerA * Math.pow(h.scale, -n));
+}
