@@ -102,6 +102,12 @@ function tensorFromInfo(key: string, v: InfoValue, w: Where): Float64Array {
 
 /** Read the N atom lines of a frame into columns; errors name the line and the property. */
 function readAtomLines(cur: LineCursor, n: number, props: PropertySpec[], headerLine: number): ColumnData[] {
+  // every atom line takes at least 2 characters per column: refuse counts the text cannot hold before allocating
+  if (2 * n > cur.text.length - cur.pos) {
+    let lines = 0;
+    for (let p = cur.text.indexOf('\n', cur.pos); p >= 0 && lines <= n; p = cur.text.indexOf('\n', p + 1)) lines++;
+    throw parseError(`file ends inside the frame that starts at line ${headerLine}: expected ${n} atom lines, found ${lines}`, cur.file, cur.lineNo + lines + 1, 'atoms');
+  }
   const data = props.map((p) => allocate(p, n));
   let ncol = 0;
   for (const p of props) ncol += p.width;
@@ -202,6 +208,8 @@ export function parseFrame(cur: LineCursor, plain = false): Structure | null {
 }
 
 function plainFrame(cur: LineCursor, n: number, comment: string, headerLine: number): Structure {
+  if (2 * n > cur.text.length - cur.pos)
+    throw parseError(`file ends inside the frame that starts at line ${headerLine}: ${n} atoms announced, the rest of the file is too short`, cur.file, headerLine, 'atoms');
   const positions = new Float64Array(3 * n);
   const species = new Int32Array(n);
   const symbols: string[] = [];

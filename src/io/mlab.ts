@@ -159,6 +159,7 @@ export function parseMlab(text: string, file: string): { header: MlabHeader; str
     const systemName = nameSeg.lines.map((l) => l.trim()).join(' ');
     const nt = ints(r.block('The number of atom types', field('number of atom types')), 1, file, field('number of atom types'))[0];
     const n = ints(r.block('The number of atoms', field('number of atoms')), 1, file, field('number of atoms'))[0];
+    if (6 * n > text.length) throw parseError(`${n} atoms announced, more than the file could hold`, file, segs[r.k - 1].firstLine, field('number of atoms'));
     const tc = r.block('Atom types and atom numbers', field('atom types'));
     const { toks: tct, lines: tcl } = segTokens(tc);
     if (tct.length !== 2 * nt) throw parseError(`expected ${nt} lines 'symbol count', found ${tct.length / 2}`, file, tc.firstLine, field('atom types'));

@@ -82,6 +82,7 @@ export function parsePoscar(text: string, file: string): Structure {
     throw parseError(`${symbolsLine.length} species names but ${countToks.length} counts`, file, cur.lineNo, 'counts');
   const counts = countToks.map((c) => parseCount(c, w('counts'), 'an atom count'));
   const n = counts.reduce((a, b) => a + b, 0);
+  if (6 * n > text.length - cur.pos) throw parseError(`${n} atoms announced, but the rest of the file is too short to hold their positions`, file, cur.lineNo, 'counts');
 
   let mode = need('coordinate mode').trim();
   let selective = false;
