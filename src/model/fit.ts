@@ -1,0 +1,299 @@
+/**
+ * Fitting a kernel model (science.md §1.9–1.10): descriptors → sparse references per species → normal equations
+ * accumulated structure by structure → solve.
+ *
+ * 1. Descriptors of every training structure (features kept, reverse-pass state dropped).
+ * 2. Reference selection per species among all training environments of that species (CUR / FPS / random).
+ * 3. Baseline per-species energies e⁰ from a least-squares fit of E_s/N_s on the composition fractions n_t/N_s
+ *    (minimum-norm if the compositions are collinear); energy targets are E_s/N_s − Σ_t e⁰_t n_t/N_s, and the
+ *    regression also fits corrections δe_t (columns n_t/N_s), so e_t = e⁰_t + δe_t is fitted per species, not a
+ *    single mean.
+ * 4. Row scaling (the paper: "entries made dimensionless by dividing by the standard deviation"): energy rows and
+ *    targets × W_E/σ_E (σ_E = RMS of the baseline-corrected energies per atom), forces × W_F/σ_F (σ_F = RMS force
+ *    component), stress × W_S/σ_S (σ_S = RMS deviation of the stress components from their mean); a σ of 0 is
+ *    replaced by 1 in its unit.
+ * 5. Normal equations ΦᵀΦ, Φᵀy accumulated per structure with syrk/gemv (the descriptor is recomputed, its reverse
+ *    pass feeds the force/stress rows, see design.ts); never the whole design matrix.
+ * 6. Solve (solvers.ts); the model keeps the covariance factor for uncertainties when asked.
+ */
+import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
+import { ComputeContext, createDescriptor, type DescriptorSpec } from '../descriptors/index.js';
+import { getLinalg, symmetricEigen } from '../math/index.js';
+import { ReferenceSet, designBlock, gatherRows } from './design.js';
+import { sha256Bytes } from './encoding.js';
+import { bindKernel, createKernel, type KernelSpec } from './kernels.js';
+import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
+import { selectReferences, type SelectionMethod } from './selection.js';
+import { solve, type SolverConfig } from './solvers.js';
+
+export interface SelectionConfig {
+  method?: SelectionMethod;
+  /** References per species: one number for all, or per symbol (default 1000, or all candidates if fewer). */
+  count?: number | Record<string, number>;
+  seed?: number;
+  /** CUR eigenvalue threshold (default 1e-10). */
+  epsCur?: number;
+  /** CUR block size (default max(count, 500)). */
+  blockSize?: number;
+}
+
+export interface FitConfig {
+  /** Descriptor spec (the api resolves preset names such as 'sr' to a spec). */
+  descriptor: DescriptorSpec;
+  /** Kernel (default: polynomial, ζ = 4). */
+  kernel?: KernelSpec;
+  selection?: SelectionConfig;
+  /** User weights W_E, W_F, W_S (default 1 each; 0 drops the rows). */
+  weights?: { energy?: number; forces?: number; stress?: number };
+  /** Solver (default: bayes). */
+  solver?: SolverConfig;
+  /** Store the posterior covariance factor for uncertainties (default true). */
+  uncertainty?: boolean;
+  /** References per batched reverse pass (default 32). */
+  batch?: number;
+}
+
+export interface FitResult {
+  model: KernelModel;
+  metadata: TrainingMetadata;
+}
+
+export const DEFAULT_KERNEL: KernelSpec = { kind: 'polynomial', hypers: { zeta: 4 } };
+export const DEFAULT_SOLVER: SolverConfig = { kind: 'bayes' };
+
+function rms(values: number[]): number {
+  if (values.length === 0) return 0;
+  let s = 0;
+  for (const v of values) s += v * v;
+  return Math.sqrt(s / values.length);
+}
+
+/** SHA-256 over positions, cell, pbc, species symbols and labels of the structures (order-sensitive). */
+export function hashStructures(structures: readonly Structure[]): string {
+  const parts: Uint8Array[] = [];
+  const enc = new TextEncoder();
+  for (const s of structures) {
+    parts.push(enc.encode(`${s.symbols.join(',')}|${s.pbc.join(',')}|${s.labels.energyEv ?? ''}|`));
+    parts.push(new Uint8Array(Int32Array.from(s.species).buffer));
+    parts.push(new Uint8Array(Float64Array.from(s.positions).buffer));
+    parts.push(new Uint8Array(Float64Array.from(s.cell).buffer));
+    if (s.labels.forcesEvPerA) parts.push(new Uint8Array(Float64Array.from(s.labels.forcesEvPerA).buffer));
+    if (s.labels.stressEvPerA3) parts.push(new Uint8Array(Float64Array.from(s.labels.stressEvPerA3).buffer));
+  }
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const all = new Uint8Array(len);
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return sha256Bytes(all);
+}
+
+/** Least-squares baseline e⁰ (minimum norm): E_s/N_s ≈ Σ_t e⁰_t n_{s,t}/N_s. */
+function baselineEnergies(structures: readonly Structure[], species: readonly string[]): Float64Array {
+  const k = species.length;
+  const a = new Float64Array(k * k);
+  const b = new Float64Array(k);
+  for (const s of structures) {
+    if (s.labels.energyEv === undefined) continue;
+    const n = s.species.length;
+    const frac = new Float64Array(k);
+    for (let i = 0; i < n; i++) frac[species.indexOf(s.symbols[s.species[i]])] += 1 / n;
+    for (let p = 0; p < k; p++) {
+      b[p] += frac[p] * (s.labels.energyEv / n);
+      for (let q = 0; q < k; q++) a[p * k + q] += frac[p] * frac[q];
+    }
+  }
+  const { values, vectors } = symmetricEigen(a, k);
+  const lmax = values[k - 1];
+  const e = new Float64Array(k);
+  for (let nu = 0; nu < k; nu++) {
+    if (!(values[nu] > 1e-12 * lmax)) continue;
+    let z = 0;
+    for (let j = 0; j < k; j++) z += vectors[j * k + nu] * b[j];
+    for (let j = 0; j < k; j++) e[j] += (vectors[j * k + nu] * z) / values[nu];
+  }
+  return e;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** Fit a kernel model to labelled structures. */
+export function fitKernelModel(structures: readonly Structure[], config: FitConfig, onProgress: ProgressCallback = () => {}): FitResult {
+  if (structures.length === 0) throw new FarfieldError('INVALID_INPUT', 'fit: no training structures');
+  structures.forEach((s, k) => {
+    const L = s.labels;
+    if (L.energyEv === undefined && !L.forcesEvPerA && !L.stressEvPerA3)
+      throw new FarfieldError('INVALID_INPUT', `fit: training structure ${k} has no energy, forces or stress labels`);
+  });
+  const timings: Record<string, number> = {};
+  const descriptor = createDescriptor(config.descriptor);
+  const kernelSpec = bindKernel(config.kernel ?? DEFAULT_KERNEL, descriptor);
+  const kernel = createKernel(kernelSpec);
+  const d = descriptor.width;
+  const wE = config.weights?.energy ?? 1;
+  const wF = config.weights?.forces ?? 1;
+  const wS = config.weights?.stress ?? 1;
+  for (const [k, v] of Object.entries({ energy: wE, forces: wF, stress: wS }))
+    if (!(v >= 0) || !Number.isFinite(v)) throw new FarfieldError('INVALID_INPUT', `fit: weight '${k}' must be a finite number ≥ 0, got ${v}`);
+
+  // Model species: those present in the training data, in the descriptor's order.
+  const present = new Set<string>();
+  for (const s of structures) for (const sym of s.symbols) present.add(sym);
+  for (const sym of present)
+    if (!descriptor.species.includes(sym))
+      throw new FarfieldError('INVALID_INPUT', `fit: species '${sym}' of the training data is not in the descriptor's species list [${descriptor.species.join(', ')}]`);
+  const species = descriptor.species.filter((s) => present.has(s));
+
+  // 1. descriptors
+  let t0 = now();
+  const features: Float64Array[] = [];
+  structures.forEach((s, k) => {
+    features.push(descriptor.compute(s, new ComputeContext(s)).features.data);
+    onProgress({ phase: 'descriptors', done: k + 1, total: structures.length });
+  });
+  timings.descriptors = (now() - t0) / 1000;
+
+  // 2. selection per species
+  t0 = now();
+  const sel = config.selection ?? {};
+  const method = sel.method ?? 'cur';
+  const seed = sel.seed ?? 0;
+  const requested: Record<string, number> = {};
+  const candidates: Record<string, number> = {};
+  const refFeatures: Float64Array[] = [];
+  species.forEach((sym, t) => {
+    const rows: number[] = [];
+    const owner: Float64Array[] = [];
+    structures.forEach((s, k) => {
+      for (let i = 0; i < s.species.length; i++)
+        if (s.symbols[s.species[i]] === sym) {
+          rows.push(i);
+          owner.push(features[k]);
+        }
+    });
+    const n = rows.length;
+    const x = new Float64Array(n * d);
+    for (let r = 0; r < n; r++) x.set(owner[r].subarray(rows[r] * d, rows[r] * d + d), r * d);
+    const cnt = typeof sel.count === 'number' ? sel.count : sel.count?.[sym] ?? 1000;
+    requested[sym] = cnt;
+    candidates[sym] = n;
+    const idx = selectReferences(x, n, d, kernel, {
+      method, count: cnt, seed: seed + t, epsCur: sel.epsCur, blockSize: sel.blockSize,
+      onProgress: (done, total) => onProgress({ phase: 'selection', done, total, message: sym }),
+    });
+    refFeatures.push(gatherRows(x, d, idx));
+  });
+  timings.selection = (now() - t0) / 1000;
+  const refs = new ReferenceSet(kernel, species, refFeatures, d);
+  const m = refs.nColumns;
+
+  // 3–4. baseline and scalings
+  const baseline = baselineEnergies(structures, species);
+  const eRes: number[] = [];
+  const fVals: number[] = [];
+  const sVals: number[] = [];
+  for (const s of structures) {
+    const n = s.species.length;
+    if (s.labels.energyEv !== undefined) {
+      let base = 0;
+      for (let i = 0; i < n; i++) base += baseline[species.indexOf(s.symbols[s.species[i]])];
+      eRes.push((s.labels.energyEv - base) / n);
+    }
+    if (s.labels.forcesEvPerA) for (const f of s.labels.forcesEvPerA) fVals.push(f);
+    if (s.labels.stressEvPerA3 && s.pbc.every((p) => p)) {
+      const st = s.labels.stressEvPerA3;
+      sVals.push(st[0], st[4], st[8], 0.5 * (st[5] + st[7]), 0.5 * (st[2] + st[6]), 0.5 * (st[1] + st[3]));
+    }
+  }
+  const sigmaE = rms(eRes) || 1;
+  const sigmaF = rms(fVals) || 1;
+  const meanS = sVals.length ? sVals.reduce((p, q) => p + q, 0) / sVals.length : 0;
+  const sigmaS = rms(sVals.map((v) => v - meanS)) || 1;
+  const scaling = { energy: wE / sigmaE, forces: wF / sigmaF, stress: wS / sigmaS, baselineEv: baseline };
+
+  // 5. normal equations
+  t0 = now();
+  const la = getLinalg();
+  const ata = new Float64Array(m * m);
+  const atb = new Float64Array(m);
+  let yy = 0;
+  let nRows = 0;
+  const rowCount = { energy: 0, forces: 0, stress: 0 };
+  const opts = { useEnergy: wE > 0, useForces: wF > 0, useStress: wS > 0, batch: config.batch ?? 32 };
+  // Rows of several structures are buffered so that each syrk call sees ≥ ~512 rows.
+  const bufRows = 512;
+  let buf = new Float64Array(0);
+  let bufY = new Float64Array(0);
+  let filled = 0;
+  const flush = (): void => {
+    if (filled === 0) return;
+    la.syrkAccumulate(buf, filled, m, ata);
+    la.gemvTransposeAccumulate(buf, filled, m, bufY, atb);
+    filled = 0;
+  };
+  structures.forEach((s, k) => {
+    const ctx = new ComputeContext(s);
+    const out = descriptor.compute(s, ctx);
+    const blk = designBlock(s, descriptor, ctx, out.features.data, out.saved, refs, scaling, opts);
+    rowCount.energy += blk.energyRows;
+    rowCount.forces += blk.forceRows;
+    rowCount.stress += blk.stressRows;
+    nRows += blk.rows;
+    for (let r = 0; r < blk.rows; r++) yy += blk.y[r] * blk.y[r];
+    if (filled + blk.rows > bufRows) flush();
+    if (blk.rows > bufRows) {
+      la.syrkAccumulate(blk.phi, blk.rows, m, ata);
+      la.gemvTransposeAccumulate(blk.phi, blk.rows, m, blk.y, atb);
+    } else {
+      if (buf.length < bufRows * m) {
+        buf = new Float64Array(bufRows * m);
+        bufY = new Float64Array(bufRows);
+      }
+      buf.set(blk.phi, filled * m);
+      bufY.set(blk.y, filled);
+      filled += blk.rows;
+    }
+    onProgress({ phase: 'normal equations', done: k + 1, total: structures.length });
+  });
+  flush();
+  timings.normalEquations = (now() - t0) / 1000;
+  if (nRows === 0) throw new FarfieldError('INVALID_INPUT', 'fit: no design rows (all weights zero or no labels)');
+
+  // 6. solve
+  t0 = now();
+  onProgress({ phase: 'solve', done: 0, total: 1 });
+  const wantCov = config.uncertainty ?? true;
+  const sol = solve({ n: m, a: ata, b: atb, yy, rows: nRows }, config.solver ?? DEFAULT_SOLVER, wantCov);
+  onProgress({ phase: 'solve', done: 1, total: 1 });
+  timings.solve = (now() - t0) / 1000;
+
+  const metadata: TrainingMetadata = {
+    dataHash: hashStructures(structures),
+    structures: structures.length,
+    atoms: structures.reduce((p, s) => p + s.species.length, 0),
+    rows: rowCount,
+    selection: { method, seed, requested, candidates },
+    scaling: { sigmaEnergyEvPerAtom: sigmaE, sigmaForceEvPerA: sigmaF, sigmaStressEvPerA3: sigmaS, weights: { energy: wE, forces: wF, stress: wS } },
+    solver: sol.info,
+    timingsS: timings,
+    createdBy: 'farfield 0.1.0',
+  };
+  const params: KernelModelParams = {
+    descriptor: descriptor.toJSON(),
+    kernel: kernel.toJSON(),
+    species: species.map((sym, t) => ({
+      species: sym,
+      features: refFeatures[t],
+      weights: sol.weights.slice(refs.offsets[t], refs.offsets[t] + refs.counts[t]),
+      referenceEnergyEv: baseline[t] + sol.weights[refs.energyColumn(t)],
+    })),
+    training: metadata,
+  };
+  if (sol.covarianceFactor) params.covarianceFactor = sol.covarianceFactor;
+  return { model: new KernelModel(params), metadata };
+}

@@ -1,0 +1,9 @@
+/** model: kernels, reference selection, regression solvers, the fitted KernelModel (a Calculator) and its file. */
+export * from './kernels.js';
+export * from './selection.js';
+export * from './solvers.js';
+export * from './design.js';
+export * from './kernelModel.js';
+export * from './modelFile.js';
+export * from './fit.js';
+export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';

@@ -1,0 +1,168 @@
+/**
+ * KernelModel: a fitted kernel force field as a core `Calculator` (science.md §1.9, §1.11).
+ *
+ *   E = Σ_i E_i,  E_i = e_{t(i)} + Σ_{b∈B_{t(i)}} w_b K(X_i, X_b)                         (eV)
+ *   F_k = −∂E/∂r_k = −backward(dE/dX),  dE/dX_i = Σ_b w_b ∂K(X_i, X_b)/∂X_i              (eV/Å)
+ *   σ = (1/V) ∂E/∂ε = backward(dE/dX).strain / V   (ASE sign, positive = tensile)        (eV/Å³)
+ * Forces and stress come only from the descriptor's reverse pass (no per-atom descriptor derivatives here).
+ * Uncertainty (when the fit stored a posterior covariance Σ = C Cᵀ over the unknowns u = (w, e)): per-atom feature
+ * rows φ_i = (K(X_i, X_b) on the block of t(i), 1 on e_{t(i)}), standard deviations √(φ_iᵀΣφ_i) per atom and
+ * √(φᵀΣφ), φ = Σ_i φ_i, for the total energy (parameter uncertainty; the fitted noise level is in `params.fit`).
+ * Cost: one descriptor forward + backward, O(N·m·D) kernel work (GEMM), + O(N·m·rank) for the uncertainty.
+ */
+import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
+import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
+import { getLinalg } from '../math/index.js';
+import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
+import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
+import type { SolveInfo } from './solvers.js';
+
+/** References of one species. */
+export interface SpeciesModel {
+  species: string;
+  /** Reference environments, count × D row-major. */
+  features: Float64Array;
+  /** Weights w_b, eV. */
+  weights: Float64Array;
+  /** Reference energy e_t, eV. */
+  referenceEnergyEv: number;
+}
+
+export interface TrainingMetadata {
+  /** SHA-256 over the training structures (positions, cell, species, labels). */
+  dataHash: string;
+  structures: number;
+  atoms: number;
+  rows: { energy: number; forces: number; stress: number };
+  selection: { method: string; seed: number; requested: Record<string, number>; candidates: Record<string, number> };
+  /** Row scalings used: σ_E (eV/atom), σ_F (eV/Å), σ_S (eV/Å³) and the user weights. */
+  scaling: { sigmaEnergyEvPerAtom: number; sigmaForceEvPerA: number; sigmaStressEvPerA3: number; weights: { energy: number; forces: number; stress: number } };
+  solver: SolveInfo;
+  timingsS: Record<string, number>;
+  /** Error summaries filled in by the caller (api), keyed by set name ('train', 'validation'). */
+  errors?: Record<string, unknown>;
+  createdBy: string;
+}
+
+export interface KernelModelParams {
+  descriptor: DescriptorSpec;
+  kernel: KernelSpec;
+  species: SpeciesModel[];
+  /** Σ = C Cᵀ over the unknowns (all weights in species order, then the reference energies), C is M×rank. */
+  covarianceFactor?: { rank: number; data: Float64Array };
+  training?: TrainingMetadata;
+}
+
+export class KernelModel implements Calculator {
+  readonly name = 'kernel-model';
+  readonly descriptor: Descriptor;
+  readonly kernel: Kernel;
+  readonly refs: ReferenceSet;
+  readonly referenceEnergiesEv: Float64Array;
+  /** Weights in column order (length nRefs). */
+  readonly weights: Float64Array;
+
+  constructor(readonly params: KernelModelParams) {
+    this.descriptor = createDescriptor(params.descriptor);
+    this.kernel = createKernel(params.kernel);
+    const d = this.descriptor.width;
+    params.species.forEach((s) => {
+      if (s.features.length % d !== 0 || s.features.length / d !== s.weights.length)
+        throw new FarfieldError('MODEL', `kernel model: species '${s.species}' has ${s.features.length} feature values and ${s.weights.length} weights; descriptor width is ${d}`);
+      if (!this.descriptor.species.includes(s.species))
+        throw new FarfieldError('MODEL', `kernel model: species '${s.species}' is not in the descriptor's species list [${this.descriptor.species.join(', ')}]`);
+    });
+    this.refs = new ReferenceSet(this.kernel, params.species.map((s) => s.species), params.species.map((s) => s.features), d);
+    this.referenceEnergiesEv = Float64Array.from(params.species, (s) => s.referenceEnergyEv);
+    this.weights = new Float64Array(this.refs.nRefs);
+    params.species.forEach((s, t) => this.weights.set(s.weights, this.refs.offsets[t]));
+    const cf = params.covarianceFactor;
+    if (cf && cf.data.length !== cf.rank * this.refs.nColumns)
+      throw new FarfieldError('MODEL', `kernel model: covariance factor has ${cf.data.length} values, expected ${this.refs.nColumns}×${cf.rank}`);
+  }
+
+  get species(): readonly string[] {
+    return this.refs.species;
+  }
+
+  calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {
+    const n = structure.species.length;
+    const periodic = structure.pbc[0] && structure.pbc[1] && structure.pbc[2];
+    const wantF = options.forces ?? true;
+    const wantS = (options.stress ?? periodic) && periodic;
+    const wantU = (options.uncertainty ?? false) && this.params.covarianceFactor !== undefined;
+    if (options.uncertainty && !this.params.covarianceFactor)
+      throw new FarfieldError('UNSUPPORTED', 'kernel model: this model was fitted without a stored covariance, no uncertainty available');
+    const groups = groupAtoms(structure, this.refs.species);
+    const ctx = new ComputeContext(structure);
+    const out = this.descriptor.compute(structure, ctx);
+    const features = out.features.data, saved = out.saved;
+    const d = this.descriptor.width;
+    const energies = new Float64Array(n);
+    const dEdX = wantF || wantS ? new Float64Array(n * d) : null;
+    const cf = wantU ? this.params.covarianceFactor! : null;
+    const perAtomU = cf ? new Float64Array(n * cf.rank) : null;
+    for (let t = 0; t < this.refs.species.length; t++) {
+      const atoms = groups.atoms[t];
+      const nt = atoms.length, mt = this.refs.counts[t];
+      if (nt === 0) continue;
+      const off = this.refs.offsets[t];
+      const w = this.weights.subarray(off, off + mt);
+      const a = this.kernel.prepare(gatherRows(features, d, atoms), nt, d);
+      const kmat = mt > 0 ? this.kernel.matrix(a, this.refs.prepared[t]) : new Float64Array(0);
+      for (let i = 0; i < nt; i++) {
+        let e = this.referenceEnergiesEv[t];
+        for (let b = 0; b < mt; b++) e += w[b] * kmat[i * mt + b];
+        energies[atoms[i]] = e;
+      }
+      if (dEdX && mt > 0) {
+        const coef = new Float64Array(nt * mt);
+        for (let i = 0; i < nt; i++) coef.set(w, i * mt);
+        const g = new Float64Array(nt * d);
+        this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
+        for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
+      }
+      if (cf && perAtomU) {
+        const r = cf.rank;
+        const u = new Float64Array(nt * r);
+        if (mt > 0) getLinalg().gemm(nt, r, mt, kmat, cf.data.subarray(off * r, (off + mt) * r), u);
+        const erow = this.refs.energyColumn(t) * r;
+        for (let i = 0; i < nt; i++)
+          for (let k = 0; k < r; k++) perAtomU[atoms[i] * r + k] = u[i * r + k] + cf.data[erow + k];
+      }
+    }
+    let energy = 0;
+    for (let i = 0; i < n; i++) energy += energies[i];
+    const result: CalculationResult = { energyEv: energy, energiesEv: energies };
+    if (dEdX) {
+      const g = this.descriptor.backward(structure, ctx, saved, dEdX);
+      if (wantF) {
+        const f = new Float64Array(3 * n);
+        for (let k = 0; k < 3 * n; k++) f[k] = -g.positions[k];
+        result.forcesEvPerA = f;
+      }
+      if (wantS) {
+        const v = cellVolume(structure.cell);
+        result.stressEvPerA3 = Float64Array.from(g.strain, (x) => x / v);
+      }
+    }
+    if (cf && perAtomU) {
+      const r = cf.rank;
+      const per = new Float64Array(n);
+      const tot = new Float64Array(r);
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let k = 0; k < r; k++) {
+          const x = perAtomU[i * r + k];
+          s += x * x;
+          tot[k] += x;
+        }
+        per[i] = Math.sqrt(s);
+      }
+      let s = 0;
+      for (let k = 0; k < r; k++) s += tot[k] * tot[k];
+      result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
+    }
+    return result;
+  }
+}

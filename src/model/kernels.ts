@@ -1,0 +1,399 @@
+/**
+ * Kernels K(X_i, X_b) between local environments (science.md §1.8), as a registry (DESIGN rule 5).
+ *
+ * A kernel works on blocks of rows ("prepared rows": the feature rows plus per-row data such as norms), so that
+ * the O(n_A·n_B·D) dot products go through one GEMM. Three kinds:
+ *
+ * - `polynomial` (the paper's, polipy4vasp "poli"): K = (X̂_i·X̂_b)^ζ on the whole normalised descriptor, ζ a
+ *   positive integer (default 4). ∂K/∂X_i = ζ (X̂_i·X̂_b)^{ζ−1} (X̂_b − (X̂_i·X̂_b) X̂_i) / |X_i|.
+ *   An all-zero environment (no neighbour inside the cutoff) has no direction: K = 0 and ∂K/∂X = 0 there
+ *   (documented convention; such an environment carries no information for this kernel).
+ * - `gaussian` (polipy's convention): K = exp(−|X_i − X_b|²/s), s = `scale` (Å-free, descriptor units²);
+ *   ∂K/∂X_i = −(2/s) K (X_i − X_b).
+ * - `vasp` (Jinnouchi et al. JCP 152, 234102 (2020)): K = β_lin X^L_i·X^L_b + β_poly (X̂^P_i·X̂^P_b)^ζ, linear on the
+ *   radial (two-body) columns L and polynomial on the normalised angular columns P. The column sets are given by
+ *   `linearColumns` / `polynomialColumns` ([start, end) ranges); `bindKernel` derives them from the descriptor's
+ *   column labels. The descriptor already carries √β⁽²⁾ on its radial columns (science.md §1.6), so the defaults are
+ *   β_lin = 1 and β_poly = β⁽³⁾ = 0.9.
+ *
+ * Units: features are dimensionless for `sr`; K is dimensionless; model weights carry eV.
+ */
+import { FarfieldError, Registry } from '../core/index.js';
+import { getLinalg } from '../math/index.js';
+
+export interface KernelSpec {
+  kind: string;
+  hypers: Record<string, unknown>;
+}
+
+/** A block of feature rows prepared for a kernel (row-major n×D plus per-row auxiliary data). */
+export interface KernelRows {
+  rows: number;
+  cols: number;
+  /** Original features (n×D). */
+  x: Float64Array;
+  /** Kernel-specific transformed features, e.g. the normalised rows (n×D). */
+  t: Float64Array;
+  /** Kernel-specific per-row data, e.g. norms (n or 2n). */
+  aux: Float64Array;
+}
+
+export interface Kernel {
+  readonly kind: string;
+  prepare(x: Float64Array, rows: number, cols: number): KernelRows;
+  /** out (n_A × n_B, row-major) = K(a_i, b_b). */
+  matrix(a: KernelRows, b: KernelRows, out?: Float64Array): Float64Array;
+  /**
+   * out (n_A × D) += Σ_b coef[i·n_B + b] · ∂K(a_i, b_b)/∂a_i. With coef = model weights broadcast, this is dE/dX.
+   * `kmat` may pass the already computed matrix(a, b) to save the GEMM.
+   */
+  gradient(a: KernelRows, b: KernelRows, coef: Float64Array, out: Float64Array, kmat?: Float64Array): void;
+  /**
+   * Per-reference upstream gradients: for b in [b0, b1), out[((b−b0)·n_A + i)·D + d] = ∂K(a_i, b_b)/∂a_id.
+   * `kmat` (n_A × n_B from `matrix`) is required: dot products are read from it.
+   */
+  gradientPerReference(a: KernelRows, b: KernelRows, b0: number, b1: number, kmat: Float64Array, out: Float64Array): void;
+  toJSON(): KernelSpec;
+}
+
+export type KernelFactory = (hypers: Record<string, unknown>) => Kernel;
+export const KERNELS = new Registry<KernelFactory>('kernel');
+
+export function createKernel(spec: KernelSpec): Kernel {
+  if (!spec || typeof spec.kind !== 'string') throw new FarfieldError('INVALID_INPUT', 'kernel spec must be {kind, hypers}');
+  return KERNELS.get(spec.kind)(spec.hypers ?? {});
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// helpers
+
+function num(h: Record<string, unknown>, key: string, def: number, what: string): number {
+  const v = h[key] ?? def;
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be a finite number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function positiveInt(h: Record<string, unknown>, key: string, def: number, what: string): number {
+  const v = num(h, key, def, what);
+  if (!Number.isInteger(v) || v < 1)
+    throw new FarfieldError('INVALID_INPUT', `${what}: '${key}' must be a positive integer, got ${v}`);
+  return v;
+}
+
+function checkKnown(h: Record<string, unknown>, known: string[], what: string): void {
+  for (const k of Object.keys(h))
+    if (!known.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${known.join(', ')})`);
+}
+
+/** C (n_A × n_B) = A Bᵀ for row-major A (n_A × D), B (n_B × D). */
+function dotMatrix(a: Float64Array, na: number, b: Float64Array, nb: number, d: number, out: Float64Array): void {
+  if (na === 0 || nb === 0) return;
+  if (d === 0) {
+    out.fill(0, 0, na * nb);
+    return;
+  }
+  getLinalg().gemm(na, nb, d, a, b, out, { transB: true });
+}
+
+function ipow(x: number, n: number): number {
+  let r = 1;
+  for (let k = 0; k < n; k++) r *= x;
+  return r;
+}
+
+/** Row-normalise x (n×D) into t, norms into aux. Zero rows stay zero (norm 0). */
+function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, aux: Float64Array, col0 = 0, col1 = d): void {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = col0; c < col1; c++) s += x[i * d + c] * x[i * d + c];
+    const nrm = Math.sqrt(s);
+    aux[i] = nrm;
+    const inv = nrm > 0 ? 1 / nrm : 0;
+    for (let c = col0; c < col1; c++) t[i * d + c] = x[i * d + c] * inv;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// polynomial (X̂_i·X̂_b)^ζ
+
+export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
+  const what = 'polynomial kernel';
+  checkKnown(hypers, ['zeta'], what);
+  const zeta = positiveInt(hypers, 'zeta', 4, what);
+  return {
+    kind: 'polynomial',
+    prepare(x, rows, cols) {
+      const t = new Float64Array(rows * cols);
+      const aux = new Float64Array(rows);
+      normaliseRows(x, rows, cols, t, aux);
+      return { rows, cols, x, t, aux };
+    },
+    matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
+      dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, out);
+      for (let k = 0; k < a.rows * b.rows; k++) out[k] = ipow(out[k], zeta);
+      return out;
+    },
+    gradient(a, b, coef, out, _kmat) {
+      // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0) return;
+      const s = new Float64Array(na * nb);
+      dotMatrix(a.t, na, b.t, nb, d, s);
+      const p = new Float64Array(na * nb);
+      const diag = new Float64Array(na);
+      for (let i = 0; i < na; i++) {
+        const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+        let acc = 0;
+        for (let k = i * nb; k < (i + 1) * nb; k++) {
+          const sk = s[k];
+          const pk = coef[k] * zeta * ipow(sk, zeta - 1) * inv;
+          p[k] = pk;
+          acc += pk * sk;
+        }
+        diag[i] = acc;
+      }
+      const tmp = new Float64Array(na * d);
+      getLinalg().gemm(na, d, nb, p, b.t, tmp);
+      for (let i = 0; i < na; i++)
+        for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.t[i * d + c];
+    },
+    gradientPerReference(a, b, b0, b1, kmat, out) {
+      const na = a.rows, nb = b.rows, d = a.cols;
+      for (let bb = b0; bb < b1; bb++) {
+        const rb = bb * d;
+        for (let i = 0; i < na; i++) {
+          const o = ((bb - b0) * na + i) * d;
+          const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+          // S = K^{1/ζ} would lose the sign for even ζ: recompute the dot product (D flops, same as the update).
+          let sdot = 0;
+          for (let c = 0; c < d; c++) sdot += a.t[i * d + c] * b.t[rb + c];
+          const f = zeta * ipow(sdot, zeta - 1) * inv;
+          const g = f * sdot;
+          for (let c = 0; c < d; c++) out[o + c] = f * b.t[rb + c] - g * a.t[i * d + c];
+        }
+      }
+      void kmat;
+      void nb;
+    },
+    toJSON: () => ({ kind: 'polynomial', hypers: { zeta } }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// gaussian exp(−|X_i − X_b|²/s)
+
+export function gaussianKernel(hypers: Record<string, unknown> = {}): Kernel {
+  const what = 'gaussian kernel';
+  checkKnown(hypers, ['scale'], what);
+  const scale = num(hypers, 'scale', 1, what);
+  if (!(scale > 0)) throw new FarfieldError('INVALID_INPUT', `${what}: 'scale' must be > 0, got ${scale}`);
+  return {
+    kind: 'gaussian',
+    prepare(x, rows, cols) {
+      const aux = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        let s = 0;
+        for (let c = 0; c < cols; c++) s += x[i * cols + c] ** 2;
+        aux[i] = s;
+      }
+      return { rows, cols, x, t: x, aux };
+    },
+    matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
+      dotMatrix(a.x, a.rows, b.x, b.rows, a.cols, out);
+      for (let i = 0; i < a.rows; i++)
+        for (let j = 0; j < b.rows; j++) {
+          const k = i * b.rows + j;
+          const d2 = Math.max(0, a.aux[i] + b.aux[j] - 2 * out[k]);
+          out[k] = Math.exp(-d2 / scale);
+        }
+      return out;
+    },
+    gradient(a, b, coef, out, kmat) {
+      // dK/dx_i = −(2/s) Σ_b coef_ib K_ib (x_i − x_b)
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0) return;
+      const k = kmat ?? this.matrix(a, b);
+      const p = new Float64Array(na * nb);
+      const diag = new Float64Array(na);
+      for (let i = 0; i < na; i++) {
+        let acc = 0;
+        for (let j = i * nb; j < (i + 1) * nb; j++) {
+          p[j] = (2 / scale) * coef[j] * k[j];
+          acc += p[j];
+        }
+        diag[i] = acc;
+      }
+      const tmp = new Float64Array(na * d);
+      getLinalg().gemm(na, d, nb, p, b.x, tmp);
+      for (let i = 0; i < na; i++)
+        for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.x[i * d + c];
+    },
+    gradientPerReference(a, b, b0, b1, kmat, out) {
+      const na = a.rows, nb = b.rows, d = a.cols;
+      for (let bb = b0; bb < b1; bb++)
+        for (let i = 0; i < na; i++) {
+          const o = ((bb - b0) * na + i) * d;
+          const f = (-2 / scale) * kmat[i * nb + bb];
+          for (let c = 0; c < d; c++) out[o + c] = f * (a.x[i * d + c] - b.x[bb * d + c]);
+        }
+    },
+    toJSON: () => ({ kind: 'gaussian', hypers: { scale } }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// vasp: β_lin X^L·X^L + β_poly (X̂^P·X̂^P)^ζ
+
+type Ranges = [number, number][];
+
+function parseRanges(v: unknown, key: string, what: string): Ranges {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new FarfieldError('INVALID_INPUT', `${what}: '${key}' must be a list of [start, end) column ranges`);
+  return v.map((r, k) => {
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => Number.isInteger(x) && x >= 0) || !(r[1] >= r[0]))
+      throw new FarfieldError('INVALID_INPUT', `${what}: '${key}'[${k}] must be [start, end) with 0 ≤ start ≤ end, got ${JSON.stringify(r)}`);
+    return [r[0], r[1]] as [number, number];
+  });
+}
+
+export function vaspKernel(hypers: Record<string, unknown> = {}): Kernel {
+  const what = 'vasp kernel';
+  checkKnown(hypers, ['zeta', 'linearWeight', 'polynomialWeight', 'linearColumns', 'polynomialColumns'], what);
+  const zeta = positiveInt(hypers, 'zeta', 4, what);
+  const wLin = num(hypers, 'linearWeight', 1, what);
+  const wPoly = num(hypers, 'polynomialWeight', 0.9, what);
+  const lin = parseRanges(hypers.linearColumns, 'linearColumns', what);
+  const poly = parseRanges(hypers.polynomialColumns, 'polynomialColumns', what);
+  if (lin.length + poly.length === 0)
+    throw new FarfieldError('INVALID_INPUT', `${what}: no columns assigned; give linearColumns/polynomialColumns or bind it to a descriptor (bindKernel)`);
+  const linCols: number[] = [];
+  for (const [s, e] of lin) for (let c = s; c < e; c++) linCols.push(c);
+  const polyCols: number[] = [];
+  for (const [s, e] of poly) for (let c = s; c < e; c++) polyCols.push(c);
+  const nl = linCols.length, np = polyCols.length;
+  const check = (cols: number): void => {
+    for (const c of [...linCols, ...polyCols])
+      if (c >= cols) throw new FarfieldError('INVALID_INPUT', `${what}: column ${c} outside the descriptor width ${cols}`);
+  };
+  // Prepared layout: t = [X^L (n×nl) | X̂^P (n×np)] packed per row; aux = |X^P|.
+  return {
+    kind: 'vasp',
+    prepare(x, rows, cols) {
+      check(cols);
+      const w = nl + np;
+      const t = new Float64Array(rows * w);
+      const aux = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        for (let c = 0; c < nl; c++) t[i * w + c] = x[i * cols + linCols[c]];
+        let s = 0;
+        for (let c = 0; c < np; c++) s += x[i * cols + polyCols[c]] ** 2;
+        const nrm = Math.sqrt(s);
+        aux[i] = nrm;
+        const inv = nrm > 0 ? 1 / nrm : 0;
+        for (let c = 0; c < np; c++) t[i * w + nl + c] = x[i * cols + polyCols[c]] * inv;
+      }
+      return { rows, cols, x, t, aux };
+    },
+    matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
+      const w = nl + np;
+      const na = a.rows, nb = b.rows;
+      for (let i = 0; i < na; i++)
+        for (let j = 0; j < nb; j++) {
+          let sl = 0, sp = 0;
+          for (let c = 0; c < nl; c++) sl += a.t[i * w + c] * b.t[j * w + c];
+          for (let c = nl; c < w; c++) sp += a.t[i * w + c] * b.t[j * w + c];
+          out[i * nb + j] = wLin * sl + wPoly * ipow(sp, zeta);
+        }
+      return out;
+    },
+    gradient(a, b, coef, out) {
+      const w = nl + np, d = a.cols, na = a.rows, nb = b.rows;
+      const g = new Float64Array(w);
+      for (let i = 0; i < na; i++) {
+        g.fill(0);
+        const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+        for (let j = 0; j < nb; j++) {
+          const cij = coef[i * nb + j];
+          if (cij === 0) continue;
+          let sp = 0;
+          for (let c = nl; c < w; c++) sp += a.t[i * w + c] * b.t[j * w + c];
+          for (let c = 0; c < nl; c++) g[c] += cij * wLin * b.t[j * w + c];
+          const f = cij * wPoly * zeta * ipow(sp, zeta - 1) * inv;
+          for (let c = nl; c < w; c++) g[c] += f * (b.t[j * w + c] - sp * a.t[i * w + c]);
+        }
+        for (let c = 0; c < nl; c++) out[i * d + linCols[c]] += g[c];
+        for (let c = 0; c < np; c++) out[i * d + polyCols[c]] += g[nl + c];
+      }
+    },
+    gradientPerReference(a, b, b0, b1, _kmat, out) {
+      const w = nl + np, d = a.cols, na = a.rows;
+      for (let j = b0; j < b1; j++)
+        for (let i = 0; i < na; i++) {
+          const o = ((j - b0) * na + i) * d;
+          out.fill(0, o, o + d);
+          const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+          let sp = 0;
+          for (let c = nl; c < w; c++) sp += a.t[i * w + c] * b.t[j * w + c];
+          for (let c = 0; c < nl; c++) out[o + linCols[c]] += wLin * b.t[j * w + c];
+          const f = wPoly * zeta * ipow(sp, zeta - 1) * inv;
+          for (let c = 0; c < np; c++) out[o + polyCols[c]] += f * (b.t[j * w + nl + c] - sp * a.t[i * w + nl + c]);
+        }
+    },
+    toJSON: () => ({
+      kind: 'vasp',
+      hypers: { zeta, linearWeight: wLin, polynomialWeight: wPoly, linearColumns: lin, polynomialColumns: poly },
+    }),
+  };
+}
+
+KERNELS.register('polynomial', polynomialKernel);
+KERNELS.register('gaussian', gaussianKernel);
+KERNELS.register('vasp', vaspKernel);
+
+/** A descriptor as seen by `bindKernel`: its labels and, for composites, its blocks and their first columns. */
+export interface BlockedDescriptorLike {
+  readonly kind: string;
+  readonly labels: readonly string[];
+  readonly width: number;
+  readonly blocks?: readonly BlockedDescriptorLike[];
+  readonly columnOffsets?: Int32Array;
+}
+
+/** Leaf blocks of a (possibly nested) composite descriptor as [kind, start, end). */
+export function leafBlocks(d: BlockedDescriptorLike, start = 0): [string, number, number][] {
+  if (d.blocks && d.columnOffsets && d.blocks.length > 0) {
+    const out: [string, number, number][] = [];
+    d.blocks.forEach((b, k) => out.push(...leafBlocks(b, start + d.columnOffsets![k])));
+    return out;
+  }
+  return [[d.kind, start, start + d.width]];
+}
+
+/**
+ * Complete a kernel spec for a descriptor: for `vasp` without explicit column ranges, the columns of `angular`
+ * blocks (three-body) go to the polynomial part and every other block (radial two-body, long-range) to the linear
+ * part. Blocks come from a composite descriptor's `blocks`/`columnOffsets` (nested composites are flattened); a
+ * non-composite descriptor is classified by its column labels (`angular…` → polynomial). Other kinds are unchanged.
+ */
+export function bindKernel(spec: KernelSpec, descriptor: BlockedDescriptorLike): KernelSpec {
+  if (spec.kind !== 'vasp') return spec;
+  const h = spec.hypers ?? {};
+  if (h.linearColumns !== undefined || h.polynomialColumns !== undefined) return spec;
+  const lin: [number, number][] = [];
+  const poly: [number, number][] = [];
+  const add = (target: [number, number][], s: number, e: number): void => {
+    const last = target[target.length - 1];
+    if (last && last[1] === s) last[1] = e;
+    else if (e > s) target.push([s, e]);
+  };
+  const blocks = leafBlocks(descriptor);
+  if (blocks.length > 1) {
+    for (const [kind, s, e] of blocks) add(kind === 'angular' ? poly : lin, s, e);
+  } else {
+    descriptor.labels.forEach((l, c) => add(/^angular/i.test(l) ? poly : lin, c, c + 1));
+  }
+  if (poly.length === 0)
+    throw new FarfieldError('INVALID_INPUT', `vasp kernel: the descriptor '${descriptor.kind}' has no angular block; give polynomialColumns explicitly or use the polynomial kernel`);
+  return { kind: 'vasp', hypers: { ...h, linearColumns: lin, polynomialColumns: poly } };
+}

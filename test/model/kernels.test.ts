@@ -1,0 +1,135 @@
+/**
+ * Kernels: values against their formulas, ∂K/∂X against central finite differences, the batched per-reference
+ * gradient against the weighted gradient, and the registry / JSON round trip. The FD checker is shown to fail on
+ * a deliberately wrong gradient.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../src/core/index.js';
+import { bindKernel, createKernel, leafBlocks, type Kernel, type KernelSpec } from '../../src/model/index.js';
+
+const D = 7;
+function randRows(rng: Rng, n: number): Float64Array {
+  return Float64Array.from({ length: n * D }, () => rng.range(-0.3, 1));
+}
+
+const SPECS: KernelSpec[] = [
+  { kind: 'polynomial', hypers: { zeta: 4 } },
+  { kind: 'polynomial', hypers: { zeta: 3 } },
+  { kind: 'gaussian', hypers: { scale: 2.5 } },
+  { kind: 'vasp', hypers: { zeta: 4, linearColumns: [[0, 3]], polynomialColumns: [[3, 7]] } },
+];
+
+/** max |analytic − FD| / max(|FD|) of Σ_ib coef_ib K(a_i,b_b) w.r.t. a. */
+function gradError(k: Kernel, a: Float64Array, na: number, b: Float64Array, nb: number, coef: Float64Array,
+  grad: (k: Kernel, a: Float64Array) => Float64Array): number {
+  const B = k.prepare(b, nb, D);
+  const f = (x: Float64Array): number => {
+    const m = k.matrix(k.prepare(x, na, D), B);
+    let s = 0;
+    for (let q = 0; q < m.length; q++) s += coef[q] * m[q];
+    return s;
+  };
+  const g = grad(k, a);
+  let err = 0, scale = 0;
+  const h = 1e-5;
+  for (let q = 0; q < na * D; q++) {
+    const xp = a.slice(), xm = a.slice();
+    xp[q] += h;
+    xm[q] -= h;
+    const fd = (f(xp) - f(xm)) / (2 * h);
+    err = Math.max(err, Math.abs(fd - g[q]));
+    scale = Math.max(scale, Math.abs(fd));
+  }
+  return err / scale;
+}
+
+for (const spec of SPECS) {
+  test(`${spec.kind} ${JSON.stringify(spec.hypers)}: gradient = finite differences, per-reference gradient consistent`, () => {
+    const rng = new Rng(3);
+    const k = createKernel(spec);
+    const na = 3, nb = 5;
+    const a = randRows(rng, na), b = randRows(rng, nb);
+    const coef = Float64Array.from({ length: na * nb }, () => rng.range(-1, 1));
+    const analytic = (kk: Kernel, x: Float64Array): Float64Array => {
+      const out = new Float64Array(na * D);
+      kk.gradient(kk.prepare(x, na, D), kk.prepare(b, nb, D), coef, out);
+      return out;
+    };
+    assert.ok(gradError(k, a, na, b, nb, coef, analytic) < 1e-8);
+    // per-reference: Σ_b coef_ib G_b[i] = gradient
+    const A = k.prepare(a, na, D), B = k.prepare(b, nb, D);
+    const km = k.matrix(A, B);
+    const per = new Float64Array(nb * na * D);
+    k.gradientPerReference(A, B, 0, nb, km, per);
+    const g = analytic(k, a);
+    for (let i = 0; i < na; i++)
+      for (let c = 0; c < D; c++) {
+        let s = 0;
+        for (let bb = 0; bb < nb; bb++) s += coef[i * nb + bb] * per[(bb * na + i) * D + c];
+        assert.ok(Math.abs(s - g[i * D + c]) < 1e-12 * (1 + Math.abs(g[i * D + c])));
+      }
+    // sub-range b0..b1 equals the slice of the full result
+    const part = new Float64Array(2 * na * D);
+    k.gradientPerReference(A, B, 2, 4, km, part);
+    assert.deepEqual(Array.from(part), Array.from(per.subarray(2 * na * D, 4 * na * D)));
+    // JSON round trip
+    assert.deepEqual(createKernel(k.toJSON()).toJSON(), k.toJSON());
+  });
+}
+
+test('the finite-difference check fails on a wrong gradient (meta-test)', () => {
+  const rng = new Rng(4);
+  const k = createKernel({ kind: 'polynomial', hypers: { zeta: 4 } });
+  const a = randRows(rng, 2), b = randRows(rng, 3);
+  const coef = Float64Array.from({ length: 6 }, () => rng.range(-1, 1));
+  const wrong = (kk: Kernel, x: Float64Array): Float64Array => {
+    const out = new Float64Array(2 * D);
+    kk.gradient(kk.prepare(x, 2, D), kk.prepare(b, 3, D), coef, out);
+    out[3] *= 1.01; // 1 % error in one component
+    return out;
+  };
+  assert.ok(gradError(k, a, 2, b, 3, coef, wrong) > 1e-4);
+});
+
+test('polynomial kernel: value (x̂·ŷ)^ζ, K(x, x) = 1, scale invariance', () => {
+  const k = createKernel({ kind: 'polynomial', hypers: { zeta: 4 } });
+  const x = Float64Array.from([1, 2, 0, 0, 0, 0, 0]);
+  const y = Float64Array.from([3, 0, 0, 4, 0, 0, 0]);
+  const m = k.matrix(k.prepare(x, 1, D), k.prepare(y, 1, D));
+  assert.ok(Math.abs(m[0] - (3 / (Math.sqrt(5) * 5)) ** 4) < 1e-15);
+  const self = k.matrix(k.prepare(y, 1, D), k.prepare(y.map((v) => 7 * v), 1, D));
+  assert.ok(Math.abs(self[0] - 1) < 1e-15);
+});
+
+test('gaussian kernel: value exp(−|x−y|²/s)', () => {
+  const k = createKernel({ kind: 'gaussian', hypers: { scale: 2 } });
+  const x = Float64Array.from([1, 2, 0, 0, 0, 0, 1]);
+  const y = Float64Array.from([0, 2, 1, 0, 0, 0, 0]);
+  const m = k.matrix(k.prepare(x, 1, D), k.prepare(y, 1, D));
+  assert.ok(Math.abs(m[0] - Math.exp(-3 / 2)) < 1e-15);
+});
+
+test('vasp kernel: linear radial + β(x̂ᴬ·ŷᴬ)^ζ; columns bound from composite blocks', () => {
+  const k = createKernel({ kind: 'vasp', hypers: { zeta: 2, polynomialWeight: 0.5, linearColumns: [[0, 2]], polynomialColumns: [[2, 7]] } });
+  const x = Float64Array.from([1, 2, 1, 0, 0, 0, 0]);
+  const y = Float64Array.from([3, 1, 1, 1, 0, 0, 0]);
+  const m = k.matrix(k.prepare(x, 1, D), k.prepare(y, 1, D));
+  assert.ok(Math.abs(m[0] - (5 + 0.5 * (1 / Math.sqrt(2)) ** 2)) < 1e-14);
+  const sr = { kind: 'sr', labels: [], width: 5, columnOffsets: Int32Array.from([0, 2, 5]),
+    blocks: [{ kind: 'radial', labels: [], width: 2 }, { kind: 'angular', labels: [], width: 3 }] };
+  const srlr = { kind: 'composite', labels: [], width: 8, columnOffsets: Int32Array.from([0, 5, 8]),
+    blocks: [sr, { kind: 'fkk', labels: [], width: 3 }] };
+  assert.deepEqual(leafBlocks(srlr), [['radial', 0, 2], ['angular', 2, 5], ['fkk', 5, 8]]);
+  const bound = bindKernel({ kind: 'vasp', hypers: {} }, srlr);
+  assert.deepEqual(bound.hypers.linearColumns, [[0, 2], [5, 8]]);
+  assert.deepEqual(bound.hypers.polynomialColumns, [[2, 5]]);
+  assert.throws(() => bindKernel({ kind: 'vasp', hypers: {} }, { kind: 'x', labels: ['a', 'b'], width: 2 }), /no angular block/);
+});
+
+test('registry errors list the known kernels; bad hypers are refused', () => {
+  assert.throws(() => createKernel({ kind: 'nope', hypers: {} }), /polynomial, gaussian, vasp/);
+  assert.throws(() => createKernel({ kind: 'polynomial', hypers: { zeta: 2.5 } }), /positive integer/);
+  assert.throws(() => createKernel({ kind: 'gaussian', hypers: { scale: -1 } }), /> 0/);
+  assert.throws(() => createKernel({ kind: 'polynomial', hypers: { zeta: 4, foo: 1 } }), /unknown hyperparameter 'foo'/);
+});
