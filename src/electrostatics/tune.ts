@@ -2,7 +2,7 @@
  * Accuracy → numerical parameters, in one place (DESIGN rule 4; LAMMPS's accuracy_relative idea).
  *
  * The user gives a relative RMS force accuracy ε (default 1e-6), relative to the force between two unit charges
- * 1 Å apart: absolute target ΔF = ε · k_e (eV/Å). With q² = k_e Σ_i Σ_c (q_i^c)², N atoms, volume V
+ * 1 Å apart: absolute target ΔF = ε · k_e (eV/Å), split as ΔF/√2 for each of the real and reciprocal parts. With q² = k_e Σ_i Σ_c (q_i^c)², N atoms, volume V
  * (Kolafa & Perram, Mol. Simul. 9, 351 (1992), as used by LAMMPS ewald.cpp / science.md §3.4):
  *   real space        ΔF_r = 2 q² e^{−α² r_c²} / √(N r_c V)
  *   reciprocal space  ΔF_k = (2 q² α / L) √(1/(π m N)) e^{−(π m/(α L))²}  per direction (L = perpendicular width,
@@ -81,7 +81,8 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   let q2 = 0;
   for (let k = 0; k < charges.length; k++) q2 += charges[k] * charges[k];
   q2 = Math.max(q2, 1e-30) * COULOMB_EV_A;
-  const target = accuracy * COULOMB_EV_A;
+  // each of the two independent parts gets ΔF/√2 so that the combined RMS error meets the request
+  const target = (accuracy * COULOMB_EV_A) / Math.SQRT2;
 
   const rcFor = (alpha: number): number => {
     let rc = Math.sqrt(-Math.log(accuracy)) / alpha;
@@ -124,11 +125,12 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   } else {
     const rho = q2 / COULOMB_EV_A / V;
     let order = options.order ?? DEFAULT_ORDER;
-    let mesh = options.mesh ?? pmeMesh(widths, alpha, order, accuracy, rho);
+    const acc2 = accuracy / Math.SQRT2;
+    let mesh = options.mesh ?? pmeMesh(widths, alpha, order, acc2, rho);
     if (options.order === undefined && options.mesh === undefined) {
       let best = Infinity;
       for (const p of [4, 6, 8]) {
-        const m = pmeMesh(widths, alpha, p, accuracy, rho);
+        const m = pmeMesh(widths, alpha, p, acc2, rho);
         const M = m[0] * m[1] * m[2];
         const cost = n * p * p * p + 5 * M * Math.log2(M);
         if (cost < best) { best = cost; order = p; mesh = m; }
@@ -136,7 +138,8 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     }
     out.order = order;
     out.mesh = mesh;
-    out.reciprocalErrorEvPerA = Math.max(...widths.map((L) => kError(q2, alpha, kc, L, n)));
+    const h = Math.max(...widths.map((L, d) => L / mesh[d]));
+    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeErrorConstant(order) * alpha * (alpha * h) ** order * Math.sqrt(rho / 0.032);
   }
   return out;
 }
