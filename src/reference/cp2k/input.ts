@@ -1,0 +1,98 @@
+/**
+ * CP2K input for one frame: a single-point ENERGY_FORCE with analytical stress, for two methods.
+ *
+ * - `gfn1-xtb`: GFN1-xTB (Grimme, Bannwarth, Shushkov, JCTC 13, 1989 (2017)) in CP2K's Quickstep, with the SCF settings
+ *   that converge on ionic liquids here (../shared/DESIGN.md § Conventions): `CHECK_ATOMIC_CHARGES F`, `DO_EWALD T`
+ *   (CP2K's default SPME parameters), `SCF_GUESS MOPAC`, `EPS_SCF 1e-6`, Fermi–Dirac smearing at 300 K with
+ *   `ADDED_MOS 20`, Broyden mixing `ALPHA 0.1`, `NBROYDEN 8`.
+ * - `pbe`: PBE, GPW at 400 Ry (REL_CUTOFF 50), Γ point, soft Na `GTH-PBE-q1` + `TZVP-MOLOPT-PBE-GTH-q1` and Cl
+ *   `GTH-PBE-q7` + `DZVP-MOLOPT-PBE-GTH-q7` (Debian cp2k-data files `BASIS_MOLOPT_UZH`, `POTENTIAL_UZH`), orbital
+ *   transformation (OT, DIIS, FULL_SINGLE_INVERSE), `EPS_SCF 1e-6`. When `restartWfnPath` is given the SCF starts
+ *   from that wavefunction (`SCF_GUESS RESTART`; CP2K falls back to the atomic guess if the file is missing).
+ *   Semicore Na-q9 is deliberately not offered: its forces are not converged even at 1200 Ry (issue 9).
+ *
+ * Positions and cell are written in Å (CP2K's default input unit); the cell rows are the lattice vectors A, B, C.
+ * Only fully periodic structures are accepted.
+ */
+import { FarfieldError, type Structure } from '../../core/index.js';
+
+export type Cp2kMethod = 'gfn1-xtb' | 'pbe';
+export const CP2K_METHODS: readonly Cp2kMethod[] = ['gfn1-xtb', 'pbe'];
+
+/** CP2K's project name: output files are `cp2k-*`, the wavefunction `cp2k-RESTART.wfn`. */
+export const CP2K_PROJECT = 'cp2k';
+
+export interface Cp2kInputOptions {
+  method: Cp2kMethod;
+  /** PBE only: wavefunction file to start the SCF from (absolute path or relative to the run directory). */
+  restartWfnPath?: string;
+  /** PBE only: basis for Cl ('DZVP' default, or 'TZVP'). */
+  chlorineBasis?: 'DZVP' | 'TZVP';
+  /** PBE only: density cutoff, Ry (default 400). */
+  cutoffRy?: number;
+  /** Maximum SCF iterations (default 200 for xTB, 100 for PBE). */
+  maxScf?: number;
+  /** SCF convergence threshold (default 1e-6; tests use tighter values for finite differences). */
+  epsScf?: number;
+}
+
+/** Basis and pseudopotential per element for the PBE setup (q1 Na, q7 Cl). */
+export const PBE_KINDS: Readonly<Record<string, { basis: (cl: 'DZVP' | 'TZVP') => string; potential: string }>> = {
+  Na: { basis: () => 'TZVP-MOLOPT-PBE-GTH-q1', potential: 'GTH-PBE-q1' },
+  Cl: { basis: (cl) => `${cl}-MOLOPT-PBE-GTH-q7`, potential: 'GTH-PBE-q7' },
+};
+
+function num(x: number): string {
+  return x.toFixed(10);
+}
+
+function subsys(s: Structure, kinds: string[]): string[] {
+  const c = s.cell;
+  const lines = ['  &SUBSYS', '    &CELL',
+    `      A ${num(c[0])} ${num(c[1])} ${num(c[2])}`,
+    `      B ${num(c[3])} ${num(c[4])} ${num(c[5])}`,
+    `      C ${num(c[6])} ${num(c[7])} ${num(c[8])}`,
+    '      PERIODIC XYZ', '    &END CELL', '    &COORD'];
+  for (let i = 0; i < s.species.length; i++)
+    lines.push(`      ${s.symbols[s.species[i]]} ${num(s.positions[3 * i])} ${num(s.positions[3 * i + 1])} ${num(s.positions[3 * i + 2])}`);
+  lines.push('    &END COORD', ...kinds, '  &END SUBSYS');
+  return lines;
+}
+
+/** The complete CP2K input text for one frame. */
+export function cp2kInput(s: Structure, options: Cp2kInputOptions): string {
+  if (!(s.pbc[0] && s.pbc[1] && s.pbc[2]))
+    throw new FarfieldError('INVALID_INPUT', `CP2K labelling needs a fully periodic structure (pbc = ${s.pbc.join(' ')})`);
+  const head = ['&GLOBAL', `  PROJECT ${CP2K_PROJECT}`, '  RUN_TYPE ENERGY_FORCE', '  PRINT_LEVEL LOW', '&END GLOBAL',
+    '&FORCE_EVAL', '  METHOD Quickstep', '  STRESS_TENSOR ANALYTICAL'];
+  const print = ['  &PRINT', '    &FORCES ON', '    &END FORCES', '    &STRESS_TENSOR ON', '    &END STRESS_TENSOR', '  &END PRINT'];
+  let dft: string[];
+  let kinds: string[] = [];
+  if (options.method === 'gfn1-xtb') {
+    dft = ['  &DFT', '    CHARGE 0', '    &QS', '      METHOD xTB', '      &xTB', '        CHECK_ATOMIC_CHARGES F',
+      '        DO_EWALD T', '      &END xTB', '    &END QS', '    &SCF', '      SCF_GUESS MOPAC', `      EPS_SCF ${(options.epsScf ?? 1e-6).toExponential(1)}`,
+      `      MAX_SCF ${options.maxScf ?? 200}`, '      ADDED_MOS 20', '      &SMEAR ON', '        METHOD FERMI_DIRAC',
+      '        ELECTRONIC_TEMPERATURE [K] 300', '      &END SMEAR', '      &MIXING', '        METHOD BROYDEN_MIXING',
+      '        ALPHA 0.1', '        NBROYDEN 8', '      &END MIXING', '      &PRINT', '        &RESTART OFF',
+      '        &END RESTART', '      &END PRINT', '    &END SCF', '  &END DFT'];
+  } else if (options.method === 'pbe') {
+    const cl = options.chlorineBasis ?? 'DZVP';
+    for (const sym of s.symbols) {
+      const k = PBE_KINDS[sym];
+      if (!k) throw new FarfieldError('UNSUPPORTED', `CP2K PBE setup has no basis/pseudopotential for element '${sym}' (only Na, Cl)`);
+      kinds.push(`    &KIND ${sym}`, `      BASIS_SET ${k.basis(cl)}`, `      POTENTIAL ${k.potential}`, '    &END KIND');
+    }
+    const restart = options.restartWfnPath;
+    dft = ['  &DFT', '    BASIS_SET_FILE_NAME BASIS_MOLOPT_UZH', '    POTENTIAL_FILE_NAME POTENTIAL_UZH', '    CHARGE 0',
+      ...(restart ? [`    WFN_RESTART_FILE_NAME ${restart}`] : []),
+      '    &MGRID', `      CUTOFF ${options.cutoffRy ?? 400}`, '      REL_CUTOFF 50', '    &END MGRID',
+      '    &QS', '      EPS_DEFAULT 1.0E-12', '    &END QS',
+      '    &SCF', `      SCF_GUESS ${restart ? 'RESTART' : 'ATOMIC'}`, `      EPS_SCF ${(options.epsScf ?? 1e-6).toExponential(1)}`, `      MAX_SCF ${options.maxScf ?? 100}`,
+      '      &OT ON', '        MINIMIZER DIIS', '        PRECONDITIONER FULL_SINGLE_INVERSE', '      &END OT',
+      '      &PRINT', '        &RESTART ON', '          BACKUP_COPIES 0', '        &END RESTART', '      &END PRINT',
+      '    &END SCF', '    &XC', '      &XC_FUNCTIONAL PBE', '      &END XC_FUNCTIONAL', '    &END XC', '  &END DFT'];
+  } else {
+    throw new FarfieldError('INVALID_INPUT', `unknown CP2K method '${String(options.method)}' (known: ${CP2K_METHODS.join(', ')})`);
+  }
+  return [...head, ...dft, ...subsys(s, kinds), ...print, '&END FORCE_EVAL', ''].join('\n');
+}
