@@ -7,8 +7,9 @@
  * Closed forms (science.md's E∓ forms divided by e^{−(r−r')²/2σ²}): with u = e^{−2x},
  *   ĩ_0 = (1 − u)/(2x),  ĩ_1 = [x(1 + u) − (1 − u)]/(2x²).
  * Method: the upward recurrence loses digits when l > x (it subtracts nearly equal numbers), so
- * - x ≤ X_SERIES(lmax) = max(1, 2·lmax): power series e^{−x} x^l/(2l+1)!! Σ_k (x²/2)^k / (k! (2l+3)…(2l+2k+1))
- *   (all terms positive: no cancellation);
+ * - x ≤ max(1, 2·lmax): power series e^{−x} x^l/(2l+1)!! Σ_k (x²/2)^k / (k! (2l+3)…(2l+2k+1)) (all terms
+ *   positive: no cancellation) for the two highest orders, then the stable downward recurrence
+ *   ĩ_{l−1} = ĩ_{l+1} + (2l+1)/x · ĩ_l (series for every order when x < 1e-3);
  * - otherwise closed forms for l = 0, 1 and the upward recurrence (stable for l < x/2).
  * Derivatives: i_l' = [l i_{l−1} + (l+1) i_{l+1}]/(2l+1) (regular at 0), so ĩ_l' = [l ĩ_{l−1} + (l+1) ĩ_{l+1}]/(2l+1) − ĩ_l.
  * Accuracy ~1e-15 relative (tested against mpmath). Reference: DLMF §10.47, §10.49(ii), §10.51.
@@ -22,18 +23,16 @@ function seriesLimit(lmax: number): number {
 /** ĩ_l(x) = e^{−x} i_l(x) for l = 0..lmax into out (length ≥ lmax+1). x ≥ 0. */
 export function scaledModifiedSphericalBesselIArray(lmax: number, x: number, out: Float64Array = new Float64Array(lmax + 1)): Float64Array {
   if (x <= seriesLimit(lmax)) {
-    const ex = Math.exp(-x), x2 = 0.5 * x * x;
-    let pref = ex; // e^{−x} x^l/(2l+1)!!
-    for (let l = 0; l <= lmax; l++) {
-      if (l > 0) pref *= x / (2 * l + 1);
-      let term = 1, sum = 1;
-      for (let k = 1; k < 500; k++) {
-        term *= x2 / (k * (2 * l + 2 * k + 1));
-        sum += term;
-        if (term < 1e-17 * sum) break;
-      }
-      out[l] = pref * sum;
+    // Series for the top one or two orders (all orders when x is tiny, where 1/x would over/underflow), then the
+    // downward recurrence ĩ_{l−1} = ĩ_{l+1} + (2l+1)/x ĩ_l, which is stable (i_l is the minimal solution upward).
+    const ex = Math.exp(-x);
+    if (x < 1e-3 || lmax < 2) {
+      for (let l = 0; l <= lmax; l++) out[l] = ex * iSeries(l, x);
+      return out;
     }
+    out[lmax] = ex * iSeries(lmax, x);
+    out[lmax - 1] = ex * iSeries(lmax - 1, x);
+    for (let l = lmax - 1; l >= 1; l--) out[l - 1] = out[l + 1] + ((2 * l + 1) / x) * out[l];
     return out;
   }
   const u = Math.exp(-2 * x);
@@ -42,6 +41,20 @@ export function scaledModifiedSphericalBesselIArray(lmax: number, x: number, out
   out[1] = (x * (1 + u) - (1 - u)) / (2 * x * x);
   for (let l = 1; l < lmax; l++) out[l + 1] = out[l - 1] - ((2 * l + 1) / x) * out[l];
   return out;
+}
+
+/** i_l(x) by its power series x^l/(2l+1)!! Σ_k (x²/2)^k / (k! (2l+3)…(2l+2k+1)) (positive terms). */
+function iSeries(l: number, x: number): number {
+  let pref = 1;
+  for (let k = 1; k <= l; k++) pref *= x / (2 * k + 1);
+  const x2 = 0.5 * x * x;
+  let term = 1, sum = 1;
+  for (let k = 1; k < 500; k++) {
+    term *= x2 / (k * (2 * l + 2 * k + 1));
+    sum += term;
+    if (term < 1e-17 * sum) break;
+  }
+  return pref * sum;
 }
 
 /** ĩ_l(x) = e^{−x} i_l(x) for one order. */
