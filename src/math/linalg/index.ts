@@ -2,17 +2,68 @@
  * Dense linear algebra for the normal equations of the kernel model (science.md §1.9): syrk/gemv to accumulate
  * ΦᵀΦ and Φᵀy block by block, gemm, Cholesky and triangular solves, and a symmetric eigensolver.
  * Two backends behind one synchronous `Linalg` contract: 'ts' (plain TypeScript, the reference) and 'wasm'
- * (AssemblyScript-built WebAssembly SIMD kernels, optionally on 2 threads).
+ * (AssemblyScript-built WebAssembly SIMD kernels, on up to 2 threads; see wasmBackend.ts and threads.ts).
  */
 import { FarfieldError } from '../../core/index.js';
 import type { Linalg } from './types.js';
 import { tsLinalg } from './tsBackend.js';
+import { WasmLinalg, WasmRuntime } from './wasmBackend.js';
 
 export type { Linalg, GemmOptions } from './types.js';
 export { symmetricEigen, type SymmetricEigen } from './eigen.js';
+export { setHelperSpawner, type HelperSpawner, type HelperInit } from './threads.js';
+
+export interface LinalgOptions {
+  /** Threads for the wasm backend: 1, or 2 (default when the platform has ≥ 2 cores and shared memory). */
+  threads?: 1 | 2;
+}
+
+let runtime: WasmRuntime | null | undefined;
+const instances = new Map<number, WasmLinalg>();
+
+function wasmRuntime(): WasmRuntime | null {
+  if (runtime === undefined) runtime = WasmRuntime.create();
+  return runtime;
+}
+
+function defaultThreads(): 1 | 2 {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const cores = nav?.hardwareConcurrency ?? 1;
+  return cores >= 2 ? 2 : 1;
+}
+
+/** True when the WebAssembly SIMD backend can run here. */
+export function wasmLinalgAvailable(): boolean {
+  return wasmRuntime() !== null;
+}
 
 /** Backend selection: 'auto' = wasm when available, else ts. */
-export function getLinalg(preferred: 'auto' | 'ts' | 'wasm' = 'auto'): Linalg {
-  if (preferred === 'ts' || preferred === 'auto') return tsLinalg;
-  throw new FarfieldError('UNSUPPORTED', `getLinalg: backend '${preferred}' is not available`);
+export function getLinalg(preferred: 'auto' | 'ts' | 'wasm' = 'auto', options: LinalgOptions = {}): Linalg {
+  if (preferred === 'ts') return tsLinalg;
+  const rt = wasmRuntime();
+  if (!rt) {
+    if (preferred === 'auto') return tsLinalg;
+    throw new FarfieldError('UNSUPPORTED', "getLinalg: backend 'wasm' is not available (no WebAssembly SIMD)");
+  }
+  let threads: number = options.threads ?? defaultThreads();
+  if (threads !== 1 && threads !== 2) {
+    throw new FarfieldError('INVALID_INPUT', `getLinalg: threads must be 1 or 2, got ${threads}`);
+  }
+  if (threads === 2 && !rt.startHelper()) threads = 1;
+  let inst = instances.get(threads);
+  if (!inst) {
+    inst = new WasmLinalg(rt, threads);
+    instances.set(threads, inst);
+  }
+  return inst;
+}
+
+/**
+ * Resolves true once the wasm helper thread is running (starting it if needed), false if threads are unavailable.
+ * Optional: before that, the wasm backend simply runs single-threaded.
+ */
+export async function linalgThreadsReady(timeoutMs = 5000): Promise<boolean> {
+  const rt = wasmRuntime();
+  if (!rt || !rt.startHelper()) return false;
+  return rt.whenHelperReady(timeoutMs);
 }

@@ -1,0 +1,416 @@
+// WebAssembly SIMD (f64x2) kernels for farfield's dense linear algebra, written in AssemblyScript.
+// Built by `npm run build:wasm` into src/math/linalg/wasmBinary.ts (base64); see src/math/linalg/wasmBackend.ts.
+//
+// Everything works on raw byte pointers into one linear memory that the JavaScript side manages (no allocator,
+// no static data, no runtime). Row-major matrices. Algorithm: GotoBLAS-style packing of 4-wide panels
+// (zero-padded at the edges, so any size works) and one 4×4 register-blocked micro-kernel (8 f64x2 accumulators)
+// shared by syrk (C += α·AᵀA, upper triangle), gemm (C = α·op(A)·op(B) + β·C), the trailing update of the
+// blocked Cholesky factorisation (A22 −= L21·L21ᵀ, lower triangle) and the blocked triangular solves.
+// Work is split between threads by output panels (column or row ranges): callers pass the range, so each
+// output element is always computed by the same code in the same order (threaded = single-threaded, bitwise).
+
+// Depth of one packed block (rows of A for syrk; k for gemm). 256 × 4 doubles = 8 KiB per panel (fits L1).
+const KC: i32 = 256;
+// Rows of op(A) packed per gemm macro block (MC × KC × 8 bytes = 256 KiB, in L2).
+const MC: i32 = 128;
+// Panels (of 4) of the syrk A-side kept together in L2.
+const SYRK_PANELS: i32 = 32;
+
+// ---------------------------------------------------------------------------------------------------------
+// 4×4 micro-kernel: C[0:rows, 0:cols] += alpha · Σ_k pa[k][0:4]ᵀ ⊗ pb[k][0:4]
+// pa, pb: packed panels, kc rows of 4 doubles (32 bytes); c: pointer to C[0][0]; ldc: row stride (elements).
+// ---------------------------------------------------------------------------------------------------------
+function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, alpha: f64, rows: i32, cols: i32): void {
+  let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0);
+  let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0);
+  let c20 = f64x2.splat(0.0), c21 = f64x2.splat(0.0);
+  let c30 = f64x2.splat(0.0), c31 = f64x2.splat(0.0);
+  let k = 0;
+  for (; k + 2 <= kc; k += 2) {
+    let b0 = v128.load(pb);
+    let b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    b0 = v128.load(pb, 32);
+    b1 = v128.load(pb, 48);
+    a = v128.load64_splat(pa, 32);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 40);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 48);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 56);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+    pa += 64;
+    pb += 64;
+  }
+  if (k < kc) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load64_splat(pa);
+    c00 = f64x2.add(c00, f64x2.mul(a, b0));
+    c01 = f64x2.add(c01, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 8);
+    c10 = f64x2.add(c10, f64x2.mul(a, b0));
+    c11 = f64x2.add(c11, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 16);
+    c20 = f64x2.add(c20, f64x2.mul(a, b0));
+    c21 = f64x2.add(c21, f64x2.mul(a, b1));
+    a = v128.load64_splat(pa, 24);
+    c30 = f64x2.add(c30, f64x2.mul(a, b0));
+    c31 = f64x2.add(c31, f64x2.mul(a, b1));
+  }
+  const al = f64x2.splat(alpha);
+  const ld = (<usize>ldc) << 3;
+  if (rows == 4 && cols == 4) {
+    let p = c;
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c00)));
+    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c01)), 16);
+    p += ld;
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c10)));
+    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c11)), 16);
+    p += ld;
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c20)));
+    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c21)), 16);
+    p += ld;
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c30)));
+    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c31)), 16);
+    return;
+  }
+  // Edge tile: store only the valid part.
+  storePartialRow(c, f64x2.mul(al, c00), f64x2.mul(al, c01), cols);
+  if (rows > 1) storePartialRow(c + ld, f64x2.mul(al, c10), f64x2.mul(al, c11), cols);
+  if (rows > 2) storePartialRow(c + 2 * ld, f64x2.mul(al, c20), f64x2.mul(al, c21), cols);
+  if (rows > 3) storePartialRow(c + 3 * ld, f64x2.mul(al, c30), f64x2.mul(al, c31), cols);
+}
+
+function storePartialRow(p: usize, v0: v128, v1: v128, cols: i32): void {
+  store<f64>(p, load<f64>(p) + f64x2.extract_lane(v0, 0));
+  if (cols > 1) store<f64>(p, load<f64>(p, 8) + f64x2.extract_lane(v0, 1), 8);
+  if (cols > 2) store<f64>(p, load<f64>(p, 16) + f64x2.extract_lane(v1, 0), 16);
+  if (cols > 3) store<f64>(p, load<f64>(p, 24) + f64x2.extract_lane(v1, 1), 24);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Packing
+// ---------------------------------------------------------------------------------------------------------
+
+// Rows r0..r0+kc of X (row stride ldx), columns 4·p0 … 4·p1 (clipped at ncols, zero-padded) into panels:
+// dst[(p − p0)·kc·4 + k·4 + t] = X[r0 + k][4p + t].
+function packRows(x: usize, ldx: i32, ncols: i32, r0: i32, kc: i32, p0: i32, p1: i32, dst: usize): void {
+  const full = min<i32>(p1, ncols >> 2);
+  const panelBytes = (<usize>kc) << 5;
+  for (let k = 0; k < kc; k++) {
+    const row = x + ((<usize>(r0 + k) * <usize>ldx) << 3);
+    let d = dst + ((<usize>k) << 5);
+    let p = p0;
+    for (; p < full; p++) {
+      const s = row + ((<usize>p) << 5);
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      d += panelBytes;
+    }
+    for (; p < p1; p++) {
+      for (let t = 0; t < 4; t++) {
+        const j = 4 * p + t;
+        store<f64>(d + ((<usize>t) << 3), j < ncols ? load<f64>(row + ((<usize>j) << 3)) : 0.0);
+      }
+      d += panelBytes;
+    }
+  }
+}
+
+// Columns c0..c0+kc of X (row stride ldx), rows 4·p0 … 4·p1 (clipped at nrows, zero-padded), transposed:
+// dst[(p − p0)·kc·4 + k·4 + t] = X[4p + t][c0 + k].
+function packCols(x: usize, ldx: i32, nrows: i32, c0: i32, kc: i32, p0: i32, p1: i32, dst: usize): void {
+  let d = dst;
+  for (let p = p0; p < p1; p++) {
+    for (let t = 0; t < 4; t++) {
+      const i = 4 * p + t;
+      let q = d + ((<usize>t) << 3);
+      if (i < nrows) {
+        let s = x + ((<usize>i * <usize>ldx + <usize>c0) << 3);
+        for (let k = 0; k < kc; k++) {
+          store<f64>(q, load<f64>(s));
+          s += 8;
+          q += 32;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          store<f64>(q, 0.0);
+          q += 32;
+        }
+      }
+    }
+    d += (<usize>kc) << 5;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// syrk: upper triangle of C (n×n) += alpha · AᵀA, A m×n; only column panels [jp0, jp1) of C (4 columns each),
+// all row panels ip ≤ jp. pack: KC · 4·jp1 doubles of scratch.
+// ---------------------------------------------------------------------------------------------------------
+export function syrkUpper(a: usize, m: i32, n: i32, c: usize, alpha: f64, pack: usize, jp0: i32, jp1: i32): void {
+  for (let r0 = 0; r0 < m; r0 += KC) {
+    const kc = min<i32>(KC, m - r0);
+    packRows(a, n, n, r0, kc, 0, jp1, pack);
+    const pbytes = (<usize>kc) << 5;
+    for (let ib = 0; ib < jp1; ib += SYRK_PANELS) {
+      const ie = min<i32>(ib + SYRK_PANELS, jp1);
+      for (let jp = max<i32>(jp0, ib); jp < jp1; jp++) {
+        const pb = pack + <usize>jp * pbytes;
+        const cols = min<i32>(4, n - 4 * jp);
+        const iend = min<i32>(ie, jp + 1);
+        for (let ip = ib; ip < iend; ip++) {
+          const rows = min<i32>(4, n - 4 * ip);
+          const cp = c + ((<usize>(4 * ip) * <usize>n + <usize>(4 * jp)) << 3);
+          micro(pack + <usize>ip * pbytes, pb, kc, cp, n, alpha, rows, cols);
+        }
+      }
+    }
+  }
+}
+
+/** Copy the upper triangle of the n×n matrix c into its lower triangle. */
+export function mirrorUpper(c: usize, n: i32): void {
+  // Blocked transpose copy (32×32 tiles) for cache friendliness.
+  for (let i0 = 0; i0 < n; i0 += 32) {
+    for (let j0 = 0; j0 <= i0; j0 += 32) {
+      const i1 = min<i32>(i0 + 32, n);
+      for (let i = i0; i < i1; i++) {
+        const j1 = min<i32>(j0 + 32, i);
+        for (let j = j0; j < j1; j++) {
+          store<f64>(c + ((<usize>i * <usize>n + <usize>j) << 3), load<f64>(c + ((<usize>j * <usize>n + <usize>i) << 3)));
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// gemm: C (m×n, stride ldc) = beta·C + alpha·op(A)·op(B); op(A) m×k (A stride lda), op(B) k×n (B stride ldb).
+// packA: MC·KC doubles, packB: KC·4·⌈n/4⌉ doubles.
+// ---------------------------------------------------------------------------------------------------------
+export function gemm(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, b: usize, ldb: i32, transB: i32,
+  c: usize, ldc: i32, alpha: f64, beta: f64, packA: usize, packB: usize): void {
+  if (beta != 1.0) {
+    for (let i = 0; i < m; i++) {
+      const row = c + ((<usize>i * <usize>ldc) << 3);
+      if (beta == 0.0) {
+        for (let j = 0; j < n; j++) store<f64>(row + ((<usize>j) << 3), 0.0);
+      } else {
+        for (let j = 0; j < n; j++) {
+          const q = row + ((<usize>j) << 3);
+          store<f64>(q, beta * load<f64>(q));
+        }
+      }
+    }
+  }
+  if (alpha == 0.0 || m == 0 || n == 0) return;
+  const npn = (n + 3) >> 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min<i32>(KC, k - pc);
+    const pbytes = (<usize>kc) << 5;
+    // op(B)[pc + kk][j]: row pc+kk of B, or column pc+kk of the n×k matrix B.
+    if (transB) packCols(b, ldb, n, pc, kc, 0, npn, packB);
+    else packRows(b, ldb, n, pc, kc, 0, npn, packB);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min<i32>(MC, m - ic);
+      const npm = (mc + 3) >> 2;
+      // op(A)[ic + i][pc + kk]: A[ic+i][pc+kk], or A[pc+kk][ic+i] of the k×m matrix A.
+      if (transA) packRows(a + (<usize>ic << 3), lda, mc, pc, kc, 0, npm, packA);
+      else packCols(a + ((<usize>ic * <usize>lda) << 3), lda, mc, pc, kc, 0, npm, packA);
+      for (let jp = 0; jp < npn; jp++) {
+        const pb = packB + <usize>jp * pbytes;
+        const cols = min<i32>(4, n - 4 * jp);
+        for (let ip = 0; ip < npm; ip++) {
+          const rows = min<i32>(4, mc - 4 * ip);
+          const cp = c + ((<usize>(ic + 4 * ip) * <usize>ldc + <usize>(4 * jp)) << 3);
+          micro(packA + <usize>ip * pbytes, pb, kc, cp, ldc, alpha, rows, cols);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Blocked right-looking Cholesky (lower, row-major n×n at a). For each diagonal block [j0, j0+jb):
+//   cholDiag:   unblocked factor of A11 (already updated); returns −1 or the failing pivot (value at `info`)
+//   cholPanel:  L21 = A21·L11⁻ᵀ for row panels [p0, p1) of A21 (rows j0+jb+4p …), done on packed, transposed
+//               copies (pack), written back to A; the packed panels are kept for the update
+//   cholUpdate: A22 −= L21·L21ᵀ (lower triangle, 4×4 diagonal tiles fully) for row panels [p0, p1)
+// ---------------------------------------------------------------------------------------------------------
+export function cholDiag(a: usize, n: i32, j0: i32, jb: i32, info: usize): i32 {
+  const ln = <usize>n;
+  for (let i = j0; i < j0 + jb; i++) {
+    const ri = a + ((<usize>i * ln) << 3);
+    for (let j = j0; j <= i; j++) {
+      const rj = a + ((<usize>j * ln) << 3);
+      let s = load<f64>(ri + ((<usize>j) << 3));
+      let acc = f64x2.splat(0.0);
+      let p = j0;
+      for (; p + 2 <= j; p += 2) {
+        acc = f64x2.add(acc, f64x2.mul(v128.load(ri + ((<usize>p) << 3)), v128.load(rj + ((<usize>p) << 3))));
+      }
+      s -= f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+      for (; p < j; p++) s -= load<f64>(ri + ((<usize>p) << 3)) * load<f64>(rj + ((<usize>p) << 3));
+      if (j == i) {
+        if (!(s > 0.0) || s == Infinity) {
+          store<f64>(info, s);
+          return i;
+        }
+        store<f64>(ri + ((<usize>i) << 3), Math.sqrt(s));
+      } else {
+        store<f64>(ri + ((<usize>j) << 3), s / load<f64>(rj + ((<usize>j) << 3)));
+      }
+    }
+  }
+  return -1;
+}
+
+export function cholPanel(a: usize, n: i32, j0: i32, jb: i32, pack: usize, p0: i32, p1: i32): void {
+  const r0 = j0 + jb;
+  const nr = n - r0;
+  const pbytes = (<usize>jb) << 5;
+  const ln = <usize>n;
+  // pack rows of A21 (rows r0.., cols j0..j0+jb), transposed into 4-row panels
+  packCols(a + ((<usize>r0 * ln) << 3), n, nr, j0, jb, p0, p1, pack + <usize>p0 * pbytes);
+  for (let p = p0; p < p1; p++) {
+    const pp = pack + <usize>p * pbytes;
+    // forward substitution on the 4-vector x_t = (P_t − Σ_{s<t} L[t][s]·x_s) / L[t][t]
+    for (let t = 0; t < jb; t++) {
+      const lt = a + ((<usize>(j0 + t) * ln + <usize>j0) << 3);
+      const q = pp + ((<usize>t) << 5);
+      let x0 = v128.load(q), x1 = v128.load(q, 16);
+      for (let s = 0; s < t; s++) {
+        const l = v128.load64_splat(lt + ((<usize>s) << 3));
+        const qs = pp + ((<usize>s) << 5);
+        x0 = f64x2.sub(x0, f64x2.mul(l, v128.load(qs)));
+        x1 = f64x2.sub(x1, f64x2.mul(l, v128.load(qs, 16)));
+      }
+      const inv = f64x2.splat(1.0 / load<f64>(lt + ((<usize>t) << 3)));
+      v128.store(q, f64x2.mul(x0, inv));
+      v128.store(q, f64x2.mul(x1, inv), 16);
+    }
+    // write back the valid rows
+    for (let tt = 0; tt < 4; tt++) {
+      const i = 4 * p + tt;
+      if (i >= nr) break;
+      const row = a + ((<usize>(r0 + i) * ln + <usize>j0) << 3);
+      let q = pp + ((<usize>tt) << 3);
+      for (let t = 0; t < jb; t++) {
+        store<f64>(row + ((<usize>t) << 3), load<f64>(q));
+        q += 32;
+      }
+    }
+  }
+}
+
+export function cholUpdate(a: usize, n: i32, j0: i32, jb: i32, pack: usize, p0: i32, p1: i32): void {
+  const r0 = j0 + jb;
+  const nr = n - r0;
+  const pbytes = (<usize>jb) << 5;
+  const base = a + ((<usize>r0 * <usize>n + <usize>r0) << 3);
+  for (let ip = p0; ip < p1; ip++) {
+    const rows = min<i32>(4, nr - 4 * ip);
+    const pa = pack + <usize>ip * pbytes;
+    for (let jp = 0; jp <= ip; jp++) {
+      const cols = min<i32>(4, nr - 4 * jp);
+      micro(pa, pack + <usize>jp * pbytes, jb, base + ((<usize>(4 * ip) * <usize>n + <usize>(4 * jp)) << 3), n, -1.0, rows, cols);
+    }
+  }
+}
+
+/** Zero the strict upper triangle of the n×n matrix a. */
+export function zeroUpper(a: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const row = a + ((<usize>i * <usize>n) << 3);
+    for (let j = i + 1; j < n; j++) store<f64>(row + ((<usize>j) << 3), 0.0);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Triangular solves op(L)·X = B for the columns [0, w) of B (pointer b, row stride ldb), blocked by NB rows:
+// diagonal blocks by row axpys (f64x2 along the right-hand sides), off-diagonal blocks by gemm.
+// ---------------------------------------------------------------------------------------------------------
+const TRSM_NB: i32 = 128;
+
+function axpyRow(dst: usize, src: usize, x: f64, w: i32): void {
+  const xv = f64x2.splat(x);
+  let j = 0;
+  for (; j + 2 <= w; j += 2) {
+    const o = (<usize>j) << 3;
+    v128.store(dst + o, f64x2.sub(v128.load(dst + o), f64x2.mul(xv, v128.load(src + o))));
+  }
+  if (j < w) {
+    const o = (<usize>j) << 3;
+    store<f64>(dst + o, load<f64>(dst + o) - x * load<f64>(src + o));
+  }
+}
+
+function scaleRow(dst: usize, x: f64, w: i32): void {
+  for (let j = 0; j < w; j++) {
+    const o = (<usize>j) << 3;
+    store<f64>(dst + o, load<f64>(dst + o) * x);
+  }
+}
+
+export function trsm(l: usize, n: i32, b: usize, ldb: i32, w: i32, transpose: i32, packA: usize, packB: usize): void {
+  const ln = <usize>n;
+  const lb = <usize>ldb;
+  if (!transpose) {
+    for (let i0 = 0; i0 < n; i0 += TRSM_NB) {
+      const ib = min<i32>(TRSM_NB, n - i0);
+      for (let i = i0; i < i0 + ib; i++) {
+        const bi = b + ((<usize>i * lb) << 3);
+        const li = l + ((<usize>i * ln) << 3);
+        for (let p = i0; p < i; p++) {
+          const x = load<f64>(li + ((<usize>p) << 3));
+          if (x != 0.0) axpyRow(bi, b + ((<usize>p * lb) << 3), x, w);
+        }
+        scaleRow(bi, 1.0 / load<f64>(li + ((<usize>i) << 3)), w);
+      }
+      const rest = n - i0 - ib;
+      if (rest > 0) {
+        // B[i0+ib:, :] −= L[i0+ib:, i0:i0+ib] · X[i0:i0+ib, :]
+        gemm(rest, w, ib, l + ((<usize>(i0 + ib) * ln + <usize>i0) << 3), n, 0, b + ((<usize>i0 * lb) << 3), ldb, 0,
+          b + ((<usize>(i0 + ib) * lb) << 3), ldb, -1.0, 1.0, packA, packB);
+      }
+    }
+  } else {
+    const nblocks = (n + TRSM_NB - 1) / TRSM_NB;
+    for (let blk = nblocks - 1; blk >= 0; blk--) {
+      const i0 = blk * TRSM_NB;
+      const ib = min<i32>(TRSM_NB, n - i0);
+      // Lᵀ block is upper triangular: back substitution, column-oriented on rows of L
+      for (let i = i0 + ib - 1; i >= i0; i--) {
+        const bi = b + ((<usize>i * lb) << 3);
+        const li = l + ((<usize>i * ln) << 3);
+        scaleRow(bi, 1.0 / load<f64>(li + ((<usize>i) << 3)), w);
+        for (let p = i0; p < i; p++) {
+          const x = load<f64>(li + ((<usize>p) << 3));
+          if (x != 0.0) axpyRow(b + ((<usize>p * lb) << 3), bi, x, w);
+        }
+      }
+      if (i0 > 0) {
+        // B[0:i0, :] −= L[i0:i0+ib, 0:i0]ᵀ · X[i0:i0+ib, :]
+        gemm(i0, w, ib, l + ((<usize>i0 * ln) << 3), n, 1, b + ((<usize>i0 * lb) << 3), ldb, 0, b, ldb, -1.0, 1.0,
+          packA, packB);
+      }
+    }
+  }
+}

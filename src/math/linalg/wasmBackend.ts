@@ -1,0 +1,263 @@
+/**
+ * WebAssembly SIMD backend of the `Linalg` contract (kernels: assembly/linalg.ts, built into wasmBinary.ts).
+ *
+ * Memory: one `WebAssembly.Memory` (shared when SharedArrayBuffer exists, so a helper thread can work on it),
+ * grown on demand and never shrunk. Each call copies its operands in at fixed offsets, runs the kernels and copies
+ * the results out (copies are O(mn + n²) against O(mn²) work: ~3 % of a 20000 × 1000 syrk, see bench/linalg).
+ * Threads: with a ready helper (threads.ts) each kernel's output panels are split in two equal-work ranges —
+ * syrk/gemm by column panels, Cholesky panel solve and trailing update by row panels, triangular solves by
+ * right-hand-side columns. Every output element is computed by the same code in the same order whatever the split,
+ * so results are bitwise identical with 1 or 2 threads.
+ * Small problems where copying dominates (gemv; triangular solves with < 8 right-hand sides) use the TS kernels.
+ */
+import { FarfieldError } from '../../core/index.js';
+import type { GemmOptions, Linalg } from './types.js';
+import { checkGemm, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
+import { checkDiagonal, gemvTransposeAccumulateTs, triangularSolveTs } from './tsBackend.js';
+import { HelperThread, type HelperKernel } from './threads.js';
+import { WASM_PLAIN_BASE64, WASM_SHARED_BASE64 } from './wasmBinary.js';
+
+interface Kernels {
+  syrkUpper(a: number, m: number, n: number, c: number, alpha: number, pack: number, jp0: number, jp1: number): void;
+  mirrorUpper(c: number, n: number): void;
+  gemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
+    c: number, ldc: number, alpha: number, beta: number, packA: number, packB: number): void;
+  cholDiag(a: number, n: number, j0: number, jb: number, info: number): number;
+  cholPanel(a: number, n: number, j0: number, jb: number, pack: number, p0: number, p1: number): void;
+  cholUpdate(a: number, n: number, j0: number, jb: number, pack: number, p0: number, p1: number): void;
+  zeroUpper(a: number, n: number): void;
+  trsm(l: number, n: number, b: number, ldb: number, w: number, transpose: number, packA: number, packB: number): void;
+}
+
+/** Must match the constants of assembly/linalg.ts. */
+const KC = 256, MC = 128;
+/** Cholesky block size (columns per panel). */
+const CHOL_NB = 96;
+/** First byte the JS side hands out (the module has no static data; keep a page for safety). */
+const BASE = 65536;
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Below this many flops a job is not split between threads (thread hand-off costs ~10–50 µs). */
+const PARALLEL_MIN_FLOPS = 4e6;
+/** Triangular solves with fewer right-hand sides run in TS (copying L would cost more than the solve). */
+const TRSM_MIN_NRHS = 8;
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(new ArrayBuffer(bin.length));
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export class WasmRuntime {
+  readonly kernels: Kernels;
+  private helper: HelperThread | null = null;
+
+  private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, readonly shared: boolean) {
+    this.kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
+  }
+
+  /** Compile and instantiate (shared memory when possible); null when WebAssembly SIMD is unavailable. */
+  static create(): WasmRuntime | null {
+    if (typeof WebAssembly === 'undefined') return null;
+    if (typeof SharedArrayBuffer !== 'undefined') {
+      try {
+        const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+        return new WasmRuntime(new WebAssembly.Module(decodeBase64(WASM_SHARED_BASE64)), memory, true);
+      } catch {
+        // fall through to the plain variant
+      }
+    }
+    try {
+      const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
+      return new WasmRuntime(new WebAssembly.Module(decodeBase64(WASM_PLAIN_BASE64)), memory, false);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Start the helper thread (once); it becomes usable when ready. Returns false if threads are unavailable. */
+  startHelper(): boolean {
+    if (this.helper) return true;
+    if (!this.shared) return false;
+    this.helper = HelperThread.create(this.module, this.memory);
+    return this.helper !== null;
+  }
+
+  helperReady(): boolean {
+    return this.helper !== null && this.helper.isReady();
+  }
+
+  /** Resolves true once the helper is ready (false if none or not ready within timeoutMs). */
+  async whenHelperReady(timeoutMs = 5000): Promise<boolean> {
+    if (!this.helper) return false;
+    const t0 = Date.now();
+    while (!this.helper.isReady()) {
+      if (Date.now() - t0 > timeoutMs) return false;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    return true;
+  }
+
+  /** Grow memory so that [0, bytes) is addressable. */
+  ensure(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const pages = Math.ceil((bytes - have) / PAGE);
+    if (have / PAGE + pages > MAX_PAGES) {
+      throw new FarfieldError('INVALID_INPUT', `linalg (wasm): problem needs ${(bytes / 2 ** 30).toFixed(2)} GiB, more than the 4 GiB of a wasm32 memory`);
+    }
+    this.memory.grow(pages);
+  }
+
+  view(offset: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, offset, length);
+  }
+
+  /**
+   * Run `mine()` here and `kernel(...helperArgs)` on the helper when it is ready and the job is big enough,
+   * otherwise both here (same results either way).
+   */
+  split(flops: number, kernel: HelperKernel, helperArgs: readonly number[], mine: () => void, threads: number): void {
+    const h = this.helper;
+    if (threads > 1 && h && flops >= PARALLEL_MIN_FLOPS && h.isReady()) {
+      h.start(kernel, helperArgs);
+      try {
+        mine();
+      } finally {
+        h.join();
+      }
+    } else {
+      mine();
+      (this.kernels[kernel] as (...a: number[]) => void)(...helperArgs);
+    }
+  }
+}
+
+/** Bump allocator over the wasm memory for one call: 64-byte aligned regions from BASE. */
+class Layout {
+  private top = BASE;
+  take(doubles: number): number {
+    const off = this.top;
+    this.top += Math.ceil((doubles * 8) / 64) * 64;
+    return off;
+  }
+  get end(): number {
+    return this.top;
+  }
+}
+
+/** Split index s in [0, np] so that Σ_{p<s}(p+1) ≈ half of Σ_{p<np}(p+1) (triangular work). */
+function triangularSplit(np: number): number {
+  return Math.min(np, Math.max(0, Math.round(np / Math.SQRT2)));
+}
+
+export class WasmLinalg implements Linalg {
+  readonly backend = 'wasm' as const;
+  constructor(private readonly rt: WasmRuntime, readonly threads: number) {}
+
+  syrkAccumulate(a: Float64Array, m: number, n: number, c: Float64Array, alpha = 1): void {
+    checkSyrk(a, m, n, c);
+    if (n === 0) return;
+    const rt = this.rt, np = (n + 3) >> 2;
+    const L = new Layout();
+    const pa = L.take(m * n), pc = L.take(n * n), pk0 = L.take(KC * 4 * np), pk1 = L.take(KC * 4 * np);
+    rt.ensure(L.end);
+    rt.view(pa, m * n).set(a.subarray(0, m * n));
+    rt.view(pc, n * n).set(c.subarray(0, n * n));
+    if (m > 0 && alpha !== 0) {
+      const s = triangularSplit(np);
+      const k = rt.kernels;
+      rt.split(m * n * n, 'syrkUpper', [pa, m, n, pc, alpha, pk1, s, np], () => k.syrkUpper(pa, m, n, pc, alpha, pk0, 0, s),
+        this.threads);
+    }
+    rt.kernels.mirrorUpper(pc, n);
+    c.set(rt.view(pc, n * n));
+  }
+
+  gemvTransposeAccumulate(a: Float64Array, m: number, n: number, y: Float64Array, b: Float64Array, alpha = 1): void {
+    gemvTransposeAccumulateTs(a, m, n, y, b, alpha);
+  }
+
+  gemm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, opts: GemmOptions = {}): void {
+    const transA = opts.transA ?? false, transB = opts.transB ?? false;
+    const alpha = opts.alpha ?? 1, beta = opts.beta ?? 0;
+    checkGemm(m, n, k, a, b, c, transA, transB);
+    if (m === 0 || n === 0) return;
+    const rt = this.rt, np = (n + 3) >> 2;
+    const L = new Layout();
+    const pa = L.take(m * k), pb = L.take(k * n), pc = L.take(m * n);
+    const kc = Math.min(KC, Math.max(k, 1));
+    const pA0 = L.take(MC * kc), pA1 = L.take(MC * kc), pB0 = L.take(kc * 4 * np), pB1 = L.take(kc * 4 * np);
+    rt.ensure(L.end);
+    rt.view(pa, m * k).set(a.subarray(0, m * k));
+    rt.view(pb, k * n).set(b.subarray(0, k * n));
+    if (beta !== 0) rt.view(pc, m * n).set(c.subarray(0, m * n));
+    const lda = transA ? m : k, ldb = transB ? k : n;
+    const tA = transA ? 1 : 0, tB = transB ? 1 : 0;
+    const alphaEff = k === 0 ? 0 : alpha;
+    // columns [0, 4s) here, [4s, n) on the helper
+    const s = np >> 1, j1 = Math.min(n, 4 * s);
+    const bOff = (j: number): number => pb + 8 * (transB ? j * ldb : j);
+    const ker = rt.kernels;
+    rt.split(2 * m * n * k, 'gemm',
+      [m, n - j1, k, pa, lda, tA, bOff(j1), ldb, tB, pc + 8 * j1, n, alphaEff, beta, pA1, pB1],
+      () => { if (j1 > 0) ker.gemm(m, j1, k, pa, lda, tA, pb, ldb, tB, pc, n, alphaEff, beta, pA0, pB0); },
+      this.threads);
+    c.set(rt.view(pc, m * n));
+  }
+
+  cholesky(a: Float64Array, n: number): void {
+    checkSquare('cholesky', a, n);
+    if (n === 0) return;
+    const rt = this.rt, ker = rt.kernels;
+    const L = new Layout();
+    const pa = L.take(n * n), info = L.take(8), pk = L.take((((n + 3) >> 2) + 1) * 4 * CHOL_NB);
+    rt.ensure(L.end);
+    rt.view(pa, n * n).set(a.subarray(0, n * n));
+    for (let j0 = 0; j0 < n; j0 += CHOL_NB) {
+      const jb = Math.min(CHOL_NB, n - j0);
+      const bad = ker.cholDiag(pa, n, j0, jb, info);
+      if (bad >= 0) throw notSpd(n, bad, rt.view(info, 1)[0]);
+      const nr = n - j0 - jb;
+      if (nr === 0) break;
+      const npr = (nr + 3) >> 2;
+      const s1 = npr >> 1;
+      rt.split(nr * jb * jb, 'cholPanel', [pa, n, j0, jb, pk, s1, npr], () => ker.cholPanel(pa, n, j0, jb, pk, 0, s1),
+        this.threads);
+      const s2 = triangularSplit(npr);
+      rt.split(nr * nr * jb, 'cholUpdate', [pa, n, j0, jb, pk, s2, npr], () => ker.cholUpdate(pa, n, j0, jb, pk, 0, s2),
+        this.threads);
+    }
+    ker.zeroUpper(pa, n);
+    a.set(rt.view(pa, n * n));
+  }
+
+  triangularSolve(l: Float64Array, n: number, b: Float64Array, nrhs: number, transpose: boolean): void {
+    if (nrhs < TRSM_MIN_NRHS) {
+      triangularSolveTs(l, n, b, nrhs, transpose);
+      return;
+    }
+    checkSolve('triangularSolve', l, n, b, nrhs);
+    checkDiagonal('triangularSolve', l, n);
+    if (n === 0) return;
+    const rt = this.rt, ker = rt.kernels;
+    const L = new Layout();
+    const pl = L.take(n * n), pb = L.take(n * nrhs);
+    const np = (nrhs + 3) >> 2;
+    const pA0 = L.take(MC * KC), pA1 = L.take(MC * KC), pB0 = L.take(KC * 4 * np), pB1 = L.take(KC * 4 * np);
+    rt.ensure(L.end);
+    rt.view(pl, n * n).set(l.subarray(0, n * n));
+    rt.view(pb, n * nrhs).set(b.subarray(0, n * nrhs));
+    const tr = transpose ? 1 : 0;
+    const w0 = 4 * (np >> 1);
+    rt.split(n * n * nrhs, 'trsm', [pl, n, pb + 8 * w0, nrhs, nrhs - w0, tr, pA1, pB1],
+      () => { if (w0 > 0) ker.trsm(pl, n, pb, nrhs, w0, tr, pA0, pB0); }, this.threads);
+    b.set(rt.view(pb, n * nrhs));
+  }
+
+  choleskySolve(l: Float64Array, n: number, b: Float64Array, nrhs: number): void {
+    this.triangularSolve(l, n, b, nrhs, false);
+    this.triangularSolve(l, n, b, nrhs, true);
+  }
+}
