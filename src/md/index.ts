@@ -1,0 +1,5 @@
+/** md: molecular dynamics — state, operators, integrators (registry), observers. Sees only core, math, geometry. */
+export * from './state.js';
+export * from './operators.js';
+export * from './integrators.js';
+export * from './observers.js';
