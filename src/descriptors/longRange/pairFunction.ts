@@ -39,24 +39,24 @@ import { erfcx } from '../../math/index.js';
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const SQRT2 = Math.SQRT2;
 
-/** Scratch for P, M, E of one (ζ, σ, d). */
-interface PM {
-  P: number;
-  M: number;
-  E: number;
-}
-const pm: PM = { P: 0, M: 0, E: 0 };
-
-function pmEval(zeta: number, sigma: number, d: number): PM {
+/**
+ * P, M and E of one (ζ, σ, d) into pm[0..2] (a typed scratch array: no object allocation or shape changes in the
+ * hot loop).
+ */
+const pm = new Float64Array(3);
+function pmEval(zeta: number, sigma: number, d: number): void {
   const s2 = sigma * sigma;
   const E = Math.exp(-(d * d) / (2 * s2));
-  const x1 = (d - zeta * s2) / (SQRT2 * sigma);
-  const x2 = (d + zeta * s2) / (SQRT2 * sigma);
-  pm.E = E;
-  pm.M = E === 0 ? 0 : E * erfcx(x2);
-  if (x1 < 0) pm.P = E * erfcx(-x1);
-  else pm.P = 2 * Math.exp(zeta * zeta * s2 / 2 - zeta * d) - (E === 0 ? 0 : E * erfcx(x1));
-  return pm;
+  const inv = 1 / (SQRT2 * sigma);
+  const x1 = (d - zeta * s2) * inv;
+  pm[2] = E;
+  if (E === 0) {
+    pm[0] = 2 * Math.exp(zeta * zeta * s2 / 2 - zeta * d);
+    pm[1] = 0;
+    return;
+  }
+  pm[1] = E * erfcx((d + zeta * s2) * inv);
+  pm[0] = x1 < 0 ? E * erfcx(-x1) : 2 * Math.exp(zeta * zeta * s2 / 2 - zeta * d) - E * erfcx(x1);
 }
 
 /** 𝒮_ζ,σ(0). */
@@ -89,7 +89,8 @@ export function slaterPair(zeta: number, sigma: number, d: number, out: Float64A
     out[1] = s2 * d;
     return;
   }
-  const { P, M, E } = pmEval(zeta, sigma, d);
+  pmEval(zeta, sigma, d);
+  const P = pm[0], M = pm[1], E = pm[2];
   const zs2 = zeta * sigma * sigma;
   const S = ((d - zs2) * P + (d + zs2) * M) / (2 * d);
   out[0] = S;
@@ -105,7 +106,8 @@ export function yukawaPair(zeta: number, sigma: number, d: number, out: Float64A
     out[1] = y2 * d;
     return;
   }
-  const { P, M, E } = pmEval(zeta, sigma, d);
+  pmEval(zeta, sigma, d);
+  const P = pm[0], M = pm[1], E = pm[2];
   const Y = (P - M) / (2 * d);
   out[0] = Y;
   out[1] = (2 * (SQRT_2_OVER_PI / sigma) * E - zeta * (P + M)) / (2 * d) - Y / d;
