@@ -2,3 +2,4 @@
 export * from './neighbours.js';
 export * from './cell.js';
 export * from './transform.js';
+export * from './verlet.js';

@@ -1,0 +1,93 @@
+/**
+ * Neighbour-list reuse with a skin (Verlet list) for calculators called along an MD trajectory.
+ *
+ * A list built at cutoff + skin from reference positions contains every pair closer than `cutoff` for as long as
+ * no atom has moved more than skin/2 from its reference position (two atoms approach by at most the sum of
+ * their displacements) and the cell and pbc are unchanged. While that holds, `get` only recomputes
+ * r_ij = r_j + shift·A − r_i for the stored (i, j, shift) at the current positions and keeps |r_ij| < cutoff:
+ * O(pairs) with no binning. Otherwise it rebuilds with `buildNeighbourList`. The result obeys the
+ * NeighbourList contract exactly (same pair set as a fresh list, up to order within a centre).
+ * Shifts refer to positions as given, so atoms must not be wrapped between calls — if they are, the
+ * displacement test sees the jump and rebuilds.
+ */
+import { FarfieldError, type Structure } from '../core/index.js';
+import { buildNeighbourList, type NeighbourList } from './neighbours.js';
+
+export interface NeighbourListCache {
+  /** The neighbour list of `structure` at the cache's cutoff. */
+  get(structure: Structure): NeighbourList;
+  readonly cutoffA: number;
+  readonly skinA: number;
+  /** Number of full rebuilds so far. */
+  readonly rebuilds: number;
+}
+
+export function neighbourListCache(cutoffA: number, skinA: number, options: { half?: boolean } = {}): NeighbourListCache {
+  if (!(cutoffA > 0) || !Number.isFinite(cutoffA)) throw new FarfieldError('INVALID_INPUT', `neighbour list cutoff must be positive and finite, got ${cutoffA}`);
+  if (!(skinA >= 0) || !Number.isFinite(skinA)) throw new FarfieldError('INVALID_INPUT', `neighbour list skin must be ≥ 0 and finite, got ${skinA}`);
+  const half = options.half ?? false;
+  let big: NeighbourList | null = null;
+  let refPositions = new Float64Array(0);
+  let refCell = new Float64Array(9);
+  let refPbc = [false, false, false];
+  let rebuilds = 0;
+  const limit2 = (skinA / 2) ** 2;
+
+  function stale(s: Structure): boolean {
+    if (!big || s.positions.length !== refPositions.length) return true;
+    for (let k = 0; k < 9; k++) if (s.cell[k] !== refCell[k]) return true;
+    for (let d = 0; d < 3; d++) if (s.pbc[d] !== refPbc[d]) return true;
+    const p = s.positions;
+    for (let k = 0; k < p.length; k += 3) {
+      const dx = p[k] - refPositions[k], dy = p[k + 1] - refPositions[k + 1], dz = p[k + 2] - refPositions[k + 2];
+      if (dx * dx + dy * dy + dz * dz > limit2) return true;
+    }
+    return false;
+  }
+
+  return {
+    cutoffA,
+    skinA,
+    get rebuilds() { return rebuilds; },
+    get(s: Structure): NeighbourList {
+      if (stale(s)) {
+        big = buildNeighbourList(s, cutoffA + skinA, { half });
+        refPositions = s.positions.slice();
+        refCell = s.cell.slice();
+        refPbc = [...s.pbc];
+        rebuilds++;
+      }
+      const b = big!;
+      const n = b.atoms, r = s.positions, A = s.cell, c2 = cutoffA * cutoffA;
+      const offsets = new Int32Array(n + 1);
+      const centres = new Int32Array(b.count), neighbours = new Int32Array(b.count), shifts = new Int32Array(3 * b.count);
+      const vectors = new Float64Array(3 * b.count), distances = new Float64Array(b.count);
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        offsets[i] = count;
+        for (let p = b.offsets[i]; p < b.offsets[i + 1]; p++) {
+          const j = b.neighbours[p];
+          const a0 = b.shifts[3 * p], a1 = b.shifts[3 * p + 1], a2 = b.shifts[3 * p + 2];
+          const dx = r[3 * j] - r[3 * i] + a0 * A[0] + a1 * A[3] + a2 * A[6];
+          const dy = r[3 * j + 1] - r[3 * i + 1] + a0 * A[1] + a1 * A[4] + a2 * A[7];
+          const dz = r[3 * j + 2] - r[3 * i + 2] + a0 * A[2] + a1 * A[5] + a2 * A[8];
+          const d2 = dx * dx + dy * dy + dz * dz;
+          if (d2 >= c2 || d2 === 0) continue;
+          centres[count] = i;
+          neighbours[count] = j;
+          shifts[3 * count] = a0; shifts[3 * count + 1] = a1; shifts[3 * count + 2] = a2;
+          vectors[3 * count] = dx; vectors[3 * count + 1] = dy; vectors[3 * count + 2] = dz;
+          distances[count] = Math.sqrt(d2);
+          count++;
+        }
+      }
+      offsets[n] = count;
+      return {
+        cutoffA, atoms: n, count, offsets,
+        centres: centres.subarray(0, count), neighbours: neighbours.subarray(0, count), shifts: shifts.subarray(0, 3 * count),
+        vectors: vectors.subarray(0, 3 * count), distances: distances.subarray(0, count),
+        ...(half ? { half: true } : {}),
+      };
+    },
+  };
+}
