@@ -1,2 +1,3 @@
 /** api: the library's public verbs (what the CLI and the web page call). */
 export * from './demo.js';
+export * from './electrostatics.js';

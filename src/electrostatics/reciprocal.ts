@@ -21,6 +21,8 @@ export interface ReciprocalRequest {
   positions: Float64Array;
   /** Cell volume, Å³. */
   volume: number;
+  /** Cell rows, Å (needed by PME; Ewald takes the cell through its KVectorSet). */
+  cell?: Float64Array;
   channels: number;
   /** Source weights w, N × channels, atom-major. */
   sources: Float64Array;

@@ -1,5 +1,6 @@
 /** The list of CLI commands. Each module exports `register(program)`; add one line per command. */
 import type { Command } from 'commander';
 import { register as demo } from './demo.js';
+import { register as ewald } from './ewald.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo];
+export const COMMANDS: ((program: Command) => void)[] = [demo, ewald];

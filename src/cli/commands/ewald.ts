@@ -1,0 +1,28 @@
+/** `farfield ewald FILE`: electrostatic energy, forces and stress of point charges (thin shell over api/runEwald). */
+import type { Command } from 'commander';
+import { formatEwaldReport, parseChargeSpec, runEwald } from '../../api/index.js';
+
+export function register(program: Command): void {
+  program
+    .command('ewald')
+    .description('Coulomb energy (eV), forces (eV/Å) and stress (eV/Å³) of point charges, with the solver parameters used')
+    .argument('<file>', 'structure file (extxyz, POSCAR, …)')
+    .option('--charges <list>', 'charges per species, e.g. Na=1,Cl=-1')
+    .option('--charges-from <column>', "per-atom charge column in the file (default 'charges')")
+    .option('--accuracy <eps>', 'relative RMS force accuracy', '1e-6')
+    .option('--method <method>', 'auto | ewald | pme | direct', 'auto')
+    .option('--frame <k>', 'frame index', '0')
+    .option('--json', 'print one JSON object {energy, forces, stress, parameters}')
+    .action((file: string, o: { charges?: string; chargesFrom?: string; accuracy: string; method: string; frame: string; json?: boolean }) => {
+      const method = o.method as 'auto' | 'ewald' | 'pme' | 'direct';
+      const r = runEwald(file, {
+        charges: o.charges ? parseChargeSpec(o.charges) : undefined,
+        chargesFrom: o.chargesFrom,
+        accuracy: Number(o.accuracy),
+        method,
+        frame: Number(o.frame),
+      });
+      if (o.json) process.stdout.write(JSON.stringify({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters }) + '\n');
+      else process.stdout.write(formatEwaldReport(r));
+    });
+}
