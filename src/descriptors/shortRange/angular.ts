@@ -1,0 +1,220 @@
+/**
+ * Angular (3-body) descriptor X⁽³⁾, kind 'angular' (science.md §1.5; VASP ML_RCUT2, ML_SION2, ML_MRB2, ML_LMAX2,
+ * ML_LAFILT2, ML_AFILT2). With a = (J, n) a species–radial channel and η_l = 1/(1 + a_F [l(l+1)]²) (1 if no filter):
+ *
+ *   c_{i,a,lm} = Σ_{j∈J} Y_lm(r̂_ij) ĥ_{nl}(r_ij),   ĥ_{nl} = η_l h_{nl}   (h: radial/gaussianProjection.ts),
+ *   p_{i,ab,l} = w_ab √(8π²/(2l+1)) [ Σ_m c_{a,lm} c_{b,lm} − δ_{J_a J_b} (2l+1)/(4π) Σ_{j∈J_a} ĥ_{n_a l}(r_ij) ĥ_{n_b l}(r_ij) ].
+ * The subtracted term is the j = k "self" part of Σ_m c c (addition theorem: Σ_m Y_lm(r̂)² = (2l+1)/4π), so X⁽³⁾ is
+ * purely 3-body: an isolated pair gives 0. Only a ≤ b is stored (channel index a = J·nmax + n − 1), with
+ * w_ab = 1 (a = b) and √2 (a < b): inner products of these vectors equal those of the full symmetric (a, b) array.
+ * Columns: pair-major, (pair index)·(lmax+1) + l; label `angular:<Ja>:n<na>|<Jb>:n<nb>:l<l>`.
+ *
+ * Reverse pass (per centre i, upstream G_{ab,l} = dE/dp): A_l[a][b] = A_l[b][a] = w_ab √(8π²/(2l+1)) G_{ab,l}·(2 if
+ * a = b), D_{a,lm} = dE/dc_{a,lm} = Σ_b A_l[a][b] c_{b,lm}; for pair j (species J, channels a = (J, n)):
+ *   dE/dĥ_{nl} = Σ_m D_{a,lm} Y_lm − (2l+1)/(4π) Σ_{n'} A_l[(J,n)][(J,n')] ĥ_{n'l},   dE/dY_lm = Σ_n D_{a,lm} ĥ_{nl},
+ *   dE/dr_ij = Σ_{nl} (dE/dĥ_{nl}) η_l h'_{nl} r̂ + Σ_lm (dE/dY_lm) ∇Y_lm(r̂).
+ * Positions/strain via accumulatePair. Saved state: c (atoms × (lmax+1)² × S·nmax); per-pair values are recomputed.
+ * Cost per centre: pairs·nmax·(lmax+1)² + (S·nmax)²·(lmax+1)² (forward and backward alike).
+ */
+import type { Structure } from '../../core/index.js';
+import { FarfieldError } from '../../core/index.js';
+import { SphericalHarmonics } from '../../math/index.js';
+import type { ComputeContext } from '../context.js';
+import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
+import { resolveAngularHypers, type AngularHypers } from './hypers.js';
+import { accumulatePair, checkSpeciesUniverse } from './common.js';
+
+interface AngularSaved {
+  /** c coefficients, atoms × K × C (K = (lmax+1)², C = S·nmax), layout [atom][lm][channel]. */
+  c: Float64Array;
+}
+
+export class AngularDescriptor implements Descriptor {
+  readonly kind = 'angular';
+  readonly species: readonly string[];
+  readonly cutoffA: number;
+  readonly labels: readonly string[];
+  readonly width: number;
+  readonly hypers: AngularHypers;
+  readonly projection: GaussianProjection;
+  /** η_l per l. */
+  readonly filterFactors: Float64Array;
+  private readonly C: number; // channels S·nmax
+  private readonly K: number; // (lmax+1)²
+  private readonly pairA: Int32Array; // unique channel pairs a ≤ b
+  private readonly pairB: Int32Array;
+  /** √(8π²/(2l+1)) · w_ab for column pair·(L+1) + l. */
+  private readonly colScale: Float64Array;
+  private readonly lOf: Int32Array; // l of each lm index
+  private readonly ylm: SphericalHarmonics;
+  private readonly h: Float64Array;
+  private readonly dh: Float64Array;
+  private readonly hf: Float64Array; // filtered ĥ
+  private readonly selfAcc: Float64Array; // [J][l][n][n']
+  private readonly A: Float64Array; // [l][a][b]
+  private readonly D: Float64Array; // [lm][a]
+  private readonly gh: Float64Array; // dE/dĥ [l][n]
+  private readonly gy: Float64Array; // dE/dY [lm]
+
+  constructor(species: readonly string[], hypers: unknown = {}) {
+    this.species = checkSpeciesUniverse(species, 'angular descriptor');
+    this.hypers = resolveAngularHypers(hypers);
+    const { cutoffA, smearingA, nmax: N, lmax: L, filter, filterStrength } = this.hypers;
+    this.cutoffA = cutoffA;
+    this.projection = gaussianProjection(cutoffA, smearingA, N, L);
+    const S = this.species.length;
+    this.C = S * N;
+    this.K = (L + 1) * (L + 1);
+    this.filterFactors = Float64Array.from({ length: L + 1 }, (_, l) => (filter ? 1 / (1 + filterStrength * (l * (l + 1)) ** 2) : 1));
+    const pa: number[] = [], pb: number[] = [];
+    for (let a = 0; a < this.C; a++) for (let b = a; b < this.C; b++) { pa.push(a); pb.push(b); }
+    this.pairA = Int32Array.from(pa);
+    this.pairB = Int32Array.from(pb);
+    this.width = pa.length * (L + 1);
+    this.colScale = new Float64Array(this.width);
+    const labels: string[] = [];
+    const ch = (a: number): string => `${this.species[Math.floor(a / N)]}:n${(a % N) + 1}`;
+    for (let p = 0; p < pa.length; p++)
+      for (let l = 0; l <= L; l++) {
+        this.colScale[p * (L + 1) + l] = Math.sqrt((8 * Math.PI * Math.PI) / (2 * l + 1)) * (pa[p] === pb[p] ? 1 : Math.SQRT2);
+        labels.push(`angular:${ch(pa[p])}|${ch(pb[p])}:l${l}`);
+      }
+    this.labels = labels;
+    this.lOf = new Int32Array(this.K);
+    for (let l = 0; l <= L; l++) for (let m = -l; m <= l; m++) this.lOf[l * l + l + m] = l;
+    this.ylm = new SphericalHarmonics(L);
+    const F = (L + 1) * N;
+    this.h = new Float64Array(F);
+    this.dh = new Float64Array(F);
+    this.hf = new Float64Array(F);
+    this.selfAcc = new Float64Array(S * (L + 1) * N * N);
+    this.A = new Float64Array((L + 1) * this.C * this.C);
+    this.D = new Float64Array(this.K * this.C);
+    this.gh = new Float64Array(F);
+    this.gy = new Float64Array(this.K);
+  }
+
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+    const map = speciesMap(structure, this.species, 'angular descriptor');
+    const nl = ctx.neighbours(this.cutoffA);
+    const { nmax: N, lmax: L } = this.hypers;
+    const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
+    const X = new Float64Array(nat * W), call = new Float64Array(nat * K * C);
+    const h = this.h, hf = this.hf, eta = this.filterFactors, lOf = this.lOf, self = this.selfAcc, Y = this.ylm.values;
+    const pairA = this.pairA, pairB = this.pairB, scale = this.colScale, NN = N * N;
+    for (let i = 0; i < nat; i++) {
+      const co = i * K * C;
+      self.fill(0);
+      for (let p = nl.offsets[i]; p < nl.offsets[i + 1]; p++) {
+        const J = map[structure.species[nl.neighbours[p]]];
+        this.projection.evaluate(nl.distances[p], h);
+        for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) hf[l * N + n] = eta[l] * h[l * N + n];
+        this.ylm.compute(nl.vectors[3 * p], nl.vectors[3 * p + 1], nl.vectors[3 * p + 2]);
+        for (let lm = 0; lm < K; lm++) {
+          const y = Y[lm], o = co + lm * C + J * N, ho = lOf[lm] * N;
+          for (let n = 0; n < N; n++) call[o + n] += y * hf[ho + n];
+        }
+        for (let l = 0; l <= L; l++) {
+          const so = (J * L1 + l) * NN, ho = l * N;
+          for (let n = 0; n < N; n++) {
+            const v = hf[ho + n];
+            for (let n2 = n; n2 < N; n2++) self[so + n * N + n2] += v * hf[ho + n2];
+          }
+        }
+      }
+      // power spectrum
+      const xo = i * W;
+      for (let q = 0; q < pairA.length; q++) {
+        const a = pairA[q], b = pairB[q];
+        const Ja = Math.floor(a / N), Jb = Math.floor(b / N);
+        for (let l = 0; l <= L; l++) {
+          let s = 0;
+          for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) s += call[co + lm * C + a] * call[co + lm * C + b];
+          if (Ja === Jb) s -= ((2 * l + 1) / (4 * Math.PI)) * self[(Ja * L1 + l) * NN + (a % N) * N + (b % N)];
+          X[xo + q * L1 + l] = scale[q * L1 + l] * s;
+        }
+      }
+    }
+    const saved: AngularSaved = { c: call };
+    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
+  }
+
+  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
+    const { nmax: N, lmax: L } = this.hypers;
+    const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
+    if (dEdX.length !== nat * W) throw new FarfieldError('INVALID_INPUT', `angular descriptor backward: dE/dX has ${dEdX.length} entries, expected ${nat}×${W}`);
+    const sv = saved as AngularSaved;
+    if (!sv || !(sv.c instanceof Float64Array) || sv.c.length !== nat * K * C)
+      throw new FarfieldError('INVALID_INPUT', 'angular descriptor backward: saved state does not belong to this structure');
+    const map = speciesMap(structure, this.species, 'angular descriptor');
+    const nl = ctx.neighbours(this.cutoffA);
+    const positions = new Float64Array(3 * nat), strain = new Float64Array(9);
+    const c = sv.c, A = this.A, D = this.D, h = this.h, dh = this.dh, hf = this.hf, gh = this.gh, gy = this.gy;
+    const eta = this.filterFactors, lOf = this.lOf, pairA = this.pairA, pairB = this.pairB, scale = this.colScale;
+    const Y = this.ylm.values, dY = this.ylm.gradients, CC = C * C;
+    for (let i = 0; i < nat; i++) {
+      // A_l (symmetric) from the upstream gradient of row i
+      const xo = i * W;
+      let any = false;
+      for (let q = 0; q < pairA.length; q++) {
+        const a = pairA[q], b = pairB[q];
+        for (let l = 0; l <= L; l++) {
+          const v = scale[q * L1 + l] * dEdX[xo + q * L1 + l];
+          if (v !== 0) any = true;
+          if (a === b) A[l * CC + a * C + a] = 2 * v;
+          else { A[l * CC + a * C + b] = v; A[l * CC + b * C + a] = v; }
+        }
+      }
+      if (!any) continue;
+      // D_{a,lm} = Σ_b A_l[a][b] c_{b,lm}
+      const co = i * K * C;
+      for (let lm = 0; lm < K; lm++) {
+        const Ao = lOf[lm] * CC, cb = co + lm * C, Do = lm * C;
+        for (let a = 0; a < C; a++) {
+          let s = 0;
+          const ar = Ao + a * C;
+          for (let b = 0; b < C; b++) s += A[ar + b] * c[cb + b];
+          D[Do + a] = s;
+        }
+      }
+      for (let p = nl.offsets[i]; p < nl.offsets[i + 1]; p++) {
+        const j = nl.neighbours[p], J = map[structure.species[j]], r = nl.distances[p];
+        const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2];
+        this.projection.evaluateWithDerivative(r, h, dh);
+        for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) hf[l * N + n] = eta[l] * h[l * N + n];
+        this.ylm.computeWithGradient(rx, ry, rz);
+        // self-term part of dE/dĥ
+        for (let l = 0; l <= L; l++) {
+          const f = -(2 * l + 1) / (4 * Math.PI), Ao = l * CC + J * N * C + J * N, ho = l * N;
+          for (let n = 0; n < N; n++) {
+            let s = 0;
+            for (let n2 = 0; n2 < N; n2++) s += A[Ao + n * C + n2] * hf[ho + n2];
+            gh[ho + n] = f * s;
+          }
+        }
+        let gx = 0, gyy = 0, gz = 0;
+        for (let lm = 0; lm < K; lm++) {
+          const ho = lOf[lm] * N, Do = lm * C + J * N, y = Y[lm];
+          let sy = 0;
+          for (let n = 0; n < N; n++) {
+            const d = D[Do + n];
+            gh[ho + n] += d * y;
+            sy += d * hf[ho + n];
+          }
+          gy[lm] = sy;
+          gx += sy * dY[3 * lm]; gyy += sy * dY[3 * lm + 1]; gz += sy * dY[3 * lm + 2];
+        }
+        let radial = 0;
+        for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) radial += gh[l * N + n] * eta[l] * dh[l * N + n];
+        const f = radial / r;
+        accumulatePair(positions, strain, i, j, gx + f * rx, gyy + f * ry, gz + f * rz, rx, ry, rz);
+      }
+    }
+    return { positions, strain };
+  }
+
+  toJSON(): DescriptorSpec {
+    return { kind: 'angular', species: [...this.species], hypers: { ...this.hypers } };
+  }
+}
