@@ -414,3 +414,112 @@ export function trsm(l: usize, n: i32, b: usize, ldb: i32, w: i32, transpose: i3
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Symmetric eigensolver support (src/math/linalg/eigen.ts works on W = Vᵀ, rows contiguous). d, e: f64 arrays.
+// ---------------------------------------------------------------------------------------------------------
+
+// Householder step i, similarity part: for j < i: W[i][j] = d[j]; e[j] += W[j][j]·d[j] + Σ_{j<k<i} W[j][k]·d[k];
+// e[k] += W[j][k]·d[j] for j < k < i.
+export function tredSymv(w: usize, n: i32, i: i32, d: usize, e: usize): void {
+  const ln = <usize>n;
+  for (let j = 0; j < i; j++) {
+    const wj = w + ((<usize>j * ln) << 3);
+    const f = load<f64>(d + ((<usize>j) << 3));
+    store<f64>(w + ((<usize>i * ln + <usize>j) << 3), f);
+    let g = load<f64>(e + ((<usize>j) << 3)) + load<f64>(wj + ((<usize>j) << 3)) * f;
+    const fv = f64x2.splat(f);
+    let gv = f64x2.splat(0.0);
+    let k = j + 1;
+    for (; k + 2 <= i; k += 2) {
+      const o = (<usize>k) << 3;
+      const wv = v128.load(wj + o);
+      gv = f64x2.add(gv, f64x2.mul(wv, v128.load(d + o)));
+      v128.store(e + o, f64x2.add(v128.load(e + o), f64x2.mul(wv, fv)));
+    }
+    g += f64x2.extract_lane(gv, 0) + f64x2.extract_lane(gv, 1);
+    for (; k < i; k++) {
+      const o = (<usize>k) << 3;
+      const wv = load<f64>(wj + o);
+      g += wv * load<f64>(d + o);
+      store<f64>(e + o, load<f64>(e + o) + wv * f);
+    }
+    store<f64>(e + ((<usize>j) << 3), g);
+  }
+}
+
+// Householder step i, rank-2 update: for j < i: W[j][j:i] −= d[j]·e[j:i] + e[j]·d[j:i]; d[j] = W[j][i−1]; W[j][i] = 0.
+export function tredRank2(w: usize, n: i32, i: i32, d: usize, e: usize): void {
+  const ln = <usize>n;
+  for (let j = 0; j < i; j++) {
+    const wj = w + ((<usize>j * ln) << 3);
+    const f = load<f64>(d + ((<usize>j) << 3)), g = load<f64>(e + ((<usize>j) << 3));
+    const fv = f64x2.splat(f), gv = f64x2.splat(g);
+    let k = j;
+    for (; k + 2 <= i; k += 2) {
+      const o = (<usize>k) << 3;
+      v128.store(wj + o, f64x2.sub(v128.load(wj + o), f64x2.add(f64x2.mul(fv, v128.load(e + o)), f64x2.mul(gv, v128.load(d + o)))));
+    }
+    for (; k < i; k++) {
+      const o = (<usize>k) << 3;
+      store<f64>(wj + o, load<f64>(wj + o) - (f * load<f64>(e + o) + g * load<f64>(d + o)));
+    }
+    store<f64>(d + ((<usize>j) << 3), load<f64>(wj + ((<usize>(i - 1)) << 3)));
+    store<f64>(wj + ((<usize>i) << 3), 0.0);
+  }
+}
+
+// Back-accumulation step i (d[0..i] = W[i+1][0..i]/h already): for j ≤ i: W[j][0..i] −= (W[i+1][0..i]·W[j][0..i])·d[0..i].
+export function tredAccumulate(w: usize, n: i32, i: i32, d: usize): void {
+  const ln = <usize>n;
+  const wi1 = w + ((<usize>(i + 1) * ln) << 3);
+  const len = i + 1;
+  for (let j = 0; j <= i; j++) {
+    const wj = w + ((<usize>j * ln) << 3);
+    let gv = f64x2.splat(0.0);
+    let k = 0;
+    for (; k + 2 <= len; k += 2) {
+      const o = (<usize>k) << 3;
+      gv = f64x2.add(gv, f64x2.mul(v128.load(wi1 + o), v128.load(wj + o)));
+    }
+    let g = f64x2.extract_lane(gv, 0) + f64x2.extract_lane(gv, 1);
+    for (; k < len; k++) g += load<f64>(wi1 + ((<usize>k) << 3)) * load<f64>(wj + ((<usize>k) << 3));
+    const gs = f64x2.splat(g);
+    k = 0;
+    for (; k + 2 <= len; k += 2) {
+      const o = (<usize>k) << 3;
+      v128.store(wj + o, f64x2.sub(v128.load(wj + o), f64x2.mul(gs, v128.load(d + o))));
+    }
+    for (; k < len; k++) {
+      const o = (<usize>k) << 3;
+      store<f64>(wj + o, load<f64>(wj + o) - g * load<f64>(d + o));
+    }
+  }
+}
+
+// QL sweep: rotations i = hi−1 … lo on rows (i, i+1) of W (n columns), in column chunks of 256 (L1-resident):
+// W[i+1] ← s·W[i] + c·W[i+1], W[i] ← c·W[i] − s·W[i+1].
+export function rotateRows(w: usize, n: i32, lo: i32, hi: i32, cs: usize, sn: usize): void {
+  const ln = <usize>n;
+  for (let c0 = 0; c0 < n; c0 += 256) {
+    const c1 = min<i32>(n, c0 + 256);
+    for (let i = hi - 1; i >= lo; i--) {
+      const c = load<f64>(cs + ((<usize>i) << 3)), s = load<f64>(sn + ((<usize>i) << 3));
+      const cv = f64x2.splat(c), sv = f64x2.splat(s);
+      const r0 = w + ((<usize>i * ln) << 3), r1 = r0 + (ln << 3);
+      let k = c0;
+      for (; k + 2 <= c1; k += 2) {
+        const o = (<usize>k) << 3;
+        const h = v128.load(r1 + o), x = v128.load(r0 + o);
+        v128.store(r1 + o, f64x2.add(f64x2.mul(sv, x), f64x2.mul(cv, h)));
+        v128.store(r0 + o, f64x2.sub(f64x2.mul(cv, x), f64x2.mul(sv, h)));
+      }
+      for (; k < c1; k++) {
+        const o = (<usize>k) << 3;
+        const h = load<f64>(r1 + o), x = load<f64>(r0 + o);
+        store<f64>(r1 + o, s * x + c * h);
+        store<f64>(r0 + o, c * x - s * h);
+      }
+    }
+  }
+}

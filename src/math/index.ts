@@ -1,7 +1,7 @@
 /** math: special functions, FFT, splines, linear algebra (imports only core). */
 export { erf, erfc, erfcx } from './special/erf.js';
 export { Fft3d, isPowerOfTwo, nextPowerOfTwo } from './fft.js';
-export { getLinalg, symmetricEigen, type Linalg, type GemmOptions, type SymmetricEigen } from './linalg/index.js';
+export { getLinalg, symmetricEigen, linalgThreadsReady, wasmLinalgAvailable, setHelperSpawner, type Linalg, type GemmOptions, type SymmetricEigen, type LinalgOptions } from './linalg/index.js';
 export * from './special/besselSpherical.js';
 export * from './special/besselModified.js';
 export * from './special/sphericalHarmonics.js';

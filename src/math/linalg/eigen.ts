@@ -5,7 +5,8 @@
  * Layout: the algorithm works on W = Vᵀ (rows are the vectors being built), so every inner loop of the reduction,
  * the back-accumulation and the QL rotations runs over contiguous memory. The Givens rotations of one QL sweep are
  * recorded first and applied afterwards in column chunks (`applyRotations`), so the two rows a rotation touches stay
- * in L1 cache. Cost ≈ 4n³/3 (reduction) + 4n³/3 (accumulation) + ~4.5n³ (rotations) flops, O(n²) memory.
+ * in L1 cache. The O(n²)-per-step loops sit behind `EigenWorkspace`: plain TS here, wasm SIMD kernels
+ * (assembly/linalg.ts, ~3.5× faster) when the wasm backend is available. Cost ≈ 4n³/3 (reduction) + 4n³/3 (accumulation) + ~4.5n³ (rotations) flops, O(n²) memory.
  * Accuracy: backward stable, ‖A·V − V·Λ‖ ≈ ε‖A‖·n, V orthogonal to ~nε.
  * Hand-written because no npm package provides a stable, cache-aware symmetric eigensolver on Float64Array.
  */
@@ -17,6 +18,71 @@ export interface SymmetricEigen {
   values: Float64Array;
   /** Eigenvectors as COLUMNS of an n×n row-major matrix: A·V[:,k] = values[k]·V[:,k]. */
   vectors: Float64Array;
+}
+
+/**
+ * Storage and the O(n²)-per-step loops of the algorithm. W (n×n), d, e, cs, sn may live in wasm memory; the
+ * scalar bookkeeping stays in TS. Each method is the exact loop given in its comment (EISPACK tred2/tql2).
+ */
+export interface EigenWorkspace {
+  readonly n: number;
+  readonly w: Float64Array;
+  readonly d: Float64Array;
+  readonly e: Float64Array;
+  readonly cs: Float64Array;
+  readonly sn: Float64Array;
+  /** for j < i: W[i][j] = d[j]; e[j] += W[j][j]·d[j] + Σ_{j<k<i} W[j][k]·d[k]; e[k] += W[j][k]·d[j] (j<k<i). */
+  symv(i: number): void;
+  /** for j < i: W[j][j:i] −= d[j]·e[j:i] + e[j]·d[j:i]; d[j] = W[j][i−1]; W[j][i] = 0. */
+  rank2(i: number): void;
+  /** for j ≤ i: W[j][0..i] −= (W[i+1][0..i]·W[j][0..i])·d[0..i]. */
+  accumulate(i: number): void;
+  /** rotations i = hi−1 … lo with (cs[i], sn[i]) on rows (i, i+1) of W. */
+  rotate(lo: number, hi: number): void;
+}
+
+/** Plain-TypeScript workspace. */
+export function tsEigenWorkspace(w: Float64Array, n: number): EigenWorkspace {
+  const d = new Float64Array(n), e = new Float64Array(n), cs = new Float64Array(n), sn = new Float64Array(n);
+  return {
+    n, w, d, e, cs, sn,
+    symv(i) {
+      const ri = i * n;
+      for (let j = 0; j < i; j++) {
+        const rj = j * n;
+        const f = d[j];
+        w[ri + j] = f;
+        let g = e[j] + w[rj + j] * f;
+        for (let k = j + 1; k < i; k++) {
+          const v = w[rj + k];
+          g += v * d[k];
+          e[k] += v * f;
+        }
+        e[j] = g;
+      }
+    },
+    rank2(i) {
+      for (let j = 0; j < i; j++) {
+        const rj = j * n;
+        const f = d[j], g = e[j];
+        for (let k = j; k < i; k++) w[rj + k] -= f * e[k] + g * d[k];
+        d[j] = w[rj + i - 1];
+        w[rj + i] = 0;
+      }
+    },
+    accumulate(i) {
+      const ri1 = (i + 1) * n;
+      for (let j = 0; j <= i; j++) {
+        const rj = j * n;
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += w[ri1 + k] * w[rj + k];
+        for (let k = 0; k <= i; k++) w[rj + k] -= g * d[k];
+      }
+    },
+    rotate(lo, hi) {
+      applyRotations(w, n, lo, hi, cs, sn);
+    },
+  };
 }
 
 /** Columns per chunk when applying a rotation sequence (2 rows × 256 doubles = 4 KiB in L1). */
@@ -50,7 +116,8 @@ function hypot2(a: number, b: number): number {
 }
 
 /** Householder reduction of W (= A, symmetric; upper triangle used) to tridiagonal form; W ← Qᵀ, d diagonal, e sub-diagonal. */
-function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+function tred2(ws: EigenWorkspace): void {
+  const { w, n, d, e } = ws;
   for (let j = 0; j < n; j++) d[j] = w[j * n + n - 1];
   for (let i = n - 1; i > 0; i--) {
     let scale = 0, h = 0;
@@ -74,19 +141,7 @@ function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
       h -= f * g;
       d[i - 1] = f - g;
       for (let j = 0; j < i; j++) e[j] = 0;
-      const ri = i * n;
-      for (let j = 0; j < i; j++) {
-        const rj = j * n;
-        f = d[j];
-        w[ri + j] = f;
-        g = e[j] + w[rj + j] * f;
-        for (let k = j + 1; k < i; k++) {
-          const v = w[rj + k];
-          g += v * d[k];
-          e[k] += v * f;
-        }
-        e[j] = g;
-      }
+      ws.symv(i);
       f = 0;
       for (let j = 0; j < i; j++) {
         e[j] /= h;
@@ -94,14 +149,7 @@ function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
       }
       const hh = f / (h + h);
       for (let j = 0; j < i; j++) e[j] -= hh * d[j];
-      for (let j = 0; j < i; j++) {
-        const rj = j * n;
-        f = d[j];
-        g = e[j];
-        for (let k = j; k < i; k++) w[rj + k] -= f * e[k] + g * d[k];
-        d[j] = w[rj + i - 1];
-        w[rj + i] = 0;
-      }
+      ws.rank2(i);
     }
     d[i] = h;
   }
@@ -113,12 +161,7 @@ function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
     const h = d[i + 1];
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = w[ri1 + k] / h;
-      for (let j = 0; j <= i; j++) {
-        const rj = j * n;
-        let g = 0;
-        for (let k = 0; k <= i; k++) g += w[ri1 + k] * w[rj + k];
-        for (let k = 0; k <= i; k++) w[rj + k] -= g * d[k];
-      }
+      ws.accumulate(i);
     }
     for (let k = 0; k <= i; k++) w[ri1 + k] = 0;
   }
@@ -131,10 +174,10 @@ function tred2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
 }
 
 /** Implicit QL on the tridiagonal (d, e) accumulating rotations into the rows of W. */
-function tql2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+function tql2(ws: EigenWorkspace): void {
+  const { n, d, e, cs, sn } = ws;
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
-  const cs = new Float64Array(n), sn = new Float64Array(n);
   let f = 0, tst1 = 0;
   const eps = 2 ** -52;
   const maxIter = 60;
@@ -179,7 +222,7 @@ function tql2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): voi
           cs[i] = c;
           sn[i] = s;
         }
-        applyRotations(w, n, l, m, cs, sn);
+        ws.rotate(l, m);
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;
         d[l] = c * p;
@@ -190,20 +233,23 @@ function tql2(w: Float64Array, n: number, d: Float64Array, e: Float64Array): voi
   }
 }
 
+/** Creates a workspace holding a copy of the n×n matrix a (e.g. in wasm memory); null = use TS. */
+export type EigenWorkspaceFactory = (a: Float64Array, n: number) => EigenWorkspace | null;
+
 /** Symmetric eigendecomposition (ascending eigenvalues; eigenvectors as COLUMNS of an n×n row-major matrix).
  *  A must be symmetric; only its upper triangle is read. A is not modified. */
-export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
+export function symmetricEigenWith(a: Float64Array, n: number, factory: EigenWorkspaceFactory | null): SymmetricEigen {
   checkSquare('symmetricEigen', a, n);
   for (let i = 0; i < n * n; i++) {
     if (!Number.isFinite(a[i])) {
       throw new FarfieldError('INVALID_INPUT', `symmetricEigen: non-finite entry at (${Math.floor(i / n)}, ${i % n})`);
     }
   }
-  const w = a.slice(0, n * n);
-  const d = new Float64Array(n), e = new Float64Array(n);
+  const ws = factory?.(a, n) ?? tsEigenWorkspace(a.slice(0, n * n), n);
+  const { w, d } = ws;
   if (n > 0) {
-    tred2(w, n, d, e);
-    tql2(w, n, d, e);
+    tred2(ws);
+    tql2(ws);
   }
   // Sort ascending; row k of W is eigenvector k. Output V = Wᵀ in sorted order.
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x] - d[y]);

@@ -8,9 +8,10 @@ import { FarfieldError } from '../../core/index.js';
 import type { Linalg } from './types.js';
 import { tsLinalg } from './tsBackend.js';
 import { WasmLinalg, WasmRuntime } from './wasmBackend.js';
+import { symmetricEigenWith, type SymmetricEigen } from './eigen.js';
 
 export type { Linalg, GemmOptions } from './types.js';
-export { symmetricEigen, type SymmetricEigen } from './eigen.js';
+export type { SymmetricEigen } from './eigen.js';
 export { setHelperSpawner, type HelperSpawner, type HelperInit } from './threads.js';
 
 export interface LinalgOptions {
@@ -66,4 +67,17 @@ export async function linalgThreadsReady(timeoutMs = 5000): Promise<boolean> {
   const rt = wasmRuntime();
   if (!rt || !rt.startHelper()) return false;
   return rt.whenHelperReady(timeoutMs);
+}
+
+/**
+ * Symmetric eigendecomposition (ascending eigenvalues; eigenvectors as COLUMNS of an n×n row-major matrix).
+ * Householder tridiagonalisation + implicit QL (eigen.ts); the O(n³) loops run as wasm SIMD kernels when available
+ * ('auto'), or in TS. A must be symmetric (its upper triangle is read) and is not modified.
+ */
+export function symmetricEigen(a: Float64Array, n: number, backend: 'auto' | 'ts' | 'wasm' = 'auto'): SymmetricEigen {
+  const rt = backend === 'ts' ? null : wasmRuntime();
+  if (backend === 'wasm' && !rt) {
+    throw new FarfieldError('UNSUPPORTED', "symmetricEigen: backend 'wasm' is not available (no WebAssembly SIMD)");
+  }
+  return symmetricEigenWith(a, n, rt ? (x, k) => rt.eigenWorkspace(x, k) : null);
 }

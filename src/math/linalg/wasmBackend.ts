@@ -12,6 +12,7 @@
  */
 import { FarfieldError } from '../../core/index.js';
 import type { GemmOptions, Linalg } from './types.js';
+import type { EigenWorkspace } from './eigen.js';
 import { checkGemm, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 import { checkDiagonal, gemvTransposeAccumulateTs, triangularSolveTs } from './tsBackend.js';
 import { HelperThread, type HelperKernel } from './threads.js';
@@ -27,6 +28,10 @@ interface Kernels {
   cholUpdate(a: number, n: number, j0: number, jb: number, pack: number, p0: number, p1: number): void;
   zeroUpper(a: number, n: number): void;
   trsm(l: number, n: number, b: number, ldb: number, w: number, transpose: number, packA: number, packB: number): void;
+  tredSymv(w: number, n: number, i: number, d: number, e: number): void;
+  tredRank2(w: number, n: number, i: number, d: number, e: number): void;
+  tredAccumulate(w: number, n: number, i: number, d: number): void;
+  rotateRows(w: number, n: number, lo: number, hi: number, cs: number, sn: number): void;
 }
 
 /** Must match the constants of assembly/linalg.ts. */
@@ -108,6 +113,26 @@ export class WasmRuntime {
       throw new FarfieldError('INVALID_INPUT', `linalg (wasm): problem needs ${(bytes / 2 ** 30).toFixed(2)} GiB, more than the 4 GiB of a wasm32 memory`);
     }
     this.memory.grow(pages);
+  }
+
+  /** Eigensolver workspace in wasm memory holding a copy of a (views stay valid: nothing grows meanwhile). */
+  eigenWorkspace(a: Float64Array, n: number): EigenWorkspace {
+    const L = new Layout();
+    const pw = L.take(n * n), pd = L.take(n), pe = L.take(n), pcs = L.take(n), psn = L.take(n);
+    this.ensure(L.end);
+    const w = this.view(pw, n * n);
+    w.set(a.subarray(0, n * n));
+    const d = this.view(pd, n), e = this.view(pe, n);
+    d.fill(0);
+    e.fill(0);
+    const k = this.kernels;
+    return {
+      n, w, d, e, cs: this.view(pcs, n), sn: this.view(psn, n),
+      symv: (i) => k.tredSymv(pw, n, i, pd, pe),
+      rank2: (i) => k.tredRank2(pw, n, i, pd, pe),
+      accumulate: (i) => k.tredAccumulate(pw, n, i, pd),
+      rotate: (lo, hi) => k.rotateRows(pw, n, lo, hi, pcs, psn),
+    };
   }
 
   view(offset: number, length: number): Float64Array {

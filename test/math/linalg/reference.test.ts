@@ -1,4 +1,4 @@
-/** Proves the TypeScript reference backend against naive loops and defining identities. */
+/** Proves the TS reference backend against naive loops and defining identities; symmetricEigen on both backends. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FarfieldError, Rng } from '../../../src/core/index.js';
@@ -74,13 +74,14 @@ test('ts cholesky: non-SPD matrix → FarfieldError NUMERIC naming the pivot', (
   assert.throws(() => la.cholesky(new Float64Array(3), 2), (e: unknown) => e instanceof FarfieldError && e.code === 'INVALID_INPUT');
 });
 
-test('symmetricEigen: A·V = V·Λ, VᵀV = I, ascending values', () => {
+for (const backend of ['ts', 'wasm'] as const) {
+test(`symmetricEigen (${backend}): A·V = V·Λ, VᵀV = I, ascending values`, () => {
   const rng = new Rng(5);
-  for (const n of [1, 2, 3, 17, 64, 131]) {
+  for (const n of [1, 2, 3, 17, 64, 131, 258]) {
     const g = randomMatrix(rng, n, n);
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = g[i * n + j] + g[j * n + i];
-    const { values, vectors } = symmetricEigen(a, n);
+    const { values, vectors } = symmetricEigen(a, n, backend);
     for (let k = 1; k < n; k++) assert.ok(values[k] >= values[k - 1]);
     const av = naiveGemm(n, n, n, a, vectors, false, false);
     const vl = vectors.map((v, i) => v * values[i % n]);
@@ -92,13 +93,25 @@ test('symmetricEigen: A·V = V·Λ, VᵀV = I, ascending values', () => {
   }
 });
 
-test('symmetricEigen: degenerate and diagonal spectra', () => {
+test(`symmetricEigen (${backend}): degenerate and diagonal spectra; input not modified`, () => {
   const n = 20;
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) a[i * n + i] = i % 3; // repeated eigenvalues 0,1,2
-  const { values } = symmetricEigen(a, n);
+  const copy = a.slice();
+  const { values } = symmetricEigen(a, n, backend);
+  assert.deepEqual(a, copy);
   const sorted = Array.from({ length: n }, (_, i) => i % 3).sort((x, y) => x - y);
   assert.deepEqual([...values], sorted);
-  const z = symmetricEigen(new Float64Array(9), 3);
+  const z = symmetricEigen(new Float64Array(9), 3, backend);
   assert.deepEqual([...z.values], [0, 0, 0]);
+});
+}
+
+test('symmetricEigen: ts and wasm eigenvalues agree to 1e-12 relative', () => {
+  const rng = new Rng(6);
+  const n = 199;
+  const g = randomMatrix(rng, n, n);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = g[i * n + j] + g[j * n + i];
+  assert.ok(relErr(symmetricEigen(a, n, 'wasm').values, symmetricEigen(a, n, 'ts').values) < 1e-12);
 });
