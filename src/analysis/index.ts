@@ -1,2 +1,3 @@
 /** analysis: metrics, parity data, learning curves, radial distribution functions. */
 export * from './rdf.js';
+export * from './metrics.js';

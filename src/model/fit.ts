@@ -27,6 +27,7 @@ import { selectReferences, type SelectionMethod } from './selection.js';
 import { solve, type SolverConfig } from './solvers.js';
 
 export interface SelectionConfig {
+  /** Default 'fps' (O(n·count·D)); 'cur' costs one (count+block)³ eigendecomposition per block. */
   method?: SelectionMethod;
   /** References per species: one number for all, or per symbol (default 1000, or all candidates if fewer). */
   count?: number | Record<string, number>;
@@ -161,7 +162,7 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
   // 2. selection per species
   t0 = now();
   const sel = config.selection ?? {};
-  const method = sel.method ?? 'cur';
+  const method = sel.method ?? 'fps';
   const seed = sel.seed ?? 0;
   const requested: Record<string, number> = {};
   const candidates: Record<string, number> = {};
