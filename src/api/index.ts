@@ -1,3 +1,8 @@
 /** api: the library's public verbs (what the CLI and the web page call). */
 export * from './demo.js';
+export * from './io.js';
 export * from './electrostatics.js';
+export * from './describe.js';
+export * from './fit.js';
+export * from './predict.js';
+export * from './evaluate.js';

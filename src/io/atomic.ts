@@ -17,7 +17,7 @@ export class AtomicFile {
     try {
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {
-      throw new FarfieldError('IO', `cannot write ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+      throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
     }
   }
 
@@ -38,7 +38,7 @@ export class AtomicFile {
       writeSync(this.fd, text);
     } catch (e) {
       this.abort();
-      throw new FarfieldError('IO', `cannot write ${this.path}: ${(e as Error).message}`, { file: this.path }, { cause: e });
+      throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: this.path }, { cause: e });
     }
   }
 
@@ -53,7 +53,7 @@ export class AtomicFile {
       renameSync(this.tmp, this.path);
     } catch (e) {
       try { unlinkSync(this.tmp); } catch { /* already gone */ }
-      throw new FarfieldError('IO', `cannot write ${this.path}: ${(e as Error).message}`, { file: this.path }, { cause: e });
+      throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: this.path }, { cause: e });
     }
   }
 

@@ -371,7 +371,7 @@ export function readFileText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new FarfieldError('IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
   }
 }
 
@@ -390,7 +390,7 @@ export async function* streamXyz(path: string, plain = false): AsyncGenerator<St
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw new FarfieldError('IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
   }
   try {
     const chunk = Buffer.allocUnsafe(CHUNK);

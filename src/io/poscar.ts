@@ -161,7 +161,9 @@ export function formatPoscar(s: Structure): string {
     else runs.push([sym, 1]);
   }
   const c = s.info.comment;
-  const comment = typeof c === 'string' && !/[\r\n]/.test(c) ? c : runs.map(([sym, k]) => `${sym}${k}`).join('');
+  const totals = new Map<string, number>();
+  for (const [sym, k] of runs) totals.set(sym, (totals.get(sym) ?? 0) + k);
+  const comment = typeof c === 'string' && !/[\r\n]/.test(c) ? c : [...totals].map(([sym, k]) => `${sym}${k}`).join(' ');
   const sd = s.arrays.selective_dynamics;
   const flags = sd && sd.type === 'L' && sd.width === 3 ? sd.data : null;
   const f = (x: number) => formatFinite(x, 'POSCAR coordinate');

@@ -119,7 +119,7 @@ function readHead(path: string): string {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new FarfieldError('IO', `cannot read ${path}: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
   }
   try {
     const b = Buffer.alloc(8192);

@@ -1,6 +1,9 @@
 /** The list of CLI commands. Each module exports `register(program)`; add one line per command. */
 import type { Command } from 'commander';
 import { register as demo } from './demo.js';
+import { register as convert } from './convert.js';
+import { register as info } from './info.js';
 import { register as ewald } from './ewald.js';
+import { register as describe } from './describe.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, ewald];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe];

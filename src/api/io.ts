@@ -1,0 +1,231 @@
+/**
+ * Library verbs for structure files: load, save, convert (streaming when both formats allow it) and summarise a
+ * dataset (what `farfield info` prints). Statistics are accumulated frame by frame, so files of any size work.
+ *
+ * Summary definitions: energy per atom E/N over frames with an energy (mean, population std); |F| RMS =
+ * sqrt(Σ|F_i|² / Σ N) over all atoms of frames with forces; |F| max over all atoms; net force per frame = |Σ_i F_i|.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FarfieldError, type Structure } from '../core/index.js';
+import { detectFormat, formatForWriting, readFrames, readStructuresWithMeta, writeStructures, type FormatMeta } from '../io/index.js';
+
+export { formatNames, type FormatMeta, type MlabHeader } from '../io/index.js';
+
+export interface LoadOptions {
+  format?: string;
+}
+
+/** Read every structure of a file (plus format side information such as the ML_AB header). */
+export function loadStructures(path: string, options: LoadOptions = {}): { structures: Structure[]; meta: FormatMeta; format: string } {
+  return readStructuresWithMeta(path, { format: options.format });
+}
+
+export interface SaveOptions {
+  format?: string;
+  meta?: FormatMeta;
+}
+
+/** Write structures atomically; format from the option or the file name. Returns the format used. */
+export function saveStructures(path: string, structures: readonly Structure[], options: SaveOptions = {}): string {
+  const f = formatForWriting(path, options.format);
+  writeStructures(path, structures, { format: f.name, meta: options.meta });
+  return f.name;
+}
+
+export interface ConvertOptions {
+  from?: string;
+  to?: string;
+}
+
+export interface ConvertResult {
+  frames: number;
+  from: string;
+  to: string;
+  streamed: boolean;
+}
+
+/** Convert a file; streams frame by frame when the input can be streamed and the output can be appended to. */
+export async function convertFile(input: string, output: string, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const inF = detectFormat(input, options.from);
+  const outF = formatForWriting(output, options.to);
+  if (resolve(input) === resolve(output)) throw new FarfieldError('INVALID_INPUT', `input and output are the same file (${input})`);
+  if (inF.stream && outF.openWriter) {
+    const w = outF.openWriter(output);
+    let frames = 0;
+    try {
+      for await (const s of inF.stream(input)) {
+        w.write(s);
+        frames++;
+      }
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    w.close();
+    return { frames, from: inF.name, to: outF.name, streamed: true };
+  }
+  const r = inF.read(input);
+  outF.write(output, r.structures, r.meta);
+  return { frames: r.structures.length, from: inF.name, to: outF.name, streamed: false };
+}
+
+export interface DatasetSummary {
+  file: string;
+  format: string;
+  frames: number;
+  atoms: { min: number; max: number; total: number };
+  /** Atoms per species over the whole file, and the number of frames containing the species. */
+  species: Record<string, { atoms: number; frames: number }>;
+  /** How many frames carry each property (energy, forces, stress, charges, cell, and every info key / per-atom array). */
+  properties: Record<string, number>;
+  pbc: Record<string, number>;
+  energyPerAtomEv: { mean: number; std: number; min: number; max: number } | null;
+  forcesEvPerA: { rms: number; max: number; netMax: number; netMaxFrame: number } | null;
+  /** Caveats of a third-party dataset (from SOURCE.md next to the file), if any. */
+  caveats: { source: string; text: string } | null;
+}
+
+/** Stream a file and summarise it (see module comment for the definitions). */
+export async function summarizeDataset(path: string, options: LoadOptions = {}): Promise<DatasetSummary> {
+  const format = detectFormat(path, options.format).name;
+  let frames = 0, amin = Infinity, amax = 0, atot = 0;
+  const species: Record<string, { atoms: number; frames: number }> = {};
+  const props: Record<string, number> = {};
+  const pbc: Record<string, number> = {};
+  const bump = (k: string) => (props[k] = (props[k] ?? 0) + 1);
+  // Welford for E/N
+  let en = 0, emean = 0, em2 = 0, emin = Infinity, emax = -Infinity;
+  let f2 = 0, fatoms = 0, fmax = 0, netMax = -1, netMaxFrame = -1;
+  for await (const s of readFrames(path, { format })) {
+    const n = s.species.length;
+    frames++;
+    amin = Math.min(amin, n);
+    amax = Math.max(amax, n);
+    atot += n;
+    const counts = new Map<string, number>();
+    for (let a = 0; a < n; a++) {
+      const sym = s.symbols[s.species[a]];
+      counts.set(sym, (counts.get(sym) ?? 0) + 1);
+    }
+    for (const [sym, c] of counts) {
+      const e = (species[sym] ??= { atoms: 0, frames: 0 });
+      e.atoms += c;
+      e.frames++;
+    }
+    const pk = s.pbc.map((b) => (b ? 'T' : 'F')).join(' ');
+    pbc[pk] = (pbc[pk] ?? 0) + 1;
+    if (s.cell.some((x) => x !== 0)) bump('cell');
+    const L = s.labels;
+    if (L.energyEv !== undefined) {
+      bump('energy');
+      if (n > 0) {
+        const x = L.energyEv / n;
+        en++;
+        const d = x - emean;
+        emean += d / en;
+        em2 += d * (x - emean);
+        emin = Math.min(emin, x);
+        emax = Math.max(emax, x);
+      }
+    }
+    if (L.forcesEvPerA) {
+      bump('forces');
+      const F = L.forcesEvPerA;
+      let nx = 0, ny = 0, nz = 0;
+      for (let a = 0; a < n; a++) {
+        const x = F[3 * a], y = F[3 * a + 1], z = F[3 * a + 2];
+        const m2 = x * x + y * y + z * z;
+        f2 += m2;
+        if (m2 > fmax * fmax) fmax = Math.sqrt(m2);
+        nx += x; ny += y; nz += z;
+      }
+      fatoms += n;
+      const net = Math.hypot(nx, ny, nz);
+      if (net > netMax) { netMax = net; netMaxFrame = frames; }
+    }
+    if (L.stressEvPerA3) bump('stress');
+    if (L.charges) bump('charges');
+    for (const k of Object.keys(s.info)) bump(`info:${k}`);
+    for (const k of Object.keys(s.arrays)) bump(`array:${k}`);
+  }
+  return {
+    file: path,
+    format,
+    frames,
+    atoms: { min: frames ? amin : 0, max: amax, total: atot },
+    species,
+    properties: props,
+    pbc,
+    energyPerAtomEv: en ? { mean: emean, std: Math.sqrt(em2 / en), min: emin, max: emax } : null,
+    forcesEvPerA: fatoms ? { rms: Math.sqrt(f2 / fatoms), max: fmax, netMax, netMaxFrame } : null,
+    caveats: datasetCaveats(path),
+  };
+}
+
+/** Caveats kept in code for the datasets in ../shared/data (summaries of each folder's SOURCE.md). */
+const KNOWN_CAVEATS: Record<string, string[]> = {
+  'nacl-water-revpbe0d3': [
+    'Net force per frame is not zero (median 0.11–0.32 eV/Å, max 0.79 eV/Å; grows with the number of ions): do not assert ΣF = 0; removing the mean force per frame is reasonable.',
+    'Outlier: source="gen1b.data" source_index=156 has an O atom with |F| ≈ 32 eV/Å: exclude or down-weight it.',
+    'Raw revPBE0-D3 labels, not Coulomb-baseline-subtracted; pseudopotential total energies (only differences mean anything).',
+    'Only part of the published training set (gen2 and the merged files were missing). License CC BY-SA 4.0.',
+  ],
+  'lode-charged-dimers': [
+    'The 30 Å periodic box was added by the LES authors; the molecules are isolated: treat frames as non-periodic (or check that periodicity does not matter).',
+    'The energy zero of inter_energy is offset (energyA + energyB is not the d → ∞ limit): fit energy differences along a curve or the forces, or allow a constant offset.',
+    'DFT level not stated. License CC BY-NC 4.0 (non-commercial).',
+  ],
+  'au2-mgo-4g-hdnnp-optimized': [
+    'forces are all exactly 0.0 — placeholders, not labels: do not train on them.',
+    'Per-atom charge sums to +0.03 e, not exactly 0; its type (Hirshfeld?) and the DFT level are unverified.',
+    'License CC BY-NC 4.0 (non-commercial).',
+  ],
+  'zro2-tetragonal-96-pbesol': [
+    'No license stated: internal checks only; ask the authors before redistributing.',
+    'Born-charge index convention (field vs displacement) not checked; which paper these frames belong to is not confirmed.',
+  ],
+};
+
+/** Caveats for a file inside a dataset folder that has a SOURCE.md (summary from code, else the SOURCE.md section). */
+export function datasetCaveats(path: string): { source: string; text: string } | null {
+  const dir = dirname(resolve(path));
+  const src = join(dir, 'SOURCE.md');
+  if (!existsSync(src)) return null;
+  const known = KNOWN_CAVEATS[basename(dir)];
+  if (known) return { source: src, text: known.map((l) => `- ${l}`).join('\n') };
+  // unknown folder: print the SOURCE.md sections whose heading mentions caveats
+  const text = readFileSync(src, 'utf8');
+  const sections = text.split(/^(?=#+ )/m).filter((s) => /^#+ .*caveat/i.test(s));
+  return sections.length ? { source: src, text: sections.join('\n').trim() } : null;
+}
+
+function fmtNum(x: number, digits = 6): string {
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(digits)));
+}
+
+/** Human-readable text of a summary (what `farfield info` prints). */
+export function formatDatasetSummary(s: DatasetSummary): string {
+  const out: string[] = [];
+  out.push(`${s.file}  (${s.format})`);
+  out.push(`frames:            ${s.frames}`);
+  out.push(`atoms per frame:   ${s.atoms.min}–${s.atoms.max} (total ${s.atoms.total})`);
+  out.push(`species:           ${Object.entries(s.species).map(([k, v]) => `${k} ${v.atoms} (in ${v.frames} frames)`).join(', ')}`);
+  out.push(`pbc:               ${Object.entries(s.pbc).map(([k, v]) => `"${k}" × ${v}`).join(', ')}`);
+  const p = s.properties;
+  const std = ['cell', 'energy', 'forces', 'stress', 'charges'];
+  out.push(`labels:            ${std.map((k) => `${k} ${p[k] ?? 0}/${s.frames}`).join(', ')}`);
+  const extra = Object.entries(p).filter(([k]) => !std.includes(k));
+  if (extra.length) out.push(`other properties:  ${extra.map(([k, v]) => `${k}${v === s.frames ? '' : ` (${v})`}`).join(', ')}`);
+  if (s.energyPerAtomEv) {
+    const e = s.energyPerAtomEv;
+    out.push(`energy per atom:   mean ${fmtNum(e.mean, 8)} eV, std ${fmtNum(e.std, 4)} eV, range [${fmtNum(e.min, 8)}, ${fmtNum(e.max, 8)}] eV`);
+  }
+  if (s.forcesEvPerA) {
+    const f = s.forcesEvPerA;
+    out.push(`forces:            |F| RMS ${fmtNum(f.rms, 4)} eV/Å, max ${fmtNum(f.max, 4)} eV/Å; max net force per frame ${fmtNum(f.netMax, 3)} eV/Å (frame ${f.netMaxFrame})`);
+  }
+  out.push(`stress:            ${p.stress ? `present in ${p.stress}/${s.frames} frames` : 'absent'}`);
+  if (s.caveats) out.push('', `caveats (${s.caveats.source}):`, s.caveats.text);
+  return out.join('\n') + '\n';
+}
