@@ -2,3 +2,4 @@
 export * from './demo.js';
 export * from './io.js';
 export * from './electrostatics.js';
+export * from './describe.js';

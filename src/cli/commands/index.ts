@@ -4,5 +4,6 @@ import { register as demo } from './demo.js';
 import { register as convert } from './convert.js';
 import { register as info } from './info.js';
 import { register as ewald } from './ewald.js';
+import { register as describe } from './describe.js';
 
 export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald];

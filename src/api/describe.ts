@@ -1,0 +1,135 @@
+/**
+ * Library verbs for descriptors (what `farfield describe` calls): named descriptor presets, per-atom features of a
+ * structure or a file frame, and writing feature matrices (.json or .bin).
+ *
+ * Species universe: for a structure, its own species; for a file, all species occurring in any frame — both sorted
+ * by atomic number (symbols without one last, alphabetically) — so columns are the same for every frame of a file.
+ *
+ * `.bin` layout (little-endian): 4 bytes ASCII "FFDX", uint32 version (1), uint32 rows, uint32 cols, then rows·cols
+ * float64 values row-major (row = atom in file order). Column labels are only in the JSON forms.
+ */
+import { writeFileSync, renameSync } from 'node:fs';
+import { ATOMIC_NUMBERS, FarfieldError, type Structure } from '../core/index.js';
+import { ComputeContext, createDescriptor, type DescriptorSpec, type FeatureMatrix } from '../descriptors/index.js';
+import { readStructures } from '../io/index.js';
+
+/** A named descriptor preset: builds the full spec for a species universe and optional user hypers. */
+export interface DescriptorPreset {
+  description: string;
+  spec(species: string[], hypers?: Record<string, unknown>): DescriptorSpec;
+}
+
+/**
+ * Named presets for `--kind` (other engineers add 'lr', 'lode', 'sr+lr', 'sr+lode' here). A preset's `hypers`
+ * argument is the content of `--hypers h.json`, passed through to the descriptor (which validates it).
+ */
+export const DESCRIPTOR_PRESETS: Record<string, DescriptorPreset> = {
+  sr: {
+    description: 'VASP-style short-range descriptor (√0.1·radial 2-body, √0.9·angular 3-body; VASP defaults)',
+    spec: (species, hypers) => ({ kind: 'sr', species, hypers: hypers ?? {} }),
+  },
+};
+
+/** Sort symbols by atomic number (unknown symbols last, alphabetically). */
+export function sortSpecies(symbols: Iterable<string>): string[] {
+  const z = (s: string): number => ATOMIC_NUMBERS[s] ?? Number.MAX_SAFE_INTEGER;
+  return [...new Set(symbols)].sort((a, b) => z(a) - z(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface DescribeOptions {
+  /** Preset name (default 'sr'). */
+  kind?: string;
+  /** Hyperparameters for the preset (JSON object). */
+  hypers?: Record<string, unknown>;
+  /** Species universe (default: see module header). */
+  species?: string[];
+}
+
+export interface DescribeResult {
+  /** The descriptor actually used (all hyperparameters explicit). */
+  spec: DescriptorSpec;
+  features: FeatureMatrix;
+}
+
+function presetSpec(options: DescribeOptions, species: string[]): DescriptorSpec {
+  const kind = options.kind ?? 'sr';
+  const preset = DESCRIPTOR_PRESETS[kind];
+  if (!preset) throw new FarfieldError('INVALID_INPUT', `unknown descriptor kind '${kind}' (known: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')})`);
+  if (options.hypers !== undefined && (options.hypers === null || typeof options.hypers !== 'object' || Array.isArray(options.hypers)))
+    throw new FarfieldError('INVALID_INPUT', 'descriptor hypers must be a JSON object');
+  return preset.spec(species, options.hypers);
+}
+
+/** Per-atom features of one structure (N × D, atoms in structure order). */
+export function describeStructure(structure: Structure, options: DescribeOptions = {}): DescribeResult {
+  const species = options.species ?? sortSpecies(structure.symbols);
+  const d = createDescriptor(presetSpec(options, species));
+  const out = d.compute(structure, new ComputeContext(structure));
+  return { spec: d.toJSON(), features: out.features };
+}
+
+export interface DescribeFileOptions extends DescribeOptions {
+  /** File format name (default: from the file name / content). */
+  format?: string;
+  /** Frame index (default 0; negative counts from the end). */
+  frame?: number;
+}
+
+export interface DescribeFileResult extends DescribeResult {
+  frame: number;
+  frames: number;
+}
+
+/** Per-atom features of one frame of a structure file; species universe = all species in the file. */
+export function describeFile(path: string, options: DescribeFileOptions = {}): DescribeFileResult {
+  const structures = readStructures(path, { format: options.format });
+  if (structures.length === 0) throw new FarfieldError('INVALID_INPUT', `${path}: no structures in file`);
+  const k = options.frame ?? 0;
+  if (!Number.isInteger(k) || k >= structures.length || k < -structures.length)
+    throw new FarfieldError('INVALID_INPUT', `${path}: frame ${k} does not exist (file has ${structures.length} frame${structures.length === 1 ? '' : 's'})`);
+  const frame = k < 0 ? structures.length + k : k;
+  const species = options.species ?? sortSpecies(structures.flatMap((s) => s.symbols));
+  const r = describeStructure(structures[frame], { ...options, species });
+  return { ...r, frame, frames: structures.length };
+}
+
+/** The JSON object of `farfield describe --json`: {rows, cols, labels, features: [[...], ...]}. */
+export function featuresToJSON(f: FeatureMatrix): { rows: number; cols: number; labels: string[]; features: number[][] } {
+  const rows: number[][] = [];
+  for (let i = 0; i < f.rows; i++) rows.push(Array.from(f.data.subarray(i * f.cols, (i + 1) * f.cols)));
+  return { rows: f.rows, cols: f.cols, labels: [...f.labels], features: rows };
+}
+
+/** Write features to `.json` (featuresToJSON plus the descriptor spec) or `.bin` (see header); atomic. */
+export function writeFeatures(path: string, result: DescribeResult): void {
+  const f = result.features;
+  let payload: Buffer;
+  if (path.endsWith('.json')) payload = Buffer.from(JSON.stringify({ ...featuresToJSON(f), descriptor: result.spec }) + '\n');
+  else if (path.endsWith('.bin')) {
+    payload = Buffer.alloc(16 + 8 * f.rows * f.cols);
+    payload.write('FFDX', 0, 'ascii');
+    payload.writeUInt32LE(1, 4);
+    payload.writeUInt32LE(f.rows, 8);
+    payload.writeUInt32LE(f.cols, 12);
+    for (let k = 0; k < f.data.length; k++) payload.writeDoubleLE(f.data[k], 16 + 8 * k);
+  } else throw new FarfieldError('INVALID_INPUT', `${path}: feature output must end in .json or .bin`);
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, payload);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new FarfieldError('IO', `${path}: cannot write features (${e instanceof Error ? e.message : String(e)})`, undefined, { cause: e });
+  }
+}
+
+/** Read a `.bin` feature file written by writeFeatures. */
+export function readFeaturesBin(buffer: Uint8Array): { rows: number; cols: number; data: Float64Array } {
+  const b = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  if (b.length < 16 || b.toString('ascii', 0, 4) !== 'FFDX' || b.readUInt32LE(4) !== 1)
+    throw new FarfieldError('PARSE', 'not a farfield feature file (expected FFDX version 1 header)');
+  const rows = b.readUInt32LE(8), cols = b.readUInt32LE(12);
+  if (b.length !== 16 + 8 * rows * cols) throw new FarfieldError('PARSE', `feature file has ${b.length} bytes, expected ${16 + 8 * rows * cols}`);
+  const data = new Float64Array(rows * cols);
+  for (let k = 0; k < data.length; k++) data[k] = b.readDoubleLE(16 + 8 * k);
+  return { rows, cols, data };
+}

@@ -1,0 +1,49 @@
+/** `farfield describe` through the CLI entry: --json prints exactly one object; --out; errors are one line, exit 1. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { makeStructure } from '../../src/core/index.js';
+import { writeStructures } from '../../src/io/index.js';
+import { describeStructure } from '../../src/api/index.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  const script = `const { main } = await import(${JSON.stringify(pathToFileURL(MAIN).href)}); process.exitCode = await main(['node', 'farfield', ...process.argv.slice(1)]);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { encoding: 'utf8', cwd: REPO_ROOT });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('describe --json, --hypers, --out; an unknown kind is a one-line error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-cli-describe-'));
+  try {
+    const s = makeStructure({ symbols: ['O', 'H', 'H'], positions: [[0, 0, 0], [0.96, 0, 0], [-0.24, 0.93, 0]] });
+    const file = join(dir, 'w.xyz');
+    writeStructures(file, [s]);
+    const hyp = join(dir, 'h.json');
+    writeFileSync(hyp, JSON.stringify({ angular: { nmax: 2, lmax: 2 }, radial: { nmax: 3 } }));
+    const r = run(['describe', file, '--kind', 'sr', '--hypers', hyp, '--json', '--out', join(dir, 'f.bin')]);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.deepEqual(Object.keys(j), ['rows', 'cols', 'labels', 'features']);
+    const ref = describeStructure(s, { hypers: { angular: { nmax: 2, lmax: 2 }, radial: { nmax: 3 } } }).features;
+    assert.equal(j.rows, 3);
+    assert.equal(j.cols, ref.cols);
+    assert.equal(j.labels.length, ref.cols);
+    assert.deepEqual(j.features.flat(), [...ref.data]);
+    assert.ok(existsSync(join(dir, 'f.bin')));
+    const plain = run(['describe', file]);
+    assert.equal(plain.code, 0);
+    assert.match(plain.out, /features: +3 atoms × \d+ columns/);
+    const bad = run(['describe', file, '--kind', 'nope']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^farfield: error: unknown descriptor kind 'nope'.*\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
