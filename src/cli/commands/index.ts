@@ -6,4 +6,4 @@ import { register as info } from './info.js';
 import { register as ewald } from './ewald.js';
 import { register as describe } from './describe.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe];
