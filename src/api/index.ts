@@ -3,3 +3,6 @@ export * from './demo.js';
 export * from './io.js';
 export * from './electrostatics.js';
 export * from './describe.js';
+export * from './fit.js';
+export * from './predict.js';
+export * from './evaluate.js';

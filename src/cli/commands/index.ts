@@ -5,5 +5,8 @@ import { register as convert } from './convert.js';
 import { register as info } from './info.js';
 import { register as ewald } from './ewald.js';
 import { register as describe } from './describe.js';
+import { register as fit } from './fit.js';
+import { register as predict } from './predict.js';
+import { register as evalCmd } from './eval.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd];

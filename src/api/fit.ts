@@ -1,0 +1,78 @@
+/**
+ * Library verb `fitModel`: fit a kernel force field to labelled structures (model/fit.ts does the numerics) and
+ * report its errors on the training set and an optional validation set. `saveModel` writes the model file
+ * atomically (temporary file in the same folder, then rename). Descriptor presets come from `DESCRIPTOR_PRESETS`
+ * (describe.ts): 'sr' now, 'sr+lr' / 'sr+lode' when their engineers add them.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
+import type { DescriptorSpec } from '../descriptors/index.js';
+import { fitKernelModel, serializeModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
+import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
+import { evaluateModel, type EvalSummary } from './evaluate.js';
+
+export interface FitModelConfig extends Omit<FitConfig, 'descriptor'> {
+  /** Preset name from DESCRIPTOR_PRESETS (default 'sr') or a full descriptor spec. */
+  descriptors?: string | DescriptorSpec;
+  /** Hyperparameters passed to the preset. */
+  descriptorHypers?: Record<string, unknown>;
+  /** Species universe (default: every species of the training and validation data, by atomic number). */
+  species?: string[];
+}
+
+export interface FitModelOptions {
+  validation?: readonly Structure[];
+  onProgress?: ProgressCallback;
+}
+
+export interface FitModelResult {
+  model: KernelModel;
+  metadata: TrainingMetadata;
+  descriptor: DescriptorSpec;
+  errors: { train: EvalSummary; validation?: EvalSummary };
+}
+
+/** Resolve a preset name or spec to a full descriptor spec for the given species. */
+export function resolveDescriptor(d: string | DescriptorSpec | undefined, species: string[], hypers?: Record<string, unknown>): DescriptorSpec {
+  if (d !== undefined && typeof d === 'object') return d;
+  const name = d ?? 'sr';
+  const preset = DESCRIPTOR_PRESETS[name];
+  if (!preset) throw new FarfieldError('INVALID_INPUT', `unknown descriptor preset '${name}' (known: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')})`);
+  return preset.spec(species, hypers);
+}
+
+export async function fitModel(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitModelResult> {
+  const all = [...train, ...(options.validation ?? [])];
+  const species = config.species ?? sortSpecies(all.flatMap((s) => s.symbols));
+  const descriptor = resolveDescriptor(config.descriptors, species, config.descriptorHypers);
+  const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
+  const { model, metadata } = fitKernelModel(train, { ...rest, descriptor }, options.onProgress);
+  const errors: FitModelResult['errors'] = { train: evaluateModel(model, train, options.onProgress).summary };
+  if (options.validation && options.validation.length > 0) errors.validation = evaluateModel(model, options.validation, options.onProgress).summary;
+  metadata.errors = errors as unknown as Record<string, unknown>;
+  return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
+}
+
+/** Write a model file atomically. */
+export function saveModel(model: KernelModel, path: string): void {
+  const text = serializeModel(model);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'w');
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
+    throw new FarfieldError('IO', `cannot write model: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+}

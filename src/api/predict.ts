@@ -1,0 +1,42 @@
+/**
+ * Predict with a model: returns new structures (inputs are not mutated) whose labels are the predictions — energy
+ * (eV), forces (eV/Å), stress (eV/Å³, periodic only) — with per-atom energies in `arrays.energies` (eV) and, when
+ * asked and available, `info.energy_uncertainty` (eV, std of the total energy) and `arrays.energy_uncertainty`
+ * (eV, per atom). Written as extended XYZ these are ASE-readable properties.
+ */
+import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
+import { KernelModel, parseModel } from '../model/index.js';
+import { readFileSync } from 'node:fs';
+
+export interface PredictOptions {
+  forces?: boolean;
+  stress?: boolean;
+  uncertainty?: boolean;
+  onProgress?: ProgressCallback;
+}
+
+export function predictStructures(model: Calculator, structures: readonly Structure[], options: PredictOptions = {}): Structure[] {
+  return structures.map((s, k) => {
+    const periodic = s.pbc.every((p) => p);
+    const r = model.calculate(s, { forces: options.forces ?? true, stress: (options.stress ?? true) && periodic, uncertainty: options.uncertainty ?? false });
+    const out: Structure = { ...s, info: { ...s.info }, arrays: { ...s.arrays }, labels: { energyEv: r.energyEv } };
+    if (r.forcesEvPerA) out.labels.forcesEvPerA = r.forcesEvPerA;
+    if (r.stressEvPerA3) out.labels.stressEvPerA3 = r.stressEvPerA3;
+    if (r.energiesEv) out.arrays.energies = { type: 'R', width: 1, data: r.energiesEv };
+    if (r.uncertainty?.energyEv !== undefined) out.info.energy_uncertainty = r.uncertainty.energyEv;
+    if (r.uncertainty?.energiesEv) out.arrays.energy_uncertainty = { type: 'R', width: 1, data: r.uncertainty.energiesEv };
+    options.onProgress?.({ phase: 'predict', done: k + 1, total: structures.length });
+    return out;
+  });
+}
+
+/** Read and verify a model file (FarfieldError 'MODEL' for corrupted/newer files, 'IO' if unreadable). */
+export function loadModel(path: string): KernelModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new FarfieldError('IO', `cannot read model: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+  return parseModel(text, path);
+}

@@ -1,0 +1,26 @@
+/** `farfield eval MODEL TEST [--json]`: errors of a model on labelled structures (exactly one JSON object with --json). */
+import type { Command } from 'commander';
+import { evaluateModel, loadModel, loadStructures } from '../../api/index.js';
+import { formatSummary } from './fit.js';
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate a fitted model on labelled structures (RMSE, MAE, RMSPE of energies, forces, stress)')
+    .argument('<model>', 'model file (farfield fit)')
+    .argument('<test>', 'labelled structures')
+    .option('--json', 'print exactly one JSON object')
+    .action((modelPath: string, test: string, o: { json?: boolean }) => {
+      const model = loadModel(modelPath);
+      const structures = loadStructures(test).structures;
+      const { summary, details } = evaluateModel(model, structures);
+      if (o.json) {
+        process.stdout.write(JSON.stringify(summary) + '\n');
+        return;
+      }
+      const lines = [formatSummary('test:', summary)];
+      for (const [sym, st] of Object.entries(details.forcesBySpecies))
+        lines.push(`  forces on ${sym}: RMSE ${(1000 * st.rmse).toFixed(1)} meV/Å, MAE ${(1000 * st.mae).toFixed(1)} meV/Å (${st.n / 3} atoms)`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,107 @@
+/**
+ * `farfield fit TRAIN -o model.json`: fit a kernel force field (thin shell over api/fitModel), progress bars on
+ * stderr (descriptors, selection, normal equations, solve, evaluate) and a final error summary on stdout.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { FarfieldError, type ProgressCallback } from '../../core/index.js';
+import { DESCRIPTOR_PRESETS, fitModel, loadStructures, saveModel, type EvalSummary, type FitModelConfig } from '../../api/index.js';
+
+/** A progress callback drawing one bar per phase on stderr (redrawn in place on a TTY, else one line per phase). */
+export function progressBars(stream: NodeJS.WriteStream = process.stderr): ProgressCallback & { end(): void } {
+  let phase = '';
+  let lastDraw = 0;
+  const tty = stream.isTTY === true;
+  const draw = (p: string, done: number, total: number, msg?: string, final = false): void => {
+    const width = 30;
+    const frac = total > 0 ? Math.min(1, done / total) : 1;
+    const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '·');
+    const line = `${p.padEnd(17)} ${bar} ${done}/${total}${msg ? ` ${msg}` : ''}`;
+    if (tty) stream.write(`\r${line}\x1b[K${final ? '\n' : ''}`);
+    else if (final) stream.write(line + '\n');
+  };
+  let last = { done: 0, total: 0, message: undefined as string | undefined };
+  const cb = ((e) => {
+    if (e.phase !== phase) {
+      if (phase) draw(phase, last.done, last.total, last.message, true);
+      phase = e.phase;
+    }
+    last = { done: e.done, total: e.total, message: e.message };
+    const now = Date.now();
+    if (now - lastDraw > 100 || e.done === e.total) {
+      lastDraw = now;
+      if (tty) draw(e.phase, e.done, e.total, e.message);
+    }
+  }) as ProgressCallback & { end(): void };
+  cb.end = () => {
+    if (phase) draw(phase, last.done, last.total, last.message, true);
+    phase = '';
+  };
+  return cb;
+}
+
+export function readJsonFile(path: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new FarfieldError('IO', `${path}: cannot read ${what} (${e instanceof Error ? e.message : String(e)})`);
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new FarfieldError('PARSE', `${path}: ${what} is not a valid JSON object (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+
+export function formatSummary(name: string, s: EvalSummary): string {
+  const parts = [`${name.padEnd(11)} ${s.n_structures} structures`];
+  if (s.energy) parts.push(`energy RMSE ${fmt(s.energy.rmse_meV_per_atom)} meV/atom (RMSPE ${fmt(s.energy.rmspe_percent)} %)`);
+  if (s.forces) parts.push(`forces RMSE ${fmt(s.forces.rmse_meV_per_A, 1)} meV/Å (RMSPE ${fmt(s.forces.rmspe_percent, 2)} %)`);
+  if (s.stress) parts.push(`stress RMSE ${fmt(s.stress.rmse_meV_per_A3, 3)} meV/Å³ (RMSPE ${fmt(s.stress.rmspe_percent, 2)} %)`);
+  return parts.join(' | ');
+}
+
+export function register(program: Command): void {
+  program
+    .command('fit')
+    .description('fit a kernel force field to labelled structures (energies, forces, stress)')
+    .argument('<train>', 'training structures (extxyz, ML_AB, …) with energies and forces')
+    .requiredOption('-o, --output <model.json>', 'model file to write')
+    .option('--config <cfg.json>', 'fit configuration: {kernel, selection, weights, solver, uncertainty, descriptorHypers, …}')
+    .option('--descriptors <preset>', `descriptor preset: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')}`, 'sr')
+    .option('--validation <file>', 'validation structures: errors reported after the fit')
+    .option('--json', 'print the final summary as one JSON object')
+    .action(async (train: string, o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean }) => {
+      const cfg = (o.config ? readJsonFile(o.config, 'fit configuration') : {}) as FitModelConfig;
+      if (cfg.descriptors === undefined) cfg.descriptors = o.descriptors;
+      const trainS = loadStructures(train).structures;
+      const validation = o.validation ? loadStructures(o.validation).structures : undefined;
+      const bars = progressBars();
+      const r = await fitModel(trainS, cfg, { validation, onProgress: bars });
+      bars.end();
+      saveModel(r.model, o.output);
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ model: o.output, solver: r.metadata.solver, timings_s: r.metadata.timingsS, errors: r.errors }) + '\n');
+        return;
+      }
+      const m = r.metadata;
+      const refs = r.model.params.species.map((s) => `${s.species} ${s.weights.length}`).join(', ');
+      const sv = m.solver;
+      const lines = [
+        `model:       ${o.output}`,
+        `descriptor:  ${r.descriptor.kind} (${r.model.descriptor.width} columns), kernel ${JSON.stringify(r.model.kernel.toJSON())}`,
+        `references:  ${refs} (${m.selection.method}, seed ${m.selection.seed})`,
+        `rows:        ${m.rows.energy} energies, ${m.rows.forces} force components, ${m.rows.stress} stress components`,
+        `solver:      ${sv.kind}${sv.kind === 'bayes' ? ` σ_v ${fmt(sv.sigmaV, 4)} σ_w ${fmt(sv.sigmaW, 4)} γ ${fmt(sv.effectiveParameters, 1)}/${sv.unknowns} (${sv.iterations} iterations${sv.converged ? '' : ', NOT converged'})` : ` ${fmt(sv.effectiveParameters, 0)}/${sv.unknowns} parameters`}`,
+        `time:        ${Object.entries(m.timingsS).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`,
+        formatSummary('train:', r.errors.train),
+      ];
+      if (r.errors.validation) lines.push(formatSummary('validation:', r.errors.validation));
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

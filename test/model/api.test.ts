@@ -1,0 +1,110 @@
+/**
+ * End to end with the real `sr` descriptor: fitModel (preset 'sr') → forces/stress = finite differences of the
+ * energy; the CLI verbs fit → eval --json (exactly one JSON object with the documented keys) → predict (extxyz
+ * properties) on files.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Rng, strained, withPositions } from '../../src/core/index.js';
+import { fitModel, loadModel, loadStructures, saveModel, saveStructures } from '../../src/api/index.js';
+import { main } from '../../src/cli/main.js';
+import { label, morseCalculator, randomStructure } from './helpers/data.js';
+
+const rng = new Rng(21);
+const train = label(Array.from({ length: 5 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 1.8)), morseCalculator());
+const val = label(Array.from({ length: 2 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 1.8)), morseCalculator());
+
+test('sr model: forces and stress = finite differences of the energy (1e-6 relative)', async () => {
+  const r = await fitModel(train, { descriptors: 'sr', selection: { count: 6 } }, { validation: val });
+  assert.equal(r.descriptor.kind, 'sr');
+  assert.ok(r.errors.validation && r.errors.train.forces);
+  const model = r.model;
+  const s = val[0];
+  const res = model.calculate(s);
+  const e = (x: typeof s): number => model.calculate(x, { forces: false, stress: false }).energyEv;
+  const h = 1e-5;
+  let err = 0, scale = 0;
+  for (const k of [0, 4, 8, 13, 23]) {
+    const p = s.positions.slice(), m = s.positions.slice();
+    p[k] += h;
+    m[k] -= h;
+    const fd = -(e(withPositions(s, p)) - e(withPositions(s, m))) / (2 * h);
+    err = Math.max(err, Math.abs(fd - res.forcesEvPerA![k]));
+    scale = Math.max(scale, Math.abs(fd));
+  }
+  assert.ok(err / scale < 1e-6, `force FD ${err / scale}`);
+  const vol = Math.abs(s.cell[0] * (s.cell[4] * s.cell[8] - s.cell[5] * s.cell[7]) - s.cell[1] * (s.cell[3] * s.cell[8] - s.cell[5] * s.cell[6]) + s.cell[2] * (s.cell[3] * s.cell[7] - s.cell[4] * s.cell[6]));
+  err = 0;
+  scale = 0;
+  for (const q of [0, 1, 5, 8]) {
+    const ep = new Float64Array(9), em = new Float64Array(9);
+    ep[q] = h;
+    em[q] = -h;
+    const fd = (e(strained(s, ep)) - e(strained(s, em))) / (2 * h) / vol;
+    err = Math.max(err, Math.abs(fd - res.stressEvPerA3![q]));
+    scale = Math.max(scale, Math.abs(fd));
+  }
+  assert.ok(err / scale < 1e-6, `stress FD ${err / scale}`);
+  // atomic save leaves no temporary file, load gives identical predictions
+  const dir = mkdtempSync(join(tmpdir(), 'ff-model-'));
+  try {
+    saveModel(model, join(dir, 'm.json'));
+    assert.deepEqual(readdirSync(dir), ['m.json']);
+    assert.equal(loadModel(join(dir, 'm.json')).calculate(s).energyEv, res.energyEv);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const ow = process.stdout.write.bind(process.stdout), ew = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => (out.push(String(c)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => (err.push(String(c)), true)) as typeof process.stderr.write;
+  try {
+    const code = await main(['node', 'farfield', ...args]);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = ow;
+    process.stderr.write = ew;
+  }
+}
+
+test('CLI: fit → eval --json → predict', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-cli-'));
+  try {
+    saveStructures(join(dir, 'train.xyz'), train);
+    saveStructures(join(dir, 'test.xyz'), val);
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ selection: { count: 6 }, solver: { kind: 'bayes' } }));
+    const f = await cli(['fit', join(dir, 'train.xyz'), '--config', join(dir, 'cfg.json'), '--validation', join(dir, 'test.xyz'), '-o', join(dir, 'm.json')]);
+    assert.equal(f.code, 0, f.err);
+    assert.match(f.out, /train: .*energy RMSE/);
+    assert.match(f.out, /validation: /);
+    const ev = await cli(['eval', join(dir, 'm.json'), join(dir, 'test.xyz'), '--json']);
+    assert.equal(ev.code, 0, ev.err);
+    const lines = ev.out.trim().split('\n');
+    assert.equal(lines.length, 1);
+    const j = JSON.parse(lines[0]);
+    assert.deepEqual(Object.keys(j), ['n_structures', 'energy', 'forces', 'stress']);
+    assert.equal(j.n_structures, 2);
+    assert.deepEqual(Object.keys(j.energy), ['rmse_meV_per_atom', 'mae_meV_per_atom', 'rmspe_percent']);
+    assert.deepEqual(Object.keys(j.forces), ['rmse_meV_per_A', 'mae_meV_per_A', 'rmspe_percent']);
+    const p = await cli(['predict', join(dir, 'm.json'), join(dir, 'test.xyz'), '-o', join(dir, 'out.xyz')]);
+    assert.equal(p.code, 0, p.err);
+    const back = loadStructures(join(dir, 'out.xyz')).structures;
+    assert.equal(back.length, 2);
+    assert.ok(back[0].labels.forcesEvPerA && back[0].labels.stressEvPerA3 && typeof back[0].info.energy_uncertainty === 'number');
+    assert.ok(readFileSync(join(dir, 'out.xyz'), 'utf8').includes('energy_uncertainty:R:1'));
+    // a corrupted model file is refused with a one-line error
+    writeFileSync(join(dir, 'bad.json'), readFileSync(join(dir, 'm.json'), 'utf8').replace('"weights":{"dtype":"float64le","shape":[6],"base64":"', '"weights":{"dtype":"float64le","shape":[6],"base64":"B'.slice(0, -1)).replace(/"base64":"(.)/, (_m, c: string) => `"base64":"${c === 'A' ? 'B' : 'A'}`));
+    const bad = await cli(['eval', join(dir, 'bad.json'), join(dir, 'test.xyz'), '--json']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /checksum mismatch/);
+    assert.ok(existsSync(join(dir, 'm.json')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
