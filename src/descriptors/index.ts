@@ -4,5 +4,6 @@ export * from './context.js';
 export * from './registry.js';
 export * from './composite.js';
 export * from './longRange/index.js';
+export * from './lode/index.js';
 export * from './radial/index.js';
 export * from './shortRange/index.js';

@@ -22,13 +22,14 @@
  * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
  */
 import { FarfieldError, cellVolume, isPeriodic, isFullyPeriodic, type Structure } from '../../core/index.js';
-import { ewaldReciprocal, kVectors, type FourierKernel, type KVectorSet } from '../../electrostatics/index.js';
+import type { FourierKernel } from '../../electrostatics/index.js';
 import type { ComputeContext } from '../context.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
 import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
 import { planFkk, type FkkPlan } from './plan.js';
+import { accumulatePair, speciesReciprocal, type GradientSink, type ReciprocalChannel } from './speciesReciprocal.js';
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
@@ -116,7 +117,7 @@ export class FkkDescriptor implements Descriptor {
   }
 
   /** Open boundaries: all pairs, O(N²). Forward (X) or reverse (g). */
-  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: { gPos: Float64Array; gStrain: Float64Array } | null): void {
+  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSink | null): void {
     const N = types.length, Nn = this.hypers.count, W = this.width, sigma = this.hypers.sigmaA;
     const p = structure.positions, pf = this.prefactors, tmp = new Float64Array(2);
     for (let i = 0; i < N; i++)
@@ -136,7 +137,7 @@ export class FkkDescriptor implements Descriptor {
   }
 
   /** Real-space channels ('real' and the short part of 'split') over the neighbour list, plus the G = 0 fix-ups. */
-  private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: { gPos: Float64Array; gStrain: Float64Array } | null): void {
+  private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSink | null): void {
     const N = types.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors;
     const chans = plan.channels;
     const realIdx = chans.map((c, n) => (c.mode === 'reciprocal' ? -1 : n)).filter((n) => n >= 0);
@@ -187,62 +188,22 @@ export class FkkDescriptor implements Descriptor {
   }
 
   /** Reciprocal channels ('reciprocal' and the long part of 'split') through the electrostatics evaluator. */
-  private reciprocal(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: { gPos: Float64Array; gStrain: Float64Array } | null): void {
-    const N = types.length, T = this.species.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors;
-    const V = cellVolume(structure.cell);
-    const sources = new Float64Array(N * T);
-    for (let i = 0; i < N; i++) sources[i * T + types[i]] = 1;
-    const probes = g ? new Float64Array(N * T) : undefined;
+  private reciprocal(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSink | null): void {
+    const chans: ReciprocalChannel[] = [];
     for (const [n, c] of plan.channels.entries()) {
       if (c.mode === 'real') continue;
-      const ks = kSet(ctx, structure.cell, c.kCutoff);
-      const kernel = channelKernel(c.channel, true);
-      if (X) {
-        const r = ewaldReciprocal({ positions: structure.positions, volume: V, channels: T, sources, kernel, potentials: true }, ks);
-        const phi = r.potentials as Float64Array;
-        const self = c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.sigmaA);
-        for (let i = 0; i < N; i++) {
-          for (let J = 0; J < T; J++) X[i * W + J * Nn + n] += pf[n] * phi[i * T + J];
-          X[i * W + types[i] * Nn + n] -= pf[n] * self;
-        }
-      }
-      if (g && probes && out) {
-        for (let i = 0; i < N; i++) for (let J = 0; J < T; J++) probes[i * T + J] = pf[n] * g[i * W + J * Nn + n];
-        const r = ewaldReciprocal({ positions: structure.positions, volume: V, channels: T, sources, kernel, probes, strain: true }, ks);
-        const dp = r.dPositions as Float64Array, ds = r.dStrain as Float64Array;
-        for (let k = 0; k < 3 * N; k++) out.gPos[k] += dp[k];
-        for (let k = 0; k < 9; k++) out.gStrain[k] += ds[k];
-      }
+      chans.push({
+        n, kernel: channelKernel(c.channel, true), kCutoff: c.kCutoff, prefactor: this.prefactors[n],
+        self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.sigmaA),
+      });
     }
+    speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, chans, X, g, out);
   }
-}
-
-/** Pair (i → k, vector d from i to k, |d|) with dE/dd = s: gradients on both atoms and the strain. */
-function accumulatePair(out: { gPos: Float64Array; gStrain: Float64Array }, i: number, k: number, dx: number, dy: number, dz: number, d: number, s: number): void {
-  const f = s / d;
-  const fx = f * dx, fy = f * dy, fz = f * dz;
-  const gp = out.gPos, gs = out.gStrain;
-  gp[3 * k] += fx; gp[3 * k + 1] += fy; gp[3 * k + 2] += fz;
-  gp[3 * i] -= fx; gp[3 * i + 1] -= fy; gp[3 * i + 2] -= fz;
-  gs[0] += fx * dx; gs[1] += fx * dy; gs[2] += fx * dz;
-  gs[3] += fy * dx; gs[4] += fy * dy; gs[5] += fy * dz;
-  gs[6] += fz * dx; gs[7] += fz * dy; gs[8] += fz * dz;
 }
 
 /** The channel as an electrostatics FourierKernel (F(G²) and dF/dG²). */
 export function channelKernel(ch: SlaterChannel, includeZero: boolean): FourierKernel {
   return { value: (k2) => ch.fourier(k2), derivative: (k2) => ch.fourierDerivative(k2), includeZero };
-}
-
-/** k-vectors of the cell up to kCutoff, cached per context. */
-function kSet(ctx: ComputeContext, cell: Float64Array, kCutoff: number): KVectorSet {
-  const key = `kvectors:${kCutoff}`;
-  let ks = ctx.cache.get(key) as KVectorSet | undefined;
-  if (!ks) {
-    ks = kVectors(cell, kCutoff);
-    ctx.cache.set(key, ks);
-  }
-  return ks;
 }
 
 DESCRIPTORS.register('fkk', (species, hypers) => new FkkDescriptor(species, hypers));

@@ -1,0 +1,31 @@
+/**
+ * Child process for memory.test.ts: builds a rattled rock-salt supercell with `reps`³ conventional cells, runs the
+ * FKK forward and reverse pass once, and prints JSON {atoms, growthBytes, featureBytes} where growthBytes is the rise
+ * of the peak resident set size (getrusage maxRSS) across compute + backward. A 4th argument 'dense' adds an N × N
+ * Float64Array (meta-test: the measurement must detect quadratic storage).
+ */
+import { ComputeContext } from '../../../src/descriptors/index.js';
+import { FkkDescriptor } from '../../../src/descriptors/longRange/index.js';
+import { LodeDescriptor } from '../../../src/descriptors/lode/index.js';
+import { supercell } from '../../../src/geometry/index.js';
+import { rockSalt } from './helpers.js';
+
+const reps = Number(process.argv[2]);
+const kind = process.argv[3] ?? 'fkk';
+const s = supercell(rockSalt(5.64, 0.3, 3), [reps, reps, reps]);
+const d = kind === 'fkk'
+  ? new FkkDescriptor(['Na', 'Cl'], { count: 2, scale: 4, method: 'split', splitWidthA: 1.5, realCutoffA: 6, kCutoff: 1.2 })
+  : new LodeDescriptor(['Na', 'Cl'], { count: 2, cutoffA: 4, kCutoff: 1.2 });
+const ctx = new ComputeContext(s);
+ctx.neighbours(6); // the neighbour list is shared infrastructure: build it before measuring
+const before = process.resourceUsage().maxRSS * 1024;
+const out = d.compute(s, ctx);
+const g = d.backward(s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1));
+if (process.argv[4] === 'dense') {
+  // meta-test: what storing one number per (centre, atom) would cost — the probe must see it
+  const n = s.species.length, dense = new Float64Array(n * n);
+  for (let k = 0; k < dense.length; k += 512) dense[k] = k;
+  g.positions[0] += dense[512];
+}
+const after = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(JSON.stringify({ atoms: s.species.length, growthBytes: after - before, featureBytes: out.features.data.byteLength, check: g.positions[0] }));
