@@ -20,7 +20,7 @@ export interface DescriptorPreset {
 }
 
 /**
- * Named presets for `--kind` (other engineers add 'lr', 'lode', 'sr+lr', 'sr+lode' here). A preset's `hypers`
+ * Named presets for `--kind`: 'sr', 'lr' (FKK), 'lode', 'sr+lr', 'sr+lode'. A preset's `hypers`
  * argument is the content of `--hypers h.json`, passed through to the descriptor (which validates it).
  */
 export const DESCRIPTOR_PRESETS: Record<string, DescriptorPreset> = {
@@ -28,7 +28,44 @@ export const DESCRIPTOR_PRESETS: Record<string, DescriptorPreset> = {
     description: 'VASP-style short-range descriptor (√0.1·radial 2-body, √0.9·angular 3-body; VASP defaults)',
     spec: (species, hypers) => ({ kind: 'sr', species, hypers: hypers ?? {} }),
   },
+  lr: {
+    description: 'FKK long-range descriptor (density on Slater functions; ζ_max = 2 Å⁻¹, s = 2, N = 8, σ = 0.5 Å)',
+    spec: (species, hypers) => ({ kind: 'fkk', species, hypers: hypers ?? {} }),
+  },
+  lode: {
+    description: 'LODE ν = 1 (l = 0 potential coefficients on spherical Bessel functions, R_c = 4 Å, N = 6, σ = 0.5 Å)',
+    spec: (species, hypers) => ({ kind: 'lode', species, hypers: hypers ?? {} }),
+  },
+  'sr+lr': {
+    description: 'short range + FKK long range, X = (X_sr, √β X_lr); hypers {sr?, lr?, lrWeight? (β, default 1)}',
+    spec: (species, hypers) => combinedSpec(species, hypers, 'lr', 'fkk'),
+  },
+  'sr+lode': {
+    description: 'short range + LODE ν = 1, X = (X_sr, √β X_lode); hypers {sr?, lode?, lodeWeight? (β, default 1)}',
+    spec: (species, hypers) => combinedSpec(species, hypers, 'lode', 'lode'),
+  },
 };
+
+/** Composite of the 'sr' block and a long-range block ('sr+lr', 'sr+lode'), validated here. */
+function combinedSpec(species: string[], hypers: Record<string, unknown> | undefined, key: 'lr' | 'lode', kind: string): DescriptorSpec {
+  const h = hypers ?? {};
+  const weightKey = `${key}Weight`;
+  for (const k of Object.keys(h))
+    if (k !== 'sr' && k !== key && k !== weightKey)
+      throw new FarfieldError('INVALID_INPUT', `sr+${key} hypers: unknown key '${k}' (known: sr, ${key}, ${weightKey})`);
+  const obj = (v: unknown, name: string): Record<string, unknown> => {
+    if (v === undefined) return {};
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new FarfieldError('INVALID_INPUT', `sr+${key} hypers: '${name}' must be a JSON object`);
+    return v as Record<string, unknown>;
+  };
+  const w = h[weightKey] ?? 1;
+  if (typeof w !== 'number') throw new FarfieldError('INVALID_INPUT', `sr+${key} hypers: '${weightKey}' must be a number ≥ 0`);
+  return {
+    kind: 'composite',
+    species,
+    hypers: { blocks: [{ spec: { kind: 'sr', hypers: obj(h.sr, 'sr') }, weight: 1 }, { spec: { kind, hypers: obj(h[key], key) }, weight: w }] },
+  };
+}
 
 /** Sort symbols by atomic number (unknown symbols last, alphabetically). */
 export function sortSpecies(symbols: Iterable<string>): string[] {
