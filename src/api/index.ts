@@ -6,3 +6,4 @@ export * from './describe.js';
 export * from './fit.js';
 export * from './predict.js';
 export * from './evaluate.js';
+export * from './report.js';

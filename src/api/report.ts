@@ -1,0 +1,49 @@
+/**
+ * Writing reports: `results.json` + self-contained `index.html` for a model comparison, and RDF pages. Every file
+ * is written atomically (temporary file in the same directory, then rename), so an interrupted run never leaves a
+ * half-written report behind.
+ */
+import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FarfieldError } from '../core/index.js';
+import { renderCompareHtml, renderRdfHtml, type CompareResults, type RdfCurveSet } from './report/index.js';
+
+export * from './report/index.js';
+
+/** Write `text` to `path` atomically (temp file + rename); creates the parent directory. */
+export function writeTextAtomic(path: string, text: string): void {
+  const dir = dirname(resolve(path));
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* not created */ }
+    throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+}
+
+export interface WrittenReport {
+  dir: string;
+  json: string;
+  html: string;
+}
+
+/** Write `results.json` and `index.html` of a comparison into `outDir` (created if needed). */
+export function writeCompareReport(outDir: string, results: CompareResults): WrittenReport {
+  const json = join(outDir, 'results.json');
+  const html = join(outDir, 'index.html');
+  writeTextAtomic(json, JSON.stringify(results, null, 1) + '\n');
+  writeTextAtomic(html, renderCompareHtml(results));
+  return { dir: outDir, json, html };
+}
+
+/** Write an RDF report (`rdf.json` + `index.html`) into `outDir`. */
+export function writeRdfReport(outDir: string, title: string, sets: RdfCurveSet[], note = ''): WrittenReport {
+  const json = join(outDir, 'rdf.json');
+  const html = join(outDir, 'index.html');
+  writeTextAtomic(json, JSON.stringify({ format: 'farfield-rdf', version: 1, title, note, sets }, null, 1) + '\n');
+  writeTextAtomic(html, renderRdfHtml(title, sets, note));
+  return { dir: outDir, json, html };
+}
