@@ -11,7 +11,7 @@
  * - Short-range descriptors may keep per-neighbour derivatives for one structure inside `saved`; long-range
  *   descriptors never keep per-(centre, atom) derivatives: their backward is one more reciprocal/mesh pass.
  */
-import type { Structure } from '../core/index.js';
+import { FarfieldError, type Structure } from '../core/index.js';
 import type { ComputeContext } from './context.js';
 
 /** N×D row-major feature matrix with column labels. */
@@ -60,12 +60,12 @@ export interface DescriptorSpec {
   hypers: Record<string, unknown>;
 }
 
-/** Map a structure's species table onto the descriptor's species universe (−1 never returned: throws instead). */
+/** Map a structure's species table onto the descriptor's species universe (−1 never returned: throws FarfieldError INVALID_INPUT). */
 export function speciesMap(structure: Structure, universe: readonly string[], what: string): Int32Array {
   const out = new Int32Array(structure.symbols.length);
   structure.symbols.forEach((sym, k) => {
     const idx = universe.indexOf(sym);
-    if (idx < 0) throw new Error(`${what}: species '${sym}' is not in the descriptor's species list [${universe.join(', ')}]`);
+    if (idx < 0) throw new FarfieldError('INVALID_INPUT', `${what}: species '${sym}' is not in the descriptor's species list [${universe.join(', ')}]`);
     out[k] = idx;
   });
   return out;
