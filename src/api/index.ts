@@ -7,3 +7,5 @@ export * from './fit.js';
 export * from './predict.js';
 export * from './evaluate.js';
 export * from './report.js';
+export * from './md.js';
+export * from './analyze.js';

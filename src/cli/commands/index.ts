@@ -8,5 +8,7 @@ import { register as describe } from './describe.js';
 import { register as fit } from './fit.js';
 import { register as predict } from './predict.js';
 import { register as evalCmd } from './eval.js';
+import { register as md } from './md.js';
+import { register as analyze } from './analyze.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze];

@@ -1,0 +1,73 @@
+/**
+ * `farfield md MODEL START.xyz --steps N --dt 2 --temperature 1200 [--thermostat bussi|langevin|nve] -o traj.xyz`:
+ * molecular dynamics with a fitted model (or a built-in reference calculator), progress bar on stderr, a periodic
+ * log of T / E / conserved energy / uncertainty on stdout and a final summary. Thin shell over api/runMolecularDynamics.
+ */
+import type { Command } from 'commander';
+import { FarfieldError } from '../../core/index.js';
+import { MD_CALCULATORS, THERMOSTATS, loadCalculator, loadFrame, runMolecularDynamics, type MdLogRecord, type Thermostat } from '../../api/index.js';
+import { createProgress } from '../progress.js';
+
+function num(v: string, name: string, integer = false): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new FarfieldError('INVALID_INPUT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  return x;
+}
+
+const f = (x: number, d: number) => x.toFixed(d);
+
+export function register(program: Command): void {
+  program
+    .command('md')
+    .description('run molecular dynamics with a fitted model and write an extended-XYZ trajectory')
+    .argument('<model>', 'fitted model file (farfield fit -o model.json); omit it when --calculator is given')
+    .argument('[start]', 'starting structure file (the last frame is used unless --frame)')
+    .requiredOption('--steps <n>', 'number of time steps')
+    .option('--dt <fs>', 'time step, fs', '2')
+    .option('--temperature <K>', 'initial and thermostat temperature, K', '300')
+    .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
+    .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
+    .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
+    .option('--seed <s>', 'seed of velocities and thermostat noise', '1')
+    .option('--every <k>', 'write every k-th frame', '10')
+    .option('--log-every <k>', 'log every k-th step (default: ~20 lines)')
+    .option('--frame <i>', 'frame of START to use (negative counts from the end)', '-1')
+    .option('--calculator <name>', `built-in reference calculator instead of a model: ${Object.keys(MD_CALCULATORS).join(', ')}`)
+    .option('-o, --output <traj.xyz>', 'trajectory file (extended XYZ)')
+    .option('--json', 'print the final summary as JSON')
+    .action((first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
+      const [model, start] = second === undefined ? [undefined, first] : [first, second];
+      const thermostat = String(o.thermostat) as Thermostat;
+      if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+      const calculator = loadCalculator({ model, calculator: o.calculator as string | undefined });
+      const structure = loadFrame(start, num(String(o.frame), 'frame', true));
+      const steps = num(String(o.steps), 'steps', true);
+      const dt = num(String(o.dt), 'dt');
+      const temperatureK = num(String(o.temperature), 'temperature');
+      const progress = createProgress();
+      const out = (s: string) => progress.log(s);
+      out(`# md: ${structure.species.length} atoms, ${steps} steps × ${dt} fs, ${thermostat} at ${temperatureK} K, calculator ${calculator.name}${model ? ` (${model})` : ''}, seed ${o.seed}`);
+      out(`# ${'step'.padStart(8)} ${'time/ps'.padStart(9)} ${'T/K'.padStart(8)} ${'Epot/eV'.padStart(14)} ${'Econs/eV'.padStart(14)} ${'drift/(eV/atom)'.padStart(16)} ${'sigma_E/(meV/atom)'.padStart(18)}`);
+      const log = (r: MdLogRecord) =>
+        out(`  ${String(r.step).padStart(8)} ${f(r.timeFs / 1000, 4).padStart(9)} ${f(r.temperatureK, 1).padStart(8)} ${f(r.potentialEv, 5).padStart(14)} ${f(r.conservedEv, 5).padStart(14)} ${r.conservedDriftEvPerAtom.toExponential(2).padStart(16)} ${(r.uncertaintyEvPerAtom === undefined ? '–' : f(1000 * r.uncertaintyEvPerAtom, 3)).padStart(18)}`);
+      const summary = runMolecularDynamics({
+        calculator, start: structure, steps, timestepFs: dt, temperatureK, thermostat,
+        tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'),
+        seed: num(String(o.seed), 'seed', true), every: num(String(o.every), 'every', true),
+        logEvery: o.logEvery === undefined ? undefined : num(String(o.logEvery), 'log-every', true),
+        output: o.output as string | undefined, onLog: log, onProgress: progress.callback,
+      });
+      progress.done();
+      if (o.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return;
+      }
+      const lines = [
+        `simulated ${f(summary.simulatedFs / 1000, 3)} ps in ${f(summary.wallS, 1)} s (${summary.nsPerDay.toPrecision(3)} ns/day); mean T ${f(summary.meanTemperatureK, 1)} K`,
+        `conserved-energy drift ${summary.conservedDriftEvPerAtom.toExponential(3)} eV/atom (largest excursion ${summary.maxConservedExcursionEvPerAtom.toExponential(3)} eV/atom)`,
+      ];
+      if (summary.maxUncertaintyEvPerAtom !== undefined) lines.push(`largest model uncertainty ${f(1000 * summary.maxUncertaintyEvPerAtom, 3)} meV/atom`);
+      if (summary.output) lines.push(`wrote ${summary.framesWritten} frames to ${summary.output}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

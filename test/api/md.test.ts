@@ -1,0 +1,74 @@
+/**
+ * `runMolecularDynamics` with a fitted sr kernel model (tiny, fitted in the test): frames written to extended XYZ,
+ * log records with uncertainty, NVE conserved-energy drift small; `analyzeRdf` of the trajectory against the
+ * training data; and the CLI shells `farfield md` / `farfield analyze` on files (one-line errors).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { Rng } from '../../src/core/index.js';
+import { analyzeRdf, fitModel, loadStructures, runMolecularDynamics, saveModel, saveStructures, type MdLogRecord } from '../../src/api/index.js';
+import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const rng = new Rng(5);
+const data = label(Array.from({ length: 6 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.0)), morseCalculator());
+
+function cli(args: string[]): { code: number; out: string; err: string } {
+  const main = pathToFileURL(join(REPO_ROOT, 'src', 'cli', 'main.ts')).href;
+  const script = `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['node', 'farfield', ...process.argv.slice(1)]);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' } });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test('md with a fitted model: frames, log with uncertainty, small NVE drift; RDF vs the training data; CLI md + analyze', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-md-'));
+  try {
+    const { model } = await fitModel(data, { descriptors: 'sr', selection: { count: 8 } });
+    const logs: MdLogRecord[] = [];
+    const traj = join(dir, 'traj.xyz');
+    const s = runMolecularDynamics({ calculator: model, start: data[0], steps: 20, timestepFs: 0.5, temperatureK: 100, thermostat: 'nve', every: 5, logEvery: 10, output: traj, onLog: (r) => logs.push(r) });
+    assert.equal(s.framesWritten, 5); // steps 0, 5, 10, 15, 20
+    assert.deepEqual(logs.map((r) => r.step), [0, 10, 20]);
+    assert.ok(logs.every((r) => r.uncertaintyEvPerAtom !== undefined && r.uncertaintyEvPerAtom >= 0));
+    assert.ok(Math.abs(s.conservedDriftEvPerAtom) < 1e-3, `drift ${s.conservedDriftEvPerAtom}`);
+    assert.equal(s.simulatedFs, 10);
+    const frames = loadStructures(traj).structures;
+    assert.equal(frames.length, 5);
+    assert.equal(frames[4].info.md_step, 20);
+    assert.ok(frames[4].labels.forcesEvPerA);
+    assert.deepEqual(readdirSync(dir), ['traj.xyz']);
+
+    const rdf = analyzeRdf({ trajectory: traj, reference: join(dir, 'traj.xyz'), rMaxA: 4, bins: 20, out: join(dir, 'rdf') });
+    assert.equal(rdf.sets.length, 2);
+    assert.deepEqual(Object.keys(rdf.sets[0].curves).sort(), ['Cl-Cl', 'Cl-Na', 'Na-Na']);
+    for (const d of Object.values(rdf.difference!)) assert.equal(d.maxAbs, 0); // same file on both sides
+    assert.ok(existsSync(join(dir, 'rdf', 'index.html')) && existsSync(join(dir, 'rdf', 'rdf.json')));
+
+    // CLI
+    const m = join(dir, 'm.json'), start = join(dir, 'start.xyz');
+    saveModel(model, m);
+    saveStructures(start, data);
+    const r = cli(['md', m, start, '--steps', '6', '--dt', '0.5', '--temperature', '50', '--thermostat', 'langevin', '--every', '3', '--log-every', '3', '-o', join(dir, 't2.xyz')]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^# md: 8 atoms, 6 steps × 0.5 fs, langevin at 50 K/);
+    assert.equal(r.out.split('\n').filter((l) => /^\s+\d+ /.test(l)).length, 3); // steps 0, 3, 6
+    assert.match(r.out, /wrote 3 frames to .*t2\.xyz/);
+    const a = cli(['analyze', join(dir, 't2.xyz'), '--rdf', '--rmax', '4', '--bins', '20', '--reference', start, '--out', join(dir, 'rdf2')]);
+    assert.equal(a.code, 0, a.err);
+    assert.match(a.out, /Cl-Na +max \|Δg\| \d/);
+    assert.match(readFileSync(join(dir, 'rdf2', 'index.html'), 'utf8'), /data-kind="rdf"/);
+    const bad = cli(['md', m, start, '--steps', '2', '--thermostat', 'nose']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /^farfield: error: --thermostat must be one of nve, bussi, langevin, got 'nose'\n$/);
+    const nothing = cli(['analyze', join(dir, 't2.xyz')]);
+    assert.equal(nothing.code, 1);
+    assert.match(nothing.err, /nothing to do/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
