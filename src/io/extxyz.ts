@@ -34,7 +34,7 @@ import {
 import { AtomicFile, writeAtomically } from './atomic.js';
 import { CHEMICAL_SYMBOLS, capitalize } from './elements.js';
 import { formatKeyValues, parseKeyValues } from './keyvalue.js';
-import { LineCursor, clip, formatFinite, isSpace, parseCount, parseError, tokens, type Where } from './text.js';
+import { LineCursor, NEED_MORE, clip, formatFinite, isSpace, parseCount, parseError, tokens, type Where } from './text.js';
 
 export type PropertyType = 'R' | 'I' | 'L' | 'S';
 export interface PropertySpec {
@@ -104,6 +104,7 @@ function tensorFromInfo(key: string, v: InfoValue, w: Where): Float64Array {
 function readAtomLines(cur: LineCursor, n: number, props: PropertySpec[], headerLine: number): ColumnData[] {
   // every atom line takes at least 2 characters per column: refuse counts the text cannot hold before allocating
   if (2 * n > cur.text.length - cur.pos) {
+    if (cur.more) throw NEED_MORE;
     let lines = 0;
     for (let p = cur.text.indexOf('\n', cur.pos); p >= 0 && lines <= n; p = cur.text.indexOf('\n', p + 1)) lines++;
     throw parseError(`file ends inside the frame that starts at line ${headerLine}: expected ${n} atom lines, found ${lines}`, cur.file, cur.lineNo + lines + 1, 'atoms');
@@ -208,8 +209,10 @@ export function parseFrame(cur: LineCursor, plain = false): Structure | null {
 }
 
 function plainFrame(cur: LineCursor, n: number, comment: string, headerLine: number): Structure {
-  if (2 * n > cur.text.length - cur.pos)
+  if (2 * n > cur.text.length - cur.pos) {
+    if (cur.more) throw NEED_MORE;
     throw parseError(`file ends inside the frame that starts at line ${headerLine}: ${n} atoms announced, the rest of the file is too short`, cur.file, headerLine, 'atoms');
+  }
   const positions = new Float64Array(3 * n);
   const species = new Int32Array(n);
   const symbols: string[] = [];
@@ -405,59 +408,29 @@ export async function* streamXyz(path: string, plain = false): AsyncGenerator<St
         buf += decoder.end();
       } else buf += decoder.write(chunk.subarray(0, bytesRead));
     };
-    // find the end of the `count`-th complete line after `from`; -1 if the buffer does not hold that many
-    const lineEnds = (from: number, count: number): number => {
-      let p = from;
-      for (let k = 0; k < count; k++) {
-        const e = buf.indexOf('\n', p);
-        if (e < 0) return eof && p < buf.length && k === count - 1 ? buf.length : -1;
-        p = e + 1;
-      }
-      return p;
-    };
     let pos = 0;
     for (;;) {
-      // 1) the count line (skipping blank lines)
-      let countEnd: number;
-      for (;;) {
-        countEnd = lineEnds(pos, 1);
-        if (countEnd >= 0 || eof) break;
-        await fill();
-      }
-      if (countEnd < 0 && buf.slice(pos).trim() === '') return;
-      let n = 0;
-      if (countEnd >= 0) {
-        const t = buf.slice(pos, countEnd).trim();
-        if (t === '') {
-          // blank line: count it and move on
-          lineBase += 1;
-          pos = countEnd;
-          continue;
-        }
-        n = /^\d+$/.test(t) ? Number(t) : 0; // a bad count is reported by the frame parser
-      }
-      // 2) make sure the whole frame (comment + n atom lines) is in the buffer, or we hit the end of the file
-      let scanFrom = countEnd < 0 ? buf.length : countEnd;
-      let need = n + 1;
-      while (!eof) {
-        const e = lineEnds(scanFrom, 1);
-        if (e < 0) { await fill(); continue; }
-        scanFrom = e;
-        if (--need === 0) break;
-      }
+      // Parse optimistically from the buffer; if the frame runs past its end, read more (at least doubling what is
+      // buffered, so a frame larger than a chunk costs amortised linear time) and parse the frame again.
       const cur = new LineCursor(buf, path, lineBase);
       cur.pos = pos;
-      const s = parseFrame(cur, plain);
-      const consumed = buf.slice(pos, cur.pos);
-      let nl = 0;
-      for (let p = consumed.indexOf('\n'); p >= 0; p = consumed.indexOf('\n', p + 1)) nl++;
-      lineBase += nl;
+      cur.more = !eof;
+      let s: Structure | null;
+      try {
+        s = parseFrame(cur, plain);
+      } catch (e) {
+        if (e !== NEED_MORE) throw e;
+        const want = Math.max(CHUNK, 2 * (buf.length - pos));
+        while (!eof && buf.length - pos < want) await fill();
+        continue;
+      }
+      if (s === null) return;
+      lineBase = cur.lineNo + 1;
       pos = cur.pos;
       if (pos > CHUNK) {
         buf = buf.slice(pos);
         pos = 0;
       }
-      if (s === null) return;
       yield s;
     }
   } finally {

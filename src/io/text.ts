@@ -103,18 +103,26 @@ export function formatFinite(x: number, what: string): string {
  * Line cursor over a string: `next()` returns the next line (without its '\n' or trailing '\r') or null at the end.
  * `lineNo` is the 1-based number of the line last returned.
  */
+/** Thrown by a cursor whose text is a prefix of a stream (`more`) when it runs out: read more and parse again. */
+export const NEED_MORE: unique symbol = Symbol('need more input');
+
 export class LineCursor {
   pos = 0;
   lineNo = 0;
+  /** The text is a prefix of a longer stream: running out throws NEED_MORE instead of returning null. */
+  more = false;
   constructor(readonly text: string, readonly file: string, firstLine = 1) {
     this.lineNo = firstLine - 1;
   }
 
   next(): string | null {
     const t = this.text;
-    if (this.pos >= t.length) return null;
     let e = t.indexOf('\n', this.pos);
-    if (e < 0) e = t.length;
+    if (e < 0) {
+      if (this.more) throw NEED_MORE;
+      if (this.pos >= t.length) return null;
+      e = t.length;
+    }
     let end = e;
     if (end > this.pos && t.charCodeAt(end - 1) === 13) end--;
     const line = t.substring(this.pos, end);

@@ -109,6 +109,14 @@ test('plain XYZ and multi-frame files; streaming gives the same frames as the wh
       assert.deepEqual(s.labels, frames[k].labels);
       assert.deepEqual(s.info, frames[k].info);
     });
+    // one frame larger than the 1 MB read chunk, then a small one
+    const big = makeStructure({ symbols: new Array(30000).fill('Ar'), positions: Float64Array.from({ length: 90000 }, () => rng.normal()) });
+    const g = join(dir, 'big.xyz');
+    writeStructures(g, [big, frames[0]]);
+    const bs = [];
+    for await (const s of readFrames(g)) bs.push(s);
+    assert.deepEqual(bs, readStructures(g));
+    assert.deepEqual(bs[0].positions, big.positions);
     assert.deepEqual(readdirSync(dir).filter((x) => x.includes('.tmp')), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
