@@ -469,12 +469,13 @@ export function tredRank2(w: usize, n: i32, i: i32, d: usize, e: usize): void {
   }
 }
 
-// Back-accumulation step i (d[0..i] = W[i+1][0..i]/h already): for j ≤ i: W[j][0..i] −= (W[i+1][0..i]·W[j][0..i])·d[0..i].
-export function tredAccumulate(w: usize, n: i32, i: i32, d: usize): void {
+// Back-accumulation step i (d[0..i] = W[i+1][0..i]/h already), rows j in [j0, j1) ⊆ [0, i]:
+// W[j][0..i] −= (W[i+1][0..i]·W[j][0..i])·d[0..i].
+export function tredAccumulate(w: usize, n: i32, i: i32, d: usize, j0: i32, j1: i32): void {
   const ln = <usize>n;
   const wi1 = w + ((<usize>(i + 1) * ln) << 3);
   const len = i + 1;
-  for (let j = 0; j <= i; j++) {
+  for (let j = j0; j < j1; j++) {
     const wj = w + ((<usize>j * ln) << 3);
     let gv = f64x2.splat(0.0);
     let k = 0;
@@ -497,12 +498,12 @@ export function tredAccumulate(w: usize, n: i32, i: i32, d: usize): void {
   }
 }
 
-// QL sweep: rotations i = hi−1 … lo on rows (i, i+1) of W (n columns), in column chunks of 256 (L1-resident):
-// W[i+1] ← s·W[i] + c·W[i+1], W[i] ← c·W[i] − s·W[i+1].
-export function rotateRows(w: usize, n: i32, lo: i32, hi: i32, cs: usize, sn: usize): void {
+// QL sweep: rotations i = hi−1 … lo on rows (i, i+1) of W (row length n), columns [k0, k1), in chunks of 256
+// columns (L1-resident): W[i+1] ← s·W[i] + c·W[i+1], W[i] ← c·W[i] − s·W[i+1].
+export function rotateRows(w: usize, n: i32, lo: i32, hi: i32, cs: usize, sn: usize, k0: i32, k1: i32): void {
   const ln = <usize>n;
-  for (let c0 = 0; c0 < n; c0 += 256) {
-    const c1 = min<i32>(n, c0 + 256);
+  for (let c0 = k0; c0 < k1; c0 += 256) {
+    const c1 = min<i32>(k1, c0 + 256);
     for (let i = hi - 1; i >= lo; i--) {
       const c = load<f64>(cs + ((<usize>i) << 3)), s = load<f64>(sn + ((<usize>i) << 3));
       const cv = f64x2.splat(c), sv = f64x2.splat(s);

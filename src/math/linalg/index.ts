@@ -72,12 +72,15 @@ export async function linalgThreadsReady(timeoutMs = 5000): Promise<boolean> {
 /**
  * Symmetric eigendecomposition (ascending eigenvalues; eigenvectors as COLUMNS of an n×n row-major matrix).
  * Householder tridiagonalisation + implicit QL (eigen.ts); the O(n³) loops run as wasm SIMD kernels when available
- * ('auto'), or in TS. A must be symmetric (its upper triangle is read) and is not modified.
+ * ('auto'; back-accumulation and QL rotations on 2 threads when the helper is ready), or in TS.
+ * A must be symmetric (its upper triangle is read) and is not modified.
  */
-export function symmetricEigen(a: Float64Array, n: number, backend: 'auto' | 'ts' | 'wasm' = 'auto'): SymmetricEigen {
+export function symmetricEigen(a: Float64Array, n: number, backend: 'auto' | 'ts' | 'wasm' = 'auto',
+  options: LinalgOptions = {}): SymmetricEigen {
   const rt = backend === 'ts' ? null : wasmRuntime();
   if (backend === 'wasm' && !rt) {
     throw new FarfieldError('UNSUPPORTED', "symmetricEigen: backend 'wasm' is not available (no WebAssembly SIMD)");
   }
-  return symmetricEigenWith(a, n, rt ? (x, k) => rt.eigenWorkspace(x, k) : null);
+  const threads = rt && (options.threads ?? defaultThreads()) === 2 && rt.startHelper() ? 2 : 1;
+  return symmetricEigenWith(a, n, rt ? (x, k) => rt.eigenWorkspace(x, k, threads) : null);
 }

@@ -30,8 +30,8 @@ interface Kernels {
   trsm(l: number, n: number, b: number, ldb: number, w: number, transpose: number, packA: number, packB: number): void;
   tredSymv(w: number, n: number, i: number, d: number, e: number): void;
   tredRank2(w: number, n: number, i: number, d: number, e: number): void;
-  tredAccumulate(w: number, n: number, i: number, d: number): void;
-  rotateRows(w: number, n: number, lo: number, hi: number, cs: number, sn: number): void;
+  tredAccumulate(w: number, n: number, i: number, d: number, j0: number, j1: number): void;
+  rotateRows(w: number, n: number, lo: number, hi: number, cs: number, sn: number, k0: number, k1: number): void;
 }
 
 /** Must match the constants of assembly/linalg.ts. */
@@ -44,6 +44,8 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 /** Below this many flops a job is not split between threads (thread hand-off costs ~10–50 µs). */
 const PARALLEL_MIN_FLOPS = 4e6;
+/** Eigensolver steps are split between threads above this many flops (there are O(n) steps). */
+const EIGEN_PARALLEL_MIN_FLOPS = 5e5;
 /** Triangular solves with fewer right-hand sides run in TS (copying L would cost more than the solve). */
 const TRSM_MIN_NRHS = 8;
 
@@ -116,7 +118,7 @@ export class WasmRuntime {
   }
 
   /** Eigensolver workspace in wasm memory holding a copy of a (views stay valid: nothing grows meanwhile). */
-  eigenWorkspace(a: Float64Array, n: number): EigenWorkspace {
+  eigenWorkspace(a: Float64Array, n: number, threads: number): EigenWorkspace {
     const L = new Layout();
     const pw = L.take(n * n), pd = L.take(n), pe = L.take(n), pcs = L.take(n), psn = L.take(n);
     this.ensure(L.end);
@@ -130,8 +132,17 @@ export class WasmRuntime {
       n, w, d, e, cs: this.view(pcs, n), sn: this.view(psn, n),
       symv: (i) => k.tredSymv(pw, n, i, pd, pe),
       rank2: (i) => k.tredRank2(pw, n, i, pd, pe),
-      accumulate: (i) => k.tredAccumulate(pw, n, i, pd),
-      rotate: (lo, hi) => k.rotateRows(pw, n, lo, hi, pcs, psn),
+      // rows j (accumulation) and columns (rotations) are independent: split in halves between the threads
+      accumulate: (i) => {
+        const h = (i + 1) >> 1;
+        this.split(2 * (i + 1) * (i + 1), 'tredAccumulate', [pw, n, i, pd, h, i + 1], () => k.tredAccumulate(pw, n, i, pd, 0, h),
+          threads, EIGEN_PARALLEL_MIN_FLOPS);
+      },
+      rotate: (lo, hi) => {
+        const h = 2 * (n >> 2);
+        this.split(6 * (hi - lo) * n, 'rotateRows', [pw, n, lo, hi, pcs, psn, h, n], () => k.rotateRows(pw, n, lo, hi, pcs, psn, 0, h),
+          threads, EIGEN_PARALLEL_MIN_FLOPS);
+      },
     };
   }
 
@@ -143,9 +154,10 @@ export class WasmRuntime {
    * Run `mine()` here and `kernel(...helperArgs)` on the helper when it is ready and the job is big enough,
    * otherwise both here (same results either way).
    */
-  split(flops: number, kernel: HelperKernel, helperArgs: readonly number[], mine: () => void, threads: number): void {
+  split(flops: number, kernel: HelperKernel, helperArgs: readonly number[], mine: () => void, threads: number,
+    minFlops = PARALLEL_MIN_FLOPS): void {
     const h = this.helper;
-    if (threads > 1 && h && flops >= PARALLEL_MIN_FLOPS && h.isReady()) {
+    if (threads > 1 && h && flops >= minFlops && h.isReady()) {
       h.start(kernel, helperArgs);
       try {
         mine();

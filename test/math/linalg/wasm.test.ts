@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { FarfieldError, Rng } from '../../../src/core/index.js';
-import { getLinalg, linalgThreadsReady, wasmLinalgAvailable } from '../../../src/math/linalg/index.js';
+import { getLinalg, linalgThreadsReady, symmetricEigen, wasmLinalgAvailable } from '../../../src/math/linalg/index.js';
 import { WASM_SOURCE_HASH } from '../../../src/math/linalg/wasmBinary.js';
 import { REPO_ROOT } from '../../helpers/paths.js';
 import { naiveGemm, randomMatrix, randomSpd, relErr } from './helpers.js';
@@ -140,6 +140,15 @@ test('2 threads give bitwise the same results as 1 thread', async () => {
     w1.choleskySolve(l1, n, x1, 67);
     w2.choleskySolve(l1, n, x2, 67);
     same(x1, x2, 'choleskySolve');
+  }
+  {
+    const n = 560; // large enough that back-accumulation and rotation sweeps are split
+    const g = randomMatrix(rng, n, n);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = g[i * n + j] + g[j * n + i];
+    const e1 = symmetricEigen(a, n, 'wasm', { threads: 1 }), e2 = symmetricEigen(a, n, 'wasm', { threads: 2 });
+    same(e1.values, e2.values, 'eigenvalues');
+    same(e1.vectors, e2.vectors, 'eigenvectors');
   }
 });
 
