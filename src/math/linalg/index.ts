@@ -27,9 +27,17 @@ function wasmRuntime(): WasmRuntime | null {
   return runtime;
 }
 
+/** 2 when the platform reports ≥ 2 cores (browser: navigator.hardwareConcurrency; Node: os.availableParallelism). */
 function defaultThreads(): 1 | 2 {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const cores = nav?.hardwareConcurrency ?? 1;
+  const g = globalThis as {
+    navigator?: { hardwareConcurrency?: number };
+    process?: { getBuiltinModule?: (id: string) => unknown };
+  };
+  let cores = g.navigator?.hardwareConcurrency;
+  if (cores === undefined) {
+    const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+    cores = os?.availableParallelism?.() ?? 1;
+  }
   return cores >= 2 ? 2 : 1;
 }
 

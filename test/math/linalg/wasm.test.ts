@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { FarfieldError, Rng } from '../../../src/core/index.js';
 import { getLinalg, linalgThreadsReady, symmetricEigen, wasmLinalgAvailable } from '../../../src/math/linalg/index.js';
 import { WASM_SOURCE_HASH } from '../../../src/math/linalg/wasmBinary.js';
@@ -23,6 +24,7 @@ test('wasm backend is available and selected by auto', () => {
   assert.ok(wasmLinalgAvailable());
   assert.equal(w1.backend, 'wasm');
   assert.equal(getLinalg().backend, 'wasm');
+  assert.equal((getLinalg() as { threads?: number }).threads, availableParallelism() >= 2 ? 2 : 1, 'default thread count');
 });
 
 test('wasmBinary.ts was generated from the current assembly/linalg.ts (run npm run build:wasm)', () => {
