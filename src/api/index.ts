@@ -9,3 +9,4 @@ export * from './evaluate.js';
 export * from './report.js';
 export * from './md.js';
 export * from './analyze.js';
+export * from './compare.js';

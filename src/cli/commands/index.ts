@@ -10,5 +10,6 @@ import { register as predict } from './predict.js';
 import { register as evalCmd } from './eval.js';
 import { register as md } from './md.js';
 import { register as analyze } from './analyze.js';
+import { register as compare } from './compare.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare];

@@ -1,0 +1,293 @@
+/**
+ * Library verb `compareModels`: the paper's experiment. Several descriptor presets ('sr', 'sr+lr', 'sr+lode', …)
+ * are fitted on identical training subsets with identical hyperparameters (kernel, reference selection, solver,
+ * row weights, species universe) — only the descriptor differs — and evaluated on the same test set. Output: a
+ * CompareResults object (report/types.ts), optionally written as results.json + index.html.
+ *
+ * Splits (all from one seeded permutation, so every model sees the same structures):
+ *  - test: the `test` structures if given, else the first ⌈testFraction·n⌉ structures of the permutation;
+ *  - validation: the next `validationSize` structures of the remaining pool (only when a hyperparameter is tuned);
+ *    it is never used for training the reported models nor taken from the test set;
+ *  - training subsets: nested prefixes of the rest, one per requested size (a learning curve, not re-sampled).
+ * Tuning (what the paper tunes): the block weight β of 'sr+lode' (X = (X_sr, √β X_lode)) is chosen from a list of
+ * candidates by fitting at one training size and scoring on the validation split; score = energy RMSPE + force
+ * RMSPE (%) (whichever exist). 'sr+lr' is not tuned (the paper: the density-based descriptor needed no scaling).
+ * Fit time = wall time of `fitKernelModel` (descriptors, selection, normal equations, solve); test predictions
+ * are timed separately.
+ */
+import { basename } from 'node:path';
+import { FarfieldError, Rng, type ProgressCallback, type Structure } from '../core/index.js';
+import type { DescriptorSpec } from '../descriptors/index.js';
+import { DEFAULT_KERNEL, DEFAULT_SOLVER, fitKernelModel, type KernelModel } from '../model/index.js';
+import type { ErrorStats as MetricStats } from '../analysis/index.js';
+import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
+import { evaluateModel } from './evaluate.js';
+import { resolveDescriptor, type FitModelConfig } from './fit.js';
+import { loadStructures } from './io.js';
+import { writeCompareReport, type WrittenReport } from './report.js';
+import {
+  RESULTS_FORMAT, RESULTS_VERSION, type CompareResults, type DatasetInfo, type ErrorStats, type ParityData, type RunResult, type TuningRecord,
+} from './report/index.js';
+
+export const DEFAULT_MODELS = ['sr', 'sr+lr', 'sr+lode'];
+export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
+/** Candidate LODE block weights β (tuned on the validation split). */
+export const DEFAULT_LODE_WEIGHTS = [0.01, 0.1, 1, 10];
+
+export interface CompareOptions {
+  /** Labelled structures, or a file path. */
+  data: string | readonly Structure[];
+  /** Separate test set (structures or path); default: held out from `data`. */
+  test?: string | readonly Structure[];
+  models?: string[];
+  trainSizes?: number[];
+  seed?: number;
+  /** Fraction of `data` held out as the test set when no `test` is given (default 0.2). */
+  testFraction?: number;
+  /** Validation structures carved from the training pool when tuning (default: max(5, 10 % of the pool), ≤ 50). */
+  validationSize?: number;
+  /** Settings shared by every model (kernel, selection, solver, weights, uncertainty …). */
+  fit?: Omit<FitModelConfig, 'descriptors' | 'descriptorHypers' | 'species'>;
+  /** Preset hypers per model name (e.g. {'sr+lr': {lr: {...}}}); a tuned weight overrides its key. */
+  descriptorHypers?: Record<string, Record<string, unknown>>;
+  /** Candidate β for 'sr+lode' (default DEFAULT_LODE_WEIGHTS); an empty list or one value disables tuning. */
+  lodeWeights?: number[];
+  /** Training size used for tuning (default: the largest requested size that leaves room for validation). */
+  tuneTrainSize?: number;
+  /** Force components kept for the parity plots (default 2000). */
+  parityPoints?: number;
+  /** Write results.json + index.html here. */
+  out?: string;
+  title?: string;
+  command?: string;
+  /** Names of the data/test files for the report when structures are passed directly. */
+  dataName?: string;
+  testName?: string;
+  onProgress?: ProgressCallback;
+  /** Called when a new fit/evaluation starts (e.g. 'sr+lr, 50 train (3/12)') and for notes. */
+  onStage?: (label: string) => void;
+  /** Called after each run with its result. */
+  onRun?: (run: RunResult) => void;
+}
+
+export interface CompareOutput {
+  results: CompareResults;
+  written: WrittenReport | null;
+}
+
+function now(): number {
+  return performance.now();
+}
+
+function datasetInfo(file: string, s: readonly Structure[]): DatasetInfo {
+  return {
+    file,
+    structures: s.length,
+    atoms: s.reduce((p, x) => p + x.species.length, 0),
+    species: sortSpecies(s.flatMap((x) => x.symbols)),
+    labels: {
+      energy: s.filter((x) => x.labels.energyEv !== undefined).length,
+      forces: s.filter((x) => x.labels.forcesEvPerA !== undefined).length,
+      stress: s.filter((x) => x.labels.stressEvPerA3 !== undefined).length,
+    },
+  };
+}
+
+/** metrics (eV units) → report stats (meV units). */
+function toStats(m: MetricStats | null): ErrorStats | null {
+  if (!m || m.n === 0) return null;
+  return { rmse: 1000 * m.rmse, mae: 1000 * m.mae, rmspePercent: Number.isFinite(m.rmspe) ? m.rmspe : null, count: m.n };
+}
+
+/** Seeded subsample of indices 0..n-1 (sorted), at most k. */
+function subsample(n: number, k: number, rng: Rng): number[] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  if (n <= k) return idx;
+  rng.shuffle(idx);
+  return idx.slice(0, k).sort((a, b) => a - b);
+}
+
+function loadSet(x: string | readonly Structure[], name: string | undefined, what: string): { file: string; structures: readonly Structure[] } {
+  if (typeof x === 'string') return { file: x, structures: loadStructures(x).structures };
+  return { file: name ?? `(${what}, in memory)`, structures: x };
+}
+
+function referenceCounts(model: KernelModel): Record<string, number> {
+  return Object.fromEntries(model.params.species.map((s) => [s.species, s.weights.length]));
+}
+
+/** Score on the validation split: energy RMSPE + force RMSPE (%), whichever exist. */
+function validationScore(model: KernelModel, val: readonly Structure[]): number {
+  const d = evaluateModel(model, val).details;
+  let s = 0;
+  if (d.energy && Number.isFinite(d.energy.rmspe)) s += d.energy.rmspe;
+  if (d.forces && Number.isFinite(d.forces.rmspe)) s += d.forces.rmspe;
+  return s;
+}
+
+export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
+  const models = o.models ?? DEFAULT_MODELS;
+  for (const m of models)
+    if (!DESCRIPTOR_PRESETS[m]) throw new FarfieldError('INVALID_INPUT', `compare: unknown model '${m}' (known descriptor presets: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')})`);
+  if (new Set(models).size !== models.length) throw new FarfieldError('INVALID_INPUT', `compare: a model is listed twice (${models.join(', ')})`);
+  const seed = o.seed ?? 1;
+  const notes: string[] = [];
+  const stage = o.onStage ?? (() => {});
+  const progress = o.onProgress;
+
+  const data = loadSet(o.data, o.dataName, 'data');
+  if (data.structures.length === 0) throw new FarfieldError('INVALID_INPUT', `compare: ${data.file} holds no structures`);
+  const perm = Array.from({ length: data.structures.length }, (_, i) => i);
+  new Rng(seed).shuffle(perm);
+  let test: readonly Structure[];
+  let testFile: string;
+  let poolIdx: number[];
+  if (o.test !== undefined) {
+    const t = loadSet(o.test, o.testName, 'test');
+    test = t.structures;
+    testFile = t.file;
+    poolIdx = perm;
+  } else {
+    const frac = o.testFraction ?? 0.2;
+    if (!(frac > 0 && frac < 1)) throw new FarfieldError('INVALID_INPUT', `compare: test fraction must be in (0, 1), got ${frac}`);
+    const nTest = Math.max(1, Math.ceil(frac * perm.length));
+    test = perm.slice(0, nTest).map((i) => data.structures[i]);
+    testFile = data.file;
+    poolIdx = perm.slice(nTest);
+  }
+  if (test.length === 0) throw new FarfieldError('INVALID_INPUT', 'compare: the test set is empty');
+
+  // Tuning needs a validation split carved from the pool.
+  const lodeWeights = o.lodeWeights ?? DEFAULT_LODE_WEIGHTS;
+  const tuneLode = models.includes('sr+lode') && lodeWeights.length > 1;
+  const nVal = tuneLode ? (o.validationSize ?? Math.min(50, Math.max(5, Math.round(0.1 * poolIdx.length)))) : 0;
+  if (nVal >= poolIdx.length) throw new FarfieldError('INVALID_INPUT', `compare: validation split (${nVal}) leaves no training structures (pool ${poolIdx.length})`);
+  const val = poolIdx.slice(0, nVal).map((i) => data.structures[i]);
+  const trainPool = poolIdx.slice(nVal).map((i) => data.structures[i]);
+
+  const requested = [...new Set(o.trainSizes ?? DEFAULT_TRAIN_SIZES)].sort((a, b) => a - b);
+  for (const n of requested) if (!Number.isInteger(n) || n < 1) throw new FarfieldError('INVALID_INPUT', `compare: training sizes must be integers ≥ 1, got ${n}`);
+  const trainSizes = requested.filter((n) => n <= trainPool.length);
+  if (trainSizes.length < requested.length)
+    notes.push(`training sizes ${requested.filter((n) => n > trainPool.length).join(', ')} skipped: the training pool has only ${trainPool.length} structures`);
+  if (trainSizes.length === 0) throw new FarfieldError('INVALID_INPUT', `compare: no requested training size fits the pool of ${trainPool.length} structures`);
+
+  // One species universe for every model and size (columns identical), from all data and the test set.
+  const species = sortSpecies([...data.structures, ...test].flatMap((s) => s.symbols));
+  const common = { ...(o.fit ?? {}) };
+  const hypers = (m: string): Record<string, unknown> | undefined => o.descriptorHypers?.[m];
+  const fitOne = (m: string, train: readonly Structure[], extra?: Record<string, unknown>) => {
+    const spec: DescriptorSpec = resolveDescriptor(m, species, { ...(hypers(m) ?? {}), ...(extra ?? {}) });
+    const t0 = now();
+    const r = fitKernelModel(train, { ...common, descriptor: spec }, progress);
+    return { model: r.model, fitTimeS: (now() - t0) / 1000 };
+  };
+
+  // Tune the LODE weight on the validation split.
+  const tuned: TuningRecord[] = [];
+  const chosenExtra: Record<string, Record<string, unknown>> = {};
+  if (tuneLode) {
+    const nTune = o.tuneTrainSize ?? trainSizes[trainSizes.length - 1];
+    if (nTune > trainPool.length) throw new FarfieldError('INVALID_INPUT', `compare: tuning size ${nTune} exceeds the training pool (${trainPool.length})`);
+    const tried: { value: number; score: number }[] = [];
+    lodeWeights.forEach((w, k) => {
+      stage(`tuning sr+lode weight β = ${w} on ${nTune} train / ${val.length} validation (${k + 1}/${lodeWeights.length})`);
+      const { model } = fitOne('sr+lode', trainPool.slice(0, nTune), { lodeWeight: w });
+      tried.push({ value: w, score: validationScore(model, val) });
+    });
+    const best = tried.reduce((a, b) => (b.score < a.score ? b : a));
+    chosenExtra['sr+lode'] = { lodeWeight: best.value };
+    tuned.push({ model: 'sr+lode', parameter: 'lodeWeight (β)', tried, chosen: best.value, metric: 'validation energy RMSPE + force RMSPE (%)', trainSize: nTune, validationSize: val.length });
+  }
+
+  const runs: RunResult[] = [];
+  const parity: ParityData[] = [];
+  const perModel: Record<string, unknown> = {};
+  const rng = new Rng(seed + 7919);
+  const total = models.length * trainSizes.length;
+  let k = 0;
+  for (const m of models)
+    for (const n of trainSizes) {
+      k++;
+      stage(`${m}, ${n} train (${k}/${total})`);
+      const train = trainPool.slice(0, n);
+      const { model, fitTimeS } = fitOne(m, train, chosenExtra[m]);
+      const t1 = now();
+      const ev = evaluateModel(model, test, progress);
+      const predictTimeS = (now() - t1) / 1000;
+      const d = ev.details;
+      const run: RunResult = {
+        model: m, trainSize: n, fitTimeS, predictTimeS,
+        energy: toStats(d.energy), forces: toStats(d.forces), stress: toStats(d.stress), references: referenceCounts(model),
+      };
+      runs.push(run);
+      o.onRun?.(run);
+      if (n === trainSizes[trainSizes.length - 1]) {
+        perModel[m] = model.descriptor.toJSON();
+        parity.push(parityData(m, n, test, ev.predictions, o.parityPoints ?? 2000, rng));
+      }
+    }
+
+  const results: CompareResults = {
+    format: RESULTS_FORMAT, version: RESULTS_VERSION,
+    title: o.title ?? `Model comparison on ${basename(data.file)}`,
+    createdAt: new Date().toISOString(),
+    createdBy: 'farfield 0.1.0',
+    ...(o.command ? { command: o.command } : {}),
+    dataset: {
+      train: datasetInfo(data.file, o.test !== undefined ? data.structures : poolIdx.map((i) => data.structures[i])),
+      test: datasetInfo(testFile, test),
+      split: { seed, testFromTrain: o.test === undefined, validationSize: val.length, note: `training subsets are nested prefixes of one seeded permutation of the pool (${trainPool.length} structures after the validation split)` },
+    },
+    models, trainSizes, runs, parity,
+    hyperparameters: {
+      common: {
+        species,
+        kernel: common.kernel ?? DEFAULT_KERNEL,
+        solver: common.solver ?? DEFAULT_SOLVER,
+        selection: { method: 'fps', count: 1000, seed: 0, ...(common.selection ?? {}) },
+        weights: { energy: 1, forces: 1, stress: 1, ...(common.weights ?? {}) },
+        ...(common.uncertainty !== undefined ? { uncertainty: common.uncertainty } : {}),
+      },
+      perModel,
+      tuned,
+    },
+    notes,
+  };
+  const written = o.out ? writeCompareReport(o.out, results) : null;
+  return { results, written };
+}
+
+function parityData(model: string, trainSize: number, test: readonly Structure[], preds: { energyEv?: number; forcesEvPerA?: Float64Array }[], maxPoints: number, rng: Rng): ParityData {
+  const eRef: number[] = [], ePred: number[] = [];
+  const fRef: number[] = [], fPred: number[] = [];
+  const errs: Record<string, number[]> = {};
+  test.forEach((s, k) => {
+    const p = preds[k], n = s.species.length;
+    if (s.labels.energyEv !== undefined && p.energyEv !== undefined) {
+      eRef.push(s.labels.energyEv / n);
+      ePred.push(p.energyEv / n);
+    }
+    const rf = s.labels.forcesEvPerA, pf = p.forcesEvPerA;
+    if (rf && pf)
+      for (let i = 0; i < n; i++) {
+        const sym = s.symbols[s.species[i]];
+        const e = (errs[sym] ??= []);
+        for (let a = 0; a < 3; a++) {
+          fRef.push(rf[3 * i + a]);
+          fPred.push(pf[3 * i + a]);
+          e.push(1000 * (pf[3 * i + a] - rf[3 * i + a]));
+        }
+      }
+  });
+  const ei = subsample(eRef.length, 2000, rng);
+  const fi = subsample(fRef.length, maxPoints, rng);
+  const errsSub: Record<string, number[]> = {};
+  for (const [sym, e] of Object.entries(errs)) errsSub[sym] = subsample(e.length, 5000, rng).map((i) => e[i]);
+  return {
+    model, trainSize,
+    energy: { ref: ei.map((i) => eRef[i]), pred: ei.map((i) => ePred[i]), total: eRef.length },
+    forces: { ref: fi.map((i) => fRef[i]), pred: fi.map((i) => fPred[i]), total: fRef.length },
+    forceErrorsBySpecies: errsSub,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * `farfield compare DATA [--test TEST] [--models sr,sr+lr,sr+lode] [--train-sizes 25,50,100,200] [--seed 1]
+ * [--out report/]`: fit every model on identical splits (only the descriptor differs), evaluate on the test set,
+ * print the table and write results.json + index.html. Thin shell over api/compareModels.
+ */
+import type { Command } from 'commander';
+import { FarfieldError } from '../../core/index.js';
+import { DEFAULT_LODE_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, compareModels, resultsTableText, type CompareOptions } from '../../api/index.js';
+import { createProgress } from '../progress.js';
+import { readJsonFile } from './fit.js';
+
+function list(v: string, name: string, integer: boolean): number[] {
+  return v.split(',').map((x) => {
+    const n = Number(x);
+    if (x.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new FarfieldError('INVALID_INPUT', `--${name} expects a comma-separated list of ${integer ? 'integers' : 'numbers'}, got '${v}'`);
+    return n;
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description('compare descriptor models (sr, sr+lr, sr+lode) on identical splits: learning curves, parity plots, HTML report')
+    .argument('<data>', 'labelled structures (training pool; also the test set source without --test)')
+    .option('--test <file>', 'separate test set (default: 20 % of DATA held out)')
+    .option('--models <list>', 'descriptor presets to compare', DEFAULT_MODELS.join(','))
+    .option('--train-sizes <list>', 'training-set sizes (structures)', DEFAULT_TRAIN_SIZES.join(','))
+    .option('--seed <s>', 'seed of the split', '1')
+    .option('--test-fraction <f>', 'held-out fraction when there is no --test', '0.2')
+    .option('--validation-size <n>', 'validation structures carved from the training pool (for tuning)')
+    .option('--lode-weights <list>', 'candidate LODE block weights β, tuned on the validation split', DEFAULT_LODE_WEIGHTS.join(','))
+    .option('--references <n>', 'reference environments per species (default 1000 or all)')
+    .option('--config <cfg.json>', 'shared fit settings {kernel, selection, solver, weights} and {descriptorHypers: {model: hypers}}')
+    .option('--out <dir>', 'report folder (results.json, index.html)', 'report')
+    .option('--json', 'print results.json to stdout instead of the table')
+    .action(async (data: string, o: Record<string, string | boolean | undefined>) => {
+      const cfg = o.config ? readJsonFile(String(o.config), 'compare configuration') : {};
+      const { descriptorHypers, ...fit } = cfg as { descriptorHypers?: Record<string, Record<string, unknown>> } & CompareOptions['fit'] & Record<string, unknown>;
+      if (o.references !== undefined) {
+        const n = list(String(o.references), 'references', true)[0];
+        fit.selection = { ...(fit.selection ?? {}), count: n };
+      }
+      const progress = createProgress();
+      const opts: CompareOptions = {
+        data,
+        test: o.test as string | undefined,
+        models: String(o.models).split(',').map((s) => s.trim()).filter(Boolean),
+        trainSizes: list(String(o.trainSizes), 'train-sizes', true),
+        seed: list(String(o.seed), 'seed', true)[0],
+        testFraction: list(String(o.testFraction), 'test-fraction', false)[0],
+        validationSize: o.validationSize === undefined ? undefined : list(String(o.validationSize), 'validation-size', true)[0],
+        lodeWeights: list(String(o.lodeWeights), 'lode-weights', false),
+        fit: fit as CompareOptions['fit'],
+        descriptorHypers,
+        out: String(o.out),
+        command: ['farfield', ...process.argv.slice(2)].join(' '),
+        onProgress: progress.callback,
+        onStage: (s) => {
+          progress.setPrefix(`[${s}]`);
+        },
+        onRun: (r) =>
+          progress.log(`${r.model.padEnd(8)} ${String(r.trainSize).padStart(5)} train: E ${r.energy ? r.energy.rmse.toPrecision(3) + ' meV/atom' : '–'}, F ${r.forces ? r.forces.rmse.toPrecision(3) + ' meV/Å' : '–'}, fit ${r.fitTimeS.toFixed(1)} s`),
+      };
+      const { results, written } = await compareModels(opts);
+      progress.done();
+      if (o.json) {
+        process.stdout.write(JSON.stringify(results) + '\n');
+        return;
+      }
+      const lines = ['', resultsTableText(results)];
+      for (const t of results.hyperparameters.tuned)
+        lines.push(`tuned ${t.model} ${t.parameter}: ${t.tried.map((x) => `${x.value} → ${x.score.toPrecision(3)}`).join(', ')}; chosen ${t.chosen} (${t.metric}, ${t.trainSize} train / ${t.validationSize} validation)`);
+      for (const n of results.notes) lines.push(`note: ${n}`);
+      if (written) lines.push(`report: ${written.html}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
