@@ -10,3 +10,5 @@ export * from './report.js';
 export * from './md.js';
 export * from './analyze.js';
 export * from './compare.js';
+export * from './dataset.js';
+export * from './label.js';

@@ -2,4 +2,5 @@
 export * from './fumiTosiParameters.js';
 export * from './rigidIon.js';
 export * from './potentials.js';
+export * from './toy.js';
 export * from './cp2k/index.js';

@@ -22,6 +22,8 @@ export interface ReferencePotentialOptions {
   electrostatics?: TuneOptions;
   /** Fixed solver parameters (skip tuning). */
   electrostaticsParameters?: SolverParameters;
+  /** Rigid-ion potentials: shift pair energies to zero at the cutoff (continuous energy for MD; default false). */
+  shift?: boolean;
 }
 
 /** Point charges per species (e), Coulomb only. */

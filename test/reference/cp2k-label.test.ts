@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cellVolume, makeStructure, strained, type Structure } from '../../src/core/index.js';
 import { cp2kAvailable, cp2kInput, labelWithCp2k, parseCp2kOutput, runCp2k } from '../../src/reference/cp2k/index.js';
+import { labelFile } from '../../src/api/index.js';
+import { readStructures, writeStructures } from '../../src/io/index.js';
 
 const SKIP = cp2kAvailable() ? false : 'cp2k.psmp not installed (apt-get install cp2k cp2k-data): skipping CP2K end-to-end test';
 
@@ -61,6 +63,29 @@ test('CP2K GFN1-xTB: label, resume, forces and stress by finite differences', { 
     const em = await energy(strained(s, eps));
     const sxx = (ep - em) / (2 * e) / cellVolume(s.cell);
     assert.ok(Math.abs(sxx - lab.stressEvPerA3![0]) < 0.02 * Math.abs(lab.stressEvPerA3![0]) + 1e-4, `stress ${lab.stressEvPerA3![0]} vs FD ${sxx}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('farfield label (api): extended XYZ in, labelled extended XYZ out, resumable', { skip: SKIP, timeout: 60_000 }, async () => {
+  const work = mkdtempSync(join(tmpdir(), 'farfield-label-'));
+  try {
+    const input = join(work, 'in.xyz'), output = join(work, 'out.xyz');
+    const s = tinyNaCl();
+    s.info.tag = 'tiny';
+    writeStructures(input, [s]);
+    const r = await labelFile({ input, output, engine: 'cp2k', method: 'gfn1-xtb', np: 1 });
+    assert.equal(r.accepted, 1);
+    assert.equal(r.computed, 1);
+    const [out] = readStructures(output);
+    assert.equal(out.info.tag, 'tiny');
+    assert.equal(out.info.label_method, 'cp2k-gfn1-xtb');
+    assert.ok(out.labels.energyEv! < 0 && out.labels.forcesEvPerA!.length === 24 && out.labels.stressEvPerA3!.length === 9);
+    const again = await labelFile({ input, output, engine: 'cp2k', method: 'gfn1-xtb', np: 1 });
+    assert.equal(again.computed, 0);
+    await assert.rejects(labelFile({ input, output, engine: 'cp2k', method: 'pbe', np: 1 }), /different frame/);
+    await assert.rejects(labelFile({ input, output, engine: 'vasp', method: 'pbe' }), /unknown labelling engine/);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

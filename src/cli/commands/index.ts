@@ -11,5 +11,7 @@ import { register as evalCmd } from './eval.js';
 import { register as md } from './md.js';
 import { register as analyze } from './analyze.js';
 import { register as compare } from './compare.js';
+import { register as dataset } from './dataset.js';
+import { register as label } from './label.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare, dataset, label];

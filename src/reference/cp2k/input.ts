@@ -34,6 +34,9 @@ export interface Cp2kInputOptions {
   maxScf?: number;
   /** SCF convergence threshold (default 1e-6; tests use tighter values for finite differences). */
   epsScf?: number;
+  /** PBE only: Monkhorst–Pack k-point mesh (default Γ only). With k-points the SCF uses diagonalization with
+   *  Broyden mixing instead of OT (CP2K's OT is Γ-only). For small cells, e.g. the lattice-constant check. */
+  kpoints?: [number, number, number];
 }
 
 /** Basis and pseudopotential per element for the PBE setup (q1 Na, q7 Cl). */
@@ -88,9 +91,16 @@ export function cp2kInput(s: Structure, options: Cp2kInputOptions): string {
       '    &MGRID', `      CUTOFF ${options.cutoffRy ?? 400}`, '      REL_CUTOFF 50', '    &END MGRID',
       '    &QS', '      EPS_DEFAULT 1.0E-12', '    &END QS',
       '    &SCF', `      SCF_GUESS ${restart ? 'RESTART' : 'ATOMIC'}`, `      EPS_SCF ${(options.epsScf ?? 1e-6).toExponential(1)}`, `      MAX_SCF ${options.maxScf ?? 100}`,
-      '      &OT ON', '        MINIMIZER DIIS', '        PRECONDITIONER FULL_SINGLE_INVERSE', '      &END OT',
+      ...(options.kpoints
+        ? ['      &DIAGONALIZATION ON', '        ALGORITHM STANDARD', '      &END DIAGONALIZATION', '      &MIXING',
+           '        METHOD BROYDEN_MIXING', '        ALPHA 0.4', '        NBROYDEN 8', '      &END MIXING']
+        : ['      &OT ON', '        MINIMIZER DIIS', '        PRECONDITIONER FULL_SINGLE_INVERSE', '      &END OT']),
       '      &PRINT', '        &RESTART ON', '          BACKUP_COPIES 0', '        &END RESTART', '      &END PRINT',
-      '    &END SCF', '    &XC', '      &XC_FUNCTIONAL PBE', '      &END XC_FUNCTIONAL', '    &END XC', '  &END DFT'];
+      '    &END SCF', '    &XC', '      &XC_FUNCTIONAL PBE', '      &END XC_FUNCTIONAL', '    &END XC',
+      ...(options.kpoints
+        ? ['    &KPOINTS', `      SCHEME MONKHORST-PACK ${options.kpoints.join(' ')}`, '      SYMMETRY OFF', '      FULL_GRID OFF', '    &END KPOINTS']
+        : []),
+      '  &END DFT'];
   } else {
     throw new FarfieldError('INVALID_INPUT', `unknown CP2K method '${String(options.method)}' (known: ${CP2K_METHODS.join(', ')})`);
   }
