@@ -1,0 +1,63 @@
+/**
+ * Long-range descriptors on NaCl melt-like structures (rock salt expanded to the melt density 0.032 atoms/Å³ and
+ * rattled by ±0.6 Å) of 64, 512 and 4096 atoms: FKK (default hypers: ζ_max = 2, s = 2, N = 8, σ = 0.5, accuracy
+ * 1e-6, per-channel plan) and LODE (defaults), forward + reverse pass wall time, the measured cost exponent, the
+ * process's peak RSS, and — to see whether the Ewald-like split pays — FKK with every channel in reciprocal space
+ * (64 atoms only: at 512 atoms it already needs ~2·10⁵ k-vectors per channel).
+ */
+import { ComputeContext, FkkDescriptor, LodeDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import { supercell } from '../src/geometry/index.js';
+import { makeStructure, Rng, type Structure } from '../src/core/index.js';
+import { costExponent, timeIt, type BenchContext } from './harness.js';
+
+function melt(reps: number, seed = 1): Structure {
+  const a = 6.3, rng = new Rng(seed);
+  const base = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
+  const pos: number[] = [], sym: string[] = [];
+  for (const b of base) {
+    pos.push(...b.map((x) => x * a)); sym.push('Na');
+    pos.push(...[b[0] + 0.5, b[1], b[2]].map((x) => x * a)); sym.push('Cl');
+  }
+  const s = supercell(makeStructure({ symbols: sym, positions: pos, cell: [a, 0, 0, 0, a, 0, 0, 0, a] }), [reps, reps, reps]);
+  const p = s.positions.slice();
+  for (let k = 0; k < p.length; k++) p[k] += rng.range(-0.6, 0.6);
+  return { ...s, positions: p };
+}
+
+function pass(d: Descriptor, s: Structure): void {
+  const ctx = new ComputeContext(s);
+  const out = d.compute(s, ctx);
+  d.backward(s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1e-3));
+}
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const reps = ctx.quick ? [2, 4] : [2, 4, 8];
+  const fkk = new FkkDescriptor(['Na', 'Cl'], {});
+  const fkkRecip = new FkkDescriptor(['Na', 'Cl'], { method: 'reciprocal' });
+  const lode = new LodeDescriptor(['Na', 'Cl'], {});
+  const sizes: number[] = [], tF: number[] = [], tL: number[] = [];
+  for (const r of reps) {
+    const s = melt(r);
+    const n = s.species.length;
+    sizes.push(n);
+    const plan = fkk.plan(s);
+    const modes = plan.channels.map((c) => (c.mode === 'split' ? `split(a=${c.splitA.toFixed(1)},R=${c.realCutoffA.toFixed(1)},G=${c.kCutoff.toFixed(1)})` : c.mode === 'real' ? `real(R=${c.realCutoffA.toFixed(1)})` : `recip(G=${c.kCutoff.toFixed(1)})`));
+    const runs = n >= 512 ? 1 : 3;
+    const t = await timeIt(() => pass(fkk, s), runs, n >= 512 ? 0 : 1);
+    tF.push(t.medianMs);
+    ctx.report(`fkk forward+reverse, ${n} atoms`, t.medianMs, 'ms', `plan ${[...new Set(modes)].slice(0, 3).join(' ')}…`);
+    if (n <= 64) {
+      const tr = await timeIt(() => pass(fkkRecip, s), runs, 1);
+      ctx.report(`fkk all-reciprocal, ${n} atoms`, tr.medianMs, 'ms', `G_c = ${fkkRecip.plan(s).channels[0].kCutoff.toFixed(1)} Å⁻¹; split speed-up ×${(tr.medianMs / t.medianMs).toFixed(1)}`);
+    }
+    if (n <= 512) {
+      // LODE has no real-space split yet: its G sum grows with the cell, O(N²) overall; skipped at 4096 atoms.
+      const tl = await timeIt(() => pass(lode, s), runs, n >= 512 ? 0 : 1);
+      tL.push(tl.medianMs);
+      ctx.report(`lode forward+reverse, ${n} atoms`, tl.medianMs, 'ms');
+    }
+    ctx.report(`peak RSS after ${n} atoms`, process.resourceUsage().maxRSS / 1024, 'MB');
+  }
+  ctx.report('fkk cost exponent', costExponent(sizes, tF), '', `sizes ${sizes.join(', ')}`);
+  ctx.report('lode cost exponent', costExponent(sizes.slice(0, tL.length), tL), '', `sizes ${sizes.slice(0, tL.length).join(', ')}`);
+}
