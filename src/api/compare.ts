@@ -68,6 +68,8 @@ export interface CompareOptions {
   onStage?: (label: string) => void;
   /** Called after each run with its result. */
   onRun?: (run: RunResult) => void;
+  /** Called with each fitted model (e.g. to keep the largest one for MD or download; the web page does). */
+  onModel?: (model: string, trainSize: number, fitted: KernelModel) => void;
 }
 
 export interface CompareOutput {
@@ -222,6 +224,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
       };
       runs.push(run);
       o.onRun?.(run);
+      o.onModel?.(m, n, model);
       if (n === trainSizes[trainSizes.length - 1]) {
         perModel[m] = model.descriptor.toJSON();
         parity.push(parityData(m, n, test, ev.predictions, o.parityPoints ?? 2000, rng));
