@@ -12,12 +12,16 @@
  * Reverse pass (probes u): L = Σ_i u_i φ_i = (1/V) Σ_m F B Re[Q̂ Û*], U = spread of u; Φ_U = K U;
  *   ∂L/∂r_k = Σ_g ∇_k M_k(g) [w_k Φ_U(g) + u_k Φ_Q(g)],  ∇_k M via M_p' and ∂u_d/∂r_a = K_d (A⁻¹)_{ad};
  *   ∂L/∂ε_αβ = −δ_αβ L − (2/V) Σ_m F'(G²) G_α G_β B Re[Q̂ Û*]  (Q, U depend on fractional coordinates only).
- * Q and U of one channel share one complex FFT (Z = Q + iU; Re[Q̂Û*](m) = Im[Ẑ(m) Ẑ(−m)]/2); without probes two
- * channels share one. Cost O(N p³ C + M log M · C), M = K1 K2 K3. Mesh lengths: powers of two (math/fft.ts).
+ * Implementation: the meshes are real, so every transform is real-to-complex (math/fftMixed.ts, mesh lengths
+ * 2^a 3^b 5^c 7^d; half spectrum m3 ≤ K3/2 when K3 is even, sums over m weighted 2 for 0 < m3 < K3/2).
+ * When the probes are proportional to the sources channel by channel (u = λ_c w, e.g. u = q/2 for energy and
+ * forces) U = λ_c Q, so one transform pair per channel suffices: L = λ_c Σ_m F B |Q̂|²/V and
+ * ∂L/∂r_k = 2 λ_c w_k ∇M_k·Φ_Q. Otherwise Q and U are transformed separately. Spline weights and wrapped mesh
+ * indices are computed once per call. Cost O(N p³ C + M log M · C), M = K1 K2 K3.
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
-import { Fft3d } from '../math/index.js';
-import { channelTotals, checkRequest, type ReciprocalRequest, type ReciprocalResult } from './reciprocal.js';
+import { realTransform3d, type RealTransform3d } from '../math/fftMixed.js';
+import { checkRequest, type ReciprocalRequest, type ReciprocalResult } from './reciprocal.js';
 
 export interface PmeParameters {
   mesh: [number, number, number];
@@ -75,85 +79,131 @@ function eulerFactor(p: number, K: number): Float64Array {
 /** Per-atom spline data for a mesh. */
 interface SplineSet {
   p: number;
-  /** Base grid index per atom and direction (3N): the splines cover base − j, j = 0 … p−1 (mod K). */
-  base: Int32Array;
-  /** θ and dθ/du, N × 3 × p. */
+  /** θ and dθ/du, N × 3 × p (M_p(u − g) for the p mesh points g = base − j). */
   th: Float64Array;
   dth: Float64Array;
+  /** Wrapped mesh indices per atom, N × p: g1·K2 (premultiplied), g2, g3. */
+  i1: Int32Array;
+  i2: Int32Array;
+  i3: Int32Array;
 }
 
 function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [number, number, number], p: number): SplineSet {
   const n = positions.length / 3;
-  const base = new Int32Array(3 * n), th = new Float64Array(3 * n * p), dth = new Float64Array(3 * n * p);
+  const th = new Float64Array(3 * n * p), dth = new Float64Array(3 * n * p);
+  const idx = [new Int32Array(n * p), new Int32Array(n * p), new Int32Array(n * p)];
   for (let i = 0; i < n; i++) {
     const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
     for (let d = 0; d < 3; d++) {
+      const K = mesh[d];
       const s = x * ainv[d] + y * ainv[3 + d] + z * ainv[6 + d];
-      let u = mesh[d] * (s - Math.floor(s));
-      if (u >= mesh[d]) u -= mesh[d];
+      let u = K * (s - Math.floor(s));
+      if (u >= K) u -= K;
       const fl = Math.floor(u);
-      base[3 * i + d] = fl;
       splineWeights(p, u - fl, th, dth, (3 * i + d) * p);
+      const mult = d === 0 ? mesh[1] : 1;
+      const ix = idx[d];
+      for (let j = 0; j < p; j++) ix[i * p + j] = ((((fl - j) % K) + K) % K) * mult;
     }
   }
-  return { p, base, th, dth };
+  return { p, th, dth, i1: idx[0], i2: idx[1], i3: idx[2] };
 }
 
-/** Spread real weights (column `col` of an N × C array, scaled) into the real or imaginary part of a complex mesh. */
-function spread(sp: SplineSet, mesh: [number, number, number], w: Float64Array, C: number, col: number, grid: Float64Array, part: 0 | 1): void {
-  const n = sp.base.length / 3, p = sp.p;
-  const [K1, K2, K3] = mesh;
+/** Spread real weights (column `col` of an N × C array) onto a real mesh K1 × K2 × K3 (zeroed first). */
+function spread(sp: SplineSet, K3: number, w: Float64Array, C: number, col: number, grid: Float64Array): void {
+  grid.fill(0);
+  const n = sp.i1.length / sp.p, p = sp.p, th = sp.th;
+  const { i1, i2, i3 } = sp;
   for (let i = 0; i < n; i++) {
     const q = w[i * C + col];
     if (q === 0) continue;
-    const b1 = sp.base[3 * i], b2 = sp.base[3 * i + 1], b3 = sp.base[3 * i + 2];
-    const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p;
+    const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p;
     for (let j1 = 0; j1 < p; j1++) {
-      const g1 = (((b1 - j1) % K1) + K1) % K1;
-      const t1 = q * sp.th[o1 + j1];
+      const r1 = i1[ip + j1];
+      const t1 = q * th[o1 + j1];
       for (let j2 = 0; j2 < p; j2++) {
-        const g2 = (((b2 - j2) % K2) + K2) % K2;
-        const t12 = t1 * sp.th[o2 + j2];
-        const row = (g1 * K2 + g2) * K3;
-        for (let j3 = 0; j3 < p; j3++) {
-          const g3 = (((b3 - j3) % K3) + K3) % K3;
-          grid[2 * (row + g3) + part] += t12 * sp.th[o3 + j3];
-        }
+        const row = (r1 + i2[ip + j2]) * K3;
+        const t12 = t1 * th[o2 + j2];
+        for (let j3 = 0; j3 < p; j3++) grid[row + i3[ip + j3]] += t12 * th[o3 + j3];
       }
     }
   }
 }
 
-/**
- * Gather at atom i from one part of a complex mesh: value Σ_g M_i(g) Φ(g) and its u-gradient (3).
- */
-function gather(sp: SplineSet, mesh: [number, number, number], i: number, grid: Float64Array, part: 0 | 1, out: Float64Array): void {
-  const p = sp.p;
-  const [K1, K2, K3] = mesh;
-  const b1 = sp.base[3 * i], b2 = sp.base[3 * i + 1], b3 = sp.base[3 * i + 2];
-  const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p;
+/** Gather at atom i from a real mesh: value Σ_g M_i(g) Φ(g) and its u-gradient (out[1 … 3]). */
+function gather(sp: SplineSet, K3: number, i: number, grid: Float64Array, out: Float64Array): void {
+  const p = sp.p, th = sp.th, dth = sp.dth;
+  const { i1, i2, i3 } = sp;
+  const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p;
   let v = 0, d1 = 0, d2 = 0, d3 = 0;
   for (let j1 = 0; j1 < p; j1++) {
-    const g1 = (((b1 - j1) % K1) + K1) % K1;
-    const t1 = sp.th[o1 + j1], dt1 = sp.dth[o1 + j1];
+    const r1 = i1[ip + j1];
+    const t1 = th[o1 + j1], dt1 = dth[o1 + j1];
+    let a0 = 0, a2 = 0, a3 = 0;
     for (let j2 = 0; j2 < p; j2++) {
-      const g2 = (((b2 - j2) % K2) + K2) % K2;
-      const t2 = sp.th[o2 + j2], dt2 = sp.dth[o2 + j2];
-      const row = (g1 * K2 + g2) * K3;
+      const row = (r1 + i2[ip + j2]) * K3;
       let s0 = 0, s3 = 0;
       for (let j3 = 0; j3 < p; j3++) {
-        const g3 = (((b3 - j3) % K3) + K3) % K3;
-        const f = grid[2 * (row + g3) + part];
-        s0 += sp.th[o3 + j3] * f;
-        s3 += sp.dth[o3 + j3] * f;
+        const f = grid[row + i3[ip + j3]];
+        s0 += th[o3 + j3] * f;
+        s3 += dth[o3 + j3] * f;
       }
-      v += t1 * t2 * s0;
-      d1 += dt1 * t2 * s0;
-      d2 += t1 * dt2 * s0;
-      d3 += t1 * t2 * s3;
+      const t2 = th[o2 + j2];
+      a0 += t2 * s0;
+      a2 += dth[o2 + j2] * s0;
+      a3 += t2 * s3;
     }
+    v += t1 * a0;
+    d1 += dt1 * a0;
+    d2 += t1 * a2;
+    d3 += t1 * a3;
   }
   out[0] = v; out[1] = d1; out[2] = d2; out[3] = d3;
+}
+
+/** Gather the value only. */
+function gatherValue(sp: SplineSet, K3: number, i: number, grid: Float64Array): number {
+  const p = sp.p, th = sp.th;
+  const { i1, i2, i3 } = sp;
+  const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p;
+  let v = 0;
+  for (let j1 = 0; j1 < p; j1++) {
+    const r1 = i1[ip + j1];
+    let a0 = 0;
+    for (let j2 = 0; j2 < p; j2++) {
+      const row = (r1 + i2[ip + j2]) * K3;
+      let s0 = 0;
+      for (let j3 = 0; j3 < p; j3++) s0 += th[o3 + j3] * grid[row + i3[ip + j3]];
+      a0 += th[o2 + j2] * s0;
+    }
+    v += th[o1 + j1] * a0;
+  }
+  return v;
+}
+
+let cachedPlan: RealTransform3d | null = null;
+/** The real transform for a mesh (the last one is kept: repeated calls on one mesh, as in MD, reuse it). */
+function planFor(K1: number, K2: number, K3: number): RealTransform3d {
+  const c = cachedPlan;
+  if (c && c.n0 === K1 && c.n1 === K2 && c.n2 === K3) return c;
+  cachedPlan = realTransform3d(K1, K2, K3);
+  return cachedPlan;
+}
+
+/** λ_c with u = λ_c w for every channel, or null (exact up to rounding: |u − λw| ≤ 1e-15·|u| + tiny). */
+function proportionality(w: Float64Array, u: Float64Array, n: number, C: number): Float64Array | null {
+  const lam = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    let ww = 0, uw = 0;
+    for (let i = 0; i < n; i++) { ww += w[i * C + c] * w[i * C + c]; uw += u[i * C + c] * w[i * C + c]; }
+    const l = ww > 0 ? uw / ww : 0;
+    for (let i = 0; i < n; i++) {
+      const a = u[i * C + c], b = l * w[i * C + c];
+      if (Math.abs(a - b) > 1e-15 * (Math.abs(a) + Math.abs(b)) + 1e-300) return null;
+    }
+    lam[c] = l;
+  }
+  return lam;
 }
 
 /** Evaluate a ReciprocalRequest by smooth PME on `params.mesh` with cell `cell` (rows, Å). */
@@ -161,110 +211,130 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const n = checkRequest(req, 'pmeReciprocal');
   const { mesh, order: p } = params;
   if (!Number.isInteger(p) || p < 2 || p > 12) throw new FarfieldError('INVALID_INPUT', `PME spline order must be an integer in 2 … 12, got ${p}`);
+  for (const K of mesh)
+    if (!Number.isInteger(K) || K < p) throw new FarfieldError('INVALID_INPUT', `PME mesh ${mesh.join('×')} must be integers no smaller than the spline order ${p}`);
   const [K1, K2, K3] = mesh;
-  for (const K of mesh) if (K < p) throw new FarfieldError('INVALID_INPUT', `PME mesh ${mesh.join('×')} is smaller than the spline order ${p} in some direction`);
-  const fft = new Fft3d(K1, K2, K3);
+  const fft = planFor(K1, K2, K3);
+  const H = fft.spectrumLast, half = fft.halfSpectrum;
   const C = req.channels, V = req.volume, w = req.sources, u = req.probes;
   const ainv = inv3(req.cell);
   const b = reciprocalCell(req.cell);
   const sp = computeSplines(req.positions, ainv, mesh, p);
   const e1 = eulerFactor(p, K1), e2 = eulerFactor(p, K2), e3 = eulerFactor(p, K3);
-  const M = K1 * K2 * K3;
-  // influence function F(G) B(m)/V (0 on Nyquist planes and, unless includeZero, at m = 0); optional F' B / V
-  const infl = new Float64Array(M);
-  const dinfl = req.strain && u ? new Float64Array(M) : null;
-  const gvec = dinfl ? new Float64Array(3 * M) : null;
+  const S = K1 * K2 * H;
+  const kern = req.kernel;
+  // influence function F(G) B(m)/V on the stored spectrum (0 on Nyquist planes and, unless includeZero, at m = 0),
+  // times the multiplicity of m in the half spectrum; F'(G²) B/V likewise for the strain derivative
+  const wantStrain = !!(req.strain && u);
+  const infl = new Float64Array(S);
+  const dinfl = wantStrain ? new Float64Array(S) : null;
   for (let m1 = 0; m1 < K1; m1++) {
     if (K1 > 1 && 2 * m1 === K1) continue;
     const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
     for (let m2 = 0; m2 < K2; m2++) {
       if (K2 > 1 && 2 * m2 === K2) continue;
       const s2 = m2 <= K2 / 2 ? m2 : m2 - K2;
-      for (let m3 = 0; m3 < K3; m3++) {
+      const B12 = e1[m1] * e2[m2];
+      const gx0 = s1 * b[0] + s2 * b[3], gy0 = s1 * b[1] + s2 * b[4], gz0 = s1 * b[2] + s2 * b[5];
+      const row = (m1 * K2 + m2) * H;
+      for (let m3 = 0; m3 < H; m3++) {
         if (K3 > 1 && 2 * m3 === K3) continue;
         const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
-        const idx = (m1 * K2 + m2) * K3 + m3;
-        const gx = s1 * b[0] + s2 * b[3] + s3 * b[6];
-        const gy = s1 * b[1] + s2 * b[4] + s3 * b[7];
-        const gz = s1 * b[2] + s2 * b[5] + s3 * b[8];
-        const g2 = gx * gx + gy * gy + gz * gz;
-        const B = e1[m1] * e2[m2] * e3[m3];
+        const idx = row + m3;
+        const mult = half && m3 > 0 ? 2 : 1;
         if (idx === 0) {
-          if (req.kernel.includeZero) infl[0] = req.kernel.value(0) / V;
+          if (kern.includeZero) infl[0] = kern.value(0) / V;
           continue;
         }
-        infl[idx] = (req.kernel.value(g2) * B) / V;
-        if (dinfl && gvec) {
-          dinfl[idx] = (req.kernel.derivative(g2) * B) / V;
-          gvec[3 * idx] = gx; gvec[3 * idx + 1] = gy; gvec[3 * idx + 2] = gz;
-        }
+        const gx = gx0 + s3 * b[6], gy = gy0 + s3 * b[7], gz = gz0 + s3 * b[8];
+        const g2 = gx * gx + gy * gy + gz * gz;
+        const B = B12 * e3[m3];
+        infl[idx] = (mult * kern.value(g2) * B) / V;
+        if (dinfl) dinfl[idx] = (mult * kern.derivative(g2) * B) / V;
       }
     }
   }
+  // multiplicities undone when the spectrum is multiplied (the product must stay a plain filter)
+  const filterScale = new Float64Array(H);
+  for (let m3 = 0; m3 < H; m3++) filterScale[m3] = half && m3 > 0 ? 0.5 : 1;
 
   const out: ReciprocalResult = {};
   const phi = req.potentials ? new Float64Array(n * C) : null;
   const grad = u ? new Float64Array(3 * n) : null;
-  const dS = dinfl ? new Float64Array(9) : null;
+  const dS = wantStrain ? new Float64Array(9) : null;
   let L = 0;
-  const grid = new Float64Array(2 * M);
+  const M = K1 * K2 * K3;
+  const gridQ = new Float64Array(M), specQ = new Float64Array(2 * S);
+  const lam = u ? proportionality(w, u, n, C) : null;
+  const general = !!u && !lam;
+  const gridU = general ? new Float64Array(M) : null, specU = general ? new Float64Array(2 * S) : null;
   const tmp = new Float64Array(4), tmp2 = new Float64Array(4);
-  // gradient factor: ∂u_d/∂r_a = K_d A⁻¹[a][d]
-  const gradFromU = (d1: number, d2: number, d3: number, s: number, i: number, g: Float64Array): void => {
-    for (let a = 0; a < 3; a++) g[3 * i + a] += s * (K1 * ainv[3 * a] * d1 + K2 * ainv[3 * a + 1] * d2 + K3 * ainv[3 * a + 2] * d3);
+  const g00 = K1 * ainv[0], g01 = K2 * ainv[1], g02 = K3 * ainv[2];
+  const g10 = K1 * ainv[3], g11 = K2 * ainv[4], g12 = K3 * ainv[5];
+  const g20 = K1 * ainv[6], g21 = K2 * ainv[7], g22 = K3 * ainv[8];
+  // ∂L/∂r_a += s · Σ_d K_d A⁻¹[a][d] ∂φ/∂u_d
+  const addGrad = (d1: number, d2: number, d3: number, s: number, i: number, g: Float64Array): void => {
+    g[3 * i] += s * (g00 * d1 + g01 * d2 + g02 * d3);
+    g[3 * i + 1] += s * (g10 * d1 + g11 * d2 + g12 * d3);
+    g[3 * i + 2] += s * (g20 * d1 + g21 * d2 + g22 * d3);
   };
-
-  // Work units: with probes, (sources c, probes c) per channel; else pairs of source channels.
-  const units: [number, number][] = [];
-  if (u) for (let c = 0; c < C; c++) units.push([c, c]);
-  else for (let c = 0; c < C; c += 2) units.push([c, c + 1 < C ? c + 1 : -1]);
-
-  for (const [ca, cb] of units) {
-    grid.fill(0);
-    spread(sp, mesh, w, C, ca, grid, 0);
-    if (u) spread(sp, mesh, u, C, cb, grid, 1);
-    else if (cb >= 0) spread(sp, mesh, w, C, cb, grid, 1);
-    fft.forward(grid);
-    if (u) {
-      // L and strain from Re[Q̂ Û*](m) = Im[Ẑ(m) Ẑ(−m)]/2
-      for (let m1 = 0; m1 < K1; m1++) {
-        const n1 = (K1 - m1) % K1;
-        for (let m2 = 0; m2 < K2; m2++) {
-          const n2 = (K2 - m2) % K2;
-          for (let m3 = 0; m3 < K3; m3++) {
-            const idx = (m1 * K2 + m2) * K3 + m3;
-            const f = infl[idx];
-            if (f === 0 && !(dinfl && dinfl[idx] !== 0)) continue;
-            const jdx = (n1 * K2 + n2) * K3 + ((K3 - m3) % K3);
-            const ar = grid[2 * idx], ai = grid[2 * idx + 1], br = grid[2 * jdx], bi = grid[2 * jdx + 1];
-            const pr = 0.5 * (ar * bi + ai * br);
-            L += f * pr;
-            if (dS && dinfl && gvec) {
-              const h = -2 * dinfl[idx] * pr;
-              const x = gvec[3 * idx], y = gvec[3 * idx + 1], z = gvec[3 * idx + 2];
-              dS[0] += h * x * x; dS[1] += h * x * y; dS[2] += h * x * z;
-              dS[4] += h * y * y; dS[5] += h * y * z; dS[8] += h * z * z;
+  // Σ_m infl · Re[A B*] (and the strain sum) over the stored spectrum, then A, B ← filter · A, B
+  const convolve = (A: Float64Array, Bs: Float64Array | null, scale: number): void => {
+    let acc = 0;
+    const acc9 = dS;
+    for (let m1 = 0; m1 < K1; m1++) {
+      const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
+      for (let m2 = 0; m2 < K2; m2++) {
+        const s2 = m2 <= K2 / 2 ? m2 : m2 - K2;
+        const row = (m1 * K2 + m2) * H;
+        const gx0 = s1 * b[0] + s2 * b[3], gy0 = s1 * b[1] + s2 * b[4], gz0 = s1 * b[2] + s2 * b[5];
+        for (let m3 = 0; m3 < H; m3++) {
+          const idx = row + m3;
+          const f = infl[idx];
+          const ar = A[2 * idx], ai = A[2 * idx + 1];
+          if (u) {
+            const pr = Bs ? ar * Bs[2 * idx] + ai * Bs[2 * idx + 1] : ar * ar + ai * ai;
+            acc += f * pr;
+            if (acc9 && dinfl) {
+              const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
+              const h = -2 * scale * dinfl[idx] * pr;
+              const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
+              acc9[0] += h * x * x; acc9[1] += h * x * y; acc9[2] += h * x * z;
+              acc9[4] += h * y * y; acc9[5] += h * y * z; acc9[8] += h * z * z;
             }
           }
+          const fs = f * filterScale[m3];
+          A[2 * idx] = ar * fs; A[2 * idx + 1] = ai * fs;
+          if (Bs) { Bs[2 * idx] *= fs; Bs[2 * idx + 1] *= fs; }
         }
       }
     }
-    for (let m = 0; m < M; m++) {
-      grid[2 * m] *= infl[m];
-      grid[2 * m + 1] *= infl[m];
-    }
-    fft.inverse(grid);
-    // real part: Φ of the part-0 weights; imaginary part: Φ of the part-1 weights
+    L += scale * acc;
+  };
+
+  for (let c = 0; c < C; c++) {
+    spread(sp, K3, w, C, c, gridQ);
+    fft.forward(gridQ, specQ);
+    if (general && gridU && specU && u) {
+      spread(sp, K3, u, C, c, gridU);
+      fft.forward(gridU, specU);
+      convolve(specQ, specU, 1);
+      fft.inverse(specU, gridU);
+    } else convolve(specQ, null, lam ? lam[c] : 0);
+    fft.inverse(specQ, gridQ);
     for (let i = 0; i < n; i++) {
-      gather(sp, mesh, i, grid, 0, tmp);
-      if (phi) phi[i * C + ca] = tmp[0];
-      if (u && grad) {
-        gather(sp, mesh, i, grid, 1, tmp2);
-        gradFromU(tmp[1], tmp[2], tmp[3], u[i * C + cb], i, grad);
-        gradFromU(tmp2[1], tmp2[2], tmp2[3], w[i * C + ca], i, grad);
-      } else if (phi && cb >= 0) {
-        gather(sp, mesh, i, grid, 1, tmp2);
-        phi[i * C + cb] = tmp2[0];
+      if (!u) {
+        if (phi) phi[i * C + c] = gatherValue(sp, K3, i, gridQ);
+        continue;
+      }
+      gather(sp, K3, i, gridQ, tmp);
+      if (phi) phi[i * C + c] = tmp[0];
+      if (!grad) continue;
+      if (lam) addGrad(tmp[1], tmp[2], tmp[3], 2 * lam[c] * w[i * C + c], i, grad);
+      else if (gridU) {
+        gather(sp, K3, i, gridU, tmp2);
+        addGrad(tmp[1], tmp[2], tmp[3], u[i * C + c], i, grad);
+        addGrad(tmp2[1], tmp2[2], tmp2[3], w[i * C + c], i, grad);
       }
     }
   }
@@ -278,6 +348,5 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
       out.dStrain = dS;
     }
   }
-  void channelTotals;
   return out;
 }
