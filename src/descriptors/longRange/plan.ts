@@ -47,6 +47,12 @@ export interface FkkPlan {
 }
 
 const C_REAL = 60, C_SPLIT = 180;
+/**
+ * With method 'auto', a pure real-space channel is only chosen if its cutoff is at most this (Å): every real-space
+ * channel walks the neighbour list of the largest cutoff, whose memory grows like R³ (at 20 Å and melt density
+ * ≈ 1000 pairs per atom, 50 B each).
+ */
+export const MAX_AUTO_REAL_CUTOFF_A = 12;
 
 function slaterTail(zeta: number, sigma: number, R: number, rho: number): number {
   return 4 * Math.PI * rho * Math.exp(zeta * zeta * sigma * sigma / 2 - zeta * R) * (R * R / zeta + 2 * R / (zeta * zeta) + 2 / (zeta * zeta * zeta));
@@ -103,7 +109,7 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
     if (allow('real')) {
       const ch = new SlaterChannel(zeta, h.sigmaA, 0);
       const R = h.realCutoffA ?? solve((r) => slaterTail(zeta, h.sigmaA, r, rho), eps, 0.5, 1e5);
-      candidates.push({
+      if (h.method === 'real' || R <= MAX_AUTO_REAL_CUTOFF_A) candidates.push({
         zeta, mode: 'real', splitA: 0, realCutoffA: R, kCutoff: 0,
         errorReal: slaterTail(zeta, h.sigmaA, R, rho), errorReciprocal: 0, costNs: pairs(R) * C_REAL, channel: ch,
       });
