@@ -5,6 +5,8 @@
  * on a cubic in V^(−2/3)) and prints a₀ and B₀. Experiment: 5.64 Å at room temperature (≈ 5.60 Å extrapolated to 0 K).
  *
  *   node --import tsx scripts/data/pbe-lattice.ts <workdir> [np] [k] [a1,a2,...] [cutoffRy]
+ * With METHOD=gfn1-xtb in the environment the same check runs for GFN1-xTB on the 64-ion 2×2×2 supercell at Γ (CP2K's
+ * xTB has no k-points; energies are then per 64 ions).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,16 +18,22 @@ async function main(): Promise<void> {
   const as = list.split(',').map(Number);
   const rows: { a: number; e: number; p: number; s: number }[] = [];
   for (const a of as) {
+    const xtb = process.env.METHOD === 'gfn1-xtb';
+    const m = xtb ? 2 : 1;
     const fcc = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
     const symbols: string[] = [], pos: number[] = [];
-    for (const f of fcc) { symbols.push('Na'); pos.push(f[0] * a, f[1] * a, f[2] * a); }
-    for (const f of fcc) { symbols.push('Cl'); pos.push(((f[0] + 0.5) % 1) * a, f[1] * a, f[2] * a); }
-    const s = makeStructure({ symbols, positions: pos, cell: [a, 0, 0, 0, a, 0, 0, 0, a] });
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) for (let l = 0; l < m; l++) {
+      for (const f of fcc) { symbols.push('Na'); pos.push((i + f[0]) * a, (j + f[1]) * a, (l + f[2]) * a); }
+      for (const f of fcc) { symbols.push('Cl'); pos.push((i + ((f[0] + 0.5) % 1)) * a, (j + f[1]) * a, (l + f[2]) * a); }
+    }
+    const s = makeStructure({ symbols, positions: pos, cell: [m * a, 0, 0, 0, m * a, 0, 0, 0, m * a] });
     const dir = join(work, `a-${a.toFixed(3)}`);
     mkdirSync(dir, { recursive: true });
     const out = join(dir, 'out.out');
     if (!existsSync(out) || !readFileSync(out, 'utf8').includes('PROGRAM ENDED')) {
-      writeFileSync(join(dir, 'in.inp'), cp2kInput(s, { method: 'pbe', kpoints: [Number(k), Number(k), Number(k)], epsScf: 1e-7, maxScf: 200, cutoffRy: Number(cutoff) }));
+      writeFileSync(join(dir, 'in.inp'), xtb
+        ? cp2kInput(s, { method: 'gfn1-xtb', epsScf: 1e-7 })
+        : cp2kInput(s, { method: 'pbe', kpoints: [Number(k), Number(k), Number(k)], epsScf: 1e-7, maxScf: 200, cutoffRy: Number(cutoff) }));
       const run = await runCp2k(dir, 'in.inp', 'out.out', { np: Number(np), nice: 10 });
       process.stderr.write(`a = ${a}: ${run.seconds.toFixed(0)} s, exit ${run.exitCode}\n`);
     }
