@@ -9,11 +9,13 @@
  * (a block spec may omit `species`; if it gives one it must equal the composite's). `weight` ≥ 0, default 1.
  * The cutoff is the largest block cutoff. Blocks share the per-structure context (and so one neighbour list per
  * cutoff). Backward splits dE/dX by block columns, multiplies by √w and sums the blocks' gradients.
+ * `backwardMany` does the same for a batch of upstreams: blocks with their own batched pass get the block's columns
+ * (through a column view when they accept one, else a copy); the others are looped over `backward`.
  */
 import { FarfieldError } from '../core/index.js';
 import type { Structure } from '../core/index.js';
 import type { ComputeContext } from './context.js';
-import type { Descriptor, DescriptorGradients, DescriptorOutput, DescriptorSpec } from './descriptor.js';
+import { backwardManyOf, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from './descriptor.js';
 import { DESCRIPTORS, createDescriptor } from './registry.js';
 
 /** One block of a composite: a descriptor spec (species optional: inherited) and its weight w (features × √w). */
@@ -112,9 +114,53 @@ export class CompositeDescriptor implements Descriptor {
     return { positions, strain };
   }
 
+  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
+    return this.backwardManyView(structure, ctx, saved, dEdX, count);
+  }
+
+  /**
+   * Batched reverse pass reading the upstream through a column view `{stride, offset, scale}` (entry k of atom i in
+   * batch entry c is scale·dEdX[(c·N + i)·stride + offset + k]); without a view the plain layout count × N × width.
+   */
+  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number,
+    view?: { stride: number; offset: number; scale: number }): DescriptorGradients {
+    const n = structure.species.length, D = this.width;
+    const v = view ?? { stride: D, offset: 0, scale: 1 };
+    if (!(Number.isInteger(count) && count >= 0))
+      throw new FarfieldError('INVALID_INPUT', `composite backwardMany: count must be an integer ≥ 0, got ${count}`);
+    if (view ? v.offset + D > v.stride || dEdX.length < count * n * v.stride : dEdX.length !== count * n * D)
+      throw new FarfieldError('INVALID_INPUT', `composite backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${n}×${D}`);
+    const parts = saved as unknown[];
+    const positions = new Float64Array(count * 3 * n);
+    const strain = new Float64Array(count * 9);
+    this.blocks.forEach((d, b) => {
+      const s = this.scales[b] * v.scale;
+      if (s === 0) return;
+      const w = d.width, off = v.offset + this.columnOffsets[b];
+      let r: DescriptorGradients;
+      const viewed = (d as Partial<ViewedBackward>).backwardManyView;
+      if (typeof viewed === 'function') {
+        r = viewed.call(d, structure, ctx, parts[b], dEdX, count, { stride: v.stride, offset: off, scale: s });
+      } else {
+        const g = new Float64Array(count * n * w);
+        for (let c = 0; c < count * n; c++) for (let k = 0; k < w; k++) g[c * w + k] = s * dEdX[c * v.stride + off + k];
+        r = backwardManyOf(d, structure, ctx, parts[b], g, count);
+      }
+      for (let k = 0; k < positions.length; k++) positions[k] += r.positions[k];
+      for (let k = 0; k < strain.length; k++) strain[k] += r.strain[k];
+    });
+    return { positions, strain };
+  }
+
   toJSON(): DescriptorSpec {
     return this.json();
   }
+}
+
+/** A block that reads its batched upstream through a column view (short-range descriptors, nested composites). */
+interface ViewedBackward {
+  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number,
+    view?: { stride: number; offset: number; scale: number }): DescriptorGradients;
 }
 
 /** Build a composite from JSON hypers `{blocks: [{spec, weight}]}`. */

@@ -14,37 +14,18 @@
  * Cost per structure: m·(cost of one reverse pass) + O(N·m·D) for the upstream gradients.
  */
 import { FarfieldError, cellVolume, type Structure } from '../core/index.js';
-import type { ComputeContext, Descriptor, DescriptorGradients } from '../descriptors/index.js';
+import { backwardManyOf, type ComputeContext, type Descriptor, type DescriptorGradients } from '../descriptors/index.js';
 import type { Kernel, KernelRows } from './kernels.js';
 
-/** Optional batched reverse pass (proposed extension of the descriptor contract). */
-export interface BatchedBackward {
-  /**
-   * `count` reverse passes at once: dEdX is count × N × width (row-major, one upstream gradient per batch entry);
-   * returns positions (count × 3N) and strain (count × 9) in the same order.
-   */
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients;
-}
-
-export function hasBackwardMany(d: Descriptor): d is Descriptor & BatchedBackward {
-  return typeof (d as Partial<BatchedBackward>).backwardMany === 'function';
-}
-
-/** `backwardMany` if the descriptor has it, else a loop over `backward`. */
+/** `d.backwardMany` (optional part of the descriptor contract) when present, else a loop over `backward`. */
 export function backwardMany(
   d: Descriptor, structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number,
 ): DescriptorGradients {
-  if (hasBackwardMany(d)) return d.backwardMany(structure, ctx, saved, dEdX, count);
-  const n = structure.species.length;
-  const size = n * d.width;
-  const positions = new Float64Array(count * 3 * n);
-  const strain = new Float64Array(count * 9);
-  for (let c = 0; c < count; c++) {
-    const g = d.backward(structure, ctx, saved, dEdX.subarray(c * size, (c + 1) * size));
-    positions.set(g.positions, c * 3 * n);
-    strain.set(g.strain, c * 9);
-  }
-  return { positions, strain };
+  return backwardManyOf(d, structure, ctx, saved, dEdX, count);
+}
+
+export function hasBackwardMany(d: Descriptor): boolean {
+  return typeof d.backwardMany === 'function';
 }
 
 /** References of every species, prepared for the kernel; fixes the column layout. */
@@ -140,8 +121,28 @@ export interface DesignOptions {
   useEnergy: boolean;
   useForces: boolean;
   useStress: boolean;
-  /** References per backwardMany call. */
-  batch: number;
+  /** References per backwardMany call (default: as many as fit in UPSTREAM_BUDGET_BYTES, at most 256). */
+  batch?: number;
+}
+
+/** Memory for one batch of upstream gradients (count × N × D doubles) in `designBlock`. */
+export const UPSTREAM_BUDGET_BYTES = 64 * 2 ** 20;
+
+/** References per batched reverse pass for N atoms and width D: fills the upstream budget, 1 ≤ batch ≤ 256. */
+export function defaultBatch(atoms: number, width: number): number {
+  return Math.max(1, Math.min(256, Math.floor(UPSTREAM_BUDGET_BYTES / (8 * Math.max(1, atoms * width)))));
+}
+
+/** Buffers reused by `designBlock` across structures (saves allocating and collecting tens of MB per structure). */
+export class DesignWorkspace {
+  private up = new Float64Array(0);
+
+  /** A zeroed buffer of at least `length` doubles (contents of earlier calls are discarded). */
+  upstream(length: number): Float64Array {
+    if (this.up.length < length) this.up = new Float64Array(length);
+    else this.up.fill(0, 0, length);
+    return this.up.subarray(0, length);
+  }
 }
 
 /**
@@ -150,7 +151,7 @@ export interface DesignOptions {
  */
 export function designBlock(
   structure: Structure, descriptor: Descriptor, ctx: ComputeContext, features: Float64Array, saved: unknown,
-  refs: ReferenceSet, scaling: RowScaling, opts: DesignOptions,
+  refs: ReferenceSet, scaling: RowScaling, opts: DesignOptions, workspace: DesignWorkspace = new DesignWorkspace(),
 ): DesignBlock {
   const n = structure.species.length;
   const d = refs.width;
@@ -185,8 +186,7 @@ export function designBlock(
     });
   }
 
-  const batch = Math.max(1, opts.batch);
-  let upstream: Float64Array | null = null;
+  const batch = Math.max(1, opts.batch ?? defaultBatch(n, d));
   for (let t = 0; t < refs.species.length; t++) {
     const atoms = groups.atoms[t];
     const nt = atoms.length;
@@ -204,17 +204,15 @@ export function designBlock(
       }
     }
     if (!useF && !useS) continue;
+    // Upstream of reference b: ∂K(X_i, X_b)/∂X_i on the atoms of species t, zero on the others (written once per
+    // species; every chunk overwrites the same rows).
     const cap = Math.min(batch, mt);
-    if (!upstream || upstream.length < cap * n * d) upstream = new Float64Array(cap * n * d);
-    else upstream.fill(0);
-    const per = new Float64Array(cap * nt * d);
+    const upstream = workspace.upstream(cap * n * d);
+    const rowsOut = { index: atoms, stride: n };
     for (let b0 = 0; b0 < mt; b0 += cap) {
       const b1 = Math.min(mt, b0 + cap);
       const cnt = b1 - b0;
-      refs.kernel.gradientPerReference(a, refs.prepared[t], b0, b1, kmat, per);
-      for (let c = 0; c < cnt; c++)
-        for (let i = 0; i < nt; i++)
-          upstream.set(per.subarray((c * nt + i) * d, (c * nt + i + 1) * d), (c * n + atoms[i]) * d);
+      refs.kernel.gradientPerReference(a, refs.prepared[t], b0, b1, kmat, upstream, rowsOut);
       const g = backwardMany(descriptor, structure, ctx, saved, upstream.subarray(0, cnt * n * d), cnt);
       for (let c = 0; c < cnt; c++) {
         const col = off + b0 + c;

@@ -19,7 +19,7 @@
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type DescriptorSpec } from '../descriptors/index.js';
 import { getLinalg, symmetricEigen } from '../math/index.js';
-import { ReferenceSet, designBlock, gatherRows } from './design.js';
+import { DesignWorkspace, ReferenceSet, designBlock, gatherRows } from './design.js';
 import { sha256Bytes } from './encoding.js';
 import { bindKernel, createKernel, type KernelSpec } from './kernels.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
@@ -50,7 +50,7 @@ export interface FitConfig {
   solver?: SolverConfig;
   /** Store the posterior covariance factor for uncertainties (default true). */
   uncertainty?: boolean;
-  /** References per batched reverse pass (default 32). */
+  /** References per batched reverse pass (default: sized to a 64 MB upstream buffer, ≤ 256; see design.ts). */
   batch?: number;
 }
 
@@ -225,7 +225,7 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
   let yy = 0;
   let nRows = 0;
   const rowCount = { energy: 0, forces: 0, stress: 0 };
-  const opts = { useEnergy: wE > 0, useForces: wF > 0, useStress: wS > 0, batch: config.batch ?? 32 };
+  const opts = { useEnergy: wE > 0, useForces: wF > 0, useStress: wS > 0, batch: config.batch };
   // Rows of several structures are buffered so that each syrk call sees ≥ ~512 rows.
   const bufRows = 512;
   let buf = new Float64Array(0);
@@ -237,10 +237,11 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     la.gemvTransposeAccumulate(buf, filled, m, bufY, atb);
     filled = 0;
   };
+  const workspace = new DesignWorkspace();
   structures.forEach((s, k) => {
     const ctx = new ComputeContext(s);
     const out = descriptor.compute(s, ctx);
-    const blk = designBlock(s, descriptor, ctx, out.features.data, out.saved, refs, scaling, opts);
+    const blk = designBlock(s, descriptor, ctx, out.features.data, out.saved, refs, scaling, opts, workspace);
     rowCount.energy += blk.energyRows;
     rowCount.forces += blk.forceRows;
     rowCount.stress += blk.stressRows;

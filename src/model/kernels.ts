@@ -49,11 +49,23 @@ export interface Kernel {
    */
   gradient(a: KernelRows, b: KernelRows, coef: Float64Array, out: Float64Array, kmat?: Float64Array): void;
   /**
-   * Per-reference upstream gradients: for b in [b0, b1), out[((b−b0)·n_A + i)·D + d] = ∂K(a_i, b_b)/∂a_id.
-   * `kmat` (n_A × n_B from `matrix`) is required: dot products are read from it.
+   * Per-reference upstream gradients: for b in [b0, b1), out[(row(b−b0, i))·D + d] = ∂K(a_i, b_b)/∂a_id with
+   * row(c, i) = c·n_A + i, or c·rows.stride + rows.index[i] when `rows` is given (to write straight into a
+   * count × N × D upstream whose other rows the caller keeps). `kmat` (n_A × n_B from `matrix`) is required.
    */
-  gradientPerReference(a: KernelRows, b: KernelRows, b0: number, b1: number, kmat: Float64Array, out: Float64Array): void;
+  gradientPerReference(a: KernelRows, b: KernelRows, b0: number, b1: number, kmat: Float64Array, out: Float64Array,
+    rows?: OutputRows): void;
   toJSON(): KernelSpec;
+}
+
+/** Row placement of `gradientPerReference` output: row of (batch entry c, a-row i) = c·stride + index[i]. */
+export interface OutputRows {
+  index: ArrayLike<number>;
+  stride: number;
+}
+
+function rowOf(rows: OutputRows | undefined, na: number, c: number, i: number): number {
+  return rows ? c * rows.stride + rows.index[i] : c * na + i;
 }
 
 export type KernelFactory = (hypers: Record<string, unknown>) => Kernel;
@@ -158,23 +170,25 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
       for (let i = 0; i < na; i++)
         for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.t[i * d + c];
     },
-    gradientPerReference(a, b, b0, b1, kmat, out) {
-      const na = a.rows, nb = b.rows, d = a.cols;
-      for (let bb = b0; bb < b1; bb++) {
-        const rb = bb * d;
+    gradientPerReference(a, b, b0, b1, kmat, out, rows) {
+      // ∂K/∂x_i = f x̂_b − f S x̂_i, f = ζ S^{ζ−1}/|x_i|; S = x̂_i·x̂_b from one GEMM (K^{1/ζ} would lose the sign).
+      const na = a.rows, d = a.cols, cnt = b1 - b0;
+      if (na === 0 || cnt <= 0) return;
+      const sm = new Float64Array(na * cnt);
+      dotMatrix(a.t, na, b.t.subarray(b0 * d, b1 * d), cnt, d, sm);
+      const at = a.t, bt = b.t;
+      for (let c = 0; c < cnt; c++) {
+        const rb = (b0 + c) * d;
         for (let i = 0; i < na; i++) {
-          const o = ((bb - b0) * na + i) * d;
+          const o = rowOf(rows, na, c, i) * d, ra = i * d;
           const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
-          // S = K^{1/ζ} would lose the sign for even ζ: recompute the dot product (D flops, same as the update).
-          let sdot = 0;
-          for (let c = 0; c < d; c++) sdot += a.t[i * d + c] * b.t[rb + c];
+          const sdot = sm[i * cnt + c];
           const f = zeta * ipow(sdot, zeta - 1) * inv;
           const g = f * sdot;
-          for (let c = 0; c < d; c++) out[o + c] = f * b.t[rb + c] - g * a.t[i * d + c];
+          for (let k = 0; k < d; k++) out[o + k] = f * bt[rb + k] - g * at[ra + k];
         }
       }
       void kmat;
-      void nb;
     },
     toJSON: () => ({ kind: 'polynomial', hypers: { zeta } }),
   };
@@ -229,11 +243,11 @@ export function gaussianKernel(hypers: Record<string, unknown> = {}): Kernel {
       for (let i = 0; i < na; i++)
         for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.x[i * d + c];
     },
-    gradientPerReference(a, b, b0, b1, kmat, out) {
+    gradientPerReference(a, b, b0, b1, kmat, out, rows) {
       const na = a.rows, nb = b.rows, d = a.cols;
       for (let bb = b0; bb < b1; bb++)
         for (let i = 0; i < na; i++) {
-          const o = ((bb - b0) * na + i) * d;
+          const o = rowOf(rows, na, bb - b0, i) * d;
           const f = (-2 / scale) * kmat[i * nb + bb];
           for (let c = 0; c < d; c++) out[o + c] = f * (a.x[i * d + c] - b.x[bb * d + c]);
         }
@@ -326,11 +340,11 @@ export function vaspKernel(hypers: Record<string, unknown> = {}): Kernel {
         for (let c = 0; c < np; c++) out[i * d + polyCols[c]] += g[nl + c];
       }
     },
-    gradientPerReference(a, b, b0, b1, _kmat, out) {
+    gradientPerReference(a, b, b0, b1, _kmat, out, rows) {
       const w = nl + np, d = a.cols, na = a.rows;
       for (let j = b0; j < b1; j++)
         for (let i = 0; i < na; i++) {
-          const o = ((j - b0) * na + i) * d;
+          const o = rowOf(rows, na, j - b0, i) * d;
           out.fill(0, o, o + d);
           const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
           let sp = 0;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, type Structure } from '../../src/core/index.js';
 import {
-  ComputeContext, DESCRIPTORS, createDescriptor, type Descriptor, type DescriptorSpec,
+  ComputeContext, DESCRIPTORS, backwardManyOf, createDescriptor, type Descriptor, type DescriptorSpec,
 } from '../../src/descriptors/index.js';
 
 /** Toy: X_i = (Σ_j |r_j − r_i|², scale·N) for a molecule; dX_i0/dr_j = 2(r_j − r_i), dX_i0/dr_i = −Σ_j 2(r_j − r_i). */
@@ -83,6 +83,35 @@ test('composite backward = Σ_b √w_b · block backward on its column slice', (
     return X.reduce((acc, x, k) => acc + x * g[k], 0);
   };
   assert.ok(Math.abs((f(h) - f(-h)) / (2 * h) - r.positions[4]) < 1e-6 * Math.max(1, Math.abs(r.positions[4])));
+});
+
+test('composite backwardMany = loop of backward: batched blocks (column views, nested) and looped blocks mixed', () => {
+  // sr (itself a composite with batched blocks) + the toy block (no backwardMany) + radial, in one composite
+  const mixed: DescriptorSpec = {
+    kind: 'composite', species: ['H', 'O'],
+    hypers: { blocks: [
+      { spec: { kind: 'sr', hypers: { radial: { cutoffA: 4, nmax: 3 }, angular: { cutoffA: 4, nmax: 2, lmax: 2 } } }, weight: 0.7 },
+      { spec: { kind: 'toy-composite-test', hypers: { scale: 1 } }, weight: 2 },
+      { spec: { kind: 'radial', hypers: { cutoffA: 3, nmax: 2 } }, weight: 0 },
+      { spec: { kind: 'radial', hypers: { cutoffA: 3.5, nmax: 4 } }, weight: 1.3 },
+    ] },
+  };
+  const d = createDescriptor(mixed);
+  assert.ok(typeof d.backwardMany === 'function');
+  const ctx = new ComputeContext(mol);
+  const out = d.compute(mol, ctx);
+  const count = 3, size = 3 * d.width;
+  const g = Float64Array.from({ length: count * size }, (_, k) => (k < size ? 0 : Math.sin(0.7 * k + 1)));
+  const many = backwardManyOf(d, mol, ctx, out.saved, g, count);
+  for (let c = 0; c < count; c++) {
+    const one = d.backward(mol, ctx, out.saved, g.subarray(c * size, (c + 1) * size));
+    const scale = Math.max(...one.positions.map(Math.abs), ...one.strain.map(Math.abs), 1e-300);
+    for (let k = 0; k < 9; k++) {
+      assert.ok(Math.abs(many.positions[c * 9 + k] - one.positions[k]) <= 1e-12 * scale, `entry ${c} position ${k}`);
+      assert.ok(Math.abs(many.strain[c * 9 + k] - one.strain[k]) <= 1e-12 * scale, `entry ${c} strain ${k}`);
+    }
+  }
+  assert.throws(() => d.backwardMany!(mol, ctx, out.saved, g.subarray(1), count), /expected 3×3×/);
 });
 
 test('composite JSON round-trips and invalid input is refused', () => {

@@ -15,6 +15,18 @@
  *   dE/dr_ij = Σ_{nl} (dE/dĥ_{nl}) η_l h'_{nl} r̂ + Σ_lm (dE/dY_lm) ∇Y_lm(r̂).
  * Positions/strain via accumulatePair. Saved state: c (atoms × (lmax+1)² × S·nmax); per-pair values are recomputed.
  * Cost per centre: pairs·nmax·(lmax+1)² + (S·nmax)²·(lmax+1)² (forward and backward alike).
+ *
+ * Batched reverse pass (`backwardMany`, count upstreams at once): per centre i the pair Jacobian
+ * J_i[(p, α), (ab, l)] = ∂p_{i,ab,l}/∂(r_p)_α (3·pairs_i × width) is built from the structure of the power spectrum:
+ * with dc_{a,lm,α} = ∂c_{a,lm}/∂(r_p)_α = η_l [h'_{nl} Y_lm r̂_α + h_{nl} ∂_α Y_lm] for a = (J_p, n) (zero for the
+ * channels of other species) and E_{a,l,α}[b] = Σ_m dc_{a,lm,α} c_{b,lm},
+ *   J_i[(p,α), (ab,l)] = w_ab √(8π²/(2l+1)) [ E_{a,l,α}[b] + E_{b,l,α}[a]
+ *                        − δ_{J_a J_p} δ_{J_b J_p} (2l+1)/(4π) η_l² (h'_{n_a l} h_{n_b l} + h_{n_a l} h'_{n_b l}) r̂_α ]
+ * (E terms only for channels of species J_p). Then the upstream rows of i (count × width) give all pair gradients in
+ * one GEMM, dE/d(r_p)_α = G_i J_iᵀ (count × 3·pairs_i), scattered like accumulatePair. Building J_i costs
+ * ≈ pairs_i·(3·nmax·(lmax+1)²·S·nmax + 3·width) flops (a few per cent of one batch); the J_i of a structure are kept
+ * in `saved` when they fit in JACOBIAN_CACHE_BYTES (64 atoms, defaults: ≈ 15 MB), else rebuilt per centre and call.
+ * Cost per batch: 2·count·3·pairs·width flops (GEMM).
  */
 import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
@@ -23,12 +35,18 @@ import type { ComputeContext } from '../context.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveAngularHypers, type AngularHypers } from './hypers.js';
-import { accumulatePair, checkSpeciesUniverse } from './common.js';
+import { getLinalg } from '../../math/index.js';
+import { accumulatePair, checkBatch, checkSpeciesUniverse, gatherCentre, scatterPairs, type UpstreamView } from './common.js';
 
 interface AngularSaved {
   /** c coefficients, atoms × K × C (K = (lmax+1)², C = S·nmax), layout [atom][lm][channel]. */
   c: Float64Array;
+  /** Pair Jacobians of every centre (3·pairs × width, centre by centre in neighbour-list order), built lazily. */
+  jacobian?: Float64Array;
 }
+
+/** Largest pair-Jacobian cache kept in `saved` by the batched reverse pass (bytes). */
+export const JACOBIAN_CACHE_BYTES = 256 * 2 ** 20;
 
 export class AngularDescriptor implements Descriptor {
   readonly kind = 'angular';
@@ -56,6 +74,10 @@ export class AngularDescriptor implements Descriptor {
   private readonly D: Float64Array; // [lm][a]
   private readonly gh: Float64Array; // dE/dĥ [l][n]
   private readonly gy: Float64Array; // dE/dY [lm]
+  private readonly chanJ: Int32Array; // species of channel a
+  private readonly chanN: Int32Array; // radial index n of channel a
+  private readonly dc: Float64Array; // [α][n][lm]
+  private readonly E: Float64Array; // [α][n][l][b]
 
   constructor(species: readonly string[], hypers: unknown = {}) {
     this.species = checkSpeciesUniverse(species, 'angular descriptor');
@@ -93,6 +115,10 @@ export class AngularDescriptor implements Descriptor {
     this.D = new Float64Array(this.K * this.C);
     this.gh = new Float64Array(F);
     this.gy = new Float64Array(this.K);
+    this.chanJ = Int32Array.from({ length: this.C }, (_, a) => Math.floor(a / N));
+    this.chanN = Int32Array.from({ length: this.C }, (_, a) => a % N);
+    this.dc = new Float64Array(3 * N * this.K);
+    this.E = new Float64Array(3 * N * (L + 1) * this.C);
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
@@ -212,6 +238,116 @@ export class AngularDescriptor implements Descriptor {
       }
     }
     return { positions, strain };
+  }
+
+  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
+    return this.backwardManyView(structure, ctx, saved, dEdX, count);
+  }
+
+  /** backwardMany reading the upstream through a column view (used by composites; see UpstreamView). */
+  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number, view?: UpstreamView): DescriptorGradients {
+    const nat = structure.species.length, W = this.width;
+    const v = checkBatch('angular descriptor', dEdX, count, nat, W, view);
+    const sv = this.checkSaved(saved, nat);
+    const map = speciesMap(structure, this.species, 'angular descriptor');
+    const nl = ctx.neighbours(this.cutoffA);
+    const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
+    if (count === 0) return { positions, strain };
+    const total = 3 * nl.count * W;
+    if (!sv.jacobian && 8 * total <= JACOBIAN_CACHE_BYTES) {
+      const J = new Float64Array(total);
+      for (let i = 0; i < nat; i++) this.centreJacobian(structure, map, nl, sv.c, i, J.subarray(3 * nl.offsets[i] * W, 3 * nl.offsets[i + 1] * W));
+      sv.jacobian = J;
+    }
+    const la = getLinalg();
+    const gi = new Float64Array(count * W);
+    let out = new Float64Array(0), scratch = new Float64Array(0);
+    for (let i = 0; i < nat; i++) {
+      const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+      if (np === 0 || !gatherCentre(dEdX, count, nat, i, v, W, gi)) continue;
+      let Ji: Float64Array;
+      if (sv.jacobian) Ji = sv.jacobian.subarray(3 * p0 * W, 3 * (p0 + np) * W);
+      else {
+        if (scratch.length < 3 * np * W) scratch = new Float64Array(3 * np * W);
+        Ji = scratch.subarray(0, 3 * np * W);
+        this.centreJacobian(structure, map, nl, sv.c, i, Ji);
+      }
+      if (out.length < count * 3 * np) out = new Float64Array(count * 3 * np);
+      la.gemm(count, 3 * np, W, gi, Ji, out, { transB: true });
+      scatterPairs(nl.vectors, nl.neighbours, p0, np, i, out, count, nat, positions, strain);
+    }
+    return { positions, strain };
+  }
+
+  private checkSaved(saved: unknown, nat: number): AngularSaved {
+    const sv = saved as AngularSaved;
+    if (!sv || !(sv.c instanceof Float64Array) || sv.c.length !== nat * this.K * this.C)
+      throw new FarfieldError('INVALID_INPUT', 'angular descriptor backward: saved state does not belong to this structure');
+    return sv;
+  }
+
+  /** J_i (3·pairs_i × width, row (p, α)) of centre i into out (see the module doc). */
+  private centreJacobian(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, c: Float64Array, i: number, out: Float64Array): void {
+    const { nmax: N, lmax: L } = this.hypers;
+    const W = this.width, C = this.C, K = this.K, L1 = L + 1;
+    const h = this.h, dh = this.dh, eta = this.filterFactors, lOf = this.lOf, Y = this.ylm.values, dY = this.ylm.gradients;
+    const dc = this.dc, E = this.E, pairA = this.pairA, pairB = this.pairB, scale = this.colScale;
+    const chanJ = this.chanJ, chanN = this.chanN;
+    const co = i * K * C;
+    const hf = this.hf, dhf = this.gh; // gh is free scratch here (length F)
+    for (let p = nl.offsets[i]; p < nl.offsets[i + 1]; p++) {
+      const J = map[structure.species[nl.neighbours[p]]], r = nl.distances[p];
+      const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2];
+      const u = [rx / r, ry / r, rz / r];
+      this.projection.evaluateWithDerivative(r, h, dh);
+      for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) { hf[l * N + n] = eta[l] * h[l * N + n]; dhf[l * N + n] = eta[l] * dh[l * N + n]; }
+      this.ylm.computeWithGradient(rx, ry, rz);
+      // dc[α][n][lm]
+      for (let al = 0; al < 3; al++)
+        for (let n = 0; n < N; n++) {
+          const o = (al * N + n) * K;
+          for (let lm = 0; lm < K; lm++) {
+            const f = lOf[lm] * N + n;
+            dc[o + lm] = dhf[f] * u[al] * Y[lm] + hf[f] * dY[3 * lm + al];
+          }
+        }
+      // E[α][n][l][b] = Σ_m dc[α][n][lm] c[lm][b]
+      for (let al = 0; al < 3; al++)
+        for (let n = 0; n < N; n++)
+          for (let l = 0; l <= L; l++) {
+            const eo = ((al * N + n) * L1 + l) * C, d0 = (al * N + n) * K;
+            for (let b = 0; b < C; b++) E[eo + b] = 0;
+            for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+              const d = dc[d0 + lm], cr = co + lm * C;
+              if (d === 0) continue;
+              for (let b = 0; b < C; b++) E[eo + b] += d * c[cr + b];
+            }
+          }
+      const ro = 3 * (p - nl.offsets[i]) * W;
+      for (let al = 0; al < 3; al++) {
+        const row = ro + al * W, ua = u[al];
+        for (let q = 0; q < pairA.length; q++) {
+          const a = pairA[q], b = pairB[q];
+          const inA = chanJ[a] === J, inB = chanJ[b] === J;
+          const col = row + q * L1;
+          if (!inA && !inB) {
+            for (let l = 0; l <= L; l++) out[col + l] = 0;
+            continue;
+          }
+          const na = chanN[a], nb = chanN[b];
+          for (let l = 0; l <= L; l++) {
+            let s = 0;
+            if (inA) s += E[((al * N + na) * L1 + l) * C + b];
+            if (inB) s += E[((al * N + nb) * L1 + l) * C + a];
+            if (inA && inB) {
+              const fa = l * N + na, fb = l * N + nb;
+              s -= ((2 * l + 1) / (4 * Math.PI)) * (dhf[fa] * hf[fb] + hf[fa] * dhf[fb]) * ua;
+            }
+            out[col + l] = scale[q * L1 + l] * s;
+          }
+        }
+      }
+    }
   }
 
   toJSON(): DescriptorSpec {

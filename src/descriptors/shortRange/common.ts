@@ -22,3 +22,73 @@ export function accumulatePair(
   strain[3] += gy * rx; strain[4] += gy * ry; strain[5] += gy * rz;
   strain[6] += gz * rx; strain[7] += gz * ry; strain[8] += gz * rz;
 }
+
+/**
+ * Where a batched reverse pass reads its upstream gradients: entry k of atom i in batch entry c is
+ * scale · dEdX[(c·N + i)·stride + offset + k]. The plain contract is {stride: width, offset: 0, scale: 1}; a composite
+ * passes its own row stride, the block's first column and √weight, so blocks read their columns without a copy.
+ */
+export interface UpstreamView {
+  stride: number;
+  offset: number;
+  scale: number;
+}
+
+/** out (count × w, row-major) ← the upstream rows of atom i (see UpstreamView); returns false when all are zero. */
+export function gatherCentre(
+  dEdX: Float64Array, count: number, nat: number, i: number, view: UpstreamView, w: number, out: Float64Array,
+): boolean {
+  const { stride, offset, scale } = view;
+  let any = false;
+  for (let c = 0; c < count; c++) {
+    const src = (c * nat + i) * stride + offset, dst = c * w;
+    for (let k = 0; k < w; k++) {
+      const v = dEdX[src + k];
+      if (v !== 0) any = true;
+      out[dst + k] = scale * v;
+    }
+  }
+  return any;
+}
+
+/**
+ * Batched accumulatePair over the pairs [p0, p0 + np) of centre i: g is count × 3np (row c: dE_c/d(r_ij)_α for pair
+ * p0 + k at 3k + α); adds into positions (count × 3N) and strain (count × 9).
+ */
+export function scatterPairs(
+  vectors: Float64Array, neighbours: Int32Array, p0: number, np: number, i: number, g: Float64Array, count: number,
+  nat: number, positions: Float64Array, strain: Float64Array,
+): void {
+  for (let c = 0; c < count; c++) {
+    const go = c * 3 * np, po = c * 3 * nat;
+    let cx = 0, cy = 0, cz = 0;
+    let sxx = 0, sxy = 0, sxz = 0, syx = 0, syy = 0, syz = 0, szx = 0, szy = 0, szz = 0;
+    for (let k = 0; k < np; k++) {
+      const gx = g[go + 3 * k], gy = g[go + 3 * k + 1], gz = g[go + 3 * k + 2];
+      const p = p0 + k, j = neighbours[p];
+      const rx = vectors[3 * p], ry = vectors[3 * p + 1], rz = vectors[3 * p + 2];
+      positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
+      cx += gx; cy += gy; cz += gz;
+      sxx += gx * rx; sxy += gx * ry; sxz += gx * rz;
+      syx += gy * rx; syy += gy * ry; syz += gy * rz;
+      szx += gz * rx; szy += gz * ry; szz += gz * rz;
+    }
+    positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
+    const so = c * 9;
+    strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
+    strain[so + 3] += syx; strain[so + 4] += syy; strain[so + 5] += syz;
+    strain[so + 6] += szx; strain[so + 7] += szy; strain[so + 8] += szz;
+  }
+}
+
+/** Validate a batched upstream (count × N × width) and the count. */
+export function checkBatch(what: string, dEdX: Float64Array, count: number, nat: number, width: number, view?: UpstreamView): UpstreamView {
+  if (!(Number.isInteger(count) && count >= 0))
+    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: count must be an integer ≥ 0, got ${count}`);
+  const v = view ?? { stride: width, offset: 0, scale: 1 };
+  if (!view && dEdX.length !== count * nat * width)
+    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${nat}×${width}`);
+  if (view && (v.offset + width > v.stride || dEdX.length < count * nat * v.stride))
+    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: upstream view (stride ${v.stride}, offset ${v.offset}) does not fit ${count}×${nat} rows of width ${width}`);
+  return v;
+}

@@ -6,6 +6,12 @@
  * J-major: column J·nmax + (n−1), label `radial:<J>:n<n>`. All periodic images within R_cut count (also of i).
  * Reverse pass: dE/dr_ij = Y₀₀ Σ_n (dE/dX_{i,Jn}) h'_{n0}(r_ij) r̂_ij; positions and strain via accumulatePair.
  * Cost: O(pairs · nmax) forward and backward; saved state: none (neighbour list lives in the context).
+ *
+ * Batched reverse pass (`backwardMany`, count upstreams): per centre i the pair Jacobian
+ *   B_i[p, J·nmax + n] = Y₀₀ h'_{n0}(r_p)/r_p  (J = species of the neighbour of pair p, zero elsewhere; pairs_i × width)
+ * turns the upstream rows of i (count × width) into per-pair factors f = G_i B_iᵀ (one GEMM, count × pairs_i), and
+ * dE/dr_p = f r_p is scattered like accumulatePair. B (pairs × width) is built on the first batched call and kept
+ * in `saved` (O(pairs · width) memory, as the neighbour list). Cost per batch: 2·count·pairs·width flops (GEMM).
  */
 import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
@@ -13,7 +19,14 @@ import type { ComputeContext } from '../context.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveRadialHypers, type RadialHypers } from './hypers.js';
-import { accumulatePair, checkSpeciesUniverse } from './common.js';
+import { getLinalg } from '../../math/index.js';
+import { accumulatePair, checkBatch, checkSpeciesUniverse, gatherCentre, type UpstreamView } from './common.js';
+
+/** Reverse-pass state: the pair Jacobian of the batched reverse pass, built lazily. */
+interface RadialSaved {
+  /** pairs × width, row p = dX_i/d|r_p| · 1/|r_p| (see the module doc). */
+  jacobian?: Float64Array;
+}
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
@@ -51,7 +64,8 @@ export class RadialDescriptor implements Descriptor {
       const o = i * W + map[structure.species[j]] * N;
       for (let n = 0; n < N; n++) X[o + n] += Y00 * h[n];
     }
-    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved: null };
+    const saved: RadialSaved = {};
+    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
   }
 
   backward(structure: Structure, ctx: ComputeContext, _saved: unknown, dEdX: Float64Array): DescriptorGradients {
@@ -71,6 +85,68 @@ export class RadialDescriptor implements Descriptor {
       accumulatePair(positions, strain, i, j, f * rx, f * ry, f * rz, rx, ry, rz);
     }
     return { positions, strain };
+  }
+
+  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
+    return this.backwardManyView(structure, ctx, saved, dEdX, count);
+  }
+
+  /** backwardMany reading the upstream through a column view (used by composites; see UpstreamView). */
+  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number, view?: UpstreamView): DescriptorGradients {
+    const nat = structure.species.length, W = this.width;
+    const v = checkBatch('radial descriptor', dEdX, count, nat, W, view);
+    const nl = ctx.neighbours(this.cutoffA);
+    const sv = (saved && typeof saved === 'object' ? saved : {}) as RadialSaved;
+    if (!sv.jacobian || sv.jacobian.length !== nl.count * W) sv.jacobian = this.pairJacobian(structure, ctx);
+    const B = sv.jacobian;
+    const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
+    if (count === 0) return { positions, strain };
+    const la = getLinalg();
+    const gi = new Float64Array(count * W);
+    let f = new Float64Array(0);
+    for (let i = 0; i < nat; i++) {
+      const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+      if (np === 0 || !gatherCentre(dEdX, count, nat, i, v, W, gi)) continue;
+      if (f.length < count * np) f = new Float64Array(count * np);
+      la.gemm(count, np, W, gi, B.subarray(p0 * W, (p0 + np) * W), f, { transB: true });
+      for (let c = 0; c < count; c++) {
+        const po = c * 3 * nat, fo = c * np;
+        let cx = 0, cy = 0, cz = 0;
+        let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
+        for (let k = 0; k < np; k++) {
+          const s = f[fo + k];
+          if (s === 0) continue;
+          const p = p0 + k, j = nl.neighbours[p];
+          const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2];
+          const gx = s * rx, gy = s * ry, gz = s * rz;
+          positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
+          cx += gx; cy += gy; cz += gz;
+          // dE/dε_αβ += g_α r_β with g ∥ r: symmetric
+          sxx += gx * rx; sxy += gx * ry; sxz += gx * rz; syy += gy * ry; syz += gy * rz; szz += gz * rz;
+        }
+        positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
+        const so = c * 9;
+        strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
+        strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
+        strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
+      }
+    }
+    return { positions, strain };
+  }
+
+  /** B (pairs × width): row p holds Y₀₀ h'_{n0}(r_p)/r_p in the columns of the neighbour's species. */
+  private pairJacobian(structure: Structure, ctx: ComputeContext): Float64Array {
+    const map = speciesMap(structure, this.species, 'radial descriptor');
+    const nl = ctx.neighbours(this.cutoffA);
+    const N = this.hypers.nmax, W = this.width, h = this.h, dh = this.dh;
+    const B = new Float64Array(nl.count * W);
+    for (let p = 0; p < nl.count; p++) {
+      const r = nl.distances[p];
+      this.projection.evaluateWithDerivative(r, h, dh);
+      const o = p * W + map[structure.species[nl.neighbours[p]]] * N;
+      for (let n = 0; n < N; n++) B[o + n] = (Y00 * dh[n]) / r;
+    }
+    return B;
   }
 
   toJSON(): DescriptorSpec {
