@@ -4,7 +4,7 @@
  * Core primitive `electrostaticSum`: per-atom potentials φ_i^c = Σ_j' w_j^c v(r_ij) (all periodic images; the i = j,
  * n = 0 term excluded) for C charge channels, and, for probe weights u, the scalar L = Σ_i Σ_c u_i^c φ_i^c with its
  * gradients ∂L/∂r (3N) and ∂L/∂ε (3×3). For periodic systems
- *   φ = φ_sr (real space, half neighbour list to r_c) + φ_lr (reciprocal: ewaldReciprocal or pmeReciprocal)
+ *   φ = φ_sr (real space, linked-cell pair sweep to r_c, realspace.ts) + φ_lr (reciprocal: ewaldReciprocal or pmeReciprocal)
  *       − w_i v_lr(0) (self) − (Σ_j w_j / V) ∫v_sr (neutralising background, tin-foil; only if k = 0 is dropped).
  * The real-space reverse pass: for an unordered pair at distance d (d = r_j + n − r_i),
  *   s = Σ_c (u_i^c w_j^c + u_j^c w_i^c), ∂L/∂r_j = s v' d/r = −∂L/∂r_i, ∂L/∂ε_αβ += s v' d_α d_β / r.
@@ -14,12 +14,12 @@
  * The adjoint pass for long-range descriptors is the same call with the caller's u (`probes`): one more
  * real-space + reciprocal/mesh pass, never an N × N matrix.
  */
-import { FarfieldError, cellVolume, makeStructure, type Structure } from '../core/index.js';
-import { buildNeighbourList } from '../geometry/index.js';
+import { FarfieldError, cellVolume } from '../core/index.js';
 import type { Kernel } from './kernels.js';
 import { kVectors } from './kvectors.js';
 import { pmeReciprocal } from './pme.js';
 import { channelTotals, ewaldReciprocal, type ReciprocalResult } from './reciprocal.js';
+import { realSpaceSum } from './realspace.js';
 
 export type Method = 'direct' | 'ewald' | 'pme';
 
@@ -93,34 +93,9 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
   const dS = u && req.strain ? new Float64Array(9) : null;
   let Lreal = 0;
 
-  // real space
+  // real space (linked cells, half stencil; see realspace.ts)
   if (split.shortRange && realCutoffA > 0) {
-    const s: Structure = makeStructureLike(sys, n);
-    const nl = buildNeighbourList(s, realCutoffA, { half: true });
-    const tmp = new Float64Array(2);
-    const sr = split.shortRange;
-    for (let p = 0; p < nl.count; p++) {
-      const i = nl.centres[p], j = nl.neighbours[p], r = nl.distances[p];
-      sr(r, tmp);
-      const v = tmp[0];
-      if (phi) for (let c = 0; c < C; c++) {
-        phi[i * C + c] += w[j * C + c] * v;
-        phi[j * C + c] += w[i * C + c] * v;
-      }
-      if (u && grad) {
-        let sw = 0;
-        for (let c = 0; c < C; c++) sw += u[i * C + c] * w[j * C + c] + u[j * C + c] * w[i * C + c];
-        Lreal += sw * v;
-        const g = (sw * tmp[1]) / r;
-        const dx = nl.vectors[3 * p], dy = nl.vectors[3 * p + 1], dz = nl.vectors[3 * p + 2];
-        grad[3 * j] += g * dx; grad[3 * j + 1] += g * dy; grad[3 * j + 2] += g * dz;
-        grad[3 * i] -= g * dx; grad[3 * i + 1] -= g * dy; grad[3 * i + 2] -= g * dz;
-        if (dS) {
-          dS[0] += g * dx * dx; dS[1] += g * dx * dy; dS[2] += g * dx * dz;
-          dS[4] += g * dy * dy; dS[5] += g * dy * dz; dS[8] += g * dz * dz;
-        }
-      }
-    }
+    Lreal = realSpaceSum({ positions: sys.positions, cell: sys.cell, cutoffA: realCutoffA, shortRange: split.shortRange, channels: C, sources: w, probes: u, potentials: phi, gradient: grad, strain: dS });
     if (dS) { dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5]; }
   }
 
@@ -161,10 +136,6 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
     }
   }
   return out;
-}
-
-function makeStructureLike(sys: ElectrostaticsSystem, n: number): Structure {
-  return makeStructure({ symbols: new Array<string>(n).fill('X'), positions: sys.positions, cell: sys.cell, pbc: sys.pbc });
 }
 
 /** Open-boundary direct sum over all pairs i < j, O(N²). */

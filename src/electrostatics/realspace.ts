@@ -1,0 +1,159 @@
+/**
+ * Real-space (short-range) part of a split kernel, summed over unordered pairs within r_c without storing a
+ * neighbour list: a linked-cell sweep with a half stencil (the bin itself and 13 of its 26 neighbours).
+ *
+ * Bins: n_d = ⌊m_d w_d / r_c⌋ per direction in fractional coordinates (w_d = perpendicular width), so a pair within
+ * r_c is at most m_d bins apart even in a triclinic cell (|Δs_d| ≤ r_c / w_d ≤ m_d/n_d); the stencil is
+ * [−m_d, m_d] per direction (m_d = 2 where possible: bins of about r_c/2 test 3.7× the cutoff sphere's volume
+ * instead of 6.4× for m = 1). With n_d ≥ 2 m_d + 1 each (pair, image) appears exactly once: offsets o and −o are
+ * distinct modulo n_d and only one of them is in the half stencil (lexicographically positive, plus o = 0 with
+ * j > i). Cells narrower than about 2.25 r_c (several images of one pair) use the geometry module's neighbour list.
+ * Per pair at distance d = r_j + n − r_i (see solve.ts): φ_i += w_j v, φ_j += w_i v; with probes
+ *   s = Σ_c (u_i^c w_j^c + u_j^c w_i^c), L += s v, ∂L/∂r_j = s v' d/r = −∂L/∂r_i, ∂L/∂ε_αβ += s v' d_α d_β / r.
+ * Cost O(N ρ r_c³); memory O(N).
+ */
+import { cellWidths, inv3, makeStructure } from '../core/index.js';
+import { buildNeighbourList } from '../geometry/index.js';
+
+export interface RealSpaceTask {
+  positions: Float64Array;
+  cell: Float64Array;
+  cutoffA: number;
+  /** v_sr(r) into out[0], dv_sr/dr into out[1]. */
+  shortRange: (r: number, out: Float64Array) => void;
+  channels: number;
+  sources: Float64Array;
+  probes?: Float64Array;
+  /** Accumulated into when given (N × C). */
+  potentials?: Float64Array | null;
+  /** ∂L/∂r accumulated into when given (3N; needs probes). */
+  gradient?: Float64Array | null;
+  /** ∂L/∂ε accumulated into when given (9, upper triangle then symmetrised by the caller; needs probes). */
+  strain?: Float64Array | null;
+}
+
+/** Runs the pair sum; returns L_real = Σ_pairs s v (0 without probes). */
+export function realSpaceSum(t: RealSpaceTask): number {
+  const n = t.positions.length / 3;
+  if (n < 2) return 0;
+  const reach: number[] = [], nb: number[] = [];
+  for (const w of cellWidths(t.cell)) {
+    let m = 0;
+    for (const cand of [2, 1, 3, 4]) if (Math.floor((cand * w) / t.cutoffA) >= 2 * cand + 1) { m = cand; break; }
+    if (m === 0) return listSum(t, n);
+    reach.push(m);
+    nb.push(Math.floor((m * w) / t.cutoffA));
+  }
+  if (nb[0] * nb[1] * nb[2] > 8 * n + 1000) return listSum(t, n); // sparse system: bins would outnumber atoms
+  return binnedSum(t, n, nb, reach);
+}
+
+function listSum(t: RealSpaceTask, n: number): number {
+  const s = makeStructure({ symbols: new Array<string>(n).fill('X'), positions: t.positions, cell: t.cell, pbc: [true, true, true] });
+  const nl = buildNeighbourList(s, t.cutoffA, { half: true });
+  const acc = new PairAccumulator(t);
+  for (let p = 0; p < nl.count; p++)
+    acc.pair(nl.centres[p], nl.neighbours[p], nl.distances[p], nl.vectors[3 * p], nl.vectors[3 * p + 1], nl.vectors[3 * p + 2]);
+  return acc.L;
+}
+
+class PairAccumulator {
+  L = 0;
+  private readonly tmp = new Float64Array(2);
+  constructor(private readonly t: RealSpaceTask) {}
+  pair(i: number, j: number, r: number, dx: number, dy: number, dz: number): void {
+    const { t, tmp } = this;
+    const C = t.channels, w = t.sources, u = t.probes, phi = t.potentials, grad = t.gradient, dS = t.strain;
+    t.shortRange(r, tmp);
+    const v = tmp[0];
+    if (phi) for (let c = 0; c < C; c++) {
+      phi[i * C + c] += w[j * C + c] * v;
+      phi[j * C + c] += w[i * C + c] * v;
+    }
+    if (u) {
+      let sw = 0;
+      for (let c = 0; c < C; c++) sw += u[i * C + c] * w[j * C + c] + u[j * C + c] * w[i * C + c];
+      this.L += sw * v;
+      if (grad) {
+        const g = (sw * tmp[1]) / r;
+        grad[3 * j] += g * dx; grad[3 * j + 1] += g * dy; grad[3 * j + 2] += g * dz;
+        grad[3 * i] -= g * dx; grad[3 * i + 1] -= g * dy; grad[3 * i + 2] -= g * dz;
+        if (dS) {
+          dS[0] += g * dx * dx; dS[1] += g * dx * dy; dS[2] += g * dx * dz;
+          dS[4] += g * dy * dy; dS[5] += g * dy * dz; dS[8] += g * dz * dz;
+        }
+      }
+    }
+  }
+}
+
+function binnedSum(t: RealSpaceTask, n: number, nb: number[], reach: number[]): number {
+  const { positions: x, cell } = t;
+  const ainv = inv3(cell);
+  const [n1, n2, n3] = nb;
+  const nbins = n1 * n2 * n3;
+  // wrapped positions and bins
+  const wx = new Float64Array(n), wy = new Float64Array(n), wz = new Float64Array(n);
+  const bin = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const px = x[3 * i], py = x[3 * i + 1], pz = x[3 * i + 2];
+    let ox = px, oy = py, oz = pz, b = 0;
+    for (let d = 0; d < 3; d++) {
+      const s = px * ainv[d] + py * ainv[3 + d] + pz * ainv[6 + d];
+      const k = Math.floor(s);
+      const f = s - k;
+      ox -= k * cell[3 * d]; oy -= k * cell[3 * d + 1]; oz -= k * cell[3 * d + 2];
+      let bi = Math.floor(f * nb[d]);
+      if (bi >= nb[d]) bi = nb[d] - 1;
+      if (bi < 0) bi = 0;
+      b = b * nb[d] + bi;
+    }
+    wx[i] = ox; wy[i] = oy; wz[i] = oz;
+    bin[i] = b;
+  }
+  // counting sort by bin: atoms of bin b are order[start[b] … start[b+1])
+  const start = new Int32Array(nbins + 1);
+  for (let i = 0; i < n; i++) start[bin[i] + 1]++;
+  for (let b = 0; b < nbins; b++) start[b + 1] += start[b];
+  const fill = start.slice(0, nbins);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[bin[i]]++] = i;
+  const sx = new Float64Array(n), sy = new Float64Array(n), sz = new Float64Array(n);
+  for (let k = 0; k < n; k++) { const i = order[k]; sx[k] = wx[i]; sy[k] = wy[i]; sz[k] = wz[i]; }
+
+  const rc2 = t.cutoffA * t.cutoffA;
+  const acc = new PairAccumulator(t);
+  const offsets: number[][] = [];
+  const [m1, m2, m3] = reach;
+  for (let a = -m1; a <= m1; a++) for (let b = -m2; b <= m2; b++) for (let c = -m3; c <= m3; c++)
+    if (a > 0 || (a === 0 && (b > 0 || (b === 0 && c >= 0)))) offsets.push([a, b, c]);
+  for (let b1 = 0; b1 < n1; b1++) for (let b2 = 0; b2 < n2; b2++) for (let b3 = 0; b3 < n3; b3++) {
+    const A = (b1 * n2 + b2) * n3 + b3;
+    const a0 = start[A], a1 = start[A + 1];
+    if (a0 === a1) continue;
+    for (const [o1, o2, o3] of offsets) {
+      let c1 = b1 + o1, c2 = b2 + o2, c3 = b3 + o3;
+      // image shift (cell rows) when the neighbour bin wraps
+      let k1 = 0, k2 = 0, k3 = 0;
+      if (c1 < 0) { c1 += n1; k1 = -1; } else if (c1 >= n1) { c1 -= n1; k1 = 1; }
+      if (c2 < 0) { c2 += n2; k2 = -1; } else if (c2 >= n2) { c2 -= n2; k2 = 1; }
+      if (c3 < 0) { c3 += n3; k3 = -1; } else if (c3 >= n3) { c3 -= n3; k3 = 1; }
+      const shx = k1 * cell[0] + k2 * cell[3] + k3 * cell[6];
+      const shy = k1 * cell[1] + k2 * cell[4] + k3 * cell[7];
+      const shz = k1 * cell[2] + k2 * cell[5] + k3 * cell[8];
+      const Bn = (c1 * n2 + c2) * n3 + c3;
+      const same = o1 === 0 && o2 === 0 && o3 === 0;
+      const bEnd = start[Bn + 1];
+      for (let ka = a0; ka < a1; ka++) {
+        const xi = sx[ka] - shx, yi = sy[ka] - shy, zi = sz[ka] - shz;
+        for (let kb = same ? ka + 1 : start[Bn]; kb < bEnd; kb++) {
+          const dx = sx[kb] - xi, dy = sy[kb] - yi, dz = sz[kb] - zi;
+          const r2 = dx * dx + dy * dy + dz * dz;
+          if (r2 >= rc2) continue;
+          acc.pair(order[ka], order[kb], Math.sqrt(r2), dx, dy, dz);
+        }
+      }
+    }
+  }
+  return acc.L;
+}
