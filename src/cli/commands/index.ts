@@ -13,5 +13,6 @@ import { register as analyze } from './analyze.js';
 import { register as compare } from './compare.js';
 import { register as dataset } from './dataset.js';
 import { register as label } from './label.js';
+import { register as serve } from './serve.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare, dataset, label];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare, dataset, label, serve];
