@@ -22,7 +22,7 @@
  *              radial kernels; α is ignored; no self or background term unless given.
  */
 import { COULOMB_EV_A, FarfieldError, Registry } from '../core/index.js';
-import { erf, erfc, erfcx } from '../math/index.js';
+import { erf, erfc } from '../math/index.js';
 
 const SQRT_PI = Math.sqrt(Math.PI);
 const TWO_OVER_SQRT_PI = 2 / SQRT_PI;
@@ -99,10 +99,9 @@ export function coulombKernel(options: CoulombOptions = {}): Kernel {
       const a2 = 4 * alpha * alpha;
       return {
         shortRange(r, out) {
-          // erfc(x) = erfcx(x) e^{−x²} shares the one exponential with the derivative (x ≥ 1/2; series below)
           const x = alpha * r;
           const e = Math.exp(-x * x);
-          const v = (x >= 0.5 ? erfcx(x) * e : erfc(x)) / r;
+          const v = erfc(x) / r;
           out[0] = pf * v;
           out[1] = -pf * (v + TWO_OVER_SQRT_PI * alpha * e) / r;
         },
