@@ -30,16 +30,19 @@ export interface RealSpaceTask {
   gradient?: Float64Array | null;
   /** ∂L/∂ε accumulated into when given (9, upper triangle then symmetrised by the caller; needs probes). */
   strain?: Float64Array | null;
+  /** Use the geometry module's neighbour list even when binning is possible (tests). */
+  forceList?: boolean;
 }
 
 /** Runs the pair sum; returns L_real = Σ_pairs s v (0 without probes). */
 export function realSpaceSum(t: RealSpaceTask): number {
   const n = t.positions.length / 3;
   if (n < 2) return 0;
+  if (t.forceList) return listSum(t, n);
   const reach: number[] = [], nb: number[] = [];
   for (const w of cellWidths(t.cell)) {
     let m = 0;
-    for (const cand of [2, 1, 3, 4]) if (Math.floor((cand * w) / t.cutoffA) >= 2 * cand + 1) { m = cand; break; }
+    for (const cand of [2, 3, 4]) if (Math.floor((cand * w) / t.cutoffA) >= 2 * cand + 1) { m = cand; break; }
     if (m === 0) return listSum(t, n);
     reach.push(m);
     nb.push(Math.floor((m * w) / t.cutoffA));
