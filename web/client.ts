@@ -71,6 +71,11 @@ export class WorkerClient {
     });
   }
 
+  /** Ask a running MD job to stop after its current chunk (the worker and its fitted models stay). */
+  stop(): void {
+    this.worker.postMessage({ id: this.nextId++, type: 'stop' } satisfies Request);
+  }
+
   /** Stop whatever runs: terminate the worker, reject pending requests, start a new worker with the dataset. */
   async cancel(): Promise<void> {
     this.worker.terminate();

@@ -203,16 +203,22 @@ function drawDescriptor(r: DescribeView): void {
   const species = [...new Set(f.symbols)];
   $('heatmap-caption').textContent = `rows: atoms grouped by species (${species.join(', ')}); columns: ${r.cols} ${r.kind} features, each scaled to its own range (viridis)`;
   const x = Array.from({ length: r.cols }, (_, j) => j);
+  // Blocks differ by orders of magnitude (sr ~1e-2, FKK ~1e2): plot each feature divided by its largest |value|.
+  const scale = x.map((j) => {
+    let m = 0;
+    for (let i = 0; i < r.rows; i++) m = Math.max(m, Math.abs(r.data[i * r.cols + j]));
+    return m > 0 ? m : 1;
+  });
   const series = species.map((sym, k) => {
     const atoms = f.symbols.map((s, i) => (s === sym ? i : -1)).filter((i) => i >= 0);
-    const y = x.map((j) => atoms.reduce((s, i) => s + r.data[i * r.cols + j], 0) / atoms.length);
+    const y = x.map((j) => atoms.reduce((s, i) => s + r.data[i * r.cols + j], 0) / atoms.length / scale[j]);
     return { name: `mean ${sym}`, x, y, color: PALETTE[k % PALETTE.length], markers: false };
   });
   if (selectedAtom !== null) {
     const a = selectedAtom;
-    series.push({ name: `atom ${a} (${f.symbols[a]})`, x, y: x.map((j) => r.data[a * r.cols + j]), color: '#000000', markers: false });
+    series.push({ name: `atom ${a} (${f.symbols[a]})`, x, y: x.map((j) => r.data[a * r.cols + j] / scale[j]), color: '#000000', markers: false });
   }
-  $('atom-plot').innerHTML = linePlot({ title: `${r.kind} descriptor per atom`, x: { label: 'feature index' }, y: { label: 'value' }, series, width: 520, height: 300, kind: 'descriptor' });
+  $('atom-plot').innerHTML = linePlot({ title: `${r.kind} descriptor per atom`, x: { label: 'feature index' }, y: { label: 'value / max |value| over atoms' }, series, width: 560, height: 300, kind: 'descriptor' });
 }
 
 function viridis(t: number): string {
@@ -294,9 +300,9 @@ function parityPlots(res: CompareResults): string {
     const k = res.models.indexOf(p.model);
     const color = PALETTE[k % PALETTE.length];
     if (p.energy.ref.length > 0)
-      out.push(parityPlot({ title: `${p.model}: energy`, subtitle: `${p.energy.total} test structures`, xLabel: 'reference (eV/atom)', yLabel: 'predicted (eV/atom)', ref: p.energy.ref, pred: p.energy.pred, color, width: 290, height: 290 }));
+      out.push(parityPlot({ title: `${p.model}: energy`, subtitle: `${p.energy.total} test structures`, xLabel: 'reference (eV/atom)', yLabel: 'predicted (eV/atom)', ref: p.energy.ref, pred: p.energy.pred, color, width: 272, height: 272 }));
     if (p.forces.ref.length > 0)
-      out.push(parityPlot({ title: `${p.model}: forces`, subtitle: `${p.forces.ref.length} of ${p.forces.total} components`, xLabel: 'reference (eV/Å)', yLabel: 'predicted (eV/Å)', ref: p.forces.ref, pred: p.forces.pred, color, width: 290, height: 290 }));
+      out.push(parityPlot({ title: `${p.model}: forces`, subtitle: `${p.forces.ref.length} of ${p.forces.total} components`, xLabel: 'reference (eV/Å)', yLabel: 'predicted (eV/Å)', ref: p.forces.ref, pred: p.forces.pred, color, width: 272, height: 272 }));
   });
   return out.join('');
 }
@@ -328,7 +334,7 @@ async function runMd(): Promise<void> {
   const thermo: MdThermo[] = [];
   state.md = thermo;
   const frame = currentFrame();
-  showFrame(frame);
+  viewer.show(state.dataset!.frames[frame], selectedAtom);
   let lastDraw = 0;
   setStatus('md-status', 'starting …');
   try {
@@ -350,7 +356,7 @@ async function runMd(): Promise<void> {
     });
     drawThermo(thermo);
     const last = r.thermo[r.thermo.length - 1];
-    setStatus('md-status', `done: ${r.steps} steps in ${r.wallS.toFixed(1)} s · final T ${last.temperatureK.toFixed(0)} K · conserved-energy drift ${((last.conservedEv - r.thermo[0].conservedEv) / state.dataset!.frames[frame].symbols.length * 1000).toFixed(3)} meV/atom`);
+    setStatus('md-status', `${r.stopped ? 'stopped' : 'done'}: ${r.steps} steps in ${r.wallS.toFixed(1)} s · final T ${last.temperatureK.toFixed(0)} K · conserved-energy drift ${((last.conservedEv - r.thermo[0].conservedEv) / state.dataset!.frames[frame].symbols.length * 1000).toFixed(3)} meV/atom`);
   } catch (e) {
     if (e instanceof CancelledError) {
       setStatus('md-status', 'stopped (worker restarted: fit again to continue)');
@@ -365,11 +371,12 @@ async function runMd(): Promise<void> {
 
 function drawThermo(t: MdThermo[]): void {
   const x = t.map((r) => r.timeFs);
+  const u0 = t[0]?.potentialEv ?? 0, c0 = t[0]?.conservedEv ?? 0;
   $('md-plots').innerHTML =
     linePlot({ title: 'Temperature', x: { label: 'time (fs)' }, y: { label: 'T (K)' }, series: [{ name: 'T', x, y: t.map((r) => r.temperatureK) }], width: 400, height: 260, kind: 'md-temperature' }) +
-    linePlot({ title: 'Energies', x: { label: 'time (fs)' }, y: { label: 'eV' }, series: [
-      { name: 'potential', x, y: t.map((r) => r.potentialEv), color: PALETTE[1] },
-      { name: 'conserved', x, y: t.map((r) => r.conservedEv), color: PALETTE[2] },
+    linePlot({ title: 'Energies relative to step 0', x: { label: 'time (fs)' }, y: { label: 'E − E(0) (eV)' }, series: [
+      { name: 'potential', x, y: t.map((r) => r.potentialEv - u0), color: PALETTE[1] },
+      { name: 'conserved', x, y: t.map((r) => r.conservedEv - c0), color: PALETTE[2] },
     ], width: 400, height: 260, kind: 'md-energy' });
 }
 
@@ -402,7 +409,7 @@ function wire(): void {
   $('download-model-btn').addEventListener('click', () => void download('model'));
   $('download-pred-btn').addEventListener('click', () => void download('predictions'));
   $('md-run').addEventListener('click', () => void runMd());
-  $('md-cancel').addEventListener('click', () => void client.cancel());
+  $('md-cancel').addEventListener('click', () => client.stop());
   window.addEventListener('resize', () => viewer.resize());
   $('env').textContent = `${crossOriginIsolated ? 'cross-origin isolated (2-thread WebAssembly linear algebra)' : 'not cross-origin isolated: single-threaded linear algebra (serve with `farfield serve` for 2 threads)'} · ${location.protocol === 'file:' ? 'opened from disk' : location.host}`;
   enableSections();

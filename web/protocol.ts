@@ -50,7 +50,9 @@ export type Request =
   | { id: number; type: 'describe'; frame: number; kind: string }
   | { id: number; type: 'fit'; request: FitRequest }
   | { id: number; type: 'md'; request: MdRequest }
-  | { id: number; type: 'download'; what: 'model' | 'predictions'; model: string };
+  | { id: number; type: 'download'; what: 'model' | 'predictions'; model: string }
+  /** Ask a running MD job to stop after its current chunk (keeps the worker and its models). */
+  | { id: number; type: 'stop' };
 
 export interface DescribeView {
   kind: string;
@@ -89,6 +91,7 @@ export interface ResultTypes {
   toy: DatasetView;
   describe: DescribeView;
   fit: FitView;
-  md: { steps: number; thermo: MdThermo[]; wallS: number };
+  md: { steps: number; thermo: MdThermo[]; wallS: number; stopped: boolean };
+  stop: null;
   download: { fileName: string; text: string };
 }

@@ -65,6 +65,7 @@ export class StructureViewer {
       v.addUnitCell(m, { box: { color: '#555' }, alabel: 'a', blabel: 'b', clabel: 'c' } as never);
     }
     v.setClickable({}, true, ((atom: { index: number }) => this.onPick?.(atom.index)) as never);
+    v.resize(); // the host may have changed size since the viewer was created
     v.zoomTo();
     v.render();
   }

@@ -21,6 +21,7 @@ const scope = self as unknown as WorkerScope;
 
 let dataset: { name: string; structures: Structure[] } | null = null;
 const models = new Map<string, KernelModel>();
+let stopRequested = false;
 const threads = useBrowserLinalgThreads().catch(() => 1 as const);
 
 function view(name: string, format: string, structures: Structure[]): DatasetView {
@@ -120,15 +121,21 @@ async function handle(req: Request): Promise<ResultTypes[keyof ResultTypes]> {
         scope.postMessage({ id: req.id, type: 'frame', positions: Float64Array.from(session.state.positions), cell: Float64Array.from(session.state.cell), thermo: t });
       };
       emit();
-      for (let done = 0; done < q.steps; ) {
+      stopRequested = false;
+      let done = 0;
+      while (done < q.steps && !stopRequested) {
         const k = Math.min(q.every, q.steps - done);
         session.advance(k);
         done += k;
         emit();
         progress('md', done, q.steps);
+        await new Promise((r) => setTimeout(r, 0)); // let a 'stop' message in
       }
-      return { steps: q.steps, thermo, wallS: (performance.now() - t0) / 1000 };
+      return { steps: done, thermo, wallS: (performance.now() - t0) / 1000, stopped: done < q.steps };
     }
+    case 'stop':
+      stopRequested = true;
+      return null;
     case 'download': {
       const model = need(models.get(req.model), `no fitted model '${req.model}'`);
       const tag = req.model.replace(/[^a-z0-9]+/gi, '-');
