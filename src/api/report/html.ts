@@ -150,7 +150,6 @@ function learningCurves(res: CompareResults): string {
     title: 'Fit time', kind: 'learning-curve',
     x: { label: 'training structures', log: true, ticks: res.trainSizes },
     y: { label: 'wall time (s)', log: true },
-    legend: 'tl',
     series: res.models.map((m) => {
       const rs = res.runs.filter((r) => r.model === m).sort((a, b) => a.trainSize - b.trainSize);
       return { name: m, x: rs.map((r) => r.trainSize), y: rs.map((r) => r.fitTimeS), color: modelColor(res.models, m), markers: true };

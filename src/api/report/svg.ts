@@ -47,7 +47,17 @@ export interface PlotOptions {
   subtitle?: string;
 }
 
-const MARGIN = { left: 64, right: 16, top: 40, bottom: 46 };
+interface Margins {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** Margins around the data area: the top holds the title, an optional subtitle and the legend row. */
+function margins(o: PlotOptions, legendEntries: number): Margins {
+  return { left: 64, right: 16, top: 30 + (o.subtitle ? 14 : 0) + (legendEntries > 1 ? 18 : 0), bottom: 46 };
+}
 
 /** XML-escape text content and attribute values. */
 export function esc(s: string): string {
@@ -137,8 +147,8 @@ function num(v: number): string {
   return (Math.round(v * 10) / 10).toString();
 }
 
-function frame(o: PlotOptions, sx: Scale, sy: Scale, w: number, h: number): string[] {
-  const x0 = MARGIN.left, x1 = w - MARGIN.right, y0 = h - MARGIN.bottom, y1 = MARGIN.top;
+function frame(o: PlotOptions, sx: Scale, sy: Scale, w: number, h: number, M: Margins): string[] {
+  const x0 = M.left, x1 = w - M.right, y0 = h - M.bottom, y1 = M.top;
   const out: string[] = [];
   out.push(`<rect class="area" x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="#fff" stroke="none"/>`);
   for (const t of sx.ticks) {
@@ -154,26 +164,26 @@ function frame(o: PlotOptions, sx: Scale, sy: Scale, w: number, h: number): stri
     out.push(`<text class="ticklabel" x="${x0 - 8}" y="${py}" dy="0.32em" text-anchor="end">${esc(formatTick(t))}</text>`);
   }
   out.push(`<rect class="axes" x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none"/>`);
-  out.push(`<text class="title" x="${(x0 + x1) / 2}" y="${o.subtitle ? 15 : 22}" text-anchor="middle">${esc(o.title)}</text>`);
-  if (o.subtitle) out.push(`<text class="subtitle" x="${(x0 + x1) / 2}" y="30" text-anchor="middle">${esc(o.subtitle)}</text>`);
+  out.push(`<text class="title" x="${(x0 + x1) / 2}" y="17" text-anchor="middle">${esc(o.title)}</text>`);
+  if (o.subtitle) out.push(`<text class="subtitle" x="${(x0 + x1) / 2}" y="31" text-anchor="middle">${esc(o.subtitle)}</text>`);
   out.push(`<text class="axislabel" x="${(x0 + x1) / 2}" y="${h - 8}" text-anchor="middle">${esc(o.x.label)}</text>`);
   out.push(`<text class="axislabel" transform="translate(15 ${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">${esc(o.y.label)}</text>`);
   return out;
 }
 
-function legend(entries: { name: string; color: string; dash?: string; marker: boolean }[], w: number, where: 'tl' | 'tr' | 'br'): string {
+/** A horizontal legend row in the top margin (right-aligned above the data area), so it never covers data. */
+function legend(entries: { name: string; color: string; dash?: string; marker: boolean }[], w: number, M: Margins): string {
   if (entries.length < 2) return '';
-  const lh = 16;
-  const maxLen = Math.max(...entries.map((e) => e.name.length));
-  const bw = 34 + maxLen * 6.6, bh = entries.length * lh + 8;
-  const x = where === 'tl' ? MARGIN.left + 8 : w - MARGIN.right - bw - 8;
-  const y = where === 'br' ? -1 : MARGIN.top + 8;
-  const out = [`<g class="legend" transform="translate(${num(x)} ${y})">`, `<rect x="0" y="0" width="${num(bw)}" height="${bh}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>`];
+  const widths = entries.map((e) => 30 + e.name.length * 6.4);
+  const total = widths.reduce((a, b) => a + b, 0);
+  let x = Math.max(M.left, w - M.right - total);
+  const cy = M.top - 10;
+  const out = ['<g class="legend">'];
   entries.forEach((e, k) => {
-    const cy = 4 + lh * k + lh / 2;
-    out.push(`<line x1="6" y1="${cy}" x2="24" y2="${cy}" stroke="${e.color}" stroke-width="2"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}/>`);
-    if (e.marker) out.push(`<circle cx="15" cy="${cy}" r="3" fill="${e.color}"/>`);
-    out.push(`<text x="30" y="${cy}" dy="0.32em">${esc(e.name)}</text>`);
+    out.push(`<line x1="${num(x)}" y1="${cy}" x2="${num(x + 18)}" y2="${cy}" stroke="${e.color}" stroke-width="2"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}/>`);
+    if (e.marker) out.push(`<circle cx="${num(x + 9)}" cy="${cy}" r="3" fill="${e.color}"/>`);
+    out.push(`<text x="${num(x + 23)}" y="${cy}" dy="0.32em">${esc(e.name)}</text>`);
+    x += widths[k];
   });
   out.push('</g>');
   return out.join('');
@@ -183,8 +193,8 @@ function open(o: PlotOptions, w: number, h: number): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="plot" data-kind="${esc(o.kind ?? 'plot')}" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${esc(o.title)}">`;
 }
 
-function clipDef(id: string, w: number, h: number): string {
-  return `<defs><clipPath id="${id}"><rect x="${MARGIN.left}" y="${MARGIN.top}" width="${w - MARGIN.left - MARGIN.right}" height="${h - MARGIN.top - MARGIN.bottom}"/></clipPath></defs>`;
+function clipDef(id: string, w: number, h: number, M: Margins): string {
+  return `<defs><clipPath id="${id}"><rect x="${M.left}" y="${M.top}" width="${w - M.left - M.right}" height="${h - M.top - M.bottom}"/></clipPath></defs>`;
 }
 
 let clipCounter = 0;
@@ -198,14 +208,15 @@ function ok(v: number, log: boolean): boolean {
 }
 
 /** Line plot with optional markers: learning curves (log–log), RDFs. */
-export function linePlot(o: PlotOptions & { series: Series[]; legend?: 'tl' | 'tr' }): string {
+export function linePlot(o: PlotOptions & { series: Series[] }): string {
   const w = o.width ?? 420, h = o.height ?? 300;
+  const M = margins(o, o.series.length);
   const xs = o.series.flatMap((s) => Array.from(s.x));
   const ys = o.series.flatMap((s) => Array.from(s.y));
-  const sx = makeScale(o.x, xs, MARGIN.left, w - MARGIN.right);
-  const sy = makeScale(o.y, ys, h - MARGIN.bottom, MARGIN.top);
+  const sx = makeScale(o.x, xs, M.left, w - M.right);
+  const sy = makeScale(o.y, ys, h - M.bottom, M.top);
   const clip = nextClip();
-  const out = [open(o, w, h), clipDef(clip, w, h), ...frame(o, sx, sy, w, h), `<g clip-path="url(#${clip})">`];
+  const out = [open(o, w, h), clipDef(clip, w, h, M), ...frame(o, sx, sy, w, h, M), `<g clip-path="url(#${clip})">`];
   const entries: { name: string; color: string; dash?: string; marker: boolean }[] = [];
   o.series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length];
@@ -230,7 +241,7 @@ export function linePlot(o: PlotOptions & { series: Series[]; legend?: 'tl' | 't
     out.push(...pts);
     entries.push({ name: s.name, color, dash: s.dash, marker: markers });
   });
-  out.push('</g>', legend(entries, w, o.legend ?? 'tr'), '</svg>');
+  out.push('</g>', legend(entries, w, M), '</svg>');
   return out.join('\n');
 }
 
@@ -241,11 +252,12 @@ export function parityPlot(o: Omit<PlotOptions, 'x' | 'y'> & { xLabel: string; y
   const x: AxisOptions = { label: o.xLabel, min: lo, max: hi };
   const y: AxisOptions = { label: o.yLabel, min: lo, max: hi };
   const po: PlotOptions = { ...o, x, y, kind: o.kind ?? 'parity' };
-  const sx = makeScale(x, [], MARGIN.left, w - MARGIN.right);
-  const sy = makeScale(y, [], h - MARGIN.bottom, MARGIN.top);
+  const M = margins(po, 0);
+  const sx = makeScale(x, [], M.left, w - M.right);
+  const sy = makeScale(y, [], h - M.bottom, M.top);
   const color = o.color ?? PALETTE[0];
   const clip = nextClip();
-  const out = [open(po, w, h), clipDef(clip, w, h), ...frame(po, sx, sy, w, h), `<g clip-path="url(#${clip})">`];
+  const out = [open(po, w, h), clipDef(clip, w, h, M), ...frame(po, sx, sy, w, h, M), `<g clip-path="url(#${clip})">`];
   out.push(`<line class="diagonal" x1="${num(sx.map(lo))}" y1="${num(sy.map(lo))}" x2="${num(sx.map(hi))}" y2="${num(sy.map(hi))}" stroke="#555" stroke-width="1" stroke-dasharray="4 3"/>`);
   const n = Math.min(o.ref.length, o.pred.length);
   const r = n > 400 ? 1.6 : 2.4;
@@ -310,11 +322,12 @@ export function histogramPlot(o: PlotOptions & { series: HistogramSeries[]; bins
   const edges = binEdges(o.series, o.bins ?? 40, o.range);
   const dens = o.series.map((s) => histogramDensity(s.values, edges));
   const ymax = Math.max(1e-300, ...dens.flat());
-  const sx = makeScale({ ...o.x, min: edges[0], max: edges[edges.length - 1] }, [], MARGIN.left, w - MARGIN.right);
-  const sy = makeScale({ ...o.y, min: 0, max: ymax * 1.08 }, [], h - MARGIN.bottom, MARGIN.top);
-  const clip = nextClip();
   const po: PlotOptions = { ...o, kind: o.kind ?? 'histogram' };
-  const out = [open(po, w, h), clipDef(clip, w, h), ...frame(po, sx, sy, w, h), `<g clip-path="url(#${clip})">`];
+  const M = margins(po, o.series.length);
+  const sx = makeScale({ ...o.x, min: edges[0], max: edges[edges.length - 1] }, [], M.left, w - M.right);
+  const sy = makeScale({ ...o.y, min: 0, max: ymax * 1.08 }, [], h - M.bottom, M.top);
+  const clip = nextClip();
+  const out = [open(po, w, h), clipDef(clip, w, h, M), ...frame(po, sx, sy, w, h, M), `<g clip-path="url(#${clip})">`];
   const entries: { name: string; color: string; marker: boolean }[] = [];
   o.series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length];
@@ -325,6 +338,6 @@ export function histogramPlot(o: PlotOptions & { series: HistogramSeries[]; bins
     out.push(`<path class="series bar" data-name="${esc(s.name)}" d="${path}" fill="${color}" fill-opacity="${o.series.length > 1 ? 0.12 : 0.25}" stroke="${color}" stroke-width="1.6"/>`);
     entries.push({ name: s.name, color, marker: false });
   });
-  out.push('</g>', legend(entries, w, 'tr'), '</svg>');
+  out.push('</g>', legend(entries, w, M), '</svg>');
   return out.join('\n');
 }
