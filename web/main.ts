@@ -84,7 +84,7 @@ async function loadDataset(): Promise<void> {
     else {
       const text = await loadScriptDataset(id);
       const meta = __DATASETS__.find((x) => x.id === id);
-      d = await client.request('load', { name: `${meta?.label ?? id}.xyz`, data: new TextEncoder().encode(text).buffer as ArrayBuffer });
+      d = await client.request('load', { name: meta?.label ?? `${id}.xyz`, data: new TextEncoder().encode(text).buffer as ArrayBuffer });
     }
     datasetLoaded(d);
   } catch (e) {
