@@ -11,11 +11,12 @@
  * cutoff). Backward splits dE/dX by block columns, multiplies by √w and sums the blocks' gradients.
  * `backwardMany` does the same for a batch of upstreams: blocks with their own batched pass get the block's columns
  * (through a column view when they accept one, else a copy); the others are looped over `backward`.
+ * `backwardFactored` hands every block the same coefficients and the block's columns of the rows (× √w).
  */
 import { FarfieldError } from '../core/index.js';
 import type { Structure } from '../core/index.js';
 import type { ComputeContext } from './context.js';
-import { backwardManyOf, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from './descriptor.js';
+import { backwardFactoredOf, backwardManyOf, checkFactored, type FactoredUpstream, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from './descriptor.js';
 import { DESCRIPTORS, createDescriptor } from './registry.js';
 
 /** One block of a composite: a descriptor spec (species optional: inherited) and its weight w (features × √w). */
@@ -146,6 +147,33 @@ export class CompositeDescriptor implements Descriptor {
         for (let c = 0; c < count * n; c++) for (let k = 0; k < w; k++) g[c * w + k] = s * dEdX[c * v.stride + off + k];
         r = backwardManyOf(d, structure, ctx, parts[b], g, count);
       }
+      for (let k = 0; k < positions.length; k++) positions[k] += r.positions[k];
+      for (let k = 0; k < strain.length; k++) strain[k] += r.strain[k];
+    });
+    return { positions, strain };
+  }
+
+  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
+    const n = structure.species.length, D = this.width, count = up.count;
+    checkFactored('composite', up, n, D);
+    const parts = saved as unknown[];
+    const positions = new Float64Array(count * 3 * n);
+    const strain = new Float64Array(count * 9);
+    const slice = (rows: Float64Array, nrows: number, off: number, w: number, s: number): Float64Array => {
+      const out = new Float64Array(nrows * w);
+      for (let r = 0; r < nrows; r++) for (let k = 0; k < w; k++) out[r * w + k] = s * rows[r * D + off + k];
+      return out;
+    };
+    this.blocks.forEach((d, b) => {
+      const s = this.scales[b];
+      if (s === 0) return;
+      const w = d.width, off = this.columnOffsets[b];
+      const sub: FactoredUpstream = {
+        count,
+        terms: up.terms.map((t) => ({ coef: t.coef, rows: slice(t.rows, count, off, w, s) })),
+        own: up.own ? { coef: up.own.coef, rows: slice(up.own.rows, n, off, w, s) } : undefined,
+      };
+      const r = backwardFactoredOf(d, structure, ctx, parts[b], sub);
       for (let k = 0; k < positions.length; k++) positions[k] += r.positions[k];
       for (let k = 0; k < strain.length; k++) strain[k] += r.strain[k];
     });

@@ -14,7 +14,7 @@
  * Cost per structure: m·(cost of one reverse pass) + O(N·m·D) for the upstream gradients.
  */
 import { FarfieldError, cellVolume, type Structure } from '../core/index.js';
-import { backwardManyOf, type ComputeContext, type Descriptor, type DescriptorGradients } from '../descriptors/index.js';
+import { backwardFactoredOf, backwardManyOf, type ComputeContext, type Descriptor, type DescriptorGradients } from '../descriptors/index.js';
 import type { Kernel, KernelRows } from './kernels.js';
 
 /** `d.backwardMany` (optional part of the descriptor contract) when present, else a loop over `backward`. */
@@ -123,10 +123,17 @@ export interface DesignOptions {
   useStress: boolean;
   /** References per backwardMany call (default: as many as fit in UPSTREAM_BUDGET_BYTES, at most 256). */
   batch?: number;
+  /** Materialise upstreams and use backwardMany even when the kernel can factor them (tests, benchmarks). */
+  materialise?: boolean;
 }
 
 /** Memory for one batch of upstream gradients (count × N × D doubles) in `designBlock`. */
 export const UPSTREAM_BUDGET_BYTES = 64 * 2 ** 20;
+
+/** References per factored reverse pass: coefficients, rows and outputs (≈ 8·(6N + D) bytes each) within the budget. */
+export function defaultFactoredBatch(atoms: number, width: number): number {
+  return Math.max(1, Math.min(4096, Math.floor(UPSTREAM_BUDGET_BYTES / (8 * (6 * atoms + width + 9)))));
+}
 
 /** References per batched reverse pass for N atoms and width D: fills the upstream budget, 1 ≤ batch ≤ 256. */
 export function defaultBatch(atoms: number, width: number): number {
@@ -204,16 +211,24 @@ export function designBlock(
       }
     }
     if (!useF && !useS) continue;
-    // Upstream of reference b: ∂K(X_i, X_b)/∂X_i on the atoms of species t, zero on the others (written once per
-    // species; every chunk overwrites the same rows).
-    const cap = Math.min(batch, mt);
-    const upstream = workspace.upstream(cap * n * d);
+    // Upstream of reference b: ∂K(X_i, X_b)/∂X_i on the atoms of species t, zero on the others. Factored form
+    // (kernel.factoredGradient → descriptor.backwardFactored, no count × N × D array) when the kernel has it, else
+    // materialised (written once per species; every chunk overwrites the same rows).
+    const factored = typeof refs.kernel.factoredGradient === 'function' && !opts.materialise;
+    const cap = Math.min(factored ? Math.max(1, opts.batch ?? defaultFactoredBatch(n, d)) : batch, mt);
+    const upstream = factored ? null : workspace.upstream(cap * n * d);
     const rowsOut = { index: atoms, stride: n };
     for (let b0 = 0; b0 < mt; b0 += cap) {
       const b1 = Math.min(mt, b0 + cap);
       const cnt = b1 - b0;
-      refs.kernel.gradientPerReference(a, refs.prepared[t], b0, b1, kmat, upstream, rowsOut);
-      const g = backwardMany(descriptor, structure, ctx, saved, upstream.subarray(0, cnt * n * d), cnt);
+      let g: DescriptorGradients;
+      if (upstream) {
+        refs.kernel.gradientPerReference(a, refs.prepared[t], b0, b1, kmat, upstream, rowsOut);
+        g = backwardMany(descriptor, structure, ctx, saved, upstream.subarray(0, cnt * n * d), cnt);
+      } else {
+        const up = refs.kernel.factoredGradient!(a, refs.prepared[t], b0, b1, kmat, atoms, n);
+        g = backwardFactoredOf(descriptor, structure, ctx, saved, up);
+      }
       for (let c = 0; c < cnt; c++) {
         const col = off + b0 + c;
         if (useF) {

@@ -19,6 +19,7 @@
  * Units: features are dimensionless for `sr`; K is dimensionless; model weights carry eV.
  */
 import { FarfieldError, Registry } from '../core/index.js';
+import type { FactoredUpstream } from '../descriptors/index.js';
 import { getLinalg } from '../math/index.js';
 
 export interface KernelSpec {
@@ -55,6 +56,13 @@ export interface Kernel {
    */
   gradientPerReference(a: KernelRows, b: KernelRows, b0: number, b1: number, kmat: Float64Array, out: Float64Array,
     rows?: OutputRows): void;
+  /**
+   * Optional: the same per-reference upstream gradients in factored form (descriptors' FactoredUpstream) for a
+   * structure of `atoms` atoms whose rows of a are atoms index[i]: batch entry b − b0, atom index[i] gets
+   * ∂K(a_i, b_b)/∂a_i = Σ_r P_r T_r(b) + Q U(a_i); other atoms get zero coefficients. No count × N × D array.
+   */
+  factoredGradient?(a: KernelRows, b: KernelRows, b0: number, b1: number, kmat: Float64Array, index: ArrayLike<number>,
+    atoms: number): FactoredUpstream;
   toJSON(): KernelSpec;
 }
 
@@ -66,6 +74,18 @@ export interface OutputRows {
 
 function rowOf(rows: OutputRows | undefined, na: number, c: number, i: number): number {
   return rows ? c * rows.stride + rows.index[i] : c * na + i;
+}
+
+/** own.rows for factoredGradient: rows of src (a.rows × d, columns cols or all) placed at atom index[i] of nat × D. */
+function placeRows(src: Float64Array, srcStride: number, srcCol0: number, index: ArrayLike<number>, nat: number, d: number,
+  cols?: readonly number[]): Float64Array {
+  const out = new Float64Array(nat * d);
+  for (let i = 0; i < index.length; i++) {
+    const o = index[i] * d, r = i * srcStride + srcCol0;
+    if (cols) for (let c = 0; c < cols.length; c++) out[o + cols[c]] = src[r + c];
+    else for (let c = 0; c < d; c++) out[o + c] = src[r + c];
+  }
+  return out;
 }
 
 export type KernelFactory = (hypers: Record<string, unknown>) => Kernel;
@@ -190,6 +210,25 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
       }
       void kmat;
     },
+    factoredGradient(a, b, b0, b1, _kmat, index, nat) {
+      // P = ζ S^{ζ−1}/|x_i|, T = x̂_b;  Q = −P S, U = x̂_i
+      const na = a.rows, d = a.cols, cnt = Math.max(0, b1 - b0);
+      const P = new Float64Array(cnt * nat), Q = new Float64Array(cnt * nat);
+      if (na > 0 && cnt > 0) {
+        const sm = new Float64Array(na * cnt);
+        dotMatrix(a.t, na, b.t.subarray(b0 * d, b1 * d), cnt, d, sm);
+        for (let i = 0; i < na; i++) {
+          const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+          for (let c = 0; c < cnt; c++) {
+            const sdot = sm[i * cnt + c];
+            const f = zeta * ipow(sdot, zeta - 1) * inv;
+            P[c * nat + index[i]] = f;
+            Q[c * nat + index[i]] = -f * sdot;
+          }
+        }
+      }
+      return { count: cnt, terms: [{ coef: P, rows: b.t.subarray(b0 * d, b0 * d + cnt * d) }], own: { coef: Q, rows: placeRows(a.t, d, 0, index, nat, d) } };
+    },
     toJSON: () => ({ kind: 'polynomial', hypers: { zeta } }),
   };
 }
@@ -251,6 +290,18 @@ export function gaussianKernel(hypers: Record<string, unknown> = {}): Kernel {
           const f = (-2 / scale) * kmat[i * nb + bb];
           for (let c = 0; c < d; c++) out[o + c] = f * (a.x[i * d + c] - b.x[bb * d + c]);
         }
+    },
+    factoredGradient(a, b, b0, b1, kmat, index, nat) {
+      // (2/s) K x_b − (2/s) K x_i
+      const na = a.rows, nb = b.rows, d = a.cols, cnt = Math.max(0, b1 - b0);
+      const P = new Float64Array(cnt * nat), Q = new Float64Array(cnt * nat);
+      for (let i = 0; i < na; i++)
+        for (let c = 0; c < cnt; c++) {
+          const f = (2 / scale) * kmat[i * nb + b0 + c];
+          P[c * nat + index[i]] = f;
+          Q[c * nat + index[i]] = -f;
+        }
+      return { count: cnt, terms: [{ coef: P, rows: b.x.subarray(b0 * d, b0 * d + cnt * d) }], own: { coef: Q, rows: placeRows(a.x, d, 0, index, nat, d) } };
     },
     toJSON: () => ({ kind: 'gaussian', hypers: { scale } }),
   };
@@ -353,6 +404,31 @@ export function vaspKernel(hypers: Record<string, unknown> = {}): Kernel {
           const f = wPoly * zeta * ipow(sp, zeta - 1) * inv;
           for (let c = 0; c < np; c++) out[o + polyCols[c]] += f * (b.t[j * w + nl + c] - sp * a.t[i * w + nl + c]);
         }
+    },
+    factoredGradient(a, b, b0, b1, _kmat, index, nat) {
+      // w_lin X^L_b (coefficient 1 on the centres) + f (X̂^P_b − S X̂^P_i), f = w_poly ζ S^{ζ−1}/|X^P_i|
+      const w = nl + np, d = a.cols, na = a.rows, cnt = Math.max(0, b1 - b0);
+      const P1 = new Float64Array(cnt * nat), P2 = new Float64Array(cnt * nat), Q = new Float64Array(cnt * nat);
+      const T1 = new Float64Array(cnt * d), T2 = new Float64Array(cnt * d);
+      for (let c = 0; c < cnt; c++) {
+        const j = b0 + c;
+        for (let k = 0; k < nl; k++) T1[c * d + linCols[k]] = wLin * b.t[j * w + k];
+        for (let k = 0; k < np; k++) T2[c * d + polyCols[k]] = b.t[j * w + nl + k];
+        for (let i = 0; i < na; i++) {
+          const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+          let sp = 0;
+          for (let k = nl; k < w; k++) sp += a.t[i * w + k] * b.t[j * w + k];
+          const f = wPoly * zeta * ipow(sp, zeta - 1) * inv;
+          P1[c * nat + index[i]] = 1;
+          P2[c * nat + index[i]] = f;
+          Q[c * nat + index[i]] = -f * sp;
+        }
+      }
+      return {
+        count: cnt,
+        terms: [{ coef: P1, rows: T1 }, { coef: P2, rows: T2 }],
+        own: { coef: Q, rows: placeRows(a.t, w, nl, index, nat, d, polyCols) },
+      };
     },
     toJSON: () => ({
       kind: 'vasp',

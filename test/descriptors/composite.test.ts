@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, type Structure } from '../../src/core/index.js';
 import {
-  ComputeContext, DESCRIPTORS, backwardManyOf, createDescriptor, type Descriptor, type DescriptorSpec,
+  ComputeContext, DESCRIPTORS, backwardFactoredOf, backwardManyOf, createDescriptor, expandFactored, type Descriptor, type DescriptorSpec,
 } from '../../src/descriptors/index.js';
 
 /** Toy: X_i = (Σ_j |r_j − r_i|², scale·N) for a molecule; dX_i0/dr_j = 2(r_j − r_i), dX_i0/dr_i = −Σ_j 2(r_j − r_i). */
@@ -112,6 +112,16 @@ test('composite backwardMany = loop of backward: batched blocks (column views, n
     }
   }
   assert.throws(() => d.backwardMany!(mol, ctx, out.saved, g.subarray(1), count), /expected 3×3×/);
+  // factored upstream (one term + own part): blocks with backwardFactored get their columns, the toy block falls back
+  const coef = Float64Array.from({ length: count * 3 }, (_, k) => (k < 3 ? 0 : Math.cos(k))), own = Float64Array.from({ length: count * 3 }, (_, k) => (k < 3 ? 0 : Math.sin(2 * k)));
+  const up = { count, terms: [{ coef, rows: Float64Array.from({ length: count * d.width }, (_, k) => Math.sin(0.3 * k)) }],
+    own: { coef: own, rows: Float64Array.from({ length: 3 * d.width }, (_, k) => Math.cos(0.2 * k)) } };
+  const dense = new Float64Array(count * size);
+  expandFactored(up, 3, d.width, 0, count, dense);
+  const f = backwardFactoredOf(d, mol, ctx, out.saved, up), ref = backwardManyOf(d, mol, ctx, out.saved, dense, count);
+  const sc = Math.max(...ref.positions.map(Math.abs), ...ref.strain.map(Math.abs));
+  for (let k = 0; k < ref.positions.length; k++) assert.ok(Math.abs(f.positions[k] - ref.positions[k]) <= 1e-12 * sc);
+  for (let k = 0; k < ref.strain.length; k++) assert.ok(Math.abs(f.strain[k] - ref.strain[k]) <= 1e-12 * sc);
 });
 
 test('composite JSON round-trips and invalid input is refused', () => {

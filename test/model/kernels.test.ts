@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/index.js';
+import { expandFactored } from '../../src/descriptors/index.js';
 import { bindKernel, createKernel, leafBlocks, type Kernel, type KernelSpec } from '../../src/model/index.js';
 
 const D = 7;
@@ -73,6 +74,22 @@ for (const spec of SPECS) {
     const part = new Float64Array(2 * na * D);
     k.gradientPerReference(A, B, 2, 4, km, part);
     assert.deepEqual(Array.from(part), Array.from(per.subarray(2 * na * D, 4 * na * D)));
+    // factored form, rows placed at atoms [4, 1, 6] of a 7-atom structure, references 1..4: expands to the same
+    // per-reference gradients (and zero on the other atoms)
+    assert.ok(typeof k.factoredGradient === 'function', `${spec.kind} has factoredGradient`);
+    const index = [4, 1, 6], nat = 7;
+    const up = k.factoredGradient!(A, B, 1, 4, km, index, nat);
+    assert.equal(up.count, 3);
+    const full = new Float64Array(3 * nat * D);
+    expandFactored(up, nat, D, 0, 3, full);
+    for (let c = 0; c < 3; c++)
+      for (let i = 0; i < nat; i++)
+        for (let q = 0; q < D; q++) {
+          const v = full[(c * nat + i) * D + q];
+          const r = index.indexOf(i);
+          const want = r < 0 ? 0 : per[((1 + c) * na + r) * D + q];
+          assert.ok(Math.abs(v - want) <= 1e-13 * (1 + Math.abs(want)), `entry ${c}, atom ${i}, column ${q}: ${v} vs ${want}`);
+        }
     // JSON round trip
     assert.deepEqual(createKernel(k.toJSON()).toJSON(), k.toJSON());
   });

@@ -32,11 +32,11 @@ import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
 import { SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
-import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkFactored, speciesMap, type FactoredUpstream, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveAngularHypers, type AngularHypers } from './hypers.js';
 import { getLinalg } from '../../math/index.js';
-import { accumulatePair, checkBatch, checkSpeciesUniverse, gatherCentre, scatterPairs, type UpstreamView } from './common.js';
+import { Scratch, accumulatePair, activeCentres, checkBatch, checkSpeciesUniverse, gatherCentre, scatterPairs, type UpstreamView } from './common.js';
 
 interface AngularSaved {
   /** c coefficients, atoms × K × C (K = (lmax+1)², C = S·nmax), layout [atom][lm][channel]. */
@@ -47,6 +47,8 @@ interface AngularSaved {
 
 /** Largest pair-Jacobian cache kept in `saved` by the batched reverse pass (bytes). */
 export const JACOBIAN_CACHE_BYTES = 256 * 2 ** 20;
+/** Largest count × rows GEMM output of one group of centres in backwardFactored (doubles). */
+const FACTORED_OUT_DOUBLES = 4 * 2 ** 20;
 
 export class AngularDescriptor implements Descriptor {
   readonly kind = 'angular';
@@ -78,6 +80,7 @@ export class AngularDescriptor implements Descriptor {
   private readonly chanN: Int32Array; // radial index n of channel a
   private readonly dc: Float64Array; // [α][n][lm]
   private readonly E: Float64Array; // [α][n][l][b]
+  private readonly scratch = new Scratch();
 
   constructor(species: readonly string[], hypers: unknown = {}) {
     this.species = checkSpeciesUniverse(species, 'angular descriptor');
@@ -253,12 +256,7 @@ export class AngularDescriptor implements Descriptor {
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
     if (count === 0) return { positions, strain };
-    const total = 3 * nl.count * W;
-    if (!sv.jacobian && 8 * total <= JACOBIAN_CACHE_BYTES) {
-      const J = new Float64Array(total);
-      for (let i = 0; i < nat; i++) this.centreJacobian(structure, map, nl, sv.c, i, J.subarray(3 * nl.offsets[i] * W, 3 * nl.offsets[i + 1] * W));
-      sv.jacobian = J;
-    }
+    this.cacheJacobians(structure, map, nl, sv);
     const la = getLinalg();
     const gi = new Float64Array(count * W);
     let out = new Float64Array(0), scratch = new Float64Array(0);
@@ -277,6 +275,99 @@ export class AngularDescriptor implements Descriptor {
       scatterPairs(nl.vectors, nl.neighbours, p0, np, i, out, count, nat, positions, strain);
     }
     return { positions, strain };
+  }
+
+  /**
+   * Factored batched reverse pass (FactoredUpstream: dE_c/dX_i = Σ_r P_r[c,i] T_r[c,:] + Q[c,i] U[i,:]): for a group
+   * of active centres with stacked pair Jacobians J_G (Σ 3·pairs_i × width), one GEMM T_r J_Gᵀ per term gives every
+   * centre's pair gradients up to its coefficient P_r[c,i]; the own part needs U_i J_iᵀ once per centre. Same results
+   * as backwardMany on the materialised upstream (to round-off), without the count × N × width array.
+   */
+  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
+    const nat = structure.species.length, W = this.width, count = up.count;
+    checkFactored('angular descriptor', up, nat, W);
+    const sv = this.checkSaved(saved, nat);
+    const map = speciesMap(structure, this.species, 'angular descriptor');
+    const nl = ctx.neighbours(this.cutoffA);
+    const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
+    if (count === 0) return { positions, strain };
+    this.cacheJacobians(structure, map, nl, sv);
+    const active = activeCentres(up, nat, nl.offsets);
+    const la = getLinalg();
+    // groups of consecutive active centres whose count × rows output stays within FACTORED_OUT_DOUBLES
+    let maxRows = 0;
+    for (const i of active) maxRows = Math.max(maxRows, 3 * (nl.offsets[i + 1] - nl.offsets[i]));
+    const rowCap = Math.max(maxRows, Math.floor(FACTORED_OUT_DOUBLES / count));
+    let stack: Float64Array, out: Float64Array, acc: Float64Array;
+    const w = new Float64Array(maxRows);
+    for (let g0 = 0; g0 < active.length;) {
+      let g1 = g0, R = 0;
+      while (g1 < active.length && R + 3 * (nl.offsets[active[g1] + 1] - nl.offsets[active[g1]]) <= rowCap) {
+        R += 3 * (nl.offsets[active[g1] + 1] - nl.offsets[active[g1]]);
+        g1++;
+      }
+      // stacked Jacobians of the group (R × W)
+      stack = this.scratch.take('stack', R * W);
+      const rowOff: number[] = [];
+      let r0 = 0;
+      for (let k = g0; k < g1; k++) {
+        const i = active[k], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+        rowOff.push(r0);
+        const dst = stack.subarray(r0 * W, (r0 + 3 * np) * W);
+        if (sv.jacobian) dst.set(sv.jacobian.subarray(3 * p0 * W, 3 * (p0 + np) * W));
+        else this.centreJacobian(structure, map, nl, sv.c, i, dst);
+        r0 += 3 * np;
+      }
+      const J = stack.subarray(0, R * W);
+      acc = this.scratch.take('acc', count * R, true);
+      out = this.scratch.take('out', count * R);
+      for (const t of up.terms) {
+        la.gemm(count, R, W, t.rows, J, out, { transB: true });
+        for (let k = g0; k < g1; k++) {
+          const i = active[k], o = rowOff[k - g0], len = 3 * (nl.offsets[i + 1] - nl.offsets[i]);
+          for (let c = 0; c < count; c++) {
+            const p = t.coef[c * nat + i];
+            if (p === 0) continue;
+            const base = c * R + o;
+            for (let q = 0; q < len; q++) acc[base + q] += p * out[base + q];
+          }
+        }
+      }
+      if (up.own) {
+        const U = up.own.rows, Q = up.own.coef;
+        for (let k = g0; k < g1; k++) {
+          const i = active[k], o = rowOff[k - g0], len = 3 * (nl.offsets[i + 1] - nl.offsets[i]);
+          for (let q = 0; q < len; q++) {
+            let s = 0;
+            const jr = (o + q) * W, ur = i * W;
+            for (let col = 0; col < W; col++) s += U[ur + col] * J[jr + col];
+            w[q] = s;
+          }
+          for (let c = 0; c < count; c++) {
+            const f = Q[c * nat + i];
+            if (f === 0) continue;
+            const base = c * R + o;
+            for (let q = 0; q < len; q++) acc[base + q] += f * w[q];
+          }
+        }
+      }
+      for (let k = g0; k < g1; k++) {
+        const i = active[k], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+        scatterPairs(nl.vectors, nl.neighbours, p0, np, i, acc, count, nat, positions, strain, R, rowOff[k - g0]);
+      }
+      g0 = g1;
+    }
+    return { positions, strain };
+  }
+
+  /** Build and keep the pair Jacobians of every centre in `saved` when they fit in JACOBIAN_CACHE_BYTES. */
+  private cacheJacobians(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, sv: AngularSaved): void {
+    const W = this.width, total = 3 * nl.count * W;
+    if (sv.jacobian || 8 * total > JACOBIAN_CACHE_BYTES) return;
+    const J = new Float64Array(total);
+    for (let i = 0; i < structure.species.length; i++)
+      this.centreJacobian(structure, map, nl, sv.c, i, J.subarray(3 * nl.offsets[i] * W, 3 * nl.offsets[i + 1] * W));
+    sv.jacobian = J;
   }
 
   private checkSaved(saved: unknown, nat: number): AngularSaved {

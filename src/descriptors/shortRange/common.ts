@@ -1,5 +1,6 @@
 /** Helpers shared by the short-range descriptors: species-universe validation and the pair → strain accumulation. */
 import { FarfieldError } from '../../core/index.js';
+import type { FactoredUpstream } from '../descriptor.js';
 
 export function checkSpeciesUniverse(species: readonly string[], what: string): string[] {
   if (!Array.isArray(species) || species.length === 0 || species.some((s) => typeof s !== 'string' || s.length === 0))
@@ -52,15 +53,16 @@ export function gatherCentre(
 }
 
 /**
- * Batched accumulatePair over the pairs [p0, p0 + np) of centre i: g is count × 3np (row c: dE_c/d(r_ij)_α for pair
- * p0 + k at 3k + α); adds into positions (count × 3N) and strain (count × 9).
+ * Batched accumulatePair over the pairs [p0, p0 + np) of centre i: row c of g holds dE_c/d(r_ij)_α for pair p0 + k
+ * at g[c·gStride + gOffset + 3k + α] (default: g is count × 3np); adds into positions (count × 3N) and strain
+ * (count × 9).
  */
 export function scatterPairs(
   vectors: Float64Array, neighbours: Int32Array, p0: number, np: number, i: number, g: Float64Array, count: number,
-  nat: number, positions: Float64Array, strain: Float64Array,
+  nat: number, positions: Float64Array, strain: Float64Array, gStride = 3 * np, gOffset = 0,
 ): void {
   for (let c = 0; c < count; c++) {
-    const go = c * 3 * np, po = c * 3 * nat;
+    const go = c * gStride + gOffset, po = c * 3 * nat;
     let cx = 0, cy = 0, cz = 0;
     let sxx = 0, sxy = 0, sxz = 0, syx = 0, syy = 0, syz = 0, szx = 0, szy = 0, szz = 0;
     for (let k = 0; k < np; k++) {
@@ -81,6 +83,22 @@ export function scatterPairs(
   }
 }
 
+/**
+ * Centres whose upstream is not identically zero in a factored upstream (any entry, any term or own part), in
+ * increasing order; centres without pairs are left out.
+ */
+export function activeCentres(up: FactoredUpstream, nat: number, offsets: Int32Array): number[] {
+  const on = new Uint8Array(nat);
+  const mark = (coef: Float64Array): void => {
+    for (let c = 0; c < up.count; c++) for (let i = 0; i < nat; i++) if (coef[c * nat + i] !== 0) on[i] = 1;
+  };
+  for (const t of up.terms) mark(t.coef);
+  if (up.own) mark(up.own.coef);
+  const out: number[] = [];
+  for (let i = 0; i < nat; i++) if (on[i] && offsets[i + 1] > offsets[i]) out.push(i);
+  return out;
+}
+
 /** Validate a batched upstream (count × N × width) and the count. */
 export function checkBatch(what: string, dEdX: Float64Array, count: number, nat: number, width: number, view?: UpstreamView): UpstreamView {
   if (!(Number.isInteger(count) && count >= 0))
@@ -91,4 +109,22 @@ export function checkBatch(what: string, dEdX: Float64Array, count: number, nat:
   if (view && (v.offset + width > v.stride || dEdX.length < count * nat * v.stride))
     throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: upstream view (stride ${v.stride}, offset ${v.offset}) does not fit ${count}×${nat} rows of width ${width}`);
   return v;
+}
+
+/**
+ * Grow-only scratch buffers of one descriptor instance for its batched reverse passes (avoids allocating and
+ * page-faulting tens of MB per call). Buffers are views of at least the requested length; contents are undefined
+ * unless `zeroed`.
+ */
+export class Scratch {
+  private readonly bufs = new Map<string, Float64Array<ArrayBuffer>>();
+
+  take(name: string, length: number, zeroed = false): Float64Array<ArrayBuffer> {
+    let b = this.bufs.get(name);
+    if (!b || b.length < length) {
+      b = new Float64Array(length);
+      this.bufs.set(name, b);
+    } else if (zeroed) b.fill(0, 0, length);
+    return b.subarray(0, length);
+  }
 }

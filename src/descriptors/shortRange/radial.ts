@@ -16,11 +16,14 @@
 import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkFactored, speciesMap, type FactoredUpstream, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveRadialHypers, type RadialHypers } from './hypers.js';
 import { getLinalg } from '../../math/index.js';
-import { accumulatePair, checkBatch, checkSpeciesUniverse, gatherCentre, type UpstreamView } from './common.js';
+import { Scratch, accumulatePair, activeCentres, checkBatch, checkSpeciesUniverse, gatherCentre, type UpstreamView } from './common.js';
+
+/** Largest count × pairs GEMM output of one group of centres in backwardFactored (doubles). */
+const FACTORED_OUT_DOUBLES = 4 * 2 ** 20;
 
 /** Reverse-pass state: the pair Jacobian of the batched reverse pass, built lazily. */
 interface RadialSaved {
@@ -40,6 +43,7 @@ export class RadialDescriptor implements Descriptor {
   readonly projection: GaussianProjection;
   private readonly h: Float64Array;
   private readonly dh: Float64Array;
+  private readonly scratch = new Scratch();
 
   constructor(species: readonly string[], hypers: unknown = {}) {
     this.species = checkSpeciesUniverse(species, 'radial descriptor');
@@ -109,29 +113,110 @@ export class RadialDescriptor implements Descriptor {
       if (np === 0 || !gatherCentre(dEdX, count, nat, i, v, W, gi)) continue;
       if (f.length < count * np) f = new Float64Array(count * np);
       la.gemm(count, np, W, gi, B.subarray(p0 * W, (p0 + np) * W), f, { transB: true });
-      for (let c = 0; c < count; c++) {
-        const po = c * 3 * nat, fo = c * np;
-        let cx = 0, cy = 0, cz = 0;
-        let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
-        for (let k = 0; k < np; k++) {
-          const s = f[fo + k];
-          if (s === 0) continue;
-          const p = p0 + k, j = nl.neighbours[p];
-          const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2];
-          const gx = s * rx, gy = s * ry, gz = s * rz;
-          positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
-          cx += gx; cy += gy; cz += gz;
-          // dE/dε_αβ += g_α r_β with g ∥ r: symmetric
-          sxx += gx * rx; sxy += gx * ry; sxz += gx * rz; syy += gy * ry; syz += gy * rz; szz += gz * rz;
-        }
-        positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
-        const so = c * 9;
-        strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
-        strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
-        strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
-      }
+      this.scatterRadial(nl, p0, np, i, f, np, 0, count, nat, positions, strain);
     }
     return { positions, strain };
+  }
+
+  /**
+   * Factored batched reverse pass (FactoredUpstream): per group of active centres, f = Σ_r P_r[c,i] (T_r B_Gᵀ)[c,p]
+   * + Q[c,i] (U_i · B_p) with one GEMM per term over the group's stacked pair rows B_G; dE/dr_p = f r_p.
+   */
+  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
+    const nat = structure.species.length, W = this.width, count = up.count;
+    checkFactored('radial descriptor', up, nat, W);
+    const nl = ctx.neighbours(this.cutoffA);
+    const sv = (saved && typeof saved === 'object' ? saved : {}) as RadialSaved;
+    if (!sv.jacobian || sv.jacobian.length !== nl.count * W) sv.jacobian = this.pairJacobian(structure, ctx);
+    const B = sv.jacobian;
+    const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
+    if (count === 0) return { positions, strain };
+    const active = activeCentres(up, nat, nl.offsets);
+    const la = getLinalg();
+    let maxPairs = 0;
+    for (const i of active) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
+    const cap = Math.max(maxPairs, Math.floor(FACTORED_OUT_DOUBLES / count));
+    let stack: Float64Array, out: Float64Array, f: Float64Array;
+    const w = new Float64Array(maxPairs);
+    for (let g0 = 0; g0 < active.length;) {
+      let g1 = g0, R = 0;
+      while (g1 < active.length && R + nl.offsets[active[g1] + 1] - nl.offsets[active[g1]] <= cap) {
+        R += nl.offsets[active[g1] + 1] - nl.offsets[active[g1]];
+        g1++;
+      }
+      stack = this.scratch.take('stack', R * W);
+      const rowOff: number[] = [];
+      let r0 = 0;
+      for (let k = g0; k < g1; k++) {
+        const i = active[k], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+        rowOff.push(r0);
+        stack.set(B.subarray(p0 * W, (p0 + np) * W), r0 * W);
+        r0 += np;
+      }
+      f = this.scratch.take('f', count * R, true);
+      out = this.scratch.take('out', count * R);
+      for (const t of up.terms) {
+        la.gemm(count, R, W, t.rows, stack.subarray(0, R * W), out, { transB: true });
+        for (let k = g0; k < g1; k++) {
+          const i = active[k], o = rowOff[k - g0], np = nl.offsets[i + 1] - nl.offsets[i];
+          for (let c = 0; c < count; c++) {
+            const p = t.coef[c * nat + i];
+            if (p === 0) continue;
+            const base = c * R + o;
+            for (let q = 0; q < np; q++) f[base + q] += p * out[base + q];
+          }
+        }
+      }
+      if (up.own) {
+        const U = up.own.rows, Q = up.own.coef;
+        for (let k = g0; k < g1; k++) {
+          const i = active[k], o = rowOff[k - g0], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+          for (let q = 0; q < np; q++) {
+            let s = 0;
+            for (let col = 0; col < W; col++) s += U[i * W + col] * B[(p0 + q) * W + col];
+            w[q] = s;
+          }
+          for (let c = 0; c < count; c++) {
+            const e = Q[c * nat + i];
+            if (e === 0) continue;
+            const base = c * R + o;
+            for (let q = 0; q < np; q++) f[base + q] += e * w[q];
+          }
+        }
+      }
+      for (let k = g0; k < g1; k++) {
+        const i = active[k], o = rowOff[k - g0], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+        this.scatterRadial(nl, p0, np, i, f, R, o, count, nat, positions, strain);
+      }
+      g0 = g1;
+    }
+    return { positions, strain };
+  }
+
+  /** dE_c/dr_p = f[c·stride + off + k] r_p for the pairs p0 + k of centre i, accumulated like accumulatePair. */
+  private scatterRadial(nl: ReturnType<ComputeContext['neighbours']>, p0: number, np: number, i: number, f: Float64Array,
+    stride: number, off: number, count: number, nat: number, positions: Float64Array, strain: Float64Array): void {
+    const vec = nl.vectors, nb = nl.neighbours;
+    for (let c = 0; c < count; c++) {
+      const po = c * 3 * nat, fo = c * stride + off;
+      let cx = 0, cy = 0, cz = 0;
+      let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
+      for (let k = 0; k < np; k++) {
+        const s = f[fo + k];
+        if (s === 0) continue;
+        const p = p0 + k, j = nb[p];
+        const rx = vec[3 * p], ry = vec[3 * p + 1], rz = vec[3 * p + 2];
+        const gx = s * rx, gy = s * ry, gz = s * rz;
+        positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
+        cx += gx; cy += gy; cz += gz;
+        sxx += gx * rx; sxy += gx * ry; sxz += gx * rz; syy += gy * ry; syz += gy * rz; szz += gz * rz;
+      }
+      positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
+      const so = c * 9;
+      strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
+      strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
+      strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
+    }
   }
 
   /** B (pairs × width): row p holds Y₀₀ h'_{n0}(r_p)/r_p in the columns of the neighbour's species. */

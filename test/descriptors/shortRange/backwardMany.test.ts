@@ -3,11 +3,12 @@
  * `backward` to 1e-12 relative, for 'radial', 'angular' and 'sr' (composite of both, column views), on a small
  * triclinic cell (several images of every atom, and of itself) and a three-species molecule; with batch entries that
  * are all zero or touch only some centres; with and without the cached Jacobian; bad batches are refused.
+ * `backwardFactored` (upstream Σ_r P_r[c,i] T_r[c,:] + Q[c,i] U[i,:]) equals backwardMany on the expanded upstream.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, type Structure } from '../../../src/core/index.js';
-import { backwardManyOf, ComputeContext, createDescriptor, type Descriptor, type DescriptorGradients, type DescriptorSpec } from '../../../src/descriptors/index.js';
+import { backwardFactoredOf, backwardManyOf, expandFactored, type FactoredUpstream, ComputeContext, createDescriptor, type Descriptor, type DescriptorGradients, type DescriptorSpec } from '../../../src/descriptors/index.js';
 import { triclinicNaCl, molecule } from './structures.js';
 
 /** count upstreams: entry 0 all zero, entry 1 only on atom 1, the rest dense random. */
@@ -80,3 +81,38 @@ test('backwardManyOf: descriptors without backwardMany are looped; bad batch siz
   assert.throws(() => backwardManyOf(d, s, ctx, out.saved, g, 2), /expected 2×6×/);
   assert.throws(() => d.backwardMany!(s, ctx, { c: new Float64Array(3) }, g, 3), /saved state/);
 });
+
+/** A factored upstream with two terms and an own part; coefficients zero on some atoms and in entry 0. */
+function factored(rng: Rng, count: number, nat: number, width: number): FactoredUpstream {
+  const coef = (): Float64Array => {
+    const c = new Float64Array(count * nat);
+    for (let e = 1; e < count; e++) for (let i = 0; i < nat; i++) if ((i + e) % 3 !== 0) c[e * nat + i] = rng.normal();
+    return c;
+  };
+  const rows = (n: number): Float64Array => Float64Array.from({ length: n * width }, () => rng.normal());
+  return { count, terms: [{ coef: coef(), rows: rows(count) }, { coef: coef(), rows: rows(count) }], own: { coef: coef(), rows: rows(nat) } };
+}
+
+for (const [name, s] of [['triclinic cell', triclinicNaCl()], ['molecule', molecule()]] as const)
+  test(`radial, angular, sr: backwardFactored = backwardMany on the expanded upstream (${name})`, () => {
+    const species = name === 'molecule' ? ['H', 'C', 'O'] : ['Na', 'Cl'];
+    for (const spec of specs) {
+      const d = createDescriptor({ ...spec, species });
+      assert.ok(typeof d.backwardFactored === 'function', `${d.kind} has backwardFactored`);
+      const ctx = new ComputeContext(s);
+      const out = d.compute(s, ctx);
+      const nat = s.species.length, count = 4;
+      const up = factored(new Rng(21), count, nat, d.width);
+      const dense = new Float64Array(count * nat * d.width);
+      expandFactored(up, nat, d.width, 0, count, dense);
+      const a = d.backwardFactored!(s, ctx, out.saved, up), b = backwardManyOf(d, s, ctx, out.saved, dense, count);
+      const ep = relErr(a.positions, b.positions), es = relErr(a.strain, b.strain);
+      assert.ok(ep <= 1e-12 && es <= 1e-12, `${d.kind}: positions ${ep}, strain ${es}`);
+      assert.ok(a.positions.subarray(0, 3 * nat).every((x) => x === 0) && a.strain.subarray(0, 9).every((x) => x === 0));
+      // the generic fallback (materialise + backwardManyOf) agrees too
+      const plain = { ...d, kind: d.kind, species: d.species, cutoffA: d.cutoffA, labels: d.labels, width: d.width,
+        compute: d.compute.bind(d), backward: d.backward.bind(d), toJSON: d.toJSON.bind(d), backwardFactored: undefined, backwardMany: undefined };
+      const c = backwardFactoredOf(plain, s, ctx, out.saved, up);
+      assert.ok(relErr(c.positions, b.positions) <= 1e-12 && relErr(c.strain, b.strain) <= 1e-12, `${d.kind} fallback`);
+    }
+  });
