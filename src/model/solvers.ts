@@ -14,6 +14,11 @@
  *   every quantity from the eigenbasis in O(M) per iteration (|y − Φw|² = yᵀy − 2wᵀb + wᵀAw). The final weights
  *   come from a Cholesky solve of (A + (α/β) I). Posterior covariance Σ = (βA + αI)⁻¹ = C Cᵀ with
  *   C = V diag((βλ + α)^{−1/2}).
+ *   Safeguards (a degenerate design, e.g. a descriptor block dominating |X|, used to drive α → ∞ and the weights
+ *   to ~1e-169 while reporting convergence): eigen-directions below the round-off level of A carry no data; the
+ *   iteration starts at the best point of an evidence profile over ρ = α/β (β at its fixed point for each ρ) instead
+ *   of at σ_v0 = σ_w0 = 1; ρ is bounded to [10·M·ε·λ_max, λ_max]; `info.warnings` reports a bound, non-convergence
+ *   and γ < 1 (collapse). Explicit σ_v0/σ_w0 skip the profile and start there.
  *   Log evidence: ½[M ln α + R ln β − β|y−Φw̄|² − α|w̄|² − Σ ln(βλ_k + α) − R ln 2π].
  * - `ridge`: (A + λ I) w = b, λ = `lambda` × mean(diag A), Cholesky.
  * For `svd` and `ridge` the covariance factor is σ̂_v²-scaled: Σ = σ̂_v² A⁺ (resp. (A+λI)⁻¹A(A+λI)⁻¹ ≈ σ̂_v²(A+λI)⁻¹),
@@ -56,6 +61,10 @@ export interface SolveInfo {
   converged?: boolean;
   logEvidence?: number;
   lambda?: number;
+  /** bayes: σ_w/σ_v held at a bound of its range (see solveBayes). */
+  bounded?: 'lower' | 'upper';
+  /** Problems a user should see (collapsed fit, no convergence, bound active); the api prints them. */
+  warnings?: string[];
 }
 
 export interface SolveResult {
@@ -201,24 +210,79 @@ export function solveBayes(
     for (let j = 0; j < n; j++) s += vectors[j * n + k] * ne.b[j];
     z[k] = s;
   }
-  let alpha = 1 / (cfg.sigmaW0 ?? 1) ** 2;
-  let beta = 1 / (cfg.sigmaV0 ?? 1) ** 2;
+  // Directions A cannot resolve (λ below the round-off level 10·M·ε·λ_max, as in the svd solver) are treated as
+  // exact zeros with no data (λ = 0, z = 0): their z is round-off, and fitting it gave spurious evidence maxima.
+  const lmax = Math.max(0, values[n - 1]);
+  const floor = 10 * n * EPS * lmax;
+  const lam = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    if (values[k] > floor) lam[k] = values[k];
+    else z[k] = 0;
+  }
+  // The regularisation ratio ρ = α/β = σ_v²/σ_w² is kept in [ρ_min, ρ_max]: ρ_min = the resolution floor (keeps
+  // A + ρI numerically SPD), ρ_max = λ_max (even the best-determined direction keeps half its least-squares
+  // weight, so the weights can never silently collapse to 0; the evidence optimum beyond it means "no signal").
+  const rhoMin = Math.max(floor, Number.MIN_VALUE), rhoMax = Math.max(lmax, rhoMin);
+  const warnings: string[] = [];
+  // Profile of the evidence over ρ with β at its fixed point for that ρ (γ, |w|², rss depend on ρ only):
+  // β*(ρ) = (R − γ)/rss, α* = ρβ*. A log grid (4 per decade) picks the start of the fixed-point iteration, so the
+  // iteration starts in the basin of the best maximum rather than at an arbitrary σ_w0, σ_v0.
+  const atRatio = (rho: number): EvidenceState => {
+    const g = evidenceAt(lam, z, ne.yy, ne.rows, rho, 1);
+    const beta = g.rss > 0 && ne.rows > g.gamma ? (ne.rows - g.gamma) / g.rss : 1;
+    return evidenceAt(lam, z, ne.yy, ne.rows, rho * beta, beta);
+  };
+  let alpha: number, beta: number;
+  let st: EvidenceState;
+  if (cfg.sigmaV0 !== undefined || cfg.sigmaW0 !== undefined) {
+    beta = 1 / (cfg.sigmaV0 ?? 1) ** 2;
+    alpha = 1 / (cfg.sigmaW0 ?? 1) ** 2;
+    const rho = Math.min(rhoMax, Math.max(rhoMin, alpha / beta));
+    alpha = rho * beta;
+    st = evidenceAt(lam, z, ne.yy, ne.rows, alpha, beta);
+  } else {
+    st = atRatio(rhoMax);
+    const decades = Math.max(0, Math.log10(rhoMax / rhoMin));
+    const steps = Math.ceil(4 * decades);
+    for (let q = 0; q < steps; q++) {
+      const c = atRatio(rhoMax * 10 ** (-(q + 1) * decades / steps));
+      if (Number.isFinite(c.logEvidence) && c.logEvidence > st.logEvidence) st = c;
+    }
+    alpha = st.alpha;
+    beta = st.beta;
+  }
   let it = 0;
   let converged = false;
-  let st = evidenceAt(values, z, ne.yy, ne.rows, alpha, beta);
+  let bound: 'lower' | 'upper' | undefined;
   for (it = 1; it <= maxIt; it++) {
-    const newAlpha = st.wNorm2 > 0 ? st.gamma / st.wNorm2 : alpha;
+    let newAlpha = st.wNorm2 > 0 ? st.gamma / st.wNorm2 : Infinity;
     const newBeta = st.rss > 0 && ne.rows > st.gamma ? (ne.rows - st.gamma) / st.rss : beta;
-    if (!(newAlpha > 0) || !(newBeta > 0) || !Number.isFinite(newAlpha) || !Number.isFinite(newBeta)) break;
+    if (!(newBeta > 0) || !Number.isFinite(newBeta)) break;
+    bound = undefined;
+    if (!(newAlpha / newBeta <= rhoMax)) {
+      newAlpha = rhoMax * newBeta;
+      bound = 'upper';
+    } else if (newAlpha / newBeta < rhoMin) {
+      newAlpha = rhoMin * newBeta;
+      bound = 'lower';
+    }
     const change = Math.max(Math.abs(newAlpha - alpha) / alpha, Math.abs(newBeta - beta) / beta);
     alpha = newAlpha;
     beta = newBeta;
-    st = evidenceAt(values, z, ne.yy, ne.rows, alpha, beta);
+    st = evidenceAt(lam, z, ne.yy, ne.rows, alpha, beta);
     if (change < tol) {
       converged = true;
       break;
     }
   }
+  if (!converged) warnings.push(`bayes: evidence maximisation did not converge in ${maxIt} iterations (σ_v ${fmtNum(1 / Math.sqrt(beta))}, σ_w ${fmtNum(1 / Math.sqrt(alpha))})`);
+  if (bound === 'upper')
+    warnings.push(`bayes: the evidence prefers weights → 0 (σ_w/σ_v held at 1/√λ_max); the design explains the targets no better than noise`);
+  if (bound === 'lower')
+    warnings.push('bayes: regularisation held at the numerical floor of ΦᵀΦ (σ_w/σ_v bound); the fit is close to unregularised least squares');
+  if (st.gamma < 1)
+    warnings.push(`bayes: only γ = ${fmtNum(st.gamma)} effective parameters of ${n} are determined by the data — the fit has collapsed `
+      + '(features nearly identical for every environment? check descriptor block scales, e.g. a long-range block dominating |X|)');
   // Final weights by Cholesky of A + (α/β) I (falls back to the eigenbasis if not numerically SPD).
   let w: Float64Array;
   try {
@@ -232,7 +296,7 @@ export function solveBayes(
   } catch {
     w = new Float64Array(n);
     for (let k = 0; k < n; k++) {
-      const wk = (beta * z[k]) / (beta * Math.max(0, values[k]) + alpha);
+      const wk = (beta * z[k]) / (beta * lam[k] + alpha);
       for (let j = 0; j < n; j++) w[j] += vectors[j * n + k] * wk;
     }
   }
@@ -244,15 +308,21 @@ export function solveBayes(
       logEvidence: st.logEvidence,
     },
   };
+  if (bound) res.info.bounded = bound;
+  if (warnings.length) res.info.warnings = warnings;
   if (wantCovariance) {
     const c = new Float64Array(n * n);
     for (let k = 0; k < n; k++) {
-      const f = 1 / Math.sqrt(beta * Math.max(0, values[k]) + alpha);
+      const f = 1 / Math.sqrt(beta * lam[k] + alpha);
       for (let j = 0; j < n; j++) c[j * n + k] = vectors[j * n + k] * f;
     }
     res.covarianceFactor = { rank: n, data: c };
   }
   return res;
+}
+
+function fmtNum(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(3) : String(x);
 }
 
 export function solveRidge(ne: NormalEquations, lambdaRel: number, wantCovariance: boolean): SolveResult {
