@@ -10,7 +10,12 @@
  * j > i). Cells narrower than about 2.25 r_c (several images of one pair) use the geometry module's neighbour list.
  * Per pair at distance d = r_j + n − r_i (see solve.ts): φ_i += w_j v, φ_j += w_i v; with probes
  *   s = Σ_c (u_i^c w_j^c + u_j^c w_i^c), L += s v, ∂L/∂r_j = s v' d/r = −∂L/∂r_i, ∂L/∂ε_αβ += s v' d_α d_β / r.
- * Cost O(N ρ r_c³); memory O(N).
+ * Tabulated kernel (`table`): v_sr on a uniform grid in r from r_lo = 0.5 Å to r_c (spacing Δ ≤ 0.002 Å) as cubic
+ * Hermite pieces built from the exact v and v' at the nodes; the force uses the derivative of the same piece, so
+ * forces are exact derivatives of the tabulated energy. Interpolation error ≲ Δ⁴|v''''|/384 in v and ≲ Δ³|v''''|/24
+ * in v' — for erfc(αr)/r below 1e-10 and 1e-7 relative at r = 0.5 Å, and falling fast with r; pairs closer than
+ * r_lo use the exact function. tune enables it for requested accuracies ≥ 1e-7.
+ * Cost O(N ρ r_c³); memory O(N) (+ 4 doubles per table interval).
  */
 import { cellWidths, inv3, makeStructure } from '../core/index.js';
 import { buildNeighbourList } from '../geometry/index.js';
@@ -32,6 +37,51 @@ export interface RealSpaceTask {
   strain?: Float64Array | null;
   /** Use the geometry module's neighbour list even when binning is possible (tests). */
   forceList?: boolean;
+  /** Interpolate v_sr from a cubic Hermite table (see the module doc) instead of calling shortRange per pair. */
+  table?: boolean;
+  /** Identifies shortRange across calls (kernel JSON and α) so that its table is reused; default: function identity. */
+  tableKey?: string;
+}
+
+const TABLE_R_LO = 0.5;
+
+/** Cubic Hermite table of v_sr on [TABLE_R_LO, r_c]: coefficients a0 … a3 per interval (v = Σ a_k t^k). */
+export interface PairTable {
+  rLo: number;
+  invDelta: number;
+  intervals: number;
+  coef: Float64Array;
+}
+
+export function buildPairTable(shortRange: (r: number, out: Float64Array) => void, cutoffA: number): PairTable {
+  const span = Math.max(cutoffA - TABLE_R_LO, 1e-3);
+  const intervals = Math.max(1000, Math.ceil(span / 0.002));
+  const delta = span / intervals;
+  const v = new Float64Array(intervals + 1), dv = new Float64Array(intervals + 1), tmp = new Float64Array(2);
+  for (let k = 0; k <= intervals; k++) {
+    shortRange(TABLE_R_LO + k * delta, tmp);
+    v[k] = tmp[0];
+    dv[k] = tmp[1] * delta;
+  }
+  const coef = new Float64Array(4 * intervals);
+  for (let k = 0; k < intervals; k++) {
+    const v0 = v[k], v1 = v[k + 1], d0 = dv[k], d1 = dv[k + 1];
+    coef[4 * k] = v0;
+    coef[4 * k + 1] = d0;
+    coef[4 * k + 2] = 3 * (v1 - v0) - 2 * d0 - d1;
+    coef[4 * k + 3] = 2 * (v0 - v1) + d0 + d1;
+  }
+  return { rLo: TABLE_R_LO, invDelta: 1 / delta, intervals, coef };
+}
+
+let cachedTable: { key: string; fn: unknown; table: PairTable } | null = null;
+/** A table for (shortRange, cutoff); the last one is reused when the same function is passed again. */
+function tableFor(t: RealSpaceTask): PairTable {
+  const key = `${t.tableKey ?? ''}|${t.cutoffA}`;
+  if (cachedTable && (t.tableKey !== undefined || cachedTable.fn === t.shortRange) && cachedTable.key === key) return cachedTable.table;
+  const table = buildPairTable(t.shortRange, t.cutoffA);
+  cachedTable = { key, fn: t.shortRange, table };
+  return table;
 }
 
 /** Runs the pair sum; returns L_real = Σ_pairs s v (0 without probes). */
@@ -63,11 +113,21 @@ function listSum(t: RealSpaceTask, n: number): number {
 class PairAccumulator {
   L = 0;
   private readonly tmp = new Float64Array(2);
-  constructor(private readonly t: RealSpaceTask) {}
+  private readonly table: PairTable | null;
+  constructor(private readonly t: RealSpaceTask) {
+    this.table = t.table ? tableFor(t) : null;
+  }
   pair(i: number, j: number, r: number, dx: number, dy: number, dz: number): void {
-    const { t, tmp } = this;
+    const { t, tmp, table } = this;
     const C = t.channels, w = t.sources, u = t.probes, phi = t.potentials, grad = t.gradient, dS = t.strain;
-    t.shortRange(r, tmp);
+    if (table && r >= table.rLo) {
+      const x = (r - table.rLo) * table.invDelta;
+      let k = Math.floor(x);
+      if (k >= table.intervals) k = table.intervals - 1;
+      const f = x - k, c = table.coef, o = 4 * k;
+      tmp[0] = c[o] + f * (c[o + 1] + f * (c[o + 2] + f * c[o + 3]));
+      tmp[1] = (c[o + 1] + f * (2 * c[o + 2] + 3 * f * c[o + 3])) * table.invDelta;
+    } else t.shortRange(r, tmp);
     const v = tmp[0];
     if (phi) for (let c = 0; c < C; c++) {
       phi[i * C + c] += w[j * C + c] * v;

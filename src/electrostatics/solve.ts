@@ -35,6 +35,8 @@ export interface SolverParameters {
   /** PME mesh (powers of two) and B-spline order. */
   mesh?: [number, number, number];
   order?: number;
+  /** Interpolate the real-space kernel from a cubic Hermite table (realspace.ts; relative error ≲ 1e-7). */
+  realSpaceTable?: boolean;
 }
 
 /** The geometry the solvers need (a Structure satisfies it). */
@@ -95,7 +97,8 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
 
   // real space (linked cells, half stencil; see realspace.ts)
   if (split.shortRange && realCutoffA > 0) {
-    Lreal = realSpaceSum({ positions: sys.positions, cell: sys.cell, cutoffA: realCutoffA, shortRange: split.shortRange, channels: C, sources: w, probes: u, potentials: phi, gradient: grad, strain: dS });
+    Lreal = realSpaceSum({ positions: sys.positions, cell: sys.cell, cutoffA: realCutoffA, shortRange: split.shortRange, channels: C, sources: w, probes: u, potentials: phi, gradient: grad, strain: dS, table: params.realSpaceTable === true,
+      tableKey: kernel.kind === 'fourier' ? undefined : `${JSON.stringify(kernel.toJSON())}|${alpha}` });
     if (dS) { dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5]; }
   }
 

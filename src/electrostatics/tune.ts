@@ -9,34 +9,78 @@
  *                     m = largest index), i.e. with k_c = 2π m / L the spherical cutoff e^{−k_c²/(4α²)} governs it.
  * Ewald: α = √π (N/V²)^{1/6} · f (cost balance of the two O(N^{3/2}) sums, f = EWALD_BALANCE measured by the bench),
  *        r_c from ΔF_r = ΔF, k_c from ΔF_k = ΔF.
- * PME:   r_c fixed by the density (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å), α from ΔF_r = ΔF, then the
- *        mesh spacing h from the empirical SPME error model (calibrated against Ewald on a random 512-ion NaCl melt,
- *        orders 4/6/8, αh = 0.12 … 0.7, with a safety margin; verified in test/electrostatics/pme.test.ts)
- *          ΔF/k_e ≈ c_p · α · (αh)^p · √(ρ_q / 0.032),   ρ_q = Σq²/V (e²/Å³), α in Å⁻¹,
- *        K_d = ⌈L_d / h⌉ rounded up to a power of two (fft.js). Without an explicit order, the order in {4, 6, 8}
- *        with the smallest cost estimate N p³ + 5 M log₂ M is taken.
+ * PME:   candidate real cutoffs r_c around the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å);
+ *        for each, α from ΔF_r = ΔF, then for each order p = 4 … 8 the mesh spacing from the measured SPME error
+ *          ΔF/k_e ≈ S · c_p(αh) · α · (αh)^p · √(ρ_q / 0.032),   ρ_q = Σq²/V (e²/Å³), α in Å⁻¹, h = max_d L_d/K_d,
+ *        c_p(αh) a table (PME_ERROR_TABLE) of the largest RMS reciprocal force error seen against a converged Ewald
+ *        sum at the same α — random 512-ion ±1 melts at minimum separation 2 Å, cubic and triclinic, α = 0.36 and
+ *        0.45 Å⁻¹ — and S = PME_SAFETY. K_d = smallest 2^a 3^b 5^c ≥ L_d/h (even, math/fftMixed.ts).
+ *        Among all (r_c, p) the smallest estimated time wins (PME_COST, measured with the bench):
+ *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2.
  * Auto: Ewald below AUTO_PME_ATOMS atoms (crossover measured with `npm run bench -- electrostatics`), else PME;
  *       open boundaries → direct sum.
  * Every value can be overridden; the result records estimates of the real- and reciprocal-space errors (eV/Å).
  */
 import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths } from '../core/index.js';
-import { nextPowerOfTwo } from '../math/index.js';
+import { nextFftSize } from '../math/index.js';
 import type { ElectrostaticsSystem, Method, SolverParameters } from './solve.js';
 
 export const EWALD_BALANCE = 1.0;
 export const REAL_NEIGHBOURS = 120;
 export const AUTO_PME_ATOMS = 1000;
 export const DEFAULT_ORDER = 6;
-/** c_p of the SPME error model (see module doc); orders without calibration use the next lower even order. */
-export function pmeErrorConstant(order: number): number {
-  return order >= 8 ? 0.015 : order >= 6 ? 0.04 : order >= 4 ? 0.2 : 1;
+/** Requested accuracies at or above this use the tabulated real-space kernel (its error is ≲ 1e-7 relative). */
+export const TABLE_MIN_ACCURACY = 1e-7;
+/** Safety factor on the measured SPME error (the requested accuracy is an RMS bound, not a typical value). */
+export const PME_SAFETY = 1.5;
+/**
+ * Measured c_p(αh) (see the module doc): rows p = 4 … 8, columns αh = 0.15, 0.19, 0.24, 0.30, 0.38, 0.46, 0.57.
+ * Linear interpolation in αh; below 0.15 c grows as (0.15/αh)^½ (the error decays a little slower than h^p for
+ * small p), above 0.57 the last value ×2 (not used at practical accuracies).
+ */
+export const PME_ERROR_TABLE: { x: number[]; c: Record<number, number[]> } = {
+  x: [0.15, 0.19, 0.24, 0.3, 0.38, 0.46, 0.57],
+  c: {
+    4: [0.102, 0.086, 0.073, 0.062, 0.053, 0.05, 0.048],
+    5: [0.032, 0.028, 0.025, 0.023, 0.023, 0.025, 0.034],
+    6: [0.02, 0.018, 0.016, 0.015, 0.016, 0.019, 0.024],
+    7: [0.0087, 0.0082, 0.0079, 0.009, 0.011, 0.017, 0.033],
+    8: [0.0066, 0.0062, 0.0064, 0.0075, 0.0098, 0.016, 0.028],
+  },
+};
+/** Time constants (ns) of the cost model: per real-space pair tested, per N·p³ (spread + gather), per M log₂ M. */
+export const PME_COST = { pair: 15, spline: 5, fft: 2.5 };
+
+/** c_p(αh) of the SPME error model (orders outside 4 … 8 use the nearest tabulated order; odd orders below 4 use 4). */
+export function pmeErrorConstant(order: number, alphaH = 0.3): number {
+  const p = Math.min(8, Math.max(4, Math.round(order)));
+  const { x, c } = PME_ERROR_TABLE;
+  const row = c[p];
+  if (alphaH <= x[0]) return row[0] * Math.sqrt(x[0] / Math.max(alphaH, 1e-6)) * (order < 4 ? 10 : 1);
+  for (let k = 1; k < x.length; k++)
+    if (alphaH <= x[k]) return (row[k - 1] + ((alphaH - x[k - 1]) / (x[k] - x[k - 1])) * (row[k] - row[k - 1])) * (order < 4 ? 10 : 1);
+  return 2 * row[row.length - 1] * (order < 4 ? 10 : 1);
 }
 
-/** Mesh for order p meeting the relative accuracy (powers of two, ≥ p). */
+/** Estimated RMS reciprocal-space force error relative to k_e for order p, splitting α and spacing h. */
+export function pmeRelativeError(order: number, alpha: number, h: number, chargeDensity: number): number {
+  const x = alpha * h;
+  return PME_SAFETY * pmeErrorConstant(order, x) * alpha * Math.pow(x, order) * Math.sqrt(Math.max(chargeDensity, 1e-12) / 0.032);
+}
+
+/** Mesh for order p meeting the relative accuracy (lengths 2^a 3^b 5^c, even, ≥ p). */
 export function pmeMesh(widths: readonly number[], alpha: number, order: number, accuracy: number, chargeDensity: number): [number, number, number] {
-  const scale = pmeErrorConstant(order) * alpha * Math.sqrt(Math.max(chargeDensity, 1e-12) / 0.032);
-  const h = Math.pow(accuracy / scale, 1 / order) / alpha;
-  return widths.map((L) => Math.max(nextPowerOfTwo(Math.ceil(L / h)), nextPowerOfTwo(order))) as [number, number, number];
+  // the error grows monotonically with h: bisect on αh
+  let lo = 1e-4, hi = 1.5;
+  if (pmeRelativeError(order, alpha, hi / alpha, chargeDensity) <= accuracy) lo = hi;
+  else
+    for (let it = 0; it < 60; it++) {
+      const mid = 0.5 * (lo + hi);
+      if (pmeRelativeError(order, alpha, mid / alpha, chargeDensity) <= accuracy) lo = mid;
+      else hi = mid;
+    }
+  const h = lo / alpha;
+  return widths.map((L) => nextFftSize(Math.max(Math.ceil(L / h - 1e-9), order), true)) as [number, number, number];
 }
 
 export interface TuneOptions {
@@ -105,41 +149,49 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   };
 
   let alpha: number, rc: number;
+  const channels = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
+  const rho = q2 / COULOMB_EV_A / V;
+  const acc2 = accuracy / Math.SQRT2;
+  const alphaFor = (r: number): number => {
+    const arg = (target * Math.sqrt(n * r * V)) / (2 * q2);
+    return arg >= 1 ? 1 / r : Math.sqrt(-Math.log(arg)) / r;
+  };
+  let order = options.order ?? DEFAULT_ORDER;
+  let mesh = options.mesh;
   if (method === 'ewald') {
     alpha = options.alpha ?? Math.sqrt(Math.PI) * Math.pow(n / (V * V), 1 / 6) * EWALD_BALANCE;
     rc = options.realCutoffA ?? rcFor(alpha);
   } else {
     const density = n / V;
-    rc = options.realCutoffA ?? Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * density))));
-    if (options.alpha !== undefined) alpha = options.alpha;
-    else {
-      const arg = (target * Math.sqrt(n * rc * V)) / (2 * q2);
-      alpha = arg >= 1 ? 1 / rc : Math.sqrt(-Math.log(arg)) / rc;
+    const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * density))));
+    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25].map((f) => f * rc0);
+    const orders = options.order !== undefined ? [options.order] : [4, 5, 6, 7, 8];
+    let best = Infinity;
+    rc = rcs[0];
+    alpha = options.alpha ?? alphaFor(rc);
+    for (const r of rcs) {
+      const a = options.alpha ?? alphaFor(r);
+      const pairs = (n * 3.7 * (4 * Math.PI / 3) * density * r * r * r) / 2;
+      for (const p of orders) {
+        const m = options.mesh ?? pmeMesh(widths, a, p, acc2, rho);
+        const M = m[0] * m[1] * m[2];
+        const cost = PME_COST.pair * pairs + channels * (PME_COST.spline * n * p * p * p + PME_COST.fft * M * Math.log2(Math.max(M, 2)));
+        if (cost < best) { best = cost; rc = r; alpha = a; order = p; mesh = m; }
+      }
     }
   }
-  const kc = options.kCutoff ?? kcFor(alpha);
   const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(q2, alpha, rc, n, V) };
+  if (accuracy >= TABLE_MIN_ACCURACY) out.realSpaceTable = true;
   if (method === 'ewald') {
+    const kc = options.kCutoff ?? kcFor(alpha);
     out.kCutoff = kc;
     out.reciprocalErrorEvPerA = Math.max(...widths.map((L) => kError(q2, alpha, kc, L, n)));
   } else {
-    const rho = q2 / COULOMB_EV_A / V;
-    let order = options.order ?? DEFAULT_ORDER;
-    const acc2 = accuracy / Math.SQRT2;
-    let mesh = options.mesh ?? pmeMesh(widths, alpha, order, acc2, rho);
-    if (options.order === undefined && options.mesh === undefined) {
-      let best = Infinity;
-      for (const p of [4, 6, 8]) {
-        const m = pmeMesh(widths, alpha, p, acc2, rho);
-        const M = m[0] * m[1] * m[2];
-        const cost = n * p * p * p + 5 * M * Math.log2(M);
-        if (cost < best) { best = cost; order = p; mesh = m; }
-      }
-    }
+    mesh = mesh ?? pmeMesh(widths, alpha, order, acc2, rho);
     out.order = order;
     out.mesh = mesh;
-    const h = Math.max(...widths.map((L, d) => L / mesh[d]));
-    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeErrorConstant(order) * alpha * (alpha * h) ** order * Math.sqrt(rho / 0.032);
+    const h = Math.max(...widths.map((L, d) => L / mesh![d]));
+    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeRelativeError(order, alpha, h, rho);
   }
   return out;
 }
@@ -151,6 +203,7 @@ export function describeParameters(p: TunedParameters | SolverParameters): strin
   if (p.realCutoffA !== undefined) parts.push(`real cutoff ${p.realCutoffA.toFixed(4)} Å`);
   if (p.kCutoff !== undefined) parts.push(`k cutoff ${p.kCutoff.toFixed(4)} Å⁻¹`);
   if (p.mesh) parts.push(`mesh ${p.mesh.join('×')} order ${p.order}`);
+  if (p.realSpaceTable) parts.push('tabulated real space');
   const t = p as TunedParameters;
   if (t.accuracy !== undefined) parts.push(`accuracy ${t.accuracy}`);
   if (t.realErrorEvPerA !== undefined) parts.push(`est. real error ${t.realErrorEvPerA.toExponential(2)} eV/Å`);
