@@ -5,10 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BOHR_A, EV_PER_A3_IN_GPA, HARTREE_EV, makeStructure } from '../../src/core/index.js';
-import { cp2kInput, netForcePerAtom, parseCp2kOutput } from '../../src/reference/cp2k/index.js';
+import { cp2kInput, labelWithCp2k, netForcePerAtom, parseCp2kOutput } from '../../src/reference/cp2k/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const DIR = join(REPO_ROOT, 'test', 'fixtures-own', 'cp2k');
@@ -76,4 +77,19 @@ test('input writer: cell rows, coordinates in input order, method settings', () 
   assert.throws(() => cp2kInput(slab, { method: 'gfn1-xtb' }), /fully periodic/);
   const zr = makeStructure({ symbols: ['Zr'], positions: [[0, 0, 0]], cell: [5, 0, 0, 0, 5, 0, 0, 0, 5] });
   assert.throws(() => cp2kInput(zr, { method: 'pbe' }), /no basis/);
+});
+
+test('work-directory lock: a live owner is refused, a stale lock is taken over and released', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'farfield-lock-'));
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.lock'), String(process.ppid));
+    await assert.rejects(labelWithCp2k([], { method: 'gfn1-xtb', workdir: dir }), /in use by process/);
+    writeFileSync(join(dir, '.lock'), '2147483000');
+    const r = await labelWithCp2k([], { method: 'gfn1-xtb', workdir: dir });
+    assert.equal(r.labelled.length, 0);
+    assert.equal(existsSync(join(dir, '.lock')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

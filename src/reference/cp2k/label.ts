@@ -10,6 +10,8 @@
  * frames are rejected (recorded in result.json with the reason, left out of the output, and reported).
  * PBE: each frame's SCF starts from the wavefunction of the last accepted frame (`SCF_GUESS RESTART`); only that one
  * `.wfn` file is kept.
+ * A lock file `<workdir>/.lock` (holding the process id) keeps two labelling processes out of one work directory; a
+ * lock whose process no longer exists is taken over.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,10 +101,46 @@ function readResult(path: string): FrameResult {
   }
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Take the work-directory lock or throw; returns the release function. */
+function lockWorkdir(workdir: string): () => void {
+  const path = join(workdir, '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, String(process.pid), { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid))
+        throw new FarfieldError('INVALID_INPUT', `work directory ${workdir} is in use by process ${pid} (remove ${path} if that is wrong)`);
+      rmSync(path, { force: true });
+    }
+  }
+  throw new FarfieldError('IO', `cannot lock work directory ${workdir}`);
+}
+
 /** Label `frames` with CP2K; resumes from `options.workdir`. */
 export async function labelWithCp2k(frames: readonly Structure[], options: Cp2kLabelOptions): Promise<Cp2kLabelSummary> {
   const workdir = resolve(options.workdir);
   mkdirSync(workdir, { recursive: true });
+  const release = lockWorkdir(workdir);
+  try {
+    return await labelLocked(frames, options, workdir);
+  } finally {
+    release();
+  }
+}
+
+async function labelLocked(frames: readonly Structure[], options: Cp2kLabelOptions, workdir: string): Promise<Cp2kLabelSummary> {
   const gate = options.maxNetForcePerAtom ?? 1e-3;
   const progress = options.onProgress ?? noProgress;
   const extra = (options.method === 'pbe' ? `${options.chlorineBasis ?? 'DZVP'}|${options.cutoffRy ?? 400}` : '') +
