@@ -20,7 +20,7 @@ import { FarfieldError, cellVolume, isFullyPeriodic, isPeriodic, type Structure 
 import type { ComputeContext } from '../context.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { DESCRIPTORS } from '../registry.js';
-import { accumulatePair, speciesReciprocal, type GradientSink, type ReciprocalChannel } from '../longRange/speciesReciprocal.js';
+import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
 import { BesselChannel } from './basis.js';
 
 export interface LodeHypers {
@@ -91,6 +91,8 @@ interface LodeSaved {
   periodic: boolean;
   types: Int32Array;
   kCutoffs: number[];
+  /** Gradient-independent reverse-pass data, filled on the first reverse pass. */
+  store: ReciprocalStore;
 }
 
 export class LodeDescriptor implements Descriptor {
@@ -136,7 +138,8 @@ export class LodeDescriptor implements Descriptor {
     return this.channels.map((c) => this.hypers.kCutoff ?? lodeKCutoff(c, this.hypers.accuracy, rho));
   }
 
-  private reciprocalChannels(kc: number[]): ReciprocalChannel[] {
+  /** The reciprocal channels for the G cutoffs kc. */
+  reciprocalChannels(kc: number[]): ReciprocalChannel[] {
     return this.channels.map((c, n) => {
       const tmp = new Float64Array(2);
       return {
@@ -152,39 +155,57 @@ export class LodeDescriptor implements Descriptor {
     let kc: number[] = [];
     if (periodic) {
       kc = this.kCutoffs(structure);
-      speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, this.reciprocalChannels(kc), X, null, null);
+      speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, this.reciprocalChannels(kc), this.key(), X);
     } else this.finite(structure, types, X, null, null);
-    const saved: LodeSaved = { periodic, types, kCutoffs: kc };
+    const saved: LodeSaved = { periodic, types, kCutoffs: kc, store: {} };
     return { features: { rows: N, cols: this.width, data: X, labels: [...this.labels] }, saved };
   }
 
   backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
-    const s = saved as LodeSaved;
-    const N = s.types.length;
+    const N = (saved as LodeSaved).types.length;
     if (dEdX.length !== N * this.width)
       throw new FarfieldError('INVALID_INPUT', `lode backward: dE/dX has ${dEdX.length} entries, expected ${N}×${this.width}`);
-    const out: GradientSink = { gPos: new Float64Array(3 * N), gStrain: new Float64Array(9) };
-    if (s.periodic) speciesReciprocal(structure, ctx, s.types, this.species.length, this.hypers.count, this.reciprocalChannels(s.kCutoffs), null, dEdX, out);
+    return this.backwardMany(structure, ctx, saved, dEdX, 1);
+  }
+
+  /** `count` reverse passes at once (one batched reciprocal pass; open systems: one pair loop). */
+  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
+    const s = saved as LodeSaved;
+    const N = s.types.length;
+    if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * this.width)
+      throw new FarfieldError('INVALID_INPUT', `lode backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${N}×${this.width}`);
+    const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
+    if (s.periodic)
+      speciesReciprocalBackward(structure, ctx, s.types, this.species.length, this.hypers.count, this.reciprocalChannels(s.kCutoffs), this.key(), dEdX, out, s.store);
     else this.finite(structure, s.types, null, dEdX, out);
     return { positions: out.gPos, strain: out.gStrain };
   }
 
-  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSink | null): void {
-    const N = types.length, Nn = this.hypers.count, W = this.width, p = structure.positions;
-    const tmp = new Float64Array(2);
+  private key(): string {
+    return `lode:${JSON.stringify(this.hypers)}`;
+  }
+
+  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
+    const N = types.length, Nn = this.hypers.count, W = this.width, p = structure.positions, NW = N * W;
+    const tmp = new Float64Array(2), dv = new Float64Array(Nn);
     for (let i = 0; i < N; i++)
       for (let k = 0; k < N; k++) {
         if (k === i) continue;
         const dx = p[3 * k] - p[3 * i], dy = p[3 * k + 1] - p[3 * i + 1], dz = p[3 * k + 2] - p[3 * i + 2];
         const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
         const col = i * W + types[k] * Nn;
-        let dsum = 0;
         for (let n = 0; n < Nn; n++) {
           this.channels[n].pair(d, tmp);
           if (X) X[col + n] += this.scale * tmp[0];
-          if (g) dsum += g[col + n] * this.scale * tmp[1];
+          dv[n] = this.scale * tmp[1];
         }
-        if (out && dsum !== 0) accumulatePair(out, i, k, dx, dy, dz, d, dsum);
+        if (g && out)
+          for (let c = 0; c < out.count; c++) {
+            const go = c * NW + col;
+            let dsum = 0;
+            for (let n = 0; n < Nn; n++) dsum += g[go + n] * dv[n];
+            if (dsum !== 0) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
+          }
       }
   }
 }

@@ -29,7 +29,7 @@ import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
 import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
 import { planFkk, type FkkPlan } from './plan.js';
-import { accumulatePair, speciesReciprocal, type GradientSink, type ReciprocalChannel } from './speciesReciprocal.js';
+import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from './speciesReciprocal.js';
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
@@ -38,6 +38,8 @@ interface FkkSaved {
   plan: FkkPlan | null;
   /** Atom → descriptor species index. */
   types: Int32Array;
+  /** Gradient-independent reverse-pass data, filled on the first reverse pass. */
+  store: ReciprocalStore;
 }
 
 export class FkkDescriptor implements Descriptor {
@@ -95,73 +97,102 @@ export class FkkDescriptor implements Descriptor {
     else {
       plan = this.plan(structure, ctx);
       this.realSpace(structure, ctx, plan, types, X, null, null);
-      this.reciprocal(structure, ctx, plan, types, X, null, null);
+      speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, this.reciprocalChannels(plan), this.planKey(), X);
     }
-    const saved: FkkSaved = { periodic, plan, types };
+    const saved: FkkSaved = { periodic, plan, types, store: {} };
     return { features: { rows: N, cols: W, data: X, labels: [...this.labels] }, saved };
   }
 
   backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
-    const s = saved as FkkSaved;
-    const N = s.types.length;
+    const N = (saved as FkkSaved).types.length;
     if (dEdX.length !== N * this.width)
       throw new FarfieldError('INVALID_INPUT', `fkk backward: dE/dX has ${dEdX.length} entries, expected ${N}×${this.width}`);
-    const gPos = new Float64Array(3 * N), gStrain = new Float64Array(9);
-    if (!s.periodic) this.finite(structure, s.types, null, dEdX, { gPos, gStrain });
-    else {
-      const plan = s.plan as FkkPlan;
-      this.realSpace(structure, ctx, plan, s.types, null, dEdX, { gPos, gStrain });
-      this.reciprocal(structure, ctx, plan, s.types, null, dEdX, { gPos, gStrain });
-    }
-    return { positions: gPos, strain: gStrain };
+    return this.backwardMany(structure, ctx, saved, dEdX, 1);
   }
 
-  /** Open boundaries: all pairs, O(N²). Forward (X) or reverse (g). */
-  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSink | null): void {
-    const N = types.length, Nn = this.hypers.count, W = this.width, sigma = this.hypers.sigmaA;
-    const p = structure.positions, pf = this.prefactors, tmp = new Float64Array(2);
+  /**
+   * `count` reverse passes at once: the real-space part is one pair loop (pair functions evaluated once per pair,
+   * applied to every upstream gradient), the reciprocal part one batched pass (speciesReciprocal.ts).
+   */
+  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
+    const s = saved as FkkSaved;
+    const N = s.types.length;
+    if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * this.width)
+      throw new FarfieldError('INVALID_INPUT', `fkk backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${N}×${this.width}`);
+    const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
+    if (!s.periodic) this.finite(structure, s.types, null, dEdX, out);
+    else {
+      const plan = s.plan as FkkPlan;
+      this.realSpace(structure, ctx, plan, s.types, null, dEdX, out);
+      speciesReciprocalBackward(structure, ctx, s.types, this.species.length, this.hypers.count, this.reciprocalChannels(plan), this.planKey(), dEdX, out, s.store);
+    }
+    return { positions: out.gPos, strain: out.gStrain };
+  }
+
+  /** Open boundaries: all pairs, O(N²). Forward (X) or reverse (g, count upstream gradients). */
+  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
+    const N = types.length, Nn = this.hypers.count, W = this.width, sigma = this.hypers.sigmaA, NW = N * W;
+    const p = structure.positions, pf = this.prefactors, tmp = new Float64Array(2), dv = new Float64Array(Nn);
     for (let i = 0; i < N; i++)
       for (let k = 0; k < N; k++) {
         if (k === i) continue;
         const dx = p[3 * k] - p[3 * i], dy = p[3 * k + 1] - p[3 * i + 1], dz = p[3 * k + 2] - p[3 * i + 2];
         const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
         const col = i * W + types[k] * Nn;
-        let dsum = 0;
         for (let n = 0; n < Nn; n++) {
           slaterPair(this.zetas[n], sigma, d, tmp);
           if (X) X[col + n] += pf[n] * tmp[0];
-          if (g) dsum += g[col + n] * pf[n] * tmp[1];
+          dv[n] = pf[n] * tmp[1];
         }
-        if (out && dsum !== 0) accumulatePair(out, i, k, dx, dy, dz, d, dsum);
+        if (g && out)
+          for (let c = 0; c < out.count; c++) {
+            const go = c * NW + col;
+            let dsum = 0;
+            for (let n = 0; n < Nn; n++) dsum += g[go + n] * dv[n];
+            if (dsum !== 0) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
+          }
       }
   }
 
-  /** Real-space channels ('real' and the short part of 'split') over the neighbour list, plus the G = 0 fix-ups. */
-  private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSink | null): void {
-    const N = types.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors;
+  /**
+   * Real-space channels ('real' and the short part of 'split') over the neighbour list, plus the G = 0 fix-ups.
+   * Forward (X) or reverse (g, count upstream gradients: the pair functions are evaluated once per pair).
+   */
+  private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
+    const N = types.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors, NW = N * W;
+    const count = out ? out.count : 0;
     const chans = plan.channels;
-    const realIdx = chans.map((c, n) => (c.mode === 'reciprocal' ? -1 : n)).filter((n) => n >= 0);
-    if (realIdx.length > 0) {
+    const realIdx = Int32Array.from(chans.map((c, n) => (c.mode === 'reciprocal' ? -1 : n)).filter((n) => n >= 0));
+    const R = realIdx.length;
+    if (R > 0) {
       const nl = ctx.neighbours(plan.realCutoffA);
-      const tmp = new Float64Array(2);
+      const tmp = new Float64Array(2), dv = new Float64Array(R);
       const cut2 = Float64Array.from(chans, (c) => c.realCutoffA * c.realCutoffA);
       for (let pIdx = 0; pIdx < nl.count; pIdx++) {
         const d = nl.distances[pIdx];
         const d2 = d * d;
         const i = nl.centres[pIdx], k = nl.neighbours[pIdx];
         const col = i * W + types[k] * Nn;
-        let dsum = 0;
-        for (const n of realIdx) {
-          if (d2 >= cut2[n]) continue;
+        let any = false;
+        for (let r = 0; r < R; r++) {
+          const n = realIdx[r];
+          if (d2 >= cut2[n]) { dv[r] = 0; continue; }
           const c = chans[n];
           if (c.mode === 'real') slaterPair(c.zeta, this.hypers.sigmaA, d, tmp);
           else c.channel.short(d, tmp);
           if (X) X[col + n] += pf[n] * tmp[0];
-          if (g) dsum += g[col + n] * pf[n] * tmp[1];
+          dv[r] = pf[n] * tmp[1];
+          any = true;
         }
-        if (out && dsum !== 0) {
+        if (g && out && any) {
           const v = nl.vectors;
-          accumulatePair(out, i, k, v[3 * pIdx], v[3 * pIdx + 1], v[3 * pIdx + 2], d, dsum);
+          const dx = v[3 * pIdx], dy = v[3 * pIdx + 1], dz = v[3 * pIdx + 2];
+          for (let c = 0; c < count; c++) {
+            const go = c * NW + col;
+            let dsum = 0;
+            for (let r = 0; r < R; r++) dsum += g[go + realIdx[r]] * dv[r];
+            if (dsum !== 0) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
+          }
         }
       }
     }
@@ -177,18 +208,24 @@ export class FkkDescriptor implements Descriptor {
           const v = (pf[n] * counts[J] * s0) / V;
           for (let i = 0; i < N; i++) {
             if (X) X[i * W + J * Nn + n] -= v;
-            if (g && out) {
-              const t = g[i * W + J * Nn + n] * v;
-              out.gStrain[0] += t; out.gStrain[4] += t; out.gStrain[8] += t;
-            }
+            if (g && out)
+              for (let cc = 0; cc < count; cc++) {
+                const t = g[cc * NW + i * W + J * Nn + n] * v;
+                out.gStrain[cc * 9] += t; out.gStrain[cc * 9 + 4] += t; out.gStrain[cc * 9 + 8] += t;
+              }
           }
         }
       }
     }
   }
 
-  /** Reciprocal channels ('reciprocal' and the long part of 'split') through the electrostatics evaluator. */
-  private reciprocal(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSink | null): void {
+  /** Cache key of the reciprocal channel set (the plan is a function of the hypers and the cell). */
+  private planKey(): string {
+    return `fkk:${JSON.stringify(this.hypers)}`;
+  }
+
+  /** Reciprocal channels ('reciprocal' and the long part of 'split'). */
+  reciprocalChannels(plan: FkkPlan): ReciprocalChannel[] {
     const chans: ReciprocalChannel[] = [];
     for (const [n, c] of plan.channels.entries()) {
       if (c.mode === 'real') continue;
@@ -197,7 +234,7 @@ export class FkkDescriptor implements Descriptor {
         self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.sigmaA),
       });
     }
-    speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, chans, X, g, out);
+    return chans;
   }
 }
 

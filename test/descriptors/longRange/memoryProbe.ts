@@ -1,13 +1,15 @@
 /**
  * Child process for memory.test.ts: builds a rattled rock-salt supercell with `reps`³ conventional cells, runs the
  * FKK forward and reverse pass once, and prints JSON {atoms, growthBytes, featureBytes} where growthBytes is the rise
- * of the peak resident set size (getrusage maxRSS) across compute + backward. A 4th argument 'dense' adds an N × N
+ * of the peak resident set size (getrusage maxRSS) across compute + backward (after building the neighbour list and
+ * warming up the linear-algebra runtime, both shared infrastructure). A 4th argument 'dense' adds an N × N
  * Float64Array (meta-test: the measurement must detect quadratic storage).
  */
 import { ComputeContext } from '../../../src/descriptors/index.js';
 import { FkkDescriptor } from '../../../src/descriptors/longRange/index.js';
 import { LodeDescriptor } from '../../../src/descriptors/lode/index.js';
 import { supercell } from '../../../src/geometry/index.js';
+import { getLinalg, linalgThreadsReady } from '../../../src/math/index.js';
 import { rockSalt } from './helpers.js';
 
 const reps = Number(process.argv[2]);
@@ -18,6 +20,12 @@ const d = kind === 'fkk'
   : new LodeDescriptor(['Na', 'Cl'], { count: 2, cutoffA: 4, kCutoff: 1.2 });
 const ctx = new ComputeContext(s);
 ctx.neighbours(6); // the neighbour list is shared infrastructure: build it before measuring
+// so is the linear-algebra runtime (wasm memory, helper thread) used by the batched reciprocal passes: warm it up
+await linalgThreadsReady();
+{
+  const m = 256, a = new Float64Array(m * m).fill(1), c = new Float64Array(m * m);
+  getLinalg().gemm(m, m, m, a, a, c);
+}
 const before = process.resourceUsage().maxRSS * 1024;
 const out = d.compute(s, ctx);
 const g = d.backward(s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1));
