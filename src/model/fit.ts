@@ -21,7 +21,9 @@ import { ComputeContext, createDescriptor, type DescriptorSpec } from '../descri
 import { getLinalg, symmetricEigen } from '../math/index.js';
 import { DesignWorkspace, ReferenceSet, designBlock, gatherRows } from './design.js';
 import { sha256Bytes } from './encoding.js';
-import { bindKernel, createKernel, type KernelSpec } from './kernels.js';
+import { createKernel, type KernelSpec } from './kernels.js';
+import { bindBlockKernel, defaultKernelFor } from './blockKernel.js';
+import { balanceBlocks, scaleColumns } from './scaling.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
 import { solve, type SolverConfig } from './solvers.js';
@@ -41,8 +43,16 @@ export interface SelectionConfig {
 export interface FitConfig {
   /** Descriptor spec (the api resolves preset names such as 'sr' to a spec). */
   descriptor: DescriptorSpec;
-  /** Kernel (default: polynomial, ζ = 4). */
+  /**
+   * Kernel (default `defaultKernelFor(descriptor)`: the paper's polynomial ζ = 4 for a single descriptor; for a
+   * multi-block composite such as 'sr+lr' the block kernel, polynomial on short-range + linear on long-range blocks).
+   */
   kernel?: KernelSpec;
+  /**
+   * Automatic block balancing of a multi-block composite descriptor (scaling.ts): block weights rescaled so each
+   * block's mean |X_k|² over the training environments is β_k/Σβ (default true; no effect on single descriptors).
+   */
+  balance?: boolean;
   selection?: SelectionConfig;
   /** User weights W_E, W_F, W_S (default 1 each; 0 drops the rows). */
   weights?: { energy?: number; forces?: number; stress?: number };
@@ -132,8 +142,8 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
       throw new FarfieldError('INVALID_INPUT', `fit: training structure ${k} has no energy, forces or stress labels`);
   });
   const timings: Record<string, number> = {};
-  const descriptor = createDescriptor(config.descriptor);
-  const kernelSpec = bindKernel(config.kernel ?? DEFAULT_KERNEL, descriptor);
+  let descriptor = createDescriptor(config.descriptor);
+  const kernelSpec = bindBlockKernel(config.kernel ?? defaultKernelFor(descriptor), descriptor);
   const kernel = createKernel(kernelSpec);
   const d = descriptor.width;
   const wE = config.weights?.energy ?? 1;
@@ -158,6 +168,12 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     onProgress({ phase: 'descriptors', done: k + 1, total: structures.length });
   });
   timings.descriptors = (now() - t0) / 1000;
+  // 1b. block balancing (composite descriptors): the balanced weights go into the descriptor spec (saved in the model)
+  const balance = config.balance ?? true ? balanceBlocks(descriptor, features) : null;
+  if (balance) {
+    for (const f of features) scaleColumns(f, balance.columnFactors);
+    descriptor = createDescriptor(balance.spec);
+  }
 
   // 2. selection per species
   t0 = now();
@@ -283,6 +299,7 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     scaling: { sigmaEnergyEvPerAtom: sigmaE, sigmaForceEvPerA: sigmaF, sigmaStressEvPerA3: sigmaS, weights: { energy: wE, forces: wF, stress: wS } },
     solver: sol.info,
     timingsS: timings,
+    ...(balance ? { blockBalance: balance.blocks } : {}),
     createdBy: 'farfield 0.1.0',
   };
   const params: KernelModelParams = {

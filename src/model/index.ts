@@ -1,5 +1,7 @@
 /** model: kernels, reference selection, regression solvers, the fitted KernelModel (a Calculator) and its file. */
 export * from './kernels.js';
+export * from './blockKernel.js';
+export * from './scaling.js';
 export * from './selection.js';
 export * from './solvers.js';
 export * from './design.js';

@@ -16,6 +16,8 @@ import { getLinalg } from '../math/index.js';
 import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
 import type { SolveInfo } from './solvers.js';
+import type { BlockBalanceInfo } from './scaling.js';
+import './blockKernel.js'; // registers the 'linear' and 'block' kernels for model files
 
 /** References of one species. */
 export interface SpeciesModel {
@@ -39,6 +41,8 @@ export interface TrainingMetadata {
   scaling: { sigmaEnergyEvPerAtom: number; sigmaForceEvPerA: number; sigmaStressEvPerA3: number; weights: { energy: number; forces: number; stress: number } };
   solver: SolveInfo;
   timingsS: Record<string, number>;
+  /** Automatic block balancing of a composite descriptor (scaling.ts), when applied. */
+  blockBalance?: BlockBalanceInfo[];
   /** Error summaries filled in by the caller (api), keyed by set name ('train', 'validation'). */
   errors?: Record<string, unknown>;
   createdBy: string;

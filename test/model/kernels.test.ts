@@ -19,6 +19,9 @@ const SPECS: KernelSpec[] = [
   { kind: 'polynomial', hypers: { zeta: 3 } },
   { kind: 'gaussian', hypers: { scale: 2.5 } },
   { kind: 'vasp', hypers: { zeta: 4, linearColumns: [[0, 3]], polynomialColumns: [[3, 7]] } },
+  { kind: 'linear', hypers: {} },
+  { kind: 'block', hypers: { parts: [{ kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, weight: 0.7, columns: [[0, 4]] }, { kernel: { kind: 'linear', hypers: {} }, weight: 1.3, columns: [[4, 7]] }] } },
+  { kind: 'block', hypers: { parts: [{ kernel: { kind: 'linear', hypers: {} }, weight: 0.4, columns: [[0, 2], [5, 7]] }, { kernel: { kind: 'gaussian', hypers: { scale: 2 } }, weight: 1, columns: [[2, 5]] }] } },
 ];
 
 /** max |analytic − FD| / max(|FD|) of Σ_ib coef_ib K(a_i,b_b) w.r.t. a. */

@@ -1,0 +1,292 @@
+/**
+ * Block kernels: a sum of kernels on column blocks of the descriptor, and the linear kernel.
+ *
+ *   K(X_i, X_b) = Σ_k β_k K_k(X_i^{(k)}, X_b^{(k)}),        X^{(k)} = the columns of block k
+ *   ∂K/∂X_i^{(k)} = β_k ∂K_k/∂X_i^{(k)}                      (blocks are disjoint column sets)
+ *
+ * - `linear`: K = X_i·X_b, ∂K/∂X_i = X_b. With a linear kernel on a block, the local energy is linear in that block
+ *   per central species: E_i = X_i·(Σ_b w_b X_b).
+ * - `block`: hypers `{parts: [{kernel: KernelSpec, weight?: β_k (default 1), columns?: [start, end)[]}]}`. Parts
+ *   without columns are bound to the top-level blocks of a composite descriptor in order (`bindBlockKernel`;
+ *   one part per block).
+ *
+ * Why (science.md §4.3, §4.6): with `sr+lr` and the paper's polynomial kernel on the whole normalised vector, the
+ * long-range (FKK) block dominates |X| (its G = 0 mean-density part is nearly the same vector for every
+ * environment), so the kernel is ≈ 1 for every pair and the regression is numerically rank ~2. The electrostatic
+ * energy of point charges is linear in the FKK coefficients per central species, so the default kernel for a
+ * composite descriptor (`defaultKernelFor`) is the paper's (X̂·X̂_b)^ζ on the normalised short-range block plus a
+ * linear kernel on each long-range block (fkk, lode): the short-range kernel is exactly the paper's, and the
+ * long-range part can represent E = ½ Σ_i q_i φ_i. Combined with automatic block balancing (scaling.ts) the
+ * linear part is O(1).
+ *
+ * Cost: the sub-kernels' costs (one GEMM each for matrix and gradient). `factoredGradient` exists when every part
+ * has one and at most one part has an "own" term (linear has none), so the fast design path applies.
+ */
+import { FarfieldError } from '../core/index.js';
+import type { FactoredUpstream } from '../descriptors/index.js';
+import { KERNELS, createKernel, type BlockedDescriptorLike, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
+import { getLinalg } from '../math/index.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// linear X_i·X_b
+
+export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
+  for (const k of Object.keys(hypers))
+    throw new FarfieldError('INVALID_INPUT', `linear kernel: unknown hyperparameter '${k}' (it has none)`);
+  const dot = (a: KernelRows, b: KernelRows, b0: number, b1: number, out: Float64Array): void => {
+    const cnt = b1 - b0;
+    if (a.rows === 0 || cnt <= 0) return;
+    if (a.cols === 0) {
+      out.fill(0, 0, a.rows * cnt);
+      return;
+    }
+    getLinalg().gemm(a.rows, cnt, a.cols, a.x, b.x.subarray(b0 * a.cols, b1 * a.cols), out, { transB: true });
+  };
+  return {
+    kind: 'linear',
+    prepare: (x, rows, cols) => ({ rows, cols, x, t: x, aux: new Float64Array(0) }),
+    matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
+      dot(a, b, 0, b.rows, out);
+      return out;
+    },
+    gradient(a, b, coef, out) {
+      // dK/dx_i summed with coefficients: Σ_b coef_ib x_b
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0 || d === 0) return;
+      const tmp = new Float64Array(na * d);
+      getLinalg().gemm(na, d, nb, coef, b.x, tmp);
+      for (let k = 0; k < na * d; k++) out[k] += tmp[k];
+    },
+    gradientPerReference(a, b, b0, b1, _kmat, out, rows) {
+      const na = a.rows, d = a.cols;
+      for (let c = 0; c < b1 - b0; c++)
+        for (let i = 0; i < na; i++) {
+          const o = (rows ? c * rows.stride + rows.index[i] : c * na + i) * d;
+          out.set(b.x.subarray((b0 + c) * d, (b0 + c + 1) * d), o);
+        }
+    },
+    factoredGradient(a, b, b0, b1, _kmat, index, nat) {
+      const d = a.cols, cnt = Math.max(0, b1 - b0);
+      const P = new Float64Array(cnt * nat);
+      for (let c = 0; c < cnt; c++) for (let i = 0; i < a.rows; i++) P[c * nat + index[i]] = 1;
+      return { count: cnt, terms: [{ coef: P, rows: b.x.subarray(b0 * d, (b0 + cnt) * d) }] };
+    },
+    toJSON: () => ({ kind: 'linear', hypers: {} }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// block: Σ_k β_k K_k on column blocks
+
+type Ranges = [number, number][];
+
+interface BlockPartSpec {
+  kernel: KernelSpec;
+  weight?: number;
+  columns?: Ranges;
+}
+
+interface BlockRows extends KernelRows {
+  parts: KernelRows[];
+  /** Sub-kernel matrices of the last `matrix(this, b)` call (reused by the gradients). */
+  cache?: { b: KernelRows; mats: Float64Array[] };
+}
+
+function parseParts(hypers: Record<string, unknown>): BlockPartSpec[] {
+  for (const k of Object.keys(hypers))
+    if (k !== 'parts') throw new FarfieldError('INVALID_INPUT', `block kernel: unknown hyperparameter '${k}' (known: parts)`);
+  const parts = hypers.parts;
+  if (!Array.isArray(parts) || parts.length === 0)
+    throw new FarfieldError('INVALID_INPUT', 'block kernel: hypers.parts must be a non-empty list of {kernel, weight?, columns?}');
+  return parts.map((raw, k) => {
+    const p = raw as BlockPartSpec;
+    if (!p || typeof p !== 'object' || !p.kernel || typeof p.kernel.kind !== 'string')
+      throw new FarfieldError('INVALID_INPUT', `block kernel: part ${k} must be {kernel: {kind, hypers}, weight?, columns?}`);
+    if (p.kernel.kind === 'block') throw new FarfieldError('INVALID_INPUT', `block kernel: part ${k} may not itself be a block kernel`);
+    const w = p.weight ?? 1;
+    if (typeof w !== 'number' || !(w >= 0) || !Number.isFinite(w))
+      throw new FarfieldError('INVALID_INPUT', `block kernel: part ${k} weight must be a finite number ≥ 0, got ${JSON.stringify(p.weight)}`);
+    let columns: Ranges | undefined;
+    if (p.columns !== undefined) {
+      if (!Array.isArray(p.columns)) throw new FarfieldError('INVALID_INPUT', `block kernel: part ${k} columns must be a list of [start, end) ranges`);
+      columns = p.columns.map((r, q) => {
+        if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => Number.isInteger(x) && x >= 0) || !(r[1] >= r[0]))
+          throw new FarfieldError('INVALID_INPUT', `block kernel: part ${k} columns[${q}] must be [start, end), got ${JSON.stringify(r)}`);
+        return [r[0], r[1]] as [number, number];
+      });
+    }
+    return { kernel: { kind: p.kernel.kind, hypers: p.kernel.hypers ?? {} }, weight: w, columns };
+  });
+}
+
+export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
+  const specs = parseParts(hypers);
+  specs.forEach((p, k) => {
+    if (!p.columns) throw new FarfieldError('INVALID_INPUT', `block kernel: part ${k} has no columns; bind the kernel to a composite descriptor (bindBlockKernel) or give columns`);
+  });
+  const subs = specs.map((p) => createKernel(p.kernel));
+  const weights = specs.map((p) => p.weight!);
+  const cols = specs.map((p) => {
+    const c: number[] = [];
+    for (const [s, e] of p.columns!) for (let j = s; j < e; j++) c.push(j);
+    return c;
+  });
+  const seen = new Set<number>();
+  cols.forEach((c, k) => c.forEach((j) => {
+    if (seen.has(j)) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${j} belongs to more than one part (part ${k})`);
+    seen.add(j);
+  }));
+  const subMatrices = (a: BlockRows, b: BlockRows): Float64Array[] => {
+    if (a.cache && a.cache.b === b) return a.cache.mats;
+    const mats = subs.map((s, k) => s.matrix(a.parts[k], b.parts[k]));
+    a.cache = { b, mats };
+    return mats;
+  };
+  // Parts whose factored gradient has an own term (Q U): every kind but linear. One own term at most fits the
+  // FactoredUpstream form; otherwise the design falls back to the materialised path.
+  const ownParts = subs.filter((s, k) => s.kind !== 'linear' && weights[k] !== 0).length;
+  const factorable = ownParts <= 1 && subs.every((s) => typeof s.factoredGradient === 'function');
+
+  const kernel: Kernel = {
+    kind: 'block',
+    prepare(x, rows, width) {
+      for (const c of cols) for (const j of c)
+        if (j >= width) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${j} outside the descriptor width ${width}`);
+      const parts = subs.map((s, k) => {
+        const c = cols[k], dk = c.length;
+        const xk = new Float64Array(rows * dk);
+        for (let i = 0; i < rows; i++) for (let q = 0; q < dk; q++) xk[i * dk + q] = x[i * width + c[q]];
+        return s.prepare(xk, rows, dk);
+      });
+      const r: BlockRows = { rows, cols: width, x, t: x, aux: new Float64Array(0), parts };
+      return r;
+    },
+    matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
+      const mats = subMatrices(a as BlockRows, b as BlockRows);
+      out.fill(0, 0, a.rows * b.rows);
+      mats.forEach((m, k) => {
+        const w = weights[k];
+        if (w !== 0) for (let q = 0; q < a.rows * b.rows; q++) out[q] += w * m[q];
+      });
+      return out;
+    },
+    gradient(a, b, coef, out) {
+      const A = a as BlockRows, B = b as BlockRows;
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0) return;
+      const mats = subMatrices(A, B);
+      subs.forEach((s, k) => {
+        const w = weights[k], c = cols[k], dk = c.length;
+        if (w === 0 || dk === 0) return;
+        const cf = w === 1 ? coef : Float64Array.from(coef.subarray(0, na * nb), (v) => v * w);
+        const g = new Float64Array(na * dk);
+        s.gradient(A.parts[k], B.parts[k], cf, g, mats[k]);
+        for (let i = 0; i < na; i++) for (let q = 0; q < dk; q++) out[i * d + c[q]] += g[i * dk + q];
+      });
+    },
+    gradientPerReference(a, b, b0, b1, _kmat, out, rows?: OutputRows) {
+      const A = a as BlockRows, B = b as BlockRows;
+      const na = a.rows, d = a.cols, cnt = b1 - b0;
+      if (na === 0 || cnt <= 0) return;
+      const rowOf = (c: number, i: number): number => (rows ? c * rows.stride + rows.index[i] : c * na + i);
+      for (let c = 0; c < cnt; c++) for (let i = 0; i < na; i++) out.fill(0, rowOf(c, i) * d, rowOf(c, i) * d + d);
+      const mats = subMatrices(A, B);
+      subs.forEach((s, k) => {
+        const w = weights[k], col = cols[k], dk = col.length;
+        if (w === 0 || dk === 0) return;
+        const g = new Float64Array(cnt * na * dk);
+        s.gradientPerReference(A.parts[k], B.parts[k], b0, b1, mats[k], g);
+        for (let c = 0; c < cnt; c++)
+          for (let i = 0; i < na; i++) {
+            const o = rowOf(c, i) * d, r = (c * na + i) * dk;
+            for (let q = 0; q < dk; q++) out[o + col[q]] += w * g[r + q];
+          }
+      });
+    },
+    toJSON: () => ({
+      kind: 'block',
+      hypers: { parts: specs.map((p, k) => ({ kernel: subs[k].toJSON(), weight: p.weight, columns: p.columns })) },
+    }),
+  };
+  if (factorable) {
+    kernel.factoredGradient = (a, b, b0, b1, _kmat, index, nat): FactoredUpstream => {
+      const A = a as BlockRows, B = b as BlockRows;
+      const d = a.cols, cnt = Math.max(0, b1 - b0);
+      const mats = subMatrices(A, B);
+      const terms: { coef: Float64Array; rows: Float64Array }[] = [];
+      let own: { coef: Float64Array; rows: Float64Array } | undefined;
+      const scaled = (v: Float64Array, w: number): Float64Array => (w === 1 ? v : Float64Array.from(v, (x) => x * w));
+      subs.forEach((s, k) => {
+        const w = weights[k], col = cols[k], dk = col.length;
+        if (w === 0 || dk === 0) return;
+        const up = s.factoredGradient!(A.parts[k], B.parts[k], b0, b1, mats[k], index, nat);
+        for (const t of up.terms) {
+          const rows = new Float64Array(cnt * d);
+          for (let c = 0; c < cnt; c++) for (let q = 0; q < dk; q++) rows[c * d + col[q]] = t.rows[c * dk + q];
+          terms.push({ coef: scaled(t.coef, w), rows });
+        }
+        if (up.own) {
+          const rows = new Float64Array(nat * d);
+          for (let i = 0; i < nat; i++) for (let q = 0; q < dk; q++) rows[i * d + col[q]] = up.own.rows[i * dk + q];
+          own = { coef: scaled(up.own.coef, w), rows };
+        }
+      });
+      return own ? { count: cnt, terms, own } : { count: cnt, terms };
+    };
+  }
+  return kernel;
+}
+
+KERNELS.register('linear', linearKernel);
+KERNELS.register('block', blockKernel);
+
+/** Descriptor kinds whose energy is (nearly) linear in the features: long-range blocks (science.md §4.3, §4.7). */
+export const LINEAR_BLOCK_KINDS: readonly string[] = ['fkk', 'lode'];
+
+/** Top-level blocks of a composite as [descriptor, start, end); null for a non-composite descriptor. */
+function topBlocks(d: BlockedDescriptorLike): [BlockedDescriptorLike, number, number][] | null {
+  if (d.kind !== 'composite' || !d.blocks || !d.columnOffsets || d.blocks.length < 2) return null;
+  return d.blocks.map((b, k) => [b, d.columnOffsets![k], d.columnOffsets![k + 1]] as [BlockedDescriptorLike, number, number]);
+}
+
+/**
+ * Complete a kernel spec for a descriptor: a `block` kernel's parts without columns get the top-level blocks of the
+ * composite descriptor in order, and each part's kernel is bound to its block (`bindKernel`, e.g. `vasp` columns);
+ * other kinds go through `bindKernel`.
+ */
+export function bindBlockKernel(spec: KernelSpec, descriptor: BlockedDescriptorLike): KernelSpec {
+  if (spec.kind !== 'block') return bindKernel(spec, descriptor);
+  const parts = parseParts(spec.hypers ?? {});
+  if (parts.every((p) => p.columns)) return spec;
+  const blocks = topBlocks(descriptor);
+  if (!blocks || blocks.length !== parts.length)
+    throw new FarfieldError('INVALID_INPUT', `block kernel: ${parts.length} part(s) without columns need a composite descriptor with as many top-level blocks (descriptor '${descriptor.kind}' has ${blocks?.length ?? 1})`);
+  return {
+    kind: 'block',
+    hypers: {
+      parts: parts.map((p, k) => {
+        const [blk, s, e] = blocks[k];
+        return { kernel: p.columns ? p.kernel : bindKernel(p.kernel, blk), weight: p.weight, columns: p.columns ?? [[s, e]] };
+      }),
+    },
+  };
+}
+
+/** The paper's kernel (polipy "poli", ζ = 4) on the whole normalised descriptor. */
+export const PAPER_KERNEL: KernelSpec = { kind: 'polynomial', hypers: { zeta: 4 } };
+
+/**
+ * Default kernel for a descriptor: the paper's polynomial kernel for a single descriptor (e.g. 'sr'); for a
+ * composite with several top-level blocks ('sr+lr', 'sr+lode') a block kernel: (X̂·X̂_b)^4 on each short-range
+ * block, linear on each long-range block (LINEAR_BLOCK_KINDS). Chosen on validation data (README "Fitting a model").
+ */
+export function defaultKernelFor(descriptor: BlockedDescriptorLike): KernelSpec {
+  const blocks = topBlocks(descriptor);
+  if (!blocks) return PAPER_KERNEL;
+  return {
+    kind: 'block',
+    hypers: {
+      parts: blocks.map(([b]) => ({ kernel: LINEAR_BLOCK_KINDS.includes(b.kind) ? { kind: 'linear', hypers: {} } : PAPER_KERNEL, weight: 1 })),
+    },
+  };
+}
