@@ -1,0 +1,41 @@
+/**
+ * Integrity of the committed datasets (data/README.md): every labelled NaCl frame has energy, forces and a full stress,
+ * 64 ions, passes the labelling quality gate (|Σ F|/N < 1e-3 eV/Å), names its CP2K method, and sits at exactly the
+ * positions and cell of its `source_index` frame in data/configs (so the labels belong to the documented sampling).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readStructures } from '../../src/io/index.js';
+import { netForcePerAtom } from '../../src/reference/index.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const SETS: [string, string][] = [
+  ['nacl-liquid-xtb', 'cp2k-gfn1-xtb'],
+  ['nacl-rocksalt-xtb', 'cp2k-gfn1-xtb'],
+  ['nacl-liquid-pbe', 'cp2k-pbe'],
+];
+
+for (const [name, method] of SETS) {
+  const file = join(REPO_ROOT, 'data', `${name}.xyz`);
+  test(`data/${name}.xyz: labels complete, quality gate, provenance`, { skip: existsSync(file) ? false : `data/${name}.xyz not (yet) labelled` }, () => {
+    const frames = readStructures(file);
+    const configs = readStructures(join(REPO_ROOT, 'data', 'configs', `${name}-configs.xyz`));
+    assert.ok(frames.length > 0);
+    const seen = new Set<number>();
+    for (const s of frames) {
+      assert.equal(s.species.length, 64);
+      assert.equal(s.info.label_method, method);
+      assert.ok(Number.isFinite(s.labels.energyEv));
+      assert.equal(s.labels.forcesEvPerA?.length, 192);
+      assert.equal(s.labels.stressEvPerA3?.length, 9);
+      assert.ok(netForcePerAtom(s.labels.forcesEvPerA!) < 1e-3);
+      const k = s.info.source_index as number;
+      assert.ok(Number.isInteger(k) && !seen.has(k), `source_index ${k}`);
+      seen.add(k);
+      assert.deepEqual(Array.from(s.positions), Array.from(configs[k].positions));
+      assert.deepEqual(Array.from(s.cell), Array.from(configs[k].cell));
+    }
+  });
+}
