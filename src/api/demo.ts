@@ -2,9 +2,17 @@
  * The demo job. Current stage (electrostatics): Madelung constants of NaCl, CsCl, zincblende, ideal wurtzite and
  * fluorite by Ewald and PME against literature values, then the Ewald and PME energy/forces/stress of a 64-ion NaCl
  * configuration built in code (a 2×2×2 rock-salt supercell with seeded random displacements of 0.25 Å), with the
- * parameters derived from the requested accuracy. Later replaced by the fitted-model comparison.
+ * parameters derived from the requested accuracy (`runDemo`). The learning part (`runModelDemo`, below) fits sr and
+ * sr+lr kernel models on bundled data and writes the comparison reports; `farfield demo` runs both.
  */
-import { makeStructure, Rng } from '../core/index.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { makeStructure, Rng, type ProgressCallback, type Structure } from '../core/index.js';
+import { toyDataset } from '../reference/index.js';
+import { compareModels } from './compare.js';
+import { loadStructures } from './io.js';
+import { resultsTableText, type CompareResults } from './report/index.js';
 import { ElectrostaticsCalculator, describeParameters, type TunedParameters } from '../electrostatics/index.js';
 import { madelungTable } from './electrostatics.js';
 
@@ -44,4 +52,84 @@ export async function runDemo(options: DemoOptions = {}): Promise<string> {
     lines.push(`        ${describeParameters(calc.lastParameters as TunedParameters)}`);
   }
   return (options.log ? '' : out.join('\n') + '\n') + lines.join('\n') + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The learning part of the demo (issue 8): sr versus sr+lr on bundled data.
+
+export interface ModelDemoOptions {
+  /** Report folder (default 'farfield-demo'); one sub-folder per dataset. */
+  out?: string;
+  /** Folder holding toy.xyz and nacl-liquid-xtb.xyz (default: the package's data/ folder). */
+  dataDir?: string;
+  /** Frames taken from each dataset (default 40), training sizes (default [8, 16]), references per species (64). */
+  frames?: number;
+  trainSizes?: number[];
+  references?: number;
+  log?: (line: string) => void;
+  onProgress?: ProgressCallback;
+  onStage?: (label: string) => void;
+}
+
+export interface ModelDemoResult {
+  datasets: { name: string; file: string; results: CompareResults; report: string }[];
+  text: string;
+}
+
+/** The package's data/ folder: the nearest ancestor of this module holding data/toy.xyz. */
+export function bundledDataDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let k = 0; k < 6; k++) {
+    if (existsSync(join(dir, 'data', 'toy.xyz'))) return join(dir, 'data');
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return null;
+}
+
+/**
+ * Fit sr and sr+lr on small subsets of the bundled toy point charges (data/toy.xyz; generated in memory with the
+ * same recipe if absent) and liquid NaCl (data/nacl-liquid-xtb.xyz, skipped if absent), evaluate on held-out frames,
+ * print the comparison tables and write one HTML report per dataset. Small on purpose (a few minutes on 2 cores):
+ * the numbers show the workflow, not converged errors — `farfield compare` with larger sizes gives those.
+ */
+export async function runModelDemo(o: ModelDemoOptions = {}): Promise<ModelDemoResult> {
+  const log = o.log ?? (() => {});
+  const out = o.out ?? 'farfield-demo';
+  const frames = o.frames ?? 40;
+  const dataDir = o.dataDir ?? bundledDataDir();
+  const text: string[] = [];
+  const say = (s: string) => {
+    text.push(s);
+    log(s);
+  };
+  const sets: { name: string; file: string; structures: Structure[] }[] = [];
+  const toyFile = dataDir ? join(dataDir, 'toy.xyz') : null;
+  if (toyFile && existsSync(toyFile)) sets.push({ name: 'toy', file: toyFile, structures: loadStructures(toyFile).structures.slice(0, frames) });
+  else sets.push({ name: 'toy', file: '(generated: 64 point charges ±1, seed 1)', structures: toyDataset({ n: frames, atoms: 64, seed: 1 }) });
+  const naclFile = dataDir ? join(dataDir, 'nacl-liquid-xtb.xyz') : null;
+  if (naclFile && existsSync(naclFile)) sets.push({ name: 'nacl-liquid-xtb', file: naclFile, structures: loadStructures(naclFile).structures.slice(0, frames) });
+  else say('liquid NaCl data (data/nacl-liquid-xtb.xyz) not found: skipped');
+  const datasets: ModelDemoResult['datasets'] = [];
+  for (const set of sets) {
+    const sizes = (o.trainSizes ?? [8, 16]).filter((n) => n <= Math.floor(0.75 * set.structures.length));
+    if (sizes.length === 0) {
+      say(`${set.name}: only ${set.structures.length} frames, too few for the demo: skipped`);
+      continue;
+    }
+    o.onStage?.(set.name);
+    const { results, written } = await compareModels({
+      data: set.structures, dataName: set.file, models: ['sr', 'sr+lr'], trainSizes: sizes, seed: 1, testFraction: 0.25,
+      fit: { selection: { count: o.references ?? 64 } }, out: join(out, set.name),
+      title: `farfield demo: sr vs sr+lr on ${set.name} (${set.structures.length} frames)`, command: 'farfield demo',
+      onProgress: o.onProgress, onStage: (s) => o.onStage?.(`${set.name}: ${s}`),
+    });
+    say('');
+    say(`${set.name}: ${set.structures.length} frames of ${set.file}, ${results.dataset.test.structures} held out for testing, ${o.references ?? 64} references per species`);
+    say(resultsTableText(results));
+    say(`report: ${written!.html}`);
+    datasets.push({ name: set.name, file: set.file, results, report: written!.html });
+  }
+  return { datasets, text: text.join('\n') + '\n' };
 }

@@ -224,7 +224,7 @@ function datasetTable(res: CompareResults): string {
     out.push(`<tr><td class="l">${name}</td><td class="l">${esc(d.file)}</td><td>${d.structures}</td><td>${d.atoms}</td><td class="l">${esc(d.species.join(', '))}</td><td>${d.labels.energy} / ${d.labels.forces} / ${d.labels.stress}</td></tr>`);
   out.push('</tbody></table>');
   const sp = res.dataset.split;
-  out.push(`<p class="note">Split seed ${sp.seed}; ${sp.testFromTrain ? 'test set held out from the data file' : 'separate test file'}; validation split of ${sp.validationSize} structures carved from the training pool (never from the test set)${sp.note ? '; ' + esc(sp.note) : ''}.</p>`);
+  out.push(`<p class="note">Split seed ${sp.seed}; ${sp.testFromTrain ? 'test set held out from the data file' : 'separate test file'}; ${sp.validationSize > 0 ? `validation split of ${sp.validationSize} structures carved from the training pool (never from the test set)` : 'no validation split (nothing tuned)'}${sp.note ? '; ' + esc(sp.note) : ''}.</p>`);
   return out.join('');
 }
 

@@ -90,10 +90,9 @@ export function linearTicks(min: number, max: number, n = 5): number[] {
 }
 
 /** Log ticks: decades; when the range spans less than ~2 decades, also 2× and 5× (and 3× below one decade). */
-export function logTicks(min: number, max: number): number[] {
+export function logTicks(min: number, max: number, multipliers?: number[]): number[] {
   const lo = Math.floor(Math.log10(min)), hi = Math.ceil(Math.log10(max));
-  const span = Math.log10(max / min);
-  const mult = span < 1 ? [1, 2, 3, 5] : span < 2.2 ? [1, 2, 5] : [1];
+  const mult = multipliers ?? logMultipliers(min, max);
   const out: number[] = [];
   for (let e = lo; e <= hi; e++)
     for (const m of mult) {
@@ -102,6 +101,12 @@ export function logTicks(min: number, max: number): number[] {
     }
   // A log axis narrower than a factor of 2 may contain no tick at all: fall back to linear ticks.
   return out.length >= 2 ? out : linearTicks(min, max, 4).filter((t) => t > 0);
+}
+
+/** Mantissas of the log ticks for a range: more of them when the range spans fewer decades. */
+function logMultipliers(min: number, max: number): number[] {
+  const span = Math.log10(max / min);
+  return span < 1 ? [1, 2, 3, 5] : span < 2.2 ? [1, 2, 5] : [1];
 }
 
 interface Scale {
@@ -134,6 +139,12 @@ function extent(values: number[], log: boolean): [number, number] {
 function makeScale(axis: AxisOptions, values: number[], p0: number, p1: number): Scale {
   const log = axis.log ?? false;
   let [lo, hi] = extent(values, log);
+  if (log && !axis.ticks) {
+    // Snap a log axis outwards to the tick grid, so the smallest and largest data points have labelled ticks near them.
+    const grid = logTicks(lo / 10, hi * 10, logMultipliers(lo, hi));
+    lo = Math.max(...grid.filter((t) => t <= lo * (1 + 1e-9)), lo / 10);
+    hi = Math.min(...grid.filter((t) => t >= hi * (1 - 1e-9)), hi * 10);
+  }
   if (axis.min !== undefined) lo = axis.min;
   if (axis.max !== undefined) hi = axis.max;
   const tf = log ? Math.log10 : (v: number) => v;
