@@ -3,9 +3,11 @@
  * rattled by ±0.6 Å) of 64, 512 and 4096 atoms: FKK (default hypers: ζ_max = 2, s = 2, N = 8, σ = 0.5, accuracy
  * 1e-6, per-channel plan) and LODE (defaults), forward + reverse pass wall time, the measured cost exponent, the
  * process's peak RSS, and — to see whether the Ewald-like split pays — FKK with every channel in reciprocal space
- * (64 atoms only: at 512 atoms it already needs ~2·10⁵ k-vectors per channel).
+ * (64 atoms only: at 512 atoms it already needs ~2·10⁵ k-vectors per channel). First: the batched reverse pass
+ * backwardMany(64) against a loop of 64 backward calls on the 64-atom melt (FKK and LODE).
  */
 import { ComputeContext, FkkDescriptor, LodeDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import { linalgThreadsReady } from '../src/math/index.js';
 import { supercell } from '../src/geometry/index.js';
 import { makeStructure, Rng, type Structure } from '../src/core/index.js';
 import { costExponent, timeIt, type BenchContext } from './harness.js';
@@ -30,7 +32,28 @@ function pass(d: Descriptor, s: Structure): void {
   d.backward(s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1e-3));
 }
 
+/** backwardMany(count) vs a loop of `count` backward calls on one structure (the model's design rows). */
+async function batched(ctx: BenchContext, d: Descriptor, s: Structure, count: number): Promise<void> {
+  const c = new ComputeContext(s);
+  const out = d.compute(s, c);
+  const size = out.features.data.length;
+  const rng = new Rng(2);
+  const g = Float64Array.from({ length: count * size }, () => rng.range(-1, 1));
+  const many = d.backwardMany;
+  if (!many) return;
+  many.call(d, s, c, out.saved, g.subarray(0, size), 1); // fills the gradient-independent store
+  const tm = await timeIt(() => many.call(d, s, c, out.saved, g, count), 3, 1);
+  const tl = await timeIt(() => { for (let k = 0; k < count; k++) d.backward(s, c, out.saved, g.subarray(k * size, (k + 1) * size)); }, 1, 0);
+  ctx.report(`${d.kind} backwardMany(${count}), ${s.species.length} atoms`, tm.medianMs, 'ms', `loop of backward ${tl.medianMs.toFixed(0)} ms: ×${(tl.medianMs / tm.medianMs).toFixed(1)}`);
+}
+
 export async function run(ctx: BenchContext): Promise<void> {
+  await linalgThreadsReady();
+  {
+    const s = melt(2);
+    await batched(ctx, new FkkDescriptor(['Na', 'Cl'], {}), s, 64);
+    await batched(ctx, new LodeDescriptor(['Na', 'Cl'], {}), s, 64);
+  }
   const reps = ctx.quick ? [2, 4] : [2, 4, 8];
   const fkk = new FkkDescriptor(['Na', 'Cl'], {});
   const fkkRecip = new FkkDescriptor(['Na', 'Cl'], { method: 'reciprocal' });
@@ -41,7 +64,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     const n = s.species.length;
     sizes.push(n);
     const plan = fkk.plan(s);
-    const modes = plan.channels.map((c) => (c.mode === 'split' ? `split(a=${c.splitA.toFixed(1)},R=${c.realCutoffA.toFixed(1)},G=${c.kCutoff.toFixed(1)})` : c.mode === 'real' ? `real(R=${c.realCutoffA.toFixed(1)})` : `recip(G=${c.kCutoff.toFixed(1)})`));
+    const solver = (c: (typeof plan.channels)[number]) => (c.solver === 'pme' ? `,pme ${c.mesh?.join('×')}` : '');
+    const modes = plan.channels.map((c) => (c.mode === 'split' ? `split(a=${c.splitA.toFixed(1)},R=${c.realCutoffA.toFixed(1)},G=${c.kCutoff.toFixed(1)}${solver(c)})` : c.mode === 'real' ? `real(R=${c.realCutoffA.toFixed(1)})` : `recip(G=${c.kCutoff.toFixed(1)}${solver(c)})`));
     const runs = n >= 512 ? 1 : 3;
     const t = await timeIt(() => pass(fkk, s), runs, n >= 512 ? 0 : 1);
     tF.push(t.medianMs);

@@ -29,6 +29,7 @@ import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
 import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
 import { planFkk, type FkkPlan } from './plan.js';
+import { speciesMesh, speciesMeshBackward, type MeshChannel } from './speciesMesh.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from './speciesReciprocal.js';
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
@@ -75,7 +76,7 @@ export class FkkDescriptor implements Descriptor {
     const key = `fkk:plan:${JSON.stringify(this.hypers)}`;
     const hit = ctx?.cache.get(key) as FkkPlan | undefined;
     if (hit) return hit;
-    const p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), atoms: structure.species.length, types: this.species.length });
+    const p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length });
     ctx?.cache.set(key, p);
     return p;
   }
@@ -97,7 +98,9 @@ export class FkkDescriptor implements Descriptor {
     else {
       plan = this.plan(structure, ctx);
       this.realSpace(structure, ctx, plan, types, X, null, null);
-      speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, this.reciprocalChannels(plan), this.planKey(), X);
+      const rc = this.reciprocalChannels(plan);
+      speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, rc.ewald, this.planKey(), X);
+      speciesMesh(structure, types, this.species.length, this.hypers.count, rc.pme, X);
     }
     const saved: FkkSaved = { periodic, plan, types, store: {} };
     return { features: { rows: N, cols: W, data: X, labels: [...this.labels] }, saved };
@@ -124,7 +127,9 @@ export class FkkDescriptor implements Descriptor {
     else {
       const plan = s.plan as FkkPlan;
       this.realSpace(structure, ctx, plan, s.types, null, dEdX, out);
-      speciesReciprocalBackward(structure, ctx, s.types, this.species.length, this.hypers.count, this.reciprocalChannels(plan), this.planKey(), dEdX, out, s.store);
+      const rc = this.reciprocalChannels(plan);
+      speciesReciprocalBackward(structure, ctx, s.types, this.species.length, this.hypers.count, rc.ewald, this.planKey(), dEdX, out, s.store);
+      speciesMeshBackward(structure, s.types, this.species.length, this.hypers.count, rc.pme, dEdX, out);
     }
     return { positions: out.gPos, strain: out.gStrain };
   }
@@ -224,17 +229,19 @@ export class FkkDescriptor implements Descriptor {
     return `fkk:${JSON.stringify(this.hypers)}`;
   }
 
-  /** Reciprocal channels ('reciprocal' and the long part of 'split'). */
-  reciprocalChannels(plan: FkkPlan): ReciprocalChannel[] {
-    const chans: ReciprocalChannel[] = [];
+  /** Reciprocal channels ('reciprocal' and the long part of 'split'), by solver: explicit k-vectors or PME. */
+  reciprocalChannels(plan: FkkPlan): { ewald: ReciprocalChannel[]; pme: MeshChannel[] } {
+    const ewald: ReciprocalChannel[] = [], pme: MeshChannel[] = [];
     for (const [n, c] of plan.channels.entries()) {
       if (c.mode === 'real') continue;
-      chans.push({
+      const ch: ReciprocalChannel = {
         n, kernel: channelKernel(c.channel, true), kCutoff: c.kCutoff, prefactor: this.prefactors[n],
         self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.sigmaA),
-      });
+      };
+      if (c.solver === 'pme' && c.mesh && c.order) pme.push({ ...ch, mesh: c.mesh, order: c.order });
+      else ewald.push(ch);
     }
-    return chans;
+    return { ewald, pme };
   }
 }
 

@@ -13,11 +13,15 @@
  *                                            by a cost model at the accuracy target), or force one of them for all
  *                                            channels; 'real' is the real-space lattice sum (a test reference; only
  *                                            sensible for ζ ≳ 0.4 Å⁻¹)
+ *   reciprocalSolver                         'auto' (per channel the cheaper of explicit k-vectors and smooth PME under
+ *                                            the plan's cost model), 'ewald' or 'pme' for every reciprocal part
+ *   pmeOrder                                 B-spline order of the PME path (default 6)
  *   splitWidthA, realCutoffA, kCutoff        optional overrides of the derived numerical parameters.
  */
 import { FarfieldError } from '../../core/index.js';
 
 export type FkkMethod = 'auto' | 'real' | 'split' | 'reciprocal';
+export type ReciprocalSolver = 'auto' | 'ewald' | 'pme';
 
 export interface FkkHypers {
   zetaMaxPerA: number;
@@ -28,6 +32,8 @@ export interface FkkHypers {
   weight: number;
   includeZero: boolean;
   method: FkkMethod;
+  reciprocalSolver: ReciprocalSolver;
+  pmeOrder: number;
   splitWidthA?: number;
   realCutoffA?: number;
   kCutoff?: number;
@@ -42,9 +48,11 @@ export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
   weight: 1,
   includeZero: true,
   method: 'auto' as FkkMethod,
+  reciprocalSolver: 'auto' as ReciprocalSolver,
+  pmeOrder: 6,
 });
 
-const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'sigmaA', 'accuracy', 'weight', 'includeZero', 'method', 'splitWidthA', 'realCutoffA', 'kCutoff']);
+const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'sigmaA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoff']);
 
 function num(h: Record<string, unknown>, key: string, what: string, ok: (x: number) => boolean, expect: string, dflt?: number): number {
   const v = h[key] ?? dflt;
@@ -68,10 +76,14 @@ export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descripto
     weight: num(h, 'weight', what, (x) => x >= 0, 'a block weight ≥ 0', d.weight),
     includeZero: h.includeZero === undefined ? d.includeZero : (h.includeZero as boolean),
     method: (h.method ?? d.method) as FkkMethod,
+    reciprocalSolver: (h.reciprocalSolver ?? d.reciprocalSolver) as ReciprocalSolver,
+    pmeOrder: num(h, 'pmeOrder', what, (x) => Number.isInteger(x) && x >= 4 && x <= 12, 'an integer B-spline order in 4..12', d.pmeOrder),
   };
   if (typeof out.includeZero !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'includeZero' must be true or false`);
   if (!['auto', 'real', 'split', 'reciprocal'].includes(out.method))
     throw new FarfieldError('INVALID_INPUT', `${what}: 'method' must be one of auto, real, split, reciprocal; got ${JSON.stringify(h.method)}`);
+  if (!['auto', 'ewald', 'pme'].includes(out.reciprocalSolver))
+    throw new FarfieldError('INVALID_INPUT', `${what}: 'reciprocalSolver' must be one of auto, ewald, pme; got ${JSON.stringify(h.reciprocalSolver)}`);
   if (h.splitWidthA !== undefined) out.splitWidthA = num(h, 'splitWidthA', what, (x) => x > 0, 'a positive width in Å');
   if (h.realCutoffA !== undefined) out.realCutoffA = num(h, 'realCutoffA', what, (x) => x > 0, 'a positive cutoff in Å');
   if (h.kCutoff !== undefined) out.kCutoff = num(h, 'kCutoff', what, (x) => x > 0, 'a positive cutoff in Å⁻¹');
@@ -84,6 +96,9 @@ export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
     zetaMaxPerA: h.zetaMaxPerA, scale: h.scale, count: h.count, sigmaA: h.sigmaA, accuracy: h.accuracy,
     weight: h.weight, includeZero: h.includeZero, method: h.method,
   };
+  // written only when not the default, so model files of earlier versions round-trip unchanged
+  if (h.reciprocalSolver !== 'auto') o.reciprocalSolver = h.reciprocalSolver;
+  if (h.pmeOrder !== 6) o.pmeOrder = h.pmeOrder;
   if (h.splitWidthA !== undefined) o.splitWidthA = h.splitWidthA;
   if (h.realCutoffA !== undefined) o.realCutoffA = h.realCutoffA;
   if (h.kCutoff !== undefined) o.kCutoff = h.kCutoff;

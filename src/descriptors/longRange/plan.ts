@@ -16,10 +16,21 @@
  * converged reference; the estimates only have to be reasonable and conservative.
  * Cost model (ns, measured roughly on Node 20): real pair 60 (Slater) / 180 (split), reciprocal 6 + 3T per
  * (atom, k) per channel (T = species channels); k-count ≈ V G_c³/(12π²) (half space).
+ *
+ * Reciprocal solver per channel ('reciprocal' and 'split'): explicit k-vectors (Ewald, above) or smooth PME through
+ * the electrostatics engine's `pmeReciprocal` with F_n as a generic kernel, whichever the cost model finds cheaper
+ * (or as forced by `reciprocalSolver`). PME error model (our estimate, verified against the Ewald path by the tests):
+ * B-spline interpolation of order p on a mesh of spacing h = max_d |a_d|/K_d damps a mode G by aliases of relative
+ * size ε_p(Gh) = 2 (Gh/(2π − Gh))^p, so with the same random-phase reasoning as ε_k
+ *   ε_pme(h) = (1/2π²)∫_0^{π/h} g²|F|ε_p dg + [ρ (1/2π²)∫_0^{π/h} g²F²ε_p² dg]^{1/2} + ε_k(π/h)
+ * (the last term: modes beyond the mesh's Nyquist frequency); h is the largest spacing with ε_pme ≤ target, and
+ * K_d = smallest even 2^a3^b5^c ≥ |a_d|/h. PME cost per atom and channel: T (2·5 p³ + 2·2.5 M log₂M / N) (spread +
+ * gather, forward + inverse transform per species channel; the engine's PME_COST constants).
  */
 import type { FkkHypers } from './hypers.js';
 import { zetaMesh } from './hypers.js';
 import { SlaterChannel } from './pairFunction.js';
+import { nextFftSize } from '../../math/index.js';
 
 export type ChannelMode = 'real' | 'split' | 'reciprocal';
 
@@ -38,6 +49,11 @@ export interface ChannelPlan {
   /** Estimated cost per atom (ns, model). */
   costNs: number;
   channel: SlaterChannel;
+  /** How the reciprocal part is summed ('ewald' for 'real' channels, which have none). */
+  solver: 'ewald' | 'pme';
+  /** PME mesh and B-spline order (solver 'pme' only). */
+  mesh?: [number, number, number];
+  order?: number;
 }
 
 export interface FkkPlan {
@@ -74,6 +90,38 @@ function kTail(ch: SlaterChannel, G: number, rho: number): number {
   return i1 + Math.sqrt(rho * i2);
 }
 
+/** ε_pme(h) of the module doc. */
+function pmeError(ch: SlaterChannel, h: number, order: number, rho: number): number {
+  const gN = Math.PI / h, n = 64, dg = gN / n;
+  let i1 = 0, i2 = 0;
+  for (let k = 0; k < n; k++) {
+    const g = (k + 0.5) * dg, x = g * h;
+    const e = 2 * Math.pow(x / (2 * Math.PI - x), order);
+    const F = Math.abs(ch.fourier(g * g));
+    i1 += g * g * F * e;
+    i2 += g * g * F * F * e * e;
+  }
+  i1 *= dg / (2 * Math.PI * Math.PI);
+  i2 *= dg / (2 * Math.PI * Math.PI);
+  return i1 + Math.sqrt(rho * i2) + kTail(ch, gN, rho);
+}
+
+/** PME mesh for one channel at the target (null when the cell is unknown). */
+function pmeMeshFor(ch: SlaterChannel, order: number, eps: number, rho: number, cell: ArrayLike<number>): { mesh: [number, number, number] } {
+  // largest spacing h with ε_pme(h) ≤ eps (ε_pme grows with h)
+  let lo = 1e-3, hi = 4;
+  if (pmeError(ch, hi, order, rho) > eps) {
+    for (let it = 0; it < 30; it++) {
+      const m = Math.sqrt(lo * hi);
+      if (pmeError(ch, m, order, rho) <= eps) lo = m;
+      else hi = m;
+    }
+  } else lo = hi;
+  const h = lo;
+  const mesh = [0, 1, 2].map((d) => nextFftSize(Math.max(order, Math.ceil(Math.hypot(cell[3 * d], cell[3 * d + 1], cell[3 * d + 2]) / h)), true)) as [number, number, number];
+  return { mesh };
+}
+
 /** Smallest x in [lo, hi] with err(x) ≤ target, err decreasing (bisection; hi if never met). */
 function solve(err: (x: number) => number, target: number, lo: number, hi: number): number {
   if (err(lo) <= target) return lo;
@@ -88,6 +136,8 @@ function solve(err: (x: number) => number, target: number, lo: number, hi: numbe
 
 export interface PlanInput {
   volumeA3: number;
+  /** Cell rows (Å); needed for PME meshes (without it only explicit k-vectors are planned). */
+  cell?: ArrayLike<number>;
   atoms: number;
   /** Number of species channels (T). */
   types: number;
@@ -102,6 +152,22 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
   const tmp = new Float64Array(2);
   const kCount = (G: number) => (input.volumeA3 * G * G * G) / (12 * Math.PI * Math.PI);
   const pairs = (R: number) => rho * (4 / 3) * Math.PI * R * R * R;
+  const T = input.types, p = h.pmeOrder;
+  const pmeCost = (mesh: [number, number, number]) => {
+    const M = mesh[0] * mesh[1] * mesh[2];
+    return T * (2 * 5 * p * p * p + (2 * 2.5 * M * Math.log2(M)) / input.atoms);
+  };
+  /** Reciprocal part of a channel: Ewald (k-vectors up to G) or PME, whichever is allowed and cheaper. */
+  const reciprocalPart = (ch: SlaterChannel, G: number): Pick<ChannelPlan, 'solver' | 'mesh' | 'order' | 'costNs'> => {
+    const ewald = { solver: 'ewald' as const, costNs: kCount(G) * kCost };
+    if (h.reciprocalSolver === 'ewald' || !input.cell) return ewald;
+    // PME costs at least its spline work: skip the mesh search when Ewald is cheaper than that
+    if (h.reciprocalSolver === 'auto' && ewald.costNs <= T * 2 * 5 * p * p * p) return ewald;
+    const { mesh } = pmeMeshFor(ch, p, eps, rho, input.cell);
+    const pme = { solver: 'pme' as const, mesh, order: p, costNs: pmeCost(mesh) };
+    if (h.reciprocalSolver === 'pme') return pme;
+    return pme.costNs < ewald.costNs ? pme : ewald;
+  };
   const channels: ChannelPlan[] = [];
   for (const zeta of zetas) {
     const candidates: ChannelPlan[] = [];
@@ -111,7 +177,7 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
       const R = h.realCutoffA ?? solve((r) => slaterTail(zeta, h.sigmaA, r, rho), eps, 0.5, 1e5);
       if (h.method === 'real' || R <= MAX_AUTO_REAL_CUTOFF_A) candidates.push({
         zeta, mode: 'real', splitA: 0, realCutoffA: R, kCutoff: 0,
-        errorReal: slaterTail(zeta, h.sigmaA, R, rho), errorReciprocal: 0, costNs: pairs(R) * C_REAL, channel: ch,
+        errorReal: slaterTail(zeta, h.sigmaA, R, rho), errorReciprocal: 0, costNs: pairs(R) * C_REAL, channel: ch, solver: 'ewald',
       });
     }
     if (allow('reciprocal')) {
@@ -119,7 +185,7 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
       const G = h.kCutoff ?? solve((g) => kTail(ch, g, rho), eps, 0.1, 1e3);
       candidates.push({
         zeta, mode: 'reciprocal', splitA: 0, realCutoffA: 0, kCutoff: G,
-        errorReal: 0, errorReciprocal: kTail(ch, G, rho), costNs: kCount(G) * kCost, channel: ch,
+        errorReal: 0, errorReciprocal: kTail(ch, G, rho), channel: ch, ...reciprocalPart(ch, G),
       });
     }
     if (allow('split')) {
@@ -128,10 +194,11 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
         const ch = new SlaterChannel(zeta, h.sigmaA, a);
         const R = h.realCutoffA ?? solve((r) => splitTail(ch, r, rho, tmp), eps, 0.5, 1e3);
         const G = h.kCutoff ?? solve((g) => kTail(ch, g, rho), eps, 0.05, 1e3);
+        const rp = reciprocalPart(ch, G);
         candidates.push({
           zeta, mode: 'split', splitA: a, realCutoffA: R, kCutoff: G,
-          errorReal: splitTail(ch, R, rho, tmp), errorReciprocal: kTail(ch, G, rho),
-          costNs: pairs(R) * C_SPLIT + kCount(G) * kCost, channel: ch,
+          errorReal: splitTail(ch, R, rho, tmp), errorReciprocal: kTail(ch, G, rho), channel: ch,
+          ...rp, costNs: pairs(R) * C_SPLIT + rp.costNs,
         });
       }
     }

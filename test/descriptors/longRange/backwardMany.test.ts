@@ -84,7 +84,7 @@ test('shared structure factors on the union k-set = per-channel ewaldReciprocal 
   const lode = new LodeDescriptor(species, { cutoffA: 3, count: 3, kCutoff: 9 });
   const cases: [string, ReciprocalChannel[], number][] = [
     // distinct cutoffs per channel, so each channel uses its own prefix of the union set
-    ['fkk', fkk.reciprocalChannels(fkk.plan(s)).map((c, j) => ({ ...c, kCutoff: 3 + 0.7 * j })), fkk.hypers.count],
+    ['fkk', fkk.reciprocalChannels(fkk.plan(s)).ewald.map((c, j) => ({ ...c, kCutoff: 3 + 0.7 * j })), fkk.hypers.count],
     ['lode', lode.reciprocalChannels([9, 7.5, 6]), lode.hypers.count],
   ];
   for (const [what, chans, bw] of cases) {

@@ -17,13 +17,15 @@ function probe(reps: number, kind: string, extra: string[] = []): { atoms: numbe
   return JSON.parse(r.stdout);
 }
 
-for (const kind of ['fkk', 'lode'])
+// The PME path holds a few real meshes and half spectra of M ∝ V points (the engine's PME; 63 MB at 4096 atoms and
+// accuracy 1e-6): O(N) — the growth check proves it — but more per atom than the k-vector path.
+for (const [kind, limit] of [['fkk', 4096], ['lode', 4096], ['fkk-pme', 24576]] as const)
   test(`${kind}: forward + reverse pass memory is O(N) (512 → 4096 atoms)`, () => {
     const small = probe(4, kind), big = probe(8, kind);
     assert.equal(big.atoms, 4096);
     const perAtom = big.growthBytes / big.atoms;
     console.log(`${kind}: peak RSS rise ${(small.growthBytes / 2 ** 20).toFixed(1)} MB (512 atoms), ${(big.growthBytes / 2 ** 20).toFixed(1)} MB (4096 atoms) = ${(perAtom / 1024).toFixed(2)} kB/atom`);
-    assert.ok(perAtom < 4096, `${perAtom.toFixed(0)} bytes per atom`);
+    assert.ok(perAtom < limit, `${perAtom.toFixed(0)} bytes per atom`);
     assert.ok(big.growthBytes < 16 * Math.max(small.growthBytes, 1 << 20), `growth ${small.growthBytes} → ${big.growthBytes}`);
   });
 

@@ -1,6 +1,6 @@
 /**
  * Child process for memory.test.ts: builds a rattled rock-salt supercell with `reps`³ conventional cells, runs the
- * FKK forward and reverse pass once, and prints JSON {atoms, growthBytes, featureBytes} where growthBytes is the rise
+ * FKK (explicit k-vectors, or 'fkk-pme': PME) or LODE forward and reverse pass once, and prints JSON {atoms, growthBytes, featureBytes} where growthBytes is the rise
  * of the peak resident set size (getrusage maxRSS) across compute + backward (after building the neighbour list and
  * warming up the linear-algebra runtime, both shared infrastructure). A 4th argument 'dense' adds an N × N
  * Float64Array (meta-test: the measurement must detect quadratic storage).
@@ -15,8 +15,8 @@ import { rockSalt } from './helpers.js';
 const reps = Number(process.argv[2]);
 const kind = process.argv[3] ?? 'fkk';
 const s = supercell(rockSalt(5.64, 0.3, 3), [reps, reps, reps]);
-const d = kind === 'fkk'
-  ? new FkkDescriptor(['Na', 'Cl'], { count: 2, scale: 4, method: 'split', splitWidthA: 1.5, realCutoffA: 6, kCutoff: 1.2 })
+const d = kind.startsWith('fkk')
+  ? new FkkDescriptor(['Na', 'Cl'], { count: 2, scale: 4, method: 'split', splitWidthA: 1.5, realCutoffA: 6, kCutoff: 1.2, reciprocalSolver: kind === 'fkk-pme' ? 'pme' : 'ewald' })
   : new LodeDescriptor(['Na', 'Cl'], { count: 2, cutoffA: 4, kCutoff: 1.2 });
 const ctx = new ComputeContext(s);
 ctx.neighbours(6); // the neighbour list is shared infrastructure: build it before measuring

@@ -1,0 +1,68 @@
+/**
+ * Proves the PME path of the FKK reciprocal parts (the engine's pmeReciprocal with F_n as a generic kernel):
+ * - agreement with the explicit-k-vector (Ewald) path at the requested accuracy (1e-4, 1e-6, 1e-8; the error is
+ *   measured in the plan's units, the pair-function sum Σ'_k 𝒮(r_ik), i.e. features / (√β Y₀₀ N_n));
+ * - backward = central finite differences (positions and strain) on the PME path;
+ * - backwardMany = loop of backward (1e-12);
+ * - the auto plan keeps explicit k-vectors for a 64-atom cell and switches to PME for a 4096-atom melt.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../../src/core/index.js';
+import { ComputeContext, backwardManyOf } from '../../../src/descriptors/index.js';
+import { FkkDescriptor, planFkk, parseFkkHypers } from '../../../src/descriptors/longRange/index.js';
+import { checkForces, checkStrainGradient } from '../../helpers/gradient.js';
+import { randomIonic } from './helpers.js';
+
+const species = ['Na', 'Cl'];
+
+test('PME = Ewald reciprocal path at the requested accuracy (1e-4, 1e-6, 1e-8)', () => {
+  const s = randomIonic(41, 16, 9, 0.2);
+  for (const accuracy of [1e-4, 1e-6, 1e-8]) {
+    const e = new FkkDescriptor(species, { accuracy, reciprocalSolver: 'ewald' });
+    const p = new FkkDescriptor(species, { accuracy, reciprocalSolver: 'pme' });
+    const plan = p.plan(s);
+    assert.ok(plan.channels.some((c) => c.solver === 'pme'), 'the forced plan uses PME');
+    const Xe = e.compute(s, new ComputeContext(s)).features.data;
+    const Xp = p.compute(s, new ComputeContext(s)).features.data;
+    let worst = 0;
+    for (let k = 0; k < Xe.length; k++) worst = Math.max(worst, Math.abs(Xe[k] - Xp[k]) / p.prefactors[k % p.hypers.count]);
+    assert.ok(worst <= accuracy, `accuracy ${accuracy}: PME − Ewald = ${worst.toExponential(2)}`);
+  }
+});
+
+test('PME path: backward = finite differences (positions, strain); backwardMany = loop of backward', () => {
+  const d = new FkkDescriptor(species, { count: 3, scale: 3, method: 'split', splitWidthA: 1.2, realCutoffA: 9, reciprocalSolver: 'pme', accuracy: 1e-7 });
+  const s = randomIonic(42, 6, 7, 0.2);
+  assert.ok(d.plan(s).channels.every((c) => c.solver === 'pme'));
+  const rng = new Rng(12);
+  const w = Float64Array.from({ length: s.species.length * d.width }, () => rng.range(-1, 1));
+  const energy = (t: typeof s) => {
+    const X = d.compute(t, new ComputeContext(t)).features.data;
+    let e = 0;
+    for (let k = 0; k < X.length; k++) e += w[k] * X[k];
+    return e;
+  };
+  const ctx = new ComputeContext(s);
+  const out = d.compute(s, ctx);
+  const g = d.backward(s, ctx, out.saved, w);
+  checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: 'pme positions' });
+  checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: 'pme strain' });
+  const count = 3, size = w.length;
+  const gs = Float64Array.from({ length: count * size }, () => rng.range(-1, 1));
+  const many = backwardManyOf(d, s, ctx, out.saved, gs, count);
+  for (let c = 0; c < count; c++) {
+    const one = d.backward(s, ctx, out.saved, gs.subarray(c * size, (c + 1) * size));
+    const n = 3 * s.species.length;
+    for (let k = 0; k < n; k++) assert.ok(Math.abs(many.positions[c * n + k] - one.positions[k]) <= 1e-12 * (1 + Math.abs(one.positions[k])));
+    for (let k = 0; k < 9; k++) assert.ok(Math.abs(many.strain[c * 9 + k] - one.strain[k]) <= 1e-12 * (1 + Math.abs(one.strain[k])));
+  }
+});
+
+test('auto plan: explicit k-vectors for 64 atoms, PME for a 4096-atom melt', () => {
+  const h = parseFkkHypers({});
+  const plan = (edge: number, atoms: number) => planFkk(h, { volumeA3: edge ** 3, cell: [edge, 0, 0, 0, edge, 0, 0, 0, edge], atoms, types: 2 });
+  const small = plan(12.6, 64), big = plan(50.4, 4096);
+  assert.ok(small.channels.every((c) => c.solver === 'ewald'), small.channels.map((c) => c.solver).join(' '));
+  assert.ok(big.channels.some((c) => c.solver === 'pme'), big.channels.map((c) => c.solver).join(' '));
+});
