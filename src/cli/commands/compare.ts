@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option('--test-fraction <f>', 'held-out fraction when there is no --test', '0.2')
     .option('--validation-size <n>', 'validation structures carved from the training pool (for tuning)')
     .option('--lode-weights <list>', 'candidate LODE block weights β, tuned on the validation split', DEFAULT_LODE_WEIGHTS.join(','))
+    .option('--tune-size <n>', 'training size at which the LODE weight is tuned (default: the largest)')
     .option('--references <n>', 'reference environments per species (default 1000 or all)')
     .option('--config <cfg.json>', 'shared fit settings {kernel, selection, solver, weights} and {descriptorHypers: {model: hypers}}')
     .option('--out <dir>', 'report folder (results.json, index.html)', 'report')
@@ -50,6 +51,7 @@ export function register(program: Command): void {
         testFraction: list(String(o.testFraction), 'test-fraction', false)[0],
         validationSize: o.validationSize === undefined ? undefined : list(String(o.validationSize), 'validation-size', true)[0],
         lodeWeights: list(String(o.lodeWeights), 'lode-weights', false),
+        tuneTrainSize: o.tuneSize === undefined ? undefined : list(String(o.tuneSize), 'tune-size', true)[0],
         fit: fit as CompareOptions['fit'],
         descriptorHypers,
         out: String(o.out),
