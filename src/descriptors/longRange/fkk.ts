@@ -10,15 +10,18 @@
  * Evaluation:
  * - no periodicity: the direct real-space pair sum, O(N²), no cutoff;
  * - 3-D periodic: per channel (plan.ts, from the accuracy target) a real-space lattice sum, the reciprocal sum, or
- *   the Ewald-like split (pairFunction.ts) — real part over the shared neighbour list, reciprocal part through the
- *   electrostatics engine's generic evaluator (`ewaldReciprocal`, kernel F(G²) of the channel, one source channel per
- *   species). Self term: −l(0) for J = t(i) (the reciprocal sum contains the centre itself).
+ *   the Ewald-like split (pairFunction.ts) — real part over the shared neighbour list, reciprocal part either by
+ *   explicit k-vectors (speciesReciprocal.ts: species structure factors computed once per structure on a |G|-sorted
+ *   union k-set shared by all channels) or by smooth PME (speciesMesh.ts: the engine's `pmeReciprocal` with the
+ *   channel's F(G²)), whichever the plan finds cheaper. Self term: −l(0) for J = t(i).
  * - mixed periodicity: refused (UNSUPPORTED).
  *
- * Reverse pass (science.md §4.5): for the upstream gradient g_{i,Jn} = ∂E/∂c^{iJ}_n the reciprocal part is one more
- * pass of the evaluator with probes u_i^J = √β Y₀₀ N_n g_{i,Jn} (structure factors weighted by the upstream
- * gradients; O(N·N_G) time, O(N + N_G) memory); the real part is re-summed over the neighbour list with 𝒮′ / r′
- * (∂/∂r_k of f(|r_ik|) = f′ r̂_ik, strain ∂/∂ε_αβ = f′ d_α d_β / d). Nothing per (centre, atom) is stored.
+ * Reverse pass (science.md §4.5), `backwardMany` for `count` upstream gradients g^c_{i,Jn} = ∂E_c/∂c^{iJ}_n at once
+ * (`backward` is count = 1): the k-vector part is one batched pass with the upstream gradients as extra channels
+ * (GEMMs of the weights u^c = √β Y₀₀ N_n g^c with the atoms' phases; O(count·N·N_G) time, O(N·count + N_G·chunk)
+ * memory); the PME part one engine pass per (upstream, channel); the real part one pair loop that evaluates 𝒮′ / r′
+ * once per pair and applies it to every upstream (∂/∂r_k of f(|r_ik|) = f′ r̂_ik, strain ∂/∂ε_αβ = f′ d_α d_β / d).
+ * Nothing per (centre, atom) is stored.
  * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
  */
 import { FarfieldError, cellVolume, isPeriodic, isFullyPeriodic, type Structure } from '../../core/index.js';
