@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COULOMB_EV_A, type Structure } from '../../src/core/index.js';
-import { bspline, computeElectrostatics, coulombKernel, tuneElectrostatics, type SolverParameters } from '../../src/electrostatics/index.js';
+import { AUTO_PME_ATOMS, bspline, computeElectrostatics, coulombKernel, tuneElectrostatics, type SolverParameters } from '../../src/electrostatics/index.js';
+import { isFftSize } from '../../src/math/index.js';
 import { checkForces, checkStress } from '../helpers/gradient.js';
 import { randomIons, TRICLINIC } from './helpers.js';
 
@@ -49,4 +50,37 @@ test('PME forces and stress = finite differences of the PME energy (triclinic, c
     const ro = computeElectrostatics(s, q, coulombKernel(), po);
     checkForces((t) => computeElectrostatics(t, q, coulombKernel(), po, { forces: false, stress: false }).energyEv, s, ro.forcesEvPerA!, { rtol: 1e-6, subset: 9 });
   }
+});
+
+test('PME on mixed-radix and odd meshes: = Ewald at matched accuracy, energy forces and stress = finite differences', () => {
+  const { structure: s, charges: q } = randomIons(64, [12.59, 0, 0, 0, 12.59, 0, 0, 0, 12.59], 21, 2.0);
+  const ref = computeElectrostatics(s, q, coulombKernel(), tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-12 }));
+  for (const mesh of [[30, 30, 30], [27, 25, 45], [24, 36, 35]] as [number, number, number][]) {
+    const p: SolverParameters = { ...tuneElectrostatics(s, q, { method: 'pme', accuracy: 1e-7 }), mesh, order: 8 };
+    const r = computeElectrostatics(s, q, coulombKernel(), p);
+    let e2 = 0;
+    for (let k = 0; k < 3 * 64; k++) e2 += (r.forcesEvPerA![k] - ref.forcesEvPerA![k]) ** 2;
+    const rms = Math.sqrt(e2 / 64) / COULOMB_EV_A;
+    assert.ok(rms < 1e-6, `mesh ${mesh}: RMS force error ${rms.toExponential(2)}`);
+    assert.ok(Math.abs(r.energyEv - ref.energyEv) < 1e-5 * Math.abs(ref.energyEv), `mesh ${mesh}: energy ${r.energyEv} vs ${ref.energyEv}`);
+  }
+  const small = randomIons(12, TRICLINIC, 31, 1.6, (i) => (i % 3 === 0 ? 1.5 : -0.5));
+  const p: SolverParameters = { method: 'pme', alpha: 0.45, realCutoffA: 7, mesh: [15, 20, 21], order: 5 };
+  const e = (t: Structure): number => computeElectrostatics(t, small.charges, coulombKernel(), p, { forces: false, stress: false }).energyEv;
+  const r = computeElectrostatics(small.structure, small.charges, coulombKernel(), p);
+  checkForces(e, small.structure, r.forcesEvPerA!, { rtol: 1e-6 });
+  checkStress(e, small.structure, r.stressEvPerA3!, { rtol: 1e-6 });
+});
+
+test('tune: mesh lengths are even 2^a 3^b 5^c; the estimated errors meet the request; auto picks PME above AUTO_PME_ATOMS', () => {
+  const { structure: s, charges: q } = randomIons(64, [12.59, 0, 0, 0, 12.59, 0, 0, 0, 12.59], 21, 2.0);
+  for (const accuracy of [1e-4, 1e-6, 1e-8]) {
+    const p = tuneElectrostatics(s, q, { method: 'pme', accuracy });
+    for (const K of p.mesh!) {
+      assert.ok(K % 2 === 0 && isFftSize(K) && !(K % 7 === 0), `mesh length ${K}`);
+    }
+    assert.ok(p.reciprocalErrorEvPerA! <= (accuracy * COULOMB_EV_A) / Math.SQRT2 * (1 + 1e-9), `k-space estimate ${p.reciprocalErrorEvPerA}`);
+    assert.equal(p.realSpaceTable === true, accuracy >= 1e-7);
+  }
+  assert.equal(tuneElectrostatics(s, q).method, 64 < AUTO_PME_ATOMS ? 'ewald' : 'pme');
 });
