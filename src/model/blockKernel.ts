@@ -25,53 +25,162 @@
 import { FarfieldError } from '../core/index.js';
 import type { FactoredUpstream } from '../descriptors/index.js';
 import { KERNELS, createKernel, type BlockedDescriptorLike, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
-import { getLinalg } from '../math/index.js';
+import { getLinalg, symmetricEigen } from '../math/index.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // linear X_i·X_b
 
 export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
+  const what = 'linear kernel';
   for (const k of Object.keys(hypers))
-    throw new FarfieldError('INVALID_INPUT', `linear kernel: unknown hyperparameter '${k}' (it has none)`);
+    if (!['whiten', 'center', 'transform'].includes(k))
+      throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: whiten, center, transform)`);
+  const whiten = hypers.whiten ?? false;
+  if (typeof whiten !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'whiten' must be true or false`);
+  let center: Float64Array | null = null, tr: Float64Array | null = null, r = 0;
+  if (hypers.center !== undefined || hypers.transform !== undefined) {
+    const c = hypers.center, t = hypers.transform;
+    if (!Array.isArray(c) || !c.every((v) => typeof v === 'number' && Number.isFinite(v)))
+      throw new FarfieldError('INVALID_INPUT', `${what}: 'center' must be a list of finite numbers`);
+    if (!Array.isArray(t) || !t.every((row) => Array.isArray(row) && row.length === c.length && row.every((v: unknown) => typeof v === 'number' && Number.isFinite(v))))
+      throw new FarfieldError('INVALID_INPUT', `${what}: 'transform' must be a list of rows of ${c.length} finite numbers`);
+    center = Float64Array.from(c as number[]);
+    r = t.length;
+    tr = new Float64Array(r * center.length);
+    (t as number[][]).forEach((row, q) => tr!.set(row, q * center!.length));
+  }
   const dot = (a: KernelRows, b: KernelRows, b0: number, b1: number, out: Float64Array): void => {
-    const cnt = b1 - b0;
+    const cnt = b1 - b0, w = tr ? r : a.cols;
     if (a.rows === 0 || cnt <= 0) return;
-    if (a.cols === 0) {
+    if (w === 0) {
       out.fill(0, 0, a.rows * cnt);
       return;
     }
-    getLinalg().gemm(a.rows, cnt, a.cols, a.x, b.x.subarray(b0 * a.cols, b1 * a.cols), out, { transB: true });
+    getLinalg().gemm(a.rows, cnt, w, a.t, b.t.subarray(b0 * w, b1 * w), out, { transB: true });
   };
   return {
     kind: 'linear',
-    prepare: (x, rows, cols) => ({ rows, cols, x, t: x, aux: new Float64Array(0) }),
+    prepare(x, rows, cols) {
+      if (whiten && !tr)
+        throw new FarfieldError('INVALID_INPUT', `${what}: 'whiten' needs 'center' and 'transform' fitted on training features (fitKernelData, done by the fit)`);
+      if (!tr) return { rows, cols, x, t: x, aux: new Float64Array(0), grad: x } as LinearRows;
+      const d = center!.length;
+      if (cols !== d) throw new FarfieldError('INVALID_INPUT', `${what}: fitted for ${d} columns, got ${cols}`);
+      // z = T (x − c) (rows × r); grad = Tᵀ z = ∂K(·, x)/∂x_i (rows × d)
+      const xc = new Float64Array(rows * d);
+      for (let i = 0; i < rows; i++) for (let k = 0; k < d; k++) xc[i * d + k] = x[i * d + k] - center![k];
+      const z = new Float64Array(rows * r), g = new Float64Array(rows * d);
+      if (rows > 0 && r > 0) {
+        getLinalg().gemm(rows, r, d, xc, tr, z, { transB: true });
+        getLinalg().gemm(rows, d, r, z, tr, g);
+      }
+      return { rows, cols, x, t: z, aux: new Float64Array(0), grad: g } as LinearRows;
+    },
     matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
       dot(a, b, 0, b.rows, out);
       return out;
     },
     gradient(a, b, coef, out) {
-      // dK/dx_i summed with coefficients: Σ_b coef_ib x_b
+      // Σ_b coef_ib ∂K/∂x_i = Σ_b coef_ib grad_b
       const na = a.rows, nb = b.rows, d = a.cols;
       if (na === 0 || nb === 0 || d === 0) return;
       const tmp = new Float64Array(na * d);
-      getLinalg().gemm(na, d, nb, coef, b.x, tmp);
+      getLinalg().gemm(na, d, nb, coef, (b as LinearRows).grad, tmp);
       for (let k = 0; k < na * d; k++) out[k] += tmp[k];
     },
     gradientPerReference(a, b, b0, b1, _kmat, out, rows) {
-      const na = a.rows, d = a.cols;
+      const na = a.rows, d = a.cols, g = (b as LinearRows).grad;
       for (let c = 0; c < b1 - b0; c++)
         for (let i = 0; i < na; i++) {
           const o = (rows ? c * rows.stride + rows.index[i] : c * na + i) * d;
-          out.set(b.x.subarray((b0 + c) * d, (b0 + c + 1) * d), o);
+          out.set(g.subarray((b0 + c) * d, (b0 + c + 1) * d), o);
         }
     },
     factoredGradient(a, b, b0, b1, _kmat, index, nat) {
       const d = a.cols, cnt = Math.max(0, b1 - b0);
       const P = new Float64Array(cnt * nat);
       for (let c = 0; c < cnt; c++) for (let i = 0; i < a.rows; i++) P[c * nat + index[i]] = 1;
-      return { count: cnt, terms: [{ coef: P, rows: b.x.subarray(b0 * d, (b0 + cnt) * d) }] };
+      return { count: cnt, terms: [{ coef: P, rows: (b as LinearRows).grad.subarray(b0 * d, (b0 + cnt) * d) }] };
     },
-    toJSON: () => ({ kind: 'linear', hypers: {} }),
+    toJSON: () => {
+      if (!tr) return { kind: 'linear', hypers: whiten ? { whiten } : {} };
+      const d = center!.length;
+      const transform = Array.from({ length: r }, (_, q) => Array.from(tr!.subarray(q * d, (q + 1) * d)));
+      return { kind: 'linear', hypers: { whiten, center: Array.from(center!), transform } };
+    },
+  };
+}
+
+interface LinearRows extends KernelRows {
+  /** ∂K(·, x)/∂x_i for each row: x itself, or Tᵀ T (x − c) when whitened. */
+  grad: Float64Array;
+}
+
+/** Relative eigenvalue floor of the whitening: directions with variance < 1e-12 × the largest are dropped. */
+export const WHITEN_RELATIVE_FLOOR = 1e-12;
+
+/**
+ * Whitening of a linear kernel from training rows x (n × d): c = mean, covariance C = V Λ Vᵀ,
+ * T = diag(λ^{−1/2}) Vᵀ / √r over the r directions with λ > 1e-12 λ_max, so that z = T(x − c) has covariance I/r
+ * and ⟨|z|²⟩ = 1 (the same scale as a normalised polynomial kernel, K(x, x) = 1). The model class is unchanged
+ * (E_i is still linear in x per species; the constant goes into the reference energies); the point is conditioning:
+ * raw FKK features are one large common vector (the G = 0 density term) plus small variations, so K = x·x_b has a
+ * normal matrix too ill-conditioned to resolve more than ~2 directions.
+ */
+export function whitening(x: Float64Array, n: number, d: number): { center: number[]; transform: number[][] } {
+  const mu = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mu[k] += x[i * d + k] / n;
+  const cov = new Float64Array(d * d);
+  const row = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) row[k] = x[i * d + k] - mu[k];
+    for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) cov[p * d + q] += (row[p] * row[q]) / n;
+  }
+  const { values, vectors } = symmetricEigen(cov, d);
+  const lmax = Math.max(0, values[d - 1]);
+  const keep: number[] = [];
+  for (let k = d - 1; k >= 0; k--) if (values[k] > WHITEN_RELATIVE_FLOOR * lmax && values[k] > 0) keep.push(k);
+  const r = keep.length;
+  const transform = keep.map((k) => {
+    const f = 1 / Math.sqrt(values[k] * r);
+    return Array.from({ length: d }, (_, p) => vectors[p * d + k] * f);
+  });
+  return { center: Array.from(mu), transform };
+}
+
+/**
+ * Fit-time data of a kernel spec: every `linear` kernel (also inside a `block` kernel) with `whiten: true` and no
+ * fitted transform gets `center`/`transform` from the training rows (`features[s]` = N_s × width). Other specs are
+ * returned unchanged.
+ */
+export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[], width: number): KernelSpec {
+  const rowsOf = (cols: number[]): { x: Float64Array; n: number } => {
+    let n = 0;
+    for (const f of features) n += f.length / width;
+    const x = new Float64Array(n * cols.length);
+    let o = 0;
+    for (const f of features)
+      for (let i = 0; i < f.length / width; i++, o++) for (let q = 0; q < cols.length; q++) x[o * cols.length + q] = f[i * width + cols[q]];
+    return { x, n };
+  };
+  const fitLinear = (s: KernelSpec, cols: number[]): KernelSpec => {
+    const h = s.hypers ?? {};
+    if (s.kind !== 'linear' || h.whiten !== true || h.center !== undefined) return s;
+    const { x, n } = rowsOf(cols);
+    return { kind: 'linear', hypers: { ...h, ...whitening(x, n, cols.length) } };
+  };
+  if (spec.kind === 'linear') return fitLinear(spec, Array.from({ length: width }, (_, k) => k));
+  if (spec.kind !== 'block') return spec;
+  const parts = parseParts(spec.hypers ?? {});
+  return {
+    kind: 'block',
+    hypers: {
+      parts: parts.map((p) => {
+        const cols: number[] = [];
+        for (const [a, b] of p.columns ?? []) for (let c = a; c < b; c++) cols.push(c);
+        return { ...p, kernel: fitLinear(p.kernel, cols) };
+      }),
+    },
   };
 }
 
@@ -286,7 +395,7 @@ export function defaultKernelFor(descriptor: BlockedDescriptorLike): KernelSpec 
   return {
     kind: 'block',
     hypers: {
-      parts: blocks.map(([b]) => ({ kernel: LINEAR_BLOCK_KINDS.includes(b.kind) ? { kind: 'linear', hypers: {} } : PAPER_KERNEL, weight: 1 })),
+      parts: blocks.map(([b]) => ({ kernel: LINEAR_BLOCK_KINDS.includes(b.kind) ? { kind: 'linear', hypers: { whiten: true } } : PAPER_KERNEL, weight: 1 })),
     },
   };
 }

@@ -22,7 +22,7 @@ import { getLinalg, symmetricEigen } from '../math/index.js';
 import { DesignWorkspace, ReferenceSet, designBlock, gatherRows } from './design.js';
 import { sha256Bytes } from './encoding.js';
 import { createKernel, type KernelSpec } from './kernels.js';
-import { bindBlockKernel, defaultKernelFor } from './blockKernel.js';
+import { bindBlockKernel, defaultKernelFor, fitKernelData } from './blockKernel.js';
 import { balanceBlocks, scaleColumns } from './scaling.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
@@ -144,7 +144,7 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
   const timings: Record<string, number> = {};
   let descriptor = createDescriptor(config.descriptor);
   const kernelSpec = bindBlockKernel(config.kernel ?? defaultKernelFor(descriptor), descriptor);
-  const kernel = createKernel(kernelSpec);
+  let kernel = createKernel(kernelSpec);
   const d = descriptor.width;
   const wE = config.weights?.energy ?? 1;
   const wF = config.weights?.forces ?? 1;
@@ -174,6 +174,8 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     for (const f of features) scaleColumns(f, balance.columnFactors);
     descriptor = createDescriptor(balance.spec);
   }
+  // 1c. kernel data fitted on the training features (whitening of linear long-range kernels, blockKernel.ts)
+  kernel = createKernel(fitKernelData(kernelSpec, features, d));
 
   // 2. selection per species
   t0 = now();

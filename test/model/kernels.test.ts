@@ -20,6 +20,7 @@ const SPECS: KernelSpec[] = [
   { kind: 'gaussian', hypers: { scale: 2.5 } },
   { kind: 'vasp', hypers: { zeta: 4, linearColumns: [[0, 3]], polynomialColumns: [[3, 7]] } },
   { kind: 'linear', hypers: {} },
+  { kind: 'linear', hypers: { whiten: true, center: [0.1, -0.2, 0.3, 0, 0.5, 0.2, -0.1], transform: [[1, 0.5, 0, -0.3, 0.2, 0, 0.1], [0, 2, 1, 0, -1, 0.4, 0], [0.3, 0, 0, 1.5, 0, 0.2, -0.7]] } },
   { kind: 'block', hypers: { parts: [{ kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, weight: 0.7, columns: [[0, 4]] }, { kernel: { kind: 'linear', hypers: {} }, weight: 1.3, columns: [[4, 7]] }] } },
   { kind: 'block', hypers: { parts: [{ kernel: { kind: 'linear', hypers: {} }, weight: 0.4, columns: [[0, 2], [5, 7]] }, { kernel: { kind: 'gaussian', hypers: { scale: 2 } }, weight: 1, columns: [[2, 5]] }] } },
 ];
