@@ -24,6 +24,8 @@ export interface FitModelConfig extends Omit<FitConfig, 'descriptor'> {
 export interface FitModelOptions {
   validation?: readonly Structure[];
   onProgress?: ProgressCallback;
+  /** Receives the solver's warnings (collapsed fit, bound active, no convergence); default: console.warn. */
+  onWarning?: (message: string) => void;
 }
 
 export interface FitModelResult {
@@ -48,6 +50,7 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   const descriptor = resolveDescriptor(config.descriptors, species, config.descriptorHypers);
   const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
   const { model, metadata } = fitKernelModel(train, { ...rest, descriptor }, options.onProgress);
+  for (const w of metadata.solver.warnings ?? []) (options.onWarning ?? ((m: string) => console.warn(`farfield fit: warning: ${m}`)))(w);
   const errors: FitModelResult['errors'] = { train: evaluateModel(model, train, options.onProgress).summary };
   if (options.validation && options.validation.length > 0) errors.validation = evaluateModel(model, options.validation, options.onProgress).summary;
   metadata.errors = errors as unknown as Record<string, unknown>;

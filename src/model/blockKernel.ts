@@ -5,7 +5,9 @@
  *   ∂K/∂X_i^{(k)} = β_k ∂K_k/∂X_i^{(k)}                      (blocks are disjoint column sets)
  *
  * - `linear`: K = X_i·X_b, ∂K/∂X_i = X_b. With a linear kernel on a block, the local energy is linear in that block
- *   per central species: E_i = X_i·(Σ_b w_b X_b).
+ *   per central species: E_i = X_i·(Σ_b w_b X_b). With `whiten: true` the kernel is K = z_i·z_b, z = T(X − c),
+ *   c and T fitted on the training environments (`whitening`, `fitKernelData`) and stored in the spec;
+ *   ∂K/∂X_i = Tᵀz_b. Same model class, but a well-conditioned regression (see `whitening`).
  * - `block`: hypers `{parts: [{kernel: KernelSpec, weight?: β_k (default 1), columns?: [start, end)[]}]}`. Parts
  *   without columns are bound to the top-level blocks of a composite descriptor in order (`bindBlockKernel`;
  *   one part per block).
@@ -15,9 +17,9 @@
  * environment), so the kernel is ≈ 1 for every pair and the regression is numerically rank ~2. The electrostatic
  * energy of point charges is linear in the FKK coefficients per central species, so the default kernel for a
  * composite descriptor (`defaultKernelFor`) is the paper's (X̂·X̂_b)^ζ on the normalised short-range block plus a
- * linear kernel on each long-range block (fkk, lode): the short-range kernel is exactly the paper's, and the
- * long-range part can represent E = ½ Σ_i q_i φ_i. Combined with automatic block balancing (scaling.ts) the
- * linear part is O(1).
+ * whitened linear kernel on each long-range block (fkk, lode): the short-range kernel is exactly the paper's, and
+ * the long-range part can represent E = ½ Σ_i q_i φ_i. Whitening scales the linear part to ⟨K(x, x)⟩ = 1, like the
+ * normalised polynomial kernel (block balancing, scaling.ts, matters for the paper's kernel on the whole vector).
  *
  * Cost: the sub-kernels' costs (one GEMM each for matrix and gradient). `factoredGradient` exists when every part
  * has one and at most one part has an "own" term (linear has none), so the fast design path applies.

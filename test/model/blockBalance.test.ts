@@ -109,8 +109,10 @@ test('point charges in 8-atom cells: sr+lr defaults fit well, far better than sr
 });
 
 test('collapse reproduction (paper kernel, unbalanced, bayes): no silent collapse — γ ≥ 1, weights not ~0, warned', async () => {
-  const r = await fitModel(train.slice(0, 8), { descriptors: 'sr+lr', kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, balance: false, selection: { count: 8 } });
+  const warned: string[] = [];
+  const r = await fitModel(train.slice(0, 8), { descriptors: 'sr+lr', kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, balance: false, selection: { count: 8 } }, { onWarning: (m) => warned.push(m) });
   const info = r.metadata.solver;
+  assert.deepEqual(warned, info.warnings);
   assert.ok(info.effectiveParameters >= 1, `γ = ${info.effectiveParameters}`);
   assert.ok(info.sigmaW! > 1e-3, `σ_w = ${info.sigmaW}`);
   let wmax = 0;
