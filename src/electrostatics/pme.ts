@@ -86,12 +86,15 @@ interface SplineSet {
   i1: Int32Array;
   i2: Int32Array;
   i3: Int32Array;
+  /** Base index along direction 3 per atom if its p points do not wrap (g3 = base − j), else −1. */
+  flat3: Int32Array;
 }
 
 function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [number, number, number], p: number): SplineSet {
   const n = positions.length / 3;
   const th = new Float64Array(3 * n * p), dth = new Float64Array(3 * n * p);
   const idx = [new Int32Array(n * p), new Int32Array(n * p), new Int32Array(n * p)];
+  const flat3 = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
     for (let d = 0; d < 3; d++) {
@@ -104,27 +107,31 @@ function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [numb
       const mult = d === 0 ? mesh[1] : 1;
       const ix = idx[d];
       for (let j = 0; j < p; j++) ix[i * p + j] = ((((fl - j) % K) + K) % K) * mult;
+      if (d === 2) flat3[i] = fl >= p - 1 ? fl : -1;
     }
   }
-  return { p, th, dth, i1: idx[0], i2: idx[1], i3: idx[2] };
+  return { p, th, dth, i1: idx[0], i2: idx[1], i3: idx[2], flat3 };
 }
 
 /** Spread real weights (column `col` of an N × C array) onto a real mesh K1 × K2 × K3 (zeroed first). */
 function spread(sp: SplineSet, K3: number, w: Float64Array, C: number, col: number, grid: Float64Array): void {
   grid.fill(0);
   const n = sp.i1.length / sp.p, p = sp.p, th = sp.th;
-  const { i1, i2, i3 } = sp;
+  const { i1, i2, i3, flat3 } = sp;
   for (let i = 0; i < n; i++) {
     const q = w[i * C + col];
     if (q === 0) continue;
-    const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p;
+    const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = flat3[i];
     for (let j1 = 0; j1 < p; j1++) {
       const r1 = i1[ip + j1];
       const t1 = q * th[o1 + j1];
       for (let j2 = 0; j2 < p; j2++) {
         const row = (r1 + i2[ip + j2]) * K3;
         const t12 = t1 * th[o2 + j2];
-        for (let j3 = 0; j3 < p; j3++) grid[row + i3[ip + j3]] += t12 * th[o3 + j3];
+        if (f3 >= 0) {
+          const r0 = row + f3;
+          for (let j3 = 0; j3 < p; j3++) grid[r0 - j3] += t12 * th[o3 + j3];
+        } else for (let j3 = 0; j3 < p; j3++) grid[row + i3[ip + j3]] += t12 * th[o3 + j3];
       }
     }
   }
@@ -134,7 +141,7 @@ function spread(sp: SplineSet, K3: number, w: Float64Array, C: number, col: numb
 function gather(sp: SplineSet, K3: number, i: number, grid: Float64Array, out: Float64Array): void {
   const p = sp.p, th = sp.th, dth = sp.dth;
   const { i1, i2, i3 } = sp;
-  const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p;
+  const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = sp.flat3[i];
   let v = 0, d1 = 0, d2 = 0, d3 = 0;
   for (let j1 = 0; j1 < p; j1++) {
     const r1 = i1[ip + j1];
@@ -143,7 +150,14 @@ function gather(sp: SplineSet, K3: number, i: number, grid: Float64Array, out: F
     for (let j2 = 0; j2 < p; j2++) {
       const row = (r1 + i2[ip + j2]) * K3;
       let s0 = 0, s3 = 0;
-      for (let j3 = 0; j3 < p; j3++) {
+      if (f3 >= 0) {
+        const r0 = row + f3;
+        for (let j3 = 0; j3 < p; j3++) {
+          const f = grid[r0 - j3];
+          s0 += th[o3 + j3] * f;
+          s3 += dth[o3 + j3] * f;
+        }
+      } else for (let j3 = 0; j3 < p; j3++) {
         const f = grid[row + i3[ip + j3]];
         s0 += th[o3 + j3] * f;
         s3 += dth[o3 + j3] * f;
@@ -165,7 +179,7 @@ function gather(sp: SplineSet, K3: number, i: number, grid: Float64Array, out: F
 function gatherValue(sp: SplineSet, K3: number, i: number, grid: Float64Array): number {
   const p = sp.p, th = sp.th;
   const { i1, i2, i3 } = sp;
-  const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p;
+  const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = sp.flat3[i];
   let v = 0;
   for (let j1 = 0; j1 < p; j1++) {
     const r1 = i1[ip + j1];
@@ -173,7 +187,8 @@ function gatherValue(sp: SplineSet, K3: number, i: number, grid: Float64Array): 
     for (let j2 = 0; j2 < p; j2++) {
       const row = (r1 + i2[ip + j2]) * K3;
       let s0 = 0;
-      for (let j3 = 0; j3 < p; j3++) s0 += th[o3 + j3] * grid[row + i3[ip + j3]];
+      if (f3 >= 0) for (let j3 = 0, r0 = row + f3; j3 < p; j3++) s0 += th[o3 + j3] * grid[r0 - j3];
+      else for (let j3 = 0; j3 < p; j3++) s0 += th[o3 + j3] * grid[row + i3[ip + j3]];
       a0 += th[o2 + j2] * s0;
     }
     v += th[o1 + j1] * a0;
@@ -206,26 +221,23 @@ function proportionality(w: Float64Array, u: Float64Array, n: number, C: number)
   return lam;
 }
 
-/** Evaluate a ReciprocalRequest by smooth PME on `params.mesh` with cell `cell` (rows, Å). */
-export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, params: PmeParameters): ReciprocalResult {
-  const n = checkRequest(req, 'pmeReciprocal');
-  const { mesh, order: p } = params;
-  if (!Number.isInteger(p) || p < 2 || p > 12) throw new FarfieldError('INVALID_INPUT', `PME spline order must be an integer in 2 … 12, got ${p}`);
-  for (const K of mesh)
-    if (!Number.isInteger(K) || K < p) throw new FarfieldError('INVALID_INPUT', `PME mesh ${mesh.join('×')} must be integers no smaller than the spline order ${p}`);
+interface Influence { key: string | null; infl: Float64Array; dinfl: Float64Array | null }
+let cachedInfluence: Influence | null = null;
+
+/**
+ * Influence function F(G) B(m)/V on the stored spectrum (0 on Nyquist planes and, unless includeZero, at m = 0),
+ * times the multiplicity of m in the half spectrum; F'(G²) B/V likewise for the strain derivative. Reused from the
+ * previous call when the request carries the same `kernelKey`, cell, mesh and order (repeated calls in MD).
+ */
+function influence(req: ReciprocalRequest & { cell: Float64Array }, mesh: [number, number, number], p: number, fft: RealTransform3d,
+  b: Float64Array, wantStrain: boolean): Influence {
   const [K1, K2, K3] = mesh;
-  const fft = planFor(K1, K2, K3);
-  const H = fft.spectrumLast, half = fft.halfSpectrum;
-  const C = req.channels, V = req.volume, w = req.sources, u = req.probes;
-  const ainv = inv3(req.cell);
-  const b = reciprocalCell(req.cell);
-  const sp = computeSplines(req.positions, ainv, mesh, p);
+  const H = fft.spectrumLast, half = fft.halfSpectrum, V = req.volume, kern = req.kernel;
+  const key = req.kernelKey === undefined ? null : `${req.kernelKey}|${Array.from(req.cell).join(',')}|${V}|${mesh.join(',')}|${p}|${H}`;
+  const c = cachedInfluence;
+  if (key !== null && c && c.key === key && (!wantStrain || c.dinfl)) return c;
   const e1 = eulerFactor(p, K1), e2 = eulerFactor(p, K2), e3 = eulerFactor(p, K3);
   const S = K1 * K2 * H;
-  const kern = req.kernel;
-  // influence function F(G) B(m)/V on the stored spectrum (0 on Nyquist planes and, unless includeZero, at m = 0),
-  // times the multiplicity of m in the half spectrum; F'(G²) B/V likewise for the strain derivative
-  const wantStrain = !!(req.strain && u);
   const infl = new Float64Array(S);
   const dinfl = wantStrain ? new Float64Array(S) : null;
   for (let m1 = 0; m1 < K1; m1++) {
@@ -254,6 +266,36 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
       }
     }
   }
+  const out = { key, infl, dinfl };
+  if (key !== null) cachedInfluence = out;
+  return out;
+}
+
+/** Scratch meshes reused between calls (grown on demand; nothing returned to the caller aliases them). */
+const scratch: { real: Float64Array[]; spec: Float64Array[] } = { real: [], spec: [] };
+function scratchArray(kind: 'real' | 'spec', slot: number, length: number): Float64Array {
+  const list = scratch[kind];
+  if (!list[slot] || list[slot].length !== length) list[slot] = new Float64Array(length);
+  return list[slot];
+}
+
+/** Evaluate a ReciprocalRequest by smooth PME on `params.mesh` with cell `cell` (rows, Å). */
+export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, params: PmeParameters): ReciprocalResult {
+  const n = checkRequest(req, 'pmeReciprocal');
+  const { mesh, order: p } = params;
+  if (!Number.isInteger(p) || p < 2 || p > 12) throw new FarfieldError('INVALID_INPUT', `PME spline order must be an integer in 2 … 12, got ${p}`);
+  for (const K of mesh)
+    if (!Number.isInteger(K) || K < p) throw new FarfieldError('INVALID_INPUT', `PME mesh ${mesh.join('×')} must be integers no smaller than the spline order ${p}`);
+  const [K1, K2, K3] = mesh;
+  const fft = planFor(K1, K2, K3);
+  const H = fft.spectrumLast, half = fft.halfSpectrum;
+  const C = req.channels, V = req.volume, w = req.sources, u = req.probes;
+  const ainv = inv3(req.cell);
+  const b = reciprocalCell(req.cell);
+  const sp = computeSplines(req.positions, ainv, mesh, p);
+  const S = K1 * K2 * H;
+  const wantStrain = !!(req.strain && u);
+  const { infl, dinfl } = influence(req, mesh, p, fft, b, wantStrain);
   // multiplicities undone when the spectrum is multiplied (the product must stay a plain filter)
   const filterScale = new Float64Array(H);
   for (let m3 = 0; m3 < H; m3++) filterScale[m3] = half && m3 > 0 ? 0.5 : 1;
@@ -264,10 +306,10 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const dS = wantStrain ? new Float64Array(9) : null;
   let L = 0;
   const M = K1 * K2 * K3;
-  const gridQ = new Float64Array(M), specQ = new Float64Array(2 * S);
+  const gridQ = scratchArray('real', 0, M), specQ = scratchArray('spec', 0, 2 * S);
   const lam = u ? proportionality(w, u, n, C) : null;
   const general = !!u && !lam;
-  const gridU = general ? new Float64Array(M) : null, specU = general ? new Float64Array(2 * S) : null;
+  const gridU = general ? scratchArray('real', 1, M) : null, specU = general ? scratchArray('spec', 1, 2 * S) : null;
   const tmp = new Float64Array(4), tmp2 = new Float64Array(4);
   const g00 = K1 * ainv[0], g01 = K2 * ainv[1], g02 = K3 * ainv[2];
   const g10 = K1 * ainv[3], g11 = K2 * ainv[4], g12 = K3 * ainv[5];

@@ -33,6 +33,8 @@ export interface ReciprocalRequest {
   probes?: Float64Array;
   /** Also return ∂L/∂ε (needs probes). */
   strain?: boolean;
+  /** Optional identity of `kernel` across calls (e.g. kernel JSON and α): lets PME reuse its influence function. */
+  kernelKey?: string;
 }
 
 export interface ReciprocalResult {

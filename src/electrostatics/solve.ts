@@ -103,7 +103,8 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
   }
 
   // reciprocal space
-  const rreq = { positions: sys.positions, volume: V, channels: C, sources: w, kernel: split.fourier, potentials: !!phi, probes: u, strain: !!dS, cell: sys.cell };
+  const kernelKey = kernel.kind === 'fourier' ? undefined : `${JSON.stringify(kernel.toJSON())}|${alpha}`;
+  const rreq = { positions: sys.positions, volume: V, channels: C, sources: w, kernel: split.fourier, potentials: !!phi, probes: u, strain: !!dS, cell: sys.cell, kernelKey };
   let rec: ReciprocalResult;
   if (params.method === 'ewald') {
     if (params.kCutoff === undefined) throw new FarfieldError('INVALID_INPUT', 'ewald: parameter kCutoff is required (use tune)');
