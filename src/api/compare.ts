@@ -9,16 +9,18 @@
  *  - validation: the next `validationSize` structures of the remaining pool (only when a hyperparameter is tuned);
  *    it is never used for training the reported models nor taken from the test set;
  *  - training subsets: nested prefixes of the rest, one per requested size (a learning curve, not re-sampled).
- * Tuning (what the paper tunes): the block weight β of 'sr+lode' (X = (X_sr, √β X_lode)) is chosen from a list of
+ * Tuning: the block weight β of 'sr+lode' (X = (X_sr, √β X_lode); the paper tuned it) is chosen from a list of
  * candidates by fitting at one training size and scoring on the validation split; score = energy RMSPE + force
- * RMSPE (%) (whichever exist). 'sr+lr' is not tuned (the paper: the density-based descriptor needed no scaling).
+ * RMSPE (%) (whichever exist). The same search is available for 'sr+lr' (`lrWeights`; off by default: the paper
+ * needed no scaling for its FKK block, and with the model's default kernel for long-range blocks — a whitened
+ * linear kernel on balanced blocks — β hardly matters). A list of one value fixes β without a search.
  * Fit time = wall time of `fitKernelModel` (descriptors, selection, normal equations, solve); test predictions
  * are timed separately.
  */
 import { basename } from 'node:path';
 import { FarfieldError, Rng, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
-import { DEFAULT_KERNEL, DEFAULT_SOLVER, fitKernelModel, type KernelModel } from '../model/index.js';
+import { DEFAULT_SOLVER, fitKernelModel, type KernelModel } from '../model/index.js';
 import type { ErrorStats as MetricStats } from '../analysis/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel } from './evaluate.js';
@@ -32,7 +34,9 @@ import {
 export const DEFAULT_MODELS = ['sr', 'sr+lr', 'sr+lode'];
 export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
 /** Candidate LODE block weights β (tuned on the validation split). */
-export const DEFAULT_LODE_WEIGHTS = [0.01, 0.1, 1, 10];
+export const DEFAULT_LODE_WEIGHTS = [0.1, 1, 10];
+/** Candidate FKK block weights β of 'sr+lr' (empty: no search, the preset's β = 1). */
+export const DEFAULT_LR_WEIGHTS: number[] = [];
 
 export interface CompareOptions {
   /** Labelled structures, or a file path. */
@@ -52,6 +56,8 @@ export interface CompareOptions {
   descriptorHypers?: Record<string, Record<string, unknown>>;
   /** Candidate β for 'sr+lode' (default DEFAULT_LODE_WEIGHTS); an empty list or one value disables tuning. */
   lodeWeights?: number[];
+  /** Candidate β for 'sr+lr' (default DEFAULT_LR_WEIGHTS); one value fixes it. */
+  lrWeights?: number[];
   /** Training size used for tuning (default: the largest requested size that leaves room for validation). */
   tuneTrainSize?: number;
   /** Force components kept for the parity plots (default 2000). */
@@ -160,9 +166,12 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
   if (test.length === 0) throw new FarfieldError('INVALID_INPUT', 'compare: the test set is empty');
 
   // Tuning needs a validation split carved from the pool.
-  const lodeWeights = o.lodeWeights ?? DEFAULT_LODE_WEIGHTS;
-  const tuneLode = models.includes('sr+lode') && lodeWeights.length > 1;
-  const nVal = tuneLode ? (o.validationSize ?? Math.min(50, Math.max(5, Math.round(0.1 * poolIdx.length)))) : 0;
+  const tuning = [
+    { model: 'sr+lode', key: 'lodeWeight', values: o.lodeWeights ?? DEFAULT_LODE_WEIGHTS },
+    { model: 'sr+lr', key: 'lrWeight', values: o.lrWeights ?? DEFAULT_LR_WEIGHTS },
+  ].filter((t) => models.includes(t.model) && t.values.length > 0);
+  const tuneAny = tuning.some((t) => t.values.length > 1);
+  const nVal = tuneAny ? (o.validationSize ?? Math.min(50, Math.max(5, Math.round(0.1 * poolIdx.length)))) : 0;
   if (nVal >= poolIdx.length) throw new FarfieldError('INVALID_INPUT', `compare: validation split (${nVal}) leaves no training structures (pool ${poolIdx.length})`);
   const val = poolIdx.slice(0, nVal).map((i) => data.structures[i]);
   const trainPool = poolIdx.slice(nVal).map((i) => data.structures[i]);
@@ -188,18 +197,22 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
   // Tune the LODE weight on the validation split.
   const tuned: TuningRecord[] = [];
   const chosenExtra: Record<string, Record<string, unknown>> = {};
-  if (tuneLode) {
+  for (const t of tuning) {
+    if (t.values.length === 1) {
+      chosenExtra[t.model] = { [t.key]: t.values[0] };
+      continue;
+    }
     const nTune = o.tuneTrainSize ?? trainSizes[trainSizes.length - 1];
     if (nTune > trainPool.length) throw new FarfieldError('INVALID_INPUT', `compare: tuning size ${nTune} exceeds the training pool (${trainPool.length})`);
     const tried: { value: number; score: number }[] = [];
-    lodeWeights.forEach((w, k) => {
-      stage(`tuning sr+lode weight β = ${w} on ${nTune} train / ${val.length} validation (${k + 1}/${lodeWeights.length})`);
-      const { model } = fitOne('sr+lode', trainPool.slice(0, nTune), { lodeWeight: w });
+    t.values.forEach((w, k) => {
+      stage(`tuning ${t.model} weight β = ${w} on ${nTune} train / ${val.length} validation (${k + 1}/${t.values.length})`);
+      const { model } = fitOne(t.model, trainPool.slice(0, nTune), { [t.key]: w });
       tried.push({ value: w, score: validationScore(model, val) });
     });
     const best = tried.reduce((a, b) => (b.score < a.score ? b : a));
-    chosenExtra['sr+lode'] = { lodeWeight: best.value };
-    tuned.push({ model: 'sr+lode', parameter: 'lodeWeight (β)', tried, chosen: best.value, metric: 'validation energy RMSPE + force RMSPE (%)', trainSize: nTune, validationSize: val.length });
+    chosenExtra[t.model] = { [t.key]: best.value };
+    tuned.push({ model: t.model, parameter: `${t.key} (β)`, tried, chosen: best.value, metric: 'validation energy RMSPE + force RMSPE (%)', trainSize: nTune, validationSize: val.length });
   }
 
   const runs: RunResult[] = [];
@@ -226,7 +239,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
       o.onRun?.(run);
       o.onModel?.(m, n, model);
       if (n === trainSizes[trainSizes.length - 1]) {
-        perModel[m] = model.descriptor.toJSON();
+        perModel[m] = { descriptor: model.descriptor.toJSON(), kernel: model.params.kernel, ...(chosenExtra[m] ? { tuned: chosenExtra[m] } : {}) };
         parity.push(parityData(m, n, test, ev.predictions, o.parityPoints ?? 2000, rng));
       }
     }
@@ -246,7 +259,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
     hyperparameters: {
       common: {
         species,
-        kernel: common.kernel ?? DEFAULT_KERNEL,
+        kernel: common.kernel ?? 'default for the descriptor (see per model)',
         solver: common.solver ?? DEFAULT_SOLVER,
         selection: { method: 'fps', count: 1000, seed: 0, ...(common.selection ?? {}) },
         weights: { energy: 1, forces: 1, stress: 1, ...(common.weights ?? {}) },

@@ -66,6 +66,8 @@ export interface ModelDemoOptions {
   frames?: number;
   trainSizes?: number[];
   references?: number;
+  /** Candidate sr+lr block weights tuned on a validation split (default: none, the preset's). */
+  lrWeights?: number[];
   log?: (line: string) => void;
   onProgress?: ProgressCallback;
   onStage?: (label: string) => void;
@@ -113,7 +115,8 @@ export async function runModelDemo(o: ModelDemoOptions = {}): Promise<ModelDemoR
   else say('liquid NaCl data (data/nacl-liquid-xtb.xyz) not found: skipped');
   const datasets: ModelDemoResult['datasets'] = [];
   for (const set of sets) {
-    const sizes = (o.trainSizes ?? [8, 16]).filter((n) => n <= Math.floor(0.75 * set.structures.length));
+    const nVal = Math.max(2, Math.round(0.1 * set.structures.length));
+    const sizes = (o.trainSizes ?? [8, 16]).filter((n) => n <= set.structures.length - Math.ceil(0.25 * set.structures.length) - nVal);
     if (sizes.length === 0) {
       say(`${set.name}: only ${set.structures.length} frames, too few for the demo: skipped`);
       continue;
@@ -121,6 +124,7 @@ export async function runModelDemo(o: ModelDemoOptions = {}): Promise<ModelDemoR
     o.onStage?.(set.name);
     const { results, written } = await compareModels({
       data: set.structures, dataName: set.file, models: ['sr', 'sr+lr'], trainSizes: sizes, seed: 1, testFraction: 0.25,
+      validationSize: nVal, tuneTrainSize: sizes[0], lrWeights: o.lrWeights,
       fit: { selection: { count: o.references ?? 64 } }, out: join(out, set.name),
       title: `farfield demo: sr vs sr+lr on ${set.name} (${set.structures.length} frames)`, command: 'farfield demo',
       onProgress: o.onProgress, onStage: (s) => o.onStage?.(`${set.name}: ${s}`),
@@ -128,6 +132,8 @@ export async function runModelDemo(o: ModelDemoOptions = {}): Promise<ModelDemoR
     say('');
     say(`${set.name}: ${set.structures.length} frames of ${set.file}, ${results.dataset.test.structures} held out for testing, ${o.references ?? 64} references per species`);
     say(resultsTableText(results));
+    for (const t of results.hyperparameters.tuned)
+      say(`${t.model} block weight β tuned on ${t.validationSize} validation frames (${t.trainSize} train): ${t.tried.map((x) => `${x.value} → ${x.score.toPrecision(3)}`).join(', ')}; chosen ${t.chosen}`);
     say(`report: ${written!.html}`);
     datasets.push({ name: set.name, file: set.file, results, report: written!.html });
   }

@@ -11,10 +11,10 @@
  * standard deviation of the total energy per atom at the logged steps (one extra evaluation per log line).
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
-import { ElectrostaticsCalculator } from '../electrostatics/index.js';
 import { formatForWriting, readStructures } from '../io/index.js';
 import { createIntegrator, runMd, stateToStructure, thermoRecord, type IntegratorConfig, type MdState, type Observer, type ThermoRecord } from '../md/index.js';
 import { KernelModel } from '../model/index.js';
+import { fumiTosiNaCl, pointCharges } from '../reference/index.js';
 import { loadModel } from './predict.js';
 
 export type Thermostat = 'nve' | 'bussi' | 'langevin';
@@ -158,9 +158,13 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
 
 /** Built-in reference calculators for `--calculator`: name → factory (species charges for 'coulomb'). */
 export const MD_CALCULATORS: Record<string, { description: string; create(): Calculator }> = {
+  'fumi-tosi': {
+    description: 'Born–Mayer–Huggins (Fumi–Tosi) NaCl with formal charges ±1 (the reference potential of the NaCl data sampling)',
+    create: () => fumiTosiNaCl(),
+  },
   coulomb: {
-    description: 'bare point charges with formal charges (Na +1, Cl −1, Zr +4, O −2, …), Ewald/PME (toy model)',
-    create: () => new ElectrostaticsCalculator({ charges: { Na: 1, Cl: -1, K: 1, Li: 1, F: -1, Zr: 4, O: -2, Mg: 2 }, accuracy: 1e-8 }),
+    description: 'bare point charges Na/Cl/K/Li/F ±1, Mg +2, Zr +4, O −2 (Ewald/PME; the toy model; no repulsion, so MD collapses)',
+    create: () => pointCharges({ Na: 1, Cl: -1, K: 1, Li: 1, F: -1, Mg: 2, Zr: 4, O: -2 }),
   },
 };
 

@@ -36,8 +36,10 @@ test('compareModels: shared splits, tuned LODE weight from validation, metrics, 
     assert.equal(t.model, 'sr+lode');
     assert.deepEqual(t.tried.map((x) => x.value), [0.1, 1]);
     assert.equal(t.chosen, t.tried.reduce((a, b) => (b.score < a.score ? b : a)).value);
-    const lodeSpec = JSON.stringify(results.hyperparameters.perModel['sr+lode']);
-    assert.ok(lodeSpec.includes(`"weight":${t.chosen}`), lodeSpec);
+    const lode = results.hyperparameters.perModel['sr+lode'] as { descriptor: { kind: string }; kernel: { kind: string }; tuned: Record<string, number> };
+    assert.equal(lode.descriptor.kind, 'composite');
+    assert.ok(lode.kernel.kind);
+    assert.deepEqual(lode.tuned, { lodeWeight: t.chosen });
     for (const r of results.runs) {
       assert.ok(r.energy && r.forces && r.energy.rmse > 0 && r.forces.rmse > 0);
       assert.equal(r.energy.count, 3);

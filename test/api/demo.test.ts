@@ -13,7 +13,7 @@ test('runModelDemo: sr and sr+lr on bundled toy (and liquid NaCl if present), ta
   const dir = mkdtempSync(join(tmpdir(), 'ff-demo-'));
   try {
     assert.ok(bundledDataDir(), 'data/ with toy.xyz is found from the module location');
-    const r = await runModelDemo({ out: dir, frames: 5, trainSizes: [3], references: 6 });
+    const r = await runModelDemo({ out: dir, frames: 8, trainSizes: [3], references: 6 });
     assert.ok(r.datasets.length >= 1);
     assert.equal(r.datasets[0].name, 'toy');
     for (const d of r.datasets) {
@@ -21,7 +21,7 @@ test('runModelDemo: sr and sr+lr on bundled toy (and liquid NaCl if present), ta
       assert.equal(d.results.runs.length, 2);
       assert.ok(existsSync(d.report));
     }
-    assert.match(r.text, /toy: 5 frames of .*toy\.xyz, 2 held out for testing, 6 references per species/);
+    assert.match(r.text, /toy: 8 frames of .*toy\.xyz, 2 held out for testing, 6 references per species/);
     assert.match(r.text, /\n3\s+sr\+lr\s/);
     assert.match(r.text, /report: .*toy\/index\.html/);
   } finally {

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { DEFAULT_LODE_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, compareModels, resultsTableText, type CompareOptions } from '../../api/index.js';
+import { DEFAULT_LODE_WEIGHTS, DEFAULT_LR_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, compareModels, resultsTableText, type CompareOptions } from '../../api/index.js';
 import { createProgress } from '../progress.js';
 import { readJsonFile } from './fit.js';
 
@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option('--test-fraction <f>', 'held-out fraction when there is no --test', '0.2')
     .option('--validation-size <n>', 'validation structures carved from the training pool (for tuning)')
     .option('--lode-weights <list>', 'candidate LODE block weights β, tuned on the validation split', DEFAULT_LODE_WEIGHTS.join(','))
+    .option('--lr-weights <list>', 'candidate FKK block weights β of sr+lr, tuned on the validation split (one value fixes it; default: no search)', DEFAULT_LR_WEIGHTS.join(','))
     .option('--tune-size <n>', 'training size at which the LODE weight is tuned (default: the largest)')
     .option('--references <n>', 'reference environments per species (default 1000 or all)')
     .option('--config <cfg.json>', 'shared fit settings {kernel, selection, solver, weights} and {descriptorHypers: {model: hypers}}')
@@ -51,6 +52,7 @@ export function register(program: Command): void {
         testFraction: list(String(o.testFraction), 'test-fraction', false)[0],
         validationSize: o.validationSize === undefined ? undefined : list(String(o.validationSize), 'validation-size', true)[0],
         lodeWeights: list(String(o.lodeWeights), 'lode-weights', false),
+        lrWeights: String(o.lrWeights) === '' ? [] : list(String(o.lrWeights), 'lr-weights', false),
         tuneTrainSize: o.tuneSize === undefined ? undefined : list(String(o.tuneSize), 'tune-size', true)[0],
         fit: fit as CompareOptions['fit'],
         descriptorHypers,
