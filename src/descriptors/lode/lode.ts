@@ -11,6 +11,10 @@
  * potential of the centre's own Gaussian (featomic's center_atom_weight = 0). For sources outside R_c the
  * coefficient is (Y₀₀ 4π ∫ r²χ_n dr) × the potential at the centre (mean-value property), so Σ_J q_J c^{iJ}_n
  * reproduces Madelung potentials (test/descriptors/lode).
+ * Periodic evaluation (split.ts, chosen by the accuracy target with method 'auto'): either the plain reciprocal
+ * sum above ('reciprocal', O(N²) at fixed density: the G cutoff is set by σ), or the Ewald-like split ('split'):
+ * long part = the same sum with a wider smearing σ′ (small G cutoff; explicit k-vectors or PME), short part =
+ * s_n = h_n^σ − h_n^{σ′} over the neighbour list (spline), minus the background (N_J/V) Y₀₀ 8π²(σ′² − σ²) I_n(0).
  * Columns: species J major, n minor: label `lode:J:n`. The G cutoff comes from the accuracy target (absolute error
  * of one coefficient, same estimate as the FKK plan) or the `kCutoff` override.
  * Reverse pass: one more reciprocal pass with the upstream gradients as probes (speciesReciprocal.ts); open systems
@@ -21,7 +25,10 @@ import type { ComputeContext } from '../context.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
+import type { HermiteSplineSet } from '../../math/spline.js';
+import { speciesMesh, speciesMeshBackward, type MeshChannel } from '../longRange/speciesMesh.js';
 import { BesselChannel } from './basis.js';
+import { channelAbsVolume, planLode, ShortTail, shortTable, shortTableStep, splitBackground, type LodeSplitPlan } from './split.js';
 
 export interface LodeHypers {
   /** R_c of the spherical-Bessel basis, Å. */
@@ -34,13 +41,25 @@ export interface LodeHypers {
   accuracy: number;
   /** Block weight β (features × √β). */
   weight: number;
-  /** Override of the G cutoff, Å⁻¹. */
+  /** Override of the G cutoff, Å⁻¹ (of the reciprocal sum, or of the long part of the split). */
   kCutoff?: number;
+  /** Periodic evaluation: 'auto' (cheapest under the cost model), 'split' or 'reciprocal' (unsplit G sum). */
+  method: 'auto' | 'split' | 'reciprocal';
+  /** Solver of the split's long part: 'auto', 'ewald' (explicit k-vectors) or 'pme'. */
+  reciprocalSolver: 'auto' | 'ewald' | 'pme';
+  /** PME B-spline order. */
+  pmeOrder: number;
+  /** Override of the split smearing σ′ (Å, > σ). */
+  splitSigmaA?: number;
+  /** Override of the short part's real-space cutoff (Å, > R_c). */
+  realCutoffA?: number;
 }
 
-export const LODE_DEFAULTS: Readonly<LodeHypers> = Object.freeze({ cutoffA: 4, count: 6, sigmaA: 0.5, accuracy: 1e-6, weight: 1 });
+export const LODE_DEFAULTS: Readonly<LodeHypers> = Object.freeze({
+  cutoffA: 4, count: 6, sigmaA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const, reciprocalSolver: 'auto' as const, pmeOrder: 6,
+});
 
-const KEYS = new Set(['cutoffA', 'count', 'sigmaA', 'accuracy', 'weight', 'kCutoff']);
+const KEYS = new Set(['cutoffA', 'count', 'sigmaA', 'accuracy', 'weight', 'kCutoff', 'method', 'reciprocalSolver', 'pmeOrder', 'splitSigmaA', 'realCutoffA']);
 
 export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descriptor'): LodeHypers {
   if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
@@ -59,8 +78,21 @@ export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descrip
     sigmaA: num('sigmaA', (x) => x > 0, 'a positive Gaussian width in Å', d.sigmaA),
     accuracy: num('accuracy', (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)', d.accuracy),
     weight: num('weight', (x) => x >= 0, 'a block weight ≥ 0', d.weight),
+    method: d.method,
+    reciprocalSolver: d.reciprocalSolver,
+    pmeOrder: num('pmeOrder', (x) => Number.isInteger(x) && x >= 3 && x <= 12, 'an integer B-spline order in 3..12', d.pmeOrder),
   };
+  const choice = <T extends string>(key: string, allowed: readonly T[], dflt: T): T => {
+    const v = h[key] ?? dflt;
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+      throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be one of ${allowed.join(', ')}, got ${JSON.stringify(h[key])}`);
+    return v as T;
+  };
+  out.method = choice('method', ['auto', 'split', 'reciprocal'] as const, d.method);
+  out.reciprocalSolver = choice('reciprocalSolver', ['auto', 'ewald', 'pme'] as const, d.reciprocalSolver);
   if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
+  if (h.splitSigmaA !== undefined) out.splitSigmaA = num('splitSigmaA', (x) => x > out.sigmaA, `a split width σ′ > sigmaA (${out.sigmaA}) in Å`);
+  if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
   return out;
 }
 
@@ -90,7 +122,7 @@ export function lodeKCutoff(ch: BesselChannel, accuracy: number, density: number
 interface LodeSaved {
   periodic: boolean;
   types: Int32Array;
-  kCutoffs: number[];
+  plan: LodeSplitPlan | null;
   /** Gradient-independent reverse-pass data, filled on the first reverse pass. */
   store: ReciprocalStore;
 }
@@ -105,6 +137,8 @@ export class LodeDescriptor implements Descriptor {
   readonly channels: readonly BesselChannel[];
   private readonly selfTerms: Float64Array;
   private readonly scale: number;
+  /** Split data per σ′: long channels, their self terms, backgrounds, short tables (largest range built so far). */
+  private readonly splitData = new Map<number, { long: BesselChannel[]; self: Float64Array; background: Float64Array; table: HermiteSplineSet | null; tail: ShortTail | null }>();
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'lode descriptor: the species list is empty');
@@ -121,7 +155,9 @@ export class LodeDescriptor implements Descriptor {
 
   toJSON(): DescriptorSpec {
     const h: Record<string, unknown> = { ...this.hypers };
-    if (h.kCutoff === undefined) delete h.kCutoff;
+    for (const k of ['kCutoff', 'splitSigmaA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
+    // defaults of the evaluation options are omitted (specs written before the split stay identical)
+    for (const k of ['method', 'reciprocalSolver', 'pmeOrder'] as const) if (h[k] === LODE_DEFAULTS[k]) delete h[k];
     return { kind: 'lode', species: [...this.species], hypers: h };
   }
 
@@ -138,26 +174,68 @@ export class LodeDescriptor implements Descriptor {
     return this.channels.map((c) => this.hypers.kCutoff ?? lodeKCutoff(c, this.hypers.accuracy, rho));
   }
 
-  /** The reciprocal channels for the G cutoffs kc. */
-  reciprocalChannels(kc: number[]): ReciprocalChannel[] {
-    return this.channels.map((c, n) => {
+  /** The reciprocal channels for the G cutoffs kc (unsplit, or the split's long part with smearing σ′ = sigmaLong). */
+  reciprocalChannels(kc: number[], sigmaLong?: number): ReciprocalChannel[] {
+    const sd = sigmaLong === undefined ? null : this.split(sigmaLong);
+    return this.channels.map((c0, n) => {
       const tmp = new Float64Array(2);
+      const c = sd ? sd.long[n] : c0;
       return {
-        n, kCutoff: kc[n], self: this.selfTerms[n], prefactor: this.scale,
+        n, kCutoff: kc[n], self: sd ? sd.self[n] : this.selfTerms[n], prefactor: this.scale,
         kernel: { value: (g2: number) => c.fourier(g2, tmp), derivative: (g2: number) => c.fourierDerivative(g2, tmp), includeZero: false },
       };
     });
   }
 
+  /** The periodic plan for one structure (cached in the context). */
+  plan(structure: Structure, ctx?: ComputeContext): LodeSplitPlan {
+    const key = `lode:plan:${JSON.stringify(this.hypers)}`;
+    const hit = ctx?.cache.get(key) as LodeSplitPlan | undefined;
+    if (hit) return hit;
+    const h = this.hypers;
+    const pure = h.method === 'split' ? [] : this.kCutoffs(structure);
+    const p = planLode(h, structure.cell, cellVolume(structure.cell), structure.species.length, this.species.length, pure, (sl) => {
+      const sd = this.split(sl);
+      if (!sd.tail) sd.tail = new ShortTail(this.channels, sd.long, sl);
+      return sd.tail;
+    });
+    ctx?.cache.set(key, p);
+    return p;
+  }
+
+  private split(sigmaLong: number): { long: BesselChannel[]; self: Float64Array; background: Float64Array; table: HermiteSplineSet | null; tail: ShortTail | null } {
+    let sd = this.splitData.get(sigmaLong);
+    if (!sd) {
+      const long = this.channels.map((c) => new BesselChannel(c.n, this.hypers.cutoffA, sigmaLong));
+      sd = {
+        long, self: Float64Array.from(long, (c) => c.selfTerm()),
+        background: Float64Array.from(this.channels, (c) => splitBackground(c, sigmaLong)), table: null, tail: null,
+      };
+      this.splitData.set(sigmaLong, sd);
+    }
+    return sd;
+  }
+
+  /** Short-range table of the split with smearing σ′ covering [0, range] (built on demand, kept per σ′). */
+  shortTable(sigmaLong: number, range: number): HermiteSplineSet {
+    const sd = this.split(sigmaLong);
+    if (!sd.table || sd.table.x1 < range) {
+      const A = Math.max(...this.channels.map(channelAbsVolume));
+      const step = shortTableStep(this.hypers.sigmaA, A, this.hypers.accuracy / 4);
+      sd.table = shortTable(this.channels, sd.long, Math.ceil(range), step);
+    }
+    return sd.table;
+  }
+
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
     const { periodic, types } = this.setup(structure);
     const N = types.length, X = new Float64Array(N * this.width);
-    let kc: number[] = [];
+    let plan: LodeSplitPlan | null = null;
     if (periodic) {
-      kc = this.kCutoffs(structure);
-      speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, this.reciprocalChannels(kc), this.key(), X);
+      plan = this.plan(structure, ctx);
+      this.periodic(structure, ctx, plan, types, X, null, null, {});
     } else this.finite(structure, types, X, null, null);
-    const saved: LodeSaved = { periodic, types, kCutoffs: kc, store: {} };
+    const saved: LodeSaved = { periodic, types, plan, store: {} };
     return { features: { rows: N, cols: this.width, data: X, labels: [...this.labels] }, saved };
   }
 
@@ -175,14 +253,72 @@ export class LodeDescriptor implements Descriptor {
     if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * this.width)
       throw new FarfieldError('INVALID_INPUT', `lode backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${N}×${this.width}`);
     const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
-    if (s.periodic)
-      speciesReciprocalBackward(structure, ctx, s.types, this.species.length, this.hypers.count, this.reciprocalChannels(s.kCutoffs), this.key(), dEdX, out, s.store);
+    if (s.periodic) this.periodic(structure, ctx, s.plan as LodeSplitPlan, s.types, null, dEdX, out, s.store);
     else this.finite(structure, s.types, null, dEdX, out);
     return { positions: out.gPos, strain: out.gStrain };
   }
 
-  private key(): string {
-    return `lode:${JSON.stringify(this.hypers)}`;
+  private key(plan: LodeSplitPlan): string {
+    return `lode:${plan.mode}:${plan.sigmaLong}:${JSON.stringify(this.hypers)}`;
+  }
+
+  /** Periodic forward (X) or reverse (g, out) pass: reciprocal/mesh parts, and for the split the short part and background. */
+  private periodic(structure: Structure, ctx: ComputeContext, plan: LodeSplitPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null, store: ReciprocalStore): void {
+    const T = this.species.length, Nn = this.hypers.count;
+    const kc = plan.channels.map((c) => c.kCutoff);
+    const all = this.reciprocalChannels(kc, plan.mode === 'split' ? plan.sigmaLong : undefined);
+    const ewald: ReciprocalChannel[] = [], pme: MeshChannel[] = [];
+    all.forEach((c, n) => {
+      const pc = plan.channels[n];
+      if (pc.solver === 'pme' && pc.mesh && pc.order) pme.push({ ...c, mesh: pc.mesh, order: pc.order });
+      else ewald.push(c);
+    });
+    if (X) {
+      speciesReciprocal(structure, ctx, types, T, Nn, ewald, this.key(plan), X);
+      speciesMesh(structure, types, T, Nn, pme, X);
+    }
+    if (g && out) {
+      speciesReciprocalBackward(structure, ctx, types, T, Nn, ewald, this.key(plan), g, out, store);
+      speciesMeshBackward(structure, types, T, Nn, pme, g, out);
+    }
+    if (plan.mode === 'split') this.shortPart(structure, ctx, plan, types, X, g, out);
+  }
+
+  /** Short part of the split over the neighbour list, and the background −(N_J/V)·B_n. */
+  private shortPart(structure: Structure, ctx: ComputeContext, plan: LodeSplitPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
+    const N = types.length, Nn = this.hypers.count, W = this.width, NW = N * W, T = this.species.length, sc = this.scale;
+    const count = out ? out.count : 0;
+    const table = this.shortTable(plan.sigmaLong, plan.realCutoffA);
+    const nl = ctx.neighbours(plan.realCutoffA);
+    const v = new Float64Array(Nn), dv = new Float64Array(Nn), vec = nl.vectors;
+    for (let p = 0; p < nl.count; p++) {
+      const d = nl.distances[p], i = nl.centres[p], k = nl.neighbours[p];
+      const col = i * W + types[k] * Nn;
+      table.evaluateWithDerivative(d, v, dv);
+      if (X) for (let n = 0; n < Nn; n++) X[col + n] += sc * v[n];
+      if (g && out)
+        for (let c = 0; c < count; c++) {
+          const go = c * NW + col;
+          let dsum = 0;
+          for (let n = 0; n < Nn; n++) dsum += g[go + n] * dv[n];
+          if (dsum !== 0) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, vec[3 * p], vec[3 * p + 1], vec[3 * p + 2], d, sc * dsum);
+        }
+    }
+    const V = cellVolume(structure.cell), bg = this.split(plan.sigmaLong).background;
+    const counts = new Float64Array(T);
+    for (let i = 0; i < N; i++) counts[types[i]]++;
+    for (let J = 0; J < T; J++)
+      for (let n = 0; n < Nn; n++) {
+        const b = (sc * counts[J] * bg[n]) / V;
+        for (let i = 0; i < N; i++) {
+          if (X) X[i * W + J * Nn + n] -= b;
+          if (g && out)
+            for (let c = 0; c < count; c++) {
+              const t = g[c * NW + i * W + J * Nn + n] * b;
+              out.gStrain[c * 9] += t; out.gStrain[c * 9 + 4] += t; out.gStrain[c * 9 + 8] += t;
+            }
+        }
+      }
   }
 
   private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
