@@ -106,7 +106,10 @@ function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [numb
       splineWeights(p, u - fl, th, dth, (3 * i + d) * p);
       const mult = d === 0 ? mesh[1] : 1;
       const ix = idx[d];
-      for (let j = 0; j < p; j++) ix[i * p + j] = ((((fl - j) % K) + K) % K) * mult;
+      for (let j = 0; j < p; j++) {
+        const g = fl - j; // ≥ −(p−1) > −K
+        ix[i * p + j] = (g < 0 ? g + K : g) * mult;
+      }
       if (d === 2) flat3[i] = fl >= p - 1 ? fl : -1;
     }
   }
