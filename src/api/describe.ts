@@ -44,10 +44,14 @@ export const DESCRIPTOR_PRESETS: Record<string, DescriptorPreset> = {
     description: 'short range + LODE ν = 1, X = (X_sr, √β X_lode); hypers {sr?, lode?, lodeWeight? (β, default 1)}',
     spec: (species, hypers) => combinedSpec(species, hypers, 'lode', 'lode'),
   },
+  'sr+lode-ms': {
+    description: 'short range + multi-scale SOAP–LODE invariants (density × potential, l ≤ 2; periodic only), X = (X_sr, √β X_lodeMs); hypers {sr?, lodeMs?, lodeMsWeight? (β, default 1)}',
+    spec: (species, hypers) => combinedSpec(species, hypers, 'lodeMs', 'lode-ms'),
+  },
 };
 
 /** Composite of the 'sr' block and a long-range block ('sr+lr', 'sr+lode'), validated here. */
-function combinedSpec(species: string[], hypers: Record<string, unknown> | undefined, key: 'lr' | 'lode', kind: string): DescriptorSpec {
+function combinedSpec(species: string[], hypers: Record<string, unknown> | undefined, key: 'lr' | 'lode' | 'lodeMs', kind: string): DescriptorSpec {
   const h = hypers ?? {};
   const weightKey = `${key}Weight`;
   for (const k of Object.keys(h))

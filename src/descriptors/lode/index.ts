@@ -2,3 +2,4 @@
 export * from './basis.js';
 export * from './lode.js';
 export * from './split.js';
+export * from './multiscale.js';

@@ -1,0 +1,476 @@
+/**
+ * Multi-scale SOAP–LODE invariants (kind 'lode-ms'; Grisafi, Nigam & Ceriotti, Chem. Sci. 12, 2078 (2021);
+ * science.md §2.2, §2.4): the species-resolved cross power spectrum of short-range density coefficients c^ρ and
+ * long-range potential coefficients c^V,
+ *
+ *   P^i_{J J′ n n′ l} = √β (2l+1)^{−1/2} Σ_m c^{ρ,iJ}_{nlm} c^{V,iJ′}_{n′lm},   l = 0..lmax.
+ *
+ * Density: c^{ρ,iJ}_{nlm} = Σ_{j∈J, r_ij<r_ρ} h_nl(r_ij) Y_lm(r̂_ij) (radial/gaussianProjection.ts: Gaussian-smeared
+ * neighbours on spherical-Bessel χ_nl with a cosine cutoff; centre excluded), r_ij = r_j − r_i.
+ * Potential (periodic, G = 0 excluded as in 'lode'): basis χ^V_nl(r) = j_l(q_nl r)/ν_nl on [0, R_c], q_nl R_c the
+ * n-th zero of j_l, ν_nl² = R_c³ j_{l+1}(q_nl R_c)²/2 (l = 0: the 'lode' basis), and with the §0 Fourier convention
+ * and e^{−ik·x} = 4π Σ (−i)^l j_l(kx) Y_lm(k̂) Y_lm(x̂), summing ±k,
+ *   c^{V,iJ}_{nlm} = (2/V) Σ_{k∈half, |k|<k_c} A_nlm(k) P_l[S_J(k) e^{−ik·r_i}] − δ_{l0} δ_{J,t(i)} C_n,
+ *   A_nlm(k) = s_l · 16π² e^{−σ²k²/2} I_nl(k)/k² · Y_lm(k̂),  I_nl(k) = ∫₀^{R_c} r² χ^V_nl j_l(kr) dr,
+ *   s_l = (−1)^{l/2}, P_l = Re (even l);  s_l = (−1)^{(l−1)/2}, P_l = Im (odd l);  S_J(k) = Σ_{j∈J} e^{ik·r_j}.
+ * (l = 0 equals the 'lode' feature (test); l = 1 equals √(4π/3)∫r³χ_n1 dr/vol_n′ × ∂c^lode_{n′}/∂r_i, the field,
+ * when all sources lie outside the support (test).) I_nl(k) is tabulated once per descriptor (cubic Hermite in k,
+ * Gauss–Legendre in r). The G cutoff uses the 'lode' Gaussian-tail estimate (lodeKCutoff, l = 0 channels).
+ *
+ * Reverse pass: U^ρ = ∂E/∂c^ρ = √β Σ_{J′n′} g c^V/√(2l+1), U^V = ∂E/∂c^V = √β Σ_{Jn} g c^ρ/√(2l+1) (the saved
+ * coefficients, O(N)), then
+ *  - density: per neighbour pair (i, j) the vector Σ_{nlm} U^ρ (h′ Y r̂ + h ∇Y) on r_j (− on r_i), strain f_α d_β;
+ *  - potential: with a_i^J(k) = Σ_{nlm} U^V A (even l: a^e, odd l: a^o; GEMMs over atom blocks) and
+ *    B_J(k) = Σ_i (a^e − i a^o) e^{−ik·r_i}, L = (2/V) Σ_k Σ_J Re[S_J B_J]:
+ *      ∂L/∂r_p = −(2/V) Σ_k k Im[e^{ik·r_p} B_{t(p)}] + (2/V) Σ_k k Σ_J Im[S_J (a^e_p − i a^o_p) e^{−ik·r_p}],
+ *      ∂L/∂ε_αβ = −δ_αβ L − (2/V) Σ_k k_α Σ_J Re[S_J D_βJ],  D_βJ = Σ_i (∂_β a^e − i ∂_β a^o) e^{−ik·r_i}
+ *    (k·r is strain invariant; only A(k) and 1/V change). Nothing per (centre, atom) is stored.
+ * Cost O(N·N_G·T·n_V(lmax+1)²) per pass (the unsplit reciprocal sum: O(N²) at fixed density for large cells; the
+ * Ewald-like split of 'lode' is not yet extended to l > 0). Memory O(N_G·n_V(lmax+1)²) for the A table.
+ * Open boundaries: not supported (the l > 0 real-space pair functions are not implemented) — UNSUPPORTED.
+ */
+import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../../core/index.js';
+import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
+import { gaussLegendre, getLinalg, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
+import type { ComputeContext } from '../context.js';
+import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
+import { DESCRIPTORS } from '../registry.js';
+import { BesselChannel } from './basis.js';
+import { lodeKCutoff } from './lode.js';
+
+export interface LodeMsHypers {
+  lmax: number;
+  /** Density part: cutoff (Å), radial functions, smearing (Å). */
+  densityCutoffA: number;
+  densityCount: number;
+  densitySmearingA: number;
+  /** Potential part: basis cutoff R_c (Å), radial functions, Gaussian smearing σ (Å). */
+  cutoffA: number;
+  count: number;
+  sigmaA: number;
+  accuracy: number;
+  weight: number;
+  kCutoff?: number;
+}
+
+export const LODE_MS_DEFAULTS: Readonly<LodeMsHypers> = Object.freeze({
+  lmax: 2, densityCutoffA: 4, densityCount: 4, densitySmearingA: 0.5, cutoffA: 4, count: 4, sigmaA: 0.5, accuracy: 1e-6, weight: 1,
+});
+
+export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms descriptor'): LodeMsHypers {
+  if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
+  const keys = [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff'];
+  for (const k of Object.keys(h))
+    if (!keys.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${keys.join(', ')})`);
+  const num = (key: keyof LodeMsHypers, ok: (x: number) => boolean, expect: string): number => {
+    const v = h[key] ?? (LODE_MS_DEFAULTS as unknown as Record<string, number>)[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
+      throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be ${expect}, got ${JSON.stringify(h[key])}`);
+    return v;
+  };
+  const int = (lo: number, hi: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= hi;
+  const out: LodeMsHypers = {
+    lmax: num('lmax', int(0, 8), 'an integer in 0..8'),
+    densityCutoffA: num('densityCutoffA', (x) => x > 0, 'a positive cutoff in Å'),
+    densityCount: num('densityCount', int(1, 32), 'an integer in 1..32'),
+    densitySmearingA: num('densitySmearingA', (x) => x > 0, 'a positive smearing in Å'),
+    cutoffA: num('cutoffA', (x) => x > 0, 'a positive basis cutoff in Å'),
+    count: num('count', int(1, 32), 'an integer in 1..32'),
+    sigmaA: num('sigmaA', (x) => x > 0, 'a positive Gaussian width in Å'),
+    accuracy: num('accuracy', (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)'),
+    weight: num('weight', (x) => x >= 0, 'a block weight ≥ 0'),
+  };
+  if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
+  return out;
+}
+
+/** Radial integrals I_nl(k) of the potential basis, tabulated in k (cubic Hermite; function index l·count + n). */
+class PotentialRadial {
+  readonly zeros: Float64Array[];
+  readonly nu: Float64Array;
+  private table: HermiteSplineSet | null = null;
+  constructor(readonly cutoffA: number, readonly count: number, readonly lmax: number) {
+    this.zeros = Array.from({ length: lmax + 1 }, (_, l) => sphericalBesselJZeros(l, count));
+    this.nu = new Float64Array((lmax + 1) * count);
+    for (let l = 0; l <= lmax; l++)
+      for (let n = 0; n < count; n++)
+        this.nu[l * count + n] = Math.sqrt(cutoffA ** 3 / 2) * Math.abs(sphericalBesselJ(l + 1, this.zeros[l][n]));
+  }
+  chi(l: number, n: number, r: number): number {
+    return sphericalBesselJ(l, (this.zeros[l][n] * r) / this.cutoffA) / this.nu[l * this.count + n];
+  }
+  /** ∫₀^{R_c} r^{l+2} χ_nl dr. */
+  moment(l: number, n: number): number {
+    const gl = gaussLegendre(64), R = this.cutoffA;
+    let s = 0;
+    for (let k = 0; k < gl.nodes.length; k++) {
+      const r = 0.5 * R * (gl.nodes[k] + 1);
+      s += 0.5 * R * gl.weights[k] * r ** (l + 2) * this.chi(l, n, r);
+    }
+    return s;
+  }
+  /** Table covering [0, kMax]. */
+  spline(kMax: number): HermiteSplineSet {
+    if (this.table && this.table.x1 >= kMax) return this.table;
+    const R = this.cutoffA, L1 = this.lmax + 1, F = L1 * this.count;
+    const top = Math.ceil(kMax * 1.2 + 1);
+    const panels = Math.max(4, Math.ceil((top * R) / 8)), gl = gaussLegendre(24);
+    const nodes: number[] = [], w: number[] = [];
+    for (let p = 0; p < panels; p++)
+      for (let k = 0; k < gl.nodes.length; k++) {
+        nodes.push(((p + 0.5 + 0.5 * gl.nodes[k]) * R) / panels);
+        w.push((0.5 * gl.weights[k] * R) / panels);
+      }
+    const chi = new Float64Array(nodes.length * F);
+    nodes.forEach((r, q) => {
+      for (let l = 0; l < L1; l++) for (let n = 0; n < this.count; n++) chi[q * F + l * this.count + n] = w[q] * r * r * this.chi(l, n, r);
+    });
+    const jv = new Float64Array(L1), jd = new Float64Array(L1);
+    this.table = HermiteSplineSet.tabulate(0, top, Math.ceil(top * R / 0.02), F, 3, (k, v, d1) => {
+      v.fill(0); d1.fill(0);
+      for (let q = 0; q < nodes.length; q++) {
+        const r = nodes[q];
+        sphericalBesselJWithDerivative(this.lmax, k * r, jv, jd);
+        for (let l = 0; l < L1; l++)
+          for (let n = 0; n < this.count; n++) {
+            const c = chi[q * F + l * this.count + n];
+            v[l * this.count + n] += c * jv[l];
+            d1[l * this.count + n] += c * r * jd[l];
+          }
+      }
+    });
+    return this.table;
+  }
+}
+
+interface MsSaved {
+  types: Int32Array;
+  /** c^ρ and c^V, N × T × NLM each (NLM = count·(lmax+1)², index n·(lmax+1)² + l² + l + m). */
+  crho: Float64Array;
+  cpot: Float64Array;
+  kCutoff: number;
+}
+
+let linalg: ReturnType<typeof getLinalg> | null = null;
+const la = () => (linalg ??= getLinalg());
+
+export class LodeMsDescriptor implements Descriptor {
+  readonly kind = 'lode-ms';
+  readonly species: readonly string[];
+  readonly cutoffA = Infinity;
+  readonly labels: readonly string[];
+  readonly width: number;
+  readonly hypers: LodeMsHypers;
+  private readonly proj: GaussianProjection;
+  private readonly pot: PotentialRadial;
+  private readonly selfTerms: Float64Array;
+  private readonly L2: number;
+
+  constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
+    if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'lode-ms descriptor: the species list is empty');
+    this.species = [...species];
+    const h = (this.hypers = parseLodeMsHypers(hypers));
+    this.proj = gaussianProjection(h.densityCutoffA, h.densitySmearingA, h.densityCount, h.lmax);
+    this.pot = new PotentialRadial(h.cutoffA, h.count, h.lmax);
+    this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.sigmaA).selfTerm());
+    this.L2 = (h.lmax + 1) ** 2;
+    const labels: string[] = [];
+    for (const J of this.species) for (const K of this.species)
+      for (let n = 0; n < h.densityCount; n++) for (let m = 0; m < h.count; m++) for (let l = 0; l <= h.lmax; l++)
+        labels.push(`lode-ms:${J}:${K}:${n + 1}:${m + 1}:${l}`);
+    this.labels = labels;
+    this.width = labels.length;
+  }
+
+  toJSON(): DescriptorSpec {
+    const h: Record<string, unknown> = { ...this.hypers };
+    if (h.kCutoff === undefined) delete h.kCutoff;
+    return { kind: 'lode-ms', species: [...this.species], hypers: h };
+  }
+
+  /** G cutoff for a structure (max over the l = 0 channels of the 'lode' estimate, or the override). */
+  kCutoff(structure: Structure): number {
+    const h = this.hypers;
+    if (h.kCutoff !== undefined) return h.kCutoff;
+    const rho = structure.species.length / cellVolume(structure.cell);
+    return Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.sigmaA), h.accuracy, rho)));
+  }
+
+  private setup(structure: Structure): Int32Array {
+    if (!isFullyPeriodic(structure))
+      throw new FarfieldError('UNSUPPORTED', `lode-ms descriptor: only 3-D periodic structures are supported (pbc [${structure.pbc.join(', ')}])`);
+    const map = speciesMap(structure, this.species, 'lode-ms descriptor');
+    return Int32Array.from(structure.species, (s) => map[s]);
+  }
+
+  /** Density coefficients c^ρ (forward) or, with U, their reverse pass into gPos/gStrain. */
+  private density(structure: Structure, ctx: ComputeContext, types: Int32Array, C: Float64Array | null, U: Float64Array | null, gPos: Float64Array | null, gStrain: Float64Array | null): void {
+    const h = this.hypers, T = this.species.length, L2 = this.L2, Nd = h.densityCount, NLM = Nd * L2, L1 = h.lmax + 1;
+    const nl = ctx.neighbours(h.densityCutoffA);
+    const sh = new SphericalHarmonics(h.lmax);
+    const F = this.proj.functions, hv = new Float64Array(F), hd = new Float64Array(F);
+    for (let p = 0; p < nl.count; p++) {
+      const i = nl.centres[p], j = nl.neighbours[p], d = nl.distances[p];
+      if (d >= h.densityCutoffA) continue;
+      const dx = nl.vectors[3 * p], dy = nl.vectors[3 * p + 1], dz = nl.vectors[3 * p + 2];
+      const o = (i * T + types[j]) * NLM;
+      if (C) {
+        this.proj.evaluate(d, hv);
+        const Y = sh.compute(dx, dy, dz);
+        for (let n = 0; n < Nd; n++)
+          for (let l = 0; l < L1; l++) {
+            const r = hv[l * Nd + n];
+            for (let m = l * l; m < (l + 1) * (l + 1); m++) C[o + n * L2 + m] += r * Y[m];
+          }
+      }
+      if (U && gPos && gStrain) {
+        this.proj.evaluateWithDerivative(d, hv, hd);
+        sh.computeWithGradient(dx, dy, dz);
+        const Y = sh.values, dY = sh.gradients;
+        let fx = 0, fy = 0, fz = 0;
+        const ux = dx / d, uy = dy / d, uz = dz / d;
+        for (let n = 0; n < Nd; n++)
+          for (let l = 0; l < L1; l++) {
+            const r = hv[l * Nd + n], dr = hd[l * Nd + n];
+            for (let m = l * l; m < (l + 1) * (l + 1); m++) {
+              const u = U[o + n * L2 + m];
+              if (u === 0) continue;
+              fx += u * (dr * Y[m] * ux + r * dY[3 * m]);
+              fy += u * (dr * Y[m] * uy + r * dY[3 * m + 1]);
+              fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
+            }
+          }
+        gPos[3 * j] += fx; gPos[3 * j + 1] += fy; gPos[3 * j + 2] += fz;
+        gPos[3 * i] -= fx; gPos[3 * i + 1] -= fy; gPos[3 * i + 2] -= fz;
+        gStrain[0] += fx * dx; gStrain[1] += fx * dy; gStrain[2] += fx * dz;
+        gStrain[3] += fy * dx; gStrain[4] += fy * dy; gStrain[5] += fy * dz;
+        gStrain[6] += fz * dx; gStrain[7] += fz * dy; gStrain[8] += fz * dz;
+      }
+    }
+  }
+
+  /** A (NLM × 2K: even l in the cos half, odd l in the sin half) and, if asked, ∂A/∂k_β (3 such matrices). */
+  private table(ks: KVectorSet, withGradient: boolean): { A: Float64Array; dA: Float64Array | null } {
+    const h = this.hypers, K = ks.count, K2 = 2 * K, L2 = this.L2, Nv = h.count, L1 = h.lmax + 1, NLM = Nv * L2;
+    const spl = this.pot.spline(ks.kCutoff);
+    const A = new Float64Array(NLM * K2), dA = withGradient ? new Float64Array(3 * NLM * K2) : null;
+    const sh = new SphericalHarmonics(h.lmax);
+    const I = new Float64Array(spl.functions), dI = new Float64Array(spl.functions);
+    const s2 = h.sigmaA * h.sigmaA, c0 = 16 * Math.PI * Math.PI;
+    for (let k = 0; k < K; k++) {
+      const kx = ks.kx[k], ky = ks.ky[k], kz = ks.kz[k], k2 = ks.k2[k], G = Math.sqrt(k2);
+      spl.evaluateWithDerivative(G, I, dI);
+      const e = (c0 * Math.exp(-s2 * k2 / 2)) / k2;
+      const de = e * (-s2 * G - 2 / G); // d/dG of c0 e^{−σ²G²/2}/G²
+      if (dA) sh.computeWithGradient(kx, ky, kz);
+      else sh.compute(kx, ky, kz);
+      const Y = sh.values, dY = sh.gradients;
+      for (let l = 0; l < L1; l++) {
+        const odd = l % 2 === 1, sign = (odd ? (l - 1) / 2 : l / 2) % 2 === 0 ? 1 : -1;
+        const col = odd ? K + k : k;
+        for (let n = 0; n < Nv; n++) {
+          const f = sign * e * I[l * Nv + n], df = sign * (de * I[l * Nv + n] + e * dI[l * Nv + n]);
+          for (let m = l * l; m < (l + 1) * (l + 1); m++) {
+            const row = n * L2 + m;
+            A[row * K2 + col] = f * Y[m];
+            if (dA) {
+              dA[(0 * NLM + row) * K2 + col] = (df * kx) / G * Y[m] + f * dY[3 * m];
+              dA[(1 * NLM + row) * K2 + col] = (df * ky) / G * Y[m] + f * dY[3 * m + 1];
+              dA[(2 * NLM + row) * K2 + col] = (df * kz) / G * Y[m] + f * dY[3 * m + 2];
+            }
+          }
+        }
+      }
+    }
+    return { A, dA };
+  }
+
+  private kset(ctx: ComputeContext, structure: Structure, kc: number): KVectorSet {
+    const key = `lode-ms:k:${kc}`;
+    let ks = ctx.cache.get(key) as KVectorSet | undefined;
+    if (!ks) { ks = kVectors(structure.cell, kc); ctx.cache.set(key, ks); }
+    return ks;
+  }
+
+  /** Potential coefficients c^V (N × T × NLM). */
+  private potential(structure: Structure, ctx: ComputeContext, types: Int32Array, kc: number, C: Float64Array): void {
+    const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2, L2 = this.L2;
+    const ks = this.kset(ctx, structure, kc), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell);
+    const { A } = this.table(ks, false);
+    const S = this.factors(structure, types, ks);
+    const B = 32, Z = new Float64Array(B * T * K2), out = new Float64Array(B * T * NLM);
+    const tl = phaseTableLength(ks), tRe = new Float64Array(tl), tIm = new Float64Array(tl), cs = new Float64Array(K), sn = new Float64Array(K);
+    for (let i0 = 0; i0 < N; i0 += B) {
+      const nb = Math.min(B, N - i0);
+      for (let r = 0; r < nb; r++) {
+        const i = i0 + r;
+        phasesAt(ks, structure.positions[3 * i], structure.positions[3 * i + 1], structure.positions[3 * i + 2], tRe, tIm, cs, sn);
+        for (let J = 0; J < T; J++) {
+          const zo = (r * T + J) * K2, so = J * K;
+          for (let k = 0; k < K; k++) {
+            // S e^{−ik·r_i}
+            Z[zo + k] = S.re[so + k] * cs[k] + S.im[so + k] * sn[k];
+            Z[zo + K + k] = S.im[so + k] * cs[k] - S.re[so + k] * sn[k];
+          }
+        }
+      }
+      la().gemm(nb * T, NLM, K2, Z, A, out, { transB: true });
+      for (let q = 0; q < nb * T * NLM; q++) C[i0 * T * NLM + q] = (2 / V) * out[q];
+    }
+    for (let i = 0; i < N; i++)
+      for (let n = 0; n < this.hypers.count; n++) C[(i * T + types[i]) * NLM + n * L2] -= this.selfTerms[n];
+  }
+
+  private factors(structure: Structure, types: Int32Array, ks: KVectorSet): { re: Float64Array; im: Float64Array } {
+    const T = this.species.length, w = new Float64Array(types.length * T);
+    types.forEach((t, i) => { w[i * T + t] = 1; });
+    return structureFactors(structure.positions, w, T, ks);
+  }
+
+  /** Reverse pass of the potential coefficients for upstream U = ∂E/∂c^V (N × T × NLM). */
+  private potentialBackward(structure: Structure, ctx: ComputeContext, types: Int32Array, kc: number, U: Float64Array, gPos: Float64Array, gStrain: Float64Array): void {
+    const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2;
+    const ks = this.kset(ctx, structure, kc), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell), f2 = 2 / V;
+    const { A, dA } = this.table(ks, true);
+    const S = this.factors(structure, types, ks);
+    const Bre = new Float64Array(T * K), Bim = new Float64Array(T * K), Dre = new Float64Array(3 * T * K), Dim = new Float64Array(3 * T * K);
+    const Bk = 32, a = new Float64Array(Bk * T * K2), da = new Float64Array(Bk * T * K2);
+    const tl = phaseTableLength(ks), tRe = new Float64Array(tl), tIm = new Float64Array(tl), cs = new Float64Array(K), sn = new Float64Array(K);
+    let L = 0;
+    // pass 1: a = U·A per atom block; B_J, D_βJ; the (b) term and L
+    for (let i0 = 0; i0 < N; i0 += Bk) {
+      const nb = Math.min(Bk, N - i0);
+      const Ub = U.subarray(i0 * T * NLM, (i0 + nb) * T * NLM);
+      la().gemm(nb * T, K2, NLM, Ub, A, a, {});
+      for (let r = 0; r < nb; r++) {
+        const i = i0 + r;
+        phasesAt(ks, structure.positions[3 * i], structure.positions[3 * i + 1], structure.positions[3 * i + 2], tRe, tIm, cs, sn);
+        let gx = 0, gy = 0, gz = 0;
+        for (let J = 0; J < T; J++) {
+          const ao = (r * T + J) * K2, so = J * K;
+          for (let k = 0; k < K; k++) {
+            const ae = a[ao + k], aoo = a[ao + K + k];
+            if (ae === 0 && aoo === 0) continue;
+            // w = (a^e − i a^o)(c − i s)
+            const wr = ae * cs[k] - aoo * sn[k], wi = -(ae * sn[k] + aoo * cs[k]);
+            Bre[so + k] += wr; Bim[so + k] += wi;
+            const sr = S.re[so + k], si = S.im[so + k];
+            L += sr * wr - si * wi;
+            const im = sr * wi + si * wr;
+            gx += ks.kx[k] * im; gy += ks.ky[k] * im; gz += ks.kz[k] * im;
+          }
+        }
+        gPos[3 * i] += f2 * gx; gPos[3 * i + 1] += f2 * gy; gPos[3 * i + 2] += f2 * gz;
+      }
+      for (let b = 0; b < 3; b++) {
+        la().gemm(nb * T, K2, NLM, Ub, (dA as Float64Array).subarray(b * NLM * K2, (b + 1) * NLM * K2), da, {});
+        for (let r = 0; r < nb; r++) {
+          const i = i0 + r;
+          phasesAt(ks, structure.positions[3 * i], structure.positions[3 * i + 1], structure.positions[3 * i + 2], tRe, tIm, cs, sn);
+          for (let J = 0; J < T; J++) {
+            const ao = (r * T + J) * K2, so = (b * T + J) * K;
+            for (let k = 0; k < K; k++) {
+              const ae = da[ao + k], aoo = da[ao + K + k];
+              Dre[so + k] += ae * cs[k] - aoo * sn[k];
+              Dim[so + k] -= ae * sn[k] + aoo * cs[k];
+            }
+          }
+        }
+      }
+    }
+    L *= f2;
+    // strain: −δ L − (2/V) Σ_k k_α Σ_J Re[S_J D_βJ]
+    for (let al = 0; al < 3; al++)
+      for (let be = 0; be < 3; be++) {
+        const kv = al === 0 ? ks.kx : al === 1 ? ks.ky : ks.kz;
+        let s = 0;
+        for (let J = 0; J < T; J++) {
+          const so = J * K, dO = (be * T + J) * K;
+          for (let k = 0; k < K; k++) s += kv[k] * (S.re[so + k] * Dre[dO + k] - S.im[so + k] * Dim[dO + k]);
+        }
+        gStrain[3 * al + be] += -f2 * s - (al === be ? L : 0);
+      }
+    // pass 2, term (a): −(2/V) Σ_k k Im[e^{ik·r_p} B_{t(p)}]
+    for (let p = 0; p < N; p++) {
+      phasesAt(ks, structure.positions[3 * p], structure.positions[3 * p + 1], structure.positions[3 * p + 2], tRe, tIm, cs, sn);
+      const so = types[p] * K;
+      let gx = 0, gy = 0, gz = 0;
+      for (let k = 0; k < K; k++) {
+        const im = cs[k] * Bim[so + k] + sn[k] * Bre[so + k];
+        gx += ks.kx[k] * im; gy += ks.ky[k] * im; gz += ks.kz[k] * im;
+      }
+      gPos[3 * p] -= f2 * gx; gPos[3 * p + 1] -= f2 * gy; gPos[3 * p + 2] -= f2 * gz;
+    }
+  }
+
+  /** The coefficient sets (for tests and analysis): c^ρ and c^V, N × T × NLM. */
+  coefficients(structure: Structure, ctx: ComputeContext): { crho: Float64Array; cpot: Float64Array; types: Int32Array; kCutoff: number } {
+    const types = this.setup(structure);
+    const T = this.species.length, N = types.length;
+    const crho = new Float64Array(N * T * this.hypers.densityCount * this.L2), cpot = new Float64Array(N * T * this.hypers.count * this.L2);
+    const kc = this.kCutoff(structure);
+    this.density(structure, ctx, types, crho, null, null, null);
+    this.potential(structure, ctx, types, kc, cpot);
+    return { crho, cpot, types, kCutoff: kc };
+  }
+
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+    const { crho, cpot, types, kCutoff } = this.coefficients(structure, ctx);
+    const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nd = h.densityCount, Nv = h.count, L1 = h.lmax + 1;
+    const X = new Float64Array(N * this.width), sb = Math.sqrt(h.weight);
+    for (let i = 0; i < N; i++) {
+      let c = i * this.width;
+      for (let J = 0; J < T; J++) for (let J2 = 0; J2 < T; J2++)
+        for (let n = 0; n < Nd; n++) for (let n2 = 0; n2 < Nv; n2++) for (let l = 0; l < L1; l++) {
+          const ro = (i * T + J) * Nd * L2 + n * L2, vo = (i * T + J2) * Nv * L2 + n2 * L2;
+          let s = 0;
+          for (let m = l * l; m < (l + 1) * (l + 1); m++) s += crho[ro + m] * cpot[vo + m];
+          X[c++] = (sb * s) / Math.sqrt(2 * l + 1);
+        }
+    }
+    const saved: MsSaved = { types, crho, cpot, kCutoff };
+    return { features: { rows: N, cols: this.width, data: X, labels: [...this.labels] }, saved };
+  }
+
+  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
+    return this.backwardMany(structure, ctx, saved, dEdX, 1);
+  }
+
+  /** `count` reverse passes (one after the other; each is O(N·N_G) — see the module doc). */
+  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
+    const s = saved as MsSaved, types = s.types;
+    const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nd = h.densityCount, Nv = h.count, L1 = h.lmax + 1, W = this.width;
+    if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * W)
+      throw new FarfieldError('INVALID_INPUT', `lode-ms backward: dE/dX has ${dEdX.length} entries, expected ${count}×${N}×${W}`);
+    const gPos = new Float64Array(count * 3 * N), gStrain = new Float64Array(count * 9), sb = Math.sqrt(h.weight);
+    const Ur = new Float64Array(N * T * Nd * L2), Uv = new Float64Array(N * T * Nv * L2);
+    for (let c = 0; c < count; c++) {
+      Ur.fill(0); Uv.fill(0);
+      for (let i = 0; i < N; i++) {
+        let col = c * N * W + i * W;
+        for (let J = 0; J < T; J++) for (let J2 = 0; J2 < T; J2++)
+          for (let n = 0; n < Nd; n++) for (let n2 = 0; n2 < Nv; n2++) for (let l = 0; l < L1; l++) {
+            const g = (sb * dEdX[col++]) / Math.sqrt(2 * l + 1);
+            if (g === 0) continue;
+            const ro = (i * T + J) * Nd * L2 + n * L2, vo = (i * T + J2) * Nv * L2 + n2 * L2;
+            for (let m = l * l; m < (l + 1) * (l + 1); m++) {
+              Ur[ro + m] += g * s.cpot[vo + m];
+              Uv[vo + m] += g * s.crho[ro + m];
+            }
+          }
+      }
+      const gp = gPos.subarray(c * 3 * N, (c + 1) * 3 * N), gs = gStrain.subarray(9 * c, 9 * c + 9);
+      this.density(structure, ctx, types, null, Ur, gp, gs);
+      this.potentialBackward(structure, ctx, types, s.kCutoff, Uv, gp, gs);
+    }
+    return { positions: gPos, strain: gStrain };
+  }
+
+  /** ∫ r^{l+2} χ^V_nl dr (multipole moments of the potential basis). */
+  potentialMoment(l: number, n: number): number {
+    return this.pot.moment(l, n);
+  }
+}
+
+DESCRIPTORS.register('lode-ms', (species, hypers) => new LodeMsDescriptor(species, hypers));
