@@ -43,8 +43,9 @@ test('tabulated real-space kernel: within 1e-8 of the exact kernel (energy, forc
   const { structure: s, charges: q } = randomIons(200, [22, 0, 0, 3, 21, 0, -2, 1, 23], 29, 0.9);
   for (const kernel of [coulombKernel(), gaussianKernel({ sigmaA: 0.6 })]) {
     const exact: SolverParameters = { method: 'pme', alpha: 0.42, realCutoffA: 8.5, mesh: [30, 30, 30], order: 6 };
-    const a = computeElectrostatics(s, q, kernel, exact);
-    const b = computeElectrostatics(s, q, kernel, { ...exact, realSpaceTable: true });
+    const a = computeElectrostatics(s, q, kernel, exact, { potentials: true });
+    const b = computeElectrostatics(s, q, kernel, { ...exact, realSpaceTable: true }, { potentials: true });
+    for (let i = 0; i < 200; i++) assert.ok(Math.abs(a.potentials![i] - b.potentials![i]) < 1e-8 * COULOMB_EV_A, `potential ${i}`);
     assert.ok(Math.abs(a.energyEv - b.energyEv) < 1e-10 * Math.abs(a.energyEv), `energy ${a.energyEv} vs ${b.energyEv}`);
     let e2 = 0, f2 = 0;
     for (let k = 0; k < 600; k++) { e2 += (a.forcesEvPerA![k] - b.forcesEvPerA![k]) ** 2; f2 += a.forcesEvPerA![k] ** 2; }
