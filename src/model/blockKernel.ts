@@ -401,3 +401,70 @@ export function defaultKernelFor(descriptor: BlockedDescriptorLike): KernelSpec 
     },
   };
 }
+
+/**
+ * Reference environments of one species for a block kernel with linear parts (fit time). A kernel model
+ * E_i = Σ_b w_b K(X_i, X_b) with K = Σ_k β_k K_k gives each reference ONE weight for all parts, which ties the
+ * long-range linear function to the short-range references (measured: toy point charges, 30 frames, 20 references:
+ * validation force RMSPE 17 % tied vs 0.3 % for the linear long-range model alone). Untied form, exactly
+ *
+ *   E_i = Σ_b w_b Σ_{k non-linear} β_k K_k(X_i, X_b) + Σ_{k linear} β_k v_k·z_k(X_i)   (+ e_t),
+ *
+ * is obtained with references only:
+ * - every selected reference keeps its non-linear blocks, and each linear block is set to its neutral value
+ *   (c_k when whitened, so z_k = 0; else 0), so it contributes through the non-linear parts only;
+ * - per linear part k, r_k pseudo-references: block k = c_k + T_k⁺ e_q (so z_k = e_q and K_k(X_i, ref) = z_kq),
+ *   other linear blocks neutral, non-linear blocks zero (a zero block has K = 0 and ∂K = 0 for polynomial/vasp).
+ * The pseudo-reference weights are the coefficients v_k. Only when every non-linear part is polynomial or vasp
+ * (a zero block is neutral); otherwise the rows are returned unchanged (tied weights).
+ */
+export function blockReferences(spec: KernelSpec, rows: Float64Array, width: number): Float64Array {
+  if (spec.kind !== 'block') return rows;
+  const parts = parseParts(spec.hypers ?? {});
+  if (!parts.some((p) => p.kernel.kind === 'linear')) return rows;
+  if (!parts.every((p) => ['linear', 'polynomial', 'vasp'].includes(p.kernel.kind) && p.columns)) return rows;
+  const colsOf = (p: BlockPartSpec): number[] => {
+    const c: number[] = [];
+    for (const [a, b] of p.columns!) for (let j = a; j < b; j++) c.push(j);
+    return c;
+  };
+  const lin = parts.filter((p) => p.kernel.kind === 'linear').map((p) => {
+    const cols = colsOf(p), h = p.kernel.hypers ?? {};
+    const dk = cols.length;
+    const center = Array.isArray(h.center) ? Float64Array.from(h.center as number[]) : new Float64Array(dk);
+    // pseudo-inverse rows of T (r × dk): T⁺ = Tᵀ (T Tᵀ)⁻¹ (T has full row rank); identity without whitening
+    let pinv: Float64Array[];
+    if (Array.isArray(h.transform)) {
+      const T = (h.transform as number[][]).map((r) => Float64Array.from(r));
+      const r = T.length;
+      const G = new Float64Array(r * r);
+      for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) G[p * r + q] = T[p].reduce((s, v, k) => s + v * T[q][k], 0);
+      const { values, vectors } = symmetricEigen(G, r);
+      const Ginv = new Float64Array(r * r);
+      for (let k = 0; k < r; k++)
+        if (values[k] > 0) for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) Ginv[p * r + q] += (vectors[p * r + k] * vectors[q * r + k]) / values[k];
+      pinv = Array.from({ length: r }, (_, q) => {
+        const v = new Float64Array(dk);
+        for (let p = 0; p < r; p++) for (let k = 0; k < dk; k++) v[k] += T[p][k] * Ginv[p * r + q];
+        return v;
+      });
+    } else pinv = Array.from({ length: dk }, (_, q) => Float64Array.from({ length: dk }, (_, k) => (k === q ? 1 : 0)));
+    return { cols, center, pinv };
+  });
+  const n = rows.length / width;
+  const extra = lin.reduce((s, l) => s + l.pinv.length, 0);
+  const out = new Float64Array((n + extra) * width);
+  out.set(rows);
+  const neutral = (o: number): void => {
+    for (const l of lin) l.cols.forEach((c, k) => { out[o + c] = l.center[k]; });
+  };
+  for (let i = 0; i < n; i++) neutral(i * width);
+  let row = n;
+  for (const l of lin)
+    for (const v of l.pinv) {
+      const o = row++ * width;
+      neutral(o); // non-linear blocks stay 0
+      l.cols.forEach((c, k) => { out[o + c] = l.center[k] + v[k]; });
+    }
+  return out;
+}

@@ -22,7 +22,7 @@ import { getLinalg, symmetricEigen } from '../math/index.js';
 import { DesignWorkspace, ReferenceSet, designBlock, gatherRows } from './design.js';
 import { sha256Bytes } from './encoding.js';
 import { createKernel, type KernelSpec } from './kernels.js';
-import { bindBlockKernel, defaultKernelFor, fitKernelData } from './blockKernel.js';
+import { bindBlockKernel, blockReferences, defaultKernelFor, fitKernelData } from './blockKernel.js';
 import { balanceBlocks, scaleColumns } from './scaling.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
@@ -205,7 +205,7 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
       method, count: cnt, seed: seed + t, epsCur: sel.epsCur, blockSize: sel.blockSize,
       onProgress: (done, total) => onProgress({ phase: 'selection', done, total, message: sym }),
     });
-    refFeatures.push(gatherRows(x, d, idx));
+    refFeatures.push(blockReferences(kernel.toJSON(), gatherRows(x, d, idx), d)); // + linear-part pseudo-references
   });
   timings.selection = (now() - t0) / 1000;
   const refs = new ReferenceSet(kernel, species, refFeatures, d);
