@@ -6,7 +6,7 @@
  * (64 atoms only: at 512 atoms it already needs ~2·10⁵ k-vectors per channel); LODE with its Ewald-like split (split.ts). First: the batched reverse pass
  * backwardMany(64) against a loop of 64 backward calls on the 64-atom melt (FKK and LODE).
  */
-import { ComputeContext, FkkDescriptor, LodeDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import { ComputeContext, FkkDescriptor, LodeDescriptor, LodeMsDescriptor, type Descriptor } from '../src/descriptors/index.js';
 import { linalgThreadsReady } from '../src/math/index.js';
 import { supercell } from '../src/geometry/index.js';
 import { makeStructure, Rng, type Structure } from '../src/core/index.js';
@@ -58,7 +58,8 @@ export async function run(ctx: BenchContext): Promise<void> {
   const fkk = new FkkDescriptor(['Na', 'Cl'], {});
   const fkkRecip = new FkkDescriptor(['Na', 'Cl'], { method: 'reciprocal' });
   const lode = new LodeDescriptor(['Na', 'Cl'], {});
-  const sizes: number[] = [], tF: number[] = [], tL: number[] = [];
+  const lodeMs = new LodeMsDescriptor(['Na', 'Cl'], {});
+  const sizes: number[] = [], tF: number[] = [], tL: number[] = [], tM: number[] = [];
   for (const r of reps) {
     const s = melt(r);
     const n = s.species.length;
@@ -84,8 +85,17 @@ export async function run(ctx: BenchContext): Promise<void> {
       tL.push(tl.medianMs);
       ctx.report(`lode forward+reverse, ${n} atoms`, tl.medianMs, 'ms', `${lp.mode} σ′=${lp.sigmaLong} R=${lp.realCutoffA.toFixed(1)} ${[...new Set(lsolver)].slice(0, 2).join(' ')}…`);
     }
+    {
+      // multi-scale SOAP–LODE (defaults: lmax 2, 4 × 4 radial functions): split potential part with l ≤ 2
+      const mp = lodeMs.plan(s);
+      pass(lodeMs, s);
+      const tm = await timeIt(() => pass(lodeMs, s), runs, 0);
+      tM.push(tm.medianMs);
+      ctx.report(`lode-ms forward+reverse, ${n} atoms`, tm.medianMs, 'ms', `${mp.mode} σ′=${mp.sigmaLong} R=${mp.realCutoffA.toFixed(1)} G=${mp.kCutoff.toFixed(1)}`);
+    }
     ctx.report(`peak RSS after ${n} atoms`, process.resourceUsage().maxRSS / 1024, 'MB');
   }
   ctx.report('fkk cost exponent', costExponent(sizes, tF), '', `sizes ${sizes.join(', ')}`);
   ctx.report('lode cost exponent', costExponent(sizes.slice(0, tL.length), tL), '', `sizes ${sizes.slice(0, tL.length).join(', ')}`);
+  ctx.report('lode-ms cost exponent', costExponent(sizes, tM), '', `sizes ${sizes.join(', ')}`);
 }

@@ -38,6 +38,7 @@ import { gaussianProjection, type GaussianProjection } from '../radial/index.js'
 import { DESCRIPTORS } from '../registry.js';
 import { BesselChannel } from './basis.js';
 import { lodeKCutoff } from './lode.js';
+import { kTail, shortTableStep, solve, splitBackground, SPLIT_SIGMAS } from './split.js';
 
 export interface LodeMsHypers {
   lmax: number;
@@ -52,15 +53,20 @@ export interface LodeMsHypers {
   accuracy: number;
   weight: number;
   kCutoff?: number;
+  /** Periodic potential part: 'auto' (cost model), 'split' (Ewald-like, as 'lode') or 'reciprocal' (unsplit). */
+  method: 'auto' | 'split' | 'reciprocal';
+  /** Overrides of the split width σ′ (Å, > σ) and of the short part's real-space cutoff (Å, > R_c). */
+  splitSigmaA?: number;
+  realCutoffA?: number;
 }
 
 export const LODE_MS_DEFAULTS: Readonly<LodeMsHypers> = Object.freeze({
-  lmax: 2, densityCutoffA: 4, densityCount: 4, densitySmearingA: 0.5, cutoffA: 4, count: 4, sigmaA: 0.5, accuracy: 1e-6, weight: 1,
+  lmax: 2, densityCutoffA: 4, densityCount: 4, densitySmearingA: 0.5, cutoffA: 4, count: 4, sigmaA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const,
 });
 
 export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms descriptor'): LodeMsHypers {
   if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
-  const keys = [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff'];
+  const keys = [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff', 'splitSigmaA', 'realCutoffA'];
   for (const k of Object.keys(h))
     if (!keys.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${keys.join(', ')})`);
   const num = (key: keyof LodeMsHypers, ok: (x: number) => boolean, expect: string): number => {
@@ -80,13 +86,20 @@ export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms de
     sigmaA: num('sigmaA', (x) => x > 0, 'a positive Gaussian width in Å'),
     accuracy: num('accuracy', (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)'),
     weight: num('weight', (x) => x >= 0, 'a block weight ≥ 0'),
+    method: 'auto',
   };
+  const m = h.method ?? 'auto';
+  if (m !== 'auto' && m !== 'split' && m !== 'reciprocal')
+    throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter 'method' must be one of auto, split, reciprocal, got ${JSON.stringify(m)}`);
+  out.method = m;
   if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
+  if (h.splitSigmaA !== undefined) out.splitSigmaA = num('splitSigmaA', (x) => x > out.sigmaA, `a split width σ′ > sigmaA (${out.sigmaA}) in Å`);
+  if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
   return out;
 }
 
 /** Radial integrals I_nl(k) of the potential basis, tabulated in k (cubic Hermite; function index l·count + n). */
-class PotentialRadial {
+export class PotentialRadial {
   readonly zeros: Float64Array[];
   readonly nu: Float64Array;
   private table: HermiteSplineSet | null = null;
@@ -110,6 +123,50 @@ class PotentialRadial {
     }
     return s;
   }
+  /** ∫₀^{R_c} r² |χ_nl| dr. */
+  absMoment(l: number, n: number): number {
+    const M = 400, h = this.cutoffA / M;
+    let s = 0;
+    for (let k = 0; k < M; k++) {
+      const r = (k + 0.5) * h;
+      s += r * r * Math.abs(this.chi(l, n, r));
+    }
+    return s * h;
+  }
+
+  /**
+   * Short part of the split, s_nl(d) = 8 ∫₀^∞ (e^{−σ²k²/2} − e^{−σ′²k²/2}) I_nl(k) j_l(kd) dk, and ds/dd, for the
+   * d values given (Gauss–Legendre in k up to 9/σ, panels shorter than half a period of j_l(kd) and of I_nl);
+   * layout [d][l·count + n]. From Φ_nl(d) = (2/π)∫k² φ̂(k) I_nl(k) j_l(kd) dk (plane-wave expansions, §0).
+   */
+  short(ds: ArrayLike<number>, sigma: number, sigmaLong: number): { v: Float64Array; dv: Float64Array } {
+    const L1 = this.lmax + 1, F = L1 * this.count, kMax = 9 / sigma;
+    const spl = this.spline(kMax);
+    let dMax = 0;
+    for (let q = 0; q < ds.length; q++) dMax = Math.max(dMax, ds[q]);
+    const panels = Math.max(8, Math.ceil((kMax * (dMax + this.cutoffA)) / Math.PI)), gl = gaussLegendre(16), hk = kMax / panels;
+    const v = new Float64Array(ds.length * F), dv = new Float64Array(ds.length * F);
+    const I = new Float64Array(F), dI = new Float64Array(F), jv = new Float64Array(L1), jd = new Float64Array(L1);
+    for (let p = 0; p < panels; p++)
+      for (let t = 0; t < gl.nodes.length; t++) {
+        const k = (p + 0.5 + 0.5 * gl.nodes[t]) * hk, w = 0.5 * hk * gl.weights[t];
+        spl.evaluate(k, I);
+        const g = 8 * w * (Math.exp(-sigma * sigma * k * k / 2) - Math.exp(-sigmaLong * sigmaLong * k * k / 2));
+        for (let q = 0; q < ds.length; q++) {
+          sphericalBesselJWithDerivative(this.lmax, k * ds[q], jv, jd);
+          const o = q * F;
+          for (let l = 0; l < L1; l++)
+            for (let n = 0; n < this.count; n++) {
+              const f = l * this.count + n, a = g * I[f];
+              v[o + f] += a * jv[l];
+              dv[o + f] += a * k * jd[l];
+            }
+        }
+      }
+    void dI;
+    return { v, dv };
+  }
+
   /** Table covering [0, kMax]. */
   spline(kMax: number): HermiteSplineSet {
     if (this.table && this.table.x1 >= kMax) return this.table;
@@ -144,12 +201,41 @@ class PotentialRadial {
   }
 }
 
+const RADIALS = new Map<string, PotentialRadial>();
+function potentialRadial(cutoffA: number, count: number, lmax: number): PotentialRadial {
+  const key = `${cutoffA}|${count}|${lmax}`;
+  let p = RADIALS.get(key);
+  if (!p) { p = new PotentialRadial(cutoffA, count, lmax); RADIALS.set(key, p); }
+  return p;
+}
+
+/** Evaluation plan of the periodic potential part. */
+export interface LodeMsPlan {
+  mode: 'split' | 'reciprocal';
+  /** Smearing of the reciprocal sum (σ′ for 'split', σ otherwise). */
+  sigmaLong: number;
+  kCutoff: number;
+  /** Real-space cutoff of the short part (0 for 'reciprocal'). */
+  realCutoffA: number;
+  costNs: number;
+}
+
+/** Per σ′: l = 0 backgrounds, self terms C^{σ′}, coarse tail profile, short table (largest range so far). */
+interface SplitData {
+  background: Float64Array;
+  self: Float64Array;
+  /** Q(R) on d = R_c + k·step (k = 0..), see ShortTail in split.ts. */
+  tailQ: Float64Array;
+  tailStep: number;
+  table: HermiteSplineSet | null;
+}
+
 interface MsSaved {
+  plan: LodeMsPlan;
   types: Int32Array;
   /** c^ρ and c^V, N × T × NLM each (NLM = count·(lmax+1)², index n·(lmax+1)² + l² + l + m). */
   crho: Float64Array;
   cpot: Float64Array;
-  kCutoff: number;
 }
 
 let linalg: ReturnType<typeof getLinalg> | null = null;
@@ -166,13 +252,14 @@ export class LodeMsDescriptor implements Descriptor {
   private readonly pot: PotentialRadial;
   private readonly selfTerms: Float64Array;
   private readonly L2: number;
+  private readonly splits = new Map<number, SplitData>();
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'lode-ms descriptor: the species list is empty');
     this.species = [...species];
     const h = (this.hypers = parseLodeMsHypers(hypers));
     this.proj = gaussianProjection(h.densityCutoffA, h.densitySmearingA, h.densityCount, h.lmax);
-    this.pot = new PotentialRadial(h.cutoffA, h.count, h.lmax);
+    this.pot = potentialRadial(h.cutoffA, h.count, h.lmax);
     this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.sigmaA).selfTerm());
     this.L2 = (h.lmax + 1) ** 2;
     const labels: string[] = [];
@@ -185,16 +272,92 @@ export class LodeMsDescriptor implements Descriptor {
 
   toJSON(): DescriptorSpec {
     const h: Record<string, unknown> = { ...this.hypers };
-    if (h.kCutoff === undefined) delete h.kCutoff;
+    for (const k of ['kCutoff', 'splitSigmaA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
     return { kind: 'lode-ms', species: [...this.species], hypers: h };
   }
 
-  /** G cutoff for a structure (max over the l = 0 channels of the 'lode' estimate, or the override). */
-  kCutoff(structure: Structure): number {
-    const h = this.hypers;
-    if (h.kCutoff !== undefined) return h.kCutoff;
-    const rho = structure.species.length / cellVolume(structure.cell);
-    return Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.sigmaA), h.accuracy, rho)));
+  private split(sigmaLong: number): SplitData {
+    let sd = this.splits.get(sigmaLong);
+    if (!sd) {
+      const h = this.hypers, Nv = h.count, F = (h.lmax + 1) * Nv;
+      const background = new Float64Array(Nv), self = new Float64Array(Nv);
+      for (let n = 0; n < Nv; n++) {
+        const c = new BesselChannel(n + 1, h.cutoffA, h.sigmaA);
+        background[n] = splitBackground(c, sigmaLong);
+        self[n] = new BesselChannel(n + 1, h.cutoffA, sigmaLong).selfTerm();
+      }
+      // coarse tail profile: env(d) = 2 max_{nl} |s_nl(d)| max|Y_l|, monotone from the right, Q(R) = ∫_R d² env
+      const M = 28, step = (14 * sigmaLong) / M;
+      const ds = Float64Array.from({ length: M + 1 }, (_, k) => h.cutoffA + k * step);
+      const { v } = this.pot.short(ds, h.sigmaA, sigmaLong);
+      const env = new Float64Array(M + 1);
+      for (let k = 0; k <= M; k++)
+        for (let f = 0; f < F; f++) {
+          const l = Math.floor(f / Nv);
+          env[k] = Math.max(env[k], 2 * Math.abs(v[k * F + f]) * Math.sqrt((2 * l + 1) / (4 * Math.PI)));
+        }
+      for (let k = M - 1; k >= 0; k--) env[k] = Math.max(env[k], env[k + 1]);
+      const tailQ = new Float64Array(M + 1);
+      for (let k = M - 1; k >= 0; k--) tailQ[k] = tailQ[k + 1] + 0.5 * step * (ds[k] ** 2 * env[k] + ds[k + 1] ** 2 * env[k + 1]);
+      sd = { background, self, tailQ, tailStep: step, table: null };
+      this.splits.set(sigmaLong, sd);
+    }
+    return sd;
+  }
+
+  private tailError(sd: SplitData, R: number, rho: number): number {
+    const x = (R - this.hypers.cutoffA) / sd.tailStep, Q = sd.tailQ;
+    if (x <= 0) return 4 * Math.PI * rho * Q[0];
+    const k = Math.floor(x);
+    if (k >= Q.length - 1) return 0;
+    return 4 * Math.PI * rho * ((1 - (x - k)) * Q[k] + (x - k) * Q[k + 1]);
+  }
+
+  /** Short table s_nl(d), ds/dd of the split with σ′ on [0, ≥ range] (function index l·count + n). */
+  private shortTable(sigmaLong: number, range: number): HermiteSplineSet {
+    const sd = this.split(sigmaLong), h = this.hypers;
+    if (!sd.table || sd.table.x1 < range) {
+      const top = Math.ceil(range), F = (h.lmax + 1) * h.count;
+      let A = 0;
+      for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, 4 * Math.PI * Math.sqrt((2 * l + 1) / (4 * Math.PI)) * this.pot.absMoment(l, n));
+      const intervals = Math.max(8, Math.ceil(top / shortTableStep(h.sigmaA, A, h.accuracy / 4)));
+      const ds = Float64Array.from({ length: intervals + 1 }, (_, k) => (top * k) / intervals);
+      const { v, dv } = this.pot.short(ds, h.sigmaA, sigmaLong);
+      sd.table = HermiteSplineSet.fromNodes(0, top, intervals, F, v, dv);
+    }
+    return sd.table;
+  }
+
+  /** The plan of the periodic potential part for one structure (cached in the context). */
+  plan(structure: Structure, ctx?: ComputeContext): LodeMsPlan {
+    const key = `lode-ms:plan:${JSON.stringify(this.hypers)}`;
+    const hit = ctx?.cache.get(key) as LodeMsPlan | undefined;
+    if (hit) return hit;
+    const h = this.hypers, N = structure.species.length, V = cellVolume(structure.cell), rho = N / V, T = this.species.length;
+    const NLM = h.count * this.L2, eps = h.accuracy / 2;
+    const kCount = (G: number) => (V * G ** 3) / (12 * Math.PI * Math.PI);
+    const recipCost = (G: number) => kCount(G) * (10 + 0.5 * T * NLM);
+    const cands: LodeMsPlan[] = [];
+    if (h.method !== 'split') {
+      const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.sigmaA), h.accuracy, rho)));
+      cands.push({ mode: 'reciprocal', sigmaLong: h.sigmaA, kCutoff: G, realCutoffA: 0, costNs: recipCost(G) });
+    }
+    if (h.method !== 'reciprocal') {
+      let A = 0;
+      for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, this.pot.absMoment(l, n) * Math.sqrt((2 * l + 1) / (4 * Math.PI)));
+      const sigmas = h.splitSigmaA !== undefined ? [h.splitSigmaA] : SPLIT_SIGMAS.filter((x) => x >= 1.3 * h.sigmaA);
+      for (const sl of sigmas) {
+        const sd = this.split(sl);
+        const R = h.realCutoffA ?? solve((r) => this.tailError(sd, r, rho), eps, h.cutoffA, h.cutoffA + 14 * sl);
+        const env = (G: number) => (16 * Math.PI * Math.PI * A * Math.exp(-sl * sl * G * G / 2)) / (G * G);
+        const G = h.kCutoff ?? solve((g) => kTail(env, sl, g, rho), eps, 0.05, 1e3);
+        const pairs = rho * (4 / 3) * Math.PI * R ** 3;
+        cands.push({ mode: 'split', sigmaLong: sl, kCutoff: G, realCutoffA: R, costNs: pairs * (60 + 4 * NLM) + recipCost(G) });
+      }
+    }
+    cands.sort((a, b) => a.costNs - b.costNs);
+    ctx?.cache.set(key, cands[0]);
+    return cands[0];
   }
 
   private setup(structure: Structure): Int32Array {
@@ -251,13 +414,13 @@ export class LodeMsDescriptor implements Descriptor {
   }
 
   /** A (NLM × 2K: even l in the cos half, odd l in the sin half) and, if asked, ∂A/∂k_β (3 such matrices). */
-  private table(ks: KVectorSet, withGradient: boolean): { A: Float64Array; dA: Float64Array | null } {
+  private table(ks: KVectorSet, withGradient: boolean, sigma: number): { A: Float64Array; dA: Float64Array | null } {
     const h = this.hypers, K = ks.count, K2 = 2 * K, L2 = this.L2, Nv = h.count, L1 = h.lmax + 1, NLM = Nv * L2;
     const spl = this.pot.spline(ks.kCutoff);
     const A = new Float64Array(NLM * K2), dA = withGradient ? new Float64Array(3 * NLM * K2) : null;
     const sh = new SphericalHarmonics(h.lmax);
     const I = new Float64Array(spl.functions), dI = new Float64Array(spl.functions);
-    const s2 = h.sigmaA * h.sigmaA, c0 = 16 * Math.PI * Math.PI;
+    const s2 = sigma * sigma, c0 = 16 * Math.PI * Math.PI;
     for (let k = 0; k < K; k++) {
       const kx = ks.kx[k], ky = ks.ky[k], kz = ks.kz[k], k2 = ks.k2[k], G = Math.sqrt(k2);
       spl.evaluateWithDerivative(G, I, dI);
@@ -294,10 +457,10 @@ export class LodeMsDescriptor implements Descriptor {
   }
 
   /** Potential coefficients c^V (N × T × NLM). */
-  private potential(structure: Structure, ctx: ComputeContext, types: Int32Array, kc: number, C: Float64Array): void {
+  private potential(structure: Structure, ctx: ComputeContext, types: Int32Array, plan: LodeMsPlan, C: Float64Array): void {
     const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2, L2 = this.L2;
-    const ks = this.kset(ctx, structure, kc), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell);
-    const { A } = this.table(ks, false);
+    const ks = this.kset(ctx, structure, plan.kCutoff), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell);
+    const { A } = this.table(ks, false, plan.sigmaLong);
     const S = this.factors(structure, types, ks);
     const B = 32, Z = new Float64Array(B * T * K2), out = new Float64Array(B * T * NLM);
     const tl = phaseTableLength(ks), tRe = new Float64Array(tl), tIm = new Float64Array(tl), cs = new Float64Array(K), sn = new Float64Array(K);
@@ -318,8 +481,70 @@ export class LodeMsDescriptor implements Descriptor {
       la().gemm(nb * T, NLM, K2, Z, A, out, { transB: true });
       for (let q = 0; q < nb * T * NLM; q++) C[i0 * T * NLM + q] = (2 / V) * out[q];
     }
+    const self = plan.mode === 'split' ? this.split(plan.sigmaLong).self : this.selfTerms;
     for (let i = 0; i < N; i++)
-      for (let n = 0; n < this.hypers.count; n++) C[(i * T + types[i]) * NLM + n * L2] -= this.selfTerms[n];
+      for (let n = 0; n < this.hypers.count; n++) C[(i * T + types[i]) * NLM + n * L2] -= self[n];
+    if (plan.mode === 'split') this.shortPart(structure, ctx, types, plan, C, null, null, null);
+  }
+
+  /**
+   * Short part of the split: Σ'_{j, images} s_nl(r_ij) Y_lm(r̂_ij) over the neighbour list, and the l = 0
+   * background −(N_J/V) B_n. Forward (C) or reverse (U = ∂E/∂c^V into gPos, gStrain).
+   */
+  private shortPart(structure: Structure, ctx: ComputeContext, types: Int32Array, plan: LodeMsPlan, C: Float64Array | null, U: Float64Array | null, gPos: Float64Array | null, gStrain: Float64Array | null): void {
+    const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nv = h.count, NLM = Nv * L2, L1 = h.lmax + 1;
+    const table = this.shortTable(plan.sigmaLong, plan.realCutoffA);
+    const nl = ctx.neighbours(plan.realCutoffA);
+    const sh = new SphericalHarmonics(h.lmax);
+    const F = table.functions, sv = new Float64Array(F), sd = new Float64Array(F);
+    for (let p = 0; p < nl.count; p++) {
+      const i = nl.centres[p], j = nl.neighbours[p], d = nl.distances[p];
+      const dx = nl.vectors[3 * p], dy = nl.vectors[3 * p + 1], dz = nl.vectors[3 * p + 2];
+      const o = (i * T + types[j]) * NLM;
+      if (C) {
+        table.evaluate(d, sv);
+        const Y = sh.compute(dx, dy, dz);
+        for (let l = 0; l < L1; l++)
+          for (let n = 0; n < Nv; n++) {
+            const r = sv[l * Nv + n];
+            for (let m = l * l; m < (l + 1) * (l + 1); m++) C[o + n * L2 + m] += r * Y[m];
+          }
+      }
+      if (U && gPos && gStrain) {
+        table.evaluateWithDerivative(d, sv, sd);
+        sh.computeWithGradient(dx, dy, dz);
+        const Y = sh.values, dY = sh.gradients, ux = dx / d, uy = dy / d, uz = dz / d;
+        let fx = 0, fy = 0, fz = 0;
+        for (let l = 0; l < L1; l++)
+          for (let n = 0; n < Nv; n++) {
+            const r = sv[l * Nv + n], dr = sd[l * Nv + n];
+            for (let m = l * l; m < (l + 1) * (l + 1); m++) {
+              const u = U[o + n * L2 + m];
+              if (u === 0) continue;
+              fx += u * (dr * Y[m] * ux + r * dY[3 * m]);
+              fy += u * (dr * Y[m] * uy + r * dY[3 * m + 1]);
+              fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
+            }
+          }
+        gPos[3 * j] += fx; gPos[3 * j + 1] += fy; gPos[3 * j + 2] += fz;
+        gPos[3 * i] -= fx; gPos[3 * i + 1] -= fy; gPos[3 * i + 2] -= fz;
+        gStrain[0] += fx * dx; gStrain[1] += fx * dy; gStrain[2] += fx * dz;
+        gStrain[3] += fy * dx; gStrain[4] += fy * dy; gStrain[5] += fy * dz;
+        gStrain[6] += fz * dx; gStrain[7] += fz * dy; gStrain[8] += fz * dz;
+      }
+    }
+    const V = cellVolume(structure.cell), bg = this.split(plan.sigmaLong).background;
+    const counts = new Float64Array(T);
+    for (let i = 0; i < N; i++) counts[types[i]]++;
+    for (let J = 0; J < T; J++)
+      for (let n = 0; n < Nv; n++) {
+        const b = (counts[J] * bg[n]) / V;
+        for (let i = 0; i < N; i++) {
+          const idx = (i * T + J) * NLM + n * L2;
+          if (C) C[idx] -= b;
+          if (U && gStrain) { const t = U[idx] * b; gStrain[0] += t; gStrain[4] += t; gStrain[8] += t; }
+        }
+      }
   }
 
   private factors(structure: Structure, types: Int32Array, ks: KVectorSet): { re: Float64Array; im: Float64Array } {
@@ -329,10 +554,11 @@ export class LodeMsDescriptor implements Descriptor {
   }
 
   /** Reverse pass of the potential coefficients for upstream U = ∂E/∂c^V (N × T × NLM). */
-  private potentialBackward(structure: Structure, ctx: ComputeContext, types: Int32Array, kc: number, U: Float64Array, gPos: Float64Array, gStrain: Float64Array): void {
+  private potentialBackward(structure: Structure, ctx: ComputeContext, types: Int32Array, plan: LodeMsPlan, U: Float64Array, gPos: Float64Array, gStrain: Float64Array): void {
     const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2;
-    const ks = this.kset(ctx, structure, kc), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell), f2 = 2 / V;
-    const { A, dA } = this.table(ks, true);
+    if (plan.mode === 'split') this.shortPart(structure, ctx, types, plan, null, U, gPos, gStrain);
+    const ks = this.kset(ctx, structure, plan.kCutoff), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell), f2 = 2 / V;
+    const { A, dA } = this.table(ks, true, plan.sigmaLong);
     const S = this.factors(structure, types, ks);
     const Bre = new Float64Array(T * K), Bim = new Float64Array(T * K), Dre = new Float64Array(3 * T * K), Dim = new Float64Array(3 * T * K);
     const Bk = 32, a = new Float64Array(Bk * T * K2), da = new Float64Array(Bk * T * K2);
@@ -405,18 +631,18 @@ export class LodeMsDescriptor implements Descriptor {
   }
 
   /** The coefficient sets (for tests and analysis): c^ρ and c^V, N × T × NLM. */
-  coefficients(structure: Structure, ctx: ComputeContext): { crho: Float64Array; cpot: Float64Array; types: Int32Array; kCutoff: number } {
+  coefficients(structure: Structure, ctx: ComputeContext): { crho: Float64Array; cpot: Float64Array; types: Int32Array; plan: LodeMsPlan } {
     const types = this.setup(structure);
     const T = this.species.length, N = types.length;
     const crho = new Float64Array(N * T * this.hypers.densityCount * this.L2), cpot = new Float64Array(N * T * this.hypers.count * this.L2);
-    const kc = this.kCutoff(structure);
+    const plan = this.plan(structure, ctx);
     this.density(structure, ctx, types, crho, null, null, null);
-    this.potential(structure, ctx, types, kc, cpot);
-    return { crho, cpot, types, kCutoff: kc };
+    this.potential(structure, ctx, types, plan, cpot);
+    return { crho, cpot, types, plan };
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
-    const { crho, cpot, types, kCutoff } = this.coefficients(structure, ctx);
+    const { crho, cpot, types, plan } = this.coefficients(structure, ctx);
     const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nd = h.densityCount, Nv = h.count, L1 = h.lmax + 1;
     const X = new Float64Array(N * this.width), sb = Math.sqrt(h.weight);
     for (let i = 0; i < N; i++) {
@@ -429,7 +655,7 @@ export class LodeMsDescriptor implements Descriptor {
           X[c++] = (sb * s) / Math.sqrt(2 * l + 1);
         }
     }
-    const saved: MsSaved = { types, crho, cpot, kCutoff };
+    const saved: MsSaved = { plan, types, crho, cpot };
     return { features: { rows: N, cols: this.width, data: X, labels: [...this.labels] }, saved };
   }
 
@@ -462,7 +688,7 @@ export class LodeMsDescriptor implements Descriptor {
       }
       const gp = gPos.subarray(c * 3 * N, (c + 1) * 3 * N), gs = gStrain.subarray(9 * c, 9 * c + 9);
       this.density(structure, ctx, types, null, Ur, gp, gs);
-      this.potentialBackward(structure, ctx, types, s.kCutoff, Uv, gp, gs);
+      this.potentialBackward(structure, ctx, types, s.plan, Uv, gp, gs);
     }
     return { positions: gPos, strain: gStrain };
   }

@@ -116,7 +116,7 @@ export class ShortTail {
 }
 
 /** Gaussian-tail estimate of the G cutoff error of kernel envelope f(G) ~ e^{−s²G²/2} (as the FKK plan). */
-function kTail(F: (G: number) => number, s: number, G: number, rho: number): number {
+export function kTail(F: (G: number) => number, s: number, G: number, rho: number): number {
   const f = Math.abs(F(G));
   return (G * f) / (s * s) / (2 * Math.PI * Math.PI) + Math.sqrt((rho * G * f * f) / (2 * s * s) / (2 * Math.PI * Math.PI));
 }
@@ -137,7 +137,7 @@ function pmeError(F: (G: number) => number, env: (G: number) => number, s: numbe
   return i1 + Math.sqrt(rho * i2) + kTail(env, s, gN, rho);
 }
 
-function solve(err: (x: number) => number, target: number, lo: number, hi: number): number {
+export function solve(err: (x: number) => number, target: number, lo: number, hi: number): number {
   if (err(lo) <= target) return lo;
   if (err(hi) > target) return hi;
   for (let it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {

@@ -2,7 +2,8 @@
  * Proves the multi-scale SOAP–LODE descriptor 'lode-ms' (src/descriptors/lode/multiscale.ts): its l = 0 potential
  * coefficients equal the 'lode' features; its l = 1 potential coefficients equal the field of the species'
  * potential (√(4π/3)∫r³χ_n1 dr/vol × ∂c^lode/∂r_i from the 'lode' reverse pass) when the sources lie outside the
- * support — this fixes the sign/parity convention of odd l; the invariants are rotation (l ≤ 2), translation,
+ * support — this fixes the sign/parity convention of odd l; the split potential part (short part s_nl(d)Y_lm by
+ * the order-l Hankel transform, long part with σ′, l = 0 background) equals the unsplit sum; the invariants are rotation (l ≤ 2), translation,
  * wrap, permutation and 2×2×2-supercell invariant; the reverse pass (through c^ρ and c^V) equals finite differences
  * of positions and strain; backwardMany = a loop of backward; hyperparameters validate; open boundaries refused.
  */
@@ -23,7 +24,7 @@ test('l = 0 potential coefficients = lode features; l = 1 = the field from the l
     cell: [12, 0, 0, 0.5, 11, 0, -0.3, 0.4, 11.5],
   });
   const hyp = { cutoffA: 2, count: 2, sigmaA: 0.3, kCutoff: 14 };
-  const ms = new LodeMsDescriptor(['Na', 'Cl'], { ...hyp, lmax: 1, densityCutoffA: 3, densityCount: 2 });
+  const ms = new LodeMsDescriptor(['Na', 'Cl'], { ...hyp, lmax: 1, densityCutoffA: 3, densityCount: 2, method: 'reciprocal' });
   const { cpot } = ms.coefficients(s, new ComputeContext(s));
   const lode = new LodeDescriptor(['Na', 'Cl'], { ...hyp, method: 'reciprocal' });
   const ctx = new ComputeContext(s);
@@ -46,27 +47,45 @@ test('l = 0 potential coefficients = lode features; l = 1 = the field from the l
   }
 });
 
+test('split potential coefficients (all l ≤ 2) = unsplit reciprocal sum to 1e-9; auto meets the target', () => {
+  const s = randomIonic(5, 8, 6.5, 0.2);
+  const base = { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5 };
+  const ref = new LodeMsDescriptor(['Na', 'Cl'], { ...base, method: 'reciprocal', accuracy: 1e-12 });
+  const a = ref.coefficients(s, new ComputeContext(s)).cpot;
+  const sp = new LodeMsDescriptor(['Na', 'Cl'], { ...base, method: 'split', splitSigmaA: 1, accuracy: 1e-10 });
+  const b = sp.coefficients(s, new ComputeContext(s));
+  assert.equal(b.plan.mode, 'split');
+  const err = a.reduce((m, x, k) => Math.max(m, Math.abs(x - b.cpot[k])), 0);
+  assert.ok(err < 1e-9, `split vs reciprocal ${err}`);
+  const auto = new LodeMsDescriptor(['Na', 'Cl'], { ...base, accuracy: 1e-6 }).coefficients(s, new ComputeContext(s)).cpot;
+  const e2 = a.reduce((m, x, k) => Math.max(m, Math.abs(x - auto[k])), 0);
+  assert.ok(e2 < 1e-6, `auto ${e2}`);
+});
+
 test('lode-ms invariances (rotation incl. l ≤ 2, translation, wrap, permutation, 2×2×2 supercell)', () => {
   const d = new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5, accuracy: 1e-9 });
   checkInvariance((s) => d.compute(s, new ComputeContext(s)).features.data, randomIonic(12, 6, 6.5, 0.2), { rtol: 1e-8, atol: 1e-9, reps: [2, 2, 2], what: 'lode-ms' });
 });
 
-test('lode-ms reverse pass = finite differences (positions, strain); backwardMany = loop', () => {
+test('lode-ms reverse pass = finite differences (positions, strain), unsplit and split; backwardMany = loop', () => {
   const s = randomIonic(4, 6, 6, 0.2);
-  const d = new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3.5, densityCount: 2, sigmaA: 0.5, kCutoff: 5 });
+  for (const method of ['reciprocal', 'split']) fdCheck(s, new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3.5, densityCount: 2, sigmaA: 0.5, kCutoff: 5, method, splitSigmaA: 1, realCutoffA: 8 }), method);
+});
+
+function fdCheck(s: Structure, d: LodeMsDescriptor, what: string): void {
   const rng = new Rng(3);
   const w = Float64Array.from({ length: s.species.length * d.width }, () => rng.range(-1, 1));
   const energy = (t: Structure) => d.compute(t, new ComputeContext(t)).features.data.reduce((e, x, k) => e + w[k] * x, 0);
   const ctx = new ComputeContext(s);
   const out = d.compute(s, ctx);
   const g = d.backward(s, ctx, out.saved, w);
-  checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: 'lode-ms positions' });
-  checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: 'lode-ms strain' });
+  checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: `lode-ms ${what} positions` });
+  checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: `lode-ms ${what} strain` });
   const w2 = Float64Array.from({ length: 2 * w.length }, () => rng.range(-1, 1));
   const many = d.backwardMany(s, ctx, out.saved, w2, 2);
   const one = d.backward(s, ctx, out.saved, w2.subarray(w.length));
   for (let k = 0; k < 3 * s.species.length; k++) assert.ok(Math.abs(many.positions[3 * s.species.length + k] - one.positions[k]) < 1e-10);
-});
+}
 
 test('lode-ms hyperparameters validate, round-trip, open boundaries are refused', () => {
   assert.throws(() => parseLodeMsHypers({ lmax: -1 }), /lmax/);
