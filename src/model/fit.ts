@@ -13,19 +13,20 @@
  *    component), stress × W_S/σ_S (σ_S = RMS deviation of the stress components from their mean); a σ of 0 is
  *    replaced by 1 in its unit.
  * 5. Normal equations ΦᵀΦ, Φᵀy accumulated per structure with syrk/gemv (the descriptor is recomputed, its reverse
- *    pass feeds the force/stress rows, see design.ts); never the whole design matrix.
+ *    pass feeds the force/stress rows, see design.ts); never the whole design matrix. Two threads (parallelNormal.ts).
  * 6. Solve (solvers.ts); the model keeps the covariance factor for uncertainties when asked.
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { getLinalg, symmetricEigen } from '../math/index.js';
-import { DesignWorkspace, ReferenceSet, designBlock, gatherRows } from './design.js';
+import { symmetricEigen } from '../math/index.js';
+import { ReferenceSet, gatherRows } from './design.js';
 import { sha256Bytes } from './encoding.js';
 import { createKernel, type KernelSpec } from './kernels.js';
 import { bindBlockKernel, blockReferences, defaultKernelFor, fitKernelData } from './blockKernel.js';
 import { balanceBlocks, scaleColumns } from './scaling.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
+import { buildNormalEquations } from './parallelNormal.js';
 import { solve, type SolverConfig } from './solvers.js';
 
 export interface SelectionConfig {
@@ -62,6 +63,12 @@ export interface FitConfig {
   uncertainty?: boolean;
   /** References per batched reverse pass (default: sized to a 64 MB upstream buffer, ≤ 256; see design.ts). */
   batch?: number;
+  /**
+   * Threads for the normal equations (default 2: this thread + one worker_threads worker, each accumulating half of
+   * the structures, parallelNormal.ts, when the fit is large enough to repay the worker's start-up; falls back to 1
+   * where workers are unavailable).
+   */
+  threads?: 1 | 2;
 }
 
 export interface FitResult {
@@ -237,50 +244,12 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
 
   // 5. normal equations
   t0 = now();
-  const la = getLinalg();
-  const ata = new Float64Array(m * m);
-  const atb = new Float64Array(m);
-  let yy = 0;
-  let nRows = 0;
-  const rowCount = { energy: 0, forces: 0, stress: 0 };
-  const opts = { useEnergy: wE > 0, useForces: wF > 0, useStress: wS > 0, batch: config.batch };
-  // Rows of several structures are buffered so that each syrk call sees ≥ ~512 rows.
-  const bufRows = 512;
-  let buf = new Float64Array(0);
-  let bufY = new Float64Array(0);
-  let filled = 0;
-  const flush = (): void => {
-    if (filled === 0) return;
-    la.syrkAccumulate(buf, filled, m, ata);
-    la.gemvTransposeAccumulate(buf, filled, m, bufY, atb);
-    filled = 0;
-  };
-  const workspace = new DesignWorkspace();
-  structures.forEach((s, k) => {
-    const ctx = new ComputeContext(s);
-    const out = descriptor.compute(s, ctx);
-    const blk = designBlock(s, descriptor, ctx, out.features.data, out.saved, refs, scaling, opts, workspace);
-    rowCount.energy += blk.energyRows;
-    rowCount.forces += blk.forceRows;
-    rowCount.stress += blk.stressRows;
-    nRows += blk.rows;
-    for (let r = 0; r < blk.rows; r++) yy += blk.y[r] * blk.y[r];
-    if (filled + blk.rows > bufRows) flush();
-    if (blk.rows > bufRows) {
-      la.syrkAccumulate(blk.phi, blk.rows, m, ata);
-      la.gemvTransposeAccumulate(blk.phi, blk.rows, m, blk.y, atb);
-    } else {
-      if (buf.length < bufRows * m) {
-        buf = new Float64Array(bufRows * m);
-        bufY = new Float64Array(bufRows);
-      }
-      buf.set(blk.phi, filled * m);
-      bufY.set(blk.y, filled);
-      filled += blk.rows;
-    }
-    onProgress({ phase: 'normal equations', done: k + 1, total: structures.length });
-  });
-  flush();
+  // structures split between this thread and one worker (parallelNormal.ts); single-threaded without workers
+  const normal = buildNormalEquations({
+    structures, descriptor: descriptor.toJSON(), kernel: kernel.toJSON(), species, refFeatures, width: d, scaling,
+    opts: { useEnergy: wE > 0, useForces: wF > 0, useStress: wS > 0, batch: config.batch },
+  }, { threads: config.threads ?? 2, onProgress });
+  const { ata, atb, yy, rows: nRows, rowCount } = normal;
   timings.normalEquations = (now() - t0) / 1000;
   if (nRows === 0) throw new FarfieldError('INVALID_INPUT', 'fit: no design rows (all weights zero or no labels)');
 

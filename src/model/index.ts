@@ -8,4 +8,5 @@ export * from './design.js';
 export * from './kernelModel.js';
 export * from './modelFile.js';
 export * from './fit.js';
+export * from './parallelNormal.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';
