@@ -25,8 +25,14 @@
  *      ∂L/∂r_p = −(2/V) Σ_k k Im[e^{ik·r_p} B_{t(p)}] + (2/V) Σ_k k Σ_J Im[S_J (a^e_p − i a^o_p) e^{−ik·r_p}],
  *      ∂L/∂ε_αβ = −δ_αβ L − (2/V) Σ_k k_α Σ_J Re[S_J D_βJ],  D_βJ = Σ_i (∂_β a^e − i ∂_β a^o) e^{−ik·r_i}
  *    (k·r is strain invariant; only A(k) and 1/V change). Nothing per (centre, atom) is stored.
- * Cost O(N·N_G·T·n_V(lmax+1)²) per pass (the unsplit reciprocal sum: O(N²) at fixed density for large cells; the
- * Ewald-like split of 'lode' is not yet extended to l > 0). Memory O(N_G·n_V(lmax+1)²) for the A table.
+ * Ewald-like split (method 'auto'|'split', as 'lode', split.ts): the sum above with σ′ > σ and a small k cutoff,
+ * plus the short part Σ'_{j, images} s_nl(r_ij) Y_lm(r̂_ij) over the neighbour list with
+ *   s_nl(d) = 8 ∫₀^∞ (e^{−σ²k²/2} − e^{−σ′²k²/2}) I_nl(k) j_l(kd) dk        (from Φ_nl(d) = (2/π)∫k²φ̂ I_nl j_l(kd) dk)
+ * tabulated per σ′ (cubic Hermite in d), minus the l = 0 background (N_J/V) Y₀₀ 8π²(σ′² − σ²) I_n0(0) (l > 0 terms
+ * have no G = 0 part: I_nl(k) ~ k^l); self term C_n^{σ′}. σ′, real and k cutoffs from the accuracy target and a cost
+ * model (ns per atom: pairs·(60 + 4·NLM) + N_G·(10 + 0.5·T·NLM)). Reverse pass of the short part: one pair loop.
+ * Cost per pass O(N·pairs·NLM + N·N_G′·T·NLM) with the small N_G′ of σ′ (still ∝ N at fixed σ′: σ′ grows with the
+ * cell through the plan); memory O(N_G′·NLM) for the A table (×4 in the reverse pass for ∂A/∂k).
  * Open boundaries: not supported (the l > 0 real-space pair functions are not implemented) — UNSUPPORTED.
  */
 import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../../core/index.js';
