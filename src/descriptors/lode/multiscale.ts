@@ -420,7 +420,16 @@ export class LodeMsDescriptor implements Descriptor {
   }
 
   /** A (NLM × 2K: even l in the cos half, odd l in the sin half) and, if asked, ∂A/∂k_β (3 such matrices). */
-  private table(ks: KVectorSet, withGradient: boolean, sigma: number): { A: Float64Array; dA: Float64Array | null } {
+  private table(ks: KVectorSet, withGradient: boolean, sigma: number, ctx: ComputeContext): { A: Float64Array; dA: Float64Array | null } {
+    const key = `lode-ms:A:${JSON.stringify(this.hypers)}:${ks.kCutoff}:${sigma}:${withGradient}`;
+    const hit = ctx.cache.get(key) as { A: Float64Array; dA: Float64Array | null } | undefined;
+    if (hit) return hit;
+    const res = this.buildTable(ks, withGradient, sigma);
+    ctx.cache.set(key, res);
+    return res;
+  }
+
+  private buildTable(ks: KVectorSet, withGradient: boolean, sigma: number): { A: Float64Array; dA: Float64Array | null } {
     const h = this.hypers, K = ks.count, K2 = 2 * K, L2 = this.L2, Nv = h.count, L1 = h.lmax + 1, NLM = Nv * L2;
     const spl = this.pot.spline(ks.kCutoff);
     const A = new Float64Array(NLM * K2), dA = withGradient ? new Float64Array(3 * NLM * K2) : null;
@@ -466,8 +475,8 @@ export class LodeMsDescriptor implements Descriptor {
   private potential(structure: Structure, ctx: ComputeContext, types: Int32Array, plan: LodeMsPlan, C: Float64Array): void {
     const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2, L2 = this.L2;
     const ks = this.kset(ctx, structure, plan.kCutoff), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell);
-    const { A } = this.table(ks, false, plan.sigmaLong);
-    const S = this.factors(structure, types, ks);
+    const { A } = this.table(ks, false, plan.sigmaLong, ctx);
+    const S = this.factors(structure, types, ks, ctx);
     const B = 32, Z = new Float64Array(B * T * K2), out = new Float64Array(B * T * NLM);
     const tl = phaseTableLength(ks), tRe = new Float64Array(tl), tIm = new Float64Array(tl), cs = new Float64Array(K), sn = new Float64Array(K);
     for (let i0 = 0; i0 < N; i0 += B) {
@@ -553,10 +562,15 @@ export class LodeMsDescriptor implements Descriptor {
       }
   }
 
-  private factors(structure: Structure, types: Int32Array, ks: KVectorSet): { re: Float64Array; im: Float64Array } {
+  private factors(structure: Structure, types: Int32Array, ks: KVectorSet, ctx: ComputeContext): { re: Float64Array; im: Float64Array } {
+    const key = `lode-ms:S:${this.species.join(',')}:${ks.kCutoff}`;
+    const hit = ctx.cache.get(key) as { re: Float64Array; im: Float64Array } | undefined;
+    if (hit) return hit;
     const T = this.species.length, w = new Float64Array(types.length * T);
     types.forEach((t, i) => { w[i * T + t] = 1; });
-    return structureFactors(structure.positions, w, T, ks);
+    const S = structureFactors(structure.positions, w, T, ks);
+    ctx.cache.set(key, S);
+    return S;
   }
 
   /** Reverse pass of the potential coefficients for upstream U = ∂E/∂c^V (N × T × NLM). */
@@ -564,8 +578,8 @@ export class LodeMsDescriptor implements Descriptor {
     const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2;
     if (plan.mode === 'split') this.shortPart(structure, ctx, types, plan, null, U, gPos, gStrain);
     const ks = this.kset(ctx, structure, plan.kCutoff), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell), f2 = 2 / V;
-    const { A, dA } = this.table(ks, true, plan.sigmaLong);
-    const S = this.factors(structure, types, ks);
+    const { A, dA } = this.table(ks, true, plan.sigmaLong, ctx);
+    const S = this.factors(structure, types, ks, ctx);
     const Bre = new Float64Array(T * K), Bim = new Float64Array(T * K), Dre = new Float64Array(3 * T * K), Dim = new Float64Array(3 * T * K);
     const Bk = 32, a = new Float64Array(Bk * T * K2), da = new Float64Array(Bk * T * K2);
     const tl = phaseTableLength(ks), tRe = new Float64Array(tl), tIm = new Float64Array(tl), cs = new Float64Array(K), sn = new Float64Array(K);
