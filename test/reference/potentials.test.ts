@@ -180,3 +180,17 @@ test('LAMMPS cross-check: Buckingham ZrO₂ (buck/coul/long 10.0) on a displaced
     assert.ok(maxAbsDiff(q.forcesEvPerA!, z.arrays.coulomb_forces_pymatgen.data as Float64Array) < 1e-5);
   }
 });
+
+test('shift: pair energies go to zero at the cutoff, forces and stress unchanged', () => {
+  const s = rockSalt(5.6, 2, 0.3, 21);
+  const p = fixedEwald(s, { Na: 1, Cl: -1 });
+  const plain = fumiTosiNaCl({ electrostaticsParameters: p }).calculate(s);
+  const shifted = fumiTosiNaCl({ electrostaticsParameters: p, shift: true }).calculate(s);
+  assert.ok(shifted.energyEv !== plain.energyEv);
+  assert.ok(maxAbsDiff(shifted.forcesEvPerA!, plain.forcesEvPerA!) < 1e-14);
+  assert.ok(maxAbsDiff(shifted.stressEvPerA3!, plain.stressEvPerA3!) < 1e-16);
+  // a Cl–Cl pair just inside the cutoff contributes φ(r) − φ(r_c) → 0
+  const pair = makeStructure({ symbols: ['Cl', 'Cl'], positions: [[0, 0, 0], [5.999999, 0, 0]], pbc: false });
+  const e = new RigidIonCalculator({ name: 'cl2', pairs: FUMI_TOSI_NACL_LAMMPS, cutoffA: 6, charges: { Cl: 0 }, shift: true }).calculate(pair);
+  assert.ok(Math.abs(e.energyEv) < 1e-8, `${e.energyEv}`);
+});
