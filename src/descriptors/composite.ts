@@ -11,7 +11,8 @@
  * cutoff). Backward splits dE/dX by block columns, multiplies by √w and sums the blocks' gradients.
  * `backwardMany` does the same for a batch of upstreams: blocks with their own batched pass get the block's columns
  * (through a column view when they accept one, else a copy); the others are looped over `backward`.
- * `backwardFactored` hands every block the same coefficients and the block's columns of the rows (× √w).
+ * `backwardFactored` hands every block the same coefficients and the block's columns of the rows (× √w), leaving
+ * out terms whose rows are zero on the block's columns (a block kernel's part terms).
  */
 import { FarfieldError } from '../core/index.js';
 import type { Structure } from '../core/index.js';
@@ -168,11 +169,12 @@ export class CompositeDescriptor implements Descriptor {
       const s = this.scales[b];
       if (s === 0) return;
       const w = d.width, off = this.columnOffsets[b];
-      const sub: FactoredUpstream = {
-        count,
-        terms: up.terms.map((t) => ({ coef: t.coef, rows: slice(t.rows, count, off, w, s) })),
-        own: up.own ? { coef: up.own.coef, rows: slice(up.own.rows, n, off, w, s) } : undefined,
-      };
+      // terms whose rows vanish on this block's columns contribute nothing to it (a block kernel's parts are zero
+      // outside their own columns): dropped, and the block is skipped when nothing is left
+      const terms = up.terms.filter((t) => !zeroColumns(t.rows, count, D, off, w)).map((t) => ({ coef: t.coef, rows: slice(t.rows, count, off, w, s) }));
+      const own = up.own && !zeroColumns(up.own.rows, n, D, off, w) ? { coef: up.own.coef, rows: slice(up.own.rows, n, off, w, s) } : undefined;
+      if (terms.length === 0 && !own) return;
+      const sub: FactoredUpstream = own ? { count, terms, own } : { count, terms };
       const r = backwardFactoredOf(d, structure, ctx, parts[b], sub);
       for (let k = 0; k < positions.length; k++) positions[k] += r.positions[k];
       for (let k = 0; k < strain.length; k++) strain[k] += r.strain[k];
@@ -213,6 +215,12 @@ export function createComposite(species: readonly string[], hypers: Record<strin
     weights.push(w);
   });
   return new CompositeDescriptor(species, descs, weights);
+}
+
+/** Are columns [off, off + w) of every row of `rows` (nrows × D) zero? */
+function zeroColumns(rows: Float64Array, nrows: number, D: number, off: number, w: number): boolean {
+  for (let r = 0; r < nrows; r++) for (let k = 0; k < w; k++) if (rows[r * D + off + k] !== 0) return false;
+  return true;
 }
 
 DESCRIPTORS.register('composite', (species, hypers) => createComposite(species, hypers));

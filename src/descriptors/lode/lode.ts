@@ -22,7 +22,8 @@
  */
 import { FarfieldError, cellVolume, isFullyPeriodic, isPeriodic, type Structure } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkFactored, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
+import { backwardFactoredViaMany } from '../longRange/factored.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
 import type { HermiteSplineSet } from '../../math/spline.js';
@@ -256,6 +257,13 @@ export class LodeDescriptor implements Descriptor {
     if (s.periodic) this.periodic(structure, ctx, s.plan as LodeSplitPlan, s.types, null, dEdX, out, s.store);
     else this.finite(structure, s.types, null, dEdX, out);
     return { positions: out.gPos, strain: out.gStrain };
+  }
+
+  /** Factored upstream: zero entries skipped, shared coefficient vectors through basis upstreams (longRange/factored.ts). */
+  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
+    const N = (saved as LodeSaved).types.length;
+    checkFactored('lode', up, N, this.width);
+    return backwardFactoredViaMany(up, N, this.width, (g, c) => this.backwardMany(structure, ctx, saved, g, c));
   }
 
   private key(plan: LodeSplitPlan): string {

@@ -27,7 +27,8 @@
 import { FarfieldError, cellVolume, isPeriodic, isFullyPeriodic, type Structure } from '../../core/index.js';
 import type { FourierKernel } from '../../electrostatics/index.js';
 import type { ComputeContext } from '../context.js';
-import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkFactored, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
+import { backwardFactoredViaMany } from './factored.js';
 import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
 import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
@@ -36,6 +37,10 @@ import { speciesMesh, speciesMeshBackward, type MeshChannel } from './speciesMes
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from './speciesReciprocal.js';
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
+
+/** Plans by (hypers, cell, atom count), least recently used dropped beyond PLAN_CACHE_SIZE (plans are immutable). */
+const PLAN_CACHE = new Map<string, FkkPlan>();
+const PLAN_CACHE_SIZE = 64;
 
 interface FkkSaved {
   periodic: boolean;
@@ -79,7 +84,17 @@ export class FkkDescriptor implements Descriptor {
     const key = `fkk:plan:${JSON.stringify(this.hypers)}`;
     const hit = ctx?.cache.get(key) as FkkPlan | undefined;
     if (hit) return hit;
-    const p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length });
+    // the plan depends only on the hypers, the cell and the atom count: structures of one data set usually share
+    // them, and planning (PME error estimates over candidate meshes) costs ~0.1 s — kept across structures
+    const shared = `${key}:${this.species.length}:${Array.from(structure.cell).join(',')}:${structure.species.length}`;
+    let p = PLAN_CACHE.get(shared);
+    if (p) {
+      PLAN_CACHE.delete(shared); // most recently used last
+    } else {
+      p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length });
+      if (PLAN_CACHE.size >= PLAN_CACHE_SIZE) PLAN_CACHE.delete(PLAN_CACHE.keys().next().value as string);
+    }
+    PLAN_CACHE.set(shared, p);
     ctx?.cache.set(key, p);
     return p;
   }
@@ -135,6 +150,16 @@ export class FkkDescriptor implements Descriptor {
       speciesMeshBackward(structure, s.types, this.species.length, this.hypers.count, rc.pme, dEdX, out);
     }
     return { positions: out.gPos, strain: out.gStrain };
+  }
+
+  /**
+   * Factored upstream (descriptor.ts FactoredUpstream): zero entries skipped, entries sharing a coefficient vector
+   * through D basis upstreams, all as channels of one `backwardMany` (factored.ts). Same results as backwardMany.
+   */
+  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
+    const N = (saved as FkkSaved).types.length;
+    checkFactored('fkk', up, N, this.width);
+    return backwardFactoredViaMany(up, N, this.width, (g, c) => this.backwardMany(structure, ctx, saved, g, c));
   }
 
   /** Open boundaries: all pairs, O(N²). Forward (X) or reverse (g, count upstream gradients). */

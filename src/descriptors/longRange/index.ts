@@ -3,3 +3,4 @@ export * from './pairFunction.js';
 export * from './hypers.js';
 export * from './plan.js';
 export * from './fkk.js';
+export * from './factored.js';
