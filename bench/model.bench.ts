@@ -6,9 +6,11 @@
  * timed at the target reference count (2 × 1000 references taken from 32 generated frames), so the normal equations
  * at the target are extrapolated as 300 × (design rows of one frame) + syrk of 300·199 rows with M = 2002, and the
  * solve as one eigendecomposition of M = 2002. CPU times (main + helper thread) are reported next to wall times
- * because the benchmark machine is shared.
+ * because the benchmark machine is shared; the 1-minute load average before → after the fit is in the notes. The
+ * normal equations run on two threads (this one + a worker, parallelNormal.ts); CPU time counts the whole process.
  * Env: FARFIELD_BENCH_FRAMES, FARFIELD_BENCH_REFS override the reduced size.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { Rng } from '../src/core/index.js';
 import { ComputeContext, createDescriptor } from '../src/descriptors/index.js';
 import { getLinalg, symmetricEigen } from '../src/math/index.js';
@@ -64,13 +66,30 @@ export async function run(ctx: BenchContext): Promise<void> {
   ctx.report(`design rows of one frame, ${R} refs/species (factored)`, dfac.wall, 's', `cpu ${dfac.cpu.toFixed(3)} s`);
   ctx.report(`design rows of one frame, ${R} refs/species (materialised)`, dmat.wall, 's', `cpu ${dmat.cpu.toFixed(3)} s`);
 
+  const load0 = loadavg()[0];
   const t0 = performance.now(), u0 = process.cpuUsage();
-  const { metadata } = fitKernelModel(structures, { descriptor: desc, selection: { count: refs } });
+  // process CPU time (all threads) per phase, from the phase changes of the progress events
+  const phaseCpu: Record<string, number> = {};
+  let phase = '', uPhase = process.cpuUsage();
+  const mark = (next: string): void => {
+    const u = process.cpuUsage(uPhase);
+    if (phase) phaseCpu[phase] = (phaseCpu[phase] ?? 0) + (u.user + u.system) / 1e6;
+    phase = next;
+    uPhase = process.cpuUsage();
+  };
+  const { metadata } = fitKernelModel(structures, { descriptor: desc, selection: { count: refs } }, (e) => {
+    if (e.phase !== phase) mark(e.phase);
+  });
+  mark('');
   const total = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(u0);
   const tm = metadata.timingsS;
-  const note = `${frames} frames × 64 atoms, ${refs} refs/species, M = ${metadata.solver.unknowns}`;
-  for (const [k, v] of Object.entries(tm)) ctx.report(`fit phase: ${k}`, v, 's', note);
+  const note = `${frames} frames × 64 atoms, ${refs} refs/species, M = ${metadata.solver.unknowns}; load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`;
+  const cpuOf: Record<string, string> = { descriptors: 'descriptors', selection: 'selection', normalEquations: 'normal equations', solve: 'solve' };
+  for (const [k, v] of Object.entries(tm)) {
+    const c = phaseCpu[cpuOf[k] ?? k];
+    ctx.report(`fit phase: ${k}`, v, 's', `${c !== undefined ? `cpu ${c.toFixed(1)} s; ` : ''}${note}`);
+  }
   ctx.report('fit total', total, 's', `${note}; cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s`);
 
   // unit costs at the target size: syrk of one 2000-row block with M = 2002, eigendecomposition of M = 2002
