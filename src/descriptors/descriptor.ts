@@ -177,3 +177,14 @@ export function speciesMap(structure: Structure, universe: readonly string[], wh
   });
   return out;
 }
+
+/**
+ * Validate a batched upstream gradient for `backwardMany` (count × atoms × width, row-major) and its count;
+ * throws FarfieldError('INVALID_INPUT') naming the descriptor. Shared by every descriptor's batched reverse pass.
+ */
+export function checkUpstreamBatch(what: string, dEdX: Float64Array, count: number, atoms: number, width: number): void {
+  if (!(Number.isInteger(count) && count >= 0))
+    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: count must be an integer ≥ 0, got ${count}`);
+  if (dEdX.length !== count * atoms * width)
+    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${atoms}×${width}`);
+}

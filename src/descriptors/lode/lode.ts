@@ -22,7 +22,7 @@
  */
 import { FarfieldError, cellVolume, isFullyPeriodic, isPeriodic, type Structure } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkFactored, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
+import { checkFactored, checkUpstreamBatch, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
 import { backwardFactoredViaMany } from '../longRange/factored.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
@@ -251,8 +251,7 @@ export class LodeDescriptor implements Descriptor {
   backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
     const s = saved as LodeSaved;
     const N = s.types.length;
-    if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * this.width)
-      throw new FarfieldError('INVALID_INPUT', `lode backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${N}×${this.width}`);
+    checkUpstreamBatch('lode', dEdX, count, N, this.width);
     const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
     if (s.periodic) this.periodic(structure, ctx, s.plan as LodeSplitPlan, s.types, null, dEdX, out, s.store);
     else this.finite(structure, s.types, null, dEdX, out);

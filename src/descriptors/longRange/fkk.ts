@@ -27,7 +27,7 @@
 import { FarfieldError, cellVolume, isPeriodic, isFullyPeriodic, type Structure } from '../../core/index.js';
 import type { FourierKernel } from '../../electrostatics/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkFactored, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
+import { checkFactored, checkUpstreamBatch, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
 import { backwardFactoredViaMany } from './factored.js';
 import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
@@ -138,8 +138,7 @@ export class FkkDescriptor implements Descriptor {
   backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
     const s = saved as FkkSaved;
     const N = s.types.length;
-    if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * this.width)
-      throw new FarfieldError('INVALID_INPUT', `fkk backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${N}×${this.width}`);
+    checkUpstreamBatch('fkk', dEdX, count, N, this.width);
     const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
     if (!s.periodic) this.finite(structure, s.types, null, dEdX, out);
     else {

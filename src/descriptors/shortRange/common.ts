@@ -1,6 +1,6 @@
 /** Helpers shared by the short-range descriptors: species-universe validation and the pair → strain accumulation. */
 import { FarfieldError } from '../../core/index.js';
-import type { FactoredUpstream } from '../descriptor.js';
+import { checkUpstreamBatch, type FactoredUpstream } from '../descriptor.js';
 
 export function checkSpeciesUniverse(species: readonly string[], what: string): string[] {
   if (!Array.isArray(species) || species.length === 0 || species.some((s) => typeof s !== 'string' || s.length === 0))
@@ -101,12 +101,14 @@ export function activeCentres(up: FactoredUpstream, nat: number, offsets: Int32A
 
 /** Validate a batched upstream (count × N × width) and the count. */
 export function checkBatch(what: string, dEdX: Float64Array, count: number, nat: number, width: number, view?: UpstreamView): UpstreamView {
+  if (!view) {
+    checkUpstreamBatch(what, dEdX, count, nat, width);
+    return { stride: width, offset: 0, scale: 1 };
+  }
   if (!(Number.isInteger(count) && count >= 0))
     throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: count must be an integer ≥ 0, got ${count}`);
-  const v = view ?? { stride: width, offset: 0, scale: 1 };
-  if (!view && dEdX.length !== count * nat * width)
-    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${nat}×${width}`);
-  if (view && (v.offset + width > v.stride || dEdX.length < count * nat * v.stride))
+  const v = view;
+  if (v.offset + width > v.stride || dEdX.length < count * nat * v.stride)
     throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: upstream view (stride ${v.stride}, offset ${v.offset}) does not fit ${count}×${nat} rows of width ${width}`);
   return v;
 }
