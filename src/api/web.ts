@@ -10,7 +10,7 @@
  */
 import { FarfieldError, Rng, makeStructure, type Calculator, type Structure } from '../core/index.js';
 import { ElectrostaticsCalculator } from '../electrostatics/index.js';
-import { formatExtxyzFrame, parseMlab, parsePoscar, parseXyzText, type MlabHeader } from '../io/index.js';
+import { detectFormatName, formatExtxyzFrame, parseMlab, parsePoscar, parseXyzText, type MlabHeader } from '../io/index.js';
 import { createIntegrator, stateToStructure, thermoRecord, type Integrator, type MdState, type ThermoRecord } from '../md/index.js';
 import { linalgThreadsReady, setHelperSpawner, wasmLinalgAvailable } from '../math/index.js';
 import { KernelModel, parseModel, serializeModel } from '../model/index.js';
@@ -20,21 +20,9 @@ import { integratorConfig, type Thermostat } from './md.js';
 export const TEXT_FORMATS = ['extxyz', 'xyz', 'poscar', 'ml_ab'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];
 
-/** Guess the format from the file name, then from the content (same rules as io's detectFormat). */
+/** Guess the format from the file name, then from the content (io's detection rules, the same the CLI uses). */
 export function detectTextFormat(fileName: string, text: string): TextFormat {
-  const base = fileName.toLowerCase().replace(/^.*[\\/]/, '');
-  if (base.endsWith('.extxyz')) return 'extxyz';
-  if (base.startsWith('poscar') || base.startsWith('contcar') || base.endsWith('.vasp') || base.endsWith('.poscar')) return 'poscar';
-  if (base.startsWith('ml_ab')) return 'ml_ab';
-  const head = text.slice(0, 8192).replace(/\r/g, '');
-  const lines = head.split('\n');
-  let i = 0;
-  while (i < lines.length && lines[i].trim() === '') i++;
-  const xyzComment = i + 1 < lines.length && /^\s*\d+\s*$/.test(lines[i]) ? lines[i + 1] : null;
-  if (xyzComment !== null) return /(^|\s)(Properties|Lattice)\s*=/.test(xyzComment) || (!base.endsWith('.xyz') && xyzComment.includes('=')) ? 'extxyz' : 'xyz';
-  if (/^\s*1\.0\s+Version/.test(head) && head.includes('The number of configurations')) return 'ml_ab';
-  if (lines.length > 7 && /^\s*[-+]?[\d.]+([eE][-+]?\d+)?\s*$/.test(lines[1])) return 'poscar';
-  throw new FarfieldError('FORMAT', `cannot tell the format of ${fileName} from its name or content (known: ${TEXT_FORMATS.join(', ')})`, { file: fileName });
+  return detectFormatName(fileName, () => text);
 }
 
 export interface ParsedText {

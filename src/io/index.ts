@@ -3,6 +3,7 @@ export {
   FORMATS, getFormat, detectFormat, formatForWriting, formatNames, readStructures, readStructuresWithMeta, readFrames, writeStructures,
   type FileFormat, type FormatMeta, type FrameWriter, type ReadOptions, type WriteOptions,
 } from './registry.js';
+export { detectFormatName, type DetectedFormat } from './detect.js';
 export { readXyz, streamXyz, writeXyz, openXyzWriter, parseXyzText, formatExtxyzFrame, formatPlainXyzFrame, parseProperties, type PropertySpec } from './extxyz.js';
 export { readPoscar, writePoscar, parsePoscar, formatPoscar } from './poscar.js';
 export { readMlab, writeMlab, parseMlab, formatMlab, defaultMlabHeader, type MlabHeader } from './mlab.js';

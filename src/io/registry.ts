@@ -9,6 +9,7 @@ import { FarfieldError, Registry, type Structure } from '../core/index.js';
 import { openXyzWriter, readXyz, streamXyz, writeXyz } from './extxyz.js';
 import { readMlab, writeMlab, type MlabHeader } from './mlab.js';
 import { readPoscar, writePoscar } from './poscar.js';
+import { CONTENT_RULES, NAME_RULES, SNIFF_BYTES, detectFormatName } from './detect.js';
 
 /** Side information some formats carry besides the structures (ML_AB's header). */
 export interface FormatMeta {
@@ -41,22 +42,11 @@ export interface FileFormat {
 export const FORMATS = new Registry<FileFormat>('file format');
 const ALIASES = new Map<string, string>([['vasp', 'poscar'], ['contcar', 'poscar'], ['mlab', 'ml_ab'], ['ml_abn', 'ml_ab']]);
 
-function firstComment(head: string): string | null {
-  const lines = head.split('\n');
-  let i = 0;
-  while (i < lines.length && lines[i].trim() === '') i++;
-  if (i + 1 >= lines.length || !/^\s*\d+\s*$/.test(lines[i])) return null;
-  return lines[i + 1];
-}
-
 FORMATS.register('extxyz', {
   name: 'extxyz',
   description: "extended XYZ (ASE's key=value comment line and Properties columns)",
-  matchesName: (b) => b.endsWith('.extxyz'),
-  sniff: (h) => {
-    const c = firstComment(h);
-    return c !== null && /(^|\s)(Properties|Lattice)\s*=/.test(c);
-  },
+  matchesName: NAME_RULES.extxyz,
+  sniff: CONTENT_RULES.extxyz,
   read: (p) => ({ structures: readXyz(p) }),
   write: (p, s) => writeXyz(p, s),
   stream: (p) => streamXyz(p),
@@ -66,11 +56,8 @@ FORMATS.register('extxyz', {
 FORMATS.register('xyz', {
   name: 'xyz',
   description: 'plain XYZ (count, comment, symbol x y z)',
-  matchesName: () => false,
-  sniff: (h) => {
-    const c = firstComment(h);
-    return c !== null && !c.includes('=');
-  },
+  matchesName: NAME_RULES.xyz,
+  sniff: CONTENT_RULES.xyz,
   read: (p) => ({ structures: readXyz(p, true) }),
   write: (p, s) => writeXyz(p, s, true),
   stream: (p) => streamXyz(p, true),
@@ -80,11 +67,8 @@ FORMATS.register('xyz', {
 FORMATS.register('poscar', {
   name: 'poscar',
   description: 'VASP POSCAR/CONTCAR (VASP 5), one structure',
-  matchesName: (b) => b.startsWith('poscar') || b.startsWith('contcar') || b.endsWith('.vasp') || b.endsWith('.poscar'),
-  sniff: (h) => {
-    const l = h.split('\n');
-    return l.length > 7 && /^\s*[-+]?[\d.]+([eE][-+]?\d+)?\s*$/.test(l[1]) && l.slice(2, 5).every((x) => x.trim().split(/\s+/).length >= 3);
-  },
+  matchesName: NAME_RULES.poscar,
+  sniff: CONTENT_RULES.poscar,
   read: (p) => ({ structures: readPoscar(p) }),
   write: (p, s) => writePoscar(p, s),
 });
@@ -92,8 +76,8 @@ FORMATS.register('poscar', {
 FORMATS.register('ml_ab', {
   name: 'ml_ab',
   description: 'VASP machine-learning training data ML_AB / ML_ABN',
-  matchesName: (b) => b.startsWith('ml_ab'),
-  sniff: (h) => /^\s*1\.0\s+Version/.test(h) && h.includes('The number of configurations'),
+  matchesName: NAME_RULES.ml_ab,
+  sniff: CONTENT_RULES.ml_ab,
   read: (p) => {
     const r = readMlab(p);
     return { structures: r.structures, meta: { mlab: r.header } };
@@ -122,7 +106,7 @@ function readHead(path: string): string {
     throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
   }
   try {
-    const b = Buffer.alloc(8192);
+    const b = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, b, 0, b.length, 0);
     return b.subarray(0, n).toString('utf8').replace(/\r/g, '');
   } finally {
@@ -130,14 +114,19 @@ function readHead(path: string): string {
   }
 }
 
-/** Format for reading `path`: explicit name, else file name, else content. */
+/** Format for reading `path`: explicit name, else file name, else content (rules in detect.ts; formats registered
+ * later by a user are tried with their own name and content tests after the built-in ones). */
 export function detectFormat(path: string, explicit?: string): FileFormat {
   if (explicit) return getFormat(explicit);
+  let head: string | undefined;
+  const readOnce = (): string => (head ??= readHead(path));
+  try {
+    return FORMATS.get(detectFormatName(path, readOnce));
+  } catch (e) {
+    if (!(e instanceof FarfieldError && e.code === 'FORMAT')) throw e;
+  }
   const base = basename(path).toLowerCase();
-  for (const [, f] of FORMATS.entries()) if (f.matchesName(base)) return f;
-  const head = readHead(path);
-  if (base.endsWith('.xyz')) return FORMATS.get(FORMATS.get('extxyz').sniff(head) ? 'extxyz' : 'xyz');
-  for (const [, f] of FORMATS.entries()) if (f.sniff(head)) return f;
+  for (const [, f] of FORMATS.entries()) if (f.matchesName(base) || f.sniff(readOnce().replace(/\r/g, ''))) return f;
   throw new FarfieldError('FORMAT', `cannot tell the format of ${path} from its name or content; pass one of: ${formatNames().join(', ')}`, { file: path });
 }
 

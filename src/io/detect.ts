@@ -1,0 +1,62 @@
+/**
+ * Format detection rules shared by the file-system registry (registry.ts) and hosts without a file system (the web
+ * page parses dropped files from text): file-name patterns first, then a content sniff of the first 8 kB.
+ * Pure functions, no `node:*` imports.
+ */
+import { FarfieldError } from '../core/index.js';
+
+/** Formats the detector can name. */
+export type DetectedFormat = 'extxyz' | 'xyz' | 'poscar' | 'ml_ab';
+
+/** Bytes of the file's beginning the content rules look at. */
+export const SNIFF_BYTES = 8192;
+
+/** The comment line of an XYZ frame at the top of `head`, or null when the text does not start like XYZ. */
+function firstComment(head: string): string | null {
+  const lines = head.split('\n');
+  let i = 0;
+  while (i < lines.length && lines[i].trim() === '') i++;
+  if (i + 1 >= lines.length || !/^\s*\d+\s*$/.test(lines[i])) return null;
+  return lines[i + 1];
+}
+
+/** File-name rules per format (lower-cased base name). Plain XYZ has none: `.xyz` is decided by content. */
+export const NAME_RULES: Record<DetectedFormat, (base: string) => boolean> = {
+  extxyz: (b) => b.endsWith('.extxyz'),
+  xyz: () => false,
+  poscar: (b) => b.startsWith('poscar') || b.startsWith('contcar') || b.endsWith('.vasp') || b.endsWith('.poscar'),
+  ml_ab: (b) => b.startsWith('ml_ab'),
+};
+
+/** Content rules per format, applied to the first SNIFF_BYTES of the file (CR removed). */
+export const CONTENT_RULES: Record<DetectedFormat, (head: string) => boolean> = {
+  extxyz: (h) => {
+    const c = firstComment(h);
+    return c !== null && /(^|\s)(Properties|Lattice)\s*=/.test(c);
+  },
+  xyz: (h) => {
+    const c = firstComment(h);
+    return c !== null && !c.includes('=');
+  },
+  poscar: (h) => {
+    const l = h.split('\n');
+    return l.length > 7 && /^\s*[-+]?[\d.]+([eE][-+]?\d+)?\s*$/.test(l[1]) && l.slice(2, 5).every((x) => x.trim().split(/\s+/).length >= 3);
+  },
+  ml_ab: (h) => /^\s*1\.0\s+Version/.test(h) && h.includes('The number of configurations'),
+};
+
+const ORDER: readonly DetectedFormat[] = ['extxyz', 'xyz', 'poscar', 'ml_ab'];
+
+/**
+ * The format of a file from its name, else its content. `head` is called only when the name decides nothing (so
+ * a file-system caller reads the file lazily). A `.xyz` name is extended XYZ when its comment line has `Lattice=`
+ * or `Properties=` (as ASE writes), plain XYZ otherwise.
+ */
+export function detectFormatName(fileName: string, head: () => string): DetectedFormat {
+  const base = fileName.toLowerCase().replace(/^.*[\\/]/, '');
+  for (const f of ORDER) if (NAME_RULES[f](base)) return f;
+  const h = head().slice(0, SNIFF_BYTES).replace(/\r/g, '');
+  if (base.endsWith('.xyz')) return CONTENT_RULES.extxyz(h) ? 'extxyz' : 'xyz';
+  for (const f of ORDER) if (CONTENT_RULES[f](h)) return f;
+  throw new FarfieldError('FORMAT', `cannot tell the format of ${fileName} from its name or content (known: ${ORDER.join(', ')})`, { file: fileName });
+}
