@@ -12,3 +12,4 @@ export * from './analyze.js';
 export * from './compare.js';
 export * from './dataset.js';
 export * from './label.js';
+export * from './relabel.js';
