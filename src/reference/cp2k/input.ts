@@ -13,6 +13,13 @@
  *
  * Positions and cell are written in Å (CP2K's default input unit); the cell rows are the lattice vectors A, B, C.
  * Only fully periodic structures are accepted.
+ *
+ * With `md` the same force field drives CP2K's own molecular dynamics instead (`RUN_TYPE MD`, NVT with the CSVR
+ * (Bussi–Donadio–Parrinello) thermostat, initial velocities drawn by CP2K at the target temperature from `&GLOBAL
+ * SEED`): no stress, no per-step force table in the main output; positions (`cp2k-pos-1.xyz`, Å), forces
+ * (`cp2k-frc-1.xyz`, Hartree/Bohr) and the restart file (`cp2k-1.restart`) are written every `printEvery` steps and
+ * the energies (`cp2k-1.ener`) every step. `md.restartFile` resumes a run from CP2K's restart file (`&EXT_RESTART`,
+ * counters included: `steps` stays the total number of steps).
  */
 import { FarfieldError, type Structure } from '../../core/index.js';
 
@@ -37,6 +44,50 @@ export interface Cp2kInputOptions {
   /** PBE only: Monkhorst–Pack k-point mesh (default Γ only). With k-points the SCF uses diagonalization with
    *  Broyden mixing instead of OT (CP2K's OT is Γ-only). For small cells, e.g. the lattice-constant check. */
   kpoints?: [number, number, number];
+  /** Run CP2K's NVT molecular dynamics instead of a single point (see the module comment). */
+  md?: Cp2kMdOptions;
+}
+
+export interface Cp2kMdOptions {
+  /** Total number of MD steps (including steps done before a restart). */
+  steps: number;
+  timestepFs: number;
+  temperatureK: number;
+  /** CSVR thermostat time constant, fs. */
+  thermostatTimeConstantFs: number;
+  /** CP2K's `&GLOBAL SEED` (initial velocities and thermostat noise). */
+  seed: number;
+  /** Positions, forces and restart file every this many steps. */
+  printEvery: number;
+  /** CP2K restart file to continue from (`&EXT_RESTART`). */
+  restartFile?: string;
+}
+
+function positiveInt(x: number, what: string): number {
+  if (!Number.isInteger(x) || x <= 0) throw new FarfieldError('INVALID_INPUT', `CP2K MD: ${what} must be a positive integer, got ${x}`);
+  return x;
+}
+
+function positive(x: number, what: string): number {
+  if (!(Number.isFinite(x) && x > 0)) throw new FarfieldError('INVALID_INPUT', `CP2K MD: ${what} must be positive, got ${x}`);
+  return x;
+}
+
+function motion(md: Cp2kMdOptions): string[] {
+  const every = positiveInt(md.printEvery, 'printEvery');
+  const each = ['      &EACH', `        MD ${every}`, '      &END EACH'];
+  return ['&MOTION', '  &MD', '    ENSEMBLE NVT', `    STEPS ${positiveInt(md.steps, 'steps')}`,
+    `    TIMESTEP ${positive(md.timestepFs, 'timestepFs')}`, `    TEMPERATURE ${positive(md.temperatureK, 'temperatureK')}`,
+    '    &THERMOSTAT', '      TYPE CSVR', '      REGION GLOBAL', '      &CSVR',
+    `        TIMECON ${positive(md.thermostatTimeConstantFs, 'thermostatTimeConstantFs')}`, '      &END CSVR',
+    '    &END THERMOSTAT', '  &END MD', '  &PRINT',
+    '    &TRAJECTORY', '      FORMAT XYZ', ...each, '    &END TRAJECTORY',
+    '    &FORCES', '      FORMAT XYZ', ...each, '    &END FORCES',
+    '    &VELOCITIES OFF', '    &END VELOCITIES',
+    '    &RESTART', '      BACKUP_COPIES 0', ...each, '    &END RESTART',
+    '    &RESTART_HISTORY OFF', '    &END RESTART_HISTORY',
+    '  &END PRINT', '&END MOTION',
+    ...(md.restartFile ? ['&EXT_RESTART', `  RESTART_FILE_NAME ${md.restartFile}`, '&END EXT_RESTART'] : [])];
 }
 
 /** Basis and pseudopotential per element for the PBE setup (q1 Na, q7 Cl). */
@@ -66,9 +117,11 @@ function subsys(s: Structure, kinds: string[]): string[] {
 export function cp2kInput(s: Structure, options: Cp2kInputOptions): string {
   if (!(s.pbc[0] && s.pbc[1] && s.pbc[2]))
     throw new FarfieldError('INVALID_INPUT', `CP2K labelling needs a fully periodic structure (pbc = ${s.pbc.join(' ')})`);
-  const head = ['&GLOBAL', `  PROJECT ${CP2K_PROJECT}`, '  RUN_TYPE ENERGY_FORCE', '  PRINT_LEVEL LOW', '&END GLOBAL',
-    '&FORCE_EVAL', '  METHOD Quickstep', '  STRESS_TENSOR ANALYTICAL'];
-  const print = ['  &PRINT', '    &FORCES ON', '    &END FORCES', '    &STRESS_TENSOR ON', '    &END STRESS_TENSOR', '  &END PRINT'];
+  const md = options.md;
+  const head = ['&GLOBAL', `  PROJECT ${CP2K_PROJECT}`, `  RUN_TYPE ${md ? 'MD' : 'ENERGY_FORCE'}`, '  PRINT_LEVEL LOW',
+    ...(md ? [`  SEED ${positiveInt(md.seed, 'seed')}`] : []), '&END GLOBAL',
+    '&FORCE_EVAL', '  METHOD Quickstep', ...(md ? [] : ['  STRESS_TENSOR ANALYTICAL'])];
+  const print = md ? [] : ['  &PRINT', '    &FORCES ON', '    &END FORCES', '    &STRESS_TENSOR ON', '    &END STRESS_TENSOR', '  &END PRINT'];
   let dft: string[];
   let kinds: string[] = [];
   if (options.method === 'gfn1-xtb') {
@@ -104,5 +157,5 @@ export function cp2kInput(s: Structure, options: Cp2kInputOptions): string {
   } else {
     throw new FarfieldError('INVALID_INPUT', `unknown CP2K method '${String(options.method)}' (known: ${CP2K_METHODS.join(', ')})`);
   }
-  return [...head, ...dft, ...subsys(s, kinds), ...print, '&END FORCE_EVAL', ''].join('\n');
+  return [...head, ...dft, ...subsys(s, kinds), ...print, '&END FORCE_EVAL', ...(md ? motion(md) : []), ''].join('\n');
 }
