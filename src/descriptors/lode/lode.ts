@@ -20,10 +20,10 @@
  * Reverse pass: one more reciprocal pass with the upstream gradients as probes (speciesReciprocal.ts); open systems
  * re-sum h_n′ over pairs. Cost O(N·N_G·T) per channel (periodic), O(N²·N·quadrature) open.
  */
-import { FarfieldError, cellVolume, isFullyPeriodic, isPeriodic, type Structure } from '../../core/index.js';
+import { FarfieldError, cellVolume, type Structure } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkFactored, checkUpstreamBatch, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
-import { backwardFactoredViaMany } from '../longRange/factored.js';
+import type { DescriptorSpec } from '../descriptor.js';
+import { SpeciesChannelDescriptor } from '../longRange/speciesChannels.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
 import type { HermiteSplineSet } from '../../math/spline.js';
@@ -120,20 +120,8 @@ export function lodeKCutoff(ch: BesselChannel, accuracy: number, density: number
   return hi;
 }
 
-interface LodeSaved {
-  periodic: boolean;
-  types: Int32Array;
-  plan: LodeSplitPlan | null;
-  /** Gradient-independent reverse-pass data, filled on the first reverse pass. */
-  store: ReciprocalStore;
-}
-
-export class LodeDescriptor implements Descriptor {
+export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
   readonly kind = 'lode';
-  readonly species: readonly string[];
-  readonly cutoffA = Infinity;
-  readonly labels: readonly string[];
-  readonly width: number;
   readonly hypers: LodeHypers;
   readonly channels: readonly BesselChannel[];
   private readonly selfTerms: Float64Array;
@@ -142,16 +130,12 @@ export class LodeDescriptor implements Descriptor {
   private readonly splitData = new Map<number, { long: BesselChannel[]; self: Float64Array; background: Float64Array; table: HermiteSplineSet | null; tail: ShortTail | null }>();
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
-    if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'lode descriptor: the species list is empty');
-    this.species = [...species];
-    this.hypers = parseLodeHypers(hypers);
+    const parsed = parseLodeHypers(hypers);
+    super('lode', species, parsed.count);
+    this.hypers = parsed;
     this.channels = Array.from({ length: this.hypers.count }, (_, n) => new BesselChannel(n + 1, this.hypers.cutoffA, this.hypers.sigmaA));
     this.selfTerms = Float64Array.from(this.channels, (c) => c.selfTerm());
     this.scale = Math.sqrt(this.hypers.weight);
-    const labels: string[] = [];
-    for (const J of this.species) for (let n = 0; n < this.hypers.count; n++) labels.push(`lode:${J}:${n + 1}`);
-    this.labels = labels;
-    this.width = labels.length;
   }
 
   toJSON(): DescriptorSpec {
@@ -160,13 +144,6 @@ export class LodeDescriptor implements Descriptor {
     // defaults of the evaluation options are omitted (specs written before the split stay identical)
     for (const k of ['method', 'reciprocalSolver', 'pmeOrder'] as const) if (h[k] === LODE_DEFAULTS[k]) delete h[k];
     return { kind: 'lode', species: [...this.species], hypers: h };
-  }
-
-  private setup(structure: Structure): { periodic: boolean; types: Int32Array } {
-    if (isPeriodic(structure) && !isFullyPeriodic(structure))
-      throw new FarfieldError('UNSUPPORTED', `lode descriptor: mixed periodicity [${structure.pbc.join(', ')}] is not supported (use 3-D periodic or none)`);
-    const map = speciesMap(structure, this.species, 'lode descriptor');
-    return { periodic: isFullyPeriodic(structure), types: Int32Array.from(structure.species, (s) => map[s]) };
   }
 
   /** G cutoff per channel for this structure. */
@@ -228,49 +205,12 @@ export class LodeDescriptor implements Descriptor {
     return sd.table;
   }
 
-  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
-    const { periodic, types } = this.setup(structure);
-    const N = types.length, X = new Float64Array(N * this.width);
-    let plan: LodeSplitPlan | null = null;
-    if (periodic) {
-      plan = this.plan(structure, ctx);
-      this.periodic(structure, ctx, plan, types, X, null, null, {});
-    } else this.finite(structure, types, X, null, null);
-    const saved: LodeSaved = { periodic, types, plan, store: {} };
-    return { features: { rows: N, cols: this.width, data: X, labels: [...this.labels] }, saved };
-  }
-
-  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
-    const N = (saved as LodeSaved).types.length;
-    if (dEdX.length !== N * this.width)
-      throw new FarfieldError('INVALID_INPUT', `lode backward: dE/dX has ${dEdX.length} entries, expected ${N}×${this.width}`);
-    return this.backwardMany(structure, ctx, saved, dEdX, 1);
-  }
-
-  /** `count` reverse passes at once (one batched reciprocal pass; open systems: one pair loop). */
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
-    const s = saved as LodeSaved;
-    const N = s.types.length;
-    checkUpstreamBatch('lode', dEdX, count, N, this.width);
-    const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
-    if (s.periodic) this.periodic(structure, ctx, s.plan as LodeSplitPlan, s.types, null, dEdX, out, s.store);
-    else this.finite(structure, s.types, null, dEdX, out);
-    return { positions: out.gPos, strain: out.gStrain };
-  }
-
-  /** Factored upstream: zero entries skipped, shared coefficient vectors through basis upstreams (longRange/factored.ts). */
-  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
-    const N = (saved as LodeSaved).types.length;
-    checkFactored('lode', up, N, this.width);
-    return backwardFactoredViaMany(up, N, this.width, (g, c) => this.backwardMany(structure, ctx, saved, g, c));
-  }
-
   private key(plan: LodeSplitPlan): string {
     return `lode:${plan.mode}:${plan.sigmaLong}:${JSON.stringify(this.hypers)}`;
   }
 
   /** Periodic forward (X) or reverse (g, out) pass: reciprocal/mesh parts, and for the split the short part and background. */
-  private periodic(structure: Structure, ctx: ComputeContext, plan: LodeSplitPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null, store: ReciprocalStore): void {
+  protected periodicPass(structure: Structure, ctx: ComputeContext, plan: LodeSplitPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null, store: ReciprocalStore): void {
     const T = this.species.length, Nn = this.hypers.count;
     const kc = plan.channels.map((c) => c.kCutoff);
     const all = this.reciprocalChannels(kc, plan.mode === 'split' ? plan.sigmaLong : undefined);
@@ -328,7 +268,7 @@ export class LodeDescriptor implements Descriptor {
       }
   }
 
-  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
+  protected finitePass(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
     const N = types.length, Nn = this.hypers.count, W = this.width, p = structure.positions, NW = N * W;
     const tmp = new Float64Array(2), dv = new Float64Array(Nn);
     for (let i = 0; i < N; i++)

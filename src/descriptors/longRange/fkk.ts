@@ -24,11 +24,11 @@
  * Nothing per (centre, atom) is stored.
  * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
  */
-import { FarfieldError, cellVolume, isPeriodic, isFullyPeriodic, type Structure } from '../../core/index.js';
+import { cellVolume, type Structure } from '../../core/index.js';
 import type { FourierKernel } from '../../electrostatics/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkFactored, checkUpstreamBatch, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
-import { backwardFactoredViaMany } from './factored.js';
+import type { DescriptorSpec } from '../descriptor.js';
+import { SpeciesChannelDescriptor } from './speciesChannels.js';
 import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
 import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
@@ -42,37 +42,20 @@ const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 const PLAN_CACHE = new Map<string, FkkPlan>();
 const PLAN_CACHE_SIZE = 64;
 
-interface FkkSaved {
-  periodic: boolean;
-  plan: FkkPlan | null;
-  /** Atom → descriptor species index. */
-  types: Int32Array;
-  /** Gradient-independent reverse-pass data, filled on the first reverse pass. */
-  store: ReciprocalStore;
-}
-
-export class FkkDescriptor implements Descriptor {
+export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   readonly kind = 'fkk';
-  readonly species: readonly string[];
-  readonly cutoffA = Infinity;
-  readonly labels: readonly string[];
-  readonly width: number;
   readonly hypers: FkkHypers;
   readonly zetas: Float64Array;
   /** √β Y₀₀ N_n per channel. */
   readonly prefactors: Float64Array;
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
-    if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'fkk descriptor: the species list is empty');
-    this.species = [...species];
-    this.hypers = parseFkkHypers(hypers);
+    const parsed = parseFkkHypers(hypers);
+    super('fkk', species, parsed.count);
+    this.hypers = parsed;
     this.zetas = zetaMesh(this.hypers);
     const sb = Math.sqrt(this.hypers.weight);
     this.prefactors = Float64Array.from(this.zetas, (z) => sb * Y00 * 2 * Math.pow(z, 1.5));
-    const labels: string[] = [];
-    for (const J of this.species) for (let n = 0; n < this.hypers.count; n++) labels.push(`fkk:${J}:${n + 1}`);
-    this.labels = labels;
-    this.width = labels.length;
   }
 
   toJSON(): DescriptorSpec {
@@ -99,70 +82,23 @@ export class FkkDescriptor implements Descriptor {
     return p;
   }
 
-  private setup(structure: Structure): { periodic: boolean; types: Int32Array } {
-    if (isPeriodic(structure) && !isFullyPeriodic(structure))
-      throw new FarfieldError('UNSUPPORTED', `fkk descriptor: mixed periodicity [${structure.pbc.join(', ')}] is not supported (use 3-D periodic or none)`);
-    const map = speciesMap(structure, this.species, 'fkk descriptor');
-    const types = Int32Array.from(structure.species, (s) => map[s]);
-    return { periodic: isFullyPeriodic(structure), types };
-  }
-
-  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
-    const { periodic, types } = this.setup(structure);
-    const N = types.length, W = this.width;
-    const X = new Float64Array(N * W);
-    let plan: FkkPlan | null = null;
-    if (!periodic) this.finite(structure, types, X, null, null);
-    else {
-      plan = this.plan(structure, ctx);
-      this.realSpace(structure, ctx, plan, types, X, null, null);
-      const rc = this.reciprocalChannels(plan);
-      speciesReciprocal(structure, ctx, types, this.species.length, this.hypers.count, rc.ewald, this.planKey(), X);
-      speciesMesh(structure, types, this.species.length, this.hypers.count, rc.pme, X);
+  /** Periodic pass: real-space channels (and the split's short parts), then k-vector and PME channels. */
+  protected periodicPass(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null, store: ReciprocalStore): void {
+    const T = this.species.length, Nn = this.hypers.count;
+    this.realSpace(structure, ctx, plan, types, X, g, out);
+    const rc = this.reciprocalChannels(plan);
+    if (X) {
+      speciesReciprocal(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), X);
+      speciesMesh(structure, types, T, Nn, rc.pme, X);
     }
-    const saved: FkkSaved = { periodic, plan, types, store: {} };
-    return { features: { rows: N, cols: W, data: X, labels: [...this.labels] }, saved };
-  }
-
-  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
-    const N = (saved as FkkSaved).types.length;
-    if (dEdX.length !== N * this.width)
-      throw new FarfieldError('INVALID_INPUT', `fkk backward: dE/dX has ${dEdX.length} entries, expected ${N}×${this.width}`);
-    return this.backwardMany(structure, ctx, saved, dEdX, 1);
-  }
-
-  /**
-   * `count` reverse passes at once: the real-space part is one pair loop (pair functions evaluated once per pair,
-   * applied to every upstream gradient), the reciprocal part one batched pass (speciesReciprocal.ts).
-   */
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
-    const s = saved as FkkSaved;
-    const N = s.types.length;
-    checkUpstreamBatch('fkk', dEdX, count, N, this.width);
-    const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
-    if (!s.periodic) this.finite(structure, s.types, null, dEdX, out);
-    else {
-      const plan = s.plan as FkkPlan;
-      this.realSpace(structure, ctx, plan, s.types, null, dEdX, out);
-      const rc = this.reciprocalChannels(plan);
-      speciesReciprocalBackward(structure, ctx, s.types, this.species.length, this.hypers.count, rc.ewald, this.planKey(), dEdX, out, s.store);
-      speciesMeshBackward(structure, s.types, this.species.length, this.hypers.count, rc.pme, dEdX, out);
+    if (g && out) {
+      speciesReciprocalBackward(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), g, out, store);
+      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out);
     }
-    return { positions: out.gPos, strain: out.gStrain };
-  }
-
-  /**
-   * Factored upstream (descriptor.ts FactoredUpstream): zero entries skipped, entries sharing a coefficient vector
-   * through D basis upstreams, all as channels of one `backwardMany` (factored.ts). Same results as backwardMany.
-   */
-  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
-    const N = (saved as FkkSaved).types.length;
-    checkFactored('fkk', up, N, this.width);
-    return backwardFactoredViaMany(up, N, this.width, (g, c) => this.backwardMany(structure, ctx, saved, g, c));
   }
 
   /** Open boundaries: all pairs, O(N²). Forward (X) or reverse (g, count upstream gradients). */
-  private finite(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
+  protected finitePass(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
     const N = types.length, Nn = this.hypers.count, W = this.width, sigma = this.hypers.sigmaA, NW = N * W;
     const p = structure.positions, pf = this.prefactors, tmp = new Float64Array(2), dv = new Float64Array(Nn);
     for (let i = 0; i < N; i++)
