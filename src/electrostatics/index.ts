@@ -9,4 +9,5 @@ export { ewaldReciprocal, type ReciprocalRequest, type ReciprocalResult } from '
 export { pmeReciprocal, bspline, type PmeParameters } from './pme.js';
 export * from './solve.js';
 export * from './tune.js';
+export * from './kernelAccuracy.js';
 export * from './calculator.js';

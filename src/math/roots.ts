@@ -41,3 +41,18 @@ export function brent(f: (x: number) => number, a: number, b: number, tol = 1e-1
   }
   throw new RangeError(`brent: no convergence in ${maxIter} iterations`);
 }
+
+/**
+ * Smallest x in [lo, hi] with err(x) ≤ target, for err decreasing in x (bisection to a relative width 1e-6);
+ * lo if already met there, hi if never met. Used to turn accuracy targets into cutoffs.
+ */
+export function smallestMeeting(err: (x: number) => number, target: number, lo: number, hi: number): number {
+  if (err(lo) <= target) return lo;
+  if (err(hi) > target) return hi;
+  for (let it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {
+    const m = 0.5 * (lo + hi);
+    if (err(m) <= target) hi = m;
+    else lo = m;
+  }
+  return hi;
+}

@@ -37,14 +37,14 @@
  */
 import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../../core/index.js';
 import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
-import { gaussLegendre, getLinalg, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
+import { gaussLegendre, getLinalg, smallestMeeting, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { DESCRIPTORS } from '../registry.js';
 import { BesselChannel } from './basis.js';
 import { lodeKCutoff } from './lode.js';
-import { kTail, shortTableStep, solve, splitBackground, SPLIT_SIGMAS } from './split.js';
+import { kTail, shortTableStep, splitBackground, SPLIT_SIGMAS } from './split.js';
 
 export interface LodeMsHypers {
   lmax: number;
@@ -354,9 +354,9 @@ export class LodeMsDescriptor implements Descriptor {
       const sigmas = h.splitSigmaA !== undefined ? [h.splitSigmaA] : SPLIT_SIGMAS.filter((x) => x >= 1.3 * h.sigmaA);
       for (const sl of sigmas) {
         const sd = this.split(sl);
-        const R = h.realCutoffA ?? solve((r) => this.tailError(sd, r, rho), eps, h.cutoffA, h.cutoffA + 14 * sl);
+        const R = h.realCutoffA ?? smallestMeeting((r) => this.tailError(sd, r, rho), eps, h.cutoffA, h.cutoffA + 14 * sl);
         const env = (G: number) => (16 * Math.PI * Math.PI * A * Math.exp(-sl * sl * G * G / 2)) / (G * G);
-        const G = h.kCutoff ?? solve((g) => kTail(env, sl, g, rho), eps, 0.05, 1e3);
+        const G = h.kCutoff ?? smallestMeeting((g) => kTail(env, sl, g, rho), eps, 0.05, 1e3);
         const pairs = rho * (4 / 3) * Math.PI * R ** 3;
         cands.push({ mode: 'split', sigmaLong: sl, kCutoff: G, realCutoffA: R, costNs: pairs * (60 + 4 * NLM) + recipCost(G) });
       }

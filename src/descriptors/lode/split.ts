@@ -26,7 +26,8 @@
  * grid (0.25 Å steps, so spline tables are reused between structures) by a cost model (ns per atom):
  * real 120 + 10·N_n per pair (incl. the neighbour list), Ewald (6 + 3T) per (k, channel), PME T(10p³ + 5 M log₂M/N) per channel.
  */
-import { nextFftSize } from '../../math/index.js';
+import { kernelPmeError, kernelTailError, pmeMeshForError } from '../../electrostatics/index.js';
+import { smallestMeeting } from '../../math/index.js';
 import { HermiteSplineSet } from '../../math/spline.js';
 import { BesselChannel } from './basis.js';
 
@@ -115,37 +116,9 @@ export class ShortTail {
   }
 }
 
-/** Gaussian-tail estimate of the G cutoff error of kernel envelope f(G) ~ e^{−s²G²/2} (as the FKK plan). */
+/** Gaussian-tail estimate of the G cutoff error of kernel envelope f(G) ~ e^{−s²G²/2} (electrostatics/kernelAccuracy.ts). */
 export function kTail(F: (G: number) => number, s: number, G: number, rho: number): number {
-  const f = Math.abs(F(G));
-  return (G * f) / (s * s) / (2 * Math.PI * Math.PI) + Math.sqrt((rho * G * f * f) / (2 * s * s) / (2 * Math.PI * Math.PI));
-}
-
-/** PME error (longRange/plan.ts model) of kernel F at mesh spacing h, order p. */
-function pmeError(F: (G: number) => number, env: (G: number) => number, s: number, h: number, order: number, rho: number): number {
-  const gN = Math.PI / h, n = 64, dg = gN / n;
-  let i1 = 0, i2 = 0;
-  for (let k = 0; k < n; k++) {
-    const g = (k + 0.5) * dg, x = g * h;
-    const e = 2 * Math.pow(x / (2 * Math.PI - x), order);
-    const f = Math.abs(F(g));
-    i1 += g * g * f * e;
-    i2 += g * g * f * f * e * e;
-  }
-  i1 *= dg / (2 * Math.PI * Math.PI);
-  i2 *= dg / (2 * Math.PI * Math.PI);
-  return i1 + Math.sqrt(rho * i2) + kTail(env, s, gN, rho);
-}
-
-export function solve(err: (x: number) => number, target: number, lo: number, hi: number): number {
-  if (err(lo) <= target) return lo;
-  if (err(hi) > target) return hi;
-  for (let it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {
-    const m = 0.5 * (lo + hi);
-    if (err(m) <= target) hi = m;
-    else lo = m;
-  }
-  return hi;
+  return kernelTailError(F(G), s, G, rho);
 }
 
 /** Candidate split widths σ′ (Å) of method 'auto' (a fixed grid: spline tables and tail profiles are reused). */
@@ -200,7 +173,7 @@ export function planLode(
     const sigmas = o.splitSigmaA !== undefined ? [o.splitSigmaA] : SPLIT_SIGMAS.filter((s) => s >= 1.3 * o.sigmaA);
     for (const sl of sigmas) {
       const tl = tail(sl);
-      const R = o.realCutoffA ?? solve((r) => tl.error(r, rho), eps, o.cutoffA, o.cutoffA + 14 * sl);
+      const R = o.realCutoffA ?? smallestMeeting((r) => tl.error(r, rho), eps, o.cutoffA, o.cutoffA + 14 * sl);
       let cost = pairs(R) * (120 + 10 * o.count);
       const chans: LodeChannelPlan[] = [];
       for (let n = 0; n < o.count; n++) {
@@ -208,20 +181,12 @@ export function planLode(
         const An = channelAbsVolume(ch), tmp = new Float64Array(2);
         const env = (G: number) => (Y00 * 16 * Math.PI * Math.PI * An * Math.exp(-sl * sl * G * G / 2)) / (G * G);
         const Fv = (G: number) => ch.fourier(G * G, tmp);
-        const G = o.kCutoff ?? solve((g) => kTail(env, sl, g, rho), eps, 0.05, 1e3);
+        const G = o.kCutoff ?? smallestMeeting((g) => kTail(env, sl, g, rho), eps, 0.05, 1e3);
         const ewald: LodeChannelPlan = { kCutoff: G, solver: 'ewald' };
         const ewaldCost = kCount(G) * kCost;
         let best = ewald, bestCost = ewaldCost;
         if (o.reciprocalSolver !== 'ewald' && (o.reciprocalSolver === 'pme' || ewaldCost > T * 10 * p * p * p)) {
-          let lo = 1e-3, hi = 4;
-          if (pmeError(Fv, env, sl, hi, p, rho) > eps) {
-            for (let it = 0; it < 30; it++) {
-              const m = Math.sqrt(lo * hi);
-              if (pmeError(Fv, env, sl, m, p, rho) <= eps) lo = m;
-              else hi = m;
-            }
-          } else lo = hi;
-          const mesh = [0, 1, 2].map((d) => nextFftSize(Math.max(p, Math.ceil(Math.hypot(cell[3 * d], cell[3 * d + 1], cell[3 * d + 2]) / lo)), true)) as [number, number, number];
+          const mesh = pmeMeshForError((h) => kernelPmeError(Fv, env, sl, h, p, rho), eps, p, cell);
           const M = mesh[0] * mesh[1] * mesh[2];
           const pmeCost = T * (10 * p * p * p + (5 * M * Math.log2(M)) / atoms);
           if (o.reciprocalSolver === 'pme' || pmeCost < ewaldCost) { best = { kCutoff: G, solver: 'pme', mesh, order: p }; bestCost = pmeCost; }

@@ -30,7 +30,8 @@
 import type { FkkHypers } from './hypers.js';
 import { zetaMesh } from './hypers.js';
 import { SlaterChannel } from './pairFunction.js';
-import { nextFftSize } from '../../math/index.js';
+import { kernelPmeError, kernelTailError, pmeMeshForError } from '../../electrostatics/index.js';
+import { smallestMeeting } from '../../math/index.js';
 
 export type ChannelMode = 'real' | 'split' | 'reciprocal';
 
@@ -83,55 +84,13 @@ function splitTail(ch: SlaterChannel, R: number, rho: number, tmp: Float64Array)
 }
 
 function kTail(ch: SlaterChannel, G: number, rho: number): number {
-  const s = ch.sigmaLong;
-  const F = Math.abs(ch.fourier(G * G));
-  const i1 = (G * F) / (s * s) / (2 * Math.PI * Math.PI);
-  const i2 = (G * F * F) / (2 * s * s) / (2 * Math.PI * Math.PI);
-  return i1 + Math.sqrt(rho * i2);
+  return kernelTailError(ch.fourier(G * G), ch.sigmaLong, G, rho);
 }
 
-/** ε_pme(h) of the module doc. */
-function pmeError(ch: SlaterChannel, h: number, order: number, rho: number): number {
-  const gN = Math.PI / h, n = 64, dg = gN / n;
-  let i1 = 0, i2 = 0;
-  for (let k = 0; k < n; k++) {
-    const g = (k + 0.5) * dg, x = g * h;
-    const e = 2 * Math.pow(x / (2 * Math.PI - x), order);
-    const F = Math.abs(ch.fourier(g * g));
-    i1 += g * g * F * e;
-    i2 += g * g * F * F * e * e;
-  }
-  i1 *= dg / (2 * Math.PI * Math.PI);
-  i2 *= dg / (2 * Math.PI * Math.PI);
-  return i1 + Math.sqrt(rho * i2) + kTail(ch, gN, rho);
-}
-
-/** PME mesh for one channel at the target (null when the cell is unknown). */
+/** PME mesh for one channel at the target. */
 function pmeMeshFor(ch: SlaterChannel, order: number, eps: number, rho: number, cell: ArrayLike<number>): { mesh: [number, number, number] } {
-  // largest spacing h with ε_pme(h) ≤ eps (ε_pme grows with h)
-  let lo = 1e-3, hi = 4;
-  if (pmeError(ch, hi, order, rho) > eps) {
-    for (let it = 0; it < 30; it++) {
-      const m = Math.sqrt(lo * hi);
-      if (pmeError(ch, m, order, rho) <= eps) lo = m;
-      else hi = m;
-    }
-  } else lo = hi;
-  const h = lo;
-  const mesh = [0, 1, 2].map((d) => nextFftSize(Math.max(order, Math.ceil(Math.hypot(cell[3 * d], cell[3 * d + 1], cell[3 * d + 2]) / h)), true)) as [number, number, number];
-  return { mesh };
-}
-
-/** Smallest x in [lo, hi] with err(x) ≤ target, err decreasing (bisection; hi if never met). */
-function solve(err: (x: number) => number, target: number, lo: number, hi: number): number {
-  if (err(lo) <= target) return lo;
-  if (err(hi) > target) return hi;
-  for (let it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {
-    const m = 0.5 * (lo + hi);
-    if (err(m) <= target) hi = m;
-    else lo = m;
-  }
-  return hi;
+  const F = (g: number) => ch.fourier(g * g);
+  return { mesh: pmeMeshForError((h) => kernelPmeError(F, F, ch.sigmaLong, h, order, rho), eps, order, cell) };
 }
 
 export interface PlanInput {
@@ -174,7 +133,7 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
     const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
     if (allow('real')) {
       const ch = new SlaterChannel(zeta, h.sigmaA, 0);
-      const R = h.realCutoffA ?? solve((r) => slaterTail(zeta, h.sigmaA, r, rho), eps, 0.5, 1e5);
+      const R = h.realCutoffA ?? smallestMeeting((r) => slaterTail(zeta, h.sigmaA, r, rho), eps, 0.5, 1e5);
       if (h.method === 'real' || R <= MAX_AUTO_REAL_CUTOFF_A) candidates.push({
         zeta, mode: 'real', splitA: 0, realCutoffA: R, kCutoff: 0,
         errorReal: slaterTail(zeta, h.sigmaA, R, rho), errorReciprocal: 0, costNs: pairs(R) * C_REAL, channel: ch, solver: 'ewald',
@@ -182,7 +141,7 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
     }
     if (allow('reciprocal')) {
       const ch = new SlaterChannel(zeta, h.sigmaA, 0);
-      const G = h.kCutoff ?? solve((g) => kTail(ch, g, rho), eps, 0.1, 1e3);
+      const G = h.kCutoff ?? smallestMeeting((g) => kTail(ch, g, rho), eps, 0.1, 1e3);
       candidates.push({
         zeta, mode: 'reciprocal', splitA: 0, realCutoffA: 0, kCutoff: G,
         errorReal: 0, errorReciprocal: kTail(ch, G, rho), channel: ch, ...reciprocalPart(ch, G),
@@ -192,8 +151,8 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
       const widths = h.splitWidthA !== undefined ? [h.splitWidthA] : Array.from({ length: 40 }, (_, k) => 0.1 * (k + 1));
       for (const a of widths) {
         const ch = new SlaterChannel(zeta, h.sigmaA, a);
-        const R = h.realCutoffA ?? solve((r) => splitTail(ch, r, rho, tmp), eps, 0.5, 1e3);
-        const G = h.kCutoff ?? solve((g) => kTail(ch, g, rho), eps, 0.05, 1e3);
+        const R = h.realCutoffA ?? smallestMeeting((r) => splitTail(ch, r, rho, tmp), eps, 0.5, 1e3);
+        const G = h.kCutoff ?? smallestMeeting((g) => kTail(ch, g, rho), eps, 0.05, 1e3);
         const rp = reciprocalPart(ch, G);
         candidates.push({
           zeta, mode: 'split', splitA: a, realCutoffA: R, kCutoff: G,
