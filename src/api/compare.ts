@@ -16,6 +16,11 @@
  * linear kernel on balanced blocks — β hardly matters). A list of one value fixes β without a search.
  * Fit time = wall time of `fitKernelModel` (descriptors, selection, normal equations, solve); test predictions
  * are timed separately.
+ * Labels (`energyKey`, `targets`): the energy label may come from another per-frame info key (e.g. the dimers'
+ * `inter_energy`), and the label types used can be restricted (e.g. energy only, when the file's forces are not
+ * the gradient of that energy). Both apply to training, validation and test alike: the structures are copied with
+ * only the selected labels (so evaluation reports only them), and excluded types also get weight 0 in the fit (the
+ * fit's own switch that drops a row type). The report records the key and targets (`dataset.labels`).
  */
 import { basename } from 'node:path';
 import { FarfieldError, Rng, type ProgressCallback, type Structure } from '../core/index.js';
@@ -28,7 +33,7 @@ import { resolveDescriptor, type FitModelConfig } from './fit.js';
 import { loadStructures } from './io.js';
 import { writeCompareReport, type WrittenReport } from './report.js';
 import {
-  RESULTS_FORMAT, RESULTS_VERSION, type CompareResults, type DatasetInfo, type ErrorStats, type ParityData, type RunResult, type TuningRecord,
+  RESULTS_FORMAT, RESULTS_VERSION, type CompareResults, type DatasetInfo, type ErrorStats, type LabelTarget, type ParityData, type RunResult, type TuningRecord,
 } from './report/index.js';
 
 export const DEFAULT_MODELS = ['sr', 'sr+lr', 'sr+lode'];
@@ -37,12 +42,18 @@ export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
 export const DEFAULT_LODE_WEIGHTS = [0.1, 1, 10];
 /** Candidate FKK block weights β of 'sr+lr' (empty: no search, the preset's β = 1). */
 export const DEFAULT_LR_WEIGHTS: number[] = [];
+/** Label types a comparison can fit and evaluate. */
+export const LABEL_TARGETS: readonly LabelTarget[] = ['energy', 'forces', 'stress'];
 
 export interface CompareOptions {
   /** Labelled structures, or a file path. */
   data: string | readonly Structure[];
   /** Separate test set (structures or path); default: held out from `data`. */
   test?: string | readonly Structure[];
+  /** Per-frame info key (number, eV) used as the energy label in fitting and evaluation (default: the `energy` label). */
+  energyKey?: string;
+  /** Label types used in fitting and evaluation (default: all three; a type a frame lacks is simply absent). */
+  targets?: LabelTarget[];
   models?: string[];
   trainSizes?: number[];
   seed?: number;
@@ -120,6 +131,45 @@ function loadSet(x: string | readonly Structure[], name: string | undefined, wha
   return { file: name ?? `(${what}, in memory)`, structures: x };
 }
 
+/** Validate `targets` (default: all label types), in canonical order. */
+export function resolveTargets(targets: readonly string[] | undefined, energyKey?: string): LabelTarget[] {
+  const t = targets ?? [...LABEL_TARGETS];
+  if (t.length === 0) throw new FarfieldError('INVALID_INPUT', `compare: targets must name at least one of ${LABEL_TARGETS.join(', ')}`);
+  for (const x of t)
+    if (!(LABEL_TARGETS as readonly string[]).includes(x)) throw new FarfieldError('INVALID_INPUT', `compare: unknown target '${x}' (known: ${LABEL_TARGETS.join(', ')})`);
+  if (new Set(t).size !== t.length) throw new FarfieldError('INVALID_INPUT', `compare: a target is listed twice (${t.join(', ')})`);
+  if (energyKey !== undefined && !t.includes('energy'))
+    throw new FarfieldError('INVALID_INPUT', `compare: an energy key ('${energyKey}') is given but energy is not among the targets (${t.join(', ')})`);
+  return LABEL_TARGETS.filter((x) => t.includes(x));
+}
+
+/**
+ * Copies of the structures carrying only the selected labels: energy from `energyKey` (a finite number in every
+ * frame's info; error naming the file and frame otherwise) or the `energy` label, forces/stress only if targeted.
+ */
+export function selectLabels(structures: readonly Structure[], file: string, targets: readonly LabelTarget[], energyKey?: string): Structure[] {
+  const key = energyKey === 'energy' ? undefined : energyKey;
+  return structures.map((s, k) => {
+    const labels: Structure['labels'] = {};
+    if (s.labels.charges) labels.charges = s.labels.charges;
+    if (targets.includes('energy')) {
+      if (key === undefined) {
+        if (s.labels.energyEv !== undefined) labels.energyEv = s.labels.energyEv;
+      } else {
+        const v = s.info[key];
+        if (v === undefined)
+          throw new FarfieldError('INVALID_INPUT', `compare: ${file}: frame ${k} has no '${key}' (the energy key); its info keys: ${Object.keys(s.info).join(', ') || 'none'}`);
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new FarfieldError('INVALID_INPUT', `compare: ${file}: frame ${k}: '${key}' must be a finite number (eV), got ${JSON.stringify(v)}`);
+        labels.energyEv = v;
+      }
+    }
+    if (targets.includes('forces') && s.labels.forcesEvPerA) labels.forcesEvPerA = s.labels.forcesEvPerA;
+    if (targets.includes('stress') && s.labels.stressEvPerA3) labels.stressEvPerA3 = s.labels.stressEvPerA3;
+    return { ...s, labels };
+  });
+}
+
 function referenceCounts(model: KernelModel): Record<string, number> {
   return Object.fromEntries(model.params.species.map((s) => [s.species, s.weights.length]));
 }
@@ -143,7 +193,10 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
   const stage = o.onStage ?? (() => {});
   const progress = o.onProgress;
 
-  const data = loadSet(o.data, o.dataName, 'data');
+  const targets = resolveTargets(o.targets, o.energyKey);
+  const energyKey = o.energyKey ?? 'energy';
+  const raw = loadSet(o.data, o.dataName, 'data');
+  const data = { file: raw.file, structures: selectLabels(raw.structures, raw.file, targets, o.energyKey) };
   if (data.structures.length === 0) throw new FarfieldError('INVALID_INPUT', `compare: ${data.file} holds no structures`);
   const perm = Array.from({ length: data.structures.length }, (_, i) => i);
   new Rng(seed).shuffle(perm);
@@ -152,7 +205,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
   let poolIdx: number[];
   if (o.test !== undefined) {
     const t = loadSet(o.test, o.testName, 'test');
-    test = t.structures;
+    test = selectLabels(t.structures, t.file, targets, o.energyKey);
     testFile = t.file;
     poolIdx = perm;
   } else {
@@ -185,7 +238,9 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
 
   // One species universe for every model and size (columns identical), from all data and the test set.
   const species = sortSpecies([...data.structures, ...test].flatMap((s) => s.symbols));
-  const common = { ...(o.fit ?? {}) };
+  // Excluded label types: weight 0 (the fit drops those rows); user weights of the targeted types are kept.
+  const excluded = LABEL_TARGETS.filter((x) => !targets.includes(x));
+  const common = { ...(o.fit ?? {}), ...(excluded.length ? { weights: { ...(o.fit?.weights ?? {}), ...Object.fromEntries(excluded.map((x) => [x, 0])) } } : {}) };
   const hypers = (m: string): Record<string, unknown> | undefined => o.descriptorHypers?.[m];
   const fitOne = (m: string, train: readonly Structure[], extra?: Record<string, unknown>) => {
     const spec: DescriptorSpec = resolveDescriptor(m, species, { ...(hypers(m) ?? {}), ...(extra ?? {}) });
@@ -254,6 +309,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
       train: datasetInfo(data.file, o.test !== undefined ? data.structures : poolIdx.map((i) => data.structures[i])),
       test: datasetInfo(testFile, test),
       split: { seed, testFromTrain: o.test === undefined, validationSize: val.length, note: `training subsets are nested prefixes of one seeded permutation of the pool (${trainPool.length} structures after the validation split)` },
+      labels: { energyKey, targets },
     },
     models, trainSizes, runs, parity,
     hyperparameters: {

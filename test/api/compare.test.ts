@@ -84,3 +84,42 @@ test('farfield compare: table on stdout, report path, one-line errors', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('compareModels --energy-key / --targets: learns the info key, not the garbage energy label; report records them; missing key names file and frame', async () => {
+  const r2 = new Rng(5);
+  // `energy` is garbage (±20 eV noise), `my_energy` is the Morse energy the forces belong to.
+  const frames = label(Array.from({ length: 20 }, () => randomStructure(r2, 8, 6.5, ['Na', 'Cl'], 2.0)), morseCalculator()).map((s) => ({
+    ...s, info: { ...s.info, my_energy: s.labels.energyEv! }, labels: { ...s.labels, energyEv: s.labels.energyEv! + r2.range(-20, 20) },
+  }));
+  const base = { data: frames, dataName: 'garbage.xyz', models: ['sr'], trainSizes: [15], seed: 2, testFraction: 0.25, fit: { selection: { count: 20 } } };
+  const good = await compareModels({ ...base, energyKey: 'my_energy', targets: ['energy', 'forces'] });
+  const bad = await compareModels({ ...base, targets: ['energy', 'forces'] });
+  const eGood = good.results.runs[0].energy!, eBad = bad.results.runs[0].energy!;
+  // Against the garbage label nothing is learnable (RMSPE near 100 %); against my_energy the error is a small fraction.
+  // The noise has std 20/√3 eV per 8 atoms ≈ 1440 meV/atom: the garbage label cannot be predicted better than that,
+  // while the fit to my_energy (forces consistent with it) must land far below the noise level.
+  assert.ok(eBad.rmse > 700, `garbage energy RMSE ${eBad.rmse} meV/atom`);
+  assert.ok(eGood.rmse < 100, `my_energy RMSE ${eGood.rmse} meV/atom`);
+  assert.ok(eGood.rmse < eBad.rmse / 10);
+  assert.equal(good.results.runs[0].stress, null, 'stress not targeted → not evaluated');
+  assert.deepEqual(good.results.dataset.labels, { energyKey: 'my_energy', targets: ['energy', 'forces'] });
+  assert.deepEqual(good.results.hyperparameters.common.weights, { energy: 1, forces: 1, stress: 0 });
+  assert.equal(good.results.dataset.train.labels.stress, 0);
+  assert.equal(frames[0].labels.stressEvPerA3 !== undefined, true, 'input structures untouched');
+
+  const dir = mkdtempSync(join(tmpdir(), 'ff-compare-key-'));
+  try {
+    const eOnly = await compareModels({ ...base, energyKey: 'my_energy', targets: ['energy'], out: join(dir, 'rep') });
+    assert.equal(eOnly.results.runs[0].forces, null);
+    assert.ok(eOnly.results.runs[0].energy!.count > 0);
+    assert.match(readFileSync(eOnly.written!.html, 'utf8'), /data-kind="labels">Labels fitted and evaluated: energy \(from the info key <code>my_energy<\/code>\); not used: forces, stress\./);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const holed = frames.map((s, k) => (k === 7 ? { ...s, info: { tag: 1 } } : s));
+  await assert.rejects(compareModels({ ...base, data: holed, energyKey: 'my_energy' }), /compare: garbage\.xyz: frame 7 has no 'my_energy' \(the energy key\)/);
+  await assert.rejects(compareModels({ ...base, test: holed, testName: 't.xyz', energyKey: 'my_energy' }), /t\.xyz: frame 7 has no 'my_energy'/);
+  await assert.rejects(compareModels({ ...base, energyKey: 'my_energy', targets: ['forces'] }), /energy key \('my_energy'\) is given but energy is not among the targets/);
+  await assert.rejects(compareModels({ ...base, targets: ['energy', 'virial' as 'stress'] }), /unknown target 'virial'/);
+});

@@ -223,6 +223,12 @@ function datasetTable(res: CompareResults): string {
   for (const [name, d] of rows)
     out.push(`<tr><td class="l">${name}</td><td class="l">${esc(d.file)}</td><td>${d.structures}</td><td>${d.atoms}</td><td class="l">${esc(d.species.join(', '))}</td><td>${d.labels.energy} / ${d.labels.forces} / ${d.labels.stress}</td></tr>`);
   out.push('</tbody></table>');
+  const lb = res.dataset.labels;
+  if (lb) {
+    const used = lb.targets.map((t) => (t === 'energy' && lb.energyKey !== 'energy' ? `energy (from the info key <code>${esc(lb.energyKey)}</code>)` : t));
+    const unused = ['energy', 'forces', 'stress'].filter((t) => !(lb.targets as string[]).includes(t));
+    out.push(`<p class="note" data-kind="labels">Labels fitted and evaluated: ${used.join(', ')}${unused.length ? `; not used: ${unused.join(', ')}` : ''}.</p>`);
+  }
   const sp = res.dataset.split;
   out.push(`<p class="note">Split seed ${sp.seed}; ${sp.testFromTrain ? 'test set held out from the data file' : 'separate test file'}; ${sp.validationSize > 0 ? `validation split of ${sp.validationSize} structures carved from the training pool (never from the test set)` : 'no validation split (nothing tuned)'}${sp.note ? '; ' + esc(sp.note) : ''}.</p>`);
   return out.join('');

@@ -50,6 +50,9 @@ export interface ParityData {
   forceErrorsBySpecies: Record<string, number[]>;
 }
 
+/** A label type used in fitting and evaluation. */
+export type LabelTarget = 'energy' | 'forces' | 'stress';
+
 export interface DatasetInfo {
   /** File path as given. */
   file: string;
@@ -86,6 +89,9 @@ export interface CompareResults {
     test: DatasetInfo;
     /** How the test (and validation) sets were obtained. */
     split: { seed: number; testFromTrain: boolean; validationSize: number; note?: string };
+    /** Labels used in fitting and evaluation: the energy's source ('energy' = the frames' energy label, else an info
+     * key) and the label types. Absent in results written before this field existed (= energy, all types). */
+    labels?: { energyKey: string; targets: LabelTarget[] };
   };
   models: string[];
   trainSizes: number[];

@@ -1,11 +1,13 @@
 /**
  * `farfield compare DATA [--test TEST] [--models sr,sr+lr,sr+lode] [--train-sizes 25,50,100,200] [--seed 1]
- * [--out report/]`: fit every model on identical splits (only the descriptor differs), evaluate on the test set,
+ * [--energy-key KEY] [--targets energy,forces,stress] [--out report/]`: fit every model on identical splits (only the descriptor differs), evaluate on the test set,
  * print the table and write results.json + index.html. Thin shell over api/compareModels.
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { DEFAULT_LODE_WEIGHTS, DEFAULT_LR_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, compareModels, resultsTableText, type CompareOptions } from '../../api/index.js';
+import {
+  DEFAULT_LODE_WEIGHTS, DEFAULT_LR_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, LABEL_TARGETS, compareModels, resolveTargets, resultsTableText, type CompareOptions,
+} from '../../api/index.js';
 import { createProgress } from '../progress.js';
 import { readJsonFile } from './fit.js';
 
@@ -23,6 +25,8 @@ export function register(program: Command): void {
     .description('compare descriptor models (sr, sr+lr, sr+lode) on identical splits: learning curves, parity plots, HTML report')
     .argument('<data>', 'labelled structures (training pool; also the test set source without --test)')
     .option('--test <file>', 'separate test set (default: 20 % of DATA held out)')
+    .option('--energy-key <key>', 'fit and evaluate this per-frame info key (eV) as the energy, e.g. inter_energy (default: the energy label)')
+    .option('--targets <list>', `label types used in fitting and evaluation (${LABEL_TARGETS.join(',')}); e.g. energy when the forces are not the gradient of the energy key`, LABEL_TARGETS.join(','))
     .option('--models <list>', 'descriptor presets to compare', DEFAULT_MODELS.join(','))
     .option('--train-sizes <list>', 'training-set sizes (structures)', DEFAULT_TRAIN_SIZES.join(','))
     .option('--seed <s>', 'seed of the split', '1')
@@ -42,10 +46,14 @@ export function register(program: Command): void {
         const n = list(String(o.references), 'references', true)[0];
         fit.selection = { ...(fit.selection ?? {}), count: n };
       }
+      const energyKey = o.energyKey === undefined ? undefined : String(o.energyKey);
+      const targets = resolveTargets(String(o.targets).split(',').map((s) => s.trim()).filter(Boolean), energyKey);
       const progress = createProgress();
       const opts: CompareOptions = {
         data,
         test: o.test as string | undefined,
+        ...(energyKey !== undefined ? { energyKey } : {}),
+        targets,
         models: String(o.models).split(',').map((s) => s.trim()).filter(Boolean),
         trainSizes: list(String(o.trainSizes), 'train-sizes', true),
         seed: list(String(o.seed), 'seed', true)[0],
@@ -72,6 +80,9 @@ export function register(program: Command): void {
         return;
       }
       const lines = ['', resultsTableText(results)];
+      const lb = results.dataset.labels;
+      if (lb && (lb.energyKey !== 'energy' || lb.targets.length < LABEL_TARGETS.length))
+        lines.push(`labels: ${lb.targets.map((t) => (t === 'energy' && lb.energyKey !== 'energy' ? `energy ← info '${lb.energyKey}'` : t)).join(', ')} (others not used)`);
       for (const t of results.hyperparameters.tuned)
         lines.push(`tuned ${t.model} ${t.parameter}: ${t.tried.map((x) => `${x.value} → ${x.score.toPrecision(3)}`).join(', ')}; chosen ${t.chosen} (${t.metric}, ${t.trainSize} train / ${t.validationSize} validation)`);
       for (const n of results.notes) lines.push(`note: ${n}`);
