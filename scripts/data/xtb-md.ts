@@ -8,15 +8,16 @@
  * `run` writes `<workdir>/in.inp` (src/reference/cp2k `cp2kInput`: the project's GFN1-xTB settings plus the `md`
  * option; 2 fs, 1200 K unless the frame says otherwise, CSVR 100 fs, seed 1, output every 10 steps), runs
  * `mpirun -np <np> cp2k.psmp` in the work directory, and converts when CP2K exits. Resume: if the work directory
- * already holds `cp2k-1.restart`, CP2K is restarted from it (`&EXT_RESTART`, counters included: `steps` is the total),
- * appending to the same trajectory files; the previous output is kept as `out.out.<n>`. The cell is fixed (NVT) and
+ * already holds `cp2k-1.restart`, CP2K is restarted from it (`&EXT_RESTART`, counters included) for the steps still
+ * missing to reach `steps` in total, appending to the same trajectory and energy files (checked with CP2K 2023.1); the
+ * previous output is kept as `out.out.<n>`. The cell is fixed (NVT) and
  * taken from the starting frame.
  * `convert` can run at any time (also while CP2K runs) and writes every complete printed frame.
  *
  * Conversions: CP2K's `cp2k-pos-1.xyz` positions are Å (unwrapped, as integrated), its comment line's `E` is the
  * potential energy in Hartree (× HARTREE_EV); `cp2k-frc-1.xyz` forces are Hartree/Bohr (× HARTREE_EV / BOHR_A → eV/Å);
- * `cp2k-1.ener` gives the instantaneous kinetic temperature per step. Frames of a restarted run that repeat a step
- * already seen are dropped (CP2K re-prints the restart step).
+ * `cp2k-1.ener` gives the instantaneous kinetic temperature per step. Steps printed twice (possible when a run was
+ * killed between printing a frame and writing its restart file) keep their last occurrence.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -94,11 +95,11 @@ function convert(workdir: string, out: string): number {
   const pos = readCp2kXyz(join(workdir, 'cp2k-pos-1.xyz'));
   const frc = new Map(readCp2kXyz(join(workdir, 'cp2k-frc-1.xyz')).map((f) => [f.step, f]));
   const temps = readEner(join(workdir, 'cp2k-1.ener'));
-  const seen = new Set<number>();
+  // A run killed after printing a frame but before writing its restart file prints that step again on resume: keep
+  // the last occurrence of every step (the one the continuation belongs to), in step order.
+  const byStep = new Map(pos.map((p) => [p.step, p]));
   const frames: Structure[] = [];
-  for (const p of pos) {
-    if (seen.has(p.step)) continue;
-    seen.add(p.step);
+  for (const p of [...byStep.values()].sort((a, b) => a.step - b.step)) {
     const f = frc.get(p.step);
     const info: Structure['info'] = {
       config_type: 'nacl-liquid-xtb-md', label_method: 'cp2k-gfn1-xtb-md', ...(meta.cp2kVersion ? { label_code: meta.cp2kVersion } : {}),
@@ -128,7 +129,14 @@ async function run(configs: string, frame: number, workdir: string, out: string,
   const temperatureK = typeof start.info.temperature_K === 'number' ? start.info.temperature_K : 1200;
   const restart = join(workdir, 'cp2k-1.restart');
   const resuming = existsSync(restart);
-  const md: Cp2kMdOptions = { steps, timestepFs: TIMESTEP_FS, temperatureK, thermostatTimeConstantFs: THERMOSTAT_FS, seed: SEED,
+  // CP2K's STEPS counts the steps of this run; the restart file's STEP_START_VAL is the step it continues from.
+  const done = resuming ? Number(/STEP_START_VAL\s+(\d+)/.exec(readFileSync(restart, 'utf8'))?.[1] ?? 0) : 0;
+  if (done >= steps) {
+    process.stderr.write(`${workdir}: already at step ${done} of ${steps}; converting only\n`);
+    process.stderr.write(`wrote ${convert(workdir, out)} frames to ${out}\n`);
+    return;
+  }
+  const md: Cp2kMdOptions = { steps: steps - done, timestepFs: TIMESTEP_FS, temperatureK, thermostatTimeConstantFs: THERMOSTAT_FS, seed: SEED,
     printEvery: PRINT_EVERY, ...(resuming ? { restartFile: 'cp2k-1.restart' } : {}) };
   if (resuming) {
     const n = readdirSync(workdir).filter((f) => f.startsWith('out.out')).length;
@@ -138,7 +146,7 @@ async function run(configs: string, frame: number, workdir: string, out: string,
   const meta: RunMeta = { cell: Array.from(start.cell), temperatureK, sourceIndex: frame, seed: SEED,
     ...(typeof start.info.density_g_cm3 === 'number' ? { densityGcm3: start.info.density_g_cm3 } : {}) };
   writeFileSync(join(workdir, 'meta.json'), JSON.stringify(meta, null, 1));
-  process.stderr.write(`[${new Date().toISOString()}] ${resuming ? 'resuming' : 'starting'} CP2K MD in ${workdir}: ${steps} steps\n`);
+  process.stderr.write(`[${new Date().toISOString()}] ${resuming ? `resuming at step ${done}` : 'starting'} CP2K MD in ${workdir}: to step ${steps}\n`);
   const info = await runCp2k(workdir, 'in.inp', 'out.out', { np, nice });
   const text = readFileSync(join(workdir, 'out.out'), 'utf8');
   const version = /CP2K\| version string:\s*(.+)/.exec(text)?.[1].trim();

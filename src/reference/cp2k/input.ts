@@ -19,7 +19,8 @@
  * SEED`): no stress, no per-step force table in the main output; positions (`cp2k-pos-1.xyz`, Å), forces
  * (`cp2k-frc-1.xyz`, Hartree/Bohr) and the restart file (`cp2k-1.restart`) are written every `printEvery` steps and
  * the energies (`cp2k-1.ener`) every step. `md.restartFile` resumes a run from CP2K's restart file (`&EXT_RESTART`,
- * counters included: `steps` stays the total number of steps).
+ * counters included). `steps` is CP2K's `STEPS`, the steps of this run: a restarted run does that many more steps
+ * after the restart step (checked with CP2K 2023.1), so resuming to a total of T steps takes T − STEP_START_VAL.
  */
 import { FarfieldError, type Structure } from '../../core/index.js';
 
@@ -49,7 +50,7 @@ export interface Cp2kInputOptions {
 }
 
 export interface Cp2kMdOptions {
-  /** Total number of MD steps (including steps done before a restart). */
+  /** MD steps of this run (CP2K `STEPS`; after a restart, steps beyond the restart step). */
   steps: number;
   timestepFs: number;
   temperatureK: number;
