@@ -2,6 +2,8 @@
  * farfield CLI: commander program; each command lives in commands/<name>.ts and registers itself here.
  * Thin shell over api/ (no numerics here). Errors end with a one-line message and a non-zero exit code.
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isFarfieldError } from '../core/index.js';
 import { COMMANDS } from './commands/index.js';
@@ -34,3 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+// Run as a script (`node --import tsx src/cli/main.ts …`, handy from a source checkout); bin/farfield.js imports
+// main() from dist/ instead.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) process.exitCode = await main(process.argv);
