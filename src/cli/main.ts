@@ -2,7 +2,7 @@
  * farfield CLI: commander program; each command lives in commands/<name>.ts and registers itself here.
  * Thin shell over api/ (no numerics here). Errors end with a one-line message and a non-zero exit code.
  */
-import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isFarfieldError } from '../core/index.js';
@@ -39,4 +39,5 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run as a script (`node --import tsx src/cli/main.ts …`, handy from a source checkout); bin/farfield.js imports
 // main() from dist/ instead.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) process.exitCode = await main(process.argv);
+const entry = process.argv[1];
+if (entry && /main\.[cm]?[jt]s$/.test(entry) && import.meta.url === pathToFileURL(resolve(entry)).href) process.exitCode = await main(process.argv);
