@@ -36,6 +36,55 @@ export function saveStructures(path: string, structures: readonly Structure[], o
 export interface ConvertOptions {
   from?: string;
   to?: string;
+  /** Frames to keep, ASE's index syntax: '3', '-1', '10:', ':20', '::8', '5:100:5' (default: all). */
+  index?: string;
+}
+
+/** A parsed frame index (ASE/Python slice semantics; negative values count from the end; steps > 0). */
+export interface FrameIndex {
+  start?: number;
+  stop?: number;
+  step: number;
+  /** A single frame ('3', '-1') rather than a slice. */
+  single: boolean;
+}
+
+/** Parse ASE's `index` syntax ('3', '-1', '::8', '10:50:2'). */
+export function parseFrameIndex(spec: string): FrameIndex {
+  const t = spec.trim();
+  const int = (x: string, what: string): number | undefined => {
+    if (x.trim() === '') return undefined;
+    if (!/^[-+]?\d+$/.test(x.trim())) throw new FarfieldError('INVALID_INPUT', `frame index '${spec}': ${what} '${x}' is not an integer`);
+    return Number(x);
+  };
+  if (!t.includes(':')) {
+    const i = int(t, 'frame');
+    if (i === undefined) throw new FarfieldError('INVALID_INPUT', 'frame index is empty');
+    return { start: i, step: 1, single: true };
+  }
+  const parts = t.split(':');
+  if (parts.length > 3) throw new FarfieldError('INVALID_INPUT', `frame index '${spec}': expected start:stop:step`);
+  const step = int(parts[2] ?? '', 'step') ?? 1;
+  if (step <= 0) throw new FarfieldError('INVALID_INPUT', `frame index '${spec}': the step must be positive`);
+  return { start: int(parts[0], 'start'), stop: int(parts[1], 'stop'), step, single: false };
+}
+
+/** Whether the index needs the frame count (negative start/stop; a single frame, to report one that is missing). */
+function needsCount(ix: FrameIndex): boolean {
+  return ix.single || (ix.start ?? 0) < 0 || (ix.stop ?? 0) < 0;
+}
+
+/** Frame selector for a file of n frames (n may be Infinity when no negative values are involved). */
+export function frameSelector(ix: FrameIndex, n: number, where = 'frame index'): (i: number) => boolean {
+  const norm = (v: number) => (v < 0 ? v + n : v);
+  if (ix.single) {
+    const i = norm(ix.start as number);
+    if (i < 0 || (Number.isFinite(n) && i >= n)) throw new FarfieldError('INVALID_INPUT', `${where}: frame ${ix.start} does not exist (${n} frames)`);
+    return (k) => k === i;
+  }
+  const start = Math.max(0, ix.start === undefined ? 0 : norm(ix.start));
+  const stop = ix.stop === undefined ? Infinity : Math.max(0, norm(ix.stop));
+  return (k) => k >= start && k < stop && (k - start) % ix.step === 0;
 }
 
 export interface ConvertResult {
@@ -45,16 +94,24 @@ export interface ConvertResult {
   streamed: boolean;
 }
 
-/** Convert a file; streams frame by frame when the input can be streamed and the output can be appended to. */
+/** Convert a file (optionally a subset of its frames, `index`); streams frame by frame when the input can be
+ * streamed and the output can be appended to. */
 export async function convertFile(input: string, output: string, options: ConvertOptions = {}): Promise<ConvertResult> {
   const inF = detectFormat(input, options.from);
   const outF = formatForWriting(output, options.to);
   if (resolve(input) === resolve(output)) throw new FarfieldError('INVALID_INPUT', `input and output are the same file (${input})`);
+  const ix = options.index === undefined ? null : parseFrameIndex(options.index);
   if (inF.stream && outF.openWriter) {
+    let n = Infinity;
+    if (ix && needsCount(ix)) {
+      n = 0;
+      for await (const _ of inF.stream(input)) n++;
+    }
+    const keep = ix ? frameSelector(ix, n, `${input}: frame index '${options.index}'`) : () => true;
     const w = outF.openWriter(output);
-    let frames = 0;
+    let frames = 0, k = 0;
     try {
-      for await (const s of inF.stream(input)) {
+      for await (const s of inF.stream(input)) if (keep(k++)) {
         w.write(s);
         frames++;
       }
@@ -66,8 +123,10 @@ export async function convertFile(input: string, output: string, options: Conver
     return { frames, from: inF.name, to: outF.name, streamed: true };
   }
   const r = inF.read(input);
-  outF.write(output, r.structures, r.meta);
-  return { frames: r.structures.length, from: inF.name, to: outF.name, streamed: false };
+  const keep = ix ? frameSelector(ix, r.structures.length, `${input}: frame index '${options.index}'`) : () => true;
+  const structures = r.structures.filter((_, k) => keep(k));
+  outF.write(output, structures, r.meta);
+  return { frames: structures.length, from: inF.name, to: outF.name, streamed: false };
 }
 
 export interface DatasetSummary {

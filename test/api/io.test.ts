@@ -90,3 +90,31 @@ test('ZrO2 set: 119 frames × 96 atoms (32 Zr, 64 O), energy/forces/stress every
   assert.ok(s.forcesEvPerA!.netMax <= 8e-6 * Math.sqrt(3));
   assert.match(s.caveats!.text, /No license/);
 });
+
+test('convertFile --index: ASE slice semantics on a streamed file and on a whole-file format, errors name the spec', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-index-'));
+  const frames = Array.from({ length: 10 }, (_, k) => makeStructure({
+    symbols: ['Na'], positions: [k, 0, 0], cell: [20, 0, 0, 0, 20, 0, 0, 0, 20], pbc: [true, true, true],
+  }));
+  const src = join(dir, 'all.xyz');
+  saveStructures(src, frames);
+  const xs = (path: string) => loadStructures(path).structures.map((s) => s.positions[0]);
+  // expected lists written out from Python's list(range(10))[spec]
+  const cases: [string, number[]][] = [
+    ['::3', [0, 3, 6, 9]], ['2:5', [2, 3, 4]], ['-3:', [7, 8, 9]], [':-8', [0, 1]], ['4', [4]], ['-1', [9]], ['1:100:4', [1, 5, 9]], ['20:', []],
+  ];
+  for (const [spec, want] of cases) {
+    const out = join(dir, `sel.xyz`);
+    const r = await convertFile(src, out, { index: spec });
+    assert.equal(r.frames, want.length, spec);
+    assert.deepEqual(want.length ? xs(out) : [], want, spec);
+    const pos = join(dir, `POSCAR_${want.length}`);
+    if (want.length === 1) {
+      await convertFile(src, pos, { index: spec });
+      assert.deepEqual(xs(pos), want, `${spec} → POSCAR`);
+    }
+  }
+  for (const bad of ['x', '1:2:0', '::-1', '1:2:3:4', '10', '-11'])
+    await assert.rejects(convertFile(src, join(dir, 'bad.xyz'), { index: bad }), /frame index|frame/);
+  rmSync(dir, { recursive: true, force: true });
+});
