@@ -1,7 +1,8 @@
 /**
  * Library verb `runMolecularDynamics`: molecular dynamics with any Calculator (a fitted kernel model, a reference
  * potential) through `md` (init + step over explicit state), frames written with `io` as the run goes (extended
- * XYZ, atomic: the file appears complete at the end), a periodic thermodynamic log and a summary.
+ * XYZ, live: each frame is appended whole as it is made, so the file can be read during the run and an interrupted
+ * run keeps its frames), a periodic thermodynamic log and a summary.
  *
  * Thermostats: 'nve' (velocity Verlet), 'bussi' (canonical velocity rescaling, τ default 100 fs), 'langevin'
  * (BAOAB, γ default 0.01 fs⁻¹). The conserved quantity is K + U − (heat exchanged with the thermostat), so its
@@ -11,7 +12,7 @@
  * standard deviation of the total energy per atom at the logged steps (one extra evaluation per log line).
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
-import { formatForWriting, readStructures } from '../io/index.js';
+import { formatForWriting, openXyzLiveWriter, readStructures } from '../io/index.js';
 import { createIntegrator, runMd, stateToStructure, thermoRecord, type IntegratorConfig, type MdState, type Observer, type ThermoRecord } from '../md/index.js';
 import { KernelModel } from '../model/index.js';
 import { fumiTosiNaCl, pointCharges } from '../reference/index.js';
@@ -125,8 +126,9 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   let writer: { write(s: Structure): void; close(): void; abort(): void } | null = null;
   if (o.output) {
     const fmt = formatForWriting(o.output);
-    if (!fmt.openWriter) throw new FarfieldError('FORMAT', `md: cannot stream frames to format '${fmt.name}'; use an .xyz/.extxyz output`, { file: o.output });
-    writer = fmt.openWriter(o.output);
+    if (fmt.name !== 'extxyz' && fmt.name !== 'xyz') throw new FarfieldError('FORMAT', `md: cannot stream frames to format '${fmt.name}'; use an .xyz/.extxyz output`, { file: o.output });
+    // live file: frames appear as the run goes (tail -f, or read while running); an interrupted run keeps its frames
+    writer = openXyzLiveWriter(o.output, fmt.name === 'xyz');
     const w = writer;
     observers.push((st) => {
       if (st.step % every === 0 || st.step === o.steps) {

@@ -20,7 +20,7 @@
  * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too).
  */
 import { open } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import {
   FarfieldError,
@@ -551,5 +551,37 @@ export function openXyzWriter(path: string, plain = false): { write(s: Structure
     },
     close: () => f.commit(),
     abort: () => f.abort(),
+  };
+}
+
+/**
+ * A live trajectory: every frame is appended to `path` itself in one write as soon as it is given (complete frames
+ * only, readable with `tail -f` or `readFrames` while the run goes on), as MD codes write their dumps. The file is
+ * truncated when opened; `abort` keeps the frames written so far (each is complete and valid).
+ */
+export function openXyzLiveWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void } {
+  let fd: number | null;
+  try {
+    fd = openSync(path, 'w');
+  } catch (e) {
+    throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
+  }
+  const close = (): void => {
+    if (fd !== null) closeSync(fd);
+    fd = null;
+  };
+  return {
+    write(s) {
+      if (fd === null) throw new FarfieldError('IO', `write to ${path} after it was closed`);
+      const text = plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s);
+      try {
+        writeSync(fd, text);
+      } catch (e) {
+        close();
+        throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
+      }
+    },
+    close,
+    abort: close,
   };
 }

@@ -4,7 +4,7 @@ export {
   type FileFormat, type FormatMeta, type FrameWriter, type ReadOptions, type WriteOptions,
 } from './registry.js';
 export { detectFormatName, type DetectedFormat } from './detect.js';
-export { readXyz, streamXyz, writeXyz, openXyzWriter, parseXyzText, formatExtxyzFrame, formatPlainXyzFrame, parseProperties, type PropertySpec } from './extxyz.js';
+export { readXyz, streamXyz, writeXyz, openXyzWriter, openXyzLiveWriter, parseXyzText, formatExtxyzFrame, formatPlainXyzFrame, parseProperties, type PropertySpec } from './extxyz.js';
 export { readPoscar, writePoscar, parsePoscar, formatPoscar } from './poscar.js';
 export { readMlab, writeMlab, parseMlab, formatMlab, defaultMlabHeader, type MlabHeader } from './mlab.js';
 export { parseKeyValues, formatKeyValues } from './keyvalue.js';

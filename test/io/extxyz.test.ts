@@ -179,3 +179,22 @@ test('writers refuse non-finite values and leave no partial file', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('live trajectory writer: frames readable while open, complete frames only, abort keeps them', async () => {
+  const { openXyzLiveWriter, readXyz } = await import('../../src/io/index.js');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { makeStructure } = await import('../../src/core/index.js');
+  const path = join(mkdtempSync(join(tmpdir(), 'ff-live-')), 'traj.xyz');
+  writeFileSync(path, 'stale content that must go\n');
+  const frame = (x: number) => makeStructure({ symbols: ['Na', 'Cl'], positions: [x, 0, 0, x + 2.5, 0, 0], cell: [10, 0, 0, 0, 10, 0, 0, 0, 10], pbc: [true, true, true] });
+  const w = openXyzLiveWriter(path);
+  w.write(frame(0));
+  assert.equal(readXyz(path).length, 1, 'first frame visible before close');
+  w.write(frame(1));
+  assert.deepEqual(readXyz(path).map((s) => s.positions[0]), [0, 1]);
+  w.abort();
+  assert.equal(readXyz(path).length, 2, 'abort keeps the complete frames');
+  assert.throws(() => w.write(frame(2)), /after it was closed/);
+});
