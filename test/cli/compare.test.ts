@@ -4,22 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/core/index.js';
 import { saveStructures, type CompareResults } from '../../src/api/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 
-const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
-
-function run(args: string[]): { code: number; out: string; err: string } {
-  const script = `const { main } = await import(${JSON.stringify(pathToFileURL(MAIN).href)}); process.exitCode = await main(['node', 'farfield', ...process.argv.slice(1)]);`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], {
-    encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' },
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const run = runCli;
 
 test('compare --energy-key --targets energy: labels line, results.json records them, no force metrics; missing key → one-line error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-compare-'));

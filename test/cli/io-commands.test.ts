@@ -6,18 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeStructure } from '../../src/core/index.js';
 import { saveStructures, loadStructures } from '../../src/api/index.js';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 
-const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
-
-/** Run the CLI in a child process (the test runner owns this process's stdout). */
-function run(args: string[]): { code: number; out: string; err: string } {
-  const script = `const { main } = await import(${JSON.stringify(pathToFileURL(MAIN).href)}); process.exitCode = await main(['node', 'farfield', ...process.argv.slice(1)]);`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { encoding: 'utf8', cwd: REPO_ROOT });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const run = runCli;
 
 test('convert and info on a small file; errors are one line with exit code 1', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-io-'));

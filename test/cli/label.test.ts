@@ -4,22 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { makeStructure } from '../../src/core/index.js';
 import { loadStructures, saveStructures } from '../../src/api/index.js';
 import { pointCharges } from '../../src/reference/index.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 
-const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
-
-function run(args: string[]): { code: number; out: string; err: string } {
-  const script = `const { main } = await import(${JSON.stringify(pathToFileURL(MAIN).href)}); process.exitCode = await main(['node', 'farfield', ...process.argv.slice(1)]);`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], {
-    encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' },
-  });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const run = runCli;
 
 test('label --engine point-charges / fumi-tosi end to end; --help lists the engines; errors exit 1 with one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-label-'));
