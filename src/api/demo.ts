@@ -60,7 +60,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<string> {
 export interface ModelDemoOptions {
   /** Report folder (default 'farfield-demo'); one sub-folder per dataset. */
   out?: string;
-  /** Folder holding toy.xyz and nacl-liquid-xtb.xyz (default: the package's data/ folder). */
+  /** Folder holding toy.xyz and nacl-liquid-pbe.xyz (default: the package's data/ folder). */
   dataDir?: string;
   /** Frames taken from each dataset (default 40), training sizes (default [8, 16]), references per species (64). */
   frames?: number;
@@ -92,7 +92,7 @@ export function bundledDataDir(): string | null {
 
 /**
  * Fit sr and sr+lr on small subsets of the bundled toy point charges (data/toy.xyz; generated in memory with the
- * same recipe if absent) and liquid NaCl (data/nacl-liquid-xtb.xyz, skipped if absent), evaluate on held-out frames,
+ * same recipe if absent) and liquid NaCl (data/nacl-liquid-pbe.xyz, skipped if absent), evaluate on held-out frames,
  * print the comparison tables and write one HTML report per dataset. Small on purpose (a few minutes on 2 cores):
  * the numbers show the workflow, not converged errors — `farfield compare` with larger sizes gives those.
  */
@@ -110,9 +110,9 @@ export async function runModelDemo(o: ModelDemoOptions = {}): Promise<ModelDemoR
   const toyFile = dataDir ? join(dataDir, 'toy.xyz') : null;
   if (toyFile && existsSync(toyFile)) sets.push({ name: 'toy', file: toyFile, structures: loadStructures(toyFile).structures.slice(0, frames) });
   else sets.push({ name: 'toy', file: '(generated: 64 point charges ±1, seed 1)', structures: toyDataset({ n: frames, atoms: 64, seed: 1 }) });
-  const naclFile = dataDir ? join(dataDir, 'nacl-liquid-xtb.xyz') : null;
-  if (naclFile && existsSync(naclFile)) sets.push({ name: 'nacl-liquid-xtb', file: naclFile, structures: loadStructures(naclFile).structures.slice(0, frames) });
-  else say('liquid NaCl data (data/nacl-liquid-xtb.xyz) not found: skipped');
+  const naclFile = dataDir ? join(dataDir, 'nacl-liquid-pbe.xyz') : null;
+  if (naclFile && existsSync(naclFile)) sets.push({ name: 'nacl-liquid-pbe', file: naclFile, structures: loadStructures(naclFile).structures.slice(0, frames) });
+  else say('liquid NaCl data (data/nacl-liquid-pbe.xyz) not found: skipped');
   const datasets: ModelDemoResult['datasets'] = [];
   for (const set of sets) {
     const nVal = Math.max(2, Math.round(0.1 * set.structures.length));
