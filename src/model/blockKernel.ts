@@ -35,10 +35,13 @@ import { getLinalg, symmetricEigen } from '../math/index.js';
 export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
   const what = 'linear kernel';
   for (const k of Object.keys(hypers))
-    if (!['whiten', 'center', 'transform'].includes(k))
-      throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: whiten, center, transform)`);
+    if (!['whiten', 'whitenFloor', 'center', 'transform'].includes(k))
+      throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: whiten, whitenFloor, center, transform)`);
   const whiten = hypers.whiten ?? false;
   if (typeof whiten !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'whiten' must be true or false`);
+  const floor = hypers.whitenFloor;
+  if (floor !== undefined && !(typeof floor === 'number' && floor > 0 && floor < 1))
+    throw new FarfieldError('INVALID_INPUT', `${what}: 'whitenFloor' must be a number in (0, 1), got ${JSON.stringify(floor)}`);
   let center: Float64Array | null = null, tr: Float64Array | null = null, r = 0;
   if (hypers.center !== undefined || hypers.transform !== undefined) {
     const c = hypers.center, t = hypers.transform;
@@ -105,10 +108,11 @@ export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
       return { count: cnt, terms: [{ coef: P, rows: (b as LinearRows).grad.subarray(b0 * d, (b0 + cnt) * d) }] };
     },
     toJSON: () => {
-      if (!tr) return { kind: 'linear', hypers: whiten ? { whiten } : {} };
+      const fl = floor === undefined ? {} : { whitenFloor: floor };
+      if (!tr) return { kind: 'linear', hypers: whiten ? { whiten, ...fl } : {} };
       const d = center!.length;
       const transform = Array.from({ length: r }, (_, q) => Array.from(tr!.subarray(q * d, (q + 1) * d)));
-      return { kind: 'linear', hypers: { whiten, center: Array.from(center!), transform } };
+      return { kind: 'linear', hypers: { whiten, ...fl, center: Array.from(center!), transform } };
     },
   };
 }
@@ -118,7 +122,8 @@ interface LinearRows extends KernelRows {
   grad: Float64Array;
 }
 
-/** Relative eigenvalue floor of the whitening: directions with variance < 1e-12 × the largest are dropped. */
+/** Default relative eigenvalue floor of the whitening (hyper `whitenFloor`): directions with variance < 1e-12 × the
+ * largest are dropped. */
 export const WHITEN_RELATIVE_FLOOR = 1e-12;
 
 /**
@@ -129,7 +134,7 @@ export const WHITEN_RELATIVE_FLOOR = 1e-12;
  * raw FKK features are one large common vector (the G = 0 density term) plus small variations, so K = x·x_b has a
  * normal matrix too ill-conditioned to resolve more than ~2 directions.
  */
-export function whitening(x: Float64Array, n: number, d: number): { center: number[]; transform: number[][] } {
+export function whitening(x: Float64Array, n: number, d: number, floor = WHITEN_RELATIVE_FLOOR): { center: number[]; transform: number[][] } {
   const mu = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mu[k] += x[i * d + k] / n;
   const cov = new Float64Array(d * d);
@@ -141,7 +146,7 @@ export function whitening(x: Float64Array, n: number, d: number): { center: numb
   const { values, vectors } = symmetricEigen(cov, d);
   const lmax = Math.max(0, values[d - 1]);
   const keep: number[] = [];
-  for (let k = d - 1; k >= 0; k--) if (values[k] > WHITEN_RELATIVE_FLOOR * lmax && values[k] > 0) keep.push(k);
+  for (let k = d - 1; k >= 0; k--) if (values[k] > floor * lmax && values[k] > 0) keep.push(k);
   const r = keep.length;
   const transform = keep.map((k) => {
     const f = 1 / Math.sqrt(values[k] * r);
@@ -169,7 +174,7 @@ export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[
     const h = s.hypers ?? {};
     if (s.kind !== 'linear' || h.whiten !== true || h.center !== undefined) return s;
     const { x, n } = rowsOf(cols);
-    return { kind: 'linear', hypers: { ...h, ...whitening(x, n, cols.length) } };
+    return { kind: 'linear', hypers: { ...h, ...whitening(x, n, cols.length, typeof h.whitenFloor === 'number' ? h.whitenFloor : WHITEN_RELATIVE_FLOOR) } };
   };
   if (spec.kind === 'linear') return fitLinear(spec, Array.from({ length: width }, (_, k) => k));
   if (spec.kind !== 'block') return spec;

@@ -141,6 +141,20 @@ test('whitening: z = T(x − c) has identity covariance / r; near-constant direc
   for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) assert.ok(Math.abs(cov[p * r + q] - (p === q ? 1 / r : 0)) < 1e-8, `cov[${p},${q}] = ${cov[p * r + q]}`);
 });
 
+test('whitenFloor: directions below floor × λ_max are dropped (default 1e-12 keeps them); bad values refused; kept in the spec', () => {
+  const g = new Rng(5);
+  const n = 300, d = 3;
+  const x = new Float64Array(n * d);
+  // variances 1, 1e-8 and 1e-14 (relative to the first) along the three axes
+  for (let i = 0; i < n; i++) x.set([g.normal(), 1e-4 * g.normal(), 1e-7 * g.normal()], i * d);
+  assert.equal(whitening(x, n, d).transform.length, 2, 'default floor 1e-12: the 1e-14 direction goes, the 1e-8 one stays');
+  assert.equal(whitening(x, n, d, 1e-6).transform.length, 1, 'floor 1e-6: only the leading direction');
+  for (const bad of [0, 1, -1e-6, 'x'])
+    assert.throws(() => createKernel({ kind: 'linear', hypers: { whiten: true, whitenFloor: bad } }), /whitenFloor/);
+  const k = createKernel({ kind: 'linear', hypers: { whiten: true, whitenFloor: 1e-6 } });
+  assert.equal((k.toJSON().hypers as Record<string, unknown>).whitenFloor, 1e-6);
+});
+
 test('blockReferences: real references act only through the non-linear part, pseudo-references give z_q (untied weights)', () => {
   const g = new Rng(9);
   const d = 6, n = 40;
