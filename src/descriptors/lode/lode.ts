@@ -20,9 +20,10 @@
  * Reverse pass: one more reciprocal pass with the upstream gradients as probes (speciesReciprocal.ts); open systems
  * re-sum h_n′ over pairs. Cost O(N·N_G·T) per channel (periodic), O(N²·N·quadrature) open.
  */
-import { FarfieldError, cellVolume, type Structure } from '../../core/index.js';
+import { cellVolume, type Structure } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
+import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
 import { SpeciesChannelDescriptor } from '../longRange/speciesChannels.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
@@ -63,15 +64,8 @@ export const LODE_DEFAULTS: Readonly<LodeHypers> = Object.freeze({
 const KEYS = new Set(['cutoffA', 'count', 'sigmaA', 'accuracy', 'weight', 'kCutoff', 'method', 'reciprocalSolver', 'pmeOrder', 'splitSigmaA', 'realCutoffA']);
 
 export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descriptor'): LodeHypers {
-  if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
-  for (const k of Object.keys(h))
-    if (!KEYS.has(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${[...KEYS].join(', ')})`);
-  const num = (key: keyof LodeHypers, ok: (x: number) => boolean, expect: string, dflt?: number): number => {
-    const v = h[key] ?? dflt;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
-      throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be ${expect}, got ${JSON.stringify(h[key])}`);
-    return v;
-  };
+  checkHyperObject(h, what, KEYS);
+  const num = (key: keyof LodeHypers, ok: (x: number) => boolean, expect: string, dflt?: number): number => hyperNumber(h, key, what, ok, expect, dflt);
   const d = LODE_DEFAULTS;
   const out: LodeHypers = {
     cutoffA: num('cutoffA', (x) => x > 0, 'a positive basis cutoff in Å', d.cutoffA),
@@ -83,14 +77,8 @@ export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descrip
     reciprocalSolver: d.reciprocalSolver,
     pmeOrder: num('pmeOrder', (x) => Number.isInteger(x) && x >= 3 && x <= 12, 'an integer B-spline order in 3..12', d.pmeOrder),
   };
-  const choice = <T extends string>(key: string, allowed: readonly T[], dflt: T): T => {
-    const v = h[key] ?? dflt;
-    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
-      throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be one of ${allowed.join(', ')}, got ${JSON.stringify(h[key])}`);
-    return v as T;
-  };
-  out.method = choice('method', ['auto', 'split', 'reciprocal'] as const, d.method);
-  out.reciprocalSolver = choice('reciprocalSolver', ['auto', 'ewald', 'pme'] as const, d.reciprocalSolver);
+  out.method = hyperChoice(h, 'method', what, ['auto', 'split', 'reciprocal'] as const, d.method);
+  out.reciprocalSolver = hyperChoice(h, 'reciprocalSolver', what, ['auto', 'ewald', 'pme'] as const, d.reciprocalSolver);
   if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
   if (h.splitSigmaA !== undefined) out.splitSigmaA = num('splitSigmaA', (x) => x > out.sigmaA, `a split width σ′ > sigmaA (${out.sigmaA}) in Å`);
   if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);

@@ -39,6 +39,7 @@ import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../.
 import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
 import { gaussLegendre, getLinalg, smallestMeeting, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
+import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { DESCRIPTORS } from '../registry.js';
@@ -71,16 +72,9 @@ export const LODE_MS_DEFAULTS: Readonly<LodeMsHypers> = Object.freeze({
 });
 
 export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms descriptor'): LodeMsHypers {
-  if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
-  const keys = [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff', 'splitSigmaA', 'realCutoffA'];
-  for (const k of Object.keys(h))
-    if (!keys.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${keys.join(', ')})`);
-  const num = (key: keyof LodeMsHypers, ok: (x: number) => boolean, expect: string): number => {
-    const v = h[key] ?? (LODE_MS_DEFAULTS as unknown as Record<string, number>)[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
-      throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be ${expect}, got ${JSON.stringify(h[key])}`);
-    return v;
-  };
+  checkHyperObject(h, what, [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff', 'splitSigmaA', 'realCutoffA']);
+  const num = (key: keyof LodeMsHypers, ok: (x: number) => boolean, expect: string): number =>
+    hyperNumber(h, key, what, ok, expect, (LODE_MS_DEFAULTS as unknown as Record<string, number | undefined>)[key]);
   const int = (lo: number, hi: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= hi;
   const out: LodeMsHypers = {
     lmax: num('lmax', int(0, 8), 'an integer in 0..8'),
@@ -94,10 +88,7 @@ export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms de
     weight: num('weight', (x) => x >= 0, 'a block weight ≥ 0'),
     method: 'auto',
   };
-  const m = h.method ?? 'auto';
-  if (m !== 'auto' && m !== 'split' && m !== 'reciprocal')
-    throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter 'method' must be one of auto, split, reciprocal, got ${JSON.stringify(m)}`);
-  out.method = m;
+  out.method = hyperChoice(h, 'method', what, ['auto', 'split', 'reciprocal'] as const, 'auto');
   if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
   if (h.splitSigmaA !== undefined) out.splitSigmaA = num('splitSigmaA', (x) => x > out.sigmaA, `a split width σ′ > sigmaA (${out.sigmaA}) in Å`);
   if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
@@ -396,25 +387,7 @@ export class LodeMsDescriptor implements Descriptor {
       if (U && gPos && gStrain) {
         this.proj.evaluateWithDerivative(d, hv, hd);
         sh.computeWithGradient(dx, dy, dz);
-        const Y = sh.values, dY = sh.gradients;
-        let fx = 0, fy = 0, fz = 0;
-        const ux = dx / d, uy = dy / d, uz = dz / d;
-        for (let n = 0; n < Nd; n++)
-          for (let l = 0; l < L1; l++) {
-            const r = hv[l * Nd + n], dr = hd[l * Nd + n];
-            for (let m = l * l; m < (l + 1) * (l + 1); m++) {
-              const u = U[o + n * L2 + m];
-              if (u === 0) continue;
-              fx += u * (dr * Y[m] * ux + r * dY[3 * m]);
-              fy += u * (dr * Y[m] * uy + r * dY[3 * m + 1]);
-              fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
-            }
-          }
-        gPos[3 * j] += fx; gPos[3 * j + 1] += fy; gPos[3 * j + 2] += fz;
-        gPos[3 * i] -= fx; gPos[3 * i + 1] -= fy; gPos[3 * i + 2] -= fz;
-        gStrain[0] += fx * dx; gStrain[1] += fx * dy; gStrain[2] += fx * dz;
-        gStrain[3] += fy * dx; gStrain[4] += fy * dy; gStrain[5] += fy * dz;
-        gStrain[6] += fz * dx; gStrain[7] += fz * dy; gStrain[8] += fz * dz;
+        accumulateRadialYlmPair(U, o, Nd, L1, L2, hv, hd, sh.values, sh.gradients, i, j, dx, dy, dz, d, gPos, gStrain);
       }
     }
   }
@@ -528,24 +501,7 @@ export class LodeMsDescriptor implements Descriptor {
       if (U && gPos && gStrain) {
         table.evaluateWithDerivative(d, sv, sd);
         sh.computeWithGradient(dx, dy, dz);
-        const Y = sh.values, dY = sh.gradients, ux = dx / d, uy = dy / d, uz = dz / d;
-        let fx = 0, fy = 0, fz = 0;
-        for (let l = 0; l < L1; l++)
-          for (let n = 0; n < Nv; n++) {
-            const r = sv[l * Nv + n], dr = sd[l * Nv + n];
-            for (let m = l * l; m < (l + 1) * (l + 1); m++) {
-              const u = U[o + n * L2 + m];
-              if (u === 0) continue;
-              fx += u * (dr * Y[m] * ux + r * dY[3 * m]);
-              fy += u * (dr * Y[m] * uy + r * dY[3 * m + 1]);
-              fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
-            }
-          }
-        gPos[3 * j] += fx; gPos[3 * j + 1] += fy; gPos[3 * j + 2] += fz;
-        gPos[3 * i] -= fx; gPos[3 * i + 1] -= fy; gPos[3 * i + 2] -= fz;
-        gStrain[0] += fx * dx; gStrain[1] += fx * dy; gStrain[2] += fx * dz;
-        gStrain[3] += fy * dx; gStrain[4] += fy * dy; gStrain[5] += fy * dz;
-        gStrain[6] += fz * dx; gStrain[7] += fz * dy; gStrain[8] += fz * dz;
+        accumulateRadialYlmPair(U, o, Nv, L1, L2, sv, sd, sh.values, sh.gradients, i, j, dx, dy, dz, d, gPos, gStrain);
       }
     }
     const V = cellVolume(structure.cell), bg = this.split(plan.sigmaLong).background;
@@ -717,6 +673,35 @@ export class LodeMsDescriptor implements Descriptor {
   potentialMoment(l: number, n: number): number {
     return this.pot.moment(l, n);
   }
+}
+
+/**
+ * Reverse pass of one pair term c_{n,lm} += R_nl(d) Y_lm(r̂) (r = r_j − r_i, length d): with upstream U[o + n·L2 + m],
+ * the force f = Σ U (R′ Y r̂ + R ∇Y) is added to atom j, subtracted from atom i, and f ⊗ r to the strain gradient.
+ * Radial values/derivatives are laid out [l·N + n].
+ */
+function accumulateRadialYlmPair(
+  U: Float64Array, o: number, N: number, L1: number, L2: number, R: Float64Array, dR: Float64Array, Y: Float64Array, dY: Float64Array,
+  i: number, j: number, dx: number, dy: number, dz: number, d: number, gPos: Float64Array, gStrain: Float64Array,
+): void {
+  const ux = dx / d, uy = dy / d, uz = dz / d;
+  let fx = 0, fy = 0, fz = 0;
+  for (let l = 0; l < L1; l++)
+    for (let n = 0; n < N; n++) {
+      const r = R[l * N + n], dr = dR[l * N + n];
+      for (let m = l * l; m < (l + 1) * (l + 1); m++) {
+        const u = U[o + n * L2 + m];
+        if (u === 0) continue;
+        fx += u * (dr * Y[m] * ux + r * dY[3 * m]);
+        fy += u * (dr * Y[m] * uy + r * dY[3 * m + 1]);
+        fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
+      }
+    }
+  gPos[3 * j] += fx; gPos[3 * j + 1] += fy; gPos[3 * j + 2] += fz;
+  gPos[3 * i] -= fx; gPos[3 * i + 1] -= fy; gPos[3 * i + 2] -= fz;
+  gStrain[0] += fx * dx; gStrain[1] += fx * dy; gStrain[2] += fx * dz;
+  gStrain[3] += fy * dx; gStrain[4] += fy * dy; gStrain[5] += fy * dz;
+  gStrain[6] += fz * dx; gStrain[7] += fz * dy; gStrain[8] += fz * dz;
 }
 
 DESCRIPTORS.register('lode-ms', (species, hypers) => new LodeMsDescriptor(species, hypers));

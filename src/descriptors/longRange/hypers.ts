@@ -19,6 +19,7 @@
  *   splitWidthA, realCutoffA, kCutoff        optional overrides of the derived numerical parameters.
  */
 import { FarfieldError } from '../../core/index.js';
+import { checkHyperObject, hyperNumber } from '../hypers.js';
 
 export type FkkMethod = 'auto' | 'real' | 'split' | 'reciprocal';
 export type ReciprocalSolver = 'auto' | 'ewald' | 'pme';
@@ -54,18 +55,11 @@ export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
 
 const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'sigmaA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoff']);
 
-function num(h: Record<string, unknown>, key: string, what: string, ok: (x: number) => boolean, expect: string, dflt?: number): number {
-  const v = h[key] ?? dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v))
-    throw new FarfieldError('INVALID_INPUT', `${what}: hyperparameter '${key}' must be ${expect}, got ${JSON.stringify(h[key])}`);
-  return v;
-}
+const num = hyperNumber;
 
 /** Validate a plain JSON object into FkkHypers (defaults filled in); unknown keys are an error. */
 export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descriptor'): FkkHypers {
-  if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
-  for (const k of Object.keys(h))
-    if (!KEYS.has(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${[...KEYS].join(', ')})`);
+  checkHyperObject(h, what, KEYS);
   const d = FKK_DEFAULTS;
   const out: FkkHypers = {
     zetaMaxPerA: num(h, 'zetaMaxPerA', what, (x) => x > 0, 'a positive exponent in Å⁻¹', d.zetaMaxPerA),

@@ -16,19 +16,8 @@ import { LodeDescriptor } from '../../../src/descriptors/lode/index.js';
 import {
   reciprocalBlocking, speciesReciprocal, speciesReciprocalBackward, speciesReciprocalReference, type ReciprocalChannel,
 } from '../../../src/descriptors/longRange/speciesReciprocal.js';
-import { randomIonic } from './helpers.js';
+import { assertClose, randomIonic } from './helpers.js';
 
-function assertClose(a: Float64Array, b: Float64Array, rtol: number, what: string): void {
-  assert.equal(a.length, b.length, `${what}: lengths`);
-  let scale = 0, err = 0, at = -1;
-  for (let k = 0; k < b.length; k++) scale = Math.max(scale, Math.abs(b[k]));
-  for (let k = 0; k < b.length; k++) {
-    const e = Math.abs(a[k] - b[k]);
-    if (e > err) { err = e; at = k; }
-  }
-  assert.ok(scale > 0, `${what}: reference is all zero`);
-  assert.ok(err <= rtol * scale, `${what}: max |Δ| = ${err.toExponential(3)} at ${at} > ${rtol} × ${scale.toExponential(3)}`);
-}
 
 function checkMany(d: Descriptor, s: Structure, count: number, what: string): void {
   const ctx = new ComputeContext(s);

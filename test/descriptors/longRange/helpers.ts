@@ -1,4 +1,5 @@
 /** Shared structures for the long-range descriptor tests (seeded). */
+import assert from 'node:assert/strict';
 import { makeStructure, Rng, type Structure } from '../../../src/core/index.js';
 
 /** Random atoms with a minimum separation (minimum image) in a (possibly skewed) periodic cell. */
@@ -37,4 +38,17 @@ export function rockSalt(a: number, rattleA = 0, seed = 1): Structure {
     pos.push(...[b[0] + 0.5, b[1], b[2]].map((x) => x * a + rng.range(-rattleA, rattleA))); sym.push('Cl');
   }
   return makeStructure({ symbols: sym, positions: pos, cell: [a, 0, 0, 0, a, 0, 0, 0, a] });
+}
+
+/** max |a − b| ≤ rtol · max |b| (b not all zero), with the worst index in the message. */
+export function assertClose(a: Float64Array, b: Float64Array, rtol: number, what: string): void {
+  assert.equal(a.length, b.length, `${what}: lengths`);
+  let scale = 0, err = 0, at = -1;
+  for (let k = 0; k < b.length; k++) scale = Math.max(scale, Math.abs(b[k]));
+  for (let k = 0; k < b.length; k++) {
+    const e = Math.abs(a[k] - b[k]);
+    if (e > err) { err = e; at = k; }
+  }
+  assert.ok(scale > 0, `${what}: reference is all zero`);
+  assert.ok(err <= rtol * scale, `${what}: max |Δ| = ${err.toExponential(3)} at ${at} > ${rtol} × ${scale.toExponential(3)}`);
 }
