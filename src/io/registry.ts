@@ -10,6 +10,7 @@ import { openXyzWriter, readXyz, streamXyz, writeXyz } from './extxyz.js';
 import { readMlab, writeMlab, type MlabHeader } from './mlab.js';
 import { readPoscar, writePoscar } from './poscar.js';
 import { CONTENT_RULES, NAME_RULES, SNIFF_BYTES, detectFormatName } from './detect.js';
+import { readError, stripBom } from './text.js';
 
 /** Side information some formats carry besides the structures (ML_AB's header). */
 export interface FormatMeta {
@@ -103,12 +104,17 @@ function readHead(path: string): string {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw readError(path, e);
   }
   try {
     const b = Buffer.alloc(SNIFF_BYTES);
-    const n = readSync(fd, b, 0, b.length, 0);
-    return b.subarray(0, n).toString('utf8').replace(/\r/g, '');
+    let n: number;
+    try {
+      n = readSync(fd, b, 0, b.length, 0); // EISDIR for a directory (open succeeds on Linux)
+    } catch (e) {
+      throw readError(path, e);
+    }
+    return stripBom(b.subarray(0, n).toString('utf8')).replace(/\r/g, '');
   } finally {
     closeSync(fd);
   }
