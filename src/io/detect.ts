@@ -58,7 +58,7 @@ const ORDER: readonly DetectedFormat[] = ['extxyz', 'xyz', 'poscar', 'ml_ab'];
  * otherwise (the comment is kept as info.comment).
  */
 export function detectFormatName(fileName: string, head: () => string): DetectedFormat {
-  const base = fileName.toLowerCase().replace(/^.*[\\/]/, '');
+  const base = fileName.toLowerCase().replace(/^.*[\\/]/, '').replace(/\.gz$/, ''); // gzip is undone by the readers
   for (const f of ORDER) if (NAME_RULES[f](base)) return f;
   const h = head().slice(0, SNIFF_BYTES).replace(/^\ufeff/, '').replace(/\r/g, '');
   if (base.endsWith('.xyz')) return CONTENT_RULES.extxyz(h) ? 'extxyz' : 'xyz';

@@ -20,8 +20,9 @@
  * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too).
  */
 import { open } from 'node:fs/promises';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import {
   FarfieldError,
   cellVolume,
@@ -473,12 +474,23 @@ export function parseXyzText(text: string, file: string, plain = false): Structu
   }
 }
 
-/** The text of a file (UTF-8, a leading byte-order mark dropped); OS errors become IO FarfieldErrors with a hint. */
+/** True if the bytes start with the gzip magic number (1f 8b): the file is read through gunzip. */
+export function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/**
+ * The text of a file (UTF-8, a leading byte-order mark dropped; gzip-compressed files, e.g. ASE's `.xyz.gz`, are
+ * decompressed); OS and gzip errors become IO FarfieldErrors with a hint.
+ */
 export function readFileText(path: string): string {
   try {
-    return stripBom(readFileSync(path, 'utf8'));
+    let bytes = readFileSync(path);
+    if (isGzip(bytes)) bytes = gunzipSync(bytes);
+    return stripBom(bytes.toString('utf8'));
   } catch (e) {
-    if (e instanceof RangeError) throw new FarfieldError('IO', `cannot read: the file is too large to hold as one string (${e.message}); use a command that streams frames`, { file: path }, { cause: e });
+    if (e instanceof RangeError || (e as { code?: unknown }).code === 'ERR_STRING_TOO_LONG')
+      throw new FarfieldError('IO', `cannot read: the file is too large to hold as one string (${(e as Error).message}); use a command that streams frames`, { file: path }, { cause: e });
     throw readError(path, e);
   }
 }
@@ -501,25 +513,44 @@ export async function* streamXyz(path: string, plain = false, options: { chunkBy
   } catch (e) {
     throw readError(path, e);
   }
+  let gunzip: AsyncIterator<Buffer> | null = null;
+  let gz: ReturnType<typeof createReadStream> | null = null;
   try {
-    const chunk = Buffer.allocUnsafe(CHUNK);
+    const chunk = Buffer.allocUnsafe(Math.max(2, CHUNK));
     const decoder = new StringDecoder('utf8');
     let buf = '';
     let eof = false;
     let bom = true; // the start of the file has not been checked for a byte-order mark yet
     let lineBase = 1; // line number of buf[0]
-    const fill = async (): Promise<void> => {
-      let bytesRead: number;
+    try {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(2, CHUNK), 0); // positional: the file offset stays 0
+      if (bytesRead === 2 && isGzip(chunk)) {
+        gz = createReadStream(path, { highWaterMark: CHUNK });
+        gunzip = gz.pipe(createGunzip({ chunkSize: Math.max(64, CHUNK) }))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      }
+    } catch (e) {
+      throw readError(path, e);
+    }
+    /** The next bytes of the (decompressed) file, or null at its end. */
+    const nextBytes = async (): Promise<Uint8Array | null> => {
       try {
-        ({ bytesRead } = await fh.read(chunk, 0, CHUNK, null));
+        if (gunzip) {
+          const r = await gunzip.next();
+          return r.done ? null : r.value;
+        }
+        const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+        return bytesRead === 0 ? null : chunk.subarray(0, bytesRead);
       } catch (e) {
         throw readError(path, e);
       }
+    };
+    const fill = async (): Promise<void> => {
+      const bytes = await nextBytes();
       let text: string;
-      if (bytesRead === 0) {
+      if (bytes === null) {
         eof = true;
         text = decoder.end();
-      } else text = decoder.write(chunk.subarray(0, bytesRead));
+      } else text = decoder.write(bytes as Buffer);
       if (bom && (text.length > 0 || eof)) {
         text = stripBom(text);
         bom = false;
@@ -557,6 +588,7 @@ export async function* streamXyz(path: string, plain = false, options: { chunkBy
       yield s;
     }
   } finally {
+    gz?.destroy();
     await fh.close();
   }
 }
@@ -589,6 +621,10 @@ export function formatExtxyzFrame(s: Structure): string {
   if (L.forcesEvPerA) reserved.add('forces');
   for (const [name, a] of Object.entries(s.arrays)) {
     if (reserved.has(name)) continue;
+    if (name === 'selective_dynamics' && a.type === 'L' && a.width === 3 && !('move_mask' in s.arrays)) {
+      cols.push(moveMask(a.data, n));
+      continue;
+    }
     cols.push({ name: columnName(name), type: a.type, width: a.width, data: a.data });
   }
   if (L.charges) cols.push({ name: 'charges', type: 'R', width: 1, data: L.charges });
@@ -642,6 +678,17 @@ export function formatExtxyzFrame(s: Structure): string {
     parts.push(line, '\n');
   }
   return parts.join('');
+}
+
+/**
+ * POSCAR-style selective dynamics (L:3, T = may move) as ASE's constraint column `move_mask`: width 1 (ASE's
+ * FixAtoms) when every atom is all-T or all-F, else width 3 (one FixCartesian per atom).
+ */
+function moveMask(flags: Uint8Array, n: number): { name: string; type: PropertyType; width: number; data: ColumnData } {
+  let uniform = true;
+  for (let a = 0; a < n && uniform; a++) uniform = flags[3 * a] === flags[3 * a + 1] && flags[3 * a] === flags[3 * a + 2];
+  if (!uniform) return { name: 'move_mask', type: 'L', width: 3, data: flags };
+  return { name: 'move_mask', type: 'L', width: 1, data: Uint8Array.from({ length: n }, (_, a) => flags[3 * a]) };
 }
 
 function fmt(x: number, what: string): string {

@@ -96,6 +96,7 @@ export function readError(path: string, e: unknown): FarfieldError {
     code === 'EISDIR' ? 'it is a directory; give a structure file (or a glob such as DIR/*.xyz where a list of files is accepted)'
     : code === 'ENOENT' ? 'no such file; check the path'
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : typeof code === 'string' && code.startsWith('Z_') ? 'the gzip-compressed data is corrupt or truncated'
     : null;
   return new FarfieldError('IO', hint ? `cannot read: ${hint} (${msg})` : `cannot read: ${msg}`, { file: path }, { cause: e });
 }
