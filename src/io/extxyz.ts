@@ -13,11 +13,21 @@
  *   xx yy zz yz xz xy; eV/Å³, ASE sign (positive = tensile) → labels.stressEvPerA3 (row-major 3×3).
  * - `virial` (eV, 9 or 6 as stress) → stress = −virial/V when there is no `stress` (kept in info otherwise).
  * - per-atom `forces:R:3` (eV/Å) → labels.forcesEvPerA; `charge`/`charges`/`initial_charges` `:R:1` (e) → labels.charges.
- * - `species` (capitalised like ASE: 'CL' → 'Cl') or, without it, `Z` → the species table; `pos:R:3` → positions (Å).
+ * - `species` (capitalised like ASE: 'CL' → 'Cl'; must be an element symbol or 'X', ASE's dummy atom) or, without
+ *   it, `Z` → the species table; `pos:R:3` → positions (Å). An empty frame may declare species:R:1 (as ASE writes it).
+ * - `move_mask:L:3` or `:L:1` (ASE's constraints, T = may move) → per-atom `selective_dynamics` L:3, the POSCAR
+ *   convention; the writer turns it back into `move_mask` (L:1 when every atom is all-T or all-F).
+ * - `pbc` may also be given as numbers (`pbc="1 1 0"`, non-zero = periodic), as ASE accepts.
  * Everything else stays in `info` / `arrays` under its own name and type.
+ * As in ASE: a comment line without Properties keeps species and pos as the only columns (extra columns ignored);
+ * frames followed by `VEC1 x y z` … lines (ASE's `vec_cell`, not counted in N) take their cell from them and keep
+ * the comment as info.comment (fewer than three VEC lines — a partly periodic cell — are refused: farfield's
+ * periodic structures need a 3-D cell). Gzip-compressed files are decompressed; a byte-order mark is skipped.
  * The writer emits what ASE's writer emits: `Lattice` (if the cell is non-zero), `Properties=species:S:1:pos:R:3…`,
  * info pairs, `energy`, `stress` as 9 numbers, `pbc`; columns species, pos, other arrays, charges, forces. Reals are
- * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too).
+ * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too); Lattice,
+ * energy and stress always as reals ('-1.0', never '-1', which ASE would read as an int); info values as keyvalue.ts
+ * writes them (types kept for ASE).
  */
 import { open } from 'node:fs/promises';
 import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';

@@ -11,6 +11,12 @@
  * Deliberate differences from ASE 3.22: an unterminated quote or a value without a key is a PARSE error instead of
  * being swallowed; `nan`/`inf` stay strings (farfield refuses non-finite numbers); the writer escapes backslashes
  * and quotes values containing `=` or `\`, so strings survive a round trip through both readers.
+ *
+ * Types on write (ASE would read back another type otherwise): a string whose text would convert (`'007'` → 7,
+ * `'T'` → True, `''` → an empty array) is written as `_JSON "…"`, which both readers turn back into the string; a
+ * number read from a file is written with the text it was read with while its value is unchanged (`42.0` stays a
+ * Python float although JavaScript has one number type; `12345678901234567891` keeps its digits), see
+ * rememberNumberTexts. Nested `_JSON` arrays and dicts have no farfield type and stay strings (ASE makes arrays).
  */
 import { FarfieldError, type InfoValue } from '../core/index.js';
 import { clip, formatFinite, isIntToken, parseError, realOrNaN, type Where } from './text.js';

@@ -1,5 +1,6 @@
 /**
- * VASP POSCAR/CONTCAR (VASP 5 layout; VASP 4 files whose comment line names the species are accepted too).
+ * VASP POSCAR/CONTCAR (VASP 5 layout; VASP 4 files whose comment line names the species — as symbols or formulas,
+ * 'Na Cl', 'NaCl', 'Na4Cl4', taken as ASE's read_vasp takes them — are accepted too). Species must be element symbols.
  *
  *   line 1  comment                                  → info.comment
  *   line 2  scaling factor s (or three factors sx sy sz); s < 0 means "target volume |s| Å³": the cell is scaled
