@@ -4,6 +4,7 @@
  * Pure functions, no `node:*` imports.
  */
 import { FarfieldError } from '../core/index.js';
+import { splitKeyValues } from './keyvalue.js';
 
 /** Formats the detector can name. */
 export type DetectedFormat = 'extxyz' | 'xyz' | 'poscar' | 'ml_ab';
@@ -13,6 +14,17 @@ export const SNIFF_BYTES = 8192;
 
 /** A key=value pair as ASE writes one (`energy=-3.5`, `Lattice="…"`, `key = value`, `"a key"=…`). */
 const KEY_VALUE = /(^|\s)("[^"]*"|'[^']*'|[^\s=]+)\s*=/;
+
+/** The line parses under ASE's key=value grammar (an unterminated quote does not: such a comment is plain text). */
+function splitsAsKeyValues(line: string): boolean {
+  try {
+    splitKeyValues(line, { file: '', line: 0 });
+    return true;
+  } catch (e) {
+    if (e instanceof FarfieldError) return false;
+    throw e;
+  }
+}
 
 /** The comment line of an XYZ frame at the top of `head`, or null when the text does not start like XYZ. */
 function firstComment(head: string): string | null {
@@ -36,11 +48,11 @@ export const CONTENT_RULES: Record<DetectedFormat, (head: string) => boolean> = 
   // any key=value pair on the first comment line: ASE reads every .xyz comment as key=value pairs
   extxyz: (h) => {
     const c = firstComment(h);
-    return c !== null && KEY_VALUE.test(c);
+    return c !== null && KEY_VALUE.test(c) && splitsAsKeyValues(c);
   },
   xyz: (h) => {
     const c = firstComment(h);
-    return c !== null && !c.includes('=');
+    return c !== null && !(KEY_VALUE.test(c) && splitsAsKeyValues(c));
   },
   poscar: (h) => {
     const l = h.split('\n');
