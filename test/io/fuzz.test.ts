@@ -106,7 +106,7 @@ test('mutated ML_AB files: only FarfieldError escapes', () => {
 
 // ---------------------------------------------------------------- byte-level mutations (fuzzing.ts)
 
-const CASES = 300; // per format; the bench runs thousands
+const CASES = 250; // per format; the bench runs thousands
 const LIMIT_MS = 2000; // per case, generous for a loaded CI machine: the cases take about a millisecond
 
 for (const format of FUZZ_FORMATS) {
