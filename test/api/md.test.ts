@@ -105,3 +105,27 @@ test('issue 13: a blown-up run (Fumi–Tosi NaCl, NVE, 20 fs) stops with the ste
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('issue 13 item 14: md from a POSCAR with selective dynamics keeps the fixed atoms in place (library and CLI)', { skip: skipWithoutShared() }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-md-sd-'));
+  try {
+    const s = loadStructures(sharedPath('fixtures', 'nacl-melt-64.xyz')).structures[0];
+    const flags = new Uint8Array(3 * 64).fill(1).fill(0, 0, 24); // atoms 0–7: F F F
+    const poscar = join(dir, 'POSCAR');
+    saveStructures(poscar, [{ ...s, info: {}, labels: {}, arrays: { selective_dynamics: { type: 'L', width: 3, data: flags } } }]);
+    const start = loadStructures(poscar).structures[0];
+    const traj = join(dir, 'traj.xyz');
+    const sum = runMolecularDynamics({ calculator: fumiTosiNaCl(), start, steps: 20, timestepFs: 2, temperatureK: 1200, thermostat: 'bussi', every: 10, output: traj });
+    assert.equal(sum.fixedCoordinates, 24);
+    assert.equal(sum.degreesOfFreedom, 3 * 64 - 24);
+    const frames = loadStructures(traj).structures;
+    assert.equal(frames.length, 3);
+    for (const f of frames) for (let k = 0; k < 24; k++) assert.equal(f.positions[k], start.positions[k]);
+    assert.ok(Math.abs(frames[2].positions[30] - start.positions[30]) > 1e-4, 'free atoms move');
+    const r = cli(['md', '--calculator', 'fumi-tosi', poscar, '--steps', '4', '--dt', '2', '--every', '2', '-o', join(dir, 'c.xyz')]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /24 fixed coordinates \(selective dynamics \/ move_mask\); temperature over 168 degrees of freedom/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

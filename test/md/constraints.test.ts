@@ -23,7 +23,7 @@ const lj = lennardJones();
 const base = argonFcc(2, 5.3, 1, 0.15);
 
 /** The argon crystal as a POSCAR with selective dynamics: atoms 0–7 `F F F`, 8–11 `T T F`, the rest `T T T`. */
-function poscar(s: Structure, cell: ArrayLike<number> = s.cell, flags = (i: number) => (i < 8 ? 'F F F' : i < 12 ? 'T T F' : 'T T T')): Structure {
+function poscar(s: Structure, cell: ArrayLike<number> = s.cell, flags: (i: number) => string = (i) => (i < 8 ? 'F F F' : i < 12 ? 'T T F' : 'T T T')): Structure {
   const lines = ['argon slab', '1.0'];
   for (let r = 0; r < 3; r++) lines.push(`${cell[3 * r]} ${cell[3 * r + 1]} ${cell[3 * r + 2]}`);
   lines.push('Ar', String(s.species.length), 'Selective dynamics', 'Cartesian');
