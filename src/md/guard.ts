@@ -1,7 +1,8 @@
 /**
  * Blow-up guard: an observer that stops a run whose integration has failed (time step too large for the forces, a
  * calculator far outside its domain) instead of letting it write 10²³ K trajectories. After every step it checks
- *  - non-finite potential energy, positions or velocities;
+ *  - non-finite potential energy, positions or velocities (non-finite energies and forces from the calculator are
+ *    caught in the force evaluation itself, operators.ts, with the same error type);
  *  - temperature T > temperatureFactor × T_ref, T_ref = max(thermostat target, initial T, temperatureFloorK);
  *  - conserved-energy excursion |E_c − E_c(0)| / N > conservedDriftEvPerAtom, E_c = K + U − heat (MdState.heatEv),
  *    which measures integration error in NVE and with the thermostats alike;
@@ -34,7 +35,7 @@ export const DEFAULT_BLOW_UP_LIMITS = { temperatureFactor: 10, temperatureFloorK
 /** Absolute cap of the default step-displacement limit, Å. */
 export const DEFAULT_MAX_STEP_DISPLACEMENT_A = 5;
 
-export type BlowUpQuantity = 'energy' | 'positions' | 'velocities' | 'temperature' | 'conserved-energy drift' | 'step displacement';
+export type BlowUpQuantity = 'energy' | 'forces' | 'positions' | 'velocities' | 'temperature' | 'conserved-energy drift' | 'step displacement';
 
 /** Thrown by the guard; `step` is the step after which the check failed. */
 export class MdBlowUpError extends FarfieldError {

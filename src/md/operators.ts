@@ -8,6 +8,7 @@ import {
   AMU_EV_FS2_PER_A2, BOLTZMANN_EV_PER_K, EV_PER_A3_IN_GPA, FarfieldError, type Calculator, type Rng, type Structure,
 } from '../core/index.js';
 import { projectOntoAllowed } from './constraints.js';
+import { MdBlowUpError } from './guard.js';
 import { kineticEnergyEv, pressureEvPerA3, type MdState } from './state.js';
 
 /** B: v ← v + dt · F / m (then projected onto the allowed subspace when coordinates are fixed: v ← P(v + dt·F/m)). */
@@ -28,10 +29,17 @@ export function drift(state: MdState, dtFs: number): void {
   for (let k = 0; k < r.length; k++) r[k] += dtFs * v[k];
 }
 
-const UNSTABLE = 'the simulation has blown up or the structure is invalid: reduce the time step or check the calculator and the starting structure';
-/** 'step k' for the evaluation inside step k (state.step counts completed steps); before the first evaluation
- *  (potential energy still NaN, as `init` sets it) 'initial structure'. */
-const where = (st: MdState) => (Number.isNaN(st.potentialEnergyEv) ? 'initial structure' : `step ${st.step + 1}`);
+/**
+ * A non-finite energy or force: at the initial structure a FarfieldError (bad input or calculator), inside a step an
+ * MdBlowUpError naming the step (state.step counts completed steps, so the evaluation belongs to step + 1; `init`
+ * leaves the potential energy NaN until its first evaluation).
+ */
+function nonFinite(state: MdState, quantity: 'energy' | 'forces', what: string): never {
+  if (Number.isNaN(state.potentialEnergyEv))
+    throw new FarfieldError('NUMERIC', `md: ${what} at the initial structure; check the calculator and the starting structure`);
+  const step = state.step + 1;
+  throw new MdBlowUpError(step, quantity, NaN, 0, `md blew up at step ${step}: ${what}; the integration is unstable: reduce the time step or check the calculator and the starting structure`);
+}
 
 /** Forces, energy (and stress) at the current positions and cell; refuses non-finite results. */
 export function evaluate(state: MdState, calc: Calculator, wantStress: boolean): void {
@@ -40,10 +48,10 @@ export function evaluate(state: MdState, calc: Calculator, wantStress: boolean):
   if (!r.forcesEvPerA || r.forcesEvPerA.length !== state.forces.length)
     throw new FarfieldError('INVALID_INPUT', `md: calculator '${calc.name}' returned no forces (or the wrong number) — MD needs forces`);
   if (!Number.isFinite(r.energyEv))
-    throw new FarfieldError('NUMERIC', `md ${where(state)}: calculator '${calc.name}' returned a non-finite energy (${r.energyEv}); ${UNSTABLE}`);
+    nonFinite(state, 'energy', `calculator '${calc.name}' returned a non-finite energy (${r.energyEv})`);
   for (let k = 0; k < r.forcesEvPerA.length; k++)
     if (!Number.isFinite(r.forcesEvPerA[k]))
-      throw new FarfieldError('NUMERIC', `md ${where(state)}: non-finite force on atom ${Math.floor(k / 3)} (${r.forcesEvPerA[k]}); ${UNSTABLE}`);
+      nonFinite(state, 'forces', `non-finite force on atom ${Math.floor(k / 3)} (${r.forcesEvPerA[k]})`);
   state.forces.set(r.forcesEvPerA);
   state.potentialEnergyEv = r.energyEv;
   if (wantStress) {
