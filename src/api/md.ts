@@ -10,6 +10,10 @@
  * largest excursion from the initial value.
  * Uncertainty: when the calculator is a kernel model fitted with a stored covariance, the log reports the model's
  * standard deviation of the total energy per atom at the logged steps (one extra evaluation per log line).
+ * Blow-up guard (md/guard.ts), on by default: a run whose temperature, conserved energy or step displacement leaves
+ * the thresholds (or turns non-finite) throws MdBlowUpError naming the step; the frames written so far stay.
+ * Fixed coordinates carried by the start structure (POSCAR selective dynamics, ASE move_mask) are honoured
+ * (md/constraints.ts); the summary reports their number and the degrees of freedom of the temperature.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
 import { formatForWriting, openXyzLiveWriter, readStructures } from '../io/index.js';
