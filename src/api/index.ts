@@ -13,3 +13,4 @@ export * from './compare.js';
 export * from './dataset.js';
 export * from './label.js';
 export * from './relabel.js';
+export * from './validate.js';

@@ -20,7 +20,7 @@
  * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too).
  */
 import { open } from 'node:fs/promises';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import {
   FarfieldError,
@@ -31,7 +31,7 @@ import {
   type Structure,
   type StructureLabels,
 } from '../core/index.js';
-import { AtomicFile, writeAtomically } from './atomic.js';
+import { AtomicFile, ShortWriteError, writeAtomically, writeFully } from './atomic.js';
 import { CHEMICAL_SYMBOLS, capitalize } from './elements.js';
 import { formatKeyValues, parseKeyValues } from './keyvalue.js';
 import { LineCursor, NEED_MORE, clip, formatFinite, isSpace, parseCount, parseError, tokens, type Where } from './text.js';
@@ -555,31 +555,48 @@ export function openXyzWriter(path: string, plain = false): { write(s: Structure
 }
 
 /**
- * A live trajectory: every frame is appended to `path` itself in one write as soon as it is given (complete frames
- * only, readable with `tail -f` or `readFrames` while the run goes on), as MD codes write their dumps. The file is
- * truncated when opened; `abort` keeps the frames written so far (each is complete and valid).
+ * A live trajectory: every frame is appended to `path` itself as soon as it is given (readable with `tail -f` or
+ * `readFrames` while the run goes on), as MD codes write their dumps. The file is truncated when opened. Frames are
+ * whole or absent: a frame is written with a loop over short writes, and if the OS refuses part-way (disk full,
+ * file-size limit) the file is truncated back to the end of the last complete frame before the error is thrown, so it
+ * stays readable. `abort` keeps the frames written so far (each is complete and valid).
  */
-export function openXyzLiveWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void } {
+export function openXyzLiveWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void; readonly frames: number } {
   let fd: number | null;
   try {
     fd = openSync(path, 'w');
   } catch (e) {
     throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
   }
+  let size = 0, frames = 0;
   const close = (): void => {
     if (fd !== null) closeSync(fd);
     fd = null;
   };
   return {
+    get frames() {
+      return frames;
+    },
     write(s) {
       if (fd === null) throw new FarfieldError('IO', `write to ${path} after it was closed`);
-      const text = plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s);
+      const data = Buffer.from(plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s), 'utf8');
       try {
-        writeSync(fd, text);
+        writeFully(fd, data);
       } catch (e) {
+        const partial = e instanceof ShortWriteError ? e.written : 0;
+        let kept = `truncated back to its ${frames} complete frame${frames === 1 ? '' : 's'} (${size} bytes)`;
+        try {
+          ftruncateSync(fd, size);
+        } catch (t) {
+          kept = `could not be truncated back to its ${frames} complete frames (${(t as Error).message}); the last frame is partial`;
+        }
         close();
-        throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
+        const why = e instanceof ShortWriteError ? e.message : (e as Error).message;
+        throw new FarfieldError('IO', `cannot write frame ${frames + 1} (${why}) after ${partial} of its ${data.length} bytes; the trajectory was ${kept}`,
+          { file: path }, { cause: e instanceof ShortWriteError ? e.reason : e });
       }
+      size += data.length;
+      frames++;
     },
     close,
     abort: close,
