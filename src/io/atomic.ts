@@ -214,12 +214,13 @@ export class AtomicFile {
     removeStaleTempFiles(path);
     this.existed = existsSync(path);
     this.tmp = join(dirname(path), `${tempPrefix(path)}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+    track(this.tmp); // before the file exists, so a signal at any moment finds it registered
     try {
       this.fd = openSync(this.tmp, 'wx');
     } catch (e) {
+      untrack(this.tmp);
       throw new FarfieldError('IO', `cannot write: ${errnoText(e)}`, { file: path }, { cause: e });
     }
-    track(this.tmp);
   }
 
   /** Name of the temporary file (for tests). */
