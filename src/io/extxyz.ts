@@ -20,7 +20,8 @@
  * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too).
  */
 import { open } from 'node:fs/promises';
-import { closeSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, statSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import {
   FarfieldError,
@@ -370,7 +371,24 @@ export function parseXyzText(text: string, file: string, plain = false): Structu
   }
 }
 
+/**
+ * Largest file read whole into one string: V8's string limit (~512 MB), or FARFIELD_WHOLE_FILE_LIMIT bytes if smaller
+ * (tests use a small value to prove which commands stream). Larger files get a FarfieldError naming the streaming
+ * commands instead of V8's "Cannot create a string longer than …".
+ */
+export function wholeFileLimit(): number {
+  const env = Number(process.env.FARFIELD_WHOLE_FILE_LIMIT);
+  return Number.isFinite(env) && env > 0 ? Math.min(env, MAX_STRING_LENGTH) : MAX_STRING_LENGTH;
+}
+
 export function readFileText(path: string): string {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch { /* reported by the read below */ }
+  const limit = wholeFileLimit();
+  if (size > limit)
+    throw new FarfieldError('IO', `file of ${size} bytes is too large to read whole (limit ${limit} bytes); info, convert, ewald, describe, predict, eval and md stream files of any size — split it for this command (farfield convert --index)`, { file: path });
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -383,6 +401,7 @@ export function readXyz(path: string, plain = false): Structure[] {
 }
 
 const CHUNK = 1 << 20;
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 /**
  * Stream the frames of an (extended) XYZ file: reads 1 MB chunks and keeps only the current frame's text in memory
