@@ -53,6 +53,7 @@ export async function evaluateFile(model: Calculator, path: string, options: { f
   for await (const s of readFrames(path, { format: options.format })) {
     acc.add(s, predictLabels(model, s));
     options.onProgress?.({ phase: 'evaluate', done: ++k, total: 0 });
+    await new Promise<void>((r) => setImmediate(r)); // signals and timers run between frames
   }
   const details = acc.result();
   return { summary: summarizeErrors(details), details };

@@ -37,6 +37,10 @@ export function predictStructures(model: Calculator, structures: readonly Struct
   });
 }
 
+/** Let the event loop run (signal handlers, timers) between frames: frames parsed from the read buffer resolve as
+ * microtasks only, so without this Ctrl-C would wait for the next 1 MB read. */
+const turnEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 export interface PredictFileOptions extends PredictOptions {
   /** Input format (default: from the name / content). */
   format?: string;
@@ -59,6 +63,7 @@ export async function predictFile(model: Calculator, input: string, output: stri
     for await (const s of frames) {
       all.push(predictStructure(model, s, options));
       tick();
+      await turnEventLoop();
     }
     outF.write(output, all);
     return all.length;
@@ -68,6 +73,7 @@ export async function predictFile(model: Calculator, input: string, output: stri
     for await (const s of frames) {
       w.write(predictStructure(model, s, options));
       tick();
+      await turnEventLoop();
     }
   } catch (e) {
     w.abort();

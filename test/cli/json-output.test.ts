@@ -11,10 +11,14 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { writeSmallSet, writeTinyModel } from '../helpers/tinyModel.js';
 
-/** stdout must be one line holding one JSON object. */
+/** stdout must parse as exactly one JSON object (what `| jq` needs). */
 function oneObject(out: string, what: string): Record<string, unknown> {
-  assert.equal(out.split('\n').filter((l) => l.trim() !== '').length, 1, `${what}: stdout must be one JSON line, got:\n${out.slice(0, 400)}`);
-  const v = JSON.parse(out) as unknown;
+  let v: unknown;
+  try {
+    v = JSON.parse(out);
+  } catch (e) {
+    assert.fail(`${what}: stdout is not one JSON value (${(e as Error).message}):\n${out.slice(0, 400)}`);
+  }
   assert.ok(v !== null && typeof v === 'object' && !Array.isArray(v), `${what}: not an object`);
   return v as Record<string, unknown>;
 }
