@@ -31,7 +31,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // --help and --version exit through here with code 0; usage errors were already printed by commander.
+      // --help and --version exit through here with code 0; usage errors were already printed by commander (stderr);
+      // with --json, stdout still gets its one object
+      if (e.exitCode !== 0 && argv.slice(2).includes('--json'))
+        process.stdout.write(JSON.stringify({ error: { code: 'USAGE', message: e.message.replace(/^error: /, '') } }) + '\n');
       return e.exitCode;
     }
     const msg = isFarfieldError(e) ? e.message : e instanceof Error ? e.message : String(e);

@@ -54,6 +54,9 @@ test('--json: one JSON object on stdout for info, ewald, describe, fit, eval, md
     assert.equal(err.error.code, 'IO');
     assert.match(err.error.message, /missing\.json/);
     assert.match(bad.err, /^farfield: error: .*missing\.json/m);
+    const usage = runCli(['eval', model, '--json']); // missing argument: a commander usage error
+    assert.equal(usage.code, 1);
+    assert.equal((oneObject(usage.out, 'usage error') as { error: { code: string } }).error.code, 'USAGE');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
