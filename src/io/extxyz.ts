@@ -15,8 +15,11 @@
  * - per-atom `forces:R:3` (eV/Å) → labels.forcesEvPerA; `charge`/`charges`/`initial_charges` `:R:1` (e) → labels.charges.
  * - `species` (capitalised like ASE: 'CL' → 'Cl'; must be an element symbol or 'X', ASE's dummy atom) or, without
  *   it, `Z` → the species table; `pos:R:3` → positions (Å). An empty frame may declare species:R:1 (as ASE writes it).
- * - `move_mask:L:3` or `:L:1` (ASE's constraints, T = may move) → per-atom `selective_dynamics` L:3, the POSCAR
- *   convention; the writer turns it back into `move_mask` (L:1 when every atom is all-T or all-F).
+ * - `move_mask:L:3` or `:L:1` (ASE's FixCartesian / FixAtoms, T = may move) stays the per-atom array `move_mask`:
+ *   its flags refer to Cartesian x, y, z, unlike a POSCAR's `selective_dynamics` flags, which refer to the fractional
+ *   coordinates (md/constraints.ts honours both). A `selective_dynamics` array (from a POSCAR) is written as
+ *   `move_mask` (L:1 when every atom is all-T or all-F), as ASE writes a POSCAR's constraints; in a skewed cell
+ *   with partly fixed atoms that changes which directions are fixed.
  * - `pbc` may also be given as numbers (`pbc="1 1 0"`, non-zero = periodic), as ASE accepts.
  * Everything else stays in `info` / `arrays` under its own name and type.
  * As in ASE: a comment line without Properties keeps species and pos as the only columns (extra columns ignored);
@@ -401,7 +404,6 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
   let positions: Float64Array | null = null;
   const arrays: Record<string, PerAtomArray> = {};
   const speciesK = props.findIndex((p) => p.name === 'species');
-  const hasSelective = props.some((p) => p.name === 'selective_dynamics');
   props.forEach((p, k) => {
     const d = columns[k];
     if (k === speciesK) {
@@ -430,10 +432,6 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
       labels.forcesEvPerA = d as Float64Array;
     } else if (CHARGE_NAMES.includes(p.name) && p.type === 'R' && p.width === 1 && labels.charges === undefined) {
       labels.charges = d as Float64Array;
-    } else if (p.name === 'move_mask' && p.type === 'L' && (p.width === 3 || p.width === 1) && !hasSelective) {
-      // ASE's constraint column (T = may move; width 1 = FixAtoms, 3 = FixCartesian) → POSCAR-style selective dynamics
-      const m = d as Uint8Array;
-      arrays.selective_dynamics = { type: 'L', width: 3, data: p.width === 3 ? m : Uint8Array.from({ length: 3 * n }, (_, i) => m[Math.floor(i / 3)]) };
     } else {
       arrays[p.name] = { type: p.type, width: p.width, data: d } as PerAtomArray;
     }

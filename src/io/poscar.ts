@@ -186,8 +186,7 @@ export function formatPoscar(s: Structure): string {
   const totals = new Map<string, number>();
   for (const [sym, k] of runs) totals.set(sym, (totals.get(sym) ?? 0) + k);
   const comment = typeof c === 'string' && !/[\r\n]/.test(c) ? c : [...totals].map(([sym, k]) => `${sym}${k}`).join(' ');
-  const sd = s.arrays.selective_dynamics;
-  const flags = sd && sd.type === 'L' && sd.width === 3 ? sd.data : null;
+  const flags = selectiveFlags(s);
   const f = (x: number) => formatFinite(x, 'POSCAR coordinate');
   const lines: string[] = [comment, '1.0'];
   for (let r = 0; r < 3; r++) lines.push(`  ${f(s.cell[3 * r])} ${f(s.cell[3 * r + 1])} ${f(s.cell[3 * r + 2])}`);
@@ -206,4 +205,17 @@ export function writePoscar(path: string, structures: readonly Structure[]): voi
   if (structures.length !== 1)
     throw new FarfieldError('INVALID_INPUT', `a POSCAR holds exactly one structure; got ${structures.length} (write extxyz or ML_AB for several)`);
   writeAtomically(path, (out) => out.write(formatPoscar(structures[0])));
+}
+
+/**
+ * The Selective-dynamics flags to write: `selective_dynamics` (L:3, from a POSCAR) or else ASE's `move_mask` (L:3,
+ * or L:1 expanded to the three coordinates), as ASE's POSCAR writer turns FixAtoms/FixCartesian into flags.
+ */
+function selectiveFlags(s: Structure): Uint8Array | null {
+  const sd = s.arrays.selective_dynamics;
+  if (sd && sd.type === 'L' && sd.width === 3) return sd.data as Uint8Array;
+  const mm = s.arrays.move_mask;
+  if (!mm || mm.type !== 'L' || (mm.width !== 3 && mm.width !== 1)) return null;
+  const m = mm.data as Uint8Array;
+  return mm.width === 3 ? m : Uint8Array.from({ length: 3 * m.length }, (_, i) => m[Math.floor(i / 3)]);
 }

@@ -228,12 +228,13 @@ test('writer protects strings that would read back as numbers, booleans or array
   assert.deepEqual(parseXyzText(text, 's.xyz')[0].info, info);
 });
 
-test('move_mask (ASE constraints) ↔ selective_dynamics; VEC lines; empty frames; numeric pbc', () => {
+test('move_mask (ASE constraints, Cartesian) kept as move_mask; selective_dynamics written as move_mask; VEC lines; empty frames; numeric pbc', () => {
   const [a] = parseXyzText('2\nProperties=species:S:1:pos:R:3:move_mask:L:1\nH 0 0 0 T\nO 1 0 0 F\n', 'm.xyz');
-  assert.deepEqual(Array.from(a.arrays.selective_dynamics.data as Uint8Array), [1, 1, 1, 0, 0, 0]);
-  assert.equal(a.arrays.move_mask, undefined);
+  assert.deepEqual(Array.from(a.arrays.move_mask.data as Uint8Array), [1, 0]);
+  assert.equal(a.arrays.selective_dynamics, undefined);
   assert.match(formatExtxyzFrame(a), /Properties=species:S:1:pos:R:3:move_mask:L:1 /);
-  a.arrays.selective_dynamics.data[1] = 0;
+  a.arrays.selective_dynamics = { type: 'L', width: 3, data: Uint8Array.from([1, 0, 1, 0, 0, 0]) };
+  delete a.arrays.move_mask;
   assert.match(formatExtxyzFrame(a), /move_mask:L:3 /);
   assert.match(formatExtxyzFrame(a), /\nH 0 0 0 T F T\n/);
   // ASE's vec_cell: lattice vectors as VEC lines after the atoms; the comment stays a comment
