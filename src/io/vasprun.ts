@@ -66,6 +66,8 @@ interface Calc {
   scEfr: number;
   eFr: number;
   startLine: number;
+  /** Line where each of basis, positions, forces, stress ended (for messages). */
+  lines: Record<string, number>;
 }
 
 export class VasprunParser implements LineParser {
@@ -245,6 +247,7 @@ export class VasprunParser implements LineParser {
       }
       this.text = '';
     }
+    if (el.tag === 'varray' && this.calc !== null && el.name !== undefined) this.calc.lines[el.name] = this.lineNo;
     if (el.tag === 'atominfo') this.endAtominfo();
     else if (el.tag === 'structure' && el.name === 'initialpos') {
       this.checkRows(this.initCell, 3, 'initialpos basis');
@@ -264,14 +267,14 @@ export class VasprunParser implements LineParser {
     });
   }
 
-  private checkRows(rows: number[][] | null, n: number, what: string): void {
+  private checkRows(rows: number[][] | null, n: number, what: string, line = this.lineNo, where = ''): void {
     const got = rows === null ? 0 : rows.length;
-    if (got !== n) throw this.err(`${what}: ${got} rows, expected ${n}${what.includes('basis') ? '' : ' (one per atom of atominfo)'}`, what);
+    if (got !== n) throw parseError(`${got} rows, expected ${n}${what.includes('basis') ? '' : ' (one per atom of atominfo)'}${where}`, this.file, line, what);
   }
 
   private startCalc(): void {
     if (this.species.length === 0 && this.speciesList.length === 0) throw this.err('a <calculation> before <atominfo> (the species are unknown)', 'calculation');
-    this.calc = { cell: [], pos: [], forces: null, stress: null, scE0: NaN, scEfr: NaN, eFr: NaN, startLine: this.lineNo };
+    this.calc = { cell: [], pos: [], forces: null, stress: null, scE0: NaN, scEfr: NaN, eFr: NaN, startLine: this.lineNo, lines: {} };
   }
 
   private build(cellRows: number[][], frac: number[][]): Structure {
@@ -295,21 +298,22 @@ export class VasprunParser implements LineParser {
     const k = this.calc!;
     this.calc = null;
     const n = this.species.length;
-    const where = ` (calculation from line ${k.startLine})`;
-    if (k.cell.length === 0) throw this.err(`no structure/crystal/basis in this calculation${where}`, 'calculation');
-    this.checkRows(k.cell, 3, 'basis' + where);
-    this.checkRows(k.pos, n, 'positions' + where);
-    if (Number.isNaN(k.eFr)) throw this.err(`no final <energy> e_fr_energy in this calculation${where}`, 'calculation');
+    const where = ` in the calculation from line ${k.startLine}`;
+    const at = (name: string) => k.lines[name] ?? this.lineNo;
+    if (k.cell.length === 0) throw this.err(`no structure/crystal/basis${where}`, 'calculation');
+    this.checkRows(k.cell, 3, 'basis', at('basis'), where);
+    this.checkRows(k.pos, n, 'positions', at('positions'), where);
+    if (Number.isNaN(k.eFr)) throw this.err(`no final <energy> e_fr_energy${where}`, 'calculation');
     const s = this.build(k.cell, k.pos);
     s.labels.energyEv = k.eFr;
     s.info.free_energy = k.eFr;
     if (!Number.isNaN(k.scE0) && !Number.isNaN(k.scEfr)) s.info.energy_sigma0 = k.eFr + (k.scE0 - k.scEfr);
     if (k.forces !== null) {
-      this.checkRows(k.forces, n, 'forces' + where);
+      this.checkRows(k.forces, n, 'forces', at('forces'), where);
       s.labels.forcesEvPerA = Float64Array.from(k.forces.flat());
     }
     if (k.stress !== null) {
-      this.checkRows(k.stress, 3, 'stress' + where);
+      this.checkRows(k.stress, 3, 'stress', at('stress'), where);
       const f = -1 / EV_PER_A3_IN_KBAR;
       const S = k.stress;
       const xx = S[0][0] * f, yy = S[1][1] * f, zz = S[2][2] * f, yz = S[1][2] * f, xz = S[0][2] * f, xy = S[0][1] * f;
@@ -324,7 +328,7 @@ export class VasprunParser implements LineParser {
       if (!this.sawRoot) throw new FarfieldError('PARSE', 'not a vasprun.xml (no <modeling> element)', { file: this.file });
       const k = this.calc;
       if (k !== null && !Number.isNaN(k.eFr)) {
-        // the final energy of this step was read: keep it, as ASE does
+        ioWarn(`the file ends inside the calculation starting at line ${k.startLine}, after its final energy: kept (as ASE does)`, { file: this.file });
         out.push(this.endCalc());
       } else if (k !== null) {
         ioWarn(`the file ends inside the calculation starting at line ${k.startLine} (the run is still going, or the file is cut): that step is ignored; ${this.calcs} complete calculation${this.calcs === 1 ? '' : 's'} read`, { file: this.file });
