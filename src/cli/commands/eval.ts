@@ -1,6 +1,6 @@
 /** `farfield eval MODEL TEST [--json]`: errors of a model on labelled structures (exactly one JSON object with --json). */
 import type { Command } from 'commander';
-import { evaluateModel, loadModel, loadStructures } from '../../api/index.js';
+import { evaluateModel, loadInputs, loadModel } from '../../api/index.js';
 import { formatSummary } from './fit.js';
 
 export function register(program: Command): void {
@@ -8,11 +8,11 @@ export function register(program: Command): void {
     .command('eval')
     .description('evaluate a fitted model on labelled structures (RMSE, MAE, RMSPE of energies, forces, stress)')
     .argument('<model>', 'model file (farfield fit)')
-    .argument('<test>', 'labelled structures')
+    .argument('<test...>', "labelled structures: files, a folder or a quoted glob such as 'OUT/OUTCAR.*'")
     .option('--json', 'print exactly one JSON object')
-    .action((modelPath: string, test: string, o: { json?: boolean }) => {
+    .action((modelPath: string, test: string[], o: { json?: boolean }) => {
       const model = loadModel(modelPath);
-      const structures = loadStructures(test).structures;
+      const structures = loadInputs(test).structures;
       const { summary, details } = evaluateModel(model, structures);
       if (o.json) {
         process.stdout.write(JSON.stringify(summary) + '\n');
