@@ -13,7 +13,7 @@ import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { REPO_ROOT, sharedPath } from '../helpers/paths.js';
 import { skipWithoutAse } from './python.js';
-import { aseReadVasp, diffWithAse, formatDiffs } from './vaspAse.js';
+import { aseReadVasp, aseReadVaspMany, diffWithAse, formatDiffs } from './vaspAse.js';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures-own', 'vasp', 'OUTCAR_nacl3');
 const REAL = ['OUTCAR.1', 'OUTCAR.2', 'OUTCAR.119'].map((f) => sharedPath('data', 'vasp-outputs-polipy4vasp', f));
@@ -36,11 +36,12 @@ function tmp(): string {
 }
 
 test('real VASP 6 OUTCARs (ZrO2, 96 ions): every quantity equals ASE 3.22', { skip: skipReal }, () => {
-  for (const f of REAL) {
+  const ase = aseReadVaspMany(REAL, 'vasp-out');
+  REAL.forEach((f, k) => {
     const ours = withWarnings(() => readStructures(f));
     assert.equal(ours.warnings.length, 0, 'a finished LEPSILON run gives no warning');
     assert.equal(detectFormat(f).name, 'outcar');
-    const d = diffWithAse(ours.value, aseReadVasp(f, 'vasp-out'));
+    const d = diffWithAse(ours.value, ase[k]);
     console.log(`  ${formatDiffs(f.split('/').pop()!, d)}`);
     assert.equal(d.frames, 1);
     assert.equal(d.energy, 0);
@@ -49,7 +50,7 @@ test('real VASP 6 OUTCARs (ZrO2, 96 ions): every quantity equals ASE 3.22', { sk
     assert.equal(d.positions, 0);
     assert.equal(d.cell, 0);
     assert.ok(d.stress <= 1e-17, `stress differs by ${d.stress}`);
-  }
+  });
 });
 
 test('hand-written 3-step OUTCAR: values by hand and equal to ASE', () => {
@@ -99,12 +100,13 @@ test('a run still going: complete steps are read, the incomplete last one ignore
       last('POSITION   ') + 3,
       last('FREE ENERGIE') + 2,
     ];
-    for (const cut of cuts) {
-      const f = join(dir, `OUTCAR_cut${cut}`);
-      writeFileSync(f, lines.slice(0, cut).join('\n') + '\n');
-      const r = withWarnings(() => readStructures(f));
+    const files = cuts.map((cut) => join(dir, `OUTCAR_cut${cut}`));
+    cuts.forEach((cut, k) => writeFileSync(files[k], lines.slice(0, cut).join('\n') + '\n'));
+    const ase = aseReadVaspMany(files, 'vasp-out');
+    for (const [k, cut] of cuts.entries()) {
+      const r = withWarnings(() => readStructures(files[k]));
       assert.equal(r.value.length, 2, `cut at line ${cut}`);
-      assert.equal(aseReadVasp(f, 'vasp-out').length, 2, `ASE, cut at line ${cut}`);
+      assert.equal(ase[k].length, 2, `ASE, cut at line ${cut}`);
       assert.equal(r.warnings.length, 1);
       assert.match(r.warnings[0].message, /did not finish.*incomplete.*ignored; 2 complete steps/);
       assert.deepEqual(r.value, readStructures(FIXTURE).slice(0, 2));
@@ -165,6 +167,29 @@ test("a stress line VASP overflowed to '****' warns and drops that step's stress
     assert.ok(r.value[1].labels.stressEvPerA3);
     assert.equal(r.warnings.length, 1);
     assert.match(r.warnings[0].message, /overflowed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('species from TITEL, else VRHFIN, when a header has no POTCAR: lines; a species listed twice is one species', () => {
+  const text = readFileSync(FIXTURE, 'utf8');
+  const noPotcar = text.split('\n').filter((l) => !l.includes('POTCAR:')).join('\n');
+  const noTitel = noPotcar.split('\n').filter((l) => !l.includes('TITEL')).join('\n');
+  const want = readStructures(FIXTURE);
+  const dir = tmp();
+  try {
+    for (const [name, t] of [['OUTCAR_titel', noPotcar], ['OUTCAR_vrhfin', noTitel]]) {
+      const f = join(dir, name);
+      writeFileSync(f, t);
+      assert.deepEqual(readStructures(f), want, name);
+    }
+    // two POTCARs of the same element (e.g. two magnetic sublattices): one species 'Cl', atoms Cl Cl Cl
+    const f = join(dir, 'OUTCAR_twice');
+    writeFileSync(f, text.replace(/PAW_PBE Na_pv 19Sep2006/g, 'PAW_PBE Cl 06Sep2000'));
+    const s = readStructures(f);
+    assert.deepEqual(s[0].symbols, ['Cl']);
+    assert.deepEqual(Array.from(s[0].species), [0, 0, 0]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

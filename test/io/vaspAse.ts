@@ -10,8 +10,11 @@ import sys, json, warnings
 import numpy as np
 from ase.io import read
 warnings.simplefilter('ignore')
-out = []
-for a in read(sys.argv[1], ':', format=sys.argv[2]):
+files = []
+for path in sys.argv[2:]:
+  out = []
+  files.append(out)
+  for a in read(path, ':', format=sys.argv[1]):
     d = dict(symbols=a.get_chemical_symbols(), cell=a.cell.array.ravel().tolist(), positions=a.positions.ravel().tolist())
     if a.calc is not None:
         r = a.calc.results
@@ -20,7 +23,7 @@ for a in read(sys.argv[1], ':', format=sys.argv[2]):
         for k in ('forces', 'stress'):
             if r.get(k) is not None: d[k] = np.asarray(r[k]).ravel().tolist()
     out.append(d)
-print(json.dumps(out))
+print(json.dumps(files))
 `;
 
 export interface AseVaspFrame {
@@ -34,8 +37,15 @@ export interface AseVaspFrame {
   stress?: number[];
 }
 
-export function aseReadVasp(path: string, format: 'vasp-out' | 'vasp-xml' | 'vasp-xdatcar'): AseVaspFrame[] {
-  return JSON.parse(runPython(DUMP, [path, format])) as AseVaspFrame[];
+type AseFormat = 'vasp-out' | 'vasp-xml' | 'vasp-xdatcar';
+
+/** What ASE reads from each file (one Python run for all of them). */
+export function aseReadVaspMany(paths: string[], format: AseFormat): AseVaspFrame[][] {
+  return JSON.parse(runPython(DUMP, [format, ...paths])) as AseVaspFrame[][];
+}
+
+export function aseReadVasp(path: string, format: AseFormat): AseVaspFrame[] {
+  return aseReadVaspMany([path], format)[0];
 }
 
 export interface AseDiffs {

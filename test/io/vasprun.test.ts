@@ -15,7 +15,7 @@ import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, parseVasprun, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { skipWithoutAse } from './python.js';
-import { aseReadVasp, diffWithAse, formatDiffs } from './vaspAse.js';
+import { aseReadVasp, aseReadVaspMany, diffWithAse, formatDiffs } from './vaspAse.js';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures-own', 'vasp', 'vasprun_relax3.xml');
 const LAMMPS = '/usr/share/lammps/examples/COUPLE/lammps_vasp/vasprun.xml';
@@ -98,13 +98,14 @@ test('a run still going: complete calculations are kept, the open one dropped wi
       [finalE[2] + 5, 3, /after its final energy: kept/], // after calculation 3's final energy: kept, as ASE
       [starts[0] + 10, 1, /initial structure/], // no complete calculation: the initial structure, no labels
     ];
-    for (const [cut, frames, re] of cases) {
-      const f = join(dir, `vasprun_cut${cut}.xml`);
-      writeFileSync(f, lines.slice(0, cut).join('\n') + '\n  <i name="e_fr');
-      const r = withWarnings(() => readStructures(f));
+    const files = cases.map(([cut]) => join(dir, `vasprun_cut${cut}.xml`));
+    cases.forEach(([cut], k) => writeFileSync(files[k], lines.slice(0, cut).join('\n') + '\n  <i name="e_fr'));
+    const ase = aseReadVaspMany(files, 'vasp-xml');
+    for (const [k, [cut, frames, re]] of cases.entries()) {
+      const r = withWarnings(() => readStructures(files[k]));
       assert.equal(r.value.length, frames, `cut at line ${cut}`);
       assert.ok(r.warnings.some((w) => re.test(w.message)), `${cut}: ${r.warnings.map((w) => w.message).join(' | ')}`);
-      const d = diffWithAse(r.value, aseReadVasp(f, 'vasp-xml'));
+      const d = diffWithAse(r.value, ase[k]);
       assert.equal(d.frames, frames);
       assert.ok(d.positions <= 1e-15 && d.energy === 0 && d.forces === 0, JSON.stringify(d));
     }

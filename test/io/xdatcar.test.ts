@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, parseXdatcar, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { runPython, skipWithoutAse } from './python.js';
-import { aseReadVasp, diffWithAse } from './vaspAse.js';
+import { aseReadVaspMany, diffWithAse } from './vaspAse.js';
 
 const skipAse = skipWithoutAse();
 
@@ -104,14 +104,15 @@ cell = np.array([[6.1, 0.2, -0.1], [0.3, 5.7, 0.25], [-0.2, 0.15, 6.4]])
 frames = [Atoms('NaClClNaOONa', cell=cell, pbc=True, scaled_positions=rng.random((7, 3))) for _ in range(5)]
 write(sys.argv[1], frames, format='vasp-xdatcar')
 `, [f]);
-    const ours = readStructures(f);
-    assert.equal(ours.length, 5);
-    const d = diffWithAse(ours, aseReadVasp(f, 'vasp-xdatcar'));
-    assert.equal(d.cell, 0);
-    assert.ok(d.positions <= 1e-14, `positions differ by ${d.positions}`);
     const g = join(dir, 'XDATCAR_npt');
     writeFileSync(g, NPT);
-    const e = diffWithAse(readStructures(g), aseReadVasp(g, 'vasp-xdatcar'));
+    const [af, ag] = aseReadVaspMany([f, g], 'vasp-xdatcar');
+    const ours = readStructures(f);
+    assert.equal(ours.length, 5);
+    const d = diffWithAse(ours, af);
+    assert.equal(d.cell, 0);
+    assert.ok(d.positions <= 1e-14, `positions differ by ${d.positions}`);
+    const e = diffWithAse(readStructures(g), ag);
     assert.equal(e.frames, 2);
     assert.equal(e.cell, 0);
     assert.ok(e.positions <= 1e-15, `positions differ by ${e.positions}`);
