@@ -58,6 +58,12 @@ function ioError(path: string, e: unknown): FarfieldError {
   return new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
 }
 
+/** Refuse gzip data (magic 1f 8b) by name instead of failing on binary text. */
+function refuseGzip(path: string, head: Uint8Array): void {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+    throw new FarfieldError('UNSUPPORTED', 'gzip-compressed file: compressed VASP outputs are not read directly; decompress it first (gunzip -k FILE)', { file: path });
+}
+
 /** Every structure of a file, reading it in 1 MB blocks. */
 export function readLinesSync(path: string, parser: LineParser): Structure[] {
   let fd: number;
@@ -79,6 +85,7 @@ export function readLinesSync(path: string, parser: LineParser): Structure[] {
         throw ioError(path, e);
       }
       if (n === 0) break;
+      if (sp.lineNo === 0) refuseGzip(path, buf.subarray(0, n));
       sp.feed(dec.write(buf.subarray(0, n)), out);
     }
     sp.feed(dec.end(), out);
@@ -105,6 +112,7 @@ export async function* streamLines(path: string, parser: LineParser): AsyncGener
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, BLOCK, null);
       if (bytesRead === 0) break;
+      if (sp.lineNo === 0) refuseGzip(path, buf.subarray(0, bytesRead));
       sp.feed(dec.write(buf.subarray(0, bytesRead)), out);
       while (out.length > 0) yield out.shift() as Structure;
     }

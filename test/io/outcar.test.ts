@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { REPO_ROOT, sharedPath } from '../helpers/paths.js';
@@ -190,6 +191,23 @@ test('species from TITEL, else VRHFIN, when a header has no POTCAR: lines; a spe
     const s = readStructures(f);
     assert.deepEqual(s[0].symbols, ['Cl']);
     assert.deepEqual(Array.from(s[0].species), [0, 0, 0]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an OUTCAR without stress lines (ISIF=0) has no stress; a gzip-compressed OUTCAR is refused by name', () => {
+  const text = readFileSync(FIXTURE, 'utf8');
+  const dir = tmp();
+  try {
+    const f = join(dir, 'OUTCAR_isif0');
+    writeFileSync(f, text.split('\n').filter((l) => !l.includes('in kB')).join('\n'));
+    const s = readStructures(f);
+    assert.equal(s.length, 3);
+    assert.ok(s.every((x) => x.labels.stressEvPerA3 === undefined && x.labels.forcesEvPerA !== undefined));
+    const g = join(dir, 'OUTCAR.gz');
+    writeFileSync(g, gzipSync(text));
+    assert.throws(() => readStructures(g), (e: unknown) => e instanceof FarfieldError && e.code === 'UNSUPPORTED' && /gzip-compressed/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
