@@ -16,6 +16,9 @@ import { FarfieldError, type Structure } from '../core/index.js';
 import { detectFormat, formatForWriting, readFrames, readStructuresWithMeta, type FormatMeta } from '../io/index.js';
 import { convertFile, frameSelector, parseFrameIndex, type ConvertOptions, type ConvertResult } from './io.js';
 
+/** Readers' warnings (an OUTCAR whose run is still going, …): replace the handler to collect them. */
+export { setIoWarningHandler, type IoWarning, type IoWarningHandler } from '../io/index.js';
+
 const WILDCARD = /[*?[]/;
 
 /** Natural order: digit runs compare as numbers. */
