@@ -8,6 +8,7 @@ export function register(program: Command): void {
   program
     .command('convert')
     .description('convert structures between file formats (format from the file name/content, or --from/--to)')
+    .usage('[options] <input...> <output>')
     .argument('<paths...>', "input file(s), a folder or a quoted glob such as 'OUT/OUTCAR.*' (concatenated), then the output file (written atomically)")
     .option('--from <format>', `input format (${formatNames().join(', ')})`)
     .option('--to <format>', 'output format (default: from the output file name; .xyz → extxyz)')
