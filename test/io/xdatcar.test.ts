@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, parseXdatcar, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { runPython, skipWithoutAse } from './python.js';
-import { aseReadVaspMany, diffWithAse } from './vaspAse.js';
+import { aseReadVaspMany, diffWithAse, formatDiffs } from './vaspAse.js';
 
 const skipAse = skipWithoutAse();
 
@@ -110,9 +110,11 @@ write(sys.argv[1], frames, format='vasp-xdatcar')
     const ours = readStructures(f);
     assert.equal(ours.length, 5);
     const d = diffWithAse(ours, af);
+    console.log(`  ${formatDiffs('XDATCAR written by ASE', d)}`);
     assert.equal(d.cell, 0);
     assert.ok(d.positions <= 1e-14, `positions differ by ${d.positions}`);
     const e = diffWithAse(readStructures(g), ag);
+    console.log(`  ${formatDiffs('XDATCAR_npt', e)}`);
     assert.equal(e.frames, 2);
     assert.equal(e.cell, 0);
     assert.ok(e.positions <= 1e-15, `positions differ by ${e.positions}`);
