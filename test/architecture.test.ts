@@ -4,9 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve, dirname, sep } from 'node:path';
+import { builtinModules } from 'node:module';
 import { REPO_ROOT } from './helpers/paths.js';
+
+const NODE_BUILTINS = new Set(builtinModules);
 
 /** Which layers each layer may import (besides itself). */
 export const ALLOWED: Record<string, string[]> = {
@@ -20,10 +24,14 @@ export const ALLOWED: Record<string, string[]> = {
   reference: ['core', 'math', 'geometry', 'electrostatics'],
   md: ['core', 'math', 'geometry'],
   analysis: ['core', 'math', 'geometry'],
-  api: ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'reference', 'md', 'analysis'],
+  /** Host concerns (sockets now; files, processes later): beside api, over core only. */
+  host: ['core'],
+  api: ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'reference', 'md', 'analysis', 'host'],
   cli: ['api', 'core'],
   web: ['api', 'core'],
 };
+/** Numeric layers: they never import node:* (DESIGN.md: host concerns live in host/, io/, api/). */
+export const NUMERIC = ['core', 'math', 'geometry', 'electrostatics', 'descriptors', 'model', 'md', 'analysis'];
 /** Layers that may be imported only through their index.ts from other layers. */
 const INDEX_ONLY_FOR: Record<string, string[]> = { model: ['descriptors'] };
 
@@ -56,6 +64,8 @@ export function violations(srcRoot: string): string[] {
       continue;
     }
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+      if (NUMERIC.includes(layer) && (spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0])))
+        bad.push(`${rel}: numeric layer '${layer}' may not import the Node built-in '${spec}'`);
       if (!spec.startsWith('.')) continue;
       const target = relative(srcRoot, resolve(dirname(file), spec));
       if (target.startsWith('..')) {
@@ -89,4 +99,21 @@ test('the checker itself catches an upward import', () => {
   ]);
   assert.ok(!ALLOWED.core.includes('model'));
   assert.ok(!ALLOWED.md.includes('model'), 'md must see only the Calculator contract');
+  assert.ok(!ALLOWED.host.includes('api') && ALLOWED.api.includes('host'), 'host sits below api');
+});
+
+test('the checker catches a Node built-in in a numeric layer and allows it in host/', () => {
+  const root = mkdtempSync(join(tmpdir(), 'farfield-arch-'));
+  try {
+    mkdirSync(join(root, 'math'));
+    mkdirSync(join(root, 'host'));
+    writeFileSync(join(root, 'math', 'a.ts'), `import { readFileSync } from 'node:fs';\nimport { b } from 'os';\n`);
+    writeFileSync(join(root, 'host', 'b.ts'), `import { connect } from 'node:net';\nimport { c } from '../core/index.js';\n`);
+    assert.deepEqual(violations(root), [
+      `math${sep}a.ts: numeric layer 'math' may not import the Node built-in 'node:fs'`,
+      `math${sep}a.ts: numeric layer 'math' may not import the Node built-in 'os'`,
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

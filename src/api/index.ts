@@ -14,3 +14,4 @@ export * from './compare.js';
 export * from './dataset.js';
 export * from './label.js';
 export * from './relabel.js';
+export * from './driver.js';

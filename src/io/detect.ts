@@ -4,12 +4,27 @@
  * Pure functions, no `node:*` imports.
  */
 import { FarfieldError } from '../core/index.js';
+import { splitKeyValues } from './keyvalue.js';
 
 /** Formats the detector can name. */
 export type DetectedFormat = 'extxyz' | 'xyz' | 'poscar' | 'ml_ab' | 'xdatcar' | 'outcar' | 'vasprun';
 
 /** Bytes of the file's beginning the content rules look at. */
 export const SNIFF_BYTES = 8192;
+
+/** A key=value pair as ASE writes one (`energy=-3.5`, `Lattice="…"`, `key = value`, `"a key"=…`). */
+const KEY_VALUE = /(^|\s)("[^"]*"|'[^']*'|[^\s=]+)\s*=/;
+
+/** The line parses under ASE's key=value grammar (an unterminated quote does not: such a comment is plain text). */
+function splitsAsKeyValues(line: string): boolean {
+  try {
+    splitKeyValues(line, { file: '', line: 0 });
+    return true;
+  } catch (e) {
+    if (e instanceof FarfieldError) return false;
+    throw e;
+  }
+}
 
 /** The comment line of an XYZ frame at the top of `head`, or null when the text does not start like XYZ. */
 function firstComment(head: string): string | null {
@@ -52,13 +67,14 @@ function isXdatcarHead(l: string[]): boolean {
 
 /** Content rules per format, applied to the first SNIFF_BYTES of the file (CR removed). */
 export const CONTENT_RULES: Record<DetectedFormat, (head: string) => boolean> = {
+  // any key=value pair on the first comment line: ASE reads every .xyz comment as key=value pairs
   extxyz: (h) => {
     const c = firstComment(h);
-    return c !== null && /(^|\s)(Properties|Lattice)\s*=/.test(c);
+    return c !== null && KEY_VALUE.test(c) && splitsAsKeyValues(c);
   },
   xyz: (h) => {
     const c = firstComment(h);
-    return c !== null && !c.includes('=');
+    return c !== null && !(KEY_VALUE.test(c) && splitsAsKeyValues(c));
   },
   poscar: (h) => {
     const l = h.split('\n');
@@ -78,13 +94,14 @@ const ORDER: readonly DetectedFormat[] = ['extxyz', 'xyz', 'xdatcar', 'poscar', 
 
 /**
  * The format of a file from its name, else its content. `head` is called only when the name decides nothing (so
- * a file-system caller reads the file lazily). A `.xyz` name is extended XYZ when its comment line has `Lattice=`
- * or `Properties=` (as ASE writes), plain XYZ otherwise.
+ * a file-system caller reads the file lazily). A `.xyz` name is extended XYZ when its first comment line has a
+ * key=value pair (`Lattice=`, `Properties=`, `energy=` …: ASE reads such comments as key=value pairs), plain XYZ
+ * otherwise (the comment is kept as info.comment).
  */
 export function detectFormatName(fileName: string, head: () => string): DetectedFormat {
-  const base = fileName.toLowerCase().replace(/^.*[\\/]/, '');
+  const base = fileName.toLowerCase().replace(/^.*[\\/]/, '').replace(/\.gz$/, ''); // gzip is undone by the readers
   for (const f of ORDER) if (NAME_RULES[f](base)) return f;
-  const h = head().slice(0, SNIFF_BYTES).replace(/\r/g, '');
+  const h = head().slice(0, SNIFF_BYTES).replace(/^\ufeff/, '').replace(/\r/g, '');
   if (base.endsWith('.xyz')) return CONTENT_RULES.extxyz(h) ? 'extxyz' : 'xyz';
   for (const f of ORDER) if (CONTENT_RULES[f](h)) return f;
   throw new FarfieldError('FORMAT', `cannot tell the format of ${fileName} from its name or content (known: ${ORDER.join(', ')})`, { file: fileName });

@@ -13,15 +13,26 @@
  *   xx yy zz yz xz xy; eV/Å³, ASE sign (positive = tensile) → labels.stressEvPerA3 (row-major 3×3).
  * - `virial` (eV, 9 or 6 as stress) → stress = −virial/V when there is no `stress` (kept in info otherwise).
  * - per-atom `forces:R:3` (eV/Å) → labels.forcesEvPerA; `charge`/`charges`/`initial_charges` `:R:1` (e) → labels.charges.
- * - `species` (capitalised like ASE: 'CL' → 'Cl') or, without it, `Z` → the species table; `pos:R:3` → positions (Å).
+ * - `species` (capitalised like ASE: 'CL' → 'Cl'; must be an element symbol or 'X', ASE's dummy atom) or, without
+ *   it, `Z` → the species table; `pos:R:3` → positions (Å). An empty frame may declare species:R:1 (as ASE writes it).
+ * - `move_mask:L:3` or `:L:1` (ASE's constraints, T = may move) → per-atom `selective_dynamics` L:3, the POSCAR
+ *   convention; the writer turns it back into `move_mask` (L:1 when every atom is all-T or all-F).
+ * - `pbc` may also be given as numbers (`pbc="1 1 0"`, non-zero = periodic), as ASE accepts.
  * Everything else stays in `info` / `arrays` under its own name and type.
+ * As in ASE: a comment line without Properties keeps species and pos as the only columns (extra columns ignored);
+ * frames followed by `VEC1 x y z` … lines (ASE's `vec_cell`, not counted in N) take their cell from them and keep
+ * the comment as info.comment (fewer than three VEC lines — a partly periodic cell — are refused: farfield's
+ * periodic structures need a 3-D cell). Gzip-compressed files are decompressed; a byte-order mark is skipped.
  * The writer emits what ASE's writer emits: `Lattice` (if the cell is non-zero), `Properties=species:S:1:pos:R:3…`,
  * info pairs, `energy`, `stress` as 9 numbers, `pbc`; columns species, pos, other arrays, charges, forces. Reals are
- * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too).
+ * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too); Lattice,
+ * energy and stress always as reals ('-1.0', never '-1', which ASE would read as an int); info values as keyvalue.ts
+ * writes them (types kept for ASE).
  */
 import { open } from 'node:fs/promises';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import {
   FarfieldError,
   cellVolume,
@@ -32,9 +43,9 @@ import {
   type StructureLabels,
 } from '../core/index.js';
 import { AtomicFile, writeAtomically } from './atomic.js';
-import { CHEMICAL_SYMBOLS, capitalize } from './elements.js';
-import { formatKeyValues, parseKeyValues } from './keyvalue.js';
-import { LineCursor, NEED_MORE, clip, formatFinite, isSpace, parseCount, parseError, tokens, type Where } from './text.js';
+import { CHEMICAL_SYMBOLS, capitalize, checkElement } from './elements.js';
+import { formatKeyValues, parseKeyValues, rememberNumberTexts, splitKeyValues } from './keyvalue.js';
+import { LineCursor, NEED_MORE, clip, formatFinite, isSpace, parseCount, parseError, parseReal, readError, stripBom, tokens, type Where } from './text.js';
 
 export type PropertyType = 'R' | 'I' | 'L' | 'S';
 export interface PropertySpec {
@@ -100,18 +111,32 @@ function tensorFromInfo(key: string, v: InfoValue, w: Where): Float64Array {
   return t;
 }
 
-/** Read the N atom lines of a frame into columns; errors name the line and the property. */
-function readAtomLines(cur: LineCursor, n: number, props: PropertySpec[], headerLine: number): ColumnData[] {
-  // every atom line takes at least 2 characters per column: refuse counts the text cannot hold before allocating
-  if (2 * n > cur.text.length - cur.pos) {
-    if (cur.more) throw NEED_MORE;
-    let lines = 0;
-    for (let p = cur.text.indexOf('\n', cur.pos); p >= 0 && lines <= n; p = cur.text.indexOf('\n', p + 1)) lines++;
-    throw parseError(`file ends inside the frame that starts at line ${headerLine}: expected ${n} atom lines, found ${lines}`, cur.file, cur.lineNo + lines + 1, 'atoms');
-  }
-  const data = props.map((p) => allocate(p, n));
+/**
+ * Read the N atom lines of a frame into columns; errors name the line and the property.
+ * `lenient`: extra columns beyond the Properties are ignored (ASE does so when the comment gives no Properties).
+ */
+function readAtomLines(cur: LineCursor, n: number, props: PropertySpec[], headerLine: number, lenient = false): ColumnData[] {
   let ncol = 0;
   for (const p of props) ncol += p.width;
+  // every column takes at least one character (two with its separator): refuse atom counts and column widths the
+  // text cannot hold before allocating anything
+  if (n * ncol > cur.text.length - cur.pos) {
+    if (cur.more) throw NEED_MORE;
+    let lines = 0;
+    let p = cur.text.indexOf('\n', cur.pos);
+    for (; p >= 0 && lines < n; p = cur.text.indexOf('\n', p + 1)) lines++;
+    if (lines < n && p < 0 && cur.text.length > (lines === 0 ? cur.pos : cur.text.lastIndexOf('\n') + 1)) lines++; // last line without '\n'
+    if (lines < n)
+      throw parseError(`file ends inside the frame that starts at line ${headerLine}: expected ${n} atom lines, found ${lines}`, cur.file, cur.lineNo + lines + 1, 'atoms');
+    throw parseError(`Properties declares ${ncol} columns per atom, more than the ${n} atom lines can hold: check the widths (name:type:width)`, cur.file, cur.lineNo, 'Properties');
+  }
+  let data: ColumnData[];
+  try {
+    data = props.map((p) => allocate(p, n));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw parseError(`cannot allocate ${n} atoms × ${ncol} columns (${e.message}): check the atom count and the Properties widths`, cur.file, cur.lineNo, 'Properties');
+  }
   // flat per-column plan
   const colProp = new Int32Array(ncol), colComp = new Int32Array(ncol), colType = new Uint8Array(ncol);
   {
@@ -173,7 +198,7 @@ function readAtomLines(cur: LineCursor, n: number, props: PropertySpec[], header
       }
     }
     while (i < len && isSpace(line.charCodeAt(i))) i++;
-    if (i < len) {
+    if (i < len && !lenient) {
       const extra = tokens(line.substring(i)).length;
       throw parseError(`Properties says ${ncol} columns, line has ${ncol + extra}`, file, cur.lineNo, 'Properties');
     }
@@ -196,7 +221,10 @@ function readCount(cur: LineCursor): number | null {
 
 /**
  * Parse one frame starting at the cursor (blank lines before it are skipped). Returns null at the end of the text.
- * `plain`: plain XYZ (comment kept as info.comment, columns symbol x y z [ignored extras]).
+ * `plain`: plain XYZ (comment kept as info.comment, columns symbol x y z [ignored extras]); a plain frame whose
+ * comment holds key=value pairs (`energy=-3.5`) is read as ASE reads every `.xyz`, with the extended-XYZ rules.
+ * Frames followed by `VEC1 x y z` … lines (ASE's `vec_cell`) take their lattice vectors from those lines, and their
+ * comment stays a comment, as in ASE.
  */
 export function parseFrame(cur: LineCursor, plain = false): Structure | null {
   const n = readCount(cur);
@@ -205,7 +233,76 @@ export function parseFrame(cur: LineCursor, plain = false): Structure | null {
   const comment = cur.next();
   if (comment === null) throw parseError('file ends after the atom count: expected a comment line', cur.file, headerLine + 1, 'comment');
   const cw: Where = { file: cur.file, line: cur.lineNo };
-  return plain ? plainFrame(cur, n, comment, headerLine) : extFrame(cur, n, comment, cw, headerLine);
+  const nvec = countVecLines(cur, n);
+  if (nvec > 0) return vecFrame(cur, n, comment, headerLine, nvec);
+  if (plain && !isKeyValueComment(comment, cw)) return plainFrame(cur, n, comment, headerLine);
+  return extFrame(cur, n, comment, cw, headerLine);
+}
+
+/** True if the comment line parses as key=value pairs with at least one '=' (ASE would read it as such). */
+function isKeyValueComment(comment: string, w: Where): boolean {
+  if (!comment.includes('=')) return false;
+  try {
+    return splitKeyValues(comment, w).some(([, v]) => v !== null);
+  } catch (e) {
+    if (e instanceof FarfieldError) return false;
+    throw e;
+  }
+}
+
+const VEC_LINE = /^\s*VEC/;
+
+/**
+ * Number of `VECk` lines after the n atom lines that follow the cursor (ASE's vec_cell writes the lattice vectors
+ * of the periodic directions as pseudo-atoms there, not counted in N). The cursor does not move.
+ */
+function countVecLines(cur: LineCursor, n: number): number {
+  const t = cur.text;
+  let p = cur.pos;
+  for (let a = 0; a < n; a++) {
+    const e = t.indexOf('\n', p);
+    if (e < 0) {
+      if (cur.more) throw NEED_MORE;
+      return 0;
+    }
+    p = e + 1;
+  }
+  let nvec = 0;
+  for (;;) {
+    const e = t.indexOf('\n', p);
+    if (e < 0 && cur.more) throw NEED_MORE;
+    const line = t.substring(p, e < 0 ? t.length : e);
+    if (!VEC_LINE.test(line)) return nvec;
+    if (++nvec > 3) throw parseError('more than 3 VEC lines after the atoms (ASE vec_cell writes at most VEC1 VEC2 VEC3)', cur.file, cur.lineNo + n + nvec, 'VEC');
+    if (e < 0) return nvec;
+    p = e + 1;
+  }
+}
+
+/** A frame in ASE's vec_cell layout: plain atom lines, then VEC1..VECk; pbc is true along the given vectors. */
+function vecFrame(cur: LineCursor, n: number, comment: string, headerLine: number, nvec: number): Structure {
+  const s = plainFrame(cur, n, comment, headerLine);
+  const first = cur.lineNo + 1;
+  for (let k = 0; k < nvec; k++) {
+    const line = cur.next() as string; // present: counted by countVecLines
+    const t = tokens(line);
+    const w: Where = { file: cur.file, line: cur.lineNo, field: 'VEC' };
+    if (t[0] !== `VEC${k + 1}`) throw parseError(`expected VEC${k + 1} (a lattice vector in ASE's vec_cell layout), got '${clip(t[0])}'`, w.file, w.line, w.field);
+    if (t.length !== 4) throw parseError(`expected 'VEC${k + 1} x y z', got ${t.length - 1} numbers`, w.file, w.line, w.field);
+    for (let d = 0; d < 3; d++) s.cell[3 * k + d] = parseReal(t[1 + d], w);
+    s.pbc[k] = true;
+  }
+  if (nvec < 3)
+    throw new FarfieldError('UNSUPPORTED',
+      `${nvec} VEC line${nvec > 1 ? 's' : ''} (ASE vec_cell with pbc along ${nvec === 1 ? 'one direction' : 'two directions'}): farfield needs all three lattice vectors for a periodic structure; write the file with a Lattice="…" and pbc="…" instead`,
+      { file: cur.file, line: first, field: 'VEC' });
+  try {
+    validateStructure(s, `frame at line ${headerLine}`);
+  } catch (e) {
+    if (e instanceof FarfieldError) throw parseError(e.message, cur.file, first, 'VEC');
+    throw e;
+  }
+  return s;
 }
 
 function plainFrame(cur: LineCursor, n: number, comment: string, headerLine: number): Structure {
@@ -222,9 +319,13 @@ function plainFrame(cur: LineCursor, n: number, comment: string, headerLine: num
     if (line === null) throw parseError(`file ends inside the frame that starts at line ${headerLine}: expected ${n} atom lines, found ${a}`, cur.file, cur.lineNo + 1, 'atoms');
     const t = tokens(line);
     if (t.length < 4) throw parseError(`expected 'symbol x y z', line has ${t.length} columns`, cur.file, cur.lineNo, 'atoms');
-    const sym = capitalize(t[0]);
-    let k = index.get(sym);
-    if (k === undefined) { k = symbols.length; symbols.push(sym); index.set(sym, k); }
+    let k = index.get(t[0]);
+    if (k === undefined) {
+      const sym = checkElement(capitalize(t[0]), cur.file, cur.lineNo, 'species', t[0]);
+      k = symbols.indexOf(sym);
+      if (k < 0) { k = symbols.length; symbols.push(sym); }
+      index.set(t[0], k);
+    }
     species[a] = k;
     for (let d = 0; d < 3; d++) {
       const v = Number(t[1 + d]);
@@ -239,10 +340,13 @@ function plainFrame(cur: LineCursor, n: number, comment: string, headerLine: num
 }
 
 function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, headerLine: number): Structure {
-  const kv = parseKeyValues(comment, cw);
-  const props = parseProperties(kv.get('Properties') ?? DEFAULT_PROPERTIES, cw);
+  const texts = new Map<string, string>();
+  const kv = parseKeyValues(comment, cw, texts);
+  const given = kv.get('Properties');
+  const props = parseProperties(given ?? DEFAULT_PROPERTIES, cw);
   kv.delete('Properties');
-  const columns = readAtomLines(cur, n, props, headerLine);
+  // without Properties, columns beyond species and pos are ignored, as ASE does
+  const columns = readAtomLines(cur, n, props, headerLine, given === undefined);
   const labels: StructureLabels = {};
 
   // cell and pbc
@@ -257,9 +361,12 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
   let pbc: [boolean, boolean, boolean] = lattice !== undefined ? [true, true, true] : [false, false, false];
   const pv = kv.get('pbc');
   if (pv !== undefined) {
+    // T/F as ASE writes it; numbers as ASE accepts them (pbc="1 1 0": non-zero = periodic, numpy's bool())
     if (typeof pv === 'boolean') pbc = [pv, pv, pv];
+    else if (typeof pv === 'number') pbc = [pv !== 0, pv !== 0, pv !== 0];
     else if (Array.isArray(pv) && pv.length === 3 && pv.every((x) => typeof x === 'boolean')) pbc = [...(pv as boolean[])] as [boolean, boolean, boolean];
-    else throw parseError(`expected three of T/F, got ${JSON.stringify(pv)}`, cw.file, cw.line, 'pbc');
+    else if (Array.isArray(pv) && pv.length === 3 && pv.every((x) => typeof x === 'number')) pbc = (pv as number[]).map((x) => x !== 0) as [boolean, boolean, boolean];
+    else throw parseError(`expected three of T/F (or 1/0), got ${JSON.stringify(pv)}`, cw.file, cw.line, 'pbc');
     kv.delete('pbc');
   }
   if (lattice === undefined && (pbc[0] || pbc[1] || pbc[2]))
@@ -293,10 +400,12 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
   let positions: Float64Array | null = null;
   const arrays: Record<string, PerAtomArray> = {};
   const speciesK = props.findIndex((p) => p.name === 'species');
+  const hasSelective = props.some((p) => p.name === 'selective_dynamics');
   props.forEach((p, k) => {
     const d = columns[k];
     if (k === speciesK) {
-      if (p.type !== 'S' || p.width !== 1) throw parseError(`species must be S:1, got ${p.type}:${p.width}`, cw.file, cw.line, 'Properties');
+      // ASE writes an empty frame's species column as species:R:1 (numpy's dtype of an empty array)
+      if ((p.type !== 'S' || p.width !== 1) && n > 0) throw parseError(`species must be S:1, got ${p.type}:${p.width}`, cw.file, cw.line, 'Properties');
       const raw = d as string[];
       const table = new Map<string, number>();
       const syms: string[] = [];
@@ -305,7 +414,7 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
       for (let a = 0; a < n; a++) {
         let s = byToken.get(raw[a]);
         if (s === undefined) {
-          const sym = capitalize(raw[a]);
+          const sym = checkElement(capitalize(raw[a]), cw.file, cw.line + 1 + a, 'species', raw[a]);
           s = table.get(sym);
           if (s === undefined) { s = syms.length; syms.push(sym); table.set(sym, s); }
           byToken.set(raw[a], s);
@@ -320,6 +429,10 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
       labels.forcesEvPerA = d as Float64Array;
     } else if (CHARGE_NAMES.includes(p.name) && p.type === 'R' && p.width === 1 && labels.charges === undefined) {
       labels.charges = d as Float64Array;
+    } else if (p.name === 'move_mask' && p.type === 'L' && (p.width === 3 || p.width === 1) && !hasSelective) {
+      // ASE's constraint column (T = may move; width 1 = FixAtoms, 3 = FixCartesian) → POSCAR-style selective dynamics
+      const m = d as Uint8Array;
+      arrays.selective_dynamics = { type: 'L', width: 3, data: p.width === 3 ? m : Uint8Array.from({ length: 3 * n }, (_, i) => m[Math.floor(i / 3)]) };
     } else {
       arrays[p.name] = { type: p.type, width: p.width, data: d } as PerAtomArray;
     }
@@ -347,6 +460,7 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
   }
   const info: Record<string, InfoValue> = {};
   for (const [k, v] of kv) info[k] = v;
+  rememberNumberTexts(info, texts);
   const s: Structure = { cell, pbc, positions, species: species as Int32Array, symbols: symbols as string[], info, arrays, labels };
   try {
     validateStructure(s, `frame at line ${headerLine}`);
@@ -359,9 +473,9 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
 
 // ---------------------------------------------------------------- reading files
 
-/** All frames of an (extended) XYZ text. */
+/** All frames of an (extended) XYZ text (a leading byte-order mark is skipped). */
 export function parseXyzText(text: string, file: string, plain = false): Structure[] {
-  const cur = new LineCursor(text, file);
+  const cur = new LineCursor(stripBom(text), file);
   const out: Structure[] = [];
   for (;;) {
     const s = parseFrame(cur, plain);
@@ -370,11 +484,24 @@ export function parseXyzText(text: string, file: string, plain = false): Structu
   }
 }
 
+/** True if the bytes start with the gzip magic number (1f 8b): the file is read through gunzip. */
+export function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/**
+ * The text of a file (UTF-8, a leading byte-order mark dropped; gzip-compressed files, e.g. ASE's `.xyz.gz`, are
+ * decompressed); OS and gzip errors become IO FarfieldErrors with a hint.
+ */
 export function readFileText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    let bytes = readFileSync(path);
+    if (isGzip(bytes)) bytes = gunzipSync(bytes);
+    return stripBom(bytes.toString('utf8'));
   } catch (e) {
-    throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
+    if (e instanceof RangeError || (e as { code?: unknown }).code === 'ERR_STRING_TOO_LONG')
+      throw new FarfieldError('IO', `cannot read: the file is too large to hold as one string (${(e as Error).message}); use a command that streams frames`, { file: path }, { cause: e });
+    throw readError(path, e);
   }
 }
 
@@ -382,31 +509,68 @@ export function readXyz(path: string, plain = false): Structure[] {
   return parseXyzText(readFileText(path), path, plain);
 }
 
-const CHUNK = 1 << 20;
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * Stream the frames of an (extended) XYZ file: reads 1 MB chunks and keeps only the current frame's text in memory
  * (plus one chunk), so files far larger than memory can be processed.
  */
-export async function* streamXyz(path: string, plain = false): AsyncGenerator<Structure> {
+export async function* streamXyz(path: string, plain = false, options: { chunkBytes?: number } = {}): AsyncGenerator<Structure> {
+  const CHUNK = options.chunkBytes ?? CHUNK_BYTES; // smaller chunks only in tests (frames across chunk borders)
   let fh;
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw readError(path, e);
   }
+  let gunzip: AsyncIterator<Buffer> | null = null;
+  let gz: ReturnType<typeof createReadStream> | null = null;
   try {
-    const chunk = Buffer.allocUnsafe(CHUNK);
+    const chunk = Buffer.allocUnsafe(Math.max(2, CHUNK));
     const decoder = new StringDecoder('utf8');
     let buf = '';
     let eof = false;
+    let bom = true; // the start of the file has not been checked for a byte-order mark yet
     let lineBase = 1; // line number of buf[0]
+    try {
+      const { bytesRead } = await fh.read(chunk, 0, Math.min(2, CHUNK), 0); // positional: the file offset stays 0
+      if (bytesRead === 2 && isGzip(chunk)) {
+        gz = createReadStream(path, { highWaterMark: CHUNK });
+        gunzip = gz.pipe(createGunzip({ chunkSize: Math.max(64, CHUNK) }))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      }
+    } catch (e) {
+      throw readError(path, e);
+    }
+    /** The next bytes of the (decompressed) file, or null at its end. */
+    const nextBytes = async (): Promise<Uint8Array | null> => {
+      try {
+        if (gunzip) {
+          const r = await gunzip.next();
+          return r.done ? null : r.value;
+        }
+        const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
+        return bytesRead === 0 ? null : chunk.subarray(0, bytesRead);
+      } catch (e) {
+        throw readError(path, e);
+      }
+    };
     const fill = async (): Promise<void> => {
-      const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
-      if (bytesRead === 0) {
+      const bytes = await nextBytes();
+      let text: string;
+      if (bytes === null) {
         eof = true;
-        buf += decoder.end();
-      } else buf += decoder.write(chunk.subarray(0, bytesRead));
+        text = decoder.end();
+      } else text = decoder.write(bytes as Buffer);
+      if (bom && (text.length > 0 || eof)) {
+        text = stripBom(text);
+        bom = false;
+      }
+      try {
+        buf += text;
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw new FarfieldError('PARSE', `a frame starting at line ${lineBase} is longer than the largest string (${e.message}): check its atom count`, { file: path, line: lineBase, field: 'atom count' }, { cause: e });
+      }
     };
     let pos = 0;
     for (;;) {
@@ -434,6 +598,7 @@ export async function* streamXyz(path: string, plain = false): AsyncGenerator<St
       yield s;
     }
   } finally {
+    gz?.destroy();
     await fh.close();
   }
 }
@@ -441,6 +606,12 @@ export async function* streamXyz(path: string, plain = false): AsyncGenerator<St
 // ---------------------------------------------------------------- writing
 
 const RESERVED_INFO = new Set(['Lattice', 'Properties', 'pbc']);
+
+/** A finite real in shortest round-trip form that Python reads as a float: '-1' → '-1.0' (exponents are kept). */
+function realText(x: number, what: string): string {
+  const t = formatFinite(x, what);
+  return /^-?\d+$/.test(t) ? t + '.0' : t;
+}
 
 function columnName(name: string): string {
   if (name === '' || /[\s:"'=]/.test(name)) throw new FarfieldError('INVALID_INPUT', `per-atom array name '${name}' cannot be written to extended XYZ (no spaces, ':', quotes or '=')`);
@@ -460,6 +631,10 @@ export function formatExtxyzFrame(s: Structure): string {
   if (L.forcesEvPerA) reserved.add('forces');
   for (const [name, a] of Object.entries(s.arrays)) {
     if (reserved.has(name)) continue;
+    if (name === 'selective_dynamics' && a.type === 'L' && a.width === 3 && !('move_mask' in s.arrays)) {
+      cols.push(moveMask(a.data, n));
+      continue;
+    }
     cols.push({ name: columnName(name), type: a.type, width: a.width, data: a.data });
   }
   if (L.charges) cols.push({ name: 'charges', type: 'R', width: 1, data: L.charges });
@@ -468,7 +643,7 @@ export function formatExtxyzFrame(s: Structure): string {
   for (const c of cols) props += `:${c.name}:${c.type}:${c.width}`;
 
   let head = '';
-  if (s.cell.some((x) => x !== 0)) head += `Lattice="${Array.from(s.cell, (x) => formatFinite(x, 'Lattice')).join(' ')}" `;
+  if (s.cell.some((x) => x !== 0)) head += `Lattice="${Array.from(s.cell, (x) => realText(x, 'Lattice')).join(' ')}" `;
   head += `Properties=${props}`;
   const entries: [string, InfoValue][] = [];
   for (const [k, v] of Object.entries(s.info)) {
@@ -477,16 +652,19 @@ export function formatExtxyzFrame(s: Structure): string {
     if (k === 'stress' && L.stressEvPerA3 !== undefined) continue;
     entries.push([k, v]);
   }
-  if (L.energyEv !== undefined) entries.push(['energy', L.energyEv]);
+  // labels are reals in ASE (a SinglePointCalculator's float results): always written with a '.' or an exponent,
+  // so that energy=-1.0 does not come back as the integer -1
+  const tail: string[] = [];
+  if (L.energyEv !== undefined) tail.push(`energy=${realText(L.energyEv, 'energy')}`);
   if (L.stressEvPerA3) {
     const t = L.stressEvPerA3;
     // Fortran order, as ASE writes (and reads) it: v[i + 3j] = t[i][j]
-    const v: number[] = [];
-    for (let j = 0; j < 3; j++) for (let i = 0; i < 3; i++) v[i + 3 * j] = t[3 * i + j];
-    entries.push(['stress', v]);
+    const v: string[] = [];
+    for (let j = 0; j < 3; j++) for (let i = 0; i < 3; i++) v[i + 3 * j] = realText(t[3 * i + j], 'stress');
+    tail.push(`stress="${v.join(' ')}"`);
   }
-  entries.push(['pbc', [...s.pbc]]); // ASE always writes pbc, last
-  head += ' ' + formatKeyValues(entries);
+  tail.push(`pbc="${s.pbc.map((b) => (b ? 'T' : 'F')).join(' ')}"`); // ASE always writes pbc
+  head += ' ' + formatKeyValues(entries, s.info, tail);
 
   const parts: string[] = [String(n), '\n', head, '\n'];
   const pos = s.positions;
@@ -510,6 +688,17 @@ export function formatExtxyzFrame(s: Structure): string {
     parts.push(line, '\n');
   }
   return parts.join('');
+}
+
+/**
+ * POSCAR-style selective dynamics (L:3, T = may move) as ASE's constraint column `move_mask`: width 1 (ASE's
+ * FixAtoms) when every atom is all-T or all-F, else width 3 (one FixCartesian per atom).
+ */
+function moveMask(flags: Uint8Array, n: number): { name: string; type: PropertyType; width: number; data: ColumnData } {
+  let uniform = true;
+  for (let a = 0; a < n && uniform; a++) uniform = flags[3 * a] === flags[3 * a + 1] && flags[3 * a] === flags[3 * a + 2];
+  if (!uniform) return { name: 'move_mask', type: 'L', width: 3, data: flags };
+  return { name: 'move_mask', type: 'L', width: 1, data: Uint8Array.from({ length: n }, (_, a) => flags[3 * a]) };
 }
 
 function fmt(x: number, what: string): string {

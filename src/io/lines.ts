@@ -2,12 +2,16 @@
  * Line-fed parsing for large text outputs (VASP OUTCAR, vasprun.xml, XDATCAR): a parser receives one line at a time
  * and pushes the structures it completes, so the same parser reads a string held in memory (the web page), a file
  * read in 1 MB blocks synchronously (`readLinesSync`, never the whole file as one string: OUTCARs can be GBs), or a
- * file streamed frame by frame (`streamLines`).
+ * file streamed frame by frame (`streamLines`). A leading byte-order mark is dropped; gzip-compressed files
+ * (`OUTCAR.gz`) are decompressed, streamed by `streamLines`, held as bytes (not one string) by `readLinesSync`.
  */
 import { open } from 'node:fs/promises';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { FarfieldError, type Structure } from '../core/index.js';
+import { isGzip } from './extxyz.js';
+import { readError, stripBom } from './text.js';
 
 export interface LineParser {
   /** One line (without '\n' and a trailing '\r'); 1-based line number; push completed structures to `out`. */
@@ -21,10 +25,15 @@ const BLOCK = 1 << 20;
 /** Splits decoded text blocks into lines, keeping the unfinished tail. */
 class Splitter {
   private tail = '';
+  private started = false;
   lineNo = 0;
   constructor(private readonly parser: LineParser) {}
 
   feed(text: string, out: Structure[]): void {
+    if (!this.started && text.length > 0) {
+      text = stripBom(text);
+      this.started = true;
+    }
     const s = this.tail + text;
     let p = 0;
     for (let e = s.indexOf('\n', p); e >= 0; e = s.indexOf('\n', p)) {
@@ -54,45 +63,46 @@ export function parseLines(text: string, parser: LineParser): Structure[] {
   return out;
 }
 
-function ioError(path: string, e: unknown): FarfieldError {
-  return new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
-}
-
-/** Refuse gzip data (magic 1f 8b) by name instead of failing on binary text. */
-function refuseGzip(path: string, head: Uint8Array): void {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
-    throw new FarfieldError('UNSUPPORTED', 'gzip-compressed file: compressed VASP outputs are not read directly; decompress it first (gunzip -k FILE)', { file: path });
-}
-
-/** Every structure of a file, reading it in 1 MB blocks. */
+/** Every structure of a file, reading it in 1 MB blocks (a gzip file is decompressed whole, as bytes). */
 export function readLinesSync(path: string, parser: LineParser): Structure[] {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw ioError(path, e);
+    throw readError(path, e);
   }
   const out: Structure[] = [];
+  const dec = new StringDecoder('utf8');
+  const sp = new Splitter(parser);
   try {
     const buf = Buffer.allocUnsafe(BLOCK);
-    const dec = new StringDecoder('utf8');
-    const sp = new Splitter(parser);
+    let first = true;
     for (;;) {
       let n: number;
       try {
         n = readSync(fd, buf, 0, BLOCK, null);
       } catch (e) {
-        throw ioError(path, e);
+        throw readError(path, e);
       }
       if (n === 0) break;
-      if (sp.lineNo === 0) refuseGzip(path, buf.subarray(0, n));
+      if (first && isGzip(buf.subarray(0, n))) {
+        let bytes: Buffer;
+        try {
+          bytes = gunzipSync(readFileSync(path));
+        } catch (e) {
+          throw readError(path, e);
+        }
+        for (let p = 0; p < bytes.length; p += BLOCK) sp.feed(dec.write(bytes.subarray(p, p + BLOCK)), out);
+        break;
+      }
+      first = false;
       sp.feed(dec.write(buf.subarray(0, n)), out);
     }
-    sp.feed(dec.end(), out);
-    sp.finish(out);
   } finally {
     closeSync(fd);
   }
+  sp.feed(dec.end(), out);
+  sp.finish(out);
   return out;
 }
 
@@ -102,19 +112,42 @@ export async function* streamLines(path: string, parser: LineParser): AsyncGener
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw ioError(path, e);
+    throw readError(path, e);
   }
+  const dec = new StringDecoder('utf8');
+  const sp = new Splitter(parser);
+  const out: Structure[] = [];
   try {
     const buf = Buffer.allocUnsafe(BLOCK);
-    const dec = new StringDecoder('utf8');
-    const sp = new Splitter(parser);
-    const out: Structure[] = [];
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, BLOCK, null);
-      if (bytesRead === 0) break;
-      if (sp.lineNo === 0) refuseGzip(path, buf.subarray(0, bytesRead));
-      sp.feed(dec.write(buf.subarray(0, bytesRead)), out);
-      while (out.length > 0) yield out.shift() as Structure;
+    let gz: AsyncIterable<Buffer> | null = null;
+    try {
+      const { bytesRead } = await fh.read(buf, 0, 2, 0);
+      if (bytesRead === 2 && isGzip(buf)) gz = createReadStream(path, { highWaterMark: BLOCK }).pipe(createGunzip({ chunkSize: BLOCK }));
+    } catch (e) {
+      throw readError(path, e);
+    }
+    if (gz) {
+      try {
+        for await (const bytes of gz) {
+          sp.feed(dec.write(bytes), out);
+          while (out.length > 0) yield out.shift() as Structure;
+        }
+      } catch (e) {
+        if (e instanceof FarfieldError) throw e; // the parser's
+        throw readError(path, e); // gzip or OS
+      }
+    } else {
+      for (;;) {
+        let n: number;
+        try {
+          n = (await fh.read(buf, 0, BLOCK, null)).bytesRead;
+        } catch (e) {
+          throw readError(path, e);
+        }
+        if (n === 0) break;
+        sp.feed(dec.write(buf.subarray(0, n)), out);
+        while (out.length > 0) yield out.shift() as Structure;
+      }
     }
     sp.feed(dec.end(), out);
     sp.finish(out);

@@ -1,5 +1,6 @@
 /**
- * VASP POSCAR/CONTCAR (VASP 5 layout; VASP 4 files whose comment line names the species are accepted too).
+ * VASP POSCAR/CONTCAR (VASP 5 layout; VASP 4 files whose comment line names the species — as symbols or formulas,
+ * 'Na Cl', 'NaCl', 'Na4Cl4', taken as ASE's read_vasp takes them — are accepted too). Species must be element symbols.
  *
  *   line 1  comment                                  → info.comment
  *   line 2  scaling factor s (or three factors sx sy sz); s < 0 means "target volume |s| Å³": the cell is scaled
@@ -16,15 +17,34 @@
  */
 import { FarfieldError, det3, validateStructure, type Structure } from '../core/index.js';
 import { writeAtomically } from './atomic.js';
-import { atomicNumber, capitalize } from './elements.js';
+import { atomicNumber, capitalize, checkElement } from './elements.js';
 import { readFileText } from './extxyz.js';
-import { LineCursor, clip, formatFinite, parseCount, parseError, parseReal, tokens } from './text.js';
+import { LineCursor, clip, formatFinite, parseCount, parseError, parseReal, stripBom, tokens } from './text.js';
 
 function speciesName(tok: string): string {
   return capitalize(tok.split('/')[0].split('_')[0]);
 }
 
+/**
+ * The species of a VASP 4 POSCAR from its comment line, as ASE's read_vasp takes them: every word with '-', '_',
+ * ',', '.', '=' and digits removed that is a formula (capitalised symbols: 'NaCl', 'Na4Cl4', 'Cu2O') contributes its
+ * symbols in order; the first `count` must be elements. Failing that, the words themselves as symbols with POTCAR
+ * suffixes ('Na_pv Cl'). Empty when neither names `count` elements (ASE would then look for a POTCAR or OUTCAR).
+ */
+function speciesFromComment(comment: string, count: number): string[] {
+  const fromFormulas: string[] = [];
+  for (const word of tokens(comment)) {
+    const w = word.replace(/[-_,.=0-9()[\]]/g, '');
+    if (/^([A-Z][a-z]*)+$/.test(w)) fromFormulas.push(...(w.match(/[A-Z][a-z]*/g) as string[]));
+  }
+  const ok = (syms: string[]) => syms.length >= count && syms.slice(0, count).every((x) => atomicNumber(x) !== undefined);
+  if (ok(fromFormulas)) return fromFormulas;
+  const words = tokens(comment).map(speciesName);
+  return ok(words) ? words : [];
+}
+
 export function parsePoscar(text: string, file: string): Structure {
+  text = stripBom(text);
   const cur = new LineCursor(text, file);
   const need = (field: string): string => {
     const l = cur.next();
@@ -66,13 +86,15 @@ export function parsePoscar(text: string, file: string): Structure {
   let symbolsLine: string[];
   let countToks: string[];
   if (t.length > 0 && /^\d+$/.test(t[0])) {
-    // VASP 4: no species line; take symbols from the comment if they are elements
+    // VASP 4: no species line; take the symbols from the comment, as ASE does
     countToks = t;
-    symbolsLine = tokens(comment).map(speciesName);
-    if (symbolsLine.length < countToks.length || !symbolsLine.slice(0, countToks.length).every((s) => atomicNumber(s) !== undefined))
-      throw parseError('expected a line of element symbols (VASP 5); found counts, and the comment line does not name the species', file, cur.lineNo, 'species');
+    const k = countToks.findIndex((x) => x.includes('!'));
+    symbolsLine = speciesFromComment(comment, k >= 0 ? k : countToks.length);
+    if (symbolsLine.length === 0)
+      throw parseError(`VASP 4 POSCAR (no species line) whose comment line '${clip(comment)}' does not name ${countToks.length} species: add a line of element symbols before the counts (VASP 5), or put them (or a formula such as NaCl) in the comment`, file, cur.lineNo, 'species');
   } else {
     symbolsLine = t.map(speciesName);
+    t.forEach((tok, k) => checkElement(symbolsLine[k], file, cur.lineNo, 'species', tok));
     countToks = tokens(need('counts'));
   }
   const cut = countToks.findIndex((x) => x.includes('!'));

@@ -6,13 +6,15 @@
 import { basename } from 'node:path';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { FarfieldError, Registry, type Structure } from '../core/index.js';
-import { openXyzWriter, readXyz, streamXyz, writeXyz } from './extxyz.js';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { isGzip, openXyzWriter, readXyz, streamXyz, writeXyz } from './extxyz.js';
 import { readMlab, writeMlab, type MlabHeader } from './mlab.js';
 import { readPoscar, writePoscar } from './poscar.js';
 import { readOutcar, streamOutcar } from './outcar.js';
 import { readVasprun, streamVasprun } from './vasprun.js';
 import { readXdatcar, streamXdatcar } from './xdatcar.js';
 import { CONTENT_RULES, NAME_RULES, SNIFF_BYTES, detectFormatName } from './detect.js';
+import { readError, stripBom } from './text.js';
 
 /** Side information some formats carry besides the structures (ML_AB's header). */
 export interface FormatMeta {
@@ -147,12 +149,25 @@ function readHead(path: string): string {
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new FarfieldError('IO', `cannot read: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw readError(path, e);
   }
   try {
     const b = Buffer.alloc(SNIFF_BYTES);
-    const n = readSync(fd, b, 0, b.length, 0);
-    return b.subarray(0, n).toString('utf8').replace(/\r/g, '');
+    let n: number;
+    try {
+      n = readSync(fd, b, 0, b.length, 0); // EISDIR for a directory (open succeeds on Linux)
+    } catch (e) {
+      throw readError(path, e);
+    }
+    let head = b.subarray(0, n);
+    if (isGzip(head)) {
+      try {
+        head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }); // the start of the text, from a prefix
+      } catch (e) {
+        throw readError(path, e);
+      }
+    }
+    return stripBom(head.subarray(0, SNIFF_BYTES).toString('utf8')).replace(/\r/g, '');
   } finally {
     closeSync(fd);
   }
@@ -178,6 +193,8 @@ export function detectFormat(path: string, explicit?: string): FileFormat {
 export function formatForWriting(path: string, explicit?: string): FileFormat {
   if (explicit) return getFormat(explicit);
   const base = basename(path).toLowerCase();
+  if (base.endsWith('.gz'))
+    throw new FarfieldError('FORMAT', `writing gzip-compressed files is not supported: write ${basename(path).slice(0, -3)} and compress it with gzip (farfield reads .gz files directly)`, { file: path });
   if (base.endsWith('.xyz')) return FORMATS.get('extxyz');
   for (const [, f] of FORMATS.entries()) if (f.matchesName(base)) return f;
   throw new FarfieldError('FORMAT', `cannot tell the output format from the name ${path}; pass one of: ${formatNames().join(', ')}`, { file: path });

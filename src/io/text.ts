@@ -9,8 +9,9 @@
  */
 import { FarfieldError } from '../core/index.js';
 
+/** A PARSE error at file:line (field); control characters in the message and field are escaped (see escapeControl). */
 export function parseError(message: string, file: string | undefined, line: number | undefined, field?: string): FarfieldError {
-  return new FarfieldError('PARSE', message, { file, line, field });
+  return new FarfieldError('PARSE', escapeControl(message), { file, line, field: field === undefined ? undefined : escapeControl(field) });
 }
 
 /** Position of the parse, for error messages. */
@@ -63,9 +64,41 @@ export function parseCount(tok: string, w: Where, what = 'a non-negative integer
   return v;
 }
 
-/** Shorten a token for an error message. */
+/** Control characters (C0, DEL, C1), line/paragraph separators and the BOM: escaped in messages. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/** `s` with control characters written as `\xNN` / `\uNNNN`, so a message never carries raw control bytes. */
+export function escapeControl(s: string): string {
+  return s.replace(CONTROL, (c) => {
+    const h = c.charCodeAt(0).toString(16);
+    return c.charCodeAt(0) < 0x100 ? '\\x' + h.padStart(2, '0') : '\\u' + h.padStart(4, '0');
+  });
+}
+
+/** Shorten a token for an error message (control characters escaped). */
 export function clip(s: string, n = 40): string {
-  return s.length > n ? s.slice(0, n) + '…' : s;
+  return escapeControl(s.length > n ? s.slice(0, n) + '…' : s);
+}
+
+/** The text without a leading UTF-8 byte-order mark (U+FEFF), which editors on Windows put at the start of files. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * A FarfieldError for an OS-level failure to read `path`, with a hint for the common causes (a directory given
+ * where a file is expected, a missing file, no permission).
+ */
+export function readError(path: string, e: unknown): FarfieldError {
+  const code = (e as { code?: unknown }).code;
+  const msg = escapeControl(e instanceof Error ? e.message : String(e));
+  const hint =
+    code === 'EISDIR' ? 'it is a directory; give a structure file (or a glob such as DIR/*.xyz where a list of files is accepted)'
+    : code === 'ENOENT' ? 'no such file; check the path'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : typeof code === 'string' && code.startsWith('Z_') ? 'the gzip-compressed data is corrupt or truncated'
+    : null;
+  return new FarfieldError('IO', hint ? `cannot read: ${hint} (${msg})` : `cannot read: ${msg}`, { file: path }, { cause: e });
 }
 
 /** Whitespace tokens of a line (space, tab, CR, form feed, vertical tab). */

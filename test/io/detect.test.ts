@@ -18,6 +18,11 @@ const cases: [string, string, string][] = [
   ['POSCAR', 'anything', 'poscar'], ['CONTCAR_5', 'anything', 'poscar'], ['x.vasp', 'anything', 'poscar'],
   ['ML_ABN', 'anything', 'ml_ab'], ['data', EXT, 'extxyz'], ['data', PLAIN, 'xyz'], ['data', POSCAR, 'poscar'],
   ['data', MLAB, 'ml_ab'], ['data', EXT.replace(/\n/g, '\r\n'), 'extxyz'],
+  // ASE reads any key=value comment of a .xyz (energy=… without Lattice/Properties); a comment that does not parse
+  // as key=value pairs (an unterminated quote) stays plain text; a byte-order mark is skipped; .gz is looked through
+  ['a.xyz', '1\nenergy=-3.5\nNa 0 0 0\n', 'extxyz'], ['data', '1\nenergy = -3.5 eV\nNa 0 0 0\n', 'extxyz'],
+  ['a.xyz', "1\nit's x=1\nNa 0 0 0\n", 'xyz'], ['data', "1\nit's x=1\nNa 0 0 0\n", 'xyz'],
+  ['a.xyz', '\ufeff' + EXT, 'extxyz'], ['a.xyz.gz', PLAIN, 'xyz'], ['POSCAR.gz', 'anything', 'poscar'],
 ];
 
 test('name rules win over content, content decides otherwise', () => {

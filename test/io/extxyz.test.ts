@@ -2,7 +2,7 @@
  *  exact float text, and error messages with file/line/field. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, Rng, makeStructure } from '../../src/core/index.js';
@@ -197,4 +197,78 @@ test('live trajectory writer: frames readable while open, complete frames only, 
   w.abort();
   assert.equal(readXyz(path).length, 2, 'abort keeps the complete frames');
   assert.throws(() => w.write(frame(2)), /after it was closed/);
+});
+
+// ---------------------------------------------------------------- ASE compatibility details (issue 16 item 4);
+// test/io/ase-cases.test.ts checks the same against ASE itself where it is installed
+
+test('writer keeps Python types: labels are reals (-1 → -1.0), integer-valued reals and big integers keep their text', () => {
+  const s = makeStructure({ symbols: ['Na'], positions: [0, 0, 0], cell: [5, 0, 0, 0, 5, 0, 0, 0, 5], labels: { energyEv: -1, stressEvPerA3: Float64Array.of(1, 0, 0, 0, 2, 0, 0, 0, 3) } });
+  const text = formatExtxyzFrame(s);
+  assert.match(text, / energy=-1\.0 /);
+  assert.match(text, / stress="1\.0 0\.0 0\.0 0\.0 2\.0 0\.0 0\.0 0\.0 3\.0" /);
+  assert.match(text, /Lattice="5\.0 0\.0 0\.0 0\.0 5\.0 0\.0 0\.0 0\.0 5\.0"/);
+  // read → write gives back the text of integer-valued reals (Python float) and of integers beyond 2^53 (Python int)
+  const [r] = parseXyzText('1\nv=42.0 w=42 big=12345678901234567891 arr="1.0 2.0" sci=1.2e7\nNa 0 0 0\n', 'r.xyz');
+  assert.deepEqual([r.info.v, r.info.w, r.info.arr, r.info.sci], [42, 42, [1, 2], 12000000]);
+  const back = formatExtxyzFrame(r);
+  for (const kv of ['v=42.0', 'w=42', 'big=12345678901234567891', 'arr="1.0 2.0"', 'sci=1.2e7']) assert.ok(back.includes(` ${kv} `) || back.includes(` ${kv}\n`), `${kv} in ${back}`);
+  // a changed value is written afresh
+  r.info.v = 43;
+  assert.match(formatExtxyzFrame(r), / v=43 /);
+});
+
+test('writer protects strings that would read back as numbers, booleans or arrays (_JSON "…"), except uid', () => {
+  const info = { a: '007', b: 'T', c: '', d: '1 2', e: 'nan', f: 'plain', g: 'True', uid: '12' };
+  const s = makeStructure({ symbols: ['Na'], positions: [0, 0, 0], info });
+  const text = formatExtxyzFrame(s);
+  assert.match(text, /a="_JSON \\"007\\""/);
+  assert.match(text, / f=plain /);
+  assert.match(text, / uid=12 /);
+  assert.deepEqual(parseXyzText(text, 's.xyz')[0].info, info);
+});
+
+test('move_mask (ASE constraints) ↔ selective_dynamics; VEC lines; empty frames; numeric pbc', () => {
+  const [a] = parseXyzText('2\nProperties=species:S:1:pos:R:3:move_mask:L:1\nH 0 0 0 T\nO 1 0 0 F\n', 'm.xyz');
+  assert.deepEqual(Array.from(a.arrays.selective_dynamics.data as Uint8Array), [1, 1, 1, 0, 0, 0]);
+  assert.equal(a.arrays.move_mask, undefined);
+  assert.match(formatExtxyzFrame(a), /Properties=species:S:1:pos:R:3:move_mask:L:1 /);
+  a.arrays.selective_dynamics.data[1] = 0;
+  assert.match(formatExtxyzFrame(a), /move_mask:L:3 /);
+  assert.match(formatExtxyzFrame(a), /\nH 0 0 0 T F T\n/);
+  // ASE's vec_cell: lattice vectors as VEC lines after the atoms; the comment stays a comment
+  const [v, w] = parseXyzText('1\nSi crystal, a=5.43\nSi 0 0 0\nVEC1 5 0 0\nVEC2 0 5 0\nVEC3 0 0 5\n1\n\nSi 1 1 1\n', 'v.xyz');
+  assert.deepEqual(Array.from(v.cell), [5, 0, 0, 0, 5, 0, 0, 0, 5]);
+  assert.deepEqual(v.pbc, [true, true, true]);
+  assert.equal(v.info.comment, 'Si crystal, a=5.43');
+  assert.deepEqual(Array.from(w.positions), [1, 1, 1]);
+  assert.throws(() => parseXyzText('1\nc\nSi 0 0 0\nVEC1 5 0 0\nVEC3 0 0 5\nVEC2 0 5 0\n', 'v.xyz'), /v\.xyz:5 \(VEC\): expected VEC2/);
+  // ASE writes an empty frame's species as R:1
+  const [e, f] = parseXyzText('0\nProperties=species:R:1:pos:R:3 pbc="F F F"\n1\n\nNa 0 0 0\n', 'e.xyz');
+  assert.equal(e.species.length, 0);
+  assert.deepEqual(f.symbols, ['Na']);
+  const [p] = parseXyzText('1\nLattice="5 0 0 0 5 0 0 0 5" pbc="1 1 0"\nNa 0 0 0\n', 'p.xyz');
+  assert.deepEqual(p.pbc, [true, true, false]);
+});
+
+test('gzip-compressed files (ASE writes .xyz.gz) are read whole and streamed; writing .gz is refused with a hint', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const dir = mkdtempSync(join(tmpdir(), 'ff-gz-'));
+  try {
+    const frames = Array.from({ length: 50 }, (_, k) => makeStructure({ symbols: ['Na', 'Cl'], positions: [k, 0, 0, k + 2.5, 0, 0], labels: { energyEv: -k / 3 } }));
+    const plain = join(dir, 'a.xyz');
+    writeStructures(plain, frames);
+    const gz = join(dir, 'a.xyz.gz');
+    writeFileSync(gz, gzipSync(readFileSync(plain)));
+    const whole = readStructures(gz);
+    assert.deepEqual(whole, readStructures(plain));
+    const streamed = [];
+    for await (const s of readFrames(gz)) streamed.push(s);
+    assert.deepEqual(streamed, whole);
+    writeFileSync(join(dir, 'b.xyz.gz'), gzipSync(readFileSync(plain)).subarray(0, 200));
+    assert.throws(() => readStructures(join(dir, 'b.xyz.gz')), /b\.xyz\.gz: cannot read: the gzip-compressed data is corrupt or truncated/);
+    assert.throws(() => writeStructures(join(dir, 'o.xyz.gz'), frames), /writing gzip-compressed files is not supported: write o\.xyz and compress it/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

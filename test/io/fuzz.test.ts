@@ -1,13 +1,18 @@
-/** Property-based robustness: mutate valid files (delete/duplicate lines, replace tokens, truncate) and check that
- *  every parser either succeeds or throws a FarfieldError — never a TypeError, RangeError or a hang. */
+/** Property-based robustness: mutate valid files (delete/duplicate lines, replace tokens, truncate; and at the byte
+ *  level: bit flips, random and inserted bytes, deleted/duplicated ranges — see fuzzing.ts) and check that every
+ *  parser either succeeds or throws a FarfieldError — never a TypeError, RangeError or a hang — and that the
+ *  streaming XYZ reader agrees exactly with the whole-file reader on every mutant. bench/fuzz.bench.ts runs the
+ *  byte-level cases by the thousand and prints the outcome counts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FarfieldError, Rng, makeStructure } from '../../src/core/index.js';
 import { formatExtxyzFrame, formatMlab, formatPoscar, parseMlab, parsePoscar, parseXyzText } from '../../src/io/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { FUZZ_FORMATS, fuzzFormat } from './fuzzing.js';
 
 const rng = new Rng(9);
 function labelled(n: number) {
@@ -98,3 +103,21 @@ test('mutated ML_AB files: only FarfieldError escapes', () => {
   onlyFarfieldErrors((t) => parseMlab(t, 'ML_AB'), MLAB_FULL);
   onlyFarfieldErrors((t) => parseMlab(t, 'ML_AB'), MLAB);
 });
+
+// ---------------------------------------------------------------- byte-level mutations (fuzzing.ts)
+
+const CASES = 250; // per format; the bench runs thousands
+const LIMIT_MS = 2000; // per case, generous for a loaded CI machine: the cases take about a millisecond
+
+for (const format of FUZZ_FORMATS) {
+  test(`byte-level mutants of ${format}: parsed or FarfieldError, streaming = whole-file, each within ${LIMIT_MS} ms`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-fuzz-'));
+    try {
+      const { counts } = await fuzzFormat(format, CASES, 20261205, dir, LIMIT_MS);
+      // the mutants must exercise both outcomes, or the fuzzing proves nothing
+      assert.ok((counts.get('parsed') ?? 0) > 0 && (counts.get('error:PARSE') ?? 0) > 0, JSON.stringify([...counts]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

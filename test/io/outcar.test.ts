@@ -196,7 +196,7 @@ test('species from TITEL, else VRHFIN, when a header has no POTCAR: lines; a spe
   }
 });
 
-test('an OUTCAR without stress lines (ISIF=0) has no stress; a gzip-compressed OUTCAR is refused by name', () => {
+test('an OUTCAR without stress lines (ISIF=0) has no stress; a gzip-compressed OUTCAR (with a BOM) reads the same, whole and streamed', async () => {
   const text = readFileSync(FIXTURE, 'utf8');
   const dir = tmp();
   try {
@@ -206,8 +206,23 @@ test('an OUTCAR without stress lines (ISIF=0) has no stress; a gzip-compressed O
     assert.equal(s.length, 3);
     assert.ok(s.every((x) => x.labels.stressEvPerA3 === undefined && x.labels.forcesEvPerA !== undefined));
     const g = join(dir, 'OUTCAR.gz');
-    writeFileSync(g, gzipSync(text));
-    assert.throws(() => readStructures(g), (e: unknown) => e instanceof FarfieldError && e.code === 'UNSUPPORTED' && /gzip-compressed/.test(e.message));
+    writeFileSync(g, gzipSync('\ufeff' + text));
+    assert.equal(detectFormat(g).name, 'outcar');
+    const want = readStructures(FIXTURE);
+    assert.deepEqual(readStructures(g), want);
+    const streamed: Structure[] = [];
+    for await (const x of readFrames(g)) streamed.push(x);
+    assert.deepEqual(streamed, want);
+    const h = join(dir, 'data.gz'); // name says nothing: the content (decompressed) does
+    writeFileSync(h, gzipSync(text));
+    assert.equal(detectFormat(h).name, 'outcar');
+    const bad = join(dir, 'OUTCAR_bad.gz');
+    const at = text.indexOf('POSITION   ');
+    writeFileSync(bad, gzipSync(text.slice(0, at) + text.slice(at).replace('2.80000', '2.8x000')));
+    await assert.rejects(async () => { for await (const _ of readFrames(bad)) { /* drain */ } }, (e: unknown) => e instanceof FarfieldError && e.code === 'PARSE');
+    const z = gzipSync(text);
+    writeFileSync(bad, z.subarray(0, z.length >> 1)); // cut: corrupt gzip data
+    assert.throws(() => readStructures(bad), (e: unknown) => e instanceof FarfieldError && e.code === 'IO' && /gzip/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -74,3 +74,13 @@ test('POSCAR errors carry line and field', () => {
   err(BASE('1.0', 'Direct').replace('0.25', 'nan'), /\(positions\): expected a finite real number, got 'nan'/);
   err('x\n1\n', /file ends early: expected the lattice vector 1 line/);
 });
+
+test('VASP 4 POSCAR (no species line): species from the comment as ASE takes them, formulas included', () => {
+  const V4 = (comment: string) => `${comment}\n5.64\n1 0 0\n0 1 0\n0 0 1\n 1 1\nDirect\n0 0 0\n0.5 0.5 0.5\n`;
+  assert.deepEqual(parsePoscar(V4('Na Cl'), 'POSCAR').symbols, ['Na', 'Cl']);
+  assert.deepEqual(parsePoscar(V4('NaCl'), 'POSCAR').symbols, ['Na', 'Cl']);
+  assert.deepEqual(parsePoscar(V4('Na4Cl4 rocksalt, relaxed'), 'POSCAR').symbols, ['Na', 'Cl']);
+  assert.deepEqual(parsePoscar(V4('Na_pv Cl'), 'POSCAR').symbols, ['Na', 'Cl']);
+  assert.throws(() => parsePoscar(V4('rocksalt'), 'POSCAR'), /POSCAR:6 \(species\): VASP 4 POSCAR \(no species line\) whose comment line 'rocksalt' does not name 2 species/);
+  assert.throws(() => parsePoscar(V4('Xx Cl'), 'POSCAR'), /does not name 2 species/);
+});

@@ -14,5 +14,6 @@ import { register as compare } from './compare.js';
 import { register as dataset } from './dataset.js';
 import { register as label } from './label.js';
 import { register as serve } from './serve.js';
+import { register as driver } from './driver.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare, dataset, label, serve];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare, dataset, label, serve, driver];
