@@ -22,6 +22,10 @@ export interface LineParser {
 
 const BLOCK = 1 << 20;
 
+/** Largest atom count a VASP header may announce (VASP runs hold up to ~10⁵ ions); more is a corrupt count, refused
+ * before arrays of that size are allocated. */
+export const MAX_ATOMS = 1_000_000;
+
 /** Splits decoded text blocks into lines, keeping the unfinished tail. */
 class Splitter {
   private tail = '';

@@ -24,7 +24,7 @@
  */
 import { FarfieldError, EV_PER_A3_IN_KBAR, type Structure } from '../core/index.js';
 import { atomicNumber } from './elements.js';
-import { parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
+import { MAX_ATOMS, parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
 import { clip, parseError, realOrNaN, tokens } from './text.js';
 import { ioWarn } from './warnings.js';
 
@@ -186,6 +186,8 @@ export class OutcarParser implements LineParser {
         if (!/^\d+$/.test(x)) throw parseError(`expected the number of ions of each type, got '${clip(x)}'`, this.file, no, 'ions per type');
         return Number(x);
       });
+      const total = this.counts.reduce((a, b) => a + b, 0);
+      if (total > MAX_ATOMS) throw parseError(`${total} ions announced (more than ${MAX_ATOMS}): the line is corrupt`, this.file, no, 'ions per type');
       this.countsLine = no;
     } else if (text.includes('Iteration')) {
       this.endHeader(no);

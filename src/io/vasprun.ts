@@ -196,6 +196,8 @@ export class VasprunParser implements LineParser {
         }
         break;
     }
+    // the per-step captures need an open calculation (a stray block after </calculation> is ignored)
+    if (this.calc === null && c !== null && c !== 'species' && c !== 'initCell' && c !== 'initPos' && c !== 'initSel') c = null;
     this.capture = c;
     this.text = '';
   }
@@ -273,6 +275,7 @@ export class VasprunParser implements LineParser {
   }
 
   private startCalc(): void {
+    if (this.calc !== null) throw this.err(`a <calculation> inside the calculation from line ${this.calc.startLine}`, 'calculation');
     if (this.species.length === 0 && this.speciesList.length === 0) throw this.err('a <calculation> before <atominfo> (the species are unknown)', 'calculation');
     this.calc = { cell: [], pos: [], forces: null, stress: null, scE0: NaN, scEfr: NaN, eFr: NaN, startLine: this.lineNo, lines: {} };
   }

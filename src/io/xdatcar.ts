@@ -12,7 +12,7 @@
  */
 import { FarfieldError, det3, type Structure } from '../core/index.js';
 import { atomicNumber, capitalize } from './elements.js';
-import { parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
+import { MAX_ATOMS, parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
 import { clip, parseError, realOrNaN, tokens } from './text.js';
 import { ioWarn } from './warnings.js';
 
@@ -95,6 +95,8 @@ export class XdatcarParser implements LineParser {
           if (!/^\d+$/.test(x)) throw parseError(`expected an atom count, got '${clip(x)}'`, this.file, no, 'counts');
           return Number(x);
         });
+        const total = counts.reduce((a, b) => a + b, 0);
+        if (total > MAX_ATOMS) throw parseError(`${total} atoms announced (more than ${MAX_ATOMS}): the counts line is corrupt`, this.file, no, 'counts');
         const symbols: string[] = [];
         const index = new Map<string, number>();
         const sp: number[] = [];
