@@ -10,10 +10,17 @@
  * largest excursion from the initial value.
  * Uncertainty: when the calculator is a kernel model fitted with a stored covariance, the log reports the model's
  * standard deviation of the total energy per atom at the logged steps (one extra evaluation per log line).
+ * Blow-up guard (md/guard.ts), on by default: a run whose temperature, conserved energy or step displacement leaves
+ * the thresholds (or turns non-finite) throws MdBlowUpError naming the step; the frames written so far stay.
+ * Fixed coordinates carried by the start structure (POSCAR selective dynamics, ASE move_mask) are honoured
+ * (md/constraints.ts); the summary reports their number and the degrees of freedom of the temperature.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
 import { formatForWriting, openXyzLiveWriter, readStructures } from '../io/index.js';
-import { createIntegrator, runMd, stateToStructure, thermoRecord, type IntegratorConfig, type MdState, type Observer, type ThermoRecord } from '../md/index.js';
+import {
+  MdBlowUpError, blowUpGuard, createIntegrator, runMd, stateToStructure, thermoRecord,
+  type BlowUpLimits, type IntegratorConfig, type MdState, type Observer, type ThermoRecord,
+} from '../md/index.js';
 import { KernelModel } from '../model/index.js';
 import { fumiTosiNaCl, pointCharges } from '../reference/index.js';
 import { loadModel } from './predict.js';
@@ -44,6 +51,12 @@ export interface MolecularDynamicsOptions {
   logEvery?: number;
   onLog?: (record: MdLogRecord) => void;
   onProgress?: ProgressCallback;
+  /**
+   * Blow-up guard thresholds (md/guard.ts; defaults there: T > 10 × max(target, initial T, 300 K), conserved-energy
+   * drift > 1 eV/atom, a step displacement > min(5 Å, smallest cell width)); false turns the guard off. A run that
+   * trips it throws `MdBlowUpError`; the frames written so far stay in `output`.
+   */
+  guard?: Partial<BlowUpLimits> | false;
 }
 
 export interface MdLogRecord extends ThermoRecord {
@@ -56,6 +69,10 @@ export interface MdLogRecord extends ThermoRecord {
 export interface MdSummary {
   steps: number;
   atoms: number;
+  /** Degrees of freedom of the temperature (3N − 3 or 3N, fewer with fixed coordinates). */
+  degreesOfFreedom: number;
+  /** Coordinates fixed by selective dynamics / move_mask (0 when none). */
+  fixedCoordinates: number;
   simulatedFs: number;
   framesWritten: number;
   output: string | null;
@@ -102,7 +119,10 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   const e0 = thermoRecord(state).conservedEv;
   let maxExc = 0, sumT = 0, nT = 0, frames = 0, maxU: number | undefined;
   const withU = hasUncertainty(o.calculator);
-  const observers: Observer[] = [
+  const observers: Observer[] = [];
+  // first, so that a blown-up step is neither logged nor written
+  if (o.guard !== false) observers.push(blowUpGuard(integrator, state, o.guard ?? {}));
+  observers.push(
     (st: MdState) => {
       const rec = thermoRecord(st);
       maxExc = Math.max(maxExc, Math.abs(rec.conservedEv - e0) / n);
@@ -122,7 +142,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
         o.onLog?.(log);
       }
     },
-  ];
+  );
   let writer: { write(s: Structure): void; close(): void; abort(): void } | null = null;
   if (o.output) {
     const fmt = formatForWriting(o.output);
@@ -141,13 +161,15 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
     runMd(integrator, state, o.steps, { observers, progress: o.onProgress });
   } catch (e) {
     writer?.abort();
+    if (e instanceof MdBlowUpError && o.output)
+      throw new MdBlowUpError(e.step, e.quantity, e.value, e.limit, `${e.message}. The ${frames} frame${frames === 1 ? '' : 's'} written before it are kept in ${o.output}`);
     throw e;
   }
   writer?.close();
   const wallS = (Date.now() - t0) / 1000;
   const final = thermoRecord(state);
   const summary: MdSummary = {
-    steps: o.steps, atoms: n, simulatedFs: state.timeFs, framesWritten: frames, output: o.output ?? null, integrator: integrator.toJSON(),
+    steps: o.steps, atoms: n, degreesOfFreedom: state.degreesOfFreedom, fixedCoordinates: state.constraints?.fixedCount ?? 0, simulatedFs: state.timeFs, framesWritten: frames, output: o.output ?? null, integrator: integrator.toJSON(),
     meanTemperatureK: nT > 0 ? sumT / nT : final.temperatureK,
     conservedDriftEvPerAtom: (final.conservedEv - e0) / n,
     maxConservedExcursionEvPerAtom: maxExc,

@@ -11,7 +11,7 @@
 import { FarfieldError, Rng, makeStructure, type Calculator, type Structure } from '../core/index.js';
 import { ElectrostaticsCalculator } from '../electrostatics/index.js';
 import { detectFormatName, formatExtxyzFrame, parseMlab, parseOutcar, parsePoscar, parseVasprun, parseXdatcar, parseXyzText, type MlabHeader } from '../io/index.js';
-import { createIntegrator, stateToStructure, thermoRecord, type Integrator, type MdState, type ThermoRecord } from '../md/index.js';
+import { blowUpGuard, createIntegrator, stateToStructure, thermoRecord, type Integrator, type MdState, type ThermoRecord } from '../md/index.js';
 import { linalgThreadsReady, setHelperSpawner, wasmLinalgAvailable } from '../math/index.js';
 import { KernelModel, parseModel, serializeModel } from '../model/index.js';
 import { integratorConfig, type Thermostat } from './md.js';
@@ -162,12 +162,18 @@ export function startMdSession(calculator: Calculator, start: Structure, o: MdSe
   if (!(o.temperatureK >= 0) || !Number.isFinite(o.temperatureK)) throw new FarfieldError('INVALID_INPUT', `md: temperature must be ≥ 0 K, got ${o.temperatureK}`);
   const integrator = createIntegrator(calculator, integratorConfig(o.thermostat ?? 'bussi', o.timestepFs, o.temperatureK));
   const state = integrator.init(start, { temperatureK: o.temperatureK, seed: o.seed ?? 1 });
+  // The same blow-up guard as `farfield md`: an unstable run stops with an MdBlowUpError instead of running on.
+  const guard = blowUpGuard(integrator, state);
+  guard(state);
   return {
     integrator,
     state,
     advance(steps: number): ThermoRecord {
       if (!Number.isInteger(steps) || steps < 0) throw new FarfieldError('INVALID_INPUT', `md: steps must be an integer ≥ 0, got ${steps}`);
-      for (let k = 0; k < steps; k++) integrator.step(state);
+      for (let k = 0; k < steps; k++) {
+        integrator.step(state);
+        guard(state);
+      }
       return thermoRecord(state);
     },
     frame: () => stateToStructure(state),

@@ -3,3 +3,5 @@ export * from './state.js';
 export * from './operators.js';
 export * from './integrators.js';
 export * from './observers.js';
+export * from './constraints.js';
+export * from './guard.js';

@@ -11,9 +11,12 @@
  *               (N_f = 3N − 3).
  * Each accepts an optional isotropic Berendsen barostat applied after the drift (before the force evaluation).
  * Conserved quantity: K + U − heat (see MdState.heatEv), except with a barostat.
+ * Fixed coordinates (constraints.ts: POSCAR selective dynamics, ASE move_mask) are honoured by every integrator: the
+ * kick and the Langevin O step project velocities onto the allowed subspace; they are refused with a barostat.
  */
 import { FarfieldError, Registry, Rng, validateStructure, type Calculator, type Structure } from '../core/index.js';
 import { berendsenScale, bussiRescale, drift, evaluate, kick, langevinO, type BerendsenBarostatConfig } from './operators.js';
+import { constrainedMaxwellBoltzmann, constraintsFromStructure, prepareConstraints, projectOntoAllowed, type CoordinateConstraints } from './constraints.js';
 import { massesOf, maxwellBoltzmannVelocities, type MdState } from './state.js';
 
 export interface IntegratorConfig {
@@ -41,6 +44,11 @@ export interface MdInitOptions {
   seed?: number;
   /** Rescale the Maxwell–Boltzmann velocities to the exact temperature. */
   exactTemperature?: boolean;
+  /**
+   * Fixed coordinates (constraints.ts). Default (undefined): those the structure carries (`selective_dynamics` from a
+   * POSCAR, ASE's `move_mask`); null: none. Given velocities are projected onto the allowed subspace.
+   */
+  constraints?: CoordinateConstraints | null;
 }
 
 export interface Integrator {
@@ -82,6 +90,16 @@ function initState(calc: Calculator, config: IntegratorConfig, structure: Struct
   if (config.barostat && !(structure.pbc[0] && structure.pbc[1] && structure.pbc[2]))
     throw new FarfieldError('INVALID_INPUT', 'md: the barostat needs a fully periodic structure');
   const masses = massesOf(structure, options.masses);
+  const given = options.constraints === undefined ? constraintsFromStructure(structure) : options.constraints;
+  const constraints = given ? prepareConstraints(given, structure) : null;
+  let degreesOfFreedom = conservesMomentum && n > 1 ? 3 * n - 3 : 3 * n;
+  if (constraints) {
+    if (config.barostat)
+      throw new FarfieldError('UNSUPPORTED', `md: the barostat cannot be combined with fixed coordinates (${constraints.fixedCount} fixed by ${constraints.basis === 'fractional' ? 'selective dynamics' : 'move_mask'}): how fixed atoms follow a changing cell is not defined; run NVT/NVE, or pass constraints: null to ignore them`);
+    degreesOfFreedom = 3 * n - constraints.fixedCount - (conservesMomentum && n > 1 ? constraints.commonDimension : 0);
+    if (degreesOfFreedom <= 0)
+      throw new FarfieldError('INVALID_INPUT', `md: every degree of freedom is fixed (${constraints.fixedCount} fixed coordinates for ${n} atoms); nothing to integrate`);
+  }
   const rng = new Rng(options.seed ?? 0);
   let velocities: Float64Array;
   if (options.velocities) {
@@ -89,6 +107,9 @@ function initState(calc: Calculator, config: IntegratorConfig, structure: Struct
       throw new FarfieldError('INVALID_INPUT', `md: ${options.velocities.length} velocity entries for ${n} atoms (expected ${3 * n})`);
     velocities = Float64Array.from(options.velocities);
     if (!velocities.every(Number.isFinite)) throw new FarfieldError('INVALID_INPUT', 'md: initial velocities must be finite');
+    if (constraints) projectOntoAllowed(constraints, velocities);
+  } else if (constraints) {
+    velocities = constrainedMaxwellBoltzmann(constraints, masses, options.temperatureK ?? config.temperatureK ?? 0, rng, options.exactTemperature ?? false);
   } else {
     velocities = maxwellBoltzmannVelocities(masses, options.temperatureK ?? config.temperatureK ?? 0, rng, options.exactTemperature ?? false);
   }
@@ -99,12 +120,13 @@ function initState(calc: Calculator, config: IntegratorConfig, structure: Struct
     masses,
     forces: new Float64Array(3 * n),
     cell: structure.cell.slice(),
-    potentialEnergyEv: 0,
+    potentialEnergyEv: NaN, // set by the first evaluation below
     step: 0,
     timeFs: 0,
     heatEv: 0,
-    degreesOfFreedom: conservesMomentum && n > 1 ? 3 * n - 3 : 3 * n,
+    degreesOfFreedom,
     rng,
+    ...(constraints ? { constraints } : {}),
   };
   evaluate(state, calc, config.barostat !== undefined);
   return state;

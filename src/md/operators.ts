@@ -7,9 +7,11 @@
 import {
   AMU_EV_FS2_PER_A2, BOLTZMANN_EV_PER_K, EV_PER_A3_IN_GPA, FarfieldError, type Calculator, type Rng, type Structure,
 } from '../core/index.js';
+import { projectOntoAllowed } from './constraints.js';
+import { MdBlowUpError } from './guard.js';
 import { kineticEnergyEv, pressureEvPerA3, type MdState } from './state.js';
 
-/** B: v ← v + dt · F / m. */
+/** B: v ← v + dt · F / m (then projected onto the allowed subspace when coordinates are fixed: v ← P(v + dt·F/m)). */
 export function kick(state: MdState, dtFs: number): void {
   const { velocities: v, forces: f, masses: m } = state;
   for (let i = 0; i < m.length; i++) {
@@ -18,12 +20,25 @@ export function kick(state: MdState, dtFs: number): void {
     v[3 * i + 1] += c * f[3 * i + 1];
     v[3 * i + 2] += c * f[3 * i + 2];
   }
+  if (state.constraints) projectOntoAllowed(state.constraints, v);
 }
 
 /** A: r ← r + dt · v. */
 export function drift(state: MdState, dtFs: number): void {
   const { positions: r, velocities: v } = state;
   for (let k = 0; k < r.length; k++) r[k] += dtFs * v[k];
+}
+
+/**
+ * A non-finite energy or force: at the initial structure a FarfieldError (bad input or calculator), inside a step an
+ * MdBlowUpError naming the step (state.step counts completed steps, so the evaluation belongs to step + 1; `init`
+ * leaves the potential energy NaN until its first evaluation).
+ */
+function nonFinite(state: MdState, quantity: 'energy' | 'forces', what: string): never {
+  if (Number.isNaN(state.potentialEnergyEv))
+    throw new FarfieldError('NUMERIC', `md: ${what} at the initial structure; check the calculator and the starting structure`);
+  const step = state.step + 1;
+  throw new MdBlowUpError(step, quantity, NaN, 0, `md blew up at step ${step}: ${what}; the integration is unstable: reduce the time step or check the calculator and the starting structure`);
 }
 
 /** Forces, energy (and stress) at the current positions and cell; refuses non-finite results. */
@@ -33,10 +48,10 @@ export function evaluate(state: MdState, calc: Calculator, wantStress: boolean):
   if (!r.forcesEvPerA || r.forcesEvPerA.length !== state.forces.length)
     throw new FarfieldError('INVALID_INPUT', `md: calculator '${calc.name}' returned no forces (or the wrong number) — MD needs forces`);
   if (!Number.isFinite(r.energyEv))
-    throw new FarfieldError('NUMERIC', `md step ${state.step}: calculator '${calc.name}' returned a non-finite energy (${r.energyEv})`);
+    nonFinite(state, 'energy', `calculator '${calc.name}' returned a non-finite energy (${r.energyEv})`);
   for (let k = 0; k < r.forcesEvPerA.length; k++)
     if (!Number.isFinite(r.forcesEvPerA[k]))
-      throw new FarfieldError('NUMERIC', `md step ${state.step}: non-finite force on atom ${Math.floor(k / 3)} (the simulation has blown up?)`);
+      nonFinite(state, 'forces', `non-finite force on atom ${Math.floor(k / 3)} (${r.forcesEvPerA[k]})`);
   state.forces.set(r.forcesEvPerA);
   state.potentialEnergyEv = r.energyEv;
   if (wantStress) {
@@ -58,6 +73,8 @@ export function langevinO(state: MdState, dtFs: number, frictionPerFs: number, t
     const s = Math.sqrt(((1 - c * c) * kT) / (m[i] * AMU_EV_FS2_PER_A2));
     for (let d = 0; d < 3; d++) v[3 * i + d] = c * v[3 * i + d] + s * rng.normal();
   }
+  // fixed coordinates: the orthogonal projection of isotropic noise is isotropic noise in the allowed subspace
+  if (state.constraints) projectOntoAllowed(state.constraints, v);
   state.heatEv += kineticEnergyEv(m, v) - before;
 }
 

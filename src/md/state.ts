@@ -10,6 +10,7 @@
 import {
   AMU_EV_FS2_PER_A2, BOLTZMANN_EV_PER_K, EV_PER_A3_IN_GPA, FarfieldError, atomicMassAmu, cellVolume, type Rng, type Structure,
 } from '../core/index.js';
+import type { PreparedConstraints } from './constraints.js';
 
 export interface MdState {
   /** The structure being simulated (species, symbols, pbc, info); positions and cell below are the current ones. */
@@ -20,7 +21,8 @@ export interface MdState {
   velocities: Float64Array;
   /** Masses, amu, N. */
   masses: Float64Array;
-  /** Forces at the current positions, eV/Å, 3N. */
+  /** Forces at the current positions, eV/Å, 3N, as the calculator returned them (fixed coordinates are applied to the
+   *  velocities by the integrator, so frames keep the calculator's forces as labels). */
   forces: Float64Array;
   /** Cell rows, Å (changed only by a barostat). */
   cell: Float64Array;
@@ -37,8 +39,13 @@ export interface MdState {
    * rescaling operator). The conserved quantity is K + U − heatEv.
    */
   heatEv: number;
-  /** Degrees of freedom for the temperature: 3N − 3 when total momentum is conserved, 3N otherwise. */
+  /**
+   * Degrees of freedom for the temperature: 3N − 3 when total momentum is conserved, 3N otherwise; with fixed
+   * coordinates 3N − (fixed flags) − (conserved momentum components), see constraints.ts.
+   */
   degreesOfFreedom: number;
+  /** Fixed coordinates (selective dynamics, move_mask), if any; velocities always lie in the allowed subspace. */
+  constraints?: PreparedConstraints;
   /** Random stream of the run (velocity initialisation and thermostat noise). */
   rng: Rng;
 }

@@ -13,7 +13,9 @@ import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/core/index.js';
 import { analyzeRdf, fitModel, loadStructures, runMolecularDynamics, saveModel, saveStructures, type MdLogRecord } from '../../src/api/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { REPO_ROOT, sharedPath, skipWithoutShared } from '../helpers/paths.js';
+import { MdBlowUpError } from '../../src/md/index.js';
+import { fumiTosiNaCl } from '../../src/reference/index.js';
 
 const rng = new Rng(5);
 const data = label(Array.from({ length: 6 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.0)), morseCalculator());
@@ -68,6 +70,61 @@ test('md with a fitted model: frames, log with uncertainty, small NVE drift; RDF
     const nothing = cli(['analyze', join(dir, 't2.xyz')]);
     assert.equal(nothing.code, 1);
     assert.match(nothing.err, /nothing to do/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('issue 13: a blown-up run (Fumi–Tosi NaCl, NVE, 20 fs) stops with the step and quantity, keeps its frames, exits non-zero', { skip: skipWithoutShared() }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-md-blow-'));
+  try {
+    const startFile = sharedPath('fixtures', 'nacl-melt-64.xyz');
+    const start = loadStructures(startFile).structures[0];
+    const traj = join(dir, 'traj.xyz');
+    let err: unknown;
+    try {
+      runMolecularDynamics({ calculator: fumiTosiNaCl(), start, steps: 300, timestepFs: 20, temperatureK: 1200, thermostat: 'nve', every: 10, output: traj });
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof MdBlowUpError, `expected the run to be stopped, got ${String(err)}`);
+    assert.match(err.message, /^md blew up at step (\d+) .*reduce the time step \(now 20 fs\).*The (\d+) frames written before it are kept in .*traj\.xyz$/);
+    const frames = loadStructures(traj).structures; // every frame written is whole and readable
+    assert.equal(frames.length, Math.floor(err.step / 10) + (err.step % 10 === 0 ? 0 : 1));
+    assert.ok(frames.every((f) => (f.info.md_step as number) < err.step && (f.info.temperature_K as number) < 20000));
+    // library override: a looser limit runs further; guard: false restores the old behaviour
+    assert.throws(() => runMolecularDynamics({ calculator: fumiTosiNaCl(), start, steps: 2, timestepFs: 2, temperatureK: 1200, thermostat: 'nve', guard: { temperatureFactor: -1 } }), /temperatureFactor must be ≥ 0/);
+    // CLI: exit 1, one-line error on stderr, frames kept
+    const r = cli(['md', '--calculator', 'fumi-tosi', startFile, '--frame', '0', '--steps', '300', '--dt', '20', '--temperature', '1200', '--thermostat', 'nve', '-o', join(dir, 'cli.xyz')]);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.err, /^farfield: error: md blew up at step \d+ \(t = \d+ fs\): .* \(threshold: .*CLI --max-[a-z-]+\)\. The \d+ frames written before it are kept in .*cli\.xyz\n$/);
+    assert.ok(loadStructures(join(dir, 'cli.xyz')).structures.length >= 1);
+    const loose = cli(['md', '--calculator', 'fumi-tosi', startFile, '--frame', '0', '--steps', '3', '--dt', '2', '--max-drift', '0', '--max-temperature-factor', '0', '--max-displacement', '0.5', '--json']);
+    assert.equal(loose.code, 0, loose.err);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('issue 13 item 14: md from a POSCAR with selective dynamics keeps the fixed atoms in place (library and CLI)', { skip: skipWithoutShared() }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-md-sd-'));
+  try {
+    const s = loadStructures(sharedPath('fixtures', 'nacl-melt-64.xyz')).structures[0];
+    const flags = new Uint8Array(3 * 64).fill(1).fill(0, 0, 24); // atoms 0–7: F F F
+    const poscar = join(dir, 'POSCAR');
+    saveStructures(poscar, [{ ...s, info: {}, labels: {}, arrays: { selective_dynamics: { type: 'L', width: 3, data: flags } } }]);
+    const start = loadStructures(poscar).structures[0];
+    const traj = join(dir, 'traj.xyz');
+    const sum = runMolecularDynamics({ calculator: fumiTosiNaCl(), start, steps: 20, timestepFs: 2, temperatureK: 1200, thermostat: 'bussi', every: 10, output: traj });
+    assert.equal(sum.fixedCoordinates, 24);
+    assert.equal(sum.degreesOfFreedom, 3 * 64 - 24);
+    const frames = loadStructures(traj).structures;
+    assert.equal(frames.length, 3);
+    for (const f of frames) for (let k = 0; k < 24; k++) assert.equal(f.positions[k], start.positions[k]);
+    assert.ok(Math.abs(frames[2].positions[30] - start.positions[30]) > 1e-4, 'free atoms move');
+    const r = cli(['md', '--calculator', 'fumi-tosi', poscar, '--steps', '4', '--dt', '2', '--every', '2', '-o', join(dir, 'c.xyz')]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /24 fixed coordinates \(selective dynamics \/ move_mask\); temperature over 168 degrees of freedom/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,8 @@
  * `farfield md MODEL START.xyz --steps N --dt 2 --temperature 1200 [--thermostat bussi|langevin|nve] -o traj.xyz`:
  * molecular dynamics with a fitted model (or a built-in reference calculator), progress bar on stderr, a periodic
  * log of T / E / conserved energy / uncertainty on stdout and a final summary. Thin shell over api/runMolecularDynamics.
+ * A run that blows up (md/guard.ts; thresholds --max-temperature-factor, --max-drift, --max-displacement) stops with
+ * an error naming the step and the quantity, keeps the frames written so far and exits non-zero.
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
@@ -34,6 +36,10 @@ export function register(program: Command): void {
     .option('--frame <i>', 'frame of START to use (negative counts from the end)', '-1')
     .option('--calculator <name>', `built-in reference calculator instead of a model: ${Object.keys(MD_CALCULATORS).join(', ')}`)
     .option('-o, --output <traj.xyz>', 'trajectory file (extended XYZ)')
+    .option('--max-temperature-factor <x>', 'stop when T exceeds x × max(target, initial T, 300 K); 0 = off', '10')
+    .option('--max-drift <eV/atom>', 'stop when the conserved energy drifts by more than this per atom; 0 = off', '1')
+    .option('--max-displacement <A>', 'stop when an atom moves more than this in one step, Å; 0 = off (default: min(5 Å, smallest cell width))')
+    .option('--no-guard', 'do not stop runs that blow up (see the three options above)')
     .option('--json', 'print the final summary as JSON')
     .action((first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const [model, start] = second === undefined ? [undefined, first] : [first, second];
@@ -56,6 +62,11 @@ export function register(program: Command): void {
         seed: num(String(o.seed), 'seed', true), every: num(String(o.every), 'every', true),
         logEvery: o.logEvery === undefined ? undefined : num(String(o.logEvery), 'log-every', true),
         output: o.output as string | undefined, onLog: log, onProgress: progress.callback,
+        guard: o.guard === false ? false : {
+          temperatureFactor: num(String(o.maxTemperatureFactor), 'max-temperature-factor'),
+          conservedDriftEvPerAtom: num(String(o.maxDrift), 'max-drift'),
+          ...(o.maxDisplacement === undefined ? {} : { maxStepDisplacementA: num(String(o.maxDisplacement), 'max-displacement') }),
+        },
       });
       progress.done();
       if (o.json) {
@@ -66,6 +77,7 @@ export function register(program: Command): void {
         `simulated ${f(summary.simulatedFs / 1000, 3)} ps in ${f(summary.wallS, 1)} s (${summary.nsPerDay.toPrecision(3)} ns/day); mean T ${f(summary.meanTemperatureK, 1)} K`,
         `conserved-energy drift ${summary.conservedDriftEvPerAtom.toExponential(3)} eV/atom (largest excursion ${summary.maxConservedExcursionEvPerAtom.toExponential(3)} eV/atom)`,
       ];
+      if (summary.fixedCoordinates > 0) lines.push(`${summary.fixedCoordinates} fixed coordinates (selective dynamics / move_mask); temperature over ${summary.degreesOfFreedom} degrees of freedom`);
       if (summary.maxUncertaintyEvPerAtom !== undefined) lines.push(`largest model uncertainty ${f(1000 * summary.maxUncertaintyEvPerAtom, 3)} meV/atom`);
       if (summary.output) lines.push(`wrote ${summary.framesWritten} frames to ${summary.output}`);
       process.stdout.write(lines.join('\n') + '\n');
