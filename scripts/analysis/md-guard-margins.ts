@@ -11,7 +11,7 @@ import { integratorConfig, loadCalculator, loadFrame, type Thermostat } from '..
 const [start, model, stepsArg] = process.argv.slice(2);
 const steps = Number(stepsArg ?? 2000);
 const calc = loadCalculator(model && model !== '-' ? { model } : { calculator: 'fumi-tosi' });
-const s = loadFrame(start, -1);
+const s = await loadFrame(start, -1);
 const runs: [Thermostat, number][] = [['nve', 2], ['bussi', 2], ['langevin', 2], ['bussi', 5]];
 for (const [thermostat, dt] of runs) {
   const md = createIntegrator(calc, integratorConfig(thermostat, dt, 1200));

@@ -87,49 +87,67 @@ export interface DatasetErrors {
 
 const VOIGT: [number, number][] = [[0, 0], [1, 1], [2, 2], [1, 2], [0, 2], [0, 1]];
 
-/** Errors of predictions[k] against structures[k].labels (only labels present on both sides count). */
-export function datasetErrors(structures: readonly Structure[], predictions: readonly PredictedLabels[]): DatasetErrors {
-  if (structures.length !== predictions.length) throw new Error(`datasetErrors: ${structures.length} structures, ${predictions.length} predictions`);
-  const e = new ErrorAccumulator(), f = new ErrorAccumulator(), s = new ErrorAccumulator();
-  const bySpecies = new Map<string, ErrorAccumulator>();
-  const parity = { reference: [] as number[], predicted: [] as number[] };
-  let anyE = false, anyF = false, anyS = false;
-  structures.forEach((st, k) => {
-    const p = predictions[k];
+/** Accumulates the dataset errors structure by structure (O(species + structures) memory: the parity data keep
+ * two numbers per structure), so a file can be evaluated while it is streamed. */
+export class DatasetErrorAccumulator {
+  private readonly e = new ErrorAccumulator();
+  private readonly f = new ErrorAccumulator();
+  private readonly s = new ErrorAccumulator();
+  private readonly bySpecies = new Map<string, ErrorAccumulator>();
+  private readonly parity = { reference: [] as number[], predicted: [] as number[] };
+  private anyE = false;
+  private anyF = false;
+  private anyS = false;
+  private count = 0;
+
+  /** Add one structure and its prediction (only labels present on both sides count). */
+  add(st: Structure, p: PredictedLabels): void {
+    this.count++;
     const n = st.species.length;
     if (st.labels.energyEv !== undefined && p.energyEv !== undefined) {
-      anyE = true;
-      e.push(p.energyEv / n, st.labels.energyEv / n);
-      parity.reference.push(st.labels.energyEv / n);
-      parity.predicted.push(p.energyEv / n);
+      this.anyE = true;
+      this.e.push(p.energyEv / n, st.labels.energyEv / n);
+      this.parity.reference.push(st.labels.energyEv / n);
+      this.parity.predicted.push(p.energyEv / n);
     }
     const rf = st.labels.forcesEvPerA, pf = p.forcesEvPerA;
     if (rf && pf) {
-      anyF = true;
+      this.anyF = true;
       for (let i = 0; i < n; i++) {
         const sym = st.symbols[st.species[i]];
-        let acc = bySpecies.get(sym);
-        if (!acc) bySpecies.set(sym, (acc = new ErrorAccumulator()));
+        let acc = this.bySpecies.get(sym);
+        if (!acc) this.bySpecies.set(sym, (acc = new ErrorAccumulator()));
         for (let a = 0; a < 3; a++) {
-          f.push(pf[3 * i + a], rf[3 * i + a]);
+          this.f.push(pf[3 * i + a], rf[3 * i + a]);
           acc.push(pf[3 * i + a], rf[3 * i + a]);
         }
       }
     }
     const rs = st.labels.stressEvPerA3, ps = p.stressEvPerA3;
     if (rs && ps) {
-      anyS = true;
-      for (const [a, b] of VOIGT) s.push(0.5 * (ps[3 * a + b] + ps[3 * b + a]), 0.5 * (rs[3 * a + b] + rs[3 * b + a]));
+      this.anyS = true;
+      for (const [a, b] of VOIGT) this.s.push(0.5 * (ps[3 * a + b] + ps[3 * b + a]), 0.5 * (rs[3 * a + b] + rs[3 * b + a]));
     }
-  });
-  const forcesBySpecies: Record<string, ErrorStats> = {};
-  for (const [sym, acc] of bySpecies) forcesBySpecies[sym] = acc.stats();
-  return {
-    structures: structures.length,
-    energy: anyE ? e.stats() : null,
-    forces: anyF ? f.stats() : null,
-    stress: anyS ? s.stats() : null,
-    forcesBySpecies,
-    parityEnergy: parity,
-  };
+  }
+
+  result(): DatasetErrors {
+    const forcesBySpecies: Record<string, ErrorStats> = {};
+    for (const [sym, acc] of this.bySpecies) forcesBySpecies[sym] = acc.stats();
+    return {
+      structures: this.count,
+      energy: this.anyE ? this.e.stats() : null,
+      forces: this.anyF ? this.f.stats() : null,
+      stress: this.anyS ? this.s.stats() : null,
+      forcesBySpecies,
+      parityEnergy: { reference: [...this.parity.reference], predicted: [...this.parity.predicted] },
+    };
+  }
+}
+
+/** Errors of predictions[k] against structures[k].labels (only labels present on both sides count). */
+export function datasetErrors(structures: readonly Structure[], predictions: readonly PredictedLabels[]): DatasetErrors {
+  if (structures.length !== predictions.length) throw new Error(`datasetErrors: ${structures.length} structures, ${predictions.length} predictions`);
+  const acc = new DatasetErrorAccumulator();
+  structures.forEach((st, k) => acc.add(st, predictions[k]));
+  return acc.result();
 }

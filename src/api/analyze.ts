@@ -4,7 +4,7 @@
  * species pair. The agreement is summarised per pair by max |Δg| and the mean |Δg| over the bins (dimensionless).
  */
 import { FarfieldError, type Structure } from '../core/index.js';
-import { readStructures } from '../io/index.js';
+import { checkOutputDir, readStructures } from '../io/index.js';
 import { radialDistribution } from '../analysis/index.js';
 import { writeRdfReport, type WrittenReport } from './report.js';
 import type { RdfCurveSet } from './report/index.js';
@@ -39,6 +39,7 @@ function curveSet(label: string, file: string, frames: readonly Structure[], rMa
 export function analyzeRdf(o: RdfAnalysisOptions): RdfAnalysis {
   const rMaxA = o.rMaxA ?? 8, bins = o.bins ?? 160, skip = o.skip ?? 0;
   if (!Number.isInteger(skip) || skip < 0) throw new FarfieldError('INVALID_INPUT', `--skip must be an integer ≥ 0, got ${skip}`);
+  if (o.out) checkOutputDir(o.out, 'report folder');
   const traj = readStructures(o.trajectory);
   if (skip >= traj.length) throw new FarfieldError('INVALID_INPUT', `${o.trajectory}: --skip ${skip} leaves no frames (file has ${traj.length})`);
   const sets = [curveSet('trajectory', o.trajectory, traj.slice(skip), rMaxA, bins)];

@@ -30,6 +30,8 @@ import type { ErrorStats as MetricStats } from '../analysis/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel } from './evaluate.js';
 import { resolveDescriptor, type FitModelConfig } from './fit.js';
+import { unknownNameMessage, validateFitConfig } from './validate.js';
+import { checkOutputDir } from '../io/index.js';
 import { loadStructures } from './io.js';
 import { writeCompareReport, type WrittenReport } from './report.js';
 import {
@@ -188,6 +190,12 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
   for (const m of models)
     if (!DESCRIPTOR_PRESETS[m]) throw new FarfieldError('INVALID_INPUT', `compare: unknown model '${m}' (known descriptor presets: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')})`);
   if (new Set(models).size !== models.length) throw new FarfieldError('INVALID_INPUT', `compare: a model is listed twice (${models.join(', ')})`);
+  validateFitConfig(o.fit ?? {}, 'compare: fit configuration', true);
+  for (const [m, h] of Object.entries(o.descriptorHypers ?? {})) {
+    if (!DESCRIPTOR_PRESETS[m]) throw new FarfieldError('INVALID_INPUT', unknownNameMessage('model', m, Object.keys(DESCRIPTOR_PRESETS), 'compare: descriptorHypers'));
+    if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `compare: descriptorHypers.${m} must be a JSON object`);
+  }
+  if (o.out) checkOutputDir(o.out, 'report folder');
   const seed = o.seed ?? 1;
   const notes: string[] = [];
   const stage = o.onStage ?? (() => {});

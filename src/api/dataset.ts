@@ -2,7 +2,7 @@
  * Dataset generation verbs: the point-charge toy set (science.md §4.8) — `farfield dataset toy`.
  */
 import type { ProgressCallback } from '../core/index.js';
-import { writeStructures } from '../io/index.js';
+import { checkOutputFile, writeStructures } from '../io/index.js';
 import { toyDataset, type ToyOptions } from '../reference/index.js';
 
 export interface ToyDatasetRequest extends Omit<ToyOptions, 'onProgress'> {
@@ -20,6 +20,7 @@ export interface ToyDatasetSummary {
 
 /** Generate the toy set and write it atomically; returns a short summary. */
 export function generateToyDataset(req: ToyDatasetRequest): ToyDatasetSummary {
+  checkOutputFile(req.output);
   const frames = toyDataset(req);
   writeStructures(req.output, frames, { format: 'extxyz' });
   const edges = frames.map((s) => s.cell[0]);

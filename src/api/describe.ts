@@ -8,10 +8,10 @@
  * `.bin` layout (little-endian): 4 bytes ASCII "FFDX", uint32 version (1), uint32 rows, uint32 cols, then rows·cols
  * float64 values row-major (row = atom in file order). Column labels are only in the JSON forms.
  */
-import { writeFileSync, renameSync } from 'node:fs';
 import { ATOMIC_NUMBERS, FarfieldError, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type DescriptorSpec, type FeatureMatrix } from '../descriptors/index.js';
-import { readStructures } from '../io/index.js';
+import { writeFileAtomic } from '../io/index.js';
+import { readFrameAt } from './io.js';
 
 /** A named descriptor preset: builds the full spec for a species universe and optional user hypers. */
 export interface DescriptorPreset {
@@ -121,17 +121,13 @@ export interface DescribeFileResult extends DescribeResult {
   frames: number;
 }
 
-/** Per-atom features of one frame of a structure file; species universe = all species in the file. */
-export function describeFile(path: string, options: DescribeFileOptions = {}): DescribeFileResult {
-  const structures = readStructures(path, { format: options.format });
-  if (structures.length === 0) throw new FarfieldError('INVALID_INPUT', `${path}: no structures in file`);
-  const k = options.frame ?? 0;
-  if (!Number.isInteger(k) || k >= structures.length || k < -structures.length)
-    throw new FarfieldError('INVALID_INPUT', `${path}: frame ${k} does not exist (file has ${structures.length} frame${structures.length === 1 ? '' : 's'})`);
-  const frame = k < 0 ? structures.length + k : k;
-  const species = options.species ?? sortSpecies(structures.flatMap((s) => s.symbols));
-  const r = describeStructure(structures[frame], { ...options, species });
-  return { ...r, frame, frames: structures.length };
+/** Per-atom features of one frame of a structure file; species universe = all species in the file. The file is
+ * streamed (one pass; memory holds the chosen frame), so files larger than a JavaScript string work. */
+export async function describeFile(path: string, options: DescribeFileOptions = {}): Promise<DescribeFileResult> {
+  const f = await readFrameAt(path, options.frame ?? 0, { format: options.format, wholeFile: true });
+  const species = options.species ?? sortSpecies(f.symbols);
+  const r = describeStructure(f.structure, { ...options, species });
+  return { ...r, frame: f.index, frames: f.frames ?? 0 };
 }
 
 /** The JSON object of `farfield describe --json`: {rows, cols, labels, features: [[...], ...]}. */
@@ -154,13 +150,7 @@ export function writeFeatures(path: string, result: DescribeResult): void {
     payload.writeUInt32LE(f.cols, 12);
     for (let k = 0; k < f.data.length; k++) payload.writeDoubleLE(f.data[k], 16 + 8 * k);
   } else throw new FarfieldError('INVALID_INPUT', `${path}: feature output must end in .json or .bin`);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, payload);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new FarfieldError('IO', `${path}: cannot write features (${e instanceof Error ? e.message : String(e)})`, undefined, { cause: e });
-  }
+  writeFileAtomic(path, payload);
 }
 
 /** Read a `.bin` feature file written by writeFeatures. */

@@ -49,7 +49,7 @@ export async function runDriver(o: DriverOptions): Promise<IpiDriverSummary> {
   const endpoint = driverEndpoint(o);
   if (o.model === undefined && o.calculator === undefined) throw new FarfieldError('INVALID_INPUT', 'driver needs a model file (or --calculator NAME)');
   const calculator = typeof o.calculator === 'object' ? o.calculator : loadCalculator({ model: o.model, calculator: o.calculator });
-  const template = typeof o.structure === 'string' ? loadFrame(o.structure, o.frame ?? -1) : o.structure;
+  const template = typeof o.structure === 'string' ? await loadFrame(o.structure, o.frame ?? -1) : o.structure;
   if (o.uncertainty && !(calculator instanceof KernelModel && calculator.params.covarianceFactor !== undefined))
     throw new FarfieldError('UNSUPPORTED', 'driver: the calculator has no uncertainty estimate (a model fitted with a stored covariance has)');
   if (calculator instanceof KernelModel) {

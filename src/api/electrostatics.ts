@@ -7,7 +7,7 @@ import {
   ElectrostaticsCalculator, chargesOf, computeElectrostatics, coulombKernel, describeParameters, tuneElectrostatics,
   type ElectrostaticsCalculatorOptions, type Method, type TunedParameters,
 } from '../electrostatics/index.js';
-import { readStructures } from '../io/index.js';
+import { readFrameAt } from './io.js';
 
 /** "Na=1,Cl=-1" → {Na: 1, Cl: −1}. */
 export function parseChargeSpec(spec: string): Record<string, number> {
@@ -72,12 +72,10 @@ export function ewaldStructure(s: Structure, o: EwaldOptions = {}): EwaldReport 
   };
 }
 
-/** Read FILE (any registered format) and run `ewaldStructure` on one frame. */
-export function runEwald(path: string, o: EwaldOptions = {}): EwaldReport {
-  const structures = readStructures(path);
-  const k = o.frame ?? 0;
-  if (!(k >= 0 && k < structures.length)) throw new FarfieldError('INVALID_INPUT', `${path}: frame ${k} does not exist (${structures.length} frames)`);
-  return ewaldStructure(structures[k], o);
+/** Read one frame of FILE (any registered format; streamed up to that frame, negative counts from the end) and run
+ * `ewaldStructure` on it. */
+export async function runEwald(path: string, o: EwaldOptions = {}): Promise<EwaldReport> {
+  return ewaldStructure((await readFrameAt(path, o.frame ?? 0)).structure, o);
 }
 
 /** Human-readable report. */

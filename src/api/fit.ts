@@ -4,13 +4,13 @@
  * atomically (temporary file in the same folder, then rename). Descriptor presets come from `DESCRIPTOR_PRESETS`
  * (describe.ts): 'sr' now, 'sr+lr' / 'sr+lode' when their engineers add them.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
+import { writeFileAtomic } from '../io/index.js';
 import { fitKernelModel, serializeModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
+import { validateFitConfig } from './validate.js';
 
 export interface FitModelConfig extends Omit<FitConfig, 'descriptor'> {
   /** Preset name from DESCRIPTOR_PRESETS (default 'sr') or a full descriptor spec. */
@@ -45,6 +45,7 @@ export function resolveDescriptor(d: string | DescriptorSpec | undefined, specie
 }
 
 export async function fitModel(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitModelResult> {
+  validateFitConfig(config);
   const all = [...train, ...(options.validation ?? [])];
   const species = config.species ?? sortSpecies(all.flatMap((s) => s.symbols));
   const descriptor = resolveDescriptor(config.descriptors, species, config.descriptorHypers);
@@ -57,25 +58,7 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
 }
 
-/** Write a model file atomically. */
+/** Write a model file atomically (io/atomic.ts: full writes, fsync, rename; the previous file survives any failure). */
 export function saveModel(model: KernelModel, path: string): void {
-  const text = serializeModel(model);
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'w');
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== null) closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* already gone */
-    }
-    throw new FarfieldError('IO', `cannot write model: ${(e as Error).message}`, { file: path }, { cause: e });
-  }
+  writeFileAtomic(path, serializeModel(model));
 }

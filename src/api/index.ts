@@ -15,3 +15,4 @@ export * from './dataset.js';
 export * from './label.js';
 export * from './relabel.js';
 export * from './driver.js';
+export * from './validate.js';

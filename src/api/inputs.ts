@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';
-import { detectFormat, formatForWriting, readFrames, readStructuresWithMeta, type FormatMeta } from '../io/index.js';
+import { checkOutputFile, detectFormat, formatForWriting, readFrames, readStructuresWithMeta, type FormatMeta } from '../io/index.js';
 import { convertFile, frameSelector, parseFrameIndex, type ConvertOptions, type ConvertResult } from './io.js';
 
 /** Readers' warnings (an OUTCAR whose run is still going, …): replace the handler to collect them. */
@@ -168,6 +168,7 @@ export async function convertInputs(specs: string | readonly string[], output: s
   if (files.length === 1) return { ...(await convertFile(files[0], output, options)), files };
   const outF = formatForWriting(output, options.to);
   if (files.some((f) => resolve(f) === resolve(output))) throw new FarfieldError('INVALID_INPUT', `the output ${output} is one of the inputs`);
+  checkOutputFile(output);
   const from = new Set(files.map((f) => detectFormat(f, options.from).name));
   const fromName = from.size === 1 ? [...from][0] : 'mixed';
   const ix = options.index === undefined ? null : parseFrameIndex(options.index);

@@ -8,9 +8,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';
-import { detectFormat, formatForWriting, readFrames, readStructuresWithMeta, writeStructures, type FormatMeta } from '../io/index.js';
+import { checkOutputFile, detectFormat, formatForWriting, readFrames, readStructuresWithMeta, writeStructures, type FormatMeta } from '../io/index.js';
 
-export { formatNames, type FormatMeta, type MlabHeader } from '../io/index.js';
+export { formatNames, checkOutputFile, checkOutputDir, removeStaleTempFiles, type FormatMeta, type MlabHeader } from '../io/index.js';
 
 export interface LoadOptions {
   format?: string;
@@ -100,6 +100,7 @@ export async function convertFile(input: string, output: string, options: Conver
   const inF = detectFormat(input, options.from);
   const outF = formatForWriting(output, options.to);
   if (resolve(input) === resolve(output)) throw new FarfieldError('INVALID_INPUT', `input and output are the same file (${input})`);
+  checkOutputFile(output);
   const ix = options.index === undefined ? null : parseFrameIndex(options.index);
   if (inF.stream && outF.openWriter) {
     let n = Infinity;
@@ -127,6 +128,51 @@ export async function convertFile(input: string, output: string, options: Conver
   const structures = r.structures.filter((_, k) => keep(k));
   outF.write(output, structures, r.meta);
   return { frames: structures.length, from: inF.name, to: outF.name, streamed: false };
+}
+
+export interface FrameAt {
+  structure: Structure;
+  /** Index of the frame (≥ 0). */
+  index: number;
+  /** Frames in the file (only when the whole file was scanned, else null). */
+  frames: number | null;
+  /** Every species symbol seen in the frames read (all of the file when scanned whole). */
+  symbols: string[];
+}
+
+export interface FrameAtOptions extends LoadOptions {
+  /** Read to the end even when the frame was found early (to count frames and collect species). */
+  wholeFile?: boolean;
+}
+
+/**
+ * One frame of a structure file, streamed (readFrames): memory holds the chosen frame only (for a negative index
+ * −k, the last k frames), so files larger than a JavaScript string work. A non-negative index stops reading at that
+ * frame unless `wholeFile`. Negative indices count from the end, as in ASE.
+ */
+export async function readFrameAt(path: string, frame = -1, options: FrameAtOptions = {}): Promise<FrameAt> {
+  if (!Number.isInteger(frame)) throw new FarfieldError('INVALID_INPUT', `${path}: frame index must be an integer, got ${frame}`);
+  const keepLast = frame < 0 ? -frame : 0;
+  const ring: Structure[] = [];
+  const symbols = new Set<string>();
+  let chosen: Structure | null = null;
+  let n = 0;
+  for await (const s of readFrames(path, { format: options.format })) {
+    for (const sym of s.symbols) symbols.add(sym);
+    if (frame >= 0) {
+      if (n === frame) chosen = s;
+    } else {
+      ring.push(s);
+      if (ring.length > keepLast) ring.shift();
+    }
+    n++;
+    if (chosen && !options.wholeFile) break;
+  }
+  if (n === 0) throw new FarfieldError('INVALID_INPUT', `${path}: no structures in file`);
+  if (frame < 0 && ring.length === keepLast) chosen = ring[0];
+  if (!chosen) throw new FarfieldError('INVALID_INPUT', `${path}: frame ${frame} does not exist (file has ${n} frame${n === 1 ? '' : 's'})`);
+  const complete = frame < 0 || options.wholeFile === true;
+  return { structure: chosen, index: frame >= 0 ? frame : n + frame, frames: complete ? n : null, symbols: [...symbols] };
 }
 
 export interface DatasetSummary {

@@ -6,7 +6,7 @@
  * fast, no work directory): every frame is labelled in memory and OUT is written once, atomically.
  */
 import { FarfieldError, type ProgressCallback } from '../core/index.js';
-import { readStructures, writeStructures } from '../io/index.js';
+import { checkOutputFile, readStructures, writeStructures } from '../io/index.js';
 import { CP2K_METHODS, cp2kAvailable, labelWithCp2k, type Cp2kMethod, type RejectedFrame } from '../reference/index.js';
 import { REFERENCE_LABEL_ENGINES, isReferenceLabelEngine, relabelStructures } from './relabel.js';
 
@@ -48,6 +48,7 @@ export interface LabelSummary {
 export async function labelFile(req: LabelRequest): Promise<LabelSummary> {
   if (!(LABEL_ENGINES as readonly string[]).includes(req.engine))
     throw new FarfieldError('INVALID_INPUT', `unknown labelling engine '${req.engine}' (known: ${LABEL_ENGINES.join(', ')})`);
+  checkOutputFile(req.output, 'labelled frames');
   if (isReferenceLabelEngine(req.engine)) return labelWithReference(req);
   if (req.charges !== undefined || req.shift) throw new FarfieldError('INVALID_INPUT', 'charges and shift apply only to the reference engines, not to cp2k');
   if (req.method === undefined) throw new FarfieldError('INVALID_INPUT', `the cp2k engine needs a method (known: ${CP2K_METHODS.join(', ')})`);

@@ -16,7 +16,7 @@
  * (md/constraints.ts); the summary reports their number and the degrees of freedom of the temperature.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
-import { formatForWriting, openXyzLiveWriter, readStructures } from '../io/index.js';
+import { checkOutputFile, formatForWriting, openXyzLiveWriter } from '../io/index.js';
 import {
   MdBlowUpError, blowUpGuard, createIntegrator, runMd, stateToStructure, thermoRecord,
   type BlowUpLimits, type IntegratorConfig, type MdState, type Observer, type ThermoRecord,
@@ -24,6 +24,7 @@ import {
 import { KernelModel } from '../model/index.js';
 import { fumiTosiNaCl, pointCharges } from '../reference/index.js';
 import { loadModel } from './predict.js';
+import { readFrameAt } from './io.js';
 
 export type Thermostat = 'nve' | 'bussi' | 'langevin';
 export const THERMOSTATS: readonly Thermostat[] = ['nve', 'bussi', 'langevin'];
@@ -103,6 +104,14 @@ function hasUncertainty(c: Calculator): c is KernelModel {
   return c instanceof KernelModel && c.params.covarianceFactor !== undefined;
 }
 
+/** Check before any work that `path` can take a live trajectory (extended or plain XYZ, writable directory). */
+export function checkTrajectoryOutput(path: string): 'extxyz' | 'xyz' {
+  const fmt = formatForWriting(path);
+  if (fmt.name !== 'extxyz' && fmt.name !== 'xyz') throw new FarfieldError('FORMAT', `md: cannot stream frames to format '${fmt.name}'; use an .xyz/.extxyz output`, { file: path });
+  checkOutputFile(path, 'trajectory');
+  return fmt.name;
+}
+
 /** Run MD; see the module header. Returns when done (synchronous work, progress through the callback). */
 export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new FarfieldError('INVALID_INPUT', `md: --steps must be an integer ≥ 0, got ${o.steps}`);
@@ -112,6 +121,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   if (!Number.isInteger(every) || every < 1) throw new FarfieldError('INVALID_INPUT', `md: --every must be an integer ≥ 1, got ${every}`);
   const logEvery = o.logEvery ?? Math.max(1, Math.round(o.steps / 20));
   const config = integratorConfig(o.thermostat ?? 'bussi', o.timestepFs, o.temperatureK, o);
+  const outputFormat = o.output ? checkTrajectoryOutput(o.output) : null;
   const integrator = createIntegrator(o.calculator, config);
   const n = o.start.species.length;
   const t0 = Date.now();
@@ -145,10 +155,8 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   );
   let writer: { write(s: Structure): void; close(): void; abort(): void } | null = null;
   if (o.output) {
-    const fmt = formatForWriting(o.output);
-    if (fmt.name !== 'extxyz' && fmt.name !== 'xyz') throw new FarfieldError('FORMAT', `md: cannot stream frames to format '${fmt.name}'; use an .xyz/.extxyz output`, { file: o.output });
     // live file: frames appear as the run goes (tail -f, or read while running); an interrupted run keeps its frames
-    writer = openXyzLiveWriter(o.output, fmt.name === 'xyz');
+    writer = openXyzLiveWriter(o.output, outputFormat === 'xyz');
     const w = writer;
     observers.push((st) => {
       if (st.step % every === 0 || st.step === o.steps) {
@@ -211,11 +219,8 @@ export function loadCalculator(src: CalculatorSource): Calculator {
   throw new FarfieldError('INVALID_INPUT', 'md needs a model file (or --calculator NAME)');
 }
 
-/** One frame of a structure file (negative index counts from the end; default: the last frame, as ASE reads). */
-export function loadFrame(path: string, frame = -1): Structure {
-  const all = readStructures(path);
-  if (all.length === 0) throw new FarfieldError('INVALID_INPUT', `${path}: no structures in file`);
-  if (!Number.isInteger(frame) || frame >= all.length || frame < -all.length)
-    throw new FarfieldError('INVALID_INPUT', `${path}: frame ${frame} does not exist (file has ${all.length} frame${all.length === 1 ? '' : 's'})`);
-  return all[frame < 0 ? all.length + frame : frame];
+/** One frame of a structure file (negative index counts from the end; default: the last frame, as ASE reads),
+ * streamed: only that frame is kept in memory. */
+export async function loadFrame(path: string, frame = -1): Promise<Structure> {
+  return (await readFrameAt(path, frame)).structure;
 }

@@ -3,25 +3,23 @@
  * is written atomically (temporary file in the same directory, then rename), so an interrupted run never leaves a
  * half-written report behind.
  */
-import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../io/index.js';
 import { FarfieldError } from '../core/index.js';
 import { renderCompareHtml, renderRdfHtml, type CompareResults, type RdfCurveSet } from './report/index.js';
 
 export * from './report/index.js';
 
-/** Write `text` to `path` atomically (temp file + rename); creates the parent directory. */
+/** Write `text` to `path` atomically (io/atomic.ts); creates the parent directory. */
 export function writeTextAtomic(path: string, text: string): void {
   const dir = dirname(resolve(path));
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* not created */ }
-    throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
+    throw new FarfieldError('IO', `cannot create directory ${dir}: ${(e as Error).message}`, { file: path }, { cause: e });
   }
+  writeFileAtomic(path, text);
 }
 
 export interface WrittenReport {

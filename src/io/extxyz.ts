@@ -30,7 +30,8 @@
  * writes them (types kept for ASE).
  */
 import { open } from 'node:fs/promises';
-import { closeSync, createReadStream, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, ftruncateSync, openSync, readFileSync, statSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import {
@@ -42,7 +43,7 @@ import {
   type Structure,
   type StructureLabels,
 } from '../core/index.js';
-import { AtomicFile, writeAtomically } from './atomic.js';
+import { AtomicFile, ShortWriteError, writeAtomically, writeFully } from './atomic.js';
 import { CHEMICAL_SYMBOLS, capitalize, checkElement } from './elements.js';
 import { formatKeyValues, parseKeyValues, rememberNumberTexts, splitKeyValues } from './keyvalue.js';
 import { LineCursor, NEED_MORE, clip, formatFinite, isSpace, parseCount, parseError, parseReal, readError, stripBom, tokens, type Where } from './text.js';
@@ -490,10 +491,27 @@ export function isGzip(b: Uint8Array): boolean {
 }
 
 /**
+ * Largest file read whole into one string: V8's string limit (~512 MB), or FARFIELD_WHOLE_FILE_LIMIT bytes if smaller
+ * (tests use a small value to prove which commands stream). Larger files get a FarfieldError naming the streaming
+ * commands instead of V8's "Cannot create a string longer than …".
+ */
+export function wholeFileLimit(): number {
+  const env = Number(process.env.FARFIELD_WHOLE_FILE_LIMIT);
+  return Number.isFinite(env) && env > 0 ? Math.min(env, MAX_STRING_LENGTH) : MAX_STRING_LENGTH;
+}
+
+/**
  * The text of a file (UTF-8, a leading byte-order mark dropped; gzip-compressed files, e.g. ASE's `.xyz.gz`, are
  * decompressed); OS and gzip errors become IO FarfieldErrors with a hint.
  */
 export function readFileText(path: string): string {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch { /* reported by the read below */ }
+  const limit = wholeFileLimit();
+  if (size > limit)
+    throw new FarfieldError('IO', `file of ${size} bytes is too large to read whole (limit ${limit} bytes); info, convert, ewald, describe, predict, eval and md stream files of any size — split it for this command (farfield convert --index)`, { file: path });
   try {
     let bytes = readFileSync(path);
     if (isGzip(bytes)) bytes = gunzipSync(bytes);
@@ -510,6 +528,7 @@ export function readXyz(path: string, plain = false): Structure[] {
 }
 
 const CHUNK_BYTES = 1 << 20;
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 /**
  * Stream the frames of an (extended) XYZ file: reads 1 MB chunks and keeps only the current frame's text in memory
@@ -744,31 +763,48 @@ export function openXyzWriter(path: string, plain = false): { write(s: Structure
 }
 
 /**
- * A live trajectory: every frame is appended to `path` itself in one write as soon as it is given (complete frames
- * only, readable with `tail -f` or `readFrames` while the run goes on), as MD codes write their dumps. The file is
- * truncated when opened; `abort` keeps the frames written so far (each is complete and valid).
+ * A live trajectory: every frame is appended to `path` itself as soon as it is given (readable with `tail -f` or
+ * `readFrames` while the run goes on), as MD codes write their dumps. The file is truncated when opened. Frames are
+ * whole or absent: a frame is written with a loop over short writes, and if the OS refuses part-way (disk full,
+ * file-size limit) the file is truncated back to the end of the last complete frame before the error is thrown, so it
+ * stays readable. `abort` keeps the frames written so far (each is complete and valid).
  */
-export function openXyzLiveWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void } {
+export function openXyzLiveWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void; readonly frames: number } {
   let fd: number | null;
   try {
     fd = openSync(path, 'w');
   } catch (e) {
     throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
   }
+  let size = 0, frames = 0;
   const close = (): void => {
     if (fd !== null) closeSync(fd);
     fd = null;
   };
   return {
+    get frames() {
+      return frames;
+    },
     write(s) {
       if (fd === null) throw new FarfieldError('IO', `write to ${path} after it was closed`);
-      const text = plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s);
+      const data = Buffer.from(plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s), 'utf8');
       try {
-        writeSync(fd, text);
+        writeFully(fd, data);
       } catch (e) {
+        const partial = e instanceof ShortWriteError ? e.written : 0;
+        let kept = `truncated back to its ${frames} complete frame${frames === 1 ? '' : 's'} (${size} bytes)`;
+        try {
+          ftruncateSync(fd, size);
+        } catch (t) {
+          kept = `could not be truncated back to its ${frames} complete frames (${(t as Error).message}); the last frame is partial`;
+        }
         close();
-        throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
+        const why = e instanceof ShortWriteError ? e.message : (e as Error).message;
+        throw new FarfieldError('IO', `cannot write frame ${frames + 1} (${why}) after ${partial} of its ${data.length} bytes; the trajectory was ${kept}`,
+          { file: path }, { cause: e instanceof ShortWriteError ? e.reason : e });
       }
+      size += data.length;
+      frames++;
     },
     close,
     abort: close,

@@ -9,6 +9,9 @@ export { readPoscar, writePoscar, parsePoscar, formatPoscar } from './poscar.js'
 export { readMlab, writeMlab, parseMlab, formatMlab, defaultMlabHeader, type MlabHeader } from './mlab.js';
 export { parseKeyValues, formatKeyValues } from './keyvalue.js';
 export { formatReal } from './text.js';
+export {
+  AtomicFile, ShortWriteError, writeAtomically, writeFileAtomic, writeFully, checkOutputFile, checkOutputDir, removeStaleTempFiles, liveTempFileCount,
+} from './atomic.js';
 export { CHEMICAL_SYMBOLS } from './elements.js';
 export { parseOutcar, readOutcar, streamOutcar, OutcarParser } from './outcar.js';
 export { parseVasprun, readVasprun, streamVasprun, VasprunParser } from './vasprun.js';

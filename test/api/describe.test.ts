@@ -30,21 +30,21 @@ test('sortSpecies orders by atomic number; describeStructure uses it and the sr 
   assert.equal(small.features.cols, 24 + 10 * 2);
 });
 
-test('describeFile: species universe = all species in the file; frame selection; .json and .bin outputs', () => {
+test('describeFile: species universe = all species in the file; frame selection; .json and .bin outputs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-describe-'));
   try {
     const kcl = makeStructure({ symbols: ['K', 'Cl'], positions: [[0, 0, 0], [3.1, 0, 0]], cell: [6.2, 0, 0, 0, 6.2, 0, 0, 0, 6.2] });
     const file = join(dir, 'two.xyz');
     writeStructures(file, [nacl, kcl]);
-    const r0 = describeFile(file);
+    const r0 = await describeFile(file);
     assert.equal(r0.frame, 0);
     assert.equal(r0.frames, 2);
     assert.deepEqual(r0.spec.species, ['Na', 'Cl', 'K']);
-    const r1 = describeFile(file, { frame: -1 });
+    const r1 = await describeFile(file, { frame: -1 });
     assert.equal(r1.frame, 1);
     assert.equal(r1.features.rows, 2);
     assert.equal(r1.features.cols, r0.features.cols);
-    assert.throws(() => describeFile(file, { frame: 2 }), /frame 2 does not exist \(file has 2 frames\)/);
+    await assert.rejects(() => describeFile(file, { frame: 2 }), /frame 2 does not exist \(file has 2 frames\)/);
     writeFeatures(join(dir, 'f.bin'), r0);
     const b = readFeaturesBin(readFileSync(join(dir, 'f.bin')));
     assert.equal(b.rows, 4);

@@ -20,3 +20,20 @@ export function runCli(args: string[]): CliResult {
   });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
+
+/** Run the CLI under a file-size limit (`ulimit -f`, KiB) in a child shell: a write beyond it returns a short count
+ * and then EFBIG (Node ignores SIGXFSZ, so the process is not killed). */
+export function runCliLimited(args: string[], fileLimitKiB: number, env: Record<string, string> = {}): CliResult {
+  const r = spawnSync('bash', ['-c', `ulimit -f ${fileLimitKiB}; exec "$@"`, 'bash', process.execPath, '--import', 'tsx', CLI_MAIN, ...args], {
+    encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0', ...env },
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/** Run the CLI with extra environment variables. */
+export function runCliEnv(args: string[], env: Record<string, string>): CliResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], {
+    encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0', ...env },
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
 import { analyzeRdf } from '../../api/index.js';
+import { emitJson } from '../json.js';
 
 function num(v: string, name: string, integer = false): number {
   const x = Number(v);
@@ -29,7 +30,7 @@ export function register(program: Command): void {
       if (!o.rdf) throw new FarfieldError('INVALID_INPUT', 'nothing to do: give an analysis, e.g. --rdf');
       const r = analyzeRdf({ trajectory, reference: o.reference, rMaxA: num(o.rmax, 'rmax'), bins: num(o.bins, 'bins', true), skip: num(o.skip, 'skip', true), out: o.out });
       if (o.json) {
-        process.stdout.write(JSON.stringify({ sets: r.sets, difference: r.difference }) + '\n');
+        emitJson({ sets: r.sets, difference: r.difference });
         return;
       }
       const lines = r.sets.map((s) => `${s.label}: ${s.file}, ${s.frames} frames, pairs ${Object.keys(s.curves).join(', ')}`);

@@ -10,6 +10,7 @@ import {
 } from '../../api/index.js';
 import { createProgress } from '../progress.js';
 import { readJsonFile } from './fit.js';
+import { emitJson } from '../json.js';
 
 function list(v: string, name: string, integer: boolean): number[] {
   return v.split(',').map((x) => {
@@ -76,7 +77,7 @@ export function register(program: Command): void {
       const { results, written } = await compareModels(opts);
       progress.done();
       if (o.json) {
-        process.stdout.write(JSON.stringify(results) + '\n');
+        emitJson(results);
         return;
       }
       const lines = ['', resultsTableText(results)];

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FarfieldError } from '../../core/index.js';
-import { DESCRIPTOR_PRESETS, describeFile, featuresToJSON, writeFeatures } from '../../api/index.js';
+import { DESCRIPTOR_PRESETS, checkOutputFile, describeFile, featuresToJSON, writeFeatures } from '../../api/index.js';
+import { emitJson } from '../json.js';
 
 function readHypers(path: string): Record<string, unknown> {
   let text: string;
@@ -28,13 +29,14 @@ export function register(program: Command): void {
     .option('--frame <k>', 'frame index (negative counts from the end)', '0')
     .option('--out <file>', 'write features to .json or .bin')
     .option('--json', 'print one JSON object {rows, cols, labels, features}')
-    .action((file: string, o: { kind: string; hypers?: string; frame: string; out?: string; json?: boolean }) => {
+    .action(async (file: string, o: { kind: string; hypers?: string; frame: string; out?: string; json?: boolean }) => {
       const frame = Number(o.frame);
       if (!Number.isInteger(frame)) throw new FarfieldError('INVALID_INPUT', `--frame must be an integer, got '${o.frame}'`);
-      const r = describeFile(file, { kind: o.kind, hypers: o.hypers ? readHypers(o.hypers) : undefined, frame });
+      if (o.out) checkOutputFile(o.out, 'features');
+      const r = await describeFile(file, { kind: o.kind, hypers: o.hypers ? readHypers(o.hypers) : undefined, frame });
       if (o.out) writeFeatures(o.out, r);
       if (o.json) {
-        process.stdout.write(JSON.stringify(featuresToJSON(r.features)) + '\n');
+        emitJson(featuresToJSON(r.features));
         return;
       }
       const f = r.features;

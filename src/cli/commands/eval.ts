@@ -1,6 +1,7 @@
 /** `farfield eval MODEL TEST [--json]`: errors of a model on labelled structures (exactly one JSON object with --json). */
 import type { Command } from 'commander';
-import { evaluateModel, loadInputs, loadModel } from '../../api/index.js';
+import { evaluateFile, loadModel, resolveInputs } from '../../api/index.js';
+import { emitJson } from '../json.js';
 import { formatSummary } from './fit.js';
 
 export function register(program: Command): void {
@@ -10,12 +11,11 @@ export function register(program: Command): void {
     .argument('<model>', 'model file (farfield fit)')
     .argument('<test...>', "labelled structures: files, a folder or a quoted glob such as 'OUT/OUTCAR.*'")
     .option('--json', 'print exactly one JSON object')
-    .action((modelPath: string, test: string[], o: { json?: boolean }) => {
+    .action(async (modelPath: string, test: string[], o: { json?: boolean }) => {
       const model = loadModel(modelPath);
-      const structures = loadInputs(test).structures;
-      const { summary, details } = evaluateModel(model, structures);
+      const { summary, details } = await evaluateFile(model, resolveInputs(test));
       if (o.json) {
-        process.stdout.write(JSON.stringify(summary) + '\n');
+        emitJson(summary);
         return;
       }
       const lines = [formatSummary('test:', summary)];

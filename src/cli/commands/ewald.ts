@@ -1,6 +1,7 @@
 /** `farfield ewald FILE`: electrostatic energy, forces and stress of point charges (thin shell over api/runEwald). */
 import type { Command } from 'commander';
 import { formatEwaldReport, parseChargeSpec, runEwald } from '../../api/index.js';
+import { emitJson } from '../json.js';
 
 export function register(program: Command): void {
   program
@@ -13,16 +14,16 @@ export function register(program: Command): void {
     .option('--method <method>', 'auto | ewald | pme | direct', 'auto')
     .option('--frame <k>', 'frame index', '0')
     .option('--json', 'print one JSON object {energy, forces, stress, parameters}')
-    .action((file: string, o: { charges?: string; chargesFrom?: string; accuracy: string; method: string; frame: string; json?: boolean }) => {
+    .action(async (file: string, o: { charges?: string; chargesFrom?: string; accuracy: string; method: string; frame: string; json?: boolean }) => {
       const method = o.method as 'auto' | 'ewald' | 'pme' | 'direct';
-      const r = runEwald(file, {
+      const r = await runEwald(file, {
         charges: o.charges ? parseChargeSpec(o.charges) : undefined,
         chargesFrom: o.chargesFrom,
         accuracy: Number(o.accuracy),
         method,
         frame: Number(o.frame),
       });
-      if (o.json) process.stdout.write(JSON.stringify({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters }) + '\n');
+      if (o.json) emitJson({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters });
       else process.stdout.write(formatEwaldReport(r));
     });
 }

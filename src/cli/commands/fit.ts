@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FarfieldError, type ProgressCallback } from '../../core/index.js';
-import { DESCRIPTOR_PRESETS, fitModel, loadInputs, saveModel, type EvalSummary, type FitModelConfig } from '../../api/index.js';
+import { DESCRIPTOR_PRESETS, checkOutputFile, fitModel, loadInputs, saveModel, validateFitConfig, type EvalSummary, type FitModelConfig } from '../../api/index.js';
+import { emitJson } from '../json.js';
 
 /** A progress callback drawing one bar per phase on stderr (redrawn in place on a TTY, else one line per phase). */
 export function progressBars(stream: NodeJS.WriteStream = process.stderr): ProgressCallback & { end(): void } {
@@ -77,7 +78,9 @@ export function register(program: Command): void {
     .option('--validation <files>', 'validation structures (a file, folder or quoted glob): errors reported after the fit')
     .option('--json', 'print the final summary as one JSON object')
     .action(async (train: string[], o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean }) => {
+      checkOutputFile(o.output, 'model');
       const cfg = (o.config ? readJsonFile(o.config, 'fit configuration') : {}) as FitModelConfig;
+      validateFitConfig(cfg, o.config ? `${o.config}` : 'fit configuration');
       if (cfg.descriptors === undefined) cfg.descriptors = o.descriptors;
       const trainS = loadInputs(train).structures;
       const validation = o.validation ? loadInputs(o.validation).structures : undefined;
@@ -86,7 +89,7 @@ export function register(program: Command): void {
       bars.end();
       saveModel(r.model, o.output);
       if (o.json) {
-        process.stdout.write(JSON.stringify({ model: o.output, solver: r.metadata.solver, timings_s: r.metadata.timingsS, errors: r.errors }) + '\n');
+        emitJson({ model: o.output, solver: r.metadata.solver, timings_s: r.metadata.timingsS, errors: r.errors });
         return;
       }
       const m = r.metadata;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { formatDatasetSummary, resolveInputs, summarizeDataset } from '../../api/index.js';
 import { formatNames } from '../../api/index.js';
+import { emitJson } from '../json.js';
 
 export function register(program: Command): void {
   program
@@ -12,6 +13,7 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (file: string[], opts: { format?: string; json?: boolean }) => {
       const s = await summarizeDataset(resolveInputs(file), { format: opts.format });
-      process.stdout.write(opts.json ? JSON.stringify(s, null, 2) + '\n' : formatDatasetSummary(s));
+      if (opts.json) emitJson(s);
+      else process.stdout.write(formatDatasetSummary(s));
     });
 }

@@ -7,7 +7,8 @@
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { MD_CALCULATORS, THERMOSTATS, loadCalculator, loadFrame, runMolecularDynamics, type MdLogRecord, type Thermostat } from '../../api/index.js';
+import { MD_CALCULATORS, THERMOSTATS, checkTrajectoryOutput, loadCalculator, loadFrame, runMolecularDynamics, type MdLogRecord, type Thermostat } from '../../api/index.js';
+import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
 
 function num(v: string, name: string, integer = false): number {
@@ -41,16 +42,17 @@ export function register(program: Command): void {
     .option('--max-displacement <A>', 'stop when an atom moves more than this in one step, Å; 0 = off (default: min(5 Å, smallest cell width))')
     .option('--no-guard', 'do not stop runs that blow up (see the three options above)')
     .option('--json', 'print the final summary as JSON')
-    .action((first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
+    .action(async (first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const [model, start] = second === undefined ? [undefined, first] : [first, second];
       const thermostat = String(o.thermostat) as Thermostat;
       if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+      if (o.output !== undefined) checkTrajectoryOutput(String(o.output));
       const calculator = loadCalculator({ model, calculator: o.calculator as string | undefined });
-      const structure = loadFrame(start, num(String(o.frame), 'frame', true));
+      const structure = await loadFrame(start, num(String(o.frame), 'frame', true));
       const steps = num(String(o.steps), 'steps', true);
       const dt = num(String(o.dt), 'dt');
       const temperatureK = num(String(o.temperature), 'temperature');
-      const progress = createProgress();
+      const progress = createProgress(o.json ? { logStream: process.stderr } : {});
       const out = (s: string) => progress.log(s);
       out(`# md: ${structure.species.length} atoms, ${steps} steps × ${dt} fs, ${thermostat} at ${temperatureK} K, calculator ${calculator.name}${model ? ` (${model})` : ''}, seed ${o.seed}`);
       out(`# ${'step'.padStart(8)} ${'time/ps'.padStart(9)} ${'T/K'.padStart(8)} ${'Epot/eV'.padStart(14)} ${'Econs/eV'.padStart(14)} ${'drift/(eV/atom)'.padStart(16)} ${'sigma_E/(meV/atom)'.padStart(18)}`);
@@ -70,7 +72,7 @@ export function register(program: Command): void {
       });
       progress.done();
       if (o.json) {
-        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        emitJson(summary);
         return;
       }
       const lines = [

@@ -1,6 +1,7 @@
 /** `farfield predict MODEL IN -o OUT.xyz`: energies, forces, stress and uncertainties as extxyz properties. */
 import type { Command } from 'commander';
-import { loadInputs, loadModel, predictStructures, saveStructures } from '../../api/index.js';
+import { checkOutputFile, loadModel, predictFile, resolveInputs } from '../../api/index.js';
+import { createProgress } from '../progress.js';
 
 export function register(program: Command): void {
   program
@@ -10,11 +11,12 @@ export function register(program: Command): void {
     .argument('<input...>', "structures to predict: files, a folder or a quoted glob such as 'OUT/OUTCAR.*'")
     .requiredOption('-o, --output <out.xyz>', 'output file (energy, forces, stress, energies, energy_uncertainty)')
     .option('--no-uncertainty', 'skip the uncertainty estimate')
-    .action((modelPath: string, input: string[], o: { output: string; uncertainty: boolean }) => {
+    .action(async (modelPath: string, input: string[], o: { output: string; uncertainty: boolean }) => {
+      checkOutputFile(o.output);
       const model = loadModel(modelPath);
-      const structures = loadInputs(input).structures;
-      const out = predictStructures(model, structures, { uncertainty: o.uncertainty && model.params.covarianceFactor !== undefined });
-      saveStructures(o.output, out);
-      process.stderr.write(`predicted ${out.length} structures → ${o.output}\n`);
+      const progress = createProgress();
+      const n = await predictFile(model, resolveInputs(input), o.output, { uncertainty: o.uncertainty && model.params.covarianceFactor !== undefined, onProgress: progress.callback });
+      progress.done();
+      process.stderr.write(`predicted ${n} structures → ${o.output}\n`);
     });
 }
