@@ -5,7 +5,7 @@
  */
 import type { Calculator, ProgressCallback, Structure } from '../core/index.js';
 import { DatasetErrorAccumulator, datasetErrors, type DatasetErrors, type ErrorStats, type PredictedLabels } from '../analysis/index.js';
-import { readFrames } from '../io/index.js';
+import { readInputFrames } from './inputs.js';
 
 export interface PropertyErrors {
   rmse: number;
@@ -44,13 +44,14 @@ function predictLabels(model: Calculator, s: Structure): PredictedLabels {
 }
 
 /**
- * Evaluate a model on a structure file, streamed frame by frame (memory: one frame plus the accumulators, so files
- * of any size work). Same numbers as `evaluateModel` on the loaded structures.
+ * Evaluate a model on a structure file (or several, one after the other: `resolveInputs` gives them from a folder or a
+ * glob), streamed frame by frame (memory: one frame plus the accumulators, so files of any size work). Same numbers
+ * as `evaluateModel` on the loaded structures.
  */
-export async function evaluateFile(model: Calculator, path: string, options: { format?: string; onProgress?: ProgressCallback } = {}): Promise<{ summary: EvalSummary; details: DatasetErrors }> {
+export async function evaluateFile(model: Calculator, path: string | readonly string[], options: { format?: string; onProgress?: ProgressCallback } = {}): Promise<{ summary: EvalSummary; details: DatasetErrors }> {
   const acc = new DatasetErrorAccumulator();
   let k = 0;
-  for await (const s of readFrames(path, { format: options.format })) {
+  for await (const s of readInputFrames(typeof path === 'string' ? [path] : path, { format: options.format })) {
     acc.add(s, predictLabels(model, s));
     options.onProgress?.({ phase: 'evaluate', done: ++k, total: 0 });
     await new Promise<void>((r) => setImmediate(r)); // signals and timers run between frames

@@ -1,6 +1,7 @@
 /** api: the library's public verbs (what the CLI and the web page call). */
 export * from './demo.js';
 export * from './io.js';
+export * from './inputs.js';
 export * from './electrostatics.js';
 export * from './describe.js';
 export * from './fit.js';

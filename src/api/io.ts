@@ -191,9 +191,14 @@ export interface DatasetSummary {
   caveats: { source: string; text: string } | null;
 }
 
-/** Stream a file and summarise it (see module comment for the definitions). */
-export async function summarizeDataset(path: string, options: LoadOptions = {}): Promise<DatasetSummary> {
-  const format = detectFormat(path, options.format).name;
+/** Stream a file (or several, read as one dataset: see `resolveInputs`) and summarise it (see module comment for the
+ * definitions). */
+export async function summarizeDataset(pathOrFiles: string | readonly string[], options: LoadOptions = {}): Promise<DatasetSummary> {
+  const files = typeof pathOrFiles === 'string' ? [pathOrFiles] : pathOrFiles;
+  if (files.length === 0) throw new FarfieldError('INVALID_INPUT', 'no file to summarise');
+  const path = files.length === 1 ? files[0] : `${files.length} files (${files[0]} … ${files[files.length - 1]})`;
+  const formats = new Set(files.map((f) => detectFormat(f, options.format).name));
+  const format = formats.size === 1 ? [...formats][0] : [...formats].join('+');
   let frames = 0, amin = Infinity, amax = 0, atot = 0;
   const species: Record<string, { atoms: number; frames: number }> = {};
   const props: Record<string, number> = {};
@@ -202,7 +207,7 @@ export async function summarizeDataset(path: string, options: LoadOptions = {}):
   // Welford for E/N
   let en = 0, emean = 0, em2 = 0, emin = Infinity, emax = -Infinity;
   let f2 = 0, fatoms = 0, fmax = 0, netMax = -1, netMaxFrame = -1;
-  for await (const s of readFrames(path, { format })) {
+  for await (const s of framesOf(files, options.format)) {
     const n = s.species.length;
     frames++;
     amin = Math.min(amin, n);
@@ -264,8 +269,12 @@ export async function summarizeDataset(path: string, options: LoadOptions = {}):
     pbc,
     energyPerAtomEv: en ? { mean: emean, std: Math.sqrt(em2 / en), min: emin, max: emax } : null,
     forcesEvPerA: fatoms ? { rms: Math.sqrt(f2 / fatoms), max: fmax, netMax, netMaxFrame } : null,
-    caveats: datasetCaveats(path),
+    caveats: datasetCaveats(files[0]),
   };
+}
+
+async function* framesOf(files: readonly string[], format: string | undefined): AsyncGenerator<Structure> {
+  for (const f of files) yield* readFrames(f, { format });
 }
 
 /** Caveats kept in code for the datasets in ../shared/data (summaries of each folder's SOURCE.md). */
@@ -285,6 +294,10 @@ const KNOWN_CAVEATS: Record<string, string[]> = {
     'forces are all exactly 0.0 — placeholders, not labels: do not train on them.',
     'Per-atom charge sums to +0.03 e, not exactly 0; its type (Hirshfeld?) and the DFT level are unverified.',
     'License CC BY-NC 4.0 (non-commercial).',
+  ],
+  'vasp-outputs-polipy4vasp': [
+    'No license stated: internal checks only (read from ../shared in tests); never copy these files into a project or redistribute them.',
+    'The OUTCARs are LEPSILON single points of 96-atom ZrO2 (frames 1, 2 and 119 of ../zro2-tetragonal-96-pbesol); ML_AB.Si is a separate silicon set.',
   ],
   'zro2-tetragonal-96-pbesol': [
     'No license stated: internal checks only; ask the authors before redistributing.',

@@ -7,7 +7,8 @@
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
 import { KernelModel, parseModel } from '../model/index.js';
 import { readFileSync } from 'node:fs';
-import { checkOutputFile, formatForWriting, readFrames } from '../io/index.js';
+import { checkOutputFile, formatForWriting } from '../io/index.js';
+import { readInputFrames } from './inputs.js';
 
 export interface PredictOptions {
   forces?: boolean;
@@ -47,15 +48,15 @@ export interface PredictFileOptions extends PredictOptions {
 }
 
 /**
- * Predict every frame of `input` and write the results to `output`, streamed: frames are read, predicted and
+ * Predict every frame of `input` (a file, or several read one after the other) and write the results to `output`, streamed: frames are read, predicted and
  * appended one at a time through an atomic writer (temporary file renamed at the end; nothing is left on failure or
  * interrupt), so memory holds one frame whatever the file size. Output formats without a frame writer (POSCAR,
  * ML_AB) collect the predictions and write once. Returns the number of frames.
  */
-export async function predictFile(model: Calculator, input: string, output: string, options: PredictFileOptions = {}): Promise<number> {
+export async function predictFile(model: Calculator, input: string | readonly string[], output: string, options: PredictFileOptions = {}): Promise<number> {
   checkOutputFile(output);
   const outF = formatForWriting(output);
-  const frames = readFrames(input, { format: options.format });
+  const frames = readInputFrames(typeof input === 'string' ? [input] : input, { format: options.format });
   let k = 0;
   const tick = () => options.onProgress?.({ phase: 'predict', done: ++k, total: 0 });
   if (!outF.openWriter) {

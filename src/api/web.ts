@@ -10,14 +10,14 @@
  */
 import { FarfieldError, Rng, makeStructure, type Calculator, type Structure } from '../core/index.js';
 import { ElectrostaticsCalculator } from '../electrostatics/index.js';
-import { detectFormatName, formatExtxyzFrame, parseMlab, parsePoscar, parseXyzText, type MlabHeader } from '../io/index.js';
+import { detectFormatName, formatExtxyzFrame, parseMlab, parseOutcar, parsePoscar, parseVasprun, parseXdatcar, parseXyzText, type MlabHeader } from '../io/index.js';
 import { blowUpGuard, createIntegrator, stateToStructure, thermoRecord, type Integrator, type MdState, type ThermoRecord } from '../md/index.js';
 import { linalgThreadsReady, setHelperSpawner, wasmLinalgAvailable } from '../math/index.js';
 import { KernelModel, parseModel, serializeModel } from '../model/index.js';
 import { integratorConfig, type Thermostat } from './md.js';
 
 /** Formats `parseStructuresFromText` understands. */
-export const TEXT_FORMATS = ['extxyz', 'xyz', 'poscar', 'ml_ab'] as const;
+export const TEXT_FORMATS = ['extxyz', 'xyz', 'poscar', 'ml_ab', 'xdatcar', 'outcar', 'vasprun'] as const;
 export type TextFormat = (typeof TEXT_FORMATS)[number];
 
 /** Guess the format from the file name, then from the content (io's detection rules, the same the CLI uses). */
@@ -44,6 +44,9 @@ export function parseStructuresFromText(input: string | ArrayBuffer | Uint8Array
       const r = parseMlab(text, fileName);
       return { structures: r.structures, format: f, mlab: r.header };
     }
+    case 'xdatcar': return { structures: parseXdatcar(text, fileName), format: f };
+    case 'outcar': return { structures: parseOutcar(text, fileName), format: f };
+    case 'vasprun': return { structures: parseVasprun(text, fileName), format: f };
     default: throw new FarfieldError('FORMAT', `unknown text format '${f as string}' (known: ${TEXT_FORMATS.join(', ')})`);
   }
 }

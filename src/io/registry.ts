@@ -10,6 +10,9 @@ import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { isGzip, openXyzWriter, readXyz, streamXyz, writeXyz } from './extxyz.js';
 import { readMlab, writeMlab, type MlabHeader } from './mlab.js';
 import { readPoscar, writePoscar } from './poscar.js';
+import { readOutcar, streamOutcar } from './outcar.js';
+import { readVasprun, streamVasprun } from './vasprun.js';
+import { readXdatcar, streamXdatcar } from './xdatcar.js';
 import { CONTENT_RULES, NAME_RULES, SNIFF_BYTES, detectFormatName } from './detect.js';
 import { readError, stripBom } from './text.js';
 
@@ -42,7 +45,11 @@ export interface FileFormat {
 }
 
 export const FORMATS = new Registry<FileFormat>('file format');
-const ALIASES = new Map<string, string>([['vasp', 'poscar'], ['contcar', 'poscar'], ['mlab', 'ml_ab'], ['ml_abn', 'ml_ab']]);
+const ALIASES = new Map<string, string>([
+  ['vasp', 'poscar'], ['contcar', 'poscar'], ['mlab', 'ml_ab'], ['ml_abn', 'ml_ab'],
+  // ASE's format names
+  ['vasp-out', 'outcar'], ['vasp-xml', 'vasprun'], ['vasp-xdatcar', 'xdatcar'],
+]);
 
 FORMATS.register('extxyz', {
   name: 'extxyz',
@@ -85,6 +92,43 @@ FORMATS.register('ml_ab', {
     return { structures: r.structures, meta: { mlab: r.header } };
   },
   write: (p, s, m) => writeMlab(p, s, m?.mlab),
+});
+
+/** `write` of a read-only format: refuses, naming what to write instead. */
+function readOnly(name: string): (path: string) => never {
+  return (path) => {
+    throw new FarfieldError('UNSUPPORTED', `writing ${name} files is not supported (farfield reads them); write extxyz (.xyz), POSCAR or ML_AB instead`, { file: path });
+  };
+}
+
+FORMATS.register('outcar', {
+  name: 'outcar',
+  description: 'VASP OUTCAR, every complete ionic step (energy = free energy TOTEN, forces, stress); read only',
+  matchesName: NAME_RULES.outcar,
+  sniff: CONTENT_RULES.outcar,
+  read: (p) => ({ structures: readOutcar(p) }),
+  write: readOnly('OUTCAR'),
+  stream: (p) => streamOutcar(p),
+});
+
+FORMATS.register('vasprun', {
+  name: 'vasprun',
+  description: 'VASP vasprun.xml, every <calculation> (energy = free energy e_fr_energy, forces, stress); read only',
+  matchesName: NAME_RULES.vasprun,
+  sniff: CONTENT_RULES.vasprun,
+  read: (p) => ({ structures: readVasprun(p) }),
+  write: readOnly('vasprun.xml'),
+  stream: (p) => streamVasprun(p),
+});
+
+FORMATS.register('xdatcar', {
+  name: 'xdatcar',
+  description: 'VASP XDATCAR trajectory (VASP 5), every frame; read only',
+  matchesName: NAME_RULES.xdatcar,
+  sniff: CONTENT_RULES.xdatcar,
+  read: (p) => ({ structures: readXdatcar(p) }),
+  write: readOnly('XDATCAR'),
+  stream: (p) => streamXdatcar(p),
 });
 
 export function formatNames(): string[] {

@@ -1,6 +1,6 @@
 /** `farfield eval MODEL TEST [--json]`: errors of a model on labelled structures (exactly one JSON object with --json). */
 import type { Command } from 'commander';
-import { evaluateFile, loadModel } from '../../api/index.js';
+import { evaluateFile, loadModel, resolveInputs } from '../../api/index.js';
 import { emitJson } from '../json.js';
 import { formatSummary } from './fit.js';
 
@@ -9,11 +9,11 @@ export function register(program: Command): void {
     .command('eval')
     .description('evaluate a fitted model on labelled structures (RMSE, MAE, RMSPE of energies, forces, stress)')
     .argument('<model>', 'model file (farfield fit)')
-    .argument('<test>', 'labelled structures')
+    .argument('<test...>', "labelled structures: files, a folder or a quoted glob such as 'OUT/OUTCAR.*'")
     .option('--json', 'print exactly one JSON object')
-    .action(async (modelPath: string, test: string, o: { json?: boolean }) => {
+    .action(async (modelPath: string, test: string[], o: { json?: boolean }) => {
       const model = loadModel(modelPath);
-      const { summary, details } = await evaluateFile(model, test);
+      const { summary, details } = await evaluateFile(model, resolveInputs(test));
       if (o.json) {
         emitJson(summary);
         return;

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FarfieldError, type ProgressCallback } from '../../core/index.js';
-import { DESCRIPTOR_PRESETS, checkOutputFile, fitModel, loadStructures, saveModel, validateFitConfig, type EvalSummary, type FitModelConfig } from '../../api/index.js';
+import { DESCRIPTOR_PRESETS, checkOutputFile, fitModel, loadInputs, saveModel, validateFitConfig, type EvalSummary, type FitModelConfig } from '../../api/index.js';
 import { emitJson } from '../json.js';
 
 /** A progress callback drawing one bar per phase on stderr (redrawn in place on a TTY, else one line per phase). */
@@ -71,19 +71,19 @@ export function register(program: Command): void {
   program
     .command('fit')
     .description('fit a kernel force field to labelled structures (energies, forces, stress)')
-    .argument('<train>', 'training structures (extxyz, ML_AB, …) with energies and forces')
+    .argument('<train...>', "training structures with energies and forces (extxyz, ML_AB, OUTCAR, vasprun.xml, …): files, a folder or a quoted glob such as 'OUT/OUTCAR.*' (read as one dataset)")
     .requiredOption('-o, --output <model.json>', 'model file to write')
     .option('--config <cfg.json>', 'fit configuration: {kernel, selection, weights, solver, uncertainty, descriptorHypers, …}')
     .option('--descriptors <preset>', `descriptor preset: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')}`, 'sr')
-    .option('--validation <file>', 'validation structures: errors reported after the fit')
+    .option('--validation <files>', 'validation structures (a file, folder or quoted glob): errors reported after the fit')
     .option('--json', 'print the final summary as one JSON object')
-    .action(async (train: string, o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean }) => {
+    .action(async (train: string[], o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean }) => {
       checkOutputFile(o.output, 'model');
       const cfg = (o.config ? readJsonFile(o.config, 'fit configuration') : {}) as FitModelConfig;
       validateFitConfig(cfg, o.config ? `${o.config}` : 'fit configuration');
       if (cfg.descriptors === undefined) cfg.descriptors = o.descriptors;
-      const trainS = loadStructures(train).structures;
-      const validation = o.validation ? loadStructures(o.validation).structures : undefined;
+      const trainS = loadInputs(train).structures;
+      const validation = o.validation ? loadInputs(o.validation).structures : undefined;
       const bars = progressBars();
       const r = await fitModel(trainS, cfg, { validation, onProgress: bars });
       bars.end();

@@ -1,6 +1,6 @@
-/** `farfield info FILE`: frames, atoms, species, labels and their statistics (thin shell over api/summarizeDataset). */
+/** `farfield info FILE…`: frames, atoms, species, labels and their statistics (thin shell over api/summarizeDataset). */
 import type { Command } from 'commander';
-import { formatDatasetSummary, summarizeDataset } from '../../api/index.js';
+import { formatDatasetSummary, resolveInputs, summarizeDataset } from '../../api/index.js';
 import { formatNames } from '../../api/index.js';
 import { emitJson } from '../json.js';
 
@@ -8,11 +8,11 @@ export function register(program: Command): void {
   program
     .command('info')
     .description('summarise a structure file: frames, atoms, species, labels, energy/force statistics, dataset caveats')
-    .argument('<file>', 'structure file')
+    .argument('<file...>', "structure file(s), a folder or a quoted glob such as 'OUT/OUTCAR.*' (summarised as one dataset)")
     .option('--format <format>', `file format (${formatNames().join(', ')}); default: from the name/content`)
     .option('--json', 'print the summary as JSON')
-    .action(async (file: string, opts: { format?: string; json?: boolean }) => {
-      const s = await summarizeDataset(file, { format: opts.format });
+    .action(async (file: string[], opts: { format?: string; json?: boolean }) => {
+      const s = await summarizeDataset(resolveInputs(file), { format: opts.format });
       if (opts.json) emitJson(s);
       else process.stdout.write(formatDatasetSummary(s));
     });
