@@ -7,7 +7,11 @@
  * - `linear`: K = X_i·X_b, ∂K/∂X_i = X_b. With a linear kernel on a block, the local energy is linear in that block
  *   per central species: E_i = X_i·(Σ_b w_b X_b). With `whiten: true` the kernel is K = z_i·z_b, z = T(X − c),
  *   c and T fitted on the training environments (`whitening`, `fitKernelData`) and stored in the spec;
- *   ∂K/∂X_i = Tᵀz_b. Same model class, but a well-conditioned regression (see `whitening`).
+ *   ∂K/∂X_i = Tᵀz_b. Same model class, but a well-conditioned regression whose prior is well posed (see
+ *   `whitening`: mean-density directions as explicit density coordinates with a physical scale, shrinkage instead
+ *   of unit variance for weakly resolved directions). Hypers: whiten, whitenFloor (drop threshold, default 1e-12),
+ *   whitenShrink (default 1e-4), densityScale (default 0.05), center + transform (fitted). Model files written
+ *   before issue 13 carry their fitted center/transform and predict exactly as before (only fitting changed).
  * - `block`: hypers `{parts: [{kernel: KernelSpec, weight?: β_k (default 1), columns?: [start, end)[]}]}`. Parts
  *   without columns are bound to the top-level blocks of a composite descriptor in order (`bindBlockKernel`;
  *   one part per block).
@@ -20,6 +24,7 @@
  * whitened linear kernel on each long-range block (fkk, lode): the short-range kernel is exactly the paper's, and
  * the long-range part can represent E = ½ Σ_i q_i φ_i. Whitening scales the linear part to ⟨K(x, x)⟩ = 1, like the
  * normalised polynomial kernel (block balancing, scaling.ts, matters for the paper's kernel on the whole vector).
+ * The mean-density directions come from the descriptor (meanDensity.ts, passed by the fit to `fitKernelData`).
  *
  * Cost: the sub-kernels' costs (one GEMM each for matrix and gradient). `factoredGradient` exists when every part
  * has one and at most one part has an "own" term (linear has none), so the fast design path applies.
@@ -136,8 +141,9 @@ interface LinearRows extends KernelRows {
  * largest are dropped (round-off level of the covariance; nothing is resolved below it). */
 export const WHITEN_RELATIVE_FLOOR = 1e-12;
 
-/** Default relative shrinkage of the whitening (hyper `whitenShrink`): δ = 1e-6 × λ_max, see `whitening`. */
-export const WHITEN_RELATIVE_SHRINK = 1e-6;
+/** Default relative shrinkage of the whitening (hyper `whitenShrink`): δ = 1e-4 × λ_max, see `whitening` (chosen on
+ * toy, PBE liquid, xTB one-density and dimer runs, docs/RESULTS.md § "Long-range block: well-posed whitening"). */
+export const WHITEN_RELATIVE_SHRINK = 1e-4;
 
 /** Default relative scale floor of the mean-density coordinates (hyper `densityScale`): 5 % of the mean density. */
 export const DENSITY_RELATIVE_SCALE = 0.05;

@@ -185,9 +185,9 @@ test('whitenShrink: directions with λ ≫ δ are whitened, those with λ ≪ δ
   const g = new Rng(7);
   const n = 2000, d = 3;
   const x = new Float64Array(n * d);
-  // variances 1, 1e-8, 1e-11 along the axes; δ = 1e-6 λ_max (default)
+  // variances 1, 1e-8, 1e-11 along the axes; δ = 1e-6 λ_max
   for (let i = 0; i < n; i++) x.set([g.normal(), 1e-4 * g.normal(), 10 ** -5.5 * g.normal()], i * d);
-  const { center, transform } = whitening(x, n, d);
+  const { center, transform } = whitening(x, n, d, { shrink: 1e-6 });
   assert.equal(transform.length, 3);
   const sd = transform.map((row) => {
     let s = 0;
