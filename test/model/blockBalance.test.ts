@@ -205,3 +205,13 @@ test('whitenShrink: directions with λ ≫ δ are whitened, those with λ ≪ δ
   for (const bad of [0, -1, 'x'])
     assert.throws(() => createKernel({ kind: 'linear', hypers: { whiten: true, densityScale: bad } }), /densityScale/);
 });
+
+test('model files fitted before the shrinkage/density whitening still load and predict with their stored transform', () => {
+  // an old-style fitted linear part: only whiten/center/transform (no whitenShrink, densityScale)
+  const old = { kind: 'linear', hypers: { whiten: true, center: [1, 2], transform: [[2, 0], [0, 0.5]] } };
+  const k = createKernel(old);
+  assert.deepEqual(k.toJSON(), old, 'round trip adds no keys');
+  const a = k.prepare(Float64Array.from([3, 4]), 1, 2), b = k.prepare(Float64Array.from([1, 6]), 1, 2);
+  // z_a = (4, 1), z_b = (0, 2): K = 2
+  assert.equal(k.matrix(a, b)[0], 2);
+});
