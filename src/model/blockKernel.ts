@@ -183,8 +183,9 @@ function pinvSym(a: Float64Array, m: number): Float64Array {
  *
  * 1. Mean-density directions (FKK's G = 0 term, meanDensity.ts): every feature vector is x = x' + Σ_J ρ_J γ_J with
  *    fixed γ_J, so a change of density moves along span{γ_J} by an amount that does not depend on the structure.
- *    In a one-density training set these coordinates are constant (their spread is ~1e-6 of their mean); whitening
- *    them to unit variance turns a 2 % density change into ~10⁴ prior standard deviations. Here they are taken out
+ *    In a one-density training set these coordinates are nearly constant (measured on the 81 xTB MD frames: s_J =
+ *    ρ_J to 2e-5, spread 2e-5 of the mean); whitening them to unit variance turns a 2 % density change into ~10³
+ *    prior standard deviations. Here they are taken out
  *    of the structural coordinates, y = (I − ΓΓ⁺)(x − c) (so a pure density change leaves y unchanged), and kept as
  *    explicit density coordinates s = Γ⁺(x − c) (s_J = change of ρ_J for a pure density change), scaled by
  *    max(sd(s_J), κ·|s̄_J|) with κ = `densityScale` (default 5 %): a density change of 5 % is one prior standard
