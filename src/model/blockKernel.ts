@@ -7,7 +7,11 @@
  * - `linear`: K = X_i·X_b, ∂K/∂X_i = X_b. With a linear kernel on a block, the local energy is linear in that block
  *   per central species: E_i = X_i·(Σ_b w_b X_b). With `whiten: true` the kernel is K = z_i·z_b, z = T(X − c),
  *   c and T fitted on the training environments (`whitening`, `fitKernelData`) and stored in the spec;
- *   ∂K/∂X_i = Tᵀz_b. Same model class, but a well-conditioned regression (see `whitening`).
+ *   ∂K/∂X_i = Tᵀz_b. Same model class, but a well-conditioned regression whose prior is well posed (see
+ *   `whitening`: mean-density directions as explicit density coordinates with a physical scale, shrinkage instead
+ *   of unit variance for weakly resolved directions). Hypers: whiten, whitenFloor (drop threshold, default 1e-12),
+ *   whitenShrink (default 1e-4), densityScale (default 0.05), center + transform (fitted). Model files written
+ *   before issue 13 carry their fitted center/transform and predict exactly as before (only fitting changed).
  * - `block`: hypers `{parts: [{kernel: KernelSpec, weight?: β_k (default 1), columns?: [start, end)[]}]}`. Parts
  *   without columns are bound to the top-level blocks of a composite descriptor in order (`bindBlockKernel`;
  *   one part per block).
@@ -20,6 +24,7 @@
  * whitened linear kernel on each long-range block (fkk, lode): the short-range kernel is exactly the paper's, and
  * the long-range part can represent E = ½ Σ_i q_i φ_i. Whitening scales the linear part to ⟨K(x, x)⟩ = 1, like the
  * normalised polynomial kernel (block balancing, scaling.ts, matters for the paper's kernel on the whole vector).
+ * The mean-density directions come from the descriptor (meanDensity.ts, passed by the fit to `fitKernelData`).
  *
  * Cost: the sub-kernels' costs (one GEMM each for matrix and gradient). `factoredGradient` exists when every part
  * has one and at most one part has an "own" term (linear has none), so the fast design path applies.
@@ -32,16 +37,22 @@ import { getLinalg, symmetricEigen } from '../math/index.js';
 // ---------------------------------------------------------------------------------------------------------------
 // linear X_i·X_b
 
+const LINEAR_KEYS = ['whiten', 'whitenFloor', 'whitenShrink', 'densityScale', 'center', 'transform'];
+
 export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
   const what = 'linear kernel';
   for (const k of Object.keys(hypers))
-    if (!['whiten', 'whitenFloor', 'center', 'transform'].includes(k))
-      throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: whiten, whitenFloor, center, transform)`);
+    if (!LINEAR_KEYS.includes(k))
+      throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${LINEAR_KEYS.join(', ')})`);
   const whiten = hypers.whiten ?? false;
   if (typeof whiten !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'whiten' must be true or false`);
-  const floor = hypers.whitenFloor;
+  const floor = hypers.whitenFloor, shrink = hypers.whitenShrink, dscale = hypers.densityScale;
   if (floor !== undefined && !(typeof floor === 'number' && floor > 0 && floor < 1))
     throw new FarfieldError('INVALID_INPUT', `${what}: 'whitenFloor' must be a number in (0, 1), got ${JSON.stringify(floor)}`);
+  if (shrink !== undefined && !(typeof shrink === 'number' && shrink >= 0 && shrink < 1))
+    throw new FarfieldError('INVALID_INPUT', `${what}: 'whitenShrink' must be a number in [0, 1), got ${JSON.stringify(shrink)}`);
+  if (dscale !== undefined && !(typeof dscale === 'number' && dscale > 0 && Number.isFinite(dscale)))
+    throw new FarfieldError('INVALID_INPUT', `${what}: 'densityScale' must be a positive number, got ${JSON.stringify(dscale)}`);
   let center: Float64Array | null = null, tr: Float64Array | null = null, r = 0;
   if (hypers.center !== undefined || hypers.transform !== undefined) {
     const c = hypers.center, t = hypers.transform;
@@ -108,7 +119,11 @@ export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
       return { count: cnt, terms: [{ coef: P, rows: (b as LinearRows).grad.subarray(b0 * d, (b0 + cnt) * d) }] };
     },
     toJSON: () => {
-      const fl = floor === undefined ? {} : { whitenFloor: floor };
+      const fl = {
+        ...(floor === undefined ? {} : { whitenFloor: floor }),
+        ...(shrink === undefined ? {} : { whitenShrink: shrink }),
+        ...(dscale === undefined ? {} : { densityScale: dscale }),
+      };
       if (!tr) return { kind: 'linear', hypers: whiten ? { whiten, ...fl } : {} };
       const d = center!.length;
       const transform = Array.from({ length: r }, (_, q) => Array.from(tr!.subarray(q * d, (q + 1) * d)));
@@ -123,44 +138,152 @@ interface LinearRows extends KernelRows {
 }
 
 /** Default relative eigenvalue floor of the whitening (hyper `whitenFloor`): directions with variance < 1e-12 × the
- * largest are dropped. */
+ * largest are dropped (round-off level of the covariance; nothing is resolved below it). */
 export const WHITEN_RELATIVE_FLOOR = 1e-12;
 
+/** Default relative shrinkage of the whitening (hyper `whitenShrink`): δ = 1e-4 × λ_max, see `whitening` (chosen on
+ * toy, PBE liquid, xTB one-density and dimer runs, docs/RESULTS.md § "Long-range block: well-posed whitening"). */
+export const WHITEN_RELATIVE_SHRINK = 1e-4;
+
+/** Default relative scale floor of the mean-density coordinates (hyper `densityScale`): 5 % of the mean density. */
+export const DENSITY_RELATIVE_SCALE = 0.05;
+
+export interface WhiteningOptions {
+  /** Directions with variance ≤ floor × λ_max are dropped (default WHITEN_RELATIVE_FLOOR). */
+  floor?: number;
+  /** Shrinkage δ = shrink × λ_max of the structural directions (default WHITEN_RELATIVE_SHRINK). */
+  shrink?: number;
+  /** Mean-density directions γ_J over the block's columns (meanDensity.ts); zero vectors are ignored. */
+  densityDirections?: readonly Float64Array[];
+  /** Scale floor κ of the density coordinates, relative to their mean (default DENSITY_RELATIVE_SCALE). */
+  densityScale?: number;
+}
+
+/** Symmetric (pseudo-)inverse square-root helper: eigen-decomposition of a small SPD matrix, inverse (λ > 0 only). */
+function pinvSym(a: Float64Array, m: number): Float64Array {
+  const { values, vectors } = symmetricEigen(a, m);
+  const lmax = Math.max(0, values[m - 1]);
+  const inv = new Float64Array(m * m);
+  for (let k = 0; k < m; k++)
+    if (values[k] > 1e-14 * lmax) for (let p = 0; p < m; p++) for (let q = 0; q < m; q++) inv[p * m + q] += (vectors[p * m + k] * vectors[q * m + k]) / values[k];
+  return inv;
+}
+
 /**
- * Whitening of a linear kernel from training rows x (n × d): c = mean, covariance C = V Λ Vᵀ,
- * T = diag(λ^{−1/2}) Vᵀ / √r over the r directions with λ > 1e-12 λ_max, so that z = T(x − c) has covariance I/r
- * and ⟨|z|²⟩ = 1 (the same scale as a normalised polynomial kernel, K(x, x) = 1). The model class is unchanged
- * (E_i is still linear in x per species; the constant goes into the reference energies); the point is conditioning:
- * raw FKK features are one large common vector (the G = 0 density term) plus small variations, so K = x·x_b has a
- * normal matrix too ill-conditioned to resolve more than ~2 directions.
+ * Whitening of a linear kernel from training rows x (n × d): z = T(x − c), c = the mean, with a prior that is well
+ * posed by construction — no direction the training data do not resolve is scaled up.
+ *
+ * Why: the Bayesian solver puts the same prior N(0, σ_w²) on every coordinate of z. Plain whitening (z with
+ * covariance I/r over every direction with λ > 1e-12 λ_max, the rule before issue 13) makes a direction with
+ * 1e-12 of the largest variance as "cheap" as the best-resolved one, so its weight is set by whatever residual it
+ * happens to correlate with, and a new input that moves along it by more than its (tiny) training spread gets an
+ * arbitrary energy: an sr+lr model fitted at one density predicted +799 eV/atom 2 % denser (issue 13), and FKK
+ * fitted on 4–12 Å dimer scans ran away beyond 12 Å (docs/RESULTS.md, charged dimers). Two kinds of such directions
+ * exist in a long-range block, and each is treated where it comes from:
+ *
+ * 1. Mean-density directions (FKK's G = 0 term, meanDensity.ts): every feature vector is x = x' + Σ_J ρ_J γ_J with
+ *    fixed γ_J, so a change of density moves along span{γ_J} by an amount that does not depend on the structure.
+ *    In a one-density training set these coordinates are nearly constant (measured on the 81 xTB MD frames: s_J =
+ *    ρ_J to 2e-5, spread 2e-5 of the mean); whitening them to unit variance turns a 2 % density change into ~10³
+ *    prior standard deviations. Here they are taken out
+ *    of the structural coordinates, y = (I − ΓΓ⁺)(x − c) (so a pure density change leaves y unchanged), and kept as
+ *    explicit density coordinates s = Γ⁺(x − c) (s_J = change of ρ_J for a pure density change), scaled by
+ *    max(sd(s_J), κ·|s̄_J|) with κ = `densityScale` (default 5 %): a density change of 5 % is one prior standard
+ *    deviation when the data have no density spread, and the data's own spread when they have one (several
+ *    densities). So one-density data give a density response of zero mean and a prior variance that grows with
+ *    (Δρ/κρ)², the predictive variance an extrapolation in density should have.
+ * 2. Near-null structural directions (e.g. nearly collinear slow Slater channels, ζ ≪ 1/L): the covariance of y,
+ *    C_y = V Λ Vᵀ, is whitened with a shrinkage, z_k = v_k·y / √((λ_k + δ)·r_eff), δ = `whitenShrink`·λ_max,
+ *    r_eff = Σ_k λ_k/(λ_k + δ) (so ⟨|z|²⟩ = 1 over the training rows, the scale of a normalised polynomial
+ *    kernel). Directions with λ_k ≫ δ are whitened as before; those with λ_k ≪ δ keep their natural (small) scale,
+ *    i.e. their prior is the prior in the original metric, with unit-variance prior ≤ 1/δ per unit displacement:
+ *    the data can still use them, at the price the evidence charges, but the prior no longer blows them up.
+ *    Directions at the round-off level (λ ≤ `whitenFloor`·λ_max) carry no data and are dropped.
+ *
+ * The model class is unchanged (E_i is linear in x per species, T is a fixed linear map with the same row space);
+ * only the prior, and so the regularisation, changes. T is stored as `transform` (rows: structural directions,
+ * then density directions), so prediction and the model-file format are as before.
  */
-export function whitening(x: Float64Array, n: number, d: number, floor = WHITEN_RELATIVE_FLOOR): { center: number[]; transform: number[][] } {
+export function whitening(x: Float64Array, n: number, d: number, opts: WhiteningOptions | number = {}): { center: number[]; transform: number[][] } {
+  const o: WhiteningOptions = typeof opts === 'number' ? { floor: opts } : opts;
+  const floor = o.floor ?? WHITEN_RELATIVE_FLOOR, shrink = o.shrink ?? WHITEN_RELATIVE_SHRINK, kappa = o.densityScale ?? DENSITY_RELATIVE_SCALE;
   const mu = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) mu[k] += x[i * d + k] / n;
+  // density directions Γ (d × m), Γ⁺ = (ΓᵀΓ)⁻¹Γᵀ, projector P = I − ΓΓ⁺
+  const gam = (o.densityDirections ?? []).filter((g) => g.length === d && g.some((v) => v !== 0));
+  const m = gam.length;
+  const gpinv: Float64Array[] = [];
+  if (m > 0) {
+    const gtg = new Float64Array(m * m);
+    for (let p = 0; p < m; p++) for (let q = 0; q < m; q++) for (let k = 0; k < d; k++) gtg[p * m + q] += gam[p][k] * gam[q][k];
+    const inv = pinvSym(gtg, m);
+    for (let p = 0; p < m; p++) {
+      const row = new Float64Array(d);
+      for (let q = 0; q < m; q++) for (let k = 0; k < d; k++) row[k] += inv[p * m + q] * gam[q][k];
+      gpinv.push(row);
+    }
+  }
+  const project = (v: Float64Array): void => {
+    // v ← (I − ΓΓ⁺) v
+    for (let p = 0; p < m; p++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += gpinv[p][k] * v[k];
+      for (let k = 0; k < d; k++) v[k] -= s * gam[p][k];
+    }
+  };
   const cov = new Float64Array(d * d);
   const row = new Float64Array(d);
+  const sMean = new Float64Array(m), sVar = new Float64Array(m);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < d; k++) row[k] = x[i * d + k] - mu[k];
+    for (let p = 0; p < m; p++) {
+      let s = 0, a = 0;
+      for (let k = 0; k < d; k++) {
+        s += gpinv[p][k] * row[k];
+        a += gpinv[p][k] * x[i * d + k];
+      }
+      sVar[p] += (s * s) / n;
+      sMean[p] += a / n;
+    }
+    project(row);
     for (let p = 0; p < d; p++) for (let q = 0; q < d; q++) cov[p * d + q] += (row[p] * row[q]) / n;
   }
   const { values, vectors } = symmetricEigen(cov, d);
   const lmax = Math.max(0, values[d - 1]);
+  const delta = shrink * lmax;
   const keep: number[] = [];
   for (let k = d - 1; k >= 0; k--) if (values[k] > floor * lmax && values[k] > 0) keep.push(k);
-  const r = keep.length;
+  let reff = 0;
+  for (const k of keep) reff += values[k] / (values[k] + delta);
+  const dens: { p: number; scale: number }[] = [];
+  for (let p = 0; p < m; p++) {
+    const scale = Math.max(Math.sqrt(sVar[p]), kappa * Math.abs(sMean[p]));
+    if (scale > 0) {
+      dens.push({ p, scale });
+      reff += sVar[p] / (scale * scale);
+    }
+  }
+  if (!(reff > 0)) reff = 1;
   const transform = keep.map((k) => {
-    const f = 1 / Math.sqrt(values[k] * r);
-    return Array.from({ length: d }, (_, p) => vectors[p * d + k] * f);
+    const f = 1 / Math.sqrt((values[k] + delta) * reff);
+    const v = Float64Array.from({ length: d }, (_, p) => vectors[p * d + k]);
+    project(v); // exact zero response to Γ (removes round-off components along γ)
+    return Array.from(v, (a) => a * f);
   });
+  for (const { p, scale } of dens) {
+    const f = 1 / (scale * Math.sqrt(reff));
+    transform.push(Array.from(gpinv[p], (a) => a * f));
+  }
   return { center: Array.from(mu), transform };
 }
 
 /**
  * Fit-time data of a kernel spec: every `linear` kernel (also inside a `block` kernel) with `whiten: true` and no
- * fitted transform gets `center`/`transform` from the training rows (`features[s]` = N_s × width). Other specs are
+ * fitted transform gets `center`/`transform` from the training rows (`features[s]` = N_s × width), with the
+ * mean-density directions `density` (meanDensity.ts, each over the full width; may be empty). Other specs are
  * returned unchanged.
  */
-export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[], width: number): KernelSpec {
+export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[], width: number, density: readonly Float64Array[] = []): KernelSpec {
   const rowsOf = (cols: number[]): { x: Float64Array; n: number } => {
     let n = 0;
     for (const f of features) n += f.length / width;
@@ -174,7 +297,15 @@ export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[
     const h = s.hypers ?? {};
     if (s.kind !== 'linear' || h.whiten !== true || h.center !== undefined) return s;
     const { x, n } = rowsOf(cols);
-    return { kind: 'linear', hypers: { ...h, ...whitening(x, n, cols.length, typeof h.whitenFloor === 'number' ? h.whitenFloor : WHITEN_RELATIVE_FLOOR) } };
+    const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+    const dirs = density.map((g) => Float64Array.from(cols, (c) => g[c]));
+    return {
+      kind: 'linear',
+      hypers: {
+        ...h,
+        ...whitening(x, n, cols.length, { floor: num(h.whitenFloor), shrink: num(h.whitenShrink), densityScale: num(h.densityScale), densityDirections: dirs }),
+      },
+    };
   };
   if (spec.kind === 'linear') return fitLinear(spec, Array.from({ length: width }, (_, k) => k));
   if (spec.kind !== 'block') return spec;
@@ -392,6 +523,16 @@ export function bindBlockKernel(spec: KernelSpec, descriptor: BlockedDescriptorL
 export const PAPER_KERNEL: KernelSpec = { kind: 'polynomial', hypers: { zeta: 4 } };
 
 /**
+ * Default linear kernel of a long-range block: whitened with the defaults of `whitening` (mean-density coordinates,
+ * shrinkage) for FKK; LODE keeps plain whitening (`whitenShrink: 0`; it has no G = 0 term, so this is exactly the
+ * whitening before issue 13): measured on the charged dimers, shrinkage 1e-4 made its distance extrapolation worse
+ * (CC 68 → 117, CP 35 → 40 meV per dimer) while it made FKK's better (963 → 426, 1038 → 70), docs/RESULTS.md.
+ */
+function linearDefault(kind: string): KernelSpec {
+  return kind === 'lode' ? { kind: 'linear', hypers: { whiten: true, whitenShrink: 0 } } : { kind: 'linear', hypers: { whiten: true } };
+}
+
+/**
  * Default kernel for a descriptor: the paper's polynomial kernel for a single descriptor (e.g. 'sr'); for a
  * composite with several top-level blocks ('sr+lr', 'sr+lode') a block kernel: (X̂·X̂_b)^4 on each short-range
  * block, linear on each long-range block (LINEAR_BLOCK_KINDS). Chosen on validation data (README "Fitting a model").
@@ -402,7 +543,7 @@ export function defaultKernelFor(descriptor: BlockedDescriptorLike): KernelSpec 
   return {
     kind: 'block',
     hypers: {
-      parts: blocks.map(([b]) => ({ kernel: LINEAR_BLOCK_KINDS.includes(b.kind) ? { kind: 'linear', hypers: { whiten: true } } : PAPER_KERNEL, weight: 1 })),
+      parts: blocks.map(([b]) => ({ kernel: LINEAR_BLOCK_KINDS.includes(b.kind) ? linearDefault(b.kind) : PAPER_KERNEL, weight: 1 })),
     },
   };
 }

@@ -24,6 +24,7 @@ import { sha256Bytes } from './encoding.js';
 import { createKernel, type KernelSpec } from './kernels.js';
 import { bindBlockKernel, blockReferences, defaultKernelFor, fitKernelData } from './blockKernel.js';
 import { balanceBlocks, scaleColumns } from './scaling.js';
+import { meanDensityDirections } from './meanDensity.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
 import { buildNormalEquations } from './parallelNormal.js';
@@ -182,7 +183,7 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     descriptor = createDescriptor(balance.spec);
   }
   // 1c. kernel data fitted on the training features (whitening of linear long-range kernels, blockKernel.ts)
-  kernel = createKernel(fitKernelData(kernelSpec, features, d));
+  kernel = createKernel(fitKernelData(kernelSpec, features, d, meanDensityDirections(descriptor.toJSON())));
 
   // 2. selection per species
   t0 = now();

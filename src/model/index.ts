@@ -2,6 +2,7 @@
 export * from './kernels.js';
 export * from './blockKernel.js';
 export * from './scaling.js';
+export * from './meanDensity.js';
 export * from './selection.js';
 export * from './solvers.js';
 export * from './design.js';

@@ -122,7 +122,7 @@ test('collapse reproduction (paper kernel, unbalanced, bayes): no silent collaps
   assert.ok(r.errors.train.forces!.rmspe_percent! < 99, `forces not ≈ 0 (RMSPE ${r.errors.train.forces!.rmspe_percent} %)`);
 });
 
-test('whitening: z = T(x − c) has identity covariance / r; near-constant directions are dropped', () => {
+test('whitening without shrinkage: z = T(x − c) has identity covariance / r; near-constant directions are dropped', () => {
   const g = new Rng(3);
   const n = 200, d = 4;
   const x = new Float64Array(n * d);
@@ -130,7 +130,7 @@ test('whitening: z = T(x − c) has identity covariance / r; near-constant direc
     const a = g.normal(), b = g.normal();
     x.set([1000 + 1e-3 * a, 500 + 2 * a + b, 7 + b, 1000 + 1e-3 * a - 2e-3 * b * 0], i * d);
   }
-  const { center, transform } = whitening(x, n, d);
+  const { center, transform } = whitening(x, n, d, { shrink: 0 }); // no shrinkage: plain whitening
   const r = transform.length;
   assert.ok(r >= 2 && r <= 3, `kept ${r} directions`);
   const cov = new Float64Array(r * r);
@@ -179,4 +179,39 @@ test('blockReferences: real references act only through the non-linear part, pse
     }
     for (let q = 0; q < r; q++) assert.ok(Math.abs(K[i * (5 + r) + 5 + q] - z[q]) < 1e-9, `pseudo-reference ${q}: ${K[i * (5 + r) + 5 + q]} vs ${z[q]}`);
   }
+});
+
+test('whitenShrink: directions with λ ≫ δ are whitened, those with λ ≪ δ keep their natural scale (never amplified); ⟨|z|²⟩ = 1', () => {
+  const g = new Rng(7);
+  const n = 2000, d = 3;
+  const x = new Float64Array(n * d);
+  // variances 1, 1e-8, 1e-11 along the axes; δ = 1e-6 λ_max
+  for (let i = 0; i < n; i++) x.set([g.normal(), 1e-4 * g.normal(), 10 ** -5.5 * g.normal()], i * d);
+  const { center, transform } = whitening(x, n, d, { shrink: 1e-6 });
+  assert.equal(transform.length, 3);
+  const sd = transform.map((row) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += row.reduce((a, t, k) => a + t * (x[i * d + k] - center[k]), 0) ** 2;
+    return Math.sqrt(s / n);
+  });
+  const tot = sd.reduce((a, v) => a + v * v, 0);
+  assert.ok(Math.abs(tot - 1) < 1e-9, `⟨|z|²⟩ = ${tot}`);
+  // leading direction whitened (sd ≈ 1/√r_eff), the small ones at √(λ/(λ+δ)) of it: ≈ 1e-1 and ≈ 3e-3, not 1
+  const rel = sd.map((v) => v / sd[0]).sort((a, b) => b - a);
+  assert.ok(Math.abs(rel[1] - Math.sqrt(1e-8 / (1e-8 + 1e-6))) < 0.02, `second direction ${rel[1]}`);
+  assert.ok(Math.abs(rel[2] - Math.sqrt(1e-11 / (1e-11 + 1e-6))) < 5e-4, `third direction ${rel[2]}`);
+  for (const bad of [-1, 1, 'x'])
+    assert.throws(() => createKernel({ kind: 'linear', hypers: { whiten: true, whitenShrink: bad } }), /whitenShrink/);
+  for (const bad of [0, -1, 'x'])
+    assert.throws(() => createKernel({ kind: 'linear', hypers: { whiten: true, densityScale: bad } }), /densityScale/);
+});
+
+test('model files fitted before the shrinkage/density whitening still load and predict with their stored transform', () => {
+  // an old-style fitted linear part: only whiten/center/transform (no whitenShrink, densityScale)
+  const old = { kind: 'linear', hypers: { whiten: true, center: [1, 2], transform: [[2, 0], [0, 0.5]] } };
+  const k = createKernel(old);
+  assert.deepEqual(k.toJSON(), old, 'round trip adds no keys');
+  const a = k.prepare(Float64Array.from([3, 4]), 1, 2), b = k.prepare(Float64Array.from([1, 6]), 1, 2);
+  // z_a = (4, 1), z_b = (0, 2): K = 2
+  assert.equal(k.matrix(a, b)[0], 2);
 });
