@@ -535,7 +535,7 @@ function linearDefault(kind: string): KernelSpec {
 /**
  * Default kernel for a descriptor: the paper's polynomial kernel for a single descriptor (e.g. 'sr'); for a
  * composite with several top-level blocks ('sr+lr', 'sr+lode') a block kernel: (X̂·X̂_b)^4 on each short-range
- * block, linear on each long-range block (LINEAR_BLOCK_KINDS). Chosen on validation data (README "Fitting a model").
+ * block, linear on each long-range block (LINEAR_BLOCK_KINDS). Chosen on validation data (docs/model.md, "How the default was chosen").
  */
 export function defaultKernelFor(descriptor: BlockedDescriptorLike): KernelSpec {
   const blocks = topBlocks(descriptor);
