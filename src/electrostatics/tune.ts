@@ -22,7 +22,7 @@
  *       open boundaries → direct sum.
  * Every value can be overridden; the result records estimates of the real- and reciprocal-space errors (eV/Å).
  */
-import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths } from '../core/index.js';
+import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths, inv3 } from '../core/index.js';
 import { nextFftSize } from '../math/index.js';
 import type { ElectrostaticsSystem, Method, SolverParameters } from './solve.js';
 
@@ -32,56 +32,145 @@ export const AUTO_PME_ATOMS = 100;
 export const DEFAULT_ORDER = 6;
 /** Requested accuracies at or above this use the tabulated real-space kernel (its error is ≲ 1e-7 relative). */
 export const TABLE_MIN_ACCURACY = 1e-7;
-/** Safety factor on the measured SPME error (the requested accuracy is an RMS bound, not a typical value). */
-export const PME_SAFETY = 1.5;
+/** Safety factor on the calibrated SPME error (the requested accuracy is an RMS bound, not a typical value). */
+export const PME_SAFETY = 1.25;
 /**
- * Measured c_p(αh) (see the module doc): rows p = 4 … 8, columns αh = 0.15, 0.19, 0.24, 0.30, 0.38, 0.46, 0.57.
- * Linear interpolation in αh; below 0.15 c grows as (0.15/αh)^½ (the error decays a little slower than h^p for
- * small p), above 0.57 the last value ×2 (not used at practical accuracies).
+ * Calibrated SPME force-error constants (scripts/analysis/pme-error-calibration.ts; random positions in a cubic
+ * 15 Å cell, α = 0.5 Å⁻¹, 24 lone-ion samples, melts of 60 and 400 ions ±1): per order p = 4 … 8, the self part
+ * s_p(x)/x^p (spurious force on a lone unit charge) and the pair part t_p(x)/x^p (per unit ρ_q/α³), at x = αh in
+ * PME_X. Linear interpolation in x; below 0.1 the value at 0.1 × (0.1/x)^½; the mesh search never goes above 0.75.
  */
-export const PME_ERROR_TABLE: { x: number[]; c: Record<number, number[]> } = {
-  x: [0.15, 0.19, 0.24, 0.3, 0.38, 0.46, 0.57],
-  c: {
-    4: [0.102, 0.086, 0.073, 0.062, 0.053, 0.05, 0.048],
-    5: [0.032, 0.028, 0.025, 0.023, 0.023, 0.025, 0.034],
-    6: [0.02, 0.018, 0.016, 0.015, 0.016, 0.019, 0.024],
-    7: [0.0087, 0.0082, 0.0079, 0.009, 0.011, 0.017, 0.033],
-    8: [0.0066, 0.0062, 0.0064, 0.0075, 0.0098, 0.016, 0.028],
-  },
+export const PME_X = [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75];
+export const PME_SELF_TABLE: Record<number, number[]> = {
+  4: [0.28, 0.18, 0.15, 0.1, 0.089, 0.078, 0.076, 0.06],
+  5: [0.025, 0.028, 0.026, 0.028, 0.032, 0.05, 0.068, 0.068],
+  6: [0.051, 0.038, 0.03, 0.026, 0.028, 0.034, 0.038, 0.038],
+  7: [0.011, 0.011, 0.011, 0.015, 0.021, 0.04, 0.057, 0.057],
+  8: [0.016, 0.012, 0.011, 0.013, 0.019, 0.03, 0.038, 0.038],
 };
+export const PME_PAIR_TABLE: Record<number, number[]> = {
+  4: [0.27, 0.24, 0.18, 0.15, 0.13, 0.13, 0.14, 0.15],
+  5: [0.15, 0.094, 0.088, 0.067, 0.066, 0.07, 0.135, 0.155],
+  6: [0.061, 0.042, 0.041, 0.04, 0.042, 0.054, 0.083, 0.117],
+  7: [0.037, 0.027, 0.027, 0.025, 0.033, 0.07, 0.154, 0.154],
+  8: [0.019, 0.017, 0.017, 0.018, 0.029, 0.06, 0.095, 0.156],
+};
+const PME_X_MAX = 0.75;
 /** Time constants (ns) of the cost model: per real-space pair tested, per N·p³ (spread + gather), per M log₂ M. */
 export const PME_COST = { pair: 15, spline: 5, fft: 2.5 };
 
-/** c_p(αh) of the SPME error model (orders outside 4 … 8 use the nearest tabulated order; odd orders below 4 use 4). */
-export function pmeErrorConstant(order: number, alphaH = 0.3): number {
+function pmeTable(table: Record<number, number[]>, order: number, x: number): number {
   const p = Math.min(8, Math.max(4, Math.round(order)));
-  const { x, c } = PME_ERROR_TABLE;
-  const row = c[p];
-  if (alphaH <= x[0]) return row[0] * Math.sqrt(x[0] / Math.max(alphaH, 1e-6)) * (order < 4 ? 10 : 1);
-  for (let k = 1; k < x.length; k++)
-    if (alphaH <= x[k]) return (row[k - 1] + ((alphaH - x[k - 1]) / (x[k] - x[k - 1])) * (row[k] - row[k - 1])) * (order < 4 ? 10 : 1);
-  return 2 * row[row.length - 1] * (order < 4 ? 10 : 1);
+  const row = table[p], xs = PME_X;
+  const low = order < 4 ? 10 : 1;
+  if (x <= xs[0]) return row[0] * Math.sqrt(xs[0] / Math.max(x, 1e-6)) * low;
+  for (let k = 1; k < xs.length; k++)
+    if (x <= xs[k]) return (row[k - 1] + ((x - xs[k - 1]) / (xs[k] - xs[k - 1])) * (row[k] - row[k - 1])) * low;
+  return 2 * row[row.length - 1] * low;
 }
 
-/** Estimated RMS reciprocal-space force error relative to k_e for order p, splitting α and spacing h. */
-export function pmeRelativeError(order: number, alpha: number, h: number, chargeDensity: number): number {
-  const x = alpha * h;
-  return PME_SAFETY * pmeErrorConstant(order, x) * alpha * Math.pow(x, order) * Math.sqrt(Math.max(chargeDensity, 1e-12) / 0.032);
+/** Charge moments of a system for the error model: ⟨q²⟩, ⟨q⁴⟩ (per atom, channels summed) and ρ_q = Σq²/V. */
+export interface ChargeMoments { q2: number; q4: number; rho: number }
+
+export function chargeMoments(charges: Float64Array, n: number, volume: number): ChargeMoments {
+  const C = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
+  let s2 = 0, s4 = 0;
+  for (let i = 0; i < n; i++) {
+    let a = 0;
+    for (let c = 0; c < C; c++) a += charges[i * C + c] ** 2;
+    s2 += a; s4 += a * a;
+  }
+  return { q2: s2 / Math.max(n, 1), q4: s4 / Math.max(n, 1), rho: s2 / volume };
 }
 
-/** Mesh for order p meeting the relative accuracy (lengths 2^a 3^b 5^c, even, ≥ p). */
-export function pmeMesh(widths: readonly number[], alpha: number, order: number, accuracy: number, chargeDensity: number): [number, number, number] {
-  // the error grows monotonically with h: bisect on αh
-  let lo = 1e-4, hi = 1.5;
-  if (pmeRelativeError(order, alpha, hi / alpha, chargeDensity) <= accuracy) lo = hi;
+/**
+ * q²-weighted local charge-squared density seen by the PME pair error (its kernel is short ranged, a few 1/α):
+ *   ρ_eff = Σ_i q_i² ρ_i / Σ_i q_i²,  ρ_i = (Σ_{j ≠ i in the window of i} q_j²) / V_window,
+ * windows of 3 × 3 × 3 bins (fractional bins of perpendicular size ≈ `scale`, at most 48 per direction; fewer than
+ * three bins: the whole direction). Equals Σq²/V for a uniform system; larger when the ions share the cell with
+ * vacuum (a slab filling 5 % of the cell: up to 20×). O(N + occupied bins).
+ */
+export function localChargeDensity(sys: ElectrostaticsSystem, charges: Float64Array, scale: number): number {
+  const n = sys.positions.length / 3;
+  const C = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
+  const V = cellVolume(sys.cell), widths = cellWidths(sys.cell), ainv = inv3(sys.cell);
+  const nb = widths.map((w) => Math.min(48, Math.max(1, Math.floor(w / scale))));
+  const win = nb.map((k) => Math.min(3, k));
+  const vWin = (V * win[0] * win[1] * win[2]) / (nb[0] * nb[1] * nb[2]);
+  const bin = new Int32Array(n), q2 = new Float64Array(n);
+  const sums = new Map<number, number>();
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let b = 0;
+    for (let d = 0; d < 3; d++) {
+      const f = sys.positions[3 * i] * ainv[d] + sys.positions[3 * i + 1] * ainv[3 + d] + sys.positions[3 * i + 2] * ainv[6 + d];
+      b = b * nb[d] + Math.min(nb[d] - 1, Math.floor((f - Math.floor(f)) * nb[d]));
+    }
+    let a = 0;
+    for (let c = 0; c < C; c++) a += charges[i * C + c] ** 2;
+    bin[i] = b; q2[i] = a; total += a;
+    sums.set(b, (sums.get(b) ?? 0) + a);
+  }
+  if (total === 0) return 0;
+  const windowSum = new Map<number, number>();
+  const around = (b: number): number => {
+    const hit = windowSum.get(b);
+    if (hit !== undefined) return hit;
+    const c3 = b % nb[2], c2 = Math.floor(b / nb[2]) % nb[1], c1 = Math.floor(b / (nb[1] * nb[2]));
+    let acc = 0;
+    for (let o1 = 0; o1 < win[0]; o1++) for (let o2 = 0; o2 < win[1]; o2++) for (let o3 = 0; o3 < win[2]; o3++) {
+      const k1 = (c1 + o1 - (win[0] === 3 ? 1 : c1) + nb[0]) % nb[0];
+      const k2 = (c2 + o2 - (win[1] === 3 ? 1 : c2) + nb[1]) % nb[1];
+      const k3 = (c3 + o3 - (win[2] === 3 ? 1 : c3) + nb[2]) % nb[2];
+      acc += sums.get((k1 * nb[1] + k2) * nb[2] + k3) ?? 0;
+    }
+    windowSum.set(b, acc);
+    return acc;
+  };
+  let weighted = 0;
+  for (let i = 0; i < n; i++) weighted += q2[i] * Math.max(0, around(bin[i]) - q2[i]);
+  return weighted / (total * vWin);
+}
+
+/**
+ * Estimated RMS reciprocal-space force error of smooth PME relative to k_e:
+ *   ΔF_k/k_e = S α² √( (1/3) Σ_d r_d² [⟨q⁴⟩ s_p(x_d)² + ⟨q²⟩ (ρ_q/α³) t_p(x_d)²] ),   x_d = α |a_d| / K_d,
+ * the self part (a charge's spurious force from its own mesh image, independent of the density: it dominates in
+ * dilute cells) plus the random-phase pair part (ρ_q: localChargeDensity). Each mesh direction contributes a third
+ * of the calibrated (cubic) error at its spacing along its lattice vector a_d (a mode G has index m_d = G·a_d/2π,
+ * so the interpolation error of direction d grows with |a_d|/K_d), times the stretch r_d = |a_d|/w_d (w_d the
+ * perpendicular width): the aliased mode G + K_d b_d that carries the force error has |b_d| = 2π/w_d.
+ */
+export function pmeRelativeError(order: number, alpha: number, spacings: readonly number[], m: ChargeMoments, stretch: readonly number[] = [1, 1, 1]): number {
+  let sum = 0;
+  spacings.forEach((h, d) => {
+    const x = alpha * h, xp = Math.pow(x, order) * stretch[d];
+    const sp = pmeTable(PME_SELF_TABLE, order, x) * xp, tp = pmeTable(PME_PAIR_TABLE, order, x) * xp;
+    sum += m.q4 * sp * sp + (m.q2 * m.rho * tp * tp) / (alpha * alpha * alpha);
+  });
+  return PME_SAFETY * alpha * alpha * Math.sqrt(sum / spacings.length);
+}
+
+/**
+ * Mesh for order p meeting the relative accuracy. K_d = |a_d| r_d^{1/p} / h (r_d = |a_d|/w_d), which equalises
+ * the directions' errors r_d x_d^p; the common h (α h ≤ 0.75) by bisection on the estimate of the rounded mesh's
+ * continuous version; then K_d = smallest even 2^a 3^b 5^c ≥ max(p, K_d). Sizing from the perpendicular widths
+ * alone (as before issue 13) under-resolves sheared cells, where |a_d| > w_d.
+ */
+export function pmeMesh(lengths: readonly number[], widths: readonly number[], alpha: number, order: number, accuracy: number, m: ChargeMoments): [number, number, number] {
+  const stretch = lengths.map((L, d) => L / widths[d]);
+  const scaled = lengths.map((L, d) => L * Math.pow(stretch[d], 1 / order));
+  const err = (h: number): number => pmeRelativeError(order, alpha, scaled.map((S, d) => (h * lengths[d]) / S), m, stretch);
+  let lo = 1e-4, hi = PME_X_MAX;
+  if (err(hi / alpha) <= accuracy) lo = hi;
   else
     for (let it = 0; it < 60; it++) {
       const mid = 0.5 * (lo + hi);
-      if (pmeRelativeError(order, alpha, mid / alpha, chargeDensity) <= accuracy) lo = mid;
+      if (err(mid / alpha) <= accuracy) lo = mid;
       else hi = mid;
     }
   const h = lo / alpha;
-  return widths.map((L) => nextFftSize(Math.max(Math.ceil(L / h - 1e-9), order), true)) as [number, number, number];
+  return scaled.map((S) => nextFftSize(Math.max(Math.ceil(S / h - 1e-9), order), true)) as [number, number, number];
 }
 
 export interface TuneOptions {
@@ -123,6 +212,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   if (!periodic) throw new FarfieldError('UNSUPPORTED', `${method} needs a 3-D periodic cell; use method 'direct' for open systems`);
   const V = cellVolume(sys.cell);
   const widths = cellWidths(sys.cell);
+  const lengths = [0, 1, 2].map((d) => Math.hypot(sys.cell[3 * d], sys.cell[3 * d + 1], sys.cell[3 * d + 2]));
   let q2 = 0;
   for (let k = 0; k < charges.length; k++) q2 += charges[k] * charges[k];
   q2 = Math.max(q2, 1e-30) * COULOMB_EV_A;
@@ -151,7 +241,9 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
 
   let alpha: number, rc: number;
   const channels = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
-  const rho = q2 / COULOMB_EV_A / V;
+  const moments = chargeMoments(charges, n, V);
+  // the PME pair error sees the charge density within a few 1/α (windows of 3 bins of 5/(3α))
+  const momentsAt = (a: number): ChargeMoments => ({ ...moments, rho: localChargeDensity(sys, charges, 5 / (3 * a)) });
   const acc2 = accuracy / Math.SQRT2;
   const alphaFor = (r: number): number => {
     const arg = (target * Math.sqrt(n * r * V)) / (2 * q2);
@@ -165,16 +257,18 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   } else {
     const density = n / V;
     const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * density))));
-    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25].map((f) => f * rc0);
+    // longer cutoffs (smaller α, coarser mesh) pay off in dilute cells, where pairs are few and the mesh is large
+    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4].map((f) => f * rc0);
     const orders = options.order !== undefined ? [options.order] : [4, 5, 6, 7, 8];
     let best = Infinity;
     rc = rcs[0];
     alpha = options.alpha ?? alphaFor(rc);
     for (const r of rcs) {
       const a = options.alpha ?? alphaFor(r);
+      const ma = momentsAt(a);
       const pairs = (n * 3.7 * (4 * Math.PI / 3) * density * r * r * r) / 2;
       for (const p of orders) {
-        const m = options.mesh ?? pmeMesh(widths, a, p, acc2, rho);
+        const m = options.mesh ?? pmeMesh(lengths, widths, a, p, acc2, ma);
         const M = m[0] * m[1] * m[2];
         const cost = PME_COST.pair * pairs + channels * (PME_COST.spline * n * p * p * p + PME_COST.fft * M * Math.log2(Math.max(M, 2)));
         if (cost < best) { best = cost; rc = r; alpha = a; order = p; mesh = m; }
@@ -188,11 +282,11 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     out.kCutoff = kc;
     out.reciprocalErrorEvPerA = Math.max(...widths.map((L) => kError(q2, alpha, kc, L, n)));
   } else {
-    mesh = mesh ?? pmeMesh(widths, alpha, order, acc2, rho);
+    const ma = momentsAt(alpha);
+    mesh = mesh ?? pmeMesh(lengths, widths, alpha, order, acc2, ma);
     out.order = order;
     out.mesh = mesh;
-    const h = Math.max(...widths.map((L, d) => L / mesh![d]));
-    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeRelativeError(order, alpha, h, rho);
+    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeRelativeError(order, alpha, lengths.map((L, d) => L / mesh![d]), ma, lengths.map((L, d) => L / widths[d]));
   }
   return out;
 }
