@@ -1,6 +1,7 @@
 /** `farfield ewald FILE`: electrostatic energy, forces and stress of point charges (thin shell over api/runEwald). */
 import type { Command } from 'commander';
 import { formatEwaldReport, parseChargeSpec, runEwald } from '../../api/index.js';
+import { FarfieldError } from '../../core/index.js';
 
 export function register(program: Command): void {
   program
@@ -11,18 +12,22 @@ export function register(program: Command): void {
     .option('--charges-from <column>', "per-atom charge column in the file (default 'charges')")
     .option('--accuracy <eps>', 'relative RMS force accuracy', '1e-6')
     .option('--method <method>', 'auto | ewald | pme | direct', 'auto')
-    .option('--frame <k>', 'frame index', '0')
-    .option('--json', 'print one JSON object {energy, forces, stress, parameters}')
+    .option('--frame <k>', 'frame index (negative counts from the end)', '0')
+    .option('--json', 'print one JSON object {energy, forces, stress, parameters, totalCharge, frame} on stdout (messages on stderr)')
     .action((file: string, o: { charges?: string; chargesFrom?: string; accuracy: string; method: string; frame: string; json?: boolean }) => {
       const method = o.method as 'auto' | 'ewald' | 'pme' | 'direct';
+      const frame = Number(o.frame);
+      if (!Number.isInteger(frame)) throw new FarfieldError('INVALID_INPUT', `--frame must be an integer, got '${o.frame}'`);
       const r = runEwald(file, {
         charges: o.charges ? parseChargeSpec(o.charges) : undefined,
         chargesFrom: o.chargesFrom,
         accuracy: Number(o.accuracy),
         method,
-        frame: Number(o.frame),
+        frame,
       });
-      if (o.json) process.stdout.write(JSON.stringify({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters }) + '\n');
+      for (const w of r.warnings) process.stderr.write(`farfield ewald: warning: ${w}\n`);
+      if (o.json)
+        process.stdout.write(JSON.stringify({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters, totalCharge: r.totalCharge, frame: r.frame }) + '\n');
       else process.stdout.write(formatEwaldReport(r));
     });
 }
