@@ -2,21 +2,25 @@
  * Accuracy → numerical parameters, in one place (DESIGN rule 4; LAMMPS's accuracy_relative idea).
  *
  * The user gives a relative RMS force accuracy ε (default 1e-6), relative to the force between two unit charges
- * 1 Å apart: absolute target ΔF = ε · k_e (eV/Å), split as ΔF/√2 for each of the real and reciprocal parts. With q² = k_e Σ_i Σ_c (q_i^c)², N atoms, volume V
- * (Kolafa & Perram, Mol. Simul. 9, 351 (1992), as used by LAMMPS ewald.cpp / science.md §3.4):
- *   real space        ΔF_r = 2 q² e^{−α² r_c²} / √(N r_c V)
- *   reciprocal space  ΔF_k = (2 q² α / L) √(1/(π m N)) e^{−(π m/(α L))²}  per direction (L = perpendicular width,
+ * 1 Å apart: absolute target ΔF = ε · k_e (eV/Å) on the RMS over atoms of |F − F_exact|, split as ΔF/√2 for each of
+ * the real and reciprocal parts. With ⟨q²⟩ = Σ_i Σ_c (q_i^c)² / N, Q² = N⟨q²⟩, volume V (Kolafa & Perram, Mol. Simul.
+ * 9, 351 (1992), as used by LAMMPS ewald.cpp / science.md §3.4):
+ *   real space        ΔF_r = 2 k_e √(⟨q²⟩ ρ_r / r_c) e^{−α² r_c²},  ρ_r = localChargeDensity at scale 2r_c/3
+ *                     (= Q²/V for a uniform system, which gives KP's 2 k_e Q² e^{−α²r_c²}/√(N r_c V); larger when the
+ *                     ions fill only part of the cell — issue 13: vacuum);
+ *   reciprocal space  ΔF_k = (2 k_e Q² α / L) √(1/(π m N)) e^{−(π m/(α L))²}  per direction (L = perpendicular width,
  *                     m = largest index), i.e. with k_c = 2π m / L the spherical cutoff e^{−k_c²/(4α²)} governs it.
  * Ewald: α = √π (N/V²)^{1/6} · f (cost balance of the two O(N^{3/2}) sums, f = EWALD_BALANCE measured by the bench),
  *        r_c from ΔF_r = ΔF, k_c from ΔF_k = ΔF.
- * PME:   candidate real cutoffs r_c around the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å);
- *        for each, α from ΔF_r = ΔF, then for each order p = 4 … 8 the mesh spacing from the measured SPME error
- *          ΔF/k_e ≈ S · c_p(αh) · α · (αh)^p · √(ρ_q / 0.032),   ρ_q = Σq²/V (e²/Å³), α in Å⁻¹, h = max_d L_d/K_d,
- *        c_p(αh) a table (PME_ERROR_TABLE) of the largest RMS reciprocal force error seen against a converged Ewald
- *        sum at the same α — random 512-ion ±1 melts at minimum separation 2 Å, cubic and triclinic, α = 0.36 and
- *        0.45 Å⁻¹ — and S = PME_SAFETY. K_d = smallest 2^a 3^b 5^c ≥ L_d/h (even, math/fftMixed.ts).
- *        Among all (r_c, p) the smallest estimated time wins (PME_COST, measured with the bench):
+ * PME:   candidate real cutoffs r_c = (0.8 … 4) × the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å;
+ *        the long ones win in dilute cells); for each, α from ΔF_r = ΔF, then for each order p = 4 … 8 the mesh
+ *        from the calibrated SPME error (pmeRelativeError: a self part ∝ ⟨q⁴⟩^½ that does not depend on the density
+ *        and a pair part ∝ √(⟨q²⟩ ρ_q/α³) with the local density at scale 1/α; the spacing along each lattice
+ *        vector |a_d|/K_d, with the stretch |a_d|/w_d of sheared cells — pmeMesh). K_d even 2^a 3^b 5^c
+ *        (math/fftMixed.ts). Among all (r_c, p) the smallest estimated time wins (PME_COST, measured with the bench):
  *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2.
+ *        Checked by scripts/analysis/pme-accuracy.ts over a seeded family of cells (sheared, elongated, with vacuum,
+ *        2 … 4096 ions): measured/estimated error within [1/3, 3] and measured ≤ 2 ε.
  * Auto: Ewald below AUTO_PME_ATOMS atoms, else PME (crossover measured with `npm run bench -- electrostatics` at 1e-6:
  *       equal CPU time at 64 ions, PME 1.3× faster at 216 and 10× at 512);
  *       open boundaries → direct sum.
@@ -33,7 +37,7 @@ export const DEFAULT_ORDER = 6;
 /** Requested accuracies at or above this use the tabulated real-space kernel (its error is ≲ 1e-7 relative). */
 export const TABLE_MIN_ACCURACY = 1e-7;
 /** Safety factor on the calibrated SPME error (the requested accuracy is an RMS bound, not a typical value). */
-export const PME_SAFETY = 1.25;
+export const PME_SAFETY = 1.4;
 /**
  * Calibrated SPME force-error constants (scripts/analysis/pme-error-calibration.ts; random positions in a cubic
  * 15 Å cell, α = 0.5 Å⁻¹, 24 lone-ion samples, melts of 60 and 400 ions ±1): per order p = 4 … 8, the self part
@@ -84,8 +88,9 @@ export function chargeMoments(charges: Float64Array, n: number, volume: number):
 }
 
 /**
- * q²-weighted local charge-squared density seen by the PME pair error (its kernel is short ranged, a few 1/α):
- *   ρ_eff = Σ_i q_i² ρ_i / Σ_i q_i²,  ρ_i = (Σ_{j ≠ i in the window of i} q_j²) / V_window,
+ * q²-weighted local charge-squared density seen by an error whose pair kernel has a finite range: the real-space
+ * truncation (pairs near r_c; scale 2r_c/3) and the PME pair error (within ≈ 1.5/α; scale 1/α):
+ *   ρ_eff = Σ_i q_i² ρ_i / Σ_i q_i²,  ρ_i = (Σ_{j ≠ i in the window of i} q_j²) / V_window + q_i²/V (own images),
  * windows of 3 × 3 × 3 bins (fractional bins of perpendicular size ≈ `scale`, at most 48 per direction; fewer than
  * three bins: the whole direction). Equals Σq²/V for a uniform system; larger when the ions share the cell with
  * vacuum (a slab filling 5 % of the cell: up to 20×). O(N + occupied bins).
@@ -128,8 +133,9 @@ export function localChargeDensity(sys: ElectrostaticsSystem, charges: Float64Ar
     return acc;
   };
   let weighted = 0;
-  for (let i = 0; i < n; i++) weighted += q2[i] * Math.max(0, around(bin[i]) - q2[i]);
-  return weighted / (total * vWin);
+  // the atom's own images count with their mean density q_i²/V (as in the uniform formula)
+  for (let i = 0; i < n; i++) weighted += q2[i] * (Math.max(0, around(bin[i]) - q2[i]) / vWin + q2[i] / V);
+  return weighted / total;
 }
 
 /**
@@ -191,8 +197,9 @@ export interface TunedParameters extends SolverParameters {
   reciprocalErrorEvPerA?: number;
 }
 
-function realError(q2: number, alpha: number, rc: number, n: number, V: number): number {
-  return (2 * q2 * Math.exp(-alpha * alpha * rc * rc)) / Math.sqrt(n * rc * V);
+/** Kolafa–Perram real-space RMS force error, eV/Å: 2 k_e √(⟨q²⟩ ρ_q / r_c) e^{−α² r_c²} (ρ_q = Σq²/V when uniform). */
+function realError(q2mean: number, rho: number, alpha: number, rc: number): number {
+  return 2 * COULOMB_EV_A * Math.sqrt((q2mean * rho) / rc) * Math.exp(-alpha * alpha * rc * rc);
 }
 
 function kError(q2: number, alpha: number, kc: number, L: number, n: number): number {
@@ -219,10 +226,14 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   // each of the two independent parts gets ΔF/√2 so that the combined RMS error meets the request
   const target = (accuracy * COULOMB_EV_A) / Math.SQRT2;
 
+  const moments = chargeMoments(charges, n, V);
+  // the real-space error sees the charge density around r_c (vacuum regions raise it above Σq²/V)
+  const rhoReal = (rc: number): number => localChargeDensity(sys, charges, (2 * rc) / 3);
+  const realArg = (rc: number, rho: number): number => (target * Math.sqrt(rc)) / (2 * COULOMB_EV_A * Math.sqrt(Math.max(moments.q2 * rho, 1e-300)));
   const rcFor = (alpha: number): number => {
     let rc = Math.sqrt(-Math.log(accuracy)) / alpha;
     for (let it = 0; it < 30; it++) {
-      const arg = (target * Math.sqrt(n * rc * V)) / (2 * q2);
+      const arg = realArg(rc, rhoReal(rc));
       const next = arg >= 1 ? 1 / alpha : Math.sqrt(-Math.log(arg)) / alpha;
       if (Math.abs(next - rc) < 1e-10 * rc) break;
       rc = next;
@@ -241,12 +252,11 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
 
   let alpha: number, rc: number;
   const channels = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
-  const moments = chargeMoments(charges, n, V);
-  // the PME pair error sees the charge density within a few 1/α (windows of 3 bins of 5/(3α))
-  const momentsAt = (a: number): ChargeMoments => ({ ...moments, rho: localChargeDensity(sys, charges, 5 / (3 * a)) });
+  // the PME pair error sees the charge density within ≈ 1.5/α (its pair kernel, measured, is ≈ 0 beyond αr = 3): windows of 3 bins of 1/α
+  const momentsAt = (a: number): ChargeMoments => ({ ...moments, rho: localChargeDensity(sys, charges, 1 / a) });
   const acc2 = accuracy / Math.SQRT2;
   const alphaFor = (r: number): number => {
-    const arg = (target * Math.sqrt(n * r * V)) / (2 * q2);
+    const arg = realArg(r, rhoReal(r));
     return arg >= 1 ? 1 / r : Math.sqrt(-Math.log(arg)) / r;
   };
   let order = options.order ?? DEFAULT_ORDER;
@@ -275,7 +285,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
       }
     }
   }
-  const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(q2, alpha, rc, n, V) };
+  const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(moments.q2, rhoReal(rc), alpha, rc) };
   if (accuracy >= TABLE_MIN_ACCURACY) out.realSpaceTable = true;
   if (method === 'ewald') {
     const kc = options.kCutoff ?? kcFor(alpha);
