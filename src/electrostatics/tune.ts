@@ -60,12 +60,13 @@ export const PME_PAIR_TABLE: Record<number, number[]> = {
   8: [0.019, 0.017, 0.017, 0.018, 0.029, 0.06, 0.095, 0.156],
 };
 const PME_X_MAX = 0.75;
+/** αr beyond which the measured SPME pair-error kernel is negligible (scripts/analysis: < 1e-3 of its peak). */
+const PME_KERNEL_RANGE = 3;
 /** Time constants (ns) of the cost model: per real-space pair tested, per N·p³ (spread + gather), per M log₂ M. */
 export const PME_COST = { pair: 15, spline: 5, fft: 2.5 };
 
 function pmeTable(table: Record<number, number[]>, order: number, x: number): number {
-  const p = Math.min(8, Math.max(4, Math.round(order)));
-  const row = table[p], xs = PME_X;
+  const row = table[Math.min(8, Math.max(4, Math.round(order)))], xs = PME_X;
   const low = order < 4 ? 10 : 1;
   if (x <= xs[0]) return row[0] * Math.sqrt(xs[0] / Math.max(x, 1e-6)) * low;
   for (let k = 1; k < xs.length; k++)
@@ -96,46 +97,68 @@ export function chargeMoments(charges: Float64Array, n: number, volume: number):
  * vacuum (a slab filling 5 % of the cell: up to 20×). O(N + occupied bins).
  */
 export function localChargeDensity(sys: ElectrostaticsSystem, charges: Float64Array, scale: number): number {
+  return chargeDensityProbe(sys, charges)(scale);
+}
+
+/**
+ * localChargeDensity as a function of the scale for one system: fractional coordinates and q² computed once, results
+ * memoised per bin grid (bins per direction from DENSITY_BINS, ≤ 48; window sums separable, O(bins)).
+ */
+const DENSITY_BINS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48];
+
+export function chargeDensityProbe(sys: ElectrostaticsSystem, charges: Float64Array): (scale: number) => number {
   const n = sys.positions.length / 3;
   const C = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
   const V = cellVolume(sys.cell), widths = cellWidths(sys.cell), ainv = inv3(sys.cell);
-  const nb = widths.map((w) => Math.min(48, Math.max(1, Math.floor(w / scale))));
-  const win = nb.map((k) => Math.min(3, k));
-  const vWin = (V * win[0] * win[1] * win[2]) / (nb[0] * nb[1] * nb[2]);
-  const bin = new Int32Array(n), q2 = new Float64Array(n);
-  const sums = new Map<number, number>();
+  const frac = new Float64Array(3 * n), q2 = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
-    let b = 0;
     for (let d = 0; d < 3; d++) {
       const f = sys.positions[3 * i] * ainv[d] + sys.positions[3 * i + 1] * ainv[3 + d] + sys.positions[3 * i + 2] * ainv[6 + d];
-      b = b * nb[d] + Math.min(nb[d] - 1, Math.floor((f - Math.floor(f)) * nb[d]));
+      frac[3 * i + d] = f - Math.floor(f);
     }
     let a = 0;
     for (let c = 0; c < C; c++) a += charges[i * C + c] ** 2;
-    bin[i] = b; q2[i] = a; total += a;
-    sums.set(b, (sums.get(b) ?? 0) + a);
+    q2[i] = a; total += a;
   }
-  if (total === 0) return 0;
-  const windowSum = new Map<number, number>();
-  const around = (b: number): number => {
-    const hit = windowSum.get(b);
+  const memo = new Map<string, number>();
+  return (scale: number): number => {
+    if (total === 0) return 0;
+    // bins per direction from a short ladder, so that nearby scales share one grid (tune asks for many)
+    const nb = widths.map((w) => { const k = Math.floor(w / scale); let best = 1; for (const c of DENSITY_BINS) if (c <= k) best = c; return best; });
+    const key = nb.join(',');
+    const hit = memo.get(key);
     if (hit !== undefined) return hit;
-    const c3 = b % nb[2], c2 = Math.floor(b / nb[2]) % nb[1], c1 = Math.floor(b / (nb[1] * nb[2]));
-    let acc = 0;
-    for (let o1 = 0; o1 < win[0]; o1++) for (let o2 = 0; o2 < win[1]; o2++) for (let o3 = 0; o3 < win[2]; o3++) {
-      const k1 = (c1 + o1 - (win[0] === 3 ? 1 : c1) + nb[0]) % nb[0];
-      const k2 = (c2 + o2 - (win[1] === 3 ? 1 : c2) + nb[1]) % nb[1];
-      const k3 = (c3 + o3 - (win[2] === 3 ? 1 : c3) + nb[2]) % nb[2];
-      acc += sums.get((k1 * nb[1] + k2) * nb[2] + k3) ?? 0;
+    const [n1, n2, n3] = nb;
+    const win = nb.map((k) => Math.min(3, k));
+    const vWin = (V * win[0] * win[1] * win[2]) / (n1 * n2 * n3);
+    let grid = new Float64Array(n1 * n2 * n3);
+    const bin = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const b = (Math.min(n1 - 1, Math.floor(frac[3 * i] * n1)) * n2 + Math.min(n2 - 1, Math.floor(frac[3 * i + 1] * n2))) * n3 + Math.min(n3 - 1, Math.floor(frac[3 * i + 2] * n3));
+      bin[i] = b;
+      grid[b] += q2[i];
     }
-    windowSum.set(b, acc);
-    return acc;
+    // separable periodic window sums: 3 neighbouring bins per direction (the whole direction when it has fewer)
+    const strides = [n2 * n3, n3, 1];
+    for (let d = 0; d < 3; d++) {
+      const K = nb[d], st = strides[d];
+      if (K === 1) continue;
+      const next = new Float64Array(grid.length);
+      for (let idx = 0; idx < grid.length; idx++) {
+        const c = Math.floor(idx / st) % K, base = idx - c * st;
+        if (K < 3) { let acc = 0; for (let k = 0; k < K; k++) acc += grid[base + k * st]; next[idx] = acc; }
+        else next[idx] = grid[base + ((c + K - 1) % K) * st] + grid[idx] + grid[base + ((c + 1) % K) * st];
+      }
+      grid = next;
+    }
+    let weighted = 0;
+    // the atom's own images count with their mean density q_i²/V (as in the uniform formula)
+    for (let i = 0; i < n; i++) weighted += q2[i] * (Math.max(0, grid[bin[i]] - q2[i]) / vWin + q2[i] / V);
+    const out = weighted / total;
+    memo.set(key, out);
+    return out;
   };
-  let weighted = 0;
-  // the atom's own images count with their mean density q_i²/V (as in the uniform formula)
-  for (let i = 0; i < n; i++) weighted += q2[i] * (Math.max(0, around(bin[i]) - q2[i]) / vWin + q2[i] / V);
-  return weighted / total;
 }
 
 /**
@@ -145,16 +168,22 @@ export function localChargeDensity(sys: ElectrostaticsSystem, charges: Float64Ar
  * dilute cells) plus the random-phase pair part (ρ_q: localChargeDensity). Each mesh direction contributes a third
  * of the calibrated (cubic) error at its spacing along its lattice vector a_d (a mode G has index m_d = G·a_d/2π,
  * so the interpolation error of direction d grows with |a_d|/K_d), times the stretch r_d = |a_d|/w_d (w_d the
- * perpendicular width): the aliased mode G + K_d b_d that carries the force error has |b_d| = 2π/w_d.
+ * perpendicular width): the aliased mode G + K_d b_d that carries the force error has |b_d| = 2π/w_d. In cells
+ * narrower than the kernel's range (α w_d < 3) the images of a charge add coherently: the squared sum is scaled by
+ * Π_d max(1, 3/(α w_d)) (a 4-ion 5.3 × 26 × 3.8 Å cell was underestimated 3.5× without it).
  */
-export function pmeRelativeError(order: number, alpha: number, spacings: readonly number[], m: ChargeMoments, stretch: readonly number[] = [1, 1, 1]): number {
+export function pmeRelativeError(order: number, alpha: number, spacings: readonly number[], m: ChargeMoments, stretch: readonly number[] = [1, 1, 1], widths?: readonly number[]): number {
   let sum = 0;
-  spacings.forEach((h, d) => {
-    const x = alpha * h, xp = Math.pow(x, order) * stretch[d];
+  // cells narrower than the error kernel's range (≈ 3/α): the images of a charge add coherently
+  let coherence = 1;
+  if (widths) for (const w of widths) coherence *= Math.max(1, PME_KERNEL_RANGE / (alpha * w));
+  const pairWeight = (m.q2 * m.rho) / (alpha * alpha * alpha);
+  for (let d = 0; d < spacings.length; d++) {
+    const x = alpha * spacings[d], xp = Math.pow(x, order) * stretch[d];
     const sp = pmeTable(PME_SELF_TABLE, order, x) * xp, tp = pmeTable(PME_PAIR_TABLE, order, x) * xp;
-    sum += m.q4 * sp * sp + (m.q2 * m.rho * tp * tp) / (alpha * alpha * alpha);
-  });
-  return PME_SAFETY * alpha * alpha * Math.sqrt(sum / spacings.length);
+    sum += m.q4 * sp * sp + pairWeight * tp * tp;
+  }
+  return PME_SAFETY * alpha * alpha * Math.sqrt((coherence * sum) / spacings.length);
 }
 
 /**
@@ -166,12 +195,17 @@ export function pmeRelativeError(order: number, alpha: number, spacings: readonl
 export function pmeMesh(lengths: readonly number[], widths: readonly number[], alpha: number, order: number, accuracy: number, m: ChargeMoments): [number, number, number] {
   const stretch = lengths.map((L, d) => L / widths[d]);
   const scaled = lengths.map((L, d) => L * Math.pow(stretch[d], 1 / order));
-  const err = (h: number): number => pmeRelativeError(order, alpha, scaled.map((S, d) => (h * lengths[d]) / S), m, stretch);
+  const sp = [0, 0, 0];
+  const err = (h: number): number => {
+    for (let d = 0; d < 3; d++) sp[d] = (h * lengths[d]) / scaled[d];
+    return pmeRelativeError(order, alpha, sp, m, stretch, widths);
+  };
+  // geometric bisection on αh ∈ [1e-4, 0.75] to 0.1 % (the mesh is rounded up to FFT sizes anyway)
   let lo = 1e-4, hi = PME_X_MAX;
   if (err(hi / alpha) <= accuracy) lo = hi;
   else
-    for (let it = 0; it < 60; it++) {
-      const mid = 0.5 * (lo + hi);
+    while (hi > 1.001 * lo) {
+      const mid = Math.sqrt(lo * hi);
       if (err(mid / alpha) <= accuracy) lo = mid;
       else hi = mid;
     }
@@ -228,7 +262,8 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
 
   const moments = chargeMoments(charges, n, V);
   // the real-space error sees the charge density around r_c (vacuum regions raise it above Σq²/V)
-  const rhoReal = (rc: number): number => localChargeDensity(sys, charges, (2 * rc) / 3);
+  const density = chargeDensityProbe(sys, charges);
+  const rhoReal = (rc: number): number => density((2 * rc) / 3);
   const realArg = (rc: number, rho: number): number => (target * Math.sqrt(rc)) / (2 * COULOMB_EV_A * Math.sqrt(Math.max(moments.q2 * rho, 1e-300)));
   const rcFor = (alpha: number): number => {
     let rc = Math.sqrt(-Math.log(accuracy)) / alpha;
@@ -253,7 +288,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   let alpha: number, rc: number;
   const channels = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
   // the PME pair error sees the charge density within ≈ 1.5/α (its pair kernel, measured, is ≈ 0 beyond αr = 3): windows of 3 bins of 1/α
-  const momentsAt = (a: number): ChargeMoments => ({ ...moments, rho: localChargeDensity(sys, charges, 1 / a) });
+  const momentsAt = (a: number): ChargeMoments => ({ ...moments, rho: density(1 / a) });
   const acc2 = accuracy / Math.SQRT2;
   const alphaFor = (r: number): number => {
     const arg = realArg(r, rhoReal(r));
@@ -296,7 +331,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     mesh = mesh ?? pmeMesh(lengths, widths, alpha, order, acc2, ma);
     out.order = order;
     out.mesh = mesh;
-    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeRelativeError(order, alpha, lengths.map((L, d) => L / mesh![d]), ma, lengths.map((L, d) => L / widths[d]));
+    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeRelativeError(order, alpha, lengths.map((L, d) => L / mesh![d]), ma, lengths.map((L, d) => L / widths[d]), widths);
   }
   return out;
 }
