@@ -12,14 +12,14 @@
  *                     m = largest index), i.e. with k_c = 2π m / L the spherical cutoff e^{−k_c²/(4α²)} governs it.
  * Ewald: α = √π (N/V²)^{1/6} · f (cost balance of the two O(N^{3/2}) sums, f = EWALD_BALANCE measured by the bench),
  *        r_c from ΔF_r = ΔF, k_c from ΔF_k = ΔF.
- * PME:   candidate real cutoffs r_c = (0.8 … 4) × the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å;
+ * PME:   candidate real cutoffs r_c = (0.8 … 16) × the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å;
  *        the long ones win in dilute cells); for each, α from ΔF_r = ΔF, then for each order p = 4 … 8 the mesh
  *        from the calibrated SPME error (pmeRelativeError: a self part ∝ ⟨q⁴⟩^½ that does not depend on the density
  *        and a pair part ∝ √(⟨q²⟩ ρ_q/α³) with the local density at scale 1/α; the spacing along each lattice
  *        vector |a_d|/K_d, with the stretch |a_d|/w_d of sheared cells — pmeMesh). K_d even 2^a 3^b 5^c
  *        (math/fftMixed.ts). Among all (r_c, p) the smallest estimated time wins (PME_COST, measured with the bench):
- *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2.
- *        Checked by scripts/analysis/pme-accuracy.ts over a seeded family of cells (sheared, elongated, with vacuum,
+ *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2
+ *        (ρ the local number density around r_c). Checked by scripts/analysis/pme-accuracy.ts over a seeded family of cells (sheared, elongated, with vacuum,
  *        2 … 4096 ions): measured/estimated error within [1/3, 3] and measured ≤ 2 ε.
  * Auto: Ewald below AUTO_PME_ATOMS atoms, else PME (crossover measured with `npm run bench -- electrostatics` at 1e-6:
  *       equal CPU time at 64 ions, PME 1.3× faster at 216 and 10× at 512);
@@ -303,7 +303,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     const density = n / V;
     const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * density))));
     // longer cutoffs (smaller α, coarser mesh) pay off in dilute cells, where pairs are few and the mesh is large
-    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4].map((f) => f * rc0);
+    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16].map((f) => f * rc0);
     const orders = options.order !== undefined ? [options.order] : [4, 5, 6, 7, 8];
     let best = Infinity;
     rc = rcs[0];
@@ -311,7 +311,9 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     for (const r of rcs) {
       const a = options.alpha ?? alphaFor(r);
       const ma = momentsAt(a);
-      const pairs = (n * 3.7 * (4 * Math.PI / 3) * density * r * r * r) / 2;
+      // pairs tested at the local number density (vacuum raises it above N/V): ρ_q(2r/3)/⟨q²⟩
+      const local = moments.q2 > 0 ? Math.max(density, rhoReal(r) / moments.q2) : density;
+      const pairs = (n * 3.7 * (4 * Math.PI / 3) * local * r * r * r) / 2;
       for (const p of orders) {
         const m = options.mesh ?? pmeMesh(lengths, widths, a, p, acc2, ma);
         const M = m[0] * m[1] * m[2];

@@ -4,8 +4,9 @@
  * factor 3 of the measured error — on the issue's reproductions (a 64-ion cell with the sheared lattice
  * `a 0 0 a a 0 −a −a a`: PME was 156× off; two ions in a 1000 Å box: 166× off) and a CI-sized subset of the seeded
  * family of accuracyFamily.ts (≤ 256 ions; the full ≥ 50-cell scan up to 4096 ions is
- * scripts/analysis/pme-accuracy.ts). The estimate check is waived for Ewald below 8 ions, where Kolafa–Perram's
- * random-sum estimate is an upper bound (two ions in a 1000 Å box: the image forces cancel by symmetry).
+ * scripts/analysis/pme-accuracy.ts). The estimate check is waived below 8 ions: the estimates are RMS expectations
+ * over random configurations, and one configuration of a few ions scatters far below them (two ions in a 1000 Å
+ * box: Ewald 1.5e-3 × its estimate — the image forces cancel by symmetry —, PME 0.07 ×).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +31,7 @@ function check(c: FamilyCell): void {
     const est = Math.hypot(p.realErrorEvPerA!, p.reciprocalErrorEvPerA!) / COULOMB_EV_A;
     const what = `${c.name}, ${method} (${p.method}, mesh ${p.mesh ?? '-'}): measured ${measured.toExponential(2)}, estimate ${est.toExponential(2)}, requested ${accuracy}`;
     assert.ok(measured <= 2 * accuracy, what);
-    if (p.method === 'pme' || n >= 8) assert.ok(measured <= 3 * est && measured >= est / 3, what);
+    if (n >= 8) assert.ok(measured <= 3 * est && measured >= est / 3, what);
   }
 }
 
