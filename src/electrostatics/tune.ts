@@ -28,6 +28,7 @@
  */
 import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths, inv3 } from '../core/index.js';
 import { nextFftSize } from '../math/index.js';
+import { reduceCell } from './reduceCell.js';
 import type { ElectrostaticsSystem, Method, SolverParameters } from './solve.js';
 
 export const EWALD_BALANCE = 1.0;
@@ -252,8 +253,11 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   if (method === 'direct') return { method, accuracy };
   if (!periodic) throw new FarfieldError('UNSUPPORTED', `${method} needs a 3-D periodic cell; use method 'direct' for open systems`);
   const V = cellVolume(sys.cell);
-  const widths = cellWidths(sys.cell);
-  const lengths = [0, 1, 2].map((d) => Math.hypot(sys.cell[3 * d], sys.cell[3 * d + 1], sys.cell[3 * d + 2]));
+  // PME runs on the reduced basis of the lattice (solve.ts); Ewald keeps the given rows (its k-vector sphere does not
+  // depend on the basis)
+  const cell = method === 'pme' ? reduceCell(sys.cell) : sys.cell;
+  const widths = cellWidths(cell);
+  const lengths = [0, 1, 2].map((d) => Math.hypot(cell[3 * d], cell[3 * d + 1], cell[3 * d + 2]));
   let q2 = 0;
   for (let k = 0; k < charges.length; k++) q2 += charges[k] * charges[k];
   q2 = Math.max(q2, 1e-30) * COULOMB_EV_A;
@@ -262,7 +266,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
 
   const moments = chargeMoments(charges, n, V);
   // the real-space error sees the charge density around r_c (vacuum regions raise it above Σq²/V)
-  const density = chargeDensityProbe(sys, charges);
+  const density = chargeDensityProbe({ positions: sys.positions, pbc: sys.pbc, cell }, charges);
   const rhoReal = (rc: number): number => density((2 * rc) / 3);
   const realArg = (rc: number, rho: number): number => (target * Math.sqrt(rc)) / (2 * COULOMB_EV_A * Math.sqrt(Math.max(moments.q2 * rho, 1e-300)));
   const rcFor = (alpha: number): number => {
