@@ -2,7 +2,7 @@
  * A seeded family of ionic cells for accuracy checks of the tuned solvers (issue 13 item 2): reduced triclinic
  * cells (lower-triangular rows a = (Lx,0,0), b = (xy,Ly,0), c = (xz,yz,Lz) with |xy|, |xz| ≤ Lx/2 and |yz| ≤ Ly/2,
  * some at the limits), edge ratios up to 1:10, vacuum fractions up to 95 % (ions confined to a sub-box of the cell
- * along one, two or three directions), 2 … 4096 ions, charges ±1, +2/−1 or random fractional (neutral cells).
+ * along one, two or three directions), 2 … 4096 ions (log-uniform; cells 27, 55, … exactly 4096), charges ±1, +2/−1 or random fractional (neutral cells).
  * Ions sit on a jittered sub-grid of the occupied region (O(N), minimum separation ≳ 0.3 of the grid spacing),
  * at an occupied-region number density of 0.015 … 0.045 Å⁻³. Plus the issue's two reproductions: a 64-ion cell
  * with the unreduced sheared lattice `a 0 0 a a 0 −a −a a`, and two ions in a 1000 Å box.
@@ -56,7 +56,9 @@ function chargesFor(rng: Rng, n: number, kind: number): Float64Array {
 export function familyCell(k: number, maxIons = 4096): FamilyCell {
   const rng = new Rng(1000 + k);
   // ions: log-uniform 2 … 4096, capped
-  const n = Math.min(maxIons, Math.max(2, Math.round(Math.exp(rng.range(Math.log(2), Math.log(4096))))));
+  const drawn = Math.max(2, Math.round(Math.exp(rng.range(Math.log(2), Math.log(4096)))));
+  // cells 27, 55, … carry the largest size (4096 unless capped)
+  const n = Math.min(maxIons, k % 28 === 27 ? 4096 : drawn);
   const vacuum = [0, 0, 0.3, 0.6, 0.8, 0.9, 0.95][rng.int(7)];
   const dirs = 1 + rng.int(3);
   const extent = [1, 1, 1];
