@@ -68,7 +68,8 @@ export function familyCell(k: number, maxIons = 4096): FamilyCell {
   // edge ratios up to 1:10 (log-uniform per edge, normalised), shuffled
   const r = [1, Math.exp(rng.range(0, Math.log(10))), Math.exp(rng.range(0, Math.log(10)))];
   const tilt = (limit: number): number => (rng.uniform() < 0.25 ? (rng.uniform() < 0.5 ? -1 : 1) * limit : rng.range(-limit, limit));
-  const sx = r[rng.int(3)], sy = r[(1 + rng.int(2)) % 3], sz = r[0] + r[1] + r[2] - sx - sy;
+  const first = rng.int(3), second = (first + 1 + rng.int(2)) % 3; // a random permutation of r
+  const sx = r[first], sy = r[second], sz = r[3 - first - second];
   const prodR = Math.cbrt(sx * sy * sz);
   const L = Math.cbrt(volume) / prodR;
   const Lx = L * sx, Ly = L * sy, Lz = L * sz;
