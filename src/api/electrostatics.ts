@@ -27,7 +27,7 @@ export interface EwaldOptions {
   chargesFrom?: string;
   accuracy?: number;
   method?: Method | 'auto';
-  /** Frame index in the file (default 0). */
+  /** Frame index in the file (default 0; negative counts from the end, −1 = last). */
   frame?: number;
 }
 
@@ -37,8 +37,16 @@ export interface EwaldReport {
   stress: number[][] | null;
   parameters: TunedParameters;
   atoms: number;
+  /** Σ q_i (e); a non-neutral cell is computed with a uniform neutralising background and gets a warning. */
   totalCharge: number;
+  /** Frame index used (non-negative), when read from a file. */
+  frame?: number;
+  /** Messages for the user (stderr in the CLI), e.g. a non-neutral cell. */
+  warnings: string[];
 }
+
+/** |Σq| above this (relative to max(1, Σ|q|)) counts as a charged cell. */
+export const NEUTRALITY_TOLERANCE = 1e-6;
 
 function chargeOption(s: Structure, o: EwaldOptions): ElectrostaticsCalculatorOptions['charges'] {
   if (o.charges && o.chargesFrom) throw new FarfieldError('INVALID_INPUT', 'give either --charges or --charges-from, not both');
@@ -62,20 +70,28 @@ export function ewaldStructure(s: Structure, o: EwaldOptions = {}): EwaldReport 
   const forces: number[][] = [];
   for (let i = 0; i < n; i++) forces.push([r.forcesEvPerA![3 * i], r.forcesEvPerA![3 * i + 1], r.forcesEvPerA![3 * i + 2]]);
   const st = r.stressEvPerA3;
+  const totalCharge = q.reduce((a, b) => a + b, 0);
+  const scale = Math.max(1, q.reduce((a, b) => a + Math.abs(b), 0));
+  const periodic = s.pbc[0] || s.pbc[1] || s.pbc[2];
+  const warnings: string[] = [];
+  if (periodic && Math.abs(totalCharge) > NEUTRALITY_TOLERANCE * scale)
+    warnings.push(`the cell is not neutral (total charge ${totalCharge.toPrecision(6)} e): a uniform neutralising background is added, so the energy and stress depend on this convention (forces do not)`);
   return {
     energy: r.energyEv,
     forces,
     stress: st ? [[st[0], st[1], st[2]], [st[3], st[4], st[5]], [st[6], st[7], st[8]]] : null,
     parameters,
     atoms: n,
-    totalCharge: q.reduce((a, b) => a + b, 0),
+    totalCharge,
+    warnings,
   };
 }
 
-/** Read one frame of FILE (any registered format; streamed up to that frame, negative counts from the end) and run
- * `ewaldStructure` on it. */
+/** Read one frame of FILE (any registered format; streamed up to that frame, negative indices count from the end)
+ * and run `ewaldStructure` on it. */
 export async function runEwald(path: string, o: EwaldOptions = {}): Promise<EwaldReport> {
-  return ewaldStructure((await readFrameAt(path, o.frame ?? 0)).structure, o);
+  const at = await readFrameAt(path, o.frame ?? 0);
+  return { ...ewaldStructure(at.structure, o), frame: at.index };
 }
 
 /** Human-readable report. */

@@ -11,3 +11,4 @@ export * from './solve.js';
 export * from './tune.js';
 export * from './kernelAccuracy.js';
 export * from './calculator.js';
+export { reduceCell } from './reduceCell.js';

@@ -8,6 +8,8 @@
  * instead of 6.4× for m = 1). With n_d ≥ 2 m_d + 1 each (pair, image) appears exactly once: offsets o and −o are
  * distinct modulo n_d and only one of them is in the half stencil (lexicographically positive, plus o = 0 with
  * j > i). Cells narrower than about 2.25 r_c (several images of one pair) use the geometry module's neighbour list.
+ * Self images (j = i, n ≠ 0, one of ±n) are pairs like any other, at every N (a lone ion in a cell: its whole
+ * real-space energy); the binned sweep only runs where they lie beyond r_c (|n·A| ≥ smallest width > r_c).
  * Per pair at distance d = r_j + n − r_i (see solve.ts): φ_i += w_j v, φ_j += w_i v; with probes
  *   s = Σ_c (u_i^c w_j^c + u_j^c w_i^c), L += s v, ∂L/∂r_j = s v' d/r = −∂L/∂r_i, ∂L/∂ε_αβ += s v' d_α d_β / r.
  * Tabulated kernel (`table`): v_sr on a uniform grid in r from r_lo = 0.5 Å to r_c (spacing Δ ≤ 0.002 Å) as cubic
@@ -87,7 +89,9 @@ function tableFor(t: RealSpaceTask): PairTable {
 /** Runs the pair sum; returns L_real = Σ_pairs s v (0 without probes). */
 export function realSpaceSum(t: RealSpaceTask): number {
   const n = t.positions.length / 3;
-  if (n < 2) return 0;
+  // N = 1 is not trivial: an atom interacts with its own periodic images (j = i, n ≠ 0), which the neighbour list
+  // holds; the binned sweep needs widths ≥ 2.25 r_c, where no self image lies within r_c
+  if (n === 0) return 0;
   if (t.forceList) return listSum(t, n);
   const reach: number[] = [], nb: number[] = [];
   for (const w of cellWidths(t.cell)) {

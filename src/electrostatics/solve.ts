@@ -6,6 +6,8 @@
  * gradients ∂L/∂r (3N) and ∂L/∂ε (3×3). For periodic systems
  *   φ = φ_sr (real space, linked-cell pair sweep to r_c, realspace.ts) + φ_lr (reciprocal: ewaldReciprocal or pmeReciprocal)
  *       − w_i v_lr(0) (self) − (Σ_j w_j / V) ∫v_sr (neutralising background, tin-foil; only if k = 0 is dropped).
+ * PME (mesh, real-space bins) runs on the reduced basis of the lattice (reduceCell.ts): the same lattice, shorter rows,
+ * a smaller mesh for sheared cells; results do not depend on the basis.
  * The real-space reverse pass: for an unordered pair at distance d (d = r_j + n − r_i),
  *   s = Σ_c (u_i^c w_j^c + u_j^c w_i^c), ∂L/∂r_j = s v' d/r = −∂L/∂r_i, ∂L/∂ε_αβ += s v' d_α d_β / r.
  * The background term ∝ 1/V contributes −δ_αβ L_bg to ∂L/∂ε; the self term is strain independent.
@@ -20,6 +22,7 @@ import { kVectors } from './kvectors.js';
 import { pmeReciprocal } from './pme.js';
 import { channelTotals, ewaldReciprocal, type ReciprocalResult } from './reciprocal.js';
 import { realSpaceSum } from './realspace.js';
+import { reduceCell } from './reduceCell.js';
 
 export type Method = 'direct' | 'ewald' | 'pme';
 
@@ -90,6 +93,8 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
   const V = cellVolume(sys.cell);
   const C = req.channels, w = req.sources, u = req.probes;
   const split = kernel.split(alpha);
+  // PME runs on the reduced basis of the lattice (reduceCell.ts; tune sizes its mesh from the same basis)
+  const cell = params.method === 'pme' ? reduceCell(sys.cell) : sys.cell;
   const phi = req.potentials ? new Float64Array(n * C) : null;
   const grad = u ? new Float64Array(3 * n) : null;
   const dS = u && req.strain ? new Float64Array(9) : null;
@@ -97,14 +102,14 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
 
   // real space (linked cells, half stencil; see realspace.ts)
   if (split.shortRange && realCutoffA > 0) {
-    Lreal = realSpaceSum({ positions: sys.positions, cell: sys.cell, cutoffA: realCutoffA, shortRange: split.shortRange, channels: C, sources: w, probes: u, potentials: phi, gradient: grad, strain: dS, table: params.realSpaceTable === true,
+    Lreal = realSpaceSum({ positions: sys.positions, cell, cutoffA: realCutoffA, shortRange: split.shortRange, channels: C, sources: w, probes: u, potentials: phi, gradient: grad, strain: dS, table: params.realSpaceTable === true,
       tableKey: kernel.kind === 'fourier' ? undefined : `${JSON.stringify(kernel.toJSON())}|${alpha}` });
     if (dS) { dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5]; }
   }
 
   // reciprocal space
   const kernelKey = kernel.kind === 'fourier' ? undefined : `${JSON.stringify(kernel.toJSON())}|${alpha}`;
-  const rreq = { positions: sys.positions, volume: V, channels: C, sources: w, kernel: split.fourier, potentials: !!phi, probes: u, strain: !!dS, cell: sys.cell, kernelKey };
+  const rreq = { positions: sys.positions, volume: V, channels: C, sources: w, kernel: split.fourier, potentials: !!phi, probes: u, strain: !!dS, cell, kernelKey };
   let rec: ReciprocalResult;
   if (params.method === 'ewald') {
     if (params.kCutoff === undefined) throw new FarfieldError('INVALID_INPUT', 'ewald: parameter kCutoff is required (use tune)');

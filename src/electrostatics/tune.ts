@@ -2,28 +2,33 @@
  * Accuracy → numerical parameters, in one place (DESIGN rule 4; LAMMPS's accuracy_relative idea).
  *
  * The user gives a relative RMS force accuracy ε (default 1e-6), relative to the force between two unit charges
- * 1 Å apart: absolute target ΔF = ε · k_e (eV/Å), split as ΔF/√2 for each of the real and reciprocal parts. With q² = k_e Σ_i Σ_c (q_i^c)², N atoms, volume V
- * (Kolafa & Perram, Mol. Simul. 9, 351 (1992), as used by LAMMPS ewald.cpp / science.md §3.4):
- *   real space        ΔF_r = 2 q² e^{−α² r_c²} / √(N r_c V)
- *   reciprocal space  ΔF_k = (2 q² α / L) √(1/(π m N)) e^{−(π m/(α L))²}  per direction (L = perpendicular width,
+ * 1 Å apart: absolute target ΔF = ε · k_e (eV/Å) on the RMS over atoms of |F − F_exact|, split as ΔF/√2 for each of
+ * the real and reciprocal parts. With ⟨q²⟩ = Σ_i Σ_c (q_i^c)² / N, Q² = N⟨q²⟩, volume V (Kolafa & Perram, Mol. Simul.
+ * 9, 351 (1992), as used by LAMMPS ewald.cpp / science.md §3.4):
+ *   real space        ΔF_r = 2 k_e √(⟨q²⟩ ρ_r / r_c) e^{−α² r_c²},  ρ_r = localChargeDensity at scale 2r_c/3
+ *                     (= Q²/V for a uniform system, which gives KP's 2 k_e Q² e^{−α²r_c²}/√(N r_c V); larger when the
+ *                     ions fill only part of the cell — issue 13: vacuum);
+ *   reciprocal space  ΔF_k = (2 k_e Q² α / L) √(1/(π m N)) e^{−(π m/(α L))²}  per direction (L = perpendicular width,
  *                     m = largest index), i.e. with k_c = 2π m / L the spherical cutoff e^{−k_c²/(4α²)} governs it.
  * Ewald: α = √π (N/V²)^{1/6} · f (cost balance of the two O(N^{3/2}) sums, f = EWALD_BALANCE measured by the bench),
  *        r_c from ΔF_r = ΔF, k_c from ΔF_k = ΔF.
- * PME:   candidate real cutoffs r_c around the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å);
- *        for each, α from ΔF_r = ΔF, then for each order p = 4 … 8 the mesh spacing from the measured SPME error
- *          ΔF/k_e ≈ S · c_p(αh) · α · (αh)^p · √(ρ_q / 0.032),   ρ_q = Σq²/V (e²/Å³), α in Å⁻¹, h = max_d L_d/K_d,
- *        c_p(αh) a table (PME_ERROR_TABLE) of the largest RMS reciprocal force error seen against a converged Ewald
- *        sum at the same α — random 512-ion ±1 melts at minimum separation 2 Å, cubic and triclinic, α = 0.36 and
- *        0.45 Å⁻¹ — and S = PME_SAFETY. K_d = smallest 2^a 3^b 5^c ≥ L_d/h (even, math/fftMixed.ts).
- *        Among all (r_c, p) the smallest estimated time wins (PME_COST, measured with the bench):
- *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2.
+ * PME:   candidate real cutoffs r_c = (0.8 … 16) × the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å;
+ *        the long ones win in dilute cells); for each, α from ΔF_r = ΔF, then for each order p = 4 … 8 the mesh
+ *        from the calibrated SPME error (pmeRelativeError: a self part ∝ ⟨q⁴⟩^½ that does not depend on the density
+ *        and a pair part ∝ √(⟨q²⟩ ρ_q/α³) with the local density at scale 1/α; the spacing along each lattice
+ *        vector |a_d|/K_d, with the stretch |a_d|/w_d of sheared cells — pmeMesh). K_d even 2^a 3^b 5^c
+ *        (math/fftMixed.ts). Among all (r_c, p) the smallest estimated time wins (PME_COST, measured with the bench):
+ *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2
+ *        (ρ the local number density around r_c). Checked by scripts/analysis/pme-accuracy.ts over a seeded family of cells (sheared, elongated, with vacuum,
+ *        2 … 4096 ions): measured/estimated error within [1/3, 3] and measured ≤ 2 ε.
  * Auto: Ewald below AUTO_PME_ATOMS atoms, else PME (crossover measured with `npm run bench -- electrostatics` at 1e-6:
  *       equal CPU time at 64 ions, PME 1.3× faster at 216 and 10× at 512);
  *       open boundaries → direct sum.
  * Every value can be overridden; the result records estimates of the real- and reciprocal-space errors (eV/Å).
  */
-import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths } from '../core/index.js';
+import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths, inv3 } from '../core/index.js';
 import { nextFftSize } from '../math/index.js';
+import { reduceCell } from './reduceCell.js';
 import type { ElectrostaticsSystem, Method, SolverParameters } from './solve.js';
 
 export const EWALD_BALANCE = 1.0;
@@ -32,56 +37,181 @@ export const AUTO_PME_ATOMS = 100;
 export const DEFAULT_ORDER = 6;
 /** Requested accuracies at or above this use the tabulated real-space kernel (its error is ≲ 1e-7 relative). */
 export const TABLE_MIN_ACCURACY = 1e-7;
-/** Safety factor on the measured SPME error (the requested accuracy is an RMS bound, not a typical value). */
-export const PME_SAFETY = 1.5;
+/** Safety factor on the calibrated SPME error (the requested accuracy is an RMS bound, not a typical value). */
+export const PME_SAFETY = 1.4;
 /**
- * Measured c_p(αh) (see the module doc): rows p = 4 … 8, columns αh = 0.15, 0.19, 0.24, 0.30, 0.38, 0.46, 0.57.
- * Linear interpolation in αh; below 0.15 c grows as (0.15/αh)^½ (the error decays a little slower than h^p for
- * small p), above 0.57 the last value ×2 (not used at practical accuracies).
+ * Calibrated SPME force-error constants (scripts/analysis/pme-error-calibration.ts; random positions in a cubic
+ * 15 Å cell, α = 0.5 Å⁻¹, 24 lone-ion samples, melts of 60 and 400 ions ±1): per order p = 4 … 8, the self part
+ * s_p(x)/x^p (spurious force on a lone unit charge) and the pair part t_p(x)/x^p (per unit ρ_q/α³), at x = αh in
+ * PME_X. Linear interpolation in x; below 0.1 the value at 0.1 × (0.1/x)^½; the mesh search never goes above 0.75.
  */
-export const PME_ERROR_TABLE: { x: number[]; c: Record<number, number[]> } = {
-  x: [0.15, 0.19, 0.24, 0.3, 0.38, 0.46, 0.57],
-  c: {
-    4: [0.102, 0.086, 0.073, 0.062, 0.053, 0.05, 0.048],
-    5: [0.032, 0.028, 0.025, 0.023, 0.023, 0.025, 0.034],
-    6: [0.02, 0.018, 0.016, 0.015, 0.016, 0.019, 0.024],
-    7: [0.0087, 0.0082, 0.0079, 0.009, 0.011, 0.017, 0.033],
-    8: [0.0066, 0.0062, 0.0064, 0.0075, 0.0098, 0.016, 0.028],
-  },
+export const PME_X = [0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.75];
+export const PME_SELF_TABLE: Record<number, number[]> = {
+  4: [0.28, 0.18, 0.15, 0.1, 0.089, 0.078, 0.076, 0.06],
+  5: [0.025, 0.028, 0.026, 0.028, 0.032, 0.05, 0.068, 0.068],
+  6: [0.051, 0.038, 0.03, 0.026, 0.028, 0.034, 0.038, 0.038],
+  7: [0.011, 0.011, 0.011, 0.015, 0.021, 0.04, 0.057, 0.057],
+  8: [0.016, 0.012, 0.011, 0.013, 0.019, 0.03, 0.038, 0.038],
 };
+export const PME_PAIR_TABLE: Record<number, number[]> = {
+  4: [0.27, 0.24, 0.18, 0.15, 0.13, 0.13, 0.14, 0.15],
+  5: [0.15, 0.094, 0.088, 0.067, 0.066, 0.07, 0.135, 0.155],
+  6: [0.061, 0.042, 0.041, 0.04, 0.042, 0.054, 0.083, 0.117],
+  7: [0.037, 0.027, 0.027, 0.025, 0.033, 0.07, 0.154, 0.154],
+  8: [0.019, 0.017, 0.017, 0.018, 0.029, 0.06, 0.095, 0.156],
+};
+const PME_X_MAX = 0.75;
+/** αr beyond which the measured SPME pair-error kernel is negligible (scripts/analysis: < 1e-3 of its peak). */
+const PME_KERNEL_RANGE = 3;
 /** Time constants (ns) of the cost model: per real-space pair tested, per N·p³ (spread + gather), per M log₂ M. */
 export const PME_COST = { pair: 15, spline: 5, fft: 2.5 };
 
-/** c_p(αh) of the SPME error model (orders outside 4 … 8 use the nearest tabulated order; odd orders below 4 use 4). */
-export function pmeErrorConstant(order: number, alphaH = 0.3): number {
-  const p = Math.min(8, Math.max(4, Math.round(order)));
-  const { x, c } = PME_ERROR_TABLE;
-  const row = c[p];
-  if (alphaH <= x[0]) return row[0] * Math.sqrt(x[0] / Math.max(alphaH, 1e-6)) * (order < 4 ? 10 : 1);
-  for (let k = 1; k < x.length; k++)
-    if (alphaH <= x[k]) return (row[k - 1] + ((alphaH - x[k - 1]) / (x[k] - x[k - 1])) * (row[k] - row[k - 1])) * (order < 4 ? 10 : 1);
-  return 2 * row[row.length - 1] * (order < 4 ? 10 : 1);
+function pmeTable(table: Record<number, number[]>, order: number, x: number): number {
+  const row = table[Math.min(8, Math.max(4, Math.round(order)))], xs = PME_X;
+  const low = order < 4 ? 10 : 1;
+  if (x <= xs[0]) return row[0] * Math.sqrt(xs[0] / Math.max(x, 1e-6)) * low;
+  for (let k = 1; k < xs.length; k++)
+    if (x <= xs[k]) return (row[k - 1] + ((x - xs[k - 1]) / (xs[k] - xs[k - 1])) * (row[k] - row[k - 1])) * low;
+  return 2 * row[row.length - 1] * low;
 }
 
-/** Estimated RMS reciprocal-space force error relative to k_e for order p, splitting α and spacing h. */
-export function pmeRelativeError(order: number, alpha: number, h: number, chargeDensity: number): number {
-  const x = alpha * h;
-  return PME_SAFETY * pmeErrorConstant(order, x) * alpha * Math.pow(x, order) * Math.sqrt(Math.max(chargeDensity, 1e-12) / 0.032);
+/** Charge moments of a system for the error model: ⟨q²⟩, ⟨q⁴⟩ (per atom, channels summed) and ρ_q = Σq²/V. */
+export interface ChargeMoments { q2: number; q4: number; rho: number }
+
+export function chargeMoments(charges: Float64Array, n: number, volume: number): ChargeMoments {
+  const C = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
+  let s2 = 0, s4 = 0;
+  for (let i = 0; i < n; i++) {
+    let a = 0;
+    for (let c = 0; c < C; c++) a += charges[i * C + c] ** 2;
+    s2 += a; s4 += a * a;
+  }
+  return { q2: s2 / Math.max(n, 1), q4: s4 / Math.max(n, 1), rho: s2 / volume };
 }
 
-/** Mesh for order p meeting the relative accuracy (lengths 2^a 3^b 5^c, even, ≥ p). */
-export function pmeMesh(widths: readonly number[], alpha: number, order: number, accuracy: number, chargeDensity: number): [number, number, number] {
-  // the error grows monotonically with h: bisect on αh
-  let lo = 1e-4, hi = 1.5;
-  if (pmeRelativeError(order, alpha, hi / alpha, chargeDensity) <= accuracy) lo = hi;
+/**
+ * q²-weighted local charge-squared density seen by an error whose pair kernel has a finite range: the real-space
+ * truncation (pairs near r_c; scale 2r_c/3) and the PME pair error (within ≈ 1.5/α; scale 1/α):
+ *   ρ_eff = Σ_i q_i² ρ_i / Σ_i q_i²,  ρ_i = (Σ_{j ≠ i in the window of i} q_j²) / V_window + q_i²/V (own images),
+ * windows of 3 × 3 × 3 bins (fractional bins of perpendicular size ≈ `scale`, at most 48 per direction; fewer than
+ * three bins: the whole direction). Equals Σq²/V for a uniform system; larger when the ions share the cell with
+ * vacuum (a slab filling 5 % of the cell: up to 20×). O(N + occupied bins).
+ */
+export function localChargeDensity(sys: ElectrostaticsSystem, charges: Float64Array, scale: number): number {
+  return chargeDensityProbe(sys, charges)(scale);
+}
+
+/**
+ * localChargeDensity as a function of the scale for one system: fractional coordinates and q² computed once, results
+ * memoised per bin grid (bins per direction from DENSITY_BINS, ≤ 48; window sums separable, O(bins)).
+ */
+const DENSITY_BINS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48];
+
+export function chargeDensityProbe(sys: ElectrostaticsSystem, charges: Float64Array): (scale: number) => number {
+  const n = sys.positions.length / 3;
+  const C = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
+  const V = cellVolume(sys.cell), widths = cellWidths(sys.cell), ainv = inv3(sys.cell);
+  const frac = new Float64Array(3 * n), q2 = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < 3; d++) {
+      const f = sys.positions[3 * i] * ainv[d] + sys.positions[3 * i + 1] * ainv[3 + d] + sys.positions[3 * i + 2] * ainv[6 + d];
+      frac[3 * i + d] = f - Math.floor(f);
+    }
+    let a = 0;
+    for (let c = 0; c < C; c++) a += charges[i * C + c] ** 2;
+    q2[i] = a; total += a;
+  }
+  const memo = new Map<string, number>();
+  return (scale: number): number => {
+    if (total === 0) return 0;
+    // bins per direction from a short ladder, so that nearby scales share one grid (tune asks for many)
+    const nb = widths.map((w) => { const k = Math.floor(w / scale); let best = 1; for (const c of DENSITY_BINS) if (c <= k) best = c; return best; });
+    const key = nb.join(',');
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    const [n1, n2, n3] = nb;
+    const win = nb.map((k) => Math.min(3, k));
+    const vWin = (V * win[0] * win[1] * win[2]) / (n1 * n2 * n3);
+    let grid = new Float64Array(n1 * n2 * n3);
+    const bin = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const b = (Math.min(n1 - 1, Math.floor(frac[3 * i] * n1)) * n2 + Math.min(n2 - 1, Math.floor(frac[3 * i + 1] * n2))) * n3 + Math.min(n3 - 1, Math.floor(frac[3 * i + 2] * n3));
+      bin[i] = b;
+      grid[b] += q2[i];
+    }
+    // separable periodic window sums: 3 neighbouring bins per direction (the whole direction when it has fewer)
+    const strides = [n2 * n3, n3, 1];
+    for (let d = 0; d < 3; d++) {
+      const K = nb[d], st = strides[d];
+      if (K === 1) continue;
+      const next = new Float64Array(grid.length);
+      for (let idx = 0; idx < grid.length; idx++) {
+        const c = Math.floor(idx / st) % K, base = idx - c * st;
+        if (K < 3) { let acc = 0; for (let k = 0; k < K; k++) acc += grid[base + k * st]; next[idx] = acc; }
+        else next[idx] = grid[base + ((c + K - 1) % K) * st] + grid[idx] + grid[base + ((c + 1) % K) * st];
+      }
+      grid = next;
+    }
+    let weighted = 0;
+    // the atom's own images count with their mean density q_i²/V (as in the uniform formula)
+    for (let i = 0; i < n; i++) weighted += q2[i] * (Math.max(0, grid[bin[i]] - q2[i]) / vWin + q2[i] / V);
+    const out = weighted / total;
+    memo.set(key, out);
+    return out;
+  };
+}
+
+/**
+ * Estimated RMS reciprocal-space force error of smooth PME relative to k_e:
+ *   ΔF_k/k_e = S α² √( (1/3) Σ_d r_d² [⟨q⁴⟩ s_p(x_d)² + ⟨q²⟩ (ρ_q/α³) t_p(x_d)²] ),   x_d = α |a_d| / K_d,
+ * the self part (a charge's spurious force from its own mesh image, independent of the density: it dominates in
+ * dilute cells) plus the random-phase pair part (ρ_q: localChargeDensity). Each mesh direction contributes a third
+ * of the calibrated (cubic) error at its spacing along its lattice vector a_d (a mode G has index m_d = G·a_d/2π,
+ * so the interpolation error of direction d grows with |a_d|/K_d), times the stretch r_d = |a_d|/w_d (w_d the
+ * perpendicular width): the aliased mode G + K_d b_d that carries the force error has |b_d| = 2π/w_d. In cells
+ * narrower than the kernel's range (α w_d < 3) the images of a charge add coherently: the squared sum is scaled by
+ * Π_d max(1, 3/(α w_d)) (a 4-ion 5.3 × 26 × 3.8 Å cell was underestimated 3.5× without it).
+ */
+export function pmeRelativeError(order: number, alpha: number, spacings: readonly number[], m: ChargeMoments, stretch: readonly number[] = [1, 1, 1], widths?: readonly number[]): number {
+  let sum = 0;
+  // cells narrower than the error kernel's range (≈ 3/α): the images of a charge add coherently
+  let coherence = 1;
+  if (widths) for (const w of widths) coherence *= Math.max(1, PME_KERNEL_RANGE / (alpha * w));
+  const pairWeight = (m.q2 * m.rho) / (alpha * alpha * alpha);
+  for (let d = 0; d < spacings.length; d++) {
+    const x = alpha * spacings[d], xp = Math.pow(x, order) * stretch[d];
+    const sp = pmeTable(PME_SELF_TABLE, order, x) * xp, tp = pmeTable(PME_PAIR_TABLE, order, x) * xp;
+    sum += m.q4 * sp * sp + pairWeight * tp * tp;
+  }
+  return PME_SAFETY * alpha * alpha * Math.sqrt((coherence * sum) / spacings.length);
+}
+
+/**
+ * Mesh for order p meeting the relative accuracy. K_d = |a_d| r_d^{1/p} / h (r_d = |a_d|/w_d), which equalises
+ * the directions' errors r_d x_d^p; the common h (α h ≤ 0.75) by bisection on the estimate of the rounded mesh's
+ * continuous version; then K_d = smallest even 2^a 3^b 5^c ≥ max(p, K_d). Sizing from the perpendicular widths
+ * alone (as before issue 13) under-resolves sheared cells, where |a_d| > w_d.
+ */
+export function pmeMesh(lengths: readonly number[], widths: readonly number[], alpha: number, order: number, accuracy: number, m: ChargeMoments): [number, number, number] {
+  const stretch = lengths.map((L, d) => L / widths[d]);
+  const scaled = lengths.map((L, d) => L * Math.pow(stretch[d], 1 / order));
+  const sp = [0, 0, 0];
+  const err = (h: number): number => {
+    for (let d = 0; d < 3; d++) sp[d] = (h * lengths[d]) / scaled[d];
+    return pmeRelativeError(order, alpha, sp, m, stretch, widths);
+  };
+  // geometric bisection on αh ∈ [1e-4, 0.75] to 0.1 % (the mesh is rounded up to FFT sizes anyway)
+  let lo = 1e-4, hi = PME_X_MAX;
+  if (err(hi / alpha) <= accuracy) lo = hi;
   else
-    for (let it = 0; it < 60; it++) {
-      const mid = 0.5 * (lo + hi);
-      if (pmeRelativeError(order, alpha, mid / alpha, chargeDensity) <= accuracy) lo = mid;
+    while (hi > 1.001 * lo) {
+      const mid = Math.sqrt(lo * hi);
+      if (err(mid / alpha) <= accuracy) lo = mid;
       else hi = mid;
     }
   const h = lo / alpha;
-  return widths.map((L) => nextFftSize(Math.max(Math.ceil(L / h - 1e-9), order), true)) as [number, number, number];
+  return scaled.map((S) => nextFftSize(Math.max(Math.ceil(S / h - 1e-9), order), true)) as [number, number, number];
 }
 
 export interface TuneOptions {
@@ -102,8 +232,9 @@ export interface TunedParameters extends SolverParameters {
   reciprocalErrorEvPerA?: number;
 }
 
-function realError(q2: number, alpha: number, rc: number, n: number, V: number): number {
-  return (2 * q2 * Math.exp(-alpha * alpha * rc * rc)) / Math.sqrt(n * rc * V);
+/** Kolafa–Perram real-space RMS force error, eV/Å: 2 k_e √(⟨q²⟩ ρ_q / r_c) e^{−α² r_c²} (ρ_q = Σq²/V when uniform). */
+function realError(q2mean: number, rho: number, alpha: number, rc: number): number {
+  return 2 * COULOMB_EV_A * Math.sqrt((q2mean * rho) / rc) * Math.exp(-alpha * alpha * rc * rc);
 }
 
 function kError(q2: number, alpha: number, kc: number, L: number, n: number): number {
@@ -122,17 +253,26 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   if (method === 'direct') return { method, accuracy };
   if (!periodic) throw new FarfieldError('UNSUPPORTED', `${method} needs a 3-D periodic cell; use method 'direct' for open systems`);
   const V = cellVolume(sys.cell);
-  const widths = cellWidths(sys.cell);
+  // PME runs on the reduced basis of the lattice (solve.ts); Ewald keeps the given rows (its k-vector sphere does not
+  // depend on the basis)
+  const cell = method === 'pme' ? reduceCell(sys.cell) : sys.cell;
+  const widths = cellWidths(cell);
+  const lengths = [0, 1, 2].map((d) => Math.hypot(cell[3 * d], cell[3 * d + 1], cell[3 * d + 2]));
   let q2 = 0;
   for (let k = 0; k < charges.length; k++) q2 += charges[k] * charges[k];
   q2 = Math.max(q2, 1e-30) * COULOMB_EV_A;
   // each of the two independent parts gets ΔF/√2 so that the combined RMS error meets the request
   const target = (accuracy * COULOMB_EV_A) / Math.SQRT2;
 
+  const moments = chargeMoments(charges, n, V);
+  // the real-space error sees the charge density around r_c (vacuum regions raise it above Σq²/V)
+  const density = chargeDensityProbe({ positions: sys.positions, pbc: sys.pbc, cell }, charges);
+  const rhoReal = (rc: number): number => density((2 * rc) / 3);
+  const realArg = (rc: number, rho: number): number => (target * Math.sqrt(rc)) / (2 * COULOMB_EV_A * Math.sqrt(Math.max(moments.q2 * rho, 1e-300)));
   const rcFor = (alpha: number): number => {
     let rc = Math.sqrt(-Math.log(accuracy)) / alpha;
     for (let it = 0; it < 30; it++) {
-      const arg = (target * Math.sqrt(n * rc * V)) / (2 * q2);
+      const arg = realArg(rc, rhoReal(rc));
       const next = arg >= 1 ? 1 / alpha : Math.sqrt(-Math.log(arg)) / alpha;
       if (Math.abs(next - rc) < 1e-10 * rc) break;
       rc = next;
@@ -151,10 +291,11 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
 
   let alpha: number, rc: number;
   const channels = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
-  const rho = q2 / COULOMB_EV_A / V;
+  // the PME pair error sees the charge density within ≈ 1.5/α (its pair kernel, measured, is ≈ 0 beyond αr = 3): windows of 3 bins of 1/α
+  const momentsAt = (a: number): ChargeMoments => ({ ...moments, rho: density(1 / a) });
   const acc2 = accuracy / Math.SQRT2;
   const alphaFor = (r: number): number => {
-    const arg = (target * Math.sqrt(n * r * V)) / (2 * q2);
+    const arg = realArg(r, rhoReal(r));
     return arg >= 1 ? 1 / r : Math.sqrt(-Math.log(arg)) / r;
   };
   let order = options.order ?? DEFAULT_ORDER;
@@ -165,34 +306,38 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   } else {
     const density = n / V;
     const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * density))));
-    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25].map((f) => f * rc0);
+    // longer cutoffs (smaller α, coarser mesh) pay off in dilute cells, where pairs are few and the mesh is large
+    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16].map((f) => f * rc0);
     const orders = options.order !== undefined ? [options.order] : [4, 5, 6, 7, 8];
     let best = Infinity;
     rc = rcs[0];
     alpha = options.alpha ?? alphaFor(rc);
     for (const r of rcs) {
       const a = options.alpha ?? alphaFor(r);
-      const pairs = (n * 3.7 * (4 * Math.PI / 3) * density * r * r * r) / 2;
+      const ma = momentsAt(a);
+      // pairs tested at the local number density (vacuum raises it above N/V): ρ_q(2r/3)/⟨q²⟩
+      const local = moments.q2 > 0 ? Math.max(density, rhoReal(r) / moments.q2) : density;
+      const pairs = (n * 3.7 * (4 * Math.PI / 3) * local * r * r * r) / 2;
       for (const p of orders) {
-        const m = options.mesh ?? pmeMesh(widths, a, p, acc2, rho);
+        const m = options.mesh ?? pmeMesh(lengths, widths, a, p, acc2, ma);
         const M = m[0] * m[1] * m[2];
         const cost = PME_COST.pair * pairs + channels * (PME_COST.spline * n * p * p * p + PME_COST.fft * M * Math.log2(Math.max(M, 2)));
         if (cost < best) { best = cost; rc = r; alpha = a; order = p; mesh = m; }
       }
     }
   }
-  const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(q2, alpha, rc, n, V) };
+  const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(moments.q2, rhoReal(rc), alpha, rc) };
   if (accuracy >= TABLE_MIN_ACCURACY) out.realSpaceTable = true;
   if (method === 'ewald') {
     const kc = options.kCutoff ?? kcFor(alpha);
     out.kCutoff = kc;
     out.reciprocalErrorEvPerA = Math.max(...widths.map((L) => kError(q2, alpha, kc, L, n)));
   } else {
-    mesh = mesh ?? pmeMesh(widths, alpha, order, acc2, rho);
+    const ma = momentsAt(alpha);
+    mesh = mesh ?? pmeMesh(lengths, widths, alpha, order, acc2, ma);
     out.order = order;
     out.mesh = mesh;
-    const h = Math.max(...widths.map((L, d) => L / mesh![d]));
-    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeRelativeError(order, alpha, h, rho);
+    out.reciprocalErrorEvPerA = COULOMB_EV_A * pmeRelativeError(order, alpha, lengths.map((L, d) => L / mesh![d]), ma, lengths.map((L, d) => L / widths[d]), widths);
   }
   return out;
 }

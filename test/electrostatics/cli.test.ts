@@ -1,11 +1,17 @@
 /**
- * End-to-end: `farfield ewald FILE --json` prints exactly one JSON object {energy, forces, stress, parameters} that
- * agrees with pymatgen's fixture value; charge-spec parsing and bad input give precise errors; the demo runs.
+ * End-to-end: `farfield ewald FILE --json` prints exactly one JSON object {energy, forces, stress, parameters,
+ * totalCharge, frame} that agrees with pymatgen's fixture value; a non-neutral cell warns on stderr (and nothing but
+ * the object reaches stdout), `--frame -1` is the last frame; charge-spec parsing and bad input give precise errors;
+ * the demo runs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { parseChargeSpec, runDemo, ewaldStructure } from '../../src/api/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { parseChargeSpec, runDemo, ewaldStructure, runEwald } from '../../src/api/index.js';
 import { makeStructure } from '../../src/core/index.js';
 import { REPO_ROOT, sharedPath, skipWithoutShared } from '../helpers/paths.js';
 
@@ -26,7 +32,7 @@ test('farfield ewald --json prints one JSON object', { skip: skipWithoutShared()
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, 'exactly one line of JSON');
   const o = JSON.parse(lines[0]) as { energy: number; forces: number[][]; stress: number[][]; parameters: { method: string } };
-  assert.deepEqual(Object.keys(o).sort(), ['energy', 'forces', 'parameters', 'stress']);
+  assert.deepEqual(Object.keys(o).sort(), ['energy', 'forces', 'frame', 'parameters', 'stress', 'totalCharge']);
   assert.equal(o.forces.length, 24);
   assert.equal(o.stress.length, 3);
   assert.equal(o.parameters.method, 'pme');
@@ -37,4 +43,28 @@ test('demo runs and reports Madelung constants', async () => {
   const text = await runDemo();
   assert.match(text, /NaCl \(rock salt\)\s+1\.74756459/);
   assert.match(text, /pme\s+energy/);
+});
+
+test('farfield ewald: a non-neutral cell warns on stderr, --json carries totalCharge; --frame -1 is the last frame', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'farfield-ewald-'));
+  const file = join(dir, 'two.xyz');
+  const frame = (L: number, x: number): string => `2\nLattice="${L} 0 0 0 ${L} 0 0 0 ${L}" Properties=species:S:1:pos:R:3 pbc="T T T"\nNa 0 0 0\nCl ${x} 0.3 0\n`;
+  writeFileSync(file, frame(5, 2.5) + frame(6, 2.1));
+  // charged (Na=1, Cl=0), last frame: one JSON object on stdout, the warning on stderr
+  const r = runCli(['ewald', file, '--charges', 'Na=1,Cl=0', '--json', '--frame', '-1']);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  assert.equal(lines.length, 1, `stdout must be one JSON object, got: ${r.out}`);
+  const o = JSON.parse(lines[0]) as { totalCharge: number; frame: number; energy: number };
+  assert.equal(o.totalCharge, 1);
+  assert.equal(o.frame, 1);
+  assert.match(r.err, /warning: the cell is not neutral \(total charge 1\.00000 e\)/);
+  const charges = { Na: 1, Cl: 0 };
+  assert.equal(o.energy, (await runEwald(file, { charges, frame: 1 })).energy);
+  assert.notEqual(o.energy, (await runEwald(file, { charges, frame: 0 })).energy);
+  // API: warnings only for charged cells; negative frames count from the end; bad frames name the file
+  assert.deepEqual((await runEwald(file, { charges: { Na: 1, Cl: -1 }, frame: -2 })).warnings, []);
+  assert.equal((await runEwald(file, { charges: { Na: 1, Cl: -1 }, frame: -2 })).frame, 0);
+  await assert.rejects(runEwald(file, { charges, frame: -3 }), /two\.xyz: frame -3 does not exist \(file has 2 frames/);
+  await assert.rejects(runEwald(file, { charges, frame: 1.5 }), /frame index must be an integer, got 1\.5/);
 });

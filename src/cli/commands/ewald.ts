@@ -1,6 +1,7 @@
 /** `farfield ewald FILE`: electrostatic energy, forces and stress of point charges (thin shell over api/runEwald). */
 import type { Command } from 'commander';
 import { formatEwaldReport, parseChargeSpec, runEwald } from '../../api/index.js';
+import { FarfieldError } from '../../core/index.js';
 import { emitJson } from '../json.js';
 
 export function register(program: Command): void {
@@ -12,18 +13,21 @@ export function register(program: Command): void {
     .option('--charges-from <column>', "per-atom charge column in the file (default 'charges')")
     .option('--accuracy <eps>', 'relative RMS force accuracy', '1e-6')
     .option('--method <method>', 'auto | ewald | pme | direct', 'auto')
-    .option('--frame <k>', 'frame index', '0')
-    .option('--json', 'print one JSON object {energy, forces, stress, parameters}')
+    .option('--frame <k>', 'frame index (negative counts from the end)', '0')
+    .option('--json', 'print one JSON object {energy, forces, stress, parameters, totalCharge, frame} on stdout (messages on stderr)')
     .action(async (file: string, o: { charges?: string; chargesFrom?: string; accuracy: string; method: string; frame: string; json?: boolean }) => {
       const method = o.method as 'auto' | 'ewald' | 'pme' | 'direct';
+      const frame = Number(o.frame);
+      if (!Number.isInteger(frame)) throw new FarfieldError('INVALID_INPUT', `--frame must be an integer, got '${o.frame}'`);
       const r = await runEwald(file, {
         charges: o.charges ? parseChargeSpec(o.charges) : undefined,
         chargesFrom: o.chargesFrom,
         accuracy: Number(o.accuracy),
         method,
-        frame: Number(o.frame),
+        frame,
       });
-      if (o.json) emitJson({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters });
+      for (const w of r.warnings) process.stderr.write(`farfield ewald: warning: ${w}\n`);
+      if (o.json) emitJson({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters, totalCharge: r.totalCharge, frame: r.frame });
       else process.stdout.write(formatEwaldReport(r));
     });
 }
