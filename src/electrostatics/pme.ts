@@ -282,6 +282,18 @@ function scratchArray(kind: 'real' | 'spec', slot: number, length: number): Floa
   return list[slot];
 }
 
+/** Largest PME mesh (grid points) accepted: 2²⁷ points = 1 GiB per real grid, with its spectrum and influence
+ * function about 4 GiB in all. Larger meshes would fail inside V8 with a bare "Array buffer allocation failed". */
+export const MAX_PME_MESH_POINTS = 2 ** 27;
+
+function checkMeshSize(mesh: readonly number[]): void {
+  const points = mesh[0] * mesh[1] * mesh[2];
+  if (points > MAX_PME_MESH_POINTS)
+    throw new FarfieldError('INVALID_INPUT',
+      `PME mesh ${mesh.join('×')} has ${points.toExponential(3)} points (about ${(points * 32 / 2 ** 30).toFixed(1)} GiB of grids), more than the ${MAX_PME_MESH_POINTS.toExponential(3)} allowed; ` +
+      'hint: request a looser accuracy, let tune choose the mesh, or use the Ewald method (--method ewald) for this cell', { field: 'mesh' });
+}
+
 /** Evaluate a ReciprocalRequest by smooth PME on `params.mesh` with cell `cell` (rows, Å). */
 export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, params: PmeParameters): ReciprocalResult {
   const n = checkRequest(req, 'pmeReciprocal');
@@ -290,6 +302,7 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   for (const K of mesh)
     if (!Number.isInteger(K) || K < p) throw new FarfieldError('INVALID_INPUT', `PME mesh ${mesh.join('×')} must be integers no smaller than the spline order ${p}`);
   const [K1, K2, K3] = mesh;
+  checkMeshSize(mesh);
   const fft = planFor(K1, K2, K3);
   const H = fft.spectrumLast, half = fft.halfSpectrum;
   const C = req.channels, V = req.volume, w = req.sources, u = req.probes;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COULOMB_EV_A, type Structure } from '../../src/core/index.js';
+import { COULOMB_EV_A, FarfieldError, type Structure } from '../../src/core/index.js';
 import { AUTO_PME_ATOMS, bspline, computeElectrostatics, coulombKernel, tuneElectrostatics, type SolverParameters } from '../../src/electrostatics/index.js';
 import { isFftSize } from '../../src/math/index.js';
 import { checkForces, checkStress } from '../helpers/gradient.js';
@@ -83,4 +83,13 @@ test('tune: mesh lengths are even 2^a 3^b 5^c; the estimated errors meet the req
     assert.equal(p.realSpaceTable === true, accuracy >= 1e-7);
   }
   assert.equal(tuneElectrostatics(s, q).method, 64 < AUTO_PME_ATOMS ? 'ewald' : 'pme');
+});
+
+test('a PME mesh too large to allocate is a FarfieldError naming the mesh with a hint (not "Array buffer allocation failed")', () => {
+  const { structure: s, charges: q } = randomIons(4, [8, 0, 0, 0, 8, 0, 0, 0, 8], 3);
+  const p = tuneElectrostatics(s, q, { method: 'pme', accuracy: 1e-4 });
+  assert.throws(
+    () => computeElectrostatics(s, q, coulombKernel(), { ...p, mesh: [1024, 1024, 1024] }),
+    (e: unknown) => e instanceof FarfieldError && e.location?.field === 'mesh' && /PME mesh 1024×1024×1024 .*hint: .*--method ewald/.test(e.message),
+  );
 });
