@@ -15,13 +15,19 @@ import { spawnSync } from 'node:child_process';
 
 const NIGHTLY = '.nightly.test.ts';
 
-// The costliest files (CPU seconds, see docs/development.md) start first, so that they do not form a tail.
+// The costliest files (CPU seconds measured per file, see docs/development.md; the browser test also waits on
+// Chromium) start first, so that they do not form a tail at the end of a parallel run.
 const SLOW_FIRST = [
-  'test/api/compare.test.ts',
   'test/browser/web.test.ts',
+  'test/host/ipi-ase.test.ts',
+  'test/api/compare.test.ts',
   'test/model/parallelNormal.test.ts',
-  'test/api/md.test.ts',
+  'test/model/blockBalance.test.ts',
+  'test/reference/cp2k-label.test.ts',
   'test/cli/label.test.ts',
+  'test/api/md.test.ts',
+  'test/descriptors/longRange/toyModel.test.ts',
+  'test/cli/io-commands.test.ts',
 ];
 
 function walk(dir) {
