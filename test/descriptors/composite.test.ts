@@ -8,6 +8,7 @@ import { makeStructure, type Structure } from '../../src/core/index.js';
 import {
   ComputeContext, DESCRIPTORS, backwardFactoredOf, backwardManyOf, createDescriptor, expandFactored, type Descriptor, type DescriptorSpec,
 } from '../../src/descriptors/index.js';
+import { checkDescriptorGradients } from '../helpers/descriptorGradients.js';
 
 /** Toy: X_i = (Σ_j |r_j − r_i|², scale·N) for a molecule; dX_i0/dr_j = 2(r_j − r_i), dX_i0/dr_i = −Σ_j 2(r_j − r_i). */
 function toy(species: readonly string[], hypers: Record<string, unknown>): Descriptor {
@@ -74,15 +75,8 @@ test('composite backward = Σ_b √w_b · block backward on its column slice', (
   const r1 = t.backward(mol, ctx, null, g1), r2 = t.backward(mol, ctx, null, g2);
   for (let k = 0; k < 9; k++) assert.ok(Math.abs(r.positions[k] - r1.positions[k] - r2.positions[k]) < 1e-13);
   for (let k = 0; k < 9; k++) assert.ok(Math.abs(r.strain[k] - r1.strain[k] - r2.strain[k]) < 1e-13);
-  // and the toy's own gradient is right: finite difference of g·X along one coordinate
-  const h = 1e-6, p = mol.positions.slice();
-  const f = (dx: number): number => {
-    const q = p.slice(); q[4] += dx;
-    const s = makeStructure({ symbols: ['O', 'H', 'H'], positions: q });
-    const X = d.compute(s, new ComputeContext(s)).features.data;
-    return X.reduce((acc, x, k) => acc + x * g[k], 0);
-  };
-  assert.ok(Math.abs((f(h) - f(-h)) / (2 * h) - r.positions[4]) < 1e-6 * Math.max(1, Math.abs(r.positions[4])));
+  // and the composite's gradient is right: finite differences of g·X (every position component and the strain)
+  checkDescriptorGradients(d, mol, { weights: g, h: 1e-6, rtol: 1e-6, what: 'composite' });
 });
 
 test('composite backwardMany = loop of backward: batched blocks (column views, nested) and looped blocks mixed', () => {

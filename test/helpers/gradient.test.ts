@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeStructure, Rng, cellVolume, type Structure } from '../../src/core/index.js';
+import { makeStructure, Rng, cellVolume, type Calculator, type Structure } from '../../src/core/index.js';
 import { checkGradient, checkForces, checkStress, checkStrainGradient, checkCalculator } from './gradient.js';
 import { lennardJones, ARGON } from './lj.js';
 
@@ -82,4 +82,30 @@ test('checkForces/checkStress pass the test Lennard-Jones calculator and fail br
   skew[1] += 0.05; skew[3] -= 0.05;
   checkStrainGradient(energyOf, s, skew, { symmetric: true });
   assert.throws(() => checkStrainGradient(energyOf, s, skew), (e: Error) => /ε_xy|ε_yx/.test(e.message));
+});
+
+test('checkCalculator: exact components; fails on wrong forces, wrong stress, and on an energy that is not invariant', () => {
+  const s = argonLiquid(2, 8);
+  const lj = lennardJones(ARGON);
+  const only = checkCalculator(lj, s, { components: [0, 5, 13], strainComponents: [0, 1, 5] });
+  assert.deepEqual(only.forces.checked, [0, 5, 13]);
+  assert.deepEqual(only.stress!.checked, [0, 1, 5]);
+  const tamper = (edit: (r: ReturnType<Calculator['calculate']>) => void, energy?: (t: Structure, e: number) => number): Calculator => ({
+    name: 'tampered',
+    calculate(t, o) {
+      const r = lj.calculate(t, o);
+      edit(r);
+      return energy ? { ...r, energyEv: energy(t, r.energyEv) } : r;
+    },
+  });
+  // wrong force or stress component (symmetry checks off so that the finite differences are what fails)
+  assert.throws(() => checkCalculator(tamper((r) => { if (r.forcesEvPerA) r.forcesEvPerA[4] *= 1.001; }), s, { symmetry: false }), /forces check failed at atom 1 y/);
+  assert.throws(() => checkCalculator(tamper((r) => { if (r.stressEvPerA3) r.stressEvPerA3[8] *= 1.001; }), s, { symmetry: false }), /stress check failed at ε_zz/);
+  // energy that depends on the absolute position / on the orientation / on the atom order
+  const shift = tamper(() => {}, (t, e) => e + 1e-3 * t.positions[0]);
+  assert.throws(() => checkCalculator(shift, s, { symmetry: { checks: ['translation'] } }), /energy not translation invariant/);
+  const orient = tamper(() => {}, (t, e) => e + 1e-3 * t.cell[1]);
+  assert.throws(() => checkCalculator(orient, s, { symmetry: { checks: ['rotation'] } }), /energy not rotation invariant/);
+  const order = tamper(() => {}, (t, e) => e + 1e-3 * t.positions[3]);
+  assert.throws(() => checkCalculator(order, s, { symmetry: { checks: ['permutation'] } }), /permutation invariant/);
 });

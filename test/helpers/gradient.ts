@@ -5,7 +5,8 @@
  *  - `checkForces(energyOf, s, forces)`: forces = −∂E/∂r on positions.
  *  - `checkStrainGradient(energyOf, s, dEdStrain)`: ∂E/∂ε (3×3 row-major) with the deformation of core's
  *    `strained` (r → (1+ε) r, cell rows likewise); `checkStress` takes σ = (1/V) ∂E/∂ε (ASE sign).
- *  - `checkCalculator(calc, s)`: energy/forces/stress of a Calculator, all of the above.
+ *  - `checkCalculator(calc, s)`: a Calculator: energy invariance (translation, rotation, permutation), forces and stress
+ *    by finite differences. Descriptors: `checkDescriptorGradients` in descriptorGradients.ts.
  *
  * Pass criterion, per checked component k: |g_fd,k − g_k| ≤ atol + rtol·‖g_fd‖∞ + noise, with the norm-based scale
  * taken from the finite differences (so a wrong gradient that is zero or huge cannot raise its own tolerance) and
@@ -15,6 +16,7 @@
  */
 import assert from 'node:assert/strict';
 import { Rng, strained, withPositions, cellVolume, type Calculator, type Structure } from '../../src/core/index.js';
+import { checkCalculatorSymmetry, type InvarianceOptions } from './invariance.js';
 
 export interface GradientCheckOptions {
   /** Finite-difference step (default 1e-4, in the units of x). */
@@ -27,6 +29,8 @@ export interface GradientCheckOptions {
   subset?: number;
   /** Seed for the random subset (default 1). */
   seed?: number;
+  /** Check exactly these components (overrides `subset`). */
+  components?: readonly number[];
   /** Name of component k in messages (default `component k`). */
   label?: (k: number) => string;
   /** What is being checked, prefixed to the message. */
@@ -45,7 +49,11 @@ export interface GradientCheckResult {
 
 const EPS = 2.220446049250313e-16;
 
-function chooseComponents(n: number, subset: number | undefined, seed: number): number[] {
+function chooseComponents(n: number, subset: number | undefined, seed: number, explicit?: readonly number[]): number[] {
+  if (explicit) {
+    for (const k of explicit) assert.ok(Number.isInteger(k) && k >= 0 && k < n, `component ${k} is not in 0..${n - 1}`);
+    return [...explicit];
+  }
   const all = Array.from({ length: n }, (_, k) => k);
   if (subset === undefined || subset >= n) return all;
   new Rng(seed).shuffle(all);
@@ -62,7 +70,7 @@ export function checkGradient(
   const n = x0.length;
   assert.equal(grad.length, n, `${opts.what ?? 'gradient'}: gradient has ${grad.length} entries, x has ${n}`);
   const label = opts.label ?? ((k: number) => `component ${k}`);
-  const comps = chooseComponents(n, opts.subset, opts.seed ?? 1);
+  const comps = chooseComponents(n, opts.subset, opts.seed ?? 1, opts.components);
   const fd = new Float64Array(n).fill(NaN);
   const noise = new Float64Array(n);
   const x = Float64Array.from(x0);
@@ -165,19 +173,42 @@ export function checkStress(
   return checkStrainGradient(energyOf, s, Float64Array.from(stressEvPerA3, (x) => x * V), { what: 'stress', ...opts });
 }
 
-/** Finite-difference check of a Calculator's forces (and stress for fully periodic structures). */
+export interface CalculatorCheckOptions extends GradientCheckOptions {
+  /** Check the stress (default: for fully periodic structures). */
+  stress?: boolean;
+  /** Strain step (default 1e-5). */
+  strainH?: number;
+  /** Strain components (row-major 0..8) to check (default all 9). */
+  strainComponents?: readonly number[];
+  /**
+   * Symmetry checks run before the finite differences (`checkCalculatorSymmetry`): default translation, rotation and
+   * permutation with rtol 1e-9, atol 1e-12 (energy invariant; forces and stress follow); `false` skips them.
+   */
+  symmetry?: false | InvarianceOptions;
+}
+
+/**
+ * A Calculator checked as featomic checks a calculator: energy invariant under translation, rotation and
+ * permutation (forces and stress follow), forces = −∂E/∂r and (fully periodic structures, or `stress: true`)
+ * stress = (1/V) ∂E/∂ε with ASE's sign, by central finite differences of the energy.
+ */
 export function checkCalculator(
   calc: Calculator,
   s: Structure,
-  opts: GradientCheckOptions & { stress?: boolean; strainH?: number } = {},
+  opts: CalculatorCheckOptions = {},
 ): { forces: GradientCheckResult; stress?: GradientCheckResult } {
-  const wantStress = opts.stress ?? (s.pbc[0] && s.pbc[1] && s.pbc[2]);
+  const { stress: stressOpt, strainH, strainComponents, symmetry, ...base } = opts;
+  if (symmetry !== false)
+    checkCalculatorSymmetry(calc, s, { checks: ['translation', 'rotation', 'permutation'], rtol: 1e-9, atol: 1e-12, what: calc.name, ...symmetry });
+  const wantStress = stressOpt ?? (s.pbc[0] && s.pbc[1] && s.pbc[2]);
   const r = calc.calculate(s, { forces: true, stress: wantStress });
   assert.ok(r.forcesEvPerA, `${calc.name}: no forces returned`);
   const energyOf = (t: Structure): number => calc.calculate(t, { forces: false, stress: false }).energyEv;
-  const forces = checkForces(energyOf, s, r.forcesEvPerA, { what: `${calc.name} forces`, ...opts });
+  const forces = checkForces(energyOf, s, r.forcesEvPerA, { what: `${calc.name} forces`, ...base });
   if (!wantStress) return { forces };
   assert.ok(r.stressEvPerA3, `${calc.name}: no stress returned`);
-  const stress = checkStress(energyOf, s, r.stressEvPerA3, { what: `${calc.name} stress`, ...opts, h: opts.strainH ?? 1e-5 });
+  const stress = checkStress(energyOf, s, r.stressEvPerA3, {
+    what: `${calc.name} stress`, ...base, h: strainH ?? 1e-5, components: strainComponents, subset: undefined,
+  });
   return { forces, stress };
 }

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, strained, withPositions } from '../../src/core/index.js';
+import { Rng } from '../../src/core/index.js';
 import { fitModel, loadModel, loadStructures, saveModel, saveStructures } from '../../src/api/index.js';
 import { main } from '../../src/cli/main.js';
 import { label, morseCalculator, randomStructure } from './helpers/data.js';
+import { checkCalculator } from '../helpers/gradient.js';
 
 const rng = new Rng(21);
 const train = label(Array.from({ length: 5 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 1.8)), morseCalculator());
@@ -24,30 +25,7 @@ test('sr model: forces and stress = finite differences of the energy (1e-6 relat
   const model = r.model;
   const s = val[0];
   const res = model.calculate(s);
-  const e = (x: typeof s): number => model.calculate(x, { forces: false, stress: false }).energyEv;
-  const h = 1e-5;
-  let err = 0, scale = 0;
-  for (const k of [0, 4, 8, 13, 23]) {
-    const p = s.positions.slice(), m = s.positions.slice();
-    p[k] += h;
-    m[k] -= h;
-    const fd = -(e(withPositions(s, p)) - e(withPositions(s, m))) / (2 * h);
-    err = Math.max(err, Math.abs(fd - res.forcesEvPerA![k]));
-    scale = Math.max(scale, Math.abs(fd));
-  }
-  assert.ok(err / scale < 1e-6, `force FD ${err / scale}`);
-  const vol = Math.abs(s.cell[0] * (s.cell[4] * s.cell[8] - s.cell[5] * s.cell[7]) - s.cell[1] * (s.cell[3] * s.cell[8] - s.cell[5] * s.cell[6]) + s.cell[2] * (s.cell[3] * s.cell[7] - s.cell[4] * s.cell[6]));
-  err = 0;
-  scale = 0;
-  for (const q of [0, 1, 5, 8]) {
-    const ep = new Float64Array(9), em = new Float64Array(9);
-    ep[q] = h;
-    em[q] = -h;
-    const fd = (e(strained(s, ep)) - e(strained(s, em))) / (2 * h) / vol;
-    err = Math.max(err, Math.abs(fd - res.stressEvPerA3![q]));
-    scale = Math.max(scale, Math.abs(fd));
-  }
-  assert.ok(err / scale < 1e-6, `stress FD ${err / scale}`);
+  checkCalculator(model, s, { h: 1e-5, strainH: 1e-5, rtol: 1e-6, components: [0, 4, 8, 13, 23], strainComponents: [0, 1, 5, 8] });
   // atomic save leaves no temporary file, load gives identical predictions
   const dir = mkdtempSync(join(tmpdir(), 'ff-model-'));
   try {

@@ -5,11 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, strained, withPositions, type Structure } from '../../src/core/index.js';
+import { Rng, type Structure } from '../../src/core/index.js';
 import { ComputeContext, createDescriptor } from '../../src/descriptors/index.js';
 import { KernelModel, fitKernelModel, gatherRows, type FitConfig } from '../../src/model/index.js';
 import './helpers/pairDescriptor.js';
 import { label, morseCalculator, randomStructure } from './helpers/data.js';
+import { checkCalculator } from '../helpers/gradient.js';
 
 const DESC = { kind: 'test-pair', species: ['Na', 'Cl'], hypers: { cutoffA: 4, gaussians: 5 } };
 
@@ -24,58 +25,30 @@ function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(s / a.length);
 }
 
-/** Central differences of the model energy w.r.t. positions and strain; returns max relative errors. */
-function fdCheck(model: KernelModel, s: Structure, h = 1e-5): { force: number; stress: number } {
-  const r = model.calculate(s, { forces: true, stress: true });
-  const e = (x: Structure): number => model.calculate(x, { forces: false, stress: false }).energyEv;
-  let errF = 0, scaleF = 0;
-  for (let k = 0; k < s.positions.length; k++) {
-    const p = s.positions.slice(), m = s.positions.slice();
-    p[k] += h;
-    m[k] -= h;
-    const fd = -(e(withPositions(s, p)) - e(withPositions(s, m))) / (2 * h);
-    errF = Math.max(errF, Math.abs(fd - r.forcesEvPerA![k]));
-    scaleF = Math.max(scaleF, Math.abs(fd));
-  }
-  const c = s.cell;
-  const vol = Math.abs(c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) + c[2] * (c[3] * c[7] - c[4] * c[6]));
-  let errS = 0, scaleS = 0;
-  for (let q = 0; q < 9; q++) {
-    const ep = new Float64Array(9), em = new Float64Array(9);
-    ep[q] = h;
-    em[q] = -h;
-    const fd = (e(strained(s, ep)) - e(strained(s, em))) / (2 * h) / vol;
-    errS = Math.max(errS, Math.abs(fd - r.stressEvPerA3![q]));
-    scaleS = Math.max(scaleS, Math.abs(fd));
-  }
-  return { force: errF / scaleF, stress: errS / scaleS };
-}
-
 const train = label(structures(1, 12), morseCalculator());
 const test_ = label(structures(2, 4), morseCalculator());
 
 for (const kernel of [{ kind: 'polynomial', hypers: { zeta: 4 } }, { kind: 'gaussian', hypers: { scale: 1 } }]) {
   test(`fitted model (${kernel.kind} kernel): forces and stress = finite differences of the energy (1e-6)`, () => {
     const { model } = fitKernelModel(train, { descriptor: DESC, kernel, selection: { method: 'fps', count: 20 } });
-    for (const s of test_.slice(0, 2)) {
-      const { force, stress } = fdCheck(model, s);
-      assert.ok(force < 1e-6, `force FD error ${force}`);
-      assert.ok(stress < 1e-6, `stress FD error ${stress}`);
-    }
+    for (const s of test_.slice(0, 2)) checkCalculator(model, s, { h: 1e-5, strainH: 1e-5, rtol: 1e-6 });
   });
 }
 
 test('the FD check fails on a model whose forces are wrong (meta-test)', () => {
   const { model } = fitKernelModel(train, { descriptor: DESC, selection: { method: 'random', count: 10 } });
-  const broken = Object.create(model) as KernelModel;
-  broken.calculate = (s, o) => {
-    const r = model.calculate(s, o);
-    if (r.forcesEvPerA) r.forcesEvPerA[0] *= 1.001;
-    if (r.stressEvPerA3) r.stressEvPerA3[4] *= 1.001;
-    return r;
+  const broken = (edit: (r: ReturnType<KernelModel['calculate']>) => void): KernelModel => {
+    const b = Object.create(model) as KernelModel;
+    b.calculate = (s, o) => {
+      const r = model.calculate(s, o);
+      edit(r);
+      return r;
+    };
+    return b;
   };
-  const { force, stress } = fdCheck(broken, test_[0]);
-  assert.ok(force > 1e-5 && stress > 1e-5);
+  const opts = { h: 1e-5, strainH: 1e-5, rtol: 1e-6, symmetry: false } as const;
+  assert.throws(() => checkCalculator(broken((r) => { if (r.forcesEvPerA) r.forcesEvPerA[0] *= 1.001; }), test_[0], opts), /forces check failed at atom 0 x/);
+  assert.throws(() => checkCalculator(broken((r) => { if (r.stressEvPerA3) r.stressEvPerA3[4] *= 1.001; }), test_[0], opts), /stress check failed at ε_yy/);
 });
 
 /** Teacher: a kernel model whose references are ALL training environments, with random weights. */

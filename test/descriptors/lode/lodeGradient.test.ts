@@ -4,27 +4,15 @@
  * features are rotation/translation/wrap/permutation invariant and a 2×2×2 supercell gives identical rows.
  */
 import { test } from 'node:test';
-import { Rng, makeStructure, type Structure } from '../../../src/core/index.js';
+import { makeStructure, type Structure } from '../../../src/core/index.js';
 import { ComputeContext } from '../../../src/descriptors/index.js';
 import { LodeDescriptor } from '../../../src/descriptors/lode/index.js';
-import { checkForces, checkStrainGradient } from '../../helpers/gradient.js';
+import { checkDescriptorGradients } from '../../helpers/descriptorGradients.js';
 import { checkInvariance } from '../../helpers/invariance.js';
 import { randomIonic } from '../longRange/helpers.js';
 
 function check(d: LodeDescriptor, s: Structure, what: string): void {
-  const rng = new Rng(3);
-  const w = Float64Array.from({ length: s.species.length * d.width }, () => rng.range(-1, 1));
-  const energy = (t: Structure) => {
-    const X = d.compute(t, new ComputeContext(t)).features.data;
-    let e = 0;
-    for (let k = 0; k < X.length; k++) e += w[k] * X[k];
-    return e;
-  };
-  const ctx = new ComputeContext(s);
-  const out = d.compute(s, ctx);
-  const g = d.backward(s, ctx, out.saved, w);
-  checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: `${what} positions` });
-  checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: `${what} strain` });
+  checkDescriptorGradients(d, s, { weightSeed: 3, rtol: 1e-6, what });
 }
 
 test('periodic LODE: backward = finite differences (positions, strain)', () => {

@@ -1,5 +1,5 @@
 /**
- * Child process for memory.test.ts (LODE split paths): builds a rattled rock-salt supercell with `reps`³ conventional
+ * Child process for memory.nightly.test.ts (LODE split paths): builds a rattled rock-salt supercell with `reps`³ conventional
  * cells, runs one forward + reverse pass of 'lode-split' (k-vector long part), 'lode-pme' (PME long part) or
  * 'lode-ms' (split, l ≤ 2) and prints JSON {atoms, growthBytes}: the rise of the peak RSS across compute + backward,
  * after building the neighbour lists, the per-σ′ spline tables (per descriptor, not per structure; a warm-up pass on

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { Rng, type Structure } from '../../../src/core/index.js';
 import { ComputeContext } from '../../../src/descriptors/index.js';
 import { BesselChannel, channelAbsVolume, LodeDescriptor, parseLodeHypers, shortTable, shortTableStep } from '../../../src/descriptors/lode/index.js';
-import { checkForces, checkStrainGradient } from '../../helpers/gradient.js';
+import { checkDescriptorGradients } from '../../helpers/descriptorGradients.js';
 import { randomIonic } from '../longRange/helpers.js';
 
 const X = (d: LodeDescriptor, s: Structure) => d.compute(s, new ComputeContext(s)).features.data;
@@ -54,14 +54,7 @@ test('short-part spline meets its budget (accuracy/4) against the quadrature pai
 });
 
 function fd(d: LodeDescriptor, s: Structure, what: string): void {
-  const rng = new Rng(3);
-  const w = Float64Array.from({ length: s.species.length * d.width }, () => rng.range(-1, 1));
-  const energy = (t: Structure) => X(d, t).reduce((e, x, k) => e + w[k] * x, 0);
-  const ctx = new ComputeContext(s);
-  const out = d.compute(s, ctx);
-  const g = d.backward(s, ctx, out.saved, w);
-  checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: `${what} positions` });
-  checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: `${what} strain` });
+  checkDescriptorGradients(d, s, { weightSeed: 3, rtol: 1e-6, what });
 }
 
 test('split reverse pass = finite differences (positions, strain), k-vectors and PME long part', () => {

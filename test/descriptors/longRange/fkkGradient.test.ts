@@ -5,26 +5,13 @@
  * numerical parameters are fixed explicitly so that the finite differences see one smooth function.
  */
 import { test } from 'node:test';
-import { Rng, makeStructure, type Structure } from '../../../src/core/index.js';
-import { ComputeContext } from '../../../src/descriptors/index.js';
+import { makeStructure, type Structure } from '../../../src/core/index.js';
 import { FkkDescriptor } from '../../../src/descriptors/longRange/index.js';
-import { checkForces, checkStrainGradient } from '../../helpers/gradient.js';
+import { checkDescriptorGradients } from '../../helpers/descriptorGradients.js';
 import { randomIonic } from './helpers.js';
 
 function check(d: FkkDescriptor, s: Structure, what: string, strain = true): void {
-  const rng = new Rng(11);
-  const w = Float64Array.from({ length: s.species.length * d.width }, () => rng.range(-1, 1));
-  const energy = (t: Structure) => {
-    const X = d.compute(t, new ComputeContext(t)).features.data;
-    let e = 0;
-    for (let k = 0; k < X.length; k++) e += w[k] * X[k];
-    return e;
-  };
-  const ctx = new ComputeContext(s);
-  const out = d.compute(s, ctx);
-  const g = d.backward(s, ctx, out.saved, w);
-  checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: `${what} positions` });
-  if (strain) checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: `${what} strain` });
+  checkDescriptorGradients(d, s, { weightSeed: 11, rtol: 1e-6, strain, what });
 }
 
 const species = ['Na', 'Cl'];

@@ -1,5 +1,5 @@
 /**
- * Child process for memory.test.ts: builds a rattled rock-salt supercell with `reps`³ conventional cells, runs the
+ * Child process for memory.nightly.test.ts: builds a rattled rock-salt supercell with `reps`³ conventional cells, runs the
  * FKK (explicit k-vectors, or 'fkk-pme': PME) or LODE forward and reverse pass once, and prints JSON {atoms, growthBytes, featureBytes} where growthBytes is the rise
  * of the peak resident set size (getrusage maxRSS) across compute + backward (after building the neighbour list and
  * warming up the linear-algebra runtime, both shared infrastructure). A 4th argument 'dense' adds an N × N

@@ -10,26 +10,17 @@ import {
   ComputeContext, createDescriptor, GaussianProjectionIntegrator, type Descriptor, type DescriptorSpec,
 } from '../../../src/descriptors/index.js';
 import { checkInvariance } from '../../helpers/invariance.js';
-import { checkForces, checkStrainGradient } from '../../helpers/gradient.js';
+import { checkForces } from '../../helpers/gradient.js';
+import { checkDescriptorGradients, linearFunctional } from '../../helpers/descriptorGradients.js';
 import { triclinicNaCl, molecule } from './structures.js';
 
 const features = (d: Descriptor) => (s: Structure): Float64Array => d.compute(s, new ComputeContext(s)).features.data;
 
-/** E = Σ w_k X_k with fixed random w; returns E(s) and its backward gradients at s. */
-function linearFunctional(d: Descriptor, s: Structure, seed: number) {
+/** Fixed normal random weights w for E = Σ w_k X_k. */
+const normalWeights = (d: Descriptor, s: Structure, seed: number): Float64Array => {
   const rng = new Rng(seed);
-  const w = Float64Array.from({ length: s.species.length * d.width }, () => rng.normal());
-  const energy = (t: Structure): number => {
-    const X = features(d)(t);
-    let e = 0;
-    for (let k = 0; k < X.length; k++) e += w[k] * X[k];
-    return e;
-  };
-  const ctx = new ComputeContext(s);
-  const out = d.compute(s, ctx);
-  const g = d.backward(s, ctx, out.saved, w);
-  return { energy, g };
-}
+  return Float64Array.from({ length: s.species.length * d.width }, () => rng.normal());
+};
 
 test('radial X⁽²⁾ of a dimer equals Y₀₀ h_n0(r) from direct quadrature; zero for absent species', () => {
   const d = createDescriptor({ kind: 'radial', species: ['H', 'O'], hypers: {} });
@@ -118,18 +109,14 @@ for (const kind of ['radial', 'angular'] as const) {
   test(`${kind}: backward = central finite differences (positions, strain) in a periodic triclinic cell`, () => {
     const d = createDescriptor({ kind, species: ['Na', 'Cl'], hypers: {} });
     const s = triclinicNaCl();
-    const { energy, g } = linearFunctional(d, s, 17);
-    checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: `${kind} positions` });
-    checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: `${kind} strain` });
+    checkDescriptorGradients(d, s, { weights: normalWeights(d, s, 17), rtol: 1e-6, what: kind });
   });
 }
 
 test('sr (3 species, no filter, lmax 6): backward = finite differences for a molecule', () => {
   const d = createDescriptor({ kind: 'sr', species: ['H', 'C', 'O'], hypers: { angular: { filter: false, nmax: 5 } } });
   const s = molecule();
-  const { energy, g } = linearFunctional(d, s, 5);
-  checkForces(energy, s, g.positions.map((x) => -x), { rtol: 1e-6, what: 'sr molecule positions' });
-  checkStrainGradient(energy, s, g.strain, { rtol: 1e-6, what: 'sr molecule strain' });
+  const { gradients: g } = checkDescriptorGradients(d, s, { weights: normalWeights(d, s, 5), rtol: 1e-6, what: 'sr molecule' });
   // a molecule's descriptor is rotation invariant, so Σ_i r_i × F_i = 0 and the virial is symmetric
   for (const [a, b] of [[1, 3], [2, 6], [5, 7]]) assert.ok(Math.abs(g.strain[a] - g.strain[b]) < 1e-10 * (1 + Math.abs(g.strain[a])));
 });
@@ -137,10 +124,12 @@ test('sr (3 species, no filter, lmax 6): backward = finite differences for a mol
 test('meta: the gradient check fails when one component of the backward result is off by 1e-4 relative', () => {
   const d = createDescriptor({ kind: 'angular', species: ['H'], hypers: { nmax: 3 } });
   const s = makeStructure({ symbols: ['H', 'H', 'H'], positions: [[0, 0, 0], [1.1, 0.7, 2.0], [-1.3, 0.4, 0.9]] });
-  const { energy, g } = linearFunctional(d, s, 3);
+  const w = normalWeights(d, s, 3);
+  const ctx = new ComputeContext(s);
+  const g = d.backward(s, ctx, d.compute(s, ctx).saved, w);
   const wrong = g.positions.slice();
   wrong[4] *= 1.0001;
-  assert.throws(() => checkForces(energy, s, wrong.map((x) => -x), { rtol: 1e-6 }));
+  assert.throws(() => checkForces(linearFunctional(d, w), s, wrong.map((x) => -x), { rtol: 1e-6 }));
 });
 
 test('smoothness at R_cut: features and gradients go to zero continuously as a neighbour crosses the cutoff', () => {
