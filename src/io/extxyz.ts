@@ -34,7 +34,6 @@
  */
 import { open } from 'node:fs/promises';
 import { closeSync, createReadStream, ftruncateSync, openSync, readFileSync, statSync } from 'node:fs';
-import { constants as bufferConstants } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import {
@@ -526,7 +525,9 @@ export function readXyz(path: string, plain = false): Structure[] {
 }
 
 const CHUNK_BYTES = 1 << 20;
-const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
+/** V8's longest string (0x1fffffe8 characters in Node 20; buffer.constants.MAX_STRING_LENGTH). A constant rather than an
+ * import of node:buffer, so that the browser bundle, which stubs node:*, can load this module. */
+const MAX_STRING_LENGTH = 0x1fffffe8;
 
 /**
  * Stream the frames of an (extended) XYZ file: reads 1 MB chunks and keeps only the current frame's text in memory

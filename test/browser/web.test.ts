@@ -64,7 +64,7 @@ test('web page: load, describe, fit sr and sr+lr, parity + error table, 50 MD st
     // 1. bundled dataset (generated toy NaCl, 8 ions × 24 frames, Ewald labels)
     await page.selectOption('#dataset', 'toy-8');
     await page.click('#load-dataset');
-    await page.waitForFunction(() => ((window as unknown as { farfield: PageState }).farfield.dataset?.frames.length ?? 0) > 0);
+    await page.waitForFunction(() => ((window as unknown as { farfield: PageState }).farfield.dataset?.frames.length ?? 0) > 0).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join("\n")}`); });
     assert.match(await page.textContent('#data-status') ?? '', /24 structures, 192 atoms/);
     assert.equal(await page.locator('#viewer canvas').count(), 1, '3Dmol canvas present');
     await shot('1-loaded');
