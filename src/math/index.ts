@@ -5,6 +5,7 @@ export { getLinalg, symmetricEigen, linalgThreadsReady, wasmLinalgAvailable, set
 export * from './special/besselSpherical.js';
 export * from './special/besselModified.js';
 export * from './special/sphericalHarmonics.js';
+export { spawnNodeWorker, canBlock, type WorkerHandle, type SpawnWorkerOptions } from './worker.js';
 export * from './spline.js';
 export * from './quadrature.js';
 export * from './roots.js';
