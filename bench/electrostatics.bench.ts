@@ -9,7 +9,7 @@
  *     thread) on the same structure in the same run: wall and CPU-use-corrected time per step from `run 20`, and the
  *     RMS error of its step-0 forces against the same reference (skipped when `lmp` is missing);
  *   - the Ewald/PME crossover (small sizes) and the PME cost exponent over 512 … 32768 ions;
- *   - 3-D FFT timings: fft.js (power of two, complex) vs the mixed-radix complex and real-to-complex transforms.
+ *   - 3-D FFT timings: the mixed-radix complex and real-to-complex transforms.
  * `--quick`: 512 and 4096 ions only. FARFIELD_BENCH_EWALD_LARGE=1 also times Ewald at 32768 ions (~1–2 minutes).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { COULOMB_EV_A, makeStructure, Rng, type Structure } from '../src/core/index.js';
 import { computeElectrostatics, coulombKernel, tuneElectrostatics, type TunedParameters } from '../src/electrostatics/index.js';
-import { Fft3d, Fft3dFftJs, RealFft3d } from '../src/math/index.js';
+import { Fft3d, RealFft3d } from '../src/math/index.js';
 import { costExponent, type BenchContext } from './harness.js';
 
 function melt(cells: number, seed = 1): { s: Structure; q: Float64Array } {
@@ -119,9 +119,8 @@ function fftTimings(ctx: BenchContext): void {
       for (let r = 0; r < reps; r++) { const c0 = process.cpuUsage(); f(); const c = process.cpuUsage(c0); b = Math.min(b, (c.user + c.system) / 1000); }
       return b;
     };
-    const a = new Fft3dFftJs(n, n, n), b = new Fft3d(n, n, n), r = new RealFft3d(n, n, n);
+    const b = new Fft3d(n, n, n), r = new RealFft3d(n, n, n);
     const xr = new Float64Array(M).map((_, k) => Math.cos(k)), spec = new Float64Array(2 * r.spectrumSize);
-    ctx.report(`FFT ${n}³ forward+inverse, fft.js complex`, best(() => { a.forward(x); a.inverse(x); }), 'ms cpu');
     ctx.report(`FFT ${n}³ forward+inverse, mixed-radix complex`, best(() => { b.forward(x); b.inverse(x); }), 'ms cpu');
     ctx.report(`FFT ${n}³ forward+inverse, real-to-complex`, best(() => { r.forward(xr, spec); r.inverse(spec, xr); }), 'ms cpu');
   }

@@ -13,7 +13,7 @@ import { ElectrostaticsCalculator } from '../electrostatics/index.js';
 import { detectFormatName, formatExtxyzFrame, parseMlab, parseOutcar, parsePoscar, parseVasprun, parseXdatcar, parseXyzText, type MlabHeader } from '../io/index.js';
 import { blowUpGuard, createIntegrator, stateToStructure, thermoRecord, type Integrator, type MdState, type ThermoRecord } from '../md/index.js';
 import { linalgThreadsReady, setHelperSpawner, wasmLinalgAvailable } from '../math/index.js';
-import { KernelModel, parseModel, serializeModel } from '../model/index.js';
+import { KernelModel, serializeModel } from '../model/index.js';
 import { integratorConfig, type Thermostat } from './md.js';
 
 /** Formats `parseStructuresFromText` understands. */
@@ -59,11 +59,6 @@ export function structuresToExtxyz(structures: readonly Structure[]): string {
 /** The model file's text (same bytes as `saveModel` writes). */
 export function modelToText(model: KernelModel): string {
   return serializeModel(model);
-}
-
-/** A model from the text of a model file (verifies format, version and checksum like `loadModel`). */
-export function modelFromText(text: string, where = 'model'): KernelModel {
-  return parseModel(text, where);
 }
 
 export interface ToyDatasetOptions {
@@ -116,26 +111,6 @@ export function toyNaClDataset(options: ToyDatasetOptions = {}): Structure[] {
     out.push(s);
   }
   return out;
-}
-
-/** Seeded split of `n` indices into train and test (Fisher–Yates on 0..n−1, first `nTrain` are training). */
-export function splitIndices(n: number, nTrain: number, nTest: number, seed = 1): { train: number[]; test: number[] } {
-  if (!Number.isInteger(nTrain) || nTrain < 1 || !Number.isInteger(nTest) || nTest < 0 || nTrain + nTest > n)
-    throw new FarfieldError('INVALID_INPUT', `split: need 1 ≤ train and train + test ≤ ${n} structures, got train ${nTrain}, test ${nTest}`);
-  const idx = Array.from({ length: n }, (_, i) => i);
-  const rng = new Rng(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return { train: idx.slice(0, nTrain), test: idx.slice(nTrain, nTrain + nTest) };
-}
-
-/** Training-set sizes of a learning curve: about `points` sizes spaced geometrically up to `max` (at least 1). */
-export function learningCurveSizes(max: number, points = 3): number[] {
-  const out = new Set<number>();
-  for (let k = points - 1; k >= 0; k--) out.add(Math.max(1, Math.round(max / 2 ** k)));
-  return [...out].sort((x, y) => x - y);
 }
 
 export interface MdSessionOptions {

@@ -13,11 +13,6 @@ type Write = typeof process.stdout.write;
 let realWrite: Write | null = null;
 let emitted = false;
 
-/** Whether the running command was given --json. */
-export function jsonMode(): boolean {
-  return realWrite !== null;
-}
-
 /** Route stdout to stderr until `endJsonMode` (idempotent). */
 export function beginJsonMode(): void {
   if (realWrite) return;

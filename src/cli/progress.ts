@@ -5,6 +5,11 @@
  * Otherwise (pipes, CI logs) plain lines are printed: when a phase starts, at most every `intervalS` seconds, and
  * when it completes. `log(line)` prints a line without tearing the bar (used for periodic MD logs).
  * Set FARFIELD_PROGRESS=0 to silence the bars (logs still go through).
+ *
+ * Two layouts. 'status' (default, above) for long runs. 'table' (fit): `phase             ██████········ 3/10 msg`,
+ * a fixed phase column and a 30-character bar without timings; each phase's last state stays as one line once the
+ * next phase starts or `done()` is called (so a phase that ends early, such as converged solver iterations, keeps its
+ * line); on plain streams only those final lines are printed.
  */
 import type { ProgressCallback, ProgressEvent } from '../core/index.js';
 
@@ -20,6 +25,8 @@ export interface ProgressOptions {
   enabled?: boolean;
   /** Where `log` lines go (default process.stdout). */
   logStream?: NodeJS.WritableStream;
+  /** 'status' (default) or 'table' (see the file comment). */
+  layout?: 'status' | 'table';
 }
 
 export interface ProgressRenderer {
@@ -29,7 +36,7 @@ export interface ProgressRenderer {
   log(line: string): void;
   /** Change the prefix shown before phases. */
   setPrefix(prefix: string): void;
-  /** Clear the bar (TTY) and stop. */
+  /** Clear the bar (TTY; the 'table' layout keeps the last phase's line) and stop. */
   done(): void;
 }
 
@@ -45,6 +52,7 @@ export function createProgress(options: ProgressOptions = {}): ProgressRenderer 
   const tty = options.tty ?? Boolean((stream as { isTTY?: boolean }).isTTY);
   const enabled = options.enabled ?? process.env.FARFIELD_PROGRESS !== '0';
   const interval = (options.intervalS ?? 10) * 1000;
+  const table = options.layout === 'table';
   let prefix = options.prefix ?? '';
   let phase = '';
   let phaseStart = 0;
@@ -55,7 +63,15 @@ export function createProgress(options: ProgressOptions = {}): ProgressRenderer 
 
   const width = () => Math.max(40, Math.min(160, ((stream as { columns?: number }).columns ?? 100) - 1));
 
+  const tableLine = (e: ProgressEvent): string => {
+    const barW = 30;
+    const frac = e.total > 0 ? Math.min(1, e.done / e.total) : 1;
+    const bar = '█'.repeat(Math.round(frac * barW)).padEnd(barW, '·');
+    return `${e.phase.padEnd(17)} ${bar} ${e.done}/${e.total}${e.message ? ` ${e.message}` : ''}`;
+  };
+
   const line = (e: ProgressEvent, now: number): string => {
+    if (table) return tableLine(e);
     const el = (now - phaseStart) / 1000;
     const frac = e.total > 0 ? Math.min(1, e.done / e.total) : 0;
     const eta = frac > 0 && frac < 1 ? `  ETA ${fmtS((el * (1 - frac)) / frac)}` : '';
@@ -75,10 +91,31 @@ export function createProgress(options: ProgressOptions = {}): ProgressRenderer 
     }
   };
 
+  /** 'table': the phase's last state as a kept line. */
+  const finish = (e: ProgressEvent): void => {
+    stream.write(tty ? `\r${tableLine(e)}\x1b[K\n` : tableLine(e) + '\n');
+    barShown = false;
+  };
+
+  const tableCallback = (e: ProgressEvent, now: number, newPhase: boolean): void => {
+    if (newPhase && current) finish(current);
+    current = e;
+    if (tty && (now - lastDraw > 100 || e.done === e.total)) {
+      lastDraw = now;
+      stream.write(`\r${tableLine(e)}\x1b[K`);
+      barShown = true;
+    }
+  };
+
   const callback: ProgressCallback = (e) => {
     if (!enabled) return;
     const now = Date.now();
     const newPhase = e.phase !== phase;
+    if (table) {
+      tableCallback(e, now, newPhase);
+      phase = e.phase;
+      return;
+    }
     if (newPhase) {
       phase = e.phase;
       phaseStart = now;
@@ -117,8 +154,10 @@ export function createProgress(options: ProgressOptions = {}): ProgressRenderer 
       prefix = p;
     },
     done() {
+      if (table && current) finish(current);
       clear();
       current = null;
+      phase = '';
     },
   };
 }

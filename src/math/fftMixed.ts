@@ -14,7 +14,12 @@
  *   X[k] = ½(Z[k] + Z̄[h−k]) − ½ i ω_N^k (Z[k] − Z̄[h−k]),  k = 0 … h;
  * complex-to-real inverts it: Z[k] = (X[k] + X̄[h−k]) + i ω_N^{−k} (X[k] − X̄[h−k]), x = IFFT_h(Z) (unnormalised,
  * so the result is N·x for a Hermitian spectrum of x, like the complex inverse).
- * Conventions as in fft.ts: forward sign −, inverse sign + and unnormalised. Cost O(n Σ r_i) per line.
+ * Cost O(n Σ r_i) per line.
+ *
+ * 3-D conventions (exported from math/ as `Fft3d`): interleaved complex Float64Array of length 2·n0·n1·n2, element
+ * (i0, i1, i2) at 2·((i0·n1 + i1)·n2 + i2) (real) and +1 (imaginary); transforms in place and unnormalised:
+ *   forward  X(m) = Σ_g x(g) e^{−2πi (m0 g0/n0 + m1 g1/n1 + m2 g2/n2)}
+ *   inverse  x(g) = Σ_m X(m) e^{+2πi (…)}            (no 1/(n0 n1 n2); inverse(forward(x)) = n0 n1 n2 · x)
  */
 import { FarfieldError } from '../core/index.js';
 
@@ -326,7 +331,7 @@ function checkLengths(dims: number[]): void {
     if (!Number.isInteger(n) || n < 1) throw new FarfieldError('INVALID_INPUT', `FFT length ${k} must be a positive integer, got ${n}`);
 }
 
-/** 3-D complex FFT of any lengths (fast for 2^a 3^b 5^c 7^d), in place, layout and conventions of fft.ts. */
+/** 3-D complex FFT of any lengths (fast for 2^a 3^b 5^c 7^d), in place, layout and conventions in the file comment. */
 export class MixedFft3d {
   readonly n0: number;
   readonly n1: number;

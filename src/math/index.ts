@@ -1,10 +1,11 @@
 /** math: special functions, FFT, splines, linear algebra (imports only core). */
 export { erf, erfc, erfcx } from './special/erf.js';
-export { Fft3d, Fft3dFftJs, RealFft3d, realTransform3d, nextFftSize, isFftSize, isPowerOfTwo, nextPowerOfTwo, type RealTransform3d } from './fft.js';
+export { MixedFft3d as Fft3d, RealFft3d, realTransform3d, nextFftSize, isFftSize, type RealTransform3d } from './fftMixed.js';
 export { getLinalg, symmetricEigen, linalgThreadsReady, wasmLinalgAvailable, setHelperSpawner, type Linalg, type GemmOptions, type SymmetricEigen, type LinalgOptions } from './linalg/index.js';
 export * from './special/besselSpherical.js';
 export * from './special/besselModified.js';
 export * from './special/sphericalHarmonics.js';
+export { spawnNodeWorker, canBlock, type WorkerHandle, type SpawnWorkerOptions } from './worker.js';
 export * from './spline.js';
 export * from './quadrature.js';
 export * from './roots.js';

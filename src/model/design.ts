@@ -24,10 +24,6 @@ export function backwardMany(
   return backwardManyOf(d, structure, ctx, saved, dEdX, count);
 }
 
-export function hasBackwardMany(d: Descriptor): boolean {
-  return typeof d.backwardMany === 'function';
-}
-
 /** References of every species, prepared for the kernel; fixes the column layout. */
 export class ReferenceSet {
   readonly species: readonly string[];

@@ -77,7 +77,6 @@ export interface FitResult {
   metadata: TrainingMetadata;
 }
 
-export const DEFAULT_KERNEL: KernelSpec = { kind: 'polynomial', hypers: { zeta: 4 } };
 export const DEFAULT_SOLVER: SolverConfig = { kind: 'bayes' };
 
 function rms(values: number[]): number {

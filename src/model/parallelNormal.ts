@@ -10,10 +10,10 @@
  *
  * The worker rebuilds everything from plain data: the descriptor and kernel from their JSON specs (the fitted
  * kernel data such as whitening transforms are part of the spec), the references from their feature rows, the
- * structures by structured clone. The calling thread stays synchronous: it blocks in `Atomics.wait` on a shared
- * control block (progress counter, state) after its own share, and keeps reporting progress (its own structures
- * plus the worker's counter). Robustness: the worker claims its share with a compare-and-swap when it starts; if it
- * has not started when the caller is done with its own share (+ START_GRACE_MS), or it fails, the caller computes
+ * structures by structured clone; the thread itself is math's `spawnNodeWorker`. The calling thread stays
+ * synchronous: it blocks in `Atomics.wait` on a shared control block (progress counter, state) after its own share,
+ * and keeps reporting progress (its own structures plus the worker's counter). Robustness: the worker claims its
+ * share with a compare-and-swap when it starts; if it has not started when the caller is done with its own share (+ START_GRACE_MS), or it fails, the caller computes
  * the trailing part itself (single-threaded result; a genuine error such as invalid input is then thrown from the
  * caller, with its message). No workers (browser page, no `process.getBuiltinModule`, no SharedArrayBuffer) → the
  * whole range on the calling thread. The worker is unref'd and terminated at the end; it never keeps the process
@@ -22,7 +22,7 @@
  */
 import { type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { getLinalg, setHelperSpawner, type Linalg } from '../math/index.js';
+import { canBlock, getLinalg, setHelperSpawner, spawnNodeWorker, type Linalg, type WorkerHandle } from '../math/index.js';
 import { DesignWorkspace, ReferenceSet, designBlock, type DesignOptions, type RowScaling } from './design.js';
 import { createKernel, type KernelSpec } from './kernels.js';
 import './blockKernel.js'; // registers the 'linear' and 'block' kernels (the worker imports only this module)
@@ -196,29 +196,10 @@ pre.then(() => import(init.url)).then((m) => m.runNormalEquationsWorker(init)).c
 });
 `;
 
-interface NodeWorker {
-  unref(): void;
-  on(event: string, fn: (...args: unknown[]) => void): void;
-  terminate(): unknown;
-}
-
 /** Hook for tests: spawn the worker (returns null when unavailable). */
-type Spawn = (init: WorkerInit) => NodeWorker | null;
+type Spawn = (init: WorkerInit) => WorkerHandle | null;
 
-const nodeSpawn: Spawn = (init) => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const wt = proc?.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (src: string, o: { eval: boolean; workerData: unknown }) => NodeWorker } | undefined;
-  if (!wt?.Worker || typeof SharedArrayBuffer === 'undefined') return null;
-  try {
-    const w = new wt.Worker(BOOTSTRAP, { eval: true, workerData: init });
-    w.unref();
-    w.on('error', () => { /* reported through the control block; the caller falls back */ });
-    return w;
-  } catch {
-    return null;
-  }
-};
+const nodeSpawn: Spawn = (init) => spawnNodeWorker(BOOTSTRAP, init);
 
 let spawn: Spawn = nodeSpawn;
 
@@ -239,15 +220,6 @@ function tsLoader(): { loader?: string } {
   }
 }
 
-function canBlock(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** ΦᵀΦ, Φᵀy, yᵀy of all structures (see the file comment for the two-thread scheme). */
 export function buildNormalEquations(job: NormalEquationsJob, options: NormalEquationsOptions = {}): NormalEquationsResult {
   const n = job.structures.length;
@@ -259,7 +231,7 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
   let work = 0;
   for (const s of job.structures) work += s.species.length * refs.nRefs;
   const h = (options.threads ?? 2) === 2 && n >= 2 && work >= parallelNormalSettings.minWork && canBlock() ? splitPoint(job.structures) : n;
-  let worker: NodeWorker | null = null;
+  let worker: WorkerHandle | null = null;
   let init: WorkerInit | null = null;
   if (h < n) {
     init = {

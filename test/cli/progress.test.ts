@@ -39,3 +39,29 @@ test('tty mode: the bar is redrawn in place and cleared before a log line', () =
   assert.ok(t.endsWith('\n'));
   assert.equal(out.text(), 'step 1\n');
 });
+
+// fit's layout: 'phase' padded to 17, a 30-character █/· bar, counts and message; a phase keeps its last line.
+const row = (phase: string, done: number, total: number, msg = ''): string => {
+  const filled = Math.round((total > 0 ? Math.min(1, done / total) : 1) * 30);
+  return `${phase.padEnd(17)} ${'█'.repeat(filled)}${'·'.repeat(30 - filled)} ${done}/${total}${msg ? ' ' + msg : ''}`;
+};
+
+test('table layout, plain: one line per phase with its last state, also for a phase that ends early', () => {
+  const err = sink();
+  const p = createProgress({ stream: err.stream, tty: false, layout: 'table', enabled: true });
+  p.callback({ phase: 'descriptors', done: 0, total: 4 });
+  for (let k = 1; k <= 4; k++) p.callback({ phase: 'descriptors', done: k, total: 4 });
+  p.callback({ phase: 'solve', done: 3, total: 50, message: 'converged' });
+  p.callback({ phase: 'evaluate', done: 2, total: 2 });
+  p.done();
+  assert.equal(err.text(), [row('descriptors', 4, 4), row('solve', 3, 50, 'converged'), row('evaluate', 2, 2)].join('\n') + '\n');
+});
+
+test('table layout, tty: the row is redrawn in place and kept (newline) when the next phase starts', () => {
+  const err = sink();
+  const p = createProgress({ stream: err.stream, tty: true, layout: 'table', enabled: true });
+  p.callback({ phase: 'selection', done: 1, total: 1 });
+  p.callback({ phase: 'solve', done: 1, total: 3 });
+  p.done();
+  assert.equal(err.text(), `\r${row('selection', 1, 1)}\x1b[K` + `\r${row('selection', 1, 1)}\x1b[K\n` + `\r${row('solve', 1, 3)}\x1b[K\n`);
+});

@@ -1,45 +1,14 @@
 /**
  * `farfield fit TRAIN -o model.json`: fit a kernel force field (thin shell over api/fitModel), progress bars on
- * stderr (descriptors, selection, normal equations, solve, evaluate) and a final error summary on stdout.
+ * stderr (cli/progress.ts, 'table' layout: descriptors, selection, normal equations, solve, evaluate) and a final
+ * error summary on stdout.
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { FarfieldError, type ProgressCallback } from '../../core/index.js';
+import { FarfieldError } from '../../core/index.js';
 import { DESCRIPTOR_PRESETS, checkOutputFile, fitModel, loadInputs, saveModel, validateFitConfig, type EvalSummary, type FitModelConfig } from '../../api/index.js';
 import { emitJson } from '../json.js';
-
-/** A progress callback drawing one bar per phase on stderr (redrawn in place on a TTY, else one line per phase). */
-export function progressBars(stream: NodeJS.WriteStream = process.stderr): ProgressCallback & { end(): void } {
-  let phase = '';
-  let lastDraw = 0;
-  const tty = stream.isTTY === true;
-  const draw = (p: string, done: number, total: number, msg?: string, final = false): void => {
-    const width = 30;
-    const frac = total > 0 ? Math.min(1, done / total) : 1;
-    const bar = '█'.repeat(Math.round(frac * width)).padEnd(width, '·');
-    const line = `${p.padEnd(17)} ${bar} ${done}/${total}${msg ? ` ${msg}` : ''}`;
-    if (tty) stream.write(`\r${line}\x1b[K${final ? '\n' : ''}`);
-    else if (final) stream.write(line + '\n');
-  };
-  let last = { done: 0, total: 0, message: undefined as string | undefined };
-  const cb = ((e) => {
-    if (e.phase !== phase) {
-      if (phase) draw(phase, last.done, last.total, last.message, true);
-      phase = e.phase;
-    }
-    last = { done: e.done, total: e.total, message: e.message };
-    const now = Date.now();
-    if (now - lastDraw > 100 || e.done === e.total) {
-      lastDraw = now;
-      if (tty) draw(e.phase, e.done, e.total, e.message);
-    }
-  }) as ProgressCallback & { end(): void };
-  cb.end = () => {
-    if (phase) draw(phase, last.done, last.total, last.message, true);
-    phase = '';
-  };
-  return cb;
-}
+import { createProgress } from '../progress.js';
 
 export function readJsonFile(path: string, what: string): Record<string, unknown> {
   let text: string;
@@ -84,9 +53,9 @@ export function register(program: Command): void {
       if (cfg.descriptors === undefined) cfg.descriptors = o.descriptors;
       const trainS = loadInputs(train).structures;
       const validation = o.validation ? loadInputs(o.validation).structures : undefined;
-      const bars = progressBars();
-      const r = await fitModel(trainS, cfg, { validation, onProgress: bars });
-      bars.end();
+      const progress = createProgress({ layout: 'table' });
+      const r = await fitModel(trainS, cfg, { validation, onProgress: progress.callback });
+      progress.done();
       saveModel(r.model, o.output);
       if (o.json) {
         emitJson({ model: o.output, solver: r.metadata.solver, timings_s: r.metadata.timingsS, errors: r.errors });

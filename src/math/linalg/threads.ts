@@ -7,11 +7,12 @@
  * same sequence number as done. Blocking waits are allowed on Node's main thread and in browser workers.
  *
  * Portability: the helper's source is a plain-JavaScript string (no file, no bundler involvement) that runs
- * either as a Node `worker_threads` eval worker or as a browser Web Worker created from a Blob. Only
- * `nodeSpawner` touches Node (through `process.getBuiltinModule`, so browser bundles never see an import);
- * a browser host can install its own spawner with `setHelperSpawner`. Until the helper signals it is ready,
+ * either as a Node `worker_threads` eval worker (`spawnNodeWorker`, math/worker.ts) or as a browser Web Worker
+ * created from a Blob. Only `nodeSpawner` touches Node (through `process.getBuiltinModule`, so browser bundles never
+ * see an import); a browser host can install its own spawner with `setHelperSpawner`. Until the helper signals it is ready,
  * callers run both shares themselves, so nothing ever waits on a thread that has not started.
  */
+import { canBlock, spawnNodeWorker, type WorkerHandle } from '../worker.js';
 
 /** Kernels the helper may run (the order is the wire format). */
 export const HELPER_KERNELS = ['syrkUpper', 'gemm', 'cholPanel', 'cholUpdate', 'trsm', 'tredAccumulate', 'rotateBatch'] as const;
@@ -28,7 +29,7 @@ export interface HelperInit {
 }
 
 /** Starts `source` (JavaScript) on a new thread and hands it `init`; returns null when threads are unavailable. */
-export type HelperSpawner = (source: string, init: HelperInit) => { terminate(): void } | null;
+export type HelperSpawner = (source: string, init: HelperInit) => WorkerHandle | null;
 
 const HELPER_SOURCE = `'use strict';
 const SEQ = ${SEQ}, DONE = ${DONE}, READY = ${READY}, OP = ${OP}, NARGS = ${NARGS}, ERR = ${ERR};
@@ -66,25 +67,8 @@ if (typeof process === 'object' && typeof process.getBuiltinModule === 'function
 }
 `;
 
-interface NodeWorkerLike {
-  unref(): void;
-  on(event: string, fn: (...args: unknown[]) => void): void;
-  terminate(): unknown;
-}
-interface WorkerThreadsLike {
-  Worker: new (source: string, opts: { eval: boolean; workerData: unknown; execArgv: string[] }) => NodeWorkerLike;
-}
-
-/** Node.js: a worker_threads eval worker, unref'd so it never keeps the process alive. */
-export const nodeSpawner: HelperSpawner = (source, init) => {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const wt = proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreadsLike | undefined;
-  if (!wt?.Worker) return null;
-  const w = new wt.Worker(source, { eval: true, workerData: init, execArgv: [] });
-  w.unref();
-  w.on('error', () => { /* the helper never becomes (or stops being) ready; callers run single-threaded */ });
-  return { terminate: () => void w.terminate() };
-};
+/** Node.js: a worker_threads eval worker (math/worker.ts), without the parent's Node options. */
+export const nodeSpawner: HelperSpawner = (source, init) => spawnNodeWorker(source, init, { execArgv: [] });
 
 let spawner: HelperSpawner = nodeSpawner;
 
@@ -93,23 +77,13 @@ export function setHelperSpawner(s: HelperSpawner): void {
   spawner = s;
 }
 
-/** Can this thread block in Atomics.wait (false on a browser's main thread)? */
-function canBlock(): boolean {
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class HelperThread {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private seq = 0;
-  private readonly handle: { terminate(): void };
+  private readonly handle: WorkerHandle;
 
-  private constructor(control: SharedArrayBuffer, handle: { terminate(): void }) {
+  private constructor(control: SharedArrayBuffer, handle: WorkerHandle) {
     this.i32 = new Int32Array(control, 0, ARG_BYTES / 4);
     this.f64 = new Float64Array(control, ARG_BYTES, MAX_ARGS);
     this.handle = handle;
@@ -119,7 +93,7 @@ export class HelperThread {
   static create(module: WebAssembly.Module, memory: WebAssembly.Memory): HelperThread | null {
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer) || !canBlock()) return null;
     const control = new SharedArrayBuffer(ARG_BYTES + 8 * MAX_ARGS);
-    let handle: { terminate(): void } | null = null;
+    let handle: WorkerHandle | null = null;
     try {
       handle = spawner(HELPER_SOURCE, { module, memory, control });
     } catch {

@@ -129,8 +129,3 @@ export class SphericalHarmonics {
     }
   }
 }
-
-/** Y_lm(r̂) for l ≤ lmax as a new array (convenience; use the `SphericalHarmonics` class in loops). */
-export function realSphericalHarmonics(lmax: number, x: number, y: number, z: number): Float64Array {
-  return new SphericalHarmonics(lmax).compute(x, y, z).slice();
-}
