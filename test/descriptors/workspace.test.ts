@@ -86,3 +86,12 @@ test('no module of src/descriptors holds mutable state between calls except the 
   walk(root);
   assert.deepEqual(offenders, []);
 });
+
+test("lode-ms: one instance's values do not depend on another instance's history (its radial k-table is its own)", () => {
+  const s = randomIonic(21, 8, 7, 0.1);
+  const base = { lmax: 1, cutoffA: 3.07, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5, method: 'reciprocal' };
+  const x1 = features(new LodeMsDescriptor(species, { ...base, accuracy: 1e-4 }), s);
+  // a larger k-cutoff with the same radial basis: a shared table would be rebuilt on other nodes (top·R/0.02 ∉ ℤ)
+  features(new LodeMsDescriptor(species, { ...base, accuracy: 1e-11 }), s);
+  sameBits(features(new LodeMsDescriptor(species, { ...base, accuracy: 1e-4 }), s), x1, 'lode-ms after another instance');
+});
