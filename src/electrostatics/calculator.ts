@@ -2,10 +2,15 @@
  * ElectrostaticsCalculator: the core Calculator contract over the solvers — point (or Gaussian) charges given per
  * species or per atom; parameters tuned per structure from the accuracy unless fixed by the caller.
  * Energy eV, forces eV/Å, stress eV/Å³ (ASE sign); per-atom energies ½ q_i φ_i.
+ * Each calculator owns an ElectrostaticsWorkspace (PME plan, influence function, meshes, real-space table) reused
+ * from call to call, as along an MD trajectory; two calculators share nothing, and dropping one frees its state.
+ * With `retune: 'cell'` the tuned parameters are also kept while the cell, periodicity, atom count and charges stay
+ * the same (tuning reads the positions only through its charge-density probe, so they are then those of the first
+ * structure of the run instead of the current one; the default 'always' re-tunes every call).
  */
 import { FarfieldError, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
 import { coulombKernel, type Kernel } from './kernels.js';
-import { computeElectrostatics, type SolverParameters } from './solve.js';
+import { ElectrostaticsWorkspace, computeElectrostatics, type SolverParameters } from './solve.js';
 import { tuneElectrostatics, type TuneOptions, type TunedParameters } from './tune.js';
 
 export interface ElectrostaticsCalculatorOptions extends TuneOptions {
@@ -14,6 +19,8 @@ export interface ElectrostaticsCalculatorOptions extends TuneOptions {
   kernel?: Kernel;
   /** Fixed solver parameters (skip tuning; needed for smooth finite differences under strain). */
   parameters?: SolverParameters;
+  /** 'always' (default): tune on every call; 'cell': reuse the tuned parameters while cell, pbc, N and charges are unchanged. */
+  retune?: 'always' | 'cell';
 }
 
 /** Per-atom charges of a structure from the calculator's charge specification. */
@@ -47,19 +54,34 @@ export class ElectrostaticsCalculator implements Calculator {
   /** Parameters of the last calculation. */
   lastParameters: TunedParameters | SolverParameters | undefined;
 
+  /** Solver state reused between calls (this calculator's only). */
+  readonly workspace = new ElectrostaticsWorkspace();
+  private tuned: { cell: Float64Array; pbc: string; charges: Float64Array; params: TunedParameters } | null = null;
+
   constructor(readonly options: ElectrostaticsCalculatorOptions) {
     this.kernel = options.kernel ?? coulombKernel();
   }
 
+  /** Tuned parameters for a structure (kept across calls with retune: 'cell' while cell, pbc, N and charges match). */
+  private tune(structure: Structure, q: Float64Array): TunedParameters {
+    if (this.options.retune !== 'cell') return tuneElectrostatics(structure, q, this.options);
+    const t = this.tuned, pbc = structure.pbc.join(',');
+    if (t && t.pbc === pbc && sameArray(t.cell, structure.cell) && sameArray(t.charges, q)) return t.params;
+    const params = tuneElectrostatics(structure, q, this.options);
+    this.tuned = { cell: structure.cell.slice(), pbc, charges: q.slice(), params };
+    return params;
+  }
+
   calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {
     const q = chargesOf(structure, this.options.charges);
-    const params = this.options.parameters ?? tuneElectrostatics(structure, q, this.options);
+    const params = this.options.parameters ?? this.tune(structure, q);
     this.lastParameters = params;
     const periodic = structure.pbc[0] && structure.pbc[1] && structure.pbc[2];
     const r = computeElectrostatics(structure, q, this.kernel, params, {
       forces: options.forces ?? true,
       stress: (options.stress ?? periodic) && periodic,
       potentials: true,
+      workspace: this.workspace,
     });
     const energies = new Float64Array(q.length);
     for (let i = 0; i < q.length; i++) energies[i] = 0.5 * q[i] * r.potentials![i];
@@ -68,4 +90,10 @@ export class ElectrostaticsCalculator implements Calculator {
     if (r.stressEvPerA3) out.stressEvPerA3 = r.stressEvPerA3;
     return out;
   }
+}
+
+function sameArray(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }

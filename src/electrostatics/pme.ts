@@ -18,6 +18,8 @@
  * forces) U = λ_c Q, so one transform pair per channel suffices: L = λ_c Σ_m F B |Q̂|²/V and
  * ∂L/∂r_k = 2 λ_c w_k ∇M_k·Φ_Q. Otherwise Q and U are transformed separately. Spline weights and wrapped mesh
  * indices are computed once per call. Cost O(N p³ C + M log M · C), M = K1 K2 K3.
+ * State between calls (the FFT plan, the influence function, the scratch meshes) lives in a `PmeWorkspace` the
+ * caller owns (an ElectrostaticsCalculator, a descriptor's workspace); without one, each call builds its own.
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import { realTransform3d, type RealTransform3d } from '../math/fftMixed.js';
@@ -199,13 +201,39 @@ function gatherValue(sp: SplineSet, K3: number, i: number, grid: Float64Array): 
   return v;
 }
 
-let cachedPlan: RealTransform3d | null = null;
-/** The real transform for a mesh (the last one is kept: repeated calls on one mesh, as in MD, reuse it). */
-function planFor(K1: number, K2: number, K3: number): RealTransform3d {
-  const c = cachedPlan;
-  if (c && c.n0 === K1 && c.n1 === K2 && c.n2 === K3) return c;
-  cachedPlan = realTransform3d(K1, K2, K3);
-  return cachedPlan;
+interface Influence { key: string | null; infl: Float64Array; dinfl: Float64Array | null }
+
+/**
+ * Reusable PME state owned by the caller: the real transform of the last mesh, the influence function of the last
+ * (kernel, cell, mesh, order) and the scratch meshes. Reuse one along an MD trajectory (same mesh every step);
+ * drop it with its owner. Results never alias its arrays. Memory O(M) for a mesh of M points.
+ */
+export class PmeWorkspace {
+  private plan: RealTransform3d | null = null;
+  /** Influence function of the last call whose request carried a kernelKey. */
+  influence: Influence | null = null;
+  private readonly real: Float64Array[] = [];
+  private readonly spec: Float64Array[] = [];
+
+  /** The transform kept from the last call (null before the first). */
+  get transform(): RealTransform3d | null {
+    return this.plan;
+  }
+
+  /** The real transform for a mesh (kept while the mesh stays the same). */
+  planFor(K1: number, K2: number, K3: number): RealTransform3d {
+    const c = this.plan;
+    if (c && c.n0 === K1 && c.n1 === K2 && c.n2 === K3) return c;
+    this.plan = realTransform3d(K1, K2, K3);
+    return this.plan;
+  }
+
+  /** Scratch mesh `slot` of the given length (contents undefined; callers overwrite it). */
+  scratch(kind: 'real' | 'spec', slot: number, length: number): Float64Array {
+    const list = kind === 'real' ? this.real : this.spec;
+    if (!list[slot] || list[slot].length !== length) list[slot] = new Float64Array(length);
+    return list[slot];
+  }
 }
 
 /** λ_c with u = λ_c w for every channel, or null (exact up to rounding: |u − λw| ≤ 1e-15·|u| + tiny). */
@@ -224,20 +252,18 @@ function proportionality(w: Float64Array, u: Float64Array, n: number, C: number)
   return lam;
 }
 
-interface Influence { key: string | null; infl: Float64Array; dinfl: Float64Array | null }
-let cachedInfluence: Influence | null = null;
 
 /**
  * Influence function F(G) B(m)/V on the stored spectrum (0 on Nyquist planes and, unless includeZero, at m = 0),
  * times the multiplicity of m in the half spectrum; F'(G²) B/V likewise for the strain derivative. Reused from the
- * previous call when the request carries the same `kernelKey`, cell, mesh and order (repeated calls in MD).
+ * workspace's previous call when the request carries the same `kernelKey`, cell, mesh and order (repeated calls in MD).
  */
-function influence(req: ReciprocalRequest & { cell: Float64Array }, mesh: [number, number, number], p: number, fft: RealTransform3d,
+function influence(ws: PmeWorkspace, req: ReciprocalRequest & { cell: Float64Array }, mesh: [number, number, number], p: number, fft: RealTransform3d,
   b: Float64Array, wantStrain: boolean): Influence {
   const [K1, K2, K3] = mesh;
   const H = fft.spectrumLast, half = fft.halfSpectrum, V = req.volume, kern = req.kernel;
   const key = req.kernelKey === undefined ? null : `${req.kernelKey}|${Array.from(req.cell).join(',')}|${V}|${mesh.join(',')}|${p}|${H}`;
-  const c = cachedInfluence;
+  const c = ws.influence;
   if (key !== null && c && c.key === key && (!wantStrain || c.dinfl)) return c;
   const e1 = eulerFactor(p, K1), e2 = eulerFactor(p, K2), e3 = eulerFactor(p, K3);
   const S = K1 * K2 * H;
@@ -270,16 +296,8 @@ function influence(req: ReciprocalRequest & { cell: Float64Array }, mesh: [numbe
     }
   }
   const out = { key, infl, dinfl };
-  if (key !== null) cachedInfluence = out;
+  if (key !== null) ws.influence = out;
   return out;
-}
-
-/** Scratch meshes reused between calls (grown on demand; nothing returned to the caller aliases them). */
-const scratch: { real: Float64Array[]; spec: Float64Array[] } = { real: [], spec: [] };
-function scratchArray(kind: 'real' | 'spec', slot: number, length: number): Float64Array {
-  const list = scratch[kind];
-  if (!list[slot] || list[slot].length !== length) list[slot] = new Float64Array(length);
-  return list[slot];
 }
 
 /** Largest PME mesh (grid points) accepted: 2²⁷ points = 1 GiB per real grid, with its spectrum and influence
@@ -294,8 +312,11 @@ function checkMeshSize(mesh: readonly number[]): void {
       'hint: request a looser accuracy, let tune choose the mesh, or use the Ewald method (--method ewald) for this cell', { field: 'mesh' });
 }
 
-/** Evaluate a ReciprocalRequest by smooth PME on `params.mesh` with cell `cell` (rows, Å). */
-export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, params: PmeParameters): ReciprocalResult {
+/**
+ * Evaluate a ReciprocalRequest by smooth PME on `params.mesh` with cell `cell` (rows, Å). `workspace`: reused state
+ * (plan, influence function, scratch meshes); a fresh one when omitted (same results, slower).
+ */
+export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, params: PmeParameters, workspace: PmeWorkspace = new PmeWorkspace()): ReciprocalResult {
   const n = checkRequest(req, 'pmeReciprocal');
   const { mesh, order: p } = params;
   if (!Number.isInteger(p) || p < 2 || p > 12) throw new FarfieldError('INVALID_INPUT', `PME spline order must be an integer in 2 … 12, got ${p}`);
@@ -303,7 +324,7 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
     if (!Number.isInteger(K) || K < p) throw new FarfieldError('INVALID_INPUT', `PME mesh ${mesh.join('×')} must be integers no smaller than the spline order ${p}`);
   const [K1, K2, K3] = mesh;
   checkMeshSize(mesh);
-  const fft = planFor(K1, K2, K3);
+  const fft = workspace.planFor(K1, K2, K3);
   const H = fft.spectrumLast, half = fft.halfSpectrum;
   const C = req.channels, V = req.volume, w = req.sources, u = req.probes;
   const ainv = inv3(req.cell);
@@ -311,7 +332,7 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const sp = computeSplines(req.positions, ainv, mesh, p);
   const S = K1 * K2 * H;
   const wantStrain = !!(req.strain && u);
-  const { infl, dinfl } = influence(req, mesh, p, fft, b, wantStrain);
+  const { infl, dinfl } = influence(workspace, req, mesh, p, fft, b, wantStrain);
   // multiplicities undone when the spectrum is multiplied (the product must stay a plain filter)
   const filterScale = new Float64Array(H);
   for (let m3 = 0; m3 < H; m3++) filterScale[m3] = half && m3 > 0 ? 0.5 : 1;
@@ -322,10 +343,10 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const dS = wantStrain ? new Float64Array(9) : null;
   let L = 0;
   const M = K1 * K2 * K3;
-  const gridQ = scratchArray('real', 0, M), specQ = scratchArray('spec', 0, 2 * S);
+  const gridQ = workspace.scratch('real', 0, M), specQ = workspace.scratch('spec', 0, 2 * S);
   const lam = u ? proportionality(w, u, n, C) : null;
   const general = !!u && !lam;
-  const gridU = general ? scratchArray('real', 1, M) : null, specU = general ? scratchArray('spec', 1, 2 * S) : null;
+  const gridU = general ? workspace.scratch('real', 1, M) : null, specU = general ? workspace.scratch('spec', 1, 2 * S) : null;
   const tmp = new Float64Array(4), tmp2 = new Float64Array(4);
   const g00 = K1 * ainv[0], g01 = K2 * ainv[1], g02 = K3 * ainv[2];
   const g10 = K1 * ainv[3], g11 = K2 * ainv[4], g12 = K3 * ainv[5];

@@ -18,6 +18,7 @@
  * in v' — for erfc(αr)/r below 1e-10 and 1e-7 relative at r = 0.5 Å, and falling fast with r; pairs closer than
  * r_lo use the exact function. tune enables it for requested accuracies ≥ 1e-7.
  * Cost O(N ρ r_c³); memory O(N) (+ 4 doubles per table interval).
+ * The table is kept in a `RealSpaceWorkspace` the caller owns (one per calculator); without one, each call builds it.
  */
 import { cellWidths, inv3, makeStructure } from '../core/index.js';
 import { buildNeighbourList } from '../geometry/index.js';
@@ -43,6 +44,8 @@ export interface RealSpaceTask {
   table?: boolean;
   /** Identifies shortRange across calls (kernel JSON and α) so that its table is reused; default: function identity. */
   tableKey?: string;
+  /** Holds the table between calls (MD); a fresh one per call when omitted. */
+  workspace?: RealSpaceWorkspace;
 }
 
 const TABLE_R_LO = 0.5;
@@ -76,14 +79,19 @@ export function buildPairTable(shortRange: (r: number, out: Float64Array) => voi
   return { rLo: TABLE_R_LO, invDelta: 1 / delta, intervals, coef };
 }
 
-let cachedTable: { key: string; fn: unknown; table: PairTable } | null = null;
-/** A table for (shortRange, cutoff); the last one is reused when the same function is passed again. */
-function tableFor(t: RealSpaceTask): PairTable {
-  const key = `${t.tableKey ?? ''}|${t.cutoffA}`;
-  if (cachedTable && (t.tableKey !== undefined || cachedTable.fn === t.shortRange) && cachedTable.key === key) return cachedTable.table;
-  const table = buildPairTable(t.shortRange, t.cutoffA);
-  cachedTable = { key, fn: t.shortRange, table };
-  return table;
+/** Reusable real-space state owned by the caller: the pair table of the last (shortRange, cutoff). */
+export class RealSpaceWorkspace {
+  private last: { key: string; fn: unknown; table: PairTable } | null = null;
+
+  /** A table for (shortRange, cutoff); the last one is reused when the same function (or tableKey) comes again. */
+  tableFor(t: RealSpaceTask): PairTable {
+    const key = `${t.tableKey ?? ''}|${t.cutoffA}`;
+    const c = this.last;
+    if (c && (t.tableKey !== undefined || c.fn === t.shortRange) && c.key === key) return c.table;
+    const table = buildPairTable(t.shortRange, t.cutoffA);
+    this.last = { key, fn: t.shortRange, table };
+    return table;
+  }
 }
 
 /** Runs the pair sum; returns L_real = Σ_pairs s v (0 without probes). */
@@ -119,7 +127,7 @@ class PairAccumulator {
   private readonly tmp = new Float64Array(2);
   private readonly table: PairTable | null;
   constructor(private readonly t: RealSpaceTask) {
-    this.table = t.table ? tableFor(t) : null;
+    this.table = t.table ? (t.workspace ?? new RealSpaceWorkspace()).tableFor(t) : null;
   }
   pair(i: number, j: number, r: number, dx: number, dy: number, dz: number): void {
     const { t, tmp, table } = this;

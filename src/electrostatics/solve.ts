@@ -19,9 +19,9 @@
 import { FarfieldError, cellVolume } from '../core/index.js';
 import type { Kernel } from './kernels.js';
 import { kVectors } from './kvectors.js';
-import { pmeReciprocal } from './pme.js';
+import { PmeWorkspace, pmeReciprocal } from './pme.js';
 import { channelTotals, ewaldReciprocal, type ReciprocalResult } from './reciprocal.js';
-import { realSpaceSum } from './realspace.js';
+import { RealSpaceWorkspace, realSpaceSum } from './realspace.js';
 import { reduceCell } from './reduceCell.js';
 
 export type Method = 'direct' | 'ewald' | 'pme';
@@ -77,8 +77,17 @@ function checkSystem(sys: ElectrostaticsSystem, req: SumRequest): number {
   return n;
 }
 
-/** Evaluate φ and/or L = Σ u φ with gradients. */
-export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, params: SolverParameters, req: SumRequest): SumResult {
+/**
+ * Reusable solver state owned by the caller (one per calculator or descriptor instance; reuse it along an MD
+ * trajectory, drop it with its owner): the PME plan, influence function and meshes, and the real-space pair table.
+ */
+export class ElectrostaticsWorkspace {
+  readonly pme = new PmeWorkspace();
+  readonly real = new RealSpaceWorkspace();
+}
+
+/** Evaluate φ and/or L = Σ u φ with gradients. `workspace`: reused state between calls (a fresh one when omitted). */
+export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, params: SolverParameters, req: SumRequest, workspace: ElectrostaticsWorkspace = new ElectrostaticsWorkspace()): SumResult {
   const n = checkSystem(sys, req);
   const periodic = sys.pbc[0] || sys.pbc[1] || sys.pbc[2];
   if (params.method === 'direct') {
@@ -103,7 +112,7 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
   // real space (linked cells, half stencil; see realspace.ts)
   if (split.shortRange && realCutoffA > 0) {
     Lreal = realSpaceSum({ positions: sys.positions, cell, cutoffA: realCutoffA, shortRange: split.shortRange, channels: C, sources: w, probes: u, potentials: phi, gradient: grad, strain: dS, table: params.realSpaceTable === true,
-      tableKey: kernel.kind === 'fourier' ? undefined : `${JSON.stringify(kernel.toJSON())}|${alpha}` });
+      tableKey: kernel.kind === 'fourier' ? undefined : `${JSON.stringify(kernel.toJSON())}|${alpha}`, workspace: workspace.real });
     if (dS) { dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5]; }
   }
 
@@ -116,7 +125,7 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
     rec = ewaldReciprocal(rreq, kVectors(sys.cell, params.kCutoff));
   } else {
     if (!params.mesh || params.order === undefined) throw new FarfieldError('INVALID_INPUT', 'pme: parameters mesh and order are required (use tune)');
-    rec = pmeReciprocal(rreq, { mesh: params.mesh, order: params.order });
+    rec = pmeReciprocal(rreq, { mesh: params.mesh, order: params.order }, workspace.pme);
   }
 
   // self and background
@@ -212,6 +221,8 @@ export interface ComputeOptions {
   potentials?: boolean;
   forces?: boolean;
   stress?: boolean;
+  /** Solver state reused between calls (see ElectrostaticsWorkspace). */
+  workspace?: ElectrostaticsWorkspace;
 }
 
 /** Energy, per-atom potentials, forces and stress of charges (N × channels) with a kernel and solver parameters. */
@@ -221,7 +232,7 @@ export function computeElectrostatics(sys: ElectrostaticsSystem, charges: Float6
   for (let k = 0; k < charges.length; k++) probes[k] = 0.5 * charges[k];
   const periodic = sys.pbc[0] && sys.pbc[1] && sys.pbc[2];
   const wantStress = (options.stress ?? periodic) && periodic;
-  const r = electrostaticSum(sys, kernel, params, { channels: C, sources: charges, probes, potentials: options.potentials, strain: wantStress });
+  const r = electrostaticSum(sys, kernel, params, { channels: C, sources: charges, probes, potentials: options.potentials, strain: wantStress }, options.workspace);
   const out: ElectrostaticsResult = { energyEv: r.value ?? 0, terms: r.terms ?? { real: 0, reciprocal: 0, self: 0, background: 0 }, parameters: params };
   if (r.potentials) out.potentials = r.potentials;
   if (options.forces ?? true) {

@@ -28,7 +28,7 @@ import { SpeciesChannelDescriptor } from '../longRange/speciesChannels.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
 import type { HermiteSplineSet } from '../../math/spline.js';
-import { speciesMesh, speciesMeshBackward, type MeshChannel } from '../longRange/speciesMesh.js';
+import { MeshWorkspaces, speciesMesh, speciesMeshBackward, type MeshChannel } from '../longRange/speciesMesh.js';
 import { BesselChannel } from './basis.js';
 import { channelAbsVolume, planLode, ShortTail, shortTable, shortTableStep, splitBackground, type LodeSplitPlan } from './split.js';
 
@@ -115,6 +115,8 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
   private readonly selfTerms: Float64Array;
   private readonly scale: number;
   /** Split data per σ′: long channels, their self terms, backgrounds, short tables (largest range built so far). */
+  /** This instance's PME state per channel (transform, meshes), reused from structure to structure. */
+  private readonly meshWorkspaces = new MeshWorkspaces();
   private readonly splitData = new Map<number, { long: BesselChannel[]; self: Float64Array; background: Float64Array; table: HermiteSplineSet | null; tail: ShortTail | null }>();
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
@@ -210,11 +212,11 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
     });
     if (X) {
       speciesReciprocal(structure, ctx, types, T, Nn, ewald, this.key(plan), X);
-      speciesMesh(structure, types, T, Nn, pme, X);
+      speciesMesh(structure, types, T, Nn, pme, X, this.meshWorkspaces);
     }
     if (g && out) {
       speciesReciprocalBackward(structure, ctx, types, T, Nn, ewald, this.key(plan), g, out, store);
-      speciesMeshBackward(structure, types, T, Nn, pme, g, out);
+      speciesMeshBackward(structure, types, T, Nn, pme, g, out, this.meshWorkspaces);
     }
     if (plan.mode === 'split') this.shortPart(structure, ctx, plan, types, X, g, out);
   }

@@ -198,14 +198,6 @@ export class PotentialRadial {
   }
 }
 
-const RADIALS = new Map<string, PotentialRadial>();
-function potentialRadial(cutoffA: number, count: number, lmax: number): PotentialRadial {
-  const key = `${cutoffA}|${count}|${lmax}`;
-  let p = RADIALS.get(key);
-  if (!p) { p = new PotentialRadial(cutoffA, count, lmax); RADIALS.set(key, p); }
-  return p;
-}
-
 /** Evaluation plan of the periodic potential part. */
 export interface LodeMsPlan {
   mode: 'split' | 'reciprocal';
@@ -256,7 +248,9 @@ export class LodeMsDescriptor implements Descriptor {
     this.species = [...species];
     const h = (this.hypers = parseLodeMsHypers(hypers));
     this.proj = gaussianProjection(h.densityCutoffA, h.densitySmearingA, h.densityCount, h.lmax);
-    this.pot = potentialRadial(h.cutoffA, h.count, h.lmax);
+    // owned by this instance: its k-space table grows with the largest k-cutoff seen, so sharing it between
+    // instances would make one descriptor's values depend on another's history
+    this.pot = new PotentialRadial(h.cutoffA, h.count, h.lmax);
     this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.sigmaA).selfTerm());
     this.L2 = (h.lmax + 1) ** 2;
     const labels: string[] = [];

@@ -33,13 +33,12 @@ import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
 import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
 import { planFkk, type FkkPlan } from './plan.js';
-import { speciesMesh, speciesMeshBackward, type MeshChannel } from './speciesMesh.js';
+import { MeshWorkspaces, speciesMesh, speciesMeshBackward, type MeshChannel } from './speciesMesh.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from './speciesReciprocal.js';
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
-/** Plans by (hypers, cell, atom count), least recently used dropped beyond PLAN_CACHE_SIZE (plans are immutable). */
-const PLAN_CACHE = new Map<string, FkkPlan>();
+/** Plans kept per descriptor instance (by cell and atom count), least recently used dropped beyond this. */
 const PLAN_CACHE_SIZE = 64;
 
 export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
@@ -48,6 +47,10 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   readonly zetas: Float64Array;
   /** √β Y₀₀ N_n per channel. */
   readonly prefactors: Float64Array;
+  /** This instance's plans by (cell, atom count): immutable, LRU-bounded, dropped with the descriptor. */
+  private readonly plans = new Map<string, FkkPlan>();
+  /** This instance's PME state per channel (transform, meshes), reused from structure to structure. */
+  private readonly meshWorkspaces = new MeshWorkspaces();
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     const parsed = parseFkkHypers(hypers);
@@ -68,16 +71,17 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const hit = ctx?.cache.get(key) as FkkPlan | undefined;
     if (hit) return hit;
     // the plan depends only on the hypers, the cell and the atom count: structures of one data set usually share
-    // them, and planning (PME error estimates over candidate meshes) costs ~0.1 s — kept across structures
-    const shared = `${key}:${this.species.length}:${Array.from(structure.cell).join(',')}:${structure.species.length}`;
-    let p = PLAN_CACHE.get(shared);
+    // them, and planning (PME error estimates over candidate meshes) costs ~0.1 s — kept across structures by this
+    // descriptor instance (the hypers are fixed per instance)
+    const shared = `${Array.from(structure.cell).join(',')}:${structure.species.length}`;
+    let p = this.plans.get(shared);
     if (p) {
-      PLAN_CACHE.delete(shared); // most recently used last
+      this.plans.delete(shared); // most recently used last
     } else {
       p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length });
-      if (PLAN_CACHE.size >= PLAN_CACHE_SIZE) PLAN_CACHE.delete(PLAN_CACHE.keys().next().value as string);
+      if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
     }
-    PLAN_CACHE.set(shared, p);
+    this.plans.set(shared, p);
     ctx?.cache.set(key, p);
     return p;
   }
@@ -89,11 +93,11 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const rc = this.reciprocalChannels(plan);
     if (X) {
       speciesReciprocal(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), X);
-      speciesMesh(structure, types, T, Nn, rc.pme, X);
+      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces);
     }
     if (g && out) {
       speciesReciprocalBackward(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), g, out, store);
-      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out);
+      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces);
     }
   }
 

@@ -7,14 +7,25 @@
  * (the engine's adjoint gives ∂/∂r and ∂/∂ε). Cost per channel O(N p³ T + M log M · T) per pass; memory O(M + N T).
  * (A batched mesh pass — all upstream gradients spread at once, one inverse transform per (c, J) — would need the
  * engine's spreading/gathering pieces, which it does not export; see the report.)
+ * PME state (transform, scratch meshes) is kept per channel in a `MeshWorkspaces` owned by the descriptor instance.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { pmeReciprocal } from '../../electrostatics/index.js';
+import { PmeWorkspace, pmeReciprocal } from '../../electrostatics/index.js';
 import type { GradientSinkMany, ReciprocalChannel } from './speciesReciprocal.js';
 
 export interface MeshChannel extends ReciprocalChannel {
   mesh: [number, number, number];
   order: number;
+}
+
+/** PME workspaces per channel index n, owned by a descriptor instance (each channel keeps its own mesh). */
+export class MeshWorkspaces {
+  private readonly byChannel = new Map<number, PmeWorkspace>();
+  for(n: number): PmeWorkspace {
+    let w = this.byChannel.get(n);
+    if (!w) { w = new PmeWorkspace(); this.byChannel.set(n, w); }
+    return w;
+  }
 }
 
 function oneHot(types: Int32Array, T: number): Float64Array {
@@ -24,12 +35,12 @@ function oneHot(types: Int32Array, T: number): Float64Array {
 }
 
 /** Forward: X (N × T·blockWidth) += the channels, by PME. */
-export function speciesMesh(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], X: Float64Array): void {
+export function speciesMesh(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], X: Float64Array, workspaces?: MeshWorkspaces): void {
   if (channels.length === 0) return;
   const N = types.length, W = T * blockWidth, V = cellVolume(structure.cell);
   const sources = oneHot(types, T);
   for (const c of channels) {
-    const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: structure.cell, channels: T, sources, kernel: c.kernel, potentials: true }, { mesh: c.mesh, order: c.order });
+    const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: structure.cell, channels: T, sources, kernel: c.kernel, potentials: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
     const phi = r.potentials as Float64Array;
     for (let i = 0; i < N; i++) {
       for (let J = 0; J < T; J++) X[i * W + J * blockWidth + c.n] += c.prefactor * phi[i * T + J];
@@ -39,7 +50,7 @@ export function speciesMesh(structure: Structure, types: Int32Array, T: number, 
 }
 
 /** Reverse pass for out.count upstream gradients g (count × N × W), accumulated into out. */
-export function speciesMeshBackward(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], g: Float64Array, out: GradientSinkMany): void {
+export function speciesMeshBackward(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], g: Float64Array, out: GradientSinkMany, workspaces?: MeshWorkspaces): void {
   if (channels.length === 0) return;
   const N = types.length, W = T * blockWidth, V = cellVolume(structure.cell), NW = N * W;
   const sources = oneHot(types, T), probes = new Float64Array(N * T);
@@ -53,7 +64,7 @@ export function speciesMeshBackward(structure: Structure, types: Int32Array, T: 
           if (v !== 0) any = true;
         }
       if (!any) continue;
-      const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: structure.cell, channels: T, sources, kernel: c.kernel, probes, strain: true }, { mesh: c.mesh, order: c.order });
+      const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: structure.cell, channels: T, sources, kernel: c.kernel, probes, strain: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
       const dp = r.dPositions as Float64Array, ds = r.dStrain as Float64Array;
       const po = cg * 3 * N, so = cg * 9;
       for (let k = 0; k < 3 * N; k++) out.gPos[po + k] += dp[k];

@@ -15,7 +15,8 @@
  * Tabulation: quintic Hermite spline of h_nl on [0, R] (values, h', h'' at the nodes), grid doubled until the error
  * at every interval midpoint (against direct evaluation) is ≤ `tolerance` (default 1e-10, absolute, Å^(−3/2)).
  * Spline derivative = exact derivative of the interpolant, so gradients match finite differences of the features.
- * Cost of tabulation: O(grid · nodes · (lmax+1) · nmax), tens of ms; cached per (R, σ, nmax, lmax, tolerance).
+ * Cost of tabulation: O(grid · nodes · (lmax+1) · nmax), tens of ms; memoised per (R, σ, nmax, lmax, tolerance),
+ * at most 16 tables (pure and immutable, see `gaussianProjection`).
  */
 import { FarfieldError } from '../../core/index.js';
 import { compositeGaussLegendre, HermiteSplineSet, scaledModifiedSphericalBesselIArray } from '../../math/index.js';
@@ -188,15 +189,23 @@ export class GaussianProjection {
   }
 }
 
-const cache = new Map<string, GaussianProjection>();
+/**
+ * Memo of tabulations, least recently used dropped beyond MEMO_SIZE. It holds pure constant tables only: a
+ * GaussianProjection is a deterministic function of its key and immutable after construction, so sharing one
+ * between descriptors changes no value; the bound keeps a long-running process (hyper-parameter scans) from growing.
+ */
+const MEMO_SIZE = 16;
+const memo = new Map<string, GaussianProjection>();
 
-/** Shared, cached tabulation for (R, σ, nmax, lmax, tolerance): descriptors built with equal hypers reuse it. */
+/** Tabulation for (R, σ, nmax, lmax, tolerance): descriptors built with equal hypers share it (bounded memo). */
 export function gaussianProjection(cutoffA: number, smearingA: number, nmax: number, lmax: number, options: GaussianProjectionOptions = {}): GaussianProjection {
   const key = `${cutoffA}|${smearingA}|${nmax}|${lmax}|${options.tolerance ?? 1e-10}`;
-  let p = cache.get(key);
-  if (!p) {
+  let p = memo.get(key);
+  if (p) memo.delete(key); // most recently used last
+  else {
     p = new GaussianProjection(cutoffA, smearingA, nmax, lmax, options);
-    cache.set(key, p);
+    if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
   }
+  memo.set(key, p);
   return p;
 }
