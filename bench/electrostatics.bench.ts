@@ -22,7 +22,8 @@ import { computeElectrostatics, coulombKernel, tuneElectrostatics, type TunedPar
 import { Fft3d, RealFft3d } from '../src/math/index.js';
 import { costExponent, type BenchContext } from './harness.js';
 
-function melt(cells: number, seed = 1): { s: Structure; q: Float64Array } {
+/** A rattled rock-salt NaCl melt of cells³ conventional cells (8 cells³ ions) with charges ±1. */
+export function melt(cells: number, seed = 1): { s: Structure; q: Float64Array } {
   const a = 6.295, rng = new Rng(seed);
   const symbols: string[] = [], pos: number[] = [];
   const m = 2 * cells;

@@ -11,18 +11,9 @@
 import { makeStructure, Rng, type Structure } from '../src/core/index.js';
 import { ElectrostaticsCalculator, ElectrostaticsWorkspace, computeElectrostatics, coulombKernel, tuneElectrostatics } from '../src/electrostatics/index.js';
 import type { BenchContext } from './harness.js';
+import { melt as meltWithCharges } from './electrostatics.bench.js';
 
-function melt(cells: number, seed = 1): Structure {
-  const a = 6.295, rng = new Rng(seed);
-  const symbols: string[] = [], pos: number[] = [];
-  const m = 2 * cells;
-  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) for (let k = 0; k < m; k++) {
-    symbols.push((i + j + k) % 2 === 0 ? 'Na' : 'Cl');
-    pos.push((i * a) / 2 + rng.range(-0.6, 0.6), (j * a) / 2 + rng.range(-0.6, 0.6), (k * a) / 2 + rng.range(-0.6, 0.6));
-  }
-  const L = cells * a;
-  return makeStructure({ symbols, positions: pos, cell: [L, 0, 0, 0, L, 0, 0, 0, L] });
-}
+const melt = (cells: number, seed = 1): Structure => meltWithCharges(cells, seed).s;
 
 function trajectory(s: Structure, steps: number): Structure[] {
   const rng = new Rng(7), out: Structure[] = [];

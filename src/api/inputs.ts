@@ -14,7 +14,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';
 import { checkOutputFile, detectFormat, formatForWriting, readFrames, readStructuresWithMeta, type FormatMeta } from '../io/index.js';
-import { convertFile, frameSelector, parseFrameIndex, type ConvertOptions, type ConvertResult } from './io.js';
+import { convertFile, frameSelector, parseFrameIndex, pipeFrames, type ConvertOptions, type ConvertResult } from './io.js';
 
 /** Readers' warnings (an OUTCAR whose run is still going, …): replace the handler to collect them. */
 export { setIoWarningHandler, type IoWarning, type IoWarningHandler } from '../io/index.js';
@@ -179,18 +179,7 @@ export async function convertInputs(specs: string | readonly string[], output: s
   }
   const keep = ix ? frameSelector(ix, n, `frame index '${options.index}'`) : () => true;
   if (outF.openWriter) {
-    const w = outF.openWriter(output);
-    let frames = 0, k = 0;
-    try {
-      for await (const s of readInputFrames(files, { format: options.from })) if (keep(k++)) {
-        w.write(s);
-        frames++;
-      }
-    } catch (e) {
-      w.abort();
-      throw e;
-    }
-    w.close();
+    const frames = await pipeFrames(readInputFrames(files, { format: options.from }), outF.openWriter(output), keep);
     return { frames, from: fromName, to: outF.name, streamed: true, files };
   }
   const all: Structure[] = [];

@@ -94,6 +94,27 @@ export interface ConvertResult {
   streamed: boolean;
 }
 
+/**
+ * Write the frames of `source` that `keep` (frame number → bool) selects through an appending writer; on an error the
+ * writer is aborted (its atomic write leaves nothing behind) and the error rethrown. Returns the frames written.
+ */
+export async function pipeFrames(
+  source: AsyncIterable<Structure>, w: { write(s: Structure): void; close(): void; abort(): void }, keep: (k: number) => boolean,
+): Promise<number> {
+  let frames = 0, k = 0;
+  try {
+    for await (const s of source) if (keep(k++)) {
+      w.write(s);
+      frames++;
+    }
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+  w.close();
+  return frames;
+}
+
 /** Convert a file (optionally a subset of its frames, `index`); streams frame by frame when the input can be
  * streamed and the output can be appended to. */
 export async function convertFile(input: string, output: string, options: ConvertOptions = {}): Promise<ConvertResult> {
@@ -109,18 +130,7 @@ export async function convertFile(input: string, output: string, options: Conver
       for await (const _ of inF.stream(input)) n++;
     }
     const keep = ix ? frameSelector(ix, n, `${input}: frame index '${options.index}'`) : () => true;
-    const w = outF.openWriter(output);
-    let frames = 0, k = 0;
-    try {
-      for await (const s of inF.stream(input)) if (keep(k++)) {
-        w.write(s);
-        frames++;
-      }
-    } catch (e) {
-      w.abort();
-      throw e;
-    }
-    w.close();
+    const frames = await pipeFrames(inF.stream(input), outF.openWriter(output), keep);
     return { frames, from: inF.name, to: outF.name, streamed: true };
   }
   const r = inF.read(input);

@@ -27,6 +27,7 @@
  * not defined by either convention.
  */
 import { AMU_EV_FS2_PER_A2, BOLTZMANN_EV_PER_K, FarfieldError, inv3, type Rng, type Structure } from '../core/index.js';
+import { kineticEnergyEv, rawMaxwellBoltzmann } from './state.js';
 
 export type ConstraintBasis = 'cartesian' | 'fractional';
 
@@ -196,22 +197,14 @@ export function removeCommonMomentum(c: PreparedConstraints, masses: Float64Arra
  * along C removed (n > 1); with `exact`, rescaled so that 2K/(nf k_B) = T exactly. nf = 3N − fixed − dim C (n > 1).
  */
 export function constrainedMaxwellBoltzmann(c: PreparedConstraints, masses: Float64Array, temperatureK: number, rng: Rng, exact: boolean): Float64Array {
-  if (!(temperatureK >= 0) || !Number.isFinite(temperatureK))
-    throw new FarfieldError('INVALID_INPUT', `md: temperature must be ≥ 0 K and finite, got ${temperatureK}`);
+  const v = rawMaxwellBoltzmann(masses, temperatureK, rng);
   const n = masses.length;
-  const v = new Float64Array(3 * n);
   const kT = BOLTZMANN_EV_PER_K * temperatureK;
-  for (let i = 0; i < n; i++) {
-    const s = Math.sqrt(kT / (masses[i] * AMU_EV_FS2_PER_A2));
-    for (let d = 0; d < 3; d++) v[3 * i + d] = s * rng.normal();
-  }
   projectOntoAllowed(c, v);
   if (n > 1) removeCommonMomentum(c, masses, v);
   const nf = 3 * n - c.fixedCount - (n > 1 ? c.commonDimension : 0);
   if (exact && nf > 0 && temperatureK > 0) {
-    let K = 0;
-    for (let k = 0; k < 3 * n; k++) K += masses[Math.floor(k / 3)] * v[k] * v[k];
-    K *= 0.5 * AMU_EV_FS2_PER_A2;
+    const K = kineticEnergyEv(masses, v);
     const scale = Math.sqrt((0.5 * nf * kT) / K);
     for (let k = 0; k < 3 * n; k++) v[k] *= scale;
   }

@@ -107,11 +107,11 @@ export function removeCentreOfMassVelocity(masses: Float64Array, velocities: Flo
 }
 
 /**
- * Maxwell–Boltzmann velocities at `temperatureK`: v_ia = √(k_B T / m_i) ξ_ia (ξ standard normal, from `rng`), then the
- * centre-of-mass velocity is removed (so ⟨K⟩ = (3N − 3) k_B T / 2). With `exact`, rescaled so that
- * 2K/((3N − 3) k_B) = T exactly. Returns a new Float64Array(3N), Å/fs.
+ * Independent Maxwell–Boltzmann draws v_ia = √(k_B T / m_i) ξ_ia (ξ standard normal, from `rng`, atoms in order), Å/fs,
+ * with nothing removed: the common first step of `maxwellBoltzmannVelocities` and of the constrained variant
+ * (md/constraints.ts), so both consume the random stream identically.
  */
-export function maxwellBoltzmannVelocities(masses: Float64Array, temperatureK: number, rng: Rng, exact = false): Float64Array {
+export function rawMaxwellBoltzmann(masses: Float64Array, temperatureK: number, rng: Rng): Float64Array {
   if (!(temperatureK >= 0) || !Number.isFinite(temperatureK))
     throw new FarfieldError('INVALID_INPUT', `md: temperature must be ≥ 0 K and finite, got ${temperatureK}`);
   const n = masses.length;
@@ -121,6 +121,18 @@ export function maxwellBoltzmannVelocities(masses: Float64Array, temperatureK: n
     const s = Math.sqrt(kT / (masses[i] * AMU_EV_FS2_PER_A2));
     for (let d = 0; d < 3; d++) v[3 * i + d] = s * rng.normal();
   }
+  return v;
+}
+
+/**
+ * Maxwell–Boltzmann velocities at `temperatureK`: v_ia = √(k_B T / m_i) ξ_ia (ξ standard normal, from `rng`), then the
+ * centre-of-mass velocity is removed (so ⟨K⟩ = (3N − 3) k_B T / 2). With `exact`, rescaled so that
+ * 2K/((3N − 3) k_B) = T exactly. Returns a new Float64Array(3N), Å/fs.
+ */
+export function maxwellBoltzmannVelocities(masses: Float64Array, temperatureK: number, rng: Rng, exact = false): Float64Array {
+  const v = rawMaxwellBoltzmann(masses, temperatureK, rng);
+  const n = masses.length;
+  const kT = BOLTZMANN_EV_PER_K * temperatureK;
   if (n > 1) removeCentreOfMassVelocity(masses, v);
   if (exact && n > 1 && temperatureK > 0) {
     const K = kineticEnergyEv(masses, v);

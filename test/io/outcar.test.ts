@@ -14,23 +14,13 @@ import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { REPO_ROOT, sharedPath } from '../helpers/paths.js';
 import { skipWithoutAse } from './python.js';
-import { aseReadVasp, aseReadVaspMany, diffWithAse, formatDiffs } from './vaspAse.js';
+import { aseReadVasp, aseReadVaspMany, diffWithAse, formatDiffs, withWarnings } from './vaspAse.js';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures-own', 'vasp', 'OUTCAR_nacl3');
 const REAL = ['OUTCAR.1', 'OUTCAR.2', 'OUTCAR.119'].map((f) => sharedPath('data', 'vasp-outputs-polipy4vasp', f));
 const skipAse = skipWithoutAse();
 const skipReal = existsSync(REAL[0]) ? skipAse : 'real OUTCARs not found in ../shared/data/vasp-outputs-polipy4vasp: skipping';
 
-/** Run `fn` collecting reader warnings. */
-function withWarnings<T>(fn: () => T): { value: T; warnings: IoWarning[] } {
-  const warnings: IoWarning[] = [];
-  const prev = setIoWarningHandler((w) => warnings.push(w));
-  try {
-    return { value: fn(), warnings };
-  } finally {
-    setIoWarningHandler(prev);
-  }
-}
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'ff-outcar-'));

@@ -3,6 +3,7 @@
  * reads from a file, as JSON (exact floats), and the largest differences to what farfield reads.
  */
 import type { Structure } from '../../src/core/index.js';
+import { setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { runPython } from './python.js';
 
 const DUMP = `
@@ -97,4 +98,15 @@ export function diffWithAse(ours: Structure[], ase: AseVaspFrame[]): AseDiffs {
 export function formatDiffs(name: string, d: AseDiffs): string {
   const f = (x: number) => x.toExponential(1);
   return `${name}: ${d.frames} frames, max |Δ| energy ${f(d.energy)} eV, E(σ→0) ${f(d.energySigma0)} eV, forces ${f(d.forces)} eV/Å, stress ${f(d.stress)} eV/Å³, positions ${f(d.positions)} Å, cell ${f(d.cell)} Å`;
+}
+
+/** Run `fn` collecting the readers' warnings (restores the previous handler). */
+export function withWarnings<T>(fn: () => T): { value: T; warnings: IoWarning[] } {
+  const warnings: IoWarning[] = [];
+  const prev = setIoWarningHandler((w) => warnings.push(w));
+  try {
+    return { value: fn(), warnings };
+  } finally {
+    setIoWarningHandler(prev);
+  }
 }

@@ -15,21 +15,12 @@ import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, parseVasprun, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { skipWithoutAse } from './python.js';
-import { aseReadVasp, aseReadVaspMany, diffWithAse, formatDiffs } from './vaspAse.js';
+import { aseReadVasp, aseReadVaspMany, diffWithAse, formatDiffs, withWarnings } from './vaspAse.js';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures-own', 'vasp', 'vasprun_relax3.xml');
 const LAMMPS = '/usr/share/lammps/examples/COUPLE/lammps_vasp/vasprun.xml';
 const skipAse = skipWithoutAse();
 
-function withWarnings<T>(fn: () => T): { value: T; warnings: IoWarning[] } {
-  const warnings: IoWarning[] = [];
-  const prev = setIoWarningHandler((w) => warnings.push(w));
-  try {
-    return { value: fn(), warnings };
-  } finally {
-    setIoWarningHandler(prev);
-  }
-}
 
 function inTmp<T>(fn: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'ff-vasprun-'));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../../src/core/index.js';
 import { detectFormat, parseXdatcar, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
 import { runPython, skipWithoutAse } from './python.js';
-import { aseReadVaspMany, diffWithAse, formatDiffs } from './vaspAse.js';
+import { aseReadVaspMany, diffWithAse, formatDiffs, withWarnings } from './vaspAse.js';
 
 const skipAse = skipWithoutAse();
 
@@ -60,15 +60,6 @@ async function inTmpAsync(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-function withWarnings<T>(fn: () => T): { value: T; warnings: IoWarning[] } {
-  const warnings: IoWarning[] = [];
-  const prev = setIoWarningHandler((w) => warnings.push(w));
-  try {
-    return { value: fn(), warnings };
-  } finally {
-    setIoWarningHandler(prev);
-  }
-}
 
 test('an XDATCAR is detected as XDATCAR by name and by content, and every frame is read', () => {
   inTmp((dir) => {
