@@ -143,7 +143,7 @@ export const WHITEN_RELATIVE_FLOOR = 1e-12;
 
 /** Default relative shrinkage of the whitening (hyper `whitenShrink`): δ = 1e-4 × λ_max, see `whitening` (chosen on
  * toy, PBE liquid, xTB one-density and dimer runs, docs/RESULTS.md § "Long-range block: well-posed whitening"). */
-export const WHITEN_RELATIVE_SHRINK = Number(process.env.FARFIELD_SHRINK ?? 1e-4);
+export const WHITEN_RELATIVE_SHRINK = 1e-4;
 
 /** Default relative scale floor of the mean-density coordinates (hyper `densityScale`): 5 % of the mean density. */
 export const DENSITY_RELATIVE_SCALE = 0.05;
@@ -157,127 +157,6 @@ export interface WhiteningOptions {
   densityDirections?: readonly Float64Array[];
   /** Scale floor κ of the density coordinates, relative to their mean (default DENSITY_RELATIVE_SCALE). */
   densityScale?: number;
-  /** Dilation directions d x̄_J/d ln V of the structure-mean features (meanDensity.ts `dilationDirections`). */
-  dilationDirections?: readonly Float64Array[];
-  /** Scale of the dilation response (hyper `dilationScale`, default DILATION_RELATIVE_SCALE); see `shrinkDilation`. */
-  dilationScale?: number;
-  /** Frame and species of every training row, for the structure-mean (collective) shrinkage (`shrinkCollective`). */
-  rowGroups?: { frame: Int32Array; species: Int32Array };
-  /** Threshold c of the collective shrinkage (hyper `collectiveScale`). */
-  collectiveScale?: number;
-}
-
-export const COLLECTIVE_SCALE = Number(process.env.FARFIELD_COLL ?? 1);
-
-/** Symmetric matrix function f(A) of a small SPD matrix via its eigen-decomposition. */
-function symFun(a: Float64Array, m: number, f: (v: number) => number): Float64Array {
-  const { values, vectors } = symmetricEigen(a, m);
-  const out = new Float64Array(m * m);
-  for (let k = 0; k < m; k++) {
-    const fv = f(values[k]);
-    for (let p = 0; p < m; p++) for (let q = 0; q < m; q++) out[p * m + q] += vectors[p * m + k] * fv * vectors[q * m + k];
-  }
-  return out;
-}
-
-function shrinkCollective(transform: number[][], r: number, x: Float64Array, n: number, d: number, mu: Float64Array, g: { frame: Int32Array; species: Int32Array }, c: number): void {
-  if (r === 0 || !(c > 0) || process.env.FARFIELD_COLL === 'off') return;
-  // z rows (structural part)
-  const z = new Float64Array(n * r);
-  for (let i = 0; i < n; i++)
-    for (let q = 0; q < r; q++) {
-      let a = 0;
-      const t = transform[q];
-      for (let k = 0; k < d; k++) a += t[k] * (x[i * d + k] - mu[k]);
-      z[i * r + q] = a;
-    }
-  // per-atom covariance V; per (frame, species) means
-  const V = new Float64Array(r * r);
-  const key = new Map<number, number>();
-  const sums: Float64Array[] = [], cnt: number[] = [], spOf: number[] = [];
-  let nsp = 0;
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) V[p * r + q] += (z[i * r + p] * z[i * r + q]) / n;
-    const kk = g.frame[i] * 4096 + g.species[i];
-    let j = key.get(kk);
-    if (j === undefined) {
-      j = sums.length;
-      key.set(kk, j);
-      sums.push(new Float64Array(r));
-      cnt.push(0);
-      spOf.push(g.species[i]);
-      nsp = Math.max(nsp, g.species[i] + 1);
-    }
-    cnt[j]++;
-    for (let q = 0; q < r; q++) sums[j][q] += z[i * r + q];
-  }
-  // C_N = Σ_t (n_t / n) N̄_t Cov_frames(z̄_t): equals V when atoms fluctuate independently
-  const CN = new Float64Array(r * r);
-  for (let t = 0; t < nsp; t++) {
-    const groups = sums.map((s, j) => j).filter((j) => spOf[j] === t);
-    if (groups.length < 2) continue;
-    const nt = groups.reduce((a, j) => a + cnt[j], 0), Nbar = nt / groups.length;
-    const m = new Float64Array(r);
-    for (const j of groups) for (let q = 0; q < r; q++) m[q] += sums[j][q] / cnt[j] / groups.length;
-    for (const j of groups)
-      for (let p = 0; p < r; p++)
-        for (let q = 0; q < r; q++) CN[p * r + q] += ((nt / n) * Nbar * (sums[j][p] / cnt[j] - m[p]) * (sums[j][q] / cnt[j] - m[q])) / groups.length;
-  }
-  let tr = 0;
-  for (let q = 0; q < r; q++) tr += V[q * r + q];
-  for (let q = 0; q < r; q++) V[q * r + q] += 1e-9 * tr;
-  const vh = symFun(V, r, (v) => Math.sqrt(Math.max(v, 0))), vmh = symFun(V, r, (v) => 1 / Math.sqrt(Math.max(v, 1e-300)));
-  // S = V^{-1/2} C_N V^{-1/2}; B = V^{1/2} E diag(a) Eᵀ V^{-1/2}, a_k = min(1, √(σ_k / c))
-  const S = new Float64Array(r * r), tmp = new Float64Array(r * r);
-  for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) for (let k = 0; k < r; k++) tmp[p * r + q] += vmh[p * r + k] * CN[k * r + q];
-  for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) for (let k = 0; k < r; k++) S[p * r + q] += tmp[p * r + k] * vmh[k * r + q];
-  const A = symFun(S, r, (s) => Math.min(1, Math.sqrt(Math.max(s, 0) / c)));
-  if (process.env.FARFIELD_DIL_VERBOSE) console.error(`collective: σ = ${Array.from(symmetricEigen(S, r).values, (v) => v.toPrecision(2)).join(' ')}`);
-  const B = new Float64Array(r * r), t2 = new Float64Array(r * r);
-  for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) for (let k = 0; k < r; k++) t2[p * r + q] += vh[p * r + k] * A[k * r + q];
-  for (let p = 0; p < r; p++) for (let q = 0; q < r; q++) for (let k = 0; k < r; k++) B[p * r + q] += t2[p * r + k] * vmh[k * r + q];
-  const old = transform.slice(0, r).map((row) => Float64Array.from(row));
-  for (let p = 0; p < r; p++) {
-    const row = new Float64Array(d);
-    for (let q = 0; q < r; q++) for (let k = 0; k < d; k++) row[k] += B[p * r + q] * old[q][k];
-    transform[p] = Array.from(row);
-  }
-}
-
-export const DILATION_RELATIVE_SCALE = 0.05;
-
-function shrinkDilation(transform: number[][], r: number, d: number, dirs: Float64Array[], scale: number, kappa: number, reff: number): void {
-  const mode = process.env.FARFIELD_DIL ?? 'off';
-  if (mode === 'off' || r === 0) return;
-  const qs: Float64Array[] = [];
-  const moves: number[] = [];
-  for (const g of dirs) {
-    const u = new Float64Array(r);
-    for (let q = 0; q < r; q++) {
-      let a = 0;
-      for (let k = 0; k < d; k++) a += transform[q][k] * g[k];
-      u[q] = a;
-    }
-    const n0 = Math.hypot(...u);
-    for (const q of qs) {
-      let a = 0;
-      for (let k = 0; k < r; k++) a += q[k] * u[k];
-      for (let k = 0; k < r; k++) u[k] -= a * q[k];
-    }
-    const n1 = Math.hypot(...u);
-    if (!(n1 > 1e-6 * n0) || !(n1 > 0)) continue;
-    qs.push(u.map((a) => a / n1));
-    moves.push(n1);
-  }
-  qs.forEach((q, j) => {
-    const target = 1 / (kappa * Math.sqrt(reff));
-    const a = mode === 'auto' ? Math.min(1, target / moves[j]) : Number(mode);
-    if (process.env.FARFIELD_DIL_VERBOSE) console.error(`dilation dir ${j}: move/lnV ${moves[j].toPrecision(4)} (dir total ${Math.hypot(...dirs[j]).toPrecision(3)}), target ${target.toPrecision(4)}, a ${a.toPrecision(3)}, r ${r}, reff ${reff.toPrecision(4)}`);
-    // T ← (I − (1 − a) q qᵀ) T on the structural rows
-    const w = new Float64Array(d);
-    for (let k = 0; k < r; k++) for (let c = 0; c < d; c++) w[c] += q[k] * transform[k][c];
-    for (let k = 0; k < r; k++) for (let c = 0; c < d; c++) transform[k][c] -= (1 - a) * q[k] * w[c];
-  });
 }
 
 /** Symmetric (pseudo-)inverse square-root helper: eigen-decomposition of a small SPD matrix, inverse (λ > 0 only). */
@@ -395,12 +274,6 @@ export function whitening(x: Float64Array, n: number, d: number, opts: Whitening
     const f = 1 / (scale * Math.sqrt(reff));
     transform.push(Array.from(gpinv[p], (a) => a * f));
   }
-  if (o.rowGroups) shrinkCollective(transform, keep.length, x, n, d, mu, o.rowGroups, o.collectiveScale ?? COLLECTIVE_SCALE);
-  shrinkDilation(transform, keep.length, d, (o.dilationDirections ?? []).map((g) => {
-    const v = Float64Array.from(g);
-    project(v);
-    return v;
-  }), o.dilationScale ?? DILATION_RELATIVE_SCALE, kappa, reff);
   return { center: Array.from(mu), transform };
 }
 
@@ -410,7 +283,7 @@ export function whitening(x: Float64Array, n: number, d: number, opts: Whitening
  * mean-density directions `density` (meanDensity.ts, each over the full width; may be empty). Other specs are
  * returned unchanged.
  */
-export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[], width: number, density: readonly Float64Array[] = [], dilation: readonly Float64Array[] = [], rowSpecies?: readonly Int32Array[]): KernelSpec {
+export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[], width: number, density: readonly Float64Array[] = []): KernelSpec {
   const rowsOf = (cols: number[]): { x: Float64Array; n: number } => {
     let n = 0;
     for (const f of features) n += f.length / width;
@@ -426,19 +299,11 @@ export function fitKernelData(spec: KernelSpec, features: readonly Float64Array[
     const { x, n } = rowsOf(cols);
     const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
     const dirs = density.map((g) => Float64Array.from(cols, (c) => g[c]));
-    const dil = dilation.map((g) => Float64Array.from(cols, (c) => g[c]));
-    let rowGroups: { frame: Int32Array; species: Int32Array } | undefined;
-    if (rowSpecies && rowSpecies.length === features.length) {
-      const frame = new Int32Array(n), sp = new Int32Array(n);
-      let o = 0;
-      rowSpecies.forEach((rs, f) => rs.forEach((t) => { frame[o] = f; sp[o++] = t; }));
-      if (o === n) rowGroups = { frame, species: sp };
-    }
     return {
       kind: 'linear',
       hypers: {
         ...h,
-        ...whitening(x, n, cols.length, { floor: num(h.whitenFloor), shrink: num(h.whitenShrink), densityScale: num(h.densityScale), densityDirections: dirs, dilationDirections: dil, rowGroups }),
+        ...whitening(x, n, cols.length, { floor: num(h.whitenFloor), shrink: num(h.whitenShrink), densityScale: num(h.densityScale), densityDirections: dirs }),
       },
     };
   };

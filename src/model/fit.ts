@@ -24,7 +24,7 @@ import { sha256Bytes } from './encoding.js';
 import { createKernel, type KernelSpec } from './kernels.js';
 import { bindBlockKernel, blockReferences, defaultKernelFor, fitKernelData } from './blockKernel.js';
 import { balanceBlocks, scaleColumns } from './scaling.js';
-import { dilationDirections, meanDensityDirections } from './meanDensity.js';
+import { meanDensityDirections } from './meanDensity.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
 import { buildNormalEquations } from './parallelNormal.js';
@@ -183,8 +183,7 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     descriptor = createDescriptor(balance.spec);
   }
   // 1c. kernel data fitted on the training features (whitening of linear long-range kernels, blockKernel.ts)
-  const dilSamples = structures.filter((_, k) => k % Math.max(1, Math.floor(structures.length / 4)) === 0).slice(0, 4);
-  kernel = createKernel(fitKernelData(kernelSpec, features, d, meanDensityDirections(descriptor.toJSON()), process.env.FARFIELD_DIL && process.env.FARFIELD_DIL !== 'off' ? dilationDirections(descriptor.toJSON(), dilSamples) : [], structures.map((s) => Int32Array.from(s.species, (t) => descriptor.species.indexOf(s.symbols[t])))));
+  kernel = createKernel(fitKernelData(kernelSpec, features, d, meanDensityDirections(descriptor.toJSON())));
 
   // 2. selection per species
   t0 = now();

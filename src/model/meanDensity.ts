@@ -14,7 +14,7 @@
  * descriptors without such blocks give an empty list. Cost: two descriptor evaluations of a one-atom cell per
  * species, at fit time only.
  */
-import { makeStructure, type Structure } from '../core/index.js';
+import { makeStructure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type DescriptorSpec } from '../descriptors/index.js';
 
 /** Probe cell edge (Å): the result does not depend on it (γ is exact), it only has to be a valid periodic cell. */
@@ -51,47 +51,4 @@ export function meanDensityDirections(spec: DescriptorSpec): Float64Array[] {
     const b = zero.compute(probe, new ComputeContext(probe)).features.data;
     return Float64Array.from({ length: d }, (_, k) => (a[k] - b[k]) * V);
   });
-}
-
-/** Relative volume step of the dilation probe (central difference, ±1 %). */
-const DILATION_STEP = 0.01;
-
-/**
- * Dilation directions of the structure-mean features: for every species J of the descriptor (in its order), the
- * mean over sample frames of d x̄_J / d ln V, x̄_J = the mean feature row of the atoms of species J, under a uniform
- * dilation of cell and positions (central difference at ln V ± 0.01). Zero vectors for species absent from the
- * samples; empty when no sample is fully periodic. Each is a vector over the descriptor's columns (width D). Cost:
- * two descriptor evaluations per sample frame, at fit time only.
- */
-export function dilationDirections(spec: DescriptorSpec, samples: readonly Structure[]): Float64Array[] {
-  const desc = createDescriptor(spec);
-  const d = desc.width, ns = desc.species.length;
-  const sum = Array.from({ length: ns }, () => new Float64Array(d));
-  const cnt = new Float64Array(ns);
-  const periodic = samples.filter((s) => s.pbc.every((p) => p) && s.species.length > 0);
-  if (periodic.length === 0) return [];
-  for (const s of periodic) {
-    const syms = Array.from(s.species, (t) => s.symbols[t]);
-    const rows: Float64Array[] = [];
-    for (const sign of [1, -1]) {
-      const f = Math.cbrt(1 + sign * DILATION_STEP);
-      const t = makeStructure({ symbols: syms, positions: Float64Array.from(s.positions, (v) => v * f), cell: Float64Array.from(s.cell, (v) => v * f), pbc: true });
-      rows.push(desc.compute(t, new ComputeContext(t)).features.data);
-    }
-    const h = Math.log(1 + DILATION_STEP) - Math.log(1 - DILATION_STEP);
-    const per = Array.from({ length: ns }, () => new Float64Array(d));
-    const nper = new Float64Array(ns);
-    for (let i = 0; i < syms.length; i++) {
-      const j = desc.species.indexOf(syms[i]);
-      if (j < 0) continue;
-      nper[j]++;
-      for (let k = 0; k < d; k++) per[j][k] += (rows[0][i * d + k] - rows[1][i * d + k]) / h;
-    }
-    for (let j = 0; j < ns; j++)
-      if (nper[j] > 0) {
-        cnt[j]++;
-        for (let k = 0; k < d; k++) sum[j][k] += per[j][k] / nper[j];
-      }
-  }
-  return sum.map((v, j) => (cnt[j] > 0 ? v.map((a) => a / cnt[j]) : v));
 }
