@@ -302,8 +302,9 @@ export const SINGLE_DENSITY_SPREAD = 0.005;
  * density, such terms reproduce the forces but not the pressure (the representability problem of force-matched pair
  * potentials), and no prior on the weights fixes that: measured on the xTB NaCl MD set, the one-density sr+lr fit has
  * 3× the sr model's stress error at its own density and 2–4× its energy error at ±3 % density, and neither a stronger
- * shrinkage nor damping the structure-mean or dilation directions of the block changes it (docs/RESULTS.md,
- * § "Long-range block: well-posed whitening"). Null when there is no linear block, stress rows exist, or the volume
+ * shrinkage nor damping the structure-mean or dilation directions of the block changes it; keeping the FKK block
+ * to slow channels (ζ ≤ 0.5 Å⁻¹) does, at a cost in forces (docs/RESULTS.md, § "Long-range block: well-posed
+ * whitening"). Null when there is no linear block, stress rows exist, or the volume
  * per atom spreads by more than SINGLE_DENSITY_SPREAD.
  */
 export function singleDensityWarning(structures: readonly Structure[], kernel: KernelSpec, stressRows: number): string | null {
@@ -321,5 +322,6 @@ export function singleDensityWarning(structures: readonly Structure[], kernel: K
   if (hi - lo > SINGLE_DENSITY_SPREAD * lo) return null;
   return `the linear long-range block was fitted on one density (volume per atom ${lo.toPrecision(4)}–${hi.toPrecision(4)} Å³) without stress labels: `
     + 'its volume response (pressure, energies at other densities) is not determined by the data and can be several times '
-    + 'wrong for a many-body reference; add stress labels or frames at a second density (docs/RESULTS.md, "Long-range block")';
+    + 'wrong for a many-body reference; add stress labels or frames at a second density, or keep the FKK block to slow '
+    + 'channels (preset hypers {"lr": {"zetaMaxPerA": 0.5, "count": 6}}; docs/RESULTS.md, "Long-range block")';
 }
