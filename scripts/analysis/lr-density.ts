@@ -10,7 +10,9 @@
  * Frames are grouped by cell edge L (rounded to 1e-3 Å); training frames are the first n of each training edge in
  * file order, every frame of the other edges is a test frame, and the last 20 % of each training edge is a
  * same-density test set. A second file can be given with FARFIELD_TRAIN=<file> (all its frames train, e.g.
- * data/nacl-liquid-xtb-md.xyz); then <trainL> is only used to name the run.
+ * data/nacl-liquid-xtb-md.xyz); then <trainL> is only used to name the run. FARFIELD_KERNEL=<json> replaces the
+ * default kernel, FARFIELD_DESCRIPTOR_HYPERS=<json> is passed as preset hypers to every model but 'sr' (e.g.
+ * '{"lr": {"zetaMaxPerA": 0.5, "count": 6}}').
  * Output: a table per model and test density (energy meV/atom, force meV/Å, stress meV/Å³ RMSE) on stdout and
  * results/lr-density/<name>.json.
  */
@@ -56,7 +58,8 @@ const species = sortSpecies(all.flatMap((s) => s.symbols));
 const out: Record<string, unknown>[] = [];
 console.log(`${basename(file)}: ${train.length} training frames; references ${refs}/species`);
 for (const preset of models) {
-  const cfg: FitConfig = { descriptor: resolveDescriptor(preset, species), selection: { count: refs } };
+  const dh = process.env.FARFIELD_DESCRIPTOR_HYPERS && preset !== 'sr' ? JSON.parse(process.env.FARFIELD_DESCRIPTOR_HYPERS) : undefined;
+  const cfg: FitConfig = { descriptor: resolveDescriptor(preset, species, dh), selection: { count: refs } };
   if (process.env.FARFIELD_KERNEL) cfg.kernel = JSON.parse(process.env.FARFIELD_KERNEL);
   const t0 = performance.now();
   const { model, metadata } = fitKernelModel(train, cfg);

@@ -120,3 +120,18 @@ test('whitening with density directions: a pure density shift has no structural 
   const zp = plain.transform.map((row) => row.reduce((s, t, k) => s + t * (shifted[k] - plain.center[k]), 0));
   assert.ok(Math.hypot(...zp) > 30, `plain whitening amplifies the density shift (|z| = ${Math.hypot(...zp)})`);
 });
+
+test('fit warns when a linear long-range block sees one density and no stress (its volume response is undetermined)', () => {
+  const rng = new Rng(5);
+  const calc = pointCharges({ Na: 1, Cl: -1 });
+  const one = labelled(calc, rng, L0, 3);
+  const two = [...one, ...labelled(calc, rng, denser(L0, 1.05), 2)];
+  const withStress = one.map((s) => ({ ...s, labels: { ...s.labels, stressEvPerA3: calc.calculate(s, { forces: false, stress: true }).stressEvPerA3 } }));
+  const warned = (train: Structure[], preset: string): boolean =>
+    (fitKernelModel(train, { descriptor: resolveDescriptor(preset, SPECIES), selection: { count: 6 }, threads: 1 }).metadata.solver.warnings ?? [])
+      .some((w) => w.includes('one density') && w.includes('stress'));
+  assert.equal(warned(one, 'sr+lr'), true, 'sr+lr, one density, no stress');
+  assert.equal(warned(two, 'sr+lr'), false, 'sr+lr, two densities (5 % apart)');
+  assert.equal(warned(withStress, 'sr+lr'), false, 'sr+lr, one density with stress labels');
+  assert.equal(warned(one, 'sr'), false, 'sr has no linear block');
+});
