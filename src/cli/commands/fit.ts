@@ -66,7 +66,7 @@ export function register(program: Command): void {
       const sv = m.solver;
       const lines = [
         `model:       ${o.output}`,
-        `descriptor:  ${r.descriptor.kind} (${r.model.descriptor.width} columns), kernel ${JSON.stringify(r.model.kernel.toJSON())}`,
+        `descriptor:  ${r.descriptor.kind} (${r.model.descriptor.width} columns), kernel ${kernelSummary(r.model.kernel.toJSON())}`,
         `references:  ${refs} (${m.selection.method}, seed ${m.selection.seed})`,
         `rows:        ${m.rows.energy} energies, ${m.rows.forces} force components, ${m.rows.stress} stress components`,
         `solver:      ${sv.kind}${sv.kind === 'bayes' ? ` σ_v ${fmt(sv.sigmaV, 4)} σ_w ${fmt(sv.sigmaW, 4)} γ ${fmt(sv.effectiveParameters, 1)}/${sv.unknowns} (${sv.iterations} iterations${sv.converged ? '' : ', NOT converged'})` : ` ${fmt(sv.effectiveParameters, 0)}/${sv.unknowns} parameters`}`,
@@ -76,4 +76,16 @@ export function register(program: Command): void {
       if (r.errors.validation) lines.push(formatSummary('validation:', r.errors.validation));
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+/**
+ * The kernel spec for the summary line, with fitted arrays (a whitening's `center` and `transform`, thousands of
+ * numbers) replaced by their shape: `"transform": "[84×84]"`. The model file keeps them whole.
+ */
+export function kernelSummary(spec: unknown): string {
+  return JSON.stringify(spec, (key, value: unknown) => {
+    if ((key === 'center' || key === 'transform') && Array.isArray(value))
+      return Array.isArray(value[0]) ? `[${value.length}×${(value[0] as unknown[]).length}]` : `[${value.length}]`;
+    return value;
+  });
 }
