@@ -6,39 +6,15 @@
  * insertions, deletions and substitutions), e.g. 'selecton' → "did you mean 'selection'?". The key lists are typed
  * as `Record<keyof Config, …>`, so adding a field to a config interface without listing it here is a compile error.
  */
-import { FarfieldError } from '../core/index.js';
+import { FarfieldError, didYouMean } from '../core/index.js';
 import { KERNELS, type FitConfig, type SelectionConfig, type SolverConfig } from '../model/index.js';
 import type { FitModelConfig } from './fit.js';
 
-/** Levenshtein edit distance of two strings (two-row dynamic programme, O(|a|·|b|)). */
-export function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-/** The candidate closest to `name` (ties: the first listed), or undefined when there are none. */
-export function closestName(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined, bestD = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(name.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
-      best = c;
-      bestD = d;
-    }
-  }
-  return best;
-}
+export { closestName, levenshtein } from '../core/index.js';
 
 /** "unknown key 'x' in WHERE; did you mean 'y'? (known: …)" */
 export function unknownNameMessage(what: string, name: string, known: readonly string[], where: string): string {
-  const c = closestName(name, known);
-  return `${where}: unknown ${what} '${name}'${c !== undefined ? `; did you mean '${c}'?` : ''} (known: ${known.join(', ')})`;
+  return `${where}: unknown ${what} '${name}'${didYouMean(name, known)} (known: ${known.join(', ')})`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

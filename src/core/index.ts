@@ -7,3 +7,4 @@ export * from './structure.js';
 export * from './calculator.js';
 export * from './registry.js';
 export * from './progress.js';
+export * from './names.js';

@@ -3,14 +3,14 @@
  * with its known keys, numbers with a range check and choices from a list. Every error is a
  * FarfieldError('INVALID_INPUT') naming the descriptor, the key, what was expected and what was given.
  */
-import { FarfieldError } from '../core/index.js';
+import { FarfieldError, didYouMean } from '../core/index.js';
 
 /** `h` must be a plain object whose keys are all in `known`. */
 export function checkHyperObject(h: unknown, what: string, known: Iterable<string>): asserts h is Record<string, unknown> {
   if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `${what}: hypers must be an object`);
   const keys = [...known];
   for (const k of Object.keys(h))
-    if (!keys.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${keys.join(', ')})`);
+    if (!keys.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}'${didYouMean(k, keys)} (known: ${keys.join(', ')})`);
 }
 
 /** h[key] (or `dflt` when absent) as a finite number satisfying `ok`. */

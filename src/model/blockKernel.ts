@@ -29,7 +29,7 @@
  * Cost: the sub-kernels' costs (one GEMM each for matrix and gradient). `factoredGradient` exists when every part
  * has one and at most one part has an "own" term (linear has none), so the fast design path applies.
  */
-import { FarfieldError } from '../core/index.js';
+import { FarfieldError, didYouMean } from '../core/index.js';
 import type { FactoredUpstream } from '../descriptors/index.js';
 import { KERNELS, createKernel, type BlockedDescriptorLike, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
 import { getLinalg, symmetricEigen } from '../math/index.js';
@@ -43,7 +43,7 @@ export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
   const what = 'linear kernel';
   for (const k of Object.keys(hypers))
     if (!LINEAR_KEYS.includes(k))
-      throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${LINEAR_KEYS.join(', ')})`);
+      throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}'${didYouMean(k, LINEAR_KEYS)} (known: ${LINEAR_KEYS.join(', ')})`);
   const whiten = hypers.whiten ?? false;
   if (typeof whiten !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'whiten' must be true or false`);
   const floor = hypers.whitenFloor, shrink = hypers.whitenShrink, dscale = hypers.densityScale;

@@ -18,7 +18,7 @@
  *
  * Units: features are dimensionless for `sr`; K is dimensionless; model weights carry eV.
  */
-import { FarfieldError, Registry } from '../core/index.js';
+import { FarfieldError, Registry, didYouMean } from '../core/index.js';
 import type { FactoredUpstream } from '../descriptors/index.js';
 import { getLinalg } from '../math/index.js';
 
@@ -115,7 +115,7 @@ function positiveInt(h: Record<string, unknown>, key: string, def: number, what:
 
 function checkKnown(h: Record<string, unknown>, known: string[], what: string): void {
   for (const k of Object.keys(h))
-    if (!known.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter '${k}'${didYouMean(k, known)} (known: ${known.join(', ')})`);
 }
 
 /** C (n_A × n_B) = A Bᵀ for row-major A (n_A × D), B (n_B × D). */

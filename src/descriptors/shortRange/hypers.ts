@@ -3,7 +3,7 @@
  * defaults. One typed object per descriptor kind; `resolve*` fills defaults, validates (unknown keys, types, ranges)
  * and returns a complete object, so `toJSON()` of a descriptor is explicit and round-trips.
  */
-import { FarfieldError } from '../../core/index.js';
+import { FarfieldError, didYouMean } from '../../core/index.js';
 
 /** Radial (2-body) descriptor X⁽²⁾ — kind 'radial'. */
 export interface RadialHypers {
@@ -54,7 +54,7 @@ function asObject(raw: unknown, what: string): Raw {
 
 function checkKeys(raw: Raw, allowed: readonly string[], what: string): void {
   const bad = Object.keys(raw).filter((k) => !allowed.includes(k));
-  if (bad.length) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter(s) ${bad.join(', ')} (expected: ${allowed.join(', ')})`);
+  if (bad.length) throw new FarfieldError('INVALID_INPUT', `${what}: unknown hyperparameter(s) ${bad.join(', ')}${didYouMean(bad[0], allowed)} (expected: ${allowed.join(', ')})`);
 }
 
 function num(raw: Raw, key: string, def: number, what: string, check: (x: number) => boolean, expected: string): number {
