@@ -25,7 +25,7 @@
 import { FarfieldError, EV_PER_A3_IN_KBAR, type Structure } from '../core/index.js';
 import { atomicNumber } from './elements.js';
 import { MAX_ATOMS, parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
-import { clip, parseError, realOrNaN, tokens } from './text.js';
+import { clip, parseError, parseReal, realOrNaN, tokens } from './text.js';
 import { ioWarn } from './warnings.js';
 
 const STEP_END = 'FREE ENERGIE OF THE ION-ELECTRON SYSTEM';
@@ -84,9 +84,7 @@ export class OutcarParser implements LineParser {
   constructor(readonly file: string) {}
 
   private num(tok: string | undefined, line: number, field: string): number {
-    const v = tok === undefined ? NaN : realOrNaN(tok);
-    if (Number.isNaN(v)) throw parseError(tok === undefined ? 'line ends early: expected a number' : `expected a number, got '${clip(tok)}'`, this.file, line, field);
-    return v;
+    return parseReal(tok, { file: this.file, line: line, field }, 'a number');
   }
 
   line(text: string, no: number, out: Structure[]): void {

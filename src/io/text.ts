@@ -35,8 +35,9 @@ export function realOrNaN(tok: string): number {
   return v;
 }
 
-/** A finite real or a PARSE error naming what was expected. */
-export function parseReal(tok: string, w: Where, what = 'a finite real number'): number {
+/** A finite real or a PARSE error naming what was expected (a missing token: "line ends early"). */
+export function parseReal(tok: string | undefined, w: Where, what = 'a finite real number'): number {
+  if (tok === undefined) throw parseError(`line ends early: expected ${what}`, w.file, w.line, w.field);
   const v = realOrNaN(tok);
   if (Number.isNaN(v)) throw parseError(`expected ${what}, got '${clip(tok)}'`, w.file, w.line, w.field);
   return v;

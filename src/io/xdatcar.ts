@@ -13,7 +13,7 @@
 import { FarfieldError, det3, type Structure } from '../core/index.js';
 import { atomicNumber, capitalize } from './elements.js';
 import { MAX_ATOMS, parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
-import { clip, parseError, realOrNaN, tokens } from './text.js';
+import { clip, parseError, parseReal, tokens } from './text.js';
 import { ioWarn } from './warnings.js';
 
 function speciesName(tok: string): string {
@@ -41,9 +41,7 @@ export class XdatcarParser implements LineParser {
   constructor(readonly file: string) {}
 
   private num(tok: string | undefined, no: number, field: string): number {
-    const v = tok === undefined ? NaN : realOrNaN(tok);
-    if (Number.isNaN(v)) throw parseError(tok === undefined ? 'line ends early: expected a number' : `expected a number, got '${clip(tok)}'`, this.file, no, field);
-    return v;
+    return parseReal(tok, { file: this.file, line: no, field }, 'a number');
   }
 
   line(text: string, no: number, out: Structure[]): void {
