@@ -11,6 +11,7 @@ import { fitKernelModel, serializeModel, type FitConfig, type KernelModel, type 
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
 import { validateFitConfig } from './validate.js';
+import { longRangeHypersFor, withLongRangeNote } from './longRangeChannels.js';
 
 export interface FitModelConfig extends Omit<FitConfig, 'descriptor'> {
   /** Preset name from DESCRIPTOR_PRESETS (default 'sr') or a full descriptor spec. */
@@ -48,9 +49,13 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   validateFitConfig(config);
   const all = [...train, ...(options.validation ?? [])];
   const species = config.species ?? sortSpecies(all.flatMap((s) => s.symbols));
-  const descriptor = resolveDescriptor(config.descriptors, species, config.descriptorHypers);
+  const choice = typeof config.descriptors === 'object'
+    ? { hypers: config.descriptorHypers, note: null }
+    : longRangeHypersFor(config.descriptors ?? 'sr', config.descriptorHypers, train, config.weights);
+  const descriptor = resolveDescriptor(config.descriptors, species, choice.hypers);
   const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
   const { model, metadata } = fitKernelModel(train, { ...rest, descriptor }, options.onProgress);
+  metadata.solver.warnings = withLongRangeNote(metadata.solver.warnings, choice.note);
   for (const w of metadata.solver.warnings ?? []) (options.onWarning ?? ((m: string) => console.warn(`farfield fit: warning: ${m}`)))(w);
   const errors: FitModelResult['errors'] = { train: evaluateModel(model, train, options.onProgress).summary };
   if (options.validation && options.validation.length > 0) errors.validation = evaluateModel(model, options.validation, options.onProgress).summary;

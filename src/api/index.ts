@@ -5,6 +5,7 @@ export * from './inputs.js';
 export * from './electrostatics.js';
 export * from './describe.js';
 export * from './fit.js';
+export { longRangeHypersFor, withLongRangeNote, SLOW_FKK_CHANNELS, type LongRangeChoice } from './longRangeChannels.js';
 export * from './predict.js';
 export * from './evaluate.js';
 export * from './report.js';
