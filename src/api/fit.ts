@@ -6,8 +6,7 @@
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
-import { writeFileAtomic } from '../io/index.js';
-import { fitKernelModel, serializeModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
+import { fitKernelModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
 import { validateFitConfig } from './validate.js';
@@ -63,7 +62,4 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
 }
 
-/** Write a model file atomically (io/atomic.ts: full writes, fsync, rename; the previous file survives any failure). */
-export function saveModel(model: KernelModel, path: string): void {
-  writeFileAtomic(path, serializeModel(model));
-}
+export { saveModel } from './modelFiles.js';

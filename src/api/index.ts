@@ -7,6 +7,7 @@ export * from './describe.js';
 export * from './fit.js';
 export { longRangeHypersFor, withLongRangeNote, SLOW_FKK_CHANNELS, type LongRangeChoice } from './longRangeChannels.js';
 export * from './predict.js';
+export { nodeDigest, type LoadModelOptions } from './modelFiles.js';
 export * from './evaluate.js';
 export * from './report.js';
 export * from './md.js';
