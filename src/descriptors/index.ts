@@ -1,5 +1,6 @@
-/** descriptors: the contract, the per-structure context and the registry (model/ imports only this file). */
+/** descriptors: the contract (descriptor.ts, upstream.ts), the per-structure context and the registry (model/ imports only this file). */
 export * from './descriptor.js';
+export * from './upstream.js';
 export * from './context.js';
 export * from './registry.js';
 export * from './composite.js';

@@ -30,7 +30,7 @@
  * has one and at most one part has an "own" term (linear has none), so the fast design path applies.
  */
 import { FarfieldError, didYouMean } from '../core/index.js';
-import type { FactoredUpstream } from '../descriptors/index.js';
+import type { FactoredUpstream } from './factored.js';
 import { KERNELS, createKernel, type BlockedDescriptorLike, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
 import { getLinalg, symmetricEigen } from '../math/index.js';
 

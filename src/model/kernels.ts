@@ -19,7 +19,7 @@
  * Units: features are dimensionless for `sr`; K is dimensionless; model weights carry eV.
  */
 import { FarfieldError, Registry, didYouMean } from '../core/index.js';
-import type { FactoredUpstream } from '../descriptors/index.js';
+import type { FactoredUpstream } from './factored.js';
 import { getLinalg } from '../math/index.js';
 
 export interface KernelSpec {

@@ -28,7 +28,7 @@
 import { cellVolume, type Structure } from '../../core/index.js';
 import { ewaldReciprocal, kVectors, phasesAt, phaseTableLength, structureFactors, type FourierKernel, type KVectorSet } from '../../electrostatics/index.js';
 import { getLinalg, type Linalg } from '../../math/index.js';
-import type { ComputeContext } from '../context.js';
+import { ContextSlot, type ComputeContext } from '../context.js';
 
 export interface ReciprocalChannel {
   /** Column offset n within a species block. */
@@ -87,9 +87,13 @@ function la(): Linalg {
   return linalg;
 }
 
+/** Per-structure data of the reciprocal passes: the union k-vector set of a channel set, and k-vector sets. */
+const UNION_SETS = new ContextSlot<UnionSet>('species reciprocal union set');
+const K_VECTORS = new ContextSlot<KVectorSet>('k-vectors');
+
 function unionSet(structure: Structure, ctx: ComputeContext, channels: readonly ReciprocalChannel[], key: string): UnionSet {
   const cacheKey = `speciesReciprocal:${key}`;
-  const hit = ctx.cache.get(cacheKey) as UnionSet | undefined;
+  const hit = ctx.get(UNION_SETS, cacheKey);
   if (hit) return hit;
   const V = cellVolume(structure.cell);
   const kMax = Math.max(...channels.map((c) => c.kCutoff));
@@ -116,7 +120,7 @@ function unionSet(structure: Structure, ctx: ComputeContext, channels: readonly 
     zero[j] = c.kernel.includeZero ? c.kernel.value(0) / V : 0;
   });
   const u: UnionSet = { ks, K, prefix, F, dF, zero, S: null };
-  ctx.cache.set(cacheKey, u);
+  ctx.set(UNION_SETS, cacheKey, u);
   return u;
 }
 
@@ -384,10 +388,10 @@ export function speciesReciprocalReference(
 /** k-vectors of the cell up to kCutoff, cached per context. */
 export function cachedKVectors(ctx: ComputeContext, cell: Float64Array, kCutoff: number): KVectorSet {
   const key = `kvectors:${kCutoff}`;
-  let ks = ctx.cache.get(key) as KVectorSet | undefined;
+  let ks = ctx.get(K_VECTORS, key);
   if (!ks) {
     ks = kVectors(cell, kCutoff);
-    ctx.cache.set(key, ks);
+    ctx.set(K_VECTORS, key, ks);
   }
   return ks;
 }

@@ -1,6 +1,6 @@
 /** Helpers shared by the short-range descriptors: species-universe validation and the pair → strain accumulation. */
 import { FarfieldError } from '../../core/index.js';
-import { checkUpstreamBatch, type FactoredUpstream } from '../descriptor.js';
+import type { FactoredTerms } from '../upstream.js';
 
 export function checkSpeciesUniverse(species: readonly string[], what: string): string[] {
   if (!Array.isArray(species) || species.length === 0 || species.some((s) => typeof s !== 'string' || s.length === 0))
@@ -25,9 +25,8 @@ export function accumulatePair(
 }
 
 /**
- * Where a batched reverse pass reads its upstream gradients: entry k of atom i in batch entry c is
- * scale · dEdX[(c·N + i)·stride + offset + k]. The plain contract is {stride: width, offset: 0, scale: 1}; a composite
- * passes its own row stride, the block's first column and √weight, so blocks read their columns without a copy.
+ * Where a batched reverse pass reads its upstream gradients (upstream.ts RowsUpstream): entry k of atom i in batch
+ * entry c is scale · dEdX[(c·N + i)·stride + offset + k]; the plain batch is {stride: width, offset: 0, scale: 1}.
  */
 export interface UpstreamView {
   stride: number;
@@ -87,7 +86,7 @@ export function scatterPairs(
  * Centres whose upstream is not identically zero in a factored upstream (any entry, any term or own part), in
  * increasing order; centres without pairs are left out.
  */
-export function activeCentres(up: FactoredUpstream, nat: number, offsets: Int32Array): number[] {
+export function activeCentres(up: FactoredTerms, nat: number, offsets: Int32Array): number[] {
   const on = new Uint8Array(nat);
   const mark = (coef: Float64Array): void => {
     for (let c = 0; c < up.count; c++) for (let i = 0; i < nat; i++) if (coef[c * nat + i] !== 0) on[i] = 1;
@@ -97,20 +96,6 @@ export function activeCentres(up: FactoredUpstream, nat: number, offsets: Int32A
   const out: number[] = [];
   for (let i = 0; i < nat; i++) if (on[i] && offsets[i + 1] > offsets[i]) out.push(i);
   return out;
-}
-
-/** Validate a batched upstream (count × N × width) and the count. */
-export function checkBatch(what: string, dEdX: Float64Array, count: number, nat: number, width: number, view?: UpstreamView): UpstreamView {
-  if (!view) {
-    checkUpstreamBatch(what, dEdX, count, nat, width);
-    return { stride: width, offset: 0, scale: 1 };
-  }
-  if (!(Number.isInteger(count) && count >= 0))
-    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: count must be an integer ≥ 0, got ${count}`);
-  const v = view;
-  if (v.offset + width > v.stride || dEdX.length < count * nat * v.stride)
-    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: upstream view (stride ${v.stride}, offset ${v.offset}) does not fit ${count}×${nat} rows of width ${width}`);
-  return v;
 }
 
 /**
