@@ -151,4 +151,15 @@ export function createComposite(species: readonly string[], hypers: Record<strin
   return new CompositeDescriptor(species, descs, weights);
 }
 
+/**
+ * The JSON of a composite (kind 'composite') with new block weights, one per top-level block (block balancing,
+ * model/scaling.ts). Any other spec is refused.
+ */
+export function withBlockWeights(spec: DescriptorSpec, weights: readonly number[]): DescriptorSpec {
+  const blocks = spec.hypers?.blocks;
+  if (spec.kind !== 'composite' || !Array.isArray(blocks) || blocks.length !== weights.length)
+    throw new FarfieldError('INVALID_INPUT', `composite descriptor: cannot set ${weights.length} block weight(s) on a '${spec.kind}' spec`);
+  return { ...spec, hypers: { ...spec.hypers, blocks: blocks.map((blk: CompositeBlockSpec, k) => ({ ...blk, weight: weights[k] })) } };
+}
+
 DESCRIPTORS.register('composite', (species, hypers) => createComposite(species, hypers));

@@ -4,6 +4,7 @@ export * from './upstream.js';
 export * from './context.js';
 export * from './registry.js';
 export * from './composite.js';
+export * from './meanDensity.js';
 export * from './longRange/index.js';
 export * from './lode/index.js';
 export * from './radial/index.js';
