@@ -146,8 +146,8 @@ export class DesignWorkspace {
  * Design rows of one structure, written into `out` (capacity-checked); returns the block.
  * `features`/`saved`/`ctx` come from one `descriptor.compute` of this structure.
  */
-export function designBlock(
-  structure: Structure, descriptor: Descriptor, ctx: ComputeContext, features: Float64Array, saved: unknown,
+export function designBlock<S>(
+  structure: Structure, descriptor: Descriptor<S>, ctx: ComputeContext, features: Float64Array, saved: S,
   refs: ReferenceSet, scaling: RowScaling, opts: DesignOptions, workspace: DesignWorkspace = new DesignWorkspace(),
 ): DesignBlock {
   const n = structure.species.length;

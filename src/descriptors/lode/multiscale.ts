@@ -39,6 +39,7 @@ import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../.
 import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
 import { gaussLegendre, getLinalg, smallestMeeting, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
+import { scatterPair } from '../pairScatter.js';
 import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
 import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { checkUpstream, vjpByBatches, type Upstream } from '../upstream.js';
@@ -702,11 +703,7 @@ function accumulateRadialYlmPair(
         fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
       }
     }
-  gPos[3 * j] += fx; gPos[3 * j + 1] += fy; gPos[3 * j + 2] += fz;
-  gPos[3 * i] -= fx; gPos[3 * i + 1] -= fy; gPos[3 * i + 2] -= fz;
-  gStrain[0] += fx * dx; gStrain[1] += fx * dy; gStrain[2] += fx * dz;
-  gStrain[3] += fy * dx; gStrain[4] += fy * dy; gStrain[5] += fy * dz;
-  gStrain[6] += fz * dx; gStrain[7] += fz * dy; gStrain[8] += fz * dz;
+  scatterPair(gPos, 0, gStrain, 0, i, j, fx, fy, fz, dx, dy, dz);
 }
 
 DESCRIPTORS.register('lode-ms', (species, hypers) => new LodeMsDescriptor(species, hypers));

@@ -29,6 +29,7 @@ import { cellVolume, type Structure } from '../../core/index.js';
 import { ewaldReciprocal, kVectors, phasesAt, phaseTableLength, structureFactors, type FourierKernel, type KVectorSet } from '../../electrostatics/index.js';
 import { getLinalg, type Linalg } from '../../math/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
+import { scatterPair } from '../pairScatter.js';
 
 export interface ReciprocalChannel {
   /** Column offset n within a species block. */
@@ -404,10 +405,5 @@ export function accumulatePair(out: GradientSink, i: number, k: number, dx: numb
 /** accumulatePair into gPos at offset po (3N block) and gStrain at offset so (9 block). */
 export function accumulatePairAt(gp: Float64Array, po: number, gs: Float64Array, so: number, i: number, k: number, dx: number, dy: number, dz: number, d: number, s: number): void {
   const f = s / d;
-  const fx = f * dx, fy = f * dy, fz = f * dz;
-  gp[po + 3 * k] += fx; gp[po + 3 * k + 1] += fy; gp[po + 3 * k + 2] += fz;
-  gp[po + 3 * i] -= fx; gp[po + 3 * i + 1] -= fy; gp[po + 3 * i + 2] -= fz;
-  gs[so] += fx * dx; gs[so + 1] += fx * dy; gs[so + 2] += fx * dz;
-  gs[so + 3] += fy * dx; gs[so + 4] += fy * dy; gs[so + 5] += fy * dz;
-  gs[so + 6] += fz * dx; gs[so + 7] += fz * dy; gs[so + 8] += fz * dz;
+  scatterPair(gp, po, gs, so, i, k, f * dx, f * dy, f * dz, dx, dy, dz);
 }
