@@ -102,8 +102,15 @@ export function checkUpstream(what: string, up: Upstream, nat: number, width: nu
   }
 }
 
-/** A dense or rows upstream as a row view {stride, offset, scale} (the plain batch for dense). */
-export function rowView(up: DenseUpstream | RowsUpstream, width: number): { stride: number; offset: number; scale: number } {
+/** Where a batched pass reads its rows: entry k of atom i in batch entry c is scale · data[(c·N + i)·stride + offset + k]. */
+export interface RowView {
+  stride: number;
+  offset: number;
+  scale: number;
+}
+
+/** A dense or rows upstream as a row view (the plain batch {D, 0, 1} for dense). */
+export function rowView(up: DenseUpstream | RowsUpstream, width: number): RowView {
   return up.form === 'dense' ? { stride: width, offset: 0, scale: 1 } : { stride: up.stride, offset: up.offset, scale: up.scale };
 }
 

@@ -1,6 +1,6 @@
 /** Helpers shared by the short-range descriptors: species-universe validation and the pair → strain accumulation. */
 import { FarfieldError } from '../../core/index.js';
-import type { FactoredTerms } from '../upstream.js';
+import type { FactoredTerms, RowView } from '../upstream.js';
 import { scatterPair } from '../pairScatter.js';
 
 export function checkSpeciesUniverse(species: readonly string[], what: string): string[] {
@@ -21,15 +21,8 @@ export function accumulatePair(
   scatterPair(positions, 0, strain, 0, i, j, gx, gy, gz, rx, ry, rz);
 }
 
-/**
- * Where a batched reverse pass reads its upstream gradients (upstream.ts RowsUpstream): entry k of atom i in batch
- * entry c is scale · dEdX[(c·N + i)·stride + offset + k]; the plain batch is {stride: width, offset: 0, scale: 1}.
- */
-export interface UpstreamView {
-  stride: number;
-  offset: number;
-  scale: number;
-}
+/** Where a batched reverse pass reads its upstream gradients (upstream.ts RowView; plain batch {width, 0, 1}). */
+export type UpstreamView = RowView;
 
 /** out (count × w, row-major) ← the upstream rows of atom i (see UpstreamView); returns false when all are zero. */
 export function gatherCentre(
