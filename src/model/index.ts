@@ -1,4 +1,5 @@
 /** model: kernels, reference selection, regression solvers, the fitted KernelModel (a Calculator) and its file. */
+export * from './factored.js';
 export * from './kernels.js';
 export * from './blockKernel.js';
 export * from './scaling.js';
