@@ -23,6 +23,7 @@
  *                     transform per species channel T; Coulomb, tune.ts: one spline and one fft term per charge
  *                     channel, plus pair · pairs tested)
  */
+import { FarfieldError, cellVolume } from '../core/index.js';
 import { smallestMeeting } from '../math/index.js';
 import { chargeDensityProbe } from './chargeDensity.js';
 import { kernelPmeError, kernelTailError, pmeMeshForError } from './kernelAccuracy.js';
@@ -78,8 +79,8 @@ export interface PlanGeometry {
  */
 export const LOCAL_DENSITY_FACTOR = 1.5;
 
-export function planDensity(cell: Float64Array, positions: Float64Array, atoms: number, volume: number): (scaleA: number) => number {
-  const uniform = atoms / volume;
+export function planDensity(cell: Float64Array, positions: Float64Array): (scaleA: number) => number {
+  const atoms = positions.length / 3, uniform = atoms / cellVolume(cell);
   const probe = chargeDensityProbe({ positions, cell, pbc: [true, true, true] }, new Float64Array(atoms).fill(1));
   return (scale) => {
     const local = probe(scale);
@@ -123,11 +124,10 @@ export interface ReciprocalPartSpec {
   kFromPerA: number;
   /** Cost per (atom, k-vector) of one channel's explicit k sum (ns; from PLAN_COST_NS.kVector). */
   kVectorNs: number;
-  /** Solvers the owner supports: 'auto' (the cheaper), 'ewald' or 'pme' (forced). */
+  /** 'auto' (the cheaper of k-vectors and PME), 'ewald' or 'pme' (forced); PME needs `mesh` and the cell. */
   solver: SolverChoice;
-  /** Species channels per PME channel (independent mesh passes) and the B-spline order. */
-  meshChannels: number;
-  order: number;
+  /** The owner's PME path, if it has one: species channels per kernel channel (independent mesh passes), B-spline order. */
+  mesh?: { channels: number; order: number };
 }
 
 /** One candidate way to evaluate a kernel: real part, reciprocal part, or both (a split); `tag` comes back. */
@@ -170,12 +170,12 @@ export function planChannel(ch: FourierChannelSpec, part: ReciprocalPartSpec, g:
   const tail = (G: number) => kernelTailError(env(G), ch.width, G, rho);
   const G = ch.kCutoff ?? smallestMeeting(tail, eps, part.kFromPerA, 1e3);
   const ewald: ChannelSolution = { kCutoff: G, errorReciprocal: tail(G), solver: 'ewald', costNs: kVectorCount(g.volumeA3, G) * part.kVectorNs };
-  if (part.solver === 'ewald' || !g.cell) return ewald;
-  const p = part.order;
+  if (part.solver === 'ewald' || !part.mesh || !g.cell) return ewald;
+  const p = part.mesh.order, T = part.mesh.channels;
   // PME costs at least its spline work: skip the mesh search when the k-vectors are cheaper than that
-  if (part.solver === 'auto' && ewald.costNs <= part.meshChannels * 2 * PLAN_COST_NS.mesh.spline * p * p * p) return ewald;
+  if (part.solver === 'auto' && ewald.costNs <= T * 2 * PLAN_COST_NS.mesh.spline * p * p * p) return ewald;
   const mesh = pmeMeshForError((h) => kernelPmeError(ch.fourier, env, ch.width, h, p, rho), eps, p, g.cell);
-  const pme: ChannelSolution = { kCutoff: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: meshCostNs(part.meshChannels, 2, p, mesh, g.atoms) };
+  const pme: ChannelSolution = { kCutoff: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: meshCostNs(T, 2, p, mesh, g.atoms) };
   if (part.solver === 'pme') return pme;
   return pme.costNs < ewald.costNs ? pme : ewald;
 }
@@ -210,6 +210,6 @@ export function planKernel<Tag>(candidates: Iterable<SplitSpec<Tag>>, g: PlanGeo
     const s = solveSplit(spec, g, accuracy);
     if (s && (!best || s.costNs < best.costNs)) best = s;
   }
-  if (!best) throw new Error('planKernel: no candidate evaluation');
+  if (!best) throw new FarfieldError('INVALID_INPUT', 'planner: no candidate evaluation (every real cutoff beyond its bound); set method or realCutoffA');
   return best;
 }

@@ -29,14 +29,18 @@
  * plus the short part Σ'_{j, images} s_nl(r_ij) Y_lm(r̂_ij) over the neighbour list with
  *   s_nl(d) = 8 ∫₀^∞ (e^{−σ²k²/2} − e^{−σ′²k²/2}) I_nl(k) j_l(kd) dk        (from Φ_nl(d) = (2/π)∫k²φ̂ I_nl j_l(kd) dk)
  * tabulated per σ′ (cubic Hermite in d), minus the l = 0 background (N_J/V) Y₀₀ 8π²(σ′² − σ²) I_n0(0) (l > 0 terms
- * have no G = 0 part: I_nl(k) ~ k^l); self term C_n^{σ′}. σ′, real and k cutoffs from the accuracy target and a cost
- * model (ns per atom: pairs·(60 + 4·NLM) + N_G·(10 + 0.5·T·NLM)). Reverse pass of the short part: one pair loop.
+ * have no G = 0 part: I_nl(k) ~ k^l); self term C_n^{σ′}. σ′, real and k cutoffs: multiscalePlan.ts describes the
+ * candidates, electrostatics/planner.ts picks the cheapest at the accuracy target. Reverse pass of the short part:
+ * one pair loop.
+ * Files: multiscaleHypers.ts (hyperparameters), multiscaleRadial.ts (potential basis, I_nl(k) table, s_nl, the A
+ * table), multiscaleSplit.ts (per-σ′ backgrounds, self terms, tail profile, short table), multiscalePlan.ts (the
+ * plan), multiscalePair.ts (reverse pass of a pair term); this file: the descriptor (forward and reverse passes).
  * Cost per pass O(N·pairs·NLM + N·N_G′·T·NLM) with the small N_G′ of σ′ (still ∝ N at fixed σ′: σ′ grows with the
  * cell through the plan); memory O(N_G′·NLM) for the A table (×4 in the reverse pass for ∂A/∂k).
  * Open boundaries: not supported (the l > 0 real-space pair functions are not implemented) — UNSUPPORTED.
  */
 import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../../core/index.js';
-import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
+import { kVectors, planDensity, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
 import { getLinalg, SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
@@ -109,7 +113,7 @@ export class LodeMsDescriptor implements Descriptor {
     const key = `lode-ms:plan:${JSON.stringify(this.hypers)}`;
     const hit = ctx?.cache.get(key) as LodeMsPlan | undefined;
     if (hit) return hit;
-    const plan = planLodeMs(this.hypers, { volumeA3: cellVolume(structure.cell), atoms: structure.species.length }, this.species.length, this.pot, this.splits);
+    const plan = planLodeMs(this.hypers, { volumeA3: cellVolume(structure.cell), atoms: structure.species.length, density: planDensity(structure.cell, structure.positions) }, this.species.length, this.pot, this.splits);
     ctx?.cache.set(key, plan);
     return plan;
   }

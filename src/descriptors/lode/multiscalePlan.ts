@@ -30,10 +30,10 @@ export interface LodeMsPlan {
 /** Plan the potential part of lode-ms for one periodic cell with `types` species. */
 export function planLodeMs(h: LodeMsHypers, geometry: PlanGeometry, types: number, pot: PotentialRadial, splits: LodeMsSplits): LodeMsPlan {
   const NLM = h.count * (h.lmax + 1) ** 2, K = PLAN_COST_NS.kVector, P = PLAN_COST_NS.pair;
-  const rho = geometry.atoms / geometry.volumeA3;
+  const rho = geometry.density ? geometry.density(Math.SQRT2 * h.sigmaA) : geometry.atoms / geometry.volumeA3;
   const part = (G: number | undefined, width: number, envelope: (G: number) => number): ReciprocalPartSpec => ({
     channels: [{ fourier: envelope, width, kCutoff: G }],
-    kFromPerA: 0.05, kVectorNs: K.blockBase + K.blockPerValue * types * NLM, solver: 'ewald', meshChannels: types, order: 0,
+    kFromPerA: 0.05, kVectorNs: K.blockBase + K.blockPerValue * types * NLM, solver: 'ewald',
   });
   function* candidates(): Generator<SplitSpec<{ mode: 'split' | 'reciprocal'; sigmaLong: number }>> {
     if (h.method !== 'split') {

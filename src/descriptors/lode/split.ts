@@ -22,9 +22,10 @@
  *
  * Plan (accuracy ε, half to each part): real cutoff R with 4πρ ∫_R^∞ d² A erfc((d−R_c)/√2σ′)/(d−R_c) dd ≤ ε/2;
  * G cutoff per channel with the Gaussian-tail estimate of the FKK plan on the monotone envelope
- * Y₀₀16π² A_n e^{−σ′²G²/2}/G²; per channel explicit k-vectors or PME (error model of longRange/plan.ts), σ′ from a
- * grid (0.25 Å steps, so spline tables are reused between structures) by a cost model (ns per atom):
- * real 120 + 10·N_n per pair (incl. the neighbour list), Ewald (6 + 3T) per (k, channel), PME T(10p³ + 5 M log₂M/N) per channel.
+ * Y₀₀16π² A_n e^{−σ′²G²/2}/G²; per channel explicit k-vectors or PME, σ′ from a grid (SPLIT_SIGMAS, so spline
+ * tables are reused between structures). `planLode` only describes these candidates; electrostatics/planner.ts
+ * solves them and picks the cheapest under its cost model (PLAN_COST_NS: short part 120 + 10·N_n ns per pair incl.
+ * the neighbour list, k-vectors (6 + 3T) ns per (atom, k, channel), PME T(10p³ + 5 M log₂M/N) per channel).
  */
 import { planKernel, PLAN_COST_NS, type FourierChannelSpec, type PlanGeometry, type ReciprocalPartSpec, type SolverChoice, type SplitSpec } from '../../electrostatics/index.js';
 import { HermiteSplineSet } from '../../math/spline.js';
@@ -159,7 +160,7 @@ export function planLode(
   const T = types, K = PLAN_COST_NS.kVector;
   const geometry: PlanGeometry = { cell, volumeA3: volume, atoms, density };
   const part = (channels: FourierChannelSpec[], solver: SolverChoice): ReciprocalPartSpec =>
-    ({ channels, kFromPerA: 0.05, kVectorNs: K.base + K.perSpecies * T, solver, meshChannels: T, order: o.pmeOrder });
+    ({ channels, kFromPerA: 0.05, kVectorNs: K.base + K.perSpecies * T, solver, mesh: { channels: T, order: o.pmeOrder } });
   function* candidates(): Generator<SplitSpec<{ mode: 'split' | 'reciprocal'; sigmaLong: number }>> {
     if (o.method !== 'split') {
       // the unsplit sum: the kernel's own G cutoffs, explicit k-vectors

@@ -1,31 +1,20 @@
 /**
- * Accuracy → numerical parameters for the periodic FKK descriptor (DESIGN rule 4): per radial channel ζ_n one of
- *   'real'       the real-space lattice sum of 𝒮_ζ,σ up to r_c (converges like e^{−ζ r_c}: large ζ only),
+ * The FKK descriptor's kernel description for the planner (electrostatics/planner.ts, which solves and costs it)
+ * (DESIGN rule 4): per radial channel ζ_n the candidate evaluations
+ *   'real'       the real-space lattice sum of 𝒮_ζ,σ up to r_c (converges like e^{−ζ r_c}: large ζ only; with method
+ *                'auto' only if r_c ≤ MAX_AUTO_REAL_CUTOFF_A),
  *   'reciprocal' the G sum of F(G) = Ŝ_ζ(G) e^{−σ²G²/2} up to G_c (G_c set by σ),
- *   'split'      the Ewald-like split of pairFunction.ts with width a: r(d) in real space (Gaussian decay, width
- *                σ′ = √(σ² + a²)) plus l̂(G) in reciprocal space (decays like e^{−σ′²G²/2}).
- * With method 'auto' each channel takes the cheapest of the three (and the best a on a grid) under a cost model.
+ *   'split'      the Ewald-like split of pairFunction.ts with width a (0.1 … 4 Å, or the override): r(d) in real space
+ *                (Gaussian decay, width σ′ = √(σ² + a²)) plus l̂(G) in reciprocal space (decays like e^{−σ′²G²/2}),
+ * and the plan is the cheapest under the planner's cost model (PLAN_COST_NS: Slater pair 60 ns, split pair 180 ns
+ * per channel; k-vectors 6 + 3T ns per (atom, k); PME T(2·5 p³ + 2·2.5 M log₂M / N)).
  *
- * Error estimates (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = N/V):
- *   real space  ε_r(R) = 4πρ ∫_R^∞ d² |f(d)| dd, evaluated with the asymptotic forms
- *               Slater tail: |𝒮| ≤ e^{ζ²σ²/2} e^{−ζd} ⇒ 4πρ e^{ζ²σ²/2} e^{−ζR}(R²/ζ + 2R/ζ² + 2/ζ³);
- *               split part (Gaussian decay of width σ′): 4πρ R σ′² max(|r(R)|, |r(R + σ′/2)|);
- *   reciprocal  ε_k(G) = (1/2π²)∫_G^∞ g²F dg + [ρ (1/2π²)∫_G^∞ g²F² dg]^{1/2} (the error of the self/one-pair term
- *               plus the random-phase error of the other atoms), with ∫_G^∞ g² f(g) dg ≈ G f(G)/s² for f ~ e^{−s²g²/2}.
- * The target is split evenly between real and reciprocal space. The tests verify the achieved accuracy against a
- * converged reference; the estimates only have to be reasonable and conservative.
- * Cost model (ns, measured roughly on Node 20): real pair 60 (Slater) / 180 (split), reciprocal 6 + 3T per
- * (atom, k) per channel (T = species channels); k-count ≈ V G_c³/(12π²) (half space).
- *
- * Reciprocal solver per channel ('reciprocal' and 'split'): explicit k-vectors (Ewald, above) or smooth PME through
- * the electrostatics engine's `pmeReciprocal` with F_n as a generic kernel, whichever the cost model finds cheaper
- * (or as forced by `reciprocalSolver`). PME error model (our estimate, verified against the Ewald path by the tests):
- * B-spline interpolation of order p on a mesh of spacing h = max_d |a_d|/K_d damps a mode G by aliases of relative
- * size ε_p(Gh) = 2 (Gh/(2π − Gh))^p, so with the same random-phase reasoning as ε_k
- *   ε_pme(h) = (1/2π²)∫_0^{π/h} g²|F|ε_p dg + [ρ (1/2π²)∫_0^{π/h} g²F²ε_p² dg]^{1/2} + ε_k(π/h)
- * (the last term: modes beyond the mesh's Nyquist frequency); h is the largest spacing with ε_pme ≤ target, and
- * K_d = smallest even 2^a3^b5^c ≥ |a_d|/h. PME cost per atom and channel: T (2·5 p³ + 2·2.5 M log₂M / N) (spread +
- * gather, forward + inverse transform per species channel; the engine's PME_COST constants).
+ * Real-space tails described here (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = number density):
+ *   Slater tail: |𝒮| ≤ e^{ζ²σ²/2} e^{−ζd} ⇒ 4πρ e^{ζ²σ²/2} e^{−ζR}(R²/ζ + 2R/ζ² + 2/ζ³);
+ *   split part (Gaussian decay of width σ′): 4πρ R σ′² max(|r(R)|, |r(R + σ′/2)|).
+ * The reciprocal tail ε_k(G) and the PME aliasing error ε_pme(h) are the planner's (kernelAccuracy.ts), for F and
+ * its width σ′; the PME mesh is sized on the reduced basis of the lattice. The tests verify the achieved accuracy
+ * against a converged reference; the estimates only have to be reasonable and conservative.
  */
 import type { FkkHypers } from './hypers.js';
 import { zetaMesh } from './hypers.js';
@@ -103,7 +92,7 @@ function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generato
   const reciprocal = (ch: SlaterChannel, kFromPerA: number): ReciprocalPartSpec => ({
     channels: [{ fourier: (G) => ch.fourier(G * G), width: ch.sigmaLong, kCutoff: h.kCutoff }],
     kFromPerA, kVectorNs: PLAN_COST_NS.kVector.base + PLAN_COST_NS.kVector.perSpecies * types,
-    solver: h.reciprocalSolver, meshChannels: types, order: h.pmeOrder,
+    solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder },
   });
   if (allow('real')) {
     const ch = new SlaterChannel(zeta, h.sigmaA, 0);
