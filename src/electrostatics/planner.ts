@@ -1,12 +1,14 @@
 /**
  * The one planner for lattice sums of a Fourier kernel (issue 14 item 2): the error models (kernelAccuracy.ts for a
  * general kernel; tune.ts's calibrated SPME model for Coulomb) and the ONE set of cost constants (PLAN_COST_NS).
- * A kernel's owner — the FKK and LODE descriptors (per channel), lode-ms (per l-block), Coulomb (tune.ts) — only
- * DESCRIBES each candidate way of evaluating it (a `SplitSpec`: the real-space tail error of its short part and the
- * work per neighbour pair, its reciprocal channels F(|G|) with their Gaussian envelopes, the species channels and the
- * solvers it supports) and RECEIVES a plan: real cutoff, per channel G cutoff and solver (explicit k-vectors or
- * smooth PME with mesh and order), estimated errors and cost. Every candidate is solved and the cheapest wins (ties:
- * the first described).
+ * A descriptor kernel's owner — FKK (longRange/plan.ts, per channel), LODE (lode/split.ts), lode-ms
+ * (lode/multiscalePlan.ts) — only DESCRIBES each candidate way of evaluating it (a `SplitSpec`: the real-space tail
+ * error of its short part and the work per neighbour pair, its reciprocal channels F(|G|) with their Gaussian
+ * envelopes, the species channels and the solvers it supports) and RECEIVES a plan: real cutoff, per channel G
+ * cutoff and solver (explicit k-vectors or smooth PME with mesh and order), estimated errors and cost. Every
+ * candidate is solved and the cheapest wins (ties: the first described). Coulomb (tune.ts) searches its (r_c, p)
+ * family with its calibrated SPME error model, costed by the same constants and functions (meshCostNs,
+ * pairsPerAtom) with the same local densities (chargeDensity.ts).
  *
  * Accuracy: the target is an absolute error per output value, split evenly between real and reciprocal space
  * (ε/2 each). With ρ the atom number density (`PlanGeometry.density`: the uniform N/V, or the local density around

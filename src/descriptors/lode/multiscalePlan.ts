@@ -38,6 +38,7 @@ export function planLodeMs(h: LodeMsHypers, geometry: PlanGeometry, types: numbe
   function* candidates(): Generator<SplitSpec<{ mode: 'split' | 'reciprocal'; sigmaLong: number }>> {
     if (h.method !== 'split') {
       const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.sigmaA), h.accuracy, rho)));
+      // G is the kernel's own estimate; the n = 1, l = 0 channel's F only enters the reported tail error
       const ch = new BesselChannel(1, h.cutoffA, h.sigmaA), tmp = new Float64Array(2);
       yield { tag: { mode: 'reciprocal', sigmaLong: h.sigmaA }, reciprocal: part(G, h.sigmaA, (g) => Math.abs(ch.fourier(g * g, tmp))) };
     }
