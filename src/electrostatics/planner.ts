@@ -80,12 +80,18 @@ export interface PlanGeometry {
  * (±10 % on bulk melts) is larger than the effect, and the uniform density keeps bulk plans stable.
  */
 export const LOCAL_DENSITY_FACTOR = 1.5;
+/**
+ * Smallest window scale of planDensity (Å): narrower windows hold about one atom and see the excluded volume around
+ * it (the estimate falls below N/V even in bulk), and their fine bin grids cost more than the plan; errors of
+ * shorter range are evaluated at this scale.
+ */
+export const MIN_DENSITY_SCALE_A = 2;
 
 export function planDensity(cell: Float64Array, positions: Float64Array): (scaleA: number) => number {
   const atoms = positions.length / 3, uniform = atoms / cellVolume(cell);
   const probe = chargeDensityProbe({ positions, cell, pbc: [true, true, true] }, new Float64Array(atoms).fill(1));
   return (scale) => {
-    const local = probe(scale);
+    const local = probe(Math.max(scale, MIN_DENSITY_SCALE_A));
     return local > LOCAL_DENSITY_FACTOR * uniform ? local : uniform;
   };
 }
