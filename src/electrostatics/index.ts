@@ -11,5 +11,6 @@ export { RealSpaceWorkspace } from './realspace.js';
 export * from './solve.js';
 export * from './tune.js';
 export * from './kernelAccuracy.js';
+export * from './planner.js';
 export * from './calculator.js';
 export { reduceCell } from './reduceCell.js';

@@ -8,10 +8,12 @@
  *  - smooth-PME aliasing at mesh spacing h and B-spline order p: with x = G h, the per-mode aliasing factor
  *      e_p(x) = 2 (x/(2π − x))^p over G < π/h, plus the tail beyond the Nyquist wavenumber:
  *      ε_pme(h) = ∫ G² |F| e_p /(2π²) dG + √(ρ ∫ G² F² e_p² /(2π²) dG) + ε_k(π/h)   (64-point midpoint rule).
- * `pmeMeshForError` turns ε_pme into the coarsest mesh meeting a target. The descriptors' plans (longRange/plan.ts,
- * lode/split.ts, lode/multiscale.ts) call these and add their own real-space tail estimates and cost models.
+ * `pmeMeshForError` turns ε_pme into the coarsest mesh meeting a target, sized on the reduced basis of the lattice
+ * (reduceCell.ts, as tune.ts does for Coulomb): the mesh pass must run on `reduceCell(cell)` too. The planner
+ * (planner.ts) calls these for every kernel, with the density of the error's range (planner.ts planDensity).
  */
 import { nextFftSize } from '../math/index.js';
+import { reduceCell } from './reduceCell.js';
 
 /** ε_k: error of cutting a Gaussian-enveloped kernel's G sum at G, where |F(G)| = f and the envelope width is s (Å). */
 export function kernelTailError(f: number, s: number, G: number, rho: number): number {
@@ -40,9 +42,13 @@ export function kernelPmeError(F: (G: number) => number, envelope: (G: number) =
 
 /**
  * The coarsest PME mesh whose error `errorAt(h)` (increasing in h) meets `target`: largest spacing h ∈ [1e-3, 4] Å by
- * geometric bisection, then per cell row the smallest even FFT-friendly size ≥ max(order, |a_d|/h).
+ * geometric bisection, then per row a_d of the REDUCED cell (reduceCell: the same lattice with the shortest rows; a
+ * sheared cell written with long rows would otherwise need up to several times more points) the smallest even
+ * FFT-friendly size ≥ max(order, |a_d|/h). h bounds the phase step G·a_d/K_d ≤ |G| h of every mode, so the estimate
+ * holds for any basis; the mesh pass must use the reduced cell.
  */
-export function pmeMeshForError(errorAt: (h: number) => number, target: number, order: number, cell: ArrayLike<number>): [number, number, number] {
+export function pmeMeshForError(errorAt: (h: number) => number, target: number, order: number, cellRows: ArrayLike<number>): [number, number, number] {
+  const cell = reduceCell(Float64Array.from(cellRows));
   let lo = 1e-3, hi = 4;
   if (errorAt(hi) > target) {
     for (let it = 0; it < 30; it++) {

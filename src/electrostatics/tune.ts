@@ -17,7 +17,8 @@
  *        from the calibrated SPME error (pmeRelativeError: a self part ∝ ⟨q⁴⟩^½ that does not depend on the density
  *        and a pair part ∝ √(⟨q²⟩ ρ_q/α³) with the local density at scale 1/α; the spacing along each lattice
  *        vector |a_d|/K_d, with the stretch |a_d|/w_d of sheared cells — pmeMesh). K_d even 2^a 3^b 5^c
- *        (math/fftMixed.ts). Among all (r_c, p) the smallest estimated time wins (PME_COST, measured with the bench):
+ *        (math/fftMixed.ts). Among all (r_c, p) the smallest estimated time wins (planner.ts PLAN_COST_NS, measured
+ *        with the bench):
  *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2
  *        (ρ the local number density around r_c). Checked by scripts/analysis/pme-accuracy.ts over a seeded family of cells (sheared, elongated, with vacuum,
  *        2 … 4096 ions): measured/estimated error within [1/3, 3] and measured ≤ 2 ε.
@@ -26,10 +27,14 @@
  *       open boundaries → direct sum.
  * Every value can be overridden; the result records estimates of the real- and reciprocal-space errors (eV/Å).
  */
-import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths, inv3 } from '../core/index.js';
+import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths } from '../core/index.js';
 import { nextFftSize } from '../math/index.js';
+import { chargeDensityProbe, chargeMoments, type ChargeMoments } from './chargeDensity.js';
+import { meshCostNs, pairsPerAtom, PLAN_COST_NS } from './planner.js';
 import { reduceCell } from './reduceCell.js';
 import type { ElectrostaticsSystem, Method, SolverParameters } from './solve.js';
+
+export { chargeDensityProbe, chargeMoments, localChargeDensity, type ChargeMoments } from './chargeDensity.js';
 
 export const EWALD_BALANCE = 1.0;
 export const REAL_NEIGHBOURS = 120;
@@ -63,8 +68,11 @@ export const PME_PAIR_TABLE: Record<number, number[]> = {
 const PME_X_MAX = 0.75;
 /** αr beyond which the measured SPME pair-error kernel is negligible (scripts/analysis: < 1e-3 of its peak). */
 const PME_KERNEL_RANGE = 3;
-/** Time constants (ns) of the cost model: per real-space pair tested, per N·p³ (spread + gather), per M log₂ M. */
-export const PME_COST = { pair: 15, spline: 5, fft: 2.5 };
+/**
+ * Pairs tested by the linked-cell real-space sum (realspace.ts: half stencil of 27 cells of side ≥ r_c) per pair
+ * inside r_c of the full list.
+ */
+const PAIRS_TESTED_PER_PAIR = 3.7 / 2;
 
 function pmeTable(table: Record<number, number[]>, order: number, x: number): number {
   const row = table[Math.min(8, Math.max(4, Math.round(order)))], xs = PME_X;
@@ -73,93 +81,6 @@ function pmeTable(table: Record<number, number[]>, order: number, x: number): nu
   for (let k = 1; k < xs.length; k++)
     if (x <= xs[k]) return (row[k - 1] + ((x - xs[k - 1]) / (xs[k] - xs[k - 1])) * (row[k] - row[k - 1])) * low;
   return 2 * row[row.length - 1] * low;
-}
-
-/** Charge moments of a system for the error model: ⟨q²⟩, ⟨q⁴⟩ (per atom, channels summed) and ρ_q = Σq²/V. */
-export interface ChargeMoments { q2: number; q4: number; rho: number }
-
-export function chargeMoments(charges: Float64Array, n: number, volume: number): ChargeMoments {
-  const C = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
-  let s2 = 0, s4 = 0;
-  for (let i = 0; i < n; i++) {
-    let a = 0;
-    for (let c = 0; c < C; c++) a += charges[i * C + c] ** 2;
-    s2 += a; s4 += a * a;
-  }
-  return { q2: s2 / Math.max(n, 1), q4: s4 / Math.max(n, 1), rho: s2 / volume };
-}
-
-/**
- * q²-weighted local charge-squared density seen by an error whose pair kernel has a finite range: the real-space
- * truncation (pairs near r_c; scale 2r_c/3) and the PME pair error (within ≈ 1.5/α; scale 1/α):
- *   ρ_eff = Σ_i q_i² ρ_i / Σ_i q_i²,  ρ_i = (Σ_{j ≠ i in the window of i} q_j²) / V_window + q_i²/V (own images),
- * windows of 3 × 3 × 3 bins (fractional bins of perpendicular size ≈ `scale`, at most 48 per direction; fewer than
- * three bins: the whole direction). Equals Σq²/V for a uniform system; larger when the ions share the cell with
- * vacuum (a slab filling 5 % of the cell: up to 20×). O(N + occupied bins).
- */
-export function localChargeDensity(sys: ElectrostaticsSystem, charges: Float64Array, scale: number): number {
-  return chargeDensityProbe(sys, charges)(scale);
-}
-
-/**
- * localChargeDensity as a function of the scale for one system: fractional coordinates and q² computed once, results
- * memoised per bin grid (bins per direction from DENSITY_BINS, ≤ 48; window sums separable, O(bins)).
- */
-const DENSITY_BINS = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48];
-
-export function chargeDensityProbe(sys: ElectrostaticsSystem, charges: Float64Array): (scale: number) => number {
-  const n = sys.positions.length / 3;
-  const C = Math.max(1, Math.round(charges.length / Math.max(n, 1)));
-  const V = cellVolume(sys.cell), widths = cellWidths(sys.cell), ainv = inv3(sys.cell);
-  const frac = new Float64Array(3 * n), q2 = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    for (let d = 0; d < 3; d++) {
-      const f = sys.positions[3 * i] * ainv[d] + sys.positions[3 * i + 1] * ainv[3 + d] + sys.positions[3 * i + 2] * ainv[6 + d];
-      frac[3 * i + d] = f - Math.floor(f);
-    }
-    let a = 0;
-    for (let c = 0; c < C; c++) a += charges[i * C + c] ** 2;
-    q2[i] = a; total += a;
-  }
-  const memo = new Map<string, number>();
-  return (scale: number): number => {
-    if (total === 0) return 0;
-    // bins per direction from a short ladder, so that nearby scales share one grid (tune asks for many)
-    const nb = widths.map((w) => { const k = Math.floor(w / scale); let best = 1; for (const c of DENSITY_BINS) if (c <= k) best = c; return best; });
-    const key = nb.join(',');
-    const hit = memo.get(key);
-    if (hit !== undefined) return hit;
-    const [n1, n2, n3] = nb;
-    const win = nb.map((k) => Math.min(3, k));
-    const vWin = (V * win[0] * win[1] * win[2]) / (n1 * n2 * n3);
-    let grid = new Float64Array(n1 * n2 * n3);
-    const bin = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const b = (Math.min(n1 - 1, Math.floor(frac[3 * i] * n1)) * n2 + Math.min(n2 - 1, Math.floor(frac[3 * i + 1] * n2))) * n3 + Math.min(n3 - 1, Math.floor(frac[3 * i + 2] * n3));
-      bin[i] = b;
-      grid[b] += q2[i];
-    }
-    // separable periodic window sums: 3 neighbouring bins per direction (the whole direction when it has fewer)
-    const strides = [n2 * n3, n3, 1];
-    for (let d = 0; d < 3; d++) {
-      const K = nb[d], st = strides[d];
-      if (K === 1) continue;
-      const next = new Float64Array(grid.length);
-      for (let idx = 0; idx < grid.length; idx++) {
-        const c = Math.floor(idx / st) % K, base = idx - c * st;
-        if (K < 3) { let acc = 0; for (let k = 0; k < K; k++) acc += grid[base + k * st]; next[idx] = acc; }
-        else next[idx] = grid[base + ((c + K - 1) % K) * st] + grid[idx] + grid[base + ((c + 1) % K) * st];
-      }
-      grid = next;
-    }
-    let weighted = 0;
-    // the atom's own images count with their mean density q_i²/V (as in the uniform formula)
-    for (let i = 0; i < n; i++) weighted += q2[i] * (Math.max(0, grid[bin[i]] - q2[i]) / vWin + q2[i] / V);
-    const out = weighted / total;
-    memo.set(key, out);
-    return out;
-  };
 }
 
 /**
@@ -317,11 +238,11 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
       const ma = momentsAt(a);
       // pairs tested at the local number density (vacuum raises it above N/V): ρ_q(2r/3)/⟨q²⟩
       const local = moments.q2 > 0 ? Math.max(density, rhoReal(r) / moments.q2) : density;
-      const pairs = (n * 3.7 * (4 * Math.PI / 3) * local * r * r * r) / 2;
+      const pairsTested = n * PAIRS_TESTED_PER_PAIR * pairsPerAtom(local, r);
       for (const p of orders) {
         const m = options.mesh ?? pmeMesh(lengths, widths, a, p, acc2, ma);
-        const M = m[0] * m[1] * m[2];
-        const cost = PME_COST.pair * pairs + channels * (PME_COST.spline * n * p * p * p + PME_COST.fft * M * Math.log2(Math.max(M, 2)));
+        // the planner's cost model (planner.ts): pairs tested, one spread + gather and one transform pair per channel
+        const cost = PLAN_COST_NS.pair.coulomb * pairsTested + n * meshCostNs(channels, 1, p, m, n);
         if (cost < best) { best = cost; rc = r; alpha = a; order = p; mesh = m; }
       }
     }

@@ -21,6 +21,7 @@
  * re-sum h_n′ over pairs. Cost O(N·N_G·T) per channel (periodic), O(N²·N·quadrature) open.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
+import { kernelTailError, planDensity } from '../../electrostatics/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
 import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
@@ -89,17 +90,14 @@ const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 /** The periodic plan of one structure, per hyperparameter set (per-structure data of the compute context). */
 const LODE_PLANS = new ContextSlot<LodeSplitPlan>('lode plan');
 
-/** G cutoff for one channel from the accuracy target (bisection on the Gaussian-tail estimate). */
+/** G cutoff for one channel from the accuracy target (bisection on the planner's Gaussian-tail estimate, kernelAccuracy.ts). */
 export function lodeKCutoff(ch: BesselChannel, accuracy: number, density: number): number {
   const s = ch.sigmaA;
   const env = (G: number) => {
     const bound = Math.min(ch.cutoffA / (ch.nu * G * (ch.q + G)), 1 / (ch.nu * G * Math.abs(G * G - ch.q * ch.q)));
     return (Y00 * 16 * Math.PI * Math.PI * Math.exp(-s * s * G * G / 2) * bound) / (G * G);
   };
-  const err = (G: number) => {
-    const F = env(G);
-    return (G * F) / (s * s) / (2 * Math.PI * Math.PI) + Math.sqrt((density * G * F * F) / (2 * s * s) / (2 * Math.PI * Math.PI));
-  };
+  const err = (G: number) => kernelTailError(env(G), s, G, density);
   let lo = 2 * ch.q, hi = 2 * ch.q + 60 / s;
   if (err(lo) <= accuracy) return lo;
   for (let it = 0; it < 60; it++) {
@@ -138,9 +136,9 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
     return { kind: 'lode', species: [...this.species], hypers: h };
   }
 
-  /** G cutoff per channel for this structure. */
-  kCutoffs(structure: Structure): number[] {
-    const rho = structure.species.length / cellVolume(structure.cell);
+  /** G cutoff per channel for this structure (at the density seen by the tail: planner.ts planDensity at √2σ). */
+  kCutoffs(structure: Structure, density = planDensity(structure.cell, structure.positions)): number[] {
+    const rho = density(Math.SQRT2 * this.hypers.sigmaA);
     return this.channels.map((c) => this.hypers.kCutoff ?? lodeKCutoff(c, this.hypers.accuracy, rho));
   }
 
@@ -163,12 +161,13 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
     const hit = ctx?.get(LODE_PLANS, key);
     if (hit) return hit;
     const h = this.hypers;
-    const pure = h.method === 'split' ? [] : this.kCutoffs(structure);
+    const density = planDensity(structure.cell, structure.positions);
+    const pure = h.method === 'split' ? [] : this.kCutoffs(structure, density);
     const p = planLode(h, structure.cell, cellVolume(structure.cell), structure.species.length, this.species.length, pure, (sl) => {
       const sd = this.split(sl);
       if (!sd.tail) sd.tail = new ShortTail(this.channels, sd.long, sl);
       return sd.tail;
-    });
+    }, density);
     ctx?.set(LODE_PLANS, key, p);
     return p;
   }

@@ -29,197 +29,36 @@
  * plus the short part Σ'_{j, images} s_nl(r_ij) Y_lm(r̂_ij) over the neighbour list with
  *   s_nl(d) = 8 ∫₀^∞ (e^{−σ²k²/2} − e^{−σ′²k²/2}) I_nl(k) j_l(kd) dk        (from Φ_nl(d) = (2/π)∫k²φ̂ I_nl j_l(kd) dk)
  * tabulated per σ′ (cubic Hermite in d), minus the l = 0 background (N_J/V) Y₀₀ 8π²(σ′² − σ²) I_n0(0) (l > 0 terms
- * have no G = 0 part: I_nl(k) ~ k^l); self term C_n^{σ′}. σ′, real and k cutoffs from the accuracy target and a cost
- * model (ns per atom: pairs·(60 + 4·NLM) + N_G·(10 + 0.5·T·NLM)). Reverse pass of the short part: one pair loop.
+ * have no G = 0 part: I_nl(k) ~ k^l); self term C_n^{σ′}. σ′, real and k cutoffs: multiscalePlan.ts describes the
+ * candidates, electrostatics/planner.ts picks the cheapest at the accuracy target. Reverse pass of the short part:
+ * one pair loop.
+ * Files: multiscaleHypers.ts (hyperparameters), multiscaleRadial.ts (potential basis, I_nl(k) table, s_nl, the A
+ * table), multiscaleSplit.ts (per-σ′ backgrounds, self terms, tail profile, short table), multiscalePlan.ts (the
+ * plan), multiscalePair.ts (reverse pass of a pair term); this file: the descriptor (forward and reverse passes).
  * Cost per pass O(N·pairs·NLM + N·N_G′·T·NLM) with the small N_G′ of σ′ (still ∝ N at fixed σ′: σ′ grows with the
  * cell through the plan); memory O(N_G′·NLM) for the A table (×4 in the reverse pass for ∂A/∂k).
  * Open boundaries: not supported (the l > 0 real-space pair functions are not implemented) — UNSUPPORTED.
  */
 import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../../core/index.js';
-import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
-import { gaussLegendre, getLinalg, smallestMeeting, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
+import { kVectors, planDensity, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
+import { getLinalg, SphericalHarmonics } from '../../math/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
-import { scatterPair } from '../pairScatter.js';
-import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
 import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { checkUpstream, vjpByBatches, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { DESCRIPTORS } from '../registry.js';
 import { BesselChannel } from './basis.js';
-import { lodeKCutoff } from './lode.js';
-import { kTail, shortTableStep, splitBackground, SPLIT_SIGMAS } from './split.js';
+import { parseLodeMsHypers, type LodeMsHypers } from './multiscaleHypers.js';
+import { RadialYlmPairGradient } from './multiscalePair.js';
+import { planLodeMs, type LodeMsPlan } from './multiscalePlan.js';
+import { PotentialRadial, potentialTable } from './multiscaleRadial.js';
+import { LodeMsSplits } from './multiscaleSplit.js';
 
-export interface LodeMsHypers {
-  lmax: number;
-  /** Density part: cutoff (Å), radial functions, smearing (Å). */
-  densityCutoffA: number;
-  densityCount: number;
-  densitySmearingA: number;
-  /** Potential part: basis cutoff R_c (Å), radial functions, Gaussian smearing σ (Å). */
-  cutoffA: number;
-  count: number;
-  sigmaA: number;
-  accuracy: number;
-  weight: number;
-  kCutoff?: number;
-  /** Periodic potential part: 'auto' (cost model), 'split' (Ewald-like, as 'lode') or 'reciprocal' (unsplit). */
-  method: 'auto' | 'split' | 'reciprocal';
-  /** Overrides of the split width σ′ (Å, > σ) and of the short part's real-space cutoff (Å, > R_c). */
-  splitSigmaA?: number;
-  realCutoffA?: number;
-}
-
-export const LODE_MS_DEFAULTS: Readonly<LodeMsHypers> = Object.freeze({
-  lmax: 2, densityCutoffA: 4, densityCount: 4, densitySmearingA: 0.5, cutoffA: 4, count: 4, sigmaA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const,
-});
-
-export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms descriptor'): LodeMsHypers {
-  checkHyperObject(h, what, [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff', 'splitSigmaA', 'realCutoffA']);
-  const num = (key: keyof LodeMsHypers, ok: (x: number) => boolean, expect: string): number =>
-    hyperNumber(h, key, what, ok, expect, (LODE_MS_DEFAULTS as unknown as Record<string, number | undefined>)[key]);
-  const int = (lo: number, hi: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= hi;
-  const out: LodeMsHypers = {
-    lmax: num('lmax', int(0, 8), 'an integer in 0..8'),
-    densityCutoffA: num('densityCutoffA', (x) => x > 0, 'a positive cutoff in Å'),
-    densityCount: num('densityCount', int(1, 32), 'an integer in 1..32'),
-    densitySmearingA: num('densitySmearingA', (x) => x > 0, 'a positive smearing in Å'),
-    cutoffA: num('cutoffA', (x) => x > 0, 'a positive basis cutoff in Å'),
-    count: num('count', int(1, 32), 'an integer in 1..32'),
-    sigmaA: num('sigmaA', (x) => x > 0, 'a positive Gaussian width in Å'),
-    accuracy: num('accuracy', (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)'),
-    weight: num('weight', (x) => x >= 0, 'a block weight ≥ 0'),
-    method: 'auto',
-  };
-  out.method = hyperChoice(h, 'method', what, ['auto', 'split', 'reciprocal'] as const, 'auto');
-  if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
-  if (h.splitSigmaA !== undefined) out.splitSigmaA = num('splitSigmaA', (x) => x > out.sigmaA, `a split width σ′ > sigmaA (${out.sigmaA}) in Å`);
-  if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
-  return out;
-}
-
-/** Radial integrals I_nl(k) of the potential basis, tabulated in k (cubic Hermite; function index l·count + n). */
-export class PotentialRadial {
-  readonly zeros: Float64Array[];
-  readonly nu: Float64Array;
-  private table: HermiteSplineSet | null = null;
-  constructor(readonly cutoffA: number, readonly count: number, readonly lmax: number) {
-    this.zeros = Array.from({ length: lmax + 1 }, (_, l) => sphericalBesselJZeros(l, count));
-    this.nu = new Float64Array((lmax + 1) * count);
-    for (let l = 0; l <= lmax; l++)
-      for (let n = 0; n < count; n++)
-        this.nu[l * count + n] = Math.sqrt(cutoffA ** 3 / 2) * Math.abs(sphericalBesselJ(l + 1, this.zeros[l][n]));
-  }
-  chi(l: number, n: number, r: number): number {
-    return sphericalBesselJ(l, (this.zeros[l][n] * r) / this.cutoffA) / this.nu[l * this.count + n];
-  }
-  /** ∫₀^{R_c} r^{l+2} χ_nl dr. */
-  moment(l: number, n: number): number {
-    const gl = gaussLegendre(64), R = this.cutoffA;
-    let s = 0;
-    for (let k = 0; k < gl.nodes.length; k++) {
-      const r = 0.5 * R * (gl.nodes[k] + 1);
-      s += 0.5 * R * gl.weights[k] * r ** (l + 2) * this.chi(l, n, r);
-    }
-    return s;
-  }
-  /** ∫₀^{R_c} r² |χ_nl| dr. */
-  absMoment(l: number, n: number): number {
-    const M = 400, h = this.cutoffA / M;
-    let s = 0;
-    for (let k = 0; k < M; k++) {
-      const r = (k + 0.5) * h;
-      s += r * r * Math.abs(this.chi(l, n, r));
-    }
-    return s * h;
-  }
-
-  /**
-   * Short part of the split, s_nl(d) = 8 ∫₀^∞ (e^{−σ²k²/2} − e^{−σ′²k²/2}) I_nl(k) j_l(kd) dk, and ds/dd, for the
-   * d values given (Gauss–Legendre in k up to 9/σ, panels shorter than half a period of j_l(kd) and of I_nl);
-   * layout [d][l·count + n]. From Φ_nl(d) = (2/π)∫k² φ̂(k) I_nl(k) j_l(kd) dk (plane-wave expansions, §0).
-   */
-  short(ds: ArrayLike<number>, sigma: number, sigmaLong: number): { v: Float64Array; dv: Float64Array } {
-    const L1 = this.lmax + 1, F = L1 * this.count, kMax = 9 / sigma;
-    const spl = this.spline(kMax);
-    let dMax = 0;
-    for (let q = 0; q < ds.length; q++) dMax = Math.max(dMax, ds[q]);
-    const panels = Math.max(8, Math.ceil((kMax * (dMax + this.cutoffA)) / Math.PI)), gl = gaussLegendre(16), hk = kMax / panels;
-    const v = new Float64Array(ds.length * F), dv = new Float64Array(ds.length * F);
-    const I = new Float64Array(F), dI = new Float64Array(F), jv = new Float64Array(L1), jd = new Float64Array(L1);
-    for (let p = 0; p < panels; p++)
-      for (let t = 0; t < gl.nodes.length; t++) {
-        const k = (p + 0.5 + 0.5 * gl.nodes[t]) * hk, w = 0.5 * hk * gl.weights[t];
-        spl.evaluate(k, I);
-        const g = 8 * w * (Math.exp(-sigma * sigma * k * k / 2) - Math.exp(-sigmaLong * sigmaLong * k * k / 2));
-        for (let q = 0; q < ds.length; q++) {
-          sphericalBesselJWithDerivative(this.lmax, k * ds[q], jv, jd);
-          const o = q * F;
-          for (let l = 0; l < L1; l++)
-            for (let n = 0; n < this.count; n++) {
-              const f = l * this.count + n, a = g * I[f];
-              v[o + f] += a * jv[l];
-              dv[o + f] += a * k * jd[l];
-            }
-        }
-      }
-    void dI;
-    return { v, dv };
-  }
-
-  /** Table covering [0, kMax]. */
-  spline(kMax: number): HermiteSplineSet {
-    if (this.table && this.table.x1 >= kMax) return this.table;
-    const R = this.cutoffA, L1 = this.lmax + 1, F = L1 * this.count;
-    const top = Math.ceil(kMax * 1.2 + 1);
-    const panels = Math.max(4, Math.ceil((top * R) / 8)), gl = gaussLegendre(24);
-    const nodes: number[] = [], w: number[] = [];
-    for (let p = 0; p < panels; p++)
-      for (let k = 0; k < gl.nodes.length; k++) {
-        nodes.push(((p + 0.5 + 0.5 * gl.nodes[k]) * R) / panels);
-        w.push((0.5 * gl.weights[k] * R) / panels);
-      }
-    const chi = new Float64Array(nodes.length * F);
-    nodes.forEach((r, q) => {
-      for (let l = 0; l < L1; l++) for (let n = 0; n < this.count; n++) chi[q * F + l * this.count + n] = w[q] * r * r * this.chi(l, n, r);
-    });
-    const jv = new Float64Array(L1), jd = new Float64Array(L1);
-    this.table = HermiteSplineSet.tabulate(0, top, Math.ceil(top * R / 0.02), F, 3, (k, v, d1) => {
-      v.fill(0); d1.fill(0);
-      for (let q = 0; q < nodes.length; q++) {
-        const r = nodes[q];
-        sphericalBesselJWithDerivative(this.lmax, k * r, jv, jd);
-        for (let l = 0; l < L1; l++)
-          for (let n = 0; n < this.count; n++) {
-            const c = chi[q * F + l * this.count + n];
-            v[l * this.count + n] += c * jv[l];
-            d1[l * this.count + n] += c * r * jd[l];
-          }
-      }
-    });
-    return this.table;
-  }
-}
-
-/** Evaluation plan of the periodic potential part. */
-export interface LodeMsPlan {
-  mode: 'split' | 'reciprocal';
-  /** Smearing of the reciprocal sum (σ′ for 'split', σ otherwise). */
-  sigmaLong: number;
-  kCutoff: number;
-  /** Real-space cutoff of the short part (0 for 'reciprocal'). */
-  realCutoffA: number;
-  costNs: number;
-}
-
-/** Per σ′: l = 0 backgrounds, self terms C^{σ′}, coarse tail profile, short table (largest range so far). */
-interface SplitData {
-  background: Float64Array;
-  self: Float64Array;
-  /** Q(R) on d = R_c + k·step (k = 0..), see ShortTail in split.ts. */
-  tailQ: Float64Array;
-  tailStep: number;
-  table: HermiteSplineSet | null;
-}
+export { LODE_MS_DEFAULTS, parseLodeMsHypers, type LodeMsHypers } from './multiscaleHypers.js';
+export { PotentialRadial, potentialTable } from './multiscaleRadial.js';
+export { planLodeMs, type LodeMsPlan } from './multiscalePlan.js';
+export { LodeMsSplits, type LodeMsSplitData } from './multiscaleSplit.js';
+export { RadialYlmPairGradient, type RadialYlmPairOptions } from './multiscalePair.js';
 
 export interface MsSaved {
   plan: LodeMsPlan;
@@ -249,7 +88,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
   private readonly pot: PotentialRadial;
   private readonly selfTerms: Float64Array;
   private readonly L2: number;
-  private readonly splits = new Map<number, SplitData>();
+  private readonly splits: LodeMsSplits;
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'lode-ms descriptor: the species list is empty');
@@ -261,6 +100,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
     this.pot = new PotentialRadial(h.cutoffA, h.count, h.lmax);
     this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.sigmaA).selfTerm());
     this.L2 = (h.lmax + 1) ** 2;
+    this.splits = new LodeMsSplits(h, this.pot);
     const labels: string[] = [];
     for (const J of this.species) for (const K of this.species)
       for (let n = 0; n < h.densityCount; n++) for (let m = 0; m < h.count; m++) for (let l = 0; l <= h.lmax; l++)
@@ -277,88 +117,14 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
     return { kind: 'lode-ms', species: [...this.species], hypers: h };
   }
 
-  private split(sigmaLong: number): SplitData {
-    let sd = this.splits.get(sigmaLong);
-    if (!sd) {
-      const h = this.hypers, Nv = h.count, F = (h.lmax + 1) * Nv;
-      const background = new Float64Array(Nv), self = new Float64Array(Nv);
-      for (let n = 0; n < Nv; n++) {
-        const c = new BesselChannel(n + 1, h.cutoffA, h.sigmaA);
-        background[n] = splitBackground(c, sigmaLong);
-        self[n] = new BesselChannel(n + 1, h.cutoffA, sigmaLong).selfTerm();
-      }
-      // coarse tail profile: env(d) = 2 max_{nl} |s_nl(d)| max|Y_l|, monotone from the right, Q(R) = ∫_R d² env
-      const M = 28, step = (14 * sigmaLong) / M;
-      const ds = Float64Array.from({ length: M + 1 }, (_, k) => h.cutoffA + k * step);
-      const { v } = this.pot.short(ds, h.sigmaA, sigmaLong);
-      const env = new Float64Array(M + 1);
-      for (let k = 0; k <= M; k++)
-        for (let f = 0; f < F; f++) {
-          const l = Math.floor(f / Nv);
-          env[k] = Math.max(env[k], 2 * Math.abs(v[k * F + f]) * Math.sqrt((2 * l + 1) / (4 * Math.PI)));
-        }
-      for (let k = M - 1; k >= 0; k--) env[k] = Math.max(env[k], env[k + 1]);
-      const tailQ = new Float64Array(M + 1);
-      for (let k = M - 1; k >= 0; k--) tailQ[k] = tailQ[k + 1] + 0.5 * step * (ds[k] ** 2 * env[k] + ds[k + 1] ** 2 * env[k + 1]);
-      sd = { background, self, tailQ, tailStep: step, table: null };
-      this.splits.set(sigmaLong, sd);
-    }
-    return sd;
-  }
-
-  private tailError(sd: SplitData, R: number, rho: number): number {
-    const x = (R - this.hypers.cutoffA) / sd.tailStep, Q = sd.tailQ;
-    if (x <= 0) return 4 * Math.PI * rho * Q[0];
-    const k = Math.floor(x);
-    if (k >= Q.length - 1) return 0;
-    return 4 * Math.PI * rho * ((1 - (x - k)) * Q[k] + (x - k) * Q[k + 1]);
-  }
-
-  /** Short table s_nl(d), ds/dd of the split with σ′ on [0, ≥ range] (function index l·count + n). */
-  private shortTable(sigmaLong: number, range: number): HermiteSplineSet {
-    const sd = this.split(sigmaLong), h = this.hypers;
-    if (!sd.table || sd.table.x1 < range) {
-      const top = Math.ceil(range), F = (h.lmax + 1) * h.count;
-      let A = 0;
-      for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, 4 * Math.PI * Math.sqrt((2 * l + 1) / (4 * Math.PI)) * this.pot.absMoment(l, n));
-      const intervals = Math.max(8, Math.ceil(top / shortTableStep(h.sigmaA, A, h.accuracy / 4)));
-      const ds = Float64Array.from({ length: intervals + 1 }, (_, k) => (top * k) / intervals);
-      const { v, dv } = this.pot.short(ds, h.sigmaA, sigmaLong);
-      sd.table = HermiteSplineSet.fromNodes(0, top, intervals, F, v, dv);
-    }
-    return sd.table;
-  }
-
-  /** The plan of the periodic potential part for one structure (cached in the context). */
+  /** The plan of the periodic potential part for one structure (multiscalePlan.ts; cached in the context). */
   plan(structure: Structure, ctx?: ComputeContext): LodeMsPlan {
     const key = `lode-ms:plan:${JSON.stringify(this.hypers)}`;
     const hit = ctx?.get(MS_PLANS, key);
     if (hit) return hit;
-    const h = this.hypers, N = structure.species.length, V = cellVolume(structure.cell), rho = N / V, T = this.species.length;
-    const NLM = h.count * this.L2, eps = h.accuracy / 2;
-    const kCount = (G: number) => (V * G ** 3) / (12 * Math.PI * Math.PI);
-    const recipCost = (G: number) => kCount(G) * (10 + 0.5 * T * NLM);
-    const cands: LodeMsPlan[] = [];
-    if (h.method !== 'split') {
-      const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.sigmaA), h.accuracy, rho)));
-      cands.push({ mode: 'reciprocal', sigmaLong: h.sigmaA, kCutoff: G, realCutoffA: 0, costNs: recipCost(G) });
-    }
-    if (h.method !== 'reciprocal') {
-      let A = 0;
-      for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, this.pot.absMoment(l, n) * Math.sqrt((2 * l + 1) / (4 * Math.PI)));
-      const sigmas = h.splitSigmaA !== undefined ? [h.splitSigmaA] : SPLIT_SIGMAS.filter((x) => x >= 1.3 * h.sigmaA);
-      for (const sl of sigmas) {
-        const sd = this.split(sl);
-        const R = h.realCutoffA ?? smallestMeeting((r) => this.tailError(sd, r, rho), eps, h.cutoffA, h.cutoffA + 14 * sl);
-        const env = (G: number) => (16 * Math.PI * Math.PI * A * Math.exp(-sl * sl * G * G / 2)) / (G * G);
-        const G = h.kCutoff ?? smallestMeeting((g) => kTail(env, sl, g, rho), eps, 0.05, 1e3);
-        const pairs = rho * (4 / 3) * Math.PI * R ** 3;
-        cands.push({ mode: 'split', sigmaLong: sl, kCutoff: G, realCutoffA: R, costNs: pairs * (60 + 4 * NLM) + recipCost(G) });
-      }
-    }
-    cands.sort((a, b) => a.costNs - b.costNs);
-    ctx?.set(MS_PLANS, key, cands[0]);
-    return cands[0];
+    const plan = planLodeMs(this.hypers, { volumeA3: cellVolume(structure.cell), atoms: structure.species.length, density: planDensity(structure.cell, structure.positions) }, this.species.length, this.pot, this.splits);
+    ctx?.set(MS_PLANS, key, plan);
+    return plan;
   }
 
   private setup(structure: Structure): Int32Array {
@@ -374,6 +140,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
     const nl = ctx.neighbours(h.densityCutoffA);
     const sh = new SphericalHarmonics(h.lmax);
     const F = this.proj.functions, hv = new Float64Array(F), hd = new Float64Array(F);
+    const scatter = U && gPos && gStrain ? new RadialYlmPairGradient({ upstream: U, radialCount: Nd, lmax: h.lmax, radial: hv, radialDerivative: hd, harmonics: sh, gPos, gStrain }) : null;
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p], d = nl.distances[p];
       if (d >= h.densityCutoffA) continue;
@@ -391,7 +158,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
       if (U && gPos && gStrain) {
         this.proj.evaluateWithDerivative(d, hv, hd);
         sh.computeWithGradient(dx, dy, dz);
-        accumulateRadialYlmPair(U, o, Nd, L1, L2, hv, hd, sh.values, sh.gradients, i, j, dx, dy, dz, d, gPos, gStrain);
+        scatter?.add(o, i, j, dx, dy, dz, d);
       }
     }
   }
@@ -401,45 +168,11 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
     const key = `lode-ms:A:${JSON.stringify(this.hypers)}:${ks.kCutoff}:${sigma}:${withGradient}`;
     const hit = ctx.get(MS_TABLES, key);
     if (hit) return hit;
-    const res = this.buildTable(ks, withGradient, sigma);
+    const res = potentialTable(this.pot, ks, withGradient, sigma);
     ctx.set(MS_TABLES, key, res);
     return res;
   }
 
-  private buildTable(ks: KVectorSet, withGradient: boolean, sigma: number): { A: Float64Array; dA: Float64Array | null } {
-    const h = this.hypers, K = ks.count, K2 = 2 * K, L2 = this.L2, Nv = h.count, L1 = h.lmax + 1, NLM = Nv * L2;
-    const spl = this.pot.spline(ks.kCutoff);
-    const A = new Float64Array(NLM * K2), dA = withGradient ? new Float64Array(3 * NLM * K2) : null;
-    const sh = new SphericalHarmonics(h.lmax);
-    const I = new Float64Array(spl.functions), dI = new Float64Array(spl.functions);
-    const s2 = sigma * sigma, c0 = 16 * Math.PI * Math.PI;
-    for (let k = 0; k < K; k++) {
-      const kx = ks.kx[k], ky = ks.ky[k], kz = ks.kz[k], k2 = ks.k2[k], G = Math.sqrt(k2);
-      spl.evaluateWithDerivative(G, I, dI);
-      const e = (c0 * Math.exp(-s2 * k2 / 2)) / k2;
-      const de = e * (-s2 * G - 2 / G); // d/dG of c0 e^{−σ²G²/2}/G²
-      if (dA) sh.computeWithGradient(kx, ky, kz);
-      else sh.compute(kx, ky, kz);
-      const Y = sh.values, dY = sh.gradients;
-      for (let l = 0; l < L1; l++) {
-        const odd = l % 2 === 1, sign = (odd ? (l - 1) / 2 : l / 2) % 2 === 0 ? 1 : -1;
-        const col = odd ? K + k : k;
-        for (let n = 0; n < Nv; n++) {
-          const f = sign * e * I[l * Nv + n], df = sign * (de * I[l * Nv + n] + e * dI[l * Nv + n]);
-          for (let m = l * l; m < (l + 1) * (l + 1); m++) {
-            const row = n * L2 + m;
-            A[row * K2 + col] = f * Y[m];
-            if (dA) {
-              dA[(0 * NLM + row) * K2 + col] = (df * kx) / G * Y[m] + f * dY[3 * m];
-              dA[(1 * NLM + row) * K2 + col] = (df * ky) / G * Y[m] + f * dY[3 * m + 1];
-              dA[(2 * NLM + row) * K2 + col] = (df * kz) / G * Y[m] + f * dY[3 * m + 2];
-            }
-          }
-        }
-      }
-    }
-    return { A, dA };
-  }
 
   private kset(ctx: ComputeContext, structure: Structure, kc: number): KVectorSet {
     const key = `lode-ms:k:${kc}`;
@@ -473,7 +206,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
       la().gemm(nb * T, NLM, K2, Z, A, out, { transB: true });
       for (let q = 0; q < nb * T * NLM; q++) C[i0 * T * NLM + q] = (2 / V) * out[q];
     }
-    const self = plan.mode === 'split' ? this.split(plan.sigmaLong).self : this.selfTerms;
+    const self = plan.mode === 'split' ? this.splits.data(plan.sigmaLong).self : this.selfTerms;
     for (let i = 0; i < N; i++)
       for (let n = 0; n < this.hypers.count; n++) C[(i * T + types[i]) * NLM + n * L2] -= self[n];
     if (plan.mode === 'split') this.shortPart(structure, ctx, types, plan, C, null, null, null);
@@ -485,10 +218,11 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
    */
   private shortPart(structure: Structure, ctx: ComputeContext, types: Int32Array, plan: LodeMsPlan, C: Float64Array | null, U: Float64Array | null, gPos: Float64Array | null, gStrain: Float64Array | null): void {
     const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nv = h.count, NLM = Nv * L2, L1 = h.lmax + 1;
-    const table = this.shortTable(plan.sigmaLong, plan.realCutoffA);
+    const table = this.splits.table(plan.sigmaLong, plan.realCutoffA);
     const nl = ctx.neighbours(plan.realCutoffA);
     const sh = new SphericalHarmonics(h.lmax);
     const F = table.functions, sv = new Float64Array(F), sd = new Float64Array(F);
+    const scatter = U && gPos && gStrain ? new RadialYlmPairGradient({ upstream: U, radialCount: Nv, lmax: h.lmax, radial: sv, radialDerivative: sd, harmonics: sh, gPos, gStrain }) : null;
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p], d = nl.distances[p];
       const dx = nl.vectors[3 * p], dy = nl.vectors[3 * p + 1], dz = nl.vectors[3 * p + 2];
@@ -505,10 +239,10 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
       if (U && gPos && gStrain) {
         table.evaluateWithDerivative(d, sv, sd);
         sh.computeWithGradient(dx, dy, dz);
-        accumulateRadialYlmPair(U, o, Nv, L1, L2, sv, sd, sh.values, sh.gradients, i, j, dx, dy, dz, d, gPos, gStrain);
+        scatter?.add(o, i, j, dx, dy, dz, d);
       }
     }
-    const V = cellVolume(structure.cell), bg = this.split(plan.sigmaLong).background;
+    const V = cellVolume(structure.cell), bg = this.splits.data(plan.sigmaLong).background;
     const counts = new Float64Array(T);
     for (let i = 0; i < N; i++) counts[types[i]]++;
     for (let J = 0; J < T; J++)
@@ -679,31 +413,6 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
   potentialMoment(l: number, n: number): number {
     return this.pot.moment(l, n);
   }
-}
-
-/**
- * Reverse pass of one pair term c_{n,lm} += R_nl(d) Y_lm(r̂) (r = r_j − r_i, length d): with upstream U[o + n·L2 + m],
- * the force f = Σ U (R′ Y r̂ + R ∇Y) is added to atom j, subtracted from atom i, and f ⊗ r to the strain gradient.
- * Radial values/derivatives are laid out [l·N + n].
- */
-function accumulateRadialYlmPair(
-  U: Float64Array, o: number, N: number, L1: number, L2: number, R: Float64Array, dR: Float64Array, Y: Float64Array, dY: Float64Array,
-  i: number, j: number, dx: number, dy: number, dz: number, d: number, gPos: Float64Array, gStrain: Float64Array,
-): void {
-  const ux = dx / d, uy = dy / d, uz = dz / d;
-  let fx = 0, fy = 0, fz = 0;
-  for (let l = 0; l < L1; l++)
-    for (let n = 0; n < N; n++) {
-      const r = R[l * N + n], dr = dR[l * N + n];
-      for (let m = l * l; m < (l + 1) * (l + 1); m++) {
-        const u = U[o + n * L2 + m];
-        if (u === 0) continue;
-        fx += u * (dr * Y[m] * ux + r * dY[3 * m]);
-        fy += u * (dr * Y[m] * uy + r * dY[3 * m + 1]);
-        fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
-      }
-    }
-  scatterPair(gPos, 0, gStrain, 0, i, j, fx, fy, fz, dx, dy, dz);
 }
 
 DESCRIPTORS.register('lode-ms', (species, hypers) => new LodeMsDescriptor(species, hypers));

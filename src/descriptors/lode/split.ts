@@ -22,12 +22,12 @@
  *
  * Plan (accuracy ε, half to each part): real cutoff R with 4πρ ∫_R^∞ d² A erfc((d−R_c)/√2σ′)/(d−R_c) dd ≤ ε/2;
  * G cutoff per channel with the Gaussian-tail estimate of the FKK plan on the monotone envelope
- * Y₀₀16π² A_n e^{−σ′²G²/2}/G²; per channel explicit k-vectors or PME (error model of longRange/plan.ts), σ′ from a
- * grid (0.25 Å steps, so spline tables are reused between structures) by a cost model (ns per atom):
- * real 120 + 10·N_n per pair (incl. the neighbour list), Ewald (6 + 3T) per (k, channel), PME T(10p³ + 5 M log₂M/N) per channel.
+ * Y₀₀16π² A_n e^{−σ′²G²/2}/G²; per channel explicit k-vectors or PME, σ′ from a grid (SPLIT_SIGMAS, so spline
+ * tables are reused between structures). `planLode` only describes these candidates; electrostatics/planner.ts
+ * solves them and picks the cheapest under its cost model (PLAN_COST_NS: short part 120 + 10·N_n ns per pair incl.
+ * the neighbour list, k-vectors (6 + 3T) ns per (atom, k, channel), PME T(10p³ + 5 M log₂M/N) per channel).
  */
-import { kernelPmeError, kernelTailError, pmeMeshForError } from '../../electrostatics/index.js';
-import { smallestMeeting } from '../../math/index.js';
+import { planKernel, PLAN_COST_NS, type FourierChannelSpec, type PlanGeometry, type ReciprocalPartSpec, type SolverChoice, type SplitSpec } from '../../electrostatics/index.js';
 import { HermiteSplineSet } from '../../math/spline.js';
 import { BesselChannel } from './basis.js';
 
@@ -116,11 +116,6 @@ export class ShortTail {
   }
 }
 
-/** Gaussian-tail estimate of the G cutoff error of kernel envelope f(G) ~ e^{−s²G²/2} (electrostatics/kernelAccuracy.ts). */
-export function kTail(F: (G: number) => number, s: number, G: number, rho: number): number {
-  return kernelTailError(F(G), s, G, rho);
-}
-
 /** Candidate split widths σ′ (Å) of method 'auto' (a fixed grid: spline tables and tail profiles are reused). */
 export const SPLIT_SIGMAS: readonly number[] = [0.75, 1, 1.5, 2, 2.5, 3];
 
@@ -155,48 +150,47 @@ export interface LodePlanOptions {
   sigmaA: number;
 }
 
-/** Plan for one periodic cell. `pureKCutoffs`: the unsplit per-channel G cutoffs (lode.ts estimate). */
+/** Plan for one periodic cell (electrostatics/planner.ts solves the candidates described here). `pureKCutoffs`: the
+ * unsplit per-channel G cutoffs (lode.ts estimate); `tail(σ′)`: the short part's tail profile; `density`: see
+ * planner.ts planDensity (default the uniform N/V). */
 export function planLode(
   o: LodePlanOptions, cell: ArrayLike<number>, volume: number, atoms: number, types: number, pureKCutoffs: number[],
-  tail: (sigmaLong: number) => ShortTail,
+  tail: (sigmaLong: number) => ShortTail, density?: (scaleA: number) => number,
 ): LodeSplitPlan {
-  const rho = atoms / volume, T = types, p = o.pmeOrder, eps = o.accuracy / 2;
-  const kCount = (G: number) => (volume * G * G * G) / (12 * Math.PI * Math.PI);
-  const kCost = 6 + 3 * T;
-  const pairs = (R: number) => rho * (4 / 3) * Math.PI * R * R * R;
-  const candidates: LodeSplitPlan[] = [];
-  if (o.method !== 'split') {
-    const cost = pureKCutoffs.reduce((a, G) => a + kCount(G) * kCost, 0);
-    candidates.push({ mode: 'reciprocal', sigmaLong: o.sigmaA, realCutoffA: 0, channels: pureKCutoffs.map((G) => ({ kCutoff: G, solver: 'ewald' })), errorReal: 0, costNs: cost });
-  }
-  if (o.method !== 'reciprocal') {
-    const sigmas = o.splitSigmaA !== undefined ? [o.splitSigmaA] : SPLIT_SIGMAS.filter((s) => s >= 1.3 * o.sigmaA);
-    for (const sl of sigmas) {
-      const tl = tail(sl);
-      const R = o.realCutoffA ?? smallestMeeting((r) => tl.error(r, rho), eps, o.cutoffA, o.cutoffA + 14 * sl);
-      let cost = pairs(R) * (120 + 10 * o.count);
-      const chans: LodeChannelPlan[] = [];
-      for (let n = 0; n < o.count; n++) {
-        const ch = new BesselChannel(n + 1, o.cutoffA, sl);
-        const An = channelAbsVolume(ch), tmp = new Float64Array(2);
-        const env = (G: number) => (Y00 * 16 * Math.PI * Math.PI * An * Math.exp(-sl * sl * G * G / 2)) / (G * G);
-        const Fv = (G: number) => ch.fourier(G * G, tmp);
-        const G = o.kCutoff ?? smallestMeeting((g) => kTail(env, sl, g, rho), eps, 0.05, 1e3);
-        const ewald: LodeChannelPlan = { kCutoff: G, solver: 'ewald' };
-        const ewaldCost = kCount(G) * kCost;
-        let best = ewald, bestCost = ewaldCost;
-        if (o.reciprocalSolver !== 'ewald' && (o.reciprocalSolver === 'pme' || ewaldCost > T * 10 * p * p * p)) {
-          const mesh = pmeMeshForError((h) => kernelPmeError(Fv, env, sl, h, p, rho), eps, p, cell);
-          const M = mesh[0] * mesh[1] * mesh[2];
-          const pmeCost = T * (10 * p * p * p + (5 * M * Math.log2(M)) / atoms);
-          if (o.reciprocalSolver === 'pme' || pmeCost < ewaldCost) { best = { kCutoff: G, solver: 'pme', mesh, order: p }; bestCost = pmeCost; }
-        }
-        chans.push(best);
-        cost += bestCost;
-      }
-      candidates.push({ mode: 'split', sigmaLong: sl, realCutoffA: R, channels: chans, errorReal: tl.error(R, rho), costNs: cost });
+  const T = types, K = PLAN_COST_NS.kVector;
+  const geometry: PlanGeometry = { cell, volumeA3: volume, atoms, density };
+  const part = (channels: FourierChannelSpec[], solver: SolverChoice): ReciprocalPartSpec =>
+    ({ channels, kFromPerA: 0.05, kVectorNs: K.base + K.perSpecies * T, solver, mesh: { channels: T, order: o.pmeOrder } });
+  function* candidates(): Generator<SplitSpec<{ mode: 'split' | 'reciprocal'; sigmaLong: number }>> {
+    if (o.method !== 'split') {
+      // the unsplit sum: the kernel's own G cutoffs, explicit k-vectors
+      const chans = pureKCutoffs.map((G, n): FourierChannelSpec => {
+        const ch = new BesselChannel(n + 1, o.cutoffA, o.sigmaA), tmp = new Float64Array(2);
+        return { fourier: (g) => ch.fourier(g * g, tmp), width: o.sigmaA, kCutoff: G };
+      });
+      yield { tag: { mode: 'reciprocal', sigmaLong: o.sigmaA }, reciprocal: part(chans, 'ewald') };
     }
+    if (o.method !== 'reciprocal')
+      for (const sl of o.splitSigmaA !== undefined ? [o.splitSigmaA] : SPLIT_SIGMAS.filter((s) => s >= 1.3 * o.sigmaA)) {
+        const tl = tail(sl);
+        const chans = Array.from({ length: o.count }, (_, n): FourierChannelSpec => {
+          const ch = new BesselChannel(n + 1, o.cutoffA, sl), tmp = new Float64Array(2);
+          const An = channelAbsVolume(ch);
+          return {
+            fourier: (G) => ch.fourier(G * G, tmp), width: sl, kCutoff: o.kCutoff,
+            envelope: (G) => (Y00 * 16 * Math.PI * Math.PI * An * Math.exp(-sl * sl * G * G / 2)) / (G * G),
+          };
+        });
+        yield {
+          tag: { mode: 'split', sigmaLong: sl },
+          real: { error: (R, rho) => tl.error(R, rho), fromA: o.cutoffA, toA: o.cutoffA + 14 * sl, cutoffA: o.realCutoffA, pairNs: PLAN_COST_NS.pair.spline + PLAN_COST_NS.pair.splinePerValue * o.count },
+          reciprocal: part(chans, o.reciprocalSolver),
+        };
+      }
   }
-  candidates.sort((x, y) => x.costNs - y.costNs);
-  return candidates[0];
+  const s = planKernel(candidates(), geometry, o.accuracy);
+  return {
+    mode: s.tag.mode, sigmaLong: s.tag.sigmaLong, realCutoffA: s.realCutoffA, errorReal: s.errorReal, costNs: s.costNs,
+    channels: s.channels.map((c): LodeChannelPlan => (c.solver === 'pme' ? { kCutoff: c.kCutoff, solver: 'pme', mesh: c.mesh, order: c.order } : { kCutoff: c.kCutoff, solver: 'ewald' })),
+  };
 }

@@ -25,7 +25,7 @@
  * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import type { FourierKernel } from '../../electrostatics/index.js';
+import { planDensity, type FourierKernel } from '../../electrostatics/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
 import { SpeciesChannelDescriptor } from './speciesChannels.js';
@@ -72,15 +72,17 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const key = `fkk:plan:${JSON.stringify(this.hypers)}`;
     const hit = ctx?.get(FKK_PLANS, key);
     if (hit) return hit;
-    // the plan depends only on the hypers, the cell and the atom count: structures of one data set usually share
-    // them, and planning (PME error estimates over candidate meshes) costs ~0.1 s — kept across structures by this
+    // the plan depends on the hypers, the cell and the atom count (and the vacuum in the cell): structures of one data
+    // set usually share them, and planning (PME error estimates over candidate meshes) costs ~0.1 s — kept across structures by this
     // descriptor instance (the hypers are fixed per instance)
     const shared = `${Array.from(structure.cell).join(',')}:${structure.species.length}`;
     let p = this.plans.get(shared);
     if (p) {
       this.plans.delete(shared); // most recently used last
     } else {
-      p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length });
+      // the density of the error estimates: uniform N/V unless the atoms fill only part of the cell (planner.ts
+      // planDensity) — taken from the first structure of a (cell, atom count); later frames reuse the plan
+      p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length, density: planDensity(structure.cell, structure.positions) });
       if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
     }
     this.plans.set(shared, p);

@@ -1,37 +1,25 @@
 /**
- * Accuracy → numerical parameters for the periodic FKK descriptor (DESIGN rule 4): per radial channel ζ_n one of
- *   'real'       the real-space lattice sum of 𝒮_ζ,σ up to r_c (converges like e^{−ζ r_c}: large ζ only),
+ * The FKK descriptor's kernel description for the planner (electrostatics/planner.ts, which solves and costs it)
+ * (DESIGN rule 4): per radial channel ζ_n the candidate evaluations
+ *   'real'       the real-space lattice sum of 𝒮_ζ,σ up to r_c (converges like e^{−ζ r_c}: large ζ only; with method
+ *                'auto' only if r_c ≤ MAX_AUTO_REAL_CUTOFF_A),
  *   'reciprocal' the G sum of F(G) = Ŝ_ζ(G) e^{−σ²G²/2} up to G_c (G_c set by σ),
- *   'split'      the Ewald-like split of pairFunction.ts with width a: r(d) in real space (Gaussian decay, width
- *                σ′ = √(σ² + a²)) plus l̂(G) in reciprocal space (decays like e^{−σ′²G²/2}).
- * With method 'auto' each channel takes the cheapest of the three (and the best a on a grid) under a cost model.
+ *   'split'      the Ewald-like split of pairFunction.ts with width a (0.1 … 4 Å, or the override): r(d) in real space
+ *                (Gaussian decay, width σ′ = √(σ² + a²)) plus l̂(G) in reciprocal space (decays like e^{−σ′²G²/2}),
+ * and the plan is the cheapest under the planner's cost model (PLAN_COST_NS: Slater pair 60 ns, split pair 180 ns
+ * per channel; k-vectors 6 + 3T ns per (atom, k); PME T(2·5 p³ + 2·2.5 M log₂M / N)).
  *
- * Error estimates (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = N/V):
- *   real space  ε_r(R) = 4πρ ∫_R^∞ d² |f(d)| dd, evaluated with the asymptotic forms
- *               Slater tail: |𝒮| ≤ e^{ζ²σ²/2} e^{−ζd} ⇒ 4πρ e^{ζ²σ²/2} e^{−ζR}(R²/ζ + 2R/ζ² + 2/ζ³);
- *               split part (Gaussian decay of width σ′): 4πρ R σ′² max(|r(R)|, |r(R + σ′/2)|);
- *   reciprocal  ε_k(G) = (1/2π²)∫_G^∞ g²F dg + [ρ (1/2π²)∫_G^∞ g²F² dg]^{1/2} (the error of the self/one-pair term
- *               plus the random-phase error of the other atoms), with ∫_G^∞ g² f(g) dg ≈ G f(G)/s² for f ~ e^{−s²g²/2}.
- * The target is split evenly between real and reciprocal space. The tests verify the achieved accuracy against a
- * converged reference; the estimates only have to be reasonable and conservative.
- * Cost model (ns, measured roughly on Node 20): real pair 60 (Slater) / 180 (split), reciprocal 6 + 3T per
- * (atom, k) per channel (T = species channels); k-count ≈ V G_c³/(12π²) (half space).
- *
- * Reciprocal solver per channel ('reciprocal' and 'split'): explicit k-vectors (Ewald, above) or smooth PME through
- * the electrostatics engine's `pmeReciprocal` with F_n as a generic kernel, whichever the cost model finds cheaper
- * (or as forced by `reciprocalSolver`). PME error model (our estimate, verified against the Ewald path by the tests):
- * B-spline interpolation of order p on a mesh of spacing h = max_d |a_d|/K_d damps a mode G by aliases of relative
- * size ε_p(Gh) = 2 (Gh/(2π − Gh))^p, so with the same random-phase reasoning as ε_k
- *   ε_pme(h) = (1/2π²)∫_0^{π/h} g²|F|ε_p dg + [ρ (1/2π²)∫_0^{π/h} g²F²ε_p² dg]^{1/2} + ε_k(π/h)
- * (the last term: modes beyond the mesh's Nyquist frequency); h is the largest spacing with ε_pme ≤ target, and
- * K_d = smallest even 2^a3^b5^c ≥ |a_d|/h. PME cost per atom and channel: T (2·5 p³ + 2·2.5 M log₂M / N) (spread +
- * gather, forward + inverse transform per species channel; the engine's PME_COST constants).
+ * Real-space tails described here (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = number density):
+ *   Slater tail: |𝒮| ≤ e^{ζ²σ²/2} e^{−ζd} ⇒ 4πρ e^{ζ²σ²/2} e^{−ζR}(R²/ζ + 2R/ζ² + 2/ζ³);
+ *   split part (Gaussian decay of width σ′): 4πρ R σ′² max(|r(R)|, |r(R + σ′/2)|).
+ * The reciprocal tail ε_k(G) and the PME aliasing error ε_pme(h) are the planner's (kernelAccuracy.ts), for F and
+ * its width σ′; the PME mesh is sized on the reduced basis of the lattice. The tests verify the achieved accuracy
+ * against a converged reference; the estimates only have to be reasonable and conservative.
  */
 import type { FkkHypers } from './hypers.js';
 import { zetaMesh } from './hypers.js';
 import { SlaterChannel } from './pairFunction.js';
-import { kernelPmeError, kernelTailError, pmeMeshForError } from '../../electrostatics/index.js';
-import { smallestMeeting } from '../../math/index.js';
+import { planKernel, PLAN_COST_NS, type PlanGeometry, type ReciprocalPartSpec, type SplitSpec } from '../../electrostatics/index.js';
 
 export type ChannelMode = 'real' | 'split' | 'reciprocal';
 
@@ -63,13 +51,15 @@ export interface FkkPlan {
   realCutoffA: number;
 }
 
-const C_REAL = 60, C_SPLIT = 180;
 /**
  * With method 'auto', a pure real-space channel is only chosen if its cutoff is at most this (Å): every real-space
  * channel walks the neighbour list of the largest cutoff, whose memory grows like R³ (at 20 Å and melt density
  * ≈ 1000 pairs per atom, 50 B each).
  */
 export const MAX_AUTO_REAL_CUTOFF_A = 12;
+
+/** Split widths a (Å) tried by method 'auto' (0.1 … 4 Å in steps of 0.1). */
+const SPLIT_WIDTHS: readonly number[] = Array.from({ length: 40 }, (_, k) => 0.1 * (k + 1));
 
 function slaterTail(zeta: number, sigma: number, R: number, rho: number): number {
   return 4 * Math.PI * rho * Math.exp(zeta * zeta * sigma * sigma / 2 - zeta * R) * (R * R / zeta + 2 * R / (zeta * zeta) + 2 / (zeta * zeta * zeta));
@@ -83,16 +73,6 @@ function splitTail(ch: SlaterChannel, R: number, rho: number, tmp: Float64Array)
   return 4 * Math.PI * rho * Math.max(R, s) * s * s * Math.max(a, Math.abs(tmp[0]));
 }
 
-function kTail(ch: SlaterChannel, G: number, rho: number): number {
-  return kernelTailError(ch.fourier(G * G), ch.sigmaLong, G, rho);
-}
-
-/** PME mesh for one channel at the target. */
-function pmeMeshFor(ch: SlaterChannel, order: number, eps: number, rho: number, cell: ArrayLike<number>): { mesh: [number, number, number] } {
-  const F = (g: number) => ch.fourier(g * g);
-  return { mesh: pmeMeshForError((h) => kernelPmeError(F, F, ch.sigmaLong, h, order, rho), eps, order, cell) };
-}
-
 export interface PlanInput {
   volumeA3: number;
   /** Cell rows (Å); needed for PME meshes (without it only explicit k-vectors are planned). */
@@ -100,69 +80,57 @@ export interface PlanInput {
   atoms: number;
   /** Number of species channels (T). */
   types: number;
+  /** Number density seen by an error of range `scaleA` (planner.ts planDensity); default the uniform N/V. */
+  density?: (scaleA: number) => number;
 }
 
-/** Plan every channel of the descriptor for one cell. */
+interface FkkTag { mode: ChannelMode; splitA: number; channel: SlaterChannel }
+
+/** The candidate evaluations of channel ζ (the kernel description the planner solves). */
+function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generator<SplitSpec<FkkTag>> {
+  const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
+  const reciprocal = (ch: SlaterChannel, kFromPerA: number): ReciprocalPartSpec => ({
+    channels: [{ fourier: (G) => ch.fourier(G * G), width: ch.sigmaLong, kCutoff: h.kCutoff }],
+    kFromPerA, kVectorNs: PLAN_COST_NS.kVector.base + PLAN_COST_NS.kVector.perSpecies * types,
+    solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder },
+  });
+  if (allow('real')) {
+    const ch = new SlaterChannel(zeta, h.sigmaA, 0);
+    yield {
+      tag: { mode: 'real', splitA: 0, channel: ch },
+      real: { error: (R, rho) => slaterTail(zeta, h.sigmaA, R, rho), fromA: 0.5, toA: 1e5, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slater, maxCutoffA: h.method === 'real' ? undefined : MAX_AUTO_REAL_CUTOFF_A },
+    };
+  }
+  if (allow('reciprocal')) {
+    const ch = new SlaterChannel(zeta, h.sigmaA, 0);
+    yield { tag: { mode: 'reciprocal', splitA: 0, channel: ch }, reciprocal: reciprocal(ch, 0.1) };
+  }
+  if (allow('split')) {
+    const tmp = new Float64Array(2);
+    for (const a of h.splitWidthA !== undefined ? [h.splitWidthA] : SPLIT_WIDTHS) {
+      const ch = new SlaterChannel(zeta, h.sigmaA, a);
+      yield {
+        tag: { mode: 'split', splitA: a, channel: ch },
+        real: { error: (R, rho) => splitTail(ch, R, rho, tmp), fromA: 0.5, toA: 1e3, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slaterSplit },
+        reciprocal: reciprocal(ch, 0.05),
+      };
+    }
+  }
+}
+
+/** Plan every channel of the descriptor for one cell (electrostatics/planner.ts solves the descriptions). */
 export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
-  const zetas = zetaMesh(h);
-  const rho = input.atoms / input.volumeA3;
-  const eps = h.accuracy / 2;
-  const kCost = 6 + 3 * input.types;
-  const tmp = new Float64Array(2);
-  const kCount = (G: number) => (input.volumeA3 * G * G * G) / (12 * Math.PI * Math.PI);
-  const pairs = (R: number) => rho * (4 / 3) * Math.PI * R * R * R;
-  const T = input.types, p = h.pmeOrder;
-  const pmeCost = (mesh: [number, number, number]) => {
-    const M = mesh[0] * mesh[1] * mesh[2];
-    return T * (2 * 5 * p * p * p + (2 * 2.5 * M * Math.log2(M)) / input.atoms);
-  };
-  /** Reciprocal part of a channel: Ewald (k-vectors up to G) or PME, whichever is allowed and cheaper. */
-  const reciprocalPart = (ch: SlaterChannel, G: number): Pick<ChannelPlan, 'solver' | 'mesh' | 'order' | 'costNs'> => {
-    const ewald = { solver: 'ewald' as const, costNs: kCount(G) * kCost };
-    if (h.reciprocalSolver === 'ewald' || !input.cell) return ewald;
-    // PME costs at least its spline work: skip the mesh search when Ewald is cheaper than that
-    if (h.reciprocalSolver === 'auto' && ewald.costNs <= T * 2 * 5 * p * p * p) return ewald;
-    const { mesh } = pmeMeshFor(ch, p, eps, rho, input.cell);
-    const pme = { solver: 'pme' as const, mesh, order: p, costNs: pmeCost(mesh) };
-    if (h.reciprocalSolver === 'pme') return pme;
-    return pme.costNs < ewald.costNs ? pme : ewald;
-  };
+  const geometry: PlanGeometry = { cell: input.cell, volumeA3: input.volumeA3, atoms: input.atoms, density: input.density };
   const channels: ChannelPlan[] = [];
-  for (const zeta of zetas) {
-    const candidates: ChannelPlan[] = [];
-    const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
-    if (allow('real')) {
-      const ch = new SlaterChannel(zeta, h.sigmaA, 0);
-      const R = h.realCutoffA ?? smallestMeeting((r) => slaterTail(zeta, h.sigmaA, r, rho), eps, 0.5, 1e5);
-      if (h.method === 'real' || R <= MAX_AUTO_REAL_CUTOFF_A) candidates.push({
-        zeta, mode: 'real', splitA: 0, realCutoffA: R, kCutoff: 0,
-        errorReal: slaterTail(zeta, h.sigmaA, R, rho), errorReciprocal: 0, costNs: pairs(R) * C_REAL, channel: ch, solver: 'ewald',
-      });
-    }
-    if (allow('reciprocal')) {
-      const ch = new SlaterChannel(zeta, h.sigmaA, 0);
-      const G = h.kCutoff ?? smallestMeeting((g) => kTail(ch, g, rho), eps, 0.1, 1e3);
-      candidates.push({
-        zeta, mode: 'reciprocal', splitA: 0, realCutoffA: 0, kCutoff: G,
-        errorReal: 0, errorReciprocal: kTail(ch, G, rho), channel: ch, ...reciprocalPart(ch, G),
-      });
-    }
-    if (allow('split')) {
-      const widths = h.splitWidthA !== undefined ? [h.splitWidthA] : Array.from({ length: 40 }, (_, k) => 0.1 * (k + 1));
-      for (const a of widths) {
-        const ch = new SlaterChannel(zeta, h.sigmaA, a);
-        const R = h.realCutoffA ?? smallestMeeting((r) => splitTail(ch, r, rho, tmp), eps, 0.5, 1e3);
-        const G = h.kCutoff ?? smallestMeeting((g) => kTail(ch, g, rho), eps, 0.05, 1e3);
-        const rp = reciprocalPart(ch, G);
-        candidates.push({
-          zeta, mode: 'split', splitA: a, realCutoffA: R, kCutoff: G,
-          errorReal: splitTail(ch, R, rho, tmp), errorReciprocal: kTail(ch, G, rho), channel: ch,
-          ...rp, costNs: pairs(R) * C_SPLIT + rp.costNs,
-        });
-      }
-    }
-    candidates.sort((x, y) => x.costNs - y.costNs);
-    channels.push(candidates[0]);
+  for (const zeta of zetaMesh(h)) {
+    const s = planKernel(channelCandidates(h, zeta, input.types), geometry, h.accuracy);
+    const c = s.channels[0];
+    const plan: ChannelPlan = {
+      zeta, mode: s.tag.mode, splitA: s.tag.splitA, realCutoffA: s.realCutoffA, kCutoff: c ? c.kCutoff : 0,
+      errorReal: s.errorReal, errorReciprocal: c ? c.errorReciprocal : 0, costNs: s.costNs, channel: s.tag.channel, solver: c ? c.solver : 'ewald',
+    };
+    if (c?.mesh) { plan.mesh = c.mesh; plan.order = c.order; }
+    channels.push(plan);
   }
   return { channels, realCutoffA: Math.max(0, ...channels.map((c) => c.realCutoffA)) };
 }

@@ -2,7 +2,8 @@
  * The PME path of the species-resolved reciprocal channels (the same quantities as speciesReciprocal.ts):
  *   X[i, J·N + n] += p_n [ φ_n^J(r_i) − δ_{J,t(i)} self_n ],  φ_n^J(r_i) = (1/V) Σ_G F_n(G) Σ_{k∈J} cos(G·(r_k − r_i)),
  * every channel evaluated by the electrostatics engine's smooth PME (`pmeReciprocal`, F_n as a generic
- * FourierKernel, one source channel per species, the channel's own mesh and B-spline order from the plan).
+ * FourierKernel, one source channel per species, the channel's own mesh and B-spline order from the plan), on the
+ * reduced basis of the lattice (reduceCell: the basis the planner sized the mesh on; results do not depend on it).
  * Reverse pass: for each upstream gradient c and channel n one more PME pass with probes u_i^J = p_n g^c_{i,Jn}
  * (the engine's adjoint gives ∂/∂r and ∂/∂ε). Cost per channel O(N p³ T + M log M · T) per pass; memory O(M + N T).
  * (A batched mesh pass — all upstream gradients spread at once, one inverse transform per (c, J) — would need the
@@ -10,7 +11,7 @@
  * PME state (transform, scratch meshes) is kept per channel in a `MeshWorkspaces` owned by the descriptor instance.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { PmeWorkspace, pmeReciprocal } from '../../electrostatics/index.js';
+import { PmeWorkspace, pmeReciprocal, reduceCell } from '../../electrostatics/index.js';
 import type { GradientSinkMany, ReciprocalChannel } from './speciesReciprocal.js';
 
 export interface MeshChannel extends ReciprocalChannel {
@@ -40,7 +41,7 @@ export function speciesMesh(structure: Structure, types: Int32Array, T: number, 
   const N = types.length, W = T * blockWidth, V = cellVolume(structure.cell);
   const sources = oneHot(types, T);
   for (const c of channels) {
-    const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: structure.cell, channels: T, sources, kernel: c.kernel, potentials: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
+    const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: reduceCell(structure.cell), channels: T, sources, kernel: c.kernel, potentials: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
     const phi = r.potentials as Float64Array;
     for (let i = 0; i < N; i++) {
       for (let J = 0; J < T; J++) X[i * W + J * blockWidth + c.n] += c.prefactor * phi[i * T + J];
@@ -64,7 +65,7 @@ export function speciesMeshBackward(structure: Structure, types: Int32Array, T: 
           if (v !== 0) any = true;
         }
       if (!any) continue;
-      const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: structure.cell, channels: T, sources, kernel: c.kernel, probes, strain: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
+      const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: reduceCell(structure.cell), channels: T, sources, kernel: c.kernel, probes, strain: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
       const dp = r.dPositions as Float64Array, ds = r.dStrain as Float64Array;
       const po = cg * 3 * N, so = cg * 9;
       for (let k = 0; k < 3 * N; k++) out.gPos[po + k] += dp[k];
