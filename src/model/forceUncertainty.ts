@@ -10,25 +10,29 @@
  * products only; no N×N or 3N×M Jacobian is formed). The reference energies e_t do not move with r and drop out.
  *
  * Directions (`ForceUncertaintyOptions`):
- * - `exact`: all rank columns of C. Cost ≈ rank × (one kernel gradient GEMM, N·m·D, + one batched reverse pass).
+ * - `exact`: all rank columns of C, evaluated as J C: the columns ∂φ_b/∂r of J come from the factored batched
+ *   reverse pass over the references (the fit's design-row path, design.ts; one reverse-pass entry per reference,
+ *   no count × N × D upstream), then σ² = Σ_k (J C)²_{·k} by one GEMM (3N × m × rank per species). Cost ≈ the
+ *   design rows of one frame.
  * - `sketch`: p probes. Ω (rank × p) has orthonormal random columns (Gram–Schmidt of a seeded Gaussian matrix)
  *   scaled by √(rank/p), so E[Ω Ωᵀ] = I and Σ̃ = (CΩ)(CΩ)ᵀ is an unbiased estimate of Σ. Because Ω is fixed per
  *   model (seeded), Σ̃ is one fixed positive semi-definite covariance: the estimate is smooth along a trajectory and
  *   exactly rotation/permutation covariant. For a component whose variance is spread evenly over many directions
  *   the relative standard deviation of σ̃² is ≈ √(2/p) (χ²_p/p; less with orthogonal probes when p is not ≪ rank);
  *   it is exact when p ≥ rank. Cost ≈ p × (N·m·D GEMM + one reverse-pass entry).
- * - `auto` (default): exact when rank ≤ probes, else sketch.
+ * - `auto`: exact when rank ≤ probes, else sketch. The default is `exact`: on held-out Fumi–Tosi frames the sketch's
+ *   noise (≈ √(2/p) on σ²) destroys the per-atom ranking that the exact σ has (docs/uncertainty.md).
  * What is returned: σ(F_cα) per Cartesian component (eV/Å, 3N) and max_c |σ_c| with |σ_c| = √(σ²_cx + σ²_cy + σ²_cz)
  * (the per-atom norm of the σ vector; VASP's "Bayesian error" of a step is the largest over atoms).
  */
 import { Rng, type Structure } from '../core/index.js';
-import { backwardManyOf, type ComputeContext, type Descriptor, type FactoredUpstream } from '../descriptors/index.js';
+import { backwardFactoredOf, backwardManyOf, type ComputeContext, type Descriptor, type FactoredUpstream } from '../descriptors/index.js';
 import { getLinalg } from '../math/index.js';
 import type { KernelRows } from './kernels.js';
-import type { ReferenceSet } from './design.js';
+import { defaultFactoredBatch, type ReferenceSet } from './design.js';
 
 export interface ForceUncertaintyOptions {
-  /** 'exact' (every column of C), 'sketch' (p probes), 'auto' (default: exact when rank ≤ probes). */
+  /** 'exact' (default: every column of C), 'sketch' (p probes), 'auto' (exact when rank ≤ probes, else sketch). */
   method?: 'auto' | 'exact' | 'sketch';
   /** Probes of the sketch (default 16). */
   probes?: number;
@@ -50,7 +54,7 @@ export interface UncertaintyDirections {
 export function uncertaintyDirections(factor: { rank: number; data: Float64Array }, m: number, options: ForceUncertaintyOptions = {}): UncertaintyDirections {
   const r = factor.rank;
   const p = Math.max(1, Math.floor(options.probes ?? DEFAULT_FORCE_PROBES));
-  const method = options.method ?? 'auto';
+  const method = options.method ?? 'exact';
   const exact = method === 'exact' || (method === 'auto' && r <= p) || p >= r;
   const out = new Float64Array((exact ? r : p) * m);
   if (exact) {
@@ -91,6 +95,11 @@ export interface SpeciesPass {
 
 /** Memory for one chunk of upstream gradients (count × N × D doubles). */
 const UPSTREAM_BYTES = 64 * 2 ** 20;
+/**
+ * Below this many directions the reverse passes are single `backward` calls: a batched reverse pass may first build
+ * per-centre pair Jacobians (sr: ≈ 100 single passes' worth at 512 atoms), which only pays off for large batches.
+ */
+export const BATCHED_REVERSE_MIN = 64;
 
 /**
  * σ²(F) (3N, eV²/Å²) = Σ_j (∂(φ·w_j)/∂r)² over the directions, by batched reverse passes (see the module header).
@@ -98,8 +107,9 @@ const UPSTREAM_BYTES = 64 * 2 ** 20;
  */
 export function forceVariance(
   structure: Structure, descriptor: Descriptor, ctx: ComputeContext, saved: unknown, refs: ReferenceSet,
-  passes: readonly (SpeciesPass | null)[], dirs: UncertaintyDirections,
+  passes: readonly (SpeciesPass | null)[], dirs: UncertaintyDirections, factor?: { rank: number; data: Float64Array },
 ): Float64Array {
+  if (dirs.method === 'exact' && factor && refs.kernel.factoredGradient) return exactForceVariance(structure, descriptor, ctx, saved, refs, passes, factor);
   const n = structure.species.length, d = descriptor.width, m = refs.nColumns;
   const variance = new Float64Array(3 * n);
   if (n === 0 || dirs.count === 0) return variance;
@@ -165,12 +175,52 @@ export function forceVariance(
         }
       }
     }
-    const gr = backwardManyOf(descriptor, structure, ctx, saved, up.subarray(0, q * n * d), q);
-    for (let j = 0; j < q; j++)
-      for (let c = 0; c < 3 * n; c++) {
-        const x = gr.positions[j * 3 * n + c];
-        variance[c] += x * x;
+    if (dirs.count >= BATCHED_REVERSE_MIN) {
+      const gr = backwardManyOf(descriptor, structure, ctx, saved, up.subarray(0, q * n * d), q);
+      for (let j = 0; j < q; j++)
+        for (let c = 0; c < 3 * n; c++) {
+          const x = gr.positions[j * 3 * n + c];
+          variance[c] += x * x;
+        }
+    } else {
+      for (let j = 0; j < q; j++) {
+        const g = descriptor.backward(structure, ctx, saved, up.subarray(j * n * d, (j + 1) * n * d)).positions;
+        for (let c = 0; c < 3 * n; c++) variance[c] += g[c] * g[c];
       }
+    }
+  }
+  return variance;
+}
+
+/**
+ * Exact σ²(F) = Σ_k ((J C)_{·k})², J = ∂φ/∂r (3N × references; reference-energy columns have J = 0) from factored
+ * batched reverse passes, accumulated per chunk of references into J C (3N × rank) by GEMM.
+ */
+export function exactForceVariance(
+  structure: Structure, descriptor: Descriptor, ctx: ComputeContext, saved: unknown, refs: ReferenceSet,
+  passes: readonly (SpeciesPass | null)[], factor: { rank: number; data: Float64Array },
+): Float64Array {
+  const n = structure.species.length, r = factor.rank;
+  const jc = new Float64Array(3 * n * r);
+  const la = getLinalg();
+  const batch = defaultFactoredBatch(n, descriptor.width);
+  for (let t = 0; t < passes.length; t++) {
+    const ps = passes[t], mt = refs.counts[t];
+    if (!ps || mt === 0) continue;
+    const off = refs.offsets[t];
+    for (let b0 = 0; b0 < mt; b0 += batch) {
+      const b1 = Math.min(mt, b0 + batch);
+      const up = refs.kernel.factoredGradient!(ps.rows, refs.prepared[t], b0, b1, ps.kmat, ps.atoms, n);
+      const g = backwardFactoredOf(descriptor, structure, ctx, saved, up);
+      // J C += (∂φ_b/∂r)ᵀ_{b ∈ chunk} C[b, :]   (g.positions is chunk × 3N)
+      la.gemm(3 * n, r, b1 - b0, g.positions, factor.data.subarray((off + b0) * r, (off + b1) * r), jc, { transA: true, beta: 1 });
+    }
+  }
+  const variance = new Float64Array(3 * n);
+  for (let c = 0; c < 3 * n; c++) {
+    let s = 0;
+    for (let k = c * r; k < (c + 1) * r; k++) s += jc[k] * jc[k];
+    variance[c] = s;
   }
   return variance;
 }

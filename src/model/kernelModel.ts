@@ -70,7 +70,7 @@ export class KernelModel implements Calculator {
   readonly referenceEnergiesEv: Float64Array;
   /** Weights in column order (length nRefs). */
   readonly weights: Float64Array;
-  /** How the force uncertainty is evaluated (forceUncertainty.ts; default: exact up to 16 directions, else a 16-probe sketch). */
+  /** How the force uncertainty is evaluated (forceUncertainty.ts; default: exact). */
   forceUncertaintyOptions: ForceUncertaintyOptions = {};
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
 
@@ -188,7 +188,7 @@ export class KernelModel implements Calculator {
       for (let k = 0; k < r; k++) s += tot[k] * tot[k];
       result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
       if (wantFU) {
-        const v = forceVariance(structure, this.descriptor, ctx, saved, this.refs, passes, this.uncertaintyDirections());
+        const v = forceVariance(structure, this.descriptor, ctx, saved, this.refs, passes, this.uncertaintyDirections(), this.params.covarianceFactor);
         const fs = forceSigma(v);
         result.uncertainty.forcesEvPerA = fs.forcesEvPerA;
         result.uncertainty.maxForceEvPerA = fs.maxForceEvPerA;
