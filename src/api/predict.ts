@@ -15,13 +15,15 @@ export interface PredictOptions {
   forces?: boolean;
   stress?: boolean;
   uncertainty?: boolean;
+  /** With `uncertainty`: also the per-atom force σ (default true). */
+  forceUncertainty?: boolean;
   onProgress?: ProgressCallback;
 }
 
 /** The prediction for one structure as a new structure (see the module header). */
 export function predictStructure(model: Calculator, s: Structure, options: PredictOptions = {}): Structure {
   const periodic = s.pbc.every((p) => p);
-  const r = model.calculate(s, { forces: options.forces ?? true, stress: (options.stress ?? true) && periodic, uncertainty: options.uncertainty ?? false });
+  const r = model.calculate(s, { forces: options.forces ?? true, stress: (options.stress ?? true) && periodic, uncertainty: options.uncertainty ?? false, forceUncertainty: options.forceUncertainty ?? true });
   const out: Structure = { ...s, info: { ...s.info }, arrays: { ...s.arrays }, labels: { energyEv: r.energyEv } };
   if (r.forcesEvPerA) out.labels.forcesEvPerA = r.forcesEvPerA;
   if (r.stressEvPerA3) out.labels.stressEvPerA3 = r.stressEvPerA3;

@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .option('--max-drift <eV/atom>', 'stop when the conserved energy drifts by more than this per atom; 0 = off', '1')
     .option('--max-displacement <A>', 'stop when an atom moves more than this in one step, Å; 0 = off (default: min(5 Å, smallest cell width))')
     .option('--no-guard', 'do not stop runs that blow up (see the three options above)')
+    .option('--no-force-uncertainty', 'log only the energy σ of a model, not the largest per-atom force σ (cheaper log lines)')
     .option('--json', 'print the final summary as JSON')
     .action(async (first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const [model, start] = second === undefined ? [undefined, first] : [first, second];
@@ -63,7 +64,7 @@ export function register(program: Command): void {
         tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'),
         seed: num(String(o.seed), 'seed', true), every: num(String(o.every), 'every', true),
         logEvery: o.logEvery === undefined ? undefined : num(String(o.logEvery), 'log-every', true),
-        output: o.output as string | undefined, onLog: log, onProgress: progress.callback,
+        output: o.output as string | undefined, onLog: log, onProgress: progress.callback, forceUncertainty: o.forceUncertainty !== false,
         guard: o.guard === false ? false : {
           temperatureFactor: num(String(o.maxTemperatureFactor), 'max-temperature-factor'),
           conservedDriftEvPerAtom: num(String(o.maxDrift), 'max-drift'),
