@@ -123,7 +123,7 @@ test('sketch: exact when probes ≥ rank; unbiased below (mean over seeds → ex
   assertClose(m.calculate(probe, { uncertainty: true }).uncertainty!.forcesEvPerA!.map((x) => x * x), exact, 1e-9, 'p = rank');
   const p = Math.max(1, Math.floor(rank / 3));
   const mean = new Float64Array(exact.length);
-  const seeds = 300;
+  const seeds = 120;
   for (let s = 1; s <= seeds; s++) {
     m.forceUncertaintyOptions = { method: 'sketch', probes: p, seed: s };
     const v = m.calculate(probe, { uncertainty: true, stress: false }).uncertainty!.forcesEvPerA!;
