@@ -21,7 +21,7 @@ import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
 import type { SolveInfo } from './solvers.js';
 import type { BlockBalanceInfo } from './scaling.js';
-import { forceSigma, forceVariance, uncertaintyDirections, type ForceUncertaintyOptions, type SpeciesPass, type UncertaintyDirections } from './forceUncertainty.js';
+import { exactForceVariance, forceSigma, forceVariance, uncertaintyDirections, type ForceUncertaintyOptions, type SpeciesPass, type UncertaintyDirections } from './forceUncertainty.js';
 import './blockKernel.js'; // registers the 'linear' and 'block' kernels for model files
 
 /** References of one species. */
@@ -188,7 +188,11 @@ export class KernelModel implements Calculator {
       for (let k = 0; k < r; k++) s += tot[k] * tot[k];
       result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
       if (wantFU) {
-        const v = forceVariance(structure, this.descriptor, ctx, saved, this.refs, passes, this.uncertaintyDirections(), this.params.covarianceFactor);
+        // exact with a factorable kernel needs only C (no transposed copy of it as directions)
+        const exact = (this.forceUncertaintyOptions.method ?? 'exact') === 'exact' && this.refs.kernel.factoredGradient !== undefined;
+        const v = exact
+          ? exactForceVariance(structure, this.descriptor, ctx, saved, this.refs, passes, cf)
+          : forceVariance(structure, this.descriptor, ctx, saved, this.refs, passes, this.uncertaintyDirections(), cf);
         const fs = forceSigma(v);
         result.uncertainty.forcesEvPerA = fs.forcesEvPerA;
         result.uncertainty.maxForceEvPerA = fs.maxForceEvPerA;
