@@ -14,7 +14,8 @@
  * RMSE; σ_E vs force RMSE and vs |ΔE|) and per atom (|σ_c| = √(σ²_cx + σ²_cy + σ²_cz) vs |ΔF_c|). "per-atom bound" is
  * the Spearman a perfectly calibrated σ would reach on the same atoms (ΔF_c drawn from N(0, σ²_cα), seeded, mean of
  * 20 draws): per-atom |ΔF| is one draw from a distribution, so the rank correlation is capped by how much σ varies.
- * Output: a table on stdout and results/lr-uncertainty/<name>.json. `FARFIELD_PRESETS=sr` limits the models.
+ * Output: a table on stdout and results/lr-uncertainty/<name>.json. `FARFIELD_PRESETS=sr` limits the models;
+ * `FARFIELD_FORCE_PROBES=p` uses the sketched force σ with p probes instead of the exact one.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -118,6 +119,7 @@ const fmt = (x: number | undefined, d = 2): string => (x === undefined ? '' : x.
 console.log('model   set                          frames  σ_E (meV/atom)  RMS |ΔE| (meV/atom)  RMS σ_F (meV/Å)  RMS ΔF (meV/Å)  ρ_s frames (σ_F, ΔF) (σ_E, ΔF) (σ_E, |ΔE|)  ρ_s atoms (|σ_c|, |ΔF_c|) bound');
 for (const preset of (process.env.FARFIELD_PRESETS ?? 'sr,sr+lr').split(',')) {
   const { model } = fitKernelModel(train, { descriptor: resolveDescriptor(preset, species), selection: { count: refs } });
+  if (process.env.FARFIELD_FORCE_PROBES) model.forceUncertaintyOptions = { method: 'sketch', probes: Number(process.env.FARFIELD_FORCE_PROBES) };
   for (const [k, [name, set]] of sets.entries()) {
     const m = measure(model, set, k === 0);
     out.push({ model: preset, set: name, ...m });
@@ -125,4 +127,4 @@ for (const preset of (process.env.FARFIELD_PRESETS ?? 'sr,sr+lr').split(',')) {
   }
 }
 mkdirSync('results/lr-uncertainty', { recursive: true });
-writeFileSync(`results/lr-uncertainty/${basename(trainFile, '.xyz')}-${nTrain}-${refs}.json`, JSON.stringify(out, null, 1));
+writeFileSync(`results/lr-uncertainty/${basename(trainFile, '.xyz')}-${nTrain}-${refs}${process.env.FARFIELD_FORCE_PROBES ? `-p${process.env.FARFIELD_FORCE_PROBES}` : ''}.json`, JSON.stringify(out, null, 1));
