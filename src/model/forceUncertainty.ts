@@ -7,7 +7,9 @@
  *   σ²(F_c) = J_c Σ J_cᵀ = Σ_k (∂(φ·c_k)/∂r_c)²                                               (eV²/Å²)
  * over the columns c_k of C. Each term is a force evaluation with the weights c_k: the upstream gradient
  * dE_k/dX_i = Σ_b c_kb ∂K(X_i, X_b)/∂X_i goes through the descriptor's batched reverse pass (vector–Jacobian
- * products only; no N×N or 3N×M Jacobian is formed). The reference energies e_t do not move with r and drop out.
+ * products only: no descriptor Jacobian, and no N×N one of a long-range block, is formed; the exact path holds the
+ * design rows J in chunks of references, as the fit does). The reference energies e_t do not move with r and drop
+ * out.
  *
  * Directions (`ForceUncertaintyOptions`):
  * - `exact`: all rank columns of C, evaluated as J C: the columns ∂φ_b/∂r of J come from the factored batched
