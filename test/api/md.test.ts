@@ -37,6 +37,10 @@ test('md with a fitted model: frames, log with uncertainty, small NVE drift; RDF
     assert.equal(s.framesWritten, 5); // steps 0, 5, 10, 15, 20
     assert.deepEqual(logs.map((r) => r.step), [0, 10, 20]);
     assert.ok(logs.every((r) => r.uncertaintyEvPerAtom !== undefined && r.uncertaintyEvPerAtom >= 0));
+    // largest per-atom force σ per logged step (eV/Å): step 0 equals the model's own value for the start structure
+    assert.ok(logs.every((r) => r.maxForceUncertaintyEvPerA !== undefined && r.maxForceUncertaintyEvPerA > 0));
+    assert.equal(logs[0].maxForceUncertaintyEvPerA, model.calculate(data[0], { uncertainty: true }).uncertainty!.maxForceEvPerA);
+    assert.equal(s.maxForceUncertaintyEvPerA, Math.max(...logs.map((r) => r.maxForceUncertaintyEvPerA!)));
     assert.ok(Math.abs(s.conservedDriftEvPerAtom) < 1e-3, `drift ${s.conservedDriftEvPerAtom}`);
     assert.equal(s.simulatedFs, 10);
     const frames = loadStructures(traj).structures;
@@ -60,6 +64,8 @@ test('md with a fitted model: frames, log with uncertainty, small NVE drift; RDF
     assert.match(r.out, /^# md: 8 atoms, 6 steps × 0.5 fs, langevin at 50 K/);
     assert.equal(r.out.split('\n').filter((l) => /^\s+\d+ /.test(l)).length, 3); // steps 0, 3, 6
     assert.match(r.out, /wrote 3 frames to .*t2\.xyz/);
+    assert.match(r.out, /sigma_E\/\(meV\/atom\) +maxsigma_F\/\(eV\/A\)\n/);
+    assert.match(r.out, /largest per-atom force uncertainty \d/);
     const a = cli(['analyze', join(dir, 't2.xyz'), '--rdf', '--rmax', '4', '--bins', '20', '--reference', start, '--out', join(dir, 'rdf2')]);
     assert.equal(a.code, 0, a.err);
     assert.match(a.out, /Cl-Na +max \|Δg\| \d/);

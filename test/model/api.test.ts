@@ -76,6 +76,13 @@ test('CLI: fit → eval --json → predict', async () => {
     assert.equal(back.length, 2);
     assert.ok(back[0].labels.forcesEvPerA && back[0].labels.stressEvPerA3 && typeof back[0].info.energy_uncertainty === 'number');
     assert.ok(readFileSync(join(dir, 'out.xyz'), 'utf8').includes('energy_uncertainty:R:1'));
+    // per-atom force σ (eV/Å, 3 columns) next to energy_uncertainty, equal to the model's own (printed precision)
+    assert.ok(readFileSync(join(dir, 'out.xyz'), 'utf8').includes('force_uncertainty:R:3'));
+    const fu = back[0].arrays.force_uncertainty;
+    const direct = loadModel(join(dir, 'm.json')).calculate(loadStructures(join(dir, 'test.xyz')).structures[0], { uncertainty: true }).uncertainty!;
+    assert.ok(fu && fu.width === 3 && fu.data.length === direct.forcesEvPerA!.length);
+    for (let k = 0; k < fu.data.length; k++) assert.ok(Math.abs(Number(fu.data[k]) - direct.forcesEvPerA![k]) <= 1e-6 * direct.forcesEvPerA![k] + 1e-12);
+    assert.ok(Math.abs(Number(back[0].info.max_force_uncertainty) - direct.maxForceEvPerA!) <= 1e-6 * direct.maxForceEvPerA!);
     // a corrupted model file is refused with a one-line error
     writeFileSync(join(dir, 'bad.json'), readFileSync(join(dir, 'm.json'), 'utf8').replace('"weights":{"dtype":"float64le","shape":[6],"base64":"', '"weights":{"dtype":"float64le","shape":[6],"base64":"B'.slice(0, -1)).replace(/"base64":"(.)/, (_m, c: string) => `"base64":"${c === 'A' ? 'B' : 'A'}`));
     const bad = await cli(['eval', join(dir, 'bad.json'), join(dir, 'test.xyz'), '--json']);

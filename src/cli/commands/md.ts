@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .option('--max-drift <eV/atom>', 'stop when the conserved energy drifts by more than this per atom; 0 = off', '1')
     .option('--max-displacement <A>', 'stop when an atom moves more than this in one step, Å; 0 = off (default: min(5 Å, smallest cell width))')
     .option('--no-guard', 'do not stop runs that blow up (see the three options above)')
+    .option('--no-force-uncertainty', 'log only the energy σ of a model, not the largest per-atom force σ (cheaper log lines)')
     .option('--json', 'print the final summary as JSON')
     .action(async (first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const [model, start] = second === undefined ? [undefined, first] : [first, second];
@@ -55,15 +56,15 @@ export function register(program: Command): void {
       const progress = createProgress(o.json ? { logStream: process.stderr } : {});
       const out = (s: string) => progress.log(s);
       out(`# md: ${structure.species.length} atoms, ${steps} steps × ${dt} fs, ${thermostat} at ${temperatureK} K, calculator ${calculator.name}${model ? ` (${model})` : ''}, seed ${o.seed}`);
-      out(`# ${'step'.padStart(8)} ${'time/ps'.padStart(9)} ${'T/K'.padStart(8)} ${'Epot/eV'.padStart(14)} ${'Econs/eV'.padStart(14)} ${'drift/(eV/atom)'.padStart(16)} ${'sigma_E/(meV/atom)'.padStart(18)}`);
+      out(`# ${'step'.padStart(8)} ${'time/ps'.padStart(9)} ${'T/K'.padStart(8)} ${'Epot/eV'.padStart(14)} ${'Econs/eV'.padStart(14)} ${'drift/(eV/atom)'.padStart(16)} ${'sigma_E/(meV/atom)'.padStart(18)} ${'maxsigma_F/(eV/A)'.padStart(17)}`);
       const log = (r: MdLogRecord) =>
-        out(`  ${String(r.step).padStart(8)} ${f(r.timeFs / 1000, 4).padStart(9)} ${f(r.temperatureK, 1).padStart(8)} ${f(r.potentialEv, 5).padStart(14)} ${f(r.conservedEv, 5).padStart(14)} ${r.conservedDriftEvPerAtom.toExponential(2).padStart(16)} ${(r.uncertaintyEvPerAtom === undefined ? '–' : f(1000 * r.uncertaintyEvPerAtom, 3)).padStart(18)}`);
+        out(`  ${String(r.step).padStart(8)} ${f(r.timeFs / 1000, 4).padStart(9)} ${f(r.temperatureK, 1).padStart(8)} ${f(r.potentialEv, 5).padStart(14)} ${f(r.conservedEv, 5).padStart(14)} ${r.conservedDriftEvPerAtom.toExponential(2).padStart(16)} ${(r.uncertaintyEvPerAtom === undefined ? '–' : f(1000 * r.uncertaintyEvPerAtom, 3)).padStart(18)} ${(r.maxForceUncertaintyEvPerA === undefined ? '–' : f(r.maxForceUncertaintyEvPerA, 4)).padStart(17)}`);
       const summary = runMolecularDynamics({
         calculator, start: structure, steps, timestepFs: dt, temperatureK, thermostat,
         tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'),
         seed: num(String(o.seed), 'seed', true), every: num(String(o.every), 'every', true),
         logEvery: o.logEvery === undefined ? undefined : num(String(o.logEvery), 'log-every', true),
-        output: o.output as string | undefined, onLog: log, onProgress: progress.callback,
+        output: o.output as string | undefined, onLog: log, onProgress: progress.callback, forceUncertainty: o.forceUncertainty !== false,
         guard: o.guard === false ? false : {
           temperatureFactor: num(String(o.maxTemperatureFactor), 'max-temperature-factor'),
           conservedDriftEvPerAtom: num(String(o.maxDrift), 'max-drift'),
@@ -81,6 +82,7 @@ export function register(program: Command): void {
       ];
       if (summary.fixedCoordinates > 0) lines.push(`${summary.fixedCoordinates} fixed coordinates (selective dynamics / move_mask); temperature over ${summary.degreesOfFreedom} degrees of freedom`);
       if (summary.maxUncertaintyEvPerAtom !== undefined) lines.push(`largest model uncertainty ${f(1000 * summary.maxUncertaintyEvPerAtom, 3)} meV/atom`);
+      if (summary.maxForceUncertaintyEvPerA !== undefined) lines.push(`largest per-atom force uncertainty ${f(summary.maxForceUncertaintyEvPerA, 4)} eV/Å`);
       if (summary.output) lines.push(`wrote ${summary.framesWritten} frames to ${summary.output}`);
       process.stdout.write(lines.join('\n') + '\n');
     });

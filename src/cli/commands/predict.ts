@@ -9,13 +9,14 @@ export function register(program: Command): void {
     .description('predict energy, forces, stress (and uncertainty) with a fitted model; writes extended XYZ')
     .argument('<model>', 'model file (farfield fit)')
     .argument('<input...>', "structures to predict: files, a folder or a quoted glob such as 'OUT/OUTCAR.*'")
-    .requiredOption('-o, --output <out.xyz>', 'output file (energy, forces, stress, energies, energy_uncertainty)')
+    .requiredOption('-o, --output <out.xyz>', 'output file (energy, forces, stress, energies, energy_uncertainty, force_uncertainty)')
     .option('--no-uncertainty', 'skip the uncertainty estimate')
-    .action(async (modelPath: string, input: string[], o: { output: string; uncertainty: boolean }) => {
+    .option('--no-force-uncertainty', 'keep the energy σ but skip the per-atom force σ (exact: about the design rows of each frame, docs/uncertainty.md)')
+    .action(async (modelPath: string, input: string[], o: { output: string; uncertainty: boolean; forceUncertainty: boolean }) => {
       checkOutputFile(o.output);
       const model = loadModel(modelPath, { covariance: o.uncertainty });
       const progress = createProgress();
-      const n = await predictFile(model, resolveInputs(input), o.output, { uncertainty: o.uncertainty && model.params.covarianceFactor !== undefined, onProgress: progress.callback });
+      const n = await predictFile(model, resolveInputs(input), o.output, { uncertainty: o.uncertainty && model.params.covarianceFactor !== undefined, forceUncertainty: o.forceUncertainty, onProgress: progress.callback });
       progress.done();
       process.stderr.write(`predicted ${n} structures → ${o.output}\n`);
     });
