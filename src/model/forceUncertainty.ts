@@ -28,7 +28,8 @@
  * (the per-atom norm of the σ vector; VASP's "Bayesian error" of a step is the largest over atoms).
  */
 import { Rng, type Structure } from '../core/index.js';
-import { backwardFactoredOf, backwardManyOf, type ComputeContext, type Descriptor, type FactoredUpstream } from '../descriptors/index.js';
+import { backwardFactoredOf, backwardManyOf, backwardOf, type ComputeContext, type Descriptor } from '../descriptors/index.js';
+import type { FactoredUpstream } from './factored.js';
 import { getLinalg } from '../math/index.js';
 import type { KernelRows } from './kernels.js';
 import { defaultFactoredBatch, type ReferenceSet } from './design.js';
@@ -186,7 +187,7 @@ export function forceVariance(
         }
     } else {
       for (let j = 0; j < q; j++) {
-        const g = descriptor.backward(structure, ctx, saved, up.subarray(j * n * d, (j + 1) * n * d)).positions;
+        const g = backwardOf(descriptor, structure, ctx, saved, up.subarray(j * n * d, (j + 1) * n * d)).positions;
         for (let c = 0; c < 3 * n; c++) variance[c] += g[c] * g[c];
       }
     }
