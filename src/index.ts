@@ -19,7 +19,7 @@ export {
 export type { ProgressEvent, ProgressCallback } from './core/index.js';
 
 // ── io: structure files (low level; the api verbs below add frame selection and summaries) ──────────────────────
-export { readStructures, writeStructures, readFrames, type ReadOptions, type WriteOptions } from './io/index.js';
+export { readStructures, writeStructures, readFrames, type ReadOptions, type WriteOptions } from './host/index.js';
 
 // ── descriptors: the contract and its factory ──────────────────────────────────────────────────────────────────────
 export {

@@ -25,7 +25,7 @@ export const ALLOWED: Record<string, string[]> = {
   md: ['core', 'math', 'geometry'],
   analysis: ['core', 'math', 'geometry'],
   /** Host concerns (sockets now; files, processes later): beside api, over core only. */
-  host: ['core'],
+  host: ['core', 'io'],
   api: ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'reference', 'md', 'analysis', 'host'],
   cli: ['api', 'core'],
   web: ['api', 'core'],

@@ -4,7 +4,7 @@
  * species pair. The agreement is summarised per pair by max |Δg| and the mean |Δg| over the bins (dimensionless).
  */
 import { FarfieldError, type Structure } from '../core/index.js';
-import { checkOutputDir, readStructures } from '../io/index.js';
+import { checkOutputDir, readStructures } from '../host/index.js';
 import { radialDistribution } from '../analysis/index.js';
 import { writeRdfReport, type WrittenReport } from './report.js';
 import type { RdfCurveSet } from './report/index.js';

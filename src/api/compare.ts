@@ -31,7 +31,7 @@ import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel } from './evaluate.js';
 import { resolveDescriptor, type FitModelConfig } from './fit.js';
 import { unknownNameMessage, validateFitConfig } from './validate.js';
-import { checkOutputDir } from '../io/index.js';
+import { checkOutputDir } from '../host/index.js';
 import { loadStructures } from './io.js';
 import { writeCompareReport, type WrittenReport } from './report.js';
 import {

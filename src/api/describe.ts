@@ -10,7 +10,7 @@
  */
 import { ATOMIC_NUMBERS, FarfieldError, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type DescriptorSpec, type FeatureMatrix } from '../descriptors/index.js';
-import { writeFileAtomic } from '../io/index.js';
+import { writeFileAtomic } from '../host/index.js';
 import { readFrameAt } from './io.js';
 
 /** A named descriptor preset: builds the full spec for a species universe and optional user hypers. */

@@ -6,7 +6,7 @@
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
-import { writeFileAtomic } from '../io/index.js';
+import { writeFileAtomic } from '../host/index.js';
 import { fitKernelModel, serializeModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
@@ -58,7 +58,7 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
 }
 
-/** Write a model file atomically (io/atomic.ts: full writes, fsync, rename; the previous file survives any failure). */
+/** Write a model file atomically (host/atomic.ts: full writes, fsync, rename; the previous file survives any failure). */
 export function saveModel(model: KernelModel, path: string): void {
   writeFileAtomic(path, serializeModel(model));
 }

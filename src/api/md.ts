@@ -16,7 +16,7 @@
  * (md/constraints.ts); the summary reports their number and the degrees of freedom of the temperature.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
-import { checkOutputFile, formatForWriting, openXyzLiveWriter } from '../io/index.js';
+import { checkOutputFile, formatForWriting, openXyzLiveWriter } from '../host/index.js';
 import {
   MdBlowUpError, blowUpGuard, createIntegrator, runMd, stateToStructure, thermoRecord,
   type BlowUpLimits, type IntegratorConfig, type MdState, type Observer, type ThermoRecord,

@@ -7,7 +7,7 @@
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
 import { KernelModel, parseModel } from '../model/index.js';
 import { readFileSync } from 'node:fs';
-import { checkOutputFile, formatForWriting } from '../io/index.js';
+import { checkOutputFile, formatForWriting } from '../host/index.js';
 import { readInputFrames } from './inputs.js';
 
 export interface PredictOptions {

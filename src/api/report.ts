@@ -5,13 +5,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../io/index.js';
+import { writeFileAtomic } from '../host/index.js';
 import { FarfieldError } from '../core/index.js';
 import { renderCompareHtml, renderRdfHtml, type CompareResults, type RdfCurveSet } from './report/index.js';
 
 export * from './report/index.js';
 
-/** Write `text` to `path` atomically (io/atomic.ts); creates the parent directory. */
+/** Write `text` to `path` atomically (host/atomic.ts); creates the parent directory. */
 export function writeTextAtomic(path: string, text: string): void {
   const dir = dirname(resolve(path));
   try {
