@@ -4,8 +4,7 @@
  * Units in the summary: energy meV/atom, forces meV/Å, stress meV/Å³; RMSPE = RMSE / std(reference) · 100.
  */
 import type { Calculator, ProgressCallback, Structure } from '../core/index.js';
-import { DatasetErrorAccumulator, datasetErrors, type DatasetErrors, type ErrorStats, type PredictedLabels } from '../analysis/index.js';
-import { readInputFrames } from './inputs.js';
+import { datasetErrors, type DatasetErrors, type ErrorStats, type PredictedLabels } from '../analysis/index.js';
 
 export interface PropertyErrors {
   rmse: number;
@@ -38,26 +37,9 @@ export interface EvaluateResult {
 }
 
 /** The labels a structure needs predicted: forces only if labelled, stress only if labelled and periodic. */
-function predictLabels(model: Calculator, s: Structure): PredictedLabels {
+export function predictLabels(model: Calculator, s: Structure): PredictedLabels {
   const r = model.calculate(s, { forces: s.labels.forcesEvPerA !== undefined, stress: s.labels.stressEvPerA3 !== undefined && s.pbc.every((p) => p) });
   return { energyEv: r.energyEv, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3 };
-}
-
-/**
- * Evaluate a model on a structure file (or several, one after the other: `resolveInputs` gives them from a folder or a
- * glob), streamed frame by frame (memory: one frame plus the accumulators, so files of any size work). Same numbers
- * as `evaluateModel` on the loaded structures.
- */
-export async function evaluateFile(model: Calculator, path: string | readonly string[], options: { format?: string; onProgress?: ProgressCallback } = {}): Promise<{ summary: EvalSummary; details: DatasetErrors }> {
-  const acc = new DatasetErrorAccumulator();
-  let k = 0;
-  for await (const s of readInputFrames(typeof path === 'string' ? [path] : path, { format: options.format })) {
-    acc.add(s, predictLabels(model, s));
-    options.onProgress?.({ phase: 'evaluate', done: ++k, total: 0 });
-    await new Promise<void>((r) => setImmediate(r)); // signals and timers run between frames
-  }
-  const details = acc.result();
-  return { summary: summarizeErrors(details), details };
 }
 
 /** Predict every structure (forces only if labelled, stress only if labelled and periodic) and compare. */

@@ -6,8 +6,7 @@
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
-import { writeFileAtomic } from '../host/index.js';
-import { fitKernelModel, serializeModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
+import { fitKernelModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
 import { validateFitConfig } from './validate.js';
@@ -56,9 +55,4 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   if (options.validation && options.validation.length > 0) errors.validation = evaluateModel(model, options.validation, options.onProgress).summary;
   metadata.errors = errors as unknown as Record<string, unknown>;
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
-}
-
-/** Write a model file atomically (host/atomic.ts: full writes, fsync, rename; the previous file survives any failure). */
-export function saveModel(model: KernelModel, path: string): void {
-  writeFileAtomic(path, serializeModel(model));
 }

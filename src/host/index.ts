@@ -12,3 +12,4 @@ export { readFileText, readLinesSync, streamLines, readHead, wholeFileLimit } fr
 export {
   AtomicFile, ShortWriteError, writeAtomically, writeFileAtomic, writeFully, checkOutputFile, checkOutputDir, removeStaleTempFiles, liveTempFileCount,
 } from './atomic.js';
+export { startWebServer, ensureWebBuilt, defaultWebDir, packageRoot, ISOLATION_HEADERS, type WebServer, type WebServerOptions } from './webServer.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectTextFormat, parseStructuresFromText, structuresToExtxyz, toyNaClDataset } from '../../src/api/web.js';
-import { startWebServer } from '../../src/api/webServer.js';
+import { startWebServer } from '../../src/host/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 test('build-web: bundle builds, page < 1.5 MB gzipped, no require() of Node built-ins; served with COOP/COEP', async () => {

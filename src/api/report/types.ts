@@ -108,3 +108,10 @@ export interface CompareResults {
   /** Free-form notes (warnings, skipped runs). */
   notes: string[];
 }
+
+/** The files a report was written to (results.json or rdf.json, and index.html, inside `dir`). */
+export interface WrittenReport {
+  dir: string;
+  json: string;
+  html: string;
+}

@@ -27,7 +27,7 @@ import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
 import { SpeciesChannelDescriptor } from '../longRange/speciesChannels.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
-import type { HermiteSplineSet } from '../../math/spline.js';
+import type { HermiteSplineSet } from '../../math/index.js';
 import { MeshWorkspaces, speciesMesh, speciesMeshBackward, type MeshChannel } from '../longRange/speciesMesh.js';
 import { BesselChannel } from './basis.js';
 import { channelAbsVolume, planLode, ShortTail, shortTable, shortTableStep, splitBackground, type LodeSplitPlan } from './split.js';

@@ -28,7 +28,7 @@
  */
 import { kernelPmeError, kernelTailError, pmeMeshForError } from '../../electrostatics/index.js';
 import { smallestMeeting } from '../../math/index.js';
-import { HermiteSplineSet } from '../../math/spline.js';
+import { HermiteSplineSet } from '../../math/index.js';
 import { BesselChannel } from './basis.js';
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
