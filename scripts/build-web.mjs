@@ -4,7 +4,7 @@
 //  - the compute worker (web/worker.ts → the library's api) is bundled first and inlined into app.js as a string,
 //    so the page starts it from a Blob and also works when opened from disk (file://);
 //  - app.js (UI) and the worker are classic IIFE scripts (module scripts do not load from file://);
-//  - no `node:*` module is stubbed or marked external: the page imports the api's browser surface
+//  - no `node:*` module is stubbed or left external; the page imports the api's browser surface
 //    (src/api/browser.ts), whose import closure has no Node code, so a `node:*` import reaching it fails the build
 //    (test/web/build.test.ts and test/architecture.test.ts check);
 //  - 3Dmol.js is copied as vendor/3Dmol-min.js (its own minified build);
