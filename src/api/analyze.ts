@@ -33,7 +33,8 @@ export interface RdfAnalysis {
 
 function curveSet(label: string, file: string, frames: readonly Structure[], rMaxA: number, bins: number): RdfCurveSet {
   const r = radialDistribution(frames, { rMaxA, bins });
-  return { label, file, frames: r.frames, r: Array.from(r.r), curves: Object.fromEntries(Object.entries(r.curves).map(([k, v]) => [k, Array.from(v)])) };
+  const rA = Array.from(r.r);
+  return { label, file, frames: r.frames, rA, r: rA, curves: Object.fromEntries(Object.entries(r.curves).map(([k, v]) => [k, Array.from(v)])) };
 }
 
 export function analyzeRdf(o: RdfAnalysisOptions): RdfAnalysis {

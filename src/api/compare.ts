@@ -32,7 +32,7 @@ import { resolveDescriptor, type FitModelConfig } from './fit.js';
 import { unknownNameMessage, validateFitConfig } from './validate.js';
 import { baseName } from '../io/index.js';
 import {
-  RESULTS_FORMAT, RESULTS_VERSION, type WrittenReport, type CompareResults, type DatasetInfo, type ErrorStats, type LabelTarget, type ParityData, type RunResult, type TuningRecord,
+  ERROR_UNITS, RESULTS_FORMAT, RESULTS_VERSION, type WrittenReport, type CompareResults, type DatasetInfo, type ErrorStats, type LabelTarget, type ParityData, type RunResult, type TuningRecord,
 } from './report/index.js';
 
 export const DEFAULT_MODELS = ['sr', 'sr+lr', 'sr+lode'];
@@ -120,10 +120,11 @@ function datasetInfo(file: string, s: readonly Structure[]): DatasetInfo {
   };
 }
 
-/** metrics (eV units) → report stats (meV units). */
-function toStats(m: MetricStats | null): ErrorStats | null {
+/** metrics (eV units) → report stats (meV units, named with their unit; `rmse`/`mae`: deprecated aliases). */
+function toStats<T extends LabelTarget>(m: MetricStats | null, target: T): (ErrorStats & RunResult[T]) | null {
   if (!m || m.n === 0) return null;
-  return { rmse: 1000 * m.rmse, mae: 1000 * m.mae, rmspePercent: Number.isFinite(m.rmspe) ? m.rmspe : null, count: m.n };
+  const rmse = 1000 * m.rmse, mae = 1000 * m.mae, u = ERROR_UNITS[target];
+  return { [`rmse${u}`]: rmse, [`mae${u}`]: mae, rmspePercent: Number.isFinite(m.rmspe) ? m.rmspe : null, count: m.n, rmse, mae } as unknown as ErrorStats & RunResult[T];
 }
 
 /** Seeded subsample of indices 0..n-1 (sorted), at most k. */
@@ -308,7 +309,7 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
       const d = ev.details;
       const run: RunResult = {
         model: m, trainSize: n, fitTimeS, predictTimeS,
-        energy: toStats(d.energy), forces: toStats(d.forces), stress: toStats(d.stress), references: referenceCounts(model),
+        energy: toStats(d.energy, 'energy'), forces: toStats(d.forces, 'forces'), stress: toStats(d.stress, 'stress'), references: referenceCounts(model),
       };
       runs.push(run);
       o.onRun?.(run);
