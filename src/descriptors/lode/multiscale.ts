@@ -39,7 +39,7 @@ import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../.
 import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
 import { gaussLegendre, getLinalg, smallestMeeting, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
+import { checkHyperObject, hyperChoice, hyperNumber, renameDeprecatedHypers } from '../hypers.js';
 import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { DESCRIPTORS } from '../registry.js';
@@ -56,23 +56,24 @@ export interface LodeMsHypers {
   /** Potential part: basis cutoff R_c (Å), radial functions, Gaussian smearing σ (Å). */
   cutoffA: number;
   count: number;
-  sigmaA: number;
+  smearingA: number;
   accuracy: number;
   weight: number;
   kCutoff?: number;
   /** Periodic potential part: 'auto' (cost model), 'split' (Ewald-like, as 'lode') or 'reciprocal' (unsplit). */
   method: 'auto' | 'split' | 'reciprocal';
   /** Overrides of the split width σ′ (Å, > σ) and of the short part's real-space cutoff (Å, > R_c). */
-  splitSigmaA?: number;
+  splitWidthA?: number;
   realCutoffA?: number;
 }
 
 export const LODE_MS_DEFAULTS: Readonly<LodeMsHypers> = Object.freeze({
-  lmax: 2, densityCutoffA: 4, densityCount: 4, densitySmearingA: 0.5, cutoffA: 4, count: 4, sigmaA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const,
+  lmax: 2, densityCutoffA: 4, densityCount: 4, densitySmearingA: 0.5, cutoffA: 4, count: 4, smearingA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const,
 });
 
 export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms descriptor'): LodeMsHypers {
-  checkHyperObject(h, what, [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff', 'splitSigmaA', 'realCutoffA']);
+  h = renameDeprecatedHypers(h, what);
+  checkHyperObject(h, what, [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff', 'splitWidthA', 'realCutoffA']);
   const num = (key: keyof LodeMsHypers, ok: (x: number) => boolean, expect: string): number =>
     hyperNumber(h, key, what, ok, expect, (LODE_MS_DEFAULTS as unknown as Record<string, number | undefined>)[key]);
   const int = (lo: number, hi: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= hi;
@@ -83,14 +84,14 @@ export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms de
     densitySmearingA: num('densitySmearingA', (x) => x > 0, 'a positive smearing in Å'),
     cutoffA: num('cutoffA', (x) => x > 0, 'a positive basis cutoff in Å'),
     count: num('count', int(1, 32), 'an integer in 1..32'),
-    sigmaA: num('sigmaA', (x) => x > 0, 'a positive Gaussian width in Å'),
+    smearingA: num('smearingA', (x) => x > 0, 'a positive Gaussian width in Å'),
     accuracy: num('accuracy', (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)'),
     weight: num('weight', (x) => x >= 0, 'a block weight ≥ 0'),
     method: 'auto',
   };
   out.method = hyperChoice(h, 'method', what, ['auto', 'split', 'reciprocal'] as const, 'auto');
   if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
-  if (h.splitSigmaA !== undefined) out.splitSigmaA = num('splitSigmaA', (x) => x > out.sigmaA, `a split width σ′ > sigmaA (${out.sigmaA}) in Å`);
+  if (h.splitWidthA !== undefined) out.splitWidthA = num('splitWidthA', (x) => x > out.smearingA, `a split width σ′ > smearingA (${out.smearingA}) in Å`);
   if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
   return out;
 }
@@ -251,7 +252,7 @@ export class LodeMsDescriptor implements Descriptor {
     // owned by this instance: its k-space table grows with the largest k-cutoff seen, so sharing it between
     // instances would make one descriptor's values depend on another's history
     this.pot = new PotentialRadial(h.cutoffA, h.count, h.lmax);
-    this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.sigmaA).selfTerm());
+    this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.smearingA).selfTerm());
     this.L2 = (h.lmax + 1) ** 2;
     const labels: string[] = [];
     for (const J of this.species) for (const K of this.species)
@@ -263,7 +264,7 @@ export class LodeMsDescriptor implements Descriptor {
 
   toJSON(): DescriptorSpec {
     const h: Record<string, unknown> = { ...this.hypers };
-    for (const k of ['kCutoff', 'splitSigmaA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
+    for (const k of ['kCutoff', 'splitWidthA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
     return { kind: 'lode-ms', species: [...this.species], hypers: h };
   }
 
@@ -273,14 +274,14 @@ export class LodeMsDescriptor implements Descriptor {
       const h = this.hypers, Nv = h.count, F = (h.lmax + 1) * Nv;
       const background = new Float64Array(Nv), self = new Float64Array(Nv);
       for (let n = 0; n < Nv; n++) {
-        const c = new BesselChannel(n + 1, h.cutoffA, h.sigmaA);
+        const c = new BesselChannel(n + 1, h.cutoffA, h.smearingA);
         background[n] = splitBackground(c, sigmaLong);
         self[n] = new BesselChannel(n + 1, h.cutoffA, sigmaLong).selfTerm();
       }
       // coarse tail profile: env(d) = 2 max_{nl} |s_nl(d)| max|Y_l|, monotone from the right, Q(R) = ∫_R d² env
       const M = 28, step = (14 * sigmaLong) / M;
       const ds = Float64Array.from({ length: M + 1 }, (_, k) => h.cutoffA + k * step);
-      const { v } = this.pot.short(ds, h.sigmaA, sigmaLong);
+      const { v } = this.pot.short(ds, h.smearingA, sigmaLong);
       const env = new Float64Array(M + 1);
       for (let k = 0; k <= M; k++)
         for (let f = 0; f < F; f++) {
@@ -311,9 +312,9 @@ export class LodeMsDescriptor implements Descriptor {
       const top = Math.ceil(range), F = (h.lmax + 1) * h.count;
       let A = 0;
       for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, 4 * Math.PI * Math.sqrt((2 * l + 1) / (4 * Math.PI)) * this.pot.absMoment(l, n));
-      const intervals = Math.max(8, Math.ceil(top / shortTableStep(h.sigmaA, A, h.accuracy / 4)));
+      const intervals = Math.max(8, Math.ceil(top / shortTableStep(h.smearingA, A, h.accuracy / 4)));
       const ds = Float64Array.from({ length: intervals + 1 }, (_, k) => (top * k) / intervals);
-      const { v, dv } = this.pot.short(ds, h.sigmaA, sigmaLong);
+      const { v, dv } = this.pot.short(ds, h.smearingA, sigmaLong);
       sd.table = HermiteSplineSet.fromNodes(0, top, intervals, F, v, dv);
     }
     return sd.table;
@@ -330,13 +331,13 @@ export class LodeMsDescriptor implements Descriptor {
     const recipCost = (G: number) => kCount(G) * (10 + 0.5 * T * NLM);
     const cands: LodeMsPlan[] = [];
     if (h.method !== 'split') {
-      const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.sigmaA), h.accuracy, rho)));
-      cands.push({ mode: 'reciprocal', sigmaLong: h.sigmaA, kCutoff: G, realCutoffA: 0, costNs: recipCost(G) });
+      const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.smearingA), h.accuracy, rho)));
+      cands.push({ mode: 'reciprocal', sigmaLong: h.smearingA, kCutoff: G, realCutoffA: 0, costNs: recipCost(G) });
     }
     if (h.method !== 'reciprocal') {
       let A = 0;
       for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, this.pot.absMoment(l, n) * Math.sqrt((2 * l + 1) / (4 * Math.PI)));
-      const sigmas = h.splitSigmaA !== undefined ? [h.splitSigmaA] : SPLIT_SIGMAS.filter((x) => x >= 1.3 * h.sigmaA);
+      const sigmas = h.splitWidthA !== undefined ? [h.splitWidthA] : SPLIT_SIGMAS.filter((x) => x >= 1.3 * h.smearingA);
       for (const sl of sigmas) {
         const sd = this.split(sl);
         const R = h.realCutoffA ?? smallestMeeting((r) => this.tailError(sd, r, rho), eps, h.cutoffA, h.cutoffA + 14 * sl);

@@ -48,7 +48,7 @@ export function channelAbsVolume(ch: BesselChannel): number {
 export function splitBackground(ch: BesselChannel, sigmaLong: number): number {
   const tmp = new Float64Array(2);
   ch.radialIntegral(0, tmp);
-  return Y00 * 8 * Math.PI * Math.PI * (sigmaLong * sigmaLong - ch.sigmaA * ch.sigmaA) * tmp[0];
+  return Y00 * 8 * Math.PI * Math.PI * (sigmaLong * sigmaLong - ch.smearingA * ch.smearingA) * tmp[0];
 }
 
 /** Short-range pair functions s_n = h_n^σ − h_n^{σ′} of all channels, tabulated on [0, range]. */
@@ -146,13 +146,13 @@ export interface LodePlanOptions {
   method: 'auto' | 'split' | 'reciprocal';
   reciprocalSolver: 'auto' | 'ewald' | 'pme';
   pmeOrder: number;
-  splitSigmaA?: number;
+  splitWidthA?: number;
   realCutoffA?: number;
   kCutoff?: number;
   accuracy: number;
   cutoffA: number;
   count: number;
-  sigmaA: number;
+  smearingA: number;
 }
 
 /** Plan for one periodic cell. `pureKCutoffs`: the unsplit per-channel G cutoffs (lode.ts estimate). */
@@ -167,10 +167,10 @@ export function planLode(
   const candidates: LodeSplitPlan[] = [];
   if (o.method !== 'split') {
     const cost = pureKCutoffs.reduce((a, G) => a + kCount(G) * kCost, 0);
-    candidates.push({ mode: 'reciprocal', sigmaLong: o.sigmaA, realCutoffA: 0, channels: pureKCutoffs.map((G) => ({ kCutoff: G, solver: 'ewald' })), errorReal: 0, costNs: cost });
+    candidates.push({ mode: 'reciprocal', sigmaLong: o.smearingA, realCutoffA: 0, channels: pureKCutoffs.map((G) => ({ kCutoff: G, solver: 'ewald' })), errorReal: 0, costNs: cost });
   }
   if (o.method !== 'reciprocal') {
-    const sigmas = o.splitSigmaA !== undefined ? [o.splitSigmaA] : SPLIT_SIGMAS.filter((s) => s >= 1.3 * o.sigmaA);
+    const sigmas = o.splitWidthA !== undefined ? [o.splitWidthA] : SPLIT_SIGMAS.filter((s) => s >= 1.3 * o.smearingA);
     for (const sl of sigmas) {
       const tl = tail(sl);
       const R = o.realCutoffA ?? smallestMeeting((r) => tl.error(r, rho), eps, o.cutoffA, o.cutoffA + 14 * sl);

@@ -132,15 +132,15 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
     const candidates: ChannelPlan[] = [];
     const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
     if (allow('real')) {
-      const ch = new SlaterChannel(zeta, h.sigmaA, 0);
-      const R = h.realCutoffA ?? smallestMeeting((r) => slaterTail(zeta, h.sigmaA, r, rho), eps, 0.5, 1e5);
+      const ch = new SlaterChannel(zeta, h.smearingA, 0);
+      const R = h.realCutoffA ?? smallestMeeting((r) => slaterTail(zeta, h.smearingA, r, rho), eps, 0.5, 1e5);
       if (h.method === 'real' || R <= MAX_AUTO_REAL_CUTOFF_A) candidates.push({
         zeta, mode: 'real', splitA: 0, realCutoffA: R, kCutoff: 0,
-        errorReal: slaterTail(zeta, h.sigmaA, R, rho), errorReciprocal: 0, costNs: pairs(R) * C_REAL, channel: ch, solver: 'ewald',
+        errorReal: slaterTail(zeta, h.smearingA, R, rho), errorReciprocal: 0, costNs: pairs(R) * C_REAL, channel: ch, solver: 'ewald',
       });
     }
     if (allow('reciprocal')) {
-      const ch = new SlaterChannel(zeta, h.sigmaA, 0);
+      const ch = new SlaterChannel(zeta, h.smearingA, 0);
       const G = h.kCutoff ?? smallestMeeting((g) => kTail(ch, g, rho), eps, 0.1, 1e3);
       candidates.push({
         zeta, mode: 'reciprocal', splitA: 0, realCutoffA: 0, kCutoff: G,
@@ -150,7 +150,7 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
     if (allow('split')) {
       const widths = h.splitWidthA !== undefined ? [h.splitWidthA] : Array.from({ length: 40 }, (_, k) => 0.1 * (k + 1));
       for (const a of widths) {
-        const ch = new SlaterChannel(zeta, h.sigmaA, a);
+        const ch = new SlaterChannel(zeta, h.smearingA, a);
         const R = h.realCutoffA ?? smallestMeeting((r) => splitTail(ch, r, rho, tmp), eps, 0.5, 1e3);
         const G = h.kCutoff ?? smallestMeeting((g) => kTail(ch, g, rho), eps, 0.05, 1e3);
         const rp = reciprocalPart(ch, G);
