@@ -26,11 +26,13 @@ export const ALLOWED: Record<string, string[]> = {
   reference: ['core', 'math', 'geometry', 'electrostatics'],
   md: ['core', 'math', 'geometry'],
   analysis: ['core', 'math', 'geometry'],
-  /** Host concerns (sockets now; files, processes later): beside api, over core only. */
+  /** Host concerns (files, sockets, the HTTP server; processes later): beside api, over core and io's formats. */
   host: ['core', 'io'],
-  api: ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'reference', 'md', 'analysis', 'host'],
+  /** Presentation: results types, SVG plots, HTML pages (pure rendering, no imports). */
+  report: [],
+  api: ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'reference', 'md', 'analysis', 'host', 'report'],
   cli: ['api', 'core'],
-  web: ['api', 'core'],
+  web: ['api', 'core', 'report'],
 };
 /** Layers that never import node:* (DESIGN.md: host concerns live in host/ and api/): the numerics, and io, which
  * parses and formats texts only (host/files.ts binds its formats to the file system). */

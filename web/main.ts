@@ -5,7 +5,7 @@
  * Build-time constants (scripts/build-web.mjs): __WORKER_SOURCE__ (the bundled worker, started from a Blob so the
  * page also works from file://) and __DATASETS__ (the bundled dataset files, loaded as data/<id>.js scripts).
  */
-import { errorValue, linePlot, parityPlot, PALETTE, resultsTable, type CompareResults } from '../src/api/browser.js';
+import { errorValue, linePlot, parityPlot, PALETTE, resultsTable, type CompareResults } from '../src/report/index.js';
 import { CancelledError, WorkerClient } from './client.js';
 import type { DatasetView, DescribeView, FitView, MdThermo } from './protocol.js';
 import { StructureViewer } from './viewer.js';

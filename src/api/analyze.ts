@@ -7,7 +7,7 @@ import { FarfieldError, type Structure } from '../core/index.js';
 import { checkOutputDir, readStructures } from '../host/index.js';
 import { radialDistribution } from '../analysis/index.js';
 import { writeRdfReport, type WrittenReport } from './report.js';
-import type { RdfCurveSet } from './report/index.js';
+import type { RdfCurveSet } from '../report/index.js';
 
 export interface RdfAnalysisOptions {
   /** Trajectory (any readable structure file). */

@@ -33,7 +33,7 @@ import { unknownNameMessage, validateFitConfig } from './validate.js';
 import { baseName } from '../io/index.js';
 import {
   ERROR_UNITS, RESULTS_FORMAT, RESULTS_VERSION, type WrittenReport, type CompareResults, type DatasetInfo, type ErrorStats, type LabelTarget, type ParityData, type RunResult, type TuningRecord,
-} from './report/index.js';
+} from '../report/index.js';
 
 export const DEFAULT_MODELS = ['sr', 'sr+lr', 'sr+lode'];
 export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];

@@ -12,7 +12,7 @@ import { makeStructure, Rng, type ProgressCallback, type Structure } from '../co
 import { toyDataset } from '../reference/index.js';
 import { compareModels } from './compareFiles.js';
 import { loadStructures } from './io.js';
-import { resultsTableText, type CompareResults } from './report/index.js';
+import { resultsTableText, type CompareResults } from '../report/index.js';
 import { ElectrostaticsCalculator, describeParameters, type TunedParameters } from '../electrostatics/index.js';
 import { madelungTable } from './electrostatics.js';
 

@@ -7,9 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../host/index.js';
 import { FarfieldError } from '../core/index.js';
-import { renderCompareHtml, renderRdfHtml, type CompareResults, type RdfCurveSet, type WrittenReport } from './report/index.js';
+import { renderCompareHtml, renderRdfHtml, type CompareResults, type RdfCurveSet, type WrittenReport } from '../report/index.js';
 
-export * from './report/index.js';
+export * from '../report/index.js';
 
 /** Write `text` to `path` atomically (host/atomic.ts); creates the parent directory. */
 export function writeTextAtomic(path: string, text: string): void {
