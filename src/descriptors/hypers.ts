@@ -13,11 +13,9 @@ import { FarfieldError, didYouMean } from '../core/index.js';
  */
 export const DEPRECATED_HYPERS: Readonly<Record<string, string>> = Object.freeze({ sigmaA: 'smearingA', splitSigmaA: 'splitWidthA' });
 
-const warned = new Set<string>();
-
-/** `h` with deprecated keys renamed (a copy; `h` itself is returned when it has none); warns once per descriptor and
- * key (console.warn); an old and a new spelling together are refused. Non-objects pass through for the caller's
- * check. */
+/** `h` with deprecated keys renamed (a copy; `h` itself is returned when it has none), with a console.warn per renamed
+ * key each time (no module state: descriptors are built a few times per run); an old and a new spelling together are
+ * refused. Non-objects pass through for the caller's check. */
 export function renameDeprecatedHypers<T>(h: T, what: string): T {
   if (h === null || typeof h !== 'object' || Array.isArray(h)) return h;
   const src = h as Record<string, unknown>;
@@ -31,10 +29,7 @@ export function renameDeprecatedHypers<T>(h: T, what: string): T {
     }
     if (now in src) throw new FarfieldError('INVALID_INPUT', `${what}: '${k}' and '${now}' are the same hyperparameter (old and new name); give only '${now}'`);
     out[now] = v;
-    if (!warned.has(`${what}:${k}`)) {
-      warned.add(`${what}:${k}`);
-      console.warn(`farfield: ${what}: hyperparameter '${k}' is deprecated, read as '${now}' (the old name is accepted until the next release)`);
-    }
+    console.warn(`farfield: ${what}: hyperparameter '${k}' is deprecated, read as '${now}' (the old name is accepted until the next release)`);
   }
   return out as T;
 }
