@@ -1,6 +1,6 @@
 /**
  * Model files written before the one-name-per-concept renames (farfield 8ac1a8e: FKK, LODE and lode-ms hypers with
- * `sigmaA` and `splitSigmaA`, test/fixtures/models-0.1/) still load, say once that the old names are deprecated, and
+ * `sigmaA` and `splitSigmaA`, test/fixtures/models-0.1/) still load, warn that the old names are deprecated, and
  * predict what that version predicted (its energies, forces and stress are stored beside the files).
  */
 import { test } from 'node:test';
