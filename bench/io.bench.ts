@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Rng, makeStructure, type Structure } from '../src/core/index.js';
-import { readFrames, readStructures, writeStructures } from '../src/io/index.js';
+import { readFrames, readStructures, writeStructures } from '../src/host/index.js';
 import type { BenchContext } from './harness.js';
 
 const r8 = (x: number) => Math.round(x * 1e8) / 1e8;

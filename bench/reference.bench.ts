@@ -7,7 +7,7 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeStructure, type Structure } from '../src/core/index.js';
-import { readStructures } from '../src/io/index.js';
+import { readStructures } from '../src/host/index.js';
 import { conservedEnergyEv, runMd, velocityVerlet } from '../src/md/index.js';
 import { buckinghamZrO2, fumiTosiNaCl } from '../src/reference/index.js';
 import { timeIt, type BenchContext } from './harness.js';

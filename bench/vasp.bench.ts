@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '../src/core/index.js';
-import { readFrames, readStructures } from '../src/io/index.js';
+import { readFrames, readStructures } from '../src/host/index.js';
 import type { BenchContext } from './harness.js';
 
 const N = 96;

@@ -4,9 +4,9 @@
 //  - the compute worker (web/worker.ts → the library's api) is bundled first and inlined into app.js as a string,
 //    so the page starts it from a Blob and also works when opened from disk (file://);
 //  - app.js (UI) and the worker are classic IIFE scripts (module scripts do not load from file://);
-//  - `node:*` imports of library modules the page never calls (file reading/writing helpers next to the text
-//    parsers) resolve to a stub whose functions throw "… is not available in the browser"; the bundle contains no
-//    Node code (test/web/build.test.ts checks);
+//  - no `node:*` module is stubbed or left external; the page imports the api's browser surface
+//    (src/api/browser.ts), whose import closure has no Node code, so a `node:*` import reaching it fails the build
+//    (test/web/build.test.ts and test/architecture.test.ts check);
 //  - 3Dmol.js is copied as vendor/3Dmol-min.js (its own minified build);
 //  - labelled datasets data/*.xyz (top level, ≤ 8 MB) become data/<id>.js scripts (JSONP-style, file:// safe);
 //  - prints the page weight (gzipped, without datasets) and writes it to dist/web/build-info.json.
@@ -24,22 +24,9 @@ const out = resolve(outIdx >= 0 ? args[outIdx + 1] : join(root, 'dist', 'web'));
 const minify = !args.includes('--no-minify');
 const t0 = Date.now();
 
-/** `node:*` → a module whose every export throws when called (never reached by the page's code paths). */
-const nodeStub = {
-  name: 'node-stub',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'node-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (a) => ({
-      contents: `const fail = (name) => { throw new Error(${JSON.stringify(a.path)} + '.' + String(name) + ' is not available in the browser'); };
-module.exports = new Proxy({}, { get: (_, name) => name === '__esModule' ? false : (...x) => fail(name) });`,
-      loader: 'js',
-    }));
-  },
-};
-
 const common = {
   bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify, legalComments: 'none', logLevel: 'warning',
-  plugins: [nodeStub], write: false, absWorkingDir: root,
+  write: false, absWorkingDir: root,
 };
 
 const worker = await build({ ...common, entryPoints: [join(root, 'web', 'worker.ts')] });

@@ -19,7 +19,7 @@ export {
 export type { ProgressEvent, ProgressCallback } from './core/index.js';
 
 // ── io: structure files (low level; the api verbs below add frame selection and summaries) ──────────────────────
-export { readStructures, writeStructures, readFrames, type ReadOptions, type WriteOptions } from './io/index.js';
+export { readStructures, writeStructures, readFrames, type ReadOptions, type WriteOptions } from './host/index.js';
 
 // ── descriptors: the contract and its factory ──────────────────────────────────────────────────────────────────────
 export {
@@ -35,10 +35,10 @@ export {
 // ── electrostatics: kernels, tuning, solvers, the Calculator ─────────────────────────────────────────────────────
 export {
   ElectrostaticsCalculator, ElectrostaticsWorkspace, computeElectrostatics, tuneElectrostatics,
-  coulombKernel, gaussianKernel, fourierKernel,
+  coulombKernel, gaussianChargeKernel, fourierKernel,
   type ElectrostaticsCalculatorOptions, type ElectrostaticsSystem, type ElectrostaticsResult, type ComputeOptions,
   type TuneOptions, type TunedParameters, type SolverParameters, type Method,
-  type Kernel, type FourierKernel, type SplitKernel, type CoulombOptions, type GaussianOptions, type FourierKernelOptions,
+  type ElectrostaticKernel, type FourierKernel, type SplitKernel, type CoulombOptions, type GaussianOptions, type FourierKernelOptions,
 } from './electrostatics/index.js';
 
 // ── reference potentials (Calculators) ──────────────────────────────────────────────────────────────────────────────

@@ -1,10 +1,12 @@
 /**
- * Proves the layering of ../shared/DESIGN.md: imports flow downwards only. Scans every import specifier in src/
- * (dependency-free) and fails naming the offending file and import.
+ * Proves the layering of ../shared/DESIGN.md: imports flow downwards only, between folders only through a folder's
+ * index.ts (or the api's browser surface), no node:* in the numerics and io, and the web page (web/) reaches no
+ * node:* module. Scans every import specifier in src/ and web/ (dependency-free) and fails naming the offending
+ * file and import.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, dirname, sep } from 'node:path';
 import { builtinModules } from 'node:module';
@@ -24,16 +26,22 @@ export const ALLOWED: Record<string, string[]> = {
   reference: ['core', 'math', 'geometry', 'electrostatics'],
   md: ['core', 'math', 'geometry'],
   analysis: ['core', 'math', 'geometry'],
-  /** Host concerns (sockets now; files, processes later): beside api, over core only. */
-  host: ['core'],
-  api: ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'reference', 'md', 'analysis', 'host'],
+  /** Host concerns (files, sockets, the HTTP server; processes later): beside api, over core and io's formats. */
+  host: ['core', 'io'],
+  /** Presentation: results types, SVG plots, HTML pages (pure rendering, no imports). */
+  report: [],
+  api: ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'reference', 'md', 'analysis', 'host', 'report'],
   cli: ['api', 'core'],
-  web: ['api', 'core'],
+  web: ['api', 'core', 'report'],
 };
-/** Numeric layers: they never import node:* (DESIGN.md: host concerns live in host/, io/, api/). */
-export const NUMERIC = ['core', 'math', 'geometry', 'electrostatics', 'descriptors', 'model', 'md', 'analysis'];
-/** Layers that may be imported only through their index.ts from other layers. */
-const INDEX_ONLY_FOR: Record<string, string[]> = { model: ['descriptors'] };
+/** Layers that never import node:* (DESIGN.md: host concerns live in host/ and api/): the numerics, and io, which
+ * parses and formats texts only (host/files.ts binds its formats to the file system). */
+export const NUMERIC = ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'md', 'analysis'];
+/** A folder's public surfaces for other folders: its index.ts, and for `api` also browser.ts (the verbs for hosts
+ * without a file system, whose import closure is node-free). */
+const SURFACES: Record<string, string[]> = { api: ['index', 'browser'] };
+/** Surfaces a layer is restricted to (the page may import the api only through its browser surface). */
+const SURFACE_FOR: Record<string, Record<string, string[]>> = { web: { api: ['browser'] } };
 
 function walk(dir: string): string[] {
   const out: string[] = [];
@@ -52,10 +60,12 @@ export function importsOf(source: string): string[] {
   return specs;
 }
 
-export function violations(srcRoot: string): string[] {
+/** Layering violations of the folders of `srcRoot` and, if given, of the page's folder `webRoot` (layer 'web'). */
+export function violations(srcRoot: string, webRoot?: string): string[] {
   const bad: string[] = [];
-  for (const file of walk(srcRoot)) {
-    const rel = relative(srcRoot, file);
+  const files = walk(srcRoot).map((f) => ({ file: f, rel: relative(srcRoot, f) }));
+  if (webRoot) files.push(...walk(webRoot).map((f) => ({ file: f, rel: join('web', relative(webRoot, f)) })));
+  for (const { file, rel } of files) {
     const layer = rel.split(sep)[0];
     if (!rel.includes(sep)) continue; // src/index.ts re-exports the public surface
     const allowed = ALLOWED[layer];
@@ -65,9 +75,11 @@ export function violations(srcRoot: string): string[] {
     }
     for (const spec of importsOf(readFileSync(file, 'utf8'))) {
       if (NUMERIC.includes(layer) && (spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0])))
-        bad.push(`${rel}: numeric layer '${layer}' may not import the Node built-in '${spec}'`);
+        bad.push(`${rel}: pure layer '${layer}' may not import the Node built-in '${spec}'`);
       if (!spec.startsWith('.')) continue;
-      const target = relative(srcRoot, resolve(dirname(file), spec));
+      const abs = resolve(dirname(file), spec);
+      if (webRoot && layer === 'web' && !relative(webRoot, abs).startsWith('..')) continue; // inside web/
+      const target = relative(srcRoot, abs);
       if (target.startsWith('..')) {
         bad.push(`${rel}: imports '${spec}' from outside src/`);
         continue;
@@ -78,17 +90,55 @@ export function violations(srcRoot: string): string[] {
         bad.push(`${rel}: layer '${layer}' may not import '${tLayer}' ('${spec}')`);
         continue;
       }
-      const indexOnly = INDEX_ONLY_FOR[layer] ?? [];
-      const tRest = target.split(sep).slice(1).join('/');
-      if (indexOnly.includes(tLayer) && !/^index(\.(js|ts))?$/.test(tRest))
-        bad.push(`${rel}: '${layer}' must import '${tLayer}' through its index.ts, not '${spec}'`);
+      const tRest = target.split(sep).slice(1).join('/').replace(/\.(js|ts)$/, '');
+      const surfaces = SURFACE_FOR[layer]?.[tLayer] ?? SURFACES[tLayer] ?? ['index'];
+      if (!surfaces.includes(tRest))
+        bad.push(`${rel}: '${layer}' must import '${tLayer}' through ${surfaces.map((s) => s + '.ts').join(' or ')}, not '${spec}'`);
     }
   }
   return bad;
 }
 
-test('src/ imports follow the layering of DESIGN.md', () => {
-  assert.deepEqual(violations(join(REPO_ROOT, 'src')), []);
+/** The `node:*` (or bare Node built-in) imports reachable from `entries` along value imports (`import type` is
+ * erased by the compiler and skipped), each with the chain of modules that reaches it. */
+export function nodeImportsReachable(entries: string[]): string[] {
+  const from = new Map<string, string | null>();
+  const stack: [string, string | null][] = entries.map((e) => [e, null]);
+  const found: string[] = [];
+  const chain = (f: string | null): string => {
+    const c: string[] = [];
+    for (let x = f; x; x = from.get(x) ?? null) c.push(relative(REPO_ROOT, x));
+    return c.join(' ← ');
+  };
+  const re = /(import|export)(\s+type)?\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+  while (stack.length > 0) {
+    const [f, parent] = stack.pop()!;
+    if (from.has(f)) continue;
+    from.set(f, parent);
+    const src = readFileSync(f, 'utf8');
+    for (let m = re.exec(src); m; m = re.exec(src)) {
+      if (m[2]) continue; // import type / export type
+      const spec = m[3] ?? m[4] ?? m[5];
+      if (spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0])) {
+        found.push(`${spec} in ${chain(f)}`);
+        continue;
+      }
+      if (!spec.startsWith('.')) continue;
+      let t = resolve(dirname(f), spec).replace(/\.js$/, '.ts');
+      if (!existsSync(t)) t = join(t.replace(/\.ts$/, ''), 'index.ts');
+      stack.push([t, f]);
+    }
+  }
+  return found;
+}
+
+test('src/ and web/ imports follow the layering of DESIGN.md (cross-folder imports through index.ts)', () => {
+  assert.deepEqual(violations(join(REPO_ROOT, 'src'), join(REPO_ROOT, 'web')), []);
+});
+
+test('the page and the api browser surface reach no node:* module', () => {
+  const web = readdirSync(join(REPO_ROOT, 'web')).filter((f) => f.endsWith('.ts')).map((f) => join(REPO_ROOT, 'web', f));
+  assert.deepEqual(nodeImportsReachable([join(REPO_ROOT, 'src', 'api', 'browser.ts'), join(REPO_ROOT, 'src', 'io', 'index.ts'), ...web]), []);
 });
 
 test('the checker itself catches an upward import', () => {
@@ -110,8 +160,8 @@ test('the checker catches a Node built-in in a numeric layer and allows it in ho
     writeFileSync(join(root, 'math', 'a.ts'), `import { readFileSync } from 'node:fs';\nimport { b } from 'os';\n`);
     writeFileSync(join(root, 'host', 'b.ts'), `import { connect } from 'node:net';\nimport { c } from '../core/index.js';\n`);
     assert.deepEqual(violations(root), [
-      `math${sep}a.ts: numeric layer 'math' may not import the Node built-in 'node:fs'`,
-      `math${sep}a.ts: numeric layer 'math' may not import the Node built-in 'os'`,
+      `math${sep}a.ts: pure layer 'math' may not import the Node built-in 'node:fs'`,
+      `math${sep}a.ts: pure layer 'math' may not import the Node built-in 'os'`,
     ]);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -167,6 +217,42 @@ test('the descriptor-kind checker catches kind comparisons, kind lists and label
       `a.ts: label regex over descriptor kind 'angular'`,
       `a.ts: LINEAR_BLOCK_KINDS (declare linearity in the descriptor's column metadata)`,
     ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the checker catches node:* in io, imports past index.ts, and a page importing the api other than through browser.ts', () => {
+  const root = mkdtempSync(join(tmpdir(), 'farfield-arch-'));
+  try {
+    const src = join(root, 'src'), web = join(root, 'web');
+    for (const d of ['io', 'model', 'api', 'descriptors/lode']) mkdirSync(join(src, d), { recursive: true });
+    mkdirSync(web);
+    writeFileSync(join(src, 'io', 'a.ts'), `import { open } from 'node:fs/promises';\n`);
+    writeFileSync(join(src, 'model', 'b.ts'), `import { x } from '../descriptors/lode/lode.js';\nimport { y } from '../descriptors/index.js';\n`);
+    writeFileSync(join(src, 'api', 'c.ts'), `import { z } from '../io/index.js';\n`);
+    writeFileSync(join(web, 'main.ts'), `import { a } from '../src/api/compare.js';\nimport { b } from '../src/api/index.js';\nimport { c } from '../src/api/browser.js';\nimport { d } from './client.js';\n`);
+    assert.deepEqual(violations(src, web), [
+      `io${sep}a.ts: pure layer 'io' may not import the Node built-in 'node:fs/promises'`,
+      `model${sep}b.ts: 'model' must import 'descriptors' through index.ts, not '../descriptors/lode/lode.js'`,
+      `web${sep}main.ts: 'web' must import 'api' through browser.ts, not '../src/api/compare.js'`,
+      `web${sep}main.ts: 'web' must import 'api' through browser.ts, not '../src/api/index.js'`,
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the closure walk finds a node:* import two modules away and ignores type-only imports', () => {
+  const root = mkdtempSync(join(tmpdir(), 'farfield-arch-'));
+  try {
+    writeFileSync(join(root, 'entry.ts'), `import type { T } from './typed.js';\nexport { b } from './b.js';\n`);
+    writeFileSync(join(root, 'typed.ts'), `import { readFileSync } from 'node:fs';\nexport type T = number;\n`);
+    writeFileSync(join(root, 'b.ts'), `import { c } from './c.js';\nexport const b = c;\n`);
+    writeFileSync(join(root, 'c.ts'), `import { gunzipSync } from 'node:zlib';\nexport const c = 1;\n`);
+    const found = nodeImportsReachable([join(root, 'entry.ts')]);
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0], /^node:zlib in .*c\.ts ← .*b\.ts ← .*entry\.ts$/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

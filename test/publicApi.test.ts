@@ -18,7 +18,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'HARTREE_EV', 'KernelModel', 'RigidIonCalculator', 'analyzeRdf', 'atomSymbols', 'atomicMassAmu', 'buckinghamZrO2',
   'cloneStructure', 'compareModels', 'computeElectrostatics', 'convertFile', 'convertInputs', 'coulombKernel',
   'createDescriptor', 'describeFile', 'describeStructure', 'evaluateFile', 'evaluateModel', 'ewaldStructure', 'fitModel',
-  'fourierKernel', 'fumiTosiNaCl', 'gaussianKernel', 'generateToyDataset', 'isFarfieldError', 'labelFile',
+  'fourierKernel', 'fumiTosiNaCl', 'gaussianChargeKernel', 'generateToyDataset', 'isFarfieldError', 'labelFile',
   'loadCalculator', 'loadInputs', 'loadModel', 'loadStructures', 'madelungTable', 'makeStructure', 'parseModel',
   'pointCharges', 'predictFile', 'predictStructure', 'predictStructures', 'readFeaturesBin', 'readFrameAt', 'readFrames',
   'readStructures', 'referenceCalculator', 'relabelStructures', 'resolveInputs', 'runDriver', 'runEwald',

@@ -5,9 +5,7 @@
  * Build-time constants (scripts/build-web.mjs): __WORKER_SOURCE__ (the bundled worker, started from a Blob so the
  * page also works from file://) and __DATASETS__ (the bundled dataset files, loaded as data/<id>.js scripts).
  */
-import { linePlot, parityPlot, PALETTE } from '../src/api/report/svg.js';
-import { resultsTable } from '../src/api/report/html.js';
-import type { CompareResults } from '../src/api/report/types.js';
+import { errorValue, linePlot, parityPlot, PALETTE, resultsTable, type CompareResults } from '../src/report/index.js';
 import { CancelledError, WorkerClient } from './client.js';
 import type { DatasetView, DescribeView, FitView, MdThermo } from './protocol.js';
 import { StructureViewer } from './viewer.js';
@@ -286,7 +284,7 @@ function learningCurves(res: CompareResults): string {
   for (const [key, label] of [['energy', 'energy RMSE (meV/atom)'], ['forces', 'force RMSE (meV/Å)']] as const) {
     const series = res.models.map((m, k) => {
       const runs = res.runs.filter((x) => x.model === m && x[key] !== null).sort((a, b) => a.trainSize - b.trainSize);
-      return { name: m, x: runs.map((x) => x.trainSize), y: runs.map((x) => x[key]!.rmse), color: PALETTE[k % PALETTE.length] };
+      return { name: m, x: runs.map((x) => x.trainSize), y: runs.map((x) => errorValue(x[key]!, key, 'rmse')), color: PALETTE[k % PALETTE.length] };
     }).filter((s) => s.x.length > 0);
     if (series.length > 0)
       plots.push(linePlot({ title: `Learning curve: ${key}`, x: { label: 'training structures', log: true, ticks: res.trainSizes }, y: { label, log: true }, series, width: 400, height: 290, kind: 'learning-curve' }));

@@ -3,7 +3,7 @@
  * Every request carries an `id`; the worker answers with progress/stage/frame messages and exactly one
  * `result` or `error` for that id. Cancelling = terminating the worker (the page starts a fresh one).
  */
-import type { CompareResults } from '../src/api/report/index.js';
+import type { CompareResults } from '../src/report/index.js';
 
 /** What the page needs to draw one structure (Å; cell rows; symbols per atom). */
 export interface FrameView {

@@ -3,14 +3,10 @@
  * descriptors, fitting, evaluation, MD, serialisation) through the library's `api` verbs — the same code as the
  * CLI. The UI thread never computes. Long jobs are synchronous here; the page cancels by terminating the worker.
  */
-import type { Structure } from '../src/core/index.js';
-import { compareModels } from '../src/api/compare.js';
-import { describeStructure, sortSpecies } from '../src/api/describe.js';
-import { predictStructures } from '../src/api/predict.js';
 import {
-  modelToText, parseStructuresFromText, startMdSession, structuresToExtxyz, toyNaClDataset, useBrowserLinalgThreads,
-} from '../src/api/web.js';
-import type { KernelModel } from '../src/model/index.js';
+  compareStructures, describeStructure, modelToText, parseStructuresFromText, predictStructures, sortSpecies, startMdSession,
+  structuresToExtxyz, toyNaClDataset, useBrowserLinalgThreads, type KernelModel, type Structure,
+} from '../src/api/browser.js';
 import type { DatasetView, MdThermo, Reply, Request, ResultTypes } from './protocol.js';
 
 interface WorkerScope {
@@ -83,11 +79,11 @@ async function handle(req: Request): Promise<ResultTypes[keyof ResultTypes]> {
       if (labelled.length < 2) throw new Error('fitting needs at least 2 structures with energies');
       const nTrain = Math.min(q.nTrain, labelled.length - 1);
       const nTest = Math.max(1, Math.min(q.nTest, labelled.length - nTrain));
-      // compareModels holds out ceil(f·n) test structures of a seeded permutation: take a subset of n = train + test.
+      // compareStructures holds out ceil(f·n) test structures of a seeded permutation: take a subset of n = train + test.
       const subset = labelled.slice(0, nTrain + nTest);
       const sizes = Array.from({ length: q.curvePoints }, (_, k) => Math.max(1, Math.round(nTrain / 2 ** k)));
       const largest = new Map<string, { n: number; model: KernelModel }>();
-      const out = await compareModels({
+      const out = await compareStructures({
         data: subset,
         dataName: d.name,
         models: q.models,

@@ -72,7 +72,7 @@ for (const preset of models) {
     const s = ev.summary;
     const row = {
       model: preset, test: t.name, L: t.L, frames: t.set.length, fitS,
-      E: s.energy?.rmse_meV_per_atom, F: s.forces?.rmse_meV_per_A, S: s.stress?.rmse_meV_per_A3,
+      E: s.energy?.rmseMevPerAtom, F: s.forces?.rmseMevPerA, S: s.stress?.rmseMevPerA3,
       gamma: metadata.solver.effectiveParameters,
     };
     out.push(row);

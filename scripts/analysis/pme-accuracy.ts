@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { COULOMB_EV_A } from '../../src/core/index.js';
 import { computeElectrostatics, coulombKernel, describeParameters, tuneElectrostatics, type Method, type TunedParameters } from '../../src/electrostatics/index.js';
-import { readStructures } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import { familyCell, reproductionCells, type FamilyCell } from '../../test/electrostatics/accuracyFamily.js';
 
 const count = Number(process.argv[2] ?? 56);

@@ -4,10 +4,10 @@
  * species pair. The agreement is summarised per pair by max |Δg| and the mean |Δg| over the bins (dimensionless).
  */
 import { FarfieldError, type Structure } from '../core/index.js';
-import { checkOutputDir, readStructures } from '../io/index.js';
+import { checkOutputDir, readStructures } from '../host/index.js';
 import { radialDistribution } from '../analysis/index.js';
 import { writeRdfReport, type WrittenReport } from './report.js';
-import type { RdfCurveSet } from './report/index.js';
+import type { RdfCurveSet } from '../report/index.js';
 
 export interface RdfAnalysisOptions {
   /** Trajectory (any readable structure file). */
@@ -33,7 +33,8 @@ export interface RdfAnalysis {
 
 function curveSet(label: string, file: string, frames: readonly Structure[], rMaxA: number, bins: number): RdfCurveSet {
   const r = radialDistribution(frames, { rMaxA, bins });
-  return { label, file, frames: r.frames, r: Array.from(r.r), curves: Object.fromEntries(Object.entries(r.curves).map(([k, v]) => [k, Array.from(v)])) };
+  const rA = Array.from(r.r);
+  return { label, file, frames: r.frames, rA, r: rA, curves: Object.fromEntries(Object.entries(r.curves).map(([k, v]) => [k, Array.from(v)])) };
 }
 
 export function analyzeRdf(o: RdfAnalysisOptions): RdfAnalysis {

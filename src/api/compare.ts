@@ -22,7 +22,6 @@
  * only the selected labels (so evaluation reports only them), and excluded types also get weight 0 in the fit (the
  * fit's own switch that drops a row type). The report records the key and targets (`dataset.labels`).
  */
-import { basename } from 'node:path';
 import { FarfieldError, Rng, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
 import { DEFAULT_SOLVER, fitKernelModel, type KernelModel } from '../model/index.js';
@@ -32,12 +31,10 @@ import { longRangeHypersFor, withLongRangeNote } from './longRangeChannels.js';
 import { evaluateModel } from './evaluate.js';
 import { resolveDescriptor, type FitModelConfig } from './fit.js';
 import { unknownNameMessage, validateFitConfig } from './validate.js';
-import { checkOutputDir } from '../io/index.js';
-import { loadStructures } from './io.js';
-import { writeCompareReport, type WrittenReport } from './report.js';
+import { baseName } from '../io/index.js';
 import {
-  RESULTS_FORMAT, RESULTS_VERSION, type CompareResults, type DatasetInfo, type ErrorStats, type LabelTarget, type ParityData, type RunResult, type TuningRecord,
-} from './report/index.js';
+  ERROR_UNITS, RESULTS_FORMAT, RESULTS_VERSION, type WrittenReport, type CompareResults, type DatasetInfo, type ErrorStats, type LabelTarget, type ParityData, type RunResult, type TuningRecord,
+} from '../report/index.js';
 
 export const DEFAULT_MODELS = ['sr', 'sr+lr', 'sr+lode'];
 export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
@@ -92,6 +89,15 @@ export interface CompareOptions {
   onModel?: (model: string, trainSize: number, fitted: KernelModel) => void;
 }
 
+/** What a comparison needs from a file system (compareFiles.ts binds it; a host without one passes none and gives
+ * structures, not paths, and no report folder). */
+export interface CompareFiles {
+  load(path: string): readonly Structure[];
+  /** Checks before any work that the report folder can be written. */
+  checkReportDir(dir: string): void;
+  writeReport(dir: string, results: CompareResults): WrittenReport;
+}
+
 export interface CompareOutput {
   results: CompareResults;
   written: WrittenReport | null;
@@ -115,10 +121,11 @@ function datasetInfo(file: string, s: readonly Structure[]): DatasetInfo {
   };
 }
 
-/** metrics (eV units) → report stats (meV units). */
-function toStats(m: MetricStats | null): ErrorStats | null {
+/** metrics (eV units) → report stats (meV units, named with their unit; `rmse`/`mae`: deprecated aliases). */
+function toStats<T extends LabelTarget>(m: MetricStats | null, target: T): (ErrorStats & RunResult[T]) | null {
   if (!m || m.n === 0) return null;
-  return { rmse: 1000 * m.rmse, mae: 1000 * m.mae, rmspePercent: Number.isFinite(m.rmspe) ? m.rmspe : null, count: m.n };
+  const rmse = 1000 * m.rmse, mae = 1000 * m.mae, u = ERROR_UNITS[target];
+  return { [`rmse${u}`]: rmse, [`mae${u}`]: mae, rmspePercent: Number.isFinite(m.rmspe) ? m.rmspe : null, count: m.n, rmse, mae } as unknown as ErrorStats & RunResult[T];
 }
 
 /** Seeded subsample of indices 0..n-1 (sorted), at most k. */
@@ -129,8 +136,12 @@ function subsample(n: number, k: number, rng: Rng): number[] {
   return idx.slice(0, k).sort((a, b) => a - b);
 }
 
-function loadSet(x: string | readonly Structure[], name: string | undefined, what: string): { file: string; structures: readonly Structure[] } {
-  if (typeof x === 'string') return { file: x, structures: loadStructures(x).structures };
+function noFiles(what: string): never {
+  throw new FarfieldError('UNSUPPORTED', `compare: ${what} needs a file system; give structures and no report folder here`);
+}
+
+function loadSet(x: string | readonly Structure[], name: string | undefined, what: string, files: CompareFiles | undefined): { file: string; structures: readonly Structure[] } {
+  if (typeof x === 'string') return { file: x, structures: files ? files.load(x) : noFiles(`reading ${x}`) };
   return { file: name ?? `(${what}, in memory)`, structures: x };
 }
 
@@ -186,7 +197,9 @@ function validationScore(model: KernelModel, val: readonly Structure[]): number 
   return s;
 }
 
-export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
+/** The comparison (see the module header); `files` reads paths and writes the report (compareModels binds the
+ * host's file system). */
+export async function compareModelsWith(files: CompareFiles | undefined, o: CompareOptions): Promise<CompareOutput> {
   const models = o.models ?? DEFAULT_MODELS;
   for (const m of models)
     if (!DESCRIPTOR_PRESETS[m]) throw new FarfieldError('INVALID_INPUT', `compare: unknown model '${m}' (known descriptor presets: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')})`);
@@ -196,7 +209,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
     if (!DESCRIPTOR_PRESETS[m]) throw new FarfieldError('INVALID_INPUT', unknownNameMessage('model', m, Object.keys(DESCRIPTOR_PRESETS), 'compare: descriptorHypers'));
     if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `compare: descriptorHypers.${m} must be a JSON object`);
   }
-  if (o.out) checkOutputDir(o.out, 'report folder');
+  if (o.out) (files ?? noFiles('a report folder')).checkReportDir(o.out);
   const seed = o.seed ?? 1;
   const notes: string[] = [];
   const stage = o.onStage ?? (() => {});
@@ -204,7 +217,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
 
   const targets = resolveTargets(o.targets, o.energyKey);
   const energyKey = o.energyKey ?? 'energy';
-  const raw = loadSet(o.data, o.dataName, 'data');
+  const raw = loadSet(o.data, o.dataName, 'data', files);
   const data = { file: raw.file, structures: selectLabels(raw.structures, raw.file, targets, o.energyKey) };
   if (data.structures.length === 0) throw new FarfieldError('INVALID_INPUT', `compare: ${data.file} holds no structures`);
   const perm = Array.from({ length: data.structures.length }, (_, i) => i);
@@ -213,7 +226,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
   let testFile: string;
   let poolIdx: number[];
   if (o.test !== undefined) {
-    const t = loadSet(o.test, o.testName, 'test');
+    const t = loadSet(o.test, o.testName, 'test', files);
     test = selectLabels(t.structures, t.file, targets, o.energyKey);
     testFile = t.file;
     poolIdx = perm;
@@ -300,7 +313,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
       const d = ev.details;
       const run: RunResult = {
         model: m, trainSize: n, fitTimeS, predictTimeS,
-        energy: toStats(d.energy), forces: toStats(d.forces), stress: toStats(d.stress), references: referenceCounts(model),
+        energy: toStats(d.energy, 'energy'), forces: toStats(d.forces, 'forces'), stress: toStats(d.stress, 'stress'), references: referenceCounts(model),
       };
       runs.push(run);
       o.onRun?.(run);
@@ -313,7 +326,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
 
   const results: CompareResults = {
     format: RESULTS_FORMAT, version: RESULTS_VERSION,
-    title: o.title ?? `Model comparison on ${basename(data.file)}`,
+    title: o.title ?? `Model comparison on ${baseName(data.file)}`,
     createdAt: new Date().toISOString(),
     createdBy: 'farfield 0.1.0',
     ...(o.command ? { command: o.command } : {}),
@@ -338,8 +351,13 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
     },
     notes,
   };
-  const written = o.out ? writeCompareReport(o.out, results) : null;
+  const written = o.out ? (files ?? noFiles('a report folder')).writeReport(o.out, results) : null;
   return { results, written };
+}
+
+/** The comparison of structures held in memory, for a host without a file system (no paths, no report folder). */
+export function compareStructures(o: CompareOptions): Promise<CompareOutput> {
+  return compareModelsWith(undefined, o);
 }
 
 function parityData(model: string, trainSize: number, test: readonly Structure[], preds: { energyEv?: number; forcesEvPerA?: Float64Array }[], maxPoints: number, rng: Rng): ParityData {

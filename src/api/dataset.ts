@@ -2,7 +2,7 @@
  * Dataset generation verbs: the point-charge toy set (science.md §4.8) — `farfield dataset toy`.
  */
 import type { ProgressCallback } from '../core/index.js';
-import { checkOutputFile, writeStructures } from '../io/index.js';
+import { checkOutputFile, writeStructures } from '../host/index.js';
 import { toyDataset, type ToyOptions } from '../reference/index.js';
 
 export interface ToyDatasetRequest extends Omit<ToyOptions, 'onProgress'> {

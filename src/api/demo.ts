@@ -10,9 +10,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeStructure, Rng, type ProgressCallback, type Structure } from '../core/index.js';
 import { toyDataset } from '../reference/index.js';
-import { compareModels } from './compare.js';
+import { compareModels } from './compareFiles.js';
 import { loadStructures } from './io.js';
-import { resultsTableText, type CompareResults } from './report/index.js';
+import { resultsTableText, type CompareResults } from '../report/index.js';
 import { ElectrostaticsCalculator, describeParameters, type TunedParameters } from '../electrostatics/index.js';
 import { madelungTable } from './electrostatics.js';
 

@@ -10,8 +10,6 @@
  */
 import { ATOMIC_NUMBERS, FarfieldError, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type DescriptorSpec, type FeatureMatrix } from '../descriptors/index.js';
-import { writeFileAtomic } from '../io/index.js';
-import { readFrameAt } from './io.js';
 
 /** A named descriptor preset: builds the full spec for a species universe and optional user hypers. */
 export interface DescriptorPreset {
@@ -109,58 +107,9 @@ export function describeStructure(structure: Structure, options: DescribeOptions
   return { spec: d.toJSON(), features: out.features };
 }
 
-export interface DescribeFileOptions extends DescribeOptions {
-  /** File format name (default: from the file name / content). */
-  format?: string;
-  /** Frame index (default 0; negative counts from the end). */
-  frame?: number;
-}
-
-export interface DescribeFileResult extends DescribeResult {
-  frame: number;
-  frames: number;
-}
-
-/** Per-atom features of one frame of a structure file; species universe = all species in the file. The file is
- * streamed (one pass; memory holds the chosen frame), so files larger than a JavaScript string work. */
-export async function describeFile(path: string, options: DescribeFileOptions = {}): Promise<DescribeFileResult> {
-  const f = await readFrameAt(path, options.frame ?? 0, { format: options.format, wholeFile: true });
-  const species = options.species ?? sortSpecies(f.symbols);
-  const r = describeStructure(f.structure, { ...options, species });
-  return { ...r, frame: f.index, frames: f.frames ?? 0 };
-}
-
 /** The JSON object of `farfield describe --json`: {rows, cols, labels, features: [[...], ...]}. */
 export function featuresToJSON(f: FeatureMatrix): { rows: number; cols: number; labels: string[]; features: number[][] } {
   const rows: number[][] = [];
   for (let i = 0; i < f.rows; i++) rows.push(Array.from(f.data.subarray(i * f.cols, (i + 1) * f.cols)));
   return { rows: f.rows, cols: f.cols, labels: [...f.labels], features: rows };
-}
-
-/** Write features to `.json` (featuresToJSON plus the descriptor spec) or `.bin` (see header); atomic. */
-export function writeFeatures(path: string, result: DescribeResult): void {
-  const f = result.features;
-  let payload: Buffer;
-  if (path.endsWith('.json')) payload = Buffer.from(JSON.stringify({ ...featuresToJSON(f), descriptor: result.spec }) + '\n');
-  else if (path.endsWith('.bin')) {
-    payload = Buffer.alloc(16 + 8 * f.rows * f.cols);
-    payload.write('FFDX', 0, 'ascii');
-    payload.writeUInt32LE(1, 4);
-    payload.writeUInt32LE(f.rows, 8);
-    payload.writeUInt32LE(f.cols, 12);
-    for (let k = 0; k < f.data.length; k++) payload.writeDoubleLE(f.data[k], 16 + 8 * k);
-  } else throw new FarfieldError('INVALID_INPUT', `${path}: feature output must end in .json or .bin`);
-  writeFileAtomic(path, payload);
-}
-
-/** Read a `.bin` feature file written by writeFeatures. */
-export function readFeaturesBin(buffer: Uint8Array): { rows: number; cols: number; data: Float64Array } {
-  const b = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  if (b.length < 16 || b.toString('ascii', 0, 4) !== 'FFDX' || b.readUInt32LE(4) !== 1)
-    throw new FarfieldError('PARSE', 'not a farfield feature file (expected FFDX version 1 header)');
-  const rows = b.readUInt32LE(8), cols = b.readUInt32LE(12);
-  if (b.length !== 16 + 8 * rows * cols) throw new FarfieldError('PARSE', `feature file has ${b.length} bytes, expected ${16 + 8 * rows * cols}`);
-  const data = new Float64Array(rows * cols);
-  for (let k = 0; k < data.length; k++) data[k] = b.readDoubleLE(16 + 8 * k);
-  return { rows, cols, data };
 }

@@ -32,8 +32,16 @@ export interface EwaldOptions {
 }
 
 export interface EwaldReport {
+  energyEv: number;
+  /** N rows of (x, y, z), eV/Å. */
+  forcesEvPerA: number[][];
+  /** 3×3 rows, eV/Å³ (ASE sign); null without a 3-D periodic cell. */
+  stressEvPerA3: number[][] | null;
+  /** @deprecated pre-0.2 name of energyEv, kept one release (docs/conventions.md). */
   energy: number;
+  /** @deprecated pre-0.2 name of forcesEvPerA. */
   forces: number[][];
+  /** @deprecated pre-0.2 name of stressEvPerA3. */
   stress: number[][] | null;
   parameters: TunedParameters;
   atoms: number;
@@ -76,10 +84,14 @@ export function ewaldStructure(s: Structure, o: EwaldOptions = {}): EwaldReport 
   const warnings: string[] = [];
   if (periodic && Math.abs(totalCharge) > NEUTRALITY_TOLERANCE * scale)
     warnings.push(`the cell is not neutral (total charge ${totalCharge.toPrecision(6)} e): a uniform neutralising background is added, so the energy and stress depend on this convention (forces do not)`);
+  const stress = st ? [[st[0], st[1], st[2]], [st[3], st[4], st[5]], [st[6], st[7], st[8]]] : null;
   return {
+    energyEv: r.energyEv,
+    forcesEvPerA: forces,
+    stressEvPerA3: stress,
     energy: r.energyEv,
     forces,
-    stress: st ? [[st[0], st[1], st[2]], [st[3], st[4], st[5]], [st[6], st[7], st[8]]] : null,
+    stress,
     parameters,
     atoms: n,
     totalCharge,
@@ -96,11 +108,11 @@ export async function runEwald(path: string, o: EwaldOptions = {}): Promise<Ewal
 
 /** Human-readable report. */
 export function formatEwaldReport(r: EwaldReport): string {
-  const lines = [`parameters: ${describeParameters(r.parameters)}`, `atoms ${r.atoms}, total charge ${r.totalCharge.toFixed(6)} e`, `energy ${r.energy.toFixed(8)} eV`, 'forces (eV/Å):'];
-  r.forces.forEach((f, i) => lines.push(`  ${String(i).padStart(5)} ${f.map((x) => x.toFixed(8).padStart(14)).join(' ')}`));
-  if (r.stress) {
+  const lines = [`parameters: ${describeParameters(r.parameters)}`, `atoms ${r.atoms}, total charge ${r.totalCharge.toFixed(6)} e`, `energy ${r.energyEv.toFixed(8)} eV`, 'forces (eV/Å):'];
+  r.forcesEvPerA.forEach((f, i) => lines.push(`  ${String(i).padStart(5)} ${f.map((x) => x.toFixed(8).padStart(14)).join(' ')}`));
+  if (r.stressEvPerA3) {
     lines.push('stress (eV/Å³, positive = tensile):');
-    for (const row of r.stress) lines.push('  ' + row.map((x) => x.toExponential(8).padStart(16)).join(' '));
+    for (const row of r.stressEvPerA3) lines.push('  ' + row.map((x) => x.toExponential(8).padStart(16)).join(' '));
   }
   return lines.join('\n') + '\n';
 }

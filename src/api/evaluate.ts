@@ -4,8 +4,7 @@
  * Units in the summary: energy meV/atom, forces meV/Å, stress meV/Å³; RMSPE = RMSE / std(reference) · 100.
  */
 import type { Calculator, ProgressCallback, Structure } from '../core/index.js';
-import { DatasetErrorAccumulator, datasetErrors, type DatasetErrors, type ErrorStats, type PredictedLabels } from '../analysis/index.js';
-import { readInputFrames } from './inputs.js';
+import { datasetErrors, type DatasetErrors, type ErrorStats, type PredictedLabels } from '../analysis/index.js';
 
 export interface PropertyErrors {
   rmse: number;
@@ -13,21 +12,76 @@ export interface PropertyErrors {
   rmspe_percent: number | null;
 }
 
+/** Energy errors, meV/atom. Keys follow docs/conventions.md; the snake_case keys are the pre-0.2 names, kept one
+ * release as deprecated aliases (same values). */
+export interface EnergyErrorSummary {
+  rmseMevPerAtom: number;
+  maeMevPerAtom: number;
+  rmspePercent: number | null;
+  /** @deprecated use rmseMevPerAtom */
+  rmse_meV_per_atom: number;
+  /** @deprecated use maeMevPerAtom */
+  mae_meV_per_atom: number;
+  /** @deprecated use rmspePercent */
+  rmspe_percent: number | null;
+}
+
+/** Force-component errors, meV/Å (deprecated aliases as in EnergyErrorSummary). */
+export interface ForceErrorSummary {
+  rmseMevPerA: number;
+  maeMevPerA: number;
+  rmspePercent: number | null;
+  /** @deprecated use rmseMevPerA */
+  rmse_meV_per_A: number;
+  /** @deprecated use maeMevPerA */
+  mae_meV_per_A: number;
+  /** @deprecated use rmspePercent */
+  rmspe_percent: number | null;
+}
+
+/** Stress-component errors, meV/Å³ (deprecated aliases as in EnergyErrorSummary). */
+export interface StressErrorSummary {
+  rmseMevPerA3: number;
+  maeMevPerA3: number;
+  rmspePercent: number | null;
+  /** @deprecated use rmseMevPerA3 */
+  rmse_meV_per_A3: number;
+  /** @deprecated use maeMevPerA3 */
+  mae_meV_per_A3: number;
+  /** @deprecated use rmspePercent */
+  rmspe_percent: number | null;
+}
+
+/** What `farfield eval --json` prints (and fit's `errors`). */
 export interface EvalSummary {
+  /** Number of structures evaluated. */
+  structures: number;
+  energy: EnergyErrorSummary | null;
+  forces: ForceErrorSummary | null;
+  stress: StressErrorSummary | null;
+  /** @deprecated use structures */
   n_structures: number;
-  energy: { rmse_meV_per_atom: number; mae_meV_per_atom: number; rmspe_percent: number | null } | null;
-  forces: { rmse_meV_per_A: number; mae_meV_per_A: number; rmspe_percent: number | null } | null;
-  stress: { rmse_meV_per_A3: number; mae_meV_per_A3: number; rmspe_percent: number | null } | null;
 }
 
 const pct = (s: ErrorStats): number | null => (Number.isFinite(s.rmspe) ? s.rmspe : null);
 
 export function summarizeErrors(e: DatasetErrors): EvalSummary {
+  const en = e.energy, f = e.forces, s = e.stress;
   return {
+    structures: e.structures,
+    energy: en ? {
+      rmseMevPerAtom: 1000 * en.rmse, maeMevPerAtom: 1000 * en.mae, rmspePercent: pct(en),
+      rmse_meV_per_atom: 1000 * en.rmse, mae_meV_per_atom: 1000 * en.mae, rmspe_percent: pct(en),
+    } : null,
+    forces: f ? {
+      rmseMevPerA: 1000 * f.rmse, maeMevPerA: 1000 * f.mae, rmspePercent: pct(f),
+      rmse_meV_per_A: 1000 * f.rmse, mae_meV_per_A: 1000 * f.mae, rmspe_percent: pct(f),
+    } : null,
+    stress: s ? {
+      rmseMevPerA3: 1000 * s.rmse, maeMevPerA3: 1000 * s.mae, rmspePercent: pct(s),
+      rmse_meV_per_A3: 1000 * s.rmse, mae_meV_per_A3: 1000 * s.mae, rmspe_percent: pct(s),
+    } : null,
     n_structures: e.structures,
-    energy: e.energy ? { rmse_meV_per_atom: 1000 * e.energy.rmse, mae_meV_per_atom: 1000 * e.energy.mae, rmspe_percent: pct(e.energy) } : null,
-    forces: e.forces ? { rmse_meV_per_A: 1000 * e.forces.rmse, mae_meV_per_A: 1000 * e.forces.mae, rmspe_percent: pct(e.forces) } : null,
-    stress: e.stress ? { rmse_meV_per_A3: 1000 * e.stress.rmse, mae_meV_per_A3: 1000 * e.stress.mae, rmspe_percent: pct(e.stress) } : null,
   };
 }
 
@@ -38,26 +92,9 @@ export interface EvaluateResult {
 }
 
 /** The labels a structure needs predicted: forces only if labelled, stress only if labelled and periodic. */
-function predictLabels(model: Calculator, s: Structure): PredictedLabels {
+export function predictLabels(model: Calculator, s: Structure): PredictedLabels {
   const r = model.calculate(s, { forces: s.labels.forcesEvPerA !== undefined, stress: s.labels.stressEvPerA3 !== undefined && s.pbc.every((p) => p) });
   return { energyEv: r.energyEv, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3 };
-}
-
-/**
- * Evaluate a model on a structure file (or several, one after the other: `resolveInputs` gives them from a folder or a
- * glob), streamed frame by frame (memory: one frame plus the accumulators, so files of any size work). Same numbers
- * as `evaluateModel` on the loaded structures.
- */
-export async function evaluateFile(model: Calculator, path: string | readonly string[], options: { format?: string; onProgress?: ProgressCallback } = {}): Promise<{ summary: EvalSummary; details: DatasetErrors }> {
-  const acc = new DatasetErrorAccumulator();
-  let k = 0;
-  for await (const s of readInputFrames(typeof path === 'string' ? [path] : path, { format: options.format })) {
-    acc.add(s, predictLabels(model, s));
-    options.onProgress?.({ phase: 'evaluate', done: ++k, total: 0 });
-    await new Promise<void>((r) => setImmediate(r)); // signals and timers run between frames
-  }
-  const details = acc.result();
-  return { summary: summarizeErrors(details), details };
 }
 
 /** Predict every structure (forces only if labelled, stress only if labelled and periodic) and compare. */

@@ -61,5 +61,3 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   metadata.errors = errors as unknown as Record<string, unknown>;
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
 }
-
-export { saveModel } from './modelFiles.js';

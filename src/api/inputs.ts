@@ -13,7 +13,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';
-import { checkOutputFile, detectFormat, formatForWriting, readFrames, readStructuresWithMeta, type FormatMeta } from '../io/index.js';
+import { type FormatMeta } from '../io/index.js';
+import { checkOutputFile, detectFormat, formatForWriting, readFrames, readStructuresWithMeta } from '../host/index.js';
 import { convertFile, frameSelector, parseFrameIndex, pipeFrames, type ConvertOptions, type ConvertResult } from './io.js';
 
 /** Readers' warnings (an OUTCAR whose run is still going, …): replace the handler to collect them. */

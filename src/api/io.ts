@@ -8,9 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';
-import { checkOutputFile, detectFormat, formatForWriting, readFrames, readStructuresWithMeta, writeStructures, type FormatMeta } from '../io/index.js';
+import { type FormatMeta } from '../io/index.js';
+import { checkOutputFile, detectFormat, formatForWriting, readFrames, readStructuresWithMeta, writeStructures } from '../host/index.js';
 
-export { formatNames, checkOutputFile, checkOutputDir, removeStaleTempFiles, type FormatMeta, type MlabHeader } from '../io/index.js';
+export { formatNames, type FormatMeta, type MlabHeader } from '../io/index.js';
+export { checkOutputFile, checkOutputDir, removeStaleTempFiles } from '../host/index.js';
 
 export interface LoadOptions {
   format?: string;

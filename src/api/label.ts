@@ -6,7 +6,7 @@
  * fast, no work directory): every frame is labelled in memory and OUT is written once, atomically.
  */
 import { FarfieldError, type ProgressCallback } from '../core/index.js';
-import { checkOutputFile, readStructures, writeStructures } from '../io/index.js';
+import { checkOutputFile, readStructures, writeStructures } from '../host/index.js';
 import { CP2K_METHODS, cp2kAvailable, labelWithCp2k, type Cp2kMethod, type RejectedFrame } from '../reference/index.js';
 import { REFERENCE_LABEL_ENGINES, isReferenceLabelEngine, relabelStructures } from './relabel.js';
 

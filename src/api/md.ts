@@ -17,18 +17,18 @@
  * (md/constraints.ts); the summary reports their number and the degrees of freedom of the temperature.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
-import { checkOutputFile, formatForWriting, openXyzLiveWriter } from '../io/index.js';
+import { checkOutputFile, formatForWriting, openXyzLiveWriter } from '../host/index.js';
 import {
   MdBlowUpError, blowUpGuard, createIntegrator, runMd, stateToStructure, thermoRecord,
   type BlowUpLimits, type IntegratorConfig, type MdState, type Observer, type ThermoRecord,
 } from '../md/index.js';
 import { KernelModel } from '../model/index.js';
 import { fumiTosiNaCl, pointCharges } from '../reference/index.js';
-import { loadModel } from './predict.js';
+import { integratorConfig, type Thermostat } from './mdConfig.js';
+import { loadModel } from './modelFiles.js';
 import { readFrameAt } from './io.js';
 
-export type Thermostat = 'nve' | 'bussi' | 'langevin';
-export const THERMOSTATS: readonly Thermostat[] = ['nve', 'bussi', 'langevin'];
+export { THERMOSTATS, integratorConfig, type Thermostat } from './mdConfig.js';
 
 export interface MolecularDynamicsOptions {
   calculator: Calculator;
@@ -95,16 +95,6 @@ export interface MdSummary {
   wallS: number;
   /** Throughput, ns of simulated time per day of wall time. */
   nsPerDay: number;
-}
-
-/** Integrator config for a thermostat name. */
-export function integratorConfig(thermostat: Thermostat, timestepFs: number, temperatureK: number, extra: { tauFs?: number; frictionPerFs?: number } = {}): IntegratorConfig {
-  switch (thermostat) {
-    case 'nve': return { kind: 'verlet', timestepFs };
-    case 'bussi': return { kind: 'bussi', timestepFs, temperatureK, tauFs: extra.tauFs ?? 100 };
-    case 'langevin': return { kind: 'langevin', timestepFs, temperatureK, frictionPerFs: extra.frictionPerFs ?? 0.01 };
-    default: throw new FarfieldError('INVALID_INPUT', `unknown thermostat '${thermostat as string}' (known: ${THERMOSTATS.join(', ')})`);
-  }
 }
 
 function hasUncertainty(c: Calculator): c is KernelModel {

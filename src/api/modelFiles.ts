@@ -1,13 +1,13 @@
 /**
  * Model files on disk: `saveModel` writes the binary format (version 2, model/modelFile.ts) — or version-1 JSON text
- * when the name ends in `.json` — atomically (temporary file + rename, io/atomic.ts); `loadModel` reads either, with
+ * when the name ends in `.json` — atomically (temporary file + rename, host/atomic.ts); `loadModel` reads either, with
  * Node's SHA-256 for the checksums, and can stop before the covariance factor when no uncertainty is wanted (it is
  * the largest part of a model: rank × unknowns doubles, e.g. 33 MB of a 1010-reference sr+lr model's 42 MB).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { FarfieldError } from '../core/index.js';
-import { writeFileAtomic } from '../io/index.js';
+import { writeFileAtomic } from '../host/index.js';
 import { isBinaryModel, modelFileLayout, parseModel, serializeModel, serializeModelBinary, type KernelModel } from '../model/index.js';
 
 /** SHA-256 hex of bytes with Node's crypto (the model layer's own is platform-neutral JS, ~15× slower). */

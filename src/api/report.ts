@@ -5,13 +5,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../io/index.js';
+import { writeFileAtomic } from '../host/index.js';
 import { FarfieldError } from '../core/index.js';
-import { renderCompareHtml, renderRdfHtml, type CompareResults, type RdfCurveSet } from './report/index.js';
+import { renderCompareHtml, renderRdfHtml, type CompareResults, type RdfCurveSet, type WrittenReport } from '../report/index.js';
 
-export * from './report/index.js';
+export * from '../report/index.js';
 
-/** Write `text` to `path` atomically (io/atomic.ts); creates the parent directory. */
+/** Write `text` to `path` atomically (host/atomic.ts); creates the parent directory. */
 export function writeTextAtomic(path: string, text: string): void {
   const dir = dirname(resolve(path));
   try {
@@ -20,12 +20,6 @@ export function writeTextAtomic(path: string, text: string): void {
     throw new FarfieldError('IO', `cannot create directory ${dir}: ${(e as Error).message}`, { file: path }, { cause: e });
   }
   writeFileAtomic(path, text);
-}
-
-export interface WrittenReport {
-  dir: string;
-  json: string;
-  html: string;
 }
 
 /** Write `results.json` and `index.html` of a comparison into `outDir` (created if needed). */

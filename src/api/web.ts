@@ -14,7 +14,7 @@ import { detectFormatName, formatExtxyzFrame, parseMlab, parseOutcar, parsePosca
 import { blowUpGuard, createIntegrator, stateToStructure, thermoRecord, type Integrator, type MdState, type ThermoRecord } from '../md/index.js';
 import { linalgThreadsReady, setHelperSpawner, wasmLinalgAvailable } from '../math/index.js';
 import { KernelModel, serializeModel } from '../model/index.js';
-import { integratorConfig, type Thermostat } from './md.js';
+import { integratorConfig, type Thermostat } from './mdConfig.js';
 
 /** Formats `parseStructuresFromText` understands. */
 export const TEXT_FORMATS = ['extxyz', 'xyz', 'poscar', 'ml_ab', 'xdatcar', 'outcar', 'vasprun'] as const;

@@ -9,3 +9,4 @@ export * from './longRange/index.js';
 export * from './lode/index.js';
 export * from './radial/index.js';
 export * from './shortRange/index.js';
+export { DEPRECATED_HYPERS, renameDeprecatedHypers } from './hypers.js';

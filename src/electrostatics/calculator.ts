@@ -9,14 +9,14 @@
  * structure of the run instead of the current one; the default 'always' re-tunes every call).
  */
 import { FarfieldError, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
-import { coulombKernel, type Kernel } from './kernels.js';
+import { coulombKernel, type ElectrostaticKernel } from './kernels.js';
 import { ElectrostaticsWorkspace, computeElectrostatics, type SolverParameters } from './solve.js';
 import { tuneElectrostatics, type TuneOptions, type TunedParameters } from './tune.js';
 
 export interface ElectrostaticsCalculatorOptions extends TuneOptions {
   /** Charges per species symbol (e), or 'labels' = structure.labels.charges, or the name of a per-atom real array. */
   charges: Record<string, number> | 'labels' | { array: string };
-  kernel?: Kernel;
+  kernel?: ElectrostaticKernel;
   /** Fixed solver parameters (skip tuning; needed for smooth finite differences under strain). */
   parameters?: SolverParameters;
   /** 'always' (default): tune on every call; 'cell': reuse the tuned parameters while cell, pbc, N and charges are unchanged. */
@@ -50,7 +50,7 @@ export function chargesOf(s: Structure, spec: ElectrostaticsCalculatorOptions['c
 
 export class ElectrostaticsCalculator implements Calculator {
   readonly name = 'electrostatics';
-  readonly kernel: Kernel;
+  readonly kernel: ElectrostaticKernel;
   /** Parameters of the last calculation. */
   lastParameters: TunedParameters | SolverParameters | undefined;
 

@@ -54,7 +54,7 @@ export interface KernelJSON {
   [key: string]: unknown;
 }
 
-export interface Kernel {
+export interface ElectrostaticKernel {
   readonly kind: string;
   /** Multiplies every potential (default k_e). */
   readonly prefactor: number;
@@ -85,7 +85,7 @@ export interface CoulombOptions {
 }
 
 /** Point-charge Coulomb kernel v(r) = prefactor / r. */
-export function coulombKernel(options: CoulombOptions = {}): Kernel {
+export function coulombKernel(options: CoulombOptions = {}): ElectrostaticKernel {
   const pf = options.prefactor ?? COULOMB_EV_A;
   return {
     kind: 'coulomb',
@@ -120,16 +120,20 @@ export function coulombKernel(options: CoulombOptions = {}): Kernel {
 }
 
 export interface GaussianOptions extends CoulombOptions {
-  /** Width σ (Å) of the Gaussian source: v(r) = erf(r/(√2σ))/r. */
-  sigmaA: number;
+  /** Width σ (Å) of the Gaussian source: v(r) = erf(r/(√2σ))/r (the atoms' `smearingA` of the descriptors). */
+  smearingA?: number;
+  /** @deprecated pre-0.2 name of smearingA, accepted one release. */
+  sigmaA?: number;
 }
 
 /** Gaussian-smeared Coulomb kernel (potential of a normalised Gaussian of width σ at a point). */
-export function gaussianKernel(options: GaussianOptions): Kernel {
+export function gaussianChargeKernel(options: GaussianOptions): ElectrostaticKernel {
   const pf = options.prefactor ?? COULOMB_EV_A;
-  const sigma = options.sigmaA;
-  if (!(sigma > 0) || !Number.isFinite(sigma))
-    throw new FarfieldError('INVALID_INPUT', `gaussian kernel: sigmaA must be a positive finite width in Å, got ${sigma}`);
+  if (options.smearingA !== undefined && options.sigmaA !== undefined)
+    throw new FarfieldError('INVALID_INPUT', `gaussian kernel: 'sigmaA' (pre-0.2 name) and 'smearingA' are the same width; give only 'smearingA'`);
+  const sigma = options.smearingA ?? options.sigmaA;
+  if (sigma === undefined || !(sigma > 0) || !Number.isFinite(sigma))
+    throw new FarfieldError('INVALID_INPUT', `gaussian kernel: smearingA must be a positive finite width in Å, got ${sigma}`);
   const a = 1 / (Math.SQRT2 * sigma);
   const tmp = new Float64Array(2);
   return {
@@ -161,7 +165,7 @@ export function gaussianKernel(options: GaussianOptions): Kernel {
         decay: beta,
       };
     },
-    toJSON: () => ({ kind: 'gaussian', sigmaA: sigma, prefactor: pf }),
+    toJSON: () => ({ kind: 'gaussian', smearingA: sigma, prefactor: pf }),
   };
 }
 
@@ -183,7 +187,7 @@ export interface FourierKernelOptions {
 }
 
 /** A generic isotropic kernel given by its Fourier transform (reciprocal-space only unless shortRange is given). */
-export function fourierKernel(options: FourierKernelOptions): Kernel {
+export function fourierKernel(options: FourierKernelOptions): ElectrostaticKernel {
   const split: SplitKernel = {
     shortRange: options.shortRange ?? null,
     fourier: { value: options.value, derivative: options.derivative, includeZero: options.includeZero ?? true },
@@ -204,10 +208,21 @@ function checkAlpha(alpha: number): void {
     throw new FarfieldError('INVALID_INPUT', `Ewald splitting parameter alpha must be a positive finite number (Å⁻¹), got ${alpha}`);
 }
 
-/** Kernels constructible from JSON: `KERNELS.get(json.kind)(json)`. */
-export const KERNELS = new Registry<(json: KernelJSON) => Kernel>('electrostatic kernel');
-KERNELS.register('coulomb', (j) => coulombKernel({ prefactor: typeof j.prefactor === 'number' ? j.prefactor : undefined }));
-KERNELS.register('gaussian', (j) => {
-  if (typeof j.sigmaA !== 'number') throw new FarfieldError('INVALID_INPUT', `gaussian kernel JSON needs a numeric 'sigmaA'`);
-  return gaussianKernel({ sigmaA: j.sigmaA, prefactor: typeof j.prefactor === 'number' ? j.prefactor : undefined });
+/** Kernels constructible from JSON: `ELECTROSTATIC_KERNELS.get(json.kind)(json)`. */
+export const ELECTROSTATIC_KERNELS = new Registry<(json: KernelJSON) => ElectrostaticKernel>('electrostatic kernel');
+ELECTROSTATIC_KERNELS.register('coulomb', (j) => coulombKernel({ prefactor: typeof j.prefactor === 'number' ? j.prefactor : undefined }));
+ELECTROSTATIC_KERNELS.register('gaussian', (j) => {
+  const width = j.smearingA ?? j.sigmaA; // sigmaA: pre-0.2 name, accepted one release
+  if (typeof width !== 'number') throw new FarfieldError('INVALID_INPUT', `gaussian kernel JSON needs a numeric 'smearingA'`);
+  if (j.smearingA !== undefined && j.sigmaA !== undefined) throw new FarfieldError('INVALID_INPUT', `gaussian kernel JSON: give 'smearingA' only (not also the pre-0.2 'sigmaA')`);
+  return gaussianChargeKernel({ smearingA: width, prefactor: typeof j.prefactor === 'number' ? j.prefactor : undefined });
 });
+
+// ---------------------------------------------------------------- pre-0.2 names, kept one release
+
+/** @deprecated since 0.2: ElectrostaticKernel (`Kernel` named model/'s similarity kernels too). */
+export type Kernel = ElectrostaticKernel;
+/** @deprecated since 0.2: gaussianChargeKernel (model/ has a Gaussian similarity kernel). */
+export const gaussianKernel = gaussianChargeKernel;
+/** @deprecated since 0.2: ELECTROSTATIC_KERNELS (model/ has a KERNELS registry of similarity kernels). */
+export const KERNELS = ELECTROSTATIC_KERNELS;

@@ -22,7 +22,7 @@
  * caller owns (an ElectrostaticsCalculator, a descriptor's workspace); without one, each call builds its own.
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
-import { realTransform3d, type RealTransform3d } from '../math/fftMixed.js';
+import { realTransform3d, type RealTransform3d } from '../math/index.js';
 import { checkRequest, type ReciprocalRequest, type ReciprocalResult } from './reciprocal.js';
 
 export interface PmeParameters {

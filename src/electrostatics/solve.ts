@@ -17,7 +17,7 @@
  * real-space + reciprocal/mesh pass, never an N × N matrix.
  */
 import { FarfieldError, cellVolume } from '../core/index.js';
-import type { Kernel } from './kernels.js';
+import type { ElectrostaticKernel } from './kernels.js';
 import { kVectors } from './kvectors.js';
 import { PmeWorkspace, pmeReciprocal } from './pme.js';
 import { channelTotals, ewaldReciprocal, type ReciprocalResult } from './reciprocal.js';
@@ -87,7 +87,7 @@ export class ElectrostaticsWorkspace {
 }
 
 /** Evaluate φ and/or L = Σ u φ with gradients. `workspace`: reused state between calls (a fresh one when omitted). */
-export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, params: SolverParameters, req: SumRequest, workspace: ElectrostaticsWorkspace = new ElectrostaticsWorkspace()): SumResult {
+export function electrostaticSum(sys: ElectrostaticsSystem, kernel: ElectrostaticKernel, params: SolverParameters, req: SumRequest, workspace: ElectrostaticsWorkspace = new ElectrostaticsWorkspace()): SumResult {
   const n = checkSystem(sys, req);
   const periodic = sys.pbc[0] || sys.pbc[1] || sys.pbc[2];
   if (params.method === 'direct') {
@@ -157,7 +157,7 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Kernel, para
 }
 
 /** Open-boundary direct sum over all pairs i < j, O(N²). */
-function directSum(sys: ElectrostaticsSystem, kernel: Kernel, req: SumRequest, n: number): SumResult {
+function directSum(sys: ElectrostaticsSystem, kernel: ElectrostaticKernel, req: SumRequest, n: number): SumResult {
   const pair = kernel.pair;
   if (!pair) throw new FarfieldError('UNSUPPORTED', `kernel '${kernel.kind}' has no real-space form; direct summation is impossible`);
   const C = req.channels, w = req.sources, u = req.probes, x = sys.positions;
@@ -226,7 +226,7 @@ export interface ComputeOptions {
 }
 
 /** Energy, per-atom potentials, forces and stress of charges (N × channels) with a kernel and solver parameters. */
-export function computeElectrostatics(sys: ElectrostaticsSystem, charges: Float64Array, kernel: Kernel, params: SolverParameters, options: ComputeOptions = {}): ElectrostaticsResult {
+export function computeElectrostatics(sys: ElectrostaticsSystem, charges: Float64Array, kernel: ElectrostaticKernel, params: SolverParameters, options: ComputeOptions = {}): ElectrostaticsResult {
   const C = options.channels ?? 1;
   const probes = new Float64Array(charges.length);
   for (let k = 0; k < charges.length; k++) probes[k] = 0.5 * charges[k];

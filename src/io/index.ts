@@ -1,20 +1,22 @@
-/** io: structure files — extended/plain XYZ, POSCAR/CONTCAR, VASP ML_AB, OUTCAR, vasprun.xml, XDATCAR — behind a format registry. */
+/**
+ * io: structure file formats — extended/plain XYZ, POSCAR/CONTCAR, VASP ML_AB, OUTCAR, vasprun.xml, XDATCAR — as
+ * parsers and formatters of texts behind a format registry. No file access here (host/files.ts binds the formats to
+ * the file system), so the browser page uses the same code on text it was given.
+ */
 export {
-  FORMATS, getFormat, detectFormat, formatForWriting, formatNames, readStructures, readStructuresWithMeta, readFrames, writeStructures,
-  type FileFormat, type FormatMeta, type FrameWriter, type ReadOptions, type WriteOptions,
+  FORMATS, getFormat, formatNames, readFormatFor, writeFormatFor, baseName,
+  type FileFormat, type FormatMeta, type FrameReading,
 } from './registry.js';
-export { detectFormatName, type DetectedFormat } from './detect.js';
-export { readXyz, streamXyz, writeXyz, openXyzWriter, openXyzLiveWriter, parseXyzText, formatExtxyzFrame, formatPlainXyzFrame, parseProperties, type PropertySpec } from './extxyz.js';
-export { readPoscar, writePoscar, parsePoscar, formatPoscar } from './poscar.js';
-export { readMlab, writeMlab, parseMlab, formatMlab, defaultMlabHeader, type MlabHeader } from './mlab.js';
+export { detectFormatName, SNIFF_BYTES, type DetectedFormat } from './detect.js';
+export { parseXyzText, parseFrame, parseProperties, type PropertySpec, type PropertyType, type ColumnData } from './extxyzParse.js';
+export { formatExtxyzFrame, formatPlainXyzFrame } from './extxyzFormat.js';
+export { parsePoscar, formatPoscar, formatPoscarFile } from './poscar.js';
+export { parseMlab, formatMlab, defaultMlabHeader, type MlabHeader } from './mlab.js';
 export { parseKeyValues, formatKeyValues } from './keyvalue.js';
-export { formatReal } from './text.js';
-export {
-  AtomicFile, ShortWriteError, writeAtomically, writeFileAtomic, writeFully, checkOutputFile, checkOutputDir, removeStaleTempFiles, liveTempFileCount,
-} from './atomic.js';
+export { formatReal, readError, stripBom, isGzip, LineCursor, NEED_MORE } from './text.js';
 export { CHEMICAL_SYMBOLS } from './elements.js';
-export { parseOutcar, readOutcar, streamOutcar, OutcarParser } from './outcar.js';
-export { parseVasprun, readVasprun, streamVasprun, VasprunParser } from './vasprun.js';
-export { parseXdatcar, readXdatcar, streamXdatcar, XdatcarParser } from './xdatcar.js';
-export { parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
+export { parseOutcar, OutcarParser } from './outcar.js';
+export { parseVasprun, VasprunParser } from './vasprun.js';
+export { parseXdatcar, XdatcarParser } from './xdatcar.js';
+export { parseLines, LineSplitter, type LineParser } from './lines.js';
 export { setIoWarningHandler, type IoWarning, type IoWarningHandler } from './warnings.js';

@@ -11,8 +11,6 @@
  * counted in file order) and the system names (info.system_name) are returned as `MlabHeader` and written back.
  */
 import { EV_PER_A3_IN_KBAR, FarfieldError, ATOMIC_MASSES_AMU, validateStructure, type InfoValue, type Structure } from '../core/index.js';
-import { writeAtomically } from './atomic.js';
-import { readFileText } from './extxyz.js';
 import { LineCursor, formatFinite, parseCount, parseError, parseReal, tokens } from './text.js';
 
 export interface MlabHeader {
@@ -202,10 +200,6 @@ export function parseMlab(text: string, file: string): { header: MlabHeader; str
   return { header: { types, referenceEnergiesEv: ref, massesAmu: masses, basisSets }, structures };
 }
 
-export function readMlab(path: string): { header: MlabHeader; structures: Structure[] } {
-  return parseMlab(readFileText(path), path);
-}
-
 // ---------------------------------------------------------------- writing
 
 const STAR = '*'.repeat(50), EQ = '='.repeat(50), DASH = '-'.repeat(50);
@@ -298,9 +292,4 @@ export function formatMlab(structures: readonly Structure[], header?: MlabHeader
     out.push(EQ, '     Stress (kbar)', DASH, '     XX YY ZZ', DASH, `  ${kbar(0)} ${kbar(4)} ${kbar(8)}`, DASH, '     XY YZ ZX', DASH, `  ${kbar(1)} ${kbar(5)} ${kbar(2)}`);
   });
   return out.join('\n') + '\n';
-}
-
-export function writeMlab(path: string, structures: readonly Structure[], header?: MlabHeader): void {
-  const text = formatMlab(structures, header);
-  writeAtomically(path, (o) => o.write(text));
 }

@@ -24,7 +24,7 @@
  */
 import { FarfieldError, EV_PER_A3_IN_KBAR, type Structure } from '../core/index.js';
 import { atomicNumber } from './elements.js';
-import { MAX_ATOMS, parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
+import { MAX_ATOMS, parseLines, type LineParser } from './lines.js';
 import { clip, parseError, parseReal, realOrNaN, tokens } from './text.js';
 import { ioWarn } from './warnings.js';
 
@@ -242,12 +242,4 @@ export class OutcarParser implements LineParser {
 /** Every complete ionic step of an OUTCAR held in memory. */
 export function parseOutcar(text: string, file: string): Structure[] {
   return parseLines(text, new OutcarParser(file));
-}
-
-export function readOutcar(path: string): Structure[] {
-  return readLinesSync(path, new OutcarParser(path));
-}
-
-export function streamOutcar(path: string): AsyncGenerator<Structure> {
-  return streamLines(path, new OutcarParser(path));
 }

@@ -16,9 +16,7 @@
  * runs of consecutive equal symbols, so atom order is kept exactly.
  */
 import { FarfieldError, det3, validateStructure, type Structure } from '../core/index.js';
-import { writeAtomically } from './atomic.js';
 import { atomicNumber, capitalize, checkElement } from './elements.js';
-import { readFileText } from './extxyz.js';
 import { LineCursor, clip, formatFinite, parseCount, parseError, parseReal, stripBom, tokens } from './text.js';
 
 function speciesName(tok: string): string {
@@ -168,10 +166,6 @@ export function parsePoscar(text: string, file: string): Structure {
   return s;
 }
 
-export function readPoscar(path: string): Structure[] {
-  return [parsePoscar(readFileText(path), path)];
-}
-
 export function formatPoscar(s: Structure): string {
   validateStructure(s);
   const n = s.species.length;
@@ -201,10 +195,11 @@ export function formatPoscar(s: Structure): string {
   return lines.join('\n') + '\n';
 }
 
-export function writePoscar(path: string, structures: readonly Structure[]): void {
+/** The text of a POSCAR file: exactly one structure (refused otherwise, naming what to write instead). */
+export function formatPoscarFile(structures: readonly Structure[]): string {
   if (structures.length !== 1)
     throw new FarfieldError('INVALID_INPUT', `a POSCAR holds exactly one structure; got ${structures.length} (write extxyz or ML_AB for several)`);
-  writeAtomically(path, (out) => out.write(formatPoscar(structures[0])));
+  return formatPoscar(structures[0]);
 }
 
 /**

@@ -1,33 +1,28 @@
 /**
- * File-format registry: each format has a name, aliases, file-name patterns, a content sniffer, a reader, a writer
- * and optionally a streaming reader/writer. `readStructures` / `writeStructures` pick the format from the option,
- * else from the file name, else (reading) from the content.
+ * File-format registry (pure: texts in, texts out; file access is host/files.ts): each format has a name, aliases,
+ * file-name patterns, a content sniffer, a parser of a whole text, a formatter (absent for read-only formats) and
+ * optionally a frame-by-frame reader (a line-fed parser, or the XYZ frame parser) and a frame formatter for appending
+ * frames. `readFormatFor` / `writeFormatFor` pick the format from an explicit name, else from the file name, else
+ * (reading) from the content.
  */
-import { basename } from 'node:path';
-import { openSync, readSync, closeSync } from 'node:fs';
 import { FarfieldError, Registry, type Structure } from '../core/index.js';
-import { gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { isGzip, openXyzWriter, readXyz, streamXyz, writeXyz } from './extxyz.js';
-import { readMlab, writeMlab, type MlabHeader } from './mlab.js';
-import { readPoscar, writePoscar } from './poscar.js';
-import { readOutcar, streamOutcar } from './outcar.js';
-import { readVasprun, streamVasprun } from './vasprun.js';
-import { readXdatcar, streamXdatcar } from './xdatcar.js';
-import { CONTENT_RULES, NAME_RULES, SNIFF_BYTES, detectFormatName } from './detect.js';
-import { readError, stripBom } from './text.js';
+import { parseXyzText } from './extxyzParse.js';
+import { formatExtxyzFrame, formatPlainXyzFrame } from './extxyzFormat.js';
+import { formatMlab, parseMlab, type MlabHeader } from './mlab.js';
+import { formatPoscarFile, parsePoscar } from './poscar.js';
+import { OutcarParser } from './outcar.js';
+import { VasprunParser } from './vasprun.js';
+import { XdatcarParser } from './xdatcar.js';
+import { parseLines, type LineParser } from './lines.js';
+import { CONTENT_RULES, NAME_RULES, detectFormatName } from './detect.js';
 
 /** Side information some formats carry besides the structures (ML_AB's header). */
 export interface FormatMeta {
   mlab?: MlabHeader;
 }
 
-export interface FrameWriter {
-  write(s: Structure): void;
-  /** Finish and rename into place. */
-  close(): void;
-  /** Delete the partial output. */
-  abort(): void;
-}
+/** How a format is read frame by frame: a line-fed parser (VASP outputs) or the (extended) XYZ frame parser. */
+export type FrameReading = { kind: 'lines'; parser(file: string): LineParser } | { kind: 'xyz'; plain: boolean };
 
 export interface FileFormat {
   name: string;
@@ -36,12 +31,14 @@ export interface FileFormat {
   matchesName(base: string): boolean;
   /** Content test on the first few kB of the file. */
   sniff(head: string): boolean;
-  read(path: string): { structures: Structure[]; meta?: FormatMeta };
-  write(path: string, structures: readonly Structure[], meta?: FormatMeta): void;
+  /** Every structure of a text held in memory (`file` names it in errors). */
+  parse(text: string, file: string): { structures: Structure[]; meta?: FormatMeta };
+  /** The text of a whole file; read-only formats throw, naming what to write instead. */
+  format(structures: readonly Structure[], meta: FormatMeta | undefined, file: string): string;
   /** Frame-by-frame reading without holding the file in memory. */
-  stream?(path: string): AsyncGenerator<Structure>;
-  /** Frame-by-frame writing. */
-  openWriter?(path: string): FrameWriter;
+  frames?: FrameReading;
+  /** The text of one frame, for formats whose files are frames appended one after the other. */
+  formatFrame?(s: Structure): string;
 }
 
 export const FORMATS = new Registry<FileFormat>('file format');
@@ -56,10 +53,10 @@ FORMATS.register('extxyz', {
   description: "extended XYZ (ASE's key=value comment line and Properties columns)",
   matchesName: NAME_RULES.extxyz,
   sniff: CONTENT_RULES.extxyz,
-  read: (p) => ({ structures: readXyz(p) }),
-  write: (p, s) => writeXyz(p, s),
-  stream: (p) => streamXyz(p),
-  openWriter: (p) => openXyzWriter(p),
+  parse: (text, file) => ({ structures: parseXyzText(text, file) }),
+  format: (s) => s.map(formatExtxyzFrame).join(''),
+  frames: { kind: 'xyz', plain: false },
+  formatFrame: formatExtxyzFrame,
 });
 
 FORMATS.register('xyz', {
@@ -67,10 +64,10 @@ FORMATS.register('xyz', {
   description: 'plain XYZ (count, comment, symbol x y z)',
   matchesName: NAME_RULES.xyz,
   sniff: CONTENT_RULES.xyz,
-  read: (p) => ({ structures: readXyz(p, true) }),
-  write: (p, s) => writeXyz(p, s, true),
-  stream: (p) => streamXyz(p, true),
-  openWriter: (p) => openXyzWriter(p, true),
+  parse: (text, file) => ({ structures: parseXyzText(text, file, true) }),
+  format: (s) => s.map(formatPlainXyzFrame).join(''),
+  frames: { kind: 'xyz', plain: true },
+  formatFrame: formatPlainXyzFrame,
 });
 
 FORMATS.register('poscar', {
@@ -78,8 +75,8 @@ FORMATS.register('poscar', {
   description: 'VASP POSCAR/CONTCAR (VASP 5), one structure',
   matchesName: NAME_RULES.poscar,
   sniff: CONTENT_RULES.poscar,
-  read: (p) => ({ structures: readPoscar(p) }),
-  write: (p, s) => writePoscar(p, s),
+  parse: (text, file) => ({ structures: [parsePoscar(text, file)] }),
+  format: (s) => formatPoscarFile(s),
 });
 
 FORMATS.register('ml_ab', {
@@ -87,18 +84,23 @@ FORMATS.register('ml_ab', {
   description: 'VASP machine-learning training data ML_AB / ML_ABN',
   matchesName: NAME_RULES.ml_ab,
   sniff: CONTENT_RULES.ml_ab,
-  read: (p) => {
-    const r = readMlab(p);
+  parse: (text, file) => {
+    const r = parseMlab(text, file);
     return { structures: r.structures, meta: { mlab: r.header } };
   },
-  write: (p, s, m) => writeMlab(p, s, m?.mlab),
+  format: (s, m) => formatMlab(s, m?.mlab),
 });
 
-/** `write` of a read-only format: refuses, naming what to write instead. */
-function readOnly(name: string): (path: string) => never {
-  return (path) => {
-    throw new FarfieldError('UNSUPPORTED', `writing ${name} files is not supported (farfield reads them); write extxyz (.xyz), POSCAR or ML_AB instead`, { file: path });
+/** `format` of a read-only format: refuses, naming what to write instead. */
+function readOnly(name: string): (s: readonly Structure[], m: FormatMeta | undefined, file: string) => never {
+  return (_s, _m, file) => {
+    throw new FarfieldError('UNSUPPORTED', `writing ${name} files is not supported (farfield reads them); write extxyz (.xyz), POSCAR or ML_AB instead`, { file });
   };
+}
+
+/** A format read by a line-fed parser: whole texts and frame-by-frame reading share the parser. */
+function lineFed(parser: (file: string) => LineParser): Pick<FileFormat, 'parse' | 'frames'> {
+  return { parse: (text, file) => ({ structures: parseLines(text, parser(file)) }), frames: { kind: 'lines', parser } };
 }
 
 FORMATS.register('outcar', {
@@ -106,9 +108,8 @@ FORMATS.register('outcar', {
   description: 'VASP OUTCAR, every complete ionic step (energy = free energy TOTEN, forces, stress); read only',
   matchesName: NAME_RULES.outcar,
   sniff: CONTENT_RULES.outcar,
-  read: (p) => ({ structures: readOutcar(p) }),
-  write: readOnly('OUTCAR'),
-  stream: (p) => streamOutcar(p),
+  ...lineFed((file) => new OutcarParser(file)),
+  format: readOnly('OUTCAR'),
 });
 
 FORMATS.register('vasprun', {
@@ -116,9 +117,8 @@ FORMATS.register('vasprun', {
   description: 'VASP vasprun.xml, every <calculation> (energy = free energy e_fr_energy, forces, stress); read only',
   matchesName: NAME_RULES.vasprun,
   sniff: CONTENT_RULES.vasprun,
-  read: (p) => ({ structures: readVasprun(p) }),
-  write: readOnly('vasprun.xml'),
-  stream: (p) => streamVasprun(p),
+  ...lineFed((file) => new VasprunParser(file)),
+  format: readOnly('vasprun.xml'),
 });
 
 FORMATS.register('xdatcar', {
@@ -126,9 +126,8 @@ FORMATS.register('xdatcar', {
   description: 'VASP XDATCAR trajectory (VASP 5), every frame; read only',
   matchesName: NAME_RULES.xdatcar,
   sniff: CONTENT_RULES.xdatcar,
-  read: (p) => ({ structures: readXdatcar(p) }),
-  write: readOnly('XDATCAR'),
-  stream: (p) => streamXdatcar(p),
+  ...lineFed((file) => new XdatcarParser(file)),
+  format: readOnly('XDATCAR'),
 });
 
 export function formatNames(): string[] {
@@ -144,94 +143,38 @@ export function getFormat(name: string): FileFormat {
   return FORMATS.get(canonical);
 }
 
-function readHead(path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw readError(path, e);
-  }
-  try {
-    const b = Buffer.alloc(SNIFF_BYTES);
-    let n: number;
-    try {
-      n = readSync(fd, b, 0, b.length, 0); // EISDIR for a directory (open succeeds on Linux)
-    } catch (e) {
-      throw readError(path, e);
-    }
-    let head = b.subarray(0, n);
-    if (isGzip(head)) {
-      try {
-        head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }); // the start of the text, from a prefix
-      } catch (e) {
-        throw readError(path, e);
-      }
-    }
-    return stripBom(head.subarray(0, SNIFF_BYTES).toString('utf8')).replace(/\r/g, '');
-  } finally {
-    closeSync(fd);
-  }
+/** The last '/'-separated component of a path, as POSIX basename gives it (trailing slashes dropped). */
+export function baseName(path: string): string {
+  const p = path.replace(/\/+$/, '');
+  return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** Format for reading `path`: explicit name, else file name, else content (rules in detect.ts; formats registered
- * later by a user are tried with their own name and content tests after the built-in ones). */
-export function detectFormat(path: string, explicit?: string): FileFormat {
+/**
+ * Format for reading `path`: explicit name, else file name, else content (`head()`: the first few kB of the text,
+ * asked for only when the name does not tell; rules in detect.ts; formats registered later by a user are tried
+ * with their own name and content tests after the built-in ones).
+ */
+export function readFormatFor(path: string, head: () => string, explicit?: string): FileFormat {
   if (explicit) return getFormat(explicit);
-  let head: string | undefined;
-  const readOnce = (): string => (head ??= readHead(path));
+  let text: string | undefined;
+  const readOnce = (): string => (text ??= head());
   try {
     return FORMATS.get(detectFormatName(path, readOnce));
   } catch (e) {
     if (!(e instanceof FarfieldError && e.code === 'FORMAT')) throw e;
   }
-  const base = basename(path).toLowerCase();
+  const base = baseName(path).toLowerCase();
   for (const [, f] of FORMATS.entries()) if (f.matchesName(base) || f.sniff(readOnce().replace(/\r/g, ''))) return f;
   throw new FarfieldError('FORMAT', `cannot tell the format of ${path} from its name or content; pass one of: ${formatNames().join(', ')}`, { file: path });
 }
 
 /** Format for writing `path`: explicit name, else file name (.xyz → extxyz, as ASE does). */
-export function formatForWriting(path: string, explicit?: string): FileFormat {
+export function writeFormatFor(path: string, explicit?: string): FileFormat {
   if (explicit) return getFormat(explicit);
-  const base = basename(path).toLowerCase();
+  const base = baseName(path).toLowerCase();
   if (base.endsWith('.gz'))
-    throw new FarfieldError('FORMAT', `writing gzip-compressed files is not supported: write ${basename(path).slice(0, -3)} and compress it with gzip (farfield reads .gz files directly)`, { file: path });
+    throw new FarfieldError('FORMAT', `writing gzip-compressed files is not supported: write ${baseName(path).slice(0, -3)} and compress it with gzip (farfield reads .gz files directly)`, { file: path });
   if (base.endsWith('.xyz')) return FORMATS.get('extxyz');
   for (const [, f] of FORMATS.entries()) if (f.matchesName(base)) return f;
   throw new FarfieldError('FORMAT', `cannot tell the output format from the name ${path}; pass one of: ${formatNames().join(', ')}`, { file: path });
-}
-
-export interface ReadOptions {
-  format?: string;
-}
-
-/** Read every structure of a file (whole file in memory; use `readFrames` for large files). */
-export function readStructures(path: string, options: ReadOptions = {}): Structure[] {
-  return detectFormat(path, options.format).read(path).structures;
-}
-
-/** Read structures plus format side information (the ML_AB header). */
-export function readStructuresWithMeta(path: string, options: ReadOptions = {}): { structures: Structure[]; meta: FormatMeta; format: string } {
-  const f = detectFormat(path, options.format);
-  const r = f.read(path);
-  return { structures: r.structures, meta: r.meta ?? {}, format: f.name };
-}
-
-/** Stream the structures of a file one by one (formats without a streaming reader are read whole). */
-export async function* readFrames(path: string, options: ReadOptions = {}): AsyncGenerator<Structure> {
-  const f = detectFormat(path, options.format);
-  if (f.stream) {
-    yield* f.stream(path);
-    return;
-  }
-  for (const s of f.read(path).structures) yield s;
-}
-
-export interface WriteOptions {
-  format?: string;
-  meta?: FormatMeta;
-}
-
-/** Write structures atomically (temporary file + rename). */
-export function writeStructures(path: string, structures: readonly Structure[], options: WriteOptions = {}): void {
-  formatForWriting(path, options.format).write(path, structures, options.meta);
 }

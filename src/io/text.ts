@@ -169,3 +169,8 @@ export class LineCursor {
     return this.pos >= this.text.length;
   }
 }
+
+/** True if the bytes start with the gzip magic number (1f 8b): the file is read through gunzip. */
+export function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}

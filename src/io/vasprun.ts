@@ -22,7 +22,7 @@
  */
 import { EV_PER_A3_IN_KBAR, FarfieldError, type Structure } from '../core/index.js';
 import { atomicNumber, capitalize } from './elements.js';
-import { parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
+import { parseLines, type LineParser } from './lines.js';
 import { clip, parseError, realOrNaN, tokens } from './text.js';
 import { ioWarn } from './warnings.js';
 
@@ -351,12 +351,4 @@ export class VasprunParser implements LineParser {
 
 export function parseVasprun(text: string, file: string): Structure[] {
   return parseLines(text, new VasprunParser(file));
-}
-
-export function readVasprun(path: string): Structure[] {
-  return readLinesSync(path, new VasprunParser(path));
-}
-
-export function streamVasprun(path: string): AsyncGenerator<Structure> {
-  return streamLines(path, new VasprunParser(path));
 }

@@ -12,7 +12,7 @@
  */
 import { FarfieldError, det3, type Structure } from '../core/index.js';
 import { atomicNumber, capitalize } from './elements.js';
-import { MAX_ATOMS, parseLines, readLinesSync, streamLines, type LineParser } from './lines.js';
+import { MAX_ATOMS, parseLines, type LineParser } from './lines.js';
 import { clip, parseError, parseReal, tokens } from './text.js';
 import { ioWarn } from './warnings.js';
 
@@ -165,12 +165,4 @@ export class XdatcarParser implements LineParser {
 
 export function parseXdatcar(text: string, file: string): Structure[] {
   return parseLines(text, new XdatcarParser(file));
-}
-
-export function readXdatcar(path: string): Structure[] {
-  return readLinesSync(path, new XdatcarParser(path));
-}
-
-export function streamXdatcar(path: string): AsyncGenerator<Structure> {
-  return streamLines(path, new XdatcarParser(path));
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeStructure } from '../../src/core/index.js';
-import { writeStructures } from '../../src/io/index.js';
+import { writeStructures } from '../../src/host/index.js';
 import { ComputeContext, createDescriptor } from '../../src/descriptors/index.js';
 import {
   DESCRIPTOR_PRESETS, describeFile, describeStructure, readFeaturesBin, sortSpecies, writeFeatures,

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { makeStructure, volumeA3, type Structure } from '../../src/core/index.js';
-import { readXyz } from '../../src/io/index.js';
+import { readXyz } from '../../src/host/index.js';
 import { fitModel } from '../../src/api/fit.js';
 import { evaluateModel } from '../../src/api/evaluate.js';
 import { longRangeHypersFor, SLOW_FKK_CHANNELS } from '../../src/api/longRangeChannels.js';

@@ -64,8 +64,8 @@ test('writeCompareReport and writeRdfReport write JSON + HTML atomically (no tem
     assert.match(readFileSync(w.html, 'utf8'), /^<!DOCTYPE html>/);
     assert.deepEqual(readdirSync(join(dir, 'out')).sort(), ['index.html', 'results.json']);
     const r = writeRdfReport(join(dir, 'rdf'), 'RDF', [
-      { label: 'model', file: 'traj.xyz', frames: 3, r: [0.5, 1.5, 2.5], curves: { 'Cl-Na': [0, 2, 1] } },
-      { label: 'reference', file: 'ref.xyz', frames: 5, r: [0.5, 1.5, 2.5], curves: { 'Cl-Na': [0, 1.8, 1.1] } }]);
+      { label: 'model', file: 'traj.xyz', frames: 3, rA: [0.5, 1.5, 2.5], curves: { 'Cl-Na': [0, 2, 1] } },
+      { label: 'reference', file: 'ref.xyz', frames: 5, rA: [0.5, 1.5, 2.5], curves: { 'Cl-Na': [0, 1.8, 1.1] } }]);
     const html = readFileSync(r.html, 'utf8');
     assert.equal(count(html, /data-kind="rdf"/g), 1);
     assert.equal(count(html, /class="series"/g), 2);

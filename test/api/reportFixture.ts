@@ -12,9 +12,12 @@ export function syntheticResults(seed = 1): CompareResults {
     for (const n of trainSizes) {
       const f = base[m] * (25 / n) ** 0.45;
       const st = (rmse: number, std: number, count: number) => ({ rmse, mae: 0.8 * rmse, rmspePercent: (100 * rmse) / std, count });
+      const e = st(f, 40, 50), fo = st(60 * f, 900, 50 * 64 * 3), s = st(0.4 * f, 5, 450);
       runs.push({
         model: m, trainSize: n, fitTimeS: 0.05 * n * (m === 'sr' ? 1 : 1.6), predictTimeS: 0.3,
-        energy: st(f, 40, 50), forces: st(60 * f, 900, 50 * 64 * 3), stress: st(0.4 * f, 5, 450),
+        energy: { ...e, rmseMevPerAtom: e.rmse, maeMevPerAtom: e.mae },
+        forces: { ...fo, rmseMevPerA: fo.rmse, maeMevPerA: fo.mae },
+        stress: { ...s, rmseMevPerA3: s.rmse, maeMevPerA3: s.mae },
         references: { Na: Math.min(n * 32, 1000), Cl: Math.min(n * 32, 1000) },
       });
     }

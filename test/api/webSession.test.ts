@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startMdSession } from '../../src/api/web.js';
 import { MdBlowUpError } from '../../src/md/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
-import { readStructures } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 
 test('web MD session: an unstable run stops with MdBlowUpError; a sound one does not', { skip: skipWithoutShared() }, () => {

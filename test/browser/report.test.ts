@@ -38,8 +38,8 @@ test('report pages render their plots in Chromium (file://, no network)', { skip
   try {
     const rep = writeCompareReport(join(dir, 'compare'), syntheticResults());
     const rdf = writeRdfReport(join(dir, 'rdf'), 'RDF', [
-      { label: 'model', file: 'traj.xyz', frames: 10, r: [1, 2, 3, 4, 5], curves: { 'Cl-Na': [0, 0.5, 2.5, 0.8, 1.1], 'Na-Na': [0, 0, 0.4, 1.9, 1] } },
-      { label: 'reference', file: 'ref.xyz', frames: 20, r: [1, 2, 3, 4, 5], curves: { 'Cl-Na': [0, 0.6, 2.4, 0.9, 1], 'Na-Na': [0, 0, 0.5, 1.8, 1] } },
+      { label: 'model', file: 'traj.xyz', frames: 10, rA: [1, 2, 3, 4, 5], curves: { 'Cl-Na': [0, 0.5, 2.5, 0.8, 1.1], 'Na-Na': [0, 0, 0.4, 1.9, 1] } },
+      { label: 'reference', file: 'ref.xyz', frames: 20, rA: [1, 2, 3, 4, 5], curves: { 'Cl-Na': [0, 0.6, 2.4, 0.9, 1], 'Na-Na': [0, 0, 0.5, 1.8, 1] } },
     ]);
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     const errors: string[] = [];

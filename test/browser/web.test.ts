@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel, predictStructures } from '../../src/api/index.js';
 import { parseStructuresFromText, toyNaClDataset } from '../../src/api/web.js';
-import { startWebServer } from '../../src/api/webServer.js';
+import { startWebServer } from '../../src/host/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const CHROMIUM = process.env.FARFIELD_CHROMIUM ?? '/usr/bin/chromium';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeStructure } from '../../src/core/index.js';
-import { writeStructures } from '../../src/io/index.js';
+import { writeStructures } from '../../src/host/index.js';
 import { describeStructure } from '../../src/api/index.js';
 import { runCli } from '../helpers/cli.js';
 

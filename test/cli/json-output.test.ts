@@ -32,20 +32,23 @@ test('--json: one JSON object on stdout for info, ewald, describe, fit, eval, md
     writeFileSync(cfg, JSON.stringify({ selection: { count: 4 }, threads: 1, weights: { forces: 0, stress: 0 } }));
     const cases: [string[], string][] = [
       [['info', small], 'frames'],
-      [['ewald', small, '--charges', 'Na=1,Cl=-1'], 'energy'],
+      [['ewald', small, '--charges', 'Na=1,Cl=-1'], 'energyEv'],
       [['describe', small], 'features'],
       [['fit', small, '-o', join(dir, 'm.json'), '--config', cfg], 'solver'],
-      [['eval', model, small], 'n_structures'],
+      [['eval', model, small], 'structures'],
       [['md', '--calculator', 'fumi-tosi', small, '--steps', '4', '--log-every', '1', '-o', join(dir, 't.xyz')], 'meanTemperatureK'],
       [['analyze', small, '--rdf', '--out', join(dir, 'rdf')], 'sets'],
       [['compare', small, '--models', 'sr', '--train-sizes', '1', '--references', '4', '--config', cfg, '--out', join(dir, 'rep')], 'runs'],
     ];
+    const outputs: Record<string, Record<string, unknown>> = {};
     for (const [args, key] of cases) {
       const r = runCli([...args, '--json']);
       assert.equal(r.code, 0, `${args[0]}: ${r.err}`);
       const o = oneObject(r.out, args[0]);
       assert.ok(key in o, `${args[0]}: key '${key}' missing in ${Object.keys(o).join(', ')}`);
+      outputs[args[0]] = o;
     }
+    checkUnitNames(outputs);
     const md = runCli(['md', '--calculator', 'fumi-tosi', small, '--steps', '4', '--log-every', '1', '--json']);
     assert.match(md.err, /# md: 64 atoms/, 'the thermo table goes to stderr');
     const bad = runCli(['eval', join(dir, 'missing.json'), small, '--json']);
@@ -61,3 +64,54 @@ test('--json: one JSON object on stdout for info, ewald, describe, fit, eval, md
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** Pre-0.2 keys kept one release as deprecated aliases of the names of docs/conventions.md: alias → new key. */
+const ALIASES: Record<string, Record<string, string>> = {
+  evalSummary: { n_structures: 'structures' },
+  energy: { rmse_meV_per_atom: 'rmseMevPerAtom', mae_meV_per_atom: 'maeMevPerAtom', rmspe_percent: 'rmspePercent' },
+  forces: { rmse_meV_per_A: 'rmseMevPerA', mae_meV_per_A: 'maeMevPerA', rmspe_percent: 'rmspePercent' },
+  stress: { rmse_meV_per_A3: 'rmseMevPerA3', mae_meV_per_A3: 'maeMevPerA3', rmspe_percent: 'rmspePercent' },
+  fit: { timings_s: 'timingsS' },
+  ewald: { energy: 'energyEv', forces: 'forcesEvPerA', stress: 'stressEvPerA3' },
+};
+
+/** Every alias is present and equal to its new key. */
+function checkAliases(o: Record<string, unknown>, table: Record<string, string>, what: string): void {
+  for (const [old, now] of Object.entries(table)) {
+    assert.ok(now in o, `${what}: new key '${now}' missing (keys: ${Object.keys(o).join(', ')})`);
+    assert.ok(old in o, `${what}: deprecated alias '${old}' missing`);
+    assert.deepEqual(o[old], o[now], `${what}: '${old}' ≠ '${now}'`);
+  }
+}
+
+/** Keys of an output object that break the naming scheme (snake_case, unit words) and are not a listed alias. */
+function offScheme(o: unknown, allowed: Set<string>, path = ''): string[] {
+  if (o === null || typeof o !== 'object') return [];
+  if (Array.isArray(o)) return o.flatMap((x, i) => offScheme(x, allowed, `${path}[${i}]`));
+  return Object.entries(o).flatMap(([k, v]) => [
+    ...(/^[a-z][A-Za-z0-9]*$/.test(k) && !/(meV|eV|_)/.test(k) || allowed.has(k) ? [] : [`${path}.${k}`]),
+    ...offScheme(v, allowed, `${path}.${k}`),
+  ]);
+}
+
+function checkUnitNames(outputs: Record<string, Record<string, unknown>>): void {
+  const summaries: [Record<string, unknown>, string][] = [
+    [outputs.eval, 'eval'],
+    [(outputs.fit.errors as Record<string, Record<string, unknown>>).train, 'fit errors.train'],
+  ];
+  for (const [s, what] of summaries) {
+    checkAliases(s, ALIASES.evalSummary, what);
+    for (const q of ['energy', 'forces', 'stress'] as const) if (s[q]) checkAliases(s[q] as Record<string, unknown>, ALIASES[q], `${what}.${q}`);
+  }
+  checkAliases(outputs.fit, ALIASES.fit, 'fit');
+  checkAliases(outputs.ewald, ALIASES.ewald, 'ewald');
+  const sets = outputs.analyze.sets as Record<string, unknown>[];
+  checkAliases(sets[0], { r: 'rA' }, 'analyze sets[0]');
+  const run = (outputs.compare.runs as Record<string, Record<string, unknown>>[])[0];
+  checkAliases(run.energy, { rmse: 'rmseMevPerAtom', mae: 'maeMevPerAtom' }, 'compare runs[0].energy');
+  checkAliases(run.forces, { rmse: 'rmseMevPerA', mae: 'maeMevPerA' }, 'compare runs[0].forces');
+  const allowed = new Set(Object.values(ALIASES).flatMap((t) => Object.keys(t)));
+  for (const c of ['eval', 'fit', 'ewald', 'md', 'describe'])
+    assert.deepEqual(offScheme(outputs[c], allowed), [], `${c}: keys off the naming scheme of docs/conventions.md`);
+}
+

@@ -53,7 +53,7 @@ test('fkk: an instance keeps at most 64 plans (100 different cells), oldest drop
 for (const [name, make] of [
   ['fkk (pme)', () => new FkkDescriptor(species, { accuracy: 1e-6, reciprocalSolver: 'pme' })],
   ['lode (pme)', () => new LodeDescriptor(species, { accuracy: 1e-6, reciprocalSolver: 'pme' })],
-  ['lode-ms', () => new LodeMsDescriptor(species, { lmax: 1, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5, accuracy: 1e-6 })],
+  ['lode-ms', () => new LodeMsDescriptor(species, { lmax: 1, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, smearingA: 0.5, accuracy: 1e-6 })],
 ] as [string, () => FkkDescriptor | LodeDescriptor | LodeMsDescriptor][]) {
   test(`${name}: an instance reused over other structures gives the bits of a fresh instance`, () => {
     const s = randomIonic(11, 12, 8, 0.2), other = randomIonic(12, 12, 10.5, 0.1), small = randomIonic(13, 6, 6, 0.1);
@@ -89,7 +89,7 @@ test('no module of src/descriptors holds mutable state between calls except the 
 
 test("lode-ms: one instance's values do not depend on another instance's history (its radial k-table is its own)", () => {
   const s = randomIonic(21, 8, 7, 0.1);
-  const base = { lmax: 1, cutoffA: 3.07, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5, method: 'reciprocal' };
+  const base = { lmax: 1, cutoffA: 3.07, count: 2, densityCutoffA: 3, densityCount: 2, smearingA: 0.5, method: 'reciprocal' };
   const x1 = features(new LodeMsDescriptor(species, { ...base, accuracy: 1e-4 }), s);
   // a larger k-cutoff with the same radial basis: a shared table would be rebuilt on other nodes (top·R/0.02 ∉ ℤ)
   features(new LodeMsDescriptor(species, { ...base, accuracy: 1e-11 }), s);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COULOMB_EV_A } from '../../src/core/index.js';
 import { ElectrostaticsCalculator } from '../../src/electrostatics/index.js';
-import { readXyz } from '../../src/io/index.js';
+import { readXyz } from '../../src/host/index.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 
 for (const file of ['nacl-melt-64.xyz', 'zro-triclinic-24.xyz']) {

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { COULOMB_EV_A } from '../../src/core/index.js';
 import { computeElectrostatics, coulombKernel, tuneElectrostatics, type Method } from '../../src/electrostatics/index.js';
-import { readStructures } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { familyCell, reproductionCells, type FamilyCell } from './accuracyFamily.js';
 

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, makeStructure, type Structure } from '../../src/core/index.js';
-import { readFrames, readStructures, writeStructures } from '../../src/io/index.js';
+import { readFrames, readStructures, writeStructures } from '../../src/host/index.js';
 import { runPython, skipWithoutAse } from './python.js';
 
 const skip = skipWithoutAse();

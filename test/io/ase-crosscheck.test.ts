@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, makeStructure, type Structure } from '../../src/core/index.js';
-import { readStructures, writeStructures } from '../../src/io/index.js';
+import { readStructures, writeStructures } from '../../src/host/index.js';
 import { runPython, skipWithoutAse } from './python.js';
 
 const skip = skipWithoutAse();

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectFormat, detectFormatName } from '../../src/io/index.js';
+import { detectFormatName } from '../../src/io/index.js';
+import { detectFormat } from '../../src/host/index.js';
 import { detectTextFormat } from '../../src/api/web.js';
 
 const OUTCAR = ' vasp.6.1.0 28Jan20 (build Oct 04 2020 12:36:30) complex\n\n POTCAR:    PAW_PBE Zr_sv 04Jan2005\n';

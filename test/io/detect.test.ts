@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectFormat, detectFormatName } from '../../src/io/index.js';
+import { detectFormatName } from '../../src/io/index.js';
+import { detectFormat } from '../../src/host/index.js';
 import { detectTextFormat } from '../../src/api/web.js';
 
 const EXT = '2\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3 pbc="T T T"\nNa 0 0 0\nCl 2.5 0 0\n';

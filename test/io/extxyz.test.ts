@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, Rng, makeStructure } from '../../src/core/index.js';
-import { parseKeyValues, parseXyzText, readFrames, readStructures, writeStructures, formatExtxyzFrame, formatReal } from '../../src/io/index.js';
+import { parseKeyValues, parseXyzText, formatExtxyzFrame, formatReal } from '../../src/io/index.js';
+import { readFrames, readStructures, writeStructures } from '../../src/host/index.js';
 import { runPython, skipWithoutAse } from './python.js';
 
 const W = { file: 't.xyz', line: 2 };
@@ -181,7 +182,7 @@ test('writers refuse non-finite values and leave no partial file', () => {
 });
 
 test('live trajectory writer: frames readable while open, complete frames only, abort keeps them', async () => {
-  const { openXyzLiveWriter, readXyz } = await import('../../src/io/index.js');
+  const { openXyzLiveWriter, readXyz } = await import('../../src/host/index.js');
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');

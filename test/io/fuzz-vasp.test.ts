@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, Rng, type Structure } from '../../src/core/index.js';
-import { readFrames, readStructures, setIoWarningHandler } from '../../src/io/index.js';
+import { setIoWarningHandler } from '../../src/io/index.js';
+import { readFrames, readStructures } from '../../src/host/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { mutate } from './fuzzing.js';
 

@@ -15,7 +15,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FarfieldError, Rng, makeStructure, type Structure } from '../../src/core/index.js';
-import { formatExtxyzFrame, formatMlab, formatPlainXyzFrame, formatPoscar, readStructures, streamXyz } from '../../src/io/index.js';
+import { formatExtxyzFrame, formatMlab, formatPlainXyzFrame, formatPoscar } from '../../src/io/index.js';
+import { readStructures, streamXyz } from '../../src/host/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 export type FuzzFormat = 'extxyz' | 'xyz' | 'poscar' | 'ml_ab';

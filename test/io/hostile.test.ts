@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../../src/core/index.js';
-import { detectFormat, parsePoscar, parseXyzText, readFrames, readStructures } from '../../src/io/index.js';
+import { parsePoscar, parseXyzText } from '../../src/io/index.js';
+import { detectFormat, readFrames, readStructures } from '../../src/host/index.js';
 import { runPython, skipWithoutAse } from './python.js';
 
 function withDir(fn: (dir: string) => Promise<void> | void): () => Promise<void> {

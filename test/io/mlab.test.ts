@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng, makeStructure, FarfieldError, type Structure } from '../../src/core/index.js';
-import { parseMlab, formatMlab, readMlab, writeMlab, readStructures, writeStructures, readStructuresWithMeta } from '../../src/io/index.js';
+import { parseMlab, formatMlab } from '../../src/io/index.js';
+import { readMlab, writeMlab, readStructures, writeStructures, readStructuresWithMeta } from '../../src/host/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const FIXTURE = join(REPO_ROOT, 'test', 'fixtures-own', 'ML_AB_nacl');

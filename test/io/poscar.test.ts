@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, cellVolume, makeStructure } from '../../src/core/index.js';
-import { parsePoscar, readStructures, writeStructures } from '../../src/io/index.js';
+import { parsePoscar } from '../../src/io/index.js';
+import { readStructures, writeStructures } from '../../src/host/index.js';
 
 const BASE = (scale: string, mode: string, extra = '') => `rocksalt
 ${scale}

@@ -12,7 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../../src/core/index.js';
-import { detectFormat, parseVasprun, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
+import { parseVasprun, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
+import { detectFormat, readFrames, readStructures } from '../../src/host/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { skipWithoutAse } from './python.js';
 import { aseReadVasp, aseReadVaspMany, diffWithAse, formatDiffs, withWarnings } from './vaspAse.js';

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../../src/core/index.js';
-import { detectFormat, parseXdatcar, readFrames, readStructures, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
+import { parseXdatcar, setIoWarningHandler, type IoWarning } from '../../src/io/index.js';
+import { detectFormat, readFrames, readStructures } from '../../src/host/index.js';
 import { runPython, skipWithoutAse } from './python.js';
 import { aseReadVaspMany, diffWithAse, formatDiffs, withWarnings } from './vaspAse.js';
 

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FarfieldError, inv3, type Structure } from '../../src/core/index.js';
-import { parsePoscar, readStructures } from '../../src/io/index.js';
+import { parsePoscar } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import {
   bussi, conservedEnergyEv, constraintsFromStructure, langevin, temperatureK, totalMomentum, velocityVerlet, type Integrator,
 } from '../../src/md/index.js';

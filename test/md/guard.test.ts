@@ -11,7 +11,7 @@ import {
   MdBlowUpError, blowUpGuard, bussi, defaultMaxStepDisplacementA, langevin, runMd, temperatureK, velocityVerlet, type MdState,
 } from '../../src/md/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
-import { readStructures } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import { lennardJones } from '../helpers/lj.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 import { argonFcc } from './argon.js';

@@ -66,10 +66,11 @@ test('CLI: fit → eval --json → predict', async () => {
     const lines = ev.out.trim().split('\n');
     assert.equal(lines.length, 1);
     const j = JSON.parse(lines[0]);
-    assert.deepEqual(Object.keys(j), ['n_structures', 'energy', 'forces', 'stress']);
-    assert.equal(j.n_structures, 2);
-    assert.deepEqual(Object.keys(j.energy), ['rmse_meV_per_atom', 'mae_meV_per_atom', 'rmspe_percent']);
-    assert.deepEqual(Object.keys(j.forces), ['rmse_meV_per_A', 'mae_meV_per_A', 'rmspe_percent']);
+    // names of docs/conventions.md first, then the pre-0.2 names kept one release as aliases
+    assert.deepEqual(Object.keys(j), ['structures', 'energy', 'forces', 'stress', 'n_structures']);
+    assert.equal(j.structures, 2);
+    assert.deepEqual(Object.keys(j.energy), ['rmseMevPerAtom', 'maeMevPerAtom', 'rmspePercent', 'rmse_meV_per_atom', 'mae_meV_per_atom', 'rmspe_percent']);
+    assert.deepEqual(Object.keys(j.forces), ['rmseMevPerA', 'maeMevPerA', 'rmspePercent', 'rmse_meV_per_A', 'mae_meV_per_A', 'rmspe_percent']);
     const p = await cli(['predict', join(dir, 'm.json'), join(dir, 'test.xyz'), '-o', join(dir, 'out.xyz')]);
     assert.equal(p.code, 0, p.err);
     const back = loadStructures(join(dir, 'out.xyz')).structures;

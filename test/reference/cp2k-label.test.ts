@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { cellVolume, makeStructure, strained, type Structure } from '../../src/core/index.js';
 import { cp2kAvailable, cp2kInput, labelWithCp2k, parseCp2kOutput, runCp2k } from '../../src/reference/cp2k/index.js';
 import { labelFile } from '../../src/api/index.js';
-import { readStructures, writeStructures } from '../../src/io/index.js';
+import { readStructures, writeStructures } from '../../src/host/index.js';
 
 const SKIP = cp2kAvailable() ? false : 'cp2k.psmp not installed (apt-get install cp2k cp2k-data): skipping CP2K end-to-end test';
 

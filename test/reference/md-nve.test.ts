@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readStructures } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import { conservedEnergyEv, runMd, velocityVerlet } from '../../src/md/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';

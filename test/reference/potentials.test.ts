@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COULOMB_EV_A, Rng, makeStructure, type Structure } from '../../src/core/index.js';
 import { tuneElectrostatics } from '../../src/electrostatics/index.js';
-import { readStructures } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import {
   BUCKINGHAM_ZRO2, BUCKINGHAM_ZRO2_CUTOFF_A, FUMI_TOSI_NACL_CUTOFF_A, FUMI_TOSI_NACL_LAMMPS, RigidIonCalculator, bornPair,
   buckinghamZrO2, fumiTosiNaCl, pointCharges, type BornPairParameters,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStructures } from '../../src/io/index.js';
+import { readStructures } from '../../src/host/index.js';
 import { pointCharges, toyDataset } from '../../src/reference/index.js';
 import { generateToyDataset } from '../../src/api/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';

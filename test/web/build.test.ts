@@ -1,17 +1,39 @@
 /**
- * The web page build and server without a browser: the bundle builds, stays under the weight target, contains no
- * Node code paths that would run at load (only the throwing node:* stub), and `startWebServer` serves it with the
+ * The web page build and server without a browser: the bundle builds without any `node:*` stub or external (the
+ * page's import graph holds no Node module), stays under the weight target, and `startWebServer` serves it with the
  * cross-origin isolation headers and refuses paths outside its folder. Text entry points of api/web.ts round-trip.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectTextFormat, parseStructuresFromText, structuresToExtxyz, toyNaClDataset } from '../../src/api/web.js';
-import { startWebServer } from '../../src/api/webServer.js';
+import { startWebServer } from '../../src/host/index.js';
+import { build } from 'esbuild';
 import { REPO_ROOT } from '../helpers/paths.js';
+
+test('build-web: the page bundles for the browser with no plugin, stub or external, and its graph has no node:* module', async () => {
+  const script = readFileSync(join(REPO_ROOT, 'scripts', 'build-web.mjs'), 'utf8');
+  assert.doesNotMatch(script, /onResolve|plugins\s*:|external\s*:/, 'build-web.mjs resolves nothing by hand');
+  const options = { bundle: true, platform: 'browser', format: 'iife', write: false, metafile: true, logLevel: 'silent', absWorkingDir: REPO_ROOT } as const;
+  for (const entry of ['web/worker.ts', 'web/main.ts']) {
+    const r = await build({ ...options, entryPoints: [join(REPO_ROOT, entry)], define: { __WORKER_SOURCE__: '""', __DATASETS__: '[]' } });
+    const inputs = Object.keys(r.metafile.inputs);
+    assert.deepEqual(inputs.filter((f) => /^node:|node-stub/.test(f)), [], `${entry}: no Node module in the graph`);
+    if (entry === 'web/worker.ts') assert.ok(inputs.some((f) => f.startsWith('src/api/')), 'the worker bundles the api');
+    else assert.deepEqual(inputs.filter((f) => /^src\/(?!report\/)/.test(f)), [], 'the UI thread bundles the report renderers only, no numerics');
+  }
+  // the same options refuse a module that imports a Node built-in (what the old stub plugin papered over)
+  const dir = mkdtempSync(join(tmpdir(), 'farfield-web-node-'));
+  try {
+    writeFileSync(join(dir, 'a.ts'), `import { readFileSync } from 'node:fs';\nconsole.log(readFileSync);\n`);
+    await assert.rejects(build({ ...options, absWorkingDir: dir, entryPoints: [join(dir, 'a.ts')] }), /Could not resolve "node:fs"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('build-web: bundle builds, page < 1.5 MB gzipped, no require() of Node built-ins; served with COOP/COEP', async () => {
   const out = mkdtempSync(join(tmpdir(), 'farfield-web-build-'));

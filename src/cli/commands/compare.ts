@@ -72,7 +72,7 @@ export function register(program: Command): void {
           progress.setPrefix(`[${s}]`);
         },
         onRun: (r) =>
-          progress.log(`${r.model.padEnd(8)} ${String(r.trainSize).padStart(5)} train: E ${r.energy ? r.energy.rmse.toPrecision(3) + ' meV/atom' : '–'}, F ${r.forces ? r.forces.rmse.toPrecision(3) + ' meV/Å' : '–'}, fit ${r.fitTimeS.toFixed(1)} s`),
+          progress.log(`${r.model.padEnd(8)} ${String(r.trainSize).padStart(5)} train: E ${r.energy ? r.energy.rmseMevPerAtom.toPrecision(3) + ' meV/atom' : '–'}, F ${r.forces ? r.forces.rmseMevPerA.toPrecision(3) + ' meV/Å' : '–'}, fit ${r.fitTimeS.toFixed(1)} s`),
       };
       const { results, written } = await compareModels(opts);
       progress.done();

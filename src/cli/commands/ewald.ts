@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--accuracy <eps>', 'relative RMS force accuracy', '1e-6')
     .option('--method <method>', 'auto | ewald | pme | direct', 'auto')
     .option('--frame <k>', 'frame index (negative counts from the end)', '0')
-    .option('--json', 'print one JSON object {energy, forces, stress, parameters, totalCharge, frame} on stdout (messages on stderr)')
+    .option('--json', 'print one JSON object {energyEv, forcesEvPerA, stressEvPerA3, parameters, totalCharge, frame} on stdout (messages on stderr)')
     .action(async (file: string, o: { charges?: string; chargesFrom?: string; accuracy: string; method: string; frame: string; json?: boolean }) => {
       const method = o.method as 'auto' | 'ewald' | 'pme' | 'direct';
       const frame = Number(o.frame);
@@ -27,7 +27,12 @@ export function register(program: Command): void {
         frame,
       });
       for (const w of r.warnings) process.stderr.write(`farfield ewald: warning: ${w}\n`);
-      if (o.json) emitJson({ energy: r.energy, forces: r.forces, stress: r.stress, parameters: r.parameters, totalCharge: r.totalCharge, frame: r.frame });
+      // energy, forces, stress: pre-0.2 names, kept one release as deprecated aliases (docs/conventions.md)
+      if (o.json)
+        emitJson({
+          energyEv: r.energyEv, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3, parameters: r.parameters, totalCharge: r.totalCharge, frame: r.frame,
+          energy: r.energyEv, forces: r.forcesEvPerA, stress: r.stressEvPerA3,
+        });
       else process.stdout.write(formatEwaldReport(r));
     });
 }

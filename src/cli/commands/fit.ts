@@ -29,10 +29,10 @@ export function readJsonFile(path: string, what: string): Record<string, unknown
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 export function formatSummary(name: string, s: EvalSummary): string {
-  const parts = [`${name.padEnd(11)} ${s.n_structures} structures`];
-  if (s.energy) parts.push(`energy RMSE ${fmt(s.energy.rmse_meV_per_atom)} meV/atom (RMSPE ${fmt(s.energy.rmspe_percent)} %)`);
-  if (s.forces) parts.push(`forces RMSE ${fmt(s.forces.rmse_meV_per_A, 1)} meV/Å (RMSPE ${fmt(s.forces.rmspe_percent, 2)} %)`);
-  if (s.stress) parts.push(`stress RMSE ${fmt(s.stress.rmse_meV_per_A3, 3)} meV/Å³ (RMSPE ${fmt(s.stress.rmspe_percent, 2)} %)`);
+  const parts = [`${name.padEnd(11)} ${s.structures} structures`];
+  if (s.energy) parts.push(`energy RMSE ${fmt(s.energy.rmseMevPerAtom)} meV/atom (RMSPE ${fmt(s.energy.rmspePercent)} %)`);
+  if (s.forces) parts.push(`forces RMSE ${fmt(s.forces.rmseMevPerA, 1)} meV/Å (RMSPE ${fmt(s.forces.rmspePercent, 2)} %)`);
+  if (s.stress) parts.push(`stress RMSE ${fmt(s.stress.rmseMevPerA3, 3)} meV/Å³ (RMSPE ${fmt(s.stress.rmspePercent, 2)} %)`);
   return parts.join(' | ');
 }
 
@@ -58,7 +58,8 @@ export function register(program: Command): void {
       progress.done();
       saveModel(r.model, o.output);
       if (o.json) {
-        emitJson({ model: o.output, solver: r.metadata.solver, timings_s: r.metadata.timingsS, errors: r.errors });
+        // timings_s: the pre-0.2 name, kept one release as a deprecated alias (docs/conventions.md)
+        emitJson({ model: o.output, solver: r.metadata.solver, timingsS: r.metadata.timingsS, errors: r.errors, timings_s: r.metadata.timingsS });
         return;
       }
       const m = r.metadata;

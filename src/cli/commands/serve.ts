@@ -1,7 +1,7 @@
 /** `farfield serve [--port 8080]`: serve the web page with cross-origin isolation headers (thin shell over api/webServer). */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { defaultWebDir, ensureWebBuilt, startWebServer } from '../../api/webServer.js';
+import { defaultWebDir, ensureWebBuilt, startWebServer } from '../../api/index.js';
 
 export function register(program: Command): void {
   program

@@ -39,7 +39,7 @@ export class BesselChannel {
   private readonly nodes: Float64Array;
   private readonly weights: Float64Array;
 
-  constructor(n: number, readonly cutoffA: number, readonly sigmaA: number) {
+  constructor(n: number, readonly cutoffA: number, readonly smearingA: number) {
     this.n = n;
     this.q = (n * Math.PI) / cutoffA;
     this.nu = Math.sqrt((cutoffA * cutoffA * cutoffA) / 2) / (n * Math.PI);
@@ -75,14 +75,14 @@ export class BesselChannel {
   fourier(g2: number, tmp: Float64Array): number {
     const G = Math.sqrt(g2);
     this.radialIntegral(G, tmp);
-    return (Y00 * 16 * Math.PI * Math.PI * Math.exp(-this.sigmaA * this.sigmaA * g2 / 2) * tmp[0]) / g2;
+    return (Y00 * 16 * Math.PI * Math.PI * Math.exp(-this.smearingA * this.smearingA * g2 / 2) * tmp[0]) / g2;
   }
 
   /** dF_n/d(G²) (G > 0). */
   fourierDerivative(g2: number, tmp: Float64Array): number {
     const G = Math.sqrt(g2);
     this.radialIntegral(G, tmp);
-    const s2 = this.sigmaA * this.sigmaA;
+    const s2 = this.smearingA * this.smearingA;
     const A = Y00 * 16 * Math.PI * Math.PI * Math.exp(-s2 * g2 / 2);
     // d/dG [A(G) I/G²] = A [I′/G² − 2I/G³ − σ² G I/G²]; d/dG² = (1/2G) d/dG
     const dG = A * (tmp[1] / g2 - (2 * tmp[0]) / (g2 * G) - (s2 * tmp[0]) / G);
@@ -91,7 +91,7 @@ export class BesselChannel {
 
   /** Self term C_n = Y₀₀ 4π ∫ r² χ_n erf(r/√2σ)/r dr. */
   selfTerm(): number {
-    const R = this.cutoffA, a = 1 / (Math.SQRT2 * this.sigmaA);
+    const R = this.cutoffA, a = 1 / (Math.SQRT2 * this.smearingA);
     return Y00 * 4 * Math.PI * this.integrate(0, R, (r) => r * this.chi(r) * erf(a * r), 4);
   }
 
@@ -103,7 +103,7 @@ export class BesselChannel {
 
   /** Real-space pair function h_n(d) and h_n′(d) into out (d > 0). */
   pair(d: number, out: Float64Array): void {
-    const R = this.cutoffA, sigma = this.sigmaA, a = 1 / (Math.SQRT2 * sigma);
+    const R = this.cutoffA, sigma = this.smearingA, a = 1 / (Math.SQRT2 * sigma);
     const F = (s: number) => s * erf(a * s) + SQRT_2_OVER_PI * sigma * Math.exp(-(s * s) / (2 * sigma * sigma));
     let v = 0, dv = 0;
     const body = (r: number, w: number) => {

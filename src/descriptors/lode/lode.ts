@@ -24,11 +24,11 @@ import { cellVolume, type Structure } from '../../core/index.js';
 import { kernelTailError, planDensity } from '../../electrostatics/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
-import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
+import { checkHyperObject, hyperChoice, hyperNumber, renameDeprecatedHypers } from '../hypers.js';
 import { SpeciesChannelDescriptor } from '../longRange/speciesChannels.js';
 import { DESCRIPTORS } from '../registry.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from '../longRange/speciesReciprocal.js';
-import type { HermiteSplineSet } from '../../math/spline.js';
+import type { HermiteSplineSet } from '../../math/index.js';
 import { MeshWorkspaces, speciesMesh, speciesMeshBackward, type MeshChannel } from '../longRange/speciesMesh.js';
 import { BesselChannel } from './basis.js';
 import { channelAbsVolume, planLode, ShortTail, shortTable, shortTableStep, splitBackground, type LodeSplitPlan } from './split.js';
@@ -39,7 +39,7 @@ export interface LodeHypers {
   /** Number of radial functions n = 1..count. */
   count: number;
   /** Gaussian smearing of the atoms, Å. */
-  sigmaA: number;
+  smearingA: number;
   /** Absolute error target of one coefficient (drives the G cutoff). */
   accuracy: number;
   /** Block weight β (features × √β). */
@@ -53,25 +53,26 @@ export interface LodeHypers {
   /** PME B-spline order. */
   pmeOrder: number;
   /** Override of the split smearing σ′ (Å, > σ). */
-  splitSigmaA?: number;
+  splitWidthA?: number;
   /** Override of the short part's real-space cutoff (Å, > R_c). */
   realCutoffA?: number;
 }
 
 export const LODE_DEFAULTS: Readonly<LodeHypers> = Object.freeze({
-  cutoffA: 4, count: 6, sigmaA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const, reciprocalSolver: 'auto' as const, pmeOrder: 6,
+  cutoffA: 4, count: 6, smearingA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const, reciprocalSolver: 'auto' as const, pmeOrder: 6,
 });
 
-const KEYS = new Set(['cutoffA', 'count', 'sigmaA', 'accuracy', 'weight', 'kCutoff', 'method', 'reciprocalSolver', 'pmeOrder', 'splitSigmaA', 'realCutoffA']);
+const KEYS = new Set(['cutoffA', 'count', 'smearingA', 'accuracy', 'weight', 'kCutoff', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA']);
 
 export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descriptor'): LodeHypers {
+  h = renameDeprecatedHypers(h, what);
   checkHyperObject(h, what, KEYS);
   const num = (key: keyof LodeHypers, ok: (x: number) => boolean, expect: string, dflt?: number): number => hyperNumber(h, key, what, ok, expect, dflt);
   const d = LODE_DEFAULTS;
   const out: LodeHypers = {
     cutoffA: num('cutoffA', (x) => x > 0, 'a positive basis cutoff in Å', d.cutoffA),
     count: num('count', (x) => Number.isInteger(x) && x >= 1 && x <= 64, 'an integer in 1..64', d.count),
-    sigmaA: num('sigmaA', (x) => x > 0, 'a positive Gaussian width in Å', d.sigmaA),
+    smearingA: num('smearingA', (x) => x > 0, 'a positive Gaussian width in Å', d.smearingA),
     accuracy: num('accuracy', (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)', d.accuracy),
     weight: num('weight', (x) => x >= 0, 'a block weight ≥ 0', d.weight),
     method: d.method,
@@ -81,7 +82,7 @@ export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descrip
   out.method = hyperChoice(h, 'method', what, ['auto', 'split', 'reciprocal'] as const, d.method);
   out.reciprocalSolver = hyperChoice(h, 'reciprocalSolver', what, ['auto', 'ewald', 'pme'] as const, d.reciprocalSolver);
   if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
-  if (h.splitSigmaA !== undefined) out.splitSigmaA = num('splitSigmaA', (x) => x > out.sigmaA, `a split width σ′ > sigmaA (${out.sigmaA}) in Å`);
+  if (h.splitWidthA !== undefined) out.splitWidthA = num('splitWidthA', (x) => x > out.smearingA, `a split width σ′ > smearingA (${out.smearingA}) in Å`);
   if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
   return out;
 }
@@ -92,7 +93,7 @@ const LODE_PLANS = new ContextSlot<LodeSplitPlan>('lode plan');
 
 /** G cutoff for one channel from the accuracy target (bisection on the planner's Gaussian-tail estimate, kernelAccuracy.ts). */
 export function lodeKCutoff(ch: BesselChannel, accuracy: number, density: number): number {
-  const s = ch.sigmaA;
+  const s = ch.smearingA;
   const env = (G: number) => {
     const bound = Math.min(ch.cutoffA / (ch.nu * G * (ch.q + G)), 1 / (ch.nu * G * Math.abs(G * G - ch.q * ch.q)));
     return (Y00 * 16 * Math.PI * Math.PI * Math.exp(-s * s * G * G / 2) * bound) / (G * G);
@@ -123,14 +124,14 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
     const parsed = parseLodeHypers(hypers);
     super('lode', species, parsed.count, 'potential');
     this.hypers = parsed;
-    this.channels = Array.from({ length: this.hypers.count }, (_, n) => new BesselChannel(n + 1, this.hypers.cutoffA, this.hypers.sigmaA));
+    this.channels = Array.from({ length: this.hypers.count }, (_, n) => new BesselChannel(n + 1, this.hypers.cutoffA, this.hypers.smearingA));
     this.selfTerms = Float64Array.from(this.channels, (c) => c.selfTerm());
     this.scale = Math.sqrt(this.hypers.weight);
   }
 
   toJSON(): DescriptorSpec {
     const h: Record<string, unknown> = { ...this.hypers };
-    for (const k of ['kCutoff', 'splitSigmaA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
+    for (const k of ['kCutoff', 'splitWidthA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
     // defaults of the evaluation options are omitted (specs written before the split stay identical)
     for (const k of ['method', 'reciprocalSolver', 'pmeOrder'] as const) if (h[k] === LODE_DEFAULTS[k]) delete h[k];
     return { kind: 'lode', species: [...this.species], hypers: h };
@@ -138,7 +139,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
 
   /** G cutoff per channel for this structure (at the density seen by the tail: planner.ts planDensity at √2σ). */
   kCutoffs(structure: Structure, density = planDensity(structure.cell, structure.positions)): number[] {
-    const rho = density(Math.SQRT2 * this.hypers.sigmaA);
+    const rho = density(Math.SQRT2 * this.hypers.smearingA);
     return this.channels.map((c) => this.hypers.kCutoff ?? lodeKCutoff(c, this.hypers.accuracy, rho));
   }
 
@@ -190,7 +191,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
     const sd = this.split(sigmaLong);
     if (!sd.table || sd.table.x1 < range) {
       const A = Math.max(...this.channels.map(channelAbsVolume));
-      const step = shortTableStep(this.hypers.sigmaA, A, this.hypers.accuracy / 4);
+      const step = shortTableStep(this.hypers.smearingA, A, this.hypers.accuracy / 4);
       sd.table = shortTable(this.channels, sd.long, Math.ceil(range), step);
     }
     return sd.table;

@@ -98,7 +98,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
     // owned by this instance: its k-space table grows with the largest k-cutoff seen, so sharing it between
     // instances would make one descriptor's values depend on another's history
     this.pot = new PotentialRadial(h.cutoffA, h.count, h.lmax);
-    this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.sigmaA).selfTerm());
+    this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.smearingA).selfTerm());
     this.L2 = (h.lmax + 1) ** 2;
     this.splits = new LodeMsSplits(h, this.pot);
     const labels: string[] = [];
@@ -113,7 +113,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
 
   toJSON(): DescriptorSpec {
     const h: Record<string, unknown> = { ...this.hypers };
-    for (const k of ['kCutoff', 'splitSigmaA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
+    for (const k of ['kCutoff', 'splitWidthA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
     return { kind: 'lode-ms', species: [...this.species], hypers: h };
   }
 

@@ -30,22 +30,22 @@ export interface LodeMsPlan {
 /** Plan the potential part of lode-ms for one periodic cell with `types` species. */
 export function planLodeMs(h: LodeMsHypers, geometry: PlanGeometry, types: number, pot: PotentialRadial, splits: LodeMsSplits): LodeMsPlan {
   const NLM = h.count * (h.lmax + 1) ** 2, K = PLAN_COST_NS.kVector, P = PLAN_COST_NS.pair;
-  const rho = geometry.density ? geometry.density(Math.SQRT2 * h.sigmaA) : geometry.atoms / geometry.volumeA3;
+  const rho = geometry.density ? geometry.density(Math.SQRT2 * h.smearingA) : geometry.atoms / geometry.volumeA3;
   const part = (G: number | undefined, width: number, envelope: (G: number) => number): ReciprocalPartSpec => ({
     channels: [{ fourier: envelope, width, kCutoff: G }],
     kFromPerA: 0.05, kVectorNs: K.blockBase + K.blockPerValue * types * NLM, solver: 'ewald',
   });
   function* candidates(): Generator<SplitSpec<{ mode: 'split' | 'reciprocal'; sigmaLong: number }>> {
     if (h.method !== 'split') {
-      const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.sigmaA), h.accuracy, rho)));
+      const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.smearingA), h.accuracy, rho)));
       // G is the kernel's own estimate; the n = 1, l = 0 channel's F only enters the reported tail error
-      const ch = new BesselChannel(1, h.cutoffA, h.sigmaA), tmp = new Float64Array(2);
-      yield { tag: { mode: 'reciprocal', sigmaLong: h.sigmaA }, reciprocal: part(G, h.sigmaA, (g) => Math.abs(ch.fourier(g * g, tmp))) };
+      const ch = new BesselChannel(1, h.cutoffA, h.smearingA), tmp = new Float64Array(2);
+      yield { tag: { mode: 'reciprocal', sigmaLong: h.smearingA }, reciprocal: part(G, h.smearingA, (g) => Math.abs(ch.fourier(g * g, tmp))) };
     }
     if (h.method !== 'reciprocal') {
       let A = 0;
       for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, pot.absMoment(l, n) * Math.sqrt((2 * l + 1) / (4 * Math.PI)));
-      for (const sl of h.splitSigmaA !== undefined ? [h.splitSigmaA] : SPLIT_SIGMAS.filter((x) => x >= 1.3 * h.sigmaA)) {
+      for (const sl of h.splitWidthA !== undefined ? [h.splitWidthA] : SPLIT_SIGMAS.filter((x) => x >= 1.3 * h.smearingA)) {
         const env = (G: number) => (16 * Math.PI * Math.PI * A * Math.exp(-sl * sl * G * G / 2)) / (G * G);
         yield {
           tag: { mode: 'split', sigmaLong: sl },

@@ -30,14 +30,14 @@ export class LodeMsSplits {
       const h = this.hypers, Nv = h.count, F = (h.lmax + 1) * Nv;
       const background = new Float64Array(Nv), self = new Float64Array(Nv);
       for (let n = 0; n < Nv; n++) {
-        const c = new BesselChannel(n + 1, h.cutoffA, h.sigmaA);
+        const c = new BesselChannel(n + 1, h.cutoffA, h.smearingA);
         background[n] = splitBackground(c, sigmaLong);
         self[n] = new BesselChannel(n + 1, h.cutoffA, sigmaLong).selfTerm();
       }
       // coarse tail profile: env(d) = 2 max_{nl} |s_nl(d)| max|Y_l|, monotone from the right, Q(R) = ∫_R d² env
       const M = 28, step = (14 * sigmaLong) / M;
       const ds = Float64Array.from({ length: M + 1 }, (_, k) => h.cutoffA + k * step);
-      const { v } = this.pot.short(ds, h.sigmaA, sigmaLong);
+      const { v } = this.pot.short(ds, h.smearingA, sigmaLong);
       const env = new Float64Array(M + 1);
       for (let k = 0; k <= M; k++)
         for (let f = 0; f < F; f++) {
@@ -70,9 +70,9 @@ export class LodeMsSplits {
       const top = Math.ceil(range), F = (h.lmax + 1) * h.count;
       let A = 0;
       for (let l = 0; l <= h.lmax; l++) for (let n = 0; n < h.count; n++) A = Math.max(A, 4 * Math.PI * Math.sqrt((2 * l + 1) / (4 * Math.PI)) * this.pot.absMoment(l, n));
-      const intervals = Math.max(8, Math.ceil(top / shortTableStep(h.sigmaA, A, h.accuracy / 4)));
+      const intervals = Math.max(8, Math.ceil(top / shortTableStep(h.smearingA, A, h.accuracy / 4)));
       const ds = Float64Array.from({ length: intervals + 1 }, (_, k) => (top * k) / intervals);
-      const { v, dv } = this.pot.short(ds, h.sigmaA, sigmaLong);
+      const { v, dv } = this.pot.short(ds, h.smearingA, sigmaLong);
       sd.table = HermiteSplineSet.fromNodes(0, top, intervals, F, v, dv);
     }
     return sd.table;

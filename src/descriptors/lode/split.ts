@@ -48,7 +48,7 @@ export function channelAbsVolume(ch: BesselChannel): number {
 export function splitBackground(ch: BesselChannel, sigmaLong: number): number {
   const tmp = new Float64Array(2);
   ch.radialIntegral(0, tmp);
-  return Y00 * 8 * Math.PI * Math.PI * (sigmaLong * sigmaLong - ch.sigmaA * ch.sigmaA) * tmp[0];
+  return Y00 * 8 * Math.PI * Math.PI * (sigmaLong * sigmaLong - ch.smearingA * ch.smearingA) * tmp[0];
 }
 
 /** Short-range pair functions s_n = h_n^σ − h_n^{σ′} of all channels, tabulated on [0, range]. */
@@ -141,13 +141,13 @@ export interface LodePlanOptions {
   method: 'auto' | 'split' | 'reciprocal';
   reciprocalSolver: 'auto' | 'ewald' | 'pme';
   pmeOrder: number;
-  splitSigmaA?: number;
+  splitWidthA?: number;
   realCutoffA?: number;
   kCutoff?: number;
   accuracy: number;
   cutoffA: number;
   count: number;
-  sigmaA: number;
+  smearingA: number;
 }
 
 /** Plan for one periodic cell (electrostatics/planner.ts solves the candidates described here). `pureKCutoffs`: the
@@ -165,13 +165,13 @@ export function planLode(
     if (o.method !== 'split') {
       // the unsplit sum: the kernel's own G cutoffs, explicit k-vectors
       const chans = pureKCutoffs.map((G, n): FourierChannelSpec => {
-        const ch = new BesselChannel(n + 1, o.cutoffA, o.sigmaA), tmp = new Float64Array(2);
-        return { fourier: (g) => ch.fourier(g * g, tmp), width: o.sigmaA, kCutoff: G };
+        const ch = new BesselChannel(n + 1, o.cutoffA, o.smearingA), tmp = new Float64Array(2);
+        return { fourier: (g) => ch.fourier(g * g, tmp), width: o.smearingA, kCutoff: G };
       });
-      yield { tag: { mode: 'reciprocal', sigmaLong: o.sigmaA }, reciprocal: part(chans, 'ewald') };
+      yield { tag: { mode: 'reciprocal', sigmaLong: o.smearingA }, reciprocal: part(chans, 'ewald') };
     }
     if (o.method !== 'reciprocal')
-      for (const sl of o.splitSigmaA !== undefined ? [o.splitSigmaA] : SPLIT_SIGMAS.filter((s) => s >= 1.3 * o.sigmaA)) {
+      for (const sl of o.splitWidthA !== undefined ? [o.splitWidthA] : SPLIT_SIGMAS.filter((s) => s >= 1.3 * o.smearingA)) {
         const tl = tail(sl);
         const chans = Array.from({ length: o.count }, (_, n): FourierChannelSpec => {
           const ch = new BesselChannel(n + 1, o.cutoffA, sl), tmp = new Float64Array(2);

@@ -107,7 +107,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
 
   /** Open boundaries: all pairs, O(N²). Forward (X) or reverse (g, count upstream gradients). */
   protected finitePass(structure: Structure, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
-    const N = types.length, Nn = this.hypers.count, W = this.width, sigma = this.hypers.sigmaA, NW = N * W;
+    const N = types.length, Nn = this.hypers.count, W = this.width, sigma = this.hypers.smearingA, NW = N * W;
     const p = structure.positions, pf = this.prefactors, tmp = new Float64Array(2), dv = new Float64Array(Nn);
     for (let i = 0; i < N; i++)
       for (let k = 0; k < N; k++) {
@@ -154,7 +154,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
           const n = realIdx[r];
           if (d2 >= cut2[n]) { dv[r] = 0; continue; }
           const c = chans[n];
-          if (c.mode === 'real') slaterPair(c.zeta, this.hypers.sigmaA, d, tmp);
+          if (c.mode === 'real') slaterPair(c.zeta, this.hypers.smearingA, d, tmp);
           else c.channel.short(d, tmp);
           if (X) X[col + n] += pf[n] * tmp[0];
           dv[r] = pf[n] * tmp[1];
@@ -207,7 +207,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
       if (c.mode === 'real') continue;
       const ch: ReciprocalChannel = {
         n, kernel: channelKernel(c.channel, true), kCutoff: c.kCutoff, prefactor: this.prefactors[n],
-        self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.sigmaA),
+        self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.smearingA),
       };
       if (c.solver === 'pme' && c.mesh && c.order) pme.push({ ...ch, mesh: c.mesh, order: c.order });
       else ewald.push(ch);

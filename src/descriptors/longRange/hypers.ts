@@ -19,7 +19,7 @@
  *   splitWidthA, realCutoffA, kCutoff        optional overrides of the derived numerical parameters.
  */
 import { FarfieldError } from '../../core/index.js';
-import { checkHyperObject, hyperNumber } from '../hypers.js';
+import { checkHyperObject, hyperNumber, renameDeprecatedHypers } from '../hypers.js';
 
 export type FkkMethod = 'auto' | 'real' | 'split' | 'reciprocal';
 export type ReciprocalSolver = 'auto' | 'ewald' | 'pme';
@@ -28,7 +28,7 @@ export interface FkkHypers {
   zetaMaxPerA: number;
   scale: number;
   count: number;
-  sigmaA: number;
+  smearingA: number;
   accuracy: number;
   weight: number;
   includeZero: boolean;
@@ -44,7 +44,7 @@ export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
   zetaMaxPerA: 2,
   scale: 2,
   count: 8,
-  sigmaA: 0.5,
+  smearingA: 0.5,
   accuracy: 1e-6,
   weight: 1,
   includeZero: true,
@@ -53,19 +53,20 @@ export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
   pmeOrder: 6,
 });
 
-const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'sigmaA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoff']);
+const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'smearingA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoff']);
 
 const num = hyperNumber;
 
 /** Validate a plain JSON object into FkkHypers (defaults filled in); unknown keys are an error. */
 export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descriptor'): FkkHypers {
+  h = renameDeprecatedHypers(h, what);
   checkHyperObject(h, what, KEYS);
   const d = FKK_DEFAULTS;
   const out: FkkHypers = {
     zetaMaxPerA: num(h, 'zetaMaxPerA', what, (x) => x > 0, 'a positive exponent in Å⁻¹', d.zetaMaxPerA),
     scale: num(h, 'scale', what, (x) => x > 1, 'a mesh ratio > 1', d.scale),
     count: num(h, 'count', what, (x) => Number.isInteger(x) && x >= 1 && x <= 64, 'an integer in 1..64', d.count),
-    sigmaA: num(h, 'sigmaA', what, (x) => x > 0, 'a positive Gaussian width in Å', d.sigmaA),
+    smearingA: num(h, 'smearingA', what, (x) => x > 0, 'a positive Gaussian width in Å', d.smearingA),
     accuracy: num(h, 'accuracy', what, (x) => x > 0 && x < 1, 'an absolute error target in (0, 1)', d.accuracy),
     weight: num(h, 'weight', what, (x) => x >= 0, 'a block weight ≥ 0', d.weight),
     includeZero: h.includeZero === undefined ? d.includeZero : (h.includeZero as boolean),
@@ -87,7 +88,7 @@ export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descripto
 /** JSON form (only defined fields). */
 export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
   const o: Record<string, unknown> = {
-    zetaMaxPerA: h.zetaMaxPerA, scale: h.scale, count: h.count, sigmaA: h.sigmaA, accuracy: h.accuracy,
+    zetaMaxPerA: h.zetaMaxPerA, scale: h.scale, count: h.count, smearingA: h.smearingA, accuracy: h.accuracy,
     weight: h.weight, includeZero: h.includeZero, method: h.method,
   };
   // written only when not the default, so model files of earlier versions round-trip unchanged

@@ -95,20 +95,20 @@ function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generato
     solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder },
   });
   if (allow('real')) {
-    const ch = new SlaterChannel(zeta, h.sigmaA, 0);
+    const ch = new SlaterChannel(zeta, h.smearingA, 0);
     yield {
       tag: { mode: 'real', splitA: 0, channel: ch },
-      real: { error: (R, rho) => slaterTail(zeta, h.sigmaA, R, rho), fromA: 0.5, toA: 1e5, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slater, maxCutoffA: h.method === 'real' ? undefined : MAX_AUTO_REAL_CUTOFF_A },
+      real: { error: (R, rho) => slaterTail(zeta, h.smearingA, R, rho), fromA: 0.5, toA: 1e5, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slater, maxCutoffA: h.method === 'real' ? undefined : MAX_AUTO_REAL_CUTOFF_A },
     };
   }
   if (allow('reciprocal')) {
-    const ch = new SlaterChannel(zeta, h.sigmaA, 0);
+    const ch = new SlaterChannel(zeta, h.smearingA, 0);
     yield { tag: { mode: 'reciprocal', splitA: 0, channel: ch }, reciprocal: reciprocal(ch, 0.1) };
   }
   if (allow('split')) {
     const tmp = new Float64Array(2);
     for (const a of h.splitWidthA !== undefined ? [h.splitWidthA] : SPLIT_WIDTHS) {
-      const ch = new SlaterChannel(zeta, h.sigmaA, a);
+      const ch = new SlaterChannel(zeta, h.smearingA, a);
       yield {
         tag: { mode: 'split', splitA: a, channel: ch },
         real: { error: (R, rho) => splitTail(ch, R, rho, tmp), fromA: 0.5, toA: 1e3, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slaterSplit },

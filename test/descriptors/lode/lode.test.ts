@@ -40,7 +40,7 @@ const MADELUNG: Record<string, number> = { NaCl: 1.7475645946, CsCl: 1.762674773
 test('Madelung constants of NaCl, CsCl, zincblende and wurtzite from charge-weighted l = 0 coefficients', () => {
   // σ = 0.06 and R_c = 0.45 (in units of d): neighbour Gaussians reach into the basis support only as
   // e^{−(0.55/0.06)²/2} ≈ 6e-19, so the potential is harmonic there and the mean-value property is exact.
-  const d = new LodeDescriptor(['A', 'B'], { cutoffA: 0.45, count: 3, sigmaA: 0.06, accuracy: 1e-12 });
+  const d = new LodeDescriptor(['A', 'B'], { cutoffA: 0.45, count: 3, smearingA: 0.06, accuracy: 1e-12 });
   for (const name of Object.keys(MADELUNG)) {
     const s = crystal(name);
     const X = features(d, s);
@@ -69,7 +69,7 @@ test('neutral cluster in a large box: periodic (reciprocal, G = 0 excluded) → 
     sym.push(x * y * z > 0 ? 'Na' : 'Cl');
     pos.push(7 + x * h, 9 + y * h, 5.5 + z * h);
   }
-  const d = new LodeDescriptor(['Na', 'Cl'], { cutoffA: 2, count: 3, sigmaA: 0.5, accuracy: 1e-9 });
+  const d = new LodeDescriptor(['Na', 'Cl'], { cutoffA: 2, count: 3, smearingA: 0.5, accuracy: 1e-9 });
   const Xo = features(d, makeStructure({ symbols: sym, positions: pos }));
   const deviation = (L: number) => {
     const Xp = features(d, makeStructure({ symbols: sym, positions: pos, cell: [L, 0, 0, 0, L, 0, 0, 0, L] }));
@@ -88,7 +88,7 @@ test('neutral cluster in a large box: periodic (reciprocal, G = 0 excluded) → 
 });
 
 test('hyperparameters validate and round-trip through JSON and the registry', () => {
-  const spec = { kind: 'lode', species: ['Na', 'Cl'], hypers: { cutoffA: 3.5, count: 5, sigmaA: 0.4, accuracy: 1e-7, weight: 0.2, kCutoff: 6 } };
+  const spec = { kind: 'lode', species: ['Na', 'Cl'], hypers: { cutoffA: 3.5, count: 5, smearingA: 0.4, accuracy: 1e-7, weight: 0.2, kCutoff: 6 } };
   const back = createDescriptor(JSON.parse(JSON.stringify(createDescriptor(spec).toJSON())));
   assert.deepEqual(back.toJSON(), spec);
   assert.equal(back.labels[6], 'lode:Cl:2');

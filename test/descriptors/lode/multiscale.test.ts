@@ -23,7 +23,7 @@ test('l = 0 potential coefficients = lode features; l = 1 = the field from the l
     positions: [0.3, 0.2, 0.1, 4.6, 0.5, -0.4, -1.2, 3.9, 2.8, 6.2, 6.1, 5.7],
     cell: [12, 0, 0, 0.5, 11, 0, -0.3, 0.4, 11.5],
   });
-  const hyp = { cutoffA: 2, count: 2, sigmaA: 0.3, kCutoff: 14 };
+  const hyp = { cutoffA: 2, count: 2, smearingA: 0.3, kCutoff: 14 };
   const ms = new LodeMsDescriptor(['Na', 'Cl'], { ...hyp, lmax: 1, densityCutoffA: 3, densityCount: 2, method: 'reciprocal' });
   const { cpot } = ms.coefficients(s, new ComputeContext(s));
   const lode = new LodeDescriptor(['Na', 'Cl'], { ...hyp, method: 'reciprocal' });
@@ -49,10 +49,10 @@ test('l = 0 potential coefficients = lode features; l = 1 = the field from the l
 
 test('split potential coefficients (all l ≤ 2) = unsplit reciprocal sum to 1e-9; auto meets the target', () => {
   const s = randomIonic(5, 8, 6.5, 0.2);
-  const base = { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5 };
+  const base = { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, smearingA: 0.5 };
   const ref = new LodeMsDescriptor(['Na', 'Cl'], { ...base, method: 'reciprocal', accuracy: 1e-12 });
   const a = ref.coefficients(s, new ComputeContext(s)).cpot;
-  const sp = new LodeMsDescriptor(['Na', 'Cl'], { ...base, method: 'split', splitSigmaA: 1, accuracy: 1e-10 });
+  const sp = new LodeMsDescriptor(['Na', 'Cl'], { ...base, method: 'split', splitWidthA: 1, accuracy: 1e-10 });
   const b = sp.coefficients(s, new ComputeContext(s));
   assert.equal(b.plan.mode, 'split');
   const err = a.reduce((m, x, k) => Math.max(m, Math.abs(x - b.cpot[k])), 0);
@@ -63,13 +63,13 @@ test('split potential coefficients (all l ≤ 2) = unsplit reciprocal sum to 1e-
 });
 
 test('lode-ms invariances (rotation incl. l ≤ 2, translation, wrap, permutation, 2×2×2 supercell)', () => {
-  const d = new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5, accuracy: 1e-9 });
+  const d = new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, smearingA: 0.5, accuracy: 1e-9 });
   checkInvariance((s) => d.compute(s, new ComputeContext(s)).features.data, randomIonic(12, 6, 6.5, 0.2), { rtol: 1e-8, atol: 1e-9, reps: [2, 2, 2], what: 'lode-ms' });
 });
 
 test('lode-ms reverse pass = finite differences (positions, strain), unsplit and split; backwardMany = loop', () => {
   const s = randomIonic(4, 6, 6, 0.2);
-  for (const method of ['reciprocal', 'split']) fdCheck(s, new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3.5, densityCount: 2, sigmaA: 0.5, kCutoff: 5, method, splitSigmaA: 1, realCutoffA: 8 }), method);
+  for (const method of ['reciprocal', 'split']) fdCheck(s, new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3.5, densityCount: 2, smearingA: 0.5, kCutoff: 5, method, splitWidthA: 1, realCutoffA: 8 }), method);
 });
 
 function fdCheck(s: Structure, d: LodeMsDescriptor, what: string): void {

@@ -18,9 +18,9 @@ const maxDiff = (a: Float64Array, b: Float64Array) => a.reduce((m, x, k) => Math
 
 test('split (σ′ = 1, k-vectors) = unsplit reciprocal sum to 1e-10, incl. the background and self terms', () => {
   const s = randomIonic(5, 8, 6.5, 0.2);
-  const base = { cutoffA: 3, count: 2, sigmaA: 0.5, accuracy: 2e-11 };
+  const base = { cutoffA: 3, count: 2, smearingA: 0.5, accuracy: 2e-11 };
   const ref = X(new LodeDescriptor(['Na', 'Cl'], { ...base, method: 'reciprocal', accuracy: 1e-13 }), s);
-  const d = new LodeDescriptor(['Na', 'Cl'], { ...base, method: 'split', splitSigmaA: 1, reciprocalSolver: 'ewald' });
+  const d = new LodeDescriptor(['Na', 'Cl'], { ...base, method: 'split', splitWidthA: 1, reciprocalSolver: 'ewald' });
   assert.equal(d.plan(s).mode, 'split');
   const err = maxDiff(X(d, s), ref);
   assert.ok(err < 1e-10, `split vs reciprocal: ${err}`);
@@ -28,7 +28,7 @@ test('split (σ′ = 1, k-vectors) = unsplit reciprocal sum to 1e-10, incl. the 
 
 test('PME long part and the automatic plan meet the accuracy target (vs a converged reciprocal sum)', () => {
   const s = randomIonic(6, 10, 7, 0.2);
-  const base = { cutoffA: 3, count: 3, sigmaA: 0.5 };
+  const base = { cutoffA: 3, count: 3, smearingA: 0.5 };
   const ref = X(new LodeDescriptor(['Na', 'Cl'], { ...base, method: 'reciprocal', accuracy: 1e-11 }), s);
   const pme = new LodeDescriptor(['Na', 'Cl'], { ...base, method: 'split', reciprocalSolver: 'pme', accuracy: 1e-6 });
   assert.ok(pme.plan(s).channels.every((c) => c.solver === 'pme'));
@@ -59,14 +59,14 @@ function fd(d: LodeDescriptor, s: Structure, what: string): void {
 
 test('split reverse pass = finite differences (positions, strain), k-vectors and PME long part', () => {
   const s = randomIonic(4, 6, 6, 0.2);
-  const fixed = { cutoffA: 3, count: 3, sigmaA: 0.5, method: 'split', splitSigmaA: 1, realCutoffA: 8, kCutoff: 5, accuracy: 1e-7 };
+  const fixed = { cutoffA: 3, count: 3, smearingA: 0.5, method: 'split', splitWidthA: 1, realCutoffA: 8, kCutoff: 5, accuracy: 1e-7 };
   fd(new LodeDescriptor(['Na', 'Cl'], { ...fixed, reciprocalSolver: 'ewald' }), s, 'lode split ewald');
   fd(new LodeDescriptor(['Na', 'Cl'], { ...fixed, reciprocalSolver: 'pme' }), s, 'lode split pme');
 });
 
 test('split backwardMany = a loop of backward; auto picks the split for a large cell', () => {
   const s = randomIonic(8, 8, 6.5, 0.2);
-  const d = new LodeDescriptor(['Na', 'Cl'], { cutoffA: 3, count: 2, sigmaA: 0.5, method: 'split', splitSigmaA: 1, reciprocalSolver: 'pme', accuracy: 1e-6 });
+  const d = new LodeDescriptor(['Na', 'Cl'], { cutoffA: 3, count: 2, smearingA: 0.5, method: 'split', splitWidthA: 1, reciprocalSolver: 'pme', accuracy: 1e-6 });
   const ctx = new ComputeContext(s);
   const out = d.compute(s, ctx);
   const size = out.features.data.length, rng = new Rng(4);
@@ -85,12 +85,12 @@ test('split backwardMany = a loop of backward; auto picks the split for a large 
 });
 
 test('split hyperparameters validate', () => {
-  assert.throws(() => parseLodeHypers({ splitSigmaA: 0.4 }), /split width/);
+  assert.throws(() => parseLodeHypers({ splitWidthA: 0.4 }), /split width/);
   assert.throws(() => parseLodeHypers({ method: 'fast' }), /method/);
   assert.throws(() => parseLodeHypers({ realCutoffA: 3 }), /real-space cutoff/);
   assert.throws(() => parseLodeHypers({ reciprocalSolver: 'fft' }), /reciprocalSolver/);
-  const h = parseLodeHypers({ method: 'split', splitSigmaA: 1.2 });
-  assert.equal(h.splitSigmaA, 1.2);
-  const d = new LodeDescriptor(['Na'], { method: 'split', splitSigmaA: 1.2 });
+  const h = parseLodeHypers({ method: 'split', splitWidthA: 1.2 });
+  assert.equal(h.splitWidthA, 1.2);
+  const d = new LodeDescriptor(['Na'], { method: 'split', splitWidthA: 1.2 });
   assert.deepEqual(new LodeDescriptor(['Na'], d.toJSON().hypers).toJSON(), d.toJSON());
 });

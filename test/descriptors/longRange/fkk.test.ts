@@ -58,7 +58,7 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 }
 
 const species = ['Na', 'Cl'];
-const hypers = { zetaMaxPerA: 2, scale: 2, count: 3, sigmaA: 0.5, accuracy: 1e-13 };
+const hypers = { zetaMaxPerA: 2, scale: 2, count: 3, smearingA: 0.5, accuracy: 1e-13 };
 
 test('FKK reciprocal sum = split = real-space lattice sum of 𝒮_ζ (ζ = 2, 1, 0.5 Å⁻¹) to 1e-10', () => {
   const s = randomIonic(7, 8, 7.5);
@@ -112,10 +112,10 @@ test('finite system: the descriptor is the direct pair sum Y₀₀ N_n Σ_{k∈J
 test('hyperparameters: defaults, validation with clear errors, JSON round trip through the registry', () => {
   const d = createDescriptor({ kind: 'fkk', species: ['Na', 'Cl'], hypers: {} }) as FkkDescriptor;
   assert.deepEqual(Array.from(d.zetas), [2, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625]);
-  assert.equal(d.hypers.sigmaA, 0.5);
+  assert.equal(d.hypers.smearingA, 0.5);
   assert.equal(d.width, 16);
   assert.equal(d.labels[9], 'fkk:Cl:2');
-  const spec = { kind: 'fkk', species: ['O', 'Zr'], hypers: { zetaMaxPerA: 3, scale: 1.5, count: 5, sigmaA: 0.4, accuracy: 1e-7, weight: 0.3, includeZero: false, method: 'split', splitWidthA: 1.1 } };
+  const spec = { kind: 'fkk', species: ['O', 'Zr'], hypers: { zetaMaxPerA: 3, scale: 1.5, count: 5, smearingA: 0.4, accuracy: 1e-7, weight: 0.3, includeZero: false, method: 'split', splitWidthA: 1.1 } };
   const back = createDescriptor(JSON.parse(JSON.stringify(createDescriptor(spec).toJSON())));
   assert.deepEqual(back.toJSON(), spec);
   assert.throws(() => parseFkkHypers({ scale: 1 }), /'scale' must be a mesh ratio > 1/);

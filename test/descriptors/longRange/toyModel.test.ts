@@ -86,7 +86,7 @@ function lstsq(A: Float64Array, m: number, n: number, y: Float64Array, cut = 1e-
 test('toy model: linear fit on FKK per central species reaches test RMSPE < 0.1 % on 64 random ±1 charges', () => {
   const rng = new Rng(2024);
   const nTrain = 60, nTest = 20;
-  const d = new FkkDescriptor(['X', 'Y'], { zetaMaxPerA: 2, scale: 2, count: 8, sigmaA: 0.5, accuracy: 1e-6 });
+  const d = new FkkDescriptor(['X', 'Y'], { zetaMaxPerA: 2, scale: 2, count: 8, smearingA: 0.5, accuracy: 1e-6 });
   const W = d.width, cols = 2 * W + 1;
   const rows: Float64Array[] = [];
   const energies: number[] = [];

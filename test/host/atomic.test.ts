@@ -1,5 +1,5 @@
 /**
- * io/atomic.ts in process: a failing producer keeps the previous file and leaves no temporary file; signal hooks
+ * host/atomic.ts in process: a failing producer keeps the previous file and leaves no temporary file; signal hooks
  * exist only while a temporary file does; stale temporary files of dead PIDs are removed; output checks name the
  * problem. (Short writes under a real file-size limit, and signals, are tested through the CLI in test/cli.)
  */
@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AtomicFile, checkOutputDir, checkOutputFile, liveTempFileCount, removeStaleTempFiles, writeAtomically, writeFileAtomic } from '../../src/io/index.js';
+import { AtomicFile, checkOutputDir, checkOutputFile, liveTempFileCount, removeStaleTempFiles, writeAtomically, writeFileAtomic } from '../../src/host/index.js';
 
 test('atomic writes: success replaces, failure keeps the previous file; signal hooks only while a temp file exists', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-atomic-'));

@@ -10,14 +10,31 @@
 export const RESULTS_FORMAT = 'farfield-compare-results';
 export const RESULTS_VERSION = 1;
 
-/** RMSE, MAE and RMSPE of one quantity on one test set. */
-export interface ErrorStats {
-  rmse: number;
-  mae: number;
+/** Unit suffix of the RMSE and MAE of each label type (docs/conventions.md): meV/atom, meV/Å, meV/Å³. */
+export const ERROR_UNITS = { energy: 'MevPerAtom', forces: 'MevPerA', stress: 'MevPerA3' } as const;
+
+interface ErrorStatsCommon {
   /** RMSE / std(reference) × 100; null when the reference has zero spread. */
   rmspePercent: number | null;
   /** Number of compared values (structures for energy, components for forces/stress). */
   count: number;
+  /** @deprecated the RMSE under its pre-0.2 name (no unit in the name), kept one release: use rmse<Unit>. */
+  rmse: number;
+  /** @deprecated the MAE under its pre-0.2 name, kept one release: use mae<Unit>. */
+  mae: number;
+}
+/** Energy errors on one test set, meV/atom. */
+export interface EnergyErrorStats extends ErrorStatsCommon { rmseMevPerAtom: number; maeMevPerAtom: number }
+/** Force-component errors on one test set, meV/Å. */
+export interface ForceErrorStats extends ErrorStatsCommon { rmseMevPerA: number; maeMevPerA: number }
+/** Stress-component errors on one test set, meV/Å³. */
+export interface StressErrorStats extends ErrorStatsCommon { rmseMevPerA3: number; maeMevPerA3: number }
+/** RMSE, MAE and RMSPE of one quantity on one test set. */
+export type ErrorStats = EnergyErrorStats | ForceErrorStats | StressErrorStats;
+
+/** The RMSE or MAE of `target` in its unit (ERROR_UNITS). */
+export function errorValue(s: ErrorStats, target: LabelTarget, stat: 'rmse' | 'mae'): number {
+  return (s as unknown as Record<string, number>)[stat + ERROR_UNITS[target]];
 }
 
 /** One fit: a model (descriptor preset) at one training-set size, evaluated on the test set. */
@@ -28,12 +45,9 @@ export interface RunResult {
   fitTimeS: number;
   /** Wall time of predicting the test set, s. */
   predictTimeS: number;
-  /** meV/atom. */
-  energy: ErrorStats | null;
-  /** meV/Å. */
-  forces: ErrorStats | null;
-  /** meV/Å³. */
-  stress: ErrorStats | null;
+  energy: EnergyErrorStats | null;
+  forces: ForceErrorStats | null;
+  stress: StressErrorStats | null;
   /** Number of reference environments per species actually used. */
   references?: Record<string, number>;
 }
@@ -107,4 +121,11 @@ export interface CompareResults {
   };
   /** Free-form notes (warnings, skipped runs). */
   notes: string[];
+}
+
+/** The files a report was written to (results.json or rdf.json, and index.html, inside `dir`). */
+export interface WrittenReport {
+  dir: string;
+  json: string;
+  html: string;
 }

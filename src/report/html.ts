@@ -3,7 +3,7 @@
  * (`renderRdfHtml`). Each page is one self-contained file: inline CSS, inline SVG from ./svg.ts, no scripts, no
  * network. Pure functions from results objects to strings; writing files is ../report.ts's job.
  */
-import type { CompareResults, ErrorStats, RunResult } from './types.js';
+import { errorValue, type CompareResults, type ErrorStats, type RunResult } from './types.js';
 import { PALETTE, esc, histogramPlot, linePlot, parityPlot, parityRange, type Series } from './svg.js';
 
 const CSS = `
@@ -86,7 +86,7 @@ function metricColumns(runs: RunResult[]): Metric[] {
 
 function value(r: RunResult, m: Metric): number | null {
   const s: ErrorStats | null = r[m.key];
-  return s ? s[m.stat] : null;
+  return s ? (m.stat === 'rmspePercent' ? s.rmspePercent : errorValue(s, m.key, m.stat)) : null;
 }
 
 /** The results table: one group of rows per training size, one row per model; the best value per group in bold. */
@@ -142,7 +142,7 @@ function learningCurves(res: CompareResults): string {
     if (!res.runs.some((r) => r[q.key])) continue;
     const series: Series[] = res.models.map((m) => {
       const rs = res.runs.filter((r) => r.model === m && r[q.key]).sort((a, b) => a.trainSize - b.trainSize);
-      return { name: m, x: rs.map((r) => r.trainSize), y: rs.map((r) => r[q.key]!.rmse), color: modelColor(res.models, m), markers: true };
+      return { name: m, x: rs.map((r) => r.trainSize), y: rs.map((r) => errorValue(r[q.key]!, q.key, 'rmse')), color: modelColor(res.models, m), markers: true };
     });
     figs.push(linePlot({ title: `${q.title} vs training-set size`, kind: 'learning-curve', x: { label: 'training structures', log: true, ticks: res.trainSizes }, y: { label: `${q.title} (${q.unit})`, log: true }, series }));
   }
@@ -268,7 +268,9 @@ export function renderCompareHtml(res: CompareResults): string {
 export interface RdfCurveSet {
   label: string;
   /** Bin centres, Å. */
-  r: number[];
+  rA: number[];
+  /** @deprecated pre-0.2 name of rA, kept one release in rdf.json and `analyze --json` (docs/conventions.md). */
+  r?: number[];
   /** Pair 'A-B' → g(r). */
   curves: Record<string, number[]>;
   frames: number;
@@ -283,7 +285,7 @@ export function renderRdfHtml(title: string, sets: RdfCurveSet[], note = ''): st
     linePlot({
       title: `g(r) ${pair}`, kind: 'rdf', width: 460, height: 300,
       x: { label: 'r (Å)', min: 0 }, y: { label: 'g(r)', min: 0 },
-      series: sets.filter((s) => s.curves[pair]).map((s, k) => ({ name: s.label, x: s.r, y: s.curves[pair], color: PALETTE[k % PALETTE.length], dash: dashes[k % dashes.length], markers: false })),
+      series: sets.filter((s) => s.curves[pair]).map((s, k) => ({ name: s.label, x: s.rA, y: s.curves[pair], color: PALETTE[k % PALETTE.length], dash: dashes[k % dashes.length], markers: false })),
     }),
   );
   const rows = sets.map((s) => `<tr><td class="l">${esc(s.label)}</td><td class="l">${esc(s.file)}</td><td>${s.frames}</td></tr>`).join('');

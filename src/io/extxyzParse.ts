@@ -1,6 +1,6 @@
 /**
- * Extended XYZ (ASE semantics, ase/io/extxyz.py of ASE 3.22) and plain XYZ: reader (whole-string and streaming)
- * and writer.
+ * Extended XYZ (ASE semantics, ase/io/extxyz.py of ASE 3.22) and plain XYZ: the parser (a whole text, or one frame
+ * at a cursor, which host/files.ts uses to stream files). The formatter is extxyzFormat.ts; file access is in host/.
  *
  * A frame is: a line with the atom count N; a comment line of key=value pairs (see keyvalue.ts); N atom lines whose
  * columns are described by `Properties=name:T:w:…` (T ∈ S string, R real, I integer, L logical T/F/True/False; w ≥ 1
@@ -25,17 +25,8 @@
  * As in ASE: a comment line without Properties keeps species and pos as the only columns (extra columns ignored);
  * frames followed by `VEC1 x y z` … lines (ASE's `vec_cell`, not counted in N) take their cell from them and keep
  * the comment as info.comment (fewer than three VEC lines — a partly periodic cell — are refused: farfield's
- * periodic structures need a 3-D cell). Gzip-compressed files are decompressed; a byte-order mark is skipped.
- * The writer emits what ASE's writer emits: `Lattice` (if the cell is non-zero), `Properties=species:S:1:pos:R:3…`,
- * info pairs, `energy`, `stress` as 9 numbers, `pbc`; columns species, pos, other arrays, charges, forces. Reals are
- * written in shortest round-trip form, so reading our output gives back the same doubles (ASE too); Lattice,
- * energy and stress always as reals ('-1.0', never '-1', which ASE would read as an int); info values as keyvalue.ts
- * writes them (types kept for ASE).
+ * periodic structures need a 3-D cell). A byte-order mark is skipped (gzip is undone by the host before parsing).
  */
-import { open } from 'node:fs/promises';
-import { closeSync, createReadStream, ftruncateSync, openSync, readFileSync, statSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
-import { createGunzip, gunzipSync } from 'node:zlib';
 import {
   FarfieldError,
   cellVolume,
@@ -45,10 +36,9 @@ import {
   type Structure,
   type StructureLabels,
 } from '../core/index.js';
-import { AtomicFile, ShortWriteError, writeAtomically, writeFully } from './atomic.js';
 import { CHEMICAL_SYMBOLS, capitalize, checkElement } from './elements.js';
-import { formatKeyValues, parseKeyValues, rememberNumberTexts, splitKeyValues } from './keyvalue.js';
-import { LineCursor, NEED_MORE, clip, formatFinite, isSpace, parseCount, parseError, parseReal, readError, stripBom, tokens, type Where } from './text.js';
+import { parseKeyValues, rememberNumberTexts, splitKeyValues } from './keyvalue.js';
+import { LineCursor, NEED_MORE, clip, isSpace, parseCount, parseError, parseReal, stripBom, tokens, type Where } from './text.js';
 
 export type PropertyType = 'R' | 'I' | 'L' | 'S';
 export interface PropertySpec {
@@ -81,7 +71,7 @@ export function parseProperties(value: InfoValue, w: Where): PropertySpec[] {
   return out;
 }
 
-type ColumnData = Float64Array | Int32Array | Uint8Array | string[];
+export type ColumnData = Float64Array | Int32Array | Uint8Array | string[];
 
 function allocate(spec: PropertySpec, n: number): ColumnData {
   const len = spec.width * n;
@@ -469,7 +459,7 @@ function extFrame(cur: LineCursor, n: number, comment: string, cw: Where, header
   return s;
 }
 
-// ---------------------------------------------------------------- reading files
+// ---------------------------------------------------------------- whole texts
 
 /** All frames of an (extended) XYZ text (a leading byte-order mark is skipped). */
 export function parseXyzText(text: string, file: string, plain = false): Structure[] {
@@ -480,332 +470,4 @@ export function parseXyzText(text: string, file: string, plain = false): Structu
     if (s === null) return out;
     out.push(s);
   }
-}
-
-/** True if the bytes start with the gzip magic number (1f 8b): the file is read through gunzip. */
-export function isGzip(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-}
-
-/**
- * Largest file read whole into one string: V8's string limit (~512 MB), or FARFIELD_WHOLE_FILE_LIMIT bytes if smaller
- * (tests use a small value to prove which commands stream). Larger files get a FarfieldError naming the streaming
- * commands instead of V8's "Cannot create a string longer than …".
- */
-export function wholeFileLimit(): number {
-  const env = Number(process.env.FARFIELD_WHOLE_FILE_LIMIT);
-  return Number.isFinite(env) && env > 0 ? Math.min(env, MAX_STRING_LENGTH) : MAX_STRING_LENGTH;
-}
-
-/**
- * The text of a file (UTF-8, a leading byte-order mark dropped; gzip-compressed files, e.g. ASE's `.xyz.gz`, are
- * decompressed); OS and gzip errors become IO FarfieldErrors with a hint.
- */
-export function readFileText(path: string): string {
-  let size = 0;
-  try {
-    size = statSync(path).size;
-  } catch { /* reported by the read below */ }
-  const limit = wholeFileLimit();
-  if (size > limit)
-    throw new FarfieldError('IO', `file of ${size} bytes is too large to read whole (limit ${limit} bytes); info, convert, ewald, describe, predict, eval and md stream files of any size — split it for this command (farfield convert --index)`, { file: path });
-  try {
-    let bytes = readFileSync(path);
-    if (isGzip(bytes)) bytes = gunzipSync(bytes);
-    return stripBom(bytes.toString('utf8'));
-  } catch (e) {
-    if (e instanceof RangeError || (e as { code?: unknown }).code === 'ERR_STRING_TOO_LONG')
-      throw new FarfieldError('IO', `cannot read: the file is too large to hold as one string (${(e as Error).message}); use a command that streams frames`, { file: path }, { cause: e });
-    throw readError(path, e);
-  }
-}
-
-export function readXyz(path: string, plain = false): Structure[] {
-  return parseXyzText(readFileText(path), path, plain);
-}
-
-const CHUNK_BYTES = 1 << 20;
-/** V8's longest string (0x1fffffe8 characters in Node 20; buffer.constants.MAX_STRING_LENGTH). A constant rather than an
- * import of node:buffer, so that the browser bundle, which stubs node:*, can load this module. */
-const MAX_STRING_LENGTH = 0x1fffffe8;
-
-/**
- * Stream the frames of an (extended) XYZ file: reads 1 MB chunks and keeps only the current frame's text in memory
- * (plus one chunk), so files far larger than memory can be processed.
- */
-export async function* streamXyz(path: string, plain = false, options: { chunkBytes?: number } = {}): AsyncGenerator<Structure> {
-  const CHUNK = options.chunkBytes ?? CHUNK_BYTES; // smaller chunks only in tests (frames across chunk borders)
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw readError(path, e);
-  }
-  let gunzip: AsyncIterator<Buffer> | null = null;
-  let gz: ReturnType<typeof createReadStream> | null = null;
-  try {
-    const chunk = Buffer.allocUnsafe(Math.max(2, CHUNK));
-    const decoder = new StringDecoder('utf8');
-    let buf = '';
-    let eof = false;
-    let bom = true; // the start of the file has not been checked for a byte-order mark yet
-    let lineBase = 1; // line number of buf[0]
-    try {
-      const { bytesRead } = await fh.read(chunk, 0, Math.min(2, CHUNK), 0); // positional: the file offset stays 0
-      if (bytesRead === 2 && isGzip(chunk)) {
-        gz = createReadStream(path, { highWaterMark: CHUNK });
-        gunzip = gz.pipe(createGunzip({ chunkSize: Math.max(64, CHUNK) }))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      }
-    } catch (e) {
-      throw readError(path, e);
-    }
-    /** The next bytes of the (decompressed) file, or null at its end. */
-    const nextBytes = async (): Promise<Uint8Array | null> => {
-      try {
-        if (gunzip) {
-          const r = await gunzip.next();
-          return r.done ? null : r.value;
-        }
-        const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
-        return bytesRead === 0 ? null : chunk.subarray(0, bytesRead);
-      } catch (e) {
-        throw readError(path, e);
-      }
-    };
-    const fill = async (): Promise<void> => {
-      const bytes = await nextBytes();
-      let text: string;
-      if (bytes === null) {
-        eof = true;
-        text = decoder.end();
-      } else text = decoder.write(bytes as Buffer);
-      if (bom && (text.length > 0 || eof)) {
-        text = stripBom(text);
-        bom = false;
-      }
-      try {
-        buf += text;
-      } catch (e) {
-        if (!(e instanceof RangeError)) throw e;
-        throw new FarfieldError('PARSE', `a frame starting at line ${lineBase} is longer than the largest string (${e.message}): check its atom count`, { file: path, line: lineBase, field: 'atom count' }, { cause: e });
-      }
-    };
-    let pos = 0;
-    for (;;) {
-      // Parse optimistically from the buffer; if the frame runs past its end, read more (at least doubling what is
-      // buffered, so a frame larger than a chunk costs amortised linear time) and parse the frame again.
-      const cur = new LineCursor(buf, path, lineBase);
-      cur.pos = pos;
-      cur.more = !eof;
-      let s: Structure | null;
-      try {
-        s = parseFrame(cur, plain);
-      } catch (e) {
-        if (e !== NEED_MORE) throw e;
-        const want = Math.max(CHUNK, 2 * (buf.length - pos));
-        while (!eof && buf.length - pos < want) await fill();
-        continue;
-      }
-      if (s === null) return;
-      lineBase = cur.lineNo + 1;
-      pos = cur.pos;
-      if (pos > CHUNK) {
-        buf = buf.slice(pos);
-        pos = 0;
-      }
-      yield s;
-    }
-  } finally {
-    gz?.destroy();
-    await fh.close();
-  }
-}
-
-// ---------------------------------------------------------------- writing
-
-const RESERVED_INFO = new Set(['Lattice', 'Properties', 'pbc']);
-
-/** A finite real in shortest round-trip form that Python reads as a float: '-1' → '-1.0' (exponents are kept). */
-function realText(x: number, what: string): string {
-  const t = formatFinite(x, what);
-  return /^-?\d+$/.test(t) ? t + '.0' : t;
-}
-
-function columnName(name: string): string {
-  if (name === '' || /[\s:"'=]/.test(name)) throw new FarfieldError('INVALID_INPUT', `per-atom array name '${name}' cannot be written to extended XYZ (no spaces, ':', quotes or '=')`);
-  return name;
-}
-
-/** Text of one extended-XYZ frame (ends with '\n'). */
-export function formatExtxyzFrame(s: Structure): string {
-  validateStructure(s);
-  const n = s.species.length;
-  const L = s.labels;
-  // columns: species, pos, arrays…, charges, forces
-  type Col = { name: string; type: PropertyType; width: number; data: ColumnData };
-  const cols: Col[] = [];
-  const reserved = new Set(['species', 'pos', 'Z']);
-  if (L.charges) reserved.add('charges');
-  if (L.forcesEvPerA) reserved.add('forces');
-  for (const [name, a] of Object.entries(s.arrays)) {
-    if (reserved.has(name)) continue;
-    if (name === 'selective_dynamics' && a.type === 'L' && a.width === 3 && !('move_mask' in s.arrays)) {
-      cols.push(moveMask(a.data, n));
-      continue;
-    }
-    cols.push({ name: columnName(name), type: a.type, width: a.width, data: a.data });
-  }
-  if (L.charges) cols.push({ name: 'charges', type: 'R', width: 1, data: L.charges });
-  if (L.forcesEvPerA) cols.push({ name: 'forces', type: 'R', width: 3, data: L.forcesEvPerA });
-  let props = 'species:S:1:pos:R:3';
-  for (const c of cols) props += `:${c.name}:${c.type}:${c.width}`;
-
-  let head = '';
-  if (s.cell.some((x) => x !== 0)) head += `Lattice="${Array.from(s.cell, (x) => realText(x, 'Lattice')).join(' ')}" `;
-  head += `Properties=${props}`;
-  const entries: [string, InfoValue][] = [];
-  for (const [k, v] of Object.entries(s.info)) {
-    if (RESERVED_INFO.has(k)) continue;
-    if (k === 'energy' && L.energyEv !== undefined) continue;
-    if (k === 'stress' && L.stressEvPerA3 !== undefined) continue;
-    entries.push([k, v]);
-  }
-  // labels are reals in ASE (a SinglePointCalculator's float results): always written with a '.' or an exponent,
-  // so that energy=-1.0 does not come back as the integer -1
-  const tail: string[] = [];
-  if (L.energyEv !== undefined) tail.push(`energy=${realText(L.energyEv, 'energy')}`);
-  if (L.stressEvPerA3) {
-    const t = L.stressEvPerA3;
-    // Fortran order, as ASE writes (and reads) it: v[i + 3j] = t[i][j]
-    const v: string[] = [];
-    for (let j = 0; j < 3; j++) for (let i = 0; i < 3; i++) v[i + 3 * j] = realText(t[3 * i + j], 'stress');
-    tail.push(`stress="${v.join(' ')}"`);
-  }
-  tail.push(`pbc="${s.pbc.map((b) => (b ? 'T' : 'F')).join(' ')}"`); // ASE always writes pbc
-  head += ' ' + formatKeyValues(entries, s.info, tail);
-
-  const parts: string[] = [String(n), '\n', head, '\n'];
-  const pos = s.positions;
-  for (let a = 0; a < n; a++) {
-    let line = s.symbols[s.species[a]] + ' ' + fmt(pos[3 * a], 'positions') + ' ' + fmt(pos[3 * a + 1], 'positions') + ' ' + fmt(pos[3 * a + 2], 'positions');
-    for (const c of cols) {
-      for (let j = 0; j < c.width; j++) {
-        const v = c.data[a * c.width + j];
-        switch (c.type) {
-          case 'R': line += ' ' + fmt(v as number, c.name); break;
-          case 'I': line += ' ' + String(v); break;
-          case 'L': line += v ? ' T' : ' F'; break;
-          case 'S': {
-            const str = v as string;
-            if (str === '' || /\s/.test(str)) throw new FarfieldError('INVALID_INPUT', `per-atom string '${str}' in '${c.name}' cannot be written to extended XYZ (empty or contains whitespace)`);
-            line += ' ' + str;
-          }
-        }
-      }
-    }
-    parts.push(line, '\n');
-  }
-  return parts.join('');
-}
-
-/**
- * POSCAR-style selective dynamics (L:3, T = may move) as ASE's constraint column `move_mask`: width 1 (ASE's
- * FixAtoms) when every atom is all-T or all-F, else width 3 (one FixCartesian per atom).
- */
-function moveMask(flags: Uint8Array, n: number): { name: string; type: PropertyType; width: number; data: ColumnData } {
-  let uniform = true;
-  for (let a = 0; a < n && uniform; a++) uniform = flags[3 * a] === flags[3 * a + 1] && flags[3 * a] === flags[3 * a + 2];
-  if (!uniform) return { name: 'move_mask', type: 'L', width: 3, data: flags };
-  return { name: 'move_mask', type: 'L', width: 1, data: Uint8Array.from({ length: n }, (_, a) => flags[3 * a]) };
-}
-
-function fmt(x: number, what: string): string {
-  if (x - x !== 0) throw new FarfieldError('INVALID_INPUT', `cannot write ${what}: value ${x} is not finite`);
-  return x === 0 ? (Object.is(x, -0) ? '-0.0' : '0') : String(x);
-}
-
-/** Text of one plain XYZ frame: count, comment (info.comment), `symbol x y z`. */
-export function formatPlainXyzFrame(s: Structure): string {
-  validateStructure(s);
-  const n = s.species.length;
-  const c = s.info.comment;
-  const comment = typeof c === 'string' ? c : '';
-  if (/[\r\n]/.test(comment)) throw new FarfieldError('INVALID_INPUT', 'cannot write an XYZ comment that contains a line break');
-  const parts: string[] = [String(n), '\n', comment, '\n'];
-  const pos = s.positions;
-  for (let a = 0; a < n; a++)
-    parts.push(s.symbols[s.species[a]], ' ', fmt(pos[3 * a], 'positions'), ' ', fmt(pos[3 * a + 1], 'positions'), ' ', fmt(pos[3 * a + 2], 'positions'), '\n');
-  return parts.join('');
-}
-
-export function writeXyz(path: string, structures: Iterable<Structure>, plain = false): void {
-  writeAtomically(path, (out) => {
-    for (const s of structures) out.write(plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s));
-  });
-}
-
-/** Incremental writer (for streaming conversion): frames are appended to a temporary file renamed on close. */
-export function openXyzWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void } {
-  const f = new AtomicFile(path);
-  return {
-    write(s) {
-      try {
-        f.write(plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s));
-      } catch (e) {
-        f.abort();
-        throw e;
-      }
-    },
-    close: () => f.commit(),
-    abort: () => f.abort(),
-  };
-}
-
-/**
- * A live trajectory: every frame is appended to `path` itself as soon as it is given (readable with `tail -f` or
- * `readFrames` while the run goes on), as MD codes write their dumps. The file is truncated when opened. Frames are
- * whole or absent: a frame is written with a loop over short writes, and if the OS refuses part-way (disk full,
- * file-size limit) the file is truncated back to the end of the last complete frame before the error is thrown, so it
- * stays readable. `abort` keeps the frames written so far (each is complete and valid).
- */
-export function openXyzLiveWriter(path: string, plain = false): { write(s: Structure): void; close(): void; abort(): void; readonly frames: number } {
-  let fd: number | null;
-  try {
-    fd = openSync(path, 'w');
-  } catch (e) {
-    throw new FarfieldError('IO', `cannot write: ${(e as Error).message}`, { file: path }, { cause: e });
-  }
-  let size = 0, frames = 0;
-  const close = (): void => {
-    if (fd !== null) closeSync(fd);
-    fd = null;
-  };
-  return {
-    get frames() {
-      return frames;
-    },
-    write(s) {
-      if (fd === null) throw new FarfieldError('IO', `write to ${path} after it was closed`);
-      const data = Buffer.from(plain ? formatPlainXyzFrame(s) : formatExtxyzFrame(s), 'utf8');
-      try {
-        writeFully(fd, data);
-      } catch (e) {
-        const partial = e instanceof ShortWriteError ? e.written : 0;
-        let kept = `truncated back to its ${frames} complete frame${frames === 1 ? '' : 's'} (${size} bytes)`;
-        try {
-          ftruncateSync(fd, size);
-        } catch (t) {
-          kept = `could not be truncated back to its ${frames} complete frames (${(t as Error).message}); the last frame is partial`;
-        }
-        close();
-        const why = e instanceof ShortWriteError ? e.message : (e as Error).message;
-        throw new FarfieldError('IO', `cannot write frame ${frames + 1} (${why}) after ${partial} of its ${data.length} bytes; the trajectory was ${kept}`,
-          { file: path }, { cause: e instanceof ShortWriteError ? e.reason : e });
-      }
-      size += data.length;
-      frames++;
-    },
-    close,
-    abort: close,
-  };
 }

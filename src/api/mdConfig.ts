@@ -1,0 +1,16 @@
+/** Thermostat names of `runMolecularDynamics` and the integrator each stands for (pure: the web page's MD uses it). */
+import { FarfieldError } from '../core/index.js';
+import type { IntegratorConfig } from '../md/index.js';
+
+export type Thermostat = 'nve' | 'bussi' | 'langevin';
+export const THERMOSTATS: readonly Thermostat[] = ['nve', 'bussi', 'langevin'];
+
+/** Integrator config for a thermostat name. */
+export function integratorConfig(thermostat: Thermostat, timestepFs: number, temperatureK: number, extra: { tauFs?: number; frictionPerFs?: number } = {}): IntegratorConfig {
+  switch (thermostat) {
+    case 'nve': return { kind: 'verlet', timestepFs };
+    case 'bussi': return { kind: 'bussi', timestepFs, temperatureK, tauFs: extra.tauFs ?? 100 };
+    case 'langevin': return { kind: 'langevin', timestepFs, temperatureK, frictionPerFs: extra.frictionPerFs ?? 0.01 };
+    default: throw new FarfieldError('INVALID_INPUT', `unknown thermostat '${thermostat as string}' (known: ${THERMOSTATS.join(', ')})`);
+  }
+}
