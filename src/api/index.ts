@@ -16,3 +16,6 @@ export * from './label.js';
 export * from './relabel.js';
 export * from './driver.js';
 export * from './validate.js';
+export * from './learn.js';
+export { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig, type LearnFitConfig, type LearnThresholdConfig } from './learnConfig.js';
+export { LEARN_ENGINES, type LearnReferenceOptions } from './learnReference.js';
