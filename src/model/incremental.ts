@@ -8,7 +8,7 @@
  *   A_k = Σ_s Φ_{s,k}ᵀ Φ_{s,k} (M × M),  b_k = Σ_s Φ_{s,k}ᵀ y_{s,k},  (yᵀy)_k,  R_k.
  * The scaled normal equations of fit.ts (rows × W_k/σ_k) are then A = Σ_k c_k² A_k, b = Σ_k c_k² b_k, yᵀy = Σ_k c_k²(yᵀy)_k
  * with σ_E, σ_F, σ_S recomputed from all data at every solve (O(M²)), so the row scaling follows the growing set as
- * the offline fit's would.
+ * the offline fit's would (σ_E as the spread about the mean, since the frozen baseline leaves an offset).
  *
  * Costs: adding a structure = one descriptor pass + its design block against the current references
  * (O(M · reverse pass)) + a rank-R_s update of A (O(R_s M²)); adding m' references = for every stored structure one
@@ -429,7 +429,10 @@ export class IncrementalKernelFit {
   /** Row scalings c_k = W_k/σ_k from all data (fit.ts step 4). */
   scaling(): { energy: number; forces: number; stress: number; sigmaE: number; sigmaF: number; sigmaS: number } {
     const rms = (v: number[]): number => Math.sqrt(v.reduce((p, q) => p + q * q, 0) / Math.max(1, v.length));
-    const sigmaE = rms(this.eRes) || 1;
+    // σ_E about the mean: the baseline is frozen at the first batch, so the energies of later structures carry an
+    // offset that the δe_t columns absorb; the offline fit (baseline on all data) sees only the spread
+    const meanE = this.eRes.length ? this.eRes.reduce((p, q) => p + q, 0) / this.eRes.length : 0;
+    const sigmaE = rms(this.eRes.map((v) => v - meanE)) || 1;
     const sigmaF = Math.sqrt(this.fSq / Math.max(1, this.fCount)) || 1;
     const meanS = this.sVals.length ? this.sVals.reduce((p, q) => p + q, 0) / this.sVals.length : 0;
     const sigmaS = rms(this.sVals.map((v) => v - meanS)) || 1;
