@@ -9,7 +9,8 @@
  * drift measures integration error in every ensemble; it is reported in eV/atom (final − initial) and as the
  * largest excursion from the initial value.
  * Uncertainty: when the calculator is a kernel model fitted with a stored covariance, the log reports the model's
- * standard deviation of the total energy per atom at the logged steps (one extra evaluation per log line).
+ * standard deviation of the total energy per atom and the largest per-atom force σ (eV/Å, model/forceUncertainty.ts)
+ * at the logged steps (one extra evaluation per log line).
  * Blow-up guard (md/guard.ts), on by default: a run whose temperature, conserved energy or step displacement leaves
  * the thresholds (or turns non-finite) throws MdBlowUpError naming the step; the frames written so far stay.
  * Fixed coordinates carried by the start structure (POSCAR selective dynamics, ASE move_mask) are honoured
@@ -58,6 +59,8 @@ export interface MolecularDynamicsOptions {
    * trips it throws `MdBlowUpError`; the frames written so far stay in `output`.
    */
   guard?: Partial<BlowUpLimits> | false;
+  /** Log the largest per-atom force σ with the energy σ (default true; false keeps the cheap energy σ only). */
+  forceUncertainty?: boolean;
 }
 
 export interface MdLogRecord extends ThermoRecord {
@@ -65,6 +68,8 @@ export interface MdLogRecord extends ThermoRecord {
   conservedDriftEvPerAtom: number;
   /** Model standard deviation of the total energy divided by N, eV/atom (kernel models with covariance only). */
   uncertaintyEvPerAtom?: number;
+  /** Largest per-atom norm of the force standard deviation, eV/Å (kernel models with covariance only). */
+  maxForceUncertaintyEvPerA?: number;
 }
 
 export interface MdSummary {
@@ -85,6 +90,8 @@ export interface MdSummary {
   maxConservedExcursionEvPerAtom: number;
   /** Largest logged model uncertainty, eV/atom (if available). */
   maxUncertaintyEvPerAtom?: number;
+  /** Largest logged per-atom force σ, eV/Å (if available). */
+  maxForceUncertaintyEvPerA?: number;
   wallS: number;
   /** Throughput, ns of simulated time per day of wall time. */
   nsPerDay: number;
@@ -127,7 +134,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   const t0 = Date.now();
   const state = integrator.init(o.start, { temperatureK: o.temperatureK, seed: o.seed ?? 1 });
   const e0 = thermoRecord(state).conservedEv;
-  let maxExc = 0, sumT = 0, nT = 0, frames = 0, maxU: number | undefined;
+  let maxExc = 0, sumT = 0, nT = 0, frames = 0, maxU: number | undefined, maxFU: number | undefined;
   const withU = hasUncertainty(o.calculator);
   const observers: Observer[] = [];
   // first, so that a blown-up step is neither logged nor written
@@ -143,10 +150,15 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
       if (st.step % logEvery === 0 || st.step === o.steps) {
         const log: MdLogRecord = { ...rec, conservedDriftEvPerAtom: (rec.conservedEv - e0) / n };
         if (withU) {
-          const u = (o.calculator as KernelModel).calculate(stateToStructure(st), { forces: false, stress: false, uncertainty: true }).uncertainty?.energyEv;
+          const unc = (o.calculator as KernelModel).calculate(stateToStructure(st), { forces: false, stress: false, uncertainty: true, forceUncertainty: o.forceUncertainty ?? true }).uncertainty;
+          const u = unc?.energyEv, fu = unc?.maxForceEvPerA;
           if (u !== undefined) {
             log.uncertaintyEvPerAtom = u / n;
             maxU = Math.max(maxU ?? 0, u / n);
+          }
+          if (fu !== undefined) {
+            log.maxForceUncertaintyEvPerA = fu;
+            maxFU = Math.max(maxFU ?? 0, fu);
           }
         }
         o.onLog?.(log);
@@ -185,6 +197,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
     nsPerDay: wallS > 0 ? (state.timeFs * 1e-6) / (wallS / 86400) : Infinity,
   };
   if (maxU !== undefined) summary.maxUncertaintyEvPerAtom = maxU;
+  if (maxFU !== undefined) summary.maxForceUncertaintyEvPerA = maxFU;
   return summary;
 }
 

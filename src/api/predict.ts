@@ -1,8 +1,9 @@
 /**
  * Predict with a model: returns new structures (inputs are not mutated) whose labels are the predictions — energy
  * (eV), forces (eV/Å), stress (eV/Å³, periodic only) — with per-atom energies in `arrays.energies` (eV) and, when
- * asked and available, `info.energy_uncertainty` (eV, std of the total energy) and `arrays.energy_uncertainty`
- * (eV, per atom). Written as extended XYZ these are ASE-readable properties.
+ * asked and available, `info.energy_uncertainty` (eV, std of the total energy), `arrays.energy_uncertainty`
+ * (eV, per atom), `arrays.force_uncertainty` (eV/Å, 3 columns: the standard deviation of each force component) and
+ * `info.max_force_uncertainty` (eV/Å, the largest per-atom norm of that σ vector). Written as extended XYZ these are ASE-readable properties.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
 import { KernelModel, parseModel } from '../model/index.js';
@@ -27,6 +28,8 @@ export function predictStructure(model: Calculator, s: Structure, options: Predi
   if (r.energiesEv) out.arrays.energies = { type: 'R', width: 1, data: r.energiesEv };
   if (r.uncertainty?.energyEv !== undefined) out.info.energy_uncertainty = r.uncertainty.energyEv;
   if (r.uncertainty?.energiesEv) out.arrays.energy_uncertainty = { type: 'R', width: 1, data: r.uncertainty.energiesEv };
+  if (r.uncertainty?.forcesEvPerA) out.arrays.force_uncertainty = { type: 'R', width: 3, data: r.uncertainty.forcesEvPerA };
+  if (r.uncertainty?.maxForceEvPerA !== undefined) out.info.max_force_uncertainty = r.uncertainty.maxForceEvPerA;
   return out;
 }
 

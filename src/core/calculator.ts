@@ -11,6 +11,8 @@ export interface CalculateOptions {
   stress?: boolean;
   /** Compute the model's uncertainty estimate, where the calculator has one. */
   uncertainty?: boolean;
+  /** With `uncertainty`: also the per-atom force uncertainty (default true; false keeps only the cheap energy σ). */
+  forceUncertainty?: boolean;
 }
 
 export interface CalculationResult {
@@ -23,7 +25,16 @@ export interface CalculationResult {
   /** Per-atom energies, eV, where the calculator defines them. */
   energiesEv?: Float64Array;
   /** Uncertainty estimates (standard deviations). */
-  uncertainty?: { energyEv?: number; energiesEv?: Float64Array };
+  uncertainty?: {
+    /** σ of the total energy, eV. */
+    energyEv?: number;
+    /** σ of each per-atom energy, eV. */
+    energiesEv?: Float64Array;
+    /** σ of each Cartesian force component, eV/Å, Float64Array(3N). */
+    forcesEvPerA?: Float64Array;
+    /** Largest per-atom norm of the force σ vector, max_i √(σ²_ix + σ²_iy + σ²_iz), eV/Å ("Bayesian error" of the step). */
+    maxForceEvPerA?: number;
+  };
 }
 
 export interface Calculator {

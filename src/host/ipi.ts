@@ -391,7 +391,7 @@ export async function runIpiDriver(o: IpiDriverOptions): Promise<IpiDriverSummar
           if (periodic && !(Math.abs(volume) > 1e-12))
             throw new FarfieldError('INVALID_INPUT', `i-PI driver: the server sent a cell of zero volume, but ${source} is periodic`, { file: where, field: 'POSDATA' });
           const tc = performance.now();
-          const r = o.calculator.calculate(structure, { forces: true, stress: periodic, uncertainty: o.uncertainty ?? false });
+          const r = o.calculator.calculate(structure, { forces: true, stress: periodic, uncertainty: o.uncertainty ?? false, ...(o.uncertainty ? { forceUncertainty: false } : {}) });
           const td = performance.now();
           const u = r.uncertainty?.energyEv;
           reply = encodeForces(r, n, volume, units, u === undefined ? '' : JSON.stringify({ energy_uncertainty: u }));

@@ -7,6 +7,7 @@ export * from './selection.js';
 export * from './solvers.js';
 export * from './design.js';
 export * from './kernelModel.js';
+export * from './forceUncertainty.js';
 export * from './modelFile.js';
 export * from './fit.js';
 export * from './parallelNormal.js';

@@ -8,7 +8,11 @@
  * Uncertainty (when the fit stored a posterior covariance Σ = C Cᵀ over the unknowns u = (w, e)): per-atom feature
  * rows φ_i = (K(X_i, X_b) on the block of t(i), 1 on e_{t(i)}), standard deviations √(φ_iᵀΣφ_i) per atom and
  * √(φᵀΣφ), φ = Σ_i φ_i, for the total energy (parameter uncertainty; the fitted noise level is in `params.fit`).
- * Cost: one descriptor forward + backward, O(N·m·D) kernel work (GEMM), + O(N·m·rank) for the uncertainty.
+ * Force uncertainty (forceUncertainty.ts): σ(F_cα) = √(J Σ Jᵀ)_cα per Cartesian component, J = ∂φ/∂r, from
+ * batched reverse passes with the columns of C (or a seeded unbiased sketch of them) as weights; `maxForceEvPerA` is
+ * the largest per-atom norm √(σ²_x + σ²_y + σ²_z). Skipped with `forceUncertainty: false` (energy σ only).
+ * Cost: one descriptor forward + backward, O(N·m·D) kernel work (GEMM), + O(N·m·rank) for the energy uncertainty,
+ * + directions × (N·m·D GEMM + one reverse-pass entry) for the force uncertainty.
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
@@ -17,6 +21,7 @@ import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
 import type { SolveInfo } from './solvers.js';
 import type { BlockBalanceInfo } from './scaling.js';
+import { forceSigma, forceVariance, uncertaintyDirections, type ForceUncertaintyOptions, type SpeciesPass, type UncertaintyDirections } from './forceUncertainty.js';
 import './blockKernel.js'; // registers the 'linear' and 'block' kernels for model files
 
 /** References of one species. */
@@ -65,6 +70,9 @@ export class KernelModel implements Calculator {
   readonly referenceEnergiesEv: Float64Array;
   /** Weights in column order (length nRefs). */
   readonly weights: Float64Array;
+  /** How the force uncertainty is evaluated (forceUncertainty.ts; default: exact up to 16 directions, else a 16-probe sketch). */
+  forceUncertaintyOptions: ForceUncertaintyOptions = {};
+  private directions: { key: string; dirs: UncertaintyDirections } | null = null;
 
   constructor(readonly params: KernelModelParams) {
     this.descriptor = createDescriptor(params.descriptor);
@@ -89,12 +97,23 @@ export class KernelModel implements Calculator {
     return this.refs.species;
   }
 
+  /** The weight directions of the force uncertainty for the current options (cached; see forceUncertainty.ts). */
+  uncertaintyDirections(): UncertaintyDirections {
+    const cf = this.params.covarianceFactor;
+    if (!cf) throw new FarfieldError('UNSUPPORTED', 'kernel model: this model was fitted without a stored covariance, no uncertainty available');
+    const o = this.forceUncertaintyOptions;
+    const key = JSON.stringify([o.method ?? 'auto', o.probes ?? null, o.seed ?? null]);
+    if (!this.directions || this.directions.key !== key) this.directions = { key, dirs: uncertaintyDirections(cf, this.refs.nColumns, o) };
+    return this.directions.dirs;
+  }
+
   calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {
     const n = structure.species.length;
     const periodic = structure.pbc[0] && structure.pbc[1] && structure.pbc[2];
     const wantF = options.forces ?? true;
     const wantS = (options.stress ?? periodic) && periodic;
     const wantU = (options.uncertainty ?? false) && this.params.covarianceFactor !== undefined;
+    const wantFU = wantU && (options.forceUncertainty ?? true);
     if (options.uncertainty && !this.params.covarianceFactor)
       throw new FarfieldError('UNSUPPORTED', 'kernel model: this model was fitted without a stored covariance, no uncertainty available');
     const groups = groupAtoms(structure, this.refs.species);
@@ -106,6 +125,7 @@ export class KernelModel implements Calculator {
     const dEdX = wantF || wantS ? new Float64Array(n * d) : null;
     const cf = wantU ? this.params.covarianceFactor! : null;
     const perAtomU = cf ? new Float64Array(n * cf.rank) : null;
+    const passes: (SpeciesPass | null)[] = this.refs.species.map(() => null);
     for (let t = 0; t < this.refs.species.length; t++) {
       const atoms = groups.atoms[t];
       const nt = atoms.length, mt = this.refs.counts[t];
@@ -114,6 +134,7 @@ export class KernelModel implements Calculator {
       const w = this.weights.subarray(off, off + mt);
       const a = this.kernel.prepare(gatherRows(features, d, atoms), nt, d);
       const kmat = mt > 0 ? this.kernel.matrix(a, this.refs.prepared[t]) : new Float64Array(0);
+      if (wantFU) passes[t] = { atoms, rows: a, kmat };
       for (let i = 0; i < nt; i++) {
         let e = this.referenceEnergiesEv[t];
         for (let b = 0; b < mt; b++) e += w[b] * kmat[i * mt + b];
@@ -166,6 +187,12 @@ export class KernelModel implements Calculator {
       let s = 0;
       for (let k = 0; k < r; k++) s += tot[k] * tot[k];
       result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
+      if (wantFU) {
+        const v = forceVariance(structure, this.descriptor, ctx, saved, this.refs, passes, this.uncertaintyDirections());
+        const fs = forceSigma(v);
+        result.uncertainty.forcesEvPerA = fs.forcesEvPerA;
+        result.uncertainty.maxForceEvPerA = fs.maxForceEvPerA;
+      }
     }
     return result;
   }
