@@ -2,8 +2,10 @@
  * Energy, forces, stress and the per-component Bayesian force error of a kernel model in one evaluation — the adapter
  * between `farfield learn` and the model's force uncertainty.
  *
- * When the model provides it (`calculate(s, {uncertainty: true}).uncertainty.forcesEvPerA`, issue 15 part A, branch
- * h2/fsigma) that is used. Otherwise it is computed here from the design rows of design.ts with unit scaling:
+ * The model provides it (`calculate(s, {uncertainty: true}).uncertainty.forcesEvPerA`, model/forceUncertainty.ts:
+ * exact over the covariance columns, or a seeded 16-probe sketch of them for larger models), and that is used.
+ * `forceSigmaFromDesign` is the independent, exact form used by the tests (and kept as the fallback for a model
+ * that returns no force σ), from the design rows of design.ts with unit scaling:
  * with the unknowns u = (w, e) and the posterior covariance Σ = C Cᵀ of the fit,
  *   E/N = Φ_E·u,  F_kα = Φ_{kα}·u,  σ(F_kα) = |Cᵀ Φ_{kα}| = √(Φ_{kα}ᵀ Σ Φ_{kα})       (eV, eV/Å)
  * (Φ_{kα} = ∂F_kα/∂u; the prediction is linear in u, so this is the exact posterior standard deviation of the
@@ -19,7 +21,7 @@ import { designBlock, type KernelModel } from '../model/index.js';
 export interface ForceUncertaintyResult extends CalculationResult {
   /** σ of every force component, eV/Å, 3N. */
   forceSigmaEvPerA: Float64Array;
-  /** Largest entry of forceSigmaEvPerA, eV/Å. */
+  /** Largest per-atom norm √(σ²_x + σ²_y + σ²_z) of forceSigmaEvPerA, eV/Å (VASP's Bayesian error of a step). */
   maxForceSigmaEvPerA: number;
 }
 
@@ -30,7 +32,10 @@ interface ModelForceUncertainty {
 
 function maxOf(a: Float64Array): number {
   let m = 0;
-  for (const v of a) if (v > m || Number.isNaN(v)) m = v;
+  for (let i = 0; i < a.length; i += 3) {
+    const v = Math.sqrt(a[i] ** 2 + a[i + 1] ** 2 + a[i + 2] ** 2);
+    if (v > m || Number.isNaN(v)) m = v;
+  }
   return m;
 }
 
@@ -39,7 +44,7 @@ export function calculateWithForceUncertainty(model: KernelModel, s: Structure, 
   const periodic = s.pbc.every((p) => p);
   const wantS = (options.stress ?? periodic) && periodic;
   const viaModel = model.calculate(s, { forces: true, stress: wantS, uncertainty: true });
-  const u = viaModel.uncertainty as (CalculationResult['uncertainty'] & ModelForceUncertainty) | undefined;
+  const u: ModelForceUncertainty | undefined = viaModel.uncertainty;
   if (u?.forcesEvPerA) return { ...viaModel, forceSigmaEvPerA: u.forcesEvPerA, maxForceSigmaEvPerA: u.maxForceEvPerA ?? maxOf(u.forcesEvPerA) };
   return { ...viaModel, ...forceSigmaFromDesign(model, s) };
 }

@@ -79,3 +79,14 @@ test('force σ from the design rows = √(gᵀΣg), g = ∂F/∂u by finite diff
   assert.ok(maxForceSigmaEvPerA > 0);
   assert.ok(maxErr < 1e-6, `σ_F agrees with finite differences (max rel err ${maxErr})`);
 });
+
+test("the model's exact force σ (model/forceUncertainty.ts) equals the design-row form used by learn", () => {
+  const fit = IncrementalKernelFit.create(data.slice(0, 4), { descriptor: SR, maxNewReferences: 3 });
+  const model = fit.solve();
+  model.forceUncertaintyOptions = { method: 'exact' };
+  const s = data[5];
+  const viaModel = model.calculate(s, { forces: true, uncertainty: true }).uncertainty!.forcesEvPerA!;
+  const viaDesign = forceSigmaFromDesign(model, s);
+  for (let k = 0; k < viaModel.length; k++)
+    assert.ok(Math.abs(viaModel[k] - viaDesign.forceSigmaEvPerA[k]) <= 1e-9 * viaDesign.maxForceSigmaEvPerA, `component ${k}`);
+});
