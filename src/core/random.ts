@@ -41,9 +41,9 @@ export class Rng {
     return result;
   }
 
-  /** The generator's full state (four 32-bit words and the cached normal deviate), for checkpoints. */
+  /** The generator's full state (four unsigned 32-bit words and the cached normal deviate), for checkpoints. */
   getState(): { words: number[]; spare: number | null } {
-    return { words: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
   }
 
   /** Restore a state from `getState` (the stream then continues exactly where it was saved). */
