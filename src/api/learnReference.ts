@@ -10,7 +10,10 @@
 import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';
 import { CP2K_METHODS, cp2kAvailable, labelWithCp2k, type Cp2kMethod } from '../reference/index.js';
-import { isReferenceLabelEngine, REFERENCE_LABEL_ENGINES, relabelStructures } from './relabel.js';
+import { isReferenceLabelEngine, REFERENCE_LABEL_ENGINES } from './relabel.js';
+import { builtinLabeller, withRetry, type ReferenceLabeller } from './learnSession.js';
+
+export type { ReferenceLabeller, LabelOutcome } from './learnSession.js';
 
 export const LEARN_ENGINES = ['cp2k', ...REFERENCE_LABEL_ENGINES] as const;
 
@@ -26,28 +29,13 @@ export interface LearnReferenceOptions {
   maxNetForcePerAtom?: number;
 }
 
-export type LabelOutcome = { ok: true; structure: Structure; attempts: number } | { ok: false; reason: string; attempts: number };
-
-export interface ReferenceLabeller {
-  /** Provenance name, e.g. 'fumi-tosi' or 'cp2k-gfn1-xtb'. */
-  readonly name: string;
-  /** Label one structure; `tag` names the call (work directory). Never throws for a failed calculation. */
-  label(s: Structure, tag: string): Promise<LabelOutcome>;
-}
-
 /** Validate the engine options and build the labeller (`workdir`: where CP2K calls go). */
 export function createReferenceLabeller(o: LearnReferenceOptions, workdir: string): ReferenceLabeller {
   if (!(LEARN_ENGINES as readonly string[]).includes(o.engine))
     throw new FarfieldError('INVALID_INPUT', `learn: unknown reference '${o.engine}' (known: ${LEARN_ENGINES.join(', ')})`);
   if (isReferenceLabelEngine(o.engine)) {
     if (o.method !== undefined) throw new FarfieldError('INVALID_INPUT', `learn: --method applies only to the cp2k reference, not to ${o.engine}`);
-    const engine = o.engine;
-    const attempt = (s: Structure): Structure =>
-      relabelStructures([s], { engine, ...(o.charges ? { charges: o.charges } : {}), source: 'learn' })[0];
-    return {
-      name: engine,
-      label: async (s) => withRetry(async () => attempt(s)),
-    };
+    return builtinLabeller(o.engine, o.charges);
   }
   if (o.method === undefined || !(CP2K_METHODS as readonly string[]).includes(o.method))
     throw new FarfieldError('INVALID_INPUT', `learn: the cp2k reference needs --method (known: ${CP2K_METHODS.join(', ')})`);
@@ -61,27 +49,8 @@ export function createReferenceLabeller(o: LearnReferenceOptions, workdir: strin
     if (r.labelled.length === 1) return r.labelled[0];
     throw new FarfieldError('EXTERNAL', `cp2k call rejected: ${r.rejected[0]?.reason ?? 'no result'}`);
   };
-  let tries = 0;
   return {
     name: `cp2k-${method}`,
-    label: async (s, tag) => {
-      tries = 0;
-      return withRetry(async () => run(s, join(workdir, tries++ === 0 ? tag : `${tag}-retry`)));
-    },
+    label: async (s, tag) => withRetry(async (attempt) => run(s, join(workdir, attempt === 1 ? tag : `${tag}-retry`))),
   };
-}
-
-/** One try, then one retry; the reason of the last failure when both fail. */
-async function withRetry(f: () => Promise<Structure>): Promise<LabelOutcome> {
-  let reason = '';
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    try {
-      const s = await f();
-      if (!Number.isFinite(s.labels.energyEv ?? NaN) || !s.labels.forcesEvPerA) throw new FarfieldError('NUMERIC', 'reference gave no finite energy/forces');
-      return { ok: true, structure: s, attempts: attempt };
-    } catch (e) {
-      reason = e instanceof Error ? e.message : String(e);
-    }
-  }
-  return { ok: false, reason, attempts: 2 };
 }

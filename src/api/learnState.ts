@@ -8,70 +8,27 @@
  * byte lengths at the checkpoint, and a resume truncates them back to it, so nothing written after the checkpoint
  * is duplicated. A checkpoint is taken after every reference call (after its refit, if any) and every
  * `checkpointEvery` steps; it is written atomically (temporary file + rename).
- * The state holds the whole MD state (positions, velocities, forces, energy, stress, cell, time, heat, the random
- * stream), the threshold state, and the sizes of the batches the incremental fit received: replaying those
- * batches from training.xyz rebuilds bit-identical normal equations, hence the same model (model/incremental.ts).
+ * The state holds the session's checkpoint (learnSession.ts: the whole MD state including the random stream, the
+ * threshold state, and the sizes of the batches the incremental fit received — replaying those batches from
+ * training.xyz rebuilds bit-identical normal equations, hence the same model).
  */
 import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FarfieldError } from '../core/index.js';
-import type { DescriptorSpec } from '../descriptors/index.js';
-import type { MdState } from '../md/index.js';
-import type { LearnConfig } from './learnConfig.js';
-import type { LearnReferenceOptions } from './learnReference.js';
-import type { ThresholdState } from './learnThreshold.js';
-import type { Thermostat } from './md.js';
+import type { SessionCheckpoint } from './learnSession.js';
 import { writeTextAtomic } from './report.js';
 
 export const LEARN_FILES = { start: 'start.xyz', training: 'training.xyz', model: 'model.json', trajectory: 'trajectory.xyz', log: 'log.csv', state: 'state.json', report: 'index.html' } as const;
 
 export type GrowingFile = 'training' | 'trajectory' | 'log';
 
-/** What defines a run (stored so that `--resume DIR` needs no other argument). */
-export interface LearnRunSpec {
-  reference: LearnReferenceOptions;
-  steps: number;
-  timestepFs: number;
-  temperatureK: number;
-  thermostat: Thermostat;
-  tauFs: number;
-  frictionPerFs: number;
-  seed: number;
-  descriptors: string;
-  descriptorHypers?: Record<string, unknown>;
-  /** Descriptor spec of a start model (used instead of the preset; not re-balanced). */
-  descriptorSpec?: DescriptorSpec;
-  config: LearnConfig;
-  /** Seed training structures (count of leading frames of training.xyz that were given, not labelled here). */
-  seedFrames: number;
-  /** Model file the run started from (informational). */
-  startModel?: string;
-}
-
-export interface LearnCheckpoint {
+/** The state file: the session's checkpoint plus the byte lengths of the growing files at that moment. */
+export interface LearnCheckpoint extends SessionCheckpoint {
   format: 'farfield-learn-state';
   version: 1;
-  run: LearnRunSpec;
-  step: number;
-  md: {
-    timeFs: number;
-    heatEv: number;
-    potentialEnergyEv: number;
-    positions: number[];
-    velocities: number[];
-    forces: number[];
-    stress?: number[];
-    cell: number[];
-    rng: { words: number[]; spare: number | null };
-  };
-  threshold: ThresholdState;
-  /** Frames of training.xyz passed to the incremental fit, per `add` call in order (first = the creating batch). */
-  fittedBatches: number[];
-  /** Frames in training.xyz. */
-  labelled: number;
-  counters: { calls: number; failedCalls: number; refits: number; modelSteps: number };
   /** Byte lengths of the growing files at this checkpoint. */
   bytes: Record<GrowingFile, number>;
+  /** Wall time of the run so far, s. */
   wallS: number;
 }
 
@@ -86,33 +43,6 @@ export function fileBytes(path: string): number {
 /** Append text to a growing file (created when absent). */
 export function appendText(path: string, text: string): void {
   appendFileSync(path, text);
-}
-
-/** The MD part of a checkpoint. */
-export function snapshotMd(st: MdState): LearnCheckpoint['md'] {
-  return {
-    timeFs: st.timeFs, heatEv: st.heatEv, potentialEnergyEv: st.potentialEnergyEv,
-    positions: Array.from(st.positions), velocities: Array.from(st.velocities), forces: Array.from(st.forces),
-    ...(st.stressEvPerA3 ? { stress: Array.from(st.stressEvPerA3) } : {}),
-    cell: Array.from(st.cell), rng: st.rng.getState(),
-  };
-}
-
-/** Restore the MD part of a checkpoint into a state built by `integrator.init` on the start structure. */
-export function restoreMd(st: MdState, md: LearnCheckpoint['md'], step: number): void {
-  const n3 = st.positions.length;
-  if (md.positions.length !== n3 || md.velocities.length !== n3 || md.forces.length !== n3)
-    throw new FarfieldError('PARSE', `learn state: ${md.positions.length / 3} atoms in the state, ${n3 / 3} in start.xyz`);
-  st.positions.set(md.positions);
-  st.velocities.set(md.velocities);
-  st.forces.set(md.forces);
-  st.cell.set(md.cell);
-  st.potentialEnergyEv = md.potentialEnergyEv;
-  if (md.stress) st.stressEvPerA3 = Float64Array.from(md.stress);
-  st.step = step;
-  st.timeFs = md.timeFs;
-  st.heatEv = md.heatEv;
-  st.rng.setState(md.rng);
 }
 
 export function writeCheckpoint(dir: string, cp: LearnCheckpoint): void {
