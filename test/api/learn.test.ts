@@ -13,6 +13,8 @@ import { readStructures } from '../../src/io/index.js';
 import { resumeLearn, runLearn, validateLearnConfig, type LearnOptions } from '../../src/api/index.js';
 import { resolveThreshold } from '../../src/api/learnConfig.js';
 import { decideCall, historyStats, initialThresholdState, recordCall, updateThreshold } from '../../src/api/learnThreshold.js';
+import { LearnSession, builtinLabeller, withRetry, type LearnLogRow, type LearnRunSpec, type LearnSink, type ReferenceLabeller } from '../../src/api/learnSession.js';
+import { toyNaClDataset } from '../../src/api/web.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 
 const H = { radial: { nmax: 8, cutoffA: 6 }, angular: { nmax: 4, lmax: 2, cutoffA: 4.5 } };
@@ -89,4 +91,44 @@ test('resume after an interruption gives the same model and log as an uninterrup
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });
   }
+});
+
+test('a failing reference call is retried once, then skipped with a log line; the run continues on the model', async () => {
+  const start = toyNaClDataset({ frames: 1 })[0];
+  const inner = builtinLabeller('fumi-tosi');
+  const attempts: string[] = [];
+  let failing = false;
+  const labeller: ReferenceLabeller = {
+    name: 'flaky',
+    // after the first two calls: every call fails on its first attempt; calls at steps ≥ 12 fail on both
+    label: (s, tag) => withRetry(async (attempt) => {
+      attempts.push(`${tag}#${attempt}`);
+      const step = Number(tag.slice(5));
+      if (failing && (attempt === 1 || step >= 12)) throw new Error(`scf not converged (${tag})`);
+      const r = await inner.label(s, tag);
+      if (!r.ok) throw new Error(r.reason);
+      return r.structure;
+    }),
+  };
+  const rows: LearnLogRow[] = [];
+  const messages: string[] = [];
+  const sink: LearnSink = { training: () => {}, log: (r) => rows.push(r), frame: () => {}, model: () => {}, checkpoint: () => {}, message: (m) => messages.push(m) };
+  const spec: LearnRunSpec = {
+    reference: { engine: 'fumi-tosi' }, steps: 24, timestepFs: 2, temperatureK: 600, thermostat: 'bussi', tauFs: 100, frictionPerFs: 0.01, seed: 2,
+    descriptors: 'sr', descriptorHypers: H, seedFrames: 0,
+    config: { threshold: { initialEvPerA: 1e-6, batch: 1, minInterval: 3 }, fit: { maxNewReferences: 3 } },
+  };
+  const S = await LearnSession.start(spec, start, [], labeller, sink);
+  while (!S.done) {
+    if (S.counters.calls >= 2) failing = true;
+    await S.step();
+  }
+  const retried = rows.filter((r) => r.note === 'retried');
+  const skipped = rows.filter((r) => r.note.startsWith('reference failed twice, skipped: scf not converged'));
+  assert.ok(retried.length >= 1, 'a call that failed once succeeded on its retry');
+  assert.ok(skipped.length >= 1 && skipped.every((r) => r.step >= 12 && !r.called), `skipped calls: ${skipped.map((r) => r.step)}`);
+  assert.equal(S.counters.failedCalls, skipped.length);
+  assert.ok(messages.some((m) => /skipped/.test(m)));
+  assert.ok(attempts.includes(`step-${String(skipped[0].step).padStart(6, '0')}#2`), 'the skipped call was tried twice');
+  assert.equal(rows.at(-1)!.step, 24, 'the run went on to the end');
 });
