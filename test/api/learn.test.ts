@@ -58,12 +58,12 @@ function options(out: string, steps: number): LearnOptions {
 test('fumi-tosi 64 ions: calls become rarer, the threshold adapts, files and report are written', { skip: skipWithoutShared() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-learn-'));
   try {
-    const r = await runLearn(options(dir, 160));
+    const r = await runLearn(options(dir, 100));
     assert.ok(r.calls >= 5, `calls ${r.calls}`);
     assert.ok(r.callsPer100.lastQuarter < r.callsPer100.firstQuarter, `calls per 100 steps ${JSON.stringify(r.callsPer100)}`);
     assert.ok(r.thresholdUpdates >= 1 && r.finalThresholdEvPerA !== 0.02, `threshold ${r.finalThresholdEvPerA} after ${r.thresholdUpdates} updates`);
     const log = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n');
-    assert.equal(log.length, 1 + 161);
+    assert.equal(log.length, 1 + 101);
     const training = readStructures(join(dir, 'training.xyz'));
     assert.equal(training.length, r.trainingStructures);
     assert.equal(training[0].info.label_method, 'fumi-tosi');
