@@ -1,7 +1,7 @@
 /**
  * `farfield learn` shell: one-line errors before any work (missing options, unknown reference, misspelled config
  * key, --pressure, --resume of a folder without a run), a short run with --json, a second run into the same folder
- * refused, and --resume of a finished run (nothing left to do: same model).
+ * refused, and --resume of a finished run (nothing left to do: same model) with --test: the report gains parity plots.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,8 +53,10 @@ test('learn: a short run (--json), the same --out refused, --resume of a finishe
     r = runCli(args);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /already holds a run.*--resume/);
-    r = runCli(['learn', '--resume', out]);
+    r = runCli(['learn', '--resume', out, '--test', join(out, 'training.xyz')]);
     assert.equal(r.code, 0, r.err);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    for (const kind of ['learn-error', 'learn-calls', 'learn-temperature', 'parity-energy', 'parity-forces']) assert.match(html, new RegExp(`data-kind="${kind}"`));
     const again = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8')) as { body: { species: unknown } };
     assert.deepEqual(again.body.species, model.body.species, 'a finished run resumed refits nothing new');
   } finally {
