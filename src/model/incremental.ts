@@ -34,7 +34,7 @@ import { bindBlockKernel, blockReferences, defaultKernelFor, fitKernelData } fro
 import { DesignWorkspace, ReferenceSet, designBlock, gatherRows, groupAtoms, type RowScaling } from './design.js';
 import { hashStructures } from './fit.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
-import { createKernel, type Kernel, type KernelRows, type KernelSpec } from './kernels.js';
+import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { meanDensityDirections } from './meanDensity.js';
 import { balanceBlocks, scaleColumns } from './scaling.js';
 import { solve, type SolverConfig } from './solvers.js';
@@ -325,7 +325,7 @@ export class IncrementalKernelFit {
       const rows: [number, number, number] = [blk.energyRows, blk.forceRows, blk.stressRows];
       this.accumulate(phi, blk.y, rows, m, la);
       this.kept.push({ structure: s, phi, y: blk.y, rows, cols: m });
-      this.collectStats(s, blk.y, rows);
+      this.collectStats(blk.y, rows);
     });
     this.timingsS.add = (now() - t0) / 1000;
     return { newReferences: newCounts, structures: this.kept.length, columns: this.columns.length };
@@ -364,14 +364,13 @@ export class IncrementalKernelFit {
     }
   }
 
-  private collectStats(s: Structure, y: Float64Array, rows: [number, number, number]): void {
+  private collectStats(y: Float64Array, rows: [number, number, number]): void {
     if (rows[0] > 0) this.eRes.push(y[0]);
     for (let q = rows[0]; q < rows[0] + rows[1]; q++) {
       this.fSq += y[q] * y[q];
       this.fCount++;
     }
     for (let q = rows[0] + rows[1]; q < rows[0] + rows[1] + rows[2]; q++) this.sVals.push(y[q]);
-    void s;
   }
 
   /** New columns [mOld, M) for every kept structure; grows A_k and b_k with the cross blocks. */
@@ -504,10 +503,5 @@ export class IncrementalKernelFit {
       timingsS: { ...this.timingsS },
       createdBy: 'farfield 0.1.0 (incremental)',
     };
-  }
-
-  /** Kernel rows prepared for species t (tests). */
-  preparedReferences(t: number): KernelRows {
-    return this.kernel.prepare(this.refRows[t], this.refRows[t].length / this.width, this.width);
   }
 }
