@@ -37,9 +37,9 @@ export const ALLOWED: Record<string, string[]> = {
 /** Layers that never import node:* (DESIGN.md: host concerns live in host/ and api/): the numerics, and io, which
  * parses and formats texts only (host/files.ts binds its formats to the file system). */
 export const NUMERIC = ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'md', 'analysis'];
-/** A folder's public surfaces for other folders: its index.ts, and for `api` also browser.ts (the verbs for hosts
+/** A folder's public surfaces for other folders: its index.ts, and for `api` and `reference` also browser.ts (for hosts
  * without a file system, whose import closure is node-free). */
-const SURFACES: Record<string, string[]> = { api: ['index', 'browser'] };
+const SURFACES: Record<string, string[]> = { api: ['index', 'browser'], reference: ['index', 'browser'] };
 /** Surfaces a layer is restricted to (the page may import the api only through its browser surface). */
 const SURFACE_FOR: Record<string, Record<string, string[]>> = { web: { api: ['browser'] } };
 

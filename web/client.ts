@@ -11,6 +11,7 @@ export interface Handlers {
   progress?: (phase: string, done: number, total: number, message?: string) => void;
   stage?: (label: string) => void;
   frame?: (r: Extract<Reply, { type: 'frame' }>) => void;
+  learnRows?: (r: Extract<Reply, { type: 'learn-rows' }>) => void;
 }
 
 interface Pending {
@@ -56,6 +57,7 @@ export class WorkerClient {
       case 'progress': p.handlers.progress?.(r.phase, r.done, r.total, r.message); break;
       case 'stage': p.handlers.stage?.(r.label); break;
       case 'frame': p.handlers.frame?.(r); break;
+      case 'learn-rows': p.handlers.learnRows?.(r); break;
       case 'result': this.pending.delete(r.id); p.resolve(r.value); break;
       case 'error': this.pending.delete(r.id); p.reject(new Error(r.message)); break;
     }

@@ -7,7 +7,7 @@
  */
 import { errorValue, linePlot, parityPlot, PALETTE, resultsTable, type CompareResults } from '../src/report/index.js';
 import { CancelledError, WorkerClient } from './client.js';
-import type { DatasetView, DescribeView, FitView, MdThermo } from './protocol.js';
+import type { DatasetView, DescribeView, FitView, LearnRowView, MdThermo } from './protocol.js';
 import { StructureViewer } from './viewer.js';
 
 declare const __WORKER_SOURCE__: string;
@@ -18,7 +18,7 @@ declare global {
     /** Called by data/<id>.js with the dataset file's text. */
     __farfieldDataset?: (id: string, text: string) => void;
     /** State the end-to-end test reads. */
-    farfield?: { ready: boolean; dataset: DatasetView | null; fit: FitView | null; md: MdThermo[] };
+    farfield?: { ready: boolean; dataset: DatasetView | null; fit: FitView | null; md: MdThermo[]; learn: LearnRowView[] };
   }
 }
 
@@ -31,7 +31,7 @@ const num = (id: string): number => Number($<HTMLInputElement>(id).value);
 
 const client = new WorkerClient(__WORKER_SOURCE__);
 const viewer = new StructureViewer($('viewer'));
-const state: NonNullable<Window['farfield']> = { ready: false, dataset: null, fit: null, md: [] };
+const state: NonNullable<Window['farfield']> = { ready: false, dataset: null, fit: null, md: [], learn: [] };
 window.farfield = state;
 let selectedAtom: number | null = null;
 let lastDescribe: DescribeView | null = null;
@@ -378,6 +378,63 @@ function drawThermo(t: MdThermo[]): void {
     ], width: 400, height: 260, kind: 'md-energy' });
 }
 
+// ---------- 6 · learn on the fly ----------
+
+async function runLearnPanel(): Promise<void> {
+  const runBtn = $<HTMLButtonElement>('learn-run'), stopBtn = $<HTMLButtonElement>('learn-cancel');
+  runBtn.disabled = true;
+  stopBtn.disabled = false;
+  const steps = num('learn-steps');
+  const rows: LearnRowView[] = [];
+  state.learn = rows;
+  let lastDraw = 0;
+  setStatus('learn-status', 'labelling the first step …');
+  try {
+    const r = await client.request('learn', {
+      request: {
+        engine: $<HTMLSelectElement>('learn-engine').value as 'fumi-tosi', frame: currentFrame(), steps, timestepFs: num('learn-dt'),
+        temperatureK: num('learn-temp'), batch: num('learn-batch'), minInterval: num('learn-interval'), every: Math.max(1, Math.round(steps / 50)),
+      },
+    }, {
+      learnRows: (m) => {
+        rows.push(...m.rows);
+        const last = rows[rows.length - 1];
+        if (last) setStatus('learn-status', `step ${last.step} / ${steps} · T ${last.temperatureK.toFixed(0)} K · σ_F ${Number.isFinite(last.sigmaEvPerA) ? last.sigmaEvPerA.toFixed(3) : '–'} / threshold ${last.thresholdEvPerA.toFixed(3)} eV/Å · ${m.calls} reference calls · ${m.refits} refits`);
+        if (performance.now() - lastDraw > 250) {
+          lastDraw = performance.now();
+          drawLearn(rows);
+        }
+      },
+    });
+    drawLearn(rows);
+    setStatus('learn-status', `${r.stopped ? 'stopped' : 'done'}: ${r.steps} steps in ${r.wallS.toFixed(1)} s · ${r.calls} reference calls (${(100 * r.calls / Math.max(1, r.steps)).toFixed(1)} % of the steps) · ${r.refits} refits · references ${Object.entries(r.references).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  } catch (e) {
+    if (e instanceof CancelledError) {
+      setStatus('learn-status', 'cancelled (worker restarted: fitted models were dropped)');
+      state.fit = null;
+    }
+    else setStatus('learn-status', (e as Error).message, true);
+  } finally {
+    runBtn.disabled = false;
+    stopBtn.disabled = true;
+    enableSections();
+  }
+}
+
+function drawLearn(rows: LearnRowView[]): void {
+  const ok = rows.filter((r) => Number.isFinite(r.sigmaEvPerA) && r.sigmaEvPerA > 0);
+  const calls = rows.filter((r) => r.called);
+  let c = 0;
+  const cum = rows.map((r) => (c += r.called ? 1 : 0));
+  $('learn-plots').innerHTML =
+    linePlot({ title: 'Bayesian force error and threshold', x: { label: 'MD step' }, y: { label: 'eV/Å', log: true }, series: [
+      { name: 'max σ_F', x: ok.map((r) => r.step), y: ok.map((r) => r.sigmaEvPerA), color: PALETTE[0], markers: false },
+      { name: 'threshold', x: rows.map((r) => r.step), y: rows.map((r) => r.thresholdEvPerA), color: PALETTE[1], markers: false },
+      { name: 'reference calls', x: calls.map((r) => r.step), y: calls.map((r) => (Number.isFinite(r.sigmaEvPerA) && r.sigmaEvPerA > 0 ? r.sigmaEvPerA : r.thresholdEvPerA)), color: PALETTE[3], line: false, markers: true },
+    ], width: 400, height: 260, kind: 'learn-threshold' }) +
+    linePlot({ title: 'Cumulative reference calls', x: { label: 'MD step' }, y: { label: 'calls' }, series: [{ name: 'calls', x: rows.map((r) => r.step), y: cum, color: PALETTE[2], markers: false }], width: 400, height: 260, kind: 'learn-calls' });
+}
+
 // ---------- wiring ----------
 
 function wire(): void {
@@ -408,6 +465,8 @@ function wire(): void {
   $('download-pred-btn').addEventListener('click', () => void download('predictions'));
   $('md-run').addEventListener('click', () => void runMd());
   $('md-cancel').addEventListener('click', () => client.stop());
+  $('learn-run').addEventListener('click', () => void runLearnPanel());
+  $('learn-cancel').addEventListener('click', () => client.stop());
   window.addEventListener('resize', () => viewer.resize());
   $('env').textContent = `${crossOriginIsolated ? 'cross-origin isolated (2-thread WebAssembly linear algebra)' : 'not cross-origin isolated: single-threaded linear algebra (serve with `farfield serve` for 2 threads)'} · ${location.protocol === 'file:' ? 'opened from disk' : location.host}`;
   enableSections();

@@ -44,12 +44,37 @@ export interface MdRequest {
   every: number;
 }
 
+/** On-the-fly learning with a built-in reference potential (api/learnSession.ts). */
+export interface LearnRequest {
+  engine: 'fumi-tosi' | 'buckingham-zro2';
+  frame: number;
+  steps: number;
+  timestepFs: number;
+  temperatureK: number;
+  /** Labelled candidates per refit (ML_MCONF_NEW) and minimum steps between calls (ML_NMDINT). */
+  batch: number;
+  minInterval: number;
+  /** Send the log rows every k steps. */
+  every: number;
+}
+
+/** One step of the learn log (the columns of log.csv). */
+export interface LearnRowView {
+  step: number;
+  temperatureK: number;
+  sigmaEvPerA: number;
+  thresholdEvPerA: number;
+  called: boolean;
+  refit: boolean;
+}
+
 export type Request =
   | { id: number; type: 'load'; name: string; data: ArrayBuffer }
   | { id: number; type: 'toy'; frames: number; repeat: number }
   | { id: number; type: 'describe'; frame: number; kind: string }
   | { id: number; type: 'fit'; request: FitRequest }
   | { id: number; type: 'md'; request: MdRequest }
+  | { id: number; type: 'learn'; request: LearnRequest }
   | { id: number; type: 'download'; what: 'model' | 'predictions'; model: string }
   /** Ask a running MD job to stop after its current chunk (keeps the worker and its models). */
   | { id: number; type: 'stop' };
@@ -82,6 +107,7 @@ export type Reply =
   | { id: number; type: 'progress'; phase: string; done: number; total: number; message?: string }
   | { id: number; type: 'stage'; label: string }
   | { id: number; type: 'frame'; positions: Float64Array; cell: Float64Array; thermo: MdThermo }
+  | { id: number; type: 'learn-rows'; rows: LearnRowView[]; calls: number; refits: number }
   | { id: number; type: 'result'; value: unknown }
   | { id: number; type: 'error'; message: string };
 
@@ -92,6 +118,7 @@ export interface ResultTypes {
   describe: DescribeView;
   fit: FitView;
   md: { steps: number; thermo: MdThermo[]; wallS: number; stopped: boolean };
+  learn: { steps: number; calls: number; refits: number; references: Record<string, number>; wallS: number; stopped: boolean };
   stop: null;
   download: { fileName: string; text: string };
 }

@@ -5,9 +5,10 @@
  */
 import {
   compareStructures, describeStructure, modelToText, parseStructuresFromText, predictStructures, sortSpecies, startMdSession,
-  structuresToExtxyz, toyNaClDataset, useBrowserLinalgThreads, type KernelModel, type Structure,
+  structuresToExtxyz, toyNaClDataset, useBrowserLinalgThreads, LearnSession, builtinLabeller,
+  type KernelModel, type LearnLogRow, type LearnRunSpec, type LearnSink, type Structure,
 } from '../src/api/browser.js';
-import type { DatasetView, MdThermo, Reply, Request, ResultTypes } from './protocol.js';
+import type { DatasetView, LearnRowView, MdThermo, Reply, Request, ResultTypes } from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: Reply, transfer?: Transferable[]): void;
@@ -128,6 +129,44 @@ async function handle(req: Request): Promise<ResultTypes[keyof ResultTypes]> {
         await new Promise((r) => setTimeout(r, 0)); // let a 'stop' message in
       }
       return { steps: done, thermo, wallS: (performance.now() - t0) / 1000, stopped: done < q.steps };
+    }
+    case 'learn': {
+      const d = need(dataset, 'load a dataset first');
+      const q = req.request;
+      const start = need(d.structures[q.frame], `frame ${q.frame} does not exist`);
+      const t0 = performance.now();
+      let rows: LearnRowView[] = [];
+      const toView = (r: LearnLogRow): LearnRowView => ({
+        step: r.step, temperatureK: r.temperatureK, sigmaEvPerA: r.maxForceSigmaEvPerA, thresholdEvPerA: r.thresholdEvPerA, called: r.called, refit: r.refit,
+      });
+      const sink: LearnSink = { training: () => {}, log: (r) => { rows.push(toView(r)); }, frame: () => {}, model: () => {}, checkpoint: () => {} };
+      const spec: LearnRunSpec = {
+        reference: { engine: q.engine }, steps: q.steps, timestepFs: q.timestepFs, temperatureK: q.temperatureK, thermostat: 'bussi',
+        tauFs: 100, frictionPerFs: 0.01, seed: 1, descriptors: 'sr', seedFrames: 0,
+        config: { threshold: { batch: q.batch, minInterval: q.minInterval, historyLength: 5 }, fit: { maxNewReferences: 4 } },
+      };
+      stopRequested = false;
+      const session = await LearnSession.start(spec, start, [], builtinLabeller(q.engine), sink);
+      const flush = () => {
+        scope.postMessage({ id: req.id, type: 'learn-rows', rows, calls: session.counters.calls, refits: session.counters.refits });
+        rows = [];
+      };
+      flush();
+      while (!session.done && !stopRequested) {
+        const row = await session.step();
+        if (row.step % q.every === 0 || session.done) {
+          flush();
+          progress('learn', row.step, q.steps, `calls ${session.counters.calls}`);
+        }
+        await new Promise((r) => setTimeout(r, 0)); // let a 'stop' message in (a step takes tens of ms)
+      }
+      flush();
+      const counts = session.fit?.referenceCounts() ?? [];
+      return {
+        steps: session.st.step, calls: session.counters.calls, refits: session.counters.refits,
+        references: Object.fromEntries((session.fit?.species ?? []).map((s, t) => [s, counts[t]])),
+        wallS: (performance.now() - t0) / 1000, stopped: !session.done,
+      };
     }
     case 'stop':
       stopRequested = true;

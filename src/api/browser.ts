@@ -12,3 +12,4 @@ export { describeStructure, sortSpecies, DESCRIPTOR_PRESETS, type DescribeOption
 export { predictStructure, predictStructures, type PredictOptions } from './predict.js';
 export { evaluateModel, type EvalSummary, type EvaluateResult } from './evaluate.js';
 export * from './web.js';
+export { LearnSession, builtinLabeller, type LearnLogRow, type LearnRunSpec, type LearnSink } from './learnSession.js';

@@ -24,3 +24,6 @@ export * from './driver.js';
 export * from './validate.js';
 /** The web page's static server (`farfield serve`) lives with the other sockets in host/. */
 export { startWebServer, ensureWebBuilt, defaultWebDir, type WebServer, type WebServerOptions } from '../host/index.js';
+export * from './learn.js';
+export { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig, type LearnFitConfig, type LearnThresholdConfig } from './learnConfig.js';
+export { LEARN_ENGINES, type LearnReferenceOptions } from './learnReference.js';

@@ -15,7 +15,7 @@
  */
 import { FarfieldError, cloneStructure, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
 import { ElectrostaticsCalculator } from '../electrostatics/index.js';
-import { buckinghamZrO2, fumiTosiNaCl, pointCharges } from '../reference/index.js';
+import { buckinghamZrO2, fumiTosiNaCl, pointCharges } from '../reference/browser.js';
 
 export const REFERENCE_LABEL_ENGINES = ['fumi-tosi', 'point-charges', 'buckingham-zro2'] as const;
 export type ReferenceLabelEngine = (typeof REFERENCE_LABEL_ENGINES)[number];

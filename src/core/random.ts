@@ -2,6 +2,7 @@
  * Seeded pseudo-random numbers (xoshiro128** for uniforms, Box–Muller for normals).
  * Every stochastic step in farfield takes a seed: same seed → same result on every platform.
  */
+import { FarfieldError } from './errors.js';
 
 export class Rng {
   private s0: number;
@@ -38,6 +39,20 @@ export class Rng {
     this.s2 ^= t;
     this.s3 = rotl(this.s3, 11);
     return result;
+  }
+
+  /** The generator's full state (four unsigned 32-bit words and the cached normal deviate), for checkpoints. */
+  getState(): { words: number[]; spare: number | null } {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+  }
+
+  /** Restore a state from `getState` (the stream then continues exactly where it was saved). */
+  setState(state: { words: readonly number[]; spare: number | null }): void {
+    const w = state.words;
+    if (w.length !== 4 || !w.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) || (w[0] | w[1] | w[2] | w[3]) === 0)
+      throw new FarfieldError('INVALID_INPUT', `random state: expected four unsigned 32-bit words, not all zero, got ${JSON.stringify(w)}`);
+    [this.s0, this.s1, this.s2, this.s3] = w;
+    this.spare = state.spare;
   }
 
   /** Uniform in [0, 1) with 53 random bits. */

@@ -14,3 +14,4 @@ export * from './fit.js';
 export * from './parallelNormal.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';
 export * from './volumeResponse.js';
+export * from './incremental.js';

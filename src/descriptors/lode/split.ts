@@ -28,7 +28,7 @@
  * the neighbour list, k-vectors (6 + 3T) ns per (atom, k, channel), PME T(10p³ + 5 M log₂M/N) per channel).
  */
 import { planKernel, PLAN_COST_NS, type FourierChannelSpec, type PlanGeometry, type ReciprocalPartSpec, type SolverChoice, type SplitSpec } from '../../electrostatics/index.js';
-import { HermiteSplineSet } from '../../math/spline.js';
+import { HermiteSplineSet } from '../../math/index.js';
 import { BesselChannel } from './basis.js';
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));

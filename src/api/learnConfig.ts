@@ -1,0 +1,139 @@
+/**
+ * Configuration of `farfield learn` (on-the-fly learning): every knob of the call decision, the threshold update, the
+ * reference selection and the refit, with its default and its VASP/FLARE counterpart (docs/learn.md explains each).
+ * `validateLearnConfig` checks a JSON object (the content of `learn --config FILE`) before any work, like
+ * `validateFitConfig` (validate.ts): unknown keys name the closest known key, values are type- and range-checked.
+ */
+import { FarfieldError } from '../core/index.js';
+import { checkKeys, validateSolverConfig } from './validate.js';
+import type { SolverConfig } from '../model/index.js';
+
+export interface LearnThresholdConfig {
+  /** Initial threshold on the largest per-component Bayesian force error, eV/Å (VASP ML_CTIFOR; default 0.02). */
+  initialEvPerA?: number;
+  /** 'history' (VASP ML_ICRITERIA = 1, default) adapts the threshold; 'fixed' (ML_ICRITERIA = 0) keeps it. */
+  update?: 'history' | 'fixed';
+  /** Entries of the history of Bayesian errors at reference calls (ML_MHIS; default 10). */
+  historyLength?: number;
+  /** Update only when the standard error of the history / its mean is below this (ML_CSIG; default 0.4). */
+  maxRelativeStandardError?: number;
+  /** Update only when |slope| × length / mean of the history (least-squares line) is below this (ML_CSLOPE; default 1). */
+  maxRelativeSlope?: number;
+  /** New threshold = (1 − mix)·mean·(1 + factor) + mix·old (ML_XMIX-like mixing; default 0 = no mixing). */
+  mix?: number;
+  /** Factor on the history mean (ML_CX; default 0). */
+  factor?: number;
+  /** An error above immediateFactor × threshold calls the reference at once and refits now (ML_CDOUB; default 2). */
+  immediateFactor?: number;
+  /** Labelled candidates collected before a refit (ML_MCONF_NEW; default 5). */
+  batch?: number;
+  /** Minimum MD steps between two reference calls below the immediate level (ML_NMDINT; default 10). */
+  minInterval?: number;
+}
+
+export interface LearnFitConfig {
+  /** Descriptor preset (default 'sr'). */
+  descriptors?: string;
+  descriptorHypers?: Record<string, unknown>;
+  weights?: { energy?: number; forces?: number; stress?: number };
+  solver?: SolverConfig;
+  /** New reference environments per species per refit (FLARE max_atoms_added; default 8). */
+  maxNewReferences?: number;
+  /** Relative kernel distance below which an environment counts as known (default 1e-3). */
+  minDistance?: number;
+  /** References per species in all (VASP ML_MB; default 1000). */
+  maxReferences?: number;
+}
+
+export interface LearnConfig {
+  threshold?: LearnThresholdConfig;
+  fit?: LearnFitConfig;
+  /** Trajectory frame every k steps (default 10). */
+  every?: number;
+  /** State file written at least every k steps besides every reference call (default 50). */
+  checkpointEvery?: number;
+}
+
+export const LEARN_DEFAULTS = {
+  threshold: {
+    initialEvPerA: 0.02, update: 'history', historyLength: 10, maxRelativeStandardError: 0.4, maxRelativeSlope: 1,
+    mix: 0, factor: 0, immediateFactor: 2, batch: 5, minInterval: 10,
+  } satisfies Required<LearnThresholdConfig>,
+  fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000 },
+  every: 10,
+  checkpointEvery: 50,
+} as const;
+
+export type ResolvedThresholdConfig = Required<LearnThresholdConfig>;
+
+/** Threshold config with defaults filled in. */
+export function resolveThreshold(c: LearnThresholdConfig = {}): ResolvedThresholdConfig {
+  return { ...LEARN_DEFAULTS.threshold, ...c };
+}
+
+type KeysOf<T> = Record<keyof T, true>;
+const keys = <T>(r: KeysOf<T>): string[] => Object.keys(r);
+const TOP = keys<LearnConfig>({ threshold: true, fit: true, every: true, checkpointEvery: true });
+const THRESHOLD = keys<LearnThresholdConfig>({
+  initialEvPerA: true, update: true, historyLength: true, maxRelativeStandardError: true, maxRelativeSlope: true, mix: true,
+  factor: true, immediateFactor: true, batch: true, minInterval: true,
+});
+const FIT = keys<LearnFitConfig>({
+  descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
+});
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function num(v: unknown, where: string, test: (x: number) => boolean, what: string): void {
+  if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || !test(v)))
+    throw new FarfieldError('INVALID_INPUT', `${where} must be ${what}, got ${JSON.stringify(v)}`);
+}
+
+const positive = (x: number): boolean => x > 0;
+const nonNegative = (x: number): boolean => x >= 0;
+const posInt = (x: number): boolean => Number.isInteger(x) && x >= 1;
+
+/** Validate a learn configuration (JSON) before any work; `where` names the file in messages. */
+export function validateLearnConfig(cfg: unknown, where = 'learn configuration'): LearnConfig {
+  if (!isObject(cfg)) throw new FarfieldError('INVALID_INPUT', `${where} must be a JSON object, got ${JSON.stringify(cfg)}`);
+  checkKeys(cfg, TOP, where);
+  num(cfg.every, `${where}: every`, posInt, 'an integer ≥ 1');
+  num(cfg.checkpointEvery, `${where}: checkpointEvery`, posInt, 'an integer ≥ 1');
+  if (cfg.threshold !== undefined) {
+    const t = cfg.threshold;
+    if (!isObject(t)) throw new FarfieldError('INVALID_INPUT', `${where}: 'threshold' must be an object`);
+    const w = `${where}: threshold`;
+    checkKeys(t, THRESHOLD, w);
+    num(t.initialEvPerA, `${w}.initialEvPerA`, positive, 'a positive number (eV/Å)');
+    if (t.update !== undefined && t.update !== 'history' && t.update !== 'fixed')
+      throw new FarfieldError('INVALID_INPUT', `${w}.update must be 'history' or 'fixed', got ${JSON.stringify(t.update)}`);
+    num(t.historyLength, `${w}.historyLength`, (x) => Number.isInteger(x) && x >= 2, 'an integer ≥ 2');
+    num(t.maxRelativeStandardError, `${w}.maxRelativeStandardError`, positive, 'a positive number');
+    num(t.maxRelativeSlope, `${w}.maxRelativeSlope`, positive, 'a positive number');
+    num(t.mix, `${w}.mix`, (x) => x >= 0 && x < 1, 'a number in [0, 1)');
+    num(t.factor, `${w}.factor`, (x) => x > -1, 'a number > −1');
+    num(t.immediateFactor, `${w}.immediateFactor`, (x) => x > 1, 'a number > 1');
+    num(t.batch, `${w}.batch`, posInt, 'an integer ≥ 1');
+    num(t.minInterval, `${w}.minInterval`, posInt, 'an integer ≥ 1');
+  }
+  if (cfg.fit !== undefined) {
+    const f = cfg.fit;
+    if (!isObject(f)) throw new FarfieldError('INVALID_INPUT', `${where}: 'fit' must be an object`);
+    const w = `${where}: fit`;
+    checkKeys(f, FIT, w);
+    if (f.descriptors !== undefined && typeof f.descriptors !== 'string') throw new FarfieldError('INVALID_INPUT', `${w}.descriptors must be a preset name`);
+    if (f.descriptorHypers !== undefined && !isObject(f.descriptorHypers)) throw new FarfieldError('INVALID_INPUT', `${w}.descriptorHypers must be an object`);
+    if (f.weights !== undefined) {
+      if (!isObject(f.weights)) throw new FarfieldError('INVALID_INPUT', `${w}.weights must be an object`);
+      checkKeys(f.weights, ['energy', 'forces', 'stress'], `${w}.weights`);
+      for (const k of Object.keys(f.weights)) num(f.weights[k], `${w}.weights.${k}`, nonNegative, 'a number ≥ 0');
+    }
+    if (f.solver !== undefined) validateSolverConfig(f.solver, `${w}.solver`);
+    num(f.maxNewReferences, `${w}.maxNewReferences`, posInt, 'an integer ≥ 1');
+    num(f.minDistance, `${w}.minDistance`, nonNegative, 'a number ≥ 0');
+    num(f.maxReferences, `${w}.maxReferences`, posInt, 'an integer ≥ 1');
+  }
+  return cfg as LearnConfig;
+}

@@ -1,0 +1,367 @@
+/**
+ * The on-the-fly learning loop as a session over explicit state (no files, no node:*; DESIGN.md "learn/"): the CLI
+ * (learn.ts, with files and checkpoints) and the browser page (a Web Worker) drive the same code.
+ *
+ * `LearnSession.start` labels the start structure (step 0 is always a reference call), fits, and initialises MD;
+ * `step()` advances one MD step: the model gives energy, forces and the force σ (learnUncertainty.ts), the threshold
+ * logic (learnThreshold.ts) decides, a reference call replaces the model's evaluation at that step and adds the
+ * structure to the training set, the incremental fit (model/incremental.ts) is refitted after `batch` candidates
+ * (at once above immediateFactor × threshold). While the fit is degenerate (a single structure often is: the evidence
+ * collapses to zero weights) every step is labelled and refitted until it is not. Everything that leaves the session
+ * goes through a `LearnSink` (training frames as extended-XYZ text, log rows, trajectory frames, models,
+ * checkpoints). `LearnSession.restore` rebuilds a session from a checkpoint and the training frames by replaying the
+ * fit's batches (bit-identical normal equations).
+ */
+import { FarfieldError, type Structure } from '../core/index.js';
+import type { DescriptorSpec } from '../descriptors/index.js';
+import { formatExtxyzFrame, parseXyzText } from '../io/index.js';
+import { createIntegrator, stateToStructure, temperatureK, type MdState } from '../md/index.js';
+import { IncrementalKernelFit, type IncrementalFitConfig, type KernelModel } from '../model/index.js';
+import { sortSpecies } from './describe.js';
+import { resolveDescriptor } from './fit.js';
+import { integratorConfig, type Thermostat } from './mdConfig.js';
+import { LEARN_DEFAULTS, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
+import { applyEvaluation, splitStepper, type SplitStepper } from './learnDynamics.js';
+import { decideCall, initialThresholdState, recordCall, updateThreshold, type ThresholdState } from './learnThreshold.js';
+import { calculateWithForceUncertainty } from './learnUncertainty.js';
+import { relabelStructures, type ReferenceLabelEngine } from './relabel.js';
+
+export type LabelOutcome = { ok: true; structure: Structure; attempts: number } | { ok: false; reason: string; attempts: number };
+
+export interface ReferenceLabeller {
+  /** Provenance name, e.g. 'fumi-tosi' or 'cp2k-gfn1-xtb'. */
+  readonly name: string;
+  /** Label one structure; `tag` names the call (work directory). Never throws for a failed calculation. */
+  label(s: Structure, tag: string): Promise<LabelOutcome>;
+}
+
+/** One try, then one retry; the reason of the last failure when both fail. */
+export async function withRetry(f: (attempt: number) => Promise<Structure>): Promise<LabelOutcome> {
+  let reason = '';
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      const s = await f(attempt);
+      if (!Number.isFinite(s.labels.energyEv ?? NaN) || !s.labels.forcesEvPerA) throw new FarfieldError('NUMERIC', 'reference gave no finite energy/forces');
+      return { ok: true, structure: s, attempts: attempt };
+    } catch (e) {
+      reason = e instanceof Error ? e.message : String(e);
+    }
+  }
+  return { ok: false, reason, attempts: 2 };
+}
+
+/** A labeller for the built-in reference potentials (relabel.ts; browser-safe). */
+export function builtinLabeller(engine: ReferenceLabelEngine, charges?: Readonly<Record<string, number>>): ReferenceLabeller {
+  return {
+    name: engine,
+    label: async (s) => withRetry(async () => relabelStructures([s], { engine, ...(charges ? { charges } : {}), source: 'learn' })[0]),
+  };
+}
+
+/** What defines a run (stored in the checkpoint so that a resume needs no other argument). */
+export interface LearnRunSpec {
+  reference: { engine: string; method?: string; charges?: Readonly<Record<string, number>>; np?: number; nice?: number; maxNetForcePerAtom?: number };
+  steps: number;
+  timestepFs: number;
+  temperatureK: number;
+  thermostat: Thermostat;
+  tauFs: number;
+  frictionPerFs: number;
+  seed: number;
+  descriptors: string;
+  descriptorHypers?: Record<string, unknown>;
+  /** Descriptor spec of a start model (used instead of the preset; not re-balanced). */
+  descriptorSpec?: DescriptorSpec;
+  config: LearnConfig;
+  /** Seed training structures (leading frames of the training set that were given, not labelled here). */
+  seedFrames: number;
+  /** Model file the run started from (informational). */
+  startModel?: string;
+}
+
+export interface LearnLogRow {
+  step: number;
+  timeFs: number;
+  temperatureK: number;
+  energyEv: number;
+  /** The model's Bayesian force error at this step (largest per-atom σ norm), eV/Å (NaN without a usable model). */
+  maxForceSigmaEvPerA: number;
+  thresholdEvPerA: number;
+  called: boolean;
+  refit: boolean;
+  note: string;
+}
+
+/** The session's part of a checkpoint (the file layer adds its byte counts). */
+export interface SessionCheckpoint {
+  run: LearnRunSpec;
+  step: number;
+  md: {
+    timeFs: number;
+    heatEv: number;
+    potentialEnergyEv: number;
+    positions: number[];
+    velocities: number[];
+    forces: number[];
+    stress?: number[];
+    cell: number[];
+    rng: { words: number[]; spare: number | null };
+  };
+  threshold: ThresholdState;
+  /** Training frames passed to the incremental fit, per `add` call in order (first = the creating batch). */
+  fittedBatches: number[];
+  /** Training frames so far (fitted + pending). */
+  labelled: number;
+  counters: { calls: number; failedCalls: number; refits: number; modelSteps: number };
+}
+
+export interface LearnSink {
+  /** A labelled structure joined the training set (its extended-XYZ text, exactly what a restore reads back). */
+  training(text: string): void;
+  log(row: LearnLogRow): void;
+  /** A trajectory frame (every `every` steps and the last). */
+  frame(text: string, step: number): void;
+  /** A refit produced this model. */
+  model(m: KernelModel): void;
+  /** Take a checkpoint (after every reference call and every `checkpointEvery` steps). */
+  checkpoint(cp: SessionCheckpoint): void;
+  message?(line: string): void;
+}
+
+/** The usable-model test: the evidence did not collapse (γ ≥ 1 and σ_w not held at its upper bound). */
+export function usableModel(m: KernelModel | null): boolean {
+  const info = m?.params.training?.solver;
+  if (!m || !m.params.covarianceFactor) return false;
+  if (!info) return true;
+  return info.kind !== 'bayes' || (info.effectiveParameters >= 1 && info.bounded !== 'upper');
+}
+
+/** Re-read a frame from its extended-XYZ text, so the run and a restore feed the fit bit-identical structures. */
+function normalise(s: Structure): { text: string; frame: Structure } {
+  const text = formatExtxyzFrame(s);
+  return { text, frame: parseXyzText(text, 'training.xyz')[0] };
+}
+
+function provenance(s: Structure, step: number, sigma: number, threshold: number): Structure {
+  const info: Structure['info'] = { ...s.info, learn_step: step, learn_threshold_eV_per_A: threshold };
+  if (Number.isFinite(sigma)) info.learn_max_force_sigma_eV_per_A = sigma;
+  const { velocities: _v, ...arrays } = s.arrays;
+  return { ...s, info, arrays };
+}
+
+function snapshotMd(st: MdState): SessionCheckpoint['md'] {
+  return {
+    timeFs: st.timeFs, heatEv: st.heatEv, potentialEnergyEv: st.potentialEnergyEv,
+    positions: Array.from(st.positions), velocities: Array.from(st.velocities), forces: Array.from(st.forces),
+    ...(st.stressEvPerA3 ? { stress: Array.from(st.stressEvPerA3) } : {}),
+    cell: Array.from(st.cell), rng: st.rng.getState(),
+  };
+}
+
+function restoreMd(st: MdState, md: SessionCheckpoint['md'], step: number): void {
+  const n3 = st.positions.length;
+  if (md.positions.length !== n3 || md.velocities.length !== n3 || md.forces.length !== n3)
+    throw new FarfieldError('PARSE', `learn state: ${md.positions.length / 3} atoms in the state, ${n3 / 3} in the start structure`);
+  st.positions.set(md.positions);
+  st.velocities.set(md.velocities);
+  st.forces.set(md.forces);
+  st.cell.set(md.cell);
+  st.potentialEnergyEv = md.potentialEnergyEv;
+  if (md.stress) st.stressEvPerA3 = Float64Array.from(md.stress);
+  st.step = step;
+  st.timeFs = md.timeFs;
+  st.heatEv = md.heatEv;
+  st.rng.setState(md.rng);
+}
+
+export class LearnSession {
+  fit: IncrementalKernelFit | null = null;
+  model: KernelModel | null;
+  st!: MdState;
+  pending: Structure[] = [];
+  fittedBatches: number[] = [];
+  labelled = 0;
+  counters: SessionCheckpoint['counters'] = { calls: 0, failedCalls: 0, refits: 0, modelSteps: 0 };
+  thr: ThresholdState;
+  /** Steps at which this session (since start or restore) called the reference. */
+  readonly callSteps: number[] = [];
+  readonly firstStep: number;
+  private readonly cfg: ResolvedThresholdConfig;
+  private readonly stepper: SplitStepper;
+  private readonly species: string[];
+
+  private constructor(readonly spec: LearnRunSpec, readonly labeller: ReferenceLabeller, readonly sink: LearnSink, species: string[],
+    thr: ThresholdState | null, model: KernelModel | null, firstStep: number) {
+    this.cfg = resolveThreshold(spec.config.threshold);
+    this.thr = thr ?? initialThresholdState(this.cfg);
+    this.model = model;
+    this.species = species;
+    this.firstStep = firstStep;
+    this.stepper = splitStepper(integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec));
+  }
+
+  /** Species of a run: the start model's, else those of the start and seed structures (by atomic number). */
+  static species(start: Structure, training: readonly Structure[], model?: KernelModel): string[] {
+    if (model) return model.descriptor.species.slice();
+    return sortSpecies([start, ...training].flatMap((s) => s.symbols));
+  }
+
+  /** Start: seed frames, step 0 labelled and fitted, MD initialised (velocities from the seed). */
+  static async start(spec: LearnRunSpec, start: Structure, training: readonly Structure[], labeller: ReferenceLabeller, sink: LearnSink,
+    startModel?: KernelModel): Promise<LearnSession> {
+    const species = LearnSession.species(start, training, startModel);
+    if (!spec.descriptorSpec) resolveDescriptor(spec.descriptors, species, spec.descriptorHypers); // validates the preset before any work
+    const S = new LearnSession(spec, labeller, sink, species, null, startModel ?? null, 0);
+    for (const s of training) S.addTraining(s);
+    const first = await labeller.label(start, 'step-000000');
+    S.counters.calls++;
+    if (!first.ok) throw new FarfieldError('EXTERNAL', `learn: the reference failed twice on the start structure: ${first.reason}`);
+    const frame = S.addTraining(provenance(first.structure, 0, NaN, S.thr.thresholdEvPerA));
+    recordCall(S.thr, S.cfg, 0, undefined);
+    S.callSteps.push(0);
+    S.refit();
+    const fixed = { name: 'reference', calculate: () => ({ energyEv: frame.labels.energyEv!, forcesEvPerA: frame.labels.forcesEvPerA!.slice() }) };
+    S.st = createIntegrator(fixed, integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec)).init(start, { temperatureK: spec.temperatureK, seed: spec.seed });
+    sink.log({ step: 0, timeFs: 0, temperatureK: temperatureK(S.st), energyEv: S.st.potentialEnergyEv, maxForceSigmaEvPerA: NaN, thresholdEvPerA: S.thr.thresholdEvPerA, called: true, refit: true, note: 'first step' });
+    sink.frame(formatExtxyzFrame(stateToStructure(S.st)), 0);
+    sink.checkpoint(S.checkpoint());
+    return S;
+  }
+
+  /** Rebuild from a checkpoint and the training frames written up to it (replays the fit's batches). */
+  static restore(cp: SessionCheckpoint, start: Structure, frames: readonly Structure[], labeller: ReferenceLabeller, sink: LearnSink): LearnSession {
+    if (frames.length !== cp.labelled) throw new FarfieldError('PARSE', `learn state: ${frames.length} training frames, the state expects ${cp.labelled}`);
+    const species = LearnSession.species(start, frames.slice(0, cp.run.seedFrames));
+    const S = new LearnSession(cp.run, labeller, sink, species, cp.threshold, null, cp.step);
+    S.labelled = cp.labelled;
+    S.counters = { ...cp.counters };
+    let k = 0;
+    for (const b of cp.fittedBatches) {
+      const batch = frames.slice(k, k + b);
+      if (!S.fit) S.fit = IncrementalKernelFit.create(batch, S.fitConfig());
+      else S.fit.add(batch);
+      S.fittedBatches.push(b);
+      k += b;
+    }
+    S.pending = frames.slice(k);
+    if (S.fit) S.model = S.fit.solve();
+    const n = start.species.length;
+    const dummy = { name: 'restore', calculate: () => ({ energyEv: 0, forcesEvPerA: new Float64Array(3 * n) }) };
+    S.st = createIntegrator(dummy, integratorConfig(cp.run.thermostat, cp.run.timestepFs, cp.run.temperatureK, cp.run)).init(start, { temperatureK: cp.run.temperatureK, seed: cp.run.seed });
+    restoreMd(S.st, cp.md, cp.step);
+    return S;
+  }
+
+  get done(): boolean {
+    return this.st.step >= this.spec.steps;
+  }
+
+  private fitConfig(): IncrementalFitConfig {
+    const spec = this.spec, f = spec.config.fit ?? {};
+    return {
+      descriptor: spec.descriptorSpec ?? resolveDescriptor(spec.descriptors, this.species, spec.descriptorHypers),
+      ...(spec.descriptorSpec ? { balance: false } : {}),
+      ...(f.weights ? { weights: f.weights } : {}), ...(f.solver ? { solver: f.solver } : {}),
+      maxNewReferences: f.maxNewReferences ?? LEARN_DEFAULTS.fit.maxNewReferences,
+      minDistance: f.minDistance ?? LEARN_DEFAULTS.fit.minDistance,
+      maxReferences: f.maxReferences ?? LEARN_DEFAULTS.fit.maxReferences,
+    };
+  }
+
+  private addTraining(s: Structure): Structure {
+    const { text, frame } = normalise(s);
+    this.sink.training(text);
+    this.pending.push(frame);
+    this.labelled++;
+    return frame;
+  }
+
+  /** Pass the pending frames to the incremental fit and solve. */
+  refit(): void {
+    if (this.pending.length === 0) return;
+    if (!this.fit) this.fit = IncrementalKernelFit.create(this.pending, this.fitConfig());
+    else this.fit.add(this.pending);
+    this.fittedBatches.push(this.pending.length);
+    this.pending = [];
+    this.model = this.fit.solve();
+    this.sink.model(this.model);
+    this.counters.refits++;
+  }
+
+  checkpoint(): SessionCheckpoint {
+    return {
+      run: this.spec, step: this.st.step, md: snapshotMd(this.st), threshold: this.thr, fittedBatches: this.fittedBatches.slice(),
+      labelled: this.labelled, counters: { ...this.counters },
+    };
+  }
+
+  /** One MD step (see the module header). */
+  async step(): Promise<LearnLogRow> {
+    const st = this.st, cfg = this.cfg;
+    const step = st.step + 1;
+    this.stepper.before(st);
+    const s = stateToStructure(st);
+    const good = usableModel(this.model);
+    const ev = this.model && good ? calculateWithForceUncertainty(this.model, s) : null;
+    const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
+    const decision = decideCall(this.thr, cfg, step, sigma, good);
+    let called = false, refitted = false, note = '';
+    if (decision !== 'model') {
+      const out = await this.labeller.label(s, `step-${String(step).padStart(6, '0')}`);
+      this.counters.calls++;
+      if (out.ok) {
+        const lab = out.structure.labels;
+        applyEvaluation(st, lab.energyEv!, lab.forcesEvPerA!, lab.stressEvPerA3, this.labeller.name);
+        this.addTraining(provenance(out.structure, step, sigma, this.thr.thresholdEvPerA));
+        recordCall(this.thr, cfg, step, good ? sigma : undefined);
+        called = true;
+        this.callSteps.push(step);
+        if (decision === 'call-now' || this.pending.length >= cfg.batch) {
+          this.refit();
+          refitted = true;
+          const before = this.thr.thresholdEvPerA;
+          if (updateThreshold(this.thr, cfg)) this.sink.message?.(`step ${step}: threshold ${before.toPrecision(3)} → ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å`);
+        }
+        if (out.attempts > 1) note = 'retried';
+      } else {
+        this.counters.failedCalls++;
+        note = `reference failed twice, skipped: ${out.reason}`;
+        this.sink.message?.(`step ${step}: ${note}`);
+        if (!ev) throw new FarfieldError('EXTERNAL', `learn: no usable model yet and the reference failed twice at step ${step}: ${out.reason}`);
+      }
+    }
+    if (!called) {
+      applyEvaluation(st, ev!.energyEv, ev!.forcesEvPerA!, ev!.stressEvPerA3, 'the model');
+      this.counters.modelSteps++;
+    }
+    this.stepper.after(st);
+    const row: LearnLogRow = {
+      step, timeFs: st.timeFs, temperatureK: temperatureK(st), energyEv: st.potentialEnergyEv, maxForceSigmaEvPerA: sigma,
+      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, note,
+    };
+    this.sink.log(row);
+    const every = this.spec.config.every ?? LEARN_DEFAULTS.every;
+    if (step % every === 0 || step === this.spec.steps) this.sink.frame(formatExtxyzFrame(stateToStructure(st)), step);
+    const cpEvery = this.spec.config.checkpointEvery ?? LEARN_DEFAULTS.checkpointEvery;
+    if (called || step % cpEvery === 0 || step === this.spec.steps) this.sink.checkpoint(this.checkpoint());
+    return row;
+  }
+
+  /** Refit the pending frames (end of the run) and return the final model. */
+  finish(): KernelModel {
+    if (this.pending.length > 0) {
+      this.refit();
+      this.sink.checkpoint(this.checkpoint());
+    }
+    if (!this.model) throw new FarfieldError('NUMERIC', 'learn: no model at the end of the run');
+    return this.model;
+  }
+
+  /** Reference calls per 100 steps in the first and last quarter of this session's steps. */
+  callRates(): { firstQuarter: number; lastQuarter: number } {
+    const span = this.spec.steps - this.firstStep;
+    const q = Math.max(1, Math.floor(span / 4));
+    const rate = (lo: number, hi: number): number => (100 * this.callSteps.filter((s) => s > lo && s <= hi).length) / Math.max(1, hi - lo);
+    return { firstQuarter: rate(this.firstStep, this.firstStep + q), lastQuarter: rate(this.spec.steps - q, this.spec.steps) };
+  }
+}

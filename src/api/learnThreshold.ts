@@ -1,0 +1,87 @@
+/**
+ * The call decision of on-the-fly learning and the adaptive threshold (VASP ML_CTIFOR with ML_ICRITERIA = 1; see
+ * docs/learn.md for the mapping of every knob), as plain data + pure functions so the state can be checkpointed.
+ *
+ * Per MD step with the current model's largest per-component Bayesian force error σ_max (eV/Å):
+ *   - step 0 (no model yet) → call the reference;
+ *   - σ_max > immediateFactor · threshold → call now and refit now (ML_CDOUB, the "emergency brake"; ignores the
+ *     minimum interval);
+ *   - σ_max > threshold and ≥ minInterval steps since the last call → call (a candidate; ML_NMDINT); the refit waits
+ *     until `batch` candidates are labelled (ML_MCONF_NEW);
+ *   - otherwise the step stays with the model.
+ * Threshold update, at every refit when update = 'history': the history holds σ_max of the last `historyLength`
+ * steps that called the reference (ML_MHIS). With mean μ, standard error s/√n (s the sample standard deviation)
+ * and the least-squares slope a (per entry) of the history: if s/√n < maxRelativeStandardError · μ (ML_CSIG) and
+ * |a|·n < maxRelativeSlope · μ (ML_CSLOPE), threshold ← (1 − mix)·μ·(1 + factor) + mix·threshold (ML_CX, mixing).
+ * Since calls happen only above the threshold, μ ≥ threshold: the threshold rises to the level of the model's
+ * typical error where calls start to be rare, and follows that level down as the model improves.
+ * (VASP normalises CSIG/CSLOPE in its own way; here both tests are relative to μ, so they are unit-free.)
+ */
+import type { ResolvedThresholdConfig } from './learnConfig.js';
+
+export interface ThresholdState {
+  thresholdEvPerA: number;
+  /** σ_max at the last reference calls (oldest first), at most historyLength entries. */
+  history: number[];
+  /** Step of the last reference call (−∞ before the first: -1e9). */
+  lastCallStep: number;
+  /** Threshold updates applied so far. */
+  updates: number;
+}
+
+export type CallDecision = 'model' | 'call' | 'call-now';
+
+export function initialThresholdState(c: ResolvedThresholdConfig): ThresholdState {
+  return { thresholdEvPerA: c.initialEvPerA, history: [], lastCallStep: -1e9, updates: 0 };
+}
+
+/** The decision for a step (see the header); `haveModel` false forces a call (the first step). */
+export function decideCall(st: ThresholdState, c: ResolvedThresholdConfig, step: number, maxErrorEvPerA: number, haveModel: boolean): CallDecision {
+  if (!haveModel) return 'call-now';
+  if (!Number.isFinite(maxErrorEvPerA) || maxErrorEvPerA > c.immediateFactor * st.thresholdEvPerA) return 'call-now';
+  if (maxErrorEvPerA > st.thresholdEvPerA && step - st.lastCallStep >= c.minInterval) return 'call';
+  return 'model';
+}
+
+/** Record a reference call made at `step` with model error σ_max (NaN/undefined when there was no model). */
+export function recordCall(st: ThresholdState, c: ResolvedThresholdConfig, step: number, maxErrorEvPerA: number | undefined): void {
+  st.lastCallStep = step;
+  if (maxErrorEvPerA !== undefined && Number.isFinite(maxErrorEvPerA)) {
+    st.history.push(maxErrorEvPerA);
+    while (st.history.length > c.historyLength) st.history.shift();
+  }
+}
+
+export interface HistoryStats {
+  mean: number;
+  standardError: number;
+  /** Least-squares slope per entry. */
+  slope: number;
+}
+
+export function historyStats(h: readonly number[]): HistoryStats {
+  const n = h.length;
+  const mean = h.reduce((p, q) => p + q, 0) / n;
+  let ss = 0, sxy = 0, sxx = 0;
+  const xm = (n - 1) / 2;
+  h.forEach((v, i) => {
+    ss += (v - mean) ** 2;
+    sxy += (i - xm) * (v - mean);
+    sxx += (i - xm) ** 2;
+  });
+  return { mean, standardError: n > 1 ? Math.sqrt(ss / (n - 1) / n) : Infinity, slope: sxx > 0 ? sxy / sxx : 0 };
+}
+
+/** Apply the threshold update (at a refit). Returns true when the threshold changed. */
+export function updateThreshold(st: ThresholdState, c: ResolvedThresholdConfig): boolean {
+  if (c.update !== 'history' || st.history.length < c.historyLength) return false;
+  const { mean, standardError, slope } = historyStats(st.history);
+  if (!(mean > 0)) return false;
+  if (!(standardError < c.maxRelativeStandardError * mean)) return false;
+  if (!(Math.abs(slope) * st.history.length < c.maxRelativeSlope * mean)) return false;
+  const next = (1 - c.mix) * mean * (1 + c.factor) + c.mix * st.thresholdEvPerA;
+  if (next === st.thresholdEvPerA) return false;
+  st.thresholdEvPerA = next;
+  st.updates++;
+  return true;
+}

@@ -1,0 +1,104 @@
+/**
+ * `farfield learn START --reference ENGINE [--method gfn1-xtb|pbe] --steps N --dt FS --temperature K --out DIR`
+ * and `farfield learn --resume DIR`: on-the-fly learning (api/learn.ts). Progress on stderr (step, T, largest
+ * Bayesian force error vs threshold, calls, refits, ETA); events (threshold updates, skipped calls) as lines; a
+ * summary at the end (or JSON with --json). Thin shell: no numerics here.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { FarfieldError } from '../../core/index.js';
+import { LEARN_ENGINES, THERMOSTATS, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig, type LearnSummary, type Thermostat } from '../../api/index.js';
+import { emitJson } from '../json.js';
+import { createProgress } from '../progress.js';
+
+function num(v: string, name: string, integer = false): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new FarfieldError('INVALID_INPUT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  return x;
+}
+
+function readConfig(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new FarfieldError('IO', `cannot read learn configuration: ${(e as Error).message}`, { file: path });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new FarfieldError('PARSE', `learn configuration is not valid JSON: ${(e as Error).message}`, { file: path });
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('learn')
+    .description('on-the-fly learning: MD with the current model, reference calls where its Bayesian force error says so, incremental refits')
+    .argument('[start]', 'starting structure (last frame); omit with --resume')
+    .option('--reference <engine>', `reference method: ${LEARN_ENGINES.join(' | ')}`)
+    .option('--method <m>', 'cp2k method: gfn1-xtb | pbe')
+    .option('--charges <map>', 'point-charges: Na=1,Cl=-1')
+    .option('--descriptors <preset>', 'descriptor preset (sr, sr+lr, …)')
+    .option('--steps <n>', 'MD steps')
+    .option('--dt <fs>', 'time step, fs', '2')
+    .option('--temperature <K>', 'initial and thermostat temperature, K', '300')
+    .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
+    .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
+    .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
+    .option('--pressure <GPa>', 'NPT (not available yet: refused)')
+    .option('--seed <s>', 'seed of velocities and thermostat noise', '1')
+    .option('--model <file>', 'start from this model (its descriptor; the first step is still labelled)')
+    .option('--training <file>', 'labelled structures that seed the training set')
+    .option('--config <file.json>', 'learn configuration (threshold, fit; docs/learn.md)')
+    .option('--test <file>', 'held-out labelled frames for the parity plots of the report')
+    .option('--np <n>', 'cp2k: MPI ranks', '2')
+    .option('--out <dir>', 'output directory (training.xyz, model.json, trajectory.xyz, log.csv, state.json, index.html)')
+    .option('--resume <dir>', 'continue the run in DIR from its last checkpoint')
+    .option('--json', 'print the summary as JSON')
+    .action(async (start: string | undefined, o: Record<string, string | boolean | undefined>) => {
+      const progress = createProgress(o.json ? { logStream: process.stderr } : {});
+      const say = (s: string) => progress.log(s);
+      const test = o.test ? loadStructures(String(o.test)).structures : [];
+      const hooks = { onProgress: progress.callback, onMessage: (m: string) => say(`# ${m}`), test };
+      let summary: LearnSummary;
+      if (o.resume) {
+        if (start !== undefined || o.out !== undefined) throw new FarfieldError('INVALID_INPUT', '--resume DIR continues a run: give no START or --out');
+        summary = await resumeLearn(String(o.resume), hooks);
+      } else {
+        if (start === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs a START structure (or --resume DIR)');
+        if (o.reference === undefined) throw new FarfieldError('INVALID_INPUT', `learn needs --reference (${LEARN_ENGINES.join(', ')})`);
+        if (o.steps === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --steps N');
+        if (o.out === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --out DIR');
+        if (o.pressure !== undefined) throw new FarfieldError('UNSUPPORTED', 'learn: --pressure (NPT) is not available yet; run NVT (bussi or langevin)');
+        const thermostat = String(o.thermostat) as Thermostat;
+        if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+        const config = o.config ? validateLearnConfig(readConfig(String(o.config)), String(o.config)) : {};
+        const structure = await loadFrame(start);
+        const startModel = o.model ? loadModel(String(o.model)) : undefined;
+        say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${o.temperature} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}, out ${o.out}`);
+        summary = await runLearn({
+          start: structure, steps: num(String(o.steps), 'steps', true), timestepFs: num(String(o.dt), 'dt'),
+          temperatureK: num(String(o.temperature), 'temperature'), thermostat, tauFs: num(String(o.tau), 'tau'),
+          frictionPerFs: num(String(o.friction), 'friction'), seed: num(String(o.seed), 'seed', true),
+          reference: {
+            engine: String(o.reference), ...(o.method ? { method: String(o.method) } : {}),
+            ...(o.charges ? { charges: parseChargeMap(String(o.charges)) } : {}), np: num(String(o.np), 'np', true),
+          },
+          ...(o.descriptors ? { descriptors: String(o.descriptors) } : {}),
+          ...(o.training ? { training: loadStructures(String(o.training)).structures } : {}),
+          ...(startModel ? { startModel, startModelPath: String(o.model) } : {}),
+          out: String(o.out), config,
+        }, hooks);
+      }
+      progress.done();
+      const { model: _m, ...rest } = summary;
+      if (o.json) {
+        emitJson(rest);
+        return;
+      }
+      say(`${summary.steps} steps: ${summary.calls} reference calls (${summary.failedCalls} failed), ${summary.refits} refits, ${summary.trainingStructures} training structures, references ${JSON.stringify(summary.references)}`);
+      say(`calls per 100 steps: first quarter ${summary.callsPer100.firstQuarter.toFixed(1)}, last quarter ${summary.callsPer100.lastQuarter.toFixed(1)}; threshold ${summary.finalThresholdEvPerA.toPrecision(3)} eV/Å after ${summary.thresholdUpdates} updates`);
+      say(`wrote ${summary.dir}/model.json, training.xyz, log.csv, index.html (${summary.wallS.toFixed(1)} s)`);
+    });
+}
