@@ -32,7 +32,9 @@ test('farfield ewald --json prints one JSON object', { skip: skipWithoutShared()
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, 'exactly one line of JSON');
   const o = JSON.parse(lines[0]) as { energy: number; forces: number[][]; stress: number[][]; parameters: { method: string } };
-  assert.deepEqual(Object.keys(o).sort(), ['energy', 'forces', 'frame', 'parameters', 'stress', 'totalCharge']);
+  // docs/conventions.md names (energyEv, forcesEvPerA, stressEvPerA3) with the pre-0.2 keys kept one release as aliases
+  assert.deepEqual(Object.keys(o).sort(), ['energy', 'energyEv', 'forces', 'forcesEvPerA', 'frame', 'parameters', 'stress', 'stressEvPerA3', 'totalCharge']);
+  assert.deepEqual((o as unknown as Record<string, unknown>).energyEv, o.energy);
   assert.equal(o.forces.length, 24);
   assert.equal(o.stress.length, 3);
   assert.equal(o.parameters.method, 'pme');
