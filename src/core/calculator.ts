@@ -22,6 +22,8 @@ export interface CalculationResult {
   stressEvPerA3?: Float64Array;
   /** Per-atom energies, eV, where the calculator defines them. */
   energiesEv?: Float64Array;
+  /** Per-atom charges, e, where the calculator predicts them (learned-charge models). */
+  charges?: Float64Array;
   /** Uncertainty estimates (standard deviations). */
   uncertainty?: { energyEv?: number; energiesEv?: Float64Array };
 }

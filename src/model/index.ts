@@ -10,4 +10,5 @@ export * from './kernelModel.js';
 export * from './modelFile.js';
 export * from './fit.js';
 export * from './parallelNormal.js';
+export * from './chargeModel.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';
