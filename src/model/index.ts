@@ -11,4 +11,6 @@ export * from './modelFile.js';
 export * from './fit.js';
 export * from './parallelNormal.js';
 export * from './chargeModel.js';
+export * from './chargeFit.js';
+export * from './chargeModelFile.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';

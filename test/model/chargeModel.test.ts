@@ -7,33 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, makeStructure, type Structure } from '../../src/core/index.js';
 import { ElectrostaticsCalculator, gaussianKernel } from '../../src/electrostatics/index.js';
-import { ChargeModel, type ChargeModelParams } from '../../src/model/index.js';
+import { ChargeModel } from '../../src/model/index.js';
+import { randomChargeModel } from './helpers/chargeModel.js';
 import './helpers/pairDescriptor.js';
 import { randomStructure } from './helpers/data.js';
 import { checkCalculator } from '../helpers/gradient.js';
-
-const DESC = { kind: 'test-pair', species: ['Na', 'Cl'], hypers: { cutoffA: 4, gaussians: 5 } };
-const D = 10;
-
-function randomArray(rng: Rng, n: number, scale: number): Float64Array {
-  return Float64Array.from({ length: n }, () => scale * rng.normal());
-}
-
-/** A model with random references and weights (seeded); `params` fixes the solver when given. */
-export function randomChargeModel(seed: number, parameters?: ChargeModelParams['electrostatics']['parameters']): ChargeModel {
-  const rng = new Rng(seed);
-  const sp = ['Na', 'Cl'];
-  const refs = (m: number) => Float64Array.from({ length: m * D }, () => Math.abs(rng.normal()));
-  return new ChargeModel({
-    energy: {
-      descriptor: DESC,
-      kernel: { kind: 'polynomial', hypers: { zeta: 2 } },
-      species: sp.map((s) => ({ species: s, features: refs(3), weights: randomArray(rng, 3, 0.5), referenceEnergyEv: rng.normal() })),
-    },
-    charges: sp.map((s, t) => ({ species: s, features: refs(4), weights: randomArray(rng, 4, 0.3), offsetE: t === 0 ? 0.8 : -0.8 })),
-    electrostatics: { sigmaA: 0.7, ...(parameters ? { parameters } : {}) },
-  });
-}
 
 function open(s: Structure): Structure {
   return makeStructure({ symbols: s.species.length ? Array.from(s.species, (k) => s.symbols[k]) : [], positions: Array.from(s.positions), pbc: [false, false, false] });
