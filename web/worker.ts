@@ -10,7 +10,7 @@ import { predictStructures } from '../src/api/predict.js';
 import {
   modelToText, parseStructuresFromText, startMdSession, structuresToExtxyz, toyNaClDataset, useBrowserLinalgThreads,
 } from '../src/api/web.js';
-import type { KernelModel } from '../src/model/index.js';
+import type { FittedModel } from '../src/model/index.js';
 import type { DatasetView, MdThermo, Reply, Request, ResultTypes } from './protocol.js';
 
 interface WorkerScope {
@@ -20,7 +20,7 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 let dataset: { name: string; structures: Structure[] } | null = null;
-const models = new Map<string, KernelModel>();
+const models = new Map<string, FittedModel>();
 let stopRequested = false;
 const threads = useBrowserLinalgThreads().catch(() => 1 as const);
 
@@ -86,7 +86,7 @@ async function handle(req: Request): Promise<ResultTypes[keyof ResultTypes]> {
       // compareModels holds out ceil(f·n) test structures of a seeded permutation: take a subset of n = train + test.
       const subset = labelled.slice(0, nTrain + nTest);
       const sizes = Array.from({ length: q.curvePoints }, (_, k) => Math.max(1, Math.round(nTrain / 2 ** k)));
-      const largest = new Map<string, { n: number; model: KernelModel }>();
+      const largest = new Map<string, { n: number; model: FittedModel }>();
       const out = await compareModels({
         data: subset,
         dataName: d.name,

@@ -16,3 +16,4 @@ export * from './label.js';
 export * from './relabel.js';
 export * from './driver.js';
 export * from './validate.js';
+export * from './modelKinds.js';

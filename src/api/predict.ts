@@ -2,10 +2,11 @@
  * Predict with a model: returns new structures (inputs are not mutated) whose labels are the predictions — energy
  * (eV), forces (eV/Å), stress (eV/Å³, periodic only) — with per-atom energies in `arrays.energies` (eV) and, when
  * asked and available, `info.energy_uncertainty` (eV, std of the total energy) and `arrays.energy_uncertainty`
- * (eV, per atom). Written as extended XYZ these are ASE-readable properties.
+ * (eV, per atom), and for learned-charge models the predicted charges in `labels.charges` (e; the `charges` column). Written as extended XYZ
+ * these are ASE-readable properties.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
-import { KernelModel, parseModel } from '../model/index.js';
+import { parseAnyModel, type FittedModel } from '../model/index.js';
 import { readFileSync } from 'node:fs';
 import { checkOutputFile, formatForWriting } from '../io/index.js';
 import { readInputFrames } from './inputs.js';
@@ -25,6 +26,7 @@ export function predictStructure(model: Calculator, s: Structure, options: Predi
   if (r.forcesEvPerA) out.labels.forcesEvPerA = r.forcesEvPerA;
   if (r.stressEvPerA3) out.labels.stressEvPerA3 = r.stressEvPerA3;
   if (r.energiesEv) out.arrays.energies = { type: 'R', width: 1, data: r.energiesEv };
+  if (r.charges) out.labels.charges = r.charges;
   if (r.uncertainty?.energyEv !== undefined) out.info.energy_uncertainty = r.uncertainty.energyEv;
   if (r.uncertainty?.energiesEv) out.arrays.energy_uncertainty = { type: 'R', width: 1, data: r.uncertainty.energiesEv };
   return out;
@@ -85,12 +87,12 @@ export async function predictFile(model: Calculator, input: string | readonly st
 }
 
 /** Read and verify a model file (FarfieldError 'MODEL' for corrupted/newer files, 'IO' if unreadable). */
-export function loadModel(path: string): KernelModel {
+export function loadModel(path: string): FittedModel {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new FarfieldError('IO', `cannot read model: ${(e as Error).message}`, { file: path }, { cause: e });
   }
-  return parseModel(text, path);
+  return parseAnyModel(text, path);
 }

@@ -295,7 +295,6 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   history.push(fCur);
   }
   timings.charges = (now() - t0) / 1000;
-  timings.finalSolve = (now() - t0) / 1000;
   const model = modelAt(v, sol.weights);
   const final = model.params;
   if (sol.covarianceFactor) final.energy.covarianceFactor = sol.covarianceFactor;

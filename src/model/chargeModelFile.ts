@@ -96,8 +96,11 @@ export function parseChargeModel(text: string, where = ''): ChargeModel {
   }
 }
 
+/** Either fitted model kind (both are Calculators). */
+export type FittedModel = KernelModel | ChargeModel;
+
 /** Any farfield model file: the kind comes from its `format` field. */
-export function parseAnyModel(text: string, where = ''): KernelModel | ChargeModel {
+export function parseAnyModel(text: string, where = ''): FittedModel {
   const head = /"format"\s*:\s*"([^"]*)"/.exec(text.slice(0, 200));
   if (head?.[1] === CHARGE_MODEL_FORMAT) return parseChargeModel(text, where);
   if (head?.[1] === MODEL_FORMAT || !head) return parseModel(text, where);
@@ -105,6 +108,6 @@ export function parseAnyModel(text: string, where = ''): KernelModel | ChargeMod
 }
 
 /** Serialise either model kind. */
-export function serializeAnyModel(model: KernelModel | ChargeModel): string {
+export function serializeAnyModel(model: FittedModel): string {
   return model instanceof ChargeModel ? serializeChargeModel(model) : serializeModel(model);
 }
