@@ -13,3 +13,4 @@ export * from './tune.js';
 export * from './kernelAccuracy.js';
 export * from './calculator.js';
 export { reduceCell } from './reduceCell.js';
+export * from './qeq.js';

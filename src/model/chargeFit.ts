@@ -46,7 +46,7 @@ export interface ChargeFitOptions {
   accuracy?: number;
   /** Maximum outer (Levenberg–Marquardt) iterations (default 30). */
   iterations?: number;
-  /** Stop when an accepted step lowers the objective by less than this fraction (default 1e-8). */
+  /** Stop when an accepted step lowers the objective by less than this fraction (default 1e-6). */
   tolerance?: number;
   /** Initial charges per species (e) instead of seeded random ones. */
   initial?: Record<string, number>;
@@ -93,7 +93,7 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   if (!(sigmaA > 0) || !Number.isFinite(sigmaA)) throw new FarfieldError('INVALID_INPUT', `fit sr+q: charge width sigmaA must be > 0 Å, got ${sigmaA}`);
   const maxIt = opts.iterations ?? 30;
   if (!(Number.isInteger(maxIt) && maxIt >= 0)) throw new FarfieldError('INVALID_INPUT', `fit sr+q: iterations must be an integer ≥ 0, got ${maxIt}`);
-  const tol = opts.tolerance ?? 1e-8;
+  const tol = opts.tolerance ?? 1e-6;
   const seed = opts.seed ?? config.selection?.seed ?? 0;
   const keys = opts.totalChargeKeys ?? ['charge'];
   const timings: Record<string, number> = {};

@@ -1,9 +1,10 @@
 /**
  * ChargeModel (`sr+q`, latent charges): a kernel model of short-range energies plus the electrostatic energy of
  * charges that a second kernel model predicts from the same local environments, as a core `Calculator`.
- * After the latent Ewald summation of B. Cheng (LES, npj Comput. Mater. 11, 80 (2025), arXiv:2408.15165), with
- * kernels instead of a neural network, and the kernel charge models of kQEq (Staacke et al., Mach. Learn.: Sci.
- * Technol. 2, 2021) in spirit (docs/charges.md).
+ * After the latent Ewald summation of B. Cheng (LES, npj Comput. Mater. 11, 80 (2025), arXiv:2408.15165; charge
+ * neutrality as in King, Kim, Zhong, Cheng, Nat. Commun. 16, 8763 (2025)), with a sparse kernel model instead of a
+ * neural network, as kQEq does for electronegativities (Staacke et al., Mach. Learn.: Sci. Technol. 3, 015032
+ * (2022)); docs/charges.md.
  *
  *   E = Σ_i ε(X_i) + E_es(q, r),                                 ε(X_i) = e_t + Σ_b w_b K(X_i, X_b)      (eV)
  *   g_i = c_t + Σ_{b∈B^q_t} v_b K(X_i, X_b),   q_i = g_i − (Σ_j g_j − Q)/N                                (e)
