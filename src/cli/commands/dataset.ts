@@ -40,7 +40,7 @@ export function register(program: Command): void {
     .command('charge-transfer')
     .description('charge-transfer benchmark: charge equilibration (known χ, J) + repulsion; every geometry undoped and with a far donor (info pair, doped)')
     .option('--n <geometries>', 'number of geometries (2 frames each)', '40')
-    .option('--atoms <n>', 'atoms per frame (even)', '40')
+    .option('--atoms <n>', 'atoms per cluster (even; two clusters per frame)', '16')
     .option('--seed <s>', 'random seed', '1')
     .requiredOption('-o, --output <file.xyz>', 'output file (extended XYZ)')
     .action((o: Record<string, string | undefined>) => {
