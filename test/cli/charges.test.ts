@@ -1,7 +1,7 @@
 /**
  * sr+q end to end through the CLI: `fit --descriptors sr+q` writes a charge-model file, `predict` loads it (kind from
- * the file's format) and writes the predicted charges as the `charges` column that sums to zero per frame, `eval` reads
- * the same model; a bad `charges` setting is refused before any work.
+ * the file's format) and writes the predicted charges as the `charges` column that sums to zero per frame, `eval` and
+ * `md` run it; a bad `charges` setting is refused before any work.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { loadStructures, saveStructures } from '../../src/api/index.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
-test('CLI: fit --descriptors sr+q → predict (charges array, Σq = 0) → eval', () => {
+test('CLI: fit --descriptors sr+q → predict (charges column, Σq = 0) → eval → md', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-q-'));
   try {
     const toy = loadStructures(join(REPO_ROOT, 'data', 'toy.xyz')).structures;
@@ -36,6 +36,10 @@ test('CLI: fit --descriptors sr+q → predict (charges array, Σq = 0) → eval'
     assert.notDeepEqual(Array.from(q), Array.from(toy[3].labels.charges!), 'the predicted charges, not the input column');
     const ev = runCli(['eval', model, test_]);
     assert.equal(ev.code, 0, ev.err);
+    const traj = join(dir, 'traj.xyz');
+    const md = runCli(['md', model, test_, '--steps', '3', '--every', '1', '--dt', '0.5', '-o', traj]);
+    assert.equal(md.code, 0, md.err);
+    assert.equal(loadStructures(traj).structures.length, 4);
     writeFileSync(cfg, JSON.stringify({ charges: { sigmaA: -1 } }));
     const bad = runCli(['fit', train, '-o', join(dir, 'bad.json'), '--descriptors', 'sr+q', '--config', cfg]);
     assert.notEqual(bad.code, 0);
