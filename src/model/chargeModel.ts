@@ -106,7 +106,7 @@ export interface ChargeForward {
 }
 
 export class ChargeModel implements Calculator {
-  readonly name = 'charge-model';
+  readonly name: string = 'charge-model';
   readonly descriptor: Descriptor;
   readonly kernel: Kernel;
   readonly energyRefs: ReferenceSet;

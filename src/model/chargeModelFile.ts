@@ -2,7 +2,7 @@
  * The charge-model file (sr+q) and the model loader that picks the model kind from the file's metadata.
  *
  *   { "format": "farfield-charge-model", "version": 1, "checksum": "sha256:<hex>", "body": {
- *       "kind": "sr+q", "energy": <a complete kernel-model file document (modelFile.ts) for the ε part>,
+ *       "kind": "sr+q" | "sr+qeq" (then also "hardness": [J per species]), "energy": <a complete kernel-model file document (modelFile.ts) for the ε part>,
  *       "charges": [{ species, count, offsetE, features, weights }], "electrostatics": { sigmaA, accuracy, parameters? },
  *       "totalChargeKeys": [...], "chargeTraining": {...} } }
  *
@@ -15,6 +15,7 @@ import { base64ToFloat64, float64ToBase64, sha256 } from './encoding.js';
 import { ChargeModel, type ChargeElectrostatics, type ChargeModelParams, type ChargeSpeciesModel, type ChargeTrainingMetadata } from './chargeModel.js';
 import { MODEL_FORMAT, parseModel, serializeModel } from './modelFile.js';
 import type { KernelModel } from './kernelModel.js';
+import { QeqModel, type QeqModelParams } from './qeqModel.js';
 
 export const CHARGE_MODEL_FORMAT = 'farfield-charge-model';
 export const CHARGE_MODEL_VERSION = 1;
@@ -41,8 +42,10 @@ function dec(v: unknown, field: string, where: string): Float64Array {
 /** Serialise a charge model to the JSON text of its file. */
 export function serializeChargeModel(model: ChargeModel | ChargeModelParams): string {
   const p = model instanceof ChargeModel ? model.params : model;
+  const hardness = model instanceof QeqModel ? Array.from(model.hardness) : (p as Partial<QeqModelParams>).hardness;
   const body = {
-    kind: 'sr+q',
+    kind: hardness ? 'sr+qeq' : 'sr+q',
+    ...(hardness ? { hardness } : {}),
     energy: JSON.parse(serializeModel(p.energy)) as unknown,
     charges: p.charges.map((c) => ({
       species: c.species,
@@ -74,7 +77,9 @@ export function parseChargeModel(text: string, where = ''): ChargeModel {
   if (!b || typeof b !== 'object') fail(where, "missing 'body'");
   if (typeof doc.checksum !== 'string' || doc.checksum.slice(7) !== sha256(JSON.stringify(b)))
     fail(where, 'checksum mismatch: the file is corrupted or was edited');
-  if (b.kind !== 'sr+q') fail(where, `unknown charge-model kind ${JSON.stringify(b.kind)} (known: sr+q)`);
+  if (b.kind !== 'sr+q' && b.kind !== 'sr+qeq') fail(where, `unknown charge-model kind ${JSON.stringify(b.kind)} (known: sr+q, sr+qeq)`);
+  if (b.kind === 'sr+qeq' && (!Array.isArray(b.hardness) || b.hardness.some((x) => typeof x !== 'number')))
+    fail(where, "an sr+qeq model needs 'hardness': one number per species (eV/e²)");
   if (!b.energy || typeof b.energy !== 'object') fail(where, "missing 'energy'");
   const energy = parseModel(JSON.stringify(b.energy), `${where}${where ? ': ' : ''}energy part`).params;
   if (!Array.isArray(b.charges)) fail(where, "missing 'charges'");
@@ -89,7 +94,7 @@ export function parseChargeModel(text: string, where = ''): ChargeModel {
   const params: ChargeModelParams = { energy, charges, electrostatics: es, totalChargeKeys: keys as string[] };
   if (b.chargeTraining) params.chargeTraining = b.chargeTraining as ChargeTrainingMetadata;
   try {
-    return new ChargeModel(params);
+    return b.kind === 'sr+qeq' ? new QeqModel({ ...params, hardness: b.hardness as number[] }) : new ChargeModel(params);
   } catch (e) {
     if (e instanceof FarfieldError && e.code === 'MODEL') throw e;
     throw new FarfieldError('MODEL', `charge model file${where ? ` (${where})` : ''}: cannot build the model: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
