@@ -23,9 +23,10 @@
  */
 import { FarfieldError, Rng, cellVolume, type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, backwardManyOf, createDescriptor } from '../descriptors/index.js';
-import { ElectrostaticsWorkspace, electrostaticSum, tuneElectrostatics, computeElectrostatics, type SolverParameters } from '../electrostatics/index.js';
+import { ElectrostaticsWorkspace, electrostaticSum, solveQeq, tuneElectrostatics, computeElectrostatics, type SolverParameters } from '../electrostatics/index.js';
 import { getLinalg } from '../math/index.js';
-import { ChargeModel, type ChargeModelParams, type ChargeTrainingMetadata } from './chargeModel.js';
+import { ChargeModel, totalChargeOf, type ChargeModelParams, type ChargeTrainingMetadata } from './chargeModel.js';
+import { QeqModel } from './qeqModel.js';
 import { ReferenceSet, designBlock, gatherRows, type RowScaling } from './design.js';
 import { DEFAULT_SOLVER, baselineEnergies, fitKernelModel, type FitConfig } from './fit.js';
 import { selectReferences } from './selection.js';
@@ -56,6 +57,11 @@ export interface ChargeFitOptions {
   totalChargeKeys?: string[];
   /** Relative ridge λ_v on the charge weights, × mean diag(JᵀJ) of the first iteration (default 1e-8). */
   ridge?: number;
+  /**
+   * sr+qeq: hardness J per species (eV/e², held fixed — a hyperparameter, not fitted yet); the charge model then
+   * predicts electronegativities and the charges come from charge equilibration (qeqModel.ts).
+   */
+  hardness?: Record<string, number>;
 }
 
 export interface ChargeFitConfig extends FitConfig {
@@ -174,6 +180,11 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   };
   setLambda(lambda);
 
+  const hardnessOf = opts.hardness ? species.map((sym) => {
+    const j = opts.hardness![sym];
+    if (!(typeof j === 'number' && j > 0 && Number.isFinite(j))) throw new FarfieldError('INVALID_INPUT', `fit sr+qeq: hardness for species '${sym}' must be a positive number (eV/e²), got ${String(j)}`);
+    return j;
+  }) : null;
   const modelAt = (vv: Float64Array, weights?: Float64Array): ChargeModel => {
     const params: ChargeModelParams = {
       energy: weights ? energyParams(eParams, refsE, weights, scaling.baselineEv) : eParams,
@@ -184,7 +195,7 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
       electrostatics: { sigmaA, accuracy: opts.accuracy ?? 1e-6 },
       totalChargeKeys: keys,
     };
-    return new ChargeModel(params);
+    return hardnessOf ? new QeqModel({ ...params, hardness: hardnessOf }) : new ChargeModel(params);
   };
 
   // one pass over the data: Φᵀ(y − h), |y − h|², and with J: JᵀJ, Jᵀ(y − h), B = ΦᵀJ
@@ -302,7 +313,7 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   final.energy.training = metadata;
   const chargeMetadata: ChargeTrainingMetadata = { iterations: it, objective: history, seed, converged, timingsS: timings };
   final.chargeTraining = chargeMetadata;
-  return { model: new ChargeModel(final), metadata, chargeMetadata };
+  return { model: hardnessOf ? new QeqModel({ ...final, hardness: hardnessOf }) : new ChargeModel(final), metadata, chargeMetadata };
 }
 
 function energyParams(e: ChargeModelParams['energy'], refs: ReferenceSet, weights: Float64Array, baseline: Float64Array): ChargeModelParams['energy'] {
@@ -337,23 +348,32 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
   const s = x.s, n = s.species.length, d = model.descriptor.width;
   const useF = x.fRows > 0, useS = x.sRows > 0, grad = useF || useS;
   const f = model.forward(s, grad || withJ);
-  const es = computeElectrostatics(s, f.q, model.esKernel, x.params, { forces: true, stress: useS, potentials: true, workspace: ws });
-  const phi = es.potentials!;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += phi[i];
-  mean /= n;
-  const u = Float64Array.from(phi, (v) => v - mean);
+  // sr+q: q = P g, ∂E/∂g = Pφ; sr+qeq: q = QEq(χ = g), ∂E/∂χ = q (stationarity)
+  const qeq = model instanceof QeqModel ? model : null;
+  const hard = qeq ? Float64Array.from(f.groups.speciesOf, (t) => qeq.hardness[t]) : null;
+  let q: Float64Array, u: Float64Array, eTot: number, forcesQ: Float64Array | undefined, stressQ: Float64Array | undefined;
+  if (qeq && hard) {
+    const r = solveQeq(s, model.esKernel, x.params, { chi: f.g, hardness: hard, totalCharge: totalChargeOf(s, model.totalChargeKeys), forces: true, stress: useS }, ws);
+    q = r.charges; u = q; eTot = r.energyEv; forcesQ = r.forcesEvPerA; stressQ = r.stressEvPerA3;
+  } else {
+    const es = computeElectrostatics(s, f.q, model.esKernel, x.params, { forces: true, stress: useS, potentials: true, workspace: ws });
+    const phi = es.potentials!;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += phi[i];
+    mean /= n;
+    q = f.q; u = Float64Array.from(phi, (v) => v - mean); eTot = es.energyEv; forcesQ = es.forcesEvPerA; stressQ = es.stressEvPerA3;
+  }
   const h = new Float64Array(x.rows);
   const V = useS ? cellVolume(s.cell) : 1;
-  if (x.eRows) h[0] = (scaling.energy * es.energyEv) / n;
+  if (x.eRows) h[0] = (scaling.energy * eTot) / n;
   if (grad) {
     const up = new Float64Array(n * d);
     const gg = f.dGdX!;
     for (let i = 0; i < n; i++) for (let k = i * d; k < (i + 1) * d; k++) up[k] = u[i] * gg[k];
     const back = model.descriptor.backward(s, f.ctx, f.saved, up);
-    if (useF) for (let k = 0; k < 3 * n; k++) h[x.eRows + k] = scaling.forces * (es.forcesEvPerA![k] - back.positions[k]);
+    if (useF) for (let k = 0; k < 3 * n; k++) h[x.eRows + k] = scaling.forces * (forcesQ![k] - back.positions[k]);
     if (useS) {
-      const st = es.stressEvPerA3!;
+      const st = stressQ!;
       VOIGT.forEach(([a, b], r) => {
         h[x.eRows + x.fRows + r] = scaling.stress * 0.5 * (st[3 * a + b] + st[3 * b + a] + (back.strain[3 * a + b] + back.strain[3 * b + a]) / V);
       });
@@ -387,15 +407,18 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
     for (let j = j0; j < j1; j++) {
       const c = j - j0;
       const col = dg.subarray(j * n, (j + 1) * n);
-      let mg = 0;
-      for (let i = 0; i < n; i++) mg += col[i];
-      mg /= n;
-      for (let i = 0; i < n; i++) dq[i] = col[i] - mg;
+      if (qeq && hard) dq.set(solveQeq(s, model.esKernel, x.params, { chi: col, hardness: hard, totalCharge: 0, forces: false, stress: false }, ws).charges);
+      else {
+        let mg = 0;
+        for (let i = 0; i < n; i++) mg += col[i];
+        mg /= n;
+        for (let i = 0; i < n; i++) dq[i] = col[i] - mg;
+      }
       let dE = 0;
       for (let i = 0; i < n; i++) dE += u[i] * col[i];
       if (x.eRows) J[j] = (scaling.energy * dE) / n;
       if (!grad) continue;
-      const r = electrostaticSum(s, model.esKernel, x.params, { channels: 1, sources: dq, probes: f.q, potentials: true, strain: useS }, ws);
+      const r = electrostaticSum(s, model.esKernel, x.params, { channels: 1, sources: dq, probes: q, potentials: true, strain: useS }, ws);
       dPos.set(r.dPositions!, c * 3 * n);
       if (useS) dStr.set(r.dStrain!, c * 9);
       const dphi = r.potentials!;
@@ -405,7 +428,7 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
       const gg = f.dGdX!;
       const base = c * n * d;
       for (let i = 0; i < n; i++) {
-        const w = dphi[i] - md;
+        const w = qeq ? dq[i] : dphi[i] - md;
         for (let k = 0; k < d; k++) up![base + i * d + k] = w * gg[i * d + k];
       }
     }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, type Calculator } from '../../src/core/index.js';
 import { ElectrostaticsCalculator, gaussianKernel } from '../../src/electrostatics/index.js';
-import { ChargeModel, chargeRows, fitChargeModel, parseAnyModel, serializeChargeModel } from '../../src/model/index.js';
+import { ChargeModel, QeqModel, chargeRows, fitChargeModel, parseAnyModel, serializeChargeModel } from '../../src/model/index.js';
 import './helpers/pairDescriptor.js';
 import { label, randomStructure } from './helpers/data.js';
 import { randomChargeModel } from './helpers/chargeModel.js';
@@ -82,4 +82,33 @@ test('sr+q fit: recovers known charges ±0.8 e (0.1 %) and the energies (1e-4); 
   const a = r.model.calculate(test_[0]), b = back.calculate(test_[0]);
   assert.equal(b.energyEv, a.energyEv);
   assert.deepEqual(Array.from(b.forcesEvPerA!), Array.from(a.forcesEvPerA!));
+});
+
+test('sr+qeq fit: Jacobian of the rows (QEq charges, δq by a QEq solve) = central differences', () => {
+  const base = randomChargeModel(3, PME);
+  const s = randomStructure(new Rng(5), 8, 6.5);
+  const n = s.species.length;
+  const x = { s, rows: 1 + 3 * n + 6, eRows: 1, fRows: 3 * n, sRows: 6, params: PME };
+  const scaling = { energy: 0.7, forces: 1.3, stress: 40, baselineEv: new Float64Array(2) };
+  const refsQ = base.chargeRefs, p = refsQ.nColumns;
+  const v = new Float64Array(p);
+  v.set(base.chargeWeights);
+  v.set([-1, 2], refsQ.nRefs);
+  const at = (vv: Float64Array): QeqModel => new QeqModel({
+    ...base.params, hardness: [10, 12],
+    charges: base.params.charges.map((c, t) => ({ ...c, weights: vv.slice(refsQ.offsets[t], refsQ.offsets[t] + refsQ.counts[t]), offsetE: vv[refsQ.nRefs + t] })),
+  });
+  const { J } = chargeRows(at(v), refsQ, x, scaling, true);
+  let worst = 0, scale = 0;
+  for (let j = 0; j < p; j++) {
+    const vp = v.slice(), vm = v.slice();
+    vp[j] += 0.5; vm[j] -= 0.5;
+    const hp = chargeRows(at(vp), refsQ, x, scaling, false).h, hm = chargeRows(at(vm), refsQ, x, scaling, false).h;
+    for (let r = 0; r < x.rows; r++) {
+      worst = Math.max(worst, Math.abs(hp[r] - hm[r] - J![r * p + j]));
+      scale = Math.max(scale, Math.abs(hp[r] - hm[r]));
+    }
+  }
+  assert.ok(scale > 1e-2, 'Jacobian not trivially zero');
+  assert.ok(worst < 1e-7 * scale, `max |J − FD| = ${worst} (scale ${scale})`);
 });
