@@ -12,6 +12,7 @@ export * from './fit.js';
 export * from './parallelNormal.js';
 export * from './chargeModel.js';
 export * from './chargeFit.js';
+export * from './chargeRows.js';
 export * from './chargeModelFile.js';
 export * from './qeqModel.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';
