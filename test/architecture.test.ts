@@ -22,7 +22,8 @@ export const ALLOWED: Record<string, string[]> = {
   geometry: ['core', 'math'],
   electrostatics: ['core', 'math', 'geometry'],
   descriptors: ['core', 'math', 'geometry', 'electrostatics'],
-  model: ['core', 'math', 'geometry', 'descriptors'],
+  /** electrostatics: the learned-charge models (sr+q) compose a charge model with a solver (DESIGN.md). */
+  model: ['core', 'math', 'geometry', 'electrostatics', 'descriptors'],
   reference: ['core', 'math', 'geometry', 'electrostatics'],
   md: ['core', 'math', 'geometry'],
   analysis: ['core', 'math', 'geometry'],

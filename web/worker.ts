@@ -6,7 +6,7 @@
 import {
   compareStructures, describeStructure, modelToText, parseStructuresFromText, predictStructures, sortSpecies, startMdSession,
   structuresToExtxyz, toyNaClDataset, useBrowserLinalgThreads, LearnSession, builtinLabeller,
-  type KernelModel, type LearnLogRow, type LearnRunSpec, type LearnSink, type Structure,
+  type FittedModel, type KernelModel, type LearnLogRow, type LearnRunSpec, type LearnSink, type Structure,
 } from '../src/api/browser.js';
 import type { DatasetView, LearnRowView, MdThermo, Reply, Request, ResultTypes } from './protocol.js';
 
@@ -17,7 +17,7 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 let dataset: { name: string; structures: Structure[] } | null = null;
-const models = new Map<string, KernelModel>();
+const models = new Map<string, FittedModel>();
 let stopRequested = false;
 const threads = useBrowserLinalgThreads().catch(() => 1 as const);
 
@@ -83,7 +83,7 @@ async function handle(req: Request): Promise<ResultTypes[keyof ResultTypes]> {
       // compareStructures holds out ceil(f·n) test structures of a seeded permutation: take a subset of n = train + test.
       const subset = labelled.slice(0, nTrain + nTest);
       const sizes = Array.from({ length: q.curvePoints }, (_, k) => Math.max(1, Math.round(nTrain / 2 ** k)));
-      const largest = new Map<string, { n: number; model: KernelModel }>();
+      const largest = new Map<string, { n: number; model: FittedModel }>();
       const out = await compareStructures({
         data: subset,
         dataName: d.name,

@@ -13,3 +13,4 @@ export { predictStructure, predictStructures, type PredictOptions } from './pred
 export { evaluateModel, type EvalSummary, type EvaluateResult } from './evaluate.js';
 export * from './web.js';
 export { LearnSession, builtinLabeller, type LearnLogRow, type LearnRunSpec, type LearnSink } from './learnSession.js';
+export type { FittedModel } from '../model/index.js';

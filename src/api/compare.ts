@@ -24,7 +24,8 @@
  */
 import { FarfieldError, Rng, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
-import { DEFAULT_SOLVER, fitKernelModel, type KernelModel } from '../model/index.js';
+import { DEFAULT_SOLVER, type FittedModel } from '../model/index.js';
+import { CHARGE_MODEL_KINDS, descriptorPresetOf, fitAnyModel, isChargeKind, kernelSpecOf, referenceCountsOf } from './modelKinds.js';
 import type { ErrorStats as MetricStats } from '../analysis/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { longRangeHypersFor, withLongRangeNote } from './longRangeChannels.js';
@@ -86,7 +87,7 @@ export interface CompareOptions {
   /** Called after each run with its result. */
   onRun?: (run: RunResult) => void;
   /** Called with each fitted model (e.g. to keep the largest one for MD or download; the web page does). */
-  onModel?: (model: string, trainSize: number, fitted: KernelModel) => void;
+  onModel?: (model: string, trainSize: number, fitted: FittedModel) => void;
 }
 
 /** What a comparison needs from a file system (compareFiles.ts binds it; a host without one passes none and gives
@@ -184,12 +185,9 @@ export function selectLabels(structures: readonly Structure[], file: string, tar
   });
 }
 
-function referenceCounts(model: KernelModel): Record<string, number> {
-  return Object.fromEntries(model.params.species.map((s) => [s.species, s.weights.length]));
-}
 
 /** Score on the validation split: energy RMSPE + force RMSPE (%), whichever exist. */
-function validationScore(model: KernelModel, val: readonly Structure[]): number {
+function validationScore(model: FittedModel, val: readonly Structure[]): number {
   const d = evaluateModel(model, val).details;
   let s = 0;
   if (d.energy && Number.isFinite(d.energy.rmspe)) s += d.energy.rmspe;
@@ -202,11 +200,12 @@ function validationScore(model: KernelModel, val: readonly Structure[]): number 
 export async function compareModelsWith(files: CompareFiles | undefined, o: CompareOptions): Promise<CompareOutput> {
   const models = o.models ?? DEFAULT_MODELS;
   for (const m of models)
-    if (!DESCRIPTOR_PRESETS[m]) throw new FarfieldError('INVALID_INPUT', `compare: unknown model '${m}' (known descriptor presets: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')})`);
+    if (!DESCRIPTOR_PRESETS[m] && !isChargeKind(m))
+      throw new FarfieldError('INVALID_INPUT', `compare: unknown model '${m}' (known: descriptor presets ${Object.keys(DESCRIPTOR_PRESETS).join(', ')}; learned-charge models ${Object.keys(CHARGE_MODEL_KINDS).join(', ')})`);
   if (new Set(models).size !== models.length) throw new FarfieldError('INVALID_INPUT', `compare: a model is listed twice (${models.join(', ')})`);
   validateFitConfig(o.fit ?? {}, 'compare: fit configuration', true);
   for (const [m, h] of Object.entries(o.descriptorHypers ?? {})) {
-    if (!DESCRIPTOR_PRESETS[m]) throw new FarfieldError('INVALID_INPUT', unknownNameMessage('model', m, Object.keys(DESCRIPTOR_PRESETS), 'compare: descriptorHypers'));
+    if (!DESCRIPTOR_PRESETS[m] && !isChargeKind(m)) throw new FarfieldError('INVALID_INPUT', unknownNameMessage('model', m, [...Object.keys(DESCRIPTOR_PRESETS), ...Object.keys(CHARGE_MODEL_KINDS)], 'compare: descriptorHypers'));
     if (h === null || typeof h !== 'object' || Array.isArray(h)) throw new FarfieldError('INVALID_INPUT', `compare: descriptorHypers.${m} must be a JSON object`);
   }
   if (o.out) (files ?? noFiles('a report folder')).checkReportDir(o.out);
@@ -266,9 +265,9 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
   const hypers = (m: string): Record<string, unknown> | undefined => o.descriptorHypers?.[m];
   const fitOne = (m: string, train: readonly Structure[], extra?: Record<string, unknown>) => {
     const choice = longRangeHypersFor(m, { ...(hypers(m) ?? {}), ...(extra ?? {}) }, train, common.weights);
-    const spec: DescriptorSpec = resolveDescriptor(m, species, choice.hypers);
+    const spec: DescriptorSpec = resolveDescriptor(descriptorPresetOf(m), species, choice.hypers);
     const t0 = now();
-    const r = fitKernelModel(train, { ...common, descriptor: spec }, progress);
+    const r = fitAnyModel(m, train, { ...common, descriptor: spec }, progress);
     r.metadata.solver.warnings = withLongRangeNote(r.metadata.solver.warnings, choice.note);
     if (choice.note && !notes.includes(`${m}: ${choice.note}`)) notes.push(`${m}: ${choice.note}`);
     return { model: r.model, fitTimeS: (now() - t0) / 1000 };
@@ -313,13 +312,13 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
       const d = ev.details;
       const run: RunResult = {
         model: m, trainSize: n, fitTimeS, predictTimeS,
-        energy: toStats(d.energy, 'energy'), forces: toStats(d.forces, 'forces'), stress: toStats(d.stress, 'stress'), references: referenceCounts(model),
+        energy: toStats(d.energy, 'energy'), forces: toStats(d.forces, 'forces'), stress: toStats(d.stress, 'stress'), references: referenceCountsOf(model),
       };
       runs.push(run);
       o.onRun?.(run);
       o.onModel?.(m, n, model);
       if (n === trainSizes[trainSizes.length - 1]) {
-        perModel[m] = { descriptor: model.descriptor.toJSON(), kernel: model.params.kernel, ...(chosenExtra[m] ? { tuned: chosenExtra[m] } : {}) };
+        perModel[m] = { descriptor: model.descriptor.toJSON(), kernel: kernelSpecOf(model), ...(chosenExtra[m] ? { tuned: chosenExtra[m] } : {}) };
         parity.push(parityData(m, n, test, ev.predictions, o.parityPoints ?? 2000, rng));
       }
     }

@@ -6,7 +6,8 @@
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
-import { fitKernelModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
+import { KernelModel, type ChargeFitOptions, type FitConfig, type FittedModel, type TrainingMetadata } from '../model/index.js';
+import { descriptorPresetOf, fitAnyModel } from './modelKinds.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
 import { validateFitConfig } from './validate.js';
@@ -19,6 +20,8 @@ export interface FitModelConfig extends Omit<FitConfig, 'descriptor'> {
   descriptorHypers?: Record<string, unknown>;
   /** Species universe (default: every species of the training and validation data, by atomic number). */
   species?: string[];
+  /** Learned-charge model settings (`descriptors: 'sr+q'`; model/chargeFit.ts). */
+  charges?: ChargeFitOptions;
 }
 
 export interface FitModelOptions {
@@ -44,19 +47,34 @@ export function resolveDescriptor(d: string | DescriptorSpec | undefined, specie
   return preset.spec(species, hypers);
 }
 
+/** The result of `fitAny`: a kernel model or, for a learned-charge kind ('sr+q'), a charge model. */
+export interface FitAnyResult extends Omit<FitModelResult, 'model'> {
+  model: FittedModel;
+}
+
+/** Fit a kernel model (descriptor presets or specs); learned-charge kinds such as 'sr+q' go through `fitAny`. */
 export async function fitModel(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitModelResult> {
+  const r = await fitAny(train, config, options);
+  if (!(r.model instanceof KernelModel))
+    throw new FarfieldError('INVALID_INPUT', `fitModel: '${String(config.descriptors)}' is a learned-charge model kind; use fitAny`);
+  return { ...r, model: r.model };
+}
+
+/** Fit any model kind: descriptor presets → kernel model, 'sr+q' → latent-charge model (api/modelKinds.ts). */
+export async function fitAny(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitAnyResult> {
   validateFitConfig(config);
   const all = [...train, ...(options.validation ?? [])];
   const species = config.species ?? sortSpecies(all.flatMap((s) => s.symbols));
+  const kind = typeof config.descriptors === 'string' ? config.descriptors : 'custom';
   const choice = typeof config.descriptors === 'object'
     ? { hypers: config.descriptorHypers, note: null }
     : longRangeHypersFor(config.descriptors ?? 'sr', config.descriptorHypers, train, config.weights);
-  const descriptor = resolveDescriptor(config.descriptors, species, choice.hypers);
+  const descriptor = resolveDescriptor(typeof config.descriptors === 'string' ? descriptorPresetOf(config.descriptors) : config.descriptors, species, choice.hypers);
   const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
-  const { model, metadata } = fitKernelModel(train, { ...rest, descriptor }, options.onProgress);
+  const { model, metadata } = fitAnyModel(kind, train, { ...rest, descriptor }, options.onProgress);
   metadata.solver.warnings = withLongRangeNote(metadata.solver.warnings, choice.note);
   for (const w of metadata.solver.warnings ?? []) (options.onWarning ?? ((m: string) => console.warn(`farfield fit: warning: ${m}`)))(w);
-  const errors: FitModelResult['errors'] = { train: evaluateModel(model, train, options.onProgress).summary };
+  const errors: FitAnyResult['errors'] = { train: evaluateModel(model, train, options.onProgress).summary };
   if (options.validation && options.validation.length > 0) errors.validation = evaluateModel(model, options.validation, options.onProgress).summary;
   metadata.errors = errors as unknown as Record<string, unknown>;
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };

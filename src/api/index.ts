@@ -27,3 +27,4 @@ export { startWebServer, ensureWebBuilt, defaultWebDir, type WebServer, type Web
 export * from './learn.js';
 export { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig, type LearnFitConfig, type LearnThresholdConfig } from './learnConfig.js';
 export { LEARN_ENGINES, type LearnReferenceOptions } from './learnReference.js';
+export * from './modelKinds.js';

@@ -8,14 +8,18 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { FarfieldError } from '../core/index.js';
 import { writeFileAtomic } from '../host/index.js';
-import { isBinaryModel, modelFileLayout, parseModel, serializeModel, serializeModelBinary, type KernelModel } from '../model/index.js';
+import { KernelModel, isBinaryModel, modelFileLayout, parseAnyModel, parseModel, serializeAnyModel, serializeModelBinary, type FittedModel } from '../model/index.js';
 
 /** SHA-256 hex of bytes with Node's crypto (the model layer's own is platform-neutral JS, ~15× slower). */
 export const nodeDigest = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** Write a model file atomically: binary (version 2) unless the name ends in `.json` (version-1 JSON text). */
-export function saveModel(model: KernelModel, path: string): void {
-  writeFileAtomic(path, /\.json$/i.test(path) ? serializeModel(model) : serializeModelBinary(model, { digest: nodeDigest }));
+/**
+ * Write a model file atomically: a kernel model as binary (version 2) unless the name ends in `.json` (version-1 JSON
+ * text); a learned-charge model (sr+q, sr+qeq) as its JSON document (model/chargeModelFile.ts) whatever the name.
+ */
+export function saveModel(model: FittedModel, path: string): void {
+  const binary = model instanceof KernelModel && !/\.json$/i.test(path);
+  writeFileAtomic(path, binary ? serializeModelBinary(model, { digest: nodeDigest }) : serializeAnyModel(model));
 }
 
 export interface LoadModelOptions {
@@ -26,8 +30,11 @@ export interface LoadModelOptions {
   covariance?: boolean;
 }
 
-/** Read and verify a model file (FarfieldError 'MODEL' for corrupted/newer files, 'IO' if unreadable). */
-export function loadModel(path: string, options: LoadModelOptions = {}): KernelModel {
+/**
+ * Read and verify a model file of any kind (FarfieldError 'MODEL' for corrupted/newer files, 'IO' if unreadable): binary
+ * kernel models by their magic bytes, JSON documents by their `format` (kernel or learned-charge model).
+ */
+export function loadModel(path: string, options: LoadModelOptions = {}): FittedModel {
   const wantCov = options.covariance ?? true;
   let fd: number;
   try {
@@ -58,7 +65,8 @@ export function loadModel(path: string, options: LoadModelOptions = {}): KernelM
       if (n > bytes.length) bytes = read(0, n);
       else bytes = bytes.subarray(0, n);
     } else if (size > bytes.length) bytes = read(0, size);
-    return parseModel(bytes, path, { digest: nodeDigest, covariance: wantCov });
+    if (isBinaryModel(bytes)) return parseModel(bytes, path, { digest: nodeDigest, covariance: wantCov });
+    return parseAnyModel(new TextDecoder().decode(bytes), path);
   } catch (e) {
     if (e instanceof FarfieldError) throw e;
     throw new FarfieldError('IO', `cannot read model: ${(e as Error).message}`, { file: path }, { cause: e });

@@ -3,7 +3,9 @@
  * (eV), forces (eV/Å), stress (eV/Å³, periodic only) — with per-atom energies in `arrays.energies` (eV) and, when
  * asked and available, `info.energy_uncertainty` (eV, std of the total energy), `arrays.energy_uncertainty`
  * (eV, per atom), `arrays.force_uncertainty` (eV/Å, 3 columns: the standard deviation of each force component) and
- * `info.max_force_uncertainty` (eV/Å, the largest per-atom norm of that σ vector). Written as extended XYZ these are ASE-readable properties.
+ * `info.max_force_uncertainty` (eV/Å, the largest per-atom norm of that σ vector). and for learned-charge
+ * models the predicted charges in `labels.charges` (e; the `charges` column). Written as extended XYZ these are
+ * ASE-readable properties.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
 
@@ -24,6 +26,7 @@ export function predictStructure(model: Calculator, s: Structure, options: Predi
   if (r.forcesEvPerA) out.labels.forcesEvPerA = r.forcesEvPerA;
   if (r.stressEvPerA3) out.labels.stressEvPerA3 = r.stressEvPerA3;
   if (r.energiesEv) out.arrays.energies = { type: 'R', width: 1, data: r.energiesEv };
+  if (r.charges) out.labels.charges = r.charges;
   if (r.uncertainty?.energyEv !== undefined) out.info.energy_uncertainty = r.uncertainty.energyEv;
   if (r.uncertainty?.energiesEv) out.arrays.energy_uncertainty = { type: 'R', width: 1, data: r.uncertainty.energiesEv };
   if (r.uncertainty?.forcesEvPerA) out.arrays.force_uncertainty = { type: 'R', width: 3, data: r.uncertainty.forcesEvPerA };

@@ -7,7 +7,7 @@
  * as `Record<keyof Config, …>`, so adding a field to a config interface without listing it here is a compile error.
  */
 import { FarfieldError, didYouMean } from '../core/index.js';
-import { KERNELS, type FitConfig, type SelectionConfig, type SolverConfig } from '../model/index.js';
+import { KERNELS, type ChargeFitOptions, type FitConfig, type SelectionConfig, type SolverConfig } from '../model/index.js';
 import type { FitModelConfig } from './fit.js';
 
 export { closestName, levenshtein } from '../core/index.js';
@@ -40,8 +40,9 @@ const keys = <T>(r: KeysOf<T>): string[] => Object.keys(r);
 
 const FIT_CONFIG_KEYS = keys<FitModelConfig>({
   descriptors: true, descriptorHypers: true, species: true, kernel: true, balance: true, selection: true, weights: true, solver: true,
-  uncertainty: true, batch: true, threads: true,
+  uncertainty: true, batch: true, threads: true, charges: true,
 });
+const CHARGE_KEYS = keys<ChargeFitOptions>({ count: true, sigmaA: true, accuracy: true, iterations: true, tolerance: true, initial: true, seed: true, totalChargeKeys: true, ridge: true, hardness: true });
 const SELECTION_KEYS = keys<SelectionConfig>({ method: true, count: true, seed: true, epsCur: true, blockSize: true });
 const WEIGHT_KEYS = keys<NonNullable<FitConfig['weights']>>({ energy: true, forces: true, stress: true });
 const SELECTION_METHODS = ['fps', 'cur', 'random'] satisfies SelectionConfig['method'][];
@@ -105,4 +106,20 @@ export function validateFitConfig(cfg: unknown, where = 'fit configuration', sha
     if (c[k] !== undefined && typeof c[k] !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${where}: '${k}' must be true or false`);
   expectNumber(c.batch, `${where}: batch`, (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
   if (c.threads !== undefined && c.threads !== 1 && c.threads !== 2) throw new FarfieldError('INVALID_INPUT', `${where}: 'threads' must be 1 or 2`);
+  if (c.charges !== undefined) {
+    const q = expectObject(c.charges, `${where}: 'charges'`);
+    checkKeys(q, CHARGE_KEYS, `${where}: charges`);
+    expectNumber(q.sigmaA, `${where}: charges.sigmaA`, (x) => x > 0 && Number.isFinite(x), 'a positive width in Å');
+    expectNumber(q.accuracy, `${where}: charges.accuracy`, (x) => x > 0 && x < 1, 'a relative accuracy in (0, 1)');
+    expectNumber(q.iterations, `${where}: charges.iterations`, (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0');
+    expectNumber(q.tolerance, `${where}: charges.tolerance`, (x) => x >= 0 && Number.isFinite(x), 'a number ≥ 0');
+    expectNumber(q.seed, `${where}: charges.seed`, Number.isInteger, 'an integer');
+    expectNumber(q.ridge, `${where}: charges.ridge`, (x) => x >= 0 && Number.isFinite(x), 'a number ≥ 0');
+    if (q.count !== undefined && typeof q.count !== 'number' && (typeof q.count !== 'object' || q.count === null))
+      throw new FarfieldError('INVALID_INPUT', `${where}: charges.count must be a number or {species: number}`);
+    if (q.hardness !== undefined && (typeof q.hardness !== 'object' || q.hardness === null || Object.values(q.hardness).some((j) => typeof j !== 'number' || !(j > 0))))
+      throw new FarfieldError('INVALID_INPUT', `${where}: charges.hardness must be {species: J > 0 (eV/e²)}`);
+    if (q.totalChargeKeys !== undefined && (!Array.isArray(q.totalChargeKeys) || q.totalChargeKeys.some((k) => typeof k !== 'string')))
+      throw new FarfieldError('INVALID_INPUT', `${where}: charges.totalChargeKeys must be a list of info keys`);
+  }
 }

@@ -13,7 +13,7 @@ import { ElectrostaticsCalculator } from '../electrostatics/index.js';
 import { detectFormatName, formatExtxyzFrame, parseMlab, parseOutcar, parsePoscar, parseVasprun, parseXdatcar, parseXyzText, type MlabHeader } from '../io/index.js';
 import { blowUpGuard, createIntegrator, stateToStructure, thermoRecord, type Integrator, type MdState, type ThermoRecord } from '../md/index.js';
 import { linalgThreadsReady, setHelperSpawner, wasmLinalgAvailable } from '../math/index.js';
-import { KernelModel, serializeModel } from '../model/index.js';
+import { KernelModel, serializeModel, serializeAnyModel, type FittedModel } from '../model/index.js';
 import { integratorConfig, type Thermostat } from './mdConfig.js';
 
 /** Formats `parseStructuresFromText` understands. */
@@ -57,8 +57,8 @@ export function structuresToExtxyz(structures: readonly Structure[]): string {
 }
 
 /** The model file's text (same bytes as `saveModel` writes). */
-export function modelToText(model: KernelModel): string {
-  return serializeModel(model);
+export function modelToText(model: FittedModel): string {
+  return serializeAnyModel(model);
 }
 
 export interface ToyDatasetOptions {

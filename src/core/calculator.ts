@@ -24,6 +24,8 @@ export interface CalculationResult {
   stressEvPerA3?: Float64Array;
   /** Per-atom energies, eV, where the calculator defines them. */
   energiesEv?: Float64Array;
+  /** Per-atom charges, e, where the calculator predicts them (learned-charge models). */
+  charges?: Float64Array;
   /** Uncertainty estimates (standard deviations). */
   uncertainty?: {
     /** σ of the total energy, eV. */

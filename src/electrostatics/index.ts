@@ -14,3 +14,4 @@ export * from './kernelAccuracy.js';
 export * from './planner.js';
 export * from './calculator.js';
 export { reduceCell } from './reduceCell.js';
+export * from './qeq.js';

@@ -111,7 +111,7 @@ export function hashStructures(structures: readonly Structure[]): string {
 }
 
 /** Least-squares baseline e⁰ (minimum norm): E_s/N_s ≈ Σ_t e⁰_t n_{s,t}/N_s. */
-function baselineEnergies(structures: readonly Structure[], species: readonly string[]): Float64Array {
+export function baselineEnergies(structures: readonly Structure[], species: readonly string[]): Float64Array {
   const k = species.length;
   const a = new Float64Array(k * k);
   const b = new Float64Array(k);

@@ -4,3 +4,4 @@ export * from './rigidIon.js';
 export * from './potentials.js';
 export * from './toy.js';
 export * from './cp2k/index.js';
+export * from './chargeTransfer.js';

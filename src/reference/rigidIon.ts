@@ -48,6 +48,8 @@ export interface RigidIonOptions {
   electrostatics?: TuneOptions;
   /** Fixed solver parameters (skips tuning; for smooth finite differences under strain). */
   electrostaticsParameters?: SolverParameters;
+  /** Include the Coulomb energy of the fixed charges (default true; false: short-range pairs only). */
+  coulomb?: boolean;
 }
 
 /** The pair energy φ(r) and φ'(r) of one parameter set. */
@@ -121,7 +123,9 @@ export class RigidIonCalculator implements Calculator {
       dEdStrain[4] += f * y * y; dEdStrain[5] += f * y * z; dEdStrain[8] += f * z * z;
     }
     dEdStrain[3] = dEdStrain[1]; dEdStrain[6] = dEdStrain[2]; dEdStrain[7] = dEdStrain[5];
-    const c = this.coulomb.calculate(s, { forces: wantForces, stress: wantStress });
+    const c: CalculationResult = this.options.coulomb === false
+      ? { energyEv: 0, forcesEvPerA: new Float64Array(3 * n), stressEvPerA3: new Float64Array(9) }
+      : this.coulomb.calculate(s, { forces: wantForces, stress: wantStress });
     const out: CalculationResult = { energyEv: energy + c.energyEv };
     if (c.energiesEv) for (let i = 0; i < n; i++) energies[i] += c.energiesEv[i];
     out.energiesEv = energies;

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitModel, loadModel, loadStructures, saveModel } from '../../src/api/index.js';
-import { isBinaryModel, modelFileLayout } from '../../src/model/index.js';
+import { isBinaryModel, modelFileLayout, type KernelModel } from '../../src/model/index.js';
 import { NACL_PBE } from '../helpers/tinyModel.js';
 
 test('saveModel/loadModel: JSON for .json names, binary otherwise, same predictions; covariance skipped on request', async () => {
@@ -34,7 +34,7 @@ test('saveModel/loadModel: JSON for .json names, binary otherwise, same predicti
     assert.ok('payloadStart' in layout && layout.bytesWithoutCovariance < bytes.length);
     if ('payloadStart' in layout) truncateSync(pb, layout.bytesWithoutCovariance); // the covariance bytes are gone
     assert.throws(() => loadModel(pb), /truncated: field 'covarianceFactor\.data'/);
-    const m = loadModel(pb, { covariance: false });
+    const m = loadModel(pb, { covariance: false }) as KernelModel;
     assert.equal(m.params.covarianceFactor, undefined);
     assert.equal(Object.is(m.calculate(s).energyEv, ref.energyEv), true);
   } finally {

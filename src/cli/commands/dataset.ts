@@ -1,7 +1,7 @@
-/** `farfield dataset toy --n 200 --atoms 64 --seed 1 -o toy.xyz`: the point-charge toy set (thin shell over api). */
+/** `farfield dataset toy …` (the point-charge toy set) and `farfield dataset charge-transfer …` (thin shells over api). */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { generateToyDataset } from '../../api/index.js';
+import { generateChargeTransferDataset, generateToyDataset } from '../../api/index.js';
 import { createProgress } from '../progress.js';
 
 function num(v: string, name: string, integer = false): number {
@@ -35,5 +35,21 @@ export function register(program: Command): void {
       progress.done();
       process.stdout.write(`${r.frames} frames × ${r.atoms} atoms → ${o.output}; cell edges ${r.edgeRangeA.map((x) => x.toFixed(2)).join('–')} Å, ` +
         `energies ${r.energyRangeEv.map((x) => x.toFixed(3)).join(' … ')} eV\n`);
+    });
+  dataset
+    .command('charge-transfer')
+    .description('charge-transfer benchmark: charge equilibration (known χ, J) + repulsion; every geometry undoped and with a far donor (info pair, doped)')
+    .option('--n <geometries>', 'number of geometries (2 frames each)', '40')
+    .option('--atoms <n>', 'atoms per cluster (even; two clusters per frame)', '16')
+    .option('--seed <s>', 'random seed', '1')
+    .requiredOption('-o, --output <file.xyz>', 'output file (extended XYZ)')
+    .action((o: Record<string, string | undefined>) => {
+      const progress = createProgress();
+      const r = generateChargeTransferDataset({
+        n: num(String(o.n), 'n', true), atoms: num(String(o.atoms), 'atoms', true), seed: num(String(o.seed), 'seed', true),
+        output: String(o.output), onProgress: progress.callback,
+      });
+      progress.done();
+      process.stdout.write(`${r.frames} frames × ${r.atoms} atoms → ${o.output}; doping energies ${r.dopingEnergyEv.map((x) => x.toFixed(3)).join(' … ')} eV\n`);
     });
 }

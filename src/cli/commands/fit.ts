@@ -6,7 +6,10 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FarfieldError } from '../../core/index.js';
-import { DESCRIPTOR_PRESETS, checkOutputFile, fitModel, loadInputs, saveModel, validateFitConfig, type EvalSummary, type FitModelConfig } from '../../api/index.js';
+import {
+  CHARGE_MODEL_KINDS, DESCRIPTOR_PRESETS, chargeStatistics, checkOutputFile, fitAny, kernelSpecOf, loadInputs, referenceCountsOf, saveModel, validateFitConfig,
+  type EvalSummary, type FitModelConfig,
+} from '../../api/index.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
 
@@ -43,7 +46,7 @@ export function register(program: Command): void {
     .argument('<train...>', "training structures with energies and forces (extxyz, ML_AB, OUTCAR, vasprun.xml, …): files, a folder or a quoted glob such as 'OUT/OUTCAR.*' (read as one dataset)")
     .requiredOption('-o, --output <model.ffm>', 'model file to write: binary (fast to load) unless the name ends in .json (JSON text)')
     .option('--config <cfg.json>', 'fit configuration: {kernel, selection, weights, solver, uncertainty, descriptorHypers, …}')
-    .option('--descriptors <preset>', `descriptor preset: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')}`, 'sr')
+    .option('--descriptors <preset>', `descriptor preset or model kind: ${[...Object.keys(DESCRIPTOR_PRESETS), ...Object.keys(CHARGE_MODEL_KINDS)].join(', ')} (sr+q: learned charges, settings in the config's 'charges')`, 'sr')
     .option('--validation <files>', 'validation structures (a file, folder or quoted glob): errors reported after the fit')
     .option('--json', 'print the final summary as one JSON object')
     .action(async (train: string[], o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean }) => {
@@ -54,20 +57,21 @@ export function register(program: Command): void {
       const trainS = loadInputs(train).structures;
       const validation = o.validation ? loadInputs(o.validation).structures : undefined;
       const progress = createProgress({ layout: 'table' });
-      const r = await fitModel(trainS, cfg, { validation, onProgress: progress.callback });
+      const r = await fitAny(trainS, cfg, { validation, onProgress: progress.callback });
       progress.done();
       saveModel(r.model, o.output);
+      const charges = chargeStatistics(r.model, trainS);
       if (o.json) {
         // timings_s: the pre-0.2 name, kept one release as a deprecated alias (docs/conventions.md)
-        emitJson({ model: o.output, solver: r.metadata.solver, timingsS: r.metadata.timingsS, errors: r.errors, timings_s: r.metadata.timingsS });
+        emitJson({ model: o.output, solver: r.metadata.solver, timingsS: r.metadata.timingsS, errors: r.errors, timings_s: r.metadata.timingsS, ...(charges ? { chargesE: charges } : {}) });
         return;
       }
       const m = r.metadata;
-      const refs = r.model.params.species.map((s) => `${s.species} ${s.weights.length}`).join(', ');
+      const refs = Object.entries(referenceCountsOf(r.model)).map(([k, v]) => `${k} ${v}`).join(', ');
       const sv = m.solver;
       const lines = [
         `model:       ${o.output}`,
-        `descriptor:  ${r.descriptor.kind} (${r.model.descriptor.width} columns), kernel ${kernelSummary(r.model.kernel.toJSON())}`,
+        `descriptor:  ${r.descriptor.kind} (${r.model.descriptor.width} columns), kernel ${kernelSummary(kernelSpecOf(r.model))}`,
         `references:  ${refs} (${m.selection.method}, seed ${m.selection.seed})`,
         `rows:        ${m.rows.energy} energies, ${m.rows.forces} force components, ${m.rows.stress} stress components`,
         `solver:      ${sv.kind}${sv.kind === 'bayes' ? ` σ_v ${fmt(sv.sigmaV, 4)} σ_w ${fmt(sv.sigmaW, 4)} γ ${fmt(sv.effectiveParameters, 1)}/${sv.unknowns} (${sv.iterations} iterations${sv.converged ? '' : ', NOT converged'})` : ` ${fmt(sv.effectiveParameters, 0)}/${sv.unknowns} parameters`}`,
@@ -75,6 +79,7 @@ export function register(program: Command): void {
         formatSummary('train:', r.errors.train),
       ];
       if (r.errors.validation) lines.push(formatSummary('validation:', r.errors.validation));
+      if (charges) lines.push(`charges:     ${Object.entries(charges).map(([k, c]) => `${k} ${c.mean.toFixed(4)} ± ${c.std.toFixed(4)} e`).join(', ')} (train, mean ± std)`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

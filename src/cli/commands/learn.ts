@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { LEARN_ENGINES, THERMOSTATS, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig, type LearnSummary, type Thermostat } from '../../api/index.js';
+import { LEARN_ENGINES, THERMOSTATS, isKernelModel, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig, type LearnSummary, type Thermostat } from '../../api/index.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
 
@@ -75,7 +75,10 @@ export function register(program: Command): void {
         if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
         const config = o.config ? validateLearnConfig(readConfig(String(o.config)), String(o.config)) : {};
         const structure = await loadFrame(start);
-        const startModel = o.model ? loadModel(String(o.model)) : undefined;
+        const loaded = o.model ? loadModel(String(o.model)) : undefined;
+        if (loaded && !isKernelModel(loaded))
+          throw new FarfieldError('UNSUPPORTED', `learn: --model ${String(o.model)} is a learned-charge model; on-the-fly learning continues kernel models (sr, sr+lr, …) only`);
+        const startModel = loaded && isKernelModel(loaded) ? loaded : undefined;
         say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${o.temperature} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}, out ${o.out}`);
         summary = await runLearn({
           start: structure, steps: num(String(o.steps), 'steps', true), timestepFs: num(String(o.dt), 'dt'),
