@@ -1,2 +1,3 @@
-/** host: the layer that talks to the operating system on behalf of the api (sockets now; files, processes later). */
+/** host: the layer that talks to the operating system on behalf of the api (sockets; processes and schedulers: executor/). */
 export * from './ipi.js';
+export * from './executor/index.js';
