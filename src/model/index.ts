@@ -11,3 +11,4 @@ export * from './modelFile.js';
 export * from './fit.js';
 export * from './parallelNormal.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';
+export * from './shardFile.js';
