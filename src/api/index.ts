@@ -16,3 +16,5 @@ export * from './label.js';
 export * from './relabel.js';
 export * from './driver.js';
 export * from './validate.js';
+export * from './clusterRun.js';
+export * from './fitCluster.js';
