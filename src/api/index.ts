@@ -18,3 +18,4 @@ export * from './driver.js';
 export * from './validate.js';
 export * from './clusterRun.js';
 export * from './fitCluster.js';
+export * from './labelCluster.js';

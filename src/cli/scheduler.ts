@@ -6,14 +6,15 @@ import type { Command } from 'commander';
 import { FarfieldError } from '../core/index.js';
 import { SCHEDULERS, type ClusterOptions } from '../api/index.js';
 
-export function addSchedulerOptions(cmd: Command, countOption: string): Command {
-  return cmd
+export function addSchedulerOptions(cmd: Command, countOption: string, workdir = true): Command {
+  cmd
     .option('--scheduler <kind>', `run ${countOption} as tasks of an executor: local (processes here) | slurm (sbatch job array); default: in this process`)
     .option('--partition <name>', 'slurm: partition (sbatch --partition)')
     .option('--time <HH:MM:SS>', 'slurm: wall-time limit per task (sbatch --time)')
     .option('--cpus-per-task <n>', 'slurm: CPUs per task (sbatch --cpus-per-task)')
-    .option('--sbatch-arg <arg>', 'slurm: extra sbatch argument, repeatable (e.g. --sbatch-arg=--account=abc)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--workdir <dir>', 'executor work directory, on a file system all nodes see (default OUTPUT.cluster); checked by a marker file');
+    .option('--sbatch-arg <arg>', 'slurm: extra sbatch argument, repeatable (e.g. --sbatch-arg=--account=abc)', (v: string, prev: string[] = []) => [...prev, v]);
+  if (workdir) cmd.option('--workdir <dir>', 'executor work directory, on a file system all nodes see (default OUTPUT.cluster); checked by a marker file');
+  return cmd;
 }
 
 /** ClusterOptions from the parsed options, or null without --scheduler (then the scheduler-only options are refused). */
