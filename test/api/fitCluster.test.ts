@@ -41,7 +41,7 @@ function predictions(m: KernelModel): number[] {
 }
 
 let local: FitModelResult | null = null;
-let shardedLocal: FitModelResult | null = null;
+let shardedLocal: (FitModelResult & { shards: number }) | null = null;
 const skip = existsSync(DATA) ? false : `${DATA} missing`;
 
 test('shards are contiguous, non-empty and balanced by atoms', () => {

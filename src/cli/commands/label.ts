@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--shift', 'fumi-tosi / buckingham-zro2: shift pair energies to zero at the cutoff (default: unshifted, as LAMMPS and our sampling)')
     .option('--np <n>', 'MPI ranks for CP2K', '2')
     .option('--nice <k>', 'run CP2K with this nice increment', '0')
+    .option('--workdir <dir>', 'CP2K work directory with one sub-directory per frame (default OUTPUT.work); with --scheduler, the shared work directory of the chunks (default OUTPUT.cluster)')
     .option('--max-net-force <eV/A>', 'CP2K quality gate: reject frames with |Σ F|/N above this', '1e-3')
     .option('--array-size <k>', 'with --scheduler: number of chunks (array tasks)', '4')
     .option('--resume', 'with --scheduler: re-submit only the chunks of an earlier run without a finished output')
