@@ -9,7 +9,7 @@
 #
 # Needs Debian's slurm-wlm and munge (apt-get install slurm-wlm munge) and root (slurmd runs jobs as their user).
 # Everything lives under DIR: config, munge socket and key copy, state, spool, logs, PID files; nothing in /etc is
-# changed. Ports: FARFIELD_SLURM_PORT (default 16817) for slurmctld, +1 for slurmd.
+# changed. Ports: FARFIELD_SLURM_PORT for slurmctld, +1 for slurmd (default: the first free pair from 16817).
 set -euo pipefail
 
 cmd=${1:-}
@@ -30,7 +30,13 @@ start() {
   host=$(hostname -s)
   cpus=$(nproc)
   mem=$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)
-  port=${FARFIELD_SLURM_PORT:-16817}
+  port=${FARFIELD_SLURM_PORT:-}
+  if [ -z "$port" ]; then   # the first pair of free ports from 16817 (another cluster of this script may be running)
+    port=16817
+    while (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || (echo >"/dev/tcp/127.0.0.1/$((port + 1))") 2>/dev/null; do
+      port=$((port + 2))
+    done
+  fi
   cat >"$dir/slurm.conf" <<CONF
 # written by scripts/slurm-local-cluster.sh: a single-node cluster under $dir
 ClusterName=farfield
@@ -63,6 +69,7 @@ KillWait=5
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
+  trap 'stop "$dir"' ERR   # a daemon that failed to start: stop the ones already running
   # munged as the munge user, with its socket, key copy, seed, log and PID under DIR
   chown munge:munge "$dir/munge"
   chmod 700 "$dir/munge"
