@@ -1,0 +1,64 @@
+/**
+ * Sharded (map–reduce) fit through an executor vs the in-process fit, same data and settings (random NaCl-like
+ * frames of 64 atoms with Morse-like labels as in model.bench.ts, `sr` descriptor, FPS, Bayesian solver):
+ * wall time of each, the overhead of the scheduler path in % of the in-process wall time, and the sharded fit's
+ * stages (map 1 descriptors, selection, map 2 normal equations, reduce, solve; the map times include task start-up
+ * and polling). 4 shards through local processes, and through SLURM as well when a controller answers.
+ * The target size (300 frames × 64 atoms, 1000 references per species) runs with FARFIELD_BENCH_FULL=1 (minutes);
+ * by default 40 frames, 200 references. The machine is shared: the 1-minute load average is in the notes.
+ * Per-structure costs for the cluster estimate in docs/cluster.md: descriptors and design rows + syrk per structure
+ * (from the in-process fit's phase timings; the normal equations there run on 2 threads).
+ */
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Rng } from '../src/core/index.js';
+import { fitModel, fitModelSharded, type FitModelConfig } from '../src/api/index.js';
+import { slurmAvailable } from '../src/host/index.js';
+import { label, morseCalculator, randomStructure } from '../test/model/helpers/data.js';
+import type { BenchContext } from './harness.js';
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const full = process.env.FARFIELD_BENCH_FULL === '1';
+  const frames = full ? 300 : ctx.quick ? 8 : 40;
+  const refs = full ? 1000 : ctx.quick ? 30 : 200;
+  const shards = 4;
+  const rng = new Rng(1);
+  const structures = label(Array.from({ length: frames }, () => randomStructure(rng, 64, 12.6, ['Na', 'Cl'], 2.0)), morseCalculator());
+  const config: FitModelConfig = { descriptors: { kind: 'sr', species: ['Na', 'Cl'], hypers: {} }, selection: { count: refs } };
+  const quiet = { onWarning: () => {} };
+  const size = `${frames} frames × 64 atoms, ${refs} refs/species, ${shards} shards`;
+
+  const load0 = loadavg()[0];
+  let t0 = performance.now();
+  const local = await fitModel(structures, config, quiet);
+  const tLocal = (performance.now() - t0) / 1000;
+  ctx.report('in-process fit (wall)', tLocal, 's', `${size}; load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
+  const tm = local.metadata.timingsS;
+  ctx.report('per structure: descriptors', tm.descriptors / frames, 's', 'in-process, one thread');
+  ctx.report('per structure: normal equations (design rows + syrk)', (tm.normalEquations / frames) * 2, 's', `CPU-seconds: 2 threads × wall ${tm.normalEquations.toFixed(1)} s / ${frames}`);
+  ctx.report('solve (M = unknowns)', tm.solve, 's', `M = ${local.metadata.solver.unknowns}`);
+
+  const schedulers: ('local' | 'slurm')[] = slurmAvailable() ? ['local', 'slurm'] : ['local'];
+  for (const scheduler of schedulers) {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-bench-shard-'));
+    try {
+      const l0 = loadavg()[0];
+      t0 = performance.now();
+      const r = await fitModelSharded(structures, config, { scheduler, shards, output: join(dir, 'model.json'), onLog: () => {} }, quiet);
+      const t = (performance.now() - t0) / 1000;
+      const note = `${size}; load ${l0.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
+      ctx.report(`sharded fit, ${scheduler} (wall)`, t, 's', note);
+      ctx.report(`sharded fit, ${scheduler}: overhead vs in-process`, (100 * (t - tLocal)) / tLocal, '%', 'target ≤ 20 %');
+      for (const [k, v] of Object.entries(r.metadata.timingsS)) ctx.report(`sharded fit, ${scheduler}: ${k}`, v, 's');
+      let dw = 0, sw = 0;
+      local.model.params.species.forEach((s, sp) => s.weights.forEach((w, i) => {
+        dw = Math.max(dw, Math.abs(w - r.model.params.species[sp].weights[i]));
+        sw = Math.max(sw, Math.abs(w));
+      }));
+      ctx.report(`sharded fit, ${scheduler}: max |Δw| / max |w|`, dw / sw, '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
