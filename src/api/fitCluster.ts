@@ -37,6 +37,13 @@ export interface ShardedFitOptions extends ClusterOptions {
   output: string;
 }
 
+export interface ShardedFitResult extends FitModelResult {
+  workdir: string;
+  shards: number;
+  /** CPU seconds of the map tasks per stage (features, normal), summed over the shards. */
+  taskCpuS: Record<string, number>;
+}
+
 interface FitPlan {
   version: 1;
   plan: string;
@@ -142,7 +149,7 @@ function readReferences(dir: string, plan: string): Omit<NormalEquationsJob, 'st
 
 /** Fit through an executor in K shards (see the file comment); same result type as `fitModel`. */
 export async function fitModelSharded(train: readonly Structure[], config: FitModelConfig, options: ShardedFitOptions,
-  fitOptions: FitModelOptions = {}): Promise<FitModelResult & { workdir: string; shards: number }> {
+  fitOptions: FitModelOptions = {}): Promise<ShardedFitResult> {
   validateFitConfig(config);
   if (!Number.isInteger(options.shards) || options.shards < 1) throw new FarfieldError('INVALID_INPUT', `--shards expects a positive integer, got ${options.shards}`);
   const all = [...train, ...(fitOptions.validation ?? [])];
@@ -161,15 +168,17 @@ export async function fitModelSharded(train: readonly Structure[], config: FitMo
   writeFileSync(join(dir, 'plan.json'), JSON.stringify(plan));
   const cmd = taskCommand(options);
   const timings: Record<string, number> = {};
+  const taskCpu: Record<string, number> = {};
   const stage = async (name: 'features' | 'normal', phase: string): Promise<void> => {
     const t0 = now();
-    await runTasks(options, `farfield-fit-${name}`, join(dir, `tasks-${name}`),
+    const res = await runTasks(options, `farfield-fit-${name}`, join(dir, `tasks-${name}`),
       ranges.map((_, k) => ({ index: k, argv: [...cmd, 'fit-shard', dir, '--stage', name, '--shard', String(k)] })),
       (s) => {
         const c = stateCounts(s);
         onProgress({ phase, done: c.done, total: K, message: `${c.running} running, ${c.pending} pending${c.failed ? `, ${c.failed} failed` : ''}` });
       });
     timings[name === 'features' ? 'descriptors' : 'normalEquations'] = (now() - t0) / 1000;
+    taskCpu[name] = res.reduce((a, r) => a + (r.cpuSeconds ?? 0), 0);
   };
   log(`fit: ${train.length} structures in ${K} shard(s) through the ${options.scheduler} executor, work directory ${dir}`);
 
@@ -208,5 +217,5 @@ export async function fitModelSharded(train: readonly Structure[], config: FitMo
   const errors: FitModelResult['errors'] = { train: evaluateModel(model, train, onProgress).summary };
   if (fitOptions.validation && fitOptions.validation.length > 0) errors.validation = evaluateModel(model, fitOptions.validation, onProgress).summary;
   metadata.errors = errors as unknown as Record<string, unknown>;
-  return { model, metadata, descriptor: model.descriptor.toJSON(), errors, workdir: dir, shards: K };
+  return { model, metadata, descriptor: model.descriptor.toJSON(), errors, workdir: dir, shards: K, taskCpuS: taskCpu };
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitModel, fitModelSharded, loadInputs, shardRanges, type FitModelConfig, type FitModelResult } from '../../src/api/index.js';
+import { fitModel, fitModelSharded, loadInputs, shardRanges, type FitModelConfig, type FitModelResult, type ShardedFitResult } from '../../src/api/index.js';
 import type { KernelModel } from '../../src/model/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { skipWithoutSlurm } from '../helpers/slurm.js';
@@ -41,7 +41,7 @@ function predictions(m: KernelModel): number[] {
 }
 
 let local: FitModelResult | null = null;
-let shardedLocal: (FitModelResult & { shards: number }) | null = null;
+let shardedLocal: ShardedFitResult | null = null;
 const skip = existsSync(DATA) ? false : `${DATA} missing`;
 
 test('shards are contiguous, non-empty and balanced by atoms', () => {

@@ -24,6 +24,7 @@ async function threeTasks(ex: Executor, dir: string): Promise<void> {
   });
   assert.deepEqual(r.map((x) => [x.index, x.state, x.exitCode]), [[0, 'done', 0], [1, 'failed', 3], [5, 'done', 0]]);
   assert.equal(readFileSync(r[0].stdout, 'utf8'), "a b|c'd|");
+  assert.ok(r.every((x) => typeof x.cpuSeconds === 'number' && x.cpuSeconds >= 0), 'CPU seconds from the wrapper');
   assert.equal(r[1].stderrTail, 'first\nbad frame 7');
   assert.equal(readFileSync(r[2].stdout, 'utf8'), 'five\n');
 }

@@ -6,6 +6,7 @@
  *   task-I.argv          the task's argv, NUL-separated (no shell quoting involved)
  *   task-I.out/.err      the task's stdout and stderr
  *   task-I.exit          its exit code, written (atomically, by rename) when it ends
+ *   task-I.times         bash's `times` after the task: CPU seconds (user + system) of the task's processes
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ fi
 mapfile -d '' argv < "$dir/task-$i.argv"
 "\${argv[@]}" > "$dir/task-$i.out" 2> "$dir/task-$i.err"
 rc=$?
+times > "$dir/task-$i.times"
 echo "$rc" > "$dir/task-$i.exit.tmp" && mv -f "$dir/task-$i.exit.tmp" "$dir/task-$i.exit"
 exit "$rc"
 `;
@@ -44,13 +46,13 @@ export function prepareArray(array: TaskArray): { token: string; script: string;
   for (const t of array.tasks) {
     if (!Number.isInteger(t.index) || t.index < 0) throw new FarfieldError('INVALID_INPUT', `${array.name}: task index ${t.index} is not a non-negative integer`);
     if (t.argv.length === 0) throw new FarfieldError('INVALID_INPUT', `${array.name}: task ${t.index} has no command`);
-    for (const ext of ['exit', 'out', 'err'] as const) rmSync(taskFile(array.dir, t.index, ext), { force: true });
+    for (const ext of ['exit', 'out', 'err', 'times'] as const) rmSync(taskFile(array.dir, t.index, ext), { force: true });
     writeFileSync(taskFile(array.dir, t.index, 'argv'), t.argv.map((a) => `${a}\0`).join(''));
   }
   return { token, script, env: { ...process.env, ...array.env, FARFIELD_MARKER: token, FARFIELD_TASK_DIR: resolve(array.dir) } };
 }
 
-export function taskFile(dir: string, index: number, ext: 'argv' | 'out' | 'err' | 'exit'): string {
+export function taskFile(dir: string, index: number, ext: 'argv' | 'out' | 'err' | 'exit' | 'times'): string {
   return join(dir, `task-${index}.${ext}`);
 }
 
@@ -70,9 +72,22 @@ export function tail(path: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/**
+ * CPU seconds of a finished task from `task-I.times` (bash `times`: line 2 = children's user and system time,
+ * e.g. "0m1.234s 0m0.056s"); null when absent.
+ */
+export function readCpuSeconds(dir: string, index: number): number | null {
+  const p = taskFile(dir, index, 'times');
+  if (!existsSync(p)) return null;
+  const line = readFileSync(p, 'utf8').trim().split('\n')[1] ?? '';
+  const parts = [...line.matchAll(/(\d+)m([\d.]+)s/g)];
+  if (parts.length !== 2) return null;
+  return parts.reduce((acc, m) => acc + 60 * Number(m[1]) + Number(m[2]), 0);
+}
+
 export function toResult(dir: string, s: TaskStatus): TaskResult {
   const stdout = taskFile(dir, s.index, 'out'), stderr = taskFile(dir, s.index, 'err');
-  return { ...s, stdout, stderr, stderrTail: s.state === 'failed' ? tail(stderr) : '' };
+  return { ...s, stdout, stderr, stderrTail: s.state === 'failed' ? tail(stderr) : '', cpuSeconds: readCpuSeconds(dir, s.index) };
 }
 
 /** Run `body` with SIGINT/SIGTERM routed to `onSignal` (which should stop the tasks); handlers removed afterwards. */

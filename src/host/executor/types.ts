@@ -56,6 +56,8 @@ export interface TaskStatus {
 export interface TaskResult extends TaskStatus {
   /** Last lines of the task's stderr (failed tasks; empty otherwise). */
   stderrTail: string;
+  /** CPU seconds (user + system) of the task's processes, from bash `times`; null when it did not finish. */
+  cpuSeconds: number | null;
   /** Paths of the task's stdout and stderr files. */
   stdout: string;
   stderr: string;
