@@ -15,7 +15,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { FarfieldError, type Structure } from '../core/index.js';
 import { readStructures, writeStructures } from '../io/index.js';
 import {
@@ -52,6 +52,9 @@ interface FitPlan {
 }
 
 const now = (): number => performance.now();
+
+/** node:crypto's SHA-256 (same digest as the portable one, ~10× faster on the shard files). */
+const digest = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest());
 
 /** Contiguous shards [lo, hi) with about equal atom counts (every shard non-empty; K ≤ number of structures). */
 export function shardRanges(structures: readonly Structure[], k: number): { lo: number; hi: number }[] {
@@ -110,13 +113,13 @@ export function runFitShard(dir: string, stage: string, shard: number): void {
       all.set(f, o);
       o += f.length;
     }
-    writeAtomic(shardFile(dir, 'features', shard), encodeShardFile({ kind: 'features', plan: plan.plan, shard, width: descriptor.width }, [all]));
+    writeAtomic(shardFile(dir, 'features', shard), encodeShardFile({ kind: 'features', plan: plan.plan, shard, width: descriptor.width }, [all], digest));
     return;
   }
   if (stage === 'normal') {
     const job = { ...readReferences(dir, plan.plan), structures };
     const ne = buildNormalEquations(job, { threads: 1 });
-    writeAtomic(shardFile(dir, 'normal', shard), encodeNormalShard(plan.plan, shard, ne));
+    writeAtomic(shardFile(dir, 'normal', shard), encodeNormalShard(plan.plan, shard, ne, digest));
     return;
   }
   throw new FarfieldError('INVALID_INPUT', `fit-shard: unknown stage '${stage}' (known: features, normal)`);
@@ -134,12 +137,12 @@ function writeReferences(dir: string, plan: string, job: Omit<NormalEquationsJob
     kind: 'references', plan, descriptor: job.descriptor, kernel: job.kernel, species: job.species, width: job.width,
     scaling: { energy: job.scaling.energy, forces: job.scaling.forces, stress: job.scaling.stress }, opts: job.opts,
   };
-  writeAtomic(join(dir, 'references.bin'), encodeShardFile(header, [job.scaling.baselineEv, ...job.refFeatures]));
+  writeAtomic(join(dir, 'references.bin'), encodeShardFile(header, [job.scaling.baselineEv, ...job.refFeatures], digest));
 }
 
 function readReferences(dir: string, plan: string): Omit<NormalEquationsJob, 'structures'> {
   const path = join(dir, 'references.bin');
-  const { header: h, arrays } = decodeShardFile(readBin(path), path, { kind: 'references', plan });
+  const { header: h, arrays } = decodeShardFile(readBin(path), path, { kind: 'references', plan }, digest);
   const sc = h.scaling as { energy: number; forces: number; stress: number };
   return {
     descriptor: h.descriptor as DescriptorSpec, kernel: h.kernel as KernelSpec, species: h.species as string[], width: h.width as number,
@@ -187,7 +190,7 @@ export async function fitModelSharded(train: readonly Structure[], config: FitMo
   const features: Float64Array[] = [];
   ranges.forEach((r, k) => {
     const path = shardFile(dir, 'features', k);
-    const { header, arrays } = decodeShardFile(readBin(path), path, { kind: 'features', plan: plan.plan });
+    const { header, arrays } = decodeShardFile(readBin(path), path, { kind: 'features', plan: plan.plan }, digest);
     if (header.width !== setup.width) throw new FarfieldError('PARSE', `${path}: width ${String(header.width)}, expected ${setup.width}`);
     let o = 0;
     for (let s = r.lo; s < r.hi; s++) {
@@ -209,7 +212,7 @@ export async function fitModelSharded(train: readonly Structure[], config: FitMo
   // map 2 and reduce
   await stage('normal', 'normal equations (shards)');
   t0 = now();
-  const parts: FitNormalEquations[] = ranges.map((_, k) => decodeNormalShard(readBin(shardFile(dir, 'normal', k)), shardFile(dir, 'normal', k), plan.plan, k));
+  const parts: FitNormalEquations[] = ranges.map((_, k) => decodeNormalShard(readBin(shardFile(dir, 'normal', k)), shardFile(dir, 'normal', k), plan.plan, k, digest));
   const normal = reduceNormalShards(parts);
   timings.reduce = (now() - t0) / 1000;
   const { model, metadata } = finishFit(train, setup, refs, targets, normal, fc, timings, onProgress);

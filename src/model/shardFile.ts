@@ -7,6 +7,8 @@
  *   12 … 12+L     header: { kind, plan, …, arrays: [lengths of the Float64 arrays] }
  *   zero padding to a multiple of 8, then the Float64 arrays back to back
  *   last 32 bytes SHA-256 of everything before them
+ * The digest function is a parameter (default: encoding.ts's portable SHA-256, ~20–40 MB/s); the host passes
+ * node:crypto's (≈ 400 MB/s here), which computes the same digest, so files are interchangeable.
  * A truncated, corrupted or foreign file (wrong kind, another plan's id) is refused with the file name.
  *
  * Reduction (science.md §1.9: ΦᵀΦ and Φᵀy are sums over structures): ΦᵀΦ = Σ_k ΦᵀΦ_k over the shards in shard order
@@ -19,6 +21,11 @@ import type { FitNormalEquations } from './fit.js';
 
 const MAGIC = 'FFSHARD1';
 
+/** SHA-256 digest (32 bytes) of a byte range. */
+export type Sha256Digest = (bytes: Uint8Array) => Uint8Array;
+
+export const portableSha256: Sha256Digest = (bytes) => hexBytes(sha256Bytes(bytes));
+
 export interface ShardHeader {
   /** 'features' | 'normal' | 'references' (what the file holds). */
   kind: string;
@@ -27,7 +34,7 @@ export interface ShardHeader {
   [key: string]: unknown;
 }
 
-export function encodeShardFile(header: ShardHeader, arrays: readonly Float64Array[]): Uint8Array {
+export function encodeShardFile(header: ShardHeader, arrays: readonly Float64Array[], digest: Sha256Digest = portableSha256): Uint8Array {
   const head = new TextEncoder().encode(JSON.stringify({ ...header, arrays: arrays.map((a) => a.length) }));
   const start = Math.ceil((12 + head.length) / 8) * 8;
   let total = start;
@@ -41,16 +48,16 @@ export function encodeShardFile(header: ShardHeader, arrays: readonly Float64Arr
     out.set(new Uint8Array(a.buffer, a.byteOffset, 8 * a.length), o);
     o += 8 * a.length;
   }
-  out.set(hexBytes(sha256Bytes(out.subarray(0, total))), total);
+  out.set(digest(out.subarray(0, total)), total);
   return out;
 }
 
-export function decodeShardFile(bytes: Uint8Array, file: string, expect: { kind: string; plan: string }): { header: ShardHeader; arrays: Float64Array[] } {
+export function decodeShardFile(bytes: Uint8Array, file: string, expect: { kind: string; plan: string }, digest: Sha256Digest = portableSha256): { header: ShardHeader; arrays: Float64Array[] } {
   const bad = (why: string): FarfieldError =>
     new FarfieldError('PARSE', `${file}: not a valid ${expect.kind} shard file (${why}); remove it and run again`, { file });
   if (bytes.length < 44 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) throw bad('no FFSHARD1 header');
   const body = bytes.subarray(0, bytes.length - 32);
-  const sum = hexBytes(sha256Bytes(body));
+  const sum = digest(body);
   const stored = bytes.subarray(bytes.length - 32);
   for (let k = 0; k < 32; k++) if (sum[k] !== stored[k]) throw bad('checksum mismatch: truncated or corrupted');
   const hl = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
@@ -80,12 +87,12 @@ function hexBytes(hex: string): Uint8Array {
 }
 
 /** Normal equations of one shard as a file body (kind 'normal'). */
-export function encodeNormalShard(plan: string, shard: number, ne: FitNormalEquations): Uint8Array {
-  return encodeShardFile({ kind: 'normal', plan, shard, yy: ne.yy, rows: ne.rows, rowCount: ne.rowCount }, [ne.ata, ne.atb]);
+export function encodeNormalShard(plan: string, shard: number, ne: FitNormalEquations, digest: Sha256Digest = portableSha256): Uint8Array {
+  return encodeShardFile({ kind: 'normal', plan, shard, yy: ne.yy, rows: ne.rows, rowCount: ne.rowCount }, [ne.ata, ne.atb], digest);
 }
 
-export function decodeNormalShard(bytes: Uint8Array, file: string, plan: string, shard: number): FitNormalEquations {
-  const { header, arrays } = decodeShardFile(bytes, file, { kind: 'normal', plan });
+export function decodeNormalShard(bytes: Uint8Array, file: string, plan: string, shard: number, digest: Sha256Digest = portableSha256): FitNormalEquations {
+  const { header, arrays } = decodeShardFile(bytes, file, { kind: 'normal', plan }, digest);
   if (header.shard !== shard) throw new FarfieldError('PARSE', `${file}: holds shard ${String(header.shard)}, expected ${shard}`, { file });
   const rc = header.rowCount as FitNormalEquations['rowCount'];
   return { ata: arrays[0], atb: arrays[1], yy: header.yy as number, rows: header.rows as number, rowCount: { ...rc } };

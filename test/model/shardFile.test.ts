@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { Rng } from '../../src/core/index.js';
 import { decodeNormalShard, decodeShardFile, encodeNormalShard, encodeShardFile, reduceNormalShards, type FitNormalEquations } from '../../src/model/index.js';
 
@@ -47,4 +48,13 @@ test('the reduction is the sum in shard order (same bits as sequential addition)
   assert.deepEqual(r.rowCount, { energy: 9, forces: 342, stress: 18 });
   assert.equal(r.rows, 369);
   assert.throws(() => reduceNormalShards([parts[0], randomNormal(rng, 4)]), /shard 1 has 4 unknowns, shard 0 has 5/);
+});
+
+test('the digest is plain SHA-256: files written with node:crypto decode with the portable digest and back', () => {
+  const nodeDigest = (b: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(b).digest());
+  const arrays = [Float64Array.from({ length: 1000 }, (_, k) => Math.sin(k))];
+  const a = encodeShardFile({ kind: 'features', plan: 'p' }, arrays, nodeDigest);
+  assert.deepEqual(a, encodeShardFile({ kind: 'features', plan: 'p' }, arrays));
+  assert.deepEqual(Array.from(decodeShardFile(a, 'f.bin', { kind: 'features', plan: 'p' }).arrays[0]), Array.from(arrays[0]));
+  assert.deepEqual(Array.from(decodeShardFile(a, 'f.bin', { kind: 'features', plan: 'p' }, nodeDigest).arrays[0]), Array.from(arrays[0]));
 });
