@@ -12,7 +12,7 @@
  * frames changed since (e.g. a bad frame fixed in the input). Progress on stderr: frames done / failed / pending,
  * from the chunks' outputs (CP2K rewrites its chunk output after every frame). A failed task's stderr tail is shown.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';
 import { checkOutputFile, readStructures, writeStructures } from '../io/index.js';
@@ -137,4 +137,21 @@ export async function labelFileOnCluster(req: ClusterLabelRequest): Promise<Clus
     engine: req.engine, frames: frames.length, accepted: labelled.length, rejected, computed, reused,
     secondsPerFrame: computed ? seconds / computed : 0, workdir: dir, chunks: ranges.length, submitted: todo,
   };
+}
+
+/**
+ * Hook for on-the-fly learning (issue 19 item 4): label a batch of in-memory frames through an executor and resolve
+ * with the labelled frames in input order (rejected CP2K frames are left out; see `summary.rejected`). The executor
+ * polls with timers, so the caller's event loop stays free: a learning loop can keep running MD with the current
+ * model while the batch is labelled, and await this promise between MD chunks. Files: `<workdir>/batch-<name>/`.
+ */
+export async function labelStructuresOnCluster(frames: readonly Structure[], req: Omit<ClusterLabelRequest, 'input' | 'output'> & { name: string; workdir: string }):
+  Promise<{ structures: Structure[]; summary: ClusterLabelSummary }> {
+  const dir = join(req.workdir, `batch-${req.name}`);
+  mkdirSync(dir, { recursive: true });
+  const input = join(dir, 'input.xyz'), output = join(dir, 'labelled.xyz');
+  writeStructures(input, frames, { format: 'extxyz' });
+  const { name: _n, workdir: _w, ...rest } = req;
+  const summary = await labelFileOnCluster({ ...rest, input, output, cluster: { ...req.cluster, workdir: join(dir, 'work') } });
+  return { structures: readStructures(output, { format: 'extxyz' }), summary };
 }
