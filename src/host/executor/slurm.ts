@@ -4,7 +4,8 @@
  * Polling: `squeue -h -r -j JOB -o '%K %T'` (one line per pending/running array task) every `pollMs`; a task absent
  * from squeue has ended: its `task-I.exit` says how. A task that left squeue without an exit file (cancelled,
  * timed out, node failure, or a work directory the node does not see) is failed after a grace period of 3 polls
- * (slow shared file systems), with the state `sacct` reports when accounting is enabled. SIGINT/SIGTERM while the
+ * (slow shared file systems), with the state `sacct` reports when accounting is enabled. squeue errors other than
+ * "invalid job id" (the job has left the controller's memory) are retried for 30 polls. SIGINT/SIGTERM while the
  * job runs: `scancel JOB`, then a CANCELLED error.
  */
 import { spawnSync } from 'node:child_process';
@@ -51,6 +52,7 @@ export class SlurmExecutor implements Executor {
     const pollMs = this.options.pollMs ?? 1000;
     const status: TaskStatus[] = array.tasks.map((t) => ({ index: t.index, state: 'pending', exitCode: null }));
     const missing = new Map<number, number>(); // polls a task has been out of squeue without an exit file
+    let squeueFailures = 0;
     return withInterrupts(() => {
       runTool('scancel', [jobId]);
     }, async (interrupted) => {
@@ -63,7 +65,13 @@ export class SlurmExecutor implements Executor {
           const [k, st] = line.trim().split(/\s+/);
           if (k !== undefined && st !== undefined && /^\d+$/.test(k)) queued.set(Number(k), st);
         }
-        else if (!/invalid job id/i.test(q.stderr)) throw new FarfieldError('EXTERNAL', `${array.name}: squeue failed: ${q.stderr.trim()}`);
+        else if (!/invalid job id/i.test(q.stderr)) {
+          // a busy or restarting controller: keep polling for a while before giving up (the job keeps running)
+          if (++squeueFailures > 30) throw new FarfieldError('EXTERNAL', `${array.name}: squeue failed 30 times in a row: ${q.stderr.trim()} (job ${jobId} was left running; scancel ${jobId} to stop it)`);
+          await sleep(pollMs);
+          continue;
+        }
+        squeueFailures = 0;
         let open = 0;
         for (const s of status) {
           if (s.state === 'done' || s.state === 'failed') continue;
