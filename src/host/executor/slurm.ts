@@ -61,11 +61,12 @@ export class SlurmExecutor implements Executor {
         const q = runTool('squeue', ['-h', '-r', '-j', jobId, '-o', '%K %T']);
         const queued = new Map<number, string>();
         // squeue fails with "Invalid job id" once the job has left the controller's memory: nothing queued then
-        if (q.ok) for (const line of q.stdout.split('\n')) {
-          const [k, st] = line.trim().split(/\s+/);
-          if (k !== undefined && st !== undefined && /^\d+$/.test(k)) queued.set(Number(k), st);
-        }
-        else if (!/invalid job id/i.test(q.stderr)) {
+        if (q.ok) {
+          for (const line of q.stdout.split('\n')) {
+            const [k, st] = line.trim().split(/\s+/);
+            if (k !== undefined && st !== undefined && /^\d+$/.test(k)) queued.set(Number(k), st);
+          }
+        } else if (!/invalid job id/i.test(q.stderr)) {
           // a busy or restarting controller: keep polling for a while before giving up (the job keeps running)
           if (++squeueFailures > 30) throw new FarfieldError('EXTERNAL', `${array.name}: squeue failed 30 times in a row: ${q.stderr.trim()} (job ${jobId} was left running; scancel ${jobId} to stop it)`);
           await sleep(pollMs);
