@@ -6,7 +6,7 @@
  * Figures are the fastest of several runs (the machine is shared; the median is given in the note).
  */
 import { makeStructure, Rng, ATOMIC_MASSES_AMU, AVOGADRO, type Structure } from '../src/core/index.js';
-import { ComputeContext, createDescriptor } from '../src/descriptors/index.js';
+import { ComputeContext, backwardOf, createDescriptor } from '../src/descriptors/index.js';
 import { timeIt, type BenchContext } from './harness.js';
 
 /** Cubic box of `symbols` at density ρ (g/cm³), random sequential placement with a minimum distance (seeded). */
@@ -47,12 +47,12 @@ export async function run(ctx: BenchContext): Promise<void> {
     const both = await timeIt(() => {
       const c = new ComputeContext(s);
       const out = d.compute(s, c);
-      d.backward(s, c, out.saved, g);
+      backwardOf(d, s, c, out.saved, g);
     }, runs, 1);
     const fwd = await timeIt(() => d.compute(s, new ComputeContext(s)), runs, 1);
     const c = new ComputeContext(s);
     const out = d.compute(s, c);
-    const bwd = await timeIt(() => d.backward(s, c, out.saved, g), runs, 1);
+    const bwd = await timeIt(() => backwardOf(d, s, c, out.saved, g), runs, 1);
     const nl8 = c.neighbours(8).count / n, nl5 = c.neighbours(5).count / n;
     const med = (t: { medianMs: number }): string => `median ${((1000 * t.medianMs) / n).toFixed(1)}`;
     ctx.report(`sr compute+backward, ${name}`, (1000 * both.minMs) / n, 'µs/atom', `${med(both)}; ${nl8.toFixed(0)} nbrs <8 Å, ${nl5.toFixed(0)} <5 Å, D=${d.width}`);

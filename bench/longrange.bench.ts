@@ -6,7 +6,7 @@
  * (64 atoms only: at 512 atoms it already needs ~2·10⁵ k-vectors per channel); LODE with its Ewald-like split (split.ts). First: the batched reverse pass
  * backwardMany(64) against a loop of 64 backward calls on the 64-atom melt (FKK and LODE).
  */
-import { ComputeContext, FkkDescriptor, LodeDescriptor, LodeMsDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import { ComputeContext, backwardManyOf, backwardOf, FkkDescriptor, LodeDescriptor, LodeMsDescriptor, type Descriptor } from '../src/descriptors/index.js';
 import { linalgThreadsReady } from '../src/math/index.js';
 import { supercell } from '../src/geometry/index.js';
 import { makeStructure, Rng, type Structure } from '../src/core/index.js';
@@ -29,7 +29,7 @@ function melt(reps: number, seed = 1): Structure {
 function pass(d: Descriptor, s: Structure): void {
   const ctx = new ComputeContext(s);
   const out = d.compute(s, ctx);
-  d.backward(s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1e-3));
+  backwardOf(d, s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1e-3));
 }
 
 /** backwardMany(count) vs a loop of `count` backward calls on one structure (the model's design rows). */
@@ -39,11 +39,9 @@ async function batched(ctx: BenchContext, d: Descriptor, s: Structure, count: nu
   const size = out.features.data.length;
   const rng = new Rng(2);
   const g = Float64Array.from({ length: count * size }, () => rng.range(-1, 1));
-  const many = d.backwardMany;
-  if (!many) return;
-  many.call(d, s, c, out.saved, g.subarray(0, size), 1); // fills the gradient-independent store
-  const tm = await timeIt(() => many.call(d, s, c, out.saved, g, count), 3, 1);
-  const tl = await timeIt(() => { for (let k = 0; k < count; k++) d.backward(s, c, out.saved, g.subarray(k * size, (k + 1) * size)); }, 1, 0);
+  backwardManyOf(d, s, c, out.saved, g.subarray(0, size), 1); // fills the gradient-independent store
+  const tm = await timeIt(() => backwardManyOf(d, s, c, out.saved, g, count), 3, 1);
+  const tl = await timeIt(() => { for (let k = 0; k < count; k++) backwardOf(d, s, c, out.saved, g.subarray(k * size, (k + 1) * size)); }, 1, 0);
   ctx.report(`${d.kind} backwardMany(${count}), ${s.species.length} atoms`, tm.medianMs, 'ms', `loop of backward ${tl.medianMs.toFixed(0)} ms: ×${(tl.medianMs / tm.medianMs).toFixed(1)}`);
 }
 

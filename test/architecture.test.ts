@@ -117,3 +117,57 @@ test('the checker catches a Node built-in in a numeric layer and allows it in ho
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+/**
+ * The model binds its kernels from the descriptors' column metadata (issue 14): no model module may test a descriptor
+ * kind by name. Flags, in src/model (comments stripped): string literals equal to a descriptor kind (`kind ===
+ * 'angular'`, `['fkk', 'lode'].includes(…)`, `d.kind !== 'composite'`), regular expressions over a kind name
+ * (`/^angular/`), and the former LINEAR_BLOCK_KINDS list.
+ */
+export function descriptorKindTests(modelRoot: string, kinds: readonly string[]): string[] {
+  const bad: string[] = [];
+  const escaped = kinds.map((k) => k.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'));
+  const literal = new RegExp(`(['"\`])(${escaped.join('|')})\\1`, 'g');
+  const regex = new RegExp(`/\\^?(${escaped.join('|')})\\b[^/\\n]*/[gimsuy]*\\.test\\(`, 'g');
+  for (const file of walk(modelRoot)) {
+    const rel = relative(modelRoot, file);
+    const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    for (const m of code.matchAll(literal)) bad.push(`${rel}: descriptor kind '${m[2]}' named in code (bind from column metadata)`);
+    for (const m of code.matchAll(regex)) bad.push(`${rel}: label regex over descriptor kind '${m[1]}'`);
+    if (/LINEAR_BLOCK_KINDS/.test(code)) bad.push(`${rel}: LINEAR_BLOCK_KINDS (declare linearity in the descriptor's column metadata)`);
+  }
+  return bad;
+}
+
+test('no model module tests a descriptor kind by name (kernels bind from column metadata)', async () => {
+  const { DESCRIPTORS } = await import('../src/descriptors/index.js');
+  const kinds = DESCRIPTORS.names();
+  for (const k of ['radial', 'angular', 'sr', 'fkk', 'lode', 'lode-ms', 'composite']) assert.ok(kinds.includes(k), `registry has '${k}'`);
+  assert.deepEqual(descriptorKindTests(join(REPO_ROOT, 'src', 'model'), kinds), []);
+});
+
+test('the descriptor-kind checker catches kind comparisons, kind lists and label regexes, not comments', () => {
+  const root = mkdtempSync(join(tmpdir(), 'farfield-kinds-'));
+  try {
+    writeFileSync(join(root, 'a.ts'), [
+      `// a comment may say kind === 'angular'`,
+      `/** and so may 'fkk' in a doc comment */`,
+      `const poly = d.kind === 'angular';`,
+      `const lin = ['fkk', 'lode'].includes(b.kind);`,
+      `if (d.kind !== "composite") return null;`,
+      `const ang = /^angular/i.test(label);`,
+      `export const LINEAR_BLOCK_KINDS = [];`,
+      `const k = spec.kind === 'linear';`,
+    ].join('\n'));
+    assert.deepEqual(descriptorKindTests(root, ['angular', 'fkk', 'lode', 'composite']), [
+      `a.ts: descriptor kind 'angular' named in code (bind from column metadata)`,
+      `a.ts: descriptor kind 'fkk' named in code (bind from column metadata)`,
+      `a.ts: descriptor kind 'lode' named in code (bind from column metadata)`,
+      `a.ts: descriptor kind 'composite' named in code (bind from column metadata)`,
+      `a.ts: label regex over descriptor kind 'angular'`,
+      `a.ts: LINEAR_BLOCK_KINDS (declare linearity in the descriptor's column metadata)`,
+    ]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -28,6 +28,7 @@ import type { DescriptorSpec } from '../descriptors/index.js';
 import { DEFAULT_SOLVER, fitKernelModel, type KernelModel } from '../model/index.js';
 import type { ErrorStats as MetricStats } from '../analysis/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
+import { longRangeHypersFor, withLongRangeNote } from './longRangeChannels.js';
 import { evaluateModel } from './evaluate.js';
 import { resolveDescriptor, type FitModelConfig } from './fit.js';
 import { unknownNameMessage, validateFitConfig } from './validate.js';
@@ -251,9 +252,12 @@ export async function compareModels(o: CompareOptions): Promise<CompareOutput> {
   const common = { ...(o.fit ?? {}), ...(excluded.length ? { weights: { ...(o.fit?.weights ?? {}), ...Object.fromEntries(excluded.map((x) => [x, 0])) } } : {}) };
   const hypers = (m: string): Record<string, unknown> | undefined => o.descriptorHypers?.[m];
   const fitOne = (m: string, train: readonly Structure[], extra?: Record<string, unknown>) => {
-    const spec: DescriptorSpec = resolveDescriptor(m, species, { ...(hypers(m) ?? {}), ...(extra ?? {}) });
+    const choice = longRangeHypersFor(m, { ...(hypers(m) ?? {}), ...(extra ?? {}) }, train, common.weights);
+    const spec: DescriptorSpec = resolveDescriptor(m, species, choice.hypers);
     const t0 = now();
     const r = fitKernelModel(train, { ...common, descriptor: spec }, progress);
+    r.metadata.solver.warnings = withLongRangeNote(r.metadata.solver.warnings, choice.note);
+    if (choice.note && !notes.includes(`${m}: ${choice.note}`)) notes.push(`${m}: ${choice.note}`);
     return { model: r.model, fitTimeS: (now() - t0) / 1000 };
   };
 

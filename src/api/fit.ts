@@ -6,11 +6,11 @@
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
-import { writeFileAtomic } from '../io/index.js';
-import { fitKernelModel, serializeModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
+import { fitKernelModel, type FitConfig, type KernelModel, type TrainingMetadata } from '../model/index.js';
 import { DESCRIPTOR_PRESETS, sortSpecies } from './describe.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
 import { validateFitConfig } from './validate.js';
+import { longRangeHypersFor, withLongRangeNote } from './longRangeChannels.js';
 
 export interface FitModelConfig extends Omit<FitConfig, 'descriptor'> {
   /** Preset name from DESCRIPTOR_PRESETS (default 'sr') or a full descriptor spec. */
@@ -44,13 +44,27 @@ export function resolveDescriptor(d: string | DescriptorSpec | undefined, specie
   return preset.spec(species, hypers);
 }
 
-export async function fitModel(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitModelResult> {
+/**
+ * The model-level fit configuration from the api's: species, descriptor preset or spec, the long-range channel choice
+ * (longRangeChannels.ts) and its note. Shared by `fitModel` and the sharded fit (fitCluster.ts).
+ */
+export function prepareFitConfig(train: readonly Structure[], config: FitModelConfig, validation: readonly Structure[] = []):
+  { fitConfig: FitConfig; note: string | null } {
   validateFitConfig(config);
-  const all = [...train, ...(options.validation ?? [])];
+  const all = [...train, ...validation];
   const species = config.species ?? sortSpecies(all.flatMap((s) => s.symbols));
-  const descriptor = resolveDescriptor(config.descriptors, species, config.descriptorHypers);
+  const choice = typeof config.descriptors === 'object'
+    ? { hypers: config.descriptorHypers, note: null }
+    : longRangeHypersFor(config.descriptors ?? 'sr', config.descriptorHypers, train, config.weights);
+  const descriptor = resolveDescriptor(config.descriptors, species, choice.hypers);
   const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
-  const { model, metadata } = fitKernelModel(train, { ...rest, descriptor }, options.onProgress);
+  return { fitConfig: { ...rest, descriptor }, note: choice.note };
+}
+
+/** After the numerics: warnings to the user, errors on the training and validation sets (shared with the sharded fit). */
+export function completeFitModel(model: KernelModel, metadata: TrainingMetadata, train: readonly Structure[], note: string | null,
+  options: FitModelOptions): FitModelResult {
+  metadata.solver.warnings = withLongRangeNote(metadata.solver.warnings, note);
   for (const w of metadata.solver.warnings ?? []) (options.onWarning ?? ((m: string) => console.warn(`farfield fit: warning: ${m}`)))(w);
   const errors: FitModelResult['errors'] = { train: evaluateModel(model, train, options.onProgress).summary };
   if (options.validation && options.validation.length > 0) errors.validation = evaluateModel(model, options.validation, options.onProgress).summary;
@@ -58,7 +72,10 @@ export async function fitModel(train: readonly Structure[], config: FitModelConf
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
 }
 
-/** Write a model file atomically (io/atomic.ts: full writes, fsync, rename; the previous file survives any failure). */
-export function saveModel(model: KernelModel, path: string): void {
-  writeFileAtomic(path, serializeModel(model));
+export async function fitModel(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitModelResult> {
+  const { fitConfig, note } = prepareFitConfig(train, config, options.validation);
+  const { model, metadata } = fitKernelModel(train, fitConfig, options.onProgress);
+  return completeFitModel(model, metadata, train, note, options);
 }
+
+export { saveModel } from './modelFiles.js';

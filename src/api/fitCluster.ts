@@ -24,10 +24,7 @@ import {
   type KernelSpec, type NormalEquationsJob,
 } from '../model/index.js';
 import { createDescriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { sortSpecies } from './describe.js';
-import { evaluateModel } from './evaluate.js';
-import { resolveDescriptor, type FitModelConfig, type FitModelOptions, type FitModelResult } from './fit.js';
-import { validateFitConfig } from './validate.js';
+import { completeFitModel, prepareFitConfig, type FitModelConfig, type FitModelOptions, type FitModelResult } from './fit.js';
 import { clusterWorkdir, logger, runTasks, stateCounts, taskCommand, type ClusterOptions } from './clusterRun.js';
 
 export interface ShardedFitOptions extends ClusterOptions {
@@ -153,13 +150,8 @@ function readReferences(dir: string, plan: string): Omit<NormalEquationsJob, 'st
 /** Fit through an executor in K shards (see the file comment); same result type as `fitModel`. */
 export async function fitModelSharded(train: readonly Structure[], config: FitModelConfig, options: ShardedFitOptions,
   fitOptions: FitModelOptions = {}): Promise<ShardedFitResult> {
-  validateFitConfig(config);
   if (!Number.isInteger(options.shards) || options.shards < 1) throw new FarfieldError('INVALID_INPUT', `--shards expects a positive integer, got ${options.shards}`);
-  const all = [...train, ...(fitOptions.validation ?? [])];
-  const species = config.species ?? sortSpecies(all.flatMap((s) => s.symbols));
-  const descriptor = resolveDescriptor(config.descriptors, species, config.descriptorHypers);
-  const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
-  const fc: FitConfig = { ...rest, descriptor };
+  const { fitConfig: fc, note } = prepareFitConfig(train, config, fitOptions.validation);
   const setup = setupFit(train, fc);
   const onProgress = fitOptions.onProgress ?? options.onProgress ?? (() => {});
   const log = logger(options);
@@ -216,9 +208,6 @@ export async function fitModelSharded(train: readonly Structure[], config: FitMo
   const normal = reduceNormalShards(parts);
   timings.reduce = (now() - t0) / 1000;
   const { model, metadata } = finishFit(train, setup, refs, targets, normal, fc, timings, onProgress);
-  for (const w of metadata.solver.warnings ?? []) (fitOptions.onWarning ?? ((m: string) => console.warn(`farfield fit: warning: ${m}`)))(w);
-  const errors: FitModelResult['errors'] = { train: evaluateModel(model, train, onProgress).summary };
-  if (fitOptions.validation && fitOptions.validation.length > 0) errors.validation = evaluateModel(model, fitOptions.validation, onProgress).summary;
-  metadata.errors = errors as unknown as Record<string, unknown>;
-  return { model, metadata, descriptor: model.descriptor.toJSON(), errors, workdir: dir, shards: K, taskCpuS: taskCpu };
+  const done = completeFitModel(model, metadata, train, note, { ...fitOptions, onProgress });
+  return { ...done, workdir: dir, shards: K, taskCpuS: taskCpu };
 }

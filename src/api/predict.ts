@@ -5,7 +5,7 @@
  * (eV, per atom). Written as extended XYZ these are ASE-readable properties.
  */
 import { FarfieldError, type Calculator, type ProgressCallback, type Structure } from '../core/index.js';
-import { KernelModel, parseModel } from '../model/index.js';
+import { KernelModel } from '../model/index.js';
 import { readFileSync } from 'node:fs';
 import { checkOutputFile, formatForWriting } from '../io/index.js';
 import { readInputFrames } from './inputs.js';
@@ -84,13 +84,4 @@ export async function predictFile(model: Calculator, input: string | readonly st
   return k;
 }
 
-/** Read and verify a model file (FarfieldError 'MODEL' for corrupted/newer files, 'IO' if unreadable). */
-export function loadModel(path: string): KernelModel {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new FarfieldError('IO', `cannot read model: ${(e as Error).message}`, { file: path }, { cause: e });
-  }
-  return parseModel(text, path);
-}
+export { loadModel } from './modelFiles.js';

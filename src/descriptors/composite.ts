@@ -8,16 +8,17 @@
  * Hypers (JSON): `{ blocks: [{ spec: {kind, hypers}, weight }] }`. Every block uses the composite's species universe
  * (a block spec may omit `species`; if it gives one it must equal the composite's). `weight` ≥ 0, default 1.
  * The cutoff is the largest block cutoff. Blocks share the per-structure context (and so one neighbour list per
- * cutoff). Backward splits dE/dX by block columns, multiplies by √w and sums the blocks' gradients.
- * `backwardMany` does the same for a batch of upstreams: blocks with their own batched pass get the block's columns
- * (through a column view when they accept one, else a copy); the others are looped over `backward`.
- * `backwardFactored` hands every block the same coefficients and the block's columns of the rows (× √w), leaving
- * out terms whose rows are zero on the block's columns (a block kernel's part terms).
+ * cutoff). The vjp hands every block its columns of the upstream × √w (upstream.ts `upstreamColumns`: a copy for one
+ * dense gradient, a row view for a batch, sliced rows for a factored upstream, leaving out terms that are zero on the
+ * block) and sums the blocks' gradients.
+ * Column metadata: a composite of kind 'composite' has one column block per child (a block kernel's parts); a named
+ * composite (e.g. 'sr' = radial + angular) is one block. Leaf groups are the children's, shifted.
  */
 import { FarfieldError } from '../core/index.js';
 import type { Structure } from '../core/index.js';
 import type { ComputeContext } from './context.js';
-import { backwardFactoredOf, backwardManyOf, checkFactored, type FactoredUpstream, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from './descriptor.js';
+import { columnGroups, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from './descriptor.js';
+import { checkUpstream, upstreamColumns, zeroGradients, type Upstream } from './upstream.js';
 import { DESCRIPTORS, createDescriptor } from './registry.js';
 
 /** One block of a composite: a descriptor spec (species optional: inherited) and its weight w (features × √w). */
@@ -30,13 +31,17 @@ export interface CompositeHypers {
   blocks: CompositeBlockSpec[];
 }
 
+/** Reverse-pass state of a composite: each block's own state, in block order (typed by the block). */
+export type CompositeSaved = readonly unknown[];
+
 /** A descriptor built from blocks; `blocks[b]` and `weights[b]` are exposed for inspection. */
-export class CompositeDescriptor implements Descriptor {
+export class CompositeDescriptor implements Descriptor<CompositeSaved> {
   readonly kind: string;
   readonly species: readonly string[];
   readonly cutoffA: number;
   readonly labels: readonly string[];
   readonly width: number;
+  readonly columnBlocks: readonly ColumnBlock[];
   readonly blocks: readonly Descriptor[];
   readonly weights: readonly number[];
   /** First column of each block (length blocks+1). */
@@ -76,6 +81,11 @@ export class CompositeDescriptor implements Descriptor {
     this.columnOffsets[blocks.length] = labels.length;
     this.labels = labels;
     this.width = labels.length;
+    const off = this.columnOffsets;
+    const groupsOf = (d: Descriptor, b: number) => columnGroups(d).map((g) => ({ ...g, start: g.start + off[b], end: g.end + off[b] }));
+    this.columnBlocks = options.kind !== undefined
+      ? [{ name: this.kind, start: 0, end: this.width, weight: 1, groups: this.blocks.flatMap(groupsOf) }]
+      : this.blocks.map((d, b) => ({ name: d.kind, start: off[b], end: off[b + 1], weight: this.weights[b], groups: groupsOf(d, b) }));
     this.json = options.toJSON ?? (() => ({
       kind: 'composite',
       species: [...this.species],
@@ -83,7 +93,7 @@ export class CompositeDescriptor implements Descriptor {
     }));
   }
 
-  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<CompositeSaved> {
     const n = structure.species.length;
     const data = new Float64Array(n * this.width);
     const saved: unknown[] = [];
@@ -96,86 +106,16 @@ export class CompositeDescriptor implements Descriptor {
     return { features: { rows: n, cols: this.width, data, labels: [...this.labels] }, saved };
   }
 
-  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
-    const n = structure.species.length;
-    if (dEdX.length !== n * this.width)
-      throw new FarfieldError('INVALID_INPUT', `composite backward: dE/dX has ${dEdX.length} entries, expected ${n}×${this.width}`);
-    const parts = saved as unknown[];
-    const positions = new Float64Array(3 * n);
-    const strain = new Float64Array(9);
-    this.blocks.forEach((d, b) => {
-      const s = this.scales[b];
-      if (s === 0) return;
-      const w = d.width, off = this.columnOffsets[b], D = this.width;
-      const g = new Float64Array(n * w);
-      for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) g[i * w + k] = s * dEdX[i * D + off + k];
-      const r = d.backward(structure, ctx, parts[b], g);
-      for (let k = 0; k < 3 * n; k++) positions[k] += r.positions[k];
-      for (let k = 0; k < 9; k++) strain[k] += r.strain[k];
-    });
-    return { positions, strain };
-  }
-
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
-    return this.backwardManyView(structure, ctx, saved, dEdX, count);
-  }
-
-  /**
-   * Batched reverse pass reading the upstream through a column view `{stride, offset, scale}` (entry k of atom i in
-   * batch entry c is scale·dEdX[(c·N + i)·stride + offset + k]); without a view the plain layout count × N × width.
-   */
-  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number,
-    view?: { stride: number; offset: number; scale: number }): DescriptorGradients {
+  vjp(structure: Structure, ctx: ComputeContext, saved: CompositeSaved, up: Upstream): DescriptorGradients {
     const n = structure.species.length, D = this.width;
-    const v = view ?? { stride: D, offset: 0, scale: 1 };
-    if (!(Number.isInteger(count) && count >= 0))
-      throw new FarfieldError('INVALID_INPUT', `composite backwardMany: count must be an integer ≥ 0, got ${count}`);
-    if (view ? v.offset + D > v.stride || dEdX.length < count * n * v.stride : dEdX.length !== count * n * D)
-      throw new FarfieldError('INVALID_INPUT', `composite backwardMany: dE/dX has ${dEdX.length} entries, expected ${count}×${n}×${D}`);
-    const parts = saved as unknown[];
-    const positions = new Float64Array(count * 3 * n);
-    const strain = new Float64Array(count * 9);
-    this.blocks.forEach((d, b) => {
-      const s = this.scales[b] * v.scale;
-      if (s === 0) return;
-      const w = d.width, off = v.offset + this.columnOffsets[b];
-      let r: DescriptorGradients;
-      const viewed = (d as Partial<ViewedBackward>).backwardManyView;
-      if (typeof viewed === 'function') {
-        r = viewed.call(d, structure, ctx, parts[b], dEdX, count, { stride: v.stride, offset: off, scale: s });
-      } else {
-        const g = new Float64Array(count * n * w);
-        for (let c = 0; c < count * n; c++) for (let k = 0; k < w; k++) g[c * w + k] = s * dEdX[c * v.stride + off + k];
-        r = backwardManyOf(d, structure, ctx, parts[b], g, count);
-      }
-      for (let k = 0; k < positions.length; k++) positions[k] += r.positions[k];
-      for (let k = 0; k < strain.length; k++) strain[k] += r.strain[k];
-    });
-    return { positions, strain };
-  }
-
-  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
-    const n = structure.species.length, D = this.width, count = up.count;
-    checkFactored('composite', up, n, D);
-    const parts = saved as unknown[];
-    const positions = new Float64Array(count * 3 * n);
-    const strain = new Float64Array(count * 9);
-    const slice = (rows: Float64Array, nrows: number, off: number, w: number, s: number): Float64Array => {
-      const out = new Float64Array(nrows * w);
-      for (let r = 0; r < nrows; r++) for (let k = 0; k < w; k++) out[r * w + k] = s * rows[r * D + off + k];
-      return out;
-    };
+    checkUpstream('composite', up, n, D);
+    const { positions, strain } = zeroGradients(up.count, n);
     this.blocks.forEach((d, b) => {
       const s = this.scales[b];
       if (s === 0) return;
-      const w = d.width, off = this.columnOffsets[b];
-      // terms whose rows vanish on this block's columns contribute nothing to it (a block kernel's parts are zero
-      // outside their own columns): dropped, and the block is skipped when nothing is left
-      const terms = up.terms.filter((t) => !zeroColumns(t.rows, count, D, off, w)).map((t) => ({ coef: t.coef, rows: slice(t.rows, count, off, w, s) }));
-      const own = up.own && !zeroColumns(up.own.rows, n, D, off, w) ? { coef: up.own.coef, rows: slice(up.own.rows, n, off, w, s) } : undefined;
-      if (terms.length === 0 && !own) return;
-      const sub: FactoredUpstream = own ? { count, terms, own } : { count, terms };
-      const r = backwardFactoredOf(d, structure, ctx, parts[b], sub);
+      const sub = upstreamColumns(up, n, D, this.columnOffsets[b], d.width, s);
+      if (!sub) return;
+      const r = d.vjp(structure, ctx, saved[b], sub);
       for (let k = 0; k < positions.length; k++) positions[k] += r.positions[k];
       for (let k = 0; k < strain.length; k++) strain[k] += r.strain[k];
     });
@@ -185,12 +125,6 @@ export class CompositeDescriptor implements Descriptor {
   toJSON(): DescriptorSpec {
     return this.json();
   }
-}
-
-/** A block that reads its batched upstream through a column view (short-range descriptors, nested composites). */
-interface ViewedBackward {
-  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number,
-    view?: { stride: number; offset: number; scale: number }): DescriptorGradients;
 }
 
 /** Build a composite from JSON hypers `{blocks: [{spec, weight}]}`. */
@@ -217,10 +151,15 @@ export function createComposite(species: readonly string[], hypers: Record<strin
   return new CompositeDescriptor(species, descs, weights);
 }
 
-/** Are columns [off, off + w) of every row of `rows` (nrows × D) zero? */
-function zeroColumns(rows: Float64Array, nrows: number, D: number, off: number, w: number): boolean {
-  for (let r = 0; r < nrows; r++) for (let k = 0; k < w; k++) if (rows[r * D + off + k] !== 0) return false;
-  return true;
+/**
+ * The JSON of a composite (kind 'composite') with new block weights, one per top-level block (block balancing,
+ * model/scaling.ts). Any other spec is refused.
+ */
+export function withBlockWeights(spec: DescriptorSpec, weights: readonly number[]): DescriptorSpec {
+  const blocks = spec.hypers?.blocks;
+  if (spec.kind !== 'composite' || !Array.isArray(blocks) || blocks.length !== weights.length)
+    throw new FarfieldError('INVALID_INPUT', `composite descriptor: cannot set ${weights.length} block weight(s) on a '${spec.kind}' spec`);
+  return { ...spec, hypers: { ...spec.hypers, blocks: blocks.map((blk: CompositeBlockSpec, k) => ({ ...blk, weight: weights[k] })) } };
 }
 
 DESCRIPTORS.register('composite', (species, hypers) => createComposite(species, hypers));

@@ -21,8 +21,8 @@
  * environment), so the kernel is ≈ 1 for every pair and the regression is numerically rank ~2. The electrostatic
  * energy of point charges is linear in the FKK coefficients per central species, so the default kernel for a
  * composite descriptor (`defaultKernelFor`) is the paper's (X̂·X̂_b)^ζ on the normalised short-range block plus a
- * whitened linear kernel on each long-range block (fkk, lode): the short-range kernel is exactly the paper's, and
- * the long-range part can represent E = ½ Σ_i q_i φ_i. Whitening scales the linear part to ⟨K(x, x)⟩ = 1, like the
+ * whitened linear kernel on each block the descriptor declares linear in its column metadata (FKK, LODE): the
+ * short-range kernel is exactly the paper's, and the long-range part can represent E = ½ Σ_i q_i φ_i. Whitening scales the linear part to ⟨K(x, x)⟩ = 1, like the
  * normalised polynomial kernel (block balancing, scaling.ts, matters for the paper's kernel on the whole vector).
  * The mean-density directions come from the descriptor (meanDensity.ts, passed by the fit to `fitKernelData`).
  *
@@ -30,8 +30,9 @@
  * has one and at most one part has an "own" term (linear has none), so the fast design path applies.
  */
 import { FarfieldError, didYouMean } from '../core/index.js';
-import type { FactoredUpstream } from '../descriptors/index.js';
-import { KERNELS, createKernel, type BlockedDescriptorLike, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
+import type { FactoredUpstream } from './factored.js';
+import type { ColumnBlock, ColumnLayout } from '../descriptors/index.js';
+import { KERNELS, createKernel, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
 import { getLinalg, symmetricEigen } from '../math/index.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -487,13 +488,16 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
 KERNELS.register('linear', linearKernel);
 KERNELS.register('block', blockKernel);
 
-/** Descriptor kinds whose energy is (nearly) linear in the features: long-range blocks (science.md §4.3, §4.7). */
-export const LINEAR_BLOCK_KINDS: readonly string[] = ['fkk', 'lode'];
+/** Top-level column blocks of a descriptor with several (a composite); null for a single block. */
+function topBlocks(d: ColumnLayout): readonly ColumnBlock[] | null {
+  return d.columnBlocks.length >= 2 ? d.columnBlocks : null;
+}
 
-/** Top-level blocks of a composite as [descriptor, start, end); null for a non-composite descriptor. */
-function topBlocks(d: BlockedDescriptorLike): [BlockedDescriptorLike, number, number][] | null {
-  if (d.kind !== 'composite' || !d.blocks || !d.columnOffsets || d.blocks.length < 2) return null;
-  return d.blocks.map((b, k) => [b, d.columnOffsets![k], d.columnOffsets![k + 1]] as [BlockedDescriptorLike, number, number]);
+/** One column block as a layout of its own (columns from 0), for binding a part's kernel to its block. */
+function blockLayout(b: ColumnBlock): ColumnLayout {
+  const w = b.end - b.start;
+  const groups = b.groups.map((g) => ({ ...g, start: g.start - b.start, end: g.end - b.start }));
+  return { kind: b.name, width: w, columnBlocks: [{ ...b, start: 0, end: w, groups }] };
 }
 
 /**
@@ -501,7 +505,7 @@ function topBlocks(d: BlockedDescriptorLike): [BlockedDescriptorLike, number, nu
  * composite descriptor in order, and each part's kernel is bound to its block (`bindKernel`, e.g. `vasp` columns);
  * other kinds go through `bindKernel`.
  */
-export function bindBlockKernel(spec: KernelSpec, descriptor: BlockedDescriptorLike): KernelSpec {
+export function bindBlockKernel(spec: KernelSpec, descriptor: ColumnLayout): KernelSpec {
   if (spec.kind !== 'block') return bindKernel(spec, descriptor);
   const parts = parseParts(spec.hypers ?? {});
   if (parts.every((p) => p.columns)) return spec;
@@ -512,8 +516,8 @@ export function bindBlockKernel(spec: KernelSpec, descriptor: BlockedDescriptorL
     kind: 'block',
     hypers: {
       parts: parts.map((p, k) => {
-        const [blk, s, e] = blocks[k];
-        return { kernel: p.columns ? p.kernel : bindKernel(p.kernel, blk), weight: p.weight, columns: p.columns ?? [[s, e]] };
+        const blk = blocks[k];
+        return { kernel: p.columns ? p.kernel : bindKernel(p.kernel, blockLayout(blk)), weight: p.weight, columns: p.columns ?? [[blk.start, blk.end]] };
       }),
     },
   };
@@ -523,27 +527,33 @@ export function bindBlockKernel(spec: KernelSpec, descriptor: BlockedDescriptorL
 export const PAPER_KERNEL: KernelSpec = { kind: 'polynomial', hypers: { zeta: 4 } };
 
 /**
- * Default linear kernel of a long-range block: whitened with the defaults of `whitening` (mean-density coordinates,
- * shrinkage) for FKK; LODE keeps plain whitening (`whitenShrink: 0`; it has no G = 0 term, so this is exactly the
- * whitening before issue 13): measured on the charged dimers, shrinkage 1e-4 made its distance extrapolation worse
- * (CC 68 → 117, CP 35 → 40 meV per dimer) while it made FKK's better (963 → 426, 1038 → 70), docs/RESULTS.md.
+ * Default linear kernel of a block whose energy is linear in its columns (one leaf group with `linear` set, e.g.
+ * FKK, LODE), null for any other block: whitened with the defaults of `whitening` (mean-density coordinates,
+ * shrinkage) for density coefficients (FKK); potential coefficients (LODE) keep plain whitening (`whitenShrink: 0`;
+ * they have no G = 0 term, so this is exactly the whitening before issue 13): measured on the charged dimers,
+ * shrinkage 1e-4 made LODE's distance extrapolation worse (CC 68 → 117, CP 35 → 40 meV per dimer) while it made
+ * FKK's better (963 → 426, 1038 → 70), docs/RESULTS.md.
  */
-function linearDefault(kind: string): KernelSpec {
-  return kind === 'lode' ? { kind: 'linear', hypers: { whiten: true, whitenShrink: 0 } } : { kind: 'linear', hypers: { whiten: true } };
+function linearDefault(block: ColumnBlock): KernelSpec | null {
+  const linear = block.groups.length === 1 ? block.groups[0].linear : null;
+  if (linear === 'potential') return { kind: 'linear', hypers: { whiten: true, whitenShrink: 0 } };
+  if (linear === 'density') return { kind: 'linear', hypers: { whiten: true } };
+  return null;
 }
 
 /**
- * Default kernel for a descriptor: the paper's polynomial kernel for a single descriptor (e.g. 'sr'); for a
- * composite with several top-level blocks ('sr+lr', 'sr+lode') a block kernel: (X̂·X̂_b)^4 on each short-range
- * block, linear on each long-range block (LINEAR_BLOCK_KINDS). Chosen on validation data (docs/model.md, "How the default was chosen").
+ * Default kernel for a descriptor: the paper's polynomial kernel for a single column block (e.g. 'sr'); for a
+ * composite with several top-level blocks ('sr+lr', 'sr+lode') a block kernel: (X̂·X̂_b)^4 on each non-linear
+ * block, linear on each block whose energy is linear in its columns (column metadata `linear`: FKK, LODE). Chosen
+ * on validation data (docs/model.md, "How the default was chosen").
  */
-export function defaultKernelFor(descriptor: BlockedDescriptorLike): KernelSpec {
+export function defaultKernelFor(descriptor: ColumnLayout): KernelSpec {
   const blocks = topBlocks(descriptor);
   if (!blocks) return PAPER_KERNEL;
   return {
     kind: 'block',
     hypers: {
-      parts: blocks.map(([b]) => ({ kernel: LINEAR_BLOCK_KINDS.includes(b.kind) ? linearDefault(b.kind) : PAPER_KERNEL, weight: 1 })),
+      parts: blocks.map((b) => ({ kernel: linearDefault(b) ?? PAPER_KERNEL, weight: 1 })),
     },
   };
 }

@@ -9,20 +9,14 @@
  *   force (k, α)      Φ_{kα,b} = −Σ_i ∂K(X_i,X_b)/∂X_i · ∂X_i/∂r_kα,   Φ_{kα,e_t} = 0,         target F_kα
  *   stress (α, β)     Φ_{αβ,b} = (1/V) Σ_i ∂K(X_i,X_b)/∂X_i · ∂X_i/∂ε_αβ (symmetrised, Voigt xx yy zz yz xz xy)
  * The force/stress column of reference b is the descriptor's vector–Jacobian product with the upstream gradient
- * G_b = (∂K(X_i,X_b)/∂X_i)_i — one reverse pass per reference, issued in batches through `backwardMany`
- * (an optional, proposed extension of the descriptor contract; descriptors without it are looped over `backward`).
+ * G_b = (∂K(X_i,X_b)/∂X_i)_i — one reverse pass per reference, issued in batches through the descriptor's `vjp`
+ * (factored upstream when the kernel has `factoredGradient`, factored.ts; else materialised rows).
  * Cost per structure: m·(cost of one reverse pass) + O(N·m·D) for the upstream gradients.
  */
 import { FarfieldError, cellVolume, type Structure } from '../core/index.js';
-import { backwardFactoredOf, backwardManyOf, type ComputeContext, type Descriptor, type DescriptorGradients } from '../descriptors/index.js';
+import { rowsUpstream, type ComputeContext, type Descriptor, type DescriptorGradients } from '../descriptors/index.js';
+import { asUpstream } from './factored.js';
 import type { Kernel, KernelRows } from './kernels.js';
-
-/** `d.backwardMany` (optional part of the descriptor contract) when present, else a loop over `backward`. */
-export function backwardMany(
-  d: Descriptor, structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number,
-): DescriptorGradients {
-  return backwardManyOf(d, structure, ctx, saved, dEdX, count);
-}
 
 /** References of every species, prepared for the kernel; fixes the column layout. */
 export class ReferenceSet {
@@ -117,9 +111,9 @@ export interface DesignOptions {
   useEnergy: boolean;
   useForces: boolean;
   useStress: boolean;
-  /** References per backwardMany call (default: as many as fit in UPSTREAM_BUDGET_BYTES, at most 256). */
+  /** References per batched vjp call (default: as many as fit in UPSTREAM_BUDGET_BYTES, at most 256). */
   batch?: number;
-  /** Materialise upstreams and use backwardMany even when the kernel can factor them (tests, benchmarks). */
+  /** Materialise upstreams (row batches) even when the kernel can factor them (tests, benchmarks). */
   materialise?: boolean;
 }
 
@@ -152,8 +146,8 @@ export class DesignWorkspace {
  * Design rows of one structure, written into `out` (capacity-checked); returns the block.
  * `features`/`saved`/`ctx` come from one `descriptor.compute` of this structure.
  */
-export function designBlock(
-  structure: Structure, descriptor: Descriptor, ctx: ComputeContext, features: Float64Array, saved: unknown,
+export function designBlock<S>(
+  structure: Structure, descriptor: Descriptor<S>, ctx: ComputeContext, features: Float64Array, saved: S,
   refs: ReferenceSet, scaling: RowScaling, opts: DesignOptions, workspace: DesignWorkspace = new DesignWorkspace(),
 ): DesignBlock {
   const n = structure.species.length;
@@ -208,7 +202,7 @@ export function designBlock(
     }
     if (!useF && !useS) continue;
     // Upstream of reference b: ∂K(X_i, X_b)/∂X_i on the atoms of species t, zero on the others. Factored form
-    // (kernel.factoredGradient → descriptor.backwardFactored, no count × N × D array) when the kernel has it, else
+    // (kernel.factoredGradient → descriptor.vjp, no count × N × D array) when the kernel has it, else
     // materialised (written once per species; every chunk overwrites the same rows).
     const factored = typeof refs.kernel.factoredGradient === 'function' && !opts.materialise;
     const cap = Math.min(factored ? Math.max(1, opts.batch ?? defaultFactoredBatch(n, d)) : batch, mt);
@@ -220,10 +214,10 @@ export function designBlock(
       let g: DescriptorGradients;
       if (upstream) {
         refs.kernel.gradientPerReference(a, refs.prepared[t], b0, b1, kmat, upstream, rowsOut);
-        g = backwardMany(descriptor, structure, ctx, saved, upstream.subarray(0, cnt * n * d), cnt);
+        g = descriptor.vjp(structure, ctx, saved, rowsUpstream(upstream.subarray(0, cnt * n * d), cnt, d));
       } else {
         const up = refs.kernel.factoredGradient!(a, refs.prepared[t], b0, b1, kmat, atoms, n);
-        g = backwardFactoredOf(descriptor, structure, ctx, saved, up);
+        g = descriptor.vjp(structure, ctx, saved, asUpstream(up));
       }
       for (let c = 0; c < cnt; c++) {
         const col = off + b0 + c;

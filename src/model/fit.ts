@@ -29,6 +29,7 @@ import { KernelModel, type KernelModelParams, type TrainingMetadata } from './ke
 import { selectReferences, type SelectionMethod } from './selection.js';
 import { buildNormalEquations, type NormalEquationsJob, type NormalEquationsResult } from './parallelNormal.js';
 import { solve, type SolverConfig } from './solvers.js';
+import { singleDensityWarning } from './volumeResponse.js';
 
 export interface SelectionConfig {
   /** Default 'fps' (O(n·count·D)); 'cur' costs one (count+block)³ eigendecomposition per block. */
@@ -359,38 +360,4 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
   const normal = buildNormalEquations(normalEquationsJob(structures, setup, refs, targets, config), { threads: config.threads ?? 2, onProgress });
   timings.normalEquations = (now() - t0) / 1000;
   return finishFit(structures, setup, refs, targets, normal, config, timings, onProgress);
-}
-
-/** Relative spread of the volume per atom below which a training set counts as one density (`singleDensityWarning`). */
-export const SINGLE_DENSITY_SPREAD = 0.005;
-
-/**
- * A warning when a linear (long-range) kernel block is fitted on periodic structures of a single density without
- * stress rows: the block's volume response is then not determined by the data. A linear kernel on FKK features is a
- * sum of pair terms per species pair (science.md §4.3); fitted to the forces of a many-body reference at one
- * density, such terms reproduce the forces but not the pressure (the representability problem of force-matched pair
- * potentials), and no prior on the weights fixes that: measured on the xTB NaCl MD set, the one-density sr+lr fit has
- * 3× the sr model's stress error at its own density and 2–4× its energy error at ±3 % density, and neither a stronger
- * shrinkage nor damping the structure-mean or dilation directions of the block changes it; keeping the FKK block
- * to slow channels (ζ ≤ 0.5 Å⁻¹) does, at a cost in forces (docs/RESULTS.md, § "Long-range block: well-posed
- * whitening"). Null when there is no linear block, stress rows exist, or the volume
- * per atom spreads by more than SINGLE_DENSITY_SPREAD.
- */
-export function singleDensityWarning(structures: readonly Structure[], kernel: KernelSpec, stressRows: number): string | null {
-  const linear = kernel.kind === 'linear' || (kernel.kind === 'block' && ((kernel.hypers?.parts ?? []) as { kernel?: KernelSpec }[]).some((p) => p.kernel?.kind === 'linear'));
-  if (!linear || stressRows > 0) return null;
-  const v: number[] = [];
-  for (const s of structures) {
-    if (!s.pbc.every((p) => p) || s.species.length === 0) continue;
-    const c = s.cell;
-    const vol = Math.abs(c[0] * (c[4] * c[8] - c[5] * c[7]) - c[1] * (c[3] * c[8] - c[5] * c[6]) + c[2] * (c[3] * c[7] - c[4] * c[6]));
-    v.push(vol / s.species.length);
-  }
-  if (v.length === 0) return null;
-  const lo = Math.min(...v), hi = Math.max(...v);
-  if (hi - lo > SINGLE_DENSITY_SPREAD * lo) return null;
-  return `the linear long-range block was fitted on one density (volume per atom ${lo.toPrecision(4)}–${hi.toPrecision(4)} Å³) without stress labels: `
-    + 'its volume response (pressure, energies at other densities) is not determined by the data and can be several times '
-    + 'wrong for a many-body reference; add stress labels or frames at a second density, or keep the FKK block to slow '
-    + 'channels (preset hypers {"lr": {"zetaMaxPerA": 0.5, "count": 6}}; docs/RESULTS.md, "Long-range block")';
 }

@@ -1,4 +1,5 @@
 /** model: kernels, reference selection, regression solvers, the fitted KernelModel (a Calculator) and its file. */
+export * from './factored.js';
 export * from './kernels.js';
 export * from './blockKernel.js';
 export * from './scaling.js';
@@ -12,3 +13,4 @@ export * from './fit.js';
 export * from './parallelNormal.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';
 export * from './shardFile.js';
+export * from './volumeResponse.js';

@@ -2,8 +2,8 @@
  * KernelModel: a fitted kernel force field as a core `Calculator` (science.md §1.9, §1.11).
  *
  *   E = Σ_i E_i,  E_i = e_{t(i)} + Σ_{b∈B_{t(i)}} w_b K(X_i, X_b)                         (eV)
- *   F_k = −∂E/∂r_k = −backward(dE/dX),  dE/dX_i = Σ_b w_b ∂K(X_i, X_b)/∂X_i              (eV/Å)
- *   σ = (1/V) ∂E/∂ε = backward(dE/dX).strain / V   (ASE sign, positive = tensile)        (eV/Å³)
+ *   F_k = −∂E/∂r_k = −vjp(dE/dX),  dE/dX_i = Σ_b w_b ∂K(X_i, X_b)/∂X_i              (eV/Å)
+ *   σ = (1/V) ∂E/∂ε = vjp(dE/dX).strain / V   (ASE sign, positive = tensile)        (eV/Å³)
  * Forces and stress come only from the descriptor's reverse pass (no per-atom descriptor derivatives here).
  * Uncertainty (when the fit stored a posterior covariance Σ = C Cᵀ over the unknowns u = (w, e)): per-atom feature
  * rows φ_i = (K(X_i, X_b) on the block of t(i), 1 on e_{t(i)}), standard deviations √(φ_iᵀΣφ_i) per atom and
@@ -11,7 +11,7 @@
  * Cost: one descriptor forward + backward, O(N·m·D) kernel work (GEMM), + O(N·m·rank) for the uncertainty.
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
-import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
+import { ComputeContext, createDescriptor, denseUpstream, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
 import { getLinalg } from '../math/index.js';
 import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
@@ -139,7 +139,7 @@ export class KernelModel implements Calculator {
     for (let i = 0; i < n; i++) energy += energies[i];
     const result: CalculationResult = { energyEv: energy, energiesEv: energies };
     if (dEdX) {
-      const g = this.descriptor.backward(structure, ctx, saved, dEdX);
+      const g = this.descriptor.vjp(structure, ctx, saved, denseUpstream(dEdX));
       if (wantF) {
         const f = new Float64Array(3 * n);
         for (let k = 0; k < 3 * n; k++) f[k] = -g.positions[k];

@@ -13,13 +13,14 @@
  * - `vasp` (Jinnouchi et al. JCP 152, 234102 (2020)): K = β_lin X^L_i·X^L_b + β_poly (X̂^P_i·X̂^P_b)^ζ, linear on the
  *   radial (two-body) columns L and polynomial on the normalised angular columns P. The column sets are given by
  *   `linearColumns` / `polynomialColumns` ([start, end) ranges); `bindKernel` derives them from the descriptor's
- *   column labels. The descriptor already carries √β⁽²⁾ on its radial columns (science.md §1.6), so the defaults are
+ *   column metadata (short-range three-body groups → polynomial). The descriptor already carries √β⁽²⁾ on its radial columns (science.md §1.6), so the defaults are
  *   β_lin = 1 and β_poly = β⁽³⁾ = 0.9.
  *
  * Units: features are dimensionless for `sr`; K is dimensionless; model weights carry eV.
  */
 import { FarfieldError, Registry, didYouMean } from '../core/index.js';
-import type { FactoredUpstream } from '../descriptors/index.js';
+import { columnGroups, type ColumnGroup, type ColumnLayout } from '../descriptors/index.js';
+import type { FactoredUpstream } from './factored.js';
 import { getLinalg } from '../math/index.js';
 
 export interface KernelSpec {
@@ -57,7 +58,7 @@ export interface Kernel {
   gradientPerReference(a: KernelRows, b: KernelRows, b0: number, b1: number, kmat: Float64Array, out: Float64Array,
     rows?: OutputRows): void;
   /**
-   * Optional: the same per-reference upstream gradients in factored form (descriptors' FactoredUpstream) for a
+   * Optional: the same per-reference upstream gradients in factored form (factored.ts FactoredUpstream) for a
    * structure of `atoms` atoms whose rows of a are atoms index[i]: batch entry b − b0, atom index[i] gets
    * ∂K(a_i, b_b)/∂a_i = Σ_r P_r T_r(b) + Q U(a_i); other atoms get zero coefficients. No count × N × D array.
    */
@@ -441,32 +442,26 @@ KERNELS.register('polynomial', polynomialKernel);
 KERNELS.register('gaussian', gaussianKernel);
 KERNELS.register('vasp', vaspKernel);
 
-/** A descriptor as seen by `bindKernel`: its labels and, for composites, its blocks and their first columns. */
-export interface BlockedDescriptorLike {
-  readonly kind: string;
-  readonly labels: readonly string[];
-  readonly width: number;
-  readonly blocks?: readonly BlockedDescriptorLike[];
-  readonly columnOffsets?: Int32Array;
+/** A descriptor as seen by `bindKernel`: its column metadata (descriptors' ColumnLayout; a Descriptor is one). */
+export type BlockedDescriptorLike = ColumnLayout;
+
+/** Leaf column groups of a descriptor as [name, start, end) (nested composites flattened). */
+export function leafBlocks(d: ColumnLayout): [string, number, number][] {
+  return columnGroups(d).map((g) => [g.name, g.start, g.end] as [string, number, number]);
 }
 
-/** Leaf blocks of a (possibly nested) composite descriptor as [kind, start, end). */
-export function leafBlocks(d: BlockedDescriptorLike, start = 0): [string, number, number][] {
-  if (d.blocks && d.columnOffsets && d.blocks.length > 0) {
-    const out: [string, number, number][] = [];
-    d.blocks.forEach((b, k) => out.push(...leafBlocks(b, start + d.columnOffsets![k])));
-    return out;
-  }
-  return [[d.kind, start, start + d.width]];
+/** Groups the vasp kernel's polynomial part is for: short-range three-body (angular) invariants. */
+function polynomialGroup(g: ColumnGroup): boolean {
+  return g.bodyOrder >= 3 && g.range === 'short';
 }
 
 /**
- * Complete a kernel spec for a descriptor: for `vasp` without explicit column ranges, the columns of `angular`
- * blocks (three-body) go to the polynomial part and every other block (radial two-body, long-range) to the linear
- * part. Blocks come from a composite descriptor's `blocks`/`columnOffsets` (nested composites are flattened); a
- * non-composite descriptor is classified by its column labels (`angular…` → polynomial). Other kinds are unchanged.
+ * Complete a kernel spec for a descriptor: for `vasp` without explicit column ranges, the columns of short-range
+ * three-body groups (angular) go to the polynomial part and every other group (radial two-body, long-range) to the
+ * linear part, read from the descriptor's column metadata (`columnBlocks`, nested composites flattened). Other kinds
+ * are unchanged.
  */
-export function bindKernel(spec: KernelSpec, descriptor: BlockedDescriptorLike): KernelSpec {
+export function bindKernel(spec: KernelSpec, descriptor: ColumnLayout): KernelSpec {
   if (spec.kind !== 'vasp') return spec;
   const h = spec.hypers ?? {};
   if (h.linearColumns !== undefined || h.polynomialColumns !== undefined) return spec;
@@ -477,12 +472,7 @@ export function bindKernel(spec: KernelSpec, descriptor: BlockedDescriptorLike):
     if (last && last[1] === s) last[1] = e;
     else if (e > s) target.push([s, e]);
   };
-  const blocks = leafBlocks(descriptor);
-  if (blocks.length > 1) {
-    for (const [kind, s, e] of blocks) add(kind === 'angular' ? poly : lin, s, e);
-  } else {
-    descriptor.labels.forEach((l, c) => add(/^angular/i.test(l) ? poly : lin, c, c + 1));
-  }
+  for (const g of columnGroups(descriptor)) add(polynomialGroup(g) ? poly : lin, g.start, g.end);
   if (poly.length === 0)
     throw new FarfieldError('INVALID_INPUT', `vasp kernel: the descriptor '${descriptor.kind}' has no angular block; give polynomialColumns explicitly or use the polynomial kernel`);
   return { kind: 'vasp', hypers: { ...h, linearColumns: lin, polynomialColumns: poly } };

@@ -7,7 +7,7 @@
  * the columns of species J, × the block weight). So a change of density moves every environment along
  * span{γ_J}, by an amount that is known exactly, whatever the structure. Here γ_J is measured, not re-derived: the
  * descriptor is evaluated on a probe (one atom of species J in a periodic cube of volume V) with the long-range
- * blocks as configured and with `includeZero: false`; the difference of the two rows is γ_J / V. This uses the
+ * blocks as configured and without their G = 0 terms (descriptors' `withoutMeanDensity`); the difference of the two rows is γ_J / V. This uses the
  * descriptor's own code, so the directions match the features exactly (block weights, balancing, column layout).
  *
  * Blocks without a G = 0 term (LODE omits k = 0, `includeZero: false`, non-FKK blocks) give zero directions, and
@@ -15,25 +15,10 @@
  * species, at fit time only.
  */
 import { makeStructure } from '../core/index.js';
-import { ComputeContext, createDescriptor, type DescriptorSpec } from '../descriptors/index.js';
+import { ComputeContext, createDescriptor, withoutMeanDensity, type DescriptorSpec } from '../descriptors/index.js';
 
 /** Probe cell edge (Å): the result does not depend on it (γ is exact), it only has to be a valid periodic cell. */
 const PROBE_EDGE_A = 10;
-
-/** The spec with `includeZero: false` on every FKK block that has the G = 0 term; null if there is none. */
-function withoutZero(spec: DescriptorSpec): DescriptorSpec | null {
-  const h = (spec.hypers ?? {}) as Record<string, unknown>;
-  if (spec.kind === 'fkk') return h.includeZero === false ? null : { ...spec, hypers: { ...h, includeZero: false } };
-  if (spec.kind !== 'composite' || !Array.isArray(h.blocks)) return null;
-  let changed = false;
-  const blocks = (h.blocks as { spec: DescriptorSpec; weight?: number }[]).map((b) => {
-    const s = withoutZero(b.spec);
-    if (!s) return b;
-    changed = true;
-    return { ...b, spec: s };
-  });
-  return changed ? { ...spec, hypers: { ...h, blocks } } : null;
-}
 
 /**
  * γ_J for every species J of the descriptor's universe (in its order), each a vector over the descriptor's
@@ -41,7 +26,7 @@ function withoutZero(spec: DescriptorSpec): DescriptorSpec | null {
  * Empty when the descriptor has no mean-density term.
  */
 export function meanDensityDirections(spec: DescriptorSpec): Float64Array[] {
-  const off = withoutZero(spec);
+  const off = withoutMeanDensity(spec);
   if (!off) return [];
   const full = createDescriptor(spec), zero = createDescriptor(off);
   const d = full.width, L = PROBE_EDGE_A, V = L * L * L;

@@ -13,11 +13,10 @@
  *
  * The balanced weights replace the composite's weights in the descriptor spec, so they are saved in the model file
  * and applied at prediction; scaling is linear, so forces and stress stay exact derivatives. Blocks with β_k = 0 or
- * m_k = 0 keep their weight. Only the top level of a kind 'composite' descriptor is balanced ('sr' keeps VASP's
- * β⁽²⁾ = 0.1, β⁽³⁾ = 0.9 inside). Cost: one pass over the training features, O(N_env·D).
+ * m_k = 0 keep their weight. Only the top-level column blocks of a composite descriptor are balanced ('sr', one
+ * block, keeps VASP's β⁽²⁾ = 0.1, β⁽³⁾ = 0.9 inside). Cost: one pass over the training features, O(N_env·D).
  */
-import type { DescriptorSpec } from '../descriptors/index.js';
-import type { BlockedDescriptorLike } from './kernels.js';
+import { withBlockWeights, type ColumnLayout, type DescriptorSpec } from '../descriptors/index.js';
 
 export interface BlockBalanceInfo {
   /** Block descriptor kind ('sr', 'fkk', …). */
@@ -40,25 +39,26 @@ export interface BlockBalance {
   blocks: BlockBalanceInfo[];
 }
 
-interface CompositeLike extends BlockedDescriptorLike {
-  readonly weights?: readonly number[];
+/** A descriptor as block balancing reads it: column blocks (with their configured weights) and its JSON. */
+interface Balanceable extends ColumnLayout {
   toJSON(): DescriptorSpec;
 }
 
-/** Whether `descriptor` is a composite with several top-level blocks (what `balanceBlocks` acts on). */
-export function isBalanceable(descriptor: BlockedDescriptorLike): boolean {
-  const d = descriptor as CompositeLike;
-  return d.kind === 'composite' && !!d.blocks && d.blocks.length > 1 && !!d.columnOffsets && !!d.weights;
+/** Whether `descriptor` has several top-level column blocks (a composite; what `balanceBlocks` acts on). */
+export function isBalanceable(descriptor: ColumnLayout): boolean {
+  return descriptor.columnBlocks.length > 1;
 }
 
 /**
  * Balanced block weights from the training features (`features[s]` = N_s × D rows of structure s, computed with
  * the configured weights). Returns null when the descriptor is not a multi-block composite.
  */
-export function balanceBlocks(descriptor: BlockedDescriptorLike, features: readonly Float64Array[]): BlockBalance | null {
+export function balanceBlocks(descriptor: Balanceable, features: readonly Float64Array[]): BlockBalance | null {
   if (!isBalanceable(descriptor)) return null;
-  const d = descriptor as CompositeLike;
-  const nb = d.blocks!.length, off = d.columnOffsets!, beta = d.weights!, width = d.width;
+  const d = descriptor, cb = d.columnBlocks;
+  const nb = cb.length, width = d.width;
+  const off = Int32Array.from({ length: nb + 1 }, (_, k) => (k < nb ? cb[k].start : cb[nb - 1].end));
+  const beta = cb.map((b) => b.weight);
   const sum = new Float64Array(nb);
   let count = 0;
   for (const f of features) {
@@ -81,16 +81,11 @@ export function balanceBlocks(descriptor: BlockedDescriptorLike, features: reado
     // mean |X_k|² of the features as computed (× β_k) → raw mean m_k = that / β_k
     const m = b > 0 && count > 0 ? sum[k] / count / b : 0;
     const w = b > 0 && m > 0 ? b / betaSum / m : b;
-    blocks.push({ kind: d.blocks![k].kind, columns: [off[k], off[k + 1]], configuredWeight: b, rmsNorm: Math.sqrt(m), weight: w });
+    blocks.push({ kind: cb[k].name, columns: [off[k], off[k + 1]], configuredWeight: b, rmsNorm: Math.sqrt(m), weight: w });
     const f = b > 0 ? Math.sqrt(w / b) : 1;
     for (let c = off[k]; c < off[k + 1]; c++) columnFactors[c] = f;
   }
-  const json = d.toJSON();
-  const hb = (json.hypers as { blocks: { spec: unknown; weight?: number }[] }).blocks;
-  const spec: DescriptorSpec = {
-    ...json,
-    hypers: { ...json.hypers, blocks: hb.map((blk, k) => ({ ...blk, weight: blocks[k].weight })) },
-  };
+  const spec = withBlockWeights(d.toJSON(), blocks.map((b) => b.weight));
   return { spec, columnFactors, blocks };
 }
 

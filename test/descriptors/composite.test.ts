@@ -1,20 +1,35 @@
 /**
- * Composite descriptor: features are the blocks' features × √weight, concatenated; backward is the weighted sum of
- * the blocks' backward passes; JSON round-trip. Uses a toy descriptor with a hand-checkable gradient.
+ * Composite descriptor: features are the blocks' features × √weight, concatenated; the vjp is the weighted sum of
+ * the blocks' vjps (single, batched, factored); column metadata; JSON round-trip. Uses a toy descriptor with a hand-checkable gradient.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, type Structure } from '../../src/core/index.js';
 import {
-  ComputeContext, DESCRIPTORS, backwardFactoredOf, backwardManyOf, createDescriptor, expandFactored, type Descriptor, type DescriptorSpec,
+  ComputeContext, DESCRIPTORS, backwardFactoredOf, backwardManyOf, backwardOf, createDescriptor, expandFactored, singleBlock, vjpByLoop,
+  type Descriptor, type DescriptorGradients, type DescriptorSpec,
 } from '../../src/descriptors/index.js';
 import { checkDescriptorGradients } from '../helpers/descriptorGradients.js';
 
 /** Toy: X_i = (Σ_j |r_j − r_i|², scale·N) for a molecule; dX_i0/dr_j = 2(r_j − r_i), dX_i0/dr_i = −Σ_j 2(r_j − r_i). */
-function toy(species: readonly string[], hypers: Record<string, unknown>): Descriptor {
+function toy(species: readonly string[], hypers: Record<string, unknown>): Descriptor<null> {
   const scale = (hypers.scale as number | undefined) ?? 1;
+  /** The toy's only reverse pass: one gradient at a time (the composite's generic loop serves batches). */
+  const backward = (s: Structure, g: Float64Array): DescriptorGradients => {
+    const n = s.species.length, p = s.positions, pos = new Float64Array(3 * n), strain = new Float64Array(9);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        for (let a = 0; a < 3; a++) {
+          const d = 2 * g[2 * i] * (p[3 * j + a] - p[3 * i + a]);
+          pos[3 * j + a] += d;
+          pos[3 * i + a] -= d;
+          for (let b = 0; b < 3; b++) strain[3 * a + b] += d * (p[3 * j + b] - p[3 * i + b]);
+        }
+    return { positions: pos, strain };
+  };
   return {
     kind: 'toy-composite-test', species, cutoffA: 3, labels: [`toy:d2`, `toy:n${scale}`], width: 2,
+    columnBlocks: singleBlock('toy-composite-test', 2, { bodyOrder: 2, range: 'short', linear: null, speciesChannels: null }),
     compute(s: Structure) {
       const n = s.species.length, data = new Float64Array(2 * n), p = s.positions;
       for (let i = 0; i < n; i++) {
@@ -23,17 +38,8 @@ function toy(species: readonly string[], hypers: Record<string, unknown>): Descr
       }
       return { features: { rows: n, cols: 2, data, labels: [...this.labels] }, saved: null };
     },
-    backward(s: Structure, _c: ComputeContext, _saved: unknown, g: Float64Array) {
-      const n = s.species.length, p = s.positions, pos = new Float64Array(3 * n), strain = new Float64Array(9);
-      for (let i = 0; i < n; i++)
-        for (let j = 0; j < n; j++)
-          for (let a = 0; a < 3; a++) {
-            const d = 2 * g[2 * i] * (p[3 * j + a] - p[3 * i + a]);
-            pos[3 * j + a] += d;
-            pos[3 * i + a] -= d;
-            for (let b = 0; b < 3; b++) strain[3 * a + b] += d * (p[3 * j + b] - p[3 * i + b]);
-          }
-      return { positions: pos, strain };
+    vjp(s: Structure, _c: ComputeContext, _saved: null, up) {
+      return vjpByLoop(up, s.species.length, 2, (g) => backward(s, g));
     },
     toJSON(): DescriptorSpec { return { kind: 'toy-composite-test', species: [...species], hypers: { scale } }; },
   };
@@ -60,27 +66,27 @@ test('composite concatenates blocks scaled by √weight, with labels and cutoff'
   assert.equal(d.cutoffA, 3);
 });
 
-test('composite backward = Σ_b √w_b · block backward on its column slice', () => {
+test('composite vjp = Σ_b √w_b · block vjp on its column slice', () => {
   const d = createDescriptor(spec);
   const ctx = new ComputeContext(mol);
   const out = d.compute(mol, ctx);
   const g = Float64Array.from({ length: 12 }, (_, k) => Math.sin(k + 1));
-  const r = d.backward(mol, ctx, out.saved, g);
+  const r = backwardOf(d, mol, ctx, out.saved, g);
   const t = toy(['H', 'O'], {});
   const g1 = new Float64Array(6), g2 = new Float64Array(6);
   for (let i = 0; i < 3; i++) {
     g1[2 * i] = 0.5 * g[4 * i]; g1[2 * i + 1] = 0.5 * g[4 * i + 1];
     g2[2 * i] = 2 * g[4 * i + 2]; g2[2 * i + 1] = 2 * g[4 * i + 3];
   }
-  const r1 = t.backward(mol, ctx, null, g1), r2 = t.backward(mol, ctx, null, g2);
+  const r1 = backwardOf(t, mol, ctx, null, g1), r2 = backwardOf(t, mol, ctx, null, g2);
   for (let k = 0; k < 9; k++) assert.ok(Math.abs(r.positions[k] - r1.positions[k] - r2.positions[k]) < 1e-13);
   for (let k = 0; k < 9; k++) assert.ok(Math.abs(r.strain[k] - r1.strain[k] - r2.strain[k]) < 1e-13);
   // and the composite's gradient is right: finite differences of g·X (every position component and the strain)
   checkDescriptorGradients(d, mol, { weights: g, h: 1e-6, rtol: 1e-6, what: 'composite' });
 });
 
-test('composite backwardMany = loop of backward: batched blocks (column views, nested) and looped blocks mixed', () => {
-  // sr (itself a composite with batched blocks) + the toy block (no backwardMany) + radial, in one composite
+test('composite batched vjp = loop of single vjps: batched blocks (column views, nested) and looped blocks mixed', () => {
+  // sr (itself a composite with batched blocks) + the toy block (single passes only) + radial, in one composite
   const mixed: DescriptorSpec = {
     kind: 'composite', species: ['H', 'O'],
     hypers: { blocks: [
@@ -91,22 +97,21 @@ test('composite backwardMany = loop of backward: batched blocks (column views, n
     ] },
   };
   const d = createDescriptor(mixed);
-  assert.ok(typeof d.backwardMany === 'function');
   const ctx = new ComputeContext(mol);
   const out = d.compute(mol, ctx);
   const count = 3, size = 3 * d.width;
   const g = Float64Array.from({ length: count * size }, (_, k) => (k < size ? 0 : Math.sin(0.7 * k + 1)));
   const many = backwardManyOf(d, mol, ctx, out.saved, g, count);
   for (let c = 0; c < count; c++) {
-    const one = d.backward(mol, ctx, out.saved, g.subarray(c * size, (c + 1) * size));
+    const one = backwardOf(d, mol, ctx, out.saved, g.subarray(c * size, (c + 1) * size));
     const scale = Math.max(...one.positions.map(Math.abs), ...one.strain.map(Math.abs), 1e-300);
     for (let k = 0; k < 9; k++) {
       assert.ok(Math.abs(many.positions[c * 9 + k] - one.positions[k]) <= 1e-12 * scale, `entry ${c} position ${k}`);
       assert.ok(Math.abs(many.strain[c * 9 + k] - one.strain[k]) <= 1e-12 * scale, `entry ${c} strain ${k}`);
     }
   }
-  assert.throws(() => d.backwardMany!(mol, ctx, out.saved, g.subarray(1), count), /expected 3×3×/);
-  // factored upstream (one term + own part): blocks with backwardFactored get their columns, the toy block falls back
+  assert.throws(() => backwardManyOf(d, mol, ctx, out.saved, g.subarray(1), count), /expected 3×3×/);
+  // factored upstream (one term + own part): every block gets its columns, the toy block expands them
   const coef = Float64Array.from({ length: count * 3 }, (_, k) => (k < 3 ? 0 : Math.cos(k))), own = Float64Array.from({ length: count * 3 }, (_, k) => (k < 3 ? 0 : Math.sin(2 * k)));
   const up = { count, terms: [{ coef, rows: Float64Array.from({ length: count * d.width }, (_, k) => Math.sin(0.3 * k)) }],
     own: { coef: own, rows: Float64Array.from({ length: 3 * d.width }, (_, k) => Math.cos(0.2 * k)) } };

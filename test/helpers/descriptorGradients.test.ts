@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, type Structure } from '../../src/core/index.js';
-import { createDescriptor, type Descriptor } from '../../src/descriptors/index.js';
+import { createDescriptor, type Descriptor, type Upstream } from '../../src/descriptors/index.js';
 import { checkDescriptorGradients } from './descriptorGradients.js';
 
 const periodic = makeStructure({
@@ -21,8 +21,8 @@ const radial = (): Descriptor => createDescriptor({ kind: 'radial', species: ['N
 /** The same descriptor with its reverse pass edited after the fact. */
 function broken(d: Descriptor, edit: (g: { positions: Float64Array; strain: Float64Array }, s: Structure) => void): Descriptor {
   return Object.assign(Object.create(d) as Descriptor, {
-    backward(s: Structure, ctx: Parameters<Descriptor['backward']>[1], saved: unknown, w: Float64Array) {
-      const g = d.backward(s, ctx, saved, w);
+    vjp(s: Structure, ctx: Parameters<Descriptor['vjp']>[1], saved: unknown, w: Upstream) {
+      const g = d.vjp(s, ctx, saved, w);
       edit(g, s);
       return g;
     },

@@ -4,17 +4,19 @@
  *
  * A descriptor has no scalar output, so the check uses a random linear functional of its features,
  *   E(s) = Σ_ik w_ik X_ik(s),   w_ik uniform in [−1, 1) from Rng(seed) (or `opts.weights`),
- * and compares `backward(s, ctx, saved, w)` with finite differences of E:
+ * and compares the single dense vjp `backwardOf(d, s, ctx, saved, w)` with finite differences of E:
  *  - positions: dE/dr (3N), every component (or `components` / `subset`);
  *  - strain: dE/dε (3×3 row-major, all 9 independent components) for the deformation r → (1+ε) r, cell rows
  *    a → (1+ε) a (core `strained`), which for a periodic structure is the cell derivative, and for an open
  *    structure still moves every atom, so the strain gradient is checked there too (unless `strain: false`).
  * A random w weighs every column of every atom, so a wrong Jacobian entry anywhere changes E's gradient; the pass
  * criterion is `checkGradient`'s (|Δ| ≤ atol + rtol·‖g_fd‖∞ + rounding floor, default rtol 1e-6).
- * Only `compute` and `backward` are used (the narrowest contract any descriptor has).
+ * Only `compute` and `vjp` are used (the whole contract). `upstream` checks the vjp of another upstream form
+ * instead (the same gradient as a one-entry batch, or as a factored upstream): every form goes through the one
+ * entry point, so every form can be checked against finite differences.
  */
 import { Rng, type Structure } from '../../src/core/index.js';
-import { ComputeContext, type Descriptor, type DescriptorGradients } from '../../src/descriptors/index.js';
+import { ComputeContext, denseUpstream, factoredUpstream, rowsUpstream, type Descriptor, type DescriptorGradients, type Upstream } from '../../src/descriptors/index.js';
 import { checkForces, checkStrainGradient, type GradientCheckOptions, type GradientCheckResult } from './gradient.js';
 
 export interface DescriptorGradientOptions extends GradientCheckOptions {
@@ -28,6 +30,26 @@ export interface DescriptorGradientOptions extends GradientCheckOptions {
   strainH?: number;
   /** Strain components to check (default all 9). */
   strainComponents?: number[];
+  /** The upstream form that carries w to the vjp (default 'dense'; see upstreamForm). */
+  upstream?: UpstreamForm;
+}
+
+/**
+ * Forms of the same upstream w (N × D) for the vjp: 'dense' (one gradient), 'rows' (a one-entry plain batch),
+ * 'view' (a one-entry batch read through a column view of a wider array: stride D + 3, offset 2, scale 0.5 on 2w),
+ * 'factored' (the own term only: coefficient 1 on every atom, rows w). Every form represents w exactly.
+ */
+export type UpstreamForm = 'dense' | 'rows' | 'view' | 'factored';
+
+export function upstreamForm(form: UpstreamForm, w: Float64Array, nat: number, width: number): Upstream {
+  if (form === 'dense') return denseUpstream(w);
+  if (form === 'rows') return rowsUpstream(w, 1, width);
+  if (form === 'view') {
+    const stride = width + 3, data = new Float64Array(nat * stride).fill(7);
+    for (let i = 0; i < nat; i++) for (let k = 0; k < width; k++) data[i * stride + 2 + k] = 2 * w[i * width + k];
+    return rowsUpstream(data, 1, stride, 2, 0.5);
+  }
+  return factoredUpstream({ count: 1, terms: [], own: { coef: new Float64Array(nat).fill(1), rows: w } });
 }
 
 export interface DescriptorGradientResult {
@@ -56,12 +78,12 @@ export function randomWeights(d: Descriptor, s: Structure, seed: number): Float6
 }
 
 export function checkDescriptorGradients(d: Descriptor, s: Structure, opts: DescriptorGradientOptions = {}): DescriptorGradientResult {
-  const { weightSeed, weights, strain, strainH, strainComponents, ...base } = opts;
-  const what = base.what ?? d.kind;
+  const { weightSeed, weights, strain, strainH, strainComponents, upstream, ...base } = opts;
+  const what = base.what ?? (upstream ? `${d.kind} (${upstream} upstream)` : d.kind);
   const w = weights ?? randomWeights(d, s, weightSeed ?? 1);
   const ctx = new ComputeContext(s);
   const out = d.compute(s, ctx);
-  const gradients = d.backward(s, ctx, out.saved, w);
+  const gradients = d.vjp(s, ctx, out.saved, upstreamForm(upstream ?? 'dense', w, s.species.length, d.width));
   const energy = linearFunctional(d, w);
   const o = { rtol: 1e-6, ...base };
   const positions = checkForces(energy, s, gradients.positions.map((x) => -x), { ...o, what: `${what} positions` });

@@ -1,6 +1,6 @@
 /**
- * Design rows: the factored path (kernel.factoredGradient → descriptor.backwardFactored) and the materialised path
- * (gradientPerReference → backwardMany, and the plain loop over backward) give the same rows to 1e-12 relative, for
+ * Design rows: the factored path (kernel.factoredGradient → factored vjp) and the materialised path
+ * (gradientPerReference → batched vjp, and a loop of single vjps) give the same rows to 1e-12 relative, for
  * every kernel kind on the `sr` descriptor, with batches that split the references unevenly.
  */
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import { Rng } from '../../src/core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor } from '../../src/descriptors/index.js';
 import { DesignWorkspace, ReferenceSet, bindKernel, createKernel, designBlock, type KernelSpec } from '../../src/model/index.js';
 import { label, morseCalculator, randomStructure } from './helpers/data.js';
+import { loopedDescriptor } from '../helpers/plainDescriptor.js';
 
 const SR = { kind: 'sr', species: ['Na', 'Cl'], hypers: { radial: { cutoffA: 4.5, nmax: 4 }, angular: { cutoffA: 3.8, nmax: 3, lmax: 2 } } };
 
@@ -23,8 +24,7 @@ test('design rows: factored, materialised and looped reverse passes agree (polyn
   }
   const s = frames[0];
   const scaling = { energy: 0.7, forces: 1.3, stress: 2.1, baselineEv: new Float64Array([0.1, -0.2]) };
-  const looped: Descriptor = { ...d, kind: d.kind, species: d.species, cutoffA: d.cutoffA, labels: d.labels, width: d.width,
-    compute: d.compute.bind(d), backward: d.backward.bind(d), toJSON: d.toJSON.bind(d), backwardMany: undefined, backwardFactored: undefined };
+  const looped: Descriptor = loopedDescriptor(d);
   for (const spec of [{ kind: 'polynomial', hypers: { zeta: 4 } }, { kind: 'gaussian', hypers: { scale: 3 } }, { kind: 'vasp', hypers: {} }] as KernelSpec[]) {
     const kernel = createKernel(bindKernel(spec, d as never));
     const refs = new ReferenceSet(kernel, ['Na', 'Cl'], env.map((e) => Float64Array.from(e.slice(0, 7).flat())), d.width);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/index.js';
-import { expandFactored } from '../../src/descriptors/index.js';
+import { createDescriptor, expandFactored, singleBlock, type ColumnGroup } from '../../src/descriptors/index.js';
 import { bindKernel, createKernel, leafBlocks, type Kernel, type KernelSpec } from '../../src/model/index.js';
 import { checkGradient } from '../helpers/gradient.js';
 
@@ -127,15 +127,28 @@ test('vasp kernel: linear radial + β(x̂ᴬ·ŷᴬ)^ζ; columns bound from comp
   const y = Float64Array.from([3, 1, 1, 1, 0, 0, 0]);
   const m = k.matrix(k.prepare(x, 1, D), k.prepare(y, 1, D));
   assert.ok(Math.abs(m[0] - (5 + 0.5 * (1 / Math.sqrt(2)) ** 2)) < 1e-14);
-  const sr = { kind: 'sr', labels: [], width: 5, columnOffsets: Int32Array.from([0, 2, 5]),
-    blocks: [{ kind: 'radial', labels: [], width: 2 }, { kind: 'angular', labels: [], width: 3 }] };
-  const srlr = { kind: 'composite', labels: [], width: 8, columnOffsets: Int32Array.from([0, 5, 8]),
-    blocks: [sr, { kind: 'fkk', labels: [], width: 3 }] };
+  // column metadata of an sr+lr composite: radial (2-body) and angular (3-body) in the sr block, FKK (2-body, long range)
+  const group = (name: string, start: number, end: number, bodyOrder: number, range: 'short' | 'long'): ColumnGroup =>
+    ({ name, start, end, bodyOrder, range, linear: range === 'long' ? 'density' : null, speciesChannels: null });
+  const srlr = { kind: 'composite', width: 8, columnBlocks: [
+    { name: 'sr', start: 0, end: 5, weight: 1, groups: [group('radial', 0, 2, 2, 'short'), group('angular', 2, 5, 3, 'short')] },
+    { name: 'fkk', start: 5, end: 8, weight: 1, groups: [group('fkk', 5, 8, 2, 'long')] },
+  ] };
   assert.deepEqual(leafBlocks(srlr), [['radial', 0, 2], ['angular', 2, 5], ['fkk', 5, 8]]);
   const bound = bindKernel({ kind: 'vasp', hypers: {} }, srlr);
   assert.deepEqual(bound.hypers.linearColumns, [[0, 2], [5, 8]]);
   assert.deepEqual(bound.hypers.polynomialColumns, [[2, 5]]);
-  assert.throws(() => bindKernel({ kind: 'vasp', hypers: {} }, { kind: 'x', labels: ['a', 'b'], width: 2 }), /no angular block/);
+  const noAngular = { kind: 'x', width: 2, columnBlocks: singleBlock('x', 2, { bodyOrder: 2, range: 'short', linear: null, speciesChannels: null }) };
+  assert.throws(() => bindKernel({ kind: 'vasp', hypers: {} }, noAngular), /no angular block/);
+  // the same binding from real descriptors' declared metadata (sr: radial nmax 1 × 2 species, angular; then FKK)
+  const real = createDescriptor({ kind: 'composite', species: ['Na', 'Cl'], hypers: { blocks: [
+    { spec: { kind: 'sr', hypers: { radial: { nmax: 1 }, angular: { nmax: 1, lmax: 1 } } } }, { spec: { kind: 'fkk', hypers: { count: 2 } } }] } });
+  const rw = real.columnBlocks[0].groups[0].end, sw = real.columnBlocks[0].end;
+  assert.deepEqual(leafBlocks(real).map(([name]) => name), ['radial', 'angular', 'fkk']);
+  const rb = bindKernel({ kind: 'vasp', hypers: {} }, real);
+  assert.deepEqual(rb.hypers.linearColumns, [[0, rw], [sw, real.width]]);
+  assert.deepEqual(rb.hypers.polynomialColumns, [[rw, sw]]);
+  assert.throws(() => bindKernel({ kind: 'vasp', hypers: {} }, createDescriptor({ kind: 'radial', species: ['Na'], hypers: {} })), /no angular block/);
 });
 
 test('registry errors list the known kernels; bad hypers are refused', () => {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { Rng, isFarfieldError } from '../../src/core/index.js';
-import { base64ToFloat64, fitKernelModel, float64ToBase64, parseModel, serializeModel, sha256 } from '../../src/model/index.js';
+import { base64ToFloat64, fitKernelModel, float64ToBase64, isBinaryModel, modelFileLayout, parseModel, serializeModel, serializeModelBinary, sha256, MODEL_MAGIC } from '../../src/model/index.js';
 import './helpers/pairDescriptor.js';
 import { label, morseCalculator, randomStructure } from './helpers/data.js';
 
@@ -43,8 +43,10 @@ test('a corrupted file is refused (checksum), a newer version is refused, foreig
   const flipped = text.slice(0, p) + (text[p] === 'A' ? 'B' : 'A') + text.slice(p + 1);
   refusedWith(() => parseModel(flipped, 'm.json'), /m\.json.*checksum mismatch/);
   const doc = JSON.parse(text);
+  doc.version = 3;
+  refusedWith(() => parseModel(JSON.stringify(doc)), /newer farfield \(format version 3/);
   doc.version = 2;
-  refusedWith(() => parseModel(JSON.stringify(doc)), /newer farfield \(format version 2/);
+  refusedWith(() => parseModel(JSON.stringify(doc)), /version 2 is a binary format, but the file is JSON text/);
   refusedWith(() => parseModel(text.slice(0, text.length / 2)), /not valid JSON/);
   refusedWith(() => parseModel('{"format":"something-else","version":1}'), /not a farfield kernel model/);
   const noBody = JSON.parse(text);
@@ -67,4 +69,51 @@ test('sha256 and base64 agree with node:crypto / Buffer; float64 round trip is b
   assert.deepEqual(new Uint8Array(back.buffer), new Uint8Array(v.buffer));
   assert.equal(base64ToFloat64('abc'), null);
   assert.equal(base64ToFloat64('AAAA'), null); // 3 bytes: not a multiple of 8
+});
+
+// ---- version 2 (binary) ----
+const nodeDigest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const bin = serializeModelBinary(model);
+
+test('binary (version 2): save → load → predict is bit-identical, same content as the JSON file, any digest gives the same bytes', () => {
+  assert.ok(isBinaryModel(bin) && !isBinaryModel(new TextEncoder().encode(text)));
+  assert.deepEqual(Array.from(bin.subarray(0, 8)), Array.from(MODEL_MAGIC));
+  assert.deepEqual(serializeModelBinary(model, { digest: nodeDigest }), bin, 'platform JS SHA-256 = node:crypto');
+  const back = parseModel(bin, 'm.ffm', { digest: nodeDigest });
+  const s = randomStructure(new Rng(12), 8, 6.5);
+  const a = model.calculate(s, { uncertainty: true }), b = back.calculate(s, { uncertainty: true });
+  assert.equal(Object.is(a.energyEv, b.energyEv), true);
+  assert.deepEqual(Array.from(a.forcesEvPerA!), Array.from(b.forcesEvPerA!));
+  assert.deepEqual(Array.from(a.stressEvPerA3!), Array.from(b.stressEvPerA3!));
+  assert.deepEqual(Array.from(a.uncertainty!.energiesEv!), Array.from(b.uncertainty!.energiesEv!));
+  assert.equal(serializeModel(back), text, 'binary → model → JSON reproduces the JSON file exactly');
+  // the payload is 8-byte aligned and holds exactly the arrays (no hidden extra bytes)
+  const layout = modelFileLayout(bin);
+  assert.ok('payloadStart' in layout);
+  if ('payloadStart' in layout) {
+    assert.equal(layout.payloadStart % 8, 0);
+    assert.equal(layout.totalBytes, bin.length);
+    const floats = model.params.species.reduce((n, sp) => n + sp.features.length + sp.weights.length, 0) + model.params.covarianceFactor!.data.length;
+    assert.equal(bin.length - layout.payloadStart, 8 * floats);
+    assert.equal(bin.length - layout.bytesWithoutCovariance, 8 * model.params.covarianceFactor!.data.length, 'the covariance is last');
+  }
+});
+
+test('binary: a file cut before the covariance loads without it (covariance: false); corruption and truncation are refused by field', () => {
+  const layout = modelFileLayout(bin);
+  assert.ok('payloadStart' in layout);
+  if (!('payloadStart' in layout)) return;
+  const cut = bin.subarray(0, layout.bytesWithoutCovariance);
+  const m = parseModel(cut, 'm.ffm', { covariance: false });
+  assert.equal(m.params.covarianceFactor, undefined);
+  const s = randomStructure(new Rng(13), 8, 6.5);
+  assert.equal(Object.is(m.calculate(s).energyEv, model.calculate(s).energyEv), true);
+  refusedWith(() => parseModel(cut, 'm.ffm'), /m\.ffm.*truncated: field 'covarianceFactor\.data'/);
+  refusedWith(() => parseModel(bin.subarray(0, 20), 'm.ffm'), /truncated: the header needs/);
+  const flipped = bin.slice();
+  flipped[layout.payloadStart + 3] ^= 0x10; // inside species[0].features
+  refusedWith(() => parseModel(flipped, 'm.ffm'), /checksum mismatch in field 'species\[0\]\.features'/);
+  const hdr = bin.slice();
+  hdr[40] ^= 0x01; // inside the header JSON
+  refusedWith(() => parseModel(hdr, 'm.ffm'), /m\.ffm.*(checksum mismatch|not valid JSON|format)/);
 });

@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .command('fit')
     .description('fit a kernel force field to labelled structures (energies, forces, stress)')
     .argument('<train...>', "training structures with energies and forces (extxyz, ML_AB, OUTCAR, vasprun.xml, …): files, a folder or a quoted glob such as 'OUT/OUTCAR.*' (read as one dataset)")
-    .requiredOption('-o, --output <model.json>', 'model file to write')
+    .requiredOption('-o, --output <model.ffm>', 'model file to write: binary (fast to load) unless the name ends in .json (JSON text)')
     .option('--config <cfg.json>', 'fit configuration: {kernel, selection, weights, solver, uncertainty, descriptorHypers, …}')
     .option('--descriptors <preset>', `descriptor preset: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')}`, 'sr')
     .option('--validation <files>', 'validation structures (a file, folder or quoted glob): errors reported after the fit')

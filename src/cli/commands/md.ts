@@ -23,7 +23,7 @@ export function register(program: Command): void {
   program
     .command('md')
     .description('run molecular dynamics with a fitted model and write an extended-XYZ trajectory')
-    .argument('<model>', 'fitted model file (farfield fit -o model.json); omit it when --calculator is given')
+    .argument('<model>', 'fitted model file (farfield fit -o model.ffm; .json models load too); omit it when --calculator is given')
     .argument('[start]', 'starting structure file (the last frame is used unless --frame)')
     .requiredOption('--steps <n>', 'number of time steps')
     .option('--dt <fs>', 'time step, fs', '2')

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('--no-uncertainty', 'skip the uncertainty estimate')
     .action(async (modelPath: string, input: string[], o: { output: string; uncertainty: boolean }) => {
       checkOutputFile(o.output);
-      const model = loadModel(modelPath);
+      const model = loadModel(modelPath, { covariance: o.uncertainty });
       const progress = createProgress();
       const n = await predictFile(model, resolveInputs(input), o.output, { uncertainty: o.uncertainty && model.params.covarianceFactor !== undefined, onProgress: progress.callback });
       progress.done();

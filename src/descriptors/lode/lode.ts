@@ -21,7 +21,7 @@
  * re-sum h_n′ over pairs. Cost O(N·N_G·T) per channel (periodic), O(N²·N·quadrature) open.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import type { ComputeContext } from '../context.js';
+import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
 import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
 import { SpeciesChannelDescriptor } from '../longRange/speciesChannels.js';
@@ -86,6 +86,8 @@ export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descrip
 }
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
+/** The periodic plan of one structure, per hyperparameter set (per-structure data of the compute context). */
+const LODE_PLANS = new ContextSlot<LodeSplitPlan>('lode plan');
 
 /** G cutoff for one channel from the accuracy target (bisection on the Gaussian-tail estimate). */
 export function lodeKCutoff(ch: BesselChannel, accuracy: number, density: number): number {
@@ -121,7 +123,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     const parsed = parseLodeHypers(hypers);
-    super('lode', species, parsed.count);
+    super('lode', species, parsed.count, 'potential');
     this.hypers = parsed;
     this.channels = Array.from({ length: this.hypers.count }, (_, n) => new BesselChannel(n + 1, this.hypers.cutoffA, this.hypers.sigmaA));
     this.selfTerms = Float64Array.from(this.channels, (c) => c.selfTerm());
@@ -158,7 +160,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
   /** The periodic plan for one structure (cached in the context). */
   plan(structure: Structure, ctx?: ComputeContext): LodeSplitPlan {
     const key = `lode:plan:${JSON.stringify(this.hypers)}`;
-    const hit = ctx?.cache.get(key) as LodeSplitPlan | undefined;
+    const hit = ctx?.get(LODE_PLANS, key);
     if (hit) return hit;
     const h = this.hypers;
     const pure = h.method === 'split' ? [] : this.kCutoffs(structure);
@@ -167,7 +169,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
       if (!sd.tail) sd.tail = new ShortTail(this.channels, sd.long, sl);
       return sd.tail;
     });
-    ctx?.cache.set(key, p);
+    ctx?.set(LODE_PLANS, key, p);
     return p;
   }
 

@@ -38,9 +38,11 @@
 import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../../core/index.js';
 import { kVectors, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
 import { gaussLegendre, getLinalg, smallestMeeting, HermiteSplineSet, sphericalBesselJ, sphericalBesselJWithDerivative, sphericalBesselJZeros, SphericalHarmonics } from '../../math/index.js';
-import type { ComputeContext } from '../context.js';
+import { ContextSlot, type ComputeContext } from '../context.js';
+import { scatterPair } from '../pairScatter.js';
 import { checkHyperObject, hyperChoice, hyperNumber } from '../hypers.js';
-import { speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkUpstream, vjpByBatches, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { DESCRIPTORS } from '../registry.js';
 import { BesselChannel } from './basis.js';
@@ -219,7 +221,7 @@ interface SplitData {
   table: HermiteSplineSet | null;
 }
 
-interface MsSaved {
+export interface MsSaved {
   plan: LodeMsPlan;
   types: Int32Array;
   /** c^ρ and c^V, N × T × NLM each (NLM = count·(lmax+1)², index n·(lmax+1)² + l² + l + m). */
@@ -229,13 +231,19 @@ interface MsSaved {
 
 let linalg: ReturnType<typeof getLinalg> | null = null;
 const la = () => (linalg ??= getLinalg());
+/** Per-structure data of the compute context: plans, radial–angular tables, k-vector sets, structure factors. */
+const MS_PLANS = new ContextSlot<LodeMsPlan>('lode-ms plan');
+const MS_TABLES = new ContextSlot<{ A: Float64Array; dA: Float64Array | null }>('lode-ms table');
+const MS_K_VECTORS = new ContextSlot<KVectorSet>('lode-ms k-vectors');
+const MS_FACTORS = new ContextSlot<{ re: Float64Array; im: Float64Array }>('lode-ms structure factors');
 
-export class LodeMsDescriptor implements Descriptor {
+export class LodeMsDescriptor implements Descriptor<MsSaved> {
   readonly kind = 'lode-ms';
   readonly species: readonly string[];
   readonly cutoffA = Infinity;
   readonly labels: readonly string[];
   readonly width: number;
+  readonly columnBlocks: readonly ColumnBlock[];
   readonly hypers: LodeMsHypers;
   private readonly proj: GaussianProjection;
   private readonly pot: PotentialRadial;
@@ -259,6 +267,8 @@ export class LodeMsDescriptor implements Descriptor {
         labels.push(`lode-ms:${J}:${K}:${n + 1}:${m + 1}:${l}`);
     this.labels = labels;
     this.width = labels.length;
+    // ρ ⊗ V products: three-body, long-range, not linear in the charges; columns species-pair-major
+    this.columnBlocks = singleBlock('lode-ms', this.width, { bodyOrder: 3, range: 'long', linear: null, speciesChannels: null });
   }
 
   toJSON(): DescriptorSpec {
@@ -322,7 +332,7 @@ export class LodeMsDescriptor implements Descriptor {
   /** The plan of the periodic potential part for one structure (cached in the context). */
   plan(structure: Structure, ctx?: ComputeContext): LodeMsPlan {
     const key = `lode-ms:plan:${JSON.stringify(this.hypers)}`;
-    const hit = ctx?.cache.get(key) as LodeMsPlan | undefined;
+    const hit = ctx?.get(MS_PLANS, key);
     if (hit) return hit;
     const h = this.hypers, N = structure.species.length, V = cellVolume(structure.cell), rho = N / V, T = this.species.length;
     const NLM = h.count * this.L2, eps = h.accuracy / 2;
@@ -347,7 +357,7 @@ export class LodeMsDescriptor implements Descriptor {
       }
     }
     cands.sort((a, b) => a.costNs - b.costNs);
-    ctx?.cache.set(key, cands[0]);
+    ctx?.set(MS_PLANS, key, cands[0]);
     return cands[0];
   }
 
@@ -389,10 +399,10 @@ export class LodeMsDescriptor implements Descriptor {
   /** A (NLM × 2K: even l in the cos half, odd l in the sin half) and, if asked, ∂A/∂k_β (3 such matrices). */
   private table(ks: KVectorSet, withGradient: boolean, sigma: number, ctx: ComputeContext): { A: Float64Array; dA: Float64Array | null } {
     const key = `lode-ms:A:${JSON.stringify(this.hypers)}:${ks.kCutoff}:${sigma}:${withGradient}`;
-    const hit = ctx.cache.get(key) as { A: Float64Array; dA: Float64Array | null } | undefined;
+    const hit = ctx.get(MS_TABLES, key);
     if (hit) return hit;
     const res = this.buildTable(ks, withGradient, sigma);
-    ctx.cache.set(key, res);
+    ctx.set(MS_TABLES, key, res);
     return res;
   }
 
@@ -433,8 +443,8 @@ export class LodeMsDescriptor implements Descriptor {
 
   private kset(ctx: ComputeContext, structure: Structure, kc: number): KVectorSet {
     const key = `lode-ms:k:${kc}`;
-    let ks = ctx.cache.get(key) as KVectorSet | undefined;
-    if (!ks) { ks = kVectors(structure.cell, kc); ctx.cache.set(key, ks); }
+    let ks = ctx.get(MS_K_VECTORS, key);
+    if (!ks) { ks = kVectors(structure.cell, kc); ctx.set(MS_K_VECTORS, key, ks); }
     return ks;
   }
 
@@ -514,12 +524,12 @@ export class LodeMsDescriptor implements Descriptor {
 
   private factors(structure: Structure, types: Int32Array, ks: KVectorSet, ctx: ComputeContext): { re: Float64Array; im: Float64Array } {
     const key = `lode-ms:S:${this.species.join(',')}:${ks.kCutoff}`;
-    const hit = ctx.cache.get(key) as { re: Float64Array; im: Float64Array } | undefined;
+    const hit = ctx.get(MS_FACTORS, key);
     if (hit) return hit;
     const T = this.species.length, w = new Float64Array(types.length * T);
     types.forEach((t, i) => { w[i * T + t] = 1; });
     const S = structureFactors(structure.positions, w, T, ks);
-    ctx.cache.set(key, S);
+    ctx.set(MS_FACTORS, key, S);
     return S;
   }
 
@@ -611,7 +621,7 @@ export class LodeMsDescriptor implements Descriptor {
     return { crho, cpot, types, plan };
   }
 
-  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<MsSaved> {
     const { crho, cpot, types, plan } = this.coefficients(structure, ctx);
     const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nd = h.densityCount, Nv = h.count, L1 = h.lmax + 1;
     const X = new Float64Array(N * this.width), sb = Math.sqrt(h.weight);
@@ -629,13 +639,15 @@ export class LodeMsDescriptor implements Descriptor {
     return { features: { rows: N, cols: this.width, data: X, labels: [...this.labels] }, saved };
   }
 
-  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
-    return this.backwardMany(structure, ctx, saved, dEdX, 1);
+  /** Any upstream form through the plain batched pass (a row view copied, a factored upstream expanded in chunks). */
+  vjp(structure: Structure, ctx: ComputeContext, saved: MsSaved, up: Upstream): DescriptorGradients {
+    checkUpstream('lode-ms', up, saved.types.length, this.width);
+    return vjpByBatches(up, saved.types.length, this.width, (g, count) => this.batched(structure, ctx, saved, g, count));
   }
 
   /** `count` reverse passes (one after the other; each is O(N·N_G) — see the module doc). */
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
-    const s = saved as MsSaved, types = s.types;
+  private batched(structure: Structure, ctx: ComputeContext, s: MsSaved, dEdX: Float64Array, count: number): DescriptorGradients {
+    const types = s.types;
     const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nd = h.densityCount, Nv = h.count, L1 = h.lmax + 1, W = this.width;
     if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * W)
       throw new FarfieldError('INVALID_INPUT', `lode-ms backward: dE/dX has ${dEdX.length} entries, expected ${count}×${N}×${W}`);
@@ -691,11 +703,7 @@ function accumulateRadialYlmPair(
         fz += u * (dr * Y[m] * uz + r * dY[3 * m + 2]);
       }
     }
-  gPos[3 * j] += fx; gPos[3 * j + 1] += fy; gPos[3 * j + 2] += fz;
-  gPos[3 * i] -= fx; gPos[3 * i + 1] -= fy; gPos[3 * i + 2] -= fz;
-  gStrain[0] += fx * dx; gStrain[1] += fx * dy; gStrain[2] += fx * dz;
-  gStrain[3] += fy * dx; gStrain[4] += fy * dy; gStrain[5] += fy * dz;
-  gStrain[6] += fz * dx; gStrain[7] += fz * dy; gStrain[8] += fz * dz;
+  scatterPair(gPos, 0, gStrain, 0, i, j, fx, fy, fz, dx, dy, dz);
 }
 
 DESCRIPTORS.register('lode-ms', (species, hypers) => new LodeMsDescriptor(species, hypers));

@@ -1,6 +1,6 @@
 /**
- * `backwardFactored` for descriptors that have a batched `backwardMany` but no Jacobian-level factored pass (FKK,
- * LODE): the factored upstream (descriptor.ts FactoredUpstream)
+ * The factored vjp for descriptors that have a plain batched reverse pass but no Jacobian-level factored pass (FKK,
+ * LODE): the factored upstream (upstream.ts FactoredTerms)
  *   g_c[i, k] = Σ_r P_r[c, i] T_r[c, k] + Q[c, i] U[i, k]
  * is turned into as few upstream channels of ONE batched reverse pass as the structure of the coefficients allows,
  * using only that the reverse pass is linear in the upstream:
@@ -11,10 +11,11 @@
  *   use the D basis upstreams a ⊗ e_k when the group has more than D entries: result_c = Σ_k T_r[c, k] R(a ⊗ e_k).
  * - the own term uses the N basis upstreams e_i ⊗ U_i when more than N entries have it: result_c = Σ_i Q[c, i] R_i.
  * - everything else is expanded to its own upstream (N × D each).
- * Results equal the materialised `backwardMany` up to round-off. Memory: the channels of one batch
+ * Results equal the batched pass on the materialised upstream up to round-off. Memory: the channels of one batch
  * (≤ FACTORED_LR_BYTES of upstream), never count × N × D for the whole batch.
  */
-import type { DescriptorGradients, FactoredUpstream } from '../descriptor.js';
+import type { DescriptorGradients } from '../descriptor.js';
+import type { FactoredTerms } from '../upstream.js';
 
 /** Upstream bytes per batched reverse pass call. */
 export const FACTORED_LR_BYTES = 32 * 2 ** 20;
@@ -36,7 +37,7 @@ function allZero(a: Float64Array, o: number, n: number): boolean {
 }
 
 /** The factored reverse pass through `many(dEdX, count)` (the descriptor's batched pass on the same structure). */
-export function backwardFactoredViaMany(up: FactoredUpstream, nat: number, width: number, many: Many): DescriptorGradients {
+export function backwardFactoredViaMany(up: FactoredTerms, nat: number, width: number, many: Many): DescriptorGradients {
   const count = up.count, P3 = 3 * nat, D = width;
   const positions = new Float64Array(count * P3), strain = new Float64Array(count * 9);
   if (count === 0 || nat === 0 || D === 0) return { positions, strain };

@@ -16,7 +16,7 @@
  *   channel's F(G²)), whichever the plan finds cheaper. Self term: −l(0) for J = t(i).
  * - mixed periodicity: refused (UNSUPPORTED).
  *
- * Reverse pass (science.md §4.5), `backwardMany` for `count` upstream gradients g^c_{i,Jn} = ∂E_c/∂c^{iJ}_n at once
+ * Reverse pass (science.md §4.5), the vjp for `count` upstream gradients g^c_{i,Jn} = ∂E_c/∂c^{iJ}_n at once
  * (`backward` is count = 1): the k-vector part is one batched pass with the upstream gradients as extra channels
  * (GEMMs of the weights u^c = √β Y₀₀ N_n g^c with the atoms' phases; O(count·N·N_G) time, O(N·count + N_G·chunk)
  * memory); the PME part one engine pass per (upstream, channel); the real part one pair loop that evaluates 𝒮′ / r′
@@ -26,7 +26,7 @@
  */
 import { cellVolume, type Structure } from '../../core/index.js';
 import type { FourierKernel } from '../../electrostatics/index.js';
-import type { ComputeContext } from '../context.js';
+import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
 import { SpeciesChannelDescriptor } from './speciesChannels.js';
 import { DESCRIPTORS } from '../registry.js';
@@ -40,6 +40,8 @@ const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
 /** Plans kept per descriptor instance (by cell and atom count), least recently used dropped beyond this. */
 const PLAN_CACHE_SIZE = 64;
+/** The plan of one structure, per hyperparameter set (per-structure data of the compute context). */
+const FKK_PLANS = new ContextSlot<FkkPlan>('fkk plan');
 
 export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   readonly kind = 'fkk';
@@ -54,7 +56,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     const parsed = parseFkkHypers(hypers);
-    super('fkk', species, parsed.count);
+    super('fkk', species, parsed.count, 'density');
     this.hypers = parsed;
     this.zetas = zetaMesh(this.hypers);
     const sb = Math.sqrt(this.hypers.weight);
@@ -68,7 +70,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   /** The per-channel plan for a periodic structure (cached in the context). */
   plan(structure: Structure, ctx?: ComputeContext): FkkPlan {
     const key = `fkk:plan:${JSON.stringify(this.hypers)}`;
-    const hit = ctx?.cache.get(key) as FkkPlan | undefined;
+    const hit = ctx?.get(FKK_PLANS, key);
     if (hit) return hit;
     // the plan depends only on the hypers, the cell and the atom count: structures of one data set usually share
     // them, and planning (PME error estimates over candidate meshes) costs ~0.1 s — kept across structures by this
@@ -82,7 +84,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
       if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
     }
     this.plans.set(shared, p);
-    ctx?.cache.set(key, p);
+    ctx?.set(FKK_PLANS, key, p);
     return p;
   }
 

@@ -1,7 +1,8 @@
 /**
  * Shared skeleton of the per-species channel descriptors (FKK `fkk`, LODE ν = 1 `lode`): columns (species J, channel n)
- * labelled `kind:J:n`, infinite range, 3-D periodic or open boundaries (mixed refused). The forward pass and every
- * reverse pass (`backward`, batched `backwardMany`, factored `backwardFactored`) go through two hooks a subclass
+ * labelled `kind:J:n`, infinite range, 3-D periodic or open boundaries (mixed refused); one column group of body
+ * order 2 whose energy response is linear (FKK: density coefficients, LODE: potential coefficients). The forward
+ * pass and the reverse pass (`vjp`, any upstream form, as one batched pass) go through two hooks a subclass
  * implements once, each serving forward (X) and reverse (g, out) alike:
  *  - `periodicPass` — lattice sums under the subclass's plan (real space, k-vectors, PME, split);
  *  - `finitePass`   — open boundaries, the direct pair sum.
@@ -10,7 +11,8 @@
  */
 import { FarfieldError, isFullyPeriodic, isPeriodic, type Structure } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkFactored, checkUpstreamBatch, speciesMap, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FactoredUpstream } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type ColumnGroup, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkUpstream, isPlain, materialise, type Upstream } from '../upstream.js';
 import { backwardFactoredViaMany } from './factored.js';
 import type { GradientSinkMany, ReciprocalStore } from './speciesReciprocal.js';
 
@@ -24,17 +26,18 @@ export interface SpeciesChannelSaved<P> {
   store: ReciprocalStore;
 }
 
-export abstract class SpeciesChannelDescriptor<P> implements Descriptor {
+export abstract class SpeciesChannelDescriptor<P> implements Descriptor<SpeciesChannelSaved<P>> {
   abstract readonly kind: string;
   readonly species: readonly string[];
   readonly cutoffA = Infinity;
   readonly labels: readonly string[];
   readonly width: number;
+  readonly columnBlocks: readonly ColumnBlock[];
   /** 'fkk descriptor', 'lode descriptor' — used in messages (the subclass's `kind` is not set yet in our constructor). */
   private readonly what: string;
   private readonly name: string;
 
-  protected constructor(name: string, species: readonly string[], channels: number) {
+  protected constructor(name: string, species: readonly string[], channels: number, linear: NonNullable<ColumnGroup['linear']>) {
     this.name = name;
     this.what = `${name} descriptor`;
     if (species.length === 0) throw new FarfieldError('INVALID_INPUT', `${this.what}: the species list is empty`);
@@ -43,6 +46,7 @@ export abstract class SpeciesChannelDescriptor<P> implements Descriptor {
     for (const J of this.species) for (let n = 0; n < channels; n++) labels.push(`${name}:${J}:${n + 1}`);
     this.labels = labels;
     this.width = labels.length;
+    this.columnBlocks = singleBlock(name, this.width, { bodyOrder: 2, range: 'long', linear, speciesChannels: this.species.length });
   }
 
   abstract toJSON(): DescriptorSpec;
@@ -60,7 +64,7 @@ export abstract class SpeciesChannelDescriptor<P> implements Descriptor {
     return { periodic: isFullyPeriodic(structure), types: Int32Array.from(structure.species, (s) => map[s]) };
   }
 
-  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<SpeciesChannelSaved<P>> {
     const { periodic, types } = this.setup(structure);
     const X = new Float64Array(types.length * this.width);
     const saved: SpeciesChannelSaved<P> = { periodic, types, plan: null, store: {} };
@@ -71,31 +75,28 @@ export abstract class SpeciesChannelDescriptor<P> implements Descriptor {
     return { features: { rows: types.length, cols: this.width, data: X, labels: [...this.labels] }, saved };
   }
 
-  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
-    const N = (saved as SpeciesChannelSaved<P>).types.length;
-    if (dEdX.length !== N * this.width)
-      throw new FarfieldError('INVALID_INPUT', `${this.name} backward: dE/dX has ${dEdX.length} entries, expected ${N}×${this.width}`);
-    return this.backwardMany(structure, ctx, saved, dEdX, 1);
-  }
-
-  /** `count` reverse passes at once (batched k-vector pass, one pair loop for all upstreams). */
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
-    const s = saved as SpeciesChannelSaved<P>;
-    const N = s.types.length;
-    checkUpstreamBatch(this.name, dEdX, count, N, this.width);
-    const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
-    if (s.periodic) this.periodicPass(structure, ctx, s.plan as P, s.types, null, dEdX, out, s.store);
-    else this.finitePass(structure, s.types, null, dEdX, out);
-    return { positions: out.gPos, strain: out.gStrain };
-  }
-
   /**
-   * Factored upstream (descriptor.ts FactoredUpstream): zero entries skipped, entries sharing a coefficient vector
-   * through basis upstreams, all as channels of one `backwardMany` (factored.ts). Same results as backwardMany.
+   * Every upstream form as one batched pass (batched k-vector pass, one pair loop for all upstreams): dense batches
+   * directly, a row view copied once, a factored upstream through basis channels (factored.ts).
    */
-  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
-    const N = (saved as SpeciesChannelSaved<P>).types.length;
-    checkFactored(this.name, up, N, this.width);
-    return backwardFactoredViaMany(up, N, this.width, (g, c) => this.backwardMany(structure, ctx, saved, g, c));
+  vjp(structure: Structure, ctx: ComputeContext, saved: SpeciesChannelSaved<P>, up: Upstream): DescriptorGradients {
+    const N = saved.types.length, W = this.width;
+    checkUpstream(this.name, up, N, W);
+    const many = (g: Float64Array, count: number): DescriptorGradients => this.batched(structure, ctx, saved, g, count);
+    if (up.form === 'factored') return backwardFactoredViaMany(up, N, W, many);
+    if (isPlain(up, W)) return many(up.data.subarray(0, up.count * N * W), up.count);
+    const g = new Float64Array(up.count * N * W);
+    materialise(up, N, W, 0, up.count, g);
+    return many(g, up.count);
+  }
+
+  private batched(structure: Structure, ctx: ComputeContext, s: SpeciesChannelSaved<P>, dEdX: Float64Array, count: number): DescriptorGradients {
+    const N = s.types.length;
+    const out: GradientSinkMany = { gPos: new Float64Array(count * 3 * N), gStrain: new Float64Array(count * 9), count };
+    if (s.periodic) {
+      if (!s.plan) throw new FarfieldError('INVALID_INPUT', `${this.what} vjp: saved state has no plan (not from compute on this structure)`);
+      this.periodicPass(structure, ctx, s.plan, s.types, null, dEdX, out, s.store);
+    } else this.finitePass(structure, s.types, null, dEdX, out);
+    return { positions: out.gPos, strain: out.gStrain };
   }
 }

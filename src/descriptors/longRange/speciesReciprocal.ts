@@ -28,7 +28,8 @@
 import { cellVolume, type Structure } from '../../core/index.js';
 import { ewaldReciprocal, kVectors, phasesAt, phaseTableLength, structureFactors, type FourierKernel, type KVectorSet } from '../../electrostatics/index.js';
 import { getLinalg, type Linalg } from '../../math/index.js';
-import type { ComputeContext } from '../context.js';
+import { ContextSlot, type ComputeContext } from '../context.js';
+import { scatterPair } from '../pairScatter.js';
 
 export interface ReciprocalChannel {
   /** Column offset n within a species block. */
@@ -87,9 +88,13 @@ function la(): Linalg {
   return linalg;
 }
 
+/** Per-structure data of the reciprocal passes: the union k-vector set of a channel set, and k-vector sets. */
+const UNION_SETS = new ContextSlot<UnionSet>('species reciprocal union set');
+const K_VECTORS = new ContextSlot<KVectorSet>('k-vectors');
+
 function unionSet(structure: Structure, ctx: ComputeContext, channels: readonly ReciprocalChannel[], key: string): UnionSet {
   const cacheKey = `speciesReciprocal:${key}`;
-  const hit = ctx.cache.get(cacheKey) as UnionSet | undefined;
+  const hit = ctx.get(UNION_SETS, cacheKey);
   if (hit) return hit;
   const V = cellVolume(structure.cell);
   const kMax = Math.max(...channels.map((c) => c.kCutoff));
@@ -116,7 +121,7 @@ function unionSet(structure: Structure, ctx: ComputeContext, channels: readonly 
     zero[j] = c.kernel.includeZero ? c.kernel.value(0) / V : 0;
   });
   const u: UnionSet = { ks, K, prefix, F, dF, zero, S: null };
-  ctx.cache.set(cacheKey, u);
+  ctx.set(UNION_SETS, cacheKey, u);
   return u;
 }
 
@@ -384,10 +389,10 @@ export function speciesReciprocalReference(
 /** k-vectors of the cell up to kCutoff, cached per context. */
 export function cachedKVectors(ctx: ComputeContext, cell: Float64Array, kCutoff: number): KVectorSet {
   const key = `kvectors:${kCutoff}`;
-  let ks = ctx.cache.get(key) as KVectorSet | undefined;
+  let ks = ctx.get(K_VECTORS, key);
   if (!ks) {
     ks = kVectors(cell, kCutoff);
-    ctx.cache.set(key, ks);
+    ctx.set(K_VECTORS, key, ks);
   }
   return ks;
 }
@@ -400,10 +405,5 @@ export function accumulatePair(out: GradientSink, i: number, k: number, dx: numb
 /** accumulatePair into gPos at offset po (3N block) and gStrain at offset so (9 block). */
 export function accumulatePairAt(gp: Float64Array, po: number, gs: Float64Array, so: number, i: number, k: number, dx: number, dy: number, dz: number, d: number, s: number): void {
   const f = s / d;
-  const fx = f * dx, fy = f * dy, fz = f * dz;
-  gp[po + 3 * k] += fx; gp[po + 3 * k + 1] += fy; gp[po + 3 * k + 2] += fz;
-  gp[po + 3 * i] -= fx; gp[po + 3 * i + 1] -= fy; gp[po + 3 * i + 2] -= fz;
-  gs[so] += fx * dx; gs[so + 1] += fx * dy; gs[so + 2] += fx * dz;
-  gs[so + 3] += fy * dx; gs[so + 4] += fy * dy; gs[so + 5] += fy * dz;
-  gs[so + 6] += fz * dx; gs[so + 7] += fz * dy; gs[so + 8] += fz * dz;
+  scatterPair(gp, po, gs, so, i, k, f * dx, f * dy, f * dz, dx, dy, dz);
 }

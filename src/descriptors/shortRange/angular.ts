@@ -16,7 +16,7 @@
  * Positions/strain via accumulatePair. Saved state: c (atoms × (lmax+1)² × S·nmax); per-pair values are recomputed.
  * Cost per centre: pairs·nmax·(lmax+1)² + (S·nmax)²·(lmax+1)² (forward and backward alike).
  *
- * Batched reverse pass (`backwardMany`, count upstreams at once): per centre i the pair Jacobian
+ * Batched reverse pass (vjp of a batch or row view, count upstreams at once): per centre i the pair Jacobian
  * J_i[(p, α), (ab, l)] = ∂p_{i,ab,l}/∂(r_p)_α (3·pairs_i × width) is built from the structure of the power spectrum:
  * with dc_{a,lm,α} = ∂c_{a,lm}/∂(r_p)_α = η_l [h'_{nl} Y_lm r̂_α + h_{nl} ∂_α Y_lm] for a = (J_p, n) (zero for the
  * channels of other species) and E_{a,l,α}[b] = Σ_m dc_{a,lm,α} c_{b,lm},
@@ -32,13 +32,14 @@ import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
 import { SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkFactored, speciesMap, type FactoredUpstream, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveAngularHypers, type AngularHypers } from './hypers.js';
 import { getLinalg } from '../../math/index.js';
-import { Scratch, accumulatePair, activeCentres, checkBatch, checkSpeciesUniverse, gatherCentre, scatterPairs, type UpstreamView } from './common.js';
+import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, scatterPairs, type UpstreamView } from './common.js';
 
-interface AngularSaved {
+export interface AngularSaved {
   /** c coefficients, atoms × K × C (K = (lmax+1)², C = S·nmax), layout [atom][lm][channel]. */
   c: Float64Array;
   /** Pair Jacobians of every centre (3·pairs × width, centre by centre in neighbour-list order), built lazily. */
@@ -47,15 +48,16 @@ interface AngularSaved {
 
 /** Largest pair-Jacobian cache kept in `saved` by the batched reverse pass (bytes). */
 export const JACOBIAN_CACHE_BYTES = 256 * 2 ** 20;
-/** Largest count × rows GEMM output of one group of centres in backwardFactored (doubles). */
+/** Largest count × rows GEMM output of one group of centres in the factored vjp (doubles). */
 const FACTORED_OUT_DOUBLES = 4 * 2 ** 20;
 
-export class AngularDescriptor implements Descriptor {
+export class AngularDescriptor implements Descriptor<AngularSaved> {
   readonly kind = 'angular';
   readonly species: readonly string[];
   readonly cutoffA: number;
   readonly labels: readonly string[];
   readonly width: number;
+  readonly columnBlocks: readonly ColumnBlock[];
   readonly hypers: AngularHypers;
   readonly projection: GaussianProjection;
   /** η_l per l. */
@@ -97,6 +99,7 @@ export class AngularDescriptor implements Descriptor {
     this.pairA = Int32Array.from(pa);
     this.pairB = Int32Array.from(pb);
     this.width = pa.length * (L + 1);
+    this.columnBlocks = singleBlock('angular', this.width, { bodyOrder: 3, range: 'short', linear: null, speciesChannels: null });
     this.colScale = new Float64Array(this.width);
     const labels: string[] = [];
     const ch = (a: number): string => `${this.species[Math.floor(a / N)]}:n${(a % N) + 1}`;
@@ -124,7 +127,7 @@ export class AngularDescriptor implements Descriptor {
     this.E = new Float64Array(3 * N * (L + 1) * this.C);
   }
 
-  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<AngularSaved> {
     const map = speciesMap(structure, this.species, 'angular descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const { nmax: N, lmax: L } = this.hypers;
@@ -169,13 +172,19 @@ export class AngularDescriptor implements Descriptor {
     return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
   }
 
-  backward(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array): DescriptorGradients {
+  /** One dense gradient: the per-pair pass; a batch or row view: pair-Jacobian GEMMs; factored: per term. */
+  vjp(structure: Structure, ctx: ComputeContext, saved: AngularSaved, up: Upstream): DescriptorGradients {
+    const nat = structure.species.length;
+    checkUpstream('angular descriptor', up, nat, this.width);
+    const sv = this.checkSaved(saved, nat);
+    if (up.form === 'dense' && up.count === 1) return this.single(structure, ctx, sv, up.data);
+    if (up.form === 'factored') return this.factored(structure, ctx, sv, up);
+    return this.batched(structure, ctx, sv, up.data, up.count, rowView(up, this.width));
+  }
+
+  private single(structure: Structure, ctx: ComputeContext, sv: AngularSaved, dEdX: Float64Array): DescriptorGradients {
     const { nmax: N, lmax: L } = this.hypers;
     const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
-    if (dEdX.length !== nat * W) throw new FarfieldError('INVALID_INPUT', `angular descriptor backward: dE/dX has ${dEdX.length} entries, expected ${nat}×${W}`);
-    const sv = saved as AngularSaved;
-    if (!sv || !(sv.c instanceof Float64Array) || sv.c.length !== nat * K * C)
-      throw new FarfieldError('INVALID_INPUT', 'angular descriptor backward: saved state does not belong to this structure');
     const map = speciesMap(structure, this.species, 'angular descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9);
@@ -243,15 +252,9 @@ export class AngularDescriptor implements Descriptor {
     return { positions, strain };
   }
 
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
-    return this.backwardManyView(structure, ctx, saved, dEdX, count);
-  }
-
-  /** backwardMany reading the upstream through a column view (used by composites; see UpstreamView). */
-  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number, view?: UpstreamView): DescriptorGradients {
+  /** The batched pass reading the upstream through a row view (see UpstreamView). */
+  private batched(structure: Structure, ctx: ComputeContext, sv: AngularSaved, dEdX: Float64Array, count: number, v: UpstreamView): DescriptorGradients {
     const nat = structure.species.length, W = this.width;
-    const v = checkBatch('angular descriptor', dEdX, count, nat, W, view);
-    const sv = this.checkSaved(saved, nat);
     const map = speciesMap(structure, this.species, 'angular descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
@@ -278,15 +281,13 @@ export class AngularDescriptor implements Descriptor {
   }
 
   /**
-   * Factored batched reverse pass (FactoredUpstream: dE_c/dX_i = Σ_r P_r[c,i] T_r[c,:] + Q[c,i] U[i,:]): for a group
+   * Factored batched reverse pass (upstream.ts FactoredTerms: dE_c/dX_i = Σ_r P_r[c,i] T_r[c,:] + Q[c,i] U[i,:]): for a group
    * of active centres with stacked pair Jacobians J_G (Σ 3·pairs_i × width), one GEMM T_r J_Gᵀ per term gives every
    * centre's pair gradients up to its coefficient P_r[c,i]; the own part needs U_i J_iᵀ once per centre. Same results
-   * as backwardMany on the materialised upstream (to round-off), without the count × N × width array.
+   * as the batched pass on the materialised upstream (to round-off), without the count × N × width array.
    */
-  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
+  private factored(structure: Structure, ctx: ComputeContext, sv: AngularSaved, up: FactoredTerms): DescriptorGradients {
     const nat = structure.species.length, W = this.width, count = up.count;
-    checkFactored('angular descriptor', up, nat, W);
-    const sv = this.checkSaved(saved, nat);
     const map = speciesMap(structure, this.species, 'angular descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
@@ -370,8 +371,8 @@ export class AngularDescriptor implements Descriptor {
     sv.jacobian = J;
   }
 
-  private checkSaved(saved: unknown, nat: number): AngularSaved {
-    const sv = saved as AngularSaved;
+  /** `saved` is typed, but callers can still hand over another structure's state: checked at run time. */
+  private checkSaved(sv: AngularSaved, nat: number): AngularSaved {
     if (!sv || !(sv.c instanceof Float64Array) || sv.c.length !== nat * this.K * this.C)
       throw new FarfieldError('INVALID_INPUT', 'angular descriptor backward: saved state does not belong to this structure');
     return sv;

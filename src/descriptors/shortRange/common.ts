@@ -1,6 +1,7 @@
 /** Helpers shared by the short-range descriptors: species-universe validation and the pair → strain accumulation. */
 import { FarfieldError } from '../../core/index.js';
-import { checkUpstreamBatch, type FactoredUpstream } from '../descriptor.js';
+import type { FactoredTerms, RowView } from '../upstream.js';
+import { scatterPair } from '../pairScatter.js';
 
 export function checkSpeciesUniverse(species: readonly string[], what: string): string[] {
   if (!Array.isArray(species) || species.length === 0 || species.some((s) => typeof s !== 'string' || s.length === 0))
@@ -11,29 +12,17 @@ export function checkSpeciesUniverse(species: readonly string[], what: string): 
 
 /**
  * Accumulate a pair gradient g = dE/dr_ij (r_ij = r_j + shift·A − r_i) into dE/dpositions (+g on j, −g on i) and
- * dE/dε (science.md §1.11): under r → (1+ε) r every pair vector maps to (1+ε) r_ij, so dE/dε_αβ += g_α (r_ij)_β.
+ * dE/dε of a single reverse pass (the shared pair-scatter primitive, pairScatter.ts).
  */
 export function accumulatePair(
   positions: Float64Array, strain: Float64Array, i: number, j: number,
   gx: number, gy: number, gz: number, rx: number, ry: number, rz: number,
 ): void {
-  positions[3 * j] += gx; positions[3 * j + 1] += gy; positions[3 * j + 2] += gz;
-  positions[3 * i] -= gx; positions[3 * i + 1] -= gy; positions[3 * i + 2] -= gz;
-  strain[0] += gx * rx; strain[1] += gx * ry; strain[2] += gx * rz;
-  strain[3] += gy * rx; strain[4] += gy * ry; strain[5] += gy * rz;
-  strain[6] += gz * rx; strain[7] += gz * ry; strain[8] += gz * rz;
+  scatterPair(positions, 0, strain, 0, i, j, gx, gy, gz, rx, ry, rz);
 }
 
-/**
- * Where a batched reverse pass reads its upstream gradients: entry k of atom i in batch entry c is
- * scale · dEdX[(c·N + i)·stride + offset + k]. The plain contract is {stride: width, offset: 0, scale: 1}; a composite
- * passes its own row stride, the block's first column and √weight, so blocks read their columns without a copy.
- */
-export interface UpstreamView {
-  stride: number;
-  offset: number;
-  scale: number;
-}
+/** Where a batched reverse pass reads its upstream gradients (upstream.ts RowView; plain batch {width, 0, 1}). */
+export type UpstreamView = RowView;
 
 /** out (count × w, row-major) ← the upstream rows of atom i (see UpstreamView); returns false when all are zero. */
 export function gatherCentre(
@@ -87,7 +76,7 @@ export function scatterPairs(
  * Centres whose upstream is not identically zero in a factored upstream (any entry, any term or own part), in
  * increasing order; centres without pairs are left out.
  */
-export function activeCentres(up: FactoredUpstream, nat: number, offsets: Int32Array): number[] {
+export function activeCentres(up: FactoredTerms, nat: number, offsets: Int32Array): number[] {
   const on = new Uint8Array(nat);
   const mark = (coef: Float64Array): void => {
     for (let c = 0; c < up.count; c++) for (let i = 0; i < nat; i++) if (coef[c * nat + i] !== 0) on[i] = 1;
@@ -97,20 +86,6 @@ export function activeCentres(up: FactoredUpstream, nat: number, offsets: Int32A
   const out: number[] = [];
   for (let i = 0; i < nat; i++) if (on[i] && offsets[i + 1] > offsets[i]) out.push(i);
   return out;
-}
-
-/** Validate a batched upstream (count × N × width) and the count. */
-export function checkBatch(what: string, dEdX: Float64Array, count: number, nat: number, width: number, view?: UpstreamView): UpstreamView {
-  if (!view) {
-    checkUpstreamBatch(what, dEdX, count, nat, width);
-    return { stride: width, offset: 0, scale: 1 };
-  }
-  if (!(Number.isInteger(count) && count >= 0))
-    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: count must be an integer ≥ 0, got ${count}`);
-  const v = view;
-  if (v.offset + width > v.stride || dEdX.length < count * nat * v.stride)
-    throw new FarfieldError('INVALID_INPUT', `${what} backwardMany: upstream view (stride ${v.stride}, offset ${v.offset}) does not fit ${count}×${nat} rows of width ${width}`);
-  return v;
 }
 
 /**

@@ -7,38 +7,39 @@
  * Reverse pass: dE/dr_ij = Y₀₀ Σ_n (dE/dX_{i,Jn}) h'_{n0}(r_ij) r̂_ij; positions and strain via accumulatePair.
  * Cost: O(pairs · nmax) forward and backward; saved state: none (neighbour list lives in the context).
  *
- * Batched reverse pass (`backwardMany`, count upstreams): per centre i the pair Jacobian
+ * Batched reverse pass (vjp of a batch or row view, count upstreams): per centre i the pair Jacobian
  *   B_i[p, J·nmax + n] = Y₀₀ h'_{n0}(r_p)/r_p  (J = species of the neighbour of pair p, zero elsewhere; pairs_i × width)
  * turns the upstream rows of i (count × width) into per-pair factors f = G_i B_iᵀ (one GEMM, count × pairs_i), and
  * dE/dr_p = f r_p is scattered like accumulatePair. B (pairs × width) is built on the first batched call and kept
  * in `saved` (O(pairs · width) memory, as the neighbour list). Cost per batch: 2·count·pairs·width flops (GEMM).
  */
 import type { Structure } from '../../core/index.js';
-import { FarfieldError } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { checkFactored, speciesMap, type FactoredUpstream, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveRadialHypers, type RadialHypers } from './hypers.js';
 import { getLinalg } from '../../math/index.js';
-import { Scratch, accumulatePair, activeCentres, checkBatch, checkSpeciesUniverse, gatherCentre, type UpstreamView } from './common.js';
+import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, type UpstreamView } from './common.js';
 
-/** Largest count × pairs GEMM output of one group of centres in backwardFactored (doubles). */
+/** Largest count × pairs GEMM output of one group of centres in the factored vjp (doubles). */
 const FACTORED_OUT_DOUBLES = 4 * 2 ** 20;
 
 /** Reverse-pass state: the pair Jacobian of the batched reverse pass, built lazily. */
-interface RadialSaved {
+export interface RadialSaved {
   /** pairs × width, row p = dX_i/d|r_p| · 1/|r_p| (see the module doc). */
   jacobian?: Float64Array;
 }
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
-export class RadialDescriptor implements Descriptor {
+export class RadialDescriptor implements Descriptor<RadialSaved> {
   readonly kind = 'radial';
   readonly species: readonly string[];
   readonly cutoffA: number;
   readonly labels: readonly string[];
   readonly width: number;
+  readonly columnBlocks: readonly ColumnBlock[];
   readonly hypers: RadialHypers;
   readonly projection: GaussianProjection;
   private readonly h: Float64Array;
@@ -53,11 +54,12 @@ export class RadialDescriptor implements Descriptor {
     this.projection = gaussianProjection(cutoffA, smearingA, nmax, 0);
     this.width = this.species.length * nmax;
     this.labels = this.species.flatMap((J) => Array.from({ length: nmax }, (_, n) => `radial:${J}:n${n + 1}`));
+    this.columnBlocks = singleBlock('radial', this.width, { bodyOrder: 2, range: 'short', linear: null, speciesChannels: this.species.length });
     this.h = new Float64Array(nmax);
     this.dh = new Float64Array(nmax);
   }
 
-  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput {
+  compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<RadialSaved> {
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const N = this.hypers.nmax, W = this.width, nat = structure.species.length, h = this.h;
@@ -72,9 +74,16 @@ export class RadialDescriptor implements Descriptor {
     return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
   }
 
-  backward(structure: Structure, ctx: ComputeContext, _saved: unknown, dEdX: Float64Array): DescriptorGradients {
+  /** One dense gradient: the pair loop (no Jacobian); a batch or row view: pair-Jacobian GEMMs; factored: per term. */
+  vjp(structure: Structure, ctx: ComputeContext, saved: RadialSaved, up: Upstream): DescriptorGradients {
+    checkUpstream('radial descriptor', up, structure.species.length, this.width);
+    if (up.form === 'dense' && up.count === 1) return this.single(structure, ctx, up.data);
+    if (up.form === 'factored') return this.factored(structure, ctx, saved, up);
+    return this.batched(structure, ctx, saved, up.data, up.count, rowView(up, this.width));
+  }
+
+  private single(structure: Structure, ctx: ComputeContext, dEdX: Float64Array): DescriptorGradients {
     const nat = structure.species.length, W = this.width, N = this.hypers.nmax;
-    if (dEdX.length !== nat * W) throw new FarfieldError('INVALID_INPUT', `radial descriptor backward: dE/dX has ${dEdX.length} entries, expected ${nat}×${W}`);
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9), h = this.h, dh = this.dh;
@@ -91,16 +100,11 @@ export class RadialDescriptor implements Descriptor {
     return { positions, strain };
   }
 
-  backwardMany(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients {
-    return this.backwardManyView(structure, ctx, saved, dEdX, count);
-  }
-
-  /** backwardMany reading the upstream through a column view (used by composites; see UpstreamView). */
-  backwardManyView(structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number, view?: UpstreamView): DescriptorGradients {
+  /** The batched pass reading the upstream through a row view (see UpstreamView). */
+  private batched(structure: Structure, ctx: ComputeContext, saved: RadialSaved, dEdX: Float64Array, count: number, v: UpstreamView): DescriptorGradients {
     const nat = structure.species.length, W = this.width;
-    const v = checkBatch('radial descriptor', dEdX, count, nat, W, view);
     const nl = ctx.neighbours(this.cutoffA);
-    const sv = (saved && typeof saved === 'object' ? saved : {}) as RadialSaved;
+    const sv: RadialSaved = saved && typeof saved === 'object' ? saved : {};
     if (!sv.jacobian || sv.jacobian.length !== nl.count * W) sv.jacobian = this.pairJacobian(structure, ctx);
     const B = sv.jacobian;
     const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);
@@ -119,14 +123,13 @@ export class RadialDescriptor implements Descriptor {
   }
 
   /**
-   * Factored batched reverse pass (FactoredUpstream): per group of active centres, f = Σ_r P_r[c,i] (T_r B_Gᵀ)[c,p]
+   * Factored batched reverse pass (upstream.ts FactoredTerms): per group of active centres, f = Σ_r P_r[c,i] (T_r B_Gᵀ)[c,p]
    * + Q[c,i] (U_i · B_p) with one GEMM per term over the group's stacked pair rows B_G; dE/dr_p = f r_p.
    */
-  backwardFactored(structure: Structure, ctx: ComputeContext, saved: unknown, up: FactoredUpstream): DescriptorGradients {
+  private factored(structure: Structure, ctx: ComputeContext, saved: RadialSaved, up: FactoredTerms): DescriptorGradients {
     const nat = structure.species.length, W = this.width, count = up.count;
-    checkFactored('radial descriptor', up, nat, W);
     const nl = ctx.neighbours(this.cutoffA);
-    const sv = (saved && typeof saved === 'object' ? saved : {}) as RadialSaved;
+    const sv: RadialSaved = saved && typeof saved === 'object' ? saved : {};
     if (!sv.jacobian || sv.jacobian.length !== nl.count * W) sv.jacobian = this.pairJacobian(structure, ctx);
     const B = sv.jacobian;
     const positions = new Float64Array(count * 3 * nat), strain = new Float64Array(count * 9);

@@ -5,7 +5,7 @@
  * after building the neighbour lists, the per-σ′ spline tables (per descriptor, not per structure; a warm-up pass on
  * a 64-atom cell) and warming up the linear-algebra runtime.
  */
-import { ComputeContext } from '../../../src/descriptors/index.js';
+import { ComputeContext, backwardOf } from '../../../src/descriptors/index.js';
 import { LodeDescriptor, LodeMsDescriptor } from '../../../src/descriptors/lode/index.js';
 import { supercell } from '../../../src/geometry/index.js';
 import { getLinalg, linalgThreadsReady } from '../../../src/math/index.js';
@@ -21,7 +21,7 @@ const d = kind === 'lode-ms'
 {
   const w = supercell(rockSalt(5.64, 0.3, 3), [2, 2, 2]), c = new ComputeContext(w);
   const o = d.compute(w, c);
-  d.backward(w, c, o.saved, new Float64Array(o.features.data.length).fill(1));
+  backwardOf(d, w, c, o.saved, new Float64Array(o.features.data.length).fill(1));
 }
 const ctx = new ComputeContext(s);
 ctx.neighbours(8);
@@ -33,6 +33,6 @@ await linalgThreadsReady();
 }
 const before = process.resourceUsage().maxRSS * 1024;
 const out = d.compute(s, ctx);
-const g = d.backward(s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1));
+const g = backwardOf(d, s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1));
 const after = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(JSON.stringify({ atoms: s.species.length, growthBytes: after - before, check: g.positions[0] }));

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, Rng, type Structure } from '../../../src/core/index.js';
-import { ComputeContext, createDescriptor } from '../../../src/descriptors/index.js';
+import { ComputeContext, backwardManyOf, backwardOf, createDescriptor } from '../../../src/descriptors/index.js';
 import { BesselChannel, LodeDescriptor, LodeMsDescriptor, parseLodeMsHypers } from '../../../src/descriptors/lode/index.js';
 import { checkDescriptorGradients } from '../../helpers/descriptorGradients.js';
 import { checkInvariance } from '../../helpers/invariance.js';
@@ -35,7 +35,7 @@ test('l = 0 potential coefficients = lode features; l = 1 = the field from the l
   // field at atom 0 of species Cl (J = 1): upstream 1 on c^lode_{0,Cl,1}
   const g = new Float64Array(out.features.data.length);
   g[0 * 4 + 1 * 2 + 0] = 1;
-  const grad = lode.backward(s, ctx, out.saved, g).positions;
+  const grad = backwardOf(lode, s, ctx, out.saved, g).positions;
   const vol = new BesselChannel(1, 2, 0.3).volumeIntegral();
   for (let n = 0; n < 2; n++) {
     const f = (Math.sqrt((4 * Math.PI) / 3) * ms.potentialMoment(1, n)) / vol;
@@ -79,8 +79,8 @@ function fdCheck(s: Structure, d: LodeMsDescriptor, what: string): void {
   const ctx = new ComputeContext(s);
   const out = d.compute(s, ctx);
   const w2 = Float64Array.from({ length: 2 * w.length }, () => rng.range(-1, 1));
-  const many = d.backwardMany(s, ctx, out.saved, w2, 2);
-  const one = d.backward(s, ctx, out.saved, w2.subarray(w.length));
+  const many = backwardManyOf(d, s, ctx, out.saved, w2, 2);
+  const one = backwardOf(d, s, ctx, out.saved, w2.subarray(w.length));
   for (let k = 0; k < 3 * s.species.length; k++) assert.ok(Math.abs(many.positions[3 * s.species.length + k] - one.positions[k]) < 1e-10);
 }
 

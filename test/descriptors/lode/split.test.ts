@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, type Structure } from '../../../src/core/index.js';
-import { ComputeContext } from '../../../src/descriptors/index.js';
+import { ComputeContext, backwardManyOf, backwardOf } from '../../../src/descriptors/index.js';
 import { BesselChannel, channelAbsVolume, LodeDescriptor, parseLodeHypers, shortTable, shortTableStep } from '../../../src/descriptors/lode/index.js';
 import { checkDescriptorGradients } from '../../helpers/descriptorGradients.js';
 import { randomIonic } from '../longRange/helpers.js';
@@ -71,9 +71,9 @@ test('split backwardMany = a loop of backward; auto picks the split for a large 
   const out = d.compute(s, ctx);
   const size = out.features.data.length, rng = new Rng(4);
   const g = Float64Array.from({ length: 3 * size }, () => rng.range(-1, 1));
-  const many = d.backwardMany(s, ctx, out.saved, g, 3);
+  const many = backwardManyOf(d, s, ctx, out.saved, g, 3);
   for (let c = 0; c < 3; c++) {
-    const one = d.backward(s, ctx, out.saved, g.subarray(c * size, (c + 1) * size));
+    const one = backwardOf(d, s, ctx, out.saved, g.subarray(c * size, (c + 1) * size));
     assert.ok(maxDiff(one.positions, many.positions.subarray(c * 3 * s.species.length, (c + 1) * 3 * s.species.length)) < 1e-10);
     assert.ok(maxDiff(one.strain, many.strain.subarray(9 * c, 9 * c + 9)) < 1e-10);
   }

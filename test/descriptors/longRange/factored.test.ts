@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, makeStructure, type Structure } from '../../../src/core/index.js';
 import {
-  ComputeContext, backwardManyOf, createDescriptor, expandFactored, type Descriptor, type FactoredUpstream,
+  ComputeContext, backwardFactoredOf, backwardManyOf, backwardOf, createDescriptor, expandFactored, type Descriptor, type FactoredTerms,
 } from '../../../src/descriptors/index.js';
 import { FkkDescriptor } from '../../../src/descriptors/longRange/index.js';
 import { LodeDescriptor } from '../../../src/descriptors/lode/index.js';
@@ -28,7 +28,7 @@ import { assertClose, randomIonic } from './helpers.js';
  * indicator) on more than D entries (basis path), random per-entry coefficients (expanded), entries with zero rows or
  * zero coefficients (skipped), and the own term (basis when count > N, expanded otherwise).
  */
-function mixedUpstream(s: Structure, D: number, count: number, seed: number, own: boolean): FactoredUpstream {
+function mixedUpstream(s: Structure, D: number, count: number, seed: number, own: boolean): FactoredTerms {
   const N = s.species.length, rng = new Rng(seed);
   const ind = new Float64Array(N);
   for (let i = 0; i < N; i++) ind[i] = s.species[i] === 0 ? 1 : 0;
@@ -44,7 +44,7 @@ function mixedUpstream(s: Structure, D: number, count: number, seed: number, own
       for (let k = 0; k < D; k++) random.rows[c * D + k] = rng.range(-1, 1);
     }
   }
-  const up: FactoredUpstream = { count, terms: [shared, random] };
+  const up: FactoredTerms = { count, terms: [shared, random] };
   if (own) {
     const o = { coef: new Float64Array(count * N), rows: new Float64Array(N * D) };
     for (let c = 0; c < count; c++) if (c % 4 !== 1) for (let i = 0; i < N; i++) o.coef[c * N + i] = rng.range(-1, 1);
@@ -55,14 +55,13 @@ function mixedUpstream(s: Structure, D: number, count: number, seed: number, own
 }
 
 function checkFactored(d: Descriptor, s: Structure, count: number, own: boolean, what: string, loop = true): void {
-  assert.ok(typeof d.backwardFactored === 'function', `${what}: has backwardFactored`);
   const ctx = new ComputeContext(s);
   const out = d.compute(s, ctx);
   const N = s.species.length, D = d.width;
   const up = mixedUpstream(s, D, count, 7 + count, own);
   const g = new Float64Array(count * N * D);
   expandFactored(up, N, D, 0, count, g);
-  const fac = d.backwardFactored!(s, ctx, out.saved, up);
+  const fac = backwardFactoredOf(d, s, ctx, out.saved, up);
   const many = backwardManyOf(d, s, ctx, out.saved, g, count);
   assertClose(fac.positions, many.positions, 1e-12, `${what}: factored vs many, positions`);
   assertClose(fac.strain, many.strain, 1e-12, `${what}: factored vs many, strain`);
@@ -73,7 +72,7 @@ function checkFactored(d: Descriptor, s: Structure, count: number, own: boolean,
       continue;
     }
     if (!loop) continue;
-    const one = d.backward(s, ctx, out.saved, sub);
+    const one = backwardOf(d, s, ctx, out.saved, sub);
     assertClose(fac.positions.subarray(c * 3 * N, (c + 1) * 3 * N), one.positions, 1e-12, `${what}: factored vs backward, positions[${c}]`);
     assertClose(fac.strain.subarray(c * 9, (c + 1) * 9), one.strain, 1e-12, `${what}: factored vs backward, strain[${c}]`);
   }
@@ -124,7 +123,7 @@ test('composite sr+lr backwardFactored: terms zero on a block are left out, = ba
   }
   const g = new Float64Array(count * N * D);
   expandFactored(up, N, D, 0, count, g);
-  const fac = d.backwardFactored!(s, ctx, out.saved, up);
+  const fac = backwardFactoredOf(d, s, ctx, out.saved, up);
   const many = backwardManyOf(d, s, ctx, out.saved, g, count);
   assertClose(fac.positions, many.positions, 1e-12, 'composite positions');
   assertClose(fac.strain, many.strain, 1e-12, 'composite strain');

@@ -5,7 +5,7 @@
  * warming up the linear-algebra runtime, both shared infrastructure). A 4th argument 'dense' adds an N × N
  * Float64Array (meta-test: the measurement must detect quadratic storage).
  */
-import { ComputeContext } from '../../../src/descriptors/index.js';
+import { ComputeContext, backwardOf } from '../../../src/descriptors/index.js';
 import { FkkDescriptor } from '../../../src/descriptors/longRange/index.js';
 import { LodeDescriptor } from '../../../src/descriptors/lode/index.js';
 import { supercell } from '../../../src/geometry/index.js';
@@ -28,7 +28,7 @@ await linalgThreadsReady();
 }
 const before = process.resourceUsage().maxRSS * 1024;
 const out = d.compute(s, ctx);
-const g = d.backward(s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1));
+const g = backwardOf(d, s, ctx, out.saved, new Float64Array(out.features.data.length).fill(1));
 if (process.argv[4] === 'dense') {
   // meta-test: what storing one number per (centre, atom) would cost — the probe must see it
   const n = s.species.length, dense = new Float64Array(n * n);

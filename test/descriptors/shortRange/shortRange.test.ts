@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, Rng, type Structure } from '../../../src/core/index.js';
 import {
-  ComputeContext, createDescriptor, GaussianProjectionIntegrator, type Descriptor, type DescriptorSpec,
+  ComputeContext, backwardOf, createDescriptor, GaussianProjectionIntegrator, type Descriptor, type DescriptorSpec,
 } from '../../../src/descriptors/index.js';
 import { checkInvariance } from '../../helpers/invariance.js';
 import { checkForces } from '../../helpers/gradient.js';
@@ -126,7 +126,7 @@ test('meta: the gradient check fails when one component of the backward result i
   const s = makeStructure({ symbols: ['H', 'H', 'H'], positions: [[0, 0, 0], [1.1, 0.7, 2.0], [-1.3, 0.4, 0.9]] });
   const w = normalWeights(d, s, 3);
   const ctx = new ComputeContext(s);
-  const g = d.backward(s, ctx, d.compute(s, ctx).saved, w);
+  const g = backwardOf(d, s, ctx, d.compute(s, ctx).saved, w);
   const wrong = g.positions.slice();
   wrong[4] *= 1.0001;
   assert.throws(() => checkForces(linearFunctional(d, w), s, wrong.map((x) => -x), { rtol: 1e-6 }));
@@ -142,7 +142,7 @@ test('smoothness at R_cut: features and gradients go to zero continuously as a n
       const ctx = new ComputeContext(s), out = d.compute(s, ctx);
       const w = new Float64Array(out.features.data.length).fill(0);
       for (let k = 0; k < d.width; k++) w[k] = 1; // E = Σ_k X_0k
-      return { X: out.features.data.slice(0, d.width), G: d.backward(s, ctx, out.saved, w).positions };
+      return { X: out.features.data.slice(0, d.width), G: backwardOf(d, s, ctx, out.saved, w).positions };
     };
     const inside = at(R - 1e-4), outside = at(R + 1e-4), far = at(R - 1);
     let dx = 0, dg = 0, sx = 0, sg = 0;

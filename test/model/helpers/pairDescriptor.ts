@@ -3,11 +3,13 @@
  * contract so the model code sees it exactly like `sr`:
  *   X_i[J·n_G + n] = Σ_{j∈J} exp(−(r_ij − μ_n)²/(2w²)) · f_c(r_ij),  f_c(r) = ½[cos(π r/r_c) + 1] (r < r_c),
  * μ_n = r_c·(n+1)/(n_G+1). Exact reverse pass (positions and strain, dE/dε_αβ = Σ_pairs (∂E/∂r_ij)_α (r_ij)_β),
- * and a batched `backwardMany` (switch off with hypers.batched = false to exercise the model's fallback loop).
+ * answering batches with one batched pass (vjpByBatches), or with hypers.batched = false by a loop of single passes
+ * (vjpByLoop), to exercise both generic adapters.
  */
 import { type Structure } from '../../../src/core/index.js';
 import {
-  DESCRIPTORS, speciesMap, type ComputeContext, type Descriptor, type DescriptorGradients, type DescriptorOutput,
+  DESCRIPTORS, singleBlock, speciesMap, vjpByBatches, vjpByLoop, type ComputeContext, type Descriptor, type DescriptorGradients,
+  type DescriptorOutput,
 } from '../../../src/descriptors/index.js';
 
 interface Saved {
@@ -16,7 +18,7 @@ interface Saved {
   cutoff: number;
 }
 
-export function pairDescriptor(species: readonly string[], hypers: Record<string, unknown>): Descriptor & { backwardMany?: unknown } {
+export function pairDescriptor(species: readonly string[], hypers: Record<string, unknown>): Descriptor<Saved> {
   const rc = (hypers.cutoffA as number | undefined) ?? 4;
   const nG = (hypers.gaussians as number | undefined) ?? 5;
   const w = (hypers.widthA as number | undefined) ?? 0.6;
@@ -27,7 +29,7 @@ export function pairDescriptor(species: readonly string[], hypers: Record<string
   for (const s of species) for (let n = 0; n < nG; n++) labels.push(`pair:${s}:${n}`);
   const mu = Float64Array.from({ length: nG }, (_, n) => (rc * (n + 1)) / (nG + 1));
 
-  const compute = (structure: Structure, ctx: ComputeContext): DescriptorOutput => {
+  const compute = (structure: Structure, ctx: ComputeContext): DescriptorOutput<Saved> => {
     const map = speciesMap(structure, species, 'test-pair');
     const nl = ctx.neighbours(rc);
     const n = structure.species.length;
@@ -65,35 +67,40 @@ export function pairDescriptor(species: readonly string[], hypers: Record<string
     }
   };
 
-  const d: Descriptor & { backwardMany?: unknown } = {
+  const backward = (structure: Structure, ctx: ComputeContext, saved: Saved, dEdX: Float64Array): DescriptorGradients => {
+    const map = speciesMap(structure, species, 'test-pair');
+    const pos = new Float64Array(3 * structure.species.length);
+    const strain = new Float64Array(9);
+    backwardOne(structure, ctx, saved, dEdX, pos, strain, map);
+    return { positions: pos, strain };
+  };
+  const backwardMany = (structure: Structure, ctx: ComputeContext, saved: Saved, dEdX: Float64Array, count: number): DescriptorGradients => {
+    const map = speciesMap(structure, species, 'test-pair');
+    const n = structure.species.length;
+    const pos = new Float64Array(count * 3 * n);
+    const strain = new Float64Array(count * 9);
+    for (let c = 0; c < count; c++)
+      backwardOne(structure, ctx, saved, dEdX.subarray(c * n * width, (c + 1) * n * width),
+        pos.subarray(c * 3 * n, (c + 1) * 3 * n), strain.subarray(c * 9, c * 9 + 9), map);
+    return { positions: pos, strain };
+  };
+
+  return {
     kind: 'test-pair',
     species: [...species],
     cutoffA: rc,
     labels,
     width,
+    columnBlocks: singleBlock('test-pair', width, { bodyOrder: 2, range: 'short', linear: null, speciesChannels: ns }),
     compute,
-    backward(structure, ctx, saved, dEdX): DescriptorGradients {
-      const map = speciesMap(structure, species, 'test-pair');
-      const pos = new Float64Array(3 * structure.species.length);
-      const strain = new Float64Array(9);
-      backwardOne(structure, ctx, saved as Saved, dEdX, pos, strain, map);
-      return { positions: pos, strain };
+    vjp(structure, ctx, saved, up): DescriptorGradients {
+      const n = structure.species.length;
+      return batched
+        ? vjpByBatches(up, n, width, (g, count) => backwardMany(structure, ctx, saved, g, count))
+        : vjpByLoop(up, n, width, (g) => backward(structure, ctx, saved, g));
     },
     toJSON: () => ({ kind: 'test-pair', species: [...species], hypers: { ...hypers } }),
   };
-  if (batched) {
-    d.backwardMany = (structure: Structure, ctx: ComputeContext, saved: unknown, dEdX: Float64Array, count: number): DescriptorGradients => {
-      const map = speciesMap(structure, species, 'test-pair');
-      const n = structure.species.length;
-      const pos = new Float64Array(count * 3 * n);
-      const strain = new Float64Array(count * 9);
-      for (let c = 0; c < count; c++)
-        backwardOne(structure, ctx, saved as Saved, dEdX.subarray(c * n * width, (c + 1) * n * width),
-          pos.subarray(c * 3 * n, (c + 1) * 3 * n), strain.subarray(c * 9, c * 9 + 9), map);
-      return { positions: pos, strain };
-    };
-  }
-  return d;
 }
 
 if (!DESCRIPTORS.has('test-pair')) DESCRIPTORS.register('test-pair', pairDescriptor);
