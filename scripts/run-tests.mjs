@@ -22,6 +22,8 @@ const SLOW_FIRST = [
   'test/host/ipi-ase.test.ts',
   'test/api/compare.test.ts',
   'test/model/parallelNormal.test.ts',
+  'test/api/fitCluster.test.ts',
+  'test/cli/labelCluster.test.ts',
   'test/model/blockBalance.test.ts',
   'test/reference/cp2k-label.test.ts',
   'test/cli/label.test.ts',

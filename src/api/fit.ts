@@ -52,18 +52,14 @@ export interface FitAnyResult extends Omit<FitModelResult, 'model'> {
   model: FittedModel;
 }
 
-/** Fit a kernel model (descriptor presets or specs); learned-charge kinds such as 'sr+q' go through `fitAny`. */
-export async function fitModel(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitModelResult> {
-  const r = await fitAny(train, config, options);
-  if (!(r.model instanceof KernelModel))
-    throw new FarfieldError('INVALID_INPUT', `fitModel: '${String(config.descriptors)}' is a learned-charge model kind; use fitAny`);
-  return { ...r, model: r.model };
-}
-
-/** Fit any model kind: descriptor presets → kernel model, 'sr+q' → latent-charge model (api/modelKinds.ts). */
-export async function fitAny(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitAnyResult> {
+/**
+ * The model-level fit configuration from the api's: model kind, species, descriptor preset or spec, the long-range
+ * channel choice (longRangeChannels.ts) and its note. Shared by `fitAny` and the sharded fit (fitCluster.ts).
+ */
+export function prepareFitConfig(train: readonly Structure[], config: FitModelConfig, validation: readonly Structure[] = []):
+  { fitConfig: FitConfig & { charges?: ChargeFitOptions }; note: string | null; kind: string } {
   validateFitConfig(config);
-  const all = [...train, ...(options.validation ?? [])];
+  const all = [...train, ...validation];
   const species = config.species ?? sortSpecies(all.flatMap((s) => s.symbols));
   const kind = typeof config.descriptors === 'string' ? config.descriptors : 'custom';
   const choice = typeof config.descriptors === 'object'
@@ -71,11 +67,31 @@ export async function fitAny(train: readonly Structure[], config: FitModelConfig
     : longRangeHypersFor(config.descriptors ?? 'sr', config.descriptorHypers, train, config.weights);
   const descriptor = resolveDescriptor(typeof config.descriptors === 'string' ? descriptorPresetOf(config.descriptors) : config.descriptors, species, choice.hypers);
   const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
-  const { model, metadata } = fitAnyModel(kind, train, { ...rest, descriptor }, options.onProgress);
-  metadata.solver.warnings = withLongRangeNote(metadata.solver.warnings, choice.note);
+  return { fitConfig: { ...rest, descriptor }, note: choice.note, kind };
+}
+
+/** After the numerics: warnings to the user, errors on the training and validation sets (shared with the sharded fit). */
+export function completeFitModel<M extends FittedModel>(model: M, metadata: TrainingMetadata, train: readonly Structure[], note: string | null,
+  options: FitModelOptions): Omit<FitAnyResult, 'model'> & { model: M } {
+  metadata.solver.warnings = withLongRangeNote(metadata.solver.warnings, note);
   for (const w of metadata.solver.warnings ?? []) (options.onWarning ?? ((m: string) => console.warn(`farfield fit: warning: ${m}`)))(w);
   const errors: FitAnyResult['errors'] = { train: evaluateModel(model, train, options.onProgress).summary };
   if (options.validation && options.validation.length > 0) errors.validation = evaluateModel(model, options.validation, options.onProgress).summary;
   metadata.errors = errors as unknown as Record<string, unknown>;
   return { model, metadata, descriptor: model.descriptor.toJSON(), errors };
+}
+
+/** Fit any model kind: descriptor presets → kernel model, 'sr+q' → latent-charge model (api/modelKinds.ts). */
+export async function fitAny(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitAnyResult> {
+  const { fitConfig, note, kind } = prepareFitConfig(train, config, options.validation);
+  const { model, metadata } = fitAnyModel(kind, train, fitConfig, options.onProgress);
+  return completeFitModel(model, metadata, train, note, options);
+}
+
+/** Fit a kernel model (descriptor presets or specs); learned-charge kinds such as 'sr+q' go through `fitAny`. */
+export async function fitModel(train: readonly Structure[], config: FitModelConfig = {}, options: FitModelOptions = {}): Promise<FitModelResult> {
+  const r = await fitAny(train, config, options);
+  if (!(r.model instanceof KernelModel))
+    throw new FarfieldError('INVALID_INPUT', `fitModel: '${String(config.descriptors)}' is a learned-charge model kind; use fitAny`);
+  return { ...r, model: r.model };
 }

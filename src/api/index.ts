@@ -28,3 +28,6 @@ export * from './learn.js';
 export { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig, type LearnFitConfig, type LearnThresholdConfig } from './learnConfig.js';
 export { LEARN_ENGINES, type LearnReferenceOptions } from './learnReference.js';
 export * from './modelKinds.js';
+export * from './clusterRun.js';
+export * from './fitCluster.js';
+export * from './labelCluster.js';

@@ -1,6 +1,7 @@
 /**
  * host: the layer that talks to the operating system on behalf of the api — files (reading, streaming, atomic and
- * live writing of the io formats), sockets (the i-PI client) and the HTTP server of the web page.
+ * live writing of the io formats), sockets (the i-PI client), the HTTP server of the web page, and processes and
+ * schedulers (executor/: local processes, SLURM job arrays).
  */
 export * from './ipi.js';
 export {
@@ -13,3 +14,4 @@ export {
   AtomicFile, ShortWriteError, writeAtomically, writeFileAtomic, writeFully, checkOutputFile, checkOutputDir, removeStaleTempFiles, liveTempFileCount,
 } from './atomic.js';
 export { startWebServer, ensureWebBuilt, defaultWebDir, packageRoot, ISOLATION_HEADERS, type WebServer, type WebServerOptions } from './webServer.js';
+export * from './executor/index.js';

@@ -17,17 +17,17 @@
  * 6. Solve (solvers.ts); the model keeps the covariance factor for uncertainties when asked.
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
-import { ComputeContext, createDescriptor, type DescriptorSpec } from '../descriptors/index.js';
+import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
 import { symmetricEigen } from '../math/index.js';
-import { ReferenceSet, gatherRows } from './design.js';
+import { ReferenceSet, gatherRows, type RowScaling } from './design.js';
 import { sha256Bytes } from './encoding.js';
-import { createKernel, type KernelSpec } from './kernels.js';
+import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { bindBlockKernel, blockReferences, defaultKernelFor, fitKernelData } from './blockKernel.js';
 import { balanceBlocks, scaleColumns } from './scaling.js';
 import { meanDensityDirections } from './meanDensity.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
-import { buildNormalEquations } from './parallelNormal.js';
+import { buildNormalEquations, type NormalEquationsJob, type NormalEquationsResult } from './parallelNormal.js';
 import { solve, type SolverConfig } from './solvers.js';
 import { singleDensityWarning } from './volumeResponse.js';
 
@@ -141,19 +141,43 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-/** Fit a kernel model to labelled structures. */
-export function fitKernelModel(structures: readonly Structure[], config: FitConfig, onProgress: ProgressCallback = () => {}): FitResult {
+/** Step 0 of a fit: the validated inputs (descriptor, kernel spec, model species, weights). */
+export interface FitSetup {
+  descriptor: Descriptor;
+  kernelSpec: KernelSpec;
+  species: string[];
+  width: number;
+  weights: { energy: number; forces: number; stress: number };
+}
+
+/** Steps 1b–2 of a fit: the balanced descriptor, the fitted kernel and the references per species. */
+export interface FitReferences {
+  descriptor: Descriptor;
+  kernel: Kernel;
+  refFeatures: Float64Array[];
+  balance: ReturnType<typeof balanceBlocks> | null;
+  selection: TrainingMetadata['selection'];
+}
+
+/** Steps 3–4 of a fit: baseline energies and row scalings. */
+export interface FitTargets {
+  scaling: RowScaling;
+  sigmas: { energy: number; forces: number; stress: number };
+}
+
+/** The normal equations of a fit (one `buildNormalEquations`, or the reduced sum of shards). */
+export type FitNormalEquations = Pick<NormalEquationsResult, 'ata' | 'atb' | 'yy' | 'rows' | 'rowCount'>;
+
+/** Validate the training set and configuration; fixes descriptor, kernel spec and model species. */
+export function setupFit(structures: readonly Structure[], config: FitConfig): FitSetup {
   if (structures.length === 0) throw new FarfieldError('INVALID_INPUT', 'fit: no training structures');
   structures.forEach((s, k) => {
     const L = s.labels;
     if (L.energyEv === undefined && !L.forcesEvPerA && !L.stressEvPerA3)
       throw new FarfieldError('INVALID_INPUT', `fit: training structure ${k} has no energy, forces or stress labels`);
   });
-  const timings: Record<string, number> = {};
-  let descriptor = createDescriptor(config.descriptor);
+  const descriptor = createDescriptor(config.descriptor);
   const kernelSpec = bindBlockKernel(config.kernel ?? defaultKernelFor(descriptor), descriptor);
-  let kernel = createKernel(kernelSpec);
-  const d = descriptor.width;
   const wE = config.weights?.energy ?? 1;
   const wF = config.weights?.forces ?? 1;
   const wS = config.weights?.stress ?? 1;
@@ -167,15 +191,29 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     if (!descriptor.species.includes(sym))
       throw new FarfieldError('INVALID_INPUT', `fit: species '${sym}' of the training data is not in the descriptor's species list [${descriptor.species.join(', ')}]`);
   const species = descriptor.species.filter((s) => present.has(s));
+  return { descriptor, kernelSpec, species, width: descriptor.width, weights: { energy: wE, forces: wF, stress: wS } };
+}
 
-  // 1. descriptors
-  let t0 = now();
+/** Step 1: descriptor features of every structure (N_s × D each); progress counts from `offset` of `total`. */
+export function computeFeatures(structures: readonly Structure[], descriptor: Descriptor, onProgress: ProgressCallback = () => {},
+  offset = 0, total = structures.length): Float64Array[] {
   const features: Float64Array[] = [];
   structures.forEach((s, k) => {
     features.push(descriptor.compute(s, new ComputeContext(s)).features.data);
-    onProgress({ phase: 'descriptors', done: k + 1, total: structures.length });
+    onProgress({ phase: 'descriptors', done: offset + k + 1, total });
   });
-  timings.descriptors = (now() - t0) / 1000;
+  return features;
+}
+
+/**
+ * Steps 1b–2: block balancing (scales `features` in place), kernel data, reference selection per species among all
+ * training environments in structure order. Deterministic for a given seed: the sharded fit calls it with the
+ * features gathered from its shards and gets the same picks as the local fit.
+ */
+export function selectFitReferences(structures: readonly Structure[], features: Float64Array[], setup: FitSetup, config: FitConfig,
+  onProgress: ProgressCallback = () => {}): FitReferences {
+  let descriptor = setup.descriptor;
+  const { species, kernelSpec, width: d } = setup;
   // 1b. block balancing (composite descriptors): the balanced weights go into the descriptor spec (saved in the model)
   const balance = config.balance ?? true ? balanceBlocks(descriptor, features) : null;
   if (balance) {
@@ -183,10 +221,9 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     descriptor = createDescriptor(balance.spec);
   }
   // 1c. kernel data fitted on the training features (whitening of linear long-range kernels, blockKernel.ts)
-  kernel = createKernel(fitKernelData(kernelSpec, features, d, meanDensityDirections(descriptor.toJSON())));
+  const kernel = createKernel(fitKernelData(kernelSpec, features, d, meanDensityDirections(descriptor.toJSON())));
 
   // 2. selection per species
-  t0 = now();
   const sel = config.selection ?? {};
   const method = sel.method ?? 'fps';
   const seed = sel.seed ?? 0;
@@ -215,11 +252,12 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
     });
     refFeatures.push(blockReferences(kernel.toJSON(), gatherRows(x, d, idx), d)); // + linear-part pseudo-references
   });
-  timings.selection = (now() - t0) / 1000;
-  const refs = new ReferenceSet(kernel, species, refFeatures, d);
-  const m = refs.nColumns;
+  return { descriptor, kernel, refFeatures, balance, selection: { method, seed, requested, candidates } };
+}
 
-  // 3–4. baseline and scalings
+/** Steps 3–4: baseline energies and row scalings (from the labels only). */
+export function fitRowScaling(structures: readonly Structure[], setup: FitSetup): FitTargets {
+  const { species } = setup;
   const baseline = baselineEnergies(structures, species);
   const eRes: number[] = [];
   const fVals: number[] = [];
@@ -241,53 +279,85 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
   const sigmaF = rms(fVals) || 1;
   const meanS = sVals.length ? sVals.reduce((p, q) => p + q, 0) / sVals.length : 0;
   const sigmaS = rms(sVals.map((v) => v - meanS)) || 1;
-  const scaling = { energy: wE / sigmaE, forces: wF / sigmaF, stress: wS / sigmaS, baselineEv: baseline };
+  const w = setup.weights;
+  return {
+    scaling: { energy: w.energy / sigmaE, forces: w.forces / sigmaF, stress: w.stress / sigmaS, baselineEv: baseline },
+    sigmas: { energy: sigmaE, forces: sigmaF, stress: sigmaS },
+  };
+}
 
-  // 5. normal equations
-  t0 = now();
-  // structures split between this thread and one worker (parallelNormal.ts); single-threaded without workers
-  const normal = buildNormalEquations({
-    structures, descriptor: descriptor.toJSON(), kernel: kernel.toJSON(), species, refFeatures, width: d, scaling,
-    opts: { useEnergy: wE > 0, useForces: wF > 0, useStress: wS > 0, batch: config.batch },
-  }, { threads: config.threads ?? 2, onProgress });
+/** Step 5's job description (plain data) for these structures — all of them, or one shard. */
+export function normalEquationsJob(structures: readonly Structure[], setup: FitSetup, refs: FitReferences, targets: FitTargets,
+  config: FitConfig): NormalEquationsJob {
+  const w = setup.weights;
+  return {
+    structures, descriptor: refs.descriptor.toJSON(), kernel: refs.kernel.toJSON(), species: setup.species, refFeatures: refs.refFeatures,
+    width: setup.width, scaling: targets.scaling, opts: { useEnergy: w.energy > 0, useForces: w.forces > 0, useStress: w.stress > 0, batch: config.batch },
+  };
+}
+
+/** Step 6 and the model: solve the normal equations, attach the metadata. */
+export function finishFit(structures: readonly Structure[], setup: FitSetup, refs: FitReferences, targets: FitTargets,
+  normal: FitNormalEquations, config: FitConfig, timings: Record<string, number>, onProgress: ProgressCallback = () => {}): FitResult {
+  const { species } = setup;
   const { ata, atb, yy, rows: nRows, rowCount } = normal;
-  timings.normalEquations = (now() - t0) / 1000;
   if (nRows === 0) throw new FarfieldError('INVALID_INPUT', 'fit: no design rows (all weights zero or no labels)');
-
-  // 6. solve
-  t0 = now();
+  const refSet = new ReferenceSet(refs.kernel, species, refs.refFeatures, setup.width);
+  const m = refSet.nColumns;
+  const t0 = now();
   onProgress({ phase: 'solve', done: 0, total: 1 });
   const wantCov = config.uncertainty ?? true;
   const sol = solve({ n: m, a: ata, b: atb, yy, rows: nRows }, config.solver ?? DEFAULT_SOLVER, wantCov);
   onProgress({ phase: 'solve', done: 1, total: 1 });
   timings.solve = (now() - t0) / 1000;
 
-  const densityWarning = singleDensityWarning(structures, kernelSpec, rowCount.stress);
+  const densityWarning = singleDensityWarning(structures, setup.kernelSpec, rowCount.stress);
   if (densityWarning) sol.info.warnings = [...(sol.info.warnings ?? []), densityWarning];
 
+  const baseline = targets.scaling.baselineEv;
+  const w = setup.weights;
   const metadata: TrainingMetadata = {
     dataHash: hashStructures(structures),
     structures: structures.length,
     atoms: structures.reduce((p, s) => p + s.species.length, 0),
     rows: rowCount,
-    selection: { method, seed, requested, candidates },
-    scaling: { sigmaEnergyEvPerAtom: sigmaE, sigmaForceEvPerA: sigmaF, sigmaStressEvPerA3: sigmaS, weights: { energy: wE, forces: wF, stress: wS } },
+    selection: refs.selection,
+    scaling: { sigmaEnergyEvPerAtom: targets.sigmas.energy, sigmaForceEvPerA: targets.sigmas.forces, sigmaStressEvPerA3: targets.sigmas.stress, weights: { ...w } },
     solver: sol.info,
     timingsS: timings,
-    ...(balance ? { blockBalance: balance.blocks } : {}),
+    ...(refs.balance ? { blockBalance: refs.balance.blocks } : {}),
     createdBy: 'farfield 0.1.0',
   };
   const params: KernelModelParams = {
-    descriptor: descriptor.toJSON(),
-    kernel: kernel.toJSON(),
+    descriptor: refs.descriptor.toJSON(),
+    kernel: refs.kernel.toJSON(),
     species: species.map((sym, t) => ({
       species: sym,
-      features: refFeatures[t],
-      weights: sol.weights.slice(refs.offsets[t], refs.offsets[t] + refs.counts[t]),
-      referenceEnergyEv: baseline[t] + sol.weights[refs.energyColumn(t)],
+      features: refs.refFeatures[t],
+      weights: sol.weights.slice(refSet.offsets[t], refSet.offsets[t] + refSet.counts[t]),
+      referenceEnergyEv: baseline[t] + sol.weights[refSet.energyColumn(t)],
     })),
     training: metadata,
   };
   if (sol.covarianceFactor) params.covarianceFactor = sol.covarianceFactor;
   return { model: new KernelModel(params), metadata };
+}
+
+/** Fit a kernel model to labelled structures (the steps above, in one process). */
+export function fitKernelModel(structures: readonly Structure[], config: FitConfig, onProgress: ProgressCallback = () => {}): FitResult {
+  const setup = setupFit(structures, config);
+  const timings: Record<string, number> = {};
+  let t0 = now();
+  const features = computeFeatures(structures, setup.descriptor, onProgress);
+  timings.descriptors = (now() - t0) / 1000;
+  t0 = now();
+  const refs = selectFitReferences(structures, features, setup, config, onProgress);
+  timings.selection = (now() - t0) / 1000;
+  const targets = fitRowScaling(structures, setup);
+
+  // 5. normal equations: structures split between this thread and one worker (parallelNormal.ts)
+  t0 = now();
+  const normal = buildNormalEquations(normalEquationsJob(structures, setup, refs, targets, config), { threads: config.threads ?? 2, onProgress });
+  timings.normalEquations = (now() - t0) / 1000;
+  return finishFit(structures, setup, refs, targets, normal, config, timings, onProgress);
 }

@@ -18,5 +18,6 @@ export * from './chargeRows.js';
 export * from './chargeModelFile.js';
 export * from './qeqModel.js';
 export { sha256, float64ToBase64, base64ToFloat64 } from './encoding.js';
+export * from './shardFile.js';
 export * from './volumeResponse.js';
 export * from './incremental.js';

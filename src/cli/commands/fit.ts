@@ -7,11 +7,12 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FarfieldError } from '../../core/index.js';
 import {
-  CHARGE_MODEL_KINDS, DESCRIPTOR_PRESETS, chargeStatistics, checkOutputFile, fitAny, kernelSpecOf, loadInputs, referenceCountsOf, saveModel, validateFitConfig,
+  CHARGE_MODEL_KINDS, DESCRIPTOR_PRESETS, chargeStatistics, checkOutputFile, fitAny, fitModelSharded, kernelSpecOf, loadInputs, referenceCountsOf, saveModel, validateFitConfig,
   type EvalSummary, type FitModelConfig,
 } from '../../api/index.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
+import { addSchedulerOptions, parseSchedulerOptions, positiveInt } from '../scheduler.js';
 
 export function readJsonFile(path: string, what: string): Record<string, unknown> {
   let text: string;
@@ -40,7 +41,7 @@ export function formatSummary(name: string, s: EvalSummary): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('fit')
     .description('fit a kernel force field to labelled structures (energies, forces, stress)')
     .argument('<train...>', "training structures with energies and forces (extxyz, ML_AB, OUTCAR, vasprun.xml, …): files, a folder or a quoted glob such as 'OUT/OUTCAR.*' (read as one dataset)")
@@ -49,15 +50,21 @@ export function register(program: Command): void {
     .option('--descriptors <preset>', `descriptor preset or model kind: ${[...Object.keys(DESCRIPTOR_PRESETS), ...Object.keys(CHARGE_MODEL_KINDS)].join(', ')} (sr+q: learned charges, settings in the config's 'charges')`, 'sr')
     .option('--validation <files>', 'validation structures (a file, folder or quoted glob): errors reported after the fit')
     .option('--json', 'print the final summary as one JSON object')
-    .action(async (train: string[], o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean }) => {
+    .option('--shards <k>', 'with --scheduler: split the training set into K shards (map–reduce fit; docs/cluster.md)', '4');
+  addSchedulerOptions(cmd, 'the descriptors and normal equations of K shards')
+    .action(async (train: string[], o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean; shards: string } & Record<string, unknown>) => {
+      const cluster = parseSchedulerOptions(o);
+      const shards = positiveInt(o.shards, '--shards');
       checkOutputFile(o.output, 'model');
       const cfg = (o.config ? readJsonFile(o.config, 'fit configuration') : {}) as FitModelConfig;
       validateFitConfig(cfg, o.config ? `${o.config}` : 'fit configuration');
       if (cfg.descriptors === undefined) cfg.descriptors = o.descriptors;
       const trainS = loadInputs(train).structures;
       const validation = o.validation ? loadInputs(o.validation).structures : undefined;
-      const progress = createProgress({ layout: 'table' });
-      const r = await fitAny(trainS, cfg, { validation, onProgress: progress.callback });
+      const progress = createProgress({ layout: 'table', logStream: process.stderr });
+      const r = cluster
+        ? await fitModelSharded(trainS, cfg, { ...cluster, shards, output: o.output, onLog: (m) => progress.log(m) }, { validation, onProgress: progress.callback })
+        : await fitAny(trainS, cfg, { validation, onProgress: progress.callback });
       progress.done();
       saveModel(r.model, o.output);
       const charges = chargeStatistics(r.model, trainS);

@@ -16,5 +16,6 @@ import { register as label } from './label.js';
 import { register as serve } from './serve.js';
 import { register as driver } from './driver.js';
 import { register as learn } from './learn.js';
+import { register as fitShard } from './fitShard.js';
 
-export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare, dataset, label, serve, driver, learn];
+export const COMMANDS: ((program: Command) => void)[] = [demo, convert, info, ewald, describe, fit, predict, evalCmd, md, analyze, compare, dataset, label, serve, driver, learn, fitShard];
