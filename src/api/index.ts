@@ -26,7 +26,7 @@ export * from './validate.js';
 export { startWebServer, ensureWebBuilt, defaultWebDir, type WebServer, type WebServerOptions } from '../host/index.js';
 export * from './learn.js';
 export { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig, type LearnFitConfig, type LearnThresholdConfig } from './learnConfig.js';
-export { LEARN_ENGINES, type LearnReferenceOptions } from './learnReference.js';
+export { LEARN_ENGINES, type LearnClusterSpec, type LearnReferenceOptions } from './learnReference.js';
 export * from './modelKinds.js';
 export * from './clusterRun.js';
 export * from './fitCluster.js';

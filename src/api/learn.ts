@@ -110,7 +110,7 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
     config, seedFrames: o.training?.length ?? 0, ...(o.startModelPath ? { startModel: o.startModelPath } : {}),
     ...(o.startModel ? { descriptorSpec: o.startModel.descriptor.toJSON() } : {}),
   };
-  const labeller = createReferenceLabeller(o.reference, cp2kDir(o.out));
+  const labeller = createReferenceLabeller(o.reference, cp2kDir(o.out), clusterDir(o.out), hooks.onMessage);
   for (const f of ['training', 'trajectory'] as const) appendText(pathIn(o.out, f), '');
   appendText(pathIn(o.out, 'log'), LOG_HEADER);
   appendText(pathIn(o.out, 'start'), formatExtxyzFrame(o.start));
@@ -122,6 +122,11 @@ function cp2kDir(dir: string): string {
   return pathIn(dir, 'start').replace(/start\.xyz$/, 'cp2k');
 }
 
+/** Default work directory of the executor jobs of `--scheduler` (one `batch-step-…` directory per call). */
+function clusterDir(dir: string): string {
+  return pathIn(dir, 'start').replace(/start\.xyz$/, 'cluster');
+}
+
 /** Continue the run in `dir` from its last checkpoint. */
 export async function resumeLearn(dir: string, hooks: LearnHooks = {}): Promise<LearnSummary> {
   const cp = readCheckpoint(dir);
@@ -129,7 +134,7 @@ export async function resumeLearn(dir: string, hooks: LearnHooks = {}): Promise<
   validateLearnConfig(cp.run.config, `${pathIn(dir, 'state')}: run.config`);
   const start = readStructures(pathIn(dir, 'start'))[0];
   const frames = parseXyzText(readFileSync(pathIn(dir, 'training'), 'utf8'), pathIn(dir, 'training'));
-  const labeller = createReferenceLabeller(cp.run.reference, cp2kDir(dir));
+  const labeller = createReferenceLabeller(cp.run.reference, cp2kDir(dir), clusterDir(dir), hooks.onMessage);
   const session = LearnSession.restore(cp, start, frames, labeller, fileSink(dir, hooks, cp.wallS));
   hooks.onMessage?.(`resumed at step ${cp.step} (${cp.labelled} labelled structures, ${cp.counters.calls} calls so far)`);
   return drive(session, dir, hooks, cp.wallS);

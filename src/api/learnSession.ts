@@ -58,9 +58,22 @@ export function builtinLabeller(engine: ReferenceLabelEngine, charges?: Readonly
   };
 }
 
+/**
+ * Where the reference calls run when they go out as executor jobs (`learn --scheduler`): JSON-safe, stored in the
+ * checkpoint so that a resume submits the same way. `workdir` default: `DIR/cluster`.
+ */
+export interface LearnClusterSpec {
+  scheduler: 'local' | 'slurm';
+  partition?: string;
+  time?: string;
+  cpusPerTask?: number;
+  sbatchArgs?: readonly string[];
+  workdir?: string;
+}
+
 /** What defines a run (stored in the checkpoint so that a resume needs no other argument). */
 export interface LearnRunSpec {
-  reference: { engine: string; method?: string; charges?: Readonly<Record<string, number>>; np?: number; nice?: number; maxNetForcePerAtom?: number };
+  reference: { engine: string; method?: string; charges?: Readonly<Record<string, number>>; np?: number; nice?: number; maxNetForcePerAtom?: number; cluster?: LearnClusterSpec };
   steps: number;
   timestepFs: number;
   temperatureK: number;

@@ -2,14 +2,17 @@
  * `farfield learn START --reference ENGINE [--method gfn1-xtb|pbe] --steps N --dt FS --temperature K --out DIR`
  * and `farfield learn --resume DIR`: on-the-fly learning (api/learn.ts). Progress on stderr (step, T, largest
  * Bayesian force error vs threshold, calls, refits, ETA); events (threshold updates, skipped calls) as lines; a
- * summary at the end (or JSON with --json). Thin shell: no numerics here.
+ * summary at the end (or JSON with --json). `--scheduler local|slurm` makes each reference call an executor job
+ * (the options of scheduler.ts, as label/fit; stored in the run, so `--resume` submits the same way). Thin shell.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
 import { LEARN_ENGINES, THERMOSTATS, isKernelModel, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig, type LearnSummary, type Thermostat } from '../../api/index.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
+import { addSchedulerOptions, parseSchedulerOptions } from '../scheduler.js';
 
 function num(v: string, name: string, integer = false): number {
   const x = Number(v);
@@ -32,7 +35,7 @@ function readConfig(path: string): unknown {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('learn')
     .description('on-the-fly learning: MD with the current model, reference calls where its Bayesian force error says so, incremental refits')
     .argument('[start]', 'starting structure (last frame); omit with --resume')
@@ -55,15 +58,20 @@ export function register(program: Command): void {
     .option('--np <n>', 'cp2k: MPI ranks', '2')
     .option('--out <dir>', 'output directory (training.xyz, model.json, trajectory.xyz, log.csv, state.json, index.html)')
     .option('--resume <dir>', 'continue the run in DIR from its last checkpoint')
-    .option('--json', 'print the summary as JSON')
+    .option('--json', 'print the summary as JSON');
+  addSchedulerOptions(cmd, 'each reference call', false)
+    .option('--workdir <dir>', 'with --scheduler: work directory of the jobs, on a file system all nodes see (default OUT/cluster)')
     .action(async (start: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const progress = createProgress(o.json ? { logStream: process.stderr } : {});
       const say = (s: string) => progress.log(s);
       const test = o.test ? loadStructures(String(o.test)).structures : [];
       const hooks = { onProgress: progress.callback, onMessage: (m: string) => say(`# ${m}`), test };
       let summary: LearnSummary;
+      if (o.workdir !== undefined && o.scheduler === undefined) throw new FarfieldError('INVALID_INPUT', 'learn: --workdir needs --scheduler local | slurm');
+      const cluster = parseSchedulerOptions(o);
       if (o.resume) {
         if (start !== undefined || o.out !== undefined) throw new FarfieldError('INVALID_INPUT', '--resume DIR continues a run: give no START or --out');
+        if (cluster) throw new FarfieldError('INVALID_INPUT', '--resume DIR continues a run with the scheduler it was started with (stored in its state.json): give no --scheduler options');
         summary = await resumeLearn(String(o.resume), hooks);
       } else {
         if (start === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs a START structure (or --resume DIR)');
@@ -79,7 +87,7 @@ export function register(program: Command): void {
         if (loaded && !isKernelModel(loaded))
           throw new FarfieldError('UNSUPPORTED', `learn: --model ${String(o.model)} is a learned-charge model; on-the-fly learning continues kernel models (sr, sr+lr, …) only`);
         const startModel = loaded && isKernelModel(loaded) ? loaded : undefined;
-        say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${o.temperature} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}, out ${o.out}`);
+        say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${o.temperature} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}${cluster ? ` as ${cluster.scheduler} jobs` : ''}, out ${o.out}`);
         summary = await runLearn({
           start: structure, steps: num(String(o.steps), 'steps', true), timestepFs: num(String(o.dt), 'dt'),
           temperatureK: num(String(o.temperature), 'temperature'), thermostat, tauFs: num(String(o.tau), 'tau'),
@@ -87,6 +95,7 @@ export function register(program: Command): void {
           reference: {
             engine: String(o.reference), ...(o.method ? { method: String(o.method) } : {}),
             ...(o.charges ? { charges: parseChargeMap(String(o.charges)) } : {}), np: num(String(o.np), 'np', true),
+            ...(cluster ? { cluster: { ...cluster, ...(cluster.workdir !== undefined ? { workdir: resolve(cluster.workdir) } : {}) } } : {}),
           },
           ...(o.descriptors ? { descriptors: String(o.descriptors) } : {}),
           ...(o.training ? { training: loadStructures(String(o.training)).structures } : {}),
