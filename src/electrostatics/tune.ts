@@ -30,7 +30,7 @@
 import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths } from '../core/index.js';
 import { nextFftSize } from '../math/index.js';
 import { chargeDensityProbe, chargeMoments, type ChargeMoments } from './chargeDensity.js';
-import { meshCostNs, pairsPerAtom, PLAN_COST_NS } from './planner.js';
+import { planKernel, PLAN_COST_NS, type FourierChannelSpec, type PlanGeometry, type SplitSpec } from './planner.js';
 import { reduceCell } from './reduceCell.js';
 import type { ElectrostaticsSystem, Method, SolverParameters } from './solve.js';
 
@@ -225,27 +225,43 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     alpha = options.alpha ?? Math.sqrt(Math.PI) * Math.pow(n / (V * V), 1 / 6) * EWALD_BALANCE;
     rc = options.realCutoffA ?? rcFor(alpha);
   } else {
-    const density = n / V;
-    const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * density))));
+    const numberDensity = n / V;
+    const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * numberDensity))));
     // longer cutoffs (smaller α, coarser mesh) pay off in dilute cells, where pairs are few and the mesh is large
     const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16].map((f) => f * rc0);
     const orders = options.order !== undefined ? [options.order] : [4, 5, 6, 7, 8];
-    let best = Infinity;
-    rc = rcs[0];
-    alpha = options.alpha ?? alphaFor(rc);
-    for (const r of rcs) {
-      const a = options.alpha ?? alphaFor(r);
-      const ma = momentsAt(a);
-      // pairs tested at the local number density (vacuum raises it above N/V): ρ_q(2r/3)/⟨q²⟩
-      const local = moments.q2 > 0 ? Math.max(density, rhoReal(r) / moments.q2) : density;
-      const pairsTested = n * PAIRS_TESTED_PER_PAIR * pairsPerAtom(local, r);
-      for (const p of orders) {
-        const m = options.mesh ?? pmeMesh(lengths, widths, a, p, acc2, ma);
-        // the planner's cost model (planner.ts): pairs tested, one spread + gather and one transform pair per channel
-        const cost = PLAN_COST_NS.pair.coulomb * pairsTested + n * meshCostNs(channels, 1, p, m, n);
-        if (cost < best) { best = cost; rc = r; alpha = a; order = p; mesh = m; }
+    // the shared planner (planner.ts) picks the cheapest (r_c, p): pairs tested at the local number density (vacuum
+    // raises it above N/V: ρ_q(2r/3)/⟨q²⟩), one spread + gather and one transform pair per charge channel; the mesh
+    // comes from the calibrated SPME error (pmeMesh) through the planner's meshFor hook. Accuracy ΔF/k_e: the
+    // planner gives each part half of 2·acc2, i.e. acc2 (exact in floating point).
+    const geometry: PlanGeometry = {
+      cell, volumeA3: V, atoms: n,
+      density: (scale) => (moments.q2 > 0 ? Math.max(numberDensity, density(scale) / moments.q2) : numberDensity),
+    };
+    const pairNs = PLAN_COST_NS.pair.coulomb * PAIRS_TESTED_PER_PAIR;
+    function* candidates(): Generator<SplitSpec<{ rc: number; alpha: number }>> {
+      for (const r of rcs) {
+        const a = options.alpha ?? alphaFor(r);
+        const ma = momentsAt(a);
+        // the Coulomb kernel 4π/G² with its Ewald envelope e^{−G²/4α²} (the planner's G-tail estimate; PME ignores it)
+        const channel: FourierChannelSpec = { fourier: (G) => ((4 * Math.PI) / (G * G)) * Math.exp(-(G * G) / (4 * a * a)), width: Math.SQRT1_2 / a };
+        // the real cutoff is this candidate's; its error is Kolafa–Perram's at the local charge density
+        const real = { error: (R: number) => realError(moments.q2, rhoReal(R), a, R) / COULOMB_EV_A, fromA: r, toA: r, cutoffA: r, pairNs };
+        for (const p of orders)
+          yield {
+            tag: { rc: r, alpha: a }, real,
+            reciprocal: {
+              channels: [channel], kFromPerA: 1e-3, kVectorNs: PLAN_COST_NS.kVector.base, solver: 'pme',
+              mesh: { channels, order: p, passes: 1, meshFor: (order, eps) => options.mesh ?? pmeMesh(lengths, widths, a, order, eps, ma) },
+            },
+          };
       }
     }
+    const plan = planKernel(candidates(), geometry, 2 * acc2);
+    rc = plan.tag.rc;
+    alpha = plan.tag.alpha;
+    order = plan.channels[0].order ?? order;
+    mesh = plan.channels[0].mesh;
   }
   const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(moments.q2, rhoReal(rc), alpha, rc) };
   if (accuracy >= TABLE_MIN_ACCURACY) out.realSpaceTable = true;
