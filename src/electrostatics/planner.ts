@@ -6,9 +6,10 @@
  * error of its short part and the work per neighbour pair, its reciprocal channels F(|G|) with their Gaussian
  * envelopes, the species channels and the solvers it supports) and RECEIVES a plan: real cutoff, per channel G
  * cutoff and solver (explicit k-vectors or smooth PME with mesh and order), estimated errors and cost. Every
- * candidate is solved and the cheapest wins (ties: the first described). Coulomb (tune.ts) searches its (r_c, p)
- * family with its calibrated SPME error model, costed by the same constants and functions (meshCostNs,
- * pairsPerAtom) with the same local densities (chargeDensity.ts).
+ * candidate is solved and the cheapest wins (ties: the first described). Coulomb (tune.ts) describes its (r_c, p)
+ * family of PME candidates the same way, with two hooks for its own error models: `meshFor` (its calibrated SPME
+ * mesh) and `kCutoffFor` (its per-direction Kolafa–Perram k cutoff, Ewald), at the local number density of its
+ * charges (chargeDensity.ts).
  *
  * Accuracy: the target is an absolute error per output value, split evenly between real and reciprocal space
  * (ε/2 each). With ρ the atom number density (`PlanGeometry.density`: the uniform N/V, or the local density around
@@ -108,6 +109,11 @@ export interface FourierChannelSpec {
   width: number;
   /** A fixed G cutoff (Å⁻¹: the user's override, or the kernel's own estimate); otherwise searched. */
   kCutoff?: number;
+  /**
+   * The owner's own G-cutoff search at the channel's target ε (replaces the Gaussian-tail bisection; Coulomb: the
+   * smallest per-direction index meeting the Kolafa–Perram k error along each lattice direction, tune.ts).
+   */
+  kCutoffFor?(eps: number): number;
 }
 
 /** The real-space (short) part of a candidate: its tail error and cost. */
@@ -134,8 +140,13 @@ export interface ReciprocalPartSpec {
   kVectorNs: number;
   /** 'auto' (the cheaper of k-vectors and PME), 'ewald' or 'pme' (forced); PME needs `mesh` and the cell. */
   solver: SolverChoice;
-  /** The owner's PME path, if it has one: species channels per kernel channel (independent mesh passes), B-spline order. */
-  mesh?: { channels: number; order: number };
+  /**
+   * The owner's PME path, if it has one: species channels per kernel channel (independent mesh passes), B-spline
+   * order, spreads/gathers and transforms per channel (`passes`, default 2: meshCostNs), and optionally its own mesh
+   * for order p at the target ε (`meshFor`, replacing the kernelAccuracy.ts estimate; Coulomb: the calibrated SPME
+   * error of tune.ts, pmeMesh).
+   */
+  mesh?: { channels: number; order: number; passes?: number; meshFor?(order: number, eps: number): [number, number, number] };
 }
 
 /** One candidate way to evaluate a kernel: real part, reciprocal part, or both (a split); `tag` comes back. */
@@ -176,14 +187,16 @@ export function planChannel(ch: FourierChannelSpec, part: ReciprocalPartSpec, g:
   const env = ch.envelope ?? ((G: number) => Math.abs(ch.fourier(G)));
   const rho = densityAt(g, Math.SQRT2 * ch.width);
   const tail = (G: number) => kernelTailError(env(G), ch.width, G, rho);
-  const G = ch.kCutoff ?? smallestMeeting(tail, eps, part.kFromPerA, 1e3);
+  const G = ch.kCutoff ?? (ch.kCutoffFor ? ch.kCutoffFor(eps) : smallestMeeting(tail, eps, part.kFromPerA, 1e3));
   const ewald: ChannelSolution = { kCutoff: G, errorReciprocal: tail(G), solver: 'ewald', costNs: kVectorCount(g.volumeA3, G) * part.kVectorNs };
   if (part.solver === 'ewald' || !part.mesh || !g.cell) return ewald;
-  const p = part.mesh.order, T = part.mesh.channels;
+  const p = part.mesh.order, T = part.mesh.channels, passes = part.mesh.passes ?? 2;
   // PME costs at least its spline work: skip the mesh search when the k-vectors are cheaper than that
-  if (part.solver === 'auto' && ewald.costNs <= T * 2 * PLAN_COST_NS.mesh.spline * p * p * p) return ewald;
-  const mesh = pmeMeshForError((h) => kernelPmeError(ch.fourier, env, ch.width, h, p, rho), eps, p, g.cell);
-  const pme: ChannelSolution = { kCutoff: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: meshCostNs(T, 2, p, mesh, g.atoms) };
+  if (part.solver === 'auto' && ewald.costNs <= T * passes * PLAN_COST_NS.mesh.spline * p * p * p) return ewald;
+  const mesh = part.mesh.meshFor
+    ? part.mesh.meshFor(p, eps)
+    : pmeMeshForError((h) => kernelPmeError(ch.fourier, env, ch.width, h, p, rho), eps, p, g.cell);
+  const pme: ChannelSolution = { kCutoff: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: meshCostNs(T, passes, p, mesh, g.atoms) };
   if (part.solver === 'pme') return pme;
   return pme.costNs < ewald.costNs ? pme : ewald;
 }

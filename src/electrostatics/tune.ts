@@ -11,14 +11,14 @@
  *   reciprocal space  ΔF_k = (2 k_e Q² α / L) √(1/(π m N)) e^{−(π m/(α L))²}  per direction (L = perpendicular width,
  *                     m = largest index), i.e. with k_c = 2π m / L the spherical cutoff e^{−k_c²/(4α²)} governs it.
  * Ewald: α = √π (N/V²)^{1/6} · f (cost balance of the two O(N^{3/2}) sums, f = EWALD_BALANCE measured by the bench),
- *        r_c from ΔF_r = ΔF, k_c from ΔF_k = ΔF.
+ *        r_c from ΔF_r = ΔF, k_c from ΔF_k = ΔF (one planner candidate; k_c through its kCutoffFor hook).
  * PME:   candidate real cutoffs r_c = (0.8 … 16) × the density rule (≈ REAL_NEIGHBOURS neighbours, clamped to 5 … 12 Å;
  *        the long ones win in dilute cells); for each, α from ΔF_r = ΔF, then for each order p = 4 … 8 the mesh
  *        from the calibrated SPME error (pmeRelativeError: a self part ∝ ⟨q⁴⟩^½ that does not depend on the density
  *        and a pair part ∝ √(⟨q²⟩ ρ_q/α³) with the local density at scale 1/α; the spacing along each lattice
  *        vector |a_d|/K_d, with the stretch |a_d|/w_d of sheared cells — pmeMesh). K_d even 2^a 3^b 5^c
- *        (math/fftMixed.ts). Among all (r_c, p) the smallest estimated time wins (planner.ts PLAN_COST_NS, measured
- *        with the bench):
+ *        (math/fftMixed.ts). Each (r_c, p) is a candidate of the shared planner (planner.ts planKernel, the mesh
+ *        through its meshFor hook); the smallest estimated time wins (PLAN_COST_NS, measured with the bench):
  *          t ≈ c_pair·(pairs tested) + C·(c_spline·N p³ + c_fft·M log₂ M),   pairs ≈ N · 3.7 · (4π/3) ρ r_c³ / 2
  *        (ρ the local number density around r_c). Checked by scripts/analysis/pme-accuracy.ts over a seeded family of cells (sheared, elongated, with vacuum,
  *        2 … 4096 ions): measured/estimated error within [1/3, 3] and measured ≤ 2 ε.
@@ -30,7 +30,7 @@
 import { COULOMB_EV_A, FarfieldError, cellVolume, cellWidths } from '../core/index.js';
 import { nextFftSize } from '../math/index.js';
 import { chargeDensityProbe, chargeMoments, type ChargeMoments } from './chargeDensity.js';
-import { meshCostNs, pairsPerAtom, PLAN_COST_NS } from './planner.js';
+import { planKernel, PLAN_COST_NS, type FourierChannelSpec, type PlanGeometry, type SplitSpec } from './planner.js';
 import { reduceCell } from './reduceCell.js';
 import type { ElectrostaticsSystem, Method, SolverParameters } from './solve.js';
 
@@ -163,6 +163,11 @@ function kError(q2: number, alpha: number, kc: number, L: number, n: number): nu
   return ((2 * q2 * alpha) / L) * Math.sqrt(1 / (Math.PI * m * n)) * Math.exp(-(kc * kc) / (4 * alpha * alpha));
 }
 
+/** The reciprocal part of the Ewald-split Coulomb kernel at α: 4π e^{−G²/4α²}/G². */
+function coulombFourier(alpha: number): (G: number) => number {
+  return (G) => ((4 * Math.PI) / (G * G)) * Math.exp(-(G * G) / (4 * alpha * alpha));
+}
+
 /** Resolve solver parameters for the charges (N × channels) of a system. */
 export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Array, options: TuneOptions = {}): TunedParameters {
   const accuracy = options.accuracy ?? 1e-6;
@@ -200,11 +205,12 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     }
     return rc;
   };
-  const kcFor = (alpha: number): number => {
+  // k cutoff: along each lattice direction the smallest index m meeting the k error ΔF_k ≤ eps (eV/Å)
+  const kcFor = (alpha: number, eps: number): number => {
     let kc = 0;
     for (const L of widths) {
       let m = 1;
-      while (kError(q2, alpha, (2 * Math.PI * m) / L, L, n) > target && m < 100000) m++;
+      while (kError(q2, alpha, (2 * Math.PI * m) / L, L, n) > eps && m < 100000) m++;
       kc = Math.max(kc, (2 * Math.PI * m) / L);
     }
     return kc * (1 + 1e-9);
@@ -221,36 +227,66 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   };
   let order = options.order ?? DEFAULT_ORDER;
   let mesh = options.mesh;
+  let kCutoff: number | undefined;
   if (method === 'ewald') {
     alpha = options.alpha ?? Math.sqrt(Math.PI) * Math.pow(n / (V * V), 1 / 6) * EWALD_BALANCE;
     rc = options.realCutoffA ?? rcFor(alpha);
+    // one candidate on the shared planner, in eV/Å (each part gets half of 2·target, i.e. target, exactly): the real
+    // cutoff is the Kolafa–Perram fixed point above, the k cutoff comes from the per-direction k error (kcFor) through
+    // the planner's kCutoffFor hook
+    const a = alpha, r = rc;
+    const spec: SplitSpec<null> = {
+      tag: null,
+      real: { error: (R: number) => realError(moments.q2, rhoReal(R), a, R), fromA: r, toA: r, cutoffA: r, pairNs: PLAN_COST_NS.pair.coulomb * PAIRS_TESTED_PER_PAIR },
+      reciprocal: {
+        channels: [{ fourier: coulombFourier(a), width: Math.SQRT1_2 / a, kCutoff: options.kCutoff, kCutoffFor: (eps) => kcFor(a, eps) }],
+        kFromPerA: 1e-3, kVectorNs: PLAN_COST_NS.kVector.base, solver: 'ewald',
+      },
+    };
+    kCutoff = planKernel([spec], { volumeA3: V, atoms: n }, 2 * target).channels[0].kCutoff;
   } else {
-    const density = n / V;
-    const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * density))));
+    const numberDensity = n / V;
+    const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * numberDensity))));
     // longer cutoffs (smaller α, coarser mesh) pay off in dilute cells, where pairs are few and the mesh is large
     const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16].map((f) => f * rc0);
     const orders = options.order !== undefined ? [options.order] : [4, 5, 6, 7, 8];
-    let best = Infinity;
-    rc = rcs[0];
-    alpha = options.alpha ?? alphaFor(rc);
-    for (const r of rcs) {
-      const a = options.alpha ?? alphaFor(r);
-      const ma = momentsAt(a);
-      // pairs tested at the local number density (vacuum raises it above N/V): ρ_q(2r/3)/⟨q²⟩
-      const local = moments.q2 > 0 ? Math.max(density, rhoReal(r) / moments.q2) : density;
-      const pairsTested = n * PAIRS_TESTED_PER_PAIR * pairsPerAtom(local, r);
-      for (const p of orders) {
-        const m = options.mesh ?? pmeMesh(lengths, widths, a, p, acc2, ma);
-        // the planner's cost model (planner.ts): pairs tested, one spread + gather and one transform pair per channel
-        const cost = PLAN_COST_NS.pair.coulomb * pairsTested + n * meshCostNs(channels, 1, p, m, n);
-        if (cost < best) { best = cost; rc = r; alpha = a; order = p; mesh = m; }
+    // the shared planner (planner.ts) picks the cheapest (r_c, p): pairs tested at the local number density (vacuum
+    // raises it above N/V: ρ_q(2r/3)/⟨q²⟩), one spread + gather and one transform pair per charge channel; the mesh
+    // comes from the calibrated SPME error (pmeMesh) through the planner's meshFor hook. Accuracy ΔF/k_e: the
+    // planner gives each part half of 2·acc2, i.e. acc2 (exact in floating point).
+    const geometry: PlanGeometry = {
+      cell, volumeA3: V, atoms: n,
+      density: (scale) => (moments.q2 > 0 ? Math.max(numberDensity, density(scale) / moments.q2) : numberDensity),
+    };
+    const pairNs = PLAN_COST_NS.pair.coulomb * PAIRS_TESTED_PER_PAIR;
+    function* candidates(): Generator<SplitSpec<{ rc: number; alpha: number }>> {
+      for (const r of rcs) {
+        const a = options.alpha ?? alphaFor(r);
+        const ma = momentsAt(a);
+        // the planner's G-tail estimate of this channel is not used by PME
+        const channel: FourierChannelSpec = { fourier: coulombFourier(a), width: Math.SQRT1_2 / a };
+        // the real cutoff is this candidate's; its error is Kolafa–Perram's at the local charge density
+        const real = { error: (R: number) => realError(moments.q2, rhoReal(R), a, R) / COULOMB_EV_A, fromA: r, toA: r, cutoffA: r, pairNs };
+        for (const p of orders)
+          yield {
+            tag: { rc: r, alpha: a }, real,
+            reciprocal: {
+              channels: [channel], kFromPerA: 1e-3, kVectorNs: PLAN_COST_NS.kVector.base, solver: 'pme',
+              mesh: { channels, order: p, passes: 1, meshFor: (order, eps) => options.mesh ?? pmeMesh(lengths, widths, a, order, eps, ma) },
+            },
+          };
       }
     }
+    const plan = planKernel(candidates(), geometry, 2 * acc2);
+    rc = plan.tag.rc;
+    alpha = plan.tag.alpha;
+    order = plan.channels[0].order ?? order;
+    mesh = plan.channels[0].mesh;
   }
   const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(moments.q2, rhoReal(rc), alpha, rc) };
   if (accuracy >= TABLE_MIN_ACCURACY) out.realSpaceTable = true;
   if (method === 'ewald') {
-    const kc = options.kCutoff ?? kcFor(alpha);
+    const kc = kCutoff!;
     out.kCutoff = kc;
     out.reciprocalErrorEvPerA = Math.max(...widths.map((L) => kError(q2, alpha, kc, L, n)));
   } else {
