@@ -37,7 +37,7 @@ import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../up
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveAngularHypers, type AngularHypers } from './hypers.js';
 import { getLinalg } from '../../math/index.js';
-import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, scatterPairs, type UpstreamView } from './common.js';
+import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, scatterPairs, scatterPairsGroup, type UpstreamView } from './common.js';
 
 export interface AngularSaved {
   /** c coefficients, atoms × K × C (K = (lmax+1)², C = S·nmax), layout [atom][lm][channel]. */
@@ -352,10 +352,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
           }
         }
       }
-      for (let k = g0; k < g1; k++) {
-        const i = active[k], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
-        scatterPairs(nl.vectors, nl.neighbours, p0, np, i, acc, count, nat, positions, strain, R, rowOff[k - g0]);
-      }
+      scatterPairsGroup(nl.vectors, nl.neighbours, nl.offsets, active, g0, g1, rowOff, acc, count, nat, positions, strain, R);
       g0 = g1;
     }
     return { positions, strain };
