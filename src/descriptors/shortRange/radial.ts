@@ -140,7 +140,6 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
     for (const i of active) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
     const cap = Math.max(maxPairs, Math.floor(FACTORED_OUT_DOUBLES / count));
     let stack: Float64Array, out: Float64Array, f: Float64Array;
-    const w = new Float64Array(maxPairs);
     for (let g0 = 0; g0 < active.length;) {
       let g1 = g0, R = 0;
       while (g1 < active.length && R + nl.offsets[active[g1] + 1] - nl.offsets[active[g1]] <= cap) {
@@ -160,32 +159,34 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
       out = this.scratch.take('out', count * R);
       for (const t of up.terms) {
         la.gemm(count, R, W, t.rows, stack.subarray(0, R * W), out, { transB: true });
-        for (let k = g0; k < g1; k++) {
-          const i = active[k], o = rowOff[k - g0], np = nl.offsets[i + 1] - nl.offsets[i];
-          for (let c = 0; c < count; c++) {
-            const p = t.coef[c * nat + i];
+        // direction-major (row c of out/f once per group; each element gets the same single addition per term)
+        for (let c = 0; c < count; c++)
+          for (let k = g0; k < g1; k++) {
+            const i = active[k], p = t.coef[c * nat + i];
             if (p === 0) continue;
-            const base = c * R + o;
+            const base = c * R + rowOff[k - g0], np = nl.offsets[i + 1] - nl.offsets[i];
             for (let q = 0; q < np; q++) f[base + q] += p * out[base + q];
           }
-        }
       }
       if (up.own) {
         const U = up.own.rows, Q = up.own.coef;
+        // w[o + q] = U_i · B_(p0+q) for every pair of the group, then direction-major as above
+        const w = this.scratch.take('ownw', R);
         for (let k = g0; k < g1; k++) {
           const i = active[k], o = rowOff[k - g0], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
           for (let q = 0; q < np; q++) {
             let s = 0;
             for (let col = 0; col < W; col++) s += U[i * W + col] * B[(p0 + q) * W + col];
-            w[q] = s;
-          }
-          for (let c = 0; c < count; c++) {
-            const e = Q[c * nat + i];
-            if (e === 0) continue;
-            const base = c * R + o;
-            for (let q = 0; q < np; q++) f[base + q] += e * w[q];
+            w[o + q] = s;
           }
         }
+        for (let c = 0; c < count; c++)
+          for (let k = g0; k < g1; k++) {
+            const i = active[k], e = Q[c * nat + i];
+            if (e === 0) continue;
+            const o = rowOff[k - g0], base = c * R + o, np = nl.offsets[i + 1] - nl.offsets[i];
+            for (let q = 0; q < np; q++) f[base + q] += e * w[o + q];
+          }
       }
       this.scatterGroup(nl, active, g0, g1, rowOff, f, R, count, nat, positions, strain);
       g0 = g1;
