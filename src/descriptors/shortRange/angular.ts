@@ -37,7 +37,7 @@ import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../up
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveAngularHypers, type AngularHypers } from './hypers.js';
 import { getLinalg } from '../../math/index.js';
-import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, scatterPairs, type UpstreamView } from './common.js';
+import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, scatterPairs, scatterPairsGroup, type UpstreamView } from './common.js';
 
 export interface AngularSaved {
   /** c coefficients, atoms × K × C (K = (lmax+1)², C = S·nmax), layout [atom][lm][channel]. */
@@ -300,7 +300,6 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     for (const i of active) maxRows = Math.max(maxRows, 3 * (nl.offsets[i + 1] - nl.offsets[i]));
     const rowCap = Math.max(maxRows, Math.floor(FACTORED_OUT_DOUBLES / count));
     let stack: Float64Array, out: Float64Array, acc: Float64Array;
-    const w = new Float64Array(maxRows);
     for (let g0 = 0; g0 < active.length;) {
       let g1 = g0, R = 0;
       while (g1 < active.length && R + 3 * (nl.offsets[active[g1] + 1] - nl.offsets[active[g1]]) <= rowCap) {
@@ -324,38 +323,37 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
       out = this.scratch.take('out', count * R);
       for (const t of up.terms) {
         la.gemm(count, R, W, t.rows, J, out, { transB: true });
-        for (let k = g0; k < g1; k++) {
-          const i = active[k], o = rowOff[k - g0], len = 3 * (nl.offsets[i + 1] - nl.offsets[i]);
-          for (let c = 0; c < count; c++) {
-            const p = t.coef[c * nat + i];
+        // direction-major (row c of out/acc once per group; each element gets the same single addition per term)
+        for (let c = 0; c < count; c++)
+          for (let k = g0; k < g1; k++) {
+            const i = active[k], p = t.coef[c * nat + i];
             if (p === 0) continue;
-            const base = c * R + o;
+            const base = c * R + rowOff[k - g0], len = 3 * (nl.offsets[i + 1] - nl.offsets[i]);
             for (let q = 0; q < len; q++) acc[base + q] += p * out[base + q];
           }
-        }
       }
       if (up.own) {
         const U = up.own.rows, Q = up.own.coef;
+        // w[o + q] = U_i · J_(o+q) for every row of the group, then direction-major as above
+        const w = this.scratch.take('ownw', R);
         for (let k = g0; k < g1; k++) {
           const i = active[k], o = rowOff[k - g0], len = 3 * (nl.offsets[i + 1] - nl.offsets[i]);
           for (let q = 0; q < len; q++) {
             let s = 0;
             const jr = (o + q) * W, ur = i * W;
             for (let col = 0; col < W; col++) s += U[ur + col] * J[jr + col];
-            w[q] = s;
-          }
-          for (let c = 0; c < count; c++) {
-            const f = Q[c * nat + i];
-            if (f === 0) continue;
-            const base = c * R + o;
-            for (let q = 0; q < len; q++) acc[base + q] += f * w[q];
+            w[o + q] = s;
           }
         }
+        for (let c = 0; c < count; c++)
+          for (let k = g0; k < g1; k++) {
+            const i = active[k], f = Q[c * nat + i];
+            if (f === 0) continue;
+            const o = rowOff[k - g0], base = c * R + o, len = 3 * (nl.offsets[i + 1] - nl.offsets[i]);
+            for (let q = 0; q < len; q++) acc[base + q] += f * w[o + q];
+          }
       }
-      for (let k = g0; k < g1; k++) {
-        const i = active[k], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
-        scatterPairs(nl.vectors, nl.neighbours, p0, np, i, acc, count, nat, positions, strain, R, rowOff[k - g0]);
-      }
+      scatterPairsGroup(nl.vectors, nl.neighbours, nl.offsets, active, g0, g1, rowOff, acc, count, nat, positions, strain, R);
       g0 = g1;
     }
     return { positions, strain };

@@ -73,6 +73,40 @@ export function scatterPairs(
 }
 
 /**
+ * scatterPairs for the centres active[g0..g1) of a factored group (g row c at c·stride + rowOff[k − g0]),
+ * direction-major: each direction's 3N row of `positions` is visited once per group rather than once per centre (the
+ * centre-major order streams the whole count × 3N array through the cache for every centre). Every element receives
+ * the same additions in the same order as centre by centre, so the results are identical.
+ */
+export function scatterPairsGroup(
+  vectors: Float64Array, neighbours: Int32Array, offsets: Int32Array, active: readonly number[], g0: number, g1: number,
+  rowOff: readonly number[], g: Float64Array, count: number, nat: number, positions: Float64Array, strain: Float64Array, gStride: number,
+): void {
+  for (let c = 0; c < count; c++) {
+    const po = c * 3 * nat, so = c * 9;
+    for (let a = g0; a < g1; a++) {
+      const i = active[a], p0 = offsets[i], np = offsets[i + 1] - p0, go = c * gStride + rowOff[a - g0];
+      let cx = 0, cy = 0, cz = 0;
+      let sxx = 0, sxy = 0, sxz = 0, syx = 0, syy = 0, syz = 0, szx = 0, szy = 0, szz = 0;
+      for (let k = 0; k < np; k++) {
+        const gx = g[go + 3 * k], gy = g[go + 3 * k + 1], gz = g[go + 3 * k + 2];
+        const p = p0 + k, j = neighbours[p];
+        const rx = vectors[3 * p], ry = vectors[3 * p + 1], rz = vectors[3 * p + 2];
+        positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
+        cx += gx; cy += gy; cz += gz;
+        sxx += gx * rx; sxy += gx * ry; sxz += gx * rz;
+        syx += gy * rx; syy += gy * ry; syz += gy * rz;
+        szx += gz * rx; szy += gz * ry; szz += gz * rz;
+      }
+      positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
+      strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
+      strain[so + 3] += syx; strain[so + 4] += syy; strain[so + 5] += syz;
+      strain[so + 6] += szx; strain[so + 7] += szy; strain[so + 8] += szz;
+    }
+  }
+}
+
+/**
  * Centres whose upstream is not identically zero in a factored upstream (any entry, any term or own part), in
  * increasing order; centres without pairs are left out.
  */

@@ -140,7 +140,6 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
     for (const i of active) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
     const cap = Math.max(maxPairs, Math.floor(FACTORED_OUT_DOUBLES / count));
     let stack: Float64Array, out: Float64Array, f: Float64Array;
-    const w = new Float64Array(maxPairs);
     for (let g0 = 0; g0 < active.length;) {
       let g1 = g0, R = 0;
       while (g1 < active.length && R + nl.offsets[active[g1] + 1] - nl.offsets[active[g1]] <= cap) {
@@ -160,37 +159,36 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
       out = this.scratch.take('out', count * R);
       for (const t of up.terms) {
         la.gemm(count, R, W, t.rows, stack.subarray(0, R * W), out, { transB: true });
-        for (let k = g0; k < g1; k++) {
-          const i = active[k], o = rowOff[k - g0], np = nl.offsets[i + 1] - nl.offsets[i];
-          for (let c = 0; c < count; c++) {
-            const p = t.coef[c * nat + i];
+        // direction-major (row c of out/f once per group; each element gets the same single addition per term)
+        for (let c = 0; c < count; c++)
+          for (let k = g0; k < g1; k++) {
+            const i = active[k], p = t.coef[c * nat + i];
             if (p === 0) continue;
-            const base = c * R + o;
+            const base = c * R + rowOff[k - g0], np = nl.offsets[i + 1] - nl.offsets[i];
             for (let q = 0; q < np; q++) f[base + q] += p * out[base + q];
           }
-        }
       }
       if (up.own) {
         const U = up.own.rows, Q = up.own.coef;
+        // w[o + q] = U_i · B_(p0+q) for every pair of the group, then direction-major as above
+        const w = this.scratch.take('ownw', R);
         for (let k = g0; k < g1; k++) {
           const i = active[k], o = rowOff[k - g0], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
           for (let q = 0; q < np; q++) {
             let s = 0;
             for (let col = 0; col < W; col++) s += U[i * W + col] * B[(p0 + q) * W + col];
-            w[q] = s;
-          }
-          for (let c = 0; c < count; c++) {
-            const e = Q[c * nat + i];
-            if (e === 0) continue;
-            const base = c * R + o;
-            for (let q = 0; q < np; q++) f[base + q] += e * w[q];
+            w[o + q] = s;
           }
         }
+        for (let c = 0; c < count; c++)
+          for (let k = g0; k < g1; k++) {
+            const i = active[k], e = Q[c * nat + i];
+            if (e === 0) continue;
+            const o = rowOff[k - g0], base = c * R + o, np = nl.offsets[i + 1] - nl.offsets[i];
+            for (let q = 0; q < np; q++) f[base + q] += e * w[o + q];
+          }
       }
-      for (let k = g0; k < g1; k++) {
-        const i = active[k], o = rowOff[k - g0], p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
-        this.scatterRadial(nl, p0, np, i, f, R, o, count, nat, positions, strain);
-      }
+      this.scatterGroup(nl, active, g0, g1, rowOff, f, R, count, nat, positions, strain);
       g0 = g1;
     }
     return { positions, strain };
@@ -219,6 +217,39 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
       strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
       strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
       strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
+    }
+  }
+
+  /**
+   * scatterRadial for the centres active[g0..g1) of a group (f row c at c·R + rowOff[k − g0]), direction-major: each
+   * direction's 3N row of `positions` is visited once per group instead of once per centre (the centre-major order
+   * streams the whole count × 3N array through the cache per centre). Every element receives the same additions in
+   * the same order as centre by centre, so the results are identical.
+   */
+  private scatterGroup(nl: ReturnType<ComputeContext['neighbours']>, active: readonly number[], g0: number, g1: number,
+    rowOff: readonly number[], f: Float64Array, R: number, count: number, nat: number, positions: Float64Array, strain: Float64Array): void {
+    const vec = nl.vectors, nb = nl.neighbours, offsets = nl.offsets;
+    for (let c = 0; c < count; c++) {
+      const po = c * 3 * nat, so = c * 9;
+      for (let g = g0; g < g1; g++) {
+        const i = active[g], p0 = offsets[i], np = offsets[i + 1] - p0, fo = c * R + rowOff[g - g0];
+        let cx = 0, cy = 0, cz = 0;
+        let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
+        for (let k = 0; k < np; k++) {
+          const s = f[fo + k];
+          if (s === 0) continue;
+          const p = p0 + k, j = nb[p];
+          const rx = vec[3 * p], ry = vec[3 * p + 1], rz = vec[3 * p + 2];
+          const gx = s * rx, gy = s * ry, gz = s * rz;
+          positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
+          cx += gx; cy += gy; cz += gz;
+          sxx += gx * rx; sxy += gx * ry; sxz += gx * rz; syy += gy * ry; syz += gy * rz; szz += gz * rz;
+        }
+        positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
+        strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
+        strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
+        strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
+      }
     }
   }
 
