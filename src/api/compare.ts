@@ -198,12 +198,12 @@ export function selectLabels(structures: readonly Structure[], file: string, tar
 }
 
 
-/** Score on the validation split: energy RMSPE + force RMSPE (%), whichever exist. */
-function validationScore(model: FittedModel, val: readonly Structure[]): number {
+/** Score on the validation split: energy RMSPE + force RMSPE (%), whichever exist; `parts` gets the two terms. */
+function validationScore(model: FittedModel, val: readonly Structure[], parts?: { energy?: number; forces?: number }): number {
   const d = evaluateModel(model, val).details;
   let s = 0;
-  if (d.energy && Number.isFinite(d.energy.rmspe)) s += d.energy.rmspe;
-  if (d.forces && Number.isFinite(d.forces.rmspe)) s += d.forces.rmspe;
+  if (d.energy && Number.isFinite(d.energy.rmspe)) { s += d.energy.rmspe; if (parts) parts.energy = d.energy.rmspe; }
+  if (d.forces && Number.isFinite(d.forces.rmspe)) { s += d.forces.rmspe; if (parts) parts.forces = d.forces.rmspe; }
   return s;
 }
 
@@ -330,14 +330,16 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
   if (tuneQ) {
     const nTune = o.tuneTrainSize ?? trainSizes[trainSizes.length - 1];
     if (nTune > trainPool.length) throw new FarfieldError('INVALID_INPUT', `compare: tuning size ${nTune} exceeds the training pool (${trainPool.length})`);
-    const grid: { values: Record<string, number>; score: number }[] = [];
+    const grid: NonNullable<TuningRecord['grid']> = [];
     qGrid.forEach((g, k) => {
       stage(`tuning sr+q${g.sigmaA !== undefined ? ` s = ${g.sigmaA} Å` : ''}${g.forces !== undefined ? ` W_F = ${g.forces}` : ''} on ${nTune} train / ${val.length} validation (${k + 1}/${qGrid.length})`);
       const { model } = fitOne('sr+q', trainPool.slice(0, nTune), chosenExtra['sr+q'], g);
       const values: Record<string, number> = {};
       if (g.sigmaA !== undefined) values['charges.sigmaA'] = g.sigmaA;
       if (g.forces !== undefined) values['weights.forces'] = g.forces;
-      grid.push({ values, score: validationScore(model, val) });
+      const parts: { energy?: number; forces?: number } = {};
+      const score = validationScore(model, val, parts);
+      grid.push({ values, score, ...(parts.energy !== undefined ? { energyRmspe: parts.energy } : {}), ...(parts.forces !== undefined ? { forceRmspe: parts.forces } : {}) });
     });
     let bi = 0;
     grid.forEach((x, i) => { if (x.score < grid[bi].score) bi = i; });

@@ -89,7 +89,7 @@ export interface TuningRecord {
   trainSize: number;
   validationSize: number;
   /** A joint search (sr+q's charge width × force weight): every grid point and its score. */
-  grid?: { values: Record<string, number>; score: number }[];
+  grid?: { values: Record<string, number>; score: number; energyRmspe?: number; forceRmspe?: number }[];
 }
 
 export interface CompareResults {

@@ -148,6 +148,7 @@ test('compareModels sr+q: charge width (× force weight) chosen on the validatio
   assert.equal(w.chosen, best.values['charges.sigmaA']);
   assert.equal(f.chosen, best.values['weights.forces']);
   assert.equal(w.chosen, 0.8, `grid scores: ${JSON.stringify(w.grid)}`);
+  for (const g of w.grid!) assert.ok(Math.abs(g.energyRmspe! + g.forceRmspe! - g.score) <= 1e-12 * g.score);
   // The width's profile score of 0.8 Å is clearly below the others.
   const sc = Object.fromEntries(w.tried.map((x) => [x.value, x.score]));
   assert.ok(sc[0.8] < 0.5 * Math.min(sc[0.3], sc[2.4]), JSON.stringify(sc));
