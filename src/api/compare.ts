@@ -14,6 +14,10 @@
  * RMSPE (%) (whichever exist). The same search is available for 'sr+lr' (`lrWeights`; off by default: the paper
  * needed no scaling for its FKK block, and with the model's default kernel for long-range blocks — a whitened
  * linear kernel on balanced blocks — β hardly matters). A list of one value fixes β without a search.
+ * 'sr+q' is tuned the same way over a grid of charge widths s (`chargeWidths` → charges.sigmaA) × force-row weights
+ * W_F (`chargeForceWeights` → weights.forces of that model only): every grid point is fitted at the tuning size and
+ * scored on the validation split, the lowest score wins; one record per parameter, each value's score being the best
+ * over the other parameter (the full grid is in the record's `grid`).
  * Fit time = wall time of `fitKernelModel` (descriptors, selection, normal equations, solve); test predictions
  * are timed separately.
  * Labels (`energyKey`, `targets`): the energy label may come from another per-frame info key (e.g. the dimers'
@@ -43,6 +47,9 @@ export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
 export const DEFAULT_LODE_WEIGHTS = [0.1, 1, 10];
 /** Candidate FKK block weights β of 'sr+lr' (empty: no search, the preset's β = 1). */
 export const DEFAULT_LR_WEIGHTS: number[] = [];
+/** Candidate charge widths s (Å) and force weights W_F of 'sr+q' (empty: no search, the configuration's values). */
+export const DEFAULT_CHARGE_WIDTHS: number[] = [];
+export const DEFAULT_CHARGE_FORCE_WEIGHTS: number[] = [];
 /** Label types a comparison can fit and evaluate. */
 export const LABEL_TARGETS: readonly LabelTarget[] = ['energy', 'forces', 'stress'];
 
@@ -70,6 +77,11 @@ export interface CompareOptions {
   lodeWeights?: number[];
   /** Candidate β for 'sr+lr' (default DEFAULT_LR_WEIGHTS); one value fixes it. */
   lrWeights?: number[];
+  /** Candidate Gaussian charge widths s (`charges.sigmaA`, Å) of 'sr+q', tuned on the validation split (default: none,
+   * the configuration's width). With `chargeForceWeights` the two are searched jointly (every pair of the grid). */
+  chargeWidths?: number[];
+  /** Candidate force-row weights W_F of 'sr+q' (`weights.forces`), tuned with `chargeWidths` (default: none). */
+  chargeForceWeights?: number[];
   /** Training size used for tuning (default: the largest requested size that leaves room for validation). */
   tuneTrainSize?: number;
   /** Force components kept for the parity plots (default 2000). */
@@ -186,12 +198,12 @@ export function selectLabels(structures: readonly Structure[], file: string, tar
 }
 
 
-/** Score on the validation split: energy RMSPE + force RMSPE (%), whichever exist. */
-function validationScore(model: FittedModel, val: readonly Structure[]): number {
+/** Score on the validation split: energy RMSPE + force RMSPE (%), whichever exist; `parts` gets the two terms. */
+function validationScore(model: FittedModel, val: readonly Structure[], parts?: { energy?: number; forces?: number }): number {
   const d = evaluateModel(model, val).details;
   let s = 0;
-  if (d.energy && Number.isFinite(d.energy.rmspe)) s += d.energy.rmspe;
-  if (d.forces && Number.isFinite(d.forces.rmspe)) s += d.forces.rmspe;
+  if (d.energy && Number.isFinite(d.energy.rmspe)) { s += d.energy.rmspe; if (parts) parts.energy = d.energy.rmspe; }
+  if (d.forces && Number.isFinite(d.forces.rmspe)) { s += d.forces.rmspe; if (parts) parts.forces = d.forces.rmspe; }
   return s;
 }
 
@@ -244,7 +256,16 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
     { model: 'sr+lode', key: 'lodeWeight', values: o.lodeWeights ?? DEFAULT_LODE_WEIGHTS },
     { model: 'sr+lr', key: 'lrWeight', values: o.lrWeights ?? DEFAULT_LR_WEIGHTS },
   ].filter((t) => models.includes(t.model) && t.values.length > 0);
-  const tuneAny = tuning.some((t) => t.values.length > 1);
+  const qWidths = models.includes('sr+q') ? (o.chargeWidths ?? DEFAULT_CHARGE_WIDTHS) : [];
+  const qForceWeights = models.includes('sr+q') ? (o.chargeForceWeights ?? DEFAULT_CHARGE_FORCE_WEIGHTS) : [];
+  for (const [name, vals] of [['charge widths', qWidths], ['charge force weights', qForceWeights]] as const)
+    for (const v of vals)
+      if (!(v > 0) || !Number.isFinite(v)) throw new FarfieldError('INVALID_INPUT', `compare: ${name} must be positive finite numbers, got ${v}`);
+  if (qForceWeights.length > 0 && !targets.includes('forces'))
+    throw new FarfieldError('INVALID_INPUT', `compare: charge force weights are given but forces are not among the targets (${targets.join(', ')})`);
+  const qGrid = (qWidths.length ? qWidths : [undefined]).flatMap((w) => (qForceWeights.length ? qForceWeights : [undefined]).map((f) => ({ sigmaA: w, forces: f })));
+  const tuneQ = qGrid.length > 1;
+  const tuneAny = tuning.some((t) => t.values.length > 1) || tuneQ;
   const nVal = tuneAny ? (o.validationSize ?? Math.min(50, Math.max(5, Math.round(0.1 * poolIdx.length)))) : 0;
   if (nVal >= poolIdx.length) throw new FarfieldError('INVALID_INPUT', `compare: validation split (${nVal}) leaves no training structures (pool ${poolIdx.length})`);
   const val = poolIdx.slice(0, nVal).map((i) => data.structures[i]);
@@ -263,11 +284,21 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
   const excluded = LABEL_TARGETS.filter((x) => !targets.includes(x));
   const common = { ...(o.fit ?? {}), ...(excluded.length ? { weights: { ...(o.fit?.weights ?? {}), ...Object.fromEntries(excluded.map((x) => [x, 0])) } } : {}) };
   const hypers = (m: string): Record<string, unknown> | undefined => o.descriptorHypers?.[m];
-  const fitOne = (m: string, train: readonly Structure[], extra?: Record<string, unknown>) => {
-    const choice = longRangeHypersFor(m, { ...(hypers(m) ?? {}), ...(extra ?? {}) }, train, common.weights);
+  // Per-model overrides of the fit configuration (the sr+q charge width and force weight).
+  const withCharges = (q: { sigmaA?: number; forces?: number } | undefined) => {
+    if (!q) return common;
+    return {
+      ...common,
+      ...(q.sigmaA !== undefined ? { charges: { ...(common.charges ?? {}), sigmaA: q.sigmaA } } : {}),
+      ...(q.forces !== undefined ? { weights: { ...(common.weights ?? {}), forces: q.forces } } : {}),
+    };
+  };
+  const fitOne = (m: string, train: readonly Structure[], extra?: Record<string, unknown>, q?: { sigmaA?: number; forces?: number }) => {
+    const cfg = withCharges(q);
+    const choice = longRangeHypersFor(m, { ...(hypers(m) ?? {}), ...(extra ?? {}) }, train, cfg.weights);
     const spec: DescriptorSpec = resolveDescriptor(descriptorPresetOf(m), species, choice.hypers);
     const t0 = now();
-    const r = fitAnyModel(m, train, { ...common, descriptor: spec }, progress);
+    const r = fitAnyModel(m, train, { ...cfg, descriptor: spec }, progress);
     r.metadata.solver.warnings = withLongRangeNote(r.metadata.solver.warnings, choice.note);
     if (choice.note && !notes.includes(`${m}: ${choice.note}`)) notes.push(`${m}: ${choice.note}`);
     return { model: r.model, fitTimeS: (now() - t0) / 1000 };
@@ -294,6 +325,44 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
     tuned.push({ model: t.model, parameter: `${t.key} (β)`, tried, chosen: best.value, metric: 'validation energy RMSPE + force RMSPE (%)', trainSize: nTune, validationSize: val.length });
   }
 
+  // Tune sr+q's charge width and force weight on the same validation split (a grid; one value each fixes it).
+  let chosenQ: { sigmaA?: number; forces?: number } | undefined = qGrid.length === 1 ? qGrid[0] : undefined;
+  if (tuneQ) {
+    const nTune = o.tuneTrainSize ?? trainSizes[trainSizes.length - 1];
+    if (nTune > trainPool.length) throw new FarfieldError('INVALID_INPUT', `compare: tuning size ${nTune} exceeds the training pool (${trainPool.length})`);
+    const grid: NonNullable<TuningRecord['grid']> = [];
+    qGrid.forEach((g, k) => {
+      stage(`tuning sr+q${g.sigmaA !== undefined ? ` s = ${g.sigmaA} Å` : ''}${g.forces !== undefined ? ` W_F = ${g.forces}` : ''} on ${nTune} train / ${val.length} validation (${k + 1}/${qGrid.length})`);
+      const { model } = fitOne('sr+q', trainPool.slice(0, nTune), chosenExtra['sr+q'], g);
+      const values: Record<string, number> = {};
+      if (g.sigmaA !== undefined) values['charges.sigmaA'] = g.sigmaA;
+      if (g.forces !== undefined) values['weights.forces'] = g.forces;
+      const parts: { energy?: number; forces?: number } = {};
+      const score = validationScore(model, val, parts);
+      grid.push({ values, score, ...(parts.energy !== undefined ? { energyRmspe: parts.energy } : {}), ...(parts.forces !== undefined ? { forceRmspe: parts.forces } : {}) });
+    });
+    let bi = 0;
+    grid.forEach((x, i) => { if (x.score < grid[bi].score) bi = i; });
+    chosenQ = qGrid[bi];
+    const metric = 'validation energy RMSPE + force RMSPE (%)';
+    for (const [param, vals] of [['charges.sigmaA', qWidths], ['weights.forces', qForceWeights]] as const) {
+      if (vals.length === 0) continue;
+      const other = param === 'charges.sigmaA' ? qForceWeights : qWidths;
+      const tried = vals.map((v) => ({ value: v, score: Math.min(...grid.filter((x) => x.values[param] === v).map((x) => x.score)) }));
+      tuned.push({
+        model: 'sr+q', parameter: param, tried, chosen: grid[bi].values[param],
+        metric: other.length > 1 ? `${metric}; joint grid, each value's score the best over ${param === 'charges.sigmaA' ? 'weights.forces' : 'charges.sigmaA'}` : metric,
+        trainSize: nTune, validationSize: val.length, grid,
+      });
+    }
+  }
+  if (chosenQ) {
+    const t: Record<string, number> = {};
+    if (chosenQ.sigmaA !== undefined) t['charges.sigmaA'] = chosenQ.sigmaA;
+    if (chosenQ.forces !== undefined) t['weights.forces'] = chosenQ.forces;
+    chosenExtra['sr+q'] = { ...(chosenExtra['sr+q'] ?? {}), ...t };
+  }
+
   const runs: RunResult[] = [];
   const parity: ParityData[] = [];
   const perModel: Record<string, unknown> = {};
@@ -305,7 +374,7 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
       k++;
       stage(`${m}, ${n} train (${k}/${total})`);
       const train = trainPool.slice(0, n);
-      const { model, fitTimeS } = fitOne(m, train, chosenExtra[m]);
+      const { model, fitTimeS } = fitOne(m, train, m === 'sr+q' ? undefined : chosenExtra[m], m === 'sr+q' ? chosenQ : undefined);
       const t1 = now();
       const ev = evaluateModel(model, test, progress);
       const predictTimeS = (now() - t1) / 1000;
@@ -332,7 +401,10 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
     dataset: {
       train: datasetInfo(data.file, o.test !== undefined ? data.structures : poolIdx.map((i) => data.structures[i])),
       test: datasetInfo(testFile, test),
-      split: { seed, testFromTrain: o.test === undefined, validationSize: val.length, note: `training subsets are nested prefixes of one seeded permutation of the pool (${trainPool.length} structures after the validation split)` },
+      split: {
+        seed, testFromTrain: o.test === undefined, validationSize: val.length, validationFrames: poolIdx.slice(0, nVal),
+        ...(o.test === undefined ? { testFrames: perm.slice(0, perm.length - poolIdx.length).sort((x, y) => x - y) } : {}),
+        note: `training subsets are nested prefixes of one seeded permutation of the pool (${trainPool.length} structures after the validation split)` },
       labels: { energyKey, targets },
     },
     models, trainSizes, runs, parity,

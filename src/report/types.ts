@@ -88,6 +88,8 @@ export interface TuningRecord {
   metric: string;
   trainSize: number;
   validationSize: number;
+  /** A joint search (sr+q's charge width × force weight): every grid point and its score. */
+  grid?: { values: Record<string, number>; score: number; energyRmspe?: number; forceRmspe?: number }[];
 }
 
 export interface CompareResults {
@@ -102,7 +104,12 @@ export interface CompareResults {
     train: DatasetInfo;
     test: DatasetInfo;
     /** How the test (and validation) sets were obtained. */
-    split: { seed: number; testFromTrain: boolean; validationSize: number; note?: string };
+    split: {
+      seed: number; testFromTrain: boolean; validationSize: number; note?: string;
+      /** Frame indices (0-based, in the data file) of the validation split and, when held out from it, of the test
+       * set (absent in results written before these fields existed). */
+      validationFrames?: number[]; testFrames?: number[];
+    };
     /** Labels used in fitting and evaluation: the energy's source ('energy' = the frames' energy label, else an info
      * key) and the label types. Absent in results written before this field existed (= energy, all types). */
     labels?: { energyKey: string; targets: LabelTarget[] };

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
 import {
-  DEFAULT_LODE_WEIGHTS, DEFAULT_LR_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, LABEL_TARGETS, compareModels, resolveTargets, resultsTableText, type CompareOptions,
+  DEFAULT_CHARGE_FORCE_WEIGHTS, DEFAULT_CHARGE_WIDTHS, DEFAULT_LODE_WEIGHTS, DEFAULT_LR_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, LABEL_TARGETS, compareModels, resolveTargets, resultsTableText, type CompareOptions,
 } from '../../api/index.js';
 import { createProgress } from '../progress.js';
 import { readJsonFile } from './fit.js';
@@ -35,7 +35,9 @@ export function register(program: Command): void {
     .option('--validation-size <n>', 'validation structures carved from the training pool (for tuning)')
     .option('--lode-weights <list>', 'candidate LODE block weights β, tuned on the validation split', DEFAULT_LODE_WEIGHTS.join(','))
     .option('--lr-weights <list>', 'candidate FKK block weights β of sr+lr, tuned on the validation split (one value fixes it; default: no search)', DEFAULT_LR_WEIGHTS.join(','))
-    .option('--tune-size <n>', 'training size at which the LODE weight is tuned (default: the largest)')
+    .option('--charge-widths <list>', 'candidate Gaussian charge widths s (Å, charges.sigmaA) of sr+q, tuned on the validation split (one value fixes it; default: the configuration\'s)', DEFAULT_CHARGE_WIDTHS.join(','))
+    .option('--charge-force-weights <list>', 'candidate force-row weights W_F of sr+q, tuned jointly with --charge-widths (default: the configuration\'s)', DEFAULT_CHARGE_FORCE_WEIGHTS.join(','))
+    .option('--tune-size <n>', 'training size at which the tuned weights/widths are chosen (default: the largest)')
     .option('--references <n>', 'reference environments per species (default 1000 or all)')
     .option('--config <cfg.json>', 'shared fit settings {kernel, selection, solver, weights} and {descriptorHypers: {model: hypers}}')
     .option('--out <dir>', 'report folder (results.json, index.html)', 'report')
@@ -62,6 +64,8 @@ export function register(program: Command): void {
         validationSize: o.validationSize === undefined ? undefined : list(String(o.validationSize), 'validation-size', true)[0],
         lodeWeights: list(String(o.lodeWeights), 'lode-weights', false),
         lrWeights: String(o.lrWeights) === '' ? [] : list(String(o.lrWeights), 'lr-weights', false),
+        chargeWidths: String(o.chargeWidths) === '' ? [] : list(String(o.chargeWidths), 'charge-widths', false),
+        chargeForceWeights: String(o.chargeForceWeights) === '' ? [] : list(String(o.chargeForceWeights), 'charge-force-weights', false),
         tuneTrainSize: o.tuneSize === undefined ? undefined : list(String(o.tuneSize), 'tune-size', true)[0],
         fit: fit as CompareOptions['fit'],
         descriptorHypers,
