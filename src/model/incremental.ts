@@ -29,10 +29,10 @@
  */
 import { FarfieldError, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { getLinalg, symmetricEigen } from '../math/index.js';
+import { getLinalg } from '../math/index.js';
 import { bindBlockKernel, blockReferences, defaultKernelFor, fitKernelData } from './blockKernel.js';
 import { DesignWorkspace, ReferenceSet, designBlock, gatherRows, groupAtoms, type RowScaling } from './design.js';
-import { hashStructures } from './fit.js';
+import { baselineEnergies, hashStructures } from './fit.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { meanDensityDirections } from './meanDensity.js';
@@ -85,31 +85,6 @@ interface Column {
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
-/** Least-squares per-species baseline on the first batch (as fit.ts: minimum norm over the composition fractions). */
-function baseline(structures: readonly Structure[], species: readonly string[]): Float64Array {
-  const k = species.length;
-  const a = new Float64Array(k * k), b = new Float64Array(k);
-  for (const s of structures) {
-    if (s.labels.energyEv === undefined) continue;
-    const n = s.species.length;
-    const frac = new Float64Array(k);
-    for (let i = 0; i < n; i++) frac[species.indexOf(s.symbols[s.species[i]])] += 1 / n;
-    for (let p = 0; p < k; p++) {
-      b[p] += frac[p] * (s.labels.energyEv / n);
-      for (let q = 0; q < k; q++) a[p * k + q] += frac[p] * frac[q];
-    }
-  }
-  const { values, vectors } = symmetricEigen(a, k);
-  const e = new Float64Array(k);
-  for (let nu = 0; nu < k; nu++) {
-    if (!(values[nu] > 1e-12 * values[k - 1])) continue;
-    let z = 0;
-    for (let j = 0; j < k; j++) z += vectors[j * k + nu] * b[j];
-    for (let j = 0; j < k; j++) e[j] += (vectors[j * k + nu] * z) / values[nu];
-  }
-  return e;
 }
 
 export class IncrementalKernelFit {
@@ -184,7 +159,7 @@ export class IncrementalKernelFit {
       descriptor = createDescriptor(balance.spec);
     }
     const kernel = createKernel(fitKernelData(kernelSpec, features, d, meanDensityDirections(descriptor.toJSON())));
-    const fit = new IncrementalKernelFit(config, descriptor, kernel, species, baseline(first, species));
+    const fit = new IncrementalKernelFit(config, descriptor, kernel, species, baselineEnergies(first, species));
     fit.add(first);
     return fit;
   }
