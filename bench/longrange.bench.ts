@@ -8,23 +8,10 @@
  */
 import { ComputeContext, backwardManyOf, backwardOf, FkkDescriptor, LodeDescriptor, LodeMsDescriptor, type Descriptor } from '../src/descriptors/index.js';
 import { linalgThreadsReady } from '../src/math/index.js';
-import { supercell } from '../src/geometry/index.js';
-import { makeStructure, Rng, type Structure } from '../src/core/index.js';
+import { melt } from '../test/electrostatics/planCases.js';
+import { Rng, type Structure } from '../src/core/index.js';
 import { costExponent, timeIt, type BenchContext } from './harness.js';
 
-function melt(reps: number, seed = 1): Structure {
-  const a = 6.3, rng = new Rng(seed);
-  const base = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
-  const pos: number[] = [], sym: string[] = [];
-  for (const b of base) {
-    pos.push(...b.map((x) => x * a)); sym.push('Na');
-    pos.push(...[b[0] + 0.5, b[1], b[2]].map((x) => x * a)); sym.push('Cl');
-  }
-  const s = supercell(makeStructure({ symbols: sym, positions: pos, cell: [a, 0, 0, 0, a, 0, 0, 0, a] }), [reps, reps, reps]);
-  const p = s.positions.slice();
-  for (let k = 0; k < p.length; k++) p[k] += rng.range(-0.6, 0.6);
-  return { ...s, positions: p };
-}
 
 function pass(d: Descriptor, s: Structure): void {
   const ctx = new ComputeContext(s);

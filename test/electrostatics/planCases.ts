@@ -7,7 +7,8 @@ import { FkkDescriptor, LodeDescriptor, LodeMsDescriptor } from '../../src/descr
 import { tuneElectrostatics, type Method } from '../../src/electrostatics/index.js';
 import { supercell } from '../../src/geometry/index.js';
 
-function melt(reps: number, seed = 1): Structure {
+/** A disordered NaCl rock-salt melt of reps³ conventional cells (8·reps³ ions), seeded (also used by bench/longrange). */
+export function melt(reps: number, seed = 1): Structure {
   const a = 6.3, rng = new Rng(seed);
   const base = [[0, 0, 0], [0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]];
   const pos: number[] = [], sym: string[] = [];
