@@ -34,17 +34,20 @@
  * one pair loop.
  * Files: multiscaleHypers.ts (hyperparameters), multiscaleRadial.ts (potential basis, I_nl(k) table, s_nl, the A
  * table), multiscaleSplit.ts (per-σ′ backgrounds, self terms, tail profile, short table), multiscalePlan.ts (the
- * plan), multiscalePair.ts (reverse pass of a pair term); this file: the descriptor (forward and reverse passes).
+ * plan), multiscalePair.ts (reverse pass of a pair term); this file: the descriptor (forward and reverse passes) on the
+ * species skeleton it shares with fkk and lode (longRange/speciesBase.ts: species, labels, column group, boundary
+ * policy, upstream dispatch).
  * Cost per pass O(N·pairs·NLM + N·N_G′·T·NLM) with the small N_G′ of σ′ (still ∝ N at fixed σ′: σ′ grows with the
  * cell through the plan); memory O(N_G′·NLM) for the A table (×4 in the reverse pass for ∂A/∂k).
  * Open boundaries: not supported (the l > 0 real-space pair functions are not implemented) — UNSUPPORTED.
  */
-import { FarfieldError, cellVolume, isFullyPeriodic, type Structure } from '../../core/index.js';
+import { FarfieldError, cellVolume, type Structure } from '../../core/index.js';
 import { kVectors, planDensity, phasesAt, phaseTableLength, structureFactors, type KVectorSet } from '../../electrostatics/index.js';
 import { getLinalg, SphericalHarmonics } from '../../math/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
-import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
-import { checkUpstream, vjpByBatches, type Upstream } from '../upstream.js';
+import type { DescriptorGradients, DescriptorOutput, DescriptorSpec } from '../descriptor.js';
+import { vjpByBatches, type Upstream } from '../upstream.js';
+import { SpeciesDescriptorBase, type SpeciesSaved } from '../longRange/speciesBase.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { DESCRIPTORS } from '../registry.js';
 import { BesselChannel } from './basis.js';
@@ -60,7 +63,7 @@ export { planLodeMs, type LodeMsPlan } from './multiscalePlan.js';
 export { LodeMsSplits, type LodeMsSplitData } from './multiscaleSplit.js';
 export { RadialYlmPairGradient, type RadialYlmPairOptions } from './multiscalePair.js';
 
-export interface MsSaved {
+export interface MsSaved extends SpeciesSaved {
   plan: LodeMsPlan;
   types: Int32Array;
   /** c^ρ and c^V, N × T × NLM each (NLM = count·(lmax+1)², index n·(lmax+1)² + l² + l + m). */
@@ -76,13 +79,8 @@ const MS_TABLES = new ContextSlot<{ A: Float64Array; dA: Float64Array | null }>(
 const MS_K_VECTORS = new ContextSlot<KVectorSet>('lode-ms k-vectors');
 const MS_FACTORS = new ContextSlot<{ re: Float64Array; im: Float64Array }>('lode-ms structure factors');
 
-export class LodeMsDescriptor implements Descriptor<MsSaved> {
+export class LodeMsDescriptor extends SpeciesDescriptorBase<MsSaved> {
   readonly kind = 'lode-ms';
-  readonly species: readonly string[];
-  readonly cutoffA = Infinity;
-  readonly labels: readonly string[];
-  readonly width: number;
-  readonly columnBlocks: readonly ColumnBlock[];
   readonly hypers: LodeMsHypers;
   private readonly proj: GaussianProjection;
   private readonly pot: PotentialRadial;
@@ -91,9 +89,22 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
   private readonly splits: LodeMsSplits;
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
-    if (species.length === 0) throw new FarfieldError('INVALID_INPUT', 'lode-ms descriptor: the species list is empty');
-    this.species = [...species];
-    const h = (this.hypers = parseLodeMsHypers(hypers));
+    const h = parseLodeMsHypers(hypers);
+    super({
+      name: 'lode-ms',
+      species,
+      labels: (sp) => {
+        const labels: string[] = [];
+        for (const J of sp) for (const K of sp)
+          for (let n = 0; n < h.densityCount; n++) for (let m = 0; m < h.count; m++) for (let l = 0; l <= h.lmax; l++)
+            labels.push(`lode-ms:${J}:${K}:${n + 1}:${m + 1}:${l}`);
+        return labels;
+      },
+      // ρ ⊗ V products: three-body, long-range, not linear in the charges; columns species-pair-major
+      group: { bodyOrder: 3, range: 'long', linear: null, speciesChannels: null },
+      boundaries: 'periodic',
+    });
+    this.hypers = h;
     this.proj = gaussianProjection(h.densityCutoffA, h.densitySmearingA, h.densityCount, h.lmax);
     // owned by this instance: its k-space table grows with the largest k-cutoff seen, so sharing it between
     // instances would make one descriptor's values depend on another's history
@@ -101,14 +112,6 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
     this.selfTerms = Float64Array.from({ length: h.count }, (_, n) => new BesselChannel(n + 1, h.cutoffA, h.smearingA).selfTerm());
     this.L2 = (h.lmax + 1) ** 2;
     this.splits = new LodeMsSplits(h, this.pot);
-    const labels: string[] = [];
-    for (const J of this.species) for (const K of this.species)
-      for (let n = 0; n < h.densityCount; n++) for (let m = 0; m < h.count; m++) for (let l = 0; l <= h.lmax; l++)
-        labels.push(`lode-ms:${J}:${K}:${n + 1}:${m + 1}:${l}`);
-    this.labels = labels;
-    this.width = labels.length;
-    // ρ ⊗ V products: three-body, long-range, not linear in the charges; columns species-pair-major
-    this.columnBlocks = singleBlock('lode-ms', this.width, { bodyOrder: 3, range: 'long', linear: null, speciesChannels: null });
   }
 
   toJSON(): DescriptorSpec {
@@ -125,13 +128,6 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
     const plan = planLodeMs(this.hypers, { volumeA3: cellVolume(structure.cell), atoms: structure.species.length, density: planDensity(structure.cell, structure.positions) }, this.species.length, this.pot, this.splits);
     ctx?.set(MS_PLANS, key, plan);
     return plan;
-  }
-
-  private setup(structure: Structure): Int32Array {
-    if (!isFullyPeriodic(structure))
-      throw new FarfieldError('UNSUPPORTED', `lode-ms descriptor: only 3-D periodic structures are supported (pbc [${structure.pbc.join(', ')}])`);
-    const map = speciesMap(structure, this.species, 'lode-ms descriptor');
-    return Int32Array.from(structure.species, (s) => map[s]);
   }
 
   /** Density coefficients c^ρ (forward) or, with U, their reverse pass into gPos/gStrain. */
@@ -346,7 +342,7 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
 
   /** The coefficient sets (for tests and analysis): c^ρ and c^V, N × T × NLM. */
   coefficients(structure: Structure, ctx: ComputeContext): { crho: Float64Array; cpot: Float64Array; types: Int32Array; plan: LodeMsPlan } {
-    const types = this.setup(structure);
+    const { types } = this.setup(structure);
     const T = this.species.length, N = types.length;
     const crho = new Float64Array(N * T * this.hypers.densityCount * this.L2), cpot = new Float64Array(N * T * this.hypers.count * this.L2);
     const plan = this.plan(structure, ctx);
@@ -369,18 +365,18 @@ export class LodeMsDescriptor implements Descriptor<MsSaved> {
           X[c++] = (sb * s) / Math.sqrt(2 * l + 1);
         }
     }
-    const saved: MsSaved = { plan, types, crho, cpot };
+    const saved: MsSaved = { periodic: true, plan, types, crho, cpot };
     return { features: { rows: N, cols: this.width, data: X, labels: [...this.labels] }, saved };
   }
 
   /** Any upstream form through the plain batched pass (a row view copied, a factored upstream expanded in chunks). */
-  vjp(structure: Structure, ctx: ComputeContext, saved: MsSaved, up: Upstream): DescriptorGradients {
-    checkUpstream('lode-ms', up, saved.types.length, this.width);
-    return vjpByBatches(up, saved.types.length, this.width, (g, count) => this.batched(structure, ctx, saved, g, count));
+  /** Views and factored upstreams are expanded in bounded batches (the columns are not linear in a channel basis). */
+  protected dispatch(up: Upstream, N: number, many: (dEdX: Float64Array, count: number) => DescriptorGradients): DescriptorGradients {
+    return vjpByBatches(up, N, this.width, many);
   }
 
   /** `count` reverse passes (one after the other; each is O(N·N_G) — see the module doc). */
-  private batched(structure: Structure, ctx: ComputeContext, s: MsSaved, dEdX: Float64Array, count: number): DescriptorGradients {
+  protected batched(structure: Structure, ctx: ComputeContext, s: MsSaved, dEdX: Float64Array, count: number): DescriptorGradients {
     const types = s.types;
     const h = this.hypers, T = this.species.length, N = types.length, L2 = this.L2, Nd = h.densityCount, Nv = h.count, L1 = h.lmax + 1, W = this.width;
     if (!(Number.isInteger(count) && count >= 0) || dEdX.length !== count * N * W)
