@@ -22,6 +22,7 @@ import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
 import type { SolveInfo } from './solvers.js';
 import type { BlockBalanceInfo } from './scaling.js';
 import { exactForceVariance, forceSigma, forceVariance, uncertaintyDirections, type ForceUncertaintyOptions, type SpeciesPass, type UncertaintyDirections } from './forceUncertainty.js';
+import { accumulateEnergyBounds, covarianceSpectrum, energyBoundPlan, newEnergyBoundsOut, totalEnergyBounds, type EnergyBoundPlan } from './energyBounds.js';
 import './blockKernel.js'; // registers the 'linear' and 'block' kernels for model files
 
 /** References of one species. */
@@ -73,6 +74,12 @@ export class KernelModel implements Calculator {
   /** How the force uncertainty is evaluated (forceUncertainty.ts; default: exact). */
   forceUncertaintyOptions: ForceUncertaintyOptions = {};
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
+  /**
+   * Energy σ from K covariance directions with rigorous bounds (energyBounds.ts; O(N·m·K) instead of O(N·m·rank)).
+   * Unset (default): the exact energy σ.
+   */
+  energyUncertaintyOptions: { directions?: number } = {};
+  private boundPlan: { k: number; plan: EnergyBoundPlan } | null = null;
 
   constructor(readonly params: KernelModelParams) {
     this.descriptor = createDescriptor(params.descriptor);
@@ -107,6 +114,15 @@ export class KernelModel implements Calculator {
     return this.directions.dirs;
   }
 
+  /** The plan of the energy-σ bounds for `energyUncertaintyOptions.directions` (cached), null when unset. */
+  energyBoundPlan(): EnergyBoundPlan | null {
+    const k = this.energyUncertaintyOptions.directions;
+    const cf = this.params.covarianceFactor;
+    if (k === undefined || !cf) return null;
+    if (!this.boundPlan || this.boundPlan.k !== k) this.boundPlan = { k, plan: energyBoundPlan(covarianceSpectrum(cf, this.refs.nColumns), k) };
+    return this.boundPlan.plan;
+  }
+
   calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {
     const n = structure.species.length;
     const periodic = structure.pbc[0] && structure.pbc[1] && structure.pbc[2];
@@ -124,7 +140,9 @@ export class KernelModel implements Calculator {
     const energies = new Float64Array(n);
     const dEdX = wantF || wantS ? new Float64Array(n * d) : null;
     const cf = wantU ? this.params.covarianceFactor! : null;
-    const perAtomU = cf ? new Float64Array(n * cf.rank) : null;
+    const plan = cf ? this.energyBoundPlan() : null;
+    const bounds = plan ? newEnergyBoundsOut(n, plan) : null;
+    const perAtomU = cf && !plan ? new Float64Array(n * cf.rank) : null;
     const passes: (SpeciesPass | null)[] = this.refs.species.map(() => null);
     for (let t = 0; t < this.refs.species.length; t++) {
       const atoms = groups.atoms[t];
@@ -147,6 +165,7 @@ export class KernelModel implements Calculator {
         this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
         for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
       }
+      if (plan && bounds) accumulateEnergyBounds(plan, atoms, kmat, mt, off, this.refs.energyColumn(t), bounds);
       if (cf && perAtomU) {
         const r = cf.rank;
         const u = new Float64Array(nt * r);
@@ -187,6 +206,15 @@ export class KernelModel implements Calculator {
       let s = 0;
       for (let k = 0; k < r; k++) s += tot[k] * tot[k];
       result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
+    }
+    if (plan && bounds) {
+      const tot = totalEnergyBounds(plan, bounds);
+      result.uncertainty = {
+        energyEv: tot.estimate, energiesEv: bounds.estimate.map(Math.sqrt),
+        energiesBoundsEv: { lower: bounds.lower.map(Math.sqrt), upper: bounds.upper.map(Math.sqrt), totalLower: tot.lower, totalUpper: tot.upper },
+      };
+    }
+    if (cf && result.uncertainty) {
       if (wantFU) {
         // exact with a factorable kernel needs only C (no transposed copy of it as directions)
         const exact = (this.forceUncertaintyOptions.method ?? 'exact') === 'exact' && this.refs.kernel.factoredGradient !== undefined;
