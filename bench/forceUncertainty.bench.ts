@@ -6,7 +6,8 @@
  * (energy + forces + stress), the extra for the energy σ (per atom and total), and the extra for the force σ, exact
  * (J·C through the factored batched reverse pass) and sketched with p probes. Wall and process CPU time (the machine
  * is shared; CPU time counts both threads of the wasm GEMM). Sizes: FARFIELD_BENCH_ATOMS (default 64,512; quick 64),
- * FARFIELD_BENCH_REFS (default 1000; quick 200), FARFIELD_BENCH_PROBES (default 4,16).
+ * FARFIELD_BENCH_REFS (default 1000; quick 200), FARFIELD_BENCH_PROBES (default 4,16), FARFIELD_BENCH_DIRECTIONS (the K of
+ * the energy-σ bounds, energyBounds.ts; default 16,64).
  */
 import { Rng, type Structure } from '../src/core/index.js';
 import { ComputeContext, createDescriptor } from '../src/descriptors/index.js';
@@ -49,6 +50,16 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.report(`force call, ${tag}`, base.wallMs, 'ms', `cpu ${base.cpuMs.toFixed(0)} ms`);
     const eU = cost(() => model.calculate(s, { uncertainty: true, forceUncertainty: false }), runs);
     ctx.report(`+ energy σ, ${tag}`, (eU.cpuMs - base.cpuMs) / base.cpuMs, '× force call (cpu)', `wall ${(eU.wallMs - base.wallMs).toFixed(0)} ms extra`);
+    for (const k of (process.env.FARFIELD_BENCH_DIRECTIONS ?? '16,64').split(',').map(Number)) {
+      model.energyUncertaintyOptions = { directions: k };
+      const t0 = process.cpuUsage();
+      model.energyBoundPlan();
+      const setup = process.cpuUsage(t0);
+      const eB = cost(() => model.calculate(s, { uncertainty: true, forceUncertainty: false }), runs);
+      ctx.report(`+ energy σ bounds K=${k}, ${tag}`, (eB.cpuMs - base.cpuMs) / base.cpuMs, '× force call (cpu)',
+        `wall ${(eB.wallMs - base.wallMs).toFixed(0)} ms extra; once per model ${((setup.user + setup.system) / 1000).toFixed(0)} ms cpu`);
+      model.energyUncertaintyOptions = {};
+    }
     const variants: [string, () => void][] = [['exact', () => { model.forceUncertaintyOptions = { method: 'exact' }; }]];
     for (const p of probes) variants.push([`sketch p=${p}`, () => { model.forceUncertaintyOptions = { method: 'sketch', probes: p }; }]);
     for (const [name, set] of variants) {
