@@ -46,7 +46,7 @@ const pick = idx.slice(0, r.trainingStructures).map((i) => pool[i]);
 const off = await fitModel(pick, { descriptors, descriptorHypers: hypers, species: ['Na', 'Cl'], selection: { count: r.references.Na }, threads: 1 }, { onWarning: () => {} });
 const fmt = (s: ReturnType<typeof evaluateModel>['summary']) =>
   `forces ${s.forces!.rmse_meV_per_A.toFixed(1)} meV/Å (${s.forces!.rmspe_percent!.toFixed(1)} %), energy ${s.energy!.rmse_meV_per_atom.toFixed(2)} meV/atom`;
-console.log(`${descriptors}, seed ${seed}, ${steps} steps: ${r.calls} reference calls (first/last quarter ${r.callsPer100.firstQuarter.toFixed(1)}/${r.callsPer100.lastQuarter.toFixed(1)} per 100 steps), references ${JSON.stringify(r.references)}, threshold ${r.finalThresholdEvPerA.toFixed(3)} eV/Å`);
+console.log(`${descriptors}, seed ${seed}, ${steps} steps: ${r.calls} reference calls (first/last quarter ${r.callsPer100.firstQuarter.toFixed(1)}/${r.callsPer100.lastQuarter.toFixed(1)} per 100 steps), references ${JSON.stringify(r.references)}, threshold ${r.finalThresholdEvPerA.toFixed(3)} eV/Å, exact force σ at ${r.exactForceSigmaSteps} of ${r.steps} steps, escapes ${r.escapes}`);
 console.log(`  learn model on ${held.length} held-out frames: ${fmt(evaluateModel(r.model, held).summary)}`);
 console.log(`  offline, ${pick.length} random frames of a ${steps}-step reference MD: ${fmt(evaluateModel(off.model, held).summary)}`);
 if (arg('out', '') === '') rmSync(out, { recursive: true, force: true });

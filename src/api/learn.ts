@@ -64,6 +64,10 @@ export interface LearnSummary {
   thresholdUpdates: number;
   /** Reference calls per 100 steps in the first and the last quarter of the run (this invocation's log). */
   callsPer100: { firstQuarter: number; lastQuarter: number };
+  /** Model steps whose force σ was evaluated exactly (the rest were screened, learnUncertainty.ts), and escapes caught. */
+  exactForceSigmaSteps: number;
+  modelSteps: number;
+  escapes: number;
   wallS: number;
   model: KernelModel;
 }
@@ -159,6 +163,7 @@ async function drive(S: LearnSession, dir: string, hooks: LearnHooks, wallBefore
     references: Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, counts[t]])),
     finalThresholdEvPerA: S.thr.thresholdEvPerA, thresholdUpdates: S.thr.updates,
     callsPer100: S.callRates(),
+    exactForceSigmaSteps: S.counters.exactForceSigma ?? 0, modelSteps: S.counters.modelSteps, escapes: S.counters.escapes ?? 0,
     wallS: wallBefore + (Date.now() - t0) / 1000,
     model,
   };
