@@ -102,6 +102,10 @@ export interface LearnLogRow {
   thresholdEvPerA: number;
   called: boolean;
   refit: boolean;
+  /** ε: the model's largest per-atom energy σ (upper bound, energy criterion), eV; NaN without a usable model. */
+  maxEnergySigmaEv?: number;
+  /** Whether maxForceSigmaEvPerA is the exact force σ (else the screen's estimate below the threshold). */
+  forceSigmaExact?: boolean;
   note: string;
 }
 
@@ -370,11 +374,13 @@ export class LearnSession {
       const timeFs = st.timeFs;
       restoreMd(st, this.rollback, step);
       st.timeFs = timeFs;
+      this.rollback = null; // one rollback per good call: a second escape before the next good call only refits
       note += '; MD rolled back to the last reference call within the limit';
-    } else if (called) this.rollback = snapshotMd(st);
+    } else if (called && !escaped) this.rollback = snapshotMd(st);
     const row: LearnLogRow = {
       step, timeFs: st.timeFs, temperatureK: temperatureK(st), energyEv: st.potentialEnergyEv, maxForceSigmaEvPerA: sigma,
-      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, note,
+      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, maxEnergySigmaEv: ev ? ev.maxEnergySigmaEv : NaN,
+      forceSigmaExact: ev?.forceSigmaExact ?? false, note,
     };
     this.sink.log(row);
     const every = this.spec.config.every ?? LEARN_DEFAULTS.every;
