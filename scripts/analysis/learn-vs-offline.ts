@@ -18,6 +18,8 @@ import { Rng } from '../../src/core/index.js';
 import { readStructures } from '../../src/host/index.js';
 import { evaluateModel, fitModel, runLearn, runMolecularDynamics, type LearnConfig } from '../../src/api/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
+import { IncrementalKernelFit } from '../../src/model/index.js';
+import { resolveDescriptor } from '../../src/api/fit.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,4 +51,9 @@ const fmt = (s: ReturnType<typeof evaluateModel>['summary']) =>
 console.log(`${descriptors}, seed ${seed}, ${steps} steps: ${r.calls} reference calls (first/last quarter ${r.callsPer100.firstQuarter.toFixed(1)}/${r.callsPer100.lastQuarter.toFixed(1)} per 100 steps), references ${JSON.stringify(r.references)}, threshold ${r.finalThresholdEvPerA.toFixed(3)} eV/Å, exact force σ at ${r.exactForceSigmaSteps} of ${r.steps} steps, escapes ${r.escapes}`);
 console.log(`  learn model on ${held.length} held-out frames: ${fmt(evaluateModel(r.model, held).summary)}`);
 console.log(`  offline, ${pick.length} random frames of a ${steps}-step reference MD: ${fmt(evaluateModel(off.model, held).summary)}`);
+// the same frames through the learn run's own fit path (incremental fit, one batch, as many references)
+const inc = IncrementalKernelFit.create(pick, {
+  descriptor: resolveDescriptor(descriptors, ['Na', 'Cl'], hypers), maxNewReferences: r.references.Na, maxReferences: 1000, minDistance: 1e-3,
+}).solve();
+console.log(`  offline through the learn fit path (same frames, one batch): ${fmt(evaluateModel(inc, held).summary)}`);
 if (arg('out', '') === '') rmSync(out, { recursive: true, force: true });

@@ -72,11 +72,11 @@ export interface LearnSummary {
   model: KernelModel;
 }
 
-const LOG_HEADER = 'step,time_fs,temperature_K,energy_eV,max_force_sigma_eV_per_A,threshold_eV_per_A,called,refit,max_energy_sigma_eV,force_sigma_exact,note\n';
+const LOG_HEADER = 'step,time_fs,temperature_K,energy_eV,max_force_sigma_eV_per_A,threshold_eV_per_A,called,refit,energy_sigma_eV_per_atom,force_sigma_exact,note\n';
 
 function logLine(r: LearnLogRow): string {
   const note = r.note.replace(/[,\n\r"]/g, ' ');
-  return `${r.step},${r.timeFs},${r.temperatureK},${r.energyEv},${r.maxForceSigmaEvPerA},${r.thresholdEvPerA},${r.called ? 1 : 0},${r.refit ? 1 : 0},${r.maxEnergySigmaEv ?? NaN},${r.forceSigmaExact ? 1 : 0},${note}\n`;
+  return `${r.step},${r.timeFs},${r.temperatureK},${r.energyEv},${r.maxForceSigmaEvPerA},${r.thresholdEvPerA},${r.called ? 1 : 0},${r.refit ? 1 : 0},${r.energySigmaEvPerAtom ?? NaN},${r.forceSigmaExact ? 1 : 0},${note}\n`;
 }
 
 /** The file sink of a run directory (see the header); `wallBefore` = wall time of earlier invocations. */

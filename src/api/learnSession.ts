@@ -22,7 +22,7 @@ import { resolveDescriptor } from './fit.js';
 import { integratorConfig, type Thermostat } from './mdConfig.js';
 import { LEARN_DEFAULTS, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
 import { applyEvaluation, splitStepper, type SplitStepper } from './learnDynamics.js';
-import { decideCall, initialThresholdState, recordCall, updateThreshold, type ThresholdState } from './learnThreshold.js';
+import { decideCall, initialThresholdState, observeEnergy, recordCall, resetForNewModel, updateThreshold, type ThresholdState } from './learnThreshold.js';
 import { evaluateStep } from './learnUncertainty.js';
 import { relabelStructures, type ReferenceLabelEngine } from './relabel.js';
 
@@ -102,8 +102,8 @@ export interface LearnLogRow {
   thresholdEvPerA: number;
   called: boolean;
   refit: boolean;
-  /** ε: the model's largest per-atom energy σ (upper bound, energy criterion), eV; NaN without a usable model. */
-  maxEnergySigmaEv?: number;
+  /** ε: the model's σ(E)/N (exact, energy criterion), eV/atom; NaN without a usable model. */
+  energySigmaEvPerAtom?: number;
   /** Whether maxForceSigmaEvPerA is the exact force σ (else the screen's estimate below the threshold). */
   forceSigmaExact?: boolean;
   note: string;
@@ -309,7 +309,7 @@ export class LearnSession {
     this.model = this.fit.solve();
     this.sink.model(this.model);
     this.counters.refits++;
-    this.thr.screenRatios = []; // the screen's ratio belongs to the previous model
+    resetForNewModel(this.thr); // the screen's ratio and the energy level belong to the previous model
   }
 
   checkpoint(): SessionCheckpoint {
@@ -329,7 +329,8 @@ export class LearnSession {
     const ev = this.model && good ? evaluateStep(this.model, s, this.thr, cfg, step) : null;
     if (ev?.forceSigmaExact) this.counters.exactForceSigma = (this.counters.exactForceSigma ?? 0) + 1;
     const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
-    const decision = decideCall(this.thr, cfg, step, sigma, good, ev?.maxEnergySigmaEv);
+    if (ev) observeEnergy(this.thr, cfg, ev.energySigmaEvPerAtom);
+    const decision = decideCall(this.thr, cfg, step, sigma, good, ev?.energySigmaEvPerAtom);
     let escaped = false;
     let called = false, refitted = false, note = '';
     if (decision !== 'model') {
@@ -342,8 +343,8 @@ export class LearnSession {
         // escape guard: the model was far off here although its σ did not say so (learnConfig.ts escapeEvPerAtom)
         const gapEvPerAtom = ev ? Math.abs(lab.energyEv! - ev.energyEv) / s.species.length : 0;
         escaped = cfg.escapeEvPerAtom > 0 && gapEvPerAtom > cfg.escapeEvPerAtom;
-        if (escaped) recordCall(this.thr, cfg, step, undefined, undefined); // keep the escape out of the histories
-        else recordCall(this.thr, cfg, step, good && ev?.forceSigmaExact ? sigma : undefined, ev?.maxEnergySigmaEv);
+        // an escape stays out of the threshold history; a screened σ is not a measurement
+        recordCall(this.thr, cfg, step, !escaped && good && ev?.forceSigmaExact ? sigma : undefined);
         called = true;
         this.callSteps.push(step);
         if (escaped) {
@@ -379,7 +380,7 @@ export class LearnSession {
     } else if (called && !escaped) this.rollback = snapshotMd(st);
     const row: LearnLogRow = {
       step, timeFs: st.timeFs, temperatureK: temperatureK(st), energyEv: st.potentialEnergyEv, maxForceSigmaEvPerA: sigma,
-      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, maxEnergySigmaEv: ev ? ev.maxEnergySigmaEv : NaN,
+      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, energySigmaEvPerAtom: ev ? ev.energySigmaEvPerAtom : NaN,
       forceSigmaExact: ev?.forceSigmaExact ?? false, note,
     };
     this.sink.log(row);

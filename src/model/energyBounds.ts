@@ -8,7 +8,10 @@
  *   σ² = φᵀΣφ = Σ_{k∈S} s_k² (φ·v_k)² + Σ_{k∈R} s_k² (φ·v_k)²,   Σ_{k∈R} (φ·v_k)² = q := |φ|² − Σ_{k∈S} (φ·v_k)²
  * (when the v_k span R^M; otherwise the missing directions have s² = 0 and carry the rest of |φ|²). Hence
  *   σ²_S + s²_lo·q ≤ σ² ≤ σ²_S + s²_hi·q,   s²_lo = min_R s² (0 when rank < M), s²_hi = max_R s²,
- * a rigorous bound (up to round-off) for every structure. |φ_i|² = 1 + Σ_b K(X_i, X_b)² comes from the kernel
+ * a rigorous bound for every structure up to round-off: both bounds are widened by a = 8·√rank·ε_mach·|φ|²·s²_max,
+ * because q is a difference of large numbers when φ lies almost entirely in the well-determined directions (the
+ * total energy's φ: σ(E) is then tiny next to |φ|·s_max; measured discrepancies ≈ 1e-5 relative on σ, of the same
+ * size as the round-off of the exact path itself). |φ_i|² = 1 + Σ_b K(X_i, X_b)² comes from the kernel
  * matrix the force call already has, so the cost is the N × m × K GEMM for the projections φ_i·v_k.
  * S is chosen to make s²_hi − s²_lo smallest: the a smallest and K − a largest eigenvalues for the best a. For the
  * Bayesian posterior (Σ = (βA + αI)⁻¹, solvers.ts) the top of the spectrum is flat at 1/α (directions the data do
@@ -78,6 +81,8 @@ export interface EnergyBoundPlan {
   restLow: number;
   restMean: number;
   restHigh: number;
+  /** a / |φ|² of the round-off allowance (module header). */
+  roundOff: number;
 }
 
 /** Keep `directions` eigen-directions chosen to make the rest's spectral range smallest. */
@@ -105,6 +110,7 @@ export function energyBoundPlan(sp: CovarianceSpectrum, directions: number): Ene
   return {
     count: k, values: Float64Array.from(kept, (q) => v[q]), vectors,
     restLow: complete ? (hi > lo ? v[lo] : 0) : 0, restHigh: hi > lo ? v[hi - 1] : 0, restMean: restCount > 0 ? sum / restCount : 0,
+    roundOff: 8 * Math.sqrt(r) * 2.220446049250313e-16 * (r > 0 ? v[r - 1] : 0),
   };
 }
 
@@ -146,11 +152,11 @@ export function accumulateEnergyBounds(plan: EnergyBoundPlan, atoms: Int32Array,
       p2 += p * p;
       out.totalProjection[q] += p;
     }
-    const rest = Math.max(0, norm2 - p2);
+    const rest = Math.max(0, norm2 - p2), a = plan.roundOff * norm2;
     const at = atoms[i];
-    out.lower[at] = kept + plan.restLow * rest;
+    out.lower[at] = Math.max(0, kept + plan.restLow * rest - a);
     out.estimate[at] = kept + plan.restMean * rest;
-    out.upper[at] = kept + plan.restHigh * rest;
+    out.upper[at] = kept + plan.restHigh * rest + a;
   }
   let t2 = nt * nt;
   for (let b = 0; b < mt; b++) t2 += colSum[b] * colSum[b];
@@ -165,6 +171,6 @@ export function totalEnergyBounds(plan: EnergyBoundPlan, out: EnergyBoundsOut): 
     kept += plan.values[q] * p * p;
     p2 += p * p;
   }
-  const rest = Math.max(0, out.totalNorm2.value - p2);
-  return { lower: Math.sqrt(kept + plan.restLow * rest), estimate: Math.sqrt(kept + plan.restMean * rest), upper: Math.sqrt(kept + plan.restHigh * rest) };
+  const rest = Math.max(0, out.totalNorm2.value - p2), a = plan.roundOff * out.totalNorm2.value;
+  return { lower: Math.sqrt(Math.max(0, kept + plan.restLow * rest - a)), estimate: Math.sqrt(kept + plan.restMean * rest), upper: Math.sqrt(kept + plan.restHigh * rest + a) };
 }

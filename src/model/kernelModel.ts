@@ -75,10 +75,11 @@ export class KernelModel implements Calculator {
   forceUncertaintyOptions: ForceUncertaintyOptions = {};
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
   /**
-   * Energy σ from K covariance directions with rigorous bounds (energyBounds.ts; O(N·m·K) instead of O(N·m·rank)).
-   * Unset (default): the exact energy σ.
+   * Energy σ from K covariance directions with rigorous bounds (`directions`, energyBounds.ts; O(N·m·K) instead of
+   * O(N·m·rank)), or only the exact σ of the total energy (`totalOnly`: √|Cᵀφ|², φ = Σ_i φ_i from the column sums of
+   * the kernel matrices, O(N·m + M·rank), no per-atom σ). Unset (default): the exact per-atom and total energy σ.
    */
-  energyUncertaintyOptions: { directions?: number } = {};
+  energyUncertaintyOptions: { directions?: number; totalOnly?: boolean } = {};
   private boundPlan: { k: number; plan: EnergyBoundPlan } | null = null;
 
   constructor(readonly params: KernelModelParams) {
@@ -140,9 +141,11 @@ export class KernelModel implements Calculator {
     const energies = new Float64Array(n);
     const dEdX = wantF || wantS ? new Float64Array(n * d) : null;
     const cf = wantU ? this.params.covarianceFactor! : null;
-    const plan = cf ? this.energyBoundPlan() : null;
+    const totalOnly = cf !== null && this.energyUncertaintyOptions.totalOnly === true;
+    const phiTotal = totalOnly ? new Float64Array(this.refs.nColumns) : null;
+    const plan = cf && !totalOnly ? this.energyBoundPlan() : null;
     const bounds = plan ? newEnergyBoundsOut(n, plan) : null;
-    const perAtomU = cf && !plan ? new Float64Array(n * cf.rank) : null;
+    const perAtomU = cf && !plan && !totalOnly ? new Float64Array(n * cf.rank) : null;
     const passes: (SpeciesPass | null)[] = this.refs.species.map(() => null);
     for (let t = 0; t < this.refs.species.length; t++) {
       const atoms = groups.atoms[t];
@@ -166,6 +169,10 @@ export class KernelModel implements Calculator {
         for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
       }
       if (plan && bounds) accumulateEnergyBounds(plan, atoms, kmat, mt, off, this.refs.energyColumn(t), bounds);
+      if (phiTotal) {
+        for (let i = 0; i < nt; i++) for (let b = 0; b < mt; b++) phiTotal[off + b] += kmat[i * mt + b];
+        phiTotal[this.refs.energyColumn(t)] += nt;
+      }
       if (cf && perAtomU) {
         const r = cf.rank;
         const u = new Float64Array(nt * r);
@@ -206,6 +213,13 @@ export class KernelModel implements Calculator {
       let s = 0;
       for (let k = 0; k < r; k++) s += tot[k] * tot[k];
       result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
+    }
+    if (cf && phiTotal) {
+      const u = new Float64Array(cf.rank);
+      getLinalg().gemm(1, cf.rank, phiTotal.length, phiTotal, cf.data, u);
+      let q = 0;
+      for (let k = 0; k < cf.rank; k++) q += u[k] * u[k];
+      result.uncertainty = { energyEv: Math.sqrt(q) };
     }
     if (plan && bounds) {
       const tot = totalEnergyBounds(plan, bounds);

@@ -1,6 +1,6 @@
 /**
  * The learn step's screen and guards (learnThreshold.ts, learnUncertainty.ts, learnSession.ts): the energy criterion
- * turns a step with a flat force σ but a large per-atom energy σ into a candidate; the screened step reports the
+ * turns a step with a flat force σ but a large energy σ per atom into a candidate; the screened step reports the
  * exact force σ wherever it evaluates it and an estimate below screenMargin × threshold elsewhere, with the exact
  * evaluation at least every screenRefresh steps; the escape guard (a reference energy far from the model's) refits at
  * once, keeps the step out of the threshold history and rolls MD back to the state after the previous call.
@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveThreshold } from '../../src/api/learnConfig.js';
-import { decideCall, initialThresholdState, recordCall } from '../../src/api/learnThreshold.js';
+import { decideCall, initialThresholdState, observeEnergy, recordCall, resetForNewModel } from '../../src/api/learnThreshold.js';
 import { calculateWithForceUncertainty, evaluateStep } from '../../src/api/learnUncertainty.js';
 import { LearnSession, builtinLabeller, withRetry, type LearnLogRow, type LearnRunSpec, type LearnSink, type ReferenceLabeller } from '../../src/api/learnSession.js';
 import { toyNaClDataset } from '../../src/api/web.js';
@@ -16,19 +16,22 @@ import { stateToStructure } from '../../src/md/index.js';
 
 const H = { radial: { nmax: 8, cutoffA: 6 }, angular: { nmax: 4, lmax: 2, cutoffA: 4.5 } };
 
-test('energy criterion: ε above energyFactor × its mean at the calls makes a candidate (call-now above immediateFactor × that)', () => {
-  const c = resolveThreshold({ initialEvPerA: 0.1, historyLength: 4, minInterval: 5, immediateFactor: 2, energyFactor: 10 });
+test('energy criterion: σ(E)/N above energyFactor × its level after the refit makes a candidate (call-now above immediateFactor × that)', () => {
+  const c = resolveThreshold({ initialEvPerA: 0.1, historyLength: 4, minInterval: 5, immediateFactor: 2, energyFactor: 10, energyLevelSteps: 3 });
   const st = initialThresholdState(c);
-  recordCall(st, c, 1, 0.12, 0.01);
-  recordCall(st, c, 6, 0.11, 0.02);
-  assert.equal(decideCall(st, c, 20, 0.05, true, 1), 'model'); // fewer than three ε at calls: no level yet
-  recordCall(st, c, 11, 0.13, 0.03); // ε̄ = 0.02
+  recordCall(st, c, 11, 0.12);
+  observeEnergy(st, c, 0.01);
+  observeEnergy(st, c, 0.02);
+  assert.equal(decideCall(st, c, 20, 0.05, true, 1), 'model'); // the level is not formed yet
+  observeEnergy(st, c, 0.03); // ε̄ = 0.02
+  observeEnergy(st, c, 5); // later steps do not move the level
   assert.equal(decideCall(st, c, 20, 0.05, true, 0.15), 'model');
   assert.equal(decideCall(st, c, 20, 0.05, true, 0.25), 'call'); // force σ below threshold, ε > 10 ε̄
   assert.equal(decideCall(st, c, 13, 0.05, true, 0.25), 'model'); // within the minimum interval
   assert.equal(decideCall(st, c, 13, 0.05, true, 0.45), 'call-now'); // > 2 × 10 ε̄
-  const off = resolveThreshold({ ...c, energyFactor: 0 });
-  assert.equal(decideCall(st, off, 20, 0.05, true, 100), 'model');
+  assert.equal(decideCall(st, resolveThreshold({ ...c, energyFactor: 0 }), 20, 0.05, true, 100), 'model');
+  resetForNewModel(st); // a refit: the level is formed anew
+  assert.equal(decideCall(st, c, 20, 0.05, true, 100), 'model');
 });
 
 function spec(threshold: Record<string, unknown>, steps: number): LearnRunSpec {
@@ -65,8 +68,8 @@ test('screened step: exact force σ where evaluated (= the full evaluation), est
       assert.ok(ev.maxForceSigmaEvPerA < 0.5 * st.thresholdEvPerA);
       assert.ok(k - last < 4, 'exact at least every screenRefresh steps');
     }
-    const exactU = model.calculate(s, { uncertainty: true, forceUncertainty: false }).uncertainty!.energiesEv!;
-    assert.ok(exactU.every((e) => e <= ev.maxEnergySigmaEv * (1 + 1e-9)), 'ε bounds every per-atom energy σ');
+    const exactU = model.calculate(s, { uncertainty: true, forceUncertainty: false }).uncertainty!.energyEv!;
+    assert.ok(exactU / s.species.length <= ev.energySigmaEvPerAtom * (1 + 1e-9), 'ε bounds σ(E)/N');
   }
   assert.ok(exact >= 3, `exact evaluations ${exact}`);
   assert.ok(screened >= 1 || exact === 12, `screened ${screened}`);

@@ -62,3 +62,15 @@ test('energy-σ bounds with a non-orthogonal, rank-deficient factor (eigen path)
     assert.ok(Math.abs(direct - viaSpectrum) < 1e-10, `Σ[${a},${b}]: ${direct} vs ${viaSpectrum}`);
   }
 });
+
+test('totalOnly: the exact σ of the total energy from the kernel matrices\' column sums, without per-atom rows', () => {
+  for (const s of probes) {
+    base.energyUncertaintyOptions = {};
+    const exact = base.calculate(s, { uncertainty: true, forceUncertainty: false }).uncertainty!.energyEv!;
+    base.energyUncertaintyOptions = { totalOnly: true };
+    const u = base.calculate(s, { uncertainty: true, forceUncertainty: false }).uncertainty!;
+    base.energyUncertaintyOptions = {};
+    assert.equal(u.energiesEv, undefined);
+    assert.ok(Math.abs(u.energyEv! - exact) <= 1e-9 * exact, `${u.energyEv} vs ${exact}`);
+  }
+});
