@@ -8,10 +8,12 @@
  * `--refs` FPS references per species, the learn hypers of learn-vs-offline.ts, Bayesian solver. Sets: held-out
  * frames of an independent MD (seed 2, every 10th step: in distribution), the same frames with the volume scaled by
  * 0.94 and 1.06 and relabelled (density change), and frames with atoms displaced by 0–0.4 Å (strongly varying
- * error). Per set: the K-direction bounds against the exact per-atom energy σ (median upper/exact and lower/exact),
- * the ratio κ = σ_F,max / ε (ε = largest per-atom upper bound) per frame, Spearman per frame (ε vs σ_F,max) and per
- * atom (ε_i vs |σ_F,i|; |σ_F,i| vs |ΔF_i|, the calibration of goal 4, with the "bound" a perfectly calibrated σ of
- * the same shape reaches: ΔF drawn from N(0, σ²), mean of 20 draws).
+ * error). Per set: the exact σ(E)/N and its K-direction upper bound; the learn screen's ratio κ = σ_F,max / (σ(E)/N)
+ * per frame and the Spearman of the two over frames; the K-direction bounds against the exact per-atom energy σ
+ * (median upper/exact and lower/exact), the same ratio and Spearman with ε = largest per-atom upper bound, per atom
+ * ε_i vs |σ_F,i|; and the calibration of goal 4 per atom: |σ_F,i| vs |ΔF_i| with the "bound" a perfectly
+ * calibrated σ of the same shape reaches (ΔF drawn from N(0, σ²), mean of 20 draws), |F_i| vs |ΔF_i|, and
+ * √(σ_F,i² + r²|F_i|²) vs |ΔF_i| with r the relative force noise of the training frames.
  */
 import { Rng, type Structure } from '../../src/core/index.js';
 import { readStructures } from '../../src/host/index.js';
@@ -52,6 +54,14 @@ const displaced = held.map((s) => relabel({ ...s, positions: Float64Array.from(s
 const hypers = preset === 'sr' ? SR : { sr: SR };
 const descriptor = resolveDescriptor(preset, ['Na', 'Cl'], hypers);
 const model = fitKernelModel(train, { descriptor, selection: { method: 'fps', count: refs }, threads: 1 }).model;
+// relative force noise r from the training residuals (no held-out data): r² = Σ|ΔF|² / Σ|F|²
+let rNum = 0, rDen = 0;
+for (const s of train) {
+  const f = model.calculate(s).forcesEvPerA!, ref = s.labels.forcesEvPerA!;
+  for (let k = 0; k < f.length; k++) { rNum += (f[k] - ref[k]) ** 2; rDen += ref[k] ** 2; }
+}
+const relNoise = Math.sqrt(rNum / rDen);
+console.log(`relative force noise on the training frames r = ${relNoise.toFixed(3)}`);
 
 function ranks(v: number[]): number[] {
   const idx = v.map((x, i): [number, number] => [x, i]).sort((p, q) => p[0] - q[0]);
@@ -77,7 +87,7 @@ console.log(`${preset}: ${nTrain} training frames, ${refs} references/species, M
 console.log('set          frames  upper/exact lower/exact (median per atom)  κ=σF,max/ε min/med/max  ρ frames(ε, σF,max)  ρ atoms(ε_i, |σF_i|)  ρ atoms(|σF_i|, |ΔF_i|) bound  ρ atoms(ε_i, |ΔF_i|)  mean ε (meV)');
 for (const [name, set] of [['held-out', held], ['volume 0.94', scaled(0.94)], ['volume 1.06', scaled(1.06)], ['displaced', displaced]] as const) {
   const up: number[] = [], lo: number[] = [], kappa: number[] = [], epsF: number[] = [], sigF: number[] = [], tot: number[] = [], totUp: number[] = [], kappaT: number[] = [];
-  const aEps: number[] = [], aSig: number[] = [], aErr: number[] = [], aSigVec: number[][] = [];
+  const aEps: number[] = [], aSig: number[] = [], aErr: number[] = [], aSigVec: number[][] = [], aF: number[] = [], aPred: number[] = [];
   for (const s of set) {
     const n = s.species.length;
     model.energyUncertaintyOptions = {};
@@ -87,7 +97,7 @@ for (const [name, set] of [['held-out', held], ['volume 0.94', scaled(0.94)], ['
     const b = bu.energiesBoundsEv!;
     tot.push(ex.uncertainty!.energyEv! / n);
     totUp.push(b.totalUpper / n);
-    kappaT.push(ex.uncertainty!.maxForceEvPerA! / (b.totalUpper / n));
+    kappaT.push(ex.uncertainty!.maxForceEvPerA! / (ex.uncertainty!.energyEv! / n));
     const u = ex.uncertainty!, f = ex.forcesEvPerA!, ref = s.labels.forcesEvPerA!;
     let eps = 0;
     for (let i = 0; i < n; i++) {
@@ -100,6 +110,9 @@ for (const [name, set] of [['held-out', held], ['volume 0.94', scaled(0.94)], ['
       aSig.push(Math.hypot(sx, sy, sz));
       aSigVec.push([sx, sy, sz]);
       aErr.push(Math.hypot(f[3 * i] - ref[3 * i], f[3 * i + 1] - ref[3 * i + 1], f[3 * i + 2] - ref[3 * i + 2]));
+      const fm = Math.hypot(f[3 * i], f[3 * i + 1], f[3 * i + 2]);
+      aF.push(fm);
+      aPred.push(Math.sqrt(aSig[aSig.length - 1] ** 2 + (relNoise * fm) ** 2));
     }
     kappa.push(u.maxForceEvPerA! / eps);
     epsF.push(eps);
@@ -108,8 +121,9 @@ for (const [name, set] of [['held-out', held], ['volume 0.94', scaled(0.94)], ['
   const g = new Rng(7);
   let bound = 0;
   for (let d = 0; d < 20; d++) bound += spearman(aSig, aSigVec.map((v) => Math.hypot(...v.map((x) => x * g.normal())))) / 20;
+  console.log(`  calibration per atom: ρ(|F_i| model, |ΔF_i|) ${spearman(aF, aErr).toFixed(2)}; ρ(√(σF_i² + r²|F_i|²), |ΔF_i|) ${spearman(aPred, aErr).toFixed(2)}`);
   const ks = kappa.slice().sort((p, q) => p - q), kt = kappaT.slice().sort((p, q) => p - q);
   const mean = (v: number[]): number => v.reduce((p, q) => p + q, 0) / v.length;
-  console.log(`  total: σ(E)/N exact ${(1000 * mean(tot)).toFixed(3)} meV/atom, upper ${(1000 * mean(totUp)).toFixed(3)}; κ_tot = σF,max/(upper/N) min/med/max ${kt[0].toFixed(2)}/${median(kappaT).toFixed(2)}/${kt[kt.length - 1].toFixed(2)}; ρ frames(upper/N, σF,max) ${spearman(totUp, sigF).toFixed(2)}; σF,max mean ${(1000 * mean(sigF)).toFixed(1)} meV/Å`);
+  console.log(`  total: σ(E)/N exact ${(1000 * mean(tot)).toFixed(3)} meV/atom, upper ${(1000 * mean(totUp)).toFixed(3)}; κ = σF,max/(σ(E)/N) (the learn screen's ratio) min/med/max ${kt[0].toFixed(1)}/${median(kappaT).toFixed(1)}/${kt[kt.length - 1].toFixed(1)} Å⁻¹; ρ frames(σ(E)/N, σF,max) ${spearman(tot, sigF).toFixed(2)}; σF,max mean ${(1000 * mean(sigF)).toFixed(1)} meV/Å`);
   console.log(`${name.padEnd(12)} ${String(set.length).padStart(6)}  ${median(up).toFixed(2).padStart(11)} ${median(lo).toFixed(2).padStart(11)}  ${ks[0].toFixed(3)}/${median(kappa).toFixed(3)}/${ks[ks.length - 1].toFixed(3)}  ${spearman(epsF, sigF).toFixed(2)}  ${spearman(aEps, aSig).toFixed(2)}  ${spearman(aSig, aErr).toFixed(2)} ${bound.toFixed(2)}  ${spearman(aEps, aErr).toFixed(2)}  ${(1000 * epsF.reduce((p, q) => p + q, 0) / epsF.length).toFixed(3)}`);
 }
