@@ -64,7 +64,7 @@ export interface LearnSummary {
   thresholdUpdates: number;
   /** Reference calls per 100 steps in the first and the last quarter of the run (this invocation's log). */
   callsPer100: { firstQuarter: number; lastQuarter: number };
-  /** Model steps whose force σ was evaluated exactly (the rest were screened, learnUncertainty.ts), and escapes caught. */
+  /** Steps whose force σ was evaluated exactly (the rest were screened, learnUncertainty.ts), model steps, escapes caught. */
   exactForceSigmaSteps: number;
   modelSteps: number;
   escapes: number;
