@@ -6,7 +6,10 @@
  * (energy + forces + stress), the extra for the energy σ (per atom and total), and the extra for the force σ, exact
  * (J·C through the factored batched reverse pass) and sketched with p probes. Wall and process CPU time (the machine
  * is shared; CPU time counts both threads of the wasm GEMM). Sizes: FARFIELD_BENCH_ATOMS (default 64,512; quick 64),
- * FARFIELD_BENCH_REFS (default 1000; quick 200), FARFIELD_BENCH_PROBES (default 4,16).
+ * FARFIELD_BENCH_REFS (default 1000; quick 200), FARFIELD_BENCH_PROBES (default 4,16), FARFIELD_BENCH_DIRECTIONS (the K of
+ * the energy-σ bounds, energyBounds.ts; default 16,64), FARFIELD_BENCH_PAIRS (A/B pairs, default 5), FARFIELD_BENCH_SKIP_FORCE
+ * (set: no force-σ variants). The total-energy σ alone (`totalOnly`, what the learn screen evaluates every step) and
+ * the bounds are measured as the median over pairs of (force call + σ) / force call − 1, alternating.
  */
 import { Rng, type Structure } from '../src/core/index.js';
 import { ComputeContext, createDescriptor } from '../src/descriptors/index.js';
@@ -49,8 +52,34 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.report(`force call, ${tag}`, base.wallMs, 'ms', `cpu ${base.cpuMs.toFixed(0)} ms`);
     const eU = cost(() => model.calculate(s, { uncertainty: true, forceUncertainty: false }), runs);
     ctx.report(`+ energy σ, ${tag}`, (eU.cpuMs - base.cpuMs) / base.cpuMs, '× force call (cpu)', `wall ${(eU.wallMs - base.wallMs).toFixed(0)} ms extra`);
-    const variants: [string, () => void][] = [['exact', () => { model.forceUncertaintyOptions = { method: 'exact' }; }]];
-    for (const p of probes) variants.push([`sketch p=${p}`, () => { model.forceUncertaintyOptions = { method: 'sketch', probes: p }; }]);
+    // energy-σ bounds: A/B pairs (force call, force call + bounds) alternating, median of the per-pair CPU ratio
+    const pairs = Number(process.env.FARFIELD_BENCH_PAIRS ?? 5);
+    const variantsE: [string, { directions?: number; totalOnly?: boolean }][] = [['total energy σ only (learn screen)', { totalOnly: true }]];
+    for (const k of (process.env.FARFIELD_BENCH_DIRECTIONS ?? '16,64').split(',').filter((x) => x !== '').map(Number)) variantsE.push([`energy σ bounds K=${k}`, { directions: k }]);
+    for (const [name, opts] of variantsE) {
+      model.energyUncertaintyOptions = opts;
+      const t0 = process.cpuUsage();
+      model.energyBoundPlan();
+      const setup = process.cpuUsage(t0);
+      const ratios: number[] = [];
+      model.calculate(s, { uncertainty: true, forceUncertainty: false });
+      for (let q = 0; q < pairs; q++) {
+        const once = (f: () => void): number => {
+          const u0 = process.cpuUsage();
+          f();
+          const u = process.cpuUsage(u0);
+          return u.user + u.system;
+        };
+        const a = once(() => model.calculate(s)), b = once(() => model.calculate(s, { uncertainty: true, forceUncertainty: false }));
+        ratios.push((b - a) / a);
+      }
+      ratios.sort((x, y) => x - y);
+      ctx.report(`+ ${name}, ${tag}`, ratios[Math.floor(pairs / 2)], '× force call (cpu, median of pairs)',
+        `min ${ratios[0].toFixed(2)} max ${ratios[pairs - 1].toFixed(2)}; once per model ${((setup.user + setup.system) / 1000).toFixed(0)} ms cpu`);
+      model.energyUncertaintyOptions = {};
+    }
+    const variants: [string, () => void][] = process.env.FARFIELD_BENCH_SKIP_FORCE ? [] : [['exact', () => { model.forceUncertaintyOptions = { method: 'exact' }; }]];
+    if (!process.env.FARFIELD_BENCH_SKIP_FORCE) for (const p of probes) variants.push([`sketch p=${p}`, () => { model.forceUncertaintyOptions = { method: 'sketch', probes: p }; }]);
     for (const [name, set] of variants) {
       set();
       model.uncertaintyDirections();

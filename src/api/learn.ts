@@ -64,15 +64,19 @@ export interface LearnSummary {
   thresholdUpdates: number;
   /** Reference calls per 100 steps in the first and the last quarter of the run (this invocation's log). */
   callsPer100: { firstQuarter: number; lastQuarter: number };
+  /** Steps whose force σ was evaluated exactly (the rest were screened, learnUncertainty.ts), model steps, escapes caught. */
+  exactForceSigmaSteps: number;
+  modelSteps: number;
+  escapes: number;
   wallS: number;
   model: KernelModel;
 }
 
-const LOG_HEADER = 'step,time_fs,temperature_K,energy_eV,max_force_sigma_eV_per_A,threshold_eV_per_A,called,refit,note\n';
+const LOG_HEADER = 'step,time_fs,temperature_K,energy_eV,max_force_sigma_eV_per_A,threshold_eV_per_A,called,refit,energy_sigma_eV_per_atom,force_sigma_exact,note\n';
 
 function logLine(r: LearnLogRow): string {
   const note = r.note.replace(/[,\n\r"]/g, ' ');
-  return `${r.step},${r.timeFs},${r.temperatureK},${r.energyEv},${r.maxForceSigmaEvPerA},${r.thresholdEvPerA},${r.called ? 1 : 0},${r.refit ? 1 : 0},${note}\n`;
+  return `${r.step},${r.timeFs},${r.temperatureK},${r.energyEv},${r.maxForceSigmaEvPerA},${r.thresholdEvPerA},${r.called ? 1 : 0},${r.refit ? 1 : 0},${r.energySigmaEvPerAtom ?? NaN},${r.forceSigmaExact ? 1 : 0},${note}\n`;
 }
 
 /** The file sink of a run directory (see the header); `wallBefore` = wall time of earlier invocations. */
@@ -159,6 +163,7 @@ async function drive(S: LearnSession, dir: string, hooks: LearnHooks, wallBefore
     references: Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, counts[t]])),
     finalThresholdEvPerA: S.thr.thresholdEvPerA, thresholdUpdates: S.thr.updates,
     callsPer100: S.callRates(),
+    exactForceSigmaSteps: S.counters.exactForceSigma ?? 0, modelSteps: S.counters.modelSteps, escapes: S.counters.escapes ?? 0,
     wallS: wallBefore + (Date.now() - t0) / 1000,
     model,
   };

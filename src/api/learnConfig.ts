@@ -29,6 +29,33 @@ export interface LearnThresholdConfig {
   batch?: number;
   /** Minimum MD steps between two reference calls below the immediate level (ML_NMDINT; default 10). */
   minInterval?: number;
+  /**
+   * How the force σ is evaluated per step (no VASP counterpart): 'screened' (default) evaluates the exact total energy σ
+   * (cheap) every step and the exact force σ only where the screen cannot rule out the threshold (learnUncertainty.ts);
+   * 'exact' evaluates the exact force σ every step.
+   */
+  forceSigma?: 'screened' | 'exact';
+  /** Exact force σ when κ·σ_E,max ≥ screenMargin × threshold (κ: recent ratio σ_F,max / σ_E,max; default 0.5). */
+  screenMargin?: number;
+  /** Exact force σ at least every k steps (keeps κ current; default 50). */
+  screenRefresh?: number;
+  /** Exact evaluations whose ratio κ is the maximum of (default 5). */
+  screenHistory?: number;
+  /**
+   * Energy criterion (no VASP counterpart): a step is a candidate when the energy σ per atom (σ(E)/N, exact)
+   * exceeds energyFactor × its mean over the first energyLevelSteps model steps after the last refit; call-now above
+   * immediateFactor × that. It catches density and phase changes, where the force σ stays flat (docs/uncertainty.md).
+   * 0 disables (default 10).
+   */
+  energyFactor?: number;
+  /** Model steps after a refit whose σ(E)/N form the energy criterion's level (default 5). */
+  energyLevelSteps?: number;
+  /**
+   * Escape guard (no VASP counterpart): a reference call whose energy differs from the model's by more than this
+   * (eV/atom) means MD left the model's domain unnoticed: refit now, keep the frame out of the threshold history,
+   * and roll MD back to the state after the last reference call within the limit. 0 disables (default 0.1).
+   */
+  escapeEvPerAtom?: number;
 }
 
 export interface LearnFitConfig {
@@ -58,6 +85,7 @@ export const LEARN_DEFAULTS = {
   threshold: {
     initialEvPerA: 0.02, update: 'history', historyLength: 10, maxRelativeStandardError: 0.4, maxRelativeSlope: 1,
     mix: 0, factor: 0, immediateFactor: 2, batch: 5, minInterval: 10,
+    forceSigma: 'screened', screenMargin: 0.5, screenRefresh: 50, screenHistory: 5, energyFactor: 10, energyLevelSteps: 5, escapeEvPerAtom: 0.1,
   } satisfies Required<LearnThresholdConfig>,
   fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000 },
   every: 10,
@@ -76,7 +104,8 @@ const keys = <T>(r: KeysOf<T>): string[] => Object.keys(r);
 const TOP = keys<LearnConfig>({ threshold: true, fit: true, every: true, checkpointEvery: true });
 const THRESHOLD = keys<LearnThresholdConfig>({
   initialEvPerA: true, update: true, historyLength: true, maxRelativeStandardError: true, maxRelativeSlope: true, mix: true,
-  factor: true, immediateFactor: true, batch: true, minInterval: true,
+  factor: true, immediateFactor: true, batch: true, minInterval: true, forceSigma: true, screenMargin: true,
+  screenRefresh: true, screenHistory: true, energyFactor: true, energyLevelSteps: true, escapeEvPerAtom: true,
 });
 const FIT = keys<LearnFitConfig>({
   descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
@@ -117,6 +146,14 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(t.immediateFactor, `${w}.immediateFactor`, (x) => x > 1, 'a number > 1');
     num(t.batch, `${w}.batch`, posInt, 'an integer ≥ 1');
     num(t.minInterval, `${w}.minInterval`, posInt, 'an integer ≥ 1');
+    if (t.forceSigma !== undefined && t.forceSigma !== 'screened' && t.forceSigma !== 'exact')
+      throw new FarfieldError('INVALID_INPUT', `${w}.forceSigma must be 'screened' or 'exact', got ${JSON.stringify(t.forceSigma)}`);
+    num(t.screenMargin, `${w}.screenMargin`, (x) => x > 0 && x <= 1, 'a number in (0, 1]');
+    num(t.screenRefresh, `${w}.screenRefresh`, posInt, 'an integer ≥ 1');
+    num(t.screenHistory, `${w}.screenHistory`, posInt, 'an integer ≥ 1');
+    num(t.energyFactor, `${w}.energyFactor`, (x) => x === 0 || x > 1, '0 (off) or a number > 1');
+    num(t.energyLevelSteps, `${w}.energyLevelSteps`, posInt, 'an integer ≥ 1');
+    num(t.escapeEvPerAtom, `${w}.escapeEvPerAtom`, nonNegative, 'a number ≥ 0 (eV/atom; 0 = off)');
   }
   if (cfg.fit !== undefined) {
     const f = cfg.fit;

@@ -22,8 +22,8 @@ import { resolveDescriptor } from './fit.js';
 import { integratorConfig, type Thermostat } from './mdConfig.js';
 import { LEARN_DEFAULTS, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
 import { applyEvaluation, splitStepper, type SplitStepper } from './learnDynamics.js';
-import { decideCall, initialThresholdState, recordCall, updateThreshold, type ThresholdState } from './learnThreshold.js';
-import { calculateWithForceUncertainty } from './learnUncertainty.js';
+import { decideCall, initialThresholdState, observeEnergy, recordCall, resetForNewModel, updateThreshold, type ThresholdState } from './learnThreshold.js';
+import { evaluateStep } from './learnUncertainty.js';
 import { relabelStructures, type ReferenceLabelEngine } from './relabel.js';
 
 export type LabelOutcome = { ok: true; structure: Structure; attempts: number } | { ok: false; reason: string; attempts: number };
@@ -102,6 +102,10 @@ export interface LearnLogRow {
   thresholdEvPerA: number;
   called: boolean;
   refit: boolean;
+  /** ε: the model's σ(E)/N (exact, energy criterion), eV/atom; NaN without a usable model. */
+  energySigmaEvPerAtom?: number;
+  /** Whether maxForceSigmaEvPerA is the exact force σ (else the screen's estimate below the threshold). */
+  forceSigmaExact?: boolean;
   note: string;
 }
 
@@ -125,7 +129,9 @@ export interface SessionCheckpoint {
   fittedBatches: number[];
   /** Training frames so far (fitted + pending). */
   labelled: number;
-  counters: { calls: number; failedCalls: number; refits: number; modelSteps: number };
+  counters: { calls: number; failedCalls: number; refits: number; modelSteps: number; exactForceSigma?: number; escapes?: number };
+  /** MD state after the last reference call within the escape limit (the escape guard rolls back to it). */
+  rollback?: SessionCheckpoint['md'];
 }
 
 export interface LearnSink {
@@ -194,7 +200,9 @@ export class LearnSession {
   pending: Structure[] = [];
   fittedBatches: number[] = [];
   labelled = 0;
-  counters: SessionCheckpoint['counters'] = { calls: 0, failedCalls: 0, refits: 0, modelSteps: 0 };
+  counters: SessionCheckpoint['counters'] = { calls: 0, failedCalls: 0, refits: 0, modelSteps: 0, exactForceSigma: 0, escapes: 0 };
+  /** MD state the escape guard rolls back to (learnThreshold.ts `escapeEvPerAtom`). */
+  rollback: SessionCheckpoint['md'] | null = null;
   thr: ThresholdState;
   /** Steps at which this session (since start or restore) called the reference. */
   readonly callSteps: number[] = [];
@@ -235,6 +243,7 @@ export class LearnSession {
     S.refit();
     const fixed = { name: 'reference', calculate: () => ({ energyEv: frame.labels.energyEv!, forcesEvPerA: frame.labels.forcesEvPerA!.slice() }) };
     S.st = createIntegrator(fixed, integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec)).init(start, { temperatureK: spec.temperatureK, seed: spec.seed });
+    S.rollback = snapshotMd(S.st);
     sink.log({ step: 0, timeFs: 0, temperatureK: temperatureK(S.st), energyEv: S.st.potentialEnergyEv, maxForceSigmaEvPerA: NaN, thresholdEvPerA: S.thr.thresholdEvPerA, called: true, refit: true, note: 'first step' });
     sink.frame(formatExtxyzFrame(stateToStructure(S.st)), 0);
     sink.checkpoint(S.checkpoint());
@@ -248,6 +257,7 @@ export class LearnSession {
     const S = new LearnSession(cp.run, labeller, sink, species, cp.threshold, null, cp.step);
     S.labelled = cp.labelled;
     S.counters = { ...cp.counters };
+    S.rollback = cp.rollback ?? null;
     let k = 0;
     for (const b of cp.fittedBatches) {
       const batch = frames.slice(k, k + b);
@@ -299,12 +309,13 @@ export class LearnSession {
     this.model = this.fit.solve();
     this.sink.model(this.model);
     this.counters.refits++;
+    resetForNewModel(this.thr); // the screen's ratio and the energy level belong to the previous model
   }
 
   checkpoint(): SessionCheckpoint {
     return {
       run: this.spec, step: this.st.step, md: snapshotMd(this.st), threshold: this.thr, fittedBatches: this.fittedBatches.slice(),
-      labelled: this.labelled, counters: { ...this.counters },
+      labelled: this.labelled, counters: { ...this.counters }, ...(this.rollback ? { rollback: this.rollback } : {}),
     };
   }
 
@@ -315,9 +326,12 @@ export class LearnSession {
     this.stepper.before(st);
     const s = stateToStructure(st);
     const good = usableModel(this.model);
-    const ev = this.model && good ? calculateWithForceUncertainty(this.model, s) : null;
+    const ev = this.model && good ? evaluateStep(this.model, s, this.thr, cfg, step) : null;
+    if (ev?.forceSigmaExact) this.counters.exactForceSigma = (this.counters.exactForceSigma ?? 0) + 1;
     const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
-    const decision = decideCall(this.thr, cfg, step, sigma, good);
+    if (ev) observeEnergy(this.thr, cfg, ev.energySigmaEvPerAtom);
+    const decision = decideCall(this.thr, cfg, step, sigma, good, ev?.energySigmaEvPerAtom);
+    let escaped = false;
     let called = false, refitted = false, note = '';
     if (decision !== 'model') {
       const out = await this.labeller.label(s, `step-${String(step).padStart(6, '0')}`);
@@ -326,16 +340,25 @@ export class LearnSession {
         const lab = out.structure.labels;
         applyEvaluation(st, lab.energyEv!, lab.forcesEvPerA!, lab.stressEvPerA3, this.labeller.name);
         this.addTraining(provenance(out.structure, step, sigma, this.thr.thresholdEvPerA));
-        recordCall(this.thr, cfg, step, good ? sigma : undefined);
+        // escape guard: the model was far off here although its σ did not say so (learnConfig.ts escapeEvPerAtom)
+        const gapEvPerAtom = ev ? Math.abs(lab.energyEv! - ev.energyEv) / s.species.length : 0;
+        escaped = cfg.escapeEvPerAtom > 0 && gapEvPerAtom > cfg.escapeEvPerAtom;
+        // an escape stays out of the threshold history; a screened σ is not a measurement
+        recordCall(this.thr, cfg, step, !escaped && good && ev?.forceSigmaExact ? sigma : undefined);
         called = true;
         this.callSteps.push(step);
-        if (decision === 'call-now' || this.pending.length >= cfg.batch) {
+        if (escaped) {
+          this.counters.escapes = (this.counters.escapes ?? 0) + 1;
+          note = `escape: reference energy ${(gapEvPerAtom * 1000).toFixed(0)} meV/atom from the model's`;
+          this.sink.message?.(`step ${step}: ${note}; refit${this.rollback ? ', MD rolled back' : ''}`);
+        }
+        if (escaped || decision === 'call-now' || this.pending.length >= cfg.batch) {
           this.refit();
           refitted = true;
           const before = this.thr.thresholdEvPerA;
           if (updateThreshold(this.thr, cfg)) this.sink.message?.(`step ${step}: threshold ${before.toPrecision(3)} → ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å`);
         }
-        if (out.attempts > 1) note = 'retried';
+        if (out.attempts > 1) note = note ? `${note}; retried` : 'retried';
       } else {
         this.counters.failedCalls++;
         note = `reference failed twice, skipped: ${out.reason}`;
@@ -348,9 +371,17 @@ export class LearnSession {
       this.counters.modelSteps++;
     }
     this.stepper.after(st);
+    if (escaped && this.rollback) {
+      const timeFs = st.timeFs;
+      restoreMd(st, this.rollback, step);
+      st.timeFs = timeFs;
+      this.rollback = null; // one rollback per good call: a second escape before the next good call only refits
+      note += '; MD rolled back to the last reference call within the limit';
+    } else if (called && !escaped) this.rollback = snapshotMd(st);
     const row: LearnLogRow = {
       step, timeFs: st.timeFs, temperatureK: temperatureK(st), energyEv: st.potentialEnergyEv, maxForceSigmaEvPerA: sigma,
-      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, note,
+      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, energySigmaEvPerAtom: ev ? ev.energySigmaEvPerAtom : NaN,
+      forceSigmaExact: ev?.forceSigmaExact ?? false, note,
     };
     this.sink.log(row);
     const every = this.spec.config.every ?? LEARN_DEFAULTS.every;

@@ -16,6 +16,15 @@
  * Since calls happen only above the threshold, μ ≥ threshold: the threshold rises to the level of the model's
  * typical error where calls start to be rare, and follows that level down as the model improves.
  * (VASP normalises CSIG/CSLOPE in its own way; here both tests are relative to μ, so they are unit-free.)
+ *
+ * Energy criterion (no VASP counterpart; `energyFactor`, 0 = off): with ε the step's energy σ per atom (σ of the
+ * total energy / N, exact and cheap: learnUncertainty.ts) and ε̄ its mean over the first `energyLevelSteps` model
+ * steps after the last refit (the model's in-distribution level: those steps start from a just-labelled state), a
+ * step with ε > energyFactor·ε̄ is a candidate like σ_max > threshold, and call-now above immediateFactor·energyFactor·ε̄.
+ * The force σ does not see density or phase changes (the weights that carry them do not move forces at fixed cell)
+ * while the energy σ rises by 100–250× there (docs/uncertainty.md). The level is per model because σ scales with
+ * the evidence's α, β, which every refit changes. (The per-atom energy σ is no use here: it is dominated by the
+ * directions the data cannot fix — for a fixed composition the reference energies e_t only in a sum.)
  */
 import type { ResolvedThresholdConfig } from './learnConfig.js';
 
@@ -27,23 +36,51 @@ export interface ThresholdState {
   lastCallStep: number;
   /** Threshold updates applied so far. */
   updates: number;
+  /** ε (energy σ per atom, eV) at the first model steps after the last refit (energy criterion; absent in old state files). */
+  energyLevel?: number[];
+  /** Screen (learnUncertainty.ts): ratios σ_F,max / ε at the last exact force-σ evaluations, and the step of the last. */
+  screenRatios?: number[];
+  lastExactStep?: number;
 }
 
 export type CallDecision = 'model' | 'call' | 'call-now';
 
 export function initialThresholdState(c: ResolvedThresholdConfig): ThresholdState {
-  return { thresholdEvPerA: c.initialEvPerA, history: [], lastCallStep: -1e9, updates: 0 };
+  return { thresholdEvPerA: c.initialEvPerA, history: [], lastCallStep: -1e9, updates: 0, energyLevel: [], screenRatios: [], lastExactStep: -1e9 };
+}
+
+/** The energy-criterion level ε̄, NaN until `energyLevelSteps` model steps after the refit are known, or when off. */
+export function energyLevel(st: ThresholdState, c: ResolvedThresholdConfig): number {
+  const h = st.energyLevel ?? [];
+  if (c.energyFactor === 0 || h.length < c.energyLevelSteps) return NaN;
+  return h.reduce((p, q) => p + q, 0) / h.length;
+}
+
+/** Feed ε of a model step into the level while it is being formed (the first steps after a refit). */
+export function observeEnergy(st: ThresholdState, c: ResolvedThresholdConfig, energySigmaEvPerAtom: number): void {
+  const h = (st.energyLevel ??= []);
+  if (h.length < c.energyLevelSteps && Number.isFinite(energySigmaEvPerAtom)) h.push(energySigmaEvPerAtom);
+}
+
+/** A refit makes a new model: its screen ratio and energy level are formed anew. */
+export function resetForNewModel(st: ThresholdState): void {
+  st.energyLevel = [];
+  st.screenRatios = [];
 }
 
 /** The decision for a step (see the header); `haveModel` false forces a call (the first step). */
-export function decideCall(st: ThresholdState, c: ResolvedThresholdConfig, step: number, maxErrorEvPerA: number, haveModel: boolean): CallDecision {
+export function decideCall(st: ThresholdState, c: ResolvedThresholdConfig, step: number, maxErrorEvPerA: number, haveModel: boolean,
+  energySigmaEvPerAtom = NaN): CallDecision {
   if (!haveModel) return 'call-now';
+  const level = energyLevel(st, c) * c.energyFactor;
+  const energyHigh = energySigmaEvPerAtom > level; // false while the level is NaN
   if (!Number.isFinite(maxErrorEvPerA) || maxErrorEvPerA > c.immediateFactor * st.thresholdEvPerA) return 'call-now';
-  if (maxErrorEvPerA > st.thresholdEvPerA && step - st.lastCallStep >= c.minInterval) return 'call';
+  if (energySigmaEvPerAtom > c.immediateFactor * level) return 'call-now';
+  if ((maxErrorEvPerA > st.thresholdEvPerA || energyHigh) && step - st.lastCallStep >= c.minInterval) return 'call';
   return 'model';
 }
 
-/** Record a reference call made at `step` with model error σ_max (NaN/undefined when there was no model). */
+/** Record a reference call made at `step` with model error σ_max (NaN/undefined without a model or when only screened). */
 export function recordCall(st: ThresholdState, c: ResolvedThresholdConfig, step: number, maxErrorEvPerA: number | undefined): void {
   st.lastCallStep = step;
   if (maxErrorEvPerA !== undefined && Number.isFinite(maxErrorEvPerA)) {

@@ -17,6 +17,8 @@ import { type CalculationResult, type Structure } from '../core/index.js';
 import { ComputeContext } from '../descriptors/index.js';
 import { getLinalg } from '../math/index.js';
 import { designBlock, type KernelModel } from '../model/index.js';
+import type { ResolvedThresholdConfig } from './learnConfig.js';
+import type { ThresholdState } from './learnThreshold.js';
 
 export interface ForceUncertaintyResult extends CalculationResult {
   /** σ of every force component, eV/Å, 3N. */
@@ -74,4 +76,58 @@ export function forceSigmaFromDesign(model: KernelModel, s: Structure): { forceS
     sigma[k] = Math.sqrt(q);
   }
   return { forceSigmaEvPerA: sigma, maxForceSigmaEvPerA: maxOf(sigma) };
+}
+
+/** One learn step's model evaluation: energy, forces, stress, σ_max and the energy-σ screen. */
+export interface StepEvaluation extends CalculationResult {
+  /** σ_max, eV/Å: exact when `forceSigmaExact`, else the screen's estimate κ·ε (below screenMargin × threshold). */
+  maxForceSigmaEvPerA: number;
+  forceSigmaExact: boolean;
+  /** ε: σ of the total energy / N, eV/atom (exact; `energyUncertaintyOptions.totalOnly`, one M × rank GEMV). */
+  energySigmaEvPerAtom: number;
+}
+
+/**
+ * The model's evaluation at a learn step (VASP-style screening; the force σ costs 7–25 × a force call, the bounds
+ * ≈ 0.05 ×, bench/forceUncertainty.bench.ts):
+ * 1. energy, forces, stress and ε = σ(E)/N, exact and almost free (the total's feature row is the column sums of the
+ *    kernel matrices: one M × rank GEMV; the per-atom σ would be N·m·rank and is dominated by directions the data
+ *    cannot fix, e.g. the split of the energy between the species' reference energies at fixed composition);
+ * 2. the exact force σ (a second, full evaluation) only when `forceSigma` is 'exact', when no ratio κ is known yet
+ *    (the first step of a model), every `screenRefresh` steps, or when κ·ε ≥ screenMargin × threshold, with κ the
+ *    largest ratio σ_F,max / ε over the last `screenHistory` exact evaluations of this model; otherwise σ_max is
+ *    reported as κ·ε (< screenMargin × threshold, so the force criterion keeps the model's step).
+ * What it guarantees: ε is exact (energy criterion), σ_max is exact wherever it can
+ * reach the threshold under the assumption that σ_F,max / ε does not grow by more than 1/screenMargin between exact
+ * evaluations (measured in docs/uncertainty.md). `st.screenRatios` is cleared by the caller at a refit.
+ */
+export function evaluateStep(model: KernelModel, s: Structure, st: ThresholdState, c: ResolvedThresholdConfig, step: number,
+  options: { stress?: boolean } = {}): StepEvaluation {
+  const periodic = s.pbc.every((p) => p);
+  const wantS = (options.stress ?? periodic) && periodic;
+  const before = model.energyUncertaintyOptions;
+  model.energyUncertaintyOptions = { totalOnly: true };
+  try {
+    return screenedStep(model, s, st, c, step, wantS);
+  } finally {
+    model.energyUncertaintyOptions = before;
+  }
+}
+
+function screenedStep(model: KernelModel, s: Structure, st: ThresholdState, c: ResolvedThresholdConfig, step: number, wantS: boolean): StepEvaluation {
+  const cheap = model.calculate(s, { forces: true, stress: wantS, uncertainty: true, forceUncertainty: false });
+  const eps = (cheap.uncertainty?.energyEv ?? NaN) / s.species.length;
+  const ratios = (st.screenRatios ??= []);
+  const kappa = ratios.length > 0 ? Math.max(...ratios) : NaN;
+  const estimate = kappa * eps;
+  const needExact = c.forceSigma === 'exact' || !Number.isFinite(estimate) || step - (st.lastExactStep ?? -1e9) >= c.screenRefresh
+    || estimate >= c.screenMargin * st.thresholdEvPerA;
+  if (!needExact) return { ...cheap, maxForceSigmaEvPerA: estimate, forceSigmaExact: false, energySigmaEvPerAtom: eps };
+  const full = calculateWithForceUncertainty(model, s, { stress: wantS });
+  st.lastExactStep = step;
+  if (eps > 0 && Number.isFinite(full.maxForceSigmaEvPerA)) {
+    ratios.push(full.maxForceSigmaEvPerA / eps);
+    while (ratios.length > c.screenHistory) ratios.shift();
+  }
+  return { ...cheap, maxForceSigmaEvPerA: full.maxForceSigmaEvPerA, forceSigmaExact: true, energySigmaEvPerAtom: eps };
 }

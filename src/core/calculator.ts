@@ -30,8 +30,13 @@ export interface CalculationResult {
   uncertainty?: {
     /** σ of the total energy, eV. */
     energyEv?: number;
-    /** σ of each per-atom energy, eV. */
+    /** σ of each per-atom energy, eV (the point estimate when `energiesBoundsEv` is given). */
     energiesEv?: Float64Array;
+    /**
+     * Rigorous lower and upper bounds on each per-atom energy σ and on the total's, eV, when the calculator
+     * approximates the energy σ (kernel model with `energyUncertaintyOptions.directions`, model/energyBounds.ts).
+     */
+    energiesBoundsEv?: { lower: Float64Array; upper: Float64Array; totalLower: number; totalUpper: number };
     /** σ of each Cartesian force component, eV/Å, Float64Array(3N). */
     forcesEvPerA?: Float64Array;
     /** Largest per-atom norm of the force σ vector, max_i √(σ²_ix + σ²_iy + σ²_iz), eV/Å ("Bayesian error" of the step). */

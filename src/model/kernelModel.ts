@@ -22,6 +22,7 @@ import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
 import type { SolveInfo } from './solvers.js';
 import type { BlockBalanceInfo } from './scaling.js';
 import { exactForceVariance, forceSigma, forceVariance, uncertaintyDirections, type ForceUncertaintyOptions, type SpeciesPass, type UncertaintyDirections } from './forceUncertainty.js';
+import { accumulateEnergyBounds, covarianceSpectrum, energyBoundPlan, newEnergyBoundsOut, totalEnergyBounds, type EnergyBoundPlan } from './energyBounds.js';
 import './blockKernel.js'; // registers the 'linear' and 'block' kernels for model files
 
 /** References of one species. */
@@ -73,6 +74,13 @@ export class KernelModel implements Calculator {
   /** How the force uncertainty is evaluated (forceUncertainty.ts; default: exact). */
   forceUncertaintyOptions: ForceUncertaintyOptions = {};
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
+  /**
+   * Energy σ from K covariance directions with rigorous bounds (`directions`, energyBounds.ts; O(N·m·K) instead of
+   * O(N·m·rank)), or only the exact σ of the total energy (`totalOnly`: √|Cᵀφ|², φ = Σ_i φ_i from the column sums of
+   * the kernel matrices, O(N·m + M·rank), no per-atom σ). Unset (default): the exact per-atom and total energy σ.
+   */
+  energyUncertaintyOptions: { directions?: number; totalOnly?: boolean } = {};
+  private boundPlan: { k: number; plan: EnergyBoundPlan } | null = null;
 
   constructor(readonly params: KernelModelParams) {
     this.descriptor = createDescriptor(params.descriptor);
@@ -107,6 +115,15 @@ export class KernelModel implements Calculator {
     return this.directions.dirs;
   }
 
+  /** The plan of the energy-σ bounds for `energyUncertaintyOptions.directions` (cached), null when unset. */
+  energyBoundPlan(): EnergyBoundPlan | null {
+    const k = this.energyUncertaintyOptions.directions;
+    const cf = this.params.covarianceFactor;
+    if (k === undefined || !cf) return null;
+    if (!this.boundPlan || this.boundPlan.k !== k) this.boundPlan = { k, plan: energyBoundPlan(covarianceSpectrum(cf, this.refs.nColumns), k) };
+    return this.boundPlan.plan;
+  }
+
   calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {
     const n = structure.species.length;
     const periodic = structure.pbc[0] && structure.pbc[1] && structure.pbc[2];
@@ -124,7 +141,11 @@ export class KernelModel implements Calculator {
     const energies = new Float64Array(n);
     const dEdX = wantF || wantS ? new Float64Array(n * d) : null;
     const cf = wantU ? this.params.covarianceFactor! : null;
-    const perAtomU = cf ? new Float64Array(n * cf.rank) : null;
+    const totalOnly = cf !== null && this.energyUncertaintyOptions.totalOnly === true;
+    const phiTotal = totalOnly ? new Float64Array(this.refs.nColumns) : null;
+    const plan = cf && !totalOnly ? this.energyBoundPlan() : null;
+    const bounds = plan ? newEnergyBoundsOut(n, plan) : null;
+    const perAtomU = cf && !plan && !totalOnly ? new Float64Array(n * cf.rank) : null;
     const passes: (SpeciesPass | null)[] = this.refs.species.map(() => null);
     for (let t = 0; t < this.refs.species.length; t++) {
       const atoms = groups.atoms[t];
@@ -146,6 +167,11 @@ export class KernelModel implements Calculator {
         const g = new Float64Array(nt * d);
         this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
         for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
+      }
+      if (plan && bounds) accumulateEnergyBounds(plan, atoms, kmat, mt, off, this.refs.energyColumn(t), bounds);
+      if (phiTotal) {
+        for (let i = 0; i < nt; i++) for (let b = 0; b < mt; b++) phiTotal[off + b] += kmat[i * mt + b];
+        phiTotal[this.refs.energyColumn(t)] += nt;
       }
       if (cf && perAtomU) {
         const r = cf.rank;
@@ -187,6 +213,22 @@ export class KernelModel implements Calculator {
       let s = 0;
       for (let k = 0; k < r; k++) s += tot[k] * tot[k];
       result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
+    }
+    if (cf && phiTotal) {
+      const u = new Float64Array(cf.rank);
+      getLinalg().gemm(1, cf.rank, phiTotal.length, phiTotal, cf.data, u);
+      let q = 0;
+      for (let k = 0; k < cf.rank; k++) q += u[k] * u[k];
+      result.uncertainty = { energyEv: Math.sqrt(q) };
+    }
+    if (plan && bounds) {
+      const tot = totalEnergyBounds(plan, bounds);
+      result.uncertainty = {
+        energyEv: tot.estimate, energiesEv: bounds.estimate.map(Math.sqrt),
+        energiesBoundsEv: { lower: bounds.lower.map(Math.sqrt), upper: bounds.upper.map(Math.sqrt), totalLower: tot.lower, totalUpper: tot.upper },
+      };
+    }
+    if (cf && result.uncertainty) {
       if (wantFU) {
         // exact with a factorable kernel needs only C (no transposed copy of it as directions)
         const exact = (this.forceUncertaintyOptions.method ?? 'exact') === 'exact' && this.refs.kernel.factoredGradient !== undefined;

@@ -111,6 +111,7 @@ export function register(program: Command): void {
       }
       say(`${summary.steps} steps: ${summary.calls} reference calls (${summary.failedCalls} failed), ${summary.refits} refits, ${summary.trainingStructures} training structures, references ${JSON.stringify(summary.references)}`);
       say(`calls per 100 steps: first quarter ${summary.callsPer100.firstQuarter.toFixed(1)}, last quarter ${summary.callsPer100.lastQuarter.toFixed(1)}; threshold ${summary.finalThresholdEvPerA.toPrecision(3)} eV/Å after ${summary.thresholdUpdates} updates`);
+      say(`exact force σ at ${summary.exactForceSigmaSteps} of ${summary.steps} steps (the rest screened); escapes caught ${summary.escapes}`);
       say(`wrote ${summary.dir}/model.json, training.xyz, log.csv, index.html (${summary.wallS.toFixed(1)} s)`);
     });
 }
