@@ -94,6 +94,8 @@ export class RealSpaceWorkspace {
   private last: { key: string; fn: unknown; table: PairTable } | null = null;
   private list: VerletPairList | null = null;
   private previous: { positions: Float64Array; cell: Float64Array; cutoffA: number } | null = null;
+  /** The last call ran over the list. */
+  private listed = false;
 
   constructor(readonly skinA: number = REAL_SPACE_SKIN_A) {}
 
@@ -114,7 +116,16 @@ export class RealSpaceWorkspace {
   pairsFor(t: RealSpaceTask): VerletPairList | null {
     if (!(this.skinA > 0)) return null;
     let list = this.list;
-    if (list && list.cutoffA === t.cutoffA && list.valid(t.positions, t.cell)) return list;
+    const listed = this.listed;
+    this.listed = false;
+    if (list && list.cutoffA === t.cutoffA) {
+      if (list.valid(t.positions, t.cell)) return (this.listed = true), list;
+      // the previous call used the list and the cell is the same: the trajectory goes on, rebuild now
+      if (listed && this.previous && sameCell(this.previous.cell, t.cell) && list.count > 0) {
+        list.update(t.positions, t.cell);
+        return (this.listed = true), list;
+      }
+    }
     const prev = this.previous;
     const trajectory = prev !== null && prev.cutoffA === t.cutoffA && sameCell(prev.cell, t.cell) && withinDisplacement(prev.positions, t.positions, this.skinA / 2);
     if (!trajectory) {
@@ -126,6 +137,7 @@ export class RealSpaceWorkspace {
     }
     if (!list || list.cutoffA !== t.cutoffA) list = this.list = new VerletPairList(t.cutoffA, this.skinA);
     list.update(t.positions, t.cell);
+    this.listed = true;
     return list;
   }
 
@@ -189,7 +201,6 @@ function verletSum(t: RealSpaceTask, list: VerletPairList, ws: RealSpaceWorkspac
   const u = t.probes ? gatherSlots(order, t.probes, C, ws.slots(2, n * C)) : undefined;
   const phi = t.potentials ? ws.slots(3, n * C).fill(0) : null;
   const grad = t.gradient ? ws.slots(4, 3 * n).fill(0) : null;
-  const dS = t.strain;
   const acc = new PairAccumulator({ ...t, sources: w, probes: u, potentials: phi, gradient: grad }, ws);
   const table = acc.table;
   let L = 0;
@@ -203,14 +214,28 @@ function verletSum(t: RealSpaceTask, list: VerletPairList, ws: RealSpaceWorkspac
     }
     L = acc.L;
   } else {
-    const c = table.coef, rLo = table.rLo, inv = table.invDelta, last = table.intervals - 1, tmp = new Float64Array(2);
+    L = tabulatedPairs(t, list, x, w, u, phi, grad, table);
+  }
+  if (phi && t.potentials) scatterAddSlots(order, phi, C, t.potentials);
+  if (grad && t.gradient) scatterAddSlots(order, grad, 3, t.gradient);
+  return L;
+}
+
+/** The inline pair loop of verletSum: one channel, probes, tabulated kernel (slot-ordered arrays). */
+function tabulatedPairs(t: RealSpaceTask, list: VerletPairList, x: Float64Array, w: Float64Array, u: Float64Array, phi: Float64Array | null, grad: Float64Array, table: PairTable): number {
+  const I = list.first, J = list.second, T = list.translation, m = list.count, dS = t.strain;
+  const rc2 = t.cutoffA * t.cutoffA;
+  const c = table.coef, rLo = table.rLo, inv = table.invDelta, last = table.intervals - 1, tmp = new Float64Array(2);
+  let L = 0;
+  {
     for (let p = 0; p < m; p++) {
       const i = I[p], j = J[p];
       const dx = x[3 * j] - x[3 * i] + T[3 * p], dy = x[3 * j + 1] - x[3 * i + 1] + T[3 * p + 1], dz = x[3 * j + 2] - x[3 * i + 2] + T[3 * p + 2];
       const r2 = dx * dx + dy * dy + dz * dz;
       if (r2 >= rc2) continue;
       const r = Math.sqrt(r2);
-      let v: number, dv: number;
+      // initialised: an uninitialised `let` is tagged and would box a heap number per pair
+      let v = 0, dv = 0;
       if (r >= rLo) {
         const s = (r - rLo) * inv;
         let k = Math.floor(s);
@@ -237,8 +262,6 @@ function verletSum(t: RealSpaceTask, list: VerletPairList, ws: RealSpaceWorkspac
       }
     }
   }
-  if (phi && t.potentials) scatterAddSlots(order, phi, C, t.potentials);
-  if (grad && t.gradient) scatterAddSlots(order, grad, 3, t.gradient);
   return L;
 }
 

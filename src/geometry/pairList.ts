@@ -132,7 +132,7 @@ export class VerletPairList {
       const a0 = start[A], a1 = start[A + 1];
       if (a0 === a1) continue;
       for (let o = 0; o < nOff; o++) {
-        const [o1, o2, o3] = offsets[o];
+        const o1 = offsets[o][0], o2 = offsets[o][1], o3 = offsets[o][2];
         let c1 = b1 + o1, c2 = b2 + o2, c3 = b3 + o3;
         let k1 = 0, k2 = 0, k3 = 0;
         if (c1 < 0) { c1 += n1; k1 = -1; } else if (c1 >= n1) { c1 -= n1; k1 = 1; }
@@ -145,6 +145,10 @@ export class VerletPairList {
       }
       for (let ka = a0; ka < a1; ka++) {
         const i = order[ka];
+        // room for every atom of the stencil's bins (the pushes below are inline: a call would box its doubles)
+        if (this.count + n > this.first.length) this.reserve(2 * (this.count + n));
+        const F = this.first, S = this.second, Tr = this.translation;
+        let c = this.count;
         for (let o = 0; o < nOff; o++) {
           const Bn = nbBin[o];
           // offset (0, 0, 0) is the first: the bin itself, pairs kb > ka
@@ -155,9 +159,12 @@ export class VerletPairList {
             if (dx * dx + dy * dy + dz * dz >= R2) continue;
             const j = order[kb];
             // r_ij = w_j − w_i + sh = x_j − x_i + t
-            this.push(ka, kb, dx - (x[3 * j] - x[3 * i]), dy - (x[3 * j + 1] - x[3 * i + 1]), dz - (x[3 * j + 2] - x[3 * i + 2]));
+            F[c] = ka; S[c] = kb;
+            Tr[3 * c] = dx - (x[3 * j] - x[3 * i]); Tr[3 * c + 1] = dy - (x[3 * j + 1] - x[3 * i + 1]); Tr[3 * c + 2] = dz - (x[3 * j + 2] - x[3 * i + 2]);
+            c++;
           }
         }
+        this.count = c;
       }
     }
   }

@@ -19,7 +19,7 @@
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
 import { ElectrostaticsCalculator, type SolverParameters, type TuneOptions } from '../electrostatics/index.js';
-import { VerletPairList, buildNeighbourList } from '../geometry/index.js';
+import { VerletPairList, buildNeighbourList, type NeighbourList } from '../geometry/index.js';
 
 /** Skin (Å) of the calculator's pair list (LAMMPS's default for metal units is 2 Å). */
 export const RIGID_ION_SKIN_A = 1;
@@ -120,7 +120,29 @@ export class RigidIonCalculator implements Calculator {
     const energies = new Float64Array(n);
     const sp = s.species, rc2 = rc * rc;
     let energy = 0;
-    const pair = (i: number, j: number, x: number, y: number, z: number, r2: number): void => {
+    // one loop over the pairs (no per-pair call: double arguments of a call that is not inlined are boxed)
+    let list: VerletPairList | null = null, nl: NeighbourList | null = null, count: number;
+    if (periodic) {
+      if (!this.pairList) this.pairList = new VerletPairList(rc, RIGID_ION_SKIN_A);
+      list = this.pairList;
+      list.update(s.positions, s.cell);
+      count = list.count;
+    } else {
+      nl = buildNeighbourList(s, rc, { half: true });
+      count = nl.count;
+    }
+    const X = s.positions, T = list ? list.translation : null, order = list ? list.order : null;
+    for (let p = 0; p < count; p++) {
+      let i = 0, j = 0, x = 0, y = 0, z = 0;
+      if (list && T && order) {
+        i = order[list.first[p]]; j = order[list.second[p]];
+        x = X[3 * j] - X[3 * i] + T[3 * p]; y = X[3 * j + 1] - X[3 * i + 1] + T[3 * p + 1]; z = X[3 * j + 2] - X[3 * i + 2] + T[3 * p + 2];
+      } else if (nl) {
+        i = nl.centres[p]; j = nl.neighbours[p];
+        x = nl.vectors[3 * p]; y = nl.vectors[3 * p + 1]; z = nl.vectors[3 * p + 2];
+      }
+      const r2 = x * x + y * y + z * z;
+      if (r2 >= rc2) continue;
       const r = Math.sqrt(r2), o = 6 * (ns * sp[i] + sp[j]);
       const A = par[o];
       const e = A === 0 ? 0 : A * Math.exp((par[o + 1] - r) * par[o + 2]);
@@ -134,24 +156,6 @@ export class RigidIonCalculator implements Calculator {
       forces[3 * j] -= f * x; forces[3 * j + 1] -= f * y; forces[3 * j + 2] -= f * z;
       dEdStrain[0] += f * x * x; dEdStrain[1] += f * x * y; dEdStrain[2] += f * x * z;
       dEdStrain[4] += f * y * y; dEdStrain[5] += f * y * z; dEdStrain[8] += f * z * z;
-    };
-    if (periodic) {
-      if (!this.pairList) this.pairList = new VerletPairList(rc, RIGID_ION_SKIN_A);
-      const l = this.pairList, X = s.positions;
-      l.update(X, s.cell);
-      const T = l.translation, order = l.order;
-      for (let p = 0; p < l.count; p++) {
-        const i = order[l.first[p]], j = order[l.second[p]];
-        const x = X[3 * j] - X[3 * i] + T[3 * p], y = X[3 * j + 1] - X[3 * i + 1] + T[3 * p + 1], z = X[3 * j + 2] - X[3 * i + 2] + T[3 * p + 2];
-        const r2 = x * x + y * y + z * z;
-        if (r2 < rc2) pair(i, j, x, y, z, r2);
-      }
-    } else {
-      const nl = buildNeighbourList(s, rc, { half: true });
-      for (let k = 0; k < nl.count; k++) {
-        const x = nl.vectors[3 * k], y = nl.vectors[3 * k + 1], z = nl.vectors[3 * k + 2];
-        pair(nl.centres[k], nl.neighbours[k], x, y, z, x * x + y * y + z * z);
-      }
     }
     dEdStrain[3] = dEdStrain[1]; dEdStrain[6] = dEdStrain[2]; dEdStrain[7] = dEdStrain[5];
     const c: CalculationResult = this.options.coulomb === false
