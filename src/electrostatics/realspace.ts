@@ -120,8 +120,9 @@ export class RealSpaceWorkspace {
     this.listed = false;
     if (list && list.cutoffA === t.cutoffA) {
       if (list.valid(t.positions, t.cell)) return (this.listed = true), list;
-      // the previous call used the list and the cell is the same: the trajectory goes on, rebuild now
-      if (listed && this.previous && sameCell(this.previous.cell, t.cell) && list.count > 0) {
+      // the previous call used the list, the cell is the same and no atom has moved more than the skin since the
+      // build: the trajectory goes on, rebuild now (a new frame of a data set moves atoms farther: binned sweep)
+      if (listed && this.previous && sameCell(this.previous.cell, t.cell) && list.nearReference(t.positions, this.skinA)) {
         list.update(t.positions, t.cell);
         return (this.listed = true), list;
       }

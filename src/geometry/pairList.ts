@@ -48,6 +48,11 @@ export class VerletPairList {
     return true;
   }
 
+  /** True when no atom lies farther than `limitA` from where it was at the last rebuild (same atom count). */
+  nearReference(p: Float64Array, limitA: number): boolean {
+    return this.rebuilds > 0 && withinDisplacement(this.refPositions, p, limitA);
+  }
+
   /** True when the stored list still holds every pair within the cutoff at these positions and cell (no rebuild needed). */
   valid(p: Float64Array, cell: ArrayLike<number>): boolean {
     if (this.rebuilds === 0 || p.length !== this.refPositions.length) return false;

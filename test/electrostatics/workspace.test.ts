@@ -96,7 +96,7 @@ test('no module of src/electrostatics holds mutable state between calls (module-
   assert.deepEqual(offenders, []);
 });
 
-test('the real-space pair list along a trajectory (small steps, a jump, a new cell) = a fresh call to rounding, rebuilt only when needed', () => {
+test('the real-space pair list along a trajectory (small steps, a jump, a new cell, a far frame) = a fresh call to rounding, rebuilt only when needed', () => {
   for (const [n, edge] of [[216, 18.9], [64, 12.59]] as const) { // binned list build, and the narrow-cell fallback
     const cell = [edge, 0, 0, 0.9, edge, 0, -0.6, 0.4, edge];
     const { structure, charges: q } = randomIons(n, cell, 11, 1.8);
@@ -106,8 +106,11 @@ test('the real-space pair list along a trajectory (small steps, a jump, a new ce
     const path = frames(structure, 6);
     const jumped = makeStructure({ symbols: Array.from(structure.species, (t) => structure.symbols[t]), positions: Array.from(path[5].positions, (x, k) => x + (k === 4 ? 0.7 : 0)), cell: Array.from(structure.cell) });
     const strained = makeStructure({ symbols: Array.from(structure.species, (t) => structure.symbols[t]), positions: Array.from(jumped.positions), cell: cell.map((x) => 1.01 * x) });
-    const expectRebuilds = [0, 1, 1, 1, 1, 1, 2, 2, 2, 3]; // the jump rebuilds at once; a new cell waits for a second call
-    [...path, jumped, jumped, strained, strained].forEach((s, f) => {
+    // an unrelated frame: one atom 1.5 Å away (more than the skin) in the strained cell
+    const far = makeStructure({ symbols: Array.from(structure.species, (t) => structure.symbols[t]), positions: Array.from(strained.positions, (x, k) => x + (k === 7 ? 1.5 : 0)), cell: Array.from(strained.cell) });
+    // a jump within the skin rebuilds at once; a new cell or a frame farther than the skin waits for a second call
+    const expectRebuilds = [0, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 4];
+    [...path, jumped, jumped, strained, strained, far, far].forEach((s, f) => {
       const a = computeElectrostatics(s, q, kernel, params, { potentials: true, workspace: ws });
       const b = computeElectrostatics(s, q, kernel, params, { potentials: true });
       assert.ok(Math.abs(a.energyEv - b.energyEv) <= 1e-12 * Math.abs(b.energyEv), `frame ${f}: energy ${a.energyEv} vs ${b.energyEv}`);
