@@ -222,26 +222,33 @@ function verletSum(t: RealSpaceTask, list: VerletPairList, ws: RealSpaceWorkspac
   return L;
 }
 
-/** The inline pair loop of verletSum: one channel, probes, tabulated kernel (slot-ordered arrays). */
+/**
+ * The inline pair loop of verletSum: one channel, probes, tabulated kernel (slot-ordered arrays). Pairs come grouped
+ * by their first slot, whose position, weights and accumulated gradient stay in locals over its group.
+ */
 function tabulatedPairs(t: RealSpaceTask, list: VerletPairList, x: Float64Array, w: Float64Array, u: Float64Array, phi: Float64Array | null, grad: Float64Array, table: PairTable): number {
-  const I = list.first, J = list.second, T = list.translation, m = list.count, dS = t.strain;
+  const J = list.second, T = list.translation, start = list.start, n = start.length - 1, dS = t.strain;
   const rc2 = t.cutoffA * t.cutoffA;
   const c = table.coef, rLo = table.rLo, inv = table.invDelta, last = table.intervals - 1, tmp = new Float64Array(2);
-  let L = 0;
-  {
-    for (let p = 0; p < m; p++) {
-      const i = I[p], j = J[p];
-      const dx = x[3 * j] - x[3 * i] + T[3 * p], dy = x[3 * j + 1] - x[3 * i + 1] + T[3 * p + 1], dz = x[3 * j + 2] - x[3 * i + 2] + T[3 * p + 2];
+  let L = 0, s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0;
+  for (let i = 0; i < n; i++) {
+    const p0 = start[i], p1 = start[i + 1];
+    if (p0 === p1) continue;
+    const xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2], wi = w[i], ui = u[i];
+    let gxi = 0, gyi = 0, gzi = 0, phii = 0;
+    for (let p = p0; p < p1; p++) {
+      const j = J[p];
+      const dx = x[3 * j] - xi + T[3 * p], dy = x[3 * j + 1] - yi + T[3 * p + 1], dz = x[3 * j + 2] - zi + T[3 * p + 2];
       const r2 = dx * dx + dy * dy + dz * dz;
       if (r2 >= rc2) continue;
       const r = Math.sqrt(r2);
       // initialised: an uninitialised `let` is tagged and would box a heap number per pair
       let v = 0, dv = 0;
       if (r >= rLo) {
-        const s = (r - rLo) * inv;
-        let k = Math.floor(s);
+        const f0 = (r - rLo) * inv;
+        let k = Math.floor(f0);
         if (k > last) k = last;
-        const f = s - k, o = 4 * k;
+        const f = f0 - k, o = 4 * k;
         const c1 = c[o + 1], c2 = c[o + 2], c3 = c[o + 3];
         v = c[o] + f * (c1 + f * (c2 + f * c3));
         dv = (c1 + f * (2 * c2 + 3 * f * c3)) * inv;
@@ -249,20 +256,24 @@ function tabulatedPairs(t: RealSpaceTask, list: VerletPairList, x: Float64Array,
         t.shortRange(r, tmp);
         v = tmp[0]; dv = tmp[1];
       }
-      const wi = w[i], wj = w[j];
-      if (phi) { phi[i] += wj * v; phi[j] += wi * v; }
-      const sw = u[i] * wj + u[j] * wi;
+      const wj = w[j];
+      phii += wj * v;
+      if (phi) phi[j] += wi * v;
+      const sw = ui * wj + u[j] * wi;
       L += sw * v;
       const g = (sw * dv) / r;
       const gx = g * dx, gy = g * dy, gz = g * dz;
       grad[3 * j] += gx; grad[3 * j + 1] += gy; grad[3 * j + 2] += gz;
-      grad[3 * i] -= gx; grad[3 * i + 1] -= gy; grad[3 * i + 2] -= gz;
+      gxi -= gx; gyi -= gy; gzi -= gz;
       if (dS) {
-        dS[0] += gx * dx; dS[1] += gx * dy; dS[2] += gx * dz;
-        dS[4] += gy * dy; dS[5] += gy * dz; dS[8] += gz * dz;
+        s00 += gx * dx; s01 += gx * dy; s02 += gx * dz;
+        s11 += gy * dy; s12 += gy * dz; s22 += gz * dz;
       }
     }
+    grad[3 * i] += gxi; grad[3 * i + 1] += gyi; grad[3 * i + 2] += gzi;
+    if (phi) phi[i] += phii;
   }
+  if (dS) { dS[0] += s00; dS[1] += s01; dS[2] += s02; dS[4] += s11; dS[5] += s12; dS[8] += s22; }
   return L;
 }
 

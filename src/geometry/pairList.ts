@@ -32,6 +32,8 @@ export class VerletPairList {
   translation = new Float64Array(0);
   /** Full rebuilds so far. */
   rebuilds = 0;
+  /** Pairs come grouped by first slot: those of slot a are start[a] … start[a+1] − 1 (length atoms + 1). */
+  start = new Int32Array(1);
   private refPositions = new Float64Array(0);
   private readonly refCell = new Float64Array(9);
 
@@ -41,6 +43,12 @@ export class VerletPairList {
   update(positions: Float64Array, cell: ArrayLike<number>): boolean {
     if (this.valid(positions, cell)) return false;
     this.build(positions, cell);
+    // offsets by first slot (both builds emit the pairs grouped by their first slot, in slot order)
+    const n = positions.length / 3;
+    if (this.start.length !== n + 1) this.start = new Int32Array(n + 1);
+    this.start.fill(0);
+    for (let p = 0; p < this.count; p++) this.start[this.first[p] + 1]++;
+    for (let a = 0; a < n; a++) this.start[a + 1] += this.start[a];
     if (this.refPositions.length !== positions.length) this.refPositions = new Float64Array(positions.length);
     this.refPositions.set(positions);
     for (let k = 0; k < 9; k++) this.refCell[k] = cell[k];
