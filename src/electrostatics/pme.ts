@@ -79,7 +79,7 @@ function eulerFactor(p: number, K: number): Float64Array {
 }
 
 /** Per-atom spline data for a mesh. */
-interface SplineSet {
+export interface SplineSet {
   p: number;
   /** θ and dθ/du, N × 3 × p (M_p(u − g) for the p mesh points g = base − j). */
   th: Float64Array;
@@ -92,11 +92,12 @@ interface SplineSet {
   flat3: Int32Array;
 }
 
-function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [number, number, number], p: number): SplineSet {
+function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [number, number, number], p: number, reuse: SplineSet | null): SplineSet {
   const n = positions.length / 3;
-  const th = new Float64Array(3 * n * p), dth = new Float64Array(3 * n * p);
-  const idx = [new Int32Array(n * p), new Int32Array(n * p), new Int32Array(n * p)];
-  const flat3 = new Int32Array(n);
+  const fits = reuse !== null && reuse.p === p && reuse.flat3.length === n;
+  const th = fits ? reuse.th : new Float64Array(3 * n * p), dth = fits ? reuse.dth : new Float64Array(3 * n * p);
+  const idx = fits ? [reuse.i1, reuse.i2, reuse.i3] : [new Int32Array(n * p), new Int32Array(n * p), new Int32Array(n * p)];
+  const flat3 = fits ? reuse.flat3 : new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
     for (let d = 0; d < 3; d++) {
@@ -118,25 +119,46 @@ function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [numb
   return { p, th, dth, i1: idx[0], i2: idx[1], i3: idx[2], flat3 };
 }
 
-/** Spread real weights (column `col` of an N × C array) onto a real mesh K1 × K2 × K3 (zeroed first). */
+/**
+ * Spread real weights (column `col` of an N × C array) onto a real mesh K1 × K2 × K3 (zeroed first). The inner
+ * loop runs along direction 3 over contiguous mesh points when the atom's p points do not wrap (flat3), else
+ * through the wrapped indices; the branch is taken once per atom.
+ */
 function spread(sp: SplineSet, K3: number, w: Float64Array, C: number, col: number, grid: Float64Array): void {
   grid.fill(0);
-  const n = sp.i1.length / sp.p, p = sp.p, th = sp.th;
+  const n = sp.flat3.length, p = sp.p, th = sp.th;
   const { i1, i2, i3, flat3 } = sp;
   for (let i = 0; i < n; i++) {
     const q = w[i * C + col];
     if (q === 0) continue;
     const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = flat3[i];
-    for (let j1 = 0; j1 < p; j1++) {
-      const r1 = i1[ip + j1];
-      const t1 = q * th[o1 + j1];
-      for (let j2 = 0; j2 < p; j2++) {
-        const row = (r1 + i2[ip + j2]) * K3;
-        const t12 = t1 * th[o2 + j2];
-        if (f3 >= 0) {
-          const r0 = row + f3;
-          for (let j3 = 0; j3 < p; j3++) grid[r0 - j3] += t12 * th[o3 + j3];
-        } else for (let j3 = 0; j3 < p; j3++) grid[row + i3[ip + j3]] += t12 * th[o3 + j3];
+    if (f3 >= 0 && p === 8) {
+      // the default order, unrolled along direction 3 (≈ 3× faster than the loop in V8)
+      const c0 = th[o3 + 7], c1 = th[o3 + 6], c2 = th[o3 + 5], c3 = th[o3 + 4], c4 = th[o3 + 3], c5 = th[o3 + 2], c6 = th[o3 + 1], c7 = th[o3];
+      for (let j1 = 0; j1 < 8; j1++) {
+        const r1 = i1[ip + j1], t1 = q * th[o1 + j1];
+        for (let j2 = 0; j2 < 8; j2++) {
+          const r0 = (r1 + i2[ip + j2]) * K3 + f3 - 7, t = t1 * th[o2 + j2];
+          grid[r0] += t * c0; grid[r0 + 1] += t * c1; grid[r0 + 2] += t * c2; grid[r0 + 3] += t * c3;
+          grid[r0 + 4] += t * c4; grid[r0 + 5] += t * c5; grid[r0 + 6] += t * c6; grid[r0 + 7] += t * c7;
+        }
+      }
+    } else if (f3 >= 0) {
+      for (let j1 = 0; j1 < p; j1++) {
+        const r1 = i1[ip + j1], t1 = q * th[o1 + j1];
+        for (let j2 = 0; j2 < p; j2++) {
+          const r0 = (r1 + i2[ip + j2]) * K3 + f3 - p + 1, t12 = t1 * th[o2 + j2];
+          // mesh point r0 + k holds spline point j3 = p − 1 − k
+          for (let k = 0, o = o3 + p - 1; k < p; k++, o--) grid[r0 + k] += t12 * th[o];
+        }
+      }
+    } else {
+      for (let j1 = 0; j1 < p; j1++) {
+        const r1 = i1[ip + j1], t1 = q * th[o1 + j1];
+        for (let j2 = 0; j2 < p; j2++) {
+          const row = (r1 + i2[ip + j2]) * K3, t12 = t1 * th[o2 + j2];
+          for (let j3 = 0; j3 < p; j3++) grid[row + i3[ip + j3]] += t12 * th[o3 + j3];
+        }
       }
     }
   }
@@ -148,34 +170,75 @@ function gather(sp: SplineSet, K3: number, i: number, grid: Float64Array, out: F
   const { i1, i2, i3 } = sp;
   const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = sp.flat3[i];
   let v = 0, d1 = 0, d2 = 0, d3 = 0;
-  for (let j1 = 0; j1 < p; j1++) {
-    const r1 = i1[ip + j1];
-    const t1 = th[o1 + j1], dt1 = dth[o1 + j1];
-    let a0 = 0, a2 = 0, a3 = 0;
-    for (let j2 = 0; j2 < p; j2++) {
-      const row = (r1 + i2[ip + j2]) * K3;
-      let s0 = 0, s3 = 0;
-      if (f3 >= 0) {
-        const r0 = row + f3;
+  if (f3 >= 0 && p === 8) {
+    // the default order, unrolled along direction 3 (mesh point r0 + k holds spline point 7 − k)
+    const c0 = th[o3 + 7], c1 = th[o3 + 6], c2 = th[o3 + 5], c3 = th[o3 + 4], c4 = th[o3 + 3], c5 = th[o3 + 2], c6 = th[o3 + 1], c7 = th[o3];
+    const e0 = dth[o3 + 7], e1 = dth[o3 + 6], e2 = dth[o3 + 5], e3 = dth[o3 + 4], e4 = dth[o3 + 3], e5 = dth[o3 + 2], e6 = dth[o3 + 1], e7 = dth[o3];
+    for (let j1 = 0; j1 < 8; j1++) {
+      const r1 = i1[ip + j1];
+      let a0 = 0, a2 = 0, a3 = 0;
+      for (let j2 = 0; j2 < 8; j2++) {
+        const r0 = (r1 + i2[ip + j2]) * K3 + f3 - 7;
+        const g0 = grid[r0], g1 = grid[r0 + 1], g2 = grid[r0 + 2], g3 = grid[r0 + 3], g4 = grid[r0 + 4], g5 = grid[r0 + 5], g6 = grid[r0 + 6], g7 = grid[r0 + 7];
+        const s0 = c0 * g0 + c1 * g1 + c2 * g2 + c3 * g3 + c4 * g4 + c5 * g5 + c6 * g6 + c7 * g7;
+        const s3 = e0 * g0 + e1 * g1 + e2 * g2 + e3 * g3 + e4 * g4 + e5 * g5 + e6 * g6 + e7 * g7;
+        const t2 = th[o2 + j2];
+        a0 += t2 * s0;
+        a2 += dth[o2 + j2] * s0;
+        a3 += t2 * s3;
+      }
+      const t1 = th[o1 + j1];
+      v += t1 * a0;
+      d1 += dth[o1 + j1] * a0;
+      d2 += t1 * a2;
+      d3 += t1 * a3;
+    }
+  } else if (f3 >= 0) {
+    for (let j1 = 0; j1 < p; j1++) {
+      const r1 = i1[ip + j1];
+      let a0 = 0, a2 = 0, a3 = 0;
+      for (let j2 = 0; j2 < p; j2++) {
+        const r0 = (r1 + i2[ip + j2]) * K3 + f3 - p + 1;
+        let s0 = 0, s3 = 0;
+        for (let k = 0, o = o3 + p - 1; k < p; k++, o--) {
+          const f = grid[r0 + k];
+          s0 += th[o] * f;
+          s3 += dth[o] * f;
+        }
+        const t2 = th[o2 + j2];
+        a0 += t2 * s0;
+        a2 += dth[o2 + j2] * s0;
+        a3 += t2 * s3;
+      }
+      const t1 = th[o1 + j1];
+      v += t1 * a0;
+      d1 += dth[o1 + j1] * a0;
+      d2 += t1 * a2;
+      d3 += t1 * a3;
+    }
+  } else {
+    for (let j1 = 0; j1 < p; j1++) {
+      const r1 = i1[ip + j1];
+      let a0 = 0, a2 = 0, a3 = 0;
+      for (let j2 = 0; j2 < p; j2++) {
+        const row = (r1 + i2[ip + j2]) * K3;
+        let s0 = 0, s3 = 0;
         for (let j3 = 0; j3 < p; j3++) {
-          const f = grid[r0 - j3];
+          const f = grid[row + i3[ip + j3]];
           s0 += th[o3 + j3] * f;
           s3 += dth[o3 + j3] * f;
         }
-      } else for (let j3 = 0; j3 < p; j3++) {
-        const f = grid[row + i3[ip + j3]];
-        s0 += th[o3 + j3] * f;
-        s3 += dth[o3 + j3] * f;
+        const t2 = th[o2 + j2];
+        a0 += t2 * s0;
+        a2 += dth[o2 + j2] * s0;
+        a3 += t2 * s3;
       }
-      const t2 = th[o2 + j2];
-      a0 += t2 * s0;
-      a2 += dth[o2 + j2] * s0;
-      a3 += t2 * s3;
+      const t1 = th[o1 + j1];
+      v += t1 * a0;
+      d1 += dth[o1 + j1] * a0;
+      d2 += t1 * a2;
+      d3 += t1 * a3;
     }
-    v += t1 * a0;
-    d1 += dt1 * a0;
-    d2 += t1 * a2;
-    d3 += t1 * a3;
   }
   out[0] = v; out[1] = d1; out[2] = d2; out[3] = d3;
 }
@@ -214,6 +277,8 @@ export class PmeWorkspace {
   influence: Influence | null = null;
   private readonly real: Float64Array[] = [];
   private readonly spec: Float64Array[] = [];
+  /** Spline weights and mesh indices of the last call (buffers reused while N and the order stay the same). */
+  splines: SplineSet | null = null;
 
   /** The transform kept from the last call (null before the first). */
   get transform(): RealTransform3d | null {
@@ -329,12 +394,13 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const C = req.channels, V = req.volume, w = req.sources, u = req.probes;
   const ainv = inv3(req.cell);
   const b = reciprocalCell(req.cell);
-  const sp = computeSplines(req.positions, ainv, mesh, p);
+  const sp = computeSplines(req.positions, ainv, mesh, p, workspace.splines);
+  workspace.splines = sp;
   const S = K1 * K2 * H;
   const wantStrain = !!(req.strain && u);
   const { infl, dinfl } = influence(workspace, req, mesh, p, fft, b, wantStrain);
   // multiplicities undone when the spectrum is multiplied (the product must stay a plain filter)
-  const filterScale = new Float64Array(H);
+  const filterScale = workspace.scratch('real', 2, H);
   for (let m3 = 0; m3 < H; m3++) filterScale[m3] = half && m3 > 0 ? 0.5 : 1;
 
   const out: ReciprocalResult = {};

@@ -21,7 +21,7 @@
  * The table is kept in a `RealSpaceWorkspace` the caller owns (one per calculator); without one, each call builds it.
  */
 import { cellWidths, inv3, makeStructure } from '../core/index.js';
-import { buildNeighbourList } from '../geometry/index.js';
+import { VerletPairList, buildNeighbourList, gatherSlots, scatterAddSlots, withinDisplacement } from '../geometry/index.js';
 
 export interface RealSpaceTask {
   positions: Float64Array;
@@ -79,9 +79,68 @@ export function buildPairTable(shortRange: (r: number, out: Float64Array) => voi
   return { rLo: TABLE_R_LO, invDelta: 1 / delta, intervals, coef };
 }
 
-/** Reusable real-space state owned by the caller: the pair table of the last (shortRange, cutoff). */
+/** Default skin (Å) of the workspace's Verlet pair list. */
+export const REAL_SPACE_SKIN_A = 1;
+
+/**
+ * Reusable real-space state owned by the caller: the pair table of the last (shortRange, cutoff), and a skinned
+ * pair list (geometry/pairList.ts) at r_c + skin for calls along a trajectory. The list is only built once two
+ * consecutive calls see the same cell and cutoff with no atom moved more than skin/2 (MD, optimisation); one-shot
+ * calls on unrelated structures keep the binned sweep. Then each call checks the displacements (O(N)), rebuilds when
+ * an atom has moved more than skin/2 since the last build, and sums over the stored pairs within r_c.
+ * `skinA` 0 turns the list off.
+ */
 export class RealSpaceWorkspace {
   private last: { key: string; fn: unknown; table: PairTable } | null = null;
+  private list: VerletPairList | null = null;
+  private previous: { positions: Float64Array; cell: Float64Array; cutoffA: number } | null = null;
+  /** The last call ran over the list. */
+  private listed = false;
+
+  constructor(readonly skinA: number = REAL_SPACE_SKIN_A) {}
+
+  private readonly slotArrays: Float64Array[] = [];
+
+  /** Scratch array `k` of the given length in the pair list's slot order (contents undefined). */
+  slots(k: number, length: number): Float64Array {
+    if (!this.slotArrays[k] || this.slotArrays[k].length !== length) this.slotArrays[k] = new Float64Array(length);
+    return this.slotArrays[k];
+  }
+
+  /** Full rebuilds of the pair list so far (0 while calls use the binned sweep). */
+  get rebuilds(): number {
+    return this.list?.rebuilds ?? 0;
+  }
+
+  /** The pair list valid for this call (rebuilt if needed), or null when this call should use the binned sweep. */
+  pairsFor(t: RealSpaceTask): VerletPairList | null {
+    if (!(this.skinA > 0)) return null;
+    let list = this.list;
+    const listed = this.listed;
+    this.listed = false;
+    if (list && list.cutoffA === t.cutoffA) {
+      if (list.valid(t.positions, t.cell)) return (this.listed = true), list;
+      // the previous call used the list, the cell is the same and no atom has moved more than the skin since the
+      // build: the trajectory goes on, rebuild now (a new frame of a data set moves atoms farther: binned sweep)
+      if (listed && this.previous && sameCell(this.previous.cell, t.cell) && list.nearReference(t.positions, this.skinA)) {
+        list.update(t.positions, t.cell);
+        return (this.listed = true), list;
+      }
+    }
+    const prev = this.previous;
+    const trajectory = prev !== null && prev.cutoffA === t.cutoffA && sameCell(prev.cell, t.cell) && withinDisplacement(prev.positions, t.positions, this.skinA / 2);
+    if (!trajectory) {
+      if (prev && prev.positions.length === t.positions.length) prev.positions.set(t.positions);
+      else this.previous = { positions: t.positions.slice(), cell: Float64Array.from(t.cell), cutoffA: t.cutoffA };
+      this.previous!.cell.set(t.cell);
+      this.previous!.cutoffA = t.cutoffA;
+      return null;
+    }
+    if (!list || list.cutoffA !== t.cutoffA) list = this.list = new VerletPairList(t.cutoffA, this.skinA);
+    list.update(t.positions, t.cell);
+    this.listed = true;
+    return list;
+  }
 
   /** A table for (shortRange, cutoff); the last one is reused when the same function (or tableKey) comes again. */
   tableFor(t: RealSpaceTask): PairTable {
@@ -101,6 +160,8 @@ export function realSpaceSum(t: RealSpaceTask): number {
   // holds; the binned sweep needs widths ≥ 2.25 r_c, where no self image lies within r_c
   if (n === 0) return 0;
   if (t.forceList) return listSum(t, n);
+  const pairs = t.workspace?.pairsFor(t);
+  if (pairs) return verletSum(t, pairs, t.workspace!);
   const reach: number[] = [], nb: number[] = [];
   for (const w of cellWidths(t.cell)) {
     let m = 0;
@@ -122,12 +183,106 @@ function listSum(t: RealSpaceTask, n: number): number {
   return acc.L;
 }
 
+function sameCell(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  for (let k = 0; k < 9; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * Sum over a skinned pair list (pairs beyond r_c skipped). One charge channel with probes and a table (energy,
+ * forces, potentials along MD) runs inline; everything else through the PairAccumulator.
+ */
+function verletSum(t: RealSpaceTask, list: VerletPairList, ws: RealSpaceWorkspace): number {
+  const n = t.positions.length / 3, C = t.channels, order = list.order;
+  const I = list.first, J = list.second, T = list.translation, m = list.count;
+  const rc2 = t.cutoffA * t.cutoffA;
+  // per-atom arrays in the list's slot order (neighbours close in memory), scattered back at the end
+  const x = gatherSlots(order, t.positions, 3, ws.slots(0, 3 * n));
+  const w = gatherSlots(order, t.sources, C, ws.slots(1, n * C));
+  const u = t.probes ? gatherSlots(order, t.probes, C, ws.slots(2, n * C)) : undefined;
+  const phi = t.potentials ? ws.slots(3, n * C).fill(0) : null;
+  const grad = t.gradient ? ws.slots(4, 3 * n).fill(0) : null;
+  const acc = new PairAccumulator({ ...t, sources: w, probes: u, potentials: phi, gradient: grad }, ws);
+  const table = acc.table;
+  let L = 0;
+  if (C !== 1 || !table || !u || !grad) {
+    for (let p = 0; p < m; p++) {
+      const i = I[p], j = J[p];
+      const dx = x[3 * j] - x[3 * i] + T[3 * p], dy = x[3 * j + 1] - x[3 * i + 1] + T[3 * p + 1], dz = x[3 * j + 2] - x[3 * i + 2] + T[3 * p + 2];
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 >= rc2) continue;
+      acc.pair(i, j, Math.sqrt(r2), dx, dy, dz);
+    }
+    L = acc.L;
+  } else {
+    L = tabulatedPairs(t, list, x, w, u, phi, grad, table);
+  }
+  if (phi && t.potentials) scatterAddSlots(order, phi, C, t.potentials);
+  if (grad && t.gradient) scatterAddSlots(order, grad, 3, t.gradient);
+  return L;
+}
+
+/**
+ * The inline pair loop of verletSum: one channel, probes, tabulated kernel (slot-ordered arrays). Pairs come grouped
+ * by their first slot, whose position, weights and accumulated gradient stay in locals over its group.
+ */
+function tabulatedPairs(t: RealSpaceTask, list: VerletPairList, x: Float64Array, w: Float64Array, u: Float64Array, phi: Float64Array | null, grad: Float64Array, table: PairTable): number {
+  const J = list.second, T = list.translation, start = list.start, n = start.length - 1, dS = t.strain;
+  const rc2 = t.cutoffA * t.cutoffA;
+  const c = table.coef, rLo = table.rLo, inv = table.invDelta, last = table.intervals - 1, tmp = new Float64Array(2);
+  let L = 0, s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0;
+  for (let i = 0; i < n; i++) {
+    const p0 = start[i], p1 = start[i + 1];
+    if (p0 === p1) continue;
+    const xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2], wi = w[i], ui = u[i];
+    let gxi = 0, gyi = 0, gzi = 0, phii = 0;
+    for (let p = p0; p < p1; p++) {
+      const j = J[p];
+      const dx = x[3 * j] - xi + T[3 * p], dy = x[3 * j + 1] - yi + T[3 * p + 1], dz = x[3 * j + 2] - zi + T[3 * p + 2];
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 >= rc2) continue;
+      const r = Math.sqrt(r2);
+      // initialised: an uninitialised `let` is tagged and would box a heap number per pair
+      let v = 0, dv = 0;
+      if (r >= rLo) {
+        const f0 = (r - rLo) * inv;
+        let k = Math.floor(f0);
+        if (k > last) k = last;
+        const f = f0 - k, o = 4 * k;
+        const c1 = c[o + 1], c2 = c[o + 2], c3 = c[o + 3];
+        v = c[o] + f * (c1 + f * (c2 + f * c3));
+        dv = (c1 + f * (2 * c2 + 3 * f * c3)) * inv;
+      } else {
+        t.shortRange(r, tmp);
+        v = tmp[0]; dv = tmp[1];
+      }
+      const wj = w[j];
+      phii += wj * v;
+      if (phi) phi[j] += wi * v;
+      const sw = ui * wj + u[j] * wi;
+      L += sw * v;
+      const g = (sw * dv) / r;
+      const gx = g * dx, gy = g * dy, gz = g * dz;
+      grad[3 * j] += gx; grad[3 * j + 1] += gy; grad[3 * j + 2] += gz;
+      gxi -= gx; gyi -= gy; gzi -= gz;
+      if (dS) {
+        s00 += gx * dx; s01 += gx * dy; s02 += gx * dz;
+        s11 += gy * dy; s12 += gy * dz; s22 += gz * dz;
+      }
+    }
+    grad[3 * i] += gxi; grad[3 * i + 1] += gyi; grad[3 * i + 2] += gzi;
+    if (phi) phi[i] += phii;
+  }
+  if (dS) { dS[0] += s00; dS[1] += s01; dS[2] += s02; dS[4] += s11; dS[5] += s12; dS[8] += s22; }
+  return L;
+}
+
 class PairAccumulator {
   L = 0;
   private readonly tmp = new Float64Array(2);
-  private readonly table: PairTable | null;
-  constructor(private readonly t: RealSpaceTask) {
-    this.table = t.table ? (t.workspace ?? new RealSpaceWorkspace()).tableFor(t) : null;
+  readonly table: PairTable | null;
+  constructor(private readonly t: RealSpaceTask, ws: RealSpaceWorkspace = t.workspace ?? new RealSpaceWorkspace()) {
+    this.table = t.table ? ws.tableFor(t) : null;
   }
   pair(i: number, j: number, r: number, dx: number, dy: number, dz: number): void {
     const { t, tmp, table } = this;

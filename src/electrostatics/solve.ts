@@ -83,7 +83,14 @@ function checkSystem(sys: ElectrostaticsSystem, req: SumRequest): number {
  */
 export class ElectrostaticsWorkspace {
   readonly pme = new PmeWorkspace();
-  readonly real = new RealSpaceWorkspace();
+  readonly real: RealSpaceWorkspace;
+  /**
+   * `realSpaceSkinA`: skin of the real-space pair list kept along a trajectory (realspace.ts; default
+   * REAL_SPACE_SKIN_A, 0 = always the binned sweep, which is bit-identical to a call without a workspace).
+   */
+  constructor(options: { realSpaceSkinA?: number } = {}) {
+    this.real = new RealSpaceWorkspace(options.realSpaceSkinA);
+  }
 }
 
 /** Evaluate φ and/or L = Σ u φ with gradients. `workspace`: reused state between calls (a fresh one when omitted). */

@@ -3,3 +3,4 @@ export * from './neighbours.js';
 export * from './cell.js';
 export * from './transform.js';
 export * from './verlet.js';
+export * from './pairList.js';

@@ -24,6 +24,8 @@ export interface ReferencePotentialOptions {
   electrostaticsParameters?: SolverParameters;
   /** Rigid-ion potentials: shift pair energies to zero at the cutoff (continuous energy for MD; default false). */
   shift?: boolean;
+  /** Rigid-ion potentials: Coulomb parameters tuned on every call ('always', default) or once per cell ('cell': MD). */
+  retune?: 'always' | 'cell';
 }
 
 /** Point charges per species (e), Coulomb only. */

@@ -12,11 +12,17 @@
  * Over a half neighbour list (r_ij = r_j + n·A − r_i):  F_i += φ'(r) r_ij/r, F_j −= φ'(r) r_ij/r,
  * ∂E/∂ε_ab = Σ φ'(r) r_a r_b / r, stress σ = (1/V) ∂E/∂ε (ASE sign). Per-atom energies: half of each pair to each
  * atom plus ½ q_i φ_i.
- * Cost: O(N) pairs within r_c (cell list) + the electrostatics solver (O(N^{3/2}) Ewald, O(N log N) PME).
+ * Periodic cells: the pairs come from a skinned half pair list (geometry/pairList.ts, skin RIGID_ION_SKIN_A) kept by the
+ * calculator and rebuilt only when an atom has moved more than skin/2 or the cell changed (MD); other boundaries
+ * build a neighbour list per call.
+ * Cost: O(N) pairs within r_c + the electrostatics solver (O(N^{3/2}) Ewald, O(N log N) PME).
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
 import { ElectrostaticsCalculator, type SolverParameters, type TuneOptions } from '../electrostatics/index.js';
-import { buildNeighbourList } from '../geometry/index.js';
+import { VerletPairList, buildNeighbourList, type NeighbourList } from '../geometry/index.js';
+
+/** Skin (Å) of the calculator's pair list (LAMMPS's default for metal units is 2 Å). */
+export const RIGID_ION_SKIN_A = 1;
 
 /** One pair type of the Born–Mayer–Huggins form (Buckingham: sigmaA = 0, dEvA8 = 0). */
 export interface BornPairParameters {
@@ -50,6 +56,8 @@ export interface RigidIonOptions {
   electrostaticsParameters?: SolverParameters;
   /** Include the Coulomb energy of the fixed charges (default true; false: short-range pairs only). */
   coulomb?: boolean;
+  /** Coulomb parameter tuning: 'always' (default, every call) or 'cell' (kept while cell and charges stay: MD). */
+  retune?: 'always' | 'cell';
 }
 
 /** The pair energy φ(r) and φ'(r) of one parameter set. */
@@ -76,8 +84,11 @@ export class RigidIonCalculator implements Calculator {
       accuracy: 1e-8,
       ...(options.electrostatics ?? {}),
       ...(options.electrostaticsParameters ? { parameters: options.electrostaticsParameters } : {}),
+      ...(options.retune ? { retune: options.retune } : {}),
     });
   }
+
+  private pairList: VerletPairList | null = null;
 
   /** Pair-type table for the structure's species: index ns·a + b → parameter set. */
   private table(s: Structure): BornPairParameters[] {
@@ -101,22 +112,46 @@ export class RigidIonCalculator implements Calculator {
     const table = this.table(s);
     const ns = s.symbols.length;
     const rc = this.options.cutoffA;
-    const shifts = table.map((p) => (this.options.shift ? bornPair(p, rc)[0] : 0));
-    const nl = buildNeighbourList(s, this.options.cutoffA, { half: true });
+    // per pair type: A, σ, 1/ρ, C, D, energy shift
+    const par = new Float64Array(6 * table.length);
+    table.forEach((p, t) => par.set([p.aEv, p.sigmaA, 1 / p.rhoA, p.cEvA6, p.dEvA8, this.options.shift ? bornPair(p, rc)[0] : 0], 6 * t));
     const forces = new Float64Array(3 * n);
     const dEdStrain = new Float64Array(9);
     const energies = new Float64Array(n);
+    const sp = s.species, rc2 = rc * rc;
     let energy = 0;
-    for (let k = 0; k < nl.count; k++) {
-      const i = nl.centres[k], j = nl.neighbours[k], r = nl.distances[k];
-      const t = ns * s.species[i] + s.species[j];
-      const [v0, dv] = bornPair(table[t], r);
-      const v = v0 - shifts[t];
+    // one loop over the pairs (no per-pair call: double arguments of a call that is not inlined are boxed)
+    let list: VerletPairList | null = null, nl: NeighbourList | null = null, count: number;
+    if (periodic) {
+      if (!this.pairList) this.pairList = new VerletPairList(rc, RIGID_ION_SKIN_A);
+      list = this.pairList;
+      list.update(s.positions, s.cell);
+      count = list.count;
+    } else {
+      nl = buildNeighbourList(s, rc, { half: true });
+      count = nl.count;
+    }
+    const X = s.positions, T = list ? list.translation : null, order = list ? list.order : null;
+    for (let p = 0; p < count; p++) {
+      let i = 0, j = 0, x = 0, y = 0, z = 0;
+      if (list && T && order) {
+        i = order[list.first[p]]; j = order[list.second[p]];
+        x = X[3 * j] - X[3 * i] + T[3 * p]; y = X[3 * j + 1] - X[3 * i + 1] + T[3 * p + 1]; z = X[3 * j + 2] - X[3 * i + 2] + T[3 * p + 2];
+      } else if (nl) {
+        i = nl.centres[p]; j = nl.neighbours[p];
+        x = nl.vectors[3 * p]; y = nl.vectors[3 * p + 1]; z = nl.vectors[3 * p + 2];
+      }
+      const r2 = x * x + y * y + z * z;
+      if (r2 >= rc2) continue;
+      const r = Math.sqrt(r2), o = 6 * (ns * sp[i] + sp[j]);
+      const A = par[o];
+      const e = A === 0 ? 0 : A * Math.exp((par[o + 1] - r) * par[o + 2]);
+      const ir2 = 1 / r2, ir6 = ir2 * ir2 * ir2, ir8 = ir6 * ir2;
+      const v = e - par[o + 3] * ir6 + par[o + 4] * ir8 - par[o + 5];
+      const f = (-e * par[o + 2]) / r + 6 * par[o + 3] * ir8 - 8 * par[o + 4] * ir8 * ir2; // φ'(r)/r
       energy += v;
       energies[i] += 0.5 * v;
       energies[j] += 0.5 * v;
-      const f = dv / r;
-      const x = nl.vectors[3 * k], y = nl.vectors[3 * k + 1], z = nl.vectors[3 * k + 2];
       forces[3 * i] += f * x; forces[3 * i + 1] += f * y; forces[3 * i + 2] += f * z;
       forces[3 * j] -= f * x; forces[3 * j + 1] -= f * y; forces[3 * j + 2] -= f * z;
       dEdStrain[0] += f * x * x; dEdStrain[1] += f * x * y; dEdStrain[2] += f * x * z;

@@ -1,7 +1,8 @@
 /**
  * Explicit workspaces (issue 14 item 3): solver state (PME transform, influence function, meshes, real-space table)
  * lives in an ElectrostaticsWorkspace the caller owns. Reusing one along a trajectory is bit-identical to a fresh
- * one per call; two calculators share nothing; no module of src/electrostatics keeps mutable state between calls.
+ * one per call without the real-space pair list (skin 0), and equal to rounding with it (other summation order);
+ * two calculators share nothing; no module of src/electrostatics keeps mutable state between calls.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,10 +33,10 @@ function sameBits(a: Float64Array | undefined, b: Float64Array | undefined, what
 }
 
 for (const [name, kernel] of [['coulomb', coulombKernel()], ['gaussian', gaussianKernel({ sigmaA: 0.8 })]] as const) {
-  test(`a workspace reused over 5 PME steps (${name}, tabulated real space) = a fresh one per step, bit for bit`, () => {
+  test(`a workspace reused over 5 PME steps (${name}, tabulated real space, no pair list) = a fresh one per step, bit for bit`, () => {
     const { structure, charges: q } = randomIons(64, CUBE, 7, 2.0);
     const params = { ...tuneElectrostatics(structure, q, { method: 'pme', accuracy: 1e-5 }), realSpaceTable: true };
-    const ws = new ElectrostaticsWorkspace();
+    const ws = new ElectrostaticsWorkspace({ realSpaceSkinA: 0 });
     for (const s of frames(structure, 5)) {
       const a = computeElectrostatics(s, q, kernel, params, { potentials: true, workspace: ws });
       const b = computeElectrostatics(s, q, kernel, params, { potentials: true });
@@ -61,7 +62,8 @@ test('two calculators share no state: each keeps its own mesh and influence func
   assert.notEqual(b.workspace.pme.influence, inflA);
   assert.equal(a.workspace.pme.transform, planA, "b's call left a's transform alone");
   assert.equal(a.workspace.pme.influence, inflA, "b's call left a's influence function alone");
-  assert.ok(Object.is(a.calculate(one.structure).energyEv, e1));
+  // the repeated call runs the real space over the pair list (another summation order): equal to rounding
+  assert.ok(Math.abs(a.calculate(one.structure).energyEv - e1) <= 1e-12 * Math.abs(e1));
   assert.equal(a.workspace.pme.influence, inflA, 'a reused its influence function');
 });
 
@@ -92,4 +94,32 @@ test('no module of src/electrostatics holds mutable state between calls (module-
       if (/^(export )?let\s/.test(line) || /^(export )?const\s+\w+(:[^=]+)?=\s*new\s+(Map|Set|WeakMap)\b/.test(line) || /^(export )?const\s+\w+\s*:\s*\{[^}]*\[\]/.test(line))
         offenders.push(`${f}:${i + 1}: ${line.trim()}`);
   assert.deepEqual(offenders, []);
+});
+
+test('the real-space pair list along a trajectory (small steps, a jump, a new cell, a far frame) = a fresh call to rounding, rebuilt only when needed', () => {
+  for (const [n, edge] of [[216, 18.9], [64, 12.59]] as const) { // binned list build, and the narrow-cell fallback
+    const cell = [edge, 0, 0, 0.9, edge, 0, -0.6, 0.4, edge];
+    const { structure, charges: q } = randomIons(n, cell, 11, 1.8);
+    const params = tuneElectrostatics(structure, q, { method: 'pme', accuracy: 1e-6 });
+    const ws = new ElectrostaticsWorkspace();
+    const kernel = coulombKernel();
+    const path = frames(structure, 6);
+    const jumped = makeStructure({ symbols: Array.from(structure.species, (t) => structure.symbols[t]), positions: Array.from(path[5].positions, (x, k) => x + (k === 4 ? 0.7 : 0)), cell: Array.from(structure.cell) });
+    const strained = makeStructure({ symbols: Array.from(structure.species, (t) => structure.symbols[t]), positions: Array.from(jumped.positions), cell: cell.map((x) => 1.01 * x) });
+    // an unrelated frame: one atom 1.5 Å away (more than the skin) in the strained cell
+    const far = makeStructure({ symbols: Array.from(structure.species, (t) => structure.symbols[t]), positions: Array.from(strained.positions, (x, k) => x + (k === 7 ? 1.5 : 0)), cell: Array.from(strained.cell) });
+    // a jump within the skin rebuilds at once; a new cell or a frame farther than the skin waits for a second call
+    const expectRebuilds = [0, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 4];
+    [...path, jumped, jumped, strained, strained, far, far].forEach((s, f) => {
+      const a = computeElectrostatics(s, q, kernel, params, { potentials: true, workspace: ws });
+      const b = computeElectrostatics(s, q, kernel, params, { potentials: true });
+      assert.ok(Math.abs(a.energyEv - b.energyEv) <= 1e-12 * Math.abs(b.energyEv), `frame ${f}: energy ${a.energyEv} vs ${b.energyEv}`);
+      for (const [what, x, y] of [['forces', a.forcesEvPerA!, b.forcesEvPerA!], ['potentials', a.potentials!, b.potentials!], ['stress', a.stressEvPerA3!, b.stressEvPerA3!]] as const) {
+        let scale = 0;
+        for (const v of y) scale = Math.max(scale, Math.abs(v));
+        for (let k = 0; k < y.length; k++) assert.ok(Math.abs(x[k] - y[k]) <= 1e-11 * scale, `${n} ions, frame ${f}: ${what}[${k}] ${x[k]} vs ${y[k]}`);
+      }
+      assert.equal(ws.real.rebuilds, expectRebuilds[f], `${n} ions, frame ${f}: pair list rebuilds`);
+    });
+  }
 });

@@ -193,3 +193,23 @@ test('shift: pair energies go to zero at the cutoff, forces and stress unchanged
   const e = new RigidIonCalculator({ name: 'cl2', pairs: FUMI_TOSI_NACL_LAMMPS, cutoffA: 6, charges: { Cl: 0 }, shift: true }).calculate(pair);
   assert.ok(Math.abs(e.energyEv) < 1e-8, `${e.energyEv}`);
 });
+
+test('a rigid-ion calculator reused along a trajectory (skinned pair list, retune once per cell) = a fresh one per frame', () => {
+  for (const [n, shear] of [[3, 0.03], [1, 0.04]] as const) { // 216 ions: binned pair list; 8 ions: neighbour-list fallback
+    const start = rockSalt(5.6, n, 0.2, 5, shear);
+    const rng = new Rng(9);
+    const reused = fumiTosiNaCl({ electrostatics: { accuracy: 1e-6 }, retune: 'cell' });
+    let pos = start.positions.slice();
+    for (let f = 0; f < 12; f++) {
+      // steps of ≤ 0.1 Å per coordinate: the list is rebuilt every few frames, not every frame
+      const s = makeStructure({ symbols: Array.from(start.species, (t) => start.symbols[t]), positions: Array.from(pos), cell: Array.from(start.cell) });
+      const a = reused.calculate(s);
+      const b = fumiTosiNaCl({ electrostatics: { accuracy: 1e-6 }, electrostaticsParameters: reused.coulomb.lastParameters }).calculate(s);
+      assert.ok(Math.abs(a.energyEv - b.energyEv) <= 1e-11 * Math.abs(b.energyEv), `${n}³ cells, frame ${f}: energy ${a.energyEv} vs ${b.energyEv}`);
+      assert.ok(maxAbsDiff(a.forcesEvPerA!, b.forcesEvPerA!) < 1e-10, `frame ${f}: forces differ by ${maxAbsDiff(a.forcesEvPerA!, b.forcesEvPerA!)}`);
+      assert.ok(maxAbsDiff(a.stressEvPerA3!, b.stressEvPerA3!) < 1e-12, `frame ${f}: stress`);
+      assert.ok(maxAbsDiff(a.energiesEv!, b.energiesEv!) < 1e-10, `frame ${f}: per-atom energies`);
+      pos = pos.map((x) => x + rng.range(-0.1, 0.1));
+    }
+  }
+});

@@ -1,0 +1,225 @@
+/**
+ * A skinned half pair list (Verlet list) in flat reusable buffers, for pair sums repeated along a trajectory
+ * (the electrostatics real space, rigid-ion pair terms).
+ *
+ * `update(positions, cell)` keeps every unordered pair (i, j, n) with |r_j + n·A − r_i| < cutoff + skin at the
+ * positions of the last rebuild, once, as (a, b, t): a and b are SLOTS of the list's atom order (atom `order[a]`;
+ * atoms sorted by linked-cell bin, so that neighbours are close in memory — the caller gathers its per-atom arrays
+ * into that order, sums, and scatters back), t the Cartesian image translation, so
+ * r_ab = r_order[b] − r_order[a] + t for the positions as given (unwrapped). It stays a superset of the pairs within `cutoff` while no atom has moved more
+ * than skin/2 since that rebuild (two atoms approach by at most the sum of their displacements) and the cell is
+ * unchanged; otherwise `update` rebuilds. Callers loop over the list and drop pairs at |r_ij| ≥ cutoff themselves.
+ *
+ * Build: a linked-cell sweep with a half stencil over bins in fractional coordinates, n_d = ⌊m w_d / R⌋ bins of about
+ * R/m (R = cutoff + skin, w_d the perpendicular width, reach m ∈ {2, 3, 4}, the first with n_d ≥ 2m + 1, so every
+ * (pair, image) is visited once: offsets o and −o differ modulo n_d and only one is in the half stencil). Cells too
+ * narrow for that (several images of one pair within R) or so sparse that bins outnumber atoms 8:1 use the geometry
+ * module's `buildNeighbourList` (half; atom order unchanged) instead. Memory O(pairs) (4 + 4 + 24 bytes per pair), reused between rebuilds; no allocation per call once
+ * the buffers have grown.
+ */
+import { cellWidths, inv3, makeStructure } from '../core/index.js';
+import { buildNeighbourList } from './neighbours.js';
+
+export class VerletPairList {
+  /** Pairs stored (at cutoff + skin, as of the last rebuild). */
+  count = 0;
+  /** Atom of each slot (slots are the list's atom order). */
+  order = new Int32Array(0);
+  /** Slots a and b of each pair. */
+  first = new Int32Array(0);
+  second = new Int32Array(0);
+  /** Cartesian image translation t of each pair (3 per pair): r_ij = r_j − r_i + t. */
+  translation = new Float64Array(0);
+  /** Full rebuilds so far. */
+  rebuilds = 0;
+  /** Pairs come grouped by first slot: those of slot a are start[a] … start[a+1] − 1 (length atoms + 1). */
+  start = new Int32Array(1);
+  private refPositions = new Float64Array(0);
+  private readonly refCell = new Float64Array(9);
+
+  constructor(readonly cutoffA: number, readonly skinA: number) {}
+
+  /** Makes the list valid for these positions and cell (rows, Å; 3-D periodic); true when it was rebuilt. */
+  update(positions: Float64Array, cell: ArrayLike<number>): boolean {
+    if (this.valid(positions, cell)) return false;
+    this.build(positions, cell);
+    // offsets by first slot (both builds emit the pairs grouped by their first slot, in slot order)
+    const n = positions.length / 3;
+    if (this.start.length !== n + 1) this.start = new Int32Array(n + 1);
+    this.start.fill(0);
+    for (let p = 0; p < this.count; p++) this.start[this.first[p] + 1]++;
+    for (let a = 0; a < n; a++) this.start[a + 1] += this.start[a];
+    if (this.refPositions.length !== positions.length) this.refPositions = new Float64Array(positions.length);
+    this.refPositions.set(positions);
+    for (let k = 0; k < 9; k++) this.refCell[k] = cell[k];
+    this.rebuilds++;
+    return true;
+  }
+
+  /** True when no atom lies farther than `limitA` from where it was at the last rebuild (same atom count). */
+  nearReference(p: Float64Array, limitA: number): boolean {
+    return this.rebuilds > 0 && withinDisplacement(this.refPositions, p, limitA);
+  }
+
+  /** True when the stored list still holds every pair within the cutoff at these positions and cell (no rebuild needed). */
+  valid(p: Float64Array, cell: ArrayLike<number>): boolean {
+    if (this.rebuilds === 0 || p.length !== this.refPositions.length) return false;
+    for (let k = 0; k < 9; k++) if (cell[k] !== this.refCell[k]) return false;
+    return withinDisplacement(this.refPositions, p, this.skinA / 2);
+  }
+
+  private reserve(pairs: number): void {
+    if (pairs <= this.first.length) return;
+    const cap = Math.ceil(pairs * 1.25) + 64;
+    const f = new Int32Array(cap), s = new Int32Array(cap), t = new Float64Array(3 * cap);
+    f.set(this.first.subarray(0, this.count));
+    s.set(this.second.subarray(0, this.count));
+    t.set(this.translation.subarray(0, 3 * this.count));
+    this.first = f; this.second = s; this.translation = t;
+  }
+
+  private push(i: number, j: number, tx: number, ty: number, tz: number): void {
+    if (this.count === this.first.length) this.reserve(2 * this.count + 1024);
+    const c = this.count++;
+    this.first[c] = i; this.second[c] = j;
+    this.translation[3 * c] = tx; this.translation[3 * c + 1] = ty; this.translation[3 * c + 2] = tz;
+  }
+
+  private build(x: Float64Array, cell: ArrayLike<number>): void {
+    const n = x.length / 3, R = this.cutoffA + this.skinA;
+    this.count = 0;
+    if (n === 0) { this.order = new Int32Array(0); return; }
+    const reach: number[] = [], nb: number[] = [];
+    for (const w of cellWidths(cell)) {
+      let m = 0;
+      for (const cand of [2, 3, 4]) if (Math.floor((cand * w) / R) >= 2 * cand + 1) { m = cand; break; }
+      if (m === 0) return this.buildFromList(x, cell);
+      reach.push(m);
+      nb.push(Math.floor((m * w) / R));
+    }
+    if (nb[0] * nb[1] * nb[2] > 8 * n + 1000) return this.buildFromList(x, cell);
+    // about ρ (2π/3) R³ pairs per atom; the buffers grow as needed
+    const V = Math.abs(cell[0] * (cell[4] * cell[8] - cell[5] * cell[7]) - cell[1] * (cell[3] * cell[8] - cell[5] * cell[6]) + cell[2] * (cell[3] * cell[7] - cell[4] * cell[6]));
+    this.reserve(Math.ceil(1.2 * n * (n / V) * ((2 * Math.PI) / 3) * R * R * R));
+    const ainv = inv3(cell);
+    const [n1, n2, n3] = nb;
+    const nbins = n1 * n2 * n3;
+    // wrapped positions (w = x − k·A) and bins; the translation of a pair found between wrapped positions is
+    // converted back to the positions as given: t = shift + (x_i − w_i) − (x_j − w_j)
+    const wx = new Float64Array(n), wy = new Float64Array(n), wz = new Float64Array(n);
+    const bin = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const px = x[3 * i], py = x[3 * i + 1], pz = x[3 * i + 2];
+      let ox = px, oy = py, oz = pz, b = 0;
+      for (let d = 0; d < 3; d++) {
+        const s = px * ainv[d] + py * ainv[3 + d] + pz * ainv[6 + d];
+        const k = Math.floor(s);
+        ox -= k * cell[3 * d]; oy -= k * cell[3 * d + 1]; oz -= k * cell[3 * d + 2];
+        let bi = Math.floor((s - k) * nb[d]);
+        if (bi >= nb[d]) bi = nb[d] - 1;
+        if (bi < 0) bi = 0;
+        b = b * nb[d] + bi;
+      }
+      wx[i] = ox; wy[i] = oy; wz[i] = oz;
+      bin[i] = b;
+    }
+    const start = new Int32Array(nbins + 1);
+    for (let i = 0; i < n; i++) start[bin[i] + 1]++;
+    for (let b = 0; b < nbins; b++) start[b + 1] += start[b];
+    const fill = start.slice(0, nbins);
+    if (this.order.length !== n) this.order = new Int32Array(n);
+    const order = this.order;
+    for (let i = 0; i < n; i++) order[fill[bin[i]]++] = i;
+    const sx = new Float64Array(n), sy = new Float64Array(n), sz = new Float64Array(n);
+    for (let k = 0; k < n; k++) { const i = order[k]; sx[k] = wx[i]; sy[k] = wy[i]; sz[k] = wz[i]; }
+    const R2 = R * R;
+    // the half stencil: (0, 0, 0) first, then the lexicographically positive offsets
+    const offsets: number[][] = [[0, 0, 0]];
+    const [m1, m2, m3] = reach;
+    for (let a = -m1; a <= m1; a++) for (let b = -m2; b <= m2; b++) for (let c = -m3; c <= m3; c++)
+      if (a > 0 || (a === 0 && (b > 0 || (b === 0 && c > 0)))) offsets.push([a, b, c]);
+    // per bin: its stencil's neighbour bins and image translations; pairs come grouped by the first slot
+    const nOff = offsets.length, nbBin = new Int32Array(nOff), nbSh = new Float64Array(3 * nOff);
+    for (let b1 = 0; b1 < n1; b1++) for (let b2 = 0; b2 < n2; b2++) for (let b3 = 0; b3 < n3; b3++) {
+      const A = (b1 * n2 + b2) * n3 + b3;
+      const a0 = start[A], a1 = start[A + 1];
+      if (a0 === a1) continue;
+      for (let o = 0; o < nOff; o++) {
+        const o1 = offsets[o][0], o2 = offsets[o][1], o3 = offsets[o][2];
+        let c1 = b1 + o1, c2 = b2 + o2, c3 = b3 + o3;
+        let k1 = 0, k2 = 0, k3 = 0;
+        if (c1 < 0) { c1 += n1; k1 = -1; } else if (c1 >= n1) { c1 -= n1; k1 = 1; }
+        if (c2 < 0) { c2 += n2; k2 = -1; } else if (c2 >= n2) { c2 -= n2; k2 = 1; }
+        if (c3 < 0) { c3 += n3; k3 = -1; } else if (c3 >= n3) { c3 -= n3; k3 = 1; }
+        nbBin[o] = (c1 * n2 + c2) * n3 + c3;
+        nbSh[3 * o] = k1 * cell[0] + k2 * cell[3] + k3 * cell[6];
+        nbSh[3 * o + 1] = k1 * cell[1] + k2 * cell[4] + k3 * cell[7];
+        nbSh[3 * o + 2] = k1 * cell[2] + k2 * cell[5] + k3 * cell[8];
+      }
+      for (let ka = a0; ka < a1; ka++) {
+        const i = order[ka];
+        // room for every atom of the stencil's bins (the pushes below are inline: a call would box its doubles)
+        if (this.count + n > this.first.length) this.reserve(2 * (this.count + n));
+        const F = this.first, S = this.second, Tr = this.translation;
+        let c = this.count;
+        for (let o = 0; o < nOff; o++) {
+          const Bn = nbBin[o];
+          // offset (0, 0, 0) is the first: the bin itself, pairs kb > ka
+          const xi = sx[ka] - nbSh[3 * o], yi = sy[ka] - nbSh[3 * o + 1], zi = sz[ka] - nbSh[3 * o + 2];
+          const bEnd = start[Bn + 1];
+          for (let kb = o === 0 ? ka + 1 : start[Bn]; kb < bEnd; kb++) {
+            const dx = sx[kb] - xi, dy = sy[kb] - yi, dz = sz[kb] - zi;
+            if (dx * dx + dy * dy + dz * dz >= R2) continue;
+            const j = order[kb];
+            // r_ij = w_j − w_i + sh = x_j − x_i + t
+            F[c] = ka; S[c] = kb;
+            Tr[3 * c] = dx - (x[3 * j] - x[3 * i]); Tr[3 * c + 1] = dy - (x[3 * j + 1] - x[3 * i + 1]); Tr[3 * c + 2] = dz - (x[3 * j + 2] - x[3 * i + 2]);
+            c++;
+          }
+        }
+        this.count = c;
+      }
+    }
+  }
+
+  /** Narrow or sparse cells: the geometry module's neighbour list (half), images as Cartesian translations. */
+  private buildFromList(x: Float64Array, cell: ArrayLike<number>): void {
+    const n = x.length / 3;
+    const s = makeStructure({ symbols: new Array<string>(n).fill('X'), positions: x, cell: Array.from(cell), pbc: [true, true, true] });
+    const nl = buildNeighbourList(s, this.cutoffA + this.skinA, { half: true });
+    if (this.order.length !== n) this.order = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.order[i] = i;
+    this.reserve(nl.count);
+    for (let p = 0; p < nl.count; p++) {
+      const a = nl.shifts[3 * p], b = nl.shifts[3 * p + 1], c = nl.shifts[3 * p + 2];
+      this.push(nl.centres[p], nl.neighbours[p], a * cell[0] + b * cell[3] + c * cell[6], a * cell[1] + b * cell[4] + c * cell[7], a * cell[2] + b * cell[5] + c * cell[8]);
+    }
+  }
+}
+
+/** Gathers per-atom rows (width values each) into slot order: out[a] = v[order[a]]. */
+export function gatherSlots(order: Int32Array, v: ArrayLike<number>, width: number, out: Float64Array): Float64Array {
+  const n = order.length;
+  if (width === 1) for (let a = 0; a < n; a++) out[a] = v[order[a]];
+  else if (width === 3)
+    for (let a = 0; a < n; a++) { const i = 3 * order[a]; out[3 * a] = v[i]; out[3 * a + 1] = v[i + 1]; out[3 * a + 2] = v[i + 2]; }
+  else for (let a = 0; a < n; a++) for (let c = 0; c < width; c++) out[a * width + c] = v[order[a] * width + c];
+  return out;
+}
+
+/** Adds slot-ordered rows back onto per-atom rows: v[order[a]] += s[a]. */
+export function scatterAddSlots(order: Int32Array, s: Float64Array, width: number, v: Float64Array): void {
+  const n = order.length;
+  for (let a = 0; a < n; a++) for (let c = 0; c < width; c++) v[order[a] * width + c] += s[a * width + c];
+}
+
+/** True when no atom of `p` lies farther than `limitA` from its position in `ref` (same length). */
+export function withinDisplacement(ref: Float64Array, p: Float64Array, limitA: number): boolean {
+  if (ref.length !== p.length) return false;
+  const limit2 = limitA * limitA;
+  for (let k = 0; k < p.length; k += 3) {
+    const dx = p[k] - ref[k], dy = p[k + 1] - ref[k + 1], dz = p[k + 2] - ref[k + 2];
+    if (dx * dx + dy * dy + dz * dz > limit2) return false;
+  }
+  return true;
+}
