@@ -31,12 +31,16 @@ for (const kind of ['sr', 'sr+q', 'sr+qeq']) {
     const f = pred[k].forcesEvPerA!, g = test[k].labels.forcesEvPerA!;
     for (let c = 0; c < f.length; c++) fErr.push(f[c] - g[c]);
   }
+  // the sign of sr+q's charges is free (E is even in q): align it with the reference over the test frames
+  let align = 0;
+  for (let k = 0; k < test.length; k++) if (pred[k].charges) for (let i = 0; i < pred[k].charges!.length; i++) align += pred[k].charges![i] * test[k].labels.charges![i];
+  const sign = align < 0 ? -1 : 1;
   for (let k = 0; k < test.length; k += 2) {
     const ref = test[k + 1].labels.energyEv! - test[k].labels.energyEv!;
     dE.push(pred[k + 1].energyEv - pred[k].energyEv - ref);
     if (pred[k].charges) {
       const refShift = probeQ(test[k + 1].labels.charges!) - probeQ(test[k].labels.charges!);
-      dQerr.push(probeQ(pred[k + 1].charges!) - probeQ(pred[k].charges!) - refShift);
+      dQerr.push(sign * (probeQ(pred[k + 1].charges!) - probeQ(pred[k].charges!)) - refShift);
     }
   }
   console.log(`${kind.padEnd(7)} ΔE(far dopant) RMSE ${(1000 * rms(dE)).toFixed(2)} meV | E RMSE ${(1000 * rms(eErr)).toFixed(2)} meV/frame | F RMSE ${(1000 * rms(fErr)).toFixed(2)} meV/Å`

@@ -29,7 +29,7 @@ import { FarfieldError, Rng, type ProgressCallback, type Structure } from '../co
 import { ComputeContext, createDescriptor } from '../descriptors/index.js';
 import { ElectrostaticsWorkspace, tuneElectrostatics, type SolverParameters } from '../electrostatics/index.js';
 import { getLinalg } from '../math/index.js';
-import { ChargeModel, type ChargeModelParams, type ChargeTrainingMetadata } from './chargeModel.js';
+import { ChargeModel, type ChargeFragments, type ChargeModelParams, type ChargeTrainingMetadata } from './chargeModel.js';
 import { QeqModel } from './qeqModel.js';
 import { chargeRows } from './chargeRows.js';
 import { ReferenceSet, designBlock, gatherRows, type RowScaling } from './design.js';
@@ -68,6 +68,8 @@ export interface ChargeFitOptions {
    * come from charge equilibration (qeqModel.ts).
    */
   hardness?: Record<string, number>;
+  /** sr+q: fragments with their own total charges (chargeModel.ts, e.g. the monomers of a charged dimer). */
+  fragments?: ChargeFragments;
   /** sr+qeq: fit the hardness per species with the electronegativities (default true). */
   fitHardness?: boolean;
 }
@@ -200,6 +202,7 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
       })),
       electrostatics: { sigmaA, accuracy: opts.accuracy ?? 1e-6 },
       totalChargeKeys: keys,
+      ...(opts.fragments ? { fragments: opts.fragments } : {}),
     };
     const hard = hardnessAt(vv);
     return hard ? new QeqModel({ ...params, hardness: hard }) : new ChargeModel(params);

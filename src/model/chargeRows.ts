@@ -15,7 +15,7 @@
 import { cellVolume, type Structure } from '../core/index.js';
 import { backwardManyOf, backwardOf } from '../descriptors/index.js';
 import { ElectrostaticsWorkspace, computeElectrostatics, electrostaticSum, solveQeq, type SolverParameters } from '../electrostatics/index.js';
-import { totalChargeOf, type ChargeModel } from './chargeModel.js';
+import { projectFragments, totalChargeOf, type ChargeModel } from './chargeModel.js';
 import { ReferenceSet, gatherRows, type RowScaling } from './design.js';
 import { QeqModel } from './qeqModel.js';
 
@@ -39,11 +39,7 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
     q = r.charges; u = q; eTot = r.energyEv; forcesQ = r.forcesEvPerA; stressQ = r.stressEvPerA3;
   } else {
     const es = computeElectrostatics(s, f.q, model.esKernel, x.params, { forces: true, stress: useS, potentials: true, workspace: ws });
-    const phi = es.potentials!;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += phi[i];
-    mean /= n;
-    q = f.q; u = Float64Array.from(phi, (v) => v - mean); eTot = es.energyEv; forcesQ = es.forcesEvPerA; stressQ = es.stressEvPerA3;
+    q = f.q; u = projectFragments(es.potentials!.slice(), f.fragments); eTot = es.energyEv; forcesQ = es.forcesEvPerA; stressQ = es.stressEvPerA3;
   }
   const h = new Float64Array(x.rows);
   const V = useS ? cellVolume(s.cell) : 1;
@@ -95,10 +91,8 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
       const col = dg.subarray(j * n, (j + 1) * n);
       if (qeq && hard) dq.set(solveQeq(s, model.esKernel, x.params, { chi: col, hardness: hard, totalCharge: 0, forces: false, stress: false }, ws).charges);
       else {
-        let mg = 0;
-        for (let i = 0; i < n; i++) mg += col[i];
-        mg /= n;
-        for (let i = 0; i < n; i++) dq[i] = col[i] - mg;
+        dq.set(col);
+        projectFragments(dq, f.fragments);
       }
       let dE = 0;
       for (let i = 0; i < n; i++) dE += u[i] * col[i];
@@ -109,13 +103,11 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
       dPos.set(r.dPositions!, c * 3 * n);
       if (useS) dStr.set(r.dStrain!, c * 9);
       const dphi = r.potentials!;
-      let md = 0;
-      for (let i = 0; i < n; i++) md += dphi[i];
-      md /= n;
+      if (!qeq) projectFragments(dphi, f.fragments);
       const gg = f.dGdX!;
       const base = c * n * d;
       for (let i = 0; i < n; i++) {
-        const w = qeq ? dq[i] : dphi[i] - md;
+        const w = qeq ? dq[i] : dphi[i];
         for (let k = 0; k < d; k++) up![base + i * d + k] = w * gg[i * d + k];
       }
     }

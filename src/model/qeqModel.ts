@@ -29,6 +29,8 @@ export class QeqModel extends ChargeModel {
     if (qeqParams.hardness.length !== this.species.length || qeqParams.hardness.some((j) => !(j > 0) || !Number.isFinite(j)))
       throw new FarfieldError('MODEL', `qeq model: need one positive hardness per species [${this.species.join(', ')}], got [${qeqParams.hardness.join(', ')}]`);
     this.hardness = Float64Array.from(qeqParams.hardness);
+    if (qeqParams.fragments)
+      throw new FarfieldError('MODEL', 'qeq model: fragment charges are not supported (one Lagrange multiplier per fragment is not implemented); use sr+q or drop charges.fragments');
   }
 
   override calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {

@@ -165,3 +165,33 @@ test('sr+qeq fit: recovers a known hardness per species (started 30 % off) and t
   const fixed = fitChargeModel(train, { ...cfg, charges: { ...cfg.charges, fitHardness: false, iterations: 2 } });
   assert.deepEqual(Array.from((fixed.model as QeqModel).hardness), [13, 16], 'fitHardness: false keeps the given values');
 });
+
+test('sr+q fit with fragments: Jacobian of the rows = central differences (per-fragment projection)', () => {
+  const base = randomChargeModel(3, { method: 'direct' });
+  const s0 = randomStructure(new Rng(5), 8, 6.5);
+  const s = makeStructure({ symbols: Array.from(s0.species, (k) => s0.symbols[k]), positions: Array.from(s0.positions), pbc: [false, false, false], info: { indexB: 3, chargeA: 1, chargeB: -1 } });
+  const n = s.species.length;
+  const x = { s, rows: 1 + 3 * n, eRows: 1, fRows: 3 * n, sRows: 0, params: { method: 'direct' as const } };
+  const scaling = { energy: 0.7, forces: 1.3, stress: 40, baselineEv: new Float64Array(2) };
+  const refsQ = base.chargeRefs, p = refsQ.nColumns;
+  const v = new Float64Array(p);
+  v.set(base.chargeWeights);
+  v.set(base.chargeOffsets, refsQ.nRefs);
+  const at = (vv: Float64Array): ChargeModel => new ChargeModel({
+    ...base.params, fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] },
+    charges: base.params.charges.map((c, t) => ({ ...c, weights: vv.slice(refsQ.offsets[t], refsQ.offsets[t] + refsQ.counts[t]), offsetE: vv[refsQ.nRefs + t] })),
+  });
+  const { J } = chargeRows(at(v), refsQ, x, scaling, true);
+  let worst = 0, scale = 0;
+  for (let j = 0; j < p; j++) {
+    const vp = v.slice(), vm = v.slice();
+    vp[j] += 0.5; vm[j] -= 0.5;
+    const hp = chargeRows(at(vp), refsQ, x, scaling, false).h, hm = chargeRows(at(vm), refsQ, x, scaling, false).h;
+    for (let r = 0; r < x.rows; r++) {
+      worst = Math.max(worst, Math.abs(hp[r] - hm[r] - J![r * p + j]));
+      scale = Math.max(scale, Math.abs(hp[r] - hm[r]));
+    }
+  }
+  assert.ok(scale > 1e-2, 'Jacobian not trivially zero');
+  assert.ok(worst < 1e-8 * scale, `max |J − FD| = ${worst} (scale ${scale})`);
+});
