@@ -3,7 +3,7 @@
  * undoped+doped pairs of one seed and report, on the pairs of another seed, the error of the far-dopant energy
  * difference ΔE = E(doped) − E(undoped) (RMSE over pairs, meV), the energy RMSE per frame (meV) and the force
  * RMSE (meV/Å), and the probe-cluster charge shift of the QEq reference vs the models.
- *   node --import tsx scripts/charge-transfer-bench.ts [trainGeometries=30] [testGeometries=10] [references=64]
+ *   node --import tsx scripts/charge-transfer-bench.ts [trainGeometries=30] [testGeometries=10] [references=64] [models=sr,sr+q,sr+qeq] [iterations=30]
  * sr+qeq fits the electronegativities and the hardness per species (started at 10 eV/e² each; the reference has
  * Na 10, Cl 12, Al 6). Also printed: the reference's probe charge shift vs the gap, and the models' fitted χ/J.
  */
@@ -13,15 +13,16 @@ import { ChargeModel, QeqModel } from '../src/model/index.js';
 import type { Structure } from '../src/core/index.js';
 
 const nTrain = Number(process.argv[2] ?? 30), nTest = Number(process.argv[3] ?? 10), refs = Number(process.argv[4] ?? 64);
+const kinds = (process.argv[5] ?? 'sr,sr+q,sr+qeq').split(','), iterations = Number(process.argv[6] ?? 30);
 const train = chargeTransferDataset({ n: nTrain, seed: 1 });
 const test = chargeTransferDataset({ n: nTest, seed: 2 });
 const rms = (x: number[]) => Math.sqrt(x.reduce((a, b) => a + b * b, 0) / x.length);
 const probeQ = (q: Float64Array) => Array.from(q.subarray(0, 18)).reduce((a, b) => a + b, 0);
-for (const kind of ['sr', 'sr+q', 'sr+qeq']) {
+for (const kind of kinds) {
   const t0 = performance.now();
   const r = await fitAny(train, {
     descriptors: kind, selection: { count: refs }, threads: 1,
-    charges: { count: 8, iterations: 30, tolerance: 1e-6 },
+    charges: { count: 8, iterations, tolerance: 1e-6 },
   }, { onWarning: () => {} });
   const fitS = (performance.now() - t0) / 1000;
   const pred = test.map((s: Structure) => r.model.calculate(s, { forces: true, stress: false }));
