@@ -19,7 +19,7 @@ export interface ModelKind {
 /** Learned-charge model kinds by name. */
 export const CHARGE_MODEL_KINDS: Record<string, ModelKind> = {
   'sr+q': { descriptor: 'sr', description: 'sr kernel energies + latent Gaussian charges from a kernel model, Ewald/PME electrostatics (LES-like)' },
-  'sr+qeq': { descriptor: 'sr', description: 'sr kernel energies + charge equilibration with kernel electronegativities (4G-HDNNP/kQEq-like; hardness per species given in charges.hardness)' },
+  'sr+qeq': { descriptor: 'sr', description: 'sr kernel energies + charge equilibration with kernel electronegativities and fitted hardness per species (4G-HDNNP/kQEq-like; charges.hardness = start values, default 10 eV/e²)' },
 };
 
 export function isChargeKind(name: string | undefined): boolean {
@@ -34,10 +34,11 @@ export function descriptorPresetOf(name: string): string {
 /** Fit a model of the named kind (a descriptor preset → kernel model; a charge kind → charge model). */
 export function fitAnyModel(kind: string, train: readonly Structure[], config: FitConfig & { charges?: ChargeFitOptions }, onProgress?: ProgressCallback): { model: FittedModel; metadata: TrainingMetadata } {
   if (isChargeKind(kind)) {
-    if (kind === 'sr+qeq' && !config.charges?.hardness)
-      throw new FarfieldError('INVALID_INPUT', "sr+qeq: give the hardness per species in the fit configuration, e.g. {\"charges\": {\"hardness\": {\"Na\": 10, \"Cl\": 12}}} (eV/e²; not fitted yet)");
-    // charges.hardness is the sr+qeq switch; sr+q ignores it (so compare can share one configuration)
-    const charges = kind === 'sr+q' && config.charges ? { ...config.charges, hardness: undefined } : config.charges;
+    // charges.hardness is the sr+qeq switch inside the fit (start values, fitted unless fitHardness is false; {} = 10
+    // eV/e² each); sr+q ignores it (so compare can share one configuration)
+    const charges = kind === 'sr+q'
+      ? (config.charges ? { ...config.charges, hardness: undefined } : undefined)
+      : { ...(config.charges ?? {}), hardness: config.charges?.hardness ?? {} };
     const r = fitChargeModel(train, { ...config, charges }, onProgress);
     return { model: r.model, metadata: r.metadata };
   }

@@ -42,7 +42,7 @@ const FIT_CONFIG_KEYS = keys<FitModelConfig>({
   descriptors: true, descriptorHypers: true, species: true, kernel: true, balance: true, selection: true, weights: true, solver: true,
   uncertainty: true, batch: true, threads: true, charges: true,
 });
-const CHARGE_KEYS = keys<ChargeFitOptions>({ count: true, sigmaA: true, accuracy: true, iterations: true, tolerance: true, initial: true, seed: true, totalChargeKeys: true, ridge: true, hardness: true });
+const CHARGE_KEYS = keys<ChargeFitOptions>({ count: true, sigmaA: true, accuracy: true, iterations: true, tolerance: true, initial: true, seed: true, totalChargeKeys: true, ridge: true, hardness: true, fitHardness: true, fragments: true });
 const SELECTION_KEYS = keys<SelectionConfig>({ method: true, count: true, seed: true, epsCur: true, blockSize: true });
 const WEIGHT_KEYS = keys<NonNullable<FitConfig['weights']>>({ energy: true, forces: true, stress: true });
 const SELECTION_METHODS = ['fps', 'cur', 'random'] satisfies SelectionConfig['method'][];
@@ -119,6 +119,14 @@ export function validateFitConfig(cfg: unknown, where = 'fit configuration', sha
       throw new FarfieldError('INVALID_INPUT', `${where}: charges.count must be a number or {species: number}`);
     if (q.hardness !== undefined && (typeof q.hardness !== 'object' || q.hardness === null || Object.values(q.hardness).some((j) => typeof j !== 'number' || !(j > 0))))
       throw new FarfieldError('INVALID_INPUT', `${where}: charges.hardness must be {species: J > 0 (eV/e²)}`);
+    if (q.fragments !== undefined) {
+      const fr = q.fragments as { startKeys?: unknown; chargeKeys?: unknown } | null;
+      const strings = (v: unknown) => Array.isArray(v) && v.every((k) => typeof k === 'string');
+      if (!fr || typeof fr !== 'object' || !strings(fr.startKeys) || !strings(fr.chargeKeys) || (fr.chargeKeys as string[]).length !== (fr.startKeys as string[]).length + 1)
+        throw new FarfieldError('INVALID_INPUT', `${where}: charges.fragments must be {startKeys: [info keys], chargeKeys: [one more info key]}, e.g. {"startKeys": ["indexB"], "chargeKeys": ["chargeA", "chargeB"]}`);
+    }
+    if (q.fitHardness !== undefined && typeof q.fitHardness !== 'boolean')
+      throw new FarfieldError('INVALID_INPUT', `${where}: charges.fitHardness must be true or false`);
     if (q.totalChargeKeys !== undefined && (!Array.isArray(q.totalChargeKeys) || q.totalChargeKeys.some((k) => typeof k !== 'string')))
       throw new FarfieldError('INVALID_INPUT', `${where}: charges.totalChargeKeys must be a list of info keys`);
   }

@@ -18,6 +18,10 @@
  * electrostatic sums and one reverse pass of p upstreams (p = charge references + species), plus a trial pass.
  * Φ (all design rows) is kept in memory (refused above DESIGN_MEMORY_BYTES). The last step refits ε with the
  * configured solver (Bayesian by default, with its covariance) on y − h(v).
+ * sr+qeq (`hardness` given): the hardness J_t per species is fitted with the charge weights (`fitHardness`, default
+ * true; the given values are the start, 10 eV/e² for a species not listed) through θ_t = ln J_t — p + T unknowns in
+ * the same Levenberg–Marquardt loop, exact Jacobian columns from chargeRows (δq by one QEq solve per species); no
+ * ridge on θ; a trial step that makes the QEq matrix indefinite is rejected like one that raises the objective.
  * Initial charges: `initial` per species if given, else seeded N(0, 0.5²) offsets (the energy is even in q, so the
  * overall sign of the learned charges is arbitrary; `initial` fixes it). Reproducible for a given seed.
  */
@@ -25,7 +29,7 @@ import { FarfieldError, Rng, type ProgressCallback, type Structure } from '../co
 import { ComputeContext, createDescriptor } from '../descriptors/index.js';
 import { ElectrostaticsWorkspace, tuneElectrostatics, type SolverParameters } from '../electrostatics/index.js';
 import { getLinalg } from '../math/index.js';
-import { ChargeModel, type ChargeModelParams, type ChargeTrainingMetadata } from './chargeModel.js';
+import { ChargeModel, type ChargeFragments, type ChargeModelParams, type ChargeTrainingMetadata } from './chargeModel.js';
 import { QeqModel } from './qeqModel.js';
 import { chargeRows } from './chargeRows.js';
 import { ReferenceSet, designBlock, gatherRows, type RowScaling } from './design.js';
@@ -59,10 +63,15 @@ export interface ChargeFitOptions {
   /** Relative ridge λ_v on the charge weights, × mean diag(JᵀJ) of the first iteration (default 1e-8). */
   ridge?: number;
   /**
-   * sr+qeq: hardness J per species (eV/e², held fixed — a hyperparameter, not fitted yet); the charge model then
-   * predicts electronegativities and the charges come from charge equilibration (qeqModel.ts).
+   * sr+qeq: hardness J per species (eV/e²; the start of the fit, or the fixed values with `fitHardness: false`; a
+   * species not listed starts at 10 when fitted); the charge model then predicts electronegativities and the charges
+   * come from charge equilibration (qeqModel.ts).
    */
   hardness?: Record<string, number>;
+  /** sr+q: fragments with their own total charges (chargeModel.ts, e.g. the monomers of a charged dimer). */
+  fragments?: ChargeFragments;
+  /** sr+qeq: fit the hardness per species with the electronegativities (default true). */
+  fitHardness?: boolean;
 }
 
 export interface ChargeFitConfig extends FitConfig {
@@ -163,10 +172,6 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   const refsQ = new ReferenceSet(kernel, species, qFeatures, d);
   const p = refsQ.nColumns;
 
-  // initial charges
-  const rng = new Rng(seed);
-  const v = new Float64Array(p);
-  species.forEach((sym, t) => { v[refsQ.energyColumn(t)] = opts.initial?.[sym] ?? 0.5 * rng.normal(); });
 
   // ε solve: M = A + λI (Cholesky once per round)
   let lamEff = 0;
@@ -179,11 +184,15 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   };
   setLambda(lambda);
 
+  const fitJ = opts.hardness !== undefined && (opts.fitHardness ?? true);
   const hardnessOf = opts.hardness ? species.map((sym) => {
-    const j = opts.hardness![sym];
+    const j = opts.hardness![sym] ?? (fitJ ? 10 : undefined);
     if (!(typeof j === 'number' && j > 0 && Number.isFinite(j))) throw new FarfieldError('INVALID_INPUT', `fit sr+qeq: hardness for species '${sym}' must be a positive number (eV/e²), got ${String(j)}`);
     return j;
   }) : null;
+  const nh = fitJ ? species.length : 0;
+  const pAll = p + nh;
+  const hardnessAt = (vv: Float64Array): number[] | null => hardnessOf && (fitJ ? hardnessOf.map((_, t) => Math.exp(vv[p + t])) : hardnessOf);
   const modelAt = (vv: Float64Array, weights?: Float64Array): ChargeModel => {
     const params: ChargeModelParams = {
       energy: weights ? energyParams(eParams, refsE, weights, scaling.baselineEv) : eParams,
@@ -193,9 +202,17 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
       })),
       electrostatics: { sigmaA, accuracy: opts.accuracy ?? 1e-6 },
       totalChargeKeys: keys,
+      ...(opts.fragments ? { fragments: opts.fragments } : {}),
     };
-    return hardnessOf ? new QeqModel({ ...params, hardness: hardnessOf }) : new ChargeModel(params);
+    const hard = hardnessAt(vv);
+    return hard ? new QeqModel({ ...params, hardness: hard }) : new ChargeModel(params);
   };
+
+  // initial charges (and ln J)
+  const rng = new Rng(seed);
+  const v = new Float64Array(pAll);
+  if (fitJ) hardnessOf!.forEach((j, t) => { v[p + t] = Math.log(j); });
+  species.forEach((sym, t) => { v[refsQ.energyColumn(t)] = opts.initial?.[sym] ?? 0.5 * rng.normal(); });
 
   // one pass over the data: Φᵀ(y − h), |y − h|², and with J: JᵀJ, Jᵀ(y − h), B = ΦᵀJ
   const ws = new ElectrostaticsWorkspace();
@@ -203,12 +220,12 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
     const model = modelAt(vv);
     const pr = new Float64Array(m);
     let rr = 0;
-    const jj = withJ ? new Float64Array(p * p) : null;
-    const jr = withJ ? new Float64Array(p) : null;
-    const bmat = withJ ? new Float64Array(m * p) : null;
+    const jj = withJ ? new Float64Array(pAll * pAll) : null;
+    const jr = withJ ? new Float64Array(pAll) : null;
+    const bmat = withJ ? new Float64Array(m * pAll) : null;
     for (const x of data) {
       if (x.rows === 0) continue;
-      const { h, J } = chargeRows(model, refsQ, x, scaling, withJ, ws);
+      const { h, J } = chargeRows(model, refsQ, x, scaling, withJ, ws, fitJ);
       const res = new Float64Array(x.rows);
       for (let r = 0; r < x.rows; r++) {
         res[r] = x.y[r] - h[r];
@@ -216,9 +233,9 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
       }
       la.gemvTransposeAccumulate(x.phi, x.rows, m, res, pr);
       if (J && jj && jr && bmat) {
-        la.syrkAccumulate(J, x.rows, p, jj);
-        la.gemvTransposeAccumulate(J, x.rows, p, res, jr);
-        la.gemm(m, p, x.rows, x.phi, J, bmat, { transA: true, beta: 1 });
+        la.syrkAccumulate(J, x.rows, pAll, jj);
+        la.gemvTransposeAccumulate(J, x.rows, pAll, res, jr);
+        la.gemm(m, pAll, x.rows, x.phi, J, bmat, { transA: true, beta: 1 });
       }
     }
     const u = pr.slice();
@@ -230,8 +247,10 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
 
   t0 = now();
   let cur = pass(v, true);
-  const lamV = (opts.ridge ?? 1e-8) * Math.max(meanDiag(cur.jj!, p), 1e-300);
-  const fOf = (state: { f: number }, vv: Float64Array) => state.f + lamV * dot(vv, vv);
+  const lamV = (opts.ridge ?? 1e-8) * Math.max(meanDiag(cur.jj!, pAll), 1e-300);
+  // ridge on the charge weights only (not on ln J)
+  const ridgeOf = (a: number) => (a < p ? lamV : 0);
+  const fOf = (state: { f: number }, vv: Float64Array) => state.f + lamV * dot(vv.subarray(0, p), vv.subarray(0, p));
   let fCur = fOf(cur, v);
   const history = [fCur];
   let it = 0, converged = false;
@@ -247,38 +266,43 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
     it++;
     // projected GN system
     const Z = cur.bmat!.slice();
-    la.choleskySolve(L, m, Z, p);
+    la.choleskySolve(L, m, Z, pAll);
     const N = cur.jj!.slice();
-    for (let a = 0; a < p; a++)
-      for (let b = 0; b < p; b++) {
+    for (let a = 0; a < pAll; a++)
+      for (let b = 0; b < pAll; b++) {
         let bz = 0, zz = 0;
         for (let i = 0; i < m; i++) {
-          bz += cur.bmat![i * p + a] * Z[i * p + b];
-          zz += Z[i * p + a] * Z[i * p + b];
+          bz += cur.bmat![i * pAll + a] * Z[i * pAll + b];
+          zz += Z[i * pAll + a] * Z[i * pAll + b];
         }
-        N[a * p + b] -= bz + lamEff * zz;
+        N[a * pAll + b] -= bz + lamEff * zz;
       }
-    const g = new Float64Array(p);
-    for (let a = 0; a < p; a++) {
-      let s = cur.jr![a] - lamV * v[a];
-      for (let i = 0; i < m; i++) s -= cur.bmat![i * p + a] * cur.u[i] + lamEff * Z[i * p + a] * cur.u[i];
+    const g = new Float64Array(pAll);
+    for (let a = 0; a < pAll; a++) {
+      let s = cur.jr![a] - ridgeOf(a) * v[a];
+      for (let i = 0; i < m; i++) s -= cur.bmat![i * pAll + a] * cur.u[i] + lamEff * Z[i * pAll + a] * cur.u[i];
       g[a] = s;
     }
     let accepted = false;
     for (let tries = 0; tries < 12 && !accepted; tries++) {
       const K = N.slice();
-      for (let a = 0; a < p; a++) K[a * p + a] += mu * Math.max(N[a * p + a], 1e-12 * meanDiag(N, p)) + lamV;
+      for (let a = 0; a < pAll; a++) K[a * pAll + a] += mu * Math.max(N[a * pAll + a], 1e-12 * meanDiag(N, pAll)) + ridgeOf(a);
       const step = g.slice();
       try {
-        la.cholesky(K, p);
-        la.choleskySolve(K, p, step, 1);
+        la.cholesky(K, pAll);
+        la.choleskySolve(K, pAll, step, 1);
       } catch {
         mu *= 10;
         continue;
       }
       const vNew = Float64Array.from(v, (x, a) => x + step[a]);
-      const trial = pass(vNew, false);
-      const fNew = fOf(trial, vNew);
+      let fNew = Infinity;
+      try {
+        fNew = fOf(pass(vNew, false), vNew);
+      } catch (e) {
+        // a hardness step that makes the QEq matrix indefinite (or CG fail) counts as a rejected step
+        if (!(fitJ && e instanceof FarfieldError && e.code === 'NUMERIC')) throw e;
+      }
       if (fNew < fCur) {
         accepted = true;
         const rel = (fCur - fNew) / Math.max(fCur, 1e-300);
@@ -312,7 +336,8 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   final.energy.training = metadata;
   const chargeMetadata: ChargeTrainingMetadata = { iterations: it, objective: history, seed, converged, timingsS: timings };
   final.chargeTraining = chargeMetadata;
-  return { model: hardnessOf ? new QeqModel({ ...final, hardness: hardnessOf }) : new ChargeModel(final), metadata, chargeMetadata };
+  const hard = hardnessAt(v);
+  return { model: hard ? new QeqModel({ ...final, hardness: hard }) : new ChargeModel(final), metadata, chargeMetadata };
 }
 
 function energyParams(e: ChargeModelParams['energy'], refs: ReferenceSet, weights: Float64Array, baseline: Float64Array): ChargeModelParams['energy'] {

@@ -13,6 +13,9 @@
  *          self energy is not included — it is q_i²/(2√π s)·k_e, a per-atom quadratic that ε cannot absorb but that
  *          is irrelevant to the charges' interaction).
  * Σ_i q_i = Q exactly for any weights (Q from the structure's info keys `totalChargeKeys`, default `charge`, else 0).
+ * Fragments (`fragments`, e.g. the two monomers of a dimer with known charges): the same projection per fragment,
+ * q_i = g_i − (Σ_{j∈F} g_j − Q_F)/N_F for i ∈ F, so every fragment's total charge is exact; P is then block-diagonal
+ * (still symmetric), and every "mean" below is the fragment's mean.
  * Forces and stress by the adjoint: φ_i = ∂E_es/∂q_i, ∂E/∂g_i = φ_i − φ̄ (the projection P = I − 11ᵀ/N is
  * symmetric), so
  *   dE/dr = ∂E_es/∂r|_q + backward(U),  U_i = ∂ε/∂X_i + (φ_i − φ̄) ∂g_i/∂X_i
@@ -73,7 +76,61 @@ export interface ChargeModelParams {
   electrostatics: ChargeElectrostatics;
   /** Info keys summed to the total charge Q of a structure (default ['charge']; absent keys count 0). */
   totalChargeKeys?: string[];
+  /**
+   * Fragments with their own total charges (sr+q only): fragment k ≥ 1 starts at the atom index info[startKeys[k−1]],
+   * fragment k's charge is info[chargeKeys[k]] (e.g. {startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB']} for
+   * the charged dimers). A structure without these keys is one fragment with the total charge of `totalChargeKeys`.
+   */
+  fragments?: ChargeFragments;
   chargeTraining?: ChargeTrainingMetadata;
+}
+
+export interface ChargeFragments {
+  startKeys: string[];
+  chargeKeys: string[];
+}
+
+/** Atoms grouped into fragments with fixed total charges: fragment of each atom, charge and size of each fragment. */
+export interface FragmentCharges {
+  of: Int32Array;
+  charge: Float64Array;
+  size: Float64Array;
+}
+
+/** The fragments of a structure (module header); one fragment (the whole structure) without `spec` or its keys. */
+export function fragmentsOf(s: Structure, spec: ChargeFragments | undefined, totalChargeKeys: readonly string[]): FragmentCharges {
+  const n = s.species.length;
+  const whole = (): FragmentCharges => ({ of: new Int32Array(n), charge: Float64Array.of(totalChargeOf(s, totalChargeKeys)), size: Float64Array.of(n) });
+  if (!spec || spec.startKeys.some((k) => s.info[k] === undefined)) return whole();
+  if (spec.chargeKeys.length !== spec.startKeys.length + 1)
+    throw new FarfieldError('INVALID_INPUT', `charge model: fragments need one charge key per fragment (${spec.startKeys.length + 1}), got ${spec.chargeKeys.length}`);
+  const starts = [0, ...spec.startKeys.map((k) => s.info[k])];
+  const charge = Float64Array.from(spec.chargeKeys, (k) => {
+    const v = s.info[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new FarfieldError('INVALID_INPUT', `charge model: fragment charge info '${k}' must be a number (e), got ${JSON.stringify(v)}`);
+    return v;
+  });
+  for (let k = 1; k < starts.length; k++) {
+    const a = starts[k];
+    if (typeof a !== 'number' || !Number.isInteger(a) || a <= (starts[k - 1] as number) || a >= n)
+      throw new FarfieldError('INVALID_INPUT', `charge model: fragment start info '${spec.startKeys[k - 1]}' must be an atom index in (${starts[k - 1]}, ${n}), got ${JSON.stringify(a)}`);
+  }
+  const of = new Int32Array(n), size = new Float64Array(charge.length);
+  for (let k = 0, f = 0; k < n; k++) {
+    while (f + 1 < starts.length && k >= (starts[f + 1] as number)) f++;
+    of[k] = f;
+    size[f]++;
+  }
+  return { of, charge, size };
+}
+
+/** x_i − mean of x over i's fragment (the projection P), in place; returns x. */
+export function projectFragments(x: Float64Array, fr: FragmentCharges): Float64Array {
+  const m = new Float64Array(fr.size.length);
+  for (let i = 0; i < x.length; i++) m[fr.of[i]] += x[i];
+  for (let f = 0; f < m.length; f++) m[f] /= fr.size[f];
+  for (let i = 0; i < x.length; i++) x[i] -= m[fr.of[i]];
+  return x;
 }
 
 /** Total charge Q of a structure: the sum of the numeric info values under `keys` (absent keys count 0). */
@@ -100,6 +157,8 @@ export interface ChargeForward {
   /** g_i and q_i (e). */
   g: Float64Array;
   q: Float64Array;
+  /** The fragments whose total charges q keeps. */
+  fragments: FragmentCharges;
   /** ∂ε_i/∂X_i and ∂g_i/∂X_i (N × D), when gradients were asked for. */
   dEpsdX: Float64Array | null;
   dGdX: Float64Array | null;
@@ -177,13 +236,10 @@ export class ChargeModel implements Calculator {
       evalPart(this.kernel, a, atoms, this.energyRefs, t, this.energyWeights, this.referenceEnergiesEv[t], epsilon, dEpsdX, d);
       evalPart(this.kernel, a, atoms, this.chargeRefs, t, chargeWeights, chargeOffsets[t], g, dGdX, d);
     }
-    const Q = totalChargeOf(s, this.totalChargeKeys);
-    let sg = 0;
-    for (let i = 0; i < n; i++) sg += g[i];
-    const shift = (sg - Q) / n;
-    const q = new Float64Array(n);
-    for (let i = 0; i < n; i++) q[i] = g[i] - shift;
-    return { ctx, saved: out.saved, features: X, groups, epsilon, g, q, dEpsdX, dGdX };
+    const fragments = fragmentsOf(s, this.params.fragments, this.totalChargeKeys);
+    const q = projectFragments(g.slice(), fragments);
+    for (let i = 0; i < n; i++) q[i] += fragments.charge[fragments.of[i]] / fragments.size[fragments.of[i]];
+    return { ctx, saved: out.saved, features: X, groups, epsilon, g, q, fragments, dEpsdX, dGdX };
   }
 
   calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {
@@ -205,13 +261,11 @@ export class ChargeModel implements Calculator {
     const result: CalculationResult = { energyEv: energy, energiesEv: energies, charges: f.q };
     if (grad) {
       const d = this.descriptor.width;
-      let mean = 0;
-      for (let i = 0; i < n; i++) mean += phi[i];
-      mean /= n;
+      const pphi = projectFragments(phi.slice(), f.fragments);
       const up = f.dEpsdX!;
       const gg = f.dGdX!;
       for (let i = 0; i < n; i++) {
-        const u = phi[i] - mean;
+        const u = pphi[i];
         for (let k = i * d; k < (i + 1) * d; k++) up[k] += u * gg[k];
       }
       const back = backwardOf(this.descriptor, structure, f.ctx, f.saved, up);

@@ -56,6 +56,7 @@ export function serializeChargeModel(model: ChargeModel | ChargeModelParams): st
     })),
     electrostatics: p.electrostatics,
     totalChargeKeys: p.totalChargeKeys ?? ['charge'],
+    ...(p.fragments ? { fragments: p.fragments } : {}),
     chargeTraining: p.chargeTraining ?? null,
   };
   const text = JSON.stringify(body);
@@ -92,6 +93,12 @@ export function parseChargeModel(text: string, where = ''): ChargeModel {
   const keys = b.totalChargeKeys;
   if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) fail(where, "'totalChargeKeys' must be a list of info keys");
   const params: ChargeModelParams = { energy, charges, electrostatics: es, totalChargeKeys: keys as string[] };
+  if (b.fragments !== undefined) {
+    const fr = b.fragments as { startKeys?: unknown; chargeKeys?: unknown } | null;
+    const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((k) => typeof k === 'string');
+    if (!fr || !strings(fr.startKeys) || !strings(fr.chargeKeys)) fail(where, "'fragments' must be {startKeys: [info keys], chargeKeys: [info keys]}");
+    params.fragments = { startKeys: fr.startKeys, chargeKeys: fr.chargeKeys };
+  }
   if (b.chargeTraining) params.chargeTraining = b.chargeTraining as ChargeTrainingMetadata;
   try {
     return b.kind === 'sr+qeq' ? new QeqModel({ ...params, hardness: b.hardness as number[] }) : new ChargeModel(params);

@@ -7,11 +7,15 @@
  * Column j: δE = (∂E/∂g)·δg; one electrostatic sum with sources δq and probes q gives ∂(qᵀAδq)/∂r, ∂/∂ε and δφ = Aδq;
  * the force/stress columns come from one batched descriptor reverse pass with upstreams
  * δu_i ∂g_i/∂X_i + u_i ∂δg_i/∂X_i (u = ∂E/∂g; δu = Pδφ for sr+q, δq for sr+qeq).
+ * sr+qeq hardness columns (`hardnessColumns`, appended after the p charge columns, one per species t, with respect to
+ * θ_t = ln J_t): differentiating the stationarity χ + (diag J + A) q = μ1 gives δq = QEq(δχ = 1_t ⊙ q, Q = 0) per
+ * unit δJ_t, δE = ½ Σ_{i∈t} q_i² (envelope theorem), and the force/stress columns as for an offset column (δχ = 0,
+ * so no ∂δg/∂X term); every entry × J_t for the log parametrisation (J stays positive).
  */
 import { cellVolume, type Structure } from '../core/index.js';
 import { backwardManyOf, backwardOf } from '../descriptors/index.js';
 import { ElectrostaticsWorkspace, computeElectrostatics, electrostaticSum, solveQeq, type SolverParameters } from '../electrostatics/index.js';
-import { totalChargeOf, type ChargeModel } from './chargeModel.js';
+import { projectFragments, totalChargeOf, type ChargeModel } from './chargeModel.js';
 import { ReferenceSet, gatherRows, type RowScaling } from './design.js';
 import { QeqModel } from './qeqModel.js';
 
@@ -22,7 +26,7 @@ const VOIGT: [number, number][] = [[0, 0], [1, 1], [2, 2], [1, 2], [0, 2], [0, 1
  * J = ∂h/∂v (rows × p, column order: charge references, then one offset per species).
  */
 export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Structure; rows: number; eRows: number; fRows: number; sRows: number; params: SolverParameters },
-  scaling: RowScaling, withJ: boolean, ws: ElectrostaticsWorkspace = new ElectrostaticsWorkspace()): { h: Float64Array; J: Float64Array | null } {
+  scaling: RowScaling, withJ: boolean, ws: ElectrostaticsWorkspace = new ElectrostaticsWorkspace(), hardnessColumns = false): { h: Float64Array; J: Float64Array | null } {
   const s = x.s, n = s.species.length, d = model.descriptor.width;
   const useF = x.fRows > 0, useS = x.sRows > 0, grad = useF || useS;
   const f = model.forward(s, grad || withJ);
@@ -35,11 +39,7 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
     q = r.charges; u = q; eTot = r.energyEv; forcesQ = r.forcesEvPerA; stressQ = r.stressEvPerA3;
   } else {
     const es = computeElectrostatics(s, f.q, model.esKernel, x.params, { forces: true, stress: useS, potentials: true, workspace: ws });
-    const phi = es.potentials!;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += phi[i];
-    mean /= n;
-    q = f.q; u = Float64Array.from(phi, (v) => v - mean); eTot = es.energyEv; forcesQ = es.forcesEvPerA; stressQ = es.stressEvPerA3;
+    q = f.q; u = projectFragments(es.potentials!.slice(), f.fragments); eTot = es.energyEv; forcesQ = es.forcesEvPerA; stressQ = es.stressEvPerA3;
   }
   const h = new Float64Array(x.rows);
   const V = useS ? cellVolume(s.cell) : 1;
@@ -59,12 +59,16 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
   }
   if (!withJ) return { h, J: null };
 
-  const p = refsQ.nColumns;
+  const pq = refsQ.nColumns;
+  const nh = hardnessColumns && qeq ? refsQ.species.length : 0;
+  const p = pq + nh;
   const J = new Float64Array(x.rows * p);
   const kernel = model.kernel;
   // δg per column (N × p, column-major by column) and the per-reference kernel gradients
   const groups = f.groups;
   const dg = new Float64Array(p * n);
+  // hardness columns: the pseudo-χ 1_t ⊙ q whose QEq response is δq per unit δJ_t
+  for (let t = 0; t < nh; t++) for (const i of groups.atoms[t]) dg[(pq + t) * n + i] = q[i];
   const prepared: { a: ReturnType<typeof kernel.prepare>; kmat: Float64Array }[] = [];
   for (let t = 0; t < refsQ.species.length; t++) {
     const atoms = groups.atoms[t], nt = atoms.length, mt = refsQ.counts[t], off = refsQ.offsets[t];
@@ -87,26 +91,23 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
       const col = dg.subarray(j * n, (j + 1) * n);
       if (qeq && hard) dq.set(solveQeq(s, model.esKernel, x.params, { chi: col, hardness: hard, totalCharge: 0, forces: false, stress: false }, ws).charges);
       else {
-        let mg = 0;
-        for (let i = 0; i < n; i++) mg += col[i];
-        mg /= n;
-        for (let i = 0; i < n; i++) dq[i] = col[i] - mg;
+        dq.set(col);
+        projectFragments(dq, f.fragments);
       }
       let dE = 0;
       for (let i = 0; i < n; i++) dE += u[i] * col[i];
+      if (j >= pq) dE *= 0.5; // ½ Σ_{i∈t} q_i² (col = 1_t ⊙ q, u = q)
       if (x.eRows) J[j] = (scaling.energy * dE) / n;
       if (!grad) continue;
       const r = electrostaticSum(s, model.esKernel, x.params, { channels: 1, sources: dq, probes: q, potentials: true, strain: useS }, ws);
       dPos.set(r.dPositions!, c * 3 * n);
       if (useS) dStr.set(r.dStrain!, c * 9);
       const dphi = r.potentials!;
-      let md = 0;
-      for (let i = 0; i < n; i++) md += dphi[i];
-      md /= n;
+      if (!qeq) projectFragments(dphi, f.fragments);
       const gg = f.dGdX!;
       const base = c * n * d;
       for (let i = 0; i < n; i++) {
-        const w = qeq ? dq[i] : dphi[i] - md;
+        const w = qeq ? dq[i] : dphi[i];
         for (let k = 0; k < d; k++) up![base + i * d + k] = w * gg[i * d + k];
       }
     }
@@ -136,6 +137,11 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
         J[(x.eRows + x.fRows + r) * p + j] = (scaling.stress * 0.5 * sa) / V;
       });
     }
+  }
+  // ∂/∂ln J_t = J_t ∂/∂J_t
+  for (let t = 0; t < nh; t++) {
+    const jt = qeq!.hardness[t];
+    for (let r = 0; r < x.rows; r++) J[r * p + pq + t] *= jt;
   }
   return { h, J };
 }

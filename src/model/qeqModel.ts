@@ -7,7 +7,7 @@
  *   E   = Σ_i ε(X_i) + Σ χ_i q_i + ½ Σ J_i q_i² + E_es(q)
  * Forces and stress from the stationarity of q (no dq/dr): dE/dr = ∂E_es/∂r|_q + backward(U),
  * U_i = ∂ε/∂X_i + q_i ∂χ_i/∂X_i. The charges depend on the whole structure (non-local charge transfer), unlike sr+q.
- * Fitting is not implemented yet (issue 18 item 2: χ weights and J by variable projection as in chargeFit.ts).
+ * Fitted by chargeFit.ts (χ weights and, through ln J, the hardness per species, by variable projection).
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Structure } from '../core/index.js';
 import { ElectrostaticsWorkspace, solveQeq } from '../electrostatics/index.js';
@@ -29,6 +29,8 @@ export class QeqModel extends ChargeModel {
     if (qeqParams.hardness.length !== this.species.length || qeqParams.hardness.some((j) => !(j > 0) || !Number.isFinite(j)))
       throw new FarfieldError('MODEL', `qeq model: need one positive hardness per species [${this.species.join(', ')}], got [${qeqParams.hardness.join(', ')}]`);
     this.hardness = Float64Array.from(qeqParams.hardness);
+    if (qeqParams.fragments)
+      throw new FarfieldError('MODEL', 'qeq model: fragment charges are not supported (one Lagrange multiplier per fragment is not implemented); use sr+q or drop charges.fragments');
   }
 
   override calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {

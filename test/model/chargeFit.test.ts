@@ -6,8 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, type Calculator } from '../../src/core/index.js';
+import { Rng, makeStructure, type Calculator } from '../../src/core/index.js';
 import { ElectrostaticsCalculator, gaussianKernel } from '../../src/electrostatics/index.js';
+import { QeqPotential } from '../../src/reference/index.js';
 import { ChargeModel, QeqModel, chargeRows, fitChargeModel, parseAnyModel, serializeChargeModel } from '../../src/model/index.js';
 import './helpers/pairDescriptor.js';
 import { label, randomStructure } from './helpers/data.js';
@@ -111,4 +112,86 @@ test('sr+qeq fit: Jacobian of the rows (QEq charges, δq by a QEq solve) = centr
   }
   assert.ok(scale > 1e-2, 'Jacobian not trivially zero');
   assert.ok(worst < 1e-7 * scale, `max |J − FD| = ${worst} (scale ${scale})`);
+});
+
+test('sr+qeq fit: Jacobian columns of ln J (hardness per species) = central differences, periodic (PME) and open charged', () => {
+  const base = randomChargeModel(3, PME);
+  const refsQ = base.chargeRefs, p = refsQ.nColumns;
+  const charges = base.params.charges.map((c, t) => ({ ...c, offsetE: t === 0 ? -1 : 2 }));
+  const scaling = { energy: 0.7, forces: 1.3, stress: 40, baselineEv: new Float64Array(2) };
+  const periodic = randomStructure(new Rng(5), 8, 6.5);
+  const open = makeStructure({ symbols: Array.from(periodic.species, (k) => periodic.symbols[k]), positions: Array.from(periodic.positions), pbc: [false, false, false], info: { charge: -1 } });
+  for (const [s, params, sRows] of [[periodic, PME, 6], [open, { method: 'direct' as const }, 0]] as const) {
+    const n = s.species.length;
+    const x = { s, rows: 1 + 3 * n + sRows, eRows: 1, fRows: 3 * n, sRows, params };
+    const at = (theta: number[]): QeqModel => new QeqModel({ ...base.params, electrostatics: { ...base.params.electrostatics, parameters: params }, charges, hardness: theta.map(Math.exp) });
+    const theta = [Math.log(9), Math.log(13)];
+    const { J } = chargeRows(at(theta), refsQ, x, scaling, true, undefined, true);
+    const pAll = p + 2;
+    let worst = 0, scale = 0;
+    const h = 1e-5;
+    for (let t = 0; t < 2; t++) {
+      const tp = theta.slice(), tm = theta.slice();
+      tp[t] += h; tm[t] -= h;
+      const hp = chargeRows(at(tp), refsQ, x, scaling, false).h, hm = chargeRows(at(tm), refsQ, x, scaling, false).h;
+      for (let r = 0; r < x.rows; r++) {
+        const fd = (hp[r] - hm[r]) / (2 * h);
+        worst = Math.max(worst, Math.abs(fd - J![r * pAll + p + t]));
+        scale = Math.max(scale, Math.abs(fd));
+      }
+    }
+    assert.ok(scale > 1e-3, 'hardness columns not trivially zero');
+    assert.ok(worst < 1e-6 * scale, `${s.pbc[0] ? 'PME' : 'open'}: max |J − FD| = ${worst} (scale ${scale})`);
+  }
+});
+
+test('sr+qeq fit: recovers a known hardness per species (started 30 % off) and the electronegativity difference to 0.1 %', () => {
+  // labels: charge equilibration with known χ and J and nothing else (reference/chargeTransfer.ts's QeqPotential)
+  const chi = { Na: -2, Cl: 2 }, hard = { Na: 10, Cl: 12 };
+  const none = (a: string, b: string) => ({ a, b, aEv: 0, rhoA: 1, sigmaA: 0, cEvA6: 0, dEvA8: 0 });
+  const ref = new QeqPotential({ chi, hardness: hard, sigmaA: 0.8, pairs: [none('Na', 'Na'), none('Na', 'Cl'), none('Cl', 'Cl')], cutoffA: 4 });
+  const rng = new Rng(21);
+  const train = label(Array.from({ length: 6 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.2, true)), ref);
+  const cfg = {
+    descriptor: { kind: 'test-pair', species: ['Na', 'Cl'], hypers: { cutoffA: 4, gaussians: 6 } },
+    selection: { method: 'fps' as const, count: 20 }, threads: 1 as const,
+    charges: { sigmaA: 0.8, count: 0, seed: 3, iterations: 40, tolerance: 1e-10, accuracy: 1e-7, hardness: { Na: 13, Cl: 16 } },
+  };
+  const r = fitChargeModel(train, cfg);
+  assert.ok(r.model instanceof QeqModel);
+  const J = Array.from(r.model.hardness), dchi = r.model.chargeOffsets[1] - r.model.chargeOffsets[0];
+  assert.ok(Math.abs(J[0] - 10) < 1e-3 * 10 && Math.abs(J[1] - 12) < 1e-3 * 12, `hardness ${J.join(', ')} (want 10, 12)`);
+  assert.ok(Math.abs(dchi - 4) < 1e-3 * 4, `χ_Cl − χ_Na = ${dchi} (want 4)`);
+  const fixed = fitChargeModel(train, { ...cfg, charges: { ...cfg.charges, fitHardness: false, iterations: 2 } });
+  assert.deepEqual(Array.from((fixed.model as QeqModel).hardness), [13, 16], 'fitHardness: false keeps the given values');
+});
+
+test('sr+q fit with fragments: Jacobian of the rows = central differences (per-fragment projection)', () => {
+  const base = randomChargeModel(3, { method: 'direct' });
+  const s0 = randomStructure(new Rng(5), 8, 6.5);
+  const s = makeStructure({ symbols: Array.from(s0.species, (k) => s0.symbols[k]), positions: Array.from(s0.positions), pbc: [false, false, false], info: { indexB: 3, chargeA: 1, chargeB: -1 } });
+  const n = s.species.length;
+  const x = { s, rows: 1 + 3 * n, eRows: 1, fRows: 3 * n, sRows: 0, params: { method: 'direct' as const } };
+  const scaling = { energy: 0.7, forces: 1.3, stress: 40, baselineEv: new Float64Array(2) };
+  const refsQ = base.chargeRefs, p = refsQ.nColumns;
+  const v = new Float64Array(p);
+  v.set(base.chargeWeights);
+  v.set(base.chargeOffsets, refsQ.nRefs);
+  const at = (vv: Float64Array): ChargeModel => new ChargeModel({
+    ...base.params, fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] },
+    charges: base.params.charges.map((c, t) => ({ ...c, weights: vv.slice(refsQ.offsets[t], refsQ.offsets[t] + refsQ.counts[t]), offsetE: vv[refsQ.nRefs + t] })),
+  });
+  const { J } = chargeRows(at(v), refsQ, x, scaling, true);
+  let worst = 0, scale = 0;
+  for (let j = 0; j < p; j++) {
+    const vp = v.slice(), vm = v.slice();
+    vp[j] += 0.5; vm[j] -= 0.5;
+    const hp = chargeRows(at(vp), refsQ, x, scaling, false).h, hm = chargeRows(at(vm), refsQ, x, scaling, false).h;
+    for (let r = 0; r < x.rows; r++) {
+      worst = Math.max(worst, Math.abs(hp[r] - hm[r] - J![r * p + j]));
+      scale = Math.max(scale, Math.abs(hp[r] - hm[r]));
+    }
+  }
+  assert.ok(scale > 1e-2, 'Jacobian not trivially zero');
+  assert.ok(worst < 1e-8 * scale, `max |J − FD| = ${worst} (scale ${scale})`);
 });

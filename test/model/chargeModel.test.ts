@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, makeStructure, type Structure } from '../../src/core/index.js';
 import { ElectrostaticsCalculator, gaussianKernel } from '../../src/electrostatics/index.js';
-import { ChargeModel } from '../../src/model/index.js';
+import { ChargeModel, parseAnyModel, serializeAnyModel } from '../../src/model/index.js';
 import { randomChargeModel } from './helpers/chargeModel.js';
 import './helpers/pairDescriptor.js';
 import { randomStructure } from './helpers/data.js';
@@ -63,4 +63,26 @@ test('sr+q: energy − Σε equals the electrostatics calculator on the predicte
   const e = es.calculate(withQ, { forces: false, stress: false }).energyEv;
   assert.ok(Math.abs(r.energyEv - eps - e) < 1e-10 * Math.abs(e), `${r.energyEv - eps} vs ${e}`);
   assert.ok(Math.abs(e) > 0.1, 'electrostatic part is not negligible');
+});
+
+test('sr+q with fragments (a charged dimer): each fragment keeps its own total charge exactly; forces = finite differences; PME too', () => {
+  const base = randomChargeModel(4, { method: 'direct' });
+  const model = new ChargeModel({ ...base.params, fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] } });
+  const s = open(randomStructure(new Rng(6), 9, 6.5));
+  s.info.indexB = 4; s.info.chargeA = 1; s.info.chargeB = -2;
+  const q = model.calculate(s, { forces: false }).charges!;
+  const qa = q.subarray(0, 4).reduce((a, b) => a + b, 0), qb = q.subarray(4).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(qa - 1) < 1e-13 && Math.abs(qb + 2) < 1e-13, `fragment charges ${qa}, ${qb}`);
+  // (fragments follow atom order, so the permutation check does not apply)
+  checkCalculator(model, s, { h: 1e-5, rtol: 1e-6, symmetry: false });
+  const periodic = randomStructure(new Rng(5), 10, 6.5);
+  Object.assign(periodic.info, { indexB: 3, chargeA: 0.5, chargeB: -0.5 });
+  const pm = new ChargeModel({ ...randomChargeModel(3, PME).params, fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] } });
+  checkCalculator(pm, periodic, { h: 1e-5, strainH: 1e-5, rtol: 1e-6, symmetry: false });
+  const back = parseAnyModel(serializeAnyModel(model), 'mem');
+  assert.deepEqual(Array.from(back.calculate(s, { forces: false }).charges!), Array.from(q), 'file round trip keeps the fragments');
+  // without the keys: one fragment with the total charge
+  const plain = open(randomStructure(new Rng(6), 9, 6.5));
+  plain.info.charge = 1;
+  assert.ok(Math.abs(model.calculate(plain, { forces: false }).charges!.reduce((a, b) => a + b, 0) - 1) < 1e-13);
 });

@@ -38,15 +38,17 @@ export function register(program: Command): void {
     });
   dataset
     .command('charge-transfer')
-    .description('charge-transfer benchmark: charge equilibration (known χ, J) + repulsion; every geometry undoped and with a far donor (info pair, doped)')
+    .description('charge-transfer benchmark: two rattled rock-salt clusters, charge equilibration (known χ, J) + repulsion; every geometry undoped and with a far donor (info pair, doped, gap)')
     .option('--n <geometries>', 'number of geometries (2 frames each)', '40')
-    .option('--atoms <n>', 'atoms per cluster (even; two clusters per frame)', '16')
+    .option('--gap <min,max>', 'range of the gap between the clusters, Å', '9,36')
     .option('--seed <s>', 'random seed', '1')
     .requiredOption('-o, --output <file.xyz>', 'output file (extended XYZ)')
     .action((o: Record<string, string | undefined>) => {
       const progress = createProgress();
+      const gap = String(o.gap).split(',').map((x) => num(x, 'gap'));
+      if (gap.length !== 2) throw new FarfieldError('INVALID_INPUT', `dataset charge-transfer: --gap takes two numbers 'min,max' (Å), got '${o.gap}'`);
       const r = generateChargeTransferDataset({
-        n: num(String(o.n), 'n', true), atoms: num(String(o.atoms), 'atoms', true), seed: num(String(o.seed), 'seed', true),
+        n: num(String(o.n), 'n', true), seed: num(String(o.seed), 'seed', true), gapA: [gap[0], gap[1]],
         output: String(o.output), onProgress: progress.callback,
       });
       progress.done();
