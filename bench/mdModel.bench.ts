@@ -1,0 +1,88 @@
+/**
+ * MD with fitted kernel models (issue 17 goal 3, issue 14 item 3): CPU ms per atom-step of velocity-Verlet NVE
+ * (1 fs, 1200 K start) with an `sr` and an `sr+lr` model, and their ratio, on the last frame of
+ * data/nacl-liquid-pbe.xyz repeated 2×2×2 (512 ions) and 3×3×3 (1728 ions). No uncertainty, no logging: one force
+ * evaluation per step. Figures are medians of per-step CPU time (user + sys of this process) after warm-up steps.
+ * Each model runs as `farfield md` runs it, with a trajectory workspace (neighbour lists with a skin reused from step
+ * to step), and once more without (a fresh context every step), which measures what the workspace saves per step.
+ *
+ * Models: `FARFIELD_BENCH_MODELS=DIR` with DIR/sr.ffm and DIR/srlr.ffm (e.g. the 40-frame PBE NaCl models), else
+ * fitted here on the first 40 frames of data/nacl-liquid-pbe.xyz with the fit defaults (FPS, 1000 references per
+ * species; `--quick`: 200), cached in os.tmpdir() under a name that carries the settings.
+ */
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { makeStructure, type Structure } from '../src/core/index.js';
+import { fitModel, loadModel, saveModel, withTrajectoryWorkspace } from '../src/api/index.js';
+import { readStructures } from '../src/host/index.js';
+import { createIntegrator } from '../src/md/index.js';
+import { KernelModel } from '../src/model/index.js';
+import type { BenchContext } from './harness.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function repeat(s: Structure, m: number): Structure {
+  const symbols: string[] = [], pos: number[] = [], A = s.cell;
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++)
+      for (let c = 0; c < m; c++)
+        for (let i = 0; i < s.species.length; i++) {
+          symbols.push(s.symbols[s.species[i]]);
+          for (let d = 0; d < 3; d++) pos.push(s.positions[3 * i + d] + a * A[d] + b * A[3 + d] + c * A[6 + d]);
+        }
+  return makeStructure({ symbols, positions: pos, cell: Array.from(A, (x) => x * m), pbc: [true, true, true] });
+}
+
+async function model(kind: 'sr' | 'sr+lr', refs: number): Promise<KernelModel> {
+  const dir = process.env.FARFIELD_BENCH_MODELS;
+  const name = kind === 'sr' ? 'sr.ffm' : 'srlr.ffm';
+  if (dir) return loadModel(join(dir, name)) as KernelModel;
+  const cached = join(tmpdir(), `farfield-bench-md-${kind === 'sr' ? 'sr' : 'srlr'}-pbe40-${refs}.ffm`);
+  if (!existsSync(cached)) {
+    const frames = readStructures(join(root, 'data', 'nacl-liquid-pbe.xyz')).slice(0, 40);
+    const fitted = await fitModel(frames, { descriptors: kind, selection: { count: refs } }, { onWarning: () => {} });
+    saveModel(fitted.model, cached);
+  }
+  return loadModel(cached) as KernelModel;
+}
+
+/** Median CPU ms per step over `timed` steps after `warm` steps, starting from `s0` (fresh velocities each call). */
+function msPerStep(m: KernelModel, s0: Structure, warm: number, timed: number): number {
+  const integ = createIntegrator(m, { kind: 'verlet', timestepFs: 1 });
+  const st = integ.init(s0, { temperatureK: 1200, seed: 1 });
+  for (let k = 0; k < warm; k++) integ.step(st);
+  const t: number[] = [];
+  for (let k = 0; k < timed; k++) {
+    const c0 = process.cpuUsage();
+    integ.step(st);
+    const c = process.cpuUsage(c0);
+    t.push((c.user + c.system) / 1000);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)];
+}
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const refs = ctx.quick ? 200 : 1000;
+  const sr = await model('sr', refs), srlr = await model('sr+lr', refs);
+  const frames = readStructures(join(root, 'data', 'nacl-liquid-pbe.xyz'));
+  const base = frames[frames.length - 1];
+  for (const m of ctx.quick ? [2] : [2, 3]) {
+    const s = repeat(base, m), n = s.species.length;
+    const warm = 3, timed = n > 1000 ? 5 : 9;
+    const load = loadavg()[0].toFixed(1);
+    // as `farfield md` runs them: with a trajectory workspace (api withTrajectoryWorkspace)
+    const a = withTrajectoryWorkspace(sr, () => msPerStep(sr, s, warm, timed)) / n;
+    const b = withTrajectoryWorkspace(srlr, () => msPerStep(srlr, s, warm, timed)) / n;
+    ctx.report(`md sr, ${n} ions`, a, 'ms/atom-step', `load ${load}`);
+    ctx.report(`md sr+lr, ${n} ions`, b, 'ms/atom-step', `load ${load}`);
+    ctx.report(`md sr+lr / sr, ${n} ions`, b / a, '×');
+    // without it: a fresh context (neighbour lists) every step
+    const a0 = msPerStep(sr, s, warm, timed) / n, b0 = msPerStep(srlr, s, warm, timed) / n;
+    ctx.report(`md sr, ${n} ions, no workspace`, a0, 'ms/atom-step', `workspace saves ${((a0 - a) * n).toFixed(1)} ms/step`);
+    ctx.report(`md sr+lr, ${n} ions, no workspace`, b0, 'ms/atom-step', `workspace saves ${((b0 - b) * n).toFixed(1)} ms/step`);
+  }
+}
