@@ -237,6 +237,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
       const ch: ReciprocalChannel = {
         n, kernel: channelKernel(c.channel, true), kCutoff: c.kCutoff, prefactor: this.prefactors[n],
         self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.smearingA),
+        kernelKey: `fkk|${c.channel.zeta}|${c.channel.sigma}|${c.channel.splitA}`,
       };
       if (c.solver === 'pme' && c.mesh && c.order) pme.push({ ...ch, mesh: c.mesh, order: c.order });
       else ewald.push(ch);
