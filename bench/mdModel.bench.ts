@@ -4,7 +4,9 @@
  * data/nacl-liquid-pbe.xyz repeated 2×2×2 (512 ions) and 3×3×3 (1728 ions). No uncertainty, no logging: one force
  * evaluation per step. Figures are medians of per-step CPU time (user + sys of this process) after warm-up steps.
  * Each model runs as `farfield md` runs it, with a trajectory workspace (neighbour lists with a skin reused from step
- * to step), and once more without (a fresh context every step), which measures what the workspace saves per step.
+ * to step), and once more without (a fresh context every step); and the neighbour lists of one step alone, built
+ * fresh vs taken from a workspace along the trajectory (what the workspace saves per step, without the noise of the
+ * whole step).
  *
  * Models: `FARFIELD_BENCH_MODELS=DIR` with DIR/sr.ffm and DIR/srlr.ffm (e.g. the 40-frame PBE NaCl models), else
  * fitted here on the first 40 frames of data/nacl-liquid-pbe.xyz with the fit defaults (FPS, 1000 references per
@@ -18,7 +20,9 @@ import { loadavg } from 'node:os';
 import { makeStructure, type Structure } from '../src/core/index.js';
 import { fitModel, loadModel, saveModel, withTrajectoryWorkspace } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
-import { createIntegrator } from '../src/md/index.js';
+import { createIntegrator, stateToStructure } from '../src/md/index.js';
+import { ComputeContext, ComputeWorkspace } from '../src/descriptors/index.js';
+import { buildNeighbourList } from '../src/geometry/index.js';
 import { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
 
@@ -47,6 +51,32 @@ async function model(kind: 'sr' | 'sr+lr', refs: number): Promise<KernelModel> {
     saveModel(fitted.model, cached);
   }
   return loadModel(cached) as KernelModel;
+}
+
+/**
+ * What the workspace saves per step, measured directly: CPU ms of the neighbour lists of one step (the model's
+ * cutoffs) built fresh vs taken from a workspace, alternating along `steps` MD steps (median of each).
+ */
+function listsPerStep(m: KernelModel, s0: Structure, steps: number): { fresh: number; reused: number; cutoffs: number[] } {
+  const integ = createIntegrator(m, { kind: 'verlet', timestepFs: 1 });
+  const st = integ.init(s0, { temperatureK: 1200, seed: 1 });
+  const probe = new ComputeWorkspace();
+  m.descriptor.compute(s0, new ComputeContext(s0, probe)); // records the cutoffs the descriptor asks for
+  const cutoffs = probe.cutoffsA, ws = new ComputeWorkspace(), fresh: number[] = [], reused: number[] = [];
+  for (let k = 0; k < steps; k++) {
+    integ.step(st);
+    const s = stateToStructure(st);
+    let c0 = process.cpuUsage();
+    for (const rc of cutoffs) buildNeighbourList(s, rc);
+    let c = process.cpuUsage(c0);
+    fresh.push((c.user + c.system) / 1000);
+    c0 = process.cpuUsage();
+    for (const rc of cutoffs) ws.neighbours(s, rc);
+    c = process.cpuUsage(c0);
+    if (k > 0) reused.push((c.user + c.system) / 1000); // step 0: the trajectory is not yet seen
+  }
+  const med = (t: number[]): number => t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
+  return { fresh: med(fresh), reused: med(reused), cutoffs };
 }
 
 /** Median CPU ms per step over `timed` steps after `warm` steps, starting from `s0` (fresh velocities each call). */
@@ -84,5 +114,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     const a0 = msPerStep(sr, s, warm, timed) / n, b0 = msPerStep(srlr, s, warm, timed) / n;
     ctx.report(`md sr, ${n} ions, no workspace`, a0, 'ms/atom-step', `workspace saves ${((a0 - a) * n).toFixed(1)} ms/step`);
     ctx.report(`md sr+lr, ${n} ions, no workspace`, b0, 'ms/atom-step', `workspace saves ${((b0 - b) * n).toFixed(1)} ms/step`);
+    const nl = listsPerStep(srlr, s, 12);
+    ctx.report(`sr+lr neighbour lists, ${n} ions, fresh`, nl.fresh, 'ms/step', `cutoffs ${nl.cutoffs.map((c) => c.toFixed(2)).join(', ')} Å`);
+    ctx.report(`sr+lr neighbour lists, ${n} ions, workspace`, nl.reused, 'ms/step', `saves ${(nl.fresh - nl.reused).toFixed(1)} ms/step`);
   }
 }

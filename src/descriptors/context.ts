@@ -46,6 +46,11 @@ export class ComputeWorkspace {
     return onTrajectory ? e.cache.get(structure) : buildNeighbourList(structure, cutoffA);
   }
 
+  /** The cutoffs (Å) lists have been asked for. */
+  get cutoffsA(): number[] {
+    return [...this.lists.keys()];
+  }
+
   /** Full rebuilds at cutoff + skin so far, over all cutoffs. */
   get rebuilds(): number {
     let r = 0;

@@ -42,6 +42,8 @@ const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
 /** Plans kept per descriptor instance (by cell and atom count), least recently used dropped beyond this. */
 const PLAN_CACHE_SIZE = 64;
+/** Longest real-space pair table (intervals); forced huge real cutoffs are evaluated analytically instead. */
+const MAX_TABLE_INTERVALS = 100000;
 /** The plan of one structure, per hyperparameter set (per-structure data of the compute context). */
 const FKK_PLANS = new ContextSlot<FkkPlan>('fkk plan');
 
@@ -150,7 +152,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
       const nl = ctx.neighbours(plan.realCutoffA);
       const tmp = new Float64Array(2), dv = new Float64Array(R), tv = new Float64Array(R), tdv = new Float64Array(R);
       const cut2 = Float64Array.from(chans, (c) => c.realCutoffA * c.realCutoffA);
-      const table = this.tabulate ? this.realTable(plan, realIdx) : null;
+      const table = this.tabulate && plan.realCutoffA / pairTableStep(this.hypers.smearingA, this.hypers.zetaMaxPerA) <= MAX_TABLE_INTERVALS ? this.realTable(plan, realIdx) : null;
       for (let pIdx = 0; pIdx < nl.count; pIdx++) {
         const d = nl.distances[pIdx];
         const d2 = d * d;
@@ -217,8 +219,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
         const c = plan.channels[n];
         return c.mode === 'real' ? (d: number, o: Float64Array) => slaterPair(c.zeta, sigma, d, o) : (d: number, o: Float64Array) => c.channel.short(d, o);
       });
-      const zmax = Math.max(...Array.from(realIdx, (n) => plan.channels[n].zeta));
-      t = tabulatePairFunctions(fns, Array.from(realIdx, (n) => this.prefactors[n]), plan.realCutoffA, pairTableStep(sigma, zmax));
+      t = tabulatePairFunctions(fns, Array.from(realIdx, (n) => this.prefactors[n]), plan.realCutoffA, pairTableStep(sigma, this.hypers.zetaMaxPerA));
       this.tables.set(plan, t);
     }
     return t;
