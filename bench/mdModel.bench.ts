@@ -4,7 +4,7 @@
  * data/nacl-liquid-pbe.xyz repeated 2×2×2 (512 ions) and 3×3×3 (1728 ions). No uncertainty, no logging: one force
  * evaluation per step. Figures are medians of per-step CPU time (user + sys of this process) after warm-up steps.
  * Each model runs as `farfield md` runs it, with a trajectory workspace (neighbour lists with a skin reused from step
- * to step), and once more without (a fresh context every step); and the neighbour lists of one step alone, built
+ * to step), interleaved step by step with a run without (a fresh context every step); and the neighbour lists of one step alone, built
  * fresh vs taken from a workspace along the trajectory (what the workspace saves per step, without the noise of the
  * whole step).
  *
@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { makeStructure, type Structure } from '../src/core/index.js';
-import { fitModel, loadModel, saveModel, withTrajectoryWorkspace } from '../src/api/index.js';
+import { fitModel, loadModel, saveModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
 import { createIntegrator, stateToStructure } from '../src/md/index.js';
 import { ComputeContext, ComputeWorkspace } from '../src/descriptors/index.js';
@@ -79,20 +79,33 @@ function listsPerStep(m: KernelModel, s0: Structure, steps: number): { fresh: nu
   return { fresh: med(fresh), reused: med(reused), cutoffs };
 }
 
-/** Median CPU ms per step over `timed` steps after `warm` steps, starting from `s0` (fresh velocities each call). */
-function msPerStep(m: KernelModel, s0: Structure, warm: number, timed: number): number {
-  const integ = createIntegrator(m, { kind: 'verlet', timestepFs: 1 });
-  const st = integ.init(s0, { temperatureK: 1200, seed: 1 });
-  for (let k = 0; k < warm; k++) integ.step(st);
-  const t: number[] = [];
-  for (let k = 0; k < timed; k++) {
-    const c0 = process.cpuUsage();
-    integ.step(st);
-    const c = process.cpuUsage(c0);
-    t.push((c.user + c.system) / 1000);
+/**
+ * Median CPU ms per step over `timed` steps after `warm` steps from `s0`, with a trajectory workspace and without,
+ * interleaved: two integrators from the same start advance in turn (A B A B …), the model's workspace set for A's
+ * steps only, so both see the same machine load and JIT state.
+ */
+function msPerStep(m: KernelModel, s0: Structure, warm: number, timed: number): { withWs: number; without: number } {
+  const ia = createIntegrator(m, { kind: 'verlet', timestepFs: 1 }), ib = createIntegrator(m, { kind: 'verlet', timestepFs: 1 });
+  const ws = new ComputeWorkspace();
+  m.workspace = ws;
+  const sa = ia.init(s0, { temperatureK: 1200, seed: 1 });
+  m.workspace = null;
+  const sb = ib.init(s0, { temperatureK: 1200, seed: 1 });
+  const ta: number[] = [], tb: number[] = [];
+  for (let k = 0; k < warm + timed; k++) {
+    m.workspace = ws;
+    let c0 = process.cpuUsage();
+    ia.step(sa);
+    let c = process.cpuUsage(c0);
+    if (k >= warm) ta.push((c.user + c.system) / 1000);
+    m.workspace = null;
+    c0 = process.cpuUsage();
+    ib.step(sb);
+    c = process.cpuUsage(c0);
+    if (k >= warm) tb.push((c.user + c.system) / 1000);
   }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)];
+  const med = (t: number[]): number => t.sort((x, y) => x - y)[Math.floor(t.length / 2)];
+  return { withWs: med(ta), without: med(tb) };
 }
 
 export async function run(ctx: BenchContext): Promise<void> {
@@ -104,16 +117,13 @@ export async function run(ctx: BenchContext): Promise<void> {
     const s = repeat(base, m), n = s.species.length;
     const warm = 3, timed = n > 1000 ? 5 : 9;
     const load = loadavg()[0].toFixed(1);
-    // as `farfield md` runs them: with a trajectory workspace (api withTrajectoryWorkspace)
-    const a = withTrajectoryWorkspace(sr, () => msPerStep(sr, s, warm, timed)) / n;
-    const b = withTrajectoryWorkspace(srlr, () => msPerStep(srlr, s, warm, timed)) / n;
-    ctx.report(`md sr, ${n} ions`, a, 'ms/atom-step', `load ${load}`);
-    ctx.report(`md sr+lr, ${n} ions`, b, 'ms/atom-step', `load ${load}`);
-    ctx.report(`md sr+lr / sr, ${n} ions`, b / a, '×');
-    // without it: a fresh context (neighbour lists) every step
-    const a0 = msPerStep(sr, s, warm, timed) / n, b0 = msPerStep(srlr, s, warm, timed) / n;
-    ctx.report(`md sr, ${n} ions, no workspace`, a0, 'ms/atom-step', `workspace saves ${((a0 - a) * n).toFixed(1)} ms/step`);
-    ctx.report(`md sr+lr, ${n} ions, no workspace`, b0, 'ms/atom-step', `workspace saves ${((b0 - b) * n).toFixed(1)} ms/step`);
+    // with a trajectory workspace as `farfield md` runs them, and without (a fresh context every step), interleaved
+    const a = msPerStep(sr, s, warm, timed), b = msPerStep(srlr, s, warm, timed);
+    ctx.report(`md sr, ${n} ions`, a.withWs / n, 'ms/atom-step', `load ${load}`);
+    ctx.report(`md sr+lr, ${n} ions`, b.withWs / n, 'ms/atom-step', `load ${load}`);
+    ctx.report(`md sr+lr / sr, ${n} ions`, b.withWs / a.withWs, '×');
+    ctx.report(`md sr, ${n} ions, no workspace`, a.without / n, 'ms/atom-step', `workspace saves ${(a.without - a.withWs).toFixed(1)} ms/step`);
+    ctx.report(`md sr+lr, ${n} ions, no workspace`, b.without / n, 'ms/atom-step', `workspace saves ${(b.without - b.withWs).toFixed(1)} ms/step`);
     const nl = listsPerStep(srlr, s, 12);
     ctx.report(`sr+lr neighbour lists, ${n} ions, fresh`, nl.fresh, 'ms/step', `cutoffs ${nl.cutoffs.map((c) => c.toFixed(2)).join(', ')} Å`);
     ctx.report(`sr+lr neighbour lists, ${n} ions, workspace`, nl.reused, 'ms/step', `saves ${(nl.fresh - nl.reused).toFixed(1)} ms/step`);
