@@ -9,7 +9,7 @@ import {
   parseAddress, runIpiDriver, unixSocketPath, type IpiDriverSummary, type IpiEndpoint, type IpiStepInfo, type IpiUnits, type IpiUnitsName,
 } from '../host/index.js';
 import { KernelModel } from '../model/index.js';
-import { loadCalculator, loadFrame } from './md.js';
+import { loadCalculator, loadFrame, withTrajectoryWorkspace } from './md.js';
 
 export { IPI_UNITS, parseAddress, unixSocketPath, type IpiDriverSummary, type IpiEndpoint, type IpiStepInfo, type IpiUnits, type IpiUnitsName } from '../host/index.js';
 
@@ -57,8 +57,9 @@ export async function runDriver(o: DriverOptions): Promise<IpiDriverSummary> {
     if (unknown.length > 0)
       throw new FarfieldError('INVALID_INPUT', `driver: the model knows species [${calculator.species.join(', ')}], the structure has [${unknown.join(', ')}]`);
   }
-  return runIpiDriver({
+  // the server sends a trajectory: reuse neighbour lists from step to step (dropped when the run ends)
+  return withTrajectoryWorkspace(calculator, () => runIpiDriver({
     calculator, template, endpoint, units: o.units, retrySeconds: o.retrySeconds, uncertainty: o.uncertainty ?? false,
     templateName: typeof o.structure === 'string' ? o.structure : undefined, onStep: o.onStep, onLog: o.onLog, signal: o.signal,
-  });
+  }));
 }

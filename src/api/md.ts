@@ -10,7 +10,9 @@
  * largest excursion from the initial value.
  * Uncertainty: when the calculator is a kernel model fitted with a stored covariance, the log reports the model's
  * standard deviation of the total energy per atom and the largest per-atom force σ (eV/Å, model/forceUncertainty.ts)
- * at the logged steps (one extra evaluation per log line).
+ * at the logged steps (one extra evaluation per log line, so the default log interval is at least
+ * MIN_DEFAULT_LOG_EVERY steps: a short run logging every step would spend more on the uncertainty than on the
+ * dynamics).
  * Blow-up guard (md/guard.ts), on by default: a run whose temperature, conserved energy or step displacement leaves
  * the thresholds (or turns non-finite) throws MdBlowUpError naming the step; the frames written so far stay.
  * Fixed coordinates carried by the start structure (POSCAR selective dynamics, ASE move_mask) are honoured
@@ -23,6 +25,7 @@ import {
   type BlowUpLimits, type IntegratorConfig, type MdState, type Observer, type ThermoRecord,
 } from '../md/index.js';
 import { KernelModel } from '../model/index.js';
+import { ComputeWorkspace } from '../descriptors/index.js';
 import { fumiTosiNaCl, pointCharges } from '../reference/index.js';
 import { integratorConfig, type Thermostat } from './mdConfig.js';
 import { loadModel } from './modelFiles.js';
@@ -49,7 +52,7 @@ export interface MolecularDynamicsOptions {
   output?: string;
   /** Write every k-th step (default 10; step 0 included). */
   every?: number;
-  /** Log every k-th step (default: about 20 lines per run). */
+  /** Log every k-th step (default `defaultLogEvery(steps)`: about 20 lines per run, at most one per 10 steps). */
   logEvery?: number;
   onLog?: (record: MdLogRecord) => void;
   onProgress?: ProgressCallback;
@@ -97,8 +100,37 @@ export interface MdSummary {
   nsPerDay: number;
 }
 
+/** Smallest default log interval (steps): each logged step of a model with a covariance costs an uncertainty evaluation. */
+export const MIN_DEFAULT_LOG_EVERY = 10;
+
+/** Default log interval: about 20 lines per run, and no more than one line per MIN_DEFAULT_LOG_EVERY steps. */
+export function defaultLogEvery(steps: number): number {
+  return Math.max(MIN_DEFAULT_LOG_EVERY, Math.round(steps / 20));
+}
+
 function hasUncertainty(c: Calculator): c is KernelModel {
   return c instanceof KernelModel && c.params.covarianceFactor !== undefined;
+}
+
+/**
+ * Run `body` with a trajectory workspace on `calculator` when it is a kernel model without one (neighbour lists with
+ * a skin reused from step to step, descriptors/context.ts ComputeWorkspace), and drop it afterwards. Other
+ * calculators, or a model that already has a workspace, run unchanged.
+ */
+export function withTrajectoryWorkspace<T>(calculator: Calculator, body: () => T): T {
+  if (!(calculator instanceof KernelModel) || calculator.workspace) return body();
+  calculator.workspace = new ComputeWorkspace();
+  let async = false;
+  try {
+    const r = body();
+    if (r instanceof Promise) {
+      async = true;
+      return r.finally(() => { calculator.workspace = null; }) as T;
+    }
+    return r;
+  } finally {
+    if (!async) calculator.workspace = null;
+  }
 }
 
 /** Check before any work that `path` can take a live trajectory (extended or plain XYZ, writable directory). */
@@ -116,7 +148,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   if (!(o.temperatureK >= 0) || !Number.isFinite(o.temperatureK)) throw new FarfieldError('INVALID_INPUT', `md: temperature must be ≥ 0 K, got ${o.temperatureK}`);
   const every = o.every ?? 10;
   if (!Number.isInteger(every) || every < 1) throw new FarfieldError('INVALID_INPUT', `md: --every must be an integer ≥ 1, got ${every}`);
-  const logEvery = o.logEvery ?? Math.max(1, Math.round(o.steps / 20));
+  const logEvery = o.logEvery ?? defaultLogEvery(o.steps);
   const config = integratorConfig(o.thermostat ?? 'bussi', o.timestepFs, o.temperatureK, o);
   const outputFormat = o.output ? checkTrajectoryOutput(o.output) : null;
   const integrator = createIntegrator(o.calculator, config);
@@ -168,7 +200,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
     });
   }
   try {
-    runMd(integrator, state, o.steps, { observers, progress: o.onProgress });
+    withTrajectoryWorkspace(o.calculator, () => runMd(integrator, state, o.steps, { observers, progress: o.onProgress }));
   } catch (e) {
     writer?.abort();
     if (e instanceof MdBlowUpError && o.output)

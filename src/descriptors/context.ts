@@ -6,9 +6,72 @@
  * Per-structure data are typed: a module declares a `ContextSlot<T>` once (its kind of data) and asks the context
  * for the value of that slot under an id (the hyperparameters it depends on); no string-keyed bag, no casts at the
  * call sites.
+ *
+ * State that outlives one structure lives in a `ComputeWorkspace` the caller owns (a calculator along an MD
+ * trajectory) and passes to each context: neighbour lists with a skin (geometry/verlet.ts). A list is built at
+ * cutoff + skin only once the workspace sees a trajectory — a structure of the same system (atom count, cell,
+ * pbc) whose atoms moved less than the skin since the previous call — and is then reused, refreshed in O(pairs),
+ * until an atom has moved more than skin/2; unrelated structures (frames of a data set) get a plain list at the
+ * cutoff, as without a workspace. Lists from the workspace hold the same pairs as fresh ones (order within a centre
+ * may differ, so sums over pairs can differ in the last bits). Drop the workspace to free it.
  */
 import type { Structure } from '../core/index.js';
-import { buildNeighbourList, type NeighbourList } from '../geometry/index.js';
+import { buildNeighbourList, neighbourListCache, type NeighbourList, type NeighbourListCache } from '../geometry/index.js';
+
+/** Default neighbour-list skin of a ComputeWorkspace, Å. */
+export const DEFAULT_SKIN_A = 1;
+
+interface ListEntry {
+  cache: NeighbourListCache;
+  /** The structure of the previous request (positions copied), to tell a trajectory from unrelated structures. */
+  last: { positions: Float64Array; cell: Float64Array; pbc: boolean[] } | null;
+}
+
+/** Caller-owned state reused from structure to structure along a trajectory (see the module header). */
+export class ComputeWorkspace {
+  private readonly lists = new Map<number, ListEntry>();
+
+  constructor(readonly skinA = DEFAULT_SKIN_A) {}
+
+  /** Full neighbour list of `structure` at `cutoffA` (reused along a trajectory). */
+  neighbours(structure: Structure, cutoffA: number): NeighbourList {
+    let e = this.lists.get(cutoffA);
+    if (!e) {
+      e = { cache: neighbourListCache(cutoffA, this.skinA), last: null };
+      this.lists.set(cutoffA, e);
+    }
+    if (e.cache.valid(structure)) return e.cache.get(structure);
+    const onTrajectory = e.last !== null && continues(e.last, structure, this.skinA);
+    e.last = { positions: structure.positions.slice(), cell: structure.cell.slice(), pbc: [...structure.pbc] };
+    return onTrajectory ? e.cache.get(structure) : buildNeighbourList(structure, cutoffA);
+  }
+
+  /** The cutoffs (Å) lists have been asked for. */
+  get cutoffsA(): number[] {
+    return [...this.lists.keys()];
+  }
+
+  /** Full rebuilds at cutoff + skin so far, over all cutoffs. */
+  get rebuilds(): number {
+    let r = 0;
+    for (const e of this.lists.values()) r += e.cache.rebuilds;
+    return r;
+  }
+}
+
+/** Same system as `prev` (atom count, cell, pbc) with every atom moved by less than `maxMove`. */
+function continues(prev: NonNullable<ListEntry['last']>, s: Structure, maxMove: number): boolean {
+  const p = s.positions;
+  if (p.length !== prev.positions.length) return false;
+  for (let k = 0; k < 9; k++) if (s.cell[k] !== prev.cell[k]) return false;
+  for (let d = 0; d < 3; d++) if (s.pbc[d] !== prev.pbc[d]) return false;
+  const m2 = maxMove * maxMove, q = prev.positions;
+  for (let k = 0; k < p.length; k += 3) {
+    const dx = p[k] - q[k], dy = p[k + 1] - q[k + 1], dz = p[k + 2] - q[k + 2];
+    if (dx * dx + dy * dy + dz * dz > m2) return false;
+  }
+  return true;
+}
 
 /** A typed slot of per-structure data (one per kind of data; values are kept per id string). */
 export class ContextSlot<T> {
@@ -21,13 +84,14 @@ export class ComputeContext {
   private readonly lists = new Map<number, NeighbourList>();
   private readonly slots = new Map<ContextSlot<unknown>, Map<string, unknown>>();
 
-  constructor(readonly structure: Structure) {}
+  /** `workspace`: state reused from structure to structure (neighbour lists with a skin); none by default. */
+  constructor(readonly structure: Structure, readonly workspace: ComputeWorkspace | null = null) {}
 
   /** Full neighbour list with the given cutoff (built once, then shared). */
   neighbours(cutoffA: number): NeighbourList {
     let nl = this.lists.get(cutoffA);
     if (!nl) {
-      nl = buildNeighbourList(this.structure, cutoffA);
+      nl = this.workspace ? this.workspace.neighbours(this.structure, cutoffA) : buildNeighbourList(this.structure, cutoffA);
       this.lists.set(cutoffA, nl);
     }
     return nl;

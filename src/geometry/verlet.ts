@@ -20,6 +20,8 @@ export interface NeighbourListCache {
   readonly skinA: number;
   /** Number of full rebuilds so far. */
   readonly rebuilds: number;
+  /** True when `get(structure)` would reuse the stored list (no rebuild). */
+  valid(structure: Structure): boolean;
 }
 
 export function neighbourListCache(cutoffA: number, skinA: number, options: { half?: boolean } = {}): NeighbourListCache {
@@ -49,6 +51,7 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
     cutoffA,
     skinA,
     get rebuilds() { return rebuilds; },
+    valid: (s: Structure) => !stale(s),
     get(s: Structure): NeighbourList {
       if (stale(s)) {
         big = buildNeighbourList(s, cutoffA + skinA, { half });

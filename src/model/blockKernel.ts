@@ -379,6 +379,16 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
     for (const [s, e] of p.columns!) for (let j = s; j < e; j++) c.push(j);
     return c;
   });
+  // the parts' columns as runs [start, end) of consecutive descriptor columns (copied with one set() per row and run)
+  const runs = cols.map((c) => {
+    const r: [number, number][] = [];
+    for (const j of c) {
+      const last = r[r.length - 1];
+      if (last && last[1] === j) last[1]++;
+      else r.push([j, j + 1]);
+    }
+    return r;
+  });
   const seen = new Set<number>();
   cols.forEach((c, k) => c.forEach((j) => {
     if (seen.has(j)) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${j} belongs to more than one part (part ${k})`);
@@ -401,9 +411,15 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
       for (const c of cols) for (const j of c)
         if (j >= width) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${j} outside the descriptor width ${width}`);
       const parts = subs.map((s, k) => {
-        const c = cols[k], dk = c.length;
+        const dk = cols[k].length;
         const xk = new Float64Array(rows * dk);
-        for (let i = 0; i < rows; i++) for (let q = 0; q < dk; q++) xk[i * dk + q] = x[i * width + c[q]];
+        for (let i = 0; i < rows; i++) {
+          let o = i * dk;
+          for (const [a, e] of runs[k]) {
+            xk.set(x.subarray(i * width + a, i * width + e), o);
+            o += e - a;
+          }
+        }
         return s.prepare(xk, rows, dk);
       });
       const r: BlockRows = { rows, cols: width, x, t: x, aux: new Float64Array(0), parts };
@@ -426,10 +442,20 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
       subs.forEach((s, k) => {
         const w = weights[k], c = cols[k], dk = c.length;
         if (w === 0 || dk === 0) return;
-        const cf = w === 1 ? coef : Float64Array.from(coef.subarray(0, na * nb), (v) => v * w);
+        let cf = coef;
+        if (w !== 1) {
+          cf = new Float64Array(na * nb);
+          for (let q = 0; q < na * nb; q++) cf[q] = coef[q] * w;
+        }
         const g = new Float64Array(na * dk);
         s.gradient(A.parts[k], B.parts[k], cf, g, mats[k]);
-        for (let i = 0; i < na; i++) for (let q = 0; q < dk; q++) out[i * d + c[q]] += g[i * dk + q];
+        for (let i = 0; i < na; i++) {
+          let o = i * dk;
+          for (const [a, e] of runs[k]) {
+            const base = i * d;
+            for (let j = a; j < e; j++) out[base + j] += g[o++];
+          }
+        }
       });
     },
     gradientPerReference(a, b, b0, b1, _kmat, out, rows?: OutputRows) {

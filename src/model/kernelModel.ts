@@ -11,11 +11,17 @@
  * Force uncertainty (forceUncertainty.ts): σ(F_cα) = √(J Σ Jᵀ)_cα per Cartesian component, J = ∂φ/∂r, from
  * batched reverse passes with the columns of C (or a seeded unbiased sketch of them) as weights; `maxForceEvPerA` is
  * the largest per-atom norm √(σ²_x + σ²_y + σ²_z). Skipped with `forceUncertainty: false` (energy σ only).
+ * Workspace: `workspace` (a `ComputeWorkspace`, descriptors/context.ts: neighbour lists with a skin, reused while
+ * successive structures form a trajectory) is passed to every call's compute context. It is off (null) by default, so
+ * a prediction does not depend on what the model computed before; a caller driving a trajectory (`farfield md`, the
+ * i-PI driver: api `withTrajectoryWorkspace`) sets one for the run and drops it after. Pair sums then run in another
+ * order, so results may differ from a workspace-free call in the last bits. Descriptor instances keep their own
+ * plans and tables (per cell) either way.
  * Cost: one descriptor forward + backward, O(N·m·D) kernel work (GEMM), + O(N·m·rank) for the energy uncertainty,
  * + directions × (N·m·D GEMM + one reverse-pass entry) for the force uncertainty.
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
-import { ComputeContext, createDescriptor, denseUpstream, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
+import { ComputeContext, createDescriptor, denseUpstream, type ComputeWorkspace, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
 import { getLinalg } from '../math/index.js';
 import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
@@ -81,6 +87,8 @@ export class KernelModel implements Calculator {
    */
   energyUncertaintyOptions: { directions?: number; totalOnly?: boolean } = {};
   private boundPlan: { k: number; plan: EnergyBoundPlan } | null = null;
+  /** State reused from call to call along a trajectory (module header); null (default): a fresh context per call. */
+  workspace: ComputeWorkspace | null = null;
 
   constructor(readonly params: KernelModelParams) {
     this.descriptor = createDescriptor(params.descriptor);
@@ -134,7 +142,7 @@ export class KernelModel implements Calculator {
     if (options.uncertainty && !this.params.covarianceFactor)
       throw new FarfieldError('UNSUPPORTED', 'kernel model: this model was fitted without a stored covariance, no uncertainty available');
     const groups = groupAtoms(structure, this.refs.species);
-    const ctx = new ComputeContext(structure);
+    const ctx = new ComputeContext(structure, this.workspace);
     const out = this.descriptor.compute(structure, ctx);
     const features = out.features.data, saved = out.saved;
     const d = this.descriptor.width;

@@ -150,10 +150,19 @@ function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, a
 // ---------------------------------------------------------------------------------------------------------------
 // polynomial (X̂_i·X̂_b)^ζ
 
+/**
+ * `matrix(a, b)` keeps S = X̂_a X̂_bᵀ (before the power) with the prepared rows a when it has at most this many entries
+ * (32 MB), so that a following `gradient(a, b, …)` (a calculator's energy + forces) skips its own GEMM for S. Larger
+ * blocks (design matrices of a fit) are not kept.
+ */
+const KEEP_DOTS_MAX = 1 << 22;
+
 export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
   const what = 'polynomial kernel';
   checkKnown(hypers, ['zeta'], what);
   const zeta = positiveInt(hypers, 'zeta', 4, what);
+  /** S = X̂_a X̂_bᵀ of the last matrix(a, b) per prepared row block a (dropped with a), for gradient(a, b). */
+  const dots = new WeakMap<KernelRows, { b: KernelRows; s: Float64Array }>();
   return {
     kind: 'polynomial',
     prepare(x, rows, cols) {
@@ -163,16 +172,26 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
       return { rows, cols, x, t, aux };
     },
     matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
-      dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, out);
-      for (let k = 0; k < a.rows * b.rows; k++) out[k] = ipow(out[k], zeta);
+      const n = a.rows * b.rows;
+      if (n > KEEP_DOTS_MAX || n === 0) {
+        dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, out);
+        for (let k = 0; k < n; k++) out[k] = ipow(out[k], zeta);
+        return out;
+      }
+      const s = new Float64Array(n);
+      dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, s);
+      for (let k = 0; k < n; k++) out[k] = ipow(s[k], zeta);
+      dots.set(a, { b, s });
       return out;
     },
     gradient(a, b, coef, out, _kmat) {
       // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}
       const na = a.rows, nb = b.rows, d = a.cols;
       if (na === 0 || nb === 0) return;
-      const s = new Float64Array(na * nb);
-      dotMatrix(a.t, na, b.t, nb, d, s);
+      // S from the preceding matrix(a, b) when kept (the same GEMM, so the same bits), else one GEMM here
+      const kept = dots.get(a);
+      const s = kept && kept.b === b ? kept.s : new Float64Array(na * nb);
+      if (s !== kept?.s) dotMatrix(a.t, na, b.t, nb, d, s);
       const p = new Float64Array(na * nb);
       const diag = new Float64Array(na);
       for (let i = 0; i < na; i++) {

@@ -135,3 +135,14 @@ test('issue 13 item 14: md from a POSCAR with selective dynamics keeps the fixed
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('md default log interval: about 20 lines, at most one per 10 steps (each logged step of a model costs an uncertainty evaluation)', () => {
+  const steps = (n: number): number[] => {
+    const logs: number[] = [];
+    runMolecularDynamics({ calculator: fumiTosiNaCl(), start: data[0], steps: n, timestepFs: 0.5, temperatureK: 50, thermostat: 'nve', guard: false, onLog: (r) => logs.push(r.step) });
+    return logs;
+  };
+  assert.deepEqual(steps(20), [0, 10, 20]);
+  assert.deepEqual(steps(5), [0, 5]);
+  assert.equal(steps(400).length, 21); // every 20th step: 0 … 400
+});

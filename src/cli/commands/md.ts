@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
     .option('--seed <s>', 'seed of velocities and thermostat noise', '1')
     .option('--every <k>', 'write every k-th frame', '10')
-    .option('--log-every <k>', 'log every k-th step (default: ~20 lines)')
+    .option('--log-every <k>', 'log every k-th step (default: ~20 lines, at most one per 10 steps)')
     .option('--frame <i>', 'frame of START to use (negative counts from the end)', '-1')
     .option('--calculator <name>', `built-in reference calculator instead of a model: ${Object.keys(MD_CALCULATORS).join(', ')}`)
     .option('-o, --output <traj.xyz>', 'trajectory file (extended XYZ)')

@@ -146,12 +146,14 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
   /** The reciprocal channels for the G cutoffs kc (unsplit, or the split's long part with smearing σ′ = sigmaLong). */
   reciprocalChannels(kc: number[], sigmaLong?: number): ReciprocalChannel[] {
     const sd = sigmaLong === undefined ? null : this.split(sigmaLong);
+    const id = `lode|${JSON.stringify(this.hypers)}|${sigmaLong ?? 'unsplit'}`;
     return this.channels.map((c0, n) => {
       const tmp = new Float64Array(2);
       const c = sd ? sd.long[n] : c0;
       return {
         n, kCutoff: kc[n], self: sd ? sd.self[n] : this.selfTerms[n], prefactor: this.scale,
         kernel: { value: (g2: number) => c.fourier(g2, tmp), derivative: (g2: number) => c.fourierDerivative(g2, tmp), includeZero: false },
+        kernelKey: `${id}|${n}`,
       };
     });
   }

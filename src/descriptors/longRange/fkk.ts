@@ -33,6 +33,8 @@ import { DESCRIPTORS } from '../registry.js';
 import { fkkHypersToJSON, parseFkkHypers, zetaMesh, type FkkHypers } from './hypers.js';
 import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './pairFunction.js';
 import { planFkk, type FkkPlan } from './plan.js';
+import { pairTableStep, tabulatePairFunctions, type PairFunction } from './pairTable.js';
+import type { HermiteSplineSet } from '../../math/index.js';
 import { MeshWorkspaces, speciesMesh, speciesMeshBackward, type MeshChannel } from './speciesMesh.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from './speciesReciprocal.js';
 
@@ -40,6 +42,8 @@ const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
 /** Plans kept per descriptor instance (by cell and atom count), least recently used dropped beyond this. */
 const PLAN_CACHE_SIZE = 64;
+/** Longest real-space pair table (intervals); forced huge real cutoffs are evaluated analytically instead. */
+const MAX_TABLE_INTERVALS = 100000;
 /** The plan of one structure, per hyperparameter set (per-structure data of the compute context). */
 const FKK_PLANS = new ContextSlot<FkkPlan>('fkk plan');
 
@@ -53,6 +57,10 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   private readonly plans = new Map<string, FkkPlan>();
   /** This instance's PME state per channel (transform, meshes), reused from structure to structure. */
   private readonly meshWorkspaces = new MeshWorkspaces();
+  /** Real-space pair tables (pairTable.ts) per plan: made on first use, dropped with the plan or the descriptor. */
+  private readonly tables = new WeakMap<FkkPlan, HermiteSplineSet>();
+  /** Interpolate the real-space pair functions from a table (default); false evaluates them analytically per pair. */
+  tabulate = true;
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     const parsed = parseFkkHypers(hypers);
@@ -142,22 +150,29 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const R = realIdx.length;
     if (R > 0) {
       const nl = ctx.neighbours(plan.realCutoffA);
-      const tmp = new Float64Array(2), dv = new Float64Array(R);
+      const tmp = new Float64Array(2), dv = new Float64Array(R), tv = new Float64Array(R), tdv = new Float64Array(R);
       const cut2 = Float64Array.from(chans, (c) => c.realCutoffA * c.realCutoffA);
+      const table = this.tabulate && plan.realCutoffA / pairTableStep(this.hypers.smearingA, this.hypers.zetaMaxPerA) <= MAX_TABLE_INTERVALS ? this.realTable(plan, realIdx) : null;
       for (let pIdx = 0; pIdx < nl.count; pIdx++) {
         const d = nl.distances[pIdx];
         const d2 = d * d;
         const i = nl.centres[pIdx], k = nl.neighbours[pIdx];
         const col = i * W + types[k] * Nn;
         let any = false;
+        if (table) table.evaluateWithDerivative(d, tv, tdv);
         for (let r = 0; r < R; r++) {
           const n = realIdx[r];
           if (d2 >= cut2[n]) { dv[r] = 0; continue; }
-          const c = chans[n];
-          if (c.mode === 'real') slaterPair(c.zeta, this.hypers.smearingA, d, tmp);
-          else c.channel.short(d, tmp);
-          if (X) X[col + n] += pf[n] * tmp[0];
-          dv[r] = pf[n] * tmp[1];
+          if (table) {
+            if (X) X[col + n] += tv[r];
+            dv[r] = tdv[r];
+          } else {
+            const c = chans[n];
+            if (c.mode === 'real') slaterPair(c.zeta, this.hypers.smearingA, d, tmp);
+            else c.channel.short(d, tmp);
+            if (X) X[col + n] += pf[n] * tmp[0];
+            dv[r] = pf[n] * tmp[1];
+          }
           any = true;
         }
         if (g && out && any) {
@@ -195,6 +210,21 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     }
   }
 
+  /** The table of the real-space channels `realIdx` of `plan` (premultiplied by their prefactors) on [0, r_c]. */
+  private realTable(plan: FkkPlan, realIdx: Int32Array): HermiteSplineSet {
+    let t = this.tables.get(plan);
+    if (!t) {
+      const sigma = this.hypers.smearingA;
+      const fns: PairFunction[] = Array.from(realIdx, (n) => {
+        const c = plan.channels[n];
+        return c.mode === 'real' ? (d: number, o: Float64Array) => slaterPair(c.zeta, sigma, d, o) : (d: number, o: Float64Array) => c.channel.short(d, o);
+      });
+      t = tabulatePairFunctions(fns, Array.from(realIdx, (n) => this.prefactors[n]), plan.realCutoffA, pairTableStep(sigma, this.hypers.zetaMaxPerA));
+      this.tables.set(plan, t);
+    }
+    return t;
+  }
+
   /** Cache key of the reciprocal channel set (the plan is a function of the hypers and the cell). */
   private planKey(): string {
     return `fkk:${JSON.stringify(this.hypers)}`;
@@ -208,6 +238,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
       const ch: ReciprocalChannel = {
         n, kernel: channelKernel(c.channel, true), kCutoff: c.kCutoff, prefactor: this.prefactors[n],
         self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.smearingA),
+        kernelKey: `fkk|${c.channel.zeta}|${c.channel.sigma}|${c.channel.splitA}`,
       };
       if (c.solver === 'pme' && c.mesh && c.order) pme.push({ ...ch, mesh: c.mesh, order: c.order });
       else ewald.push(ch);

@@ -8,7 +8,8 @@
  * (the engine's adjoint gives ∂/∂r and ∂/∂ε). Cost per channel O(N p³ T + M log M · T) per pass; memory O(M + N T).
  * (A batched mesh pass — all upstream gradients spread at once, one inverse transform per (c, J) — would need the
  * engine's spreading/gathering pieces, which it does not export; see the report.)
- * PME state (transform, scratch meshes) is kept per channel in a `MeshWorkspaces` owned by the descriptor instance.
+ * PME state (transform, scratch meshes, and — for channels with a `kernelKey` — the influence function) is kept per
+ * channel in a `MeshWorkspaces` owned by the descriptor instance.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
 import { PmeWorkspace, pmeReciprocal, reduceCell } from '../../electrostatics/index.js';
@@ -41,7 +42,7 @@ export function speciesMesh(structure: Structure, types: Int32Array, T: number, 
   const N = types.length, W = T * blockWidth, V = cellVolume(structure.cell);
   const sources = oneHot(types, T);
   for (const c of channels) {
-    const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: reduceCell(structure.cell), channels: T, sources, kernel: c.kernel, potentials: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
+    const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: reduceCell(structure.cell), channels: T, sources, kernel: c.kernel, kernelKey: c.kernelKey, potentials: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
     const phi = r.potentials as Float64Array;
     for (let i = 0; i < N; i++) {
       for (let J = 0; J < T; J++) X[i * W + J * blockWidth + c.n] += c.prefactor * phi[i * T + J];
@@ -65,7 +66,7 @@ export function speciesMeshBackward(structure: Structure, types: Int32Array, T: 
           if (v !== 0) any = true;
         }
       if (!any) continue;
-      const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: reduceCell(structure.cell), channels: T, sources, kernel: c.kernel, probes, strain: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
+      const r = pmeReciprocal({ positions: structure.positions, volume: V, cell: reduceCell(structure.cell), channels: T, sources, kernel: c.kernel, kernelKey: c.kernelKey, probes, strain: true }, { mesh: c.mesh, order: c.order }, workspaces?.for(c.n));
       const dp = r.dPositions as Float64Array, ds = r.dStrain as Float64Array;
       const po = cg * 3 * N, so = cg * 9;
       for (let k = 0; k < 3 * N; k++) out.gPos[po + k] += dp[k];

@@ -40,6 +40,11 @@ export interface ReciprocalChannel {
   self: number;
   /** Prefactor p_n applied to the whole channel. */
   prefactor: number;
+  /**
+   * Identifies `kernel` across calls (same key ⇒ same F(G²)); lets the PME path reuse its influence function from
+   * step to step (electrostatics PmeWorkspace). Omitted: recomputed every call.
+   */
+  kernelKey?: string;
 }
 
 export interface GradientSink {

@@ -1,0 +1,54 @@
+/**
+ * ComputeWorkspace (descriptors/context.ts; issue 14 item 3): a caller-owned workspace reused along a trajectory gives
+ * the features and gradients of a fresh context at every step (same pairs; order may differ, so to round-off) while
+ * rebuilding its neighbour lists only when atoms have moved more than half the skin; unrelated structures (frames
+ * of a data set) get plain lists, bit-identical to a context without a workspace and with no skin build.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng, type Structure } from '../../src/core/index.js';
+import { ComputeContext, ComputeWorkspace, backwardOf, createDescriptor } from '../../src/descriptors/index.js';
+import { randomIonic } from './longRange/helpers.js';
+
+const spec = { kind: 'composite', species: ['Na', 'Cl'], hypers: { blocks: [{ spec: { kind: 'sr', hypers: {} } }, { spec: { kind: 'fkk', hypers: { accuracy: 1e-6 } } }] } };
+
+function moved(s: Structure, rng: Rng, step: number): Structure {
+  return { ...s, positions: Float64Array.from(s.positions, (x) => x + rng.range(-step, step)) };
+}
+
+function maxRel(a: Float64Array, b: Float64Array): number {
+  let e = 0, sc = 0;
+  for (let k = 0; k < a.length; k++) {
+    e = Math.max(e, Math.abs(a[k] - b[k]));
+    sc = Math.max(sc, Math.abs(b[k]));
+  }
+  return e / sc;
+}
+
+test('workspace along a trajectory: features and gradients of a fresh context, few neighbour-list rebuilds', () => {
+  const d = createDescriptor(spec), rng = new Rng(2), ws = new ComputeWorkspace(1);
+  let s = randomIonic(3, 64, 12.7, 0.1);
+  for (let step = 0; step < 8; step++) {
+    const cw = new ComputeContext(s, ws), cf = new ComputeContext(s);
+    const ow = d.compute(s, cw), of = d.compute(s, cf);
+    assert.ok(maxRel(ow.features.data, of.features.data) < 1e-13, `step ${step}: features`);
+    const up = Float64Array.from({ length: ow.features.data.length }, (_, k) => Math.sin(k + step));
+    const gw = backwardOf(d, s, cw, ow.saved, up), gf = backwardOf(d, s, cf, of.saved, up);
+    assert.ok(maxRel(gw.positions, gf.positions) < 1e-12, `step ${step}: position gradients`);
+    assert.ok(maxRel(gw.strain, gf.strain) < 1e-12, `step ${step}: strain gradients`);
+    s = moved(s, rng, 0.05); // ≤ 0.087 Å per step: the skin/2 = 0.5 Å lasts ~6 steps
+  }
+  // one skin build per cutoff (sr radial, sr angular, fkk real space) when the trajectory is first seen, at most one
+  // more each after ~6 steps
+  assert.ok(ws.rebuilds >= 3 && ws.rebuilds <= 6, `rebuilds ${ws.rebuilds}`);
+});
+
+test('workspace with unrelated structures: plain lists (bit-identical to no workspace), no skin build', () => {
+  const d = createDescriptor(spec), ws = new ComputeWorkspace(1);
+  for (let f = 0; f < 4; f++) {
+    const s = randomIonic(10 + f, 64, 12.7, 0.1);
+    const a = d.compute(s, new ComputeContext(s, ws)).features.data, b = d.compute(s, new ComputeContext(s)).features.data;
+    assert.deepEqual(Array.from(a), Array.from(b), `frame ${f}`);
+  }
+  assert.equal(ws.rebuilds, 0);
+});

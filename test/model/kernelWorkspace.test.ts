@@ -1,0 +1,62 @@
+/**
+ * KernelModel's trajectory workspace (issue 14 item 3): off by default (a prediction does not depend on what the model
+ * computed before: bit-identical whatever came first); `withTrajectoryWorkspace` gives the model one for the run and
+ * drops it after; along a trajectory the energies, forces and stress with the workspace equal those without to
+ * round-off while the neighbour lists are rebuilt only a few times.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng, type Structure } from '../../src/core/index.js';
+import { createDescriptor } from '../../src/descriptors/index.js';
+import { KernelModel } from '../../src/model/index.js';
+import { withTrajectoryWorkspace } from '../../src/api/index.js';
+import { randomStructure } from './helpers/data.js';
+
+function model(): KernelModel {
+  const descriptor = { kind: 'sr', species: ['Na', 'Cl'], hypers: {} };
+  const D = createDescriptor(descriptor).width, rng = new Rng(4), m = 6;
+  const species = ['Na', 'Cl'].map((s) => ({
+    species: s, features: Float64Array.from({ length: m * D }, () => rng.range(0, 1)),
+    weights: Float64Array.from({ length: m }, () => rng.range(-1, 1)), referenceEnergyEv: -1,
+  }));
+  return new KernelModel({ descriptor, kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, species });
+}
+
+function maxRel(a: Float64Array, b: Float64Array): number {
+  let e = 0, sc = 0;
+  for (let k = 0; k < a.length; k++) {
+    e = Math.max(e, Math.abs(a[k] - b[k]));
+    sc = Math.max(sc, Math.abs(b[k]));
+  }
+  return e / sc;
+}
+
+test('kernel model: no workspace by default, results independent of history (bit-identical)', () => {
+  const rng = new Rng(1), a = model(), b = model();
+  assert.equal(a.workspace, null);
+  const s = randomStructure(rng, 32, 9, ['Na', 'Cl'], 2.0);
+  for (let k = 0; k < 3; k++) a.calculate({ ...s, positions: Float64Array.from(s.positions, (x) => x + 0.01 * k) });
+  const ra = a.calculate(s), rb = b.calculate(s);
+  assert.equal(ra.energyEv, rb.energyEv);
+  assert.deepEqual(Array.from(ra.forcesEvPerA!), Array.from(rb.forcesEvPerA!));
+});
+
+test('withTrajectoryWorkspace: a workspace for the run (few rebuilds, same results to round-off), dropped after', () => {
+  const rng = new Rng(2), m = model(), ref = model();
+  let s: Structure = randomStructure(rng, 32, 9, ['Na', 'Cl'], 2.0);
+  const rebuilds = withTrajectoryWorkspace(m, () => {
+    assert.ok(m.workspace !== null);
+    for (let step = 0; step < 10; step++) {
+      const a = m.calculate(s), b = ref.calculate(s);
+      assert.ok(Math.abs(a.energyEv - b.energyEv) < 1e-12 * Math.abs(b.energyEv), `step ${step}: energy`);
+      assert.ok(maxRel(a.forcesEvPerA!, b.forcesEvPerA!) < 1e-11, `step ${step}: forces`);
+      assert.ok(maxRel(a.stressEvPerA3!, b.stressEvPerA3!) < 1e-11, `step ${step}: stress`);
+      s = { ...s, positions: Float64Array.from(s.positions, (x) => x + rng.range(-0.02, 0.02)) };
+    }
+    return m.workspace!.rebuilds;
+  });
+  assert.equal(m.workspace, null, 'dropped after the run');
+  // radial and angular cutoffs: one skin build each when the trajectory is first seen (≤ 0.035 Å per step never
+  // exhausts skin/2 = 0.5 Å in 10 steps)
+  assert.equal(rebuilds, 2);
+});
