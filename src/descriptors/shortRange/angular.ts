@@ -52,7 +52,7 @@ export interface AngularSaved {
 /** Largest pair-Jacobian cache kept in `saved` by the batched reverse pass (bytes). */
 export const JACOBIAN_CACHE_BYTES = 256 * 2 ** 20;
 /** Largest count × rows GEMM output of one group of centres in the factored vjp (doubles). */
-const FACTORED_OUT_DOUBLES = 4 * 2 ** 20;
+const FACTORED_OUT_DOUBLES = 2 ** 20;
 
 export class AngularDescriptor implements Descriptor<AngularSaved> {
   readonly kind = 'angular';
@@ -361,12 +361,26 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
       }
       const J = stack.subarray(0, R * W);
       acc = this.scratch.take('acc', count * R, true);
-      out = this.scratch.take('out', count * R);
       const split = restrict ? this.splitBySpecies(structure, map, nl, active, g0, g1, J, R) : null;
       for (let ti = 0; ti < up.terms.length; ti++) {
         const t = up.terms[ti];
-        if (split && restrict) this.restrictedGemm(count, R, split, restrict[ti], out);
-        else la.gemm(count, R, W, t.rows, J, out, { transB: true });
+        if (split && restrict) {
+          // per-species products (count × R_J each), read through the row map: no count × R copy of them
+          const parts = this.restrictedGemm(count, split, restrict[ti]), { sp, pos, counts } = split;
+          for (let c = 0; c < count; c++)
+            for (let k = g0; k < g1; k++) {
+              const i = active[k], p = t.coef[c * nat + i];
+              if (p === 0) continue;
+              const r0 = rowOff[k - g0], base = c * R + r0, len = 3 * (nl.offsets[i + 1] - nl.offsets[i]);
+              for (let q = 0; q < len; q++) {
+                const r = r0 + q, J = sp[r];
+                acc[base + q] += p * parts[J][c * counts[J] + pos[r]];
+              }
+            }
+          continue;
+        }
+        out = this.scratch.take('out', count * R);
+        la.gemm(count, R, W, t.rows, J, out, { transB: true });
         // direction-major (row c of out/acc once per group; each element gets the same single addition per term)
         for (let c = 0; c < count; c++)
           for (let k = g0; k < g1; k++) {
@@ -428,20 +442,14 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     return { rows, counts, sp, pos };
   }
 
-  /** out (count × R, group row order) = T Jᵀ computed per neighbour species on the restricted columns (see splitBySpecies). */
-  private restrictedGemm(count: number, R: number, split: { rows: Float64Array[]; counts: Int32Array; sp: Int32Array; pos: Int32Array },
-    T: Float64Array[], out: Float64Array): void {
+  /** Per neighbour species J: T_J J_Jᵀ (count × R_J) on the restricted columns (see splitBySpecies). */
+  private restrictedGemm(count: number, split: { rows: Float64Array[]; counts: Int32Array }, T: Float64Array[]): Float64Array[] {
     const la = getLinalg();
-    const parts = this.speciesColumns.map((cols, Jp) => {
+    return this.speciesColumns.map((cols, Jp) => {
       const n = split.counts[Jp], o = this.scratch.take(`out:${Jp}`, count * n);
       if (n > 0) la.gemm(count, n, cols.length, T[Jp], split.rows[Jp].subarray(0, n * cols.length), o, { transB: true });
       return o;
     });
-    const { sp, pos, counts } = split;
-    for (let c = 0; c < count; c++) {
-      const dst = c * R;
-      for (let q = 0; q < R; q++) out[dst + q] = parts[sp[q]][c * counts[sp[q]] + pos[q]];
-    }
   }
 
   /** Build and keep the pair Jacobians of every centre in `saved` when they fit in JACOBIAN_CACHE_BYTES. */
