@@ -80,21 +80,18 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
   private readonly A: Float64Array; // [l][a][b]
   private readonly D: Float64Array; // [lm][a]
   private readonly gh: Float64Array; // dE/dĥ [l][n]
+  private readonly gy: Float64Array; // dE/dY [lm]
   private readonly chanJ: Int32Array; // species of channel a
   private readonly chanN: Int32Array; // radial index n of channel a
   private readonly dc: Float64Array; // [α][n][lm]
   private readonly E: Float64Array; // [α][n][l][b]
   private readonly scratch = new Scratch();
-  /** Gram matrix of one l (C × C, upper triangle used) in the forward pass. */
-  private readonly gram: Float64Array;
   /**
    * Per species J: the columns (q·(lmax+1) + l) where a pair with a neighbour of species J has non-zero Jacobian
    * entries, i.e. channel pairs with at least one channel of species J (module doc: the E terms and the self part
    * exist only for channels of J_p).
    */
   private readonly speciesColumns: Int32Array[];
-  /** Per channel pair q: offset of self[J][0][n_a][n_b] when both channels are of species J, else −1. */
-  private readonly selfOff: Int32Array;
 
   constructor(species: readonly string[], hypers: unknown = {}) {
     this.species = checkSpeciesUniverse(species, 'angular descriptor');
@@ -132,20 +129,16 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     this.A = new Float64Array((L + 1) * this.C * this.C);
     this.D = new Float64Array(this.K * this.C);
     this.gh = new Float64Array(F);
+    this.gy = new Float64Array(this.K);
     this.chanJ = Int32Array.from({ length: this.C }, (_, a) => Math.floor(a / N));
     this.chanN = Int32Array.from({ length: this.C }, (_, a) => a % N);
     this.dc = new Float64Array(3 * N * this.K);
     this.E = new Float64Array(3 * N * (L + 1) * this.C);
-    this.gram = new Float64Array(this.C * this.C);
     this.speciesColumns = this.species.map((_, Jp) => {
       const cols: number[] = [];
       for (let q = 0; q < pa.length; q++)
         if (Math.floor(pa[q] / N) === Jp || Math.floor(pb[q] / N) === Jp) for (let l = 0; l <= L; l++) cols.push(q * (L + 1) + l);
       return Int32Array.from(cols);
-    });
-    this.selfOff = Int32Array.from(pa, (a, q) => {
-      const b = pb[q], Ja = Math.floor(a / N);
-      return Ja === Math.floor(b / N) ? Ja * (L + 1) * N * N + (a % N) * N + (b % N) : -1;
     });
   }
 
@@ -155,47 +148,37 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const { nmax: N, lmax: L } = this.hypers;
     const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
     const X = new Float64Array(nat * W), call = new Float64Array(nat * K * C);
-    const h = this.h, hf = this.hf, eta = this.filterFactors, self = this.selfAcc, Y = this.ylm.values;
+    const h = this.h, hf = this.hf, eta = this.filterFactors, lOf = this.lOf, self = this.selfAcc, Y = this.ylm.values;
     const pairA = this.pairA, pairB = this.pairB, scale = this.colScale, NN = N * N;
-    const G = this.gram, selfOff = this.selfOff, CC = C * C;
     for (let i = 0; i < nat; i++) {
       const co = i * K * C;
       self.fill(0);
       for (let p = nl.offsets[i]; p < nl.offsets[i + 1]; p++) {
         const J = map[structure.species[nl.neighbours[p]]];
         this.projection.evaluate(nl.distances[p], h);
+        for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) hf[l * N + n] = eta[l] * h[l * N + n];
         this.ylm.compute(nl.vectors[3 * p], nl.vectors[3 * p + 1], nl.vectors[3 * p + 2]);
-        const cj = co + J * N;
+        for (let lm = 0; lm < K; lm++) {
+          const y = Y[lm], o = co + lm * C + J * N, ho = lOf[lm] * N;
+          for (let n = 0; n < N; n++) call[o + n] += y * hf[ho + n];
+        }
         for (let l = 0; l <= L; l++) {
-          const e = eta[l], ho = l * N;
-          for (let n = 0; n < N; n++) hf[ho + n] = e * h[ho + n];
-          for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
-            const y = Y[lm], o = cj + lm * C;
-            for (let n = 0; n < N; n++) call[o + n] += y * hf[ho + n];
-          }
-          const so = (J * L1 + l) * NN;
+          const so = (J * L1 + l) * NN, ho = l * N;
           for (let n = 0; n < N; n++) {
-            const v = hf[ho + n], row = so + n * N;
-            for (let n2 = n; n2 < N; n2++) self[row + n2] += v * hf[ho + n2];
+            const v = hf[ho + n];
+            for (let n2 = n; n2 < N; n2++) self[so + n * N + n2] += v * hf[ho + n2];
           }
         }
       }
-      // power spectrum: per l the Gram matrix G_ab = Σ_m c_{a,lm} c_{b,lm} (a ≤ b, contiguous rows), minus the self part
+      // power spectrum
       const xo = i * W;
-      for (let l = 0; l <= L; l++) {
-        G.fill(0, 0, CC);
-        for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
-          const r0 = co + lm * C;
-          for (let a = 0; a < C; a++) {
-            const ca = call[r0 + a], ga = a * C;
-            for (let b = a; b < C; b++) G[ga + b] += ca * call[r0 + b];
-          }
-        }
-        const f = (2 * l + 1) / (4 * Math.PI), sl = l * NN;
-        for (let q = 0; q < pairA.length; q++) {
-          let s = G[pairA[q] * C + pairB[q]];
-          const so = selfOff[q];
-          if (so >= 0) s -= f * self[so + sl];
+      for (let q = 0; q < pairA.length; q++) {
+        const a = pairA[q], b = pairB[q];
+        const Ja = Math.floor(a / N), Jb = Math.floor(b / N);
+        for (let l = 0; l <= L; l++) {
+          let s = 0;
+          for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) s += call[co + lm * C + a] * call[co + lm * C + b];
+          if (Ja === Jb) s -= ((2 * l + 1) / (4 * Math.PI)) * self[(Ja * L1 + l) * NN + (a % N) * N + (b % N)];
           X[xo + q * L1 + l] = scale[q * L1 + l] * s;
         }
       }
@@ -220,7 +203,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const map = speciesMap(structure, this.species, 'angular descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9);
-    const c = sv.c, A = this.A, D = this.D, h = this.h, dh = this.dh, hf = this.hf, gh = this.gh;
+    const c = sv.c, A = this.A, D = this.D, h = this.h, dh = this.dh, hf = this.hf, gh = this.gh, gy = this.gy;
     const eta = this.filterFactors, lOf = this.lOf, pairA = this.pairA, pairB = this.pairB, scale = this.colScale;
     const Y = this.ylm.values, dY = this.ylm.gradients, CC = C * C;
     for (let i = 0; i < nat; i++) {
@@ -252,31 +235,31 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         const j = nl.neighbours[p], J = map[structure.species[j]], r = nl.distances[p];
         const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2];
         this.projection.evaluateWithDerivative(r, h, dh);
+        for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) hf[l * N + n] = eta[l] * h[l * N + n];
         this.ylm.computeWithGradient(rx, ry, rz);
-        // per l: dE/dĥ = self-term part + Σ_m D Y; dE/dY; radial part (same per-element order as l-by-l passes)
-        let gx = 0, gyy = 0, gz = 0, radial = 0;
-        const Aj = J * N * C + J * N, Dj = J * N;
+        // self-term part of dE/dĥ
         for (let l = 0; l <= L; l++) {
-          const e = eta[l], ho = l * N, Ao = l * CC + Aj, f = -(2 * l + 1) / (4 * Math.PI);
-          for (let n = 0; n < N; n++) hf[ho + n] = e * h[ho + n];
+          const f = -(2 * l + 1) / (4 * Math.PI), Ao = l * CC + J * N * C + J * N, ho = l * N;
           for (let n = 0; n < N; n++) {
             let s = 0;
-            const ar = Ao + n * C;
-            for (let n2 = 0; n2 < N; n2++) s += A[ar + n2] * hf[ho + n2];
+            for (let n2 = 0; n2 < N; n2++) s += A[Ao + n * C + n2] * hf[ho + n2];
             gh[ho + n] = f * s;
           }
-          for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
-            const Do = lm * C + Dj, y = Y[lm];
-            let sy = 0;
-            for (let n = 0; n < N; n++) {
-              const d = D[Do + n];
-              gh[ho + n] += d * y;
-              sy += d * hf[ho + n];
-            }
-            gx += sy * dY[3 * lm]; gyy += sy * dY[3 * lm + 1]; gz += sy * dY[3 * lm + 2];
-          }
-          for (let n = 0; n < N; n++) radial += gh[ho + n] * e * dh[ho + n];
         }
+        let gx = 0, gyy = 0, gz = 0;
+        for (let lm = 0; lm < K; lm++) {
+          const ho = lOf[lm] * N, Do = lm * C + J * N, y = Y[lm];
+          let sy = 0;
+          for (let n = 0; n < N; n++) {
+            const d = D[Do + n];
+            gh[ho + n] += d * y;
+            sy += d * hf[ho + n];
+          }
+          gy[lm] = sy;
+          gx += sy * dY[3 * lm]; gyy += sy * dY[3 * lm + 1]; gz += sy * dY[3 * lm + 2];
+        }
+        let radial = 0;
+        for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) radial += gh[l * N + n] * eta[l] * dh[l * N + n];
         const f = radial / r;
         accumulatePair(positions, strain, i, j, gx + f * rx, gyy + f * ry, gz + f * rz, rx, ry, rz);
       }
