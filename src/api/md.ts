@@ -244,12 +244,17 @@ export interface CalculatorSource {
   model?: string;
   /** Name of a built-in reference calculator (MD_CALCULATORS). */
   calculator?: string;
+  /**
+   * Read the model's covariance factor (default true): false leaves it on disk — no uncertainty in the log, and the
+   * largest part of a model file (rank × unknowns doubles) is neither read nor kept in memory.
+   */
+  covariance?: boolean;
 }
 
 /** Load the calculator for MD: a model file or a named reference calculator (exactly one). */
 export function loadCalculator(src: CalculatorSource): Calculator {
   if (src.model && src.calculator) throw new FarfieldError('INVALID_INPUT', 'give either a model file or --calculator, not both');
-  if (src.model) return loadModel(src.model);
+  if (src.model) return loadModel(src.model, { covariance: src.covariance ?? true });
   if (src.calculator) {
     const c = MD_CALCULATORS[src.calculator];
     if (!c) throw new FarfieldError('INVALID_INPUT', `unknown calculator '${src.calculator}' (known: ${Object.keys(MD_CALCULATORS).join(', ')})`);

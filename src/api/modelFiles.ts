@@ -2,7 +2,8 @@
  * Model files on disk: `saveModel` writes the binary format (version 2, model/modelFile.ts) — or version-1 JSON text
  * when the name ends in `.json` — atomically (temporary file + rename, host/atomic.ts); `loadModel` reads either, with
  * Node's SHA-256 for the checksums, and can stop before the covariance factor when no uncertainty is wanted (it is
- * the largest part of a model: rank × unknowns doubles, e.g. 33 MB of a 1010-reference sr+lr model's 42 MB).
+ * the largest part of a model: rank × unknowns doubles, e.g. 33 MB of a 1010-reference sr+lr model's 42 MB). The
+ * arrays of a binary file are views of the one buffer the file was read into (no second copy at the peak).
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
@@ -65,7 +66,8 @@ export function loadModel(path: string, options: LoadModelOptions = {}): FittedM
       if (n > bytes.length) bytes = read(0, n);
       else bytes = bytes.subarray(0, n);
     } else if (size > bytes.length) bytes = read(0, size);
-    if (isBinaryModel(bytes)) return parseModel(bytes, path, { digest: nodeDigest, covariance: wantCov });
+    // the arrays are views of the file buffer (read here, owned by the model from now on): the file once in memory, not twice
+    if (isBinaryModel(bytes)) return parseModel(bytes, path, { digest: nodeDigest, covariance: wantCov, views: true });
     return parseAnyModel(new TextDecoder().decode(bytes), path);
   } catch (e) {
     if (e instanceof FarfieldError) throw e;

@@ -353,6 +353,9 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
   t0 = now();
   const refs = selectFitReferences(structures, features, setup, config, onProgress);
   timings.selection = (now() - t0) / 1000;
+  // the references are copies: the training features (structures × atoms × D) are not needed past the selection
+  // (the normal equations recompute each structure's descriptor), so they are not kept through steps 5–6
+  features.length = 0;
   const targets = fitRowScaling(structures, setup);
 
   // 5. normal equations: structures split between this thread and one worker (parallelNormal.ts)

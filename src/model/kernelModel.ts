@@ -79,6 +79,12 @@ export class KernelModel implements Calculator {
   readonly weights: Float64Array;
   /** How the force uncertainty is evaluated (forceUncertainty.ts; default: exact). */
   forceUncertaintyOptions: ForceUncertaintyOptions = {};
+  /**
+   * Atoms per block of the kernel evaluation (energies, dE/dX, energy σ): its work arrays (prepared rows, kernel
+   * matrix, gradient coefficients) are block × references instead of atoms × references — 14 MB each at 1728 atoms
+   * and 1000 references. Results do not depend on it (each atom's row is computed alone).
+   */
+  kernelBlockAtoms = 128;
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
   /**
    * Energy σ from K covariance directions with rigorous bounds (`directions`, energyBounds.ts; O(N·m·K) instead of
@@ -153,41 +159,58 @@ export class KernelModel implements Calculator {
     const phiTotal = totalOnly ? new Float64Array(this.refs.nColumns) : null;
     const plan = cf && !totalOnly ? this.energyBoundPlan() : null;
     const bounds = plan ? newEnergyBoundsOut(n, plan) : null;
-    const perAtomU = cf && !plan && !totalOnly ? new Float64Array(n * cf.rank) : null;
+    // exact energy σ: per-atom norms ‖φ_i C‖ and the sum Σ_i φ_i C, accumulated block by block (no atoms × rank array)
+    const exactU = cf !== null && !plan && !totalOnly;
+    const uPer = exactU ? new Float64Array(n) : null, uTot = exactU ? new Float64Array(cf.rank) : null;
     const passes: (SpeciesPass | null)[] = this.refs.species.map(() => null);
     for (let t = 0; t < this.refs.species.length; t++) {
-      const atoms = groups.atoms[t];
-      const nt = atoms.length, mt = this.refs.counts[t];
-      if (nt === 0) continue;
+      const all = groups.atoms[t];
+      const ntAll = all.length, mt = this.refs.counts[t];
+      if (ntAll === 0) continue;
       const off = this.refs.offsets[t];
       const w = this.weights.subarray(off, off + mt);
-      const a = this.kernel.prepare(gatherRows(features, d, atoms), nt, d);
-      const kmat = mt > 0 ? this.kernel.matrix(a, this.refs.prepared[t]) : new Float64Array(0);
-      if (wantFU) passes[t] = { atoms, rows: a, kmat };
-      for (let i = 0; i < nt; i++) {
-        let e = this.referenceEnergiesEv[t];
-        for (let b = 0; b < mt; b++) e += w[b] * kmat[i * mt + b];
-        energies[atoms[i]] = e;
-      }
-      if (dEdX && mt > 0) {
-        const coef = new Float64Array(nt * mt);
-        for (let i = 0; i < nt; i++) coef.set(w, i * mt);
-        const g = new Float64Array(nt * d);
-        this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
-        for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
-      }
-      if (plan && bounds) accumulateEnergyBounds(plan, atoms, kmat, mt, off, this.refs.energyColumn(t), bounds);
-      if (phiTotal) {
-        for (let i = 0; i < nt; i++) for (let b = 0; b < mt; b++) phiTotal[off + b] += kmat[i * mt + b];
-        phiTotal[this.refs.energyColumn(t)] += nt;
-      }
-      if (cf && perAtomU) {
-        const r = cf.rank;
-        const u = new Float64Array(nt * r);
-        if (mt > 0) getLinalg().gemm(nt, r, mt, kmat, cf.data.subarray(off * r, (off + mt) * r), u);
-        const erow = this.refs.energyColumn(t) * r;
-        for (let i = 0; i < nt; i++)
-          for (let k = 0; k < r; k++) perAtomU[atoms[i] * r + k] = u[i * r + k] + cf.data[erow + k];
+      // blocks of atoms (kernelBlockAtoms): the work arrays are O(block × references), not O(atoms × references);
+      // the force uncertainty needs the whole species' kernel matrix (passes), and the energy bounds' total needs the
+      // species' column sums in one piece (accumulateEnergyBounds adds ‖Σ_i φ_i‖² per call), so both keep one block
+      const block = wantFU || plan ? ntAll : Math.max(1, Math.min(ntAll, this.kernelBlockAtoms));
+      for (let a0 = 0; a0 < ntAll; a0 += block) {
+        const atoms = block === ntAll ? all : all.subarray(a0, Math.min(ntAll, a0 + block));
+        const nt = atoms.length;
+        const a = this.kernel.prepare(gatherRows(features, d, atoms), nt, d);
+        const kmat = mt > 0 ? this.kernel.matrix(a, this.refs.prepared[t]) : new Float64Array(0);
+        if (wantFU) passes[t] = { atoms, rows: a, kmat };
+        for (let i = 0; i < nt; i++) {
+          let e = this.referenceEnergiesEv[t];
+          for (let b = 0; b < mt; b++) e += w[b] * kmat[i * mt + b];
+          energies[atoms[i]] = e;
+        }
+        if (dEdX && mt > 0) {
+          const coef = new Float64Array(nt * mt);
+          for (let i = 0; i < nt; i++) coef.set(w, i * mt);
+          const g = new Float64Array(nt * d);
+          this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
+          for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
+        }
+        if (plan && bounds) accumulateEnergyBounds(plan, atoms, kmat, mt, off, this.refs.energyColumn(t), bounds);
+        if (phiTotal) {
+          for (let i = 0; i < nt; i++) for (let b = 0; b < mt; b++) phiTotal[off + b] += kmat[i * mt + b];
+          phiTotal[this.refs.energyColumn(t)] += nt;
+        }
+        if (cf && uPer && uTot) {
+          const r = cf.rank;
+          const u = new Float64Array(nt * r);
+          if (mt > 0) getLinalg().gemm(nt, r, mt, kmat, cf.data.subarray(off * r, (off + mt) * r), u);
+          const erow = this.refs.energyColumn(t) * r;
+          for (let i = 0; i < nt; i++) {
+            let s = 0;
+            for (let k = 0; k < r; k++) {
+              const x = u[i * r + k] + cf.data[erow + k];
+              s += x * x;
+              uTot[k] += x;
+            }
+            uPer[atoms[i]] = Math.sqrt(s);
+          }
+        }
       }
     }
     let energy = 0;
@@ -205,22 +228,11 @@ export class KernelModel implements Calculator {
         result.stressEvPerA3 = Float64Array.from(g.strain, (x) => x / v);
       }
     }
-    if (cf && perAtomU) {
+    if (cf && uPer && uTot) {
       const r = cf.rank;
-      const per = new Float64Array(n);
-      const tot = new Float64Array(r);
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let k = 0; k < r; k++) {
-          const x = perAtomU[i * r + k];
-          s += x * x;
-          tot[k] += x;
-        }
-        per[i] = Math.sqrt(s);
-      }
       let s = 0;
-      for (let k = 0; k < r; k++) s += tot[k] * tot[k];
-      result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: per };
+      for (let k = 0; k < r; k++) s += uTot[k] * uTot[k];
+      result.uncertainty = { energyEv: Math.sqrt(s), energiesEv: uPer };
     }
     if (cf && phiTotal) {
       const u = new Float64Array(cf.rank);

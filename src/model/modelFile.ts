@@ -45,6 +45,12 @@ export interface ModelCodecOptions {
 export interface ParseModelOptions extends ModelCodecOptions {
   /** Read the covariance factor (default true); false skips it, and the bytes may end where it starts. */
   covariance?: boolean;
+  /**
+   * Binary files: return the arrays as views of `input` instead of copies (default false), so the peak memory of a
+   * load is the file once rather than twice. Only for a caller that owns `input` and never modifies it afterwards
+   * (api loadModel); falls back to a copy when an array is not 8-byte aligned in memory or on a big-endian host.
+   */
+  views?: boolean;
 }
 
 interface EncodedArray {
@@ -214,7 +220,7 @@ function checkEnvelope(doc: unknown, where: string): { version: number; body: Re
 }
 
 /** A float64 array of a binary model file, checked against its shape and SHA-256. */
-function decBinary(v: unknown, field: string, where: string, payload: Uint8Array, digest: Digest): Float64Array {
+function decBinary(v: unknown, field: string, where: string, payload: Uint8Array, digest: Digest, view = false): Float64Array {
   const o = v as Partial<BinaryArray> | null;
   if (!o || typeof o !== 'object' || o.dtype !== 'float64le' || !Array.isArray(o.shape) || typeof o.offset !== 'number' || typeof o.bytes !== 'number' || typeof o.sha256 !== 'string')
     fail(where, `field '${field}' must be {dtype: 'float64le', shape, offset, bytes, sha256}`);
@@ -223,6 +229,7 @@ function decBinary(v: unknown, field: string, where: string, payload: Uint8Array
   if (o.offset! + o.bytes! > payload.length) fail(where, `truncated: field '${field}' needs bytes up to ${o.offset! + o.bytes!} of the payload, the file has ${payload.length}`);
   const b = payload.subarray(o.offset!, o.offset! + o.bytes!);
   if (digest(b) !== o.sha256) fail(where, `checksum mismatch in field '${field}': the file is corrupted`);
+  if (LITTLE_ENDIAN && view && b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, size); // no copy
   if (LITTLE_ENDIAN) return new Float64Array(b.slice().buffer); // copy: aligned, and the file buffer can be dropped
   const out = new Float64Array(size);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -244,7 +251,7 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
     if (!('payloadStart' in layout)) fail(where, `truncated: the header needs ${layout.headerBytes} bytes, the file has ${input.length}`);
     body = binaryHeader(input, where).body;
     const payload = input.subarray(Math.min(input.length, layout.payloadStart));
-    array = (v, field) => decBinary(v, field, where, payload, digest);
+    array = (v, field) => decBinary(v, field, where, payload, digest, options.views ?? false);
   } else {
     const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
     let doc: unknown;

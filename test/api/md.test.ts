@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/core/index.js';
-import { analyzeRdf, fitModel, loadStructures, runMolecularDynamics, saveModel, saveStructures, type MdLogRecord } from '../../src/api/index.js';
+import { analyzeRdf, fitModel, loadCalculator, loadStructures, runMolecularDynamics, saveModel, saveStructures, type MdLogRecord } from '../../src/api/index.js';
+import type { KernelModel } from '../../src/model/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
 import { REPO_ROOT, sharedPath, skipWithoutShared } from '../helpers/paths.js';
 import { MdBlowUpError } from '../../src/md/index.js';
@@ -145,4 +146,27 @@ test('md default log interval: about 20 lines, at most one per 10 steps (each lo
   assert.deepEqual(steps(20), [0, 10, 20]);
   assert.deepEqual(steps(5), [0, 5]);
   assert.equal(steps(400).length, 21); // every 20th step: 0 … 400
+});
+
+test('md without uncertainty: loadCalculator({covariance: false}) leaves the covariance on disk; the log has no σ', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-md-nocov-'));
+  try {
+    const { model } = await fitModel(data.slice(0, 3), { descriptors: 'sr', selection: { count: 4 }, threads: 1 });
+    const m = join(dir, 'm.ffm');
+    saveModel(model, m);
+    const withCov = loadCalculator({ model: m }) as KernelModel;
+    const without = loadCalculator({ model: m, covariance: false }) as KernelModel;
+    assert.ok(withCov.params.covarianceFactor !== undefined);
+    assert.equal(without.params.covarianceFactor, undefined);
+    const logs: MdLogRecord[] = [];
+    runMolecularDynamics({ calculator: without, start: data[0], steps: 2, timestepFs: 0.5, temperatureK: 100, thermostat: 'nve', logEvery: 1, onLog: (r) => logs.push(r) });
+    assert.equal(logs.length, 3);
+    assert.ok(logs.every((r) => r.uncertaintyEvPerAtom === undefined && r.maxForceUncertaintyEvPerA === undefined));
+    // same trajectory energies as the model with its covariance (the covariance only feeds σ)
+    const ref: MdLogRecord[] = [];
+    runMolecularDynamics({ calculator: withCov, start: data[0], steps: 2, timestepFs: 0.5, temperatureK: 100, thermostat: 'nve', logEvery: 1, onLog: (r) => ref.push(r) });
+    assert.deepEqual(logs.map((r) => r.potentialEv), ref.map((r) => r.potentialEv));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

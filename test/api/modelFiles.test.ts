@@ -41,3 +41,26 @@ test('saveModel/loadModel: JSON for .json names, binary otherwise, same predicti
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('loadModel of a binary file: the arrays are views of the one file buffer (no second copy), predictions unchanged', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-modelviews-'));
+  try {
+    const data = loadStructures(NACL_PBE).structures;
+    const { model } = await fitModel(data.slice(0, 2), { selection: { count: 4 }, threads: 1 }, { onWarning: () => {} });
+    const pb = join(dir, 'm.ffm');
+    saveModel(model, pb);
+    const size = readFileSync(pb).length;
+    for (const covariance of [true, false]) {
+      const m = loadModel(pb, { covariance }) as KernelModel;
+      const arrays = [...m.params.species.flatMap((s) => [s.features, s.weights]), ...(covariance ? [m.params.covarianceFactor!.data] : [])];
+      const buf = arrays[0].buffer;
+      // one buffer for all arrays, the size of what was read (the whole file, or the file up to the covariance)
+      assert.ok(arrays.every((a) => a.buffer === buf), `covariance ${covariance}: arrays in separate buffers (copied)`);
+      assert.ok(buf.byteLength <= size && buf.byteLength >= 8 * arrays.reduce((n, a) => n + a.length, 0));
+      const s = data[3];
+      assert.equal(Object.is(m.calculate(s).energyEv, model.calculate(s).energyEv), true);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .option('--max-drift <eV/atom>', 'stop when the conserved energy drifts by more than this per atom; 0 = off', '1')
     .option('--max-displacement <A>', 'stop when an atom moves more than this in one step, Å; 0 = off (default: min(5 Å, smallest cell width))')
     .option('--no-guard', 'do not stop runs that blow up (see the three options above)')
+    .option('--no-uncertainty', "do not read the model's covariance factor and log no σ (less memory: the covariance is most of a model file)")
     .option('--no-force-uncertainty', 'log only the energy σ of a model, not the largest per-atom force σ (cheaper log lines)')
     .option('--json', 'print the final summary as JSON')
     .action(async (first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
@@ -48,7 +49,7 @@ export function register(program: Command): void {
       const thermostat = String(o.thermostat) as Thermostat;
       if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
       if (o.output !== undefined) checkTrajectoryOutput(String(o.output));
-      const calculator = loadCalculator({ model, calculator: o.calculator as string | undefined });
+      const calculator = loadCalculator({ model, calculator: o.calculator as string | undefined, covariance: o.uncertainty !== false });
       const structure = await loadFrame(start, num(String(o.frame), 'frame', true));
       const steps = num(String(o.steps), 'steps', true);
       const dt = num(String(o.dt), 'dt');

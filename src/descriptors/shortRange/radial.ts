@@ -23,7 +23,7 @@ import { getLinalg } from '../../math/index.js';
 import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, type UpstreamView } from './common.js';
 
 /** Largest count × pairs GEMM output of one group of centres in the factored vjp (doubles). */
-const FACTORED_OUT_DOUBLES = 4 * 2 ** 20;
+const FACTORED_OUT_DOUBLES = 2 ** 20;
 
 /** Reverse-pass state: the pair Jacobian of the batched reverse pass, built lazily. */
 export interface RadialSaved {
