@@ -150,6 +150,7 @@ async function drive(S: LearnSession, dir: string, hooks: LearnHooks, wallBefore
     });
     hooks.onStep?.(row);
   }
+  await S.settle();
   const model = S.finish();
   writeLearnReport(dir, hooks.test ?? [], model);
   const counts = S.fit?.referenceCounts() ?? [];

@@ -11,6 +11,11 @@
  * goes through a `LearnSink` (training frames as extended-XYZ text, log rows, trajectory frames, models,
  * checkpoints). `LearnSession.restore` rebuilds a session from a checkpoint and the training frames by replaying the
  * fit's batches (bit-identical normal equations).
+ * With `config.async.maxInFlight` ≥ 1 a 'call' decision (with a usable model) does not wait: the structure is
+ * submitted, MD runs on with the model's forces at that step, and the label joins the training set at a later step
+ * boundary (learnAsync.ts: on arrival or after a fixed lag), where the `batch` rule decides the refit; the calls in
+ * flight are part of the checkpoint and are submitted again by `restore`. 'call-now' decisions stay synchronous
+ * (after every call in flight has joined).
  */
 import { FarfieldError, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
@@ -20,7 +25,8 @@ import { IncrementalKernelFit, type IncrementalFitConfig, type KernelModel } fro
 import { sortSpecies } from './describe.js';
 import { resolveDescriptor } from './fit.js';
 import { integratorConfig, type Thermostat } from './mdConfig.js';
-import { LEARN_DEFAULTS, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
+import { LEARN_DEFAULTS, resolveAsync, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
+import { callFrame, InFlightQueue, tagOf, type InFlightCall, type SettledCall } from './learnAsync.js';
 import { applyEvaluation, splitStepper, type SplitStepper } from './learnDynamics.js';
 import { decideCall, initialThresholdState, recordCall, updateThreshold, type ThresholdState } from './learnThreshold.js';
 import { calculateWithForceUncertainty } from './learnUncertainty.js';
@@ -126,6 +132,8 @@ export interface SessionCheckpoint {
   /** Training frames so far (fitted + pending). */
   labelled: number;
   counters: { calls: number; failedCalls: number; refits: number; modelSteps: number };
+  /** Reference calls submitted and not yet joined (asynchronous labelling; absent = none). */
+  inFlight?: InFlightCall[];
 }
 
 export interface LearnSink {
@@ -202,6 +210,7 @@ export class LearnSession {
   private readonly cfg: ResolvedThresholdConfig;
   private readonly stepper: SplitStepper;
   private readonly species: string[];
+  private readonly queue: InFlightQueue;
 
   private constructor(readonly spec: LearnRunSpec, readonly labeller: ReferenceLabeller, readonly sink: LearnSink, species: string[],
     thr: ThresholdState | null, model: KernelModel | null, firstStep: number) {
@@ -211,6 +220,7 @@ export class LearnSession {
     this.species = species;
     this.firstStep = firstStep;
     this.stepper = splitStepper(integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec));
+    this.queue = new InFlightQueue(resolveAsync(spec.config.async), (st, tag) => labeller.label(st, tag));
   }
 
   /** Species of a run: the start model's, else those of the start and seed structures (by atomic number). */
@@ -262,6 +272,7 @@ export class LearnSession {
     const dummy = { name: 'restore', calculate: () => ({ energyEv: 0, forcesEvPerA: new Float64Array(3 * n) }) };
     S.st = createIntegrator(dummy, integratorConfig(cp.run.thermostat, cp.run.timestepFs, cp.run.temperatureK, cp.run)).init(start, { temperatureK: cp.run.temperatureK, seed: cp.run.seed });
     restoreMd(S.st, cp.md, cp.step);
+    S.queue.restore(cp.inFlight ?? []);
     return S;
   }
 
@@ -305,6 +316,7 @@ export class LearnSession {
     return {
       run: this.spec, step: this.st.step, md: snapshotMd(this.st), threshold: this.thr, fittedBatches: this.fittedBatches.slice(),
       labelled: this.labelled, counters: { ...this.counters },
+      ...(this.queue.size > 0 ? { inFlight: this.queue.snapshot() } : {}),
     };
   }
 
@@ -312,14 +324,31 @@ export class LearnSession {
   async step(): Promise<LearnLogRow> {
     const st = this.st, cfg = this.cfg;
     const step = st.step + 1;
+    const notes: string[] = [];
+    const joinedBefore = this.labelled + this.counters.failedCalls;
+    let refitted = this.join(await this.queue.due(step), notes);
     this.stepper.before(st);
     const s = stateToStructure(st);
     const good = usableModel(this.model);
-    const ev = this.model && good ? calculateWithForceUncertainty(this.model, s) : null;
+    const sigmaEvery = this.spec.config.uncertaintyEvery ?? 1;
+    const plain = good && this.model && step % sigmaEvery !== 0 ? this.model.calculate(s, { forces: true, stress: s.pbc.every((p) => p) }) : null;
+    const ev = plain ? null : this.model && good ? calculateWithForceUncertainty(this.model, s) : null;
     const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
-    const decision = decideCall(this.thr, cfg, step, sigma, good);
-    let called = false, refitted = false, note = '';
-    if (decision !== 'model') {
+    const decision = plain ? 'model' : decideCall(this.thr, cfg, step, sigma, good);
+    let called = false, submitted = false, note = '';
+    if (decision === 'call' && ev && this.queue.cfg.maxInFlight > 0) {
+      if (this.queue.full) notes.push(`${this.queue.size} calls in flight: step left to the model`);
+      else {
+        const { text, frame } = callFrame(s);
+        this.queue.submit({ step, sigma, threshold: this.thr.thresholdEvPerA, text }, frame, tagOf(step));
+        this.counters.calls++;
+        recordCall(this.thr, cfg, step, sigma);
+        this.callSteps.push(step);
+        submitted = true;
+        notes.push('call submitted');
+      }
+    } else if (decision !== 'model') {
+      if (this.queue.size > 0) refitted = this.join(await this.queue.drain(), notes) || refitted;
       const out = await this.labeller.label(s, `step-${String(step).padStart(6, '0')}`);
       this.counters.calls++;
       if (out.ok) {
@@ -330,10 +359,8 @@ export class LearnSession {
         called = true;
         this.callSteps.push(step);
         if (decision === 'call-now' || this.pending.length >= cfg.batch) {
-          this.refit();
+          this.refitAndUpdate(step);
           refitted = true;
-          const before = this.thr.thresholdEvPerA;
-          if (updateThreshold(this.thr, cfg)) this.sink.message?.(`step ${step}: threshold ${before.toPrecision(3)} → ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å`);
         }
         if (out.attempts > 1) note = 'retried';
       } else {
@@ -344,24 +371,66 @@ export class LearnSession {
       }
     }
     if (!called) {
-      applyEvaluation(st, ev!.energyEv, ev!.forcesEvPerA!, ev!.stressEvPerA3, 'the model');
+      const m = plain ?? ev!;
+      applyEvaluation(st, m.energyEv, m.forcesEvPerA!, m.stressEvPerA3, 'the model');
       this.counters.modelSteps++;
     }
     this.stepper.after(st);
+    if (note) notes.unshift(note);
     const row: LearnLogRow = {
       step, timeFs: st.timeFs, temperatureK: temperatureK(st), energyEv: st.potentialEnergyEv, maxForceSigmaEvPerA: sigma,
-      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, note,
+      thresholdEvPerA: this.thr.thresholdEvPerA, called: called || submitted, refit: refitted, note: notes.join('; '),
     };
     this.sink.log(row);
     const every = this.spec.config.every ?? LEARN_DEFAULTS.every;
     if (step % every === 0 || step === this.spec.steps) this.sink.frame(formatExtxyzFrame(stateToStructure(st)), step);
     const cpEvery = this.spec.config.checkpointEvery ?? LEARN_DEFAULTS.checkpointEvery;
-    if (called || step % cpEvery === 0 || step === this.spec.steps) this.sink.checkpoint(this.checkpoint());
+    const joined = this.labelled + this.counters.failedCalls !== joinedBefore;
+    if (called || submitted || joined || step % cpEvery === 0 || step === this.spec.steps) this.sink.checkpoint(this.checkpoint());
     return row;
+  }
+
+  /** Refit the pending frames and apply the threshold update (with its message). */
+  private refitAndUpdate(step: number): void {
+    this.refit();
+    const before = this.thr.thresholdEvPerA;
+    if (updateThreshold(this.thr, this.cfg)) this.sink.message?.(`step ${step}: threshold ${before.toPrecision(3)} → ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å`);
+  }
+
+  /**
+   * Late labels join the training set (asynchronous labelling), in the order given; a failed call is counted and
+   * skipped. Refits (with the threshold update) when `batch` candidates are pending. Returns true when it refitted.
+   */
+  private join(calls: readonly SettledCall[], notes: string[]): boolean {
+    if (calls.length === 0) return false;
+    const step = this.st.step;
+    for (const c of calls) {
+      if (c.outcome.ok) {
+        const p = provenance(c.outcome.structure, c.step, c.sigma, c.threshold);
+        this.addTraining({ ...p, info: { ...p.info, learn_joined_after_step: step } });
+        notes.push(`label of step ${c.step} joined`);
+      } else {
+        this.counters.failedCalls++;
+        const line = `call of step ${c.step}: reference failed twice, skipped: ${c.outcome.reason}`;
+        notes.push(line);
+        this.sink.message?.(`step ${step + 1}: ${line}`);
+      }
+    }
+    if (this.pending.length < this.cfg.batch) return false;
+    this.refitAndUpdate(step + 1);
+    return true;
+  }
+
+  /** Wait for the calls still in flight and let them join (end of the run; `finish` needs none in flight). */
+  async settle(): Promise<void> {
+    if (this.queue.size === 0) return;
+    this.join(await this.queue.drain(), []);
+    this.sink.checkpoint(this.checkpoint());
   }
 
   /** Refit the pending frames (end of the run) and return the final model. */
   finish(): KernelModel {
+    if (this.queue.size > 0) throw new FarfieldError('INVALID_INPUT', 'learn: calls still in flight at the end of the run (await settle() first)');
     if (this.pending.length > 0) {
       this.refit();
       this.sink.checkpoint(this.checkpoint());
