@@ -7,6 +7,7 @@
  *   are identical; a label still out after lagSteps is waited for.
  * - kill with calls in flight (the state lists them), resume through the local executor: the files and the model of
  *   an uninterrupted in-process run.
+ * - `uncertaintyEvery: k`: the force σ (and with it a call decision) only at every k-th step once the model is usable.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,14 +49,16 @@ interface Recorded {
   weights: number[];
 }
 
-async function session(async: LearnAsyncConfig, labeller: ReferenceLabeller, steps = 40, between?: (S: LearnSession) => Promise<void>): Promise<Recorded> {
+async function session(async: LearnAsyncConfig, labeller: ReferenceLabeller, steps = 40, between?: (S: LearnSession) => Promise<void>,
+  uncertaintyEvery?: number): Promise<Recorded> {
   const rec: Recorded = { rows: [], training: [], weights: [] };
   const sink: LearnSink = { training: (t) => rec.training.push(t), log: (r) => rec.rows.push(r), frame: () => {}, model: () => {}, checkpoint: () => {} };
   const spec: LearnRunSpec = {
     reference: { engine: 'fumi-tosi' }, steps, timestepFs: 2, temperatureK: 900, thermostat: 'bussi', tauFs: 100, frictionPerFs: 0.01, seed: 4,
     descriptors: 'sr', descriptorHypers: H, seedFrames: 0,
     // immediateFactor: no synchronous 'call-now' once the model is usable (it would let every call in flight join early)
-    config: { threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 3, historyLength: 4, immediateFactor: 1e6 }, fit: { maxNewReferences: 3 }, async },
+    config: { threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 3, historyLength: 4, immediateFactor: 1e6 }, fit: { maxNewReferences: 3 }, async,
+      ...(uncertaintyEvery ? { uncertaintyEvery } : {}) },
   };
   current = null;
   const S = await LearnSession.start(spec, toyNaClDataset({ frames: 1 })[0], [], labeller, sink);
@@ -144,7 +147,7 @@ test('async on-arrival: labels join in arrival order; same arrival schedule → 
 
 function options(out: string, cluster: boolean): LearnOptions {
   return {
-    start: readStructures(sharedPath('fixtures', 'nacl-melt-64.xyz')).at(-1)!, steps: 24, timestepFs: 2, temperatureK: 900, seed: 3,
+    start: readStructures(sharedPath('fixtures', 'nacl-melt-64.xyz')).at(-1)!, steps: 16, timestepFs: 2, temperatureK: 900, seed: 3,
     reference: { engine: 'fumi-tosi', ...(cluster ? { cluster: { scheduler: 'local' as const } } : {}) }, descriptors: 'sr', descriptorHypers: H, out,
     config: {
       threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 2, historyLength: 4, immediateFactor: 1e6 }, fit: { maxNewReferences: 3 },
@@ -186,4 +189,14 @@ test('async config: keys and ranges are checked', () => {
   assert.throws(() => validateLearnConfig({ async: { apply: 'soon' } }), /apply must be 'on-arrival' or 'after-lag'/);
   assert.throws(() => validateLearnConfig({ async: { lagSteps: 0 } }), /lagSteps must be an integer ≥ 1/);
   assert.deepEqual(validateLearnConfig({ async: { maxInFlight: 2 } }), { async: { maxInFlight: 2 } });
+});
+
+test('uncertaintyEvery 3: σ and call decisions only at every third step once the model is usable', async () => {
+  const r = await session({}, delayed(() => 0), 30, undefined, 3);
+  const withSigma = r.rows.filter((row) => Number.isFinite(row.maxForceSigmaEvPerA));
+  assert.ok(withSigma.length >= 5);
+  assert.deepEqual(withSigma.filter((row) => row.step % 3 !== 0).map((row) => row.step), []);
+  const decided = r.rows.filter((row) => row.called && Number.isFinite(row.maxForceSigmaEvPerA));
+  assert.ok(decided.length >= 1 && decided.every((row) => row.step % 3 === 0), `calls with σ at ${decided.map((row) => row.step)}`);
+  assert.equal(r.rows.at(-1)!.step, 30);
 });
