@@ -20,14 +20,14 @@
 import { FarfieldError, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
 import { formatExtxyzFrame, parseXyzText } from '../io/index.js';
-import { createIntegrator, stateToStructure, temperatureK, type MdState } from '../md/index.js';
+import { createIntegrator, stateToStructure, temperatureK, type BerendsenBarostatConfig, type IntegratorConfig, type MdState } from '../md/index.js';
 import { IncrementalKernelFit, type IncrementalFitConfig, type KernelModel } from '../model/index.js';
 import { sortSpecies } from './describe.js';
 import { resolveDescriptor } from './fit.js';
 import { integratorConfig, type Thermostat } from './mdConfig.js';
 import { LEARN_DEFAULTS, resolveAsync, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
 import { callFrame, InFlightQueue, tagOf, type InFlightCall, type SettledCall } from './learnAsync.js';
-import { applyEvaluation, splitStepper, type SplitStepper } from './learnDynamics.js';
+import { applyEvaluation, requireStress, splitStepper, type SplitStepper } from './learnDynamics.js';
 import { decideCall, initialThresholdState, recordCall, updateThreshold, type ThresholdState } from './learnThreshold.js';
 import { calculateWithForceUncertainty } from './learnUncertainty.js';
 import { relabelStructures, type ReferenceLabelEngine } from './relabel.js';
@@ -86,6 +86,8 @@ export interface LearnRunSpec {
   thermostat: Thermostat;
   tauFs: number;
   frictionPerFs: number;
+  /** Berendsen barostat (`learn --pressure`; md's operator): NPT-like MD, the stress of every evaluation sets P. */
+  barostat?: BerendsenBarostatConfig;
   seed: number;
   descriptors: string;
   descriptorHypers?: Record<string, unknown>;
@@ -179,6 +181,11 @@ function snapshotMd(st: MdState): SessionCheckpoint['md'] {
   };
 }
 
+/** The integrator of a run: thermostat plus the optional barostat. */
+function runIntegrator(spec: LearnRunSpec): IntegratorConfig {
+  return { ...integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec), ...(spec.barostat ? { barostat: spec.barostat } : {}) };
+}
+
 function restoreMd(st: MdState, md: SessionCheckpoint['md'], step: number): void {
   const n3 = st.positions.length;
   if (md.positions.length !== n3 || md.velocities.length !== n3 || md.forces.length !== n3)
@@ -219,7 +226,7 @@ export class LearnSession {
     this.model = model;
     this.species = species;
     this.firstStep = firstStep;
-    this.stepper = splitStepper(integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec));
+    this.stepper = splitStepper(runIntegrator(spec));
     this.queue = new InFlightQueue(resolveAsync(spec.config.async), (st, tag) => labeller.label(st, tag));
   }
 
@@ -243,8 +250,10 @@ export class LearnSession {
     recordCall(S.thr, S.cfg, 0, undefined);
     S.callSteps.push(0);
     S.refit();
-    const fixed = { name: 'reference', calculate: () => ({ energyEv: frame.labels.energyEv!, forcesEvPerA: frame.labels.forcesEvPerA!.slice() }) };
-    S.st = createIntegrator(fixed, integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec)).init(start, { temperatureK: spec.temperatureK, seed: spec.seed });
+    if (spec.barostat) requireStress(frame.labels.stressEvPerA3, `the reference (${labeller.name})`, 0);
+    const stress = frame.labels.stressEvPerA3;
+    const fixed = { name: 'reference', calculate: () => ({ energyEv: frame.labels.energyEv!, forcesEvPerA: frame.labels.forcesEvPerA!.slice(), ...(stress ? { stressEvPerA3: stress.slice() } : {}) }) };
+    S.st = createIntegrator(fixed, runIntegrator(spec)).init(start, { temperatureK: spec.temperatureK, seed: spec.seed });
     sink.log({ step: 0, timeFs: 0, temperatureK: temperatureK(S.st), energyEv: S.st.potentialEnergyEv, maxForceSigmaEvPerA: NaN, thresholdEvPerA: S.thr.thresholdEvPerA, called: true, refit: true, note: 'first step' });
     sink.frame(formatExtxyzFrame(stateToStructure(S.st)), 0);
     sink.checkpoint(S.checkpoint());
@@ -269,8 +278,8 @@ export class LearnSession {
     S.pending = frames.slice(k);
     if (S.fit) S.model = S.fit.solve();
     const n = start.species.length;
-    const dummy = { name: 'restore', calculate: () => ({ energyEv: 0, forcesEvPerA: new Float64Array(3 * n) }) };
-    S.st = createIntegrator(dummy, integratorConfig(cp.run.thermostat, cp.run.timestepFs, cp.run.temperatureK, cp.run)).init(start, { temperatureK: cp.run.temperatureK, seed: cp.run.seed });
+    const dummy = { name: 'restore', calculate: () => ({ energyEv: 0, forcesEvPerA: new Float64Array(3 * n), stressEvPerA3: new Float64Array(9) }) };
+    S.st = createIntegrator(dummy, runIntegrator(cp.run)).init(start, { temperatureK: cp.run.temperatureK, seed: cp.run.seed });
     restoreMd(S.st, cp.md, cp.step);
     S.queue.restore(cp.inFlight ?? []);
     return S;
@@ -353,6 +362,7 @@ export class LearnSession {
       this.counters.calls++;
       if (out.ok) {
         const lab = out.structure.labels;
+        if (this.spec.barostat) requireStress(lab.stressEvPerA3, `the reference (${this.labeller.name})`, step);
         applyEvaluation(st, lab.energyEv!, lab.forcesEvPerA!, lab.stressEvPerA3, this.labeller.name);
         this.addTraining(provenance(out.structure, step, sigma, this.thr.thresholdEvPerA));
         recordCall(this.thr, cfg, step, good ? sigma : undefined);
@@ -372,6 +382,7 @@ export class LearnSession {
     }
     if (!called) {
       const m = plain ?? ev!;
+      if (this.spec.barostat) requireStress(m.stressEvPerA3, 'the model', step);
       applyEvaluation(st, m.energyEv, m.forcesEvPerA!, m.stressEvPerA3, 'the model');
       this.counters.modelSteps++;
     }
