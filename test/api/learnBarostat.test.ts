@@ -1,21 +1,23 @@
 /**
- * `learn --pressure`: md's Berendsen barostat inside the split MD step of on-the-fly learning (learnDynamics.ts).
+ * `learn --pressure` and `md --pressure`: md's Berendsen barostat inside the split MD step of on-the-fly learning (learnDynamics.ts).
  * - The split step with the barostat, evaluated by Fumi–Tosi in between, is md's own Bussi + Berendsen integrator
  *   bit for bit (positions, velocities, cell) — the operator order is md's, so md's density-relaxation test covers it.
  * - A learn run at 2 GPa with the Fumi–Tosi reference changes the cell (training frames and trajectory carry it), an
  *   interrupted run resumes to the same log and model (the cell and stress are part of the checkpoint), and the stress
  *   the barostat reads from the learned model is the finite-difference strain derivative of its energy (virial
  *   consistency), as for the reference.
+ * - `runMolecularDynamics` with `barostat` (md --pressure) scales the cell: denser at 5 GPa than at −2 GPa.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cellVolume } from '../../src/core/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readStructures } from '../../src/host/index.js';
 import { createIntegrator, stateToStructure } from '../../src/md/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
-import { resumeLearn, runLearn, type LearnOptions } from '../../src/api/index.js';
+import { resumeLearn, runLearn, runMolecularDynamics, type LearnOptions } from '../../src/api/index.js';
 import { applyEvaluation, splitStepper } from '../../src/api/learnDynamics.js';
 import { checkCalculator } from '../helpers/gradient.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
@@ -71,5 +73,22 @@ test('learn --pressure: the cell follows the barostat; resume is exact; the mode
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });
+  }
+});
+
+test('md with a barostat (md --pressure): the cell follows P₀ — denser at 5 GPa than at −2 GPa', { skip: skipWithoutShared() }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ff-md-npt-'));
+  try {
+    const start = readStructures(sharedPath('fixtures', 'nacl-melt-64.xyz'))[0];
+    const volume = (p: number): number => {
+      const out = join(dir, `p${p}.xyz`);
+      runMolecularDynamics({ calculator: fumiTosiNaCl(), start, steps: 40, timestepFs: 2, temperatureK: 1200, seed: 2, every: 40, output: out,
+        barostat: { pressureGpa: p, tauFs: 100, compressibilityPerGpa: 0.05 } });
+      return cellVolume(readStructures(out).at(-1)!.cell);
+    };
+    const v0 = cellVolume(start.cell), hi = volume(5), lo = volume(-2);
+    assert.ok(hi < v0 && lo > hi, `volumes: start ${v0}, 5 GPa ${hi}, −2 GPa ${lo}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
