@@ -3,7 +3,7 @@
  * committed GFN1-xTB data (docs/RESULTS.md "On-the-fly learning with CP2K GFN1-xTB").
  *
  *   node --import tsx scripts/analysis/learn-xtb-science.ts --run DIR --data data/nacl-liquid-xtb.xyz --start-index 140
- *        [--pool 200] [--pool-refs N] [--seed 11] [--json]
+ *        [--pool 200] [--pool-refs N] [--seed 11] [--held FILE] [--json]
  *
  * Split of the data file (deterministic): the start frame of the run (--start-index) is dropped; the other frames are
  * shuffled with Rng(seed); the first `pool` are the offline training pool, the rest are held out — frames the run never
@@ -11,6 +11,8 @@
  * Fits (same descriptor preset and hypers as the run, read from DIR/state.json; same references per species as the
  * run's final model, so the three models have the same size, unless --pool-refs sets (b)'s):
  *   (a) offline on as many random pool frames as the run labelled;  (b) offline on all `pool` frames.
+ * --held FILE [--held-from K] evaluates on that file's frames K… instead (e.g. data/nacl-liquid-xtb-md.xyz --held-from 1:
+ * CP2K xTB MD at the liquid run's state point; its frame 0 is the run's start configuration).
  * A run that was stopped early is read at its last checkpoint (state.json: steps, calls up to that step) with the
  * model of its last refit (model.json).
  * Prints calls, training structures, references, and force / energy RMSE on the held-out frames for the run's final
@@ -36,7 +38,8 @@ const poolSize = Number(arg('pool', '200'));
 const idx = Array.from(data.keys()).filter((i) => i !== startIndex);
 new Rng(Number(arg('seed', '11'))).shuffle(idx);
 const pool = idx.slice(0, poolSize).map((i) => data[i]);
-const held = idx.slice(poolSize).map((i) => data[i]);
+const heldFile = process.argv.includes('--held') ? arg('held') : '';
+const held = heldFile ? readStructures(heldFile).slice(Number(arg('held-from', '0'))) : idx.slice(poolSize).map((i) => data[i]);
 
 const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
   step: number; run: { descriptors: string; descriptorHypers?: Record<string, unknown>; steps: number; timestepFs: number };
@@ -57,14 +60,14 @@ const a = await fitOn(pool.slice(0, training.length), refsPerSpecies);
 const b = await fitOn(pool, poolRefs);
 const err = (m: Parameters<typeof evaluateModel>[0]) => {
   const s = evaluateModel(m, held).summary;
-  return { forces_meV_per_A: s.forces!.rmse_meV_per_A, forces_percent: s.forces!.rmspe_percent, energy_meV_per_atom: s.energy!.rmse_meV_per_atom };
+  return { forces_meV_per_A: s.forces!.rmse_meV_per_A, forces_percent: s.forces!.rmspe_percent, energy_meV_per_atom: s.energy?.rmse_meV_per_atom ?? NaN };
 };
 const calls = log.filter((r) => r[6] === '1').length;
 const quarter = Math.floor(state.step / 4);
 const lastQuarterCalls = log.filter((r) => r[6] === '1' && Number(r[0]) > state.step - quarter).length;
 const out = {
   run: dir, descriptors, steps: state.step, ps: (state.step * state.run.timestepFs) / 1000, calls, failedCalls: state.counters.failedCalls,
-  lastQuarterCalls, training: training.length, refsPerSpecies, poolRefs, heldOut: held.length,
+  lastQuarterCalls, training: training.length, refsPerSpecies, poolRefs, heldOut: held.length, ...(heldFile ? { heldFile } : {}),
   onTheFly: err(model), offlineSameCount: err(a), offlinePool: err(b),
 };
 if (process.argv.includes('--json')) console.log(JSON.stringify(out, null, 2));
