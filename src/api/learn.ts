@@ -10,6 +10,7 @@ import { FarfieldError, type ProgressCallback, type Structure } from '../core/in
 import { formatExtxyzFrame, parseXyzText } from '../io/index.js';
 import { readStructures } from '../host/index.js';
 import type { KernelModel } from '../model/index.js';
+import type { BerendsenBarostatConfig } from '../md/index.js';
 import { saveModel } from './modelFiles.js';
 import type { Thermostat } from './md.js';
 import { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig } from './learnConfig.js';
@@ -29,6 +30,8 @@ export interface LearnOptions {
   thermostat?: Thermostat;
   tauFs?: number;
   frictionPerFs?: number;
+  /** Berendsen barostat (`--pressure`): target pressure GPa, τ_P fs, compressibility 1/GPa (md/operators.ts). */
+  barostat?: BerendsenBarostatConfig;
   seed?: number;
   /** Descriptor preset (default: config.fit.descriptors, else 'sr'). */
   descriptors?: string;
@@ -102,6 +105,14 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new FarfieldError('INVALID_INPUT', `learn: --steps must be an integer ≥ 0, got ${o.steps}`);
   if (!(o.timestepFs > 0) || !(o.timestepFs <= 20)) throw new FarfieldError('INVALID_INPUT', `learn: time step must be in (0, 20] fs, got ${o.timestepFs}`);
   if (!(o.temperatureK >= 0) || !Number.isFinite(o.temperatureK)) throw new FarfieldError('INVALID_INPUT', `learn: temperature must be ≥ 0 K, got ${o.temperatureK}`);
+  if (o.barostat) {
+    const b = o.barostat;
+    if (!Number.isFinite(b.pressureGpa)) throw new FarfieldError('INVALID_INPUT', `learn: --pressure must be a finite number (GPa), got ${b.pressureGpa}`);
+    if (!(b.tauFs > 0) || !Number.isFinite(b.tauFs)) throw new FarfieldError('INVALID_INPUT', `learn: --pressure-tau must be a positive number of fs, got ${b.tauFs}`);
+    if (!(b.compressibilityPerGpa > 0) || !Number.isFinite(b.compressibilityPerGpa))
+      throw new FarfieldError('INVALID_INPUT', `learn: --compressibility must be a positive number (1/GPa), got ${b.compressibilityPerGpa}`);
+    if (!o.start.pbc.every((p) => p)) throw new FarfieldError('INVALID_INPUT', 'learn: --pressure needs a fully periodic start structure');
+  }
   mkdirSync(o.out, { recursive: true });
   if (fileBytes(pathIn(o.out, 'state')) > 0)
     throw new FarfieldError('INVALID_INPUT', `learn: ${o.out} already holds a run (state.json); continue it with --resume ${o.out} or choose another --out`);
@@ -109,6 +120,7 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
   const spec: LearnRunSpec = {
     reference: o.reference, steps: o.steps, timestepFs: o.timestepFs, temperatureK: o.temperatureK,
     thermostat: o.thermostat ?? 'bussi', tauFs: o.tauFs ?? 100, frictionPerFs: o.frictionPerFs ?? 0.01, seed: o.seed ?? 1,
+    ...(o.barostat ? { barostat: o.barostat } : {}),
     descriptors: o.descriptors ?? config.fit?.descriptors ?? LEARN_DEFAULTS.fit.descriptors,
     ...(hypers ? { descriptorHypers: hypers } : {}),
     config, seedFrames: o.training?.length ?? 0, ...(o.startModelPath ? { startModel: o.startModelPath } : {}),
@@ -154,6 +166,7 @@ async function drive(S: LearnSession, dir: string, hooks: LearnHooks, wallBefore
     });
     hooks.onStep?.(row);
   }
+  await S.settle();
   const model = S.finish();
   writeLearnReport(dir, hooks.test ?? [], model);
   const counts = S.fit?.referenceCounts() ?? [];

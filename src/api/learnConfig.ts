@@ -72,11 +72,36 @@ export interface LearnFitConfig {
   maxReferences?: number;
 }
 
+/**
+ * Reference calls labelled while MD runs on (asynchronous labelling, e.g. `learn --scheduler slurm`): a 'call'
+ * decision (not 'call-now', not while the fit is degenerate) submits the structure and MD continues with the current
+ * model; the label joins the training set at a later step boundary and the refit follows the usual `batch` rule.
+ */
+export interface LearnAsyncConfig {
+  /** Calls labelled at once while MD runs on (default 0: MD waits for every call, as without this block). */
+  maxInFlight?: number;
+  /**
+   * 'on-arrival' (default): a label joins at the first step boundary after it arrived, in arrival order, and MD waits
+   * for it at the latest `lagSteps` steps after the call. 'after-lag': exactly `lagSteps` steps after the call, in call
+   * order, whatever the arrival time (reproducible bit for bit, also across a resume).
+   */
+  apply?: 'on-arrival' | 'after-lag';
+  /** See `apply` (default 20). */
+  lagSteps?: number;
+}
+
 export interface LearnConfig {
   threshold?: LearnThresholdConfig;
   fit?: LearnFitConfig;
+  async?: LearnAsyncConfig;
   /** Trajectory frame every k steps (default 10). */
   every?: number;
+  /**
+   * Evaluate the force σ (and decide on a call) only every k MD steps (default 1 = every step, as VASP); the other
+   * steps use the model's plain forces, which cost a fraction of the σ (64 ions: 1/6 to 1/10). Step 0 and the
+   * steps of a degenerate fit are always decided.
+   */
+  uncertaintyEvery?: number;
   /** State file written at least every k steps besides every reference call (default 50). */
   checkpointEvery?: number;
 }
@@ -88,11 +113,18 @@ export const LEARN_DEFAULTS = {
     forceSigma: 'screened', screenMargin: 0.5, screenRefresh: 50, screenHistory: 5, energyFactor: 10, energyLevelSteps: 5, escapeEvPerAtom: 0.1,
   } satisfies Required<LearnThresholdConfig>,
   fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000 },
+  async: { maxInFlight: 0, apply: 'on-arrival', lagSteps: 20 } satisfies Required<LearnAsyncConfig>,
   every: 10,
   checkpointEvery: 50,
 } as const;
 
 export type ResolvedThresholdConfig = Required<LearnThresholdConfig>;
+export type ResolvedAsyncConfig = Required<LearnAsyncConfig>;
+
+/** Asynchronous-labelling config with defaults filled in. */
+export function resolveAsync(c: LearnAsyncConfig = {}): ResolvedAsyncConfig {
+  return { ...LEARN_DEFAULTS.async, ...c };
+}
 
 /** Threshold config with defaults filled in. */
 export function resolveThreshold(c: LearnThresholdConfig = {}): ResolvedThresholdConfig {
@@ -101,7 +133,8 @@ export function resolveThreshold(c: LearnThresholdConfig = {}): ResolvedThreshol
 
 type KeysOf<T> = Record<keyof T, true>;
 const keys = <T>(r: KeysOf<T>): string[] => Object.keys(r);
-const TOP = keys<LearnConfig>({ threshold: true, fit: true, every: true, checkpointEvery: true });
+const TOP = keys<LearnConfig>({ threshold: true, fit: true, async: true, every: true, uncertaintyEvery: true, checkpointEvery: true });
+const ASYNC = keys<LearnAsyncConfig>({ maxInFlight: true, apply: true, lagSteps: true });
 const THRESHOLD = keys<LearnThresholdConfig>({
   initialEvPerA: true, update: true, historyLength: true, maxRelativeStandardError: true, maxRelativeSlope: true, mix: true,
   factor: true, immediateFactor: true, batch: true, minInterval: true, forceSigma: true, screenMargin: true,
@@ -130,6 +163,7 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
   checkKeys(cfg, TOP, where);
   num(cfg.every, `${where}: every`, posInt, 'an integer ≥ 1');
   num(cfg.checkpointEvery, `${where}: checkpointEvery`, posInt, 'an integer ≥ 1');
+  num(cfg.uncertaintyEvery, `${where}: uncertaintyEvery`, posInt, 'an integer ≥ 1');
   if (cfg.threshold !== undefined) {
     const t = cfg.threshold;
     if (!isObject(t)) throw new FarfieldError('INVALID_INPUT', `${where}: 'threshold' must be an object`);
@@ -171,6 +205,16 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(f.maxNewReferences, `${w}.maxNewReferences`, posInt, 'an integer ≥ 1');
     num(f.minDistance, `${w}.minDistance`, nonNegative, 'a number ≥ 0');
     num(f.maxReferences, `${w}.maxReferences`, posInt, 'an integer ≥ 1');
+  }
+  if (cfg.async !== undefined) {
+    const a = cfg.async;
+    if (!isObject(a)) throw new FarfieldError('INVALID_INPUT', `${where}: 'async' must be an object`);
+    const w = `${where}: async`;
+    checkKeys(a, ASYNC, w);
+    num(a.maxInFlight, `${w}.maxInFlight`, (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0');
+    if (a.apply !== undefined && a.apply !== 'on-arrival' && a.apply !== 'after-lag')
+      throw new FarfieldError('INVALID_INPUT', `${w}.apply must be 'on-arrival' or 'after-lag', got ${JSON.stringify(a.apply)}`);
+    num(a.lagSteps, `${w}.lagSteps`, posInt, 'an integer ≥ 1');
   }
   return cfg as LearnConfig;
 }

@@ -3,10 +3,11 @@
  * and `after` (the closing half-kick and thermostat), so that the evaluation in between can be asynchronous — a
  * reference call (CP2K) at the same positions replaces the model's energy, forces and stress. The operator
  * sequences are those of md/integrators.ts exactly (velocity Verlet; Bussi rescaling around it; BAOAB Langevin),
- * built from md's public operators; barostats are not offered here.
+ * built from md's public operators, including the optional Berendsen barostat (md's `berendsenScale` after the
+ * drift, before the evaluation, as in md's integrators; the stress of the last evaluation sets the pressure).
  */
 import { FarfieldError } from '../core/index.js';
-import { bussiRescale, drift, kick, langevinO, type IntegratorConfig, type MdState } from '../md/index.js';
+import { berendsenScale, bussiRescale, drift, kick, langevinO, type IntegratorConfig, type MdState } from '../md/index.js';
 
 export interface SplitStepper {
   /** Up to the positions of the next step (the evaluation comes next). */
@@ -16,7 +17,10 @@ export interface SplitStepper {
 }
 
 export function splitStepper(c: IntegratorConfig): SplitStepper {
-  const dt = c.timestepFs;
+  const dt = c.timestepFs, baro = c.barostat;
+  const scale = (st: MdState): void => {
+    if (baro) berendsenScale(st, dt, baro);
+  };
   const finish = (st: MdState): void => {
     st.step++;
     st.timeFs += dt;
@@ -24,20 +28,20 @@ export function splitStepper(c: IntegratorConfig): SplitStepper {
   switch (c.kind) {
     case 'verlet':
       return {
-        before: (st) => { kick(st, dt / 2); drift(st, dt); },
+        before: (st) => { kick(st, dt / 2); drift(st, dt); scale(st); },
         after: (st) => { kick(st, dt / 2); finish(st); },
       };
     case 'bussi': {
       const tau = c.tauFs ?? 100, T = c.temperatureK ?? 0;
       return {
-        before: (st) => { bussiRescale(st, dt / 2, tau, T); kick(st, dt / 2); drift(st, dt); },
+        before: (st) => { bussiRescale(st, dt / 2, tau, T); kick(st, dt / 2); drift(st, dt); scale(st); },
         after: (st) => { kick(st, dt / 2); bussiRescale(st, dt / 2, tau, T); finish(st); },
       };
     }
     case 'langevin': {
       const g = c.frictionPerFs ?? 0.01, T = c.temperatureK ?? 0;
       return {
-        before: (st) => { kick(st, dt / 2); drift(st, dt / 2); langevinO(st, dt, g, T); drift(st, dt / 2); },
+        before: (st) => { kick(st, dt / 2); drift(st, dt / 2); langevinO(st, dt, g, T); drift(st, dt / 2); scale(st); },
         after: (st) => { kick(st, dt / 2); finish(st); },
       };
     }
@@ -54,4 +58,10 @@ export function applyEvaluation(st: MdState, energyEv: number, forces: ArrayLike
   st.forces.set(forces);
   st.potentialEnergyEv = energyEv;
   if (stress) st.stressEvPerA3 = Float64Array.from(stress);
+}
+
+/** With a barostat every evaluation must carry a stress (the next step's pressure); a clear error otherwise. */
+export function requireStress(stress: Float64Array | undefined, source: string, step: number): void {
+  if (!stress || stress.length !== 9 || !stress.every(Number.isFinite))
+    throw new FarfieldError('UNSUPPORTED', `learn --pressure: ${source} gave no stress at step ${step}; the barostat needs the stress of every evaluation (periodic cell, a reference that computes stress)`);
 }

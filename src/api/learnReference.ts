@@ -10,8 +10,9 @@
  * With `cluster` (`learn --scheduler local|slurm`) every call is one executor job instead: `farfield label` on the
  * one frame through labelCluster.ts `labelStructuresOnCluster`, batch `step-000123` under the cluster work directory
  * (`DIR/cluster/batch-step-000123/`, the retry in `…-retry`), with the same retry-once-then-skip rule and the same
- * labelled frame (label_method / label_code) as in process. The loop awaits each job: MD does not continue while a
- * call is labelled. A resumed run redoes a call that was in flight (its batch directory is simply rewritten).
+ * labelled frame (label_method / label_code) as in process. Jobs may run concurrently (one batch directory per
+ * call): with `config.async` the loop submits and MD runs on (learnAsync.ts). A resumed run redoes a call that was
+ * in flight (its batch directory is simply rewritten).
  */
 import { join, resolve } from 'node:path';
 import { FarfieldError, type Structure } from '../core/index.js';

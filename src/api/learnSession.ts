@@ -11,17 +11,23 @@
  * goes through a `LearnSink` (training frames as extended-XYZ text, log rows, trajectory frames, models,
  * checkpoints). `LearnSession.restore` rebuilds a session from a checkpoint and the training frames by replaying the
  * fit's batches (bit-identical normal equations).
+ * With `config.async.maxInFlight` ≥ 1 a 'call' decision (with a usable model) does not wait: the structure is
+ * submitted, MD runs on with the model's forces at that step, and the label joins the training set at a later step
+ * boundary (learnAsync.ts: on arrival or after a fixed lag), where the `batch` rule decides the refit; the calls in
+ * flight are part of the checkpoint and are submitted again by `restore`. 'call-now' decisions stay synchronous
+ * (after every call in flight has joined).
  */
 import { FarfieldError, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
 import { formatExtxyzFrame, parseXyzText } from '../io/index.js';
-import { createIntegrator, stateToStructure, temperatureK, type MdState } from '../md/index.js';
+import { createIntegrator, stateToStructure, temperatureK, type BerendsenBarostatConfig, type IntegratorConfig, type MdState } from '../md/index.js';
 import { IncrementalKernelFit, type IncrementalFitConfig, type KernelModel } from '../model/index.js';
 import { sortSpecies } from './describe.js';
 import { resolveDescriptor } from './fit.js';
 import { integratorConfig, type Thermostat } from './mdConfig.js';
-import { LEARN_DEFAULTS, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
-import { applyEvaluation, splitStepper, type SplitStepper } from './learnDynamics.js';
+import { LEARN_DEFAULTS, resolveAsync, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
+import { callFrame, InFlightQueue, tagOf, type InFlightCall, type SettledCall } from './learnAsync.js';
+import { applyEvaluation, requireStress, splitStepper, type SplitStepper } from './learnDynamics.js';
 import { decideCall, initialThresholdState, observeEnergy, recordCall, resetForNewModel, updateThreshold, type ThresholdState } from './learnThreshold.js';
 import { evaluateStep } from './learnUncertainty.js';
 import { relabelStructures, type ReferenceLabelEngine } from './relabel.js';
@@ -80,6 +86,8 @@ export interface LearnRunSpec {
   thermostat: Thermostat;
   tauFs: number;
   frictionPerFs: number;
+  /** Berendsen barostat (`learn --pressure`; md's operator): NPT-like MD, the stress of every evaluation sets P. */
+  barostat?: BerendsenBarostatConfig;
   seed: number;
   descriptors: string;
   descriptorHypers?: Record<string, unknown>;
@@ -132,6 +140,8 @@ export interface SessionCheckpoint {
   counters: { calls: number; failedCalls: number; refits: number; modelSteps: number; exactForceSigma?: number; escapes?: number };
   /** MD state after the last reference call within the escape limit (the escape guard rolls back to it). */
   rollback?: SessionCheckpoint['md'];
+  /** Reference calls submitted and not yet joined (asynchronous labelling; absent = none). */
+  inFlight?: InFlightCall[];
 }
 
 export interface LearnSink {
@@ -177,6 +187,11 @@ function snapshotMd(st: MdState): SessionCheckpoint['md'] {
   };
 }
 
+/** The integrator of a run: thermostat plus the optional barostat. */
+function runIntegrator(spec: LearnRunSpec): IntegratorConfig {
+  return { ...integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec), ...(spec.barostat ? { barostat: spec.barostat } : {}) };
+}
+
 function restoreMd(st: MdState, md: SessionCheckpoint['md'], step: number): void {
   const n3 = st.positions.length;
   if (md.positions.length !== n3 || md.velocities.length !== n3 || md.forces.length !== n3)
@@ -210,6 +225,7 @@ export class LearnSession {
   private readonly cfg: ResolvedThresholdConfig;
   private readonly stepper: SplitStepper;
   private readonly species: string[];
+  private readonly queue: InFlightQueue;
 
   private constructor(readonly spec: LearnRunSpec, readonly labeller: ReferenceLabeller, readonly sink: LearnSink, species: string[],
     thr: ThresholdState | null, model: KernelModel | null, firstStep: number) {
@@ -218,7 +234,8 @@ export class LearnSession {
     this.model = model;
     this.species = species;
     this.firstStep = firstStep;
-    this.stepper = splitStepper(integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec));
+    this.stepper = splitStepper(runIntegrator(spec));
+    this.queue = new InFlightQueue(resolveAsync(spec.config.async), (st, tag) => labeller.label(st, tag));
   }
 
   /** Species of a run: the start model's, else those of the start and seed structures (by atomic number). */
@@ -241,8 +258,10 @@ export class LearnSession {
     recordCall(S.thr, S.cfg, 0, undefined);
     S.callSteps.push(0);
     S.refit();
-    const fixed = { name: 'reference', calculate: () => ({ energyEv: frame.labels.energyEv!, forcesEvPerA: frame.labels.forcesEvPerA!.slice() }) };
-    S.st = createIntegrator(fixed, integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec)).init(start, { temperatureK: spec.temperatureK, seed: spec.seed });
+    if (spec.barostat) requireStress(frame.labels.stressEvPerA3, `the reference (${labeller.name})`, 0);
+    const stress = frame.labels.stressEvPerA3;
+    const fixed = { name: 'reference', calculate: () => ({ energyEv: frame.labels.energyEv!, forcesEvPerA: frame.labels.forcesEvPerA!.slice(), ...(stress ? { stressEvPerA3: stress.slice() } : {}) }) };
+    S.st = createIntegrator(fixed, runIntegrator(spec)).init(start, { temperatureK: spec.temperatureK, seed: spec.seed });
     S.rollback = snapshotMd(S.st);
     sink.log({ step: 0, timeFs: 0, temperatureK: temperatureK(S.st), energyEv: S.st.potentialEnergyEv, maxForceSigmaEvPerA: NaN, thresholdEvPerA: S.thr.thresholdEvPerA, called: true, refit: true, note: 'first step' });
     sink.frame(formatExtxyzFrame(stateToStructure(S.st)), 0);
@@ -269,8 +288,9 @@ export class LearnSession {
     S.pending = frames.slice(k);
     if (S.fit) S.model = S.fit.solve();
     const n = start.species.length;
-    const dummy = { name: 'restore', calculate: () => ({ energyEv: 0, forcesEvPerA: new Float64Array(3 * n) }) };
-    S.st = createIntegrator(dummy, integratorConfig(cp.run.thermostat, cp.run.timestepFs, cp.run.temperatureK, cp.run)).init(start, { temperatureK: cp.run.temperatureK, seed: cp.run.seed });
+    const dummy = { name: 'restore', calculate: () => ({ energyEv: 0, forcesEvPerA: new Float64Array(3 * n), stressEvPerA3: new Float64Array(9) }) };
+    S.st = createIntegrator(dummy, runIntegrator(cp.run)).init(start, { temperatureK: cp.run.temperatureK, seed: cp.run.seed });
+    S.queue.restore(cp.inFlight ?? []);
     restoreMd(S.st, cp.md, cp.step);
     return S;
   }
@@ -316,6 +336,7 @@ export class LearnSession {
     return {
       run: this.spec, step: this.st.step, md: snapshotMd(this.st), threshold: this.thr, fittedBatches: this.fittedBatches.slice(),
       labelled: this.labelled, counters: { ...this.counters }, ...(this.rollback ? { rollback: this.rollback } : {}),
+      ...(this.queue.size > 0 ? { inFlight: this.queue.snapshot() } : {}),
     };
   }
 
@@ -323,21 +344,40 @@ export class LearnSession {
   async step(): Promise<LearnLogRow> {
     const st = this.st, cfg = this.cfg;
     const step = st.step + 1;
+    const notes: string[] = [];
+    const joinedBefore = this.labelled + this.counters.failedCalls;
+    let refitted = this.join(await this.queue.due(step), notes);
     this.stepper.before(st);
     const s = stateToStructure(st);
     const good = usableModel(this.model);
-    const ev = this.model && good ? evaluateStep(this.model, s, this.thr, cfg, step) : null;
+    const sigmaEvery = this.spec.config.uncertaintyEvery ?? 1;
+    const plain = good && this.model && step % sigmaEvery !== 0 ? this.model.calculate(s, { forces: true, stress: s.pbc.every((p) => p) }) : null;
+    const ev = plain ? null : this.model && good ? evaluateStep(this.model, s, this.thr, cfg, step) : null;
     if (ev?.forceSigmaExact) this.counters.exactForceSigma = (this.counters.exactForceSigma ?? 0) + 1;
     const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
     if (ev) observeEnergy(this.thr, cfg, ev.energySigmaEvPerAtom);
-    const decision = decideCall(this.thr, cfg, step, sigma, good, ev?.energySigmaEvPerAtom);
+    const decision = plain ? 'model' : decideCall(this.thr, cfg, step, sigma, good, ev?.energySigmaEvPerAtom);
     let escaped = false;
-    let called = false, refitted = false, note = '';
-    if (decision !== 'model') {
+    let called = false, submitted = false, note = '';
+    if (decision === 'call' && ev && this.queue.cfg.maxInFlight > 0) {
+      if (this.queue.full) notes.push(`${this.queue.size} calls in flight: step left to the model`);
+      else {
+        const { text, frame } = callFrame(s);
+        this.queue.submit({ step, sigma, threshold: this.thr.thresholdEvPerA, text }, frame, tagOf(step));
+        this.counters.calls++;
+        // a screened σ is not a measurement (as for synchronous calls)
+        recordCall(this.thr, cfg, step, ev.forceSigmaExact ? sigma : undefined);
+        this.callSteps.push(step);
+        submitted = true;
+        notes.push('call submitted');
+      }
+    } else if (decision !== 'model') {
+      if (this.queue.size > 0) refitted = this.join(await this.queue.drain(), notes) || refitted;
       const out = await this.labeller.label(s, `step-${String(step).padStart(6, '0')}`);
       this.counters.calls++;
       if (out.ok) {
         const lab = out.structure.labels;
+        if (this.spec.barostat) requireStress(lab.stressEvPerA3, `the reference (${this.labeller.name})`, step);
         applyEvaluation(st, lab.energyEv!, lab.forcesEvPerA!, lab.stressEvPerA3, this.labeller.name);
         this.addTraining(provenance(out.structure, step, sigma, this.thr.thresholdEvPerA));
         // escape guard: the model was far off here although its σ did not say so (learnConfig.ts escapeEvPerAtom)
@@ -353,10 +393,8 @@ export class LearnSession {
           this.sink.message?.(`step ${step}: ${note}; refit${this.rollback ? ', MD rolled back' : ''}`);
         }
         if (escaped || decision === 'call-now' || this.pending.length >= cfg.batch) {
-          this.refit();
+          this.refitAndUpdate(step);
           refitted = true;
-          const before = this.thr.thresholdEvPerA;
-          if (updateThreshold(this.thr, cfg)) this.sink.message?.(`step ${step}: threshold ${before.toPrecision(3)} → ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å`);
         }
         if (out.attempts > 1) note = note ? `${note}; retried` : 'retried';
       } else {
@@ -367,7 +405,9 @@ export class LearnSession {
       }
     }
     if (!called) {
-      applyEvaluation(st, ev!.energyEv, ev!.forcesEvPerA!, ev!.stressEvPerA3, 'the model');
+      const m = plain ?? ev!;
+      if (this.spec.barostat) requireStress(m.stressEvPerA3, 'the model', step);
+      applyEvaluation(st, m.energyEv, m.forcesEvPerA!, m.stressEvPerA3, 'the model');
       this.counters.modelSteps++;
     }
     this.stepper.after(st);
@@ -380,19 +420,59 @@ export class LearnSession {
     } else if (called && !escaped) this.rollback = snapshotMd(st);
     const row: LearnLogRow = {
       step, timeFs: st.timeFs, temperatureK: temperatureK(st), energyEv: st.potentialEnergyEv, maxForceSigmaEvPerA: sigma,
-      thresholdEvPerA: this.thr.thresholdEvPerA, called, refit: refitted, energySigmaEvPerAtom: ev ? ev.energySigmaEvPerAtom : NaN,
-      forceSigmaExact: ev?.forceSigmaExact ?? false, note,
+      thresholdEvPerA: this.thr.thresholdEvPerA, called: called || submitted, refit: refitted, energySigmaEvPerAtom: ev ? ev.energySigmaEvPerAtom : NaN,
+      forceSigmaExact: ev?.forceSigmaExact ?? false, note: (note ? [note, ...notes] : notes).join('; '),
     };
     this.sink.log(row);
     const every = this.spec.config.every ?? LEARN_DEFAULTS.every;
     if (step % every === 0 || step === this.spec.steps) this.sink.frame(formatExtxyzFrame(stateToStructure(st)), step);
     const cpEvery = this.spec.config.checkpointEvery ?? LEARN_DEFAULTS.checkpointEvery;
-    if (called || step % cpEvery === 0 || step === this.spec.steps) this.sink.checkpoint(this.checkpoint());
+    const joined = this.labelled + this.counters.failedCalls !== joinedBefore;
+    if (called || submitted || joined || step % cpEvery === 0 || step === this.spec.steps) this.sink.checkpoint(this.checkpoint());
     return row;
+  }
+
+  /** Refit the pending frames and apply the threshold update (with its message). */
+  private refitAndUpdate(step: number): void {
+    this.refit();
+    const before = this.thr.thresholdEvPerA;
+    if (updateThreshold(this.thr, this.cfg)) this.sink.message?.(`step ${step}: threshold ${before.toPrecision(3)} → ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å`);
+  }
+
+  /**
+   * Late labels join the training set (asynchronous labelling), in the order given; a failed call is counted and
+   * skipped. Refits (with the threshold update) when `batch` candidates are pending. Returns true when it refitted.
+   */
+  private join(calls: readonly SettledCall[], notes: string[]): boolean {
+    if (calls.length === 0) return false;
+    const step = this.st.step;
+    for (const c of calls) {
+      if (c.outcome.ok) {
+        const p = provenance(c.outcome.structure, c.step, c.sigma, c.threshold);
+        this.addTraining({ ...p, info: { ...p.info, learn_joined_after_step: step } });
+        notes.push(`label of step ${c.step} joined`);
+      } else {
+        this.counters.failedCalls++;
+        const line = `call of step ${c.step}: reference failed twice, skipped: ${c.outcome.reason}`;
+        notes.push(line);
+        this.sink.message?.(`step ${step + 1}: ${line}`);
+      }
+    }
+    if (this.pending.length < this.cfg.batch) return false;
+    this.refitAndUpdate(step + 1);
+    return true;
+  }
+
+  /** Wait for the calls still in flight and let them join (end of the run; `finish` needs none in flight). */
+  async settle(): Promise<void> {
+    if (this.queue.size === 0) return;
+    this.join(await this.queue.drain(), []);
+    this.sink.checkpoint(this.checkpoint());
   }
 
   /** Refit the pending frames (end of the run) and return the final model. */
   finish(): KernelModel {
+    if (this.queue.size > 0) throw new FarfieldError('INVALID_INPUT', 'learn: calls still in flight at the end of the run (await settle() first)');
     if (this.pending.length > 0) {
       this.refit();
       this.sink.checkpoint(this.checkpoint());

@@ -22,7 +22,7 @@ import { FarfieldError, type Calculator, type ProgressCallback, type Structure }
 import { checkOutputFile, formatForWriting, openXyzLiveWriter } from '../host/index.js';
 import {
   MdBlowUpError, blowUpGuard, createIntegrator, runMd, stateToStructure, thermoRecord,
-  type BlowUpLimits, type IntegratorConfig, type MdState, type Observer, type ThermoRecord,
+  type BlowUpLimits, type IntegratorConfig, type MdState, type Observer, type ThermoRecord, type BerendsenBarostatConfig,
 } from '../md/index.js';
 import { KernelModel } from '../model/index.js';
 import { ComputeWorkspace } from '../descriptors/index.js';
@@ -46,6 +46,11 @@ export interface MolecularDynamicsOptions {
   tauFs?: number;
   /** Langevin friction, 1/fs (default 0.01). */
   frictionPerFs?: number;
+  /**
+   * Isotropic Berendsen barostat (md/operators.ts `berendsenScale`; `md --pressure`): the calculator must give the
+   * stress. Its work is not in the conserved quantity, which then drifts by the P·ΔV it does.
+   */
+  barostat?: BerendsenBarostatConfig;
   /** Seed of velocities and thermostat noise (default 1). */
   seed?: number;
   /** Output trajectory (extended XYZ); omitted = no frames written. */
@@ -149,7 +154,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   const every = o.every ?? 10;
   if (!Number.isInteger(every) || every < 1) throw new FarfieldError('INVALID_INPUT', `md: --every must be an integer ≥ 1, got ${every}`);
   const logEvery = o.logEvery ?? defaultLogEvery(o.steps);
-  const config = integratorConfig(o.thermostat ?? 'bussi', o.timestepFs, o.temperatureK, o);
+  const config = { ...integratorConfig(o.thermostat ?? 'bussi', o.timestepFs, o.temperatureK, o), ...(o.barostat ? { barostat: o.barostat } : {}) };
   const outputFormat = o.output ? checkTrajectoryOutput(o.output) : null;
   const integrator = createIntegrator(o.calculator, config);
   const n = o.start.species.length;

@@ -1,6 +1,6 @@
 /**
  * `farfield learn` shell: one-line errors before any work (missing options, unknown reference, misspelled config
- * key, --pressure, --resume of a folder without a run), a short run with --json, a second run into the same folder
+ * key, a bad barostat time, --resume of a folder without a run), a short run with --json, a second run into the same folder
  * refused, and --resume of a finished run (nothing left to do: same model) with --test: the report gains parity plots.
  */
 import { test } from 'node:test';
@@ -27,8 +27,9 @@ test('learn: refusals are one-line errors naming the problem', () => {
     r = runCli(['learn', start, '--reference', 'fumi-tosi', '--steps', '3', '--config', join(dir, 'bad.json'), '--out', join(dir, 'a')]);
     assert.match(r.err, /unknown key 'maxNewRefs'.*did you mean 'maxNewReferences'/);
     oneLine(r.err);
-    r = runCli(['learn', start, '--reference', 'fumi-tosi', '--steps', '3', '--pressure', '1', '--out', join(dir, 'a')]);
-    assert.match(r.err, /--pressure \(NPT\) is not available/);
+    r = runCli(['learn', start, '--reference', 'fumi-tosi', '--steps', '3', '--pressure', '1', '--pressure-tau', '-5', '--out', join(dir, 'a')]);
+    assert.match(r.err, /--pressure-tau must be a positive number of fs, got -5/);
+    oneLine(r.err);
     r = runCli(['learn', '--resume', dir]);
     assert.match(r.err, /no state\.json/);
     oneLine(r.err);

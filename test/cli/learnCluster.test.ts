@@ -2,7 +2,8 @@
  * `farfield learn --scheduler local|slurm`: a few steps with every reference call as an executor job give the same
  * training set (provenance included), trajectory, log and model as the in-process run with the same seed; through
  * real `sbatch` when a SLURM controller answers (skipped otherwise, like the other SLURM tests). Misused options are
- * one-line errors.
+ * one-line errors. With asynchronous labelling (`config.async`, apply 'after-lag') MD runs on while the jobs are out,
+ * and the files still equal those of the in-process run with the same config.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,12 +21,15 @@ function modelBody(path: string): unknown {
   return m.body;
 }
 
-function sameAsInProcess(scheduler: 'local' | 'slurm'): void {
+function sameAsInProcess(scheduler: 'local' | 'slurm', async = false): void {
   const dir = mkdtempSync(join(tmpdir(), `ff-cli-learn-${scheduler}-`));
   try {
     const cfg = join(dir, 'cfg.json');
-    writeFileSync(cfg, JSON.stringify({ threshold: { batch: 1, minInterval: 2 }, fit: { maxNewReferences: 3, descriptorHypers: { radial: { nmax: 6, cutoffA: 5 }, angular: { nmax: 3, lmax: 2, cutoffA: 4 } } } }));
-    const args = ['learn', sharedPath('fixtures', 'nacl-melt-64.xyz'), '--reference', 'fumi-tosi', '--steps', '3', '--temperature', '600', '--seed', '5', '--config', cfg];
+    const hypers = { radial: { nmax: 6, cutoffA: 5 }, angular: { nmax: 3, lmax: 2, cutoffA: 4 } };
+    writeFileSync(cfg, JSON.stringify(async
+      ? { threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 2, immediateFactor: 1e6 }, fit: { maxNewReferences: 3, descriptorHypers: hypers }, async: { maxInFlight: 2, apply: 'after-lag', lagSteps: 3 } }
+      : { threshold: { batch: 1, minInterval: 2 }, fit: { maxNewReferences: 3, descriptorHypers: hypers } }));
+    const args = ['learn', sharedPath('fixtures', 'nacl-melt-64.xyz'), '--reference', 'fumi-tosi', '--steps', async ? '8' : '3', '--temperature', '600', '--seed', '5', '--config', cfg];
     const a = join(dir, 'a'), b = join(dir, 'b');
     let r = runCli([...args, '--out', a]);
     assert.equal(r.code, 0, r.err);
@@ -39,6 +43,7 @@ function sameAsInProcess(scheduler: 'local' | 'slurm'): void {
     assert.deepEqual(modelBody(join(b, 'model.json')), modelBody(join(a, 'model.json')));
     assert.ok(existsSync(join(dir, 'jobs', 'batch-step-000000', 'labelled.xyz')));
     assert.ok(!existsSync(join(b, 'cluster')), '--workdir replaces the default OUT/cluster');
+    if (async) assert.match(readFileSync(join(b, 'log.csv'), 'utf8'), /call submitted/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -47,6 +52,10 @@ function sameAsInProcess(scheduler: 'local' | 'slurm'): void {
 test('learn --scheduler local: the training set and model of the in-process run', { skip: skipWithoutShared() }, () => sameAsInProcess('local'));
 
 test('learn --scheduler slurm (real sbatch): the training set and model of the in-process run', { skip: skipWithoutShared() || skipWithoutSlurm() }, () => sameAsInProcess('slurm'));
+
+test('learn --scheduler local, MD running on while jobs label (async after-lag): the in-process run', { skip: skipWithoutShared() }, () => sameAsInProcess('local', true));
+
+test('learn --scheduler slurm, MD running on while jobs label (async after-lag): the in-process run', { skip: skipWithoutShared() || skipWithoutSlurm() }, () => sameAsInProcess('slurm', true));
 
 test('learn: --workdir needs --scheduler; --resume keeps the stored scheduler', () => {
   let r = runCli(['learn', 'x.xyz', '--reference', 'fumi-tosi', '--steps', '3', '--out', '/tmp/never', '--workdir', '/tmp/w']);

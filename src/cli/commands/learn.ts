@@ -49,7 +49,9 @@ export function register(program: Command): void {
     .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
     .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
     .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
-    .option('--pressure <GPa>', 'NPT (not available yet: refused)')
+    .option('--pressure <GPa>', 'Berendsen barostat at this pressure (isotropic; the reference and the model give the stress)')
+    .option('--pressure-tau <fs>', 'barostat relaxation time τ_P, fs', '1000')
+    .option('--compressibility <1/GPa>', 'barostat coupling: compressibility β in the scaling, 1/GPa', '0.05')
     .option('--seed <s>', 'seed of velocities and thermostat noise', '1')
     .option('--model <file>', 'start from this model (its descriptor; the first step is still labelled)')
     .option('--training <file>', 'labelled structures that seed the training set')
@@ -78,7 +80,6 @@ export function register(program: Command): void {
         if (o.reference === undefined) throw new FarfieldError('INVALID_INPUT', `learn needs --reference (${LEARN_ENGINES.join(', ')})`);
         if (o.steps === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --steps N');
         if (o.out === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --out DIR');
-        if (o.pressure !== undefined) throw new FarfieldError('UNSUPPORTED', 'learn: --pressure (NPT) is not available yet; run NVT (bussi or langevin)');
         const thermostat = String(o.thermostat) as Thermostat;
         if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
         const config = o.config ? validateLearnConfig(readConfig(String(o.config)), String(o.config)) : {};
@@ -87,11 +88,17 @@ export function register(program: Command): void {
         if (loaded && !isKernelModel(loaded))
           throw new FarfieldError('UNSUPPORTED', `learn: --model ${String(o.model)} is a learned-charge model; on-the-fly learning continues kernel models (sr, sr+lr, …) only`);
         const startModel = loaded && isKernelModel(loaded) ? loaded : undefined;
-        say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${o.temperature} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}${cluster ? ` as ${cluster.scheduler} jobs` : ''}, out ${o.out}`);
+        say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${o.temperature} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}${cluster ? ` as ${cluster.scheduler} jobs` : ''}${o.pressure !== undefined ? `, Berendsen barostat at ${o.pressure} GPa` : ''}, out ${o.out}`);
         summary = await runLearn({
           start: structure, steps: num(String(o.steps), 'steps', true), timestepFs: num(String(o.dt), 'dt'),
           temperatureK: num(String(o.temperature), 'temperature'), thermostat, tauFs: num(String(o.tau), 'tau'),
           frictionPerFs: num(String(o.friction), 'friction'), seed: num(String(o.seed), 'seed', true),
+          ...(o.pressure !== undefined ? {
+            barostat: {
+              pressureGpa: num(String(o.pressure), 'pressure'), tauFs: num(String(o.pressureTau), 'pressure-tau'),
+              compressibilityPerGpa: num(String(o.compressibility), 'compressibility'),
+            },
+          } : {}),
           reference: {
             engine: String(o.reference), ...(o.method ? { method: String(o.method) } : {}),
             ...(o.charges ? { charges: parseChargeMap(String(o.charges)) } : {}), np: num(String(o.np), 'np', true),

@@ -31,6 +31,9 @@ export function register(program: Command): void {
     .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
     .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
     .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
+    .option('--pressure <GPa>', 'isotropic Berendsen barostat at this pressure (the calculator gives the stress; periodic cells)')
+    .option('--pressure-tau <fs>', 'barostat relaxation time τ_P, fs', '1000')
+    .option('--compressibility <1/GPa>', 'barostat coupling: compressibility β in the scaling, 1/GPa', '0.05')
     .option('--seed <s>', 'seed of velocities and thermostat noise', '1')
     .option('--every <k>', 'write every k-th frame', '10')
     .option('--log-every <k>', 'log every k-th step (default: ~20 lines, at most one per 10 steps)')
@@ -63,6 +66,9 @@ export function register(program: Command): void {
       const summary = runMolecularDynamics({
         calculator, start: structure, steps, timestepFs: dt, temperatureK, thermostat,
         tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'),
+        ...(o.pressure !== undefined ? {
+          barostat: { pressureGpa: num(String(o.pressure), 'pressure'), tauFs: num(String(o.pressureTau), 'pressure-tau'), compressibilityPerGpa: num(String(o.compressibility), 'compressibility') },
+        } : {}),
         seed: num(String(o.seed), 'seed', true), every: num(String(o.every), 'every', true),
         logEvery: o.logEvery === undefined ? undefined : num(String(o.logEvery), 'log-every', true),
         output: o.output as string | undefined, onLog: log, onProgress: progress.callback, forceUncertainty: o.forceUncertainty !== false,
