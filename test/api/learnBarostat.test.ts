@@ -1,7 +1,7 @@
 /**
  * `learn --pressure` and `md --pressure`: md's Berendsen barostat inside the split MD step of on-the-fly learning (learnDynamics.ts).
  * - The split step with the barostat, evaluated by Fumi–Tosi in between, is md's own Bussi + Berendsen integrator
- *   bit for bit (positions, velocities, cell) — the operator order is md's, so md's density-relaxation test covers it.
+ *   to rounding (positions, velocities, cell) — the operator order is md's, so md's density-relaxation test covers it.
  * - A learn run at 2 GPa with the Fumi–Tosi reference changes the cell (training frames and trajectory carry it), an
  *   interrupted run resumes to the same log and model (the cell and stress are part of the checkpoint), and the stress
  *   the barostat reads from the learned model is the finite-difference strain derivative of its energy (virial
@@ -24,11 +24,14 @@ import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 
 const BARO = { pressureGpa: 2, tauFs: 200, compressibilityPerGpa: 0.05 };
 
-test('split step with the barostat = md bussi + Berendsen, bit for bit', { skip: skipWithoutShared() }, () => {
+test('split step with the barostat = md bussi + Berendsen (to rounding)', { skip: skipWithoutShared() }, () => {
   const s = readStructures(sharedPath('fixtures', 'nacl-melt-64.xyz'))[0];
+  // one calculator per trajectory: a rigid-ion calculator keeps a skinned pair list from call to call, equal to a
+  // fresh list only to rounding (pair order), so the two runs agree to rounding, not bit for bit; the check is still
+  // sharp: a barostat τ off by 0.1 % moves the cell by 3e-6 relative after 15 steps, 10⁴× the tolerance
   const ft = fumiTosiNaCl();
   const cfg = { kind: 'bussi', timestepFs: 2, temperatureK: 1200, tauFs: 100, barostat: BARO };
-  const md = createIntegrator(ft, cfg);
+  const md = createIntegrator(fumiTosiNaCl(), cfg);
   const a = md.init(s, { temperatureK: 1200, seed: 7 }), b = md.init(s, { temperatureK: 1200, seed: 7 });
   const split = splitStepper(cfg);
   for (let k = 0; k < 15; k++) {
@@ -39,9 +42,14 @@ test('split step with the barostat = md bussi + Berendsen, bit for bit', { skip:
     split.after(b);
   }
   assert.notDeepEqual(Array.from(a.cell), Array.from(s.cell), 'the barostat moved the cell');
-  assert.deepEqual(Array.from(b.cell), Array.from(a.cell));
-  assert.deepEqual(Array.from(b.positions), Array.from(a.positions));
-  assert.deepEqual(Array.from(b.velocities), Array.from(a.velocities));
+  const close = (x: Float64Array, y: Float64Array, what: string): void => {
+    const scale = Math.max(...Array.from(y, Math.abs));
+    const worst = Math.max(...Array.from(x, (v, k) => Math.abs(v - y[k])));
+    assert.ok(worst <= 1e-10 * scale, `${what}: largest difference ${worst} (scale ${scale})`);
+  };
+  close(b.cell, a.cell, 'cell');
+  close(b.positions, a.positions, 'positions');
+  close(b.velocities, a.velocities, 'velocities');
 });
 
 const H = { radial: { nmax: 6, cutoffA: 5 }, angular: { nmax: 3, lmax: 2, cutoffA: 4 } };
