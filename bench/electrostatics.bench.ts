@@ -334,8 +334,8 @@ export async function run(ctx: BenchContext): Promise<void> {
       const t = timeForces(s, q, p, large ? 3 : 5, large ? 1 : 3);
       const err = rmsRelative(t.forces, ref);
       const desc = method === 'pme'
-        ? `α ${p.alpha!.toFixed(3)}, r_c ${p.realCutoffA!.toFixed(2)}, mesh ${p.mesh!.join('×')}, p ${p.order}`
-        : `α ${p.alpha!.toFixed(3)}, r_c ${p.realCutoffA!.toFixed(2)}, k_c ${p.kCutoff!.toFixed(3)}`;
+        ? `α ${p.alphaPerA!.toFixed(3)}, r_c ${p.realCutoffA!.toFixed(2)}, mesh ${p.mesh!.join('×')}, p ${p.order}`
+        : `α ${p.alphaPerA!.toFixed(3)}, r_c ${p.realCutoffA!.toFixed(2)}, k_c ${p.kCutoffPerA!.toFixed(3)}`;
       ctx.report(`${method} energy+forces ${n} ions`, t.cpuMs, 'ms cpu', `wall ${t.wallMs.toFixed(1)} ms; RMS force error ${err.toExponential(2)} (vs ${refName}); ${desc}`);
       if (method === 'pme') {
         const md = timeTrajectory(s, q, p, large ? 12 : 25);

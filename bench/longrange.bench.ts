@@ -51,20 +51,20 @@ export async function run(ctx: BenchContext): Promise<void> {
     sizes.push(n);
     const plan = fkk.plan(s);
     const solver = (c: (typeof plan.channels)[number]) => (c.solver === 'pme' ? `,pme ${c.mesh?.join('×')}` : '');
-    const modes = plan.channels.map((c) => (c.mode === 'split' ? `split(a=${c.splitA.toFixed(1)},R=${c.realCutoffA.toFixed(1)},G=${c.kCutoff.toFixed(1)}${solver(c)})` : c.mode === 'real' ? `real(R=${c.realCutoffA.toFixed(1)})` : `recip(G=${c.kCutoff.toFixed(1)}${solver(c)})`));
+    const modes = plan.channels.map((c) => (c.mode === 'split' ? `split(a=${c.splitA.toFixed(1)},R=${c.realCutoffA.toFixed(1)},G=${c.kCutoffPerA.toFixed(1)}${solver(c)})` : c.mode === 'real' ? `real(R=${c.realCutoffA.toFixed(1)})` : `recip(G=${c.kCutoffPerA.toFixed(1)}${solver(c)})`));
     const runs = n >= 512 ? 1 : 3;
     const t = await timeIt(() => pass(fkk, s), runs, n >= 512 ? 0 : 1);
     tF.push(t.medianMs);
     ctx.report(`fkk forward+reverse, ${n} atoms`, t.medianMs, 'ms', `plan ${[...new Set(modes)].slice(0, 3).join(' ')}…`);
     if (n <= 64) {
       const tr = await timeIt(() => pass(fkkRecip, s), runs, 1);
-      ctx.report(`fkk all-reciprocal, ${n} atoms`, tr.medianMs, 'ms', `G_c = ${fkkRecip.plan(s).channels[0].kCutoff.toFixed(1)} Å⁻¹; split speed-up ×${(tr.medianMs / t.medianMs).toFixed(1)}`);
+      ctx.report(`fkk all-reciprocal, ${n} atoms`, tr.medianMs, 'ms', `G_c = ${fkkRecip.plan(s).channels[0].kCutoffPerA.toFixed(1)} Å⁻¹; split speed-up ×${(tr.medianMs / t.medianMs).toFixed(1)}`);
     }
     {
       // LODE: per-cell plan (Ewald-like split: σ′, real cutoff, long part by k-vectors or PME); the spline tables
       // are built once per σ′ by a warm-up pass (they are per descriptor, not per structure).
       const lp = lode.plan(s);
-      const lsolver = lp.channels.map((c) => (c.solver === 'pme' ? `pme ${c.mesh?.join('×')}` : `G=${c.kCutoff.toFixed(1)}`));
+      const lsolver = lp.channels.map((c) => (c.solver === 'pme' ? `pme ${c.mesh?.join('×')}` : `G=${c.kCutoffPerA.toFixed(1)}`));
       pass(lode, s);
       const tl = await timeIt(() => pass(lode, s), runs, 0);
       tL.push(tl.medianMs);
@@ -76,7 +76,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       pass(lodeMs, s);
       const tm = await timeIt(() => pass(lodeMs, s), runs, 0);
       tM.push(tm.medianMs);
-      ctx.report(`lode-ms forward+reverse, ${n} atoms`, tm.medianMs, 'ms', `${mp.mode} σ′=${mp.sigmaLong} R=${mp.realCutoffA.toFixed(1)} G=${mp.kCutoff.toFixed(1)}`);
+      ctx.report(`lode-ms forward+reverse, ${n} atoms`, tm.medianMs, 'ms', `${mp.mode} σ′=${mp.sigmaLong} R=${mp.realCutoffA.toFixed(1)} G=${mp.kCutoffPerA.toFixed(1)}`);
     }
     ctx.report(`peak RSS after ${n} atoms`, process.resourceUsage().maxRSS / 1024, 'MB');
   }

@@ -20,7 +20,7 @@ function selfError(p: number, K: number, samples: number): number {
   let e2 = 0;
   for (let k = 0; k < samples; k++) {
     const s = makeStructure({ symbols: ['Na'], positions: [rng.range(0, L), rng.range(0, L), rng.range(0, L)], cell });
-    const par: SolverParameters = { method: 'pme', alpha, realCutoffA: 7, mesh: [K, K, K], order: p };
+    const par: SolverParameters = { method: 'pme', alphaPerA: alpha, realCutoffA: 7, mesh: [K, K, K], order: p };
     const f = computeElectrostatics(s, Float64Array.from([1]), coulombKernel(), par, { stress: false }).forcesEvPerA!;
     e2 += f[0] ** 2 + f[1] ** 2 + f[2] ** 2;
   }
@@ -34,7 +34,7 @@ function melt(n: number): { s: ReturnType<typeof makeStructure>; q: Float64Array
 }
 
 const melts = [melt(60), melt(400)];
-const refs = melts.map(({ s, q }) => computeElectrostatics(s, q, coulombKernel(), { method: 'ewald', alpha, realCutoffA: 7, kCutoff: 2 * alpha * 6.5 }, { stress: false }).forcesEvPerA!);
+const refs = melts.map(({ s, q }) => computeElectrostatics(s, q, coulombKernel(), { method: 'ewald', alphaPerA: alpha, realCutoffA: 7, kCutoffPerA: 2 * alpha * 6.5 }, { stress: false }).forcesEvPerA!);
 
 for (const p of [4, 5, 6, 7, 8]) {
   const selfRow: string[] = [], pairRow: string[] = [];
@@ -46,7 +46,7 @@ for (const p of [4, 5, 6, 7, 8]) {
     const ts: string[] = [];
     melts.forEach(({ s: st, q }, m) => {
       const n = q.length;
-      const f = computeElectrostatics(st, q, coulombKernel(), { method: 'pme', alpha, realCutoffA: 7, mesh: [K, K, K], order: p }, { stress: false }).forcesEvPerA!;
+      const f = computeElectrostatics(st, q, coulombKernel(), { method: 'pme', alphaPerA: alpha, realCutoffA: 7, mesh: [K, K, K], order: p }, { stress: false }).forcesEvPerA!;
       let e2 = 0;
       for (let k = 0; k < 3 * n; k++) e2 += (f[k] - refs[m][k]) ** 2;
       const tot2 = e2 / n / COULOMB_EV_A ** 2;

@@ -11,7 +11,7 @@ import { FarfieldError, didYouMean } from '../core/index.js';
  * a short and a long part is `splitWidthA` everywhere. Accepted one release with a warning, so model files and
  * configs written before still load.
  */
-export const DEPRECATED_HYPERS: Readonly<Record<string, string>> = Object.freeze({ sigmaA: 'smearingA', splitSigmaA: 'splitWidthA' });
+export const DEPRECATED_HYPERS: Readonly<Record<string, string>> = Object.freeze({ sigmaA: 'smearingA', splitSigmaA: 'splitWidthA', kCutoff: 'kCutoffPerA' });
 
 /** `h` with deprecated keys renamed (a copy; `h` itself is returned when it has none), with a console.warn per renamed
  * key each time (no module state: descriptors are built a few times per run); an old and a new spelling together are

@@ -24,7 +24,7 @@ export interface KVectorSet {
   mMax: [number, number, number];
   /** Reciprocal rows b_i (2π included), 9 entries. */
   reciprocal: Float64Array;
-  kCutoff: number;
+  kCutoffPerA: number;
 }
 
 /** All half-space k ≠ 0 with |k| < kCutoff (Å⁻¹) for the cell (rows, Å). Cost O(count). */
@@ -61,7 +61,7 @@ export function kVectors(cell: Float64Array, kCutoff: number): KVectorSet {
     m: Int32Array.from(m),
     mMax,
     reciprocal: b,
-    kCutoff,
+    kCutoffPerA: kCutoff,
   };
 }
 

@@ -108,7 +108,7 @@ export interface FourierChannelSpec {
   /** Width s (Å) of the envelope's Gaussian decay e^{−s²G²/2}. */
   width: number;
   /** A fixed G cutoff (Å⁻¹: the user's override, or the kernel's own estimate); otherwise searched. */
-  kCutoff?: number;
+  kCutoffPerA?: number;
   /**
    * The owner's own G-cutoff search at the channel's target ε (replaces the Gaussian-tail bisection; Coulomb: the
    * smallest per-direction index meeting the Kolafa–Perram k error along each lattice direction, tune.ts).
@@ -157,7 +157,7 @@ export interface SplitSpec<Tag> {
 }
 
 export interface ChannelSolution {
-  kCutoff: number;
+  kCutoffPerA: number;
   errorReciprocal: number;
   solver: 'ewald' | 'pme';
   mesh?: [number, number, number];
@@ -187,8 +187,8 @@ export function planChannel(ch: FourierChannelSpec, part: ReciprocalPartSpec, g:
   const env = ch.envelope ?? ((G: number) => Math.abs(ch.fourier(G)));
   const rho = densityAt(g, Math.SQRT2 * ch.width);
   const tail = (G: number) => kernelTailError(env(G), ch.width, G, rho);
-  const G = ch.kCutoff ?? (ch.kCutoffFor ? ch.kCutoffFor(eps) : smallestMeeting(tail, eps, part.kFromPerA, 1e3));
-  const ewald: ChannelSolution = { kCutoff: G, errorReciprocal: tail(G), solver: 'ewald', costNs: kVectorCount(g.volumeA3, G) * part.kVectorNs };
+  const G = ch.kCutoffPerA ?? (ch.kCutoffFor ? ch.kCutoffFor(eps) : smallestMeeting(tail, eps, part.kFromPerA, 1e3));
+  const ewald: ChannelSolution = { kCutoffPerA: G, errorReciprocal: tail(G), solver: 'ewald', costNs: kVectorCount(g.volumeA3, G) * part.kVectorNs };
   if (part.solver === 'ewald' || !part.mesh || !g.cell) return ewald;
   const p = part.mesh.order, T = part.mesh.channels, passes = part.mesh.passes ?? 2;
   // PME costs at least its spline work: skip the mesh search when the k-vectors are cheaper than that
@@ -196,7 +196,7 @@ export function planChannel(ch: FourierChannelSpec, part: ReciprocalPartSpec, g:
   const mesh = part.mesh.meshFor
     ? part.mesh.meshFor(p, eps)
     : pmeMeshForError((h) => kernelPmeError(ch.fourier, env, ch.width, h, p, rho), eps, p, g.cell);
-  const pme: ChannelSolution = { kCutoff: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: meshCostNs(T, passes, p, mesh, g.atoms) };
+  const pme: ChannelSolution = { kCutoffPerA: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: meshCostNs(T, passes, p, mesh, g.atoms) };
   if (part.solver === 'pme') return pme;
   return pme.costNs < ewald.costNs ? pme : ewald;
 }

@@ -30,11 +30,11 @@ export type Method = 'direct' | 'ewald' | 'pme';
 export interface SolverParameters {
   method: Method;
   /** Ewald splitting parameter α, Å⁻¹ (ewald, pme). */
-  alpha?: number;
+  alphaPerA?: number;
   /** Real-space cutoff, Å (ewald, pme). */
   realCutoffA?: number;
   /** Spherical k-space cutoff, Å⁻¹ (ewald). */
-  kCutoff?: number;
+  kCutoffPerA?: number;
   /** PME mesh (powers of two) and B-spline order. */
   mesh?: [number, number, number];
   order?: number;
@@ -103,9 +103,9 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Electrostati
   }
   if (!(sys.pbc[0] && sys.pbc[1] && sys.pbc[2]))
     throw new FarfieldError('UNSUPPORTED', `${params.method} needs a 3-D periodic cell (pbc = ${sys.pbc.join(',')}); mixed or open boundaries: use method 'direct' for open systems`);
-  const { alpha, realCutoffA } = params;
+  const { alphaPerA: alpha, realCutoffA } = params;
   if (alpha === undefined || realCutoffA === undefined)
-    throw new FarfieldError('INVALID_INPUT', `${params.method}: parameters alpha and realCutoffA are required (use tune)`);
+    throw new FarfieldError('INVALID_INPUT', `${params.method}: parameters alphaPerA and realCutoffA are required (use tune)`);
   const V = cellVolume(sys.cell);
   const C = req.channels, w = req.sources, u = req.probes;
   const split = kernel.split(alpha);
@@ -128,8 +128,8 @@ export function electrostaticSum(sys: ElectrostaticsSystem, kernel: Electrostati
   const rreq = { positions: sys.positions, volume: V, channels: C, sources: w, kernel: split.fourier, potentials: !!phi, probes: u, strain: !!dS, cell, kernelKey };
   let rec: ReciprocalResult;
   if (params.method === 'ewald') {
-    if (params.kCutoff === undefined) throw new FarfieldError('INVALID_INPUT', 'ewald: parameter kCutoff is required (use tune)');
-    rec = ewaldReciprocal(rreq, kVectors(sys.cell, params.kCutoff));
+    if (params.kCutoffPerA === undefined) throw new FarfieldError('INVALID_INPUT', 'ewald: parameter kCutoff is required (use tune)');
+    rec = ewaldReciprocal(rreq, kVectors(sys.cell, params.kCutoffPerA));
   } else {
     if (!params.mesh || params.order === undefined) throw new FarfieldError('INVALID_INPUT', 'pme: parameters mesh and order are required (use tune)');
     rec = pmeReciprocal(rreq, { mesh: params.mesh, order: params.order }, workspace.pme);

@@ -139,11 +139,28 @@ export interface TuneOptions {
   /** Relative RMS force accuracy (default 1e-6). */
   accuracy?: number;
   method?: Method | 'auto';
-  alpha?: number;
+  alphaPerA?: number;
   realCutoffA?: number;
-  kCutoff?: number;
+  kCutoffPerA?: number;
   mesh?: [number, number, number];
   order?: number;
+}
+
+/** Pre-0.2 option names (no unit in the name), read one release with a warning: old name → new name. */
+const DEPRECATED_TUNE_OPTIONS: Readonly<Record<string, 'alphaPerA' | 'kCutoffPerA'>> = { alpha: 'alphaPerA', kCutoff: 'kCutoffPerA' };
+
+function renamedTuneOptions(options: TuneOptions): TuneOptions {
+  const raw = options as TuneOptions & Record<string, unknown>;
+  let out: TuneOptions | null = null;
+  for (const [old, now] of Object.entries(DEPRECATED_TUNE_OPTIONS)) {
+    if (raw[old] === undefined) continue;
+    if (raw[now] !== undefined) throw new FarfieldError('INVALID_INPUT', `electrostatics options: '${old}' and '${now}' are the same parameter (old and new name); give only '${now}'`);
+    out ??= { ...options };
+    out[now] = raw[old] as number;
+    delete (out as Record<string, unknown>)[old];
+    console.warn(`farfield: electrostatics option '${old}' is deprecated, read as '${now}' (Å⁻¹; the old name is accepted until the next release)`);
+  }
+  return out ?? options;
 }
 
 export interface TunedParameters extends SolverParameters {
@@ -170,6 +187,7 @@ function coulombFourier(alpha: number): (G: number) => number {
 
 /** Resolve solver parameters for the charges (N × channels) of a system. */
 export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Array, options: TuneOptions = {}): TunedParameters {
+  options = renamedTuneOptions(options);
   const accuracy = options.accuracy ?? 1e-6;
   if (!(accuracy > 0 && accuracy < 1)) throw new FarfieldError('INVALID_INPUT', `accuracy must be a relative force accuracy in (0, 1), got ${accuracy}`);
   const n = sys.positions.length / 3;
@@ -229,7 +247,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
   let mesh = options.mesh;
   let kCutoff: number | undefined;
   if (method === 'ewald') {
-    alpha = options.alpha ?? Math.sqrt(Math.PI) * Math.pow(n / (V * V), 1 / 6) * EWALD_BALANCE;
+    alpha = options.alphaPerA ?? Math.sqrt(Math.PI) * Math.pow(n / (V * V), 1 / 6) * EWALD_BALANCE;
     rc = options.realCutoffA ?? rcFor(alpha);
     // one candidate on the shared planner, in eV/Å (each part gets half of 2·target, i.e. target, exactly): the real
     // cutoff is the Kolafa–Perram fixed point above, the k cutoff comes from the per-direction k error (kcFor) through
@@ -239,16 +257,16 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
       tag: null,
       real: { error: (R: number) => realError(moments.q2, rhoReal(R), a, R), fromA: r, toA: r, cutoffA: r, pairNs: PLAN_COST_NS.pair.coulomb * PAIRS_TESTED_PER_PAIR },
       reciprocal: {
-        channels: [{ fourier: coulombFourier(a), width: Math.SQRT1_2 / a, kCutoff: options.kCutoff, kCutoffFor: (eps) => kcFor(a, eps) }],
+        channels: [{ fourier: coulombFourier(a), width: Math.SQRT1_2 / a, kCutoffPerA: options.kCutoffPerA, kCutoffFor: (eps) => kcFor(a, eps) }],
         kFromPerA: 1e-3, kVectorNs: PLAN_COST_NS.kVector.base, solver: 'ewald',
       },
     };
-    kCutoff = planKernel([spec], { volumeA3: V, atoms: n }, 2 * target).channels[0].kCutoff;
+    kCutoff = planKernel([spec], { volumeA3: V, atoms: n }, 2 * target).channels[0].kCutoffPerA;
   } else {
     const numberDensity = n / V;
     const rc0 = Math.min(12, Math.max(5, Math.cbrt((3 * REAL_NEIGHBOURS) / (4 * Math.PI * numberDensity))));
     // longer cutoffs (smaller α, coarser mesh) pay off in dilute cells, where pairs are few and the mesh is large
-    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alpha !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16].map((f) => f * rc0);
+    const rcs = options.realCutoffA !== undefined ? [options.realCutoffA] : options.alphaPerA !== undefined ? [rc0] : [0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 4, 6, 8, 12, 16].map((f) => f * rc0);
     const orders = options.order !== undefined ? [options.order] : [4, 5, 6, 7, 8];
     // the shared planner (planner.ts) picks the cheapest (r_c, p): pairs tested at the local number density (vacuum
     // raises it above N/V: ρ_q(2r/3)/⟨q²⟩), one spread + gather and one transform pair per charge channel; the mesh
@@ -261,7 +279,7 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     const pairNs = PLAN_COST_NS.pair.coulomb * PAIRS_TESTED_PER_PAIR;
     function* candidates(): Generator<SplitSpec<{ rc: number; alpha: number }>> {
       for (const r of rcs) {
-        const a = options.alpha ?? alphaFor(r);
+        const a = options.alphaPerA ?? alphaFor(r);
         const ma = momentsAt(a);
         // the planner's G-tail estimate of this channel is not used by PME
         const channel: FourierChannelSpec = { fourier: coulombFourier(a), width: Math.SQRT1_2 / a };
@@ -283,11 +301,11 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
     order = plan.channels[0].order ?? order;
     mesh = plan.channels[0].mesh;
   }
-  const out: TunedParameters = { method, accuracy, alpha, realCutoffA: rc, realErrorEvPerA: realError(moments.q2, rhoReal(rc), alpha, rc) };
+  const out: TunedParameters = { method, accuracy, alphaPerA: alpha, realCutoffA: rc, realErrorEvPerA: realError(moments.q2, rhoReal(rc), alpha, rc) };
   if (accuracy >= TABLE_MIN_ACCURACY) out.realSpaceTable = true;
   if (method === 'ewald') {
     const kc = kCutoff!;
-    out.kCutoff = kc;
+    out.kCutoffPerA = kc;
     out.reciprocalErrorEvPerA = Math.max(...widths.map((L) => kError(q2, alpha, kc, L, n)));
   } else {
     const ma = momentsAt(alpha);
@@ -302,9 +320,9 @@ export function tuneElectrostatics(sys: ElectrostaticsSystem, charges: Float64Ar
 /** One line per parameter, for CLI output. */
 export function describeParameters(p: TunedParameters | SolverParameters): string {
   const parts = [`method ${p.method}`];
-  if (p.alpha !== undefined) parts.push(`alpha ${p.alpha.toFixed(5)} Å⁻¹`);
+  if (p.alphaPerA !== undefined) parts.push(`alpha ${p.alphaPerA.toFixed(5)} Å⁻¹`);
   if (p.realCutoffA !== undefined) parts.push(`real cutoff ${p.realCutoffA.toFixed(4)} Å`);
-  if (p.kCutoff !== undefined) parts.push(`k cutoff ${p.kCutoff.toFixed(4)} Å⁻¹`);
+  if (p.kCutoffPerA !== undefined) parts.push(`k cutoff ${p.kCutoffPerA.toFixed(4)} Å⁻¹`);
   if (p.mesh) parts.push(`mesh ${p.mesh.join('×')} order ${p.order}`);
   if (p.realSpaceTable) parts.push('tabulated real space');
   const t = p as TunedParameters;

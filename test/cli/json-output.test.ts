@@ -73,6 +73,7 @@ const ALIASES: Record<string, Record<string, string>> = {
   stress: { rmse_meV_per_A3: 'rmseMevPerA3', mae_meV_per_A3: 'maeMevPerA3', rmspe_percent: 'rmspePercent' },
   fit: { timings_s: 'timingsS' },
   ewald: { energy: 'energyEv', forces: 'forcesEvPerA', stress: 'stressEvPerA3' },
+  ewaldParameters: { alpha: 'alphaPerA' },
 };
 
 /** Every alias is present and equal to its new key. */
@@ -105,6 +106,7 @@ function checkUnitNames(outputs: Record<string, Record<string, unknown>>): void 
   }
   checkAliases(outputs.fit, ALIASES.fit, 'fit');
   checkAliases(outputs.ewald, ALIASES.ewald, 'ewald');
+  checkAliases(outputs.ewald.parameters as Record<string, unknown>, ALIASES.ewaldParameters, 'ewald.parameters');
   const sets = outputs.analyze.sets as Record<string, unknown>[];
   checkAliases(sets[0], { r: 'rA' }, 'analyze sets[0]');
   const run = (outputs.compare.runs as Record<string, Record<string, unknown>>[])[0];

@@ -28,7 +28,7 @@ test('old hyperparameter spellings give the same descriptor as the new ones; toJ
 });
 
 test('renameDeprecatedHypers: warns for each renamed key, copies, refuses old and new together', () => {
-  assert.deepEqual(DEPRECATED_HYPERS, { sigmaA: 'smearingA', splitSigmaA: 'splitWidthA' });
+  assert.deepEqual(DEPRECATED_HYPERS, { sigmaA: 'smearingA', splitSigmaA: 'splitWidthA', kCutoff: 'kCutoffPerA' });
   const seen: string[] = [];
   const warn = console.warn;
   console.warn = (...a: unknown[]) => void seen.push(a.join(' '));

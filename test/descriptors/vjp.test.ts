@@ -16,16 +16,16 @@ import { randomIonic } from './longRange/helpers.js';
 
 const species = ['Na', 'Cl'];
 const SR = { radial: { cutoffA: 3.5, nmax: 3 }, angular: { cutoffA: 3.2, nmax: 2, lmax: 2 } };
-const FKK = { count: 2, method: 'split', splitWidthA: 1, realCutoffA: 6, kCutoff: 4 };
-const LODE = { cutoffA: 3, count: 2, kCutoff: 5 };
-const LODE_MS = { lmax: 1, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5, kCutoff: 4, method: 'reciprocal' };
+const FKK = { count: 2, method: 'split', splitWidthA: 1, realCutoffA: 6, kCutoffPerA: 4 };
+const LODE = { cutoffA: 3, count: 2, kCutoffPerA: 5 };
+const LODE_MS = { lmax: 1, cutoffA: 3, count: 2, densityCutoffA: 3, densityCount: 2, sigmaA: 0.5, kCutoffPerA: 4, method: 'reciprocal' };
 
 const specs: Record<string, DescriptorSpec> = {
   radial: { kind: 'radial', species, hypers: SR.radial },
   angular: { kind: 'angular', species, hypers: SR.angular },
   sr: { kind: 'sr', species, hypers: SR },
   fkk: { kind: 'fkk', species, hypers: FKK },
-  'fkk-pme': { kind: 'fkk', species, hypers: { count: 2, method: 'split', reciprocalSolver: 'pme', splitWidthA: 1, realCutoffA: 6, kCutoff: 4 } },
+  'fkk-pme': { kind: 'fkk', species, hypers: { count: 2, method: 'split', reciprocalSolver: 'pme', splitWidthA: 1, realCutoffA: 6, kCutoffPerA: 4 } },
   lode: { kind: 'lode', species, hypers: LODE },
   'lode-ms': { kind: 'lode-ms', species, hypers: LODE_MS },
   'sr+fkk+lode': { kind: 'composite', species, hypers: { blocks: [

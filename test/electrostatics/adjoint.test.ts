@@ -19,10 +19,10 @@ const w = Float64Array.from({ length: 10 * C }, (_, k) => (k % C === 0 ? q[k / C
 const u = Float64Array.from({ length: 10 * C }, () => rng.range(-1, 1));
 
 const cases: [string, Kernel, SolverParameters][] = [
-  ['Ewald, Coulomb', coulombKernel(), { method: 'ewald', alpha: 0.45, realCutoffA: 12, kCutoff: 5.5 }],
-  ['PME, Coulomb', coulombKernel(), { method: 'pme', alpha: 0.45, realCutoffA: 12, mesh: [16, 16, 16], order: 6 }],
-  ['PME, Coulomb, mixed-radix mesh 18×20×30 (half spectrum)', coulombKernel(), { method: 'pme', alpha: 0.45, realCutoffA: 12, mesh: [18, 20, 30], order: 7 }],
-  ['PME, Coulomb, odd mesh 15×18×25 (full spectrum)', coulombKernel(), { method: 'pme', alpha: 0.45, realCutoffA: 12, mesh: [15, 18, 25], order: 5 }],
+  ['Ewald, Coulomb', coulombKernel(), { method: 'ewald', alphaPerA: 0.45, realCutoffA: 12, kCutoffPerA: 5.5 }],
+  ['PME, Coulomb', coulombKernel(), { method: 'pme', alphaPerA: 0.45, realCutoffA: 12, mesh: [16, 16, 16], order: 6 }],
+  ['PME, Coulomb, mixed-radix mesh 18×20×30 (half spectrum)', coulombKernel(), { method: 'pme', alphaPerA: 0.45, realCutoffA: 12, mesh: [18, 20, 30], order: 7 }],
+  ['PME, Coulomb, odd mesh 15×18×25 (full spectrum)', coulombKernel(), { method: 'pme', alphaPerA: 0.45, realCutoffA: 12, mesh: [15, 18, 25], order: 5 }],
 ];
 for (const [name, kernel, params] of cases) {
   test(`adjoint of Σ u φ = finite differences (${name}, 2 channels)`, () => {

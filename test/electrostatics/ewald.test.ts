@@ -23,7 +23,7 @@ for (const [label, chargeFn] of [['neutral', undefined], ['charged (+2 net)', (i
   test(`Ewald: energy independent of α (${label})`, () => {
     const { structure: s, charges: q } = randomIons(12, TRICLINIC, 5, 1.6, chargeFn);
     const energies = [0.25, 0.4, 0.6].map((alpha) => {
-      const p = tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-14, alpha });
+      const p = tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-14, alphaPerA: alpha });
       return computeElectrostatics(s, q, coulombKernel(), p);
     });
     for (const r of energies.slice(1)) {
@@ -51,7 +51,7 @@ for (const [label, chargeFn] of [['neutral', undefined], ['charged (+2 net)', (i
 test('charged cell: background energy −π Q² k_e/(2Vα²) and its stress δ_ab E_Q/V', () => {
   const { structure: s, charges: q } = randomIons(6, TRICLINIC, 2, 1.6, (i) => (i < 4 ? 1 : -0.5));
   const alpha = 0.4;
-  const p = tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-12, alpha });
+  const p = tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-12, alphaPerA: alpha });
   const r = computeElectrostatics(s, q, coulombKernel(), p);
   const V = Math.abs(s.cell[0] * (s.cell[4] * s.cell[8] - s.cell[5] * s.cell[7]) - s.cell[1] * (s.cell[3] * s.cell[8] - s.cell[5] * s.cell[6]) + s.cell[2] * (s.cell[3] * s.cell[7] - s.cell[4] * s.cell[6]));
   const Q = 3;
@@ -108,9 +108,9 @@ test('Gaussian kernel: α-independence, short + long = full, forces and stress b
       assert.ok(Math.abs(lr - want) < 1e-12 * COULOMB_EV_A * 4, `split at r = ${r}`);
     }
   const { structure: s, charges: q } = randomIons(10, TRICLINIC, 12, 1.6);
-  const es = [0.3, 0.45, 0.7].map((alpha) => computeElectrostatics(s, q, k, tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-14, alpha, realCutoffA: 12 / alpha, kCutoff: 14 * alpha })).energyEv);
+  const es = [0.3, 0.45, 0.7].map((alpha) => computeElectrostatics(s, q, k, tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-14, alphaPerA: alpha, realCutoffA: 12 / alpha, kCutoffPerA: 14 * alpha })).energyEv);
   assert.ok(rel(es[1], es[0]) < 1e-10 && rel(es[2], es[0]) < 1e-10, `Gaussian energies ${es}`);
-  const p = tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-12, alpha: 0.45, realCutoffA: 12 / 0.45, kCutoff: 14 * 0.45 });
+  const p = tuneElectrostatics(s, q, { method: 'ewald', accuracy: 1e-12, alphaPerA: 0.45, realCutoffA: 12 / 0.45, kCutoffPerA: 14 * 0.45 });
   const r = computeElectrostatics(s, q, k, p);
   checkForces((t) => energyAt(t, q, k, p), s, r.forcesEvPerA!, { rtol: 1e-6 });
   checkStress((t) => energyAt(t, q, k, p), s, r.stressEvPerA3!, { rtol: 1e-6 });

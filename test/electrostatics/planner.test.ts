@@ -18,7 +18,8 @@ import { ComputeContext, FkkDescriptor, planFkk, parseFkkHypers } from '../../sr
 import { kernelTailError, planDensity } from '../../src/electrostatics/index.js';
 import { planCases, STRUCTURES } from './planCases.js';
 
-const recorded = JSON.parse(readFileSync(new URL('./plans-before-issue14.json', import.meta.url), 'utf8')) as { plans: Record<string, unknown> };
+// recorded before alpha and the k cutoff got their unit in their names (→ alphaPerA, kCutoffPerA; docs/conventions.md)
+const recorded = JSON.parse(readFileSync(new URL('./plans-before-issue14.json', import.meta.url), 'utf8').replaceAll('"kCutoff":', '"kCutoffPerA":').replaceAll('"alpha":', '"alphaPerA":')) as { plans: Record<string, unknown> };
 
 function same(a: unknown, b: unknown, path: string): string | null {
   if (typeof a === 'number' && typeof b === 'number') {
@@ -73,7 +74,7 @@ test('vacuum: planDensity is N/V in bulk and ≈ 2× in a slab; the slab plan me
   const h = parseFkkHypers({});
   const geometry = { volumeA3: cellVolume(slab.cell), cell: slab.cell, atoms: slab.species.length, types: 2 };
   const aware = planFkk(h, { ...geometry, density: ds }), uniform = planFkk(h, geometry);
-  const tailAt = (rho: number) => (c: (typeof aware.channels)[number]) => (c.kCutoff ? kernelTailError(c.channel.fourier(c.kCutoff ** 2), c.channel.sigmaLong, c.kCutoff, rho) : 0);
+  const tailAt = (rho: number) => (c: (typeof aware.channels)[number]) => (c.kCutoffPerA ? kernelTailError(c.channel.fourier(c.kCutoffPerA ** 2), c.channel.sigmaLong, c.kCutoffPerA, rho) : 0);
   const eps = h.accuracy / 2;
   assert.ok(aware.channels.every((c) => tailAt(2 * uSlab)(c) <= eps), 'vacuum-aware plan meets ε/2 at 2 N/V');
   assert.ok(uniform.channels.some((c) => tailAt(2 * uSlab)(c) > eps), 'the N/V plan does not');

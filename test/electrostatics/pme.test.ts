@@ -31,7 +31,7 @@ for (const accuracy of [1e-4, 1e-6, 1e-8]) {
       let e2 = 0;
       for (let k = 0; k < 3 * n; k++) e2 += (r.forcesEvPerA![k] - ref.forcesEvPerA![k]) ** 2;
       const rms = Math.sqrt(e2 / n) / COULOMB_EV_A;
-      assert.ok(rms < accuracy, `RMS force error ${rms.toExponential(2)} (relative to k_e) > ${accuracy}; mesh ${p.mesh} order ${p.order} α ${p.alpha}`);
+      assert.ok(rms < accuracy, `RMS force error ${rms.toExponential(2)} (relative to k_e) > ${accuracy}; mesh ${p.mesh} order ${p.order} α ${p.alphaPerA}`);
       assert.ok(Math.abs(r.energyEv - ref.energyEv) / n < 10 * accuracy * COULOMB_EV_A, `energy ${r.energyEv} vs ${ref.energyEv}`);
       for (let k = 0; k < 9; k++) assert.ok(Math.abs(r.stressEvPerA3![k] - ref.stressEvPerA3![k]) < 10 * accuracy * COULOMB_EV_A, `stress ${k}`);
     }
@@ -40,7 +40,7 @@ for (const accuracy of [1e-4, 1e-6, 1e-8]) {
 
 test('PME forces and stress = finite differences of the PME energy (triclinic, charged)', () => {
   const { structure: s, charges: q } = randomIons(12, TRICLINIC, 31, 1.6, (i) => (i % 3 === 0 ? 1.5 : -0.5));
-  const p: SolverParameters = { method: 'pme', alpha: 0.45, realCutoffA: 7, mesh: [16, 16, 16], order: 6 };
+  const p: SolverParameters = { method: 'pme', alphaPerA: 0.45, realCutoffA: 7, mesh: [16, 16, 16], order: 6 };
   const e = (t: Structure): number => computeElectrostatics(t, q, coulombKernel(), p, { forces: false, stress: false }).energyEv;
   const r = computeElectrostatics(s, q, coulombKernel(), p);
   checkForces(e, s, r.forcesEvPerA!, { rtol: 1e-6 });
@@ -65,7 +65,7 @@ test('PME on mixed-radix and odd meshes: = Ewald at matched accuracy, energy for
     assert.ok(Math.abs(r.energyEv - ref.energyEv) < 1e-5 * Math.abs(ref.energyEv), `mesh ${mesh}: energy ${r.energyEv} vs ${ref.energyEv}`);
   }
   const small = randomIons(12, TRICLINIC, 31, 1.6, (i) => (i % 3 === 0 ? 1.5 : -0.5));
-  const p: SolverParameters = { method: 'pme', alpha: 0.45, realCutoffA: 7, mesh: [15, 20, 21], order: 5 };
+  const p: SolverParameters = { method: 'pme', alphaPerA: 0.45, realCutoffA: 7, mesh: [15, 20, 21], order: 5 };
   const e = (t: Structure): number => computeElectrostatics(t, small.charges, coulombKernel(), p, { forces: false, stress: false }).energyEv;
   const r = computeElectrostatics(small.structure, small.charges, coulombKernel(), p);
   checkForces(e, small.structure, r.forcesEvPerA!, { rtol: 1e-6 });

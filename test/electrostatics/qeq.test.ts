@@ -101,8 +101,8 @@ test('qeq (open, direct): forces from stationarity = finite differences of the e
 });
 
 for (const [name, params] of [
-  ['ewald', { method: 'ewald', alpha: 0.4, realCutoffA: 7, kCutoff: 3.0 }],
-  ['pme', { method: 'pme', alpha: 0.4, realCutoffA: 7, mesh: [16, 16, 16], order: 6 }],
+  ['ewald', { method: 'ewald', alphaPerA: 0.4, realCutoffA: 7, kCutoffPerA: 3.0 }],
+  ['pme', { method: 'pme', alphaPerA: 0.4, realCutoffA: 7, mesh: [16, 16, 16], order: 6 }],
 ] as [string, SolverParameters][]) {
   test(`qeq (periodic, ${name}): forces and stress = finite differences; Σq = 0`, () => {
     const s = cluster(new Rng(5), 12, 8, true);

@@ -42,7 +42,7 @@ for (const [name, cell, n, rc] of [
 test('tabulated real-space kernel: within 1e-8 of the exact kernel (energy, forces, stress) and FD-consistent', () => {
   const { structure: s, charges: q } = randomIons(200, [22, 0, 0, 3, 21, 0, -2, 1, 23], 29, 0.9);
   for (const kernel of [coulombKernel(), gaussianKernel({ sigmaA: 0.6 })]) {
-    const exact: SolverParameters = { method: 'pme', alpha: 0.42, realCutoffA: 8.5, mesh: [30, 30, 30], order: 6 };
+    const exact: SolverParameters = { method: 'pme', alphaPerA: 0.42, realCutoffA: 8.5, mesh: [30, 30, 30], order: 6 };
     const a = computeElectrostatics(s, q, kernel, exact, { potentials: true });
     const b = computeElectrostatics(s, q, kernel, { ...exact, realSpaceTable: true }, { potentials: true });
     for (let i = 0; i < 200; i++) assert.ok(Math.abs(a.potentials![i] - b.potentials![i]) < 1e-8 * COULOMB_EV_A, `potential ${i}`);
@@ -53,7 +53,7 @@ test('tabulated real-space kernel: within 1e-8 of the exact kernel (energy, forc
     for (let k = 0; k < 9; k++) assert.ok(Math.abs(a.stressEvPerA3![k] - b.stressEvPerA3![k]) < 1e-9, `stress ${k}`);
   }
   const small = randomIons(10, TRICLINIC, 3, 1.2);
-  const p: SolverParameters = { method: 'ewald', alpha: 0.5, realCutoffA: 7, kCutoff: 4, realSpaceTable: true };
+  const p: SolverParameters = { method: 'ewald', alphaPerA: 0.5, realCutoffA: 7, kCutoffPerA: 4, realSpaceTable: true };
   const e = (t: Structure): number => computeElectrostatics(t, small.charges, coulombKernel(), p, { forces: false, stress: false }).energyEv;
   const r = computeElectrostatics(small.structure, small.charges, coulombKernel(), p);
   checkForces(e, small.structure, r.forcesEvPerA!, { rtol: 1e-6 });

@@ -14,7 +14,7 @@ import './helpers/pairDescriptor.js';
 import { label, randomStructure } from './helpers/data.js';
 import { randomChargeModel } from './helpers/chargeModel.js';
 
-const PME = { method: 'pme' as const, alpha: 0.45, realCutoffA: 6, mesh: [16, 16, 16] as [number, number, number], order: 6 };
+const PME = { method: 'pme' as const, alphaPerA: 0.45, realCutoffA: 6, mesh: [16, 16, 16] as [number, number, number], order: 6 };
 
 test('sr+q fit: Jacobian of the electrostatic rows = central differences in the charge weights', () => {
   const model = randomChargeModel(3, PME);

@@ -17,8 +17,8 @@ function open(s: Structure): Structure {
   return makeStructure({ symbols: s.species.length ? Array.from(s.species, (k) => s.symbols[k]) : [], positions: Array.from(s.positions), pbc: [false, false, false] });
 }
 
-const PME = { method: 'pme' as const, alpha: 0.45, realCutoffA: 6, mesh: [16, 16, 16] as [number, number, number], order: 6 };
-const EWALD = { method: 'ewald' as const, alpha: 0.45, realCutoffA: 6, kCutoff: 3.2 };
+const PME = { method: 'pme' as const, alphaPerA: 0.45, realCutoffA: 6, mesh: [16, 16, 16] as [number, number, number], order: 6 };
+const EWALD = { method: 'ewald' as const, alphaPerA: 0.45, realCutoffA: 6, kCutoffPerA: 3.2 };
 
 for (const [name, params] of [['pme', PME], ['ewald', EWALD]] as const) {
   test(`sr+q, periodic (${name}): forces and stress = finite differences of the energy`, () => {

@@ -13,7 +13,7 @@ import { randomChargeModel } from './helpers/chargeModel.js';
 import { randomStructure } from './helpers/data.js';
 import { checkCalculator } from '../helpers/gradient.js';
 
-const EWALD = { method: 'ewald' as const, alpha: 0.45, realCutoffA: 6, kCutoff: 3.2 };
+const EWALD = { method: 'ewald' as const, alphaPerA: 0.45, realCutoffA: 6, kCutoffPerA: 3.2 };
 
 function qeqModel(seed: number, parameters: ConstructorParameters<typeof QeqModel>[0]['electrostatics']['parameters']): QeqModel {
   const base = randomChargeModel(seed, parameters).params;

@@ -17,7 +17,7 @@ test('QEq reference potential: forces = finite differences (open clusters, direc
   const s = chargeTransferDataset({ n: 1, seed: 3, probe: [2, 2, 1], far: [2, 1, 1], gapA: [3, 3] })[1];
   checkCalculator(chargeTransferPotential({ electrostaticsParameters: { method: 'direct' } }), s, { h: 1e-5, rtol: 1e-6 });
   const p = makeStructure({ symbols: Array.from(s.species, (k) => s.symbols[k]).slice(0, 4), positions: Array.from(s.positions.subarray(0, 12), (x) => x + 4), cell: [9, 0, 0, 0.3, 9.5, 0, 0, -0.2, 10] });
-  const pot = chargeTransferPotential({ electrostaticsParameters: { method: 'ewald', alpha: 0.4, realCutoffA: 4.5, kCutoff: 3.0 } });
+  const pot = chargeTransferPotential({ electrostaticsParameters: { method: 'ewald', alphaPerA: 0.4, realCutoffA: 4.5, kCutoffPerA: 3.0 } });
   checkCalculator(pot, p, { h: 1e-5, strainH: 1e-5, rtol: 1e-6 });
 });
 

@@ -27,12 +27,15 @@ export function register(program: Command): void {
         frame,
       });
       for (const w of r.warnings) process.stderr.write(`farfield ewald: warning: ${w}\n`);
-      // energy, forces, stress: pre-0.2 names, kept one release as deprecated aliases (docs/conventions.md)
-      if (o.json)
+      // energy, forces, stress and parameters.alpha/kCutoff: pre-0.2 names, kept one release as deprecated aliases
+      // (docs/conventions.md)
+      if (o.json) {
+        const p = r.parameters;
+        const parameters = { ...p, ...(p.alphaPerA !== undefined ? { alpha: p.alphaPerA } : {}), ...(p.kCutoffPerA !== undefined ? { kCutoff: p.kCutoffPerA } : {}) };
         emitJson({
-          energyEv: r.energyEv, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3, parameters: r.parameters, totalCharge: r.totalCharge, frame: r.frame,
+          energyEv: r.energyEv, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3, parameters, totalCharge: r.totalCharge, frame: r.frame,
           energy: r.energyEv, forces: r.forcesEvPerA, stress: r.stressEvPerA3,
         });
-      else process.stdout.write(formatEwaldReport(r));
+      } else process.stdout.write(formatEwaldReport(r));
     });
 }

@@ -16,7 +16,7 @@
  * long part = the same sum with a wider smearing σ′ (small G cutoff; explicit k-vectors or PME), short part =
  * s_n = h_n^σ − h_n^{σ′} over the neighbour list (spline), minus the background (N_J/V) Y₀₀ 8π²(σ′² − σ²) I_n(0).
  * Columns: species J major, n minor: label `lode:J:n`. The G cutoff comes from the accuracy target (absolute error
- * of one coefficient, same estimate as the FKK plan) or the `kCutoff` override.
+ * of one coefficient, same estimate as the FKK plan) or the `kCutoffPerA` override.
  * Reverse pass: one more reciprocal pass with the upstream gradients as probes (speciesReciprocal.ts); open systems
  * re-sum h_n′ over pairs. Cost O(N·N_G·T) per channel (periodic), O(N²·N·quadrature) open.
  */
@@ -45,7 +45,7 @@ export interface LodeHypers {
   /** Block weight β (features × √β). */
   weight: number;
   /** Override of the G cutoff, Å⁻¹ (of the reciprocal sum, or of the long part of the split). */
-  kCutoff?: number;
+  kCutoffPerA?: number;
   /** Periodic evaluation: 'auto' (cheapest under the cost model), 'split' or 'reciprocal' (unsplit G sum). */
   method: 'auto' | 'split' | 'reciprocal';
   /** Solver of the split's long part: 'auto', 'ewald' (explicit k-vectors) or 'pme'. */
@@ -62,7 +62,7 @@ export const LODE_DEFAULTS: Readonly<LodeHypers> = Object.freeze({
   cutoffA: 4, count: 6, smearingA: 0.5, accuracy: 1e-6, weight: 1, method: 'auto' as const, reciprocalSolver: 'auto' as const, pmeOrder: 6,
 });
 
-const KEYS = new Set(['cutoffA', 'count', 'smearingA', 'accuracy', 'weight', 'kCutoff', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA']);
+const KEYS = new Set(['cutoffA', 'count', 'smearingA', 'accuracy', 'weight', 'kCutoffPerA', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA']);
 
 export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descriptor'): LodeHypers {
   h = renameDeprecatedHypers(h, what);
@@ -81,7 +81,7 @@ export function parseLodeHypers(h: Record<string, unknown>, what = 'lode descrip
   };
   out.method = hyperChoice(h, 'method', what, ['auto', 'split', 'reciprocal'] as const, d.method);
   out.reciprocalSolver = hyperChoice(h, 'reciprocalSolver', what, ['auto', 'ewald', 'pme'] as const, d.reciprocalSolver);
-  if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
+  if (h.kCutoffPerA !== undefined) out.kCutoffPerA = num('kCutoffPerA', (x) => x > 0, 'a positive cutoff in Å⁻¹');
   if (h.splitWidthA !== undefined) out.splitWidthA = num('splitWidthA', (x) => x > out.smearingA, `a split width σ′ > smearingA (${out.smearingA}) in Å`);
   if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
   return out;
@@ -131,7 +131,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
 
   toJSON(): DescriptorSpec {
     const h: Record<string, unknown> = { ...this.hypers };
-    for (const k of ['kCutoff', 'splitWidthA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
+    for (const k of ['kCutoffPerA', 'splitWidthA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
     // defaults of the evaluation options are omitted (specs written before the split stay identical)
     for (const k of ['method', 'reciprocalSolver', 'pmeOrder'] as const) if (h[k] === LODE_DEFAULTS[k]) delete h[k];
     return { kind: 'lode', species: [...this.species], hypers: h };
@@ -140,7 +140,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
   /** G cutoff per channel for this structure (at the density seen by the tail: planner.ts planDensity at √2σ). */
   kCutoffs(structure: Structure, density = planDensity(structure.cell, structure.positions)): number[] {
     const rho = density(Math.SQRT2 * this.hypers.smearingA);
-    return this.channels.map((c) => this.hypers.kCutoff ?? lodeKCutoff(c, this.hypers.accuracy, rho));
+    return this.channels.map((c) => this.hypers.kCutoffPerA ?? lodeKCutoff(c, this.hypers.accuracy, rho));
   }
 
   /** The reciprocal channels for the G cutoffs kc (unsplit, or the split's long part with smearing σ′ = sigmaLong). */
@@ -151,7 +151,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
       const tmp = new Float64Array(2);
       const c = sd ? sd.long[n] : c0;
       return {
-        n, kCutoff: kc[n], self: sd ? sd.self[n] : this.selfTerms[n], prefactor: this.scale,
+        n, kCutoffPerA: kc[n], self: sd ? sd.self[n] : this.selfTerms[n], prefactor: this.scale,
         kernel: { value: (g2: number) => c.fourier(g2, tmp), derivative: (g2: number) => c.fourierDerivative(g2, tmp), includeZero: false },
         kernelKey: `${id}|${n}`,
       };
@@ -206,7 +206,7 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
   /** Periodic forward (X) or reverse (g, out) pass: reciprocal/mesh parts, and for the split the short part and background. */
   protected periodicPass(structure: Structure, ctx: ComputeContext, plan: LodeSplitPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null, store: ReciprocalStore): void {
     const T = this.species.length, Nn = this.hypers.count;
-    const kc = plan.channels.map((c) => c.kCutoff);
+    const kc = plan.channels.map((c) => c.kCutoffPerA);
     const all = this.reciprocalChannels(kc, plan.mode === 'split' ? plan.sigmaLong : undefined);
     const ewald: ReciprocalChannel[] = [], pme: MeshChannel[] = [];
     all.forEach((c, n) => {

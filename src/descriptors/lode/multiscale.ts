@@ -116,7 +116,7 @@ export class LodeMsDescriptor extends SpeciesDescriptorBase<MsSaved> {
 
   toJSON(): DescriptorSpec {
     const h: Record<string, unknown> = { ...this.hypers };
-    for (const k of ['kCutoff', 'splitWidthA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
+    for (const k of ['kCutoffPerA', 'splitWidthA', 'realCutoffA']) if (h[k] === undefined) delete h[k];
     return { kind: 'lode-ms', species: [...this.species], hypers: h };
   }
 
@@ -161,7 +161,7 @@ export class LodeMsDescriptor extends SpeciesDescriptorBase<MsSaved> {
 
   /** A (NLM × 2K: even l in the cos half, odd l in the sin half) and, if asked, ∂A/∂k_β (3 such matrices). */
   private table(ks: KVectorSet, withGradient: boolean, sigma: number, ctx: ComputeContext): { A: Float64Array; dA: Float64Array | null } {
-    const key = `lode-ms:A:${JSON.stringify(this.hypers)}:${ks.kCutoff}:${sigma}:${withGradient}`;
+    const key = `lode-ms:A:${JSON.stringify(this.hypers)}:${ks.kCutoffPerA}:${sigma}:${withGradient}`;
     const hit = ctx.get(MS_TABLES, key);
     if (hit) return hit;
     const res = potentialTable(this.pot, ks, withGradient, sigma);
@@ -180,7 +180,7 @@ export class LodeMsDescriptor extends SpeciesDescriptorBase<MsSaved> {
   /** Potential coefficients c^V (N × T × NLM). */
   private potential(structure: Structure, ctx: ComputeContext, types: Int32Array, plan: LodeMsPlan, C: Float64Array): void {
     const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2, L2 = this.L2;
-    const ks = this.kset(ctx, structure, plan.kCutoff), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell);
+    const ks = this.kset(ctx, structure, plan.kCutoffPerA), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell);
     const { A } = this.table(ks, false, plan.sigmaLong, ctx);
     const S = this.factors(structure, types, ks, ctx);
     const B = 32, Z = new Float64Array(B * T * K2), out = new Float64Array(B * T * NLM);
@@ -253,7 +253,7 @@ export class LodeMsDescriptor extends SpeciesDescriptorBase<MsSaved> {
   }
 
   private factors(structure: Structure, types: Int32Array, ks: KVectorSet, ctx: ComputeContext): { re: Float64Array; im: Float64Array } {
-    const key = `lode-ms:S:${this.species.join(',')}:${ks.kCutoff}`;
+    const key = `lode-ms:S:${this.species.join(',')}:${ks.kCutoffPerA}`;
     const hit = ctx.get(MS_FACTORS, key);
     if (hit) return hit;
     const T = this.species.length, w = new Float64Array(types.length * T);
@@ -267,7 +267,7 @@ export class LodeMsDescriptor extends SpeciesDescriptorBase<MsSaved> {
   private potentialBackward(structure: Structure, ctx: ComputeContext, types: Int32Array, plan: LodeMsPlan, U: Float64Array, gPos: Float64Array, gStrain: Float64Array): void {
     const T = this.species.length, N = types.length, NLM = this.hypers.count * this.L2;
     if (plan.mode === 'split') this.shortPart(structure, ctx, types, plan, null, U, gPos, gStrain);
-    const ks = this.kset(ctx, structure, plan.kCutoff), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell), f2 = 2 / V;
+    const ks = this.kset(ctx, structure, plan.kCutoffPerA), K = ks.count, K2 = 2 * K, V = cellVolume(structure.cell), f2 = 2 / V;
     const { A, dA } = this.table(ks, true, plan.sigmaLong, ctx);
     const S = this.factors(structure, types, ks, ctx);
     const Bre = new Float64Array(T * K), Bim = new Float64Array(T * K), Dre = new Float64Array(3 * T * K), Dim = new Float64Array(3 * T * K);

@@ -13,7 +13,7 @@ export interface LodeMsHypers {
   smearingA: number;
   accuracy: number;
   weight: number;
-  kCutoff?: number;
+  kCutoffPerA?: number;
   /** Periodic potential part: 'auto' (cost model), 'split' (Ewald-like, as 'lode') or 'reciprocal' (unsplit). */
   method: 'auto' | 'split' | 'reciprocal';
   /** Overrides of the split width σ′ (Å, > σ) and of the short part's real-space cutoff (Å, > R_c). */
@@ -27,7 +27,7 @@ export const LODE_MS_DEFAULTS: Readonly<LodeMsHypers> = Object.freeze({
 
 export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms descriptor'): LodeMsHypers {
   h = renameDeprecatedHypers(h, what);
-  checkHyperObject(h, what, [...Object.keys(LODE_MS_DEFAULTS), 'kCutoff', 'splitWidthA', 'realCutoffA']);
+  checkHyperObject(h, what, [...Object.keys(LODE_MS_DEFAULTS), 'kCutoffPerA', 'splitWidthA', 'realCutoffA']);
   const num = (key: keyof LodeMsHypers, ok: (x: number) => boolean, expect: string): number =>
     hyperNumber(h, key, what, ok, expect, (LODE_MS_DEFAULTS as unknown as Record<string, number | undefined>)[key]);
   const int = (lo: number, hi: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= hi;
@@ -44,7 +44,7 @@ export function parseLodeMsHypers(h: Record<string, unknown>, what = 'lode-ms de
     method: 'auto',
   };
   out.method = hyperChoice(h, 'method', what, ['auto', 'split', 'reciprocal'] as const, 'auto');
-  if (h.kCutoff !== undefined) out.kCutoff = num('kCutoff', (x) => x > 0, 'a positive cutoff in Å⁻¹');
+  if (h.kCutoffPerA !== undefined) out.kCutoffPerA = num('kCutoffPerA', (x) => x > 0, 'a positive cutoff in Å⁻¹');
   if (h.splitWidthA !== undefined) out.splitWidthA = num('splitWidthA', (x) => x > out.smearingA, `a split width σ′ > smearingA (${out.smearingA}) in Å`);
   if (h.realCutoffA !== undefined) out.realCutoffA = num('realCutoffA', (x) => x > out.cutoffA, `a real-space cutoff > cutoffA (${out.cutoffA}) in Å`);
   return out;

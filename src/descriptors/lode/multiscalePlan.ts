@@ -21,7 +21,7 @@ export interface LodeMsPlan {
   mode: 'split' | 'reciprocal';
   /** Smearing of the reciprocal sum (σ′ for 'split', σ otherwise). */
   sigmaLong: number;
-  kCutoff: number;
+  kCutoffPerA: number;
   /** Real-space cutoff of the short part (0 for 'reciprocal'). */
   realCutoffA: number;
   costNs: number;
@@ -32,12 +32,12 @@ export function planLodeMs(h: LodeMsHypers, geometry: PlanGeometry, types: numbe
   const NLM = h.count * (h.lmax + 1) ** 2, K = PLAN_COST_NS.kVector, P = PLAN_COST_NS.pair;
   const rho = geometry.density ? geometry.density(Math.SQRT2 * h.smearingA) : geometry.atoms / geometry.volumeA3;
   const part = (G: number | undefined, width: number, envelope: (G: number) => number): ReciprocalPartSpec => ({
-    channels: [{ fourier: envelope, width, kCutoff: G }],
+    channels: [{ fourier: envelope, width, kCutoffPerA: G }],
     kFromPerA: 0.05, kVectorNs: K.blockBase + K.blockPerValue * types * NLM, solver: 'ewald',
   });
   function* candidates(): Generator<SplitSpec<{ mode: 'split' | 'reciprocal'; sigmaLong: number }>> {
     if (h.method !== 'split') {
-      const G = h.kCutoff ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.smearingA), h.accuracy, rho)));
+      const G = h.kCutoffPerA ?? Math.max(...Array.from({ length: h.count }, (_, n) => lodeKCutoff(new BesselChannel(n + 1, h.cutoffA, h.smearingA), h.accuracy, rho)));
       // G is the kernel's own estimate; the n = 1, l = 0 channel's F only enters the reported tail error
       const ch = new BesselChannel(1, h.cutoffA, h.smearingA), tmp = new Float64Array(2);
       yield { tag: { mode: 'reciprocal', sigmaLong: h.smearingA }, reciprocal: part(G, h.smearingA, (g) => Math.abs(ch.fourier(g * g, tmp))) };
@@ -50,11 +50,11 @@ export function planLodeMs(h: LodeMsHypers, geometry: PlanGeometry, types: numbe
         yield {
           tag: { mode: 'split', sigmaLong: sl },
           real: { error: (R, r) => splits.tailError(sl, R, r), fromA: h.cutoffA, toA: h.cutoffA + 14 * sl, cutoffA: h.realCutoffA, pairNs: P.ylm + P.ylmPerValue * NLM },
-          reciprocal: part(h.kCutoff, sl, env),
+          reciprocal: part(h.kCutoffPerA, sl, env),
         };
       }
     }
   }
   const s = planKernel(candidates(), geometry, h.accuracy);
-  return { mode: s.tag.mode, sigmaLong: s.tag.sigmaLong, kCutoff: s.channels[0].kCutoff, realCutoffA: s.realCutoffA, costNs: s.costNs };
+  return { mode: s.tag.mode, sigmaLong: s.tag.sigmaLong, kCutoffPerA: s.channels[0].kCutoffPerA, realCutoffA: s.realCutoffA, costNs: s.costNs };
 }

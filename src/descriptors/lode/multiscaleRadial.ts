@@ -115,7 +115,7 @@ export class PotentialRadial {
  */
 export function potentialTable(pot: PotentialRadial, ks: KVectorSet, withGradient: boolean, sigma: number): { A: Float64Array; dA: Float64Array | null } {
   const K = ks.count, K2 = 2 * K, L2 = (pot.lmax + 1) ** 2, Nv = pot.count, L1 = pot.lmax + 1, NLM = Nv * L2;
-  const spl = pot.spline(ks.kCutoff);
+  const spl = pot.spline(ks.kCutoffPerA);
   const A = new Float64Array(NLM * K2), dA = withGradient ? new Float64Array(3 * NLM * K2) : null;
   const sh = new SphericalHarmonics(pot.lmax);
   const I = new Float64Array(spl.functions), dI = new Float64Array(spl.functions);

@@ -120,7 +120,7 @@ export class ShortTail {
 export const SPLIT_SIGMAS: readonly number[] = [0.75, 1, 1.5, 2, 2.5, 3];
 
 export interface LodeChannelPlan {
-  kCutoff: number;
+  kCutoffPerA: number;
   solver: 'ewald' | 'pme';
   mesh?: [number, number, number];
   order?: number;
@@ -143,7 +143,7 @@ export interface LodePlanOptions {
   pmeOrder: number;
   splitWidthA?: number;
   realCutoffA?: number;
-  kCutoff?: number;
+  kCutoffPerA?: number;
   accuracy: number;
   cutoffA: number;
   count: number;
@@ -166,7 +166,7 @@ export function planLode(
       // the unsplit sum: the kernel's own G cutoffs, explicit k-vectors
       const chans = pureKCutoffs.map((G, n): FourierChannelSpec => {
         const ch = new BesselChannel(n + 1, o.cutoffA, o.smearingA), tmp = new Float64Array(2);
-        return { fourier: (g) => ch.fourier(g * g, tmp), width: o.smearingA, kCutoff: G };
+        return { fourier: (g) => ch.fourier(g * g, tmp), width: o.smearingA, kCutoffPerA: G };
       });
       yield { tag: { mode: 'reciprocal', sigmaLong: o.smearingA }, reciprocal: part(chans, 'ewald') };
     }
@@ -177,7 +177,7 @@ export function planLode(
           const ch = new BesselChannel(n + 1, o.cutoffA, sl), tmp = new Float64Array(2);
           const An = channelAbsVolume(ch);
           return {
-            fourier: (G) => ch.fourier(G * G, tmp), width: sl, kCutoff: o.kCutoff,
+            fourier: (G) => ch.fourier(G * G, tmp), width: sl, kCutoffPerA: o.kCutoffPerA,
             envelope: (G) => (Y00 * 16 * Math.PI * Math.PI * An * Math.exp(-sl * sl * G * G / 2)) / (G * G),
           };
         });
@@ -191,6 +191,6 @@ export function planLode(
   const s = planKernel(candidates(), geometry, o.accuracy);
   return {
     mode: s.tag.mode, sigmaLong: s.tag.sigmaLong, realCutoffA: s.realCutoffA, errorReal: s.errorReal, costNs: s.costNs,
-    channels: s.channels.map((c): LodeChannelPlan => (c.solver === 'pme' ? { kCutoff: c.kCutoff, solver: 'pme', mesh: c.mesh, order: c.order } : { kCutoff: c.kCutoff, solver: 'ewald' })),
+    channels: s.channels.map((c): LodeChannelPlan => (c.solver === 'pme' ? { kCutoffPerA: c.kCutoffPerA, solver: 'pme', mesh: c.mesh, order: c.order } : { kCutoffPerA: c.kCutoffPerA, solver: 'ewald' })),
   };
 }

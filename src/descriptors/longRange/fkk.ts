@@ -236,7 +236,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     for (const [n, c] of plan.channels.entries()) {
       if (c.mode === 'real') continue;
       const ch: ReciprocalChannel = {
-        n, kernel: channelKernel(c.channel, true), kCutoff: c.kCutoff, prefactor: this.prefactors[n],
+        n, kernel: channelKernel(c.channel, true), kCutoffPerA: c.kCutoffPerA, prefactor: this.prefactors[n],
         self: c.mode === 'split' ? c.channel.longAtZero() : slaterAtZero(c.zeta, this.hypers.smearingA),
         kernelKey: `fkk|${c.channel.zeta}|${c.channel.sigma}|${c.channel.splitA}`,
       };

@@ -16,7 +16,7 @@
  *   reciprocalSolver                         'auto' (per channel the cheaper of explicit k-vectors and smooth PME under
  *                                            the plan's cost model), 'ewald' or 'pme' for every reciprocal part
  *   pmeOrder                                 B-spline order of the PME path (default 6)
- *   splitWidthA, realCutoffA, kCutoff        optional overrides of the derived numerical parameters.
+ *   splitWidthA, realCutoffA, kCutoffPerA    optional overrides of the derived numerical parameters.
  */
 import { FarfieldError } from '../../core/index.js';
 import { checkHyperObject, hyperNumber, renameDeprecatedHypers } from '../hypers.js';
@@ -37,7 +37,7 @@ export interface FkkHypers {
   pmeOrder: number;
   splitWidthA?: number;
   realCutoffA?: number;
-  kCutoff?: number;
+  kCutoffPerA?: number;
 }
 
 export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
@@ -53,7 +53,7 @@ export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
   pmeOrder: 6,
 });
 
-const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'smearingA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoff']);
+const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'smearingA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoffPerA']);
 
 const num = hyperNumber;
 
@@ -81,7 +81,7 @@ export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descripto
     throw new FarfieldError('INVALID_INPUT', `${what}: 'reciprocalSolver' must be one of auto, ewald, pme; got ${JSON.stringify(h.reciprocalSolver)}`);
   if (h.splitWidthA !== undefined) out.splitWidthA = num(h, 'splitWidthA', what, (x) => x > 0, 'a positive width in Å');
   if (h.realCutoffA !== undefined) out.realCutoffA = num(h, 'realCutoffA', what, (x) => x > 0, 'a positive cutoff in Å');
-  if (h.kCutoff !== undefined) out.kCutoff = num(h, 'kCutoff', what, (x) => x > 0, 'a positive cutoff in Å⁻¹');
+  if (h.kCutoffPerA !== undefined) out.kCutoffPerA = num(h, 'kCutoffPerA', what, (x) => x > 0, 'a positive cutoff in Å⁻¹');
   return out;
 }
 
@@ -96,7 +96,7 @@ export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
   if (h.pmeOrder !== 6) o.pmeOrder = h.pmeOrder;
   if (h.splitWidthA !== undefined) o.splitWidthA = h.splitWidthA;
   if (h.realCutoffA !== undefined) o.realCutoffA = h.realCutoffA;
-  if (h.kCutoff !== undefined) o.kCutoff = h.kCutoff;
+  if (h.kCutoffPerA !== undefined) o.kCutoff = h.kCutoffPerA;
   return o;
 }
 

@@ -31,7 +31,7 @@ export interface ChannelPlan {
   /** Real-space cutoff (Å); 0 for 'reciprocal'. */
   realCutoffA: number;
   /** Reciprocal cutoff (Å⁻¹); 0 for 'real'. */
-  kCutoff: number;
+  kCutoffPerA: number;
   /** Estimated absolute errors of the real- and reciprocal-space parts. */
   errorReal: number;
   errorReciprocal: number;
@@ -90,7 +90,7 @@ interface FkkTag { mode: ChannelMode; splitA: number; channel: SlaterChannel }
 function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generator<SplitSpec<FkkTag>> {
   const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
   const reciprocal = (ch: SlaterChannel, kFromPerA: number): ReciprocalPartSpec => ({
-    channels: [{ fourier: (G) => ch.fourier(G * G), width: ch.sigmaLong, kCutoff: h.kCutoff }],
+    channels: [{ fourier: (G) => ch.fourier(G * G), width: ch.sigmaLong, kCutoffPerA: h.kCutoffPerA }],
     kFromPerA, kVectorNs: PLAN_COST_NS.kVector.base + PLAN_COST_NS.kVector.perSpecies * types,
     solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder },
   });
@@ -126,7 +126,7 @@ export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
     const s = planKernel(channelCandidates(h, zeta, input.types), geometry, h.accuracy);
     const c = s.channels[0];
     const plan: ChannelPlan = {
-      zeta, mode: s.tag.mode, splitA: s.tag.splitA, realCutoffA: s.realCutoffA, kCutoff: c ? c.kCutoff : 0,
+      zeta, mode: s.tag.mode, splitA: s.tag.splitA, realCutoffA: s.realCutoffA, kCutoffPerA: c ? c.kCutoffPerA : 0,
       errorReal: s.errorReal, errorReciprocal: c ? c.errorReciprocal : 0, costNs: s.costNs, channel: s.tag.channel, solver: c ? c.solver : 'ewald',
     };
     if (c?.mesh) { plan.mesh = c.mesh; plan.order = c.order; }

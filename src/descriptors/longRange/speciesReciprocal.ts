@@ -35,7 +35,7 @@ export interface ReciprocalChannel {
   /** Column offset n within a species block. */
   n: number;
   kernel: FourierKernel;
-  kCutoff: number;
+  kCutoffPerA: number;
   /** Value removed for J = t(i) (the centre's own contribution contained in the G sum). */
   self: number;
   /** Prefactor p_n applied to the whole channel. */
@@ -102,12 +102,12 @@ function unionSet(structure: Structure, ctx: ComputeContext, channels: readonly 
   const hit = ctx.get(UNION_SETS, cacheKey);
   if (hit) return hit;
   const V = cellVolume(structure.cell);
-  const kMax = Math.max(...channels.map((c) => c.kCutoff));
+  const kMax = Math.max(...channels.map((c) => c.kCutoffPerA));
   const raw = cachedKVectors(ctx, structure.cell, kMax);
   const K = raw.count;
   const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => raw.k2[a] - raw.k2[b] || a - b);
   const ks: KVectorSet = {
-    count: K, kCutoff: kMax, mMax: raw.mMax, reciprocal: raw.reciprocal,
+    count: K, kCutoffPerA: kMax, mMax: raw.mMax, reciprocal: raw.reciprocal,
     kx: Float64Array.from(order, (k) => raw.kx[k]), ky: Float64Array.from(order, (k) => raw.ky[k]),
     kz: Float64Array.from(order, (k) => raw.kz[k]), k2: Float64Array.from(order, (k) => raw.k2[k]),
     m: Int32Array.from(order.flatMap((k) => [raw.m[3 * k], raw.m[3 * k + 1], raw.m[3 * k + 2]])),
@@ -115,7 +115,7 @@ function unionSet(structure: Structure, ctx: ComputeContext, channels: readonly 
   const Nc = channels.length;
   const prefix = new Int32Array(Nc), F = new Float64Array(Nc * K), dF = new Float64Array(Nc * K), zero = new Float64Array(Nc);
   channels.forEach((c, j) => {
-    const kc2 = c.kCutoff * c.kCutoff;
+    const kc2 = c.kCutoffPerA * c.kCutoffPerA;
     let p = 0;
     while (p < K && ks.k2[p] < kc2) p++;
     prefix[j] = p;
@@ -371,7 +371,7 @@ export function speciesReciprocalReference(
   for (let i = 0; i < N; i++) sources[i * T + types[i]] = 1;
   const probes = g ? new Float64Array(N * T) : undefined;
   for (const c of channels) {
-    const ks = cachedKVectors(ctx, structure.cell, c.kCutoff);
+    const ks = cachedKVectors(ctx, structure.cell, c.kCutoffPerA);
     const p = c.prefactor, n = c.n;
     if (X) {
       const r = ewaldReciprocal({ positions: structure.positions, volume: V, channels: T, sources, kernel: c.kernel, potentials: true }, ks);

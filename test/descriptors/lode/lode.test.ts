@@ -88,7 +88,7 @@ test('neutral cluster in a large box: periodic (reciprocal, G = 0 excluded) → 
 });
 
 test('hyperparameters validate and round-trip through JSON and the registry', () => {
-  const spec = { kind: 'lode', species: ['Na', 'Cl'], hypers: { cutoffA: 3.5, count: 5, smearingA: 0.4, accuracy: 1e-7, weight: 0.2, kCutoff: 6 } };
+  const spec = { kind: 'lode', species: ['Na', 'Cl'], hypers: { cutoffA: 3.5, count: 5, smearingA: 0.4, accuracy: 1e-7, weight: 0.2, kCutoffPerA: 6 } };
   const back = createDescriptor(JSON.parse(JSON.stringify(createDescriptor(spec).toJSON())));
   assert.deepEqual(back.toJSON(), spec);
   assert.equal(back.labels[6], 'lode:Cl:2');

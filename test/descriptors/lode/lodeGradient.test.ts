@@ -16,7 +16,7 @@ function check(d: LodeDescriptor, s: Structure, what: string): void {
 }
 
 test('periodic LODE: backward = finite differences (positions, strain)', () => {
-  check(new LodeDescriptor(['Na', 'Cl'], { cutoffA: 3, count: 3, smearingA: 0.5, kCutoff: 11 }), randomIonic(4, 6, 7, 0.2), 'lode periodic');
+  check(new LodeDescriptor(['Na', 'Cl'], { cutoffA: 3, count: 3, smearingA: 0.5, kCutoffPerA: 11 }), randomIonic(4, 6, 7, 0.2), 'lode periodic');
 });
 
 test('open-boundary LODE: backward = finite differences (positions, strain)', () => {

@@ -14,7 +14,7 @@ import { rockSalt } from '../longRange/helpers.js';
 const reps = Number(process.argv[2]);
 const kind = process.argv[3] ?? 'lode-split';
 const s = supercell(rockSalt(5.64, 0.3, 3), [reps, reps, reps]);
-const split = { method: 'split', splitWidthA: 1.5, realCutoffA: 8, kCutoff: 1.2 };
+const split = { method: 'split', splitWidthA: 1.5, realCutoffA: 8, kCutoffPerA: 1.2 };
 const d = kind === 'lode-ms'
   ? new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, count: 2, densityCount: 2, cutoffA: 3, densityCutoffA: 4, ...split })
   : new LodeDescriptor(['Na', 'Cl'], { count: 2, cutoffA: 3, ...split, reciprocalSolver: kind === 'lode-pme' ? 'pme' : 'ewald' });

@@ -23,7 +23,7 @@ test('l = 0 potential coefficients = lode features; l = 1 = the field from the l
     positions: [0.3, 0.2, 0.1, 4.6, 0.5, -0.4, -1.2, 3.9, 2.8, 6.2, 6.1, 5.7],
     cell: [12, 0, 0, 0.5, 11, 0, -0.3, 0.4, 11.5],
   });
-  const hyp = { cutoffA: 2, count: 2, smearingA: 0.3, kCutoff: 14 };
+  const hyp = { cutoffA: 2, count: 2, smearingA: 0.3, kCutoffPerA: 14 };
   const ms = new LodeMsDescriptor(['Na', 'Cl'], { ...hyp, lmax: 1, densityCutoffA: 3, densityCount: 2, method: 'reciprocal' });
   const { cpot } = ms.coefficients(s, new ComputeContext(s));
   const lode = new LodeDescriptor(['Na', 'Cl'], { ...hyp, method: 'reciprocal' });
@@ -69,7 +69,7 @@ test('lode-ms invariances (rotation incl. l ≤ 2, translation, wrap, permutatio
 
 test('lode-ms reverse pass = finite differences (positions, strain), unsplit and split; backwardMany = loop', () => {
   const s = randomIonic(4, 6, 6, 0.2);
-  for (const method of ['reciprocal', 'split']) fdCheck(s, new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3.5, densityCount: 2, smearingA: 0.5, kCutoff: 5, method, splitWidthA: 1, realCutoffA: 8 }), method);
+  for (const method of ['reciprocal', 'split']) fdCheck(s, new LodeMsDescriptor(['Na', 'Cl'], { lmax: 2, cutoffA: 3, count: 2, densityCutoffA: 3.5, densityCount: 2, smearingA: 0.5, kCutoffPerA: 5, method, splitWidthA: 1, realCutoffA: 8 }), method);
 });
 
 function fdCheck(s: Structure, d: LodeMsDescriptor, what: string): void {

@@ -59,7 +59,7 @@ function fd(d: LodeDescriptor, s: Structure, what: string): void {
 
 test('split reverse pass = finite differences (positions, strain), k-vectors and PME long part', () => {
   const s = randomIonic(4, 6, 6, 0.2);
-  const fixed = { cutoffA: 3, count: 3, smearingA: 0.5, method: 'split', splitWidthA: 1, realCutoffA: 8, kCutoff: 5, accuracy: 1e-7 };
+  const fixed = { cutoffA: 3, count: 3, smearingA: 0.5, method: 'split', splitWidthA: 1, realCutoffA: 8, kCutoffPerA: 5, accuracy: 1e-7 };
   fd(new LodeDescriptor(['Na', 'Cl'], { ...fixed, reciprocalSolver: 'ewald' }), s, 'lode split ewald');
   fd(new LodeDescriptor(['Na', 'Cl'], { ...fixed, reciprocalSolver: 'pme' }), s, 'lode split pme');
 });

@@ -42,14 +42,14 @@ test('fkk backwardMany = loop of backward (1e-12): open, real, reciprocal, split
   const s = randomIonic(31, 8, 7.5, 0.2);
   checkMany(new FkkDescriptor(species, { count: 4 }), cluster, 5, 'fkk open');
   checkMany(new FkkDescriptor(species, { count: 2, method: 'real', realCutoffA: 25 }), s, 4, 'fkk real');
-  checkMany(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoff: 9 }), s, 4, 'fkk reciprocal');
-  checkMany(new FkkDescriptor(species, { count: 4, scale: 3, method: 'split', splitWidthA: 1, realCutoffA: 10, kCutoff: 6 }), s, 4, 'fkk split');
-  checkMany(new FkkDescriptor(species, { count: 3, method: 'split', includeZero: false, splitWidthA: 1, realCutoffA: 10, kCutoff: 6 }), s, 3, 'fkk split, no G = 0');
+  checkMany(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoffPerA: 9 }), s, 4, 'fkk reciprocal');
+  checkMany(new FkkDescriptor(species, { count: 4, scale: 3, method: 'split', splitWidthA: 1, realCutoffA: 10, kCutoffPerA: 6 }), s, 4, 'fkk split');
+  checkMany(new FkkDescriptor(species, { count: 3, method: 'split', includeZero: false, splitWidthA: 1, realCutoffA: 10, kCutoffPerA: 6 }), s, 3, 'fkk split, no G = 0');
   checkMany(new FkkDescriptor(species, { accuracy: 1e-5 }), s, 3, 'fkk auto');
 });
 
 test('lode backwardMany = loop of backward (1e-12): periodic and open', () => {
-  checkMany(new LodeDescriptor(species, { cutoffA: 3, count: 3, kCutoff: 8 }), randomIonic(32, 8, 7, 0.2), 5, 'lode periodic');
+  checkMany(new LodeDescriptor(species, { cutoffA: 3, count: 3, kCutoffPerA: 8 }), randomIonic(32, 8, 7, 0.2), 5, 'lode periodic');
   checkMany(new LodeDescriptor(species, { cutoffA: 3, count: 3 }), cluster, 4, 'lode open');
 });
 
@@ -58,8 +58,8 @@ test('batched passes with several upstream chunks and atom blocks give the same 
   try {
     reciprocalBlocking.atomBlock = 3;
     reciprocalBlocking.chunkDoubles = 1;
-    checkMany(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoff: 7 }), randomIonic(33, 8, 7.5, 0.2), 5, 'fkk small blocks');
-    checkMany(new LodeDescriptor(species, { cutoffA: 3, count: 2, kCutoff: 7 }), randomIonic(34, 7, 7, 0.2), 4, 'lode small blocks');
+    checkMany(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoffPerA: 7 }), randomIonic(33, 8, 7.5, 0.2), 5, 'fkk small blocks');
+    checkMany(new LodeDescriptor(species, { cutoffA: 3, count: 2, kCutoffPerA: 7 }), randomIonic(34, 7, 7, 0.2), 4, 'lode small blocks');
   } finally {
     Object.assign(reciprocalBlocking, saved);
   }
@@ -68,11 +68,11 @@ test('batched passes with several upstream chunks and atom blocks give the same 
 test('shared structure factors on the union k-set = per-channel ewaldReciprocal (forward and reverse, 1e-12)', () => {
   const s = randomIonic(35, 9, 7.5, 0.2, 1.6, ['Na', 'Cl']);
   const types = Int32Array.from(s.species);
-  const fkk = new FkkDescriptor(species, { count: 4, scale: 2.5, method: 'split', splitWidthA: 1.2, realCutoffA: 9, kCutoff: 5 });
-  const lode = new LodeDescriptor(species, { cutoffA: 3, count: 3, kCutoff: 9 });
+  const fkk = new FkkDescriptor(species, { count: 4, scale: 2.5, method: 'split', splitWidthA: 1.2, realCutoffA: 9, kCutoffPerA: 5 });
+  const lode = new LodeDescriptor(species, { cutoffA: 3, count: 3, kCutoffPerA: 9 });
   const cases: [string, ReciprocalChannel[], number][] = [
     // distinct cutoffs per channel, so each channel uses its own prefix of the union set
-    ['fkk', fkk.reciprocalChannels(fkk.plan(s)).ewald.map((c, j) => ({ ...c, kCutoff: 3 + 0.7 * j })), fkk.hypers.count],
+    ['fkk', fkk.reciprocalChannels(fkk.plan(s)).ewald.map((c, j) => ({ ...c, kCutoffPerA: 3 + 0.7 * j })), fkk.hypers.count],
     ['lode', lode.reciprocalChannels([9, 7.5, 6]), lode.hypers.count],
   ];
   for (const [what, chans, bw] of cases) {

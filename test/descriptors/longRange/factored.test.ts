@@ -85,10 +85,10 @@ test('fkk backwardFactored = backwardMany = loop of backward (1e-12): open, spli
   const s = randomIonic(31, 8, 7.5, 0.2);
   // width 2·3 = 6: 40 entries → shared-coefficient group > D (basis), own term count > N (basis)
   checkFactored(new FkkDescriptor(species, { count: 3 }), cluster, 40, true, 'fkk open, basis');
-  checkFactored(new FkkDescriptor(species, { count: 3, method: 'split', splitWidthA: 1, realCutoffA: 10, kCutoff: 6 }), s, 40, true, 'fkk split, basis');
+  checkFactored(new FkkDescriptor(species, { count: 3, method: 'split', splitWidthA: 1, realCutoffA: 10, kCutoffPerA: 6 }), s, 40, true, 'fkk split, basis');
   // 6 entries: group ≤ D and own count ≤ N → every entry expanded
-  checkFactored(new FkkDescriptor(species, { count: 4, method: 'split', splitWidthA: 1, realCutoffA: 10, kCutoff: 6 }), s, 6, true, 'fkk split, expanded');
-  checkFactored(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoff: 9 }), s, 30, false, 'fkk reciprocal, terms only');
+  checkFactored(new FkkDescriptor(species, { count: 4, method: 'split', splitWidthA: 1, realCutoffA: 10, kCutoffPerA: 6 }), s, 6, true, 'fkk split, expanded');
+  checkFactored(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoffPerA: 9 }), s, 30, false, 'fkk reciprocal, terms only');
   checkFactored(new FkkDescriptor(species, { accuracy: 1e-5 }), s, 40, true, 'fkk auto (width 16)', false);
 });
 
@@ -97,14 +97,14 @@ test('fkk backwardFactored with the reciprocal blocking shrunk (several channel 
   try {
     reciprocalBlocking.chunkDoubles = 2000;
     reciprocalBlocking.atomBlock = 3;
-    checkFactored(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoff: 8 }), randomIonic(5, 8, 7, 0.1), 30, true, 'fkk reciprocal, small blocks');
+    checkFactored(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoffPerA: 8 }), randomIonic(5, 8, 7, 0.1), 30, true, 'fkk reciprocal, small blocks');
   } finally {
     Object.assign(reciprocalBlocking, saved);
   }
 });
 
 test('lode backwardFactored = backwardMany = loop of backward (1e-12): periodic, open', () => {
-  checkFactored(new LodeDescriptor(species, { cutoffA: 3, count: 3, kCutoff: 8 }), randomIonic(12, 8, 7.5, 0.1), 30, true, 'lode periodic');
+  checkFactored(new LodeDescriptor(species, { cutoffA: 3, count: 3, kCutoffPerA: 8 }), randomIonic(12, 8, 7.5, 0.1), 30, true, 'lode periodic');
   checkFactored(new LodeDescriptor(species, { cutoffA: 3, count: 3 }), cluster, 30, true, 'lode open');
 });
 

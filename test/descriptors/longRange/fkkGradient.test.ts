@@ -22,14 +22,14 @@ test('finite system: backward = finite differences (positions and strain)', () =
 });
 
 test('periodic, reciprocal sum (G = 0 included): backward = finite differences', () => {
-  check(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoff: 16 }), randomIonic(5, 6, 7), 'reciprocal');
+  check(new FkkDescriptor(species, { count: 3, method: 'reciprocal', kCutoffPerA: 16 }), randomIonic(5, 6, 7), 'reciprocal');
 });
 
 test('periodic, Ewald-like split: backward = finite differences', () => {
-  check(new FkkDescriptor(species, { count: 4, scale: 3, method: 'split', splitWidthA: 1, realCutoffA: 12, kCutoff: 8 }), randomIonic(6, 6, 7, 0.2), 'split');
+  check(new FkkDescriptor(species, { count: 4, scale: 3, method: 'split', splitWidthA: 1, realCutoffA: 12, kCutoffPerA: 8 }), randomIonic(6, 6, 7, 0.2), 'split');
 });
 
 test('periodic, real-space lattice sum, and G = 0 dropped: backward = finite differences', () => {
   check(new FkkDescriptor(species, { count: 2, method: 'real', realCutoffA: 40 }), randomIonic(8, 5, 6.5), 'real');
-  check(new FkkDescriptor(species, { count: 3, method: 'split', includeZero: false, splitWidthA: 1, realCutoffA: 12, kCutoff: 8 }), randomIonic(9, 6, 7), 'split without G = 0');
+  check(new FkkDescriptor(species, { count: 3, method: 'split', includeZero: false, splitWidthA: 1, realCutoffA: 12, kCutoffPerA: 8 }), randomIonic(9, 6, 7), 'split without G = 0');
 });

@@ -16,8 +16,8 @@ const reps = Number(process.argv[2]);
 const kind = process.argv[3] ?? 'fkk';
 const s = supercell(rockSalt(5.64, 0.3, 3), [reps, reps, reps]);
 const d = kind.startsWith('fkk')
-  ? new FkkDescriptor(['Na', 'Cl'], { count: 2, scale: 4, method: 'split', splitWidthA: 1.5, realCutoffA: 6, kCutoff: 1.2, reciprocalSolver: kind === 'fkk-pme' ? 'pme' : 'ewald' })
-  : new LodeDescriptor(['Na', 'Cl'], { count: 2, cutoffA: 4, kCutoff: 1.2 });
+  ? new FkkDescriptor(['Na', 'Cl'], { count: 2, scale: 4, method: 'split', splitWidthA: 1.5, realCutoffA: 6, kCutoffPerA: 1.2, reciprocalSolver: kind === 'fkk-pme' ? 'pme' : 'ewald' })
+  : new LodeDescriptor(['Na', 'Cl'], { count: 2, cutoffA: 4, kCutoffPerA: 1.2 });
 const ctx = new ComputeContext(s);
 ctx.neighbours(6); // the neighbour list is shared infrastructure: build it before measuring
 // so is the linear-algebra runtime (wasm memory, helper thread) used by the batched reciprocal passes: warm it up
