@@ -63,7 +63,10 @@ export function referenceCalculator(options: Omit<RelabelOptions, 'onProgress' |
 
 /** Relabel frames with a reference potential; returns new structures (inputs untouched). */
 export function relabelStructures(frames: readonly Structure[], options: RelabelOptions): Structure[] {
-  const calc = referenceCalculator(options);
+  referenceCalculator(options); // option errors before any frame
+  // a fresh calculator per frame: a calculator keeps state along a trajectory (the rigid-ion pair list with a skin,
+  // equal to a fresh one only to rounding), and a label must not depend on which frames were labelled before it —
+  // chunked, resumed and cluster runs write the same bytes as one local run
   const where = options.source ? `${options.source}: ` : '';
   if (options.engine === 'point-charges' && options.charges === undefined)
     frames.forEach((s, k) => {
@@ -74,7 +77,7 @@ export function relabelStructures(frames: readonly Structure[], options: Relabel
     const periodic = s.pbc.every((p) => p);
     let r;
     try {
-      r = calc.calculate(s, { forces: true, stress: periodic });
+      r = referenceCalculator(options).calculate(s, { forces: true, stress: periodic });
     } catch (e) {
       if (e instanceof FarfieldError) throw new FarfieldError(e.code, `${where}frame ${k}: ${e.message}`, undefined, { cause: e });
       throw e;
