@@ -8,8 +8,8 @@
  * Hypers (JSON): `{ blocks: [{ spec: {kind, hypers}, weight }] }`. Every block uses the composite's species universe
  * (a block spec may omit `species`; if it gives one it must equal the composite's). `weight` ≥ 0, default 1.
  * The cutoff is the largest block cutoff. Blocks share the per-structure context (and so one neighbour list per
- * cutoff). The vjp hands every block its columns of the upstream × √w (upstream.ts `upstreamColumns`: a copy for one
- * dense gradient, a row view for a batch, sliced rows for a factored upstream, leaving out terms that are zero on the
+ * cutoff). The vjp hands every block its columns of the upstream × √w (upstream.ts `upstreamColumns`: a row view
+ * for one dense gradient or a batch, sliced rows for a factored upstream, leaving out terms that are zero on the
  * block) and sums the blocks' gradients.
  * Column metadata: a composite of kind 'composite' has one column block per child (a block kernel's parts); a named
  * composite (e.g. 'sr' = radial + angular) is one block. Leaf groups are the children's, shifted.

@@ -192,12 +192,13 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const nat = structure.species.length;
     checkUpstream('angular descriptor', up, nat, this.width);
     const sv = this.checkSaved(saved, nat);
-    if (up.form === 'dense' && up.count === 1) return this.single(structure, ctx, sv, up.data);
     if (up.form === 'factored') return this.factored(structure, ctx, sv, up);
+    if (up.count === 1) return this.single(structure, ctx, sv, up.data, rowView(up, this.width));
     return this.batched(structure, ctx, sv, up.data, up.count, rowView(up, this.width));
   }
 
-  private single(structure: Structure, ctx: ComputeContext, sv: AngularSaved, dEdX: Float64Array): DescriptorGradients {
+  /** One gradient read through a row view (a composite's columns, no copy): entry k of atom i is view.scale · dEdX[i·view.stride + view.offset + k]. */
+  private single(structure: Structure, ctx: ComputeContext, sv: AngularSaved, dEdX: Float64Array, view: UpstreamView): DescriptorGradients {
     const { nmax: N, lmax: L } = this.hypers;
     const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
     const map = speciesMap(structure, this.species, 'angular descriptor');
@@ -208,12 +209,12 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const Y = this.ylm.values, dY = this.ylm.gradients, CC = C * C;
     for (let i = 0; i < nat; i++) {
       // A_l (symmetric) from the upstream gradient of row i
-      const xo = i * W;
+      const xo = i * view.stride + view.offset, vs = view.scale;
       let any = false;
       for (let q = 0; q < pairA.length; q++) {
         const a = pairA[q], b = pairB[q];
         for (let l = 0; l <= L; l++) {
-          const v = scale[q * L1 + l] * dEdX[xo + q * L1 + l];
+          const v = scale[q * L1 + l] * (vs * dEdX[xo + q * L1 + l]);
           if (v !== 0) any = true;
           if (a === b) A[l * CC + a * C + a] = 2 * v;
           else { A[l * CC + a * C + b] = v; A[l * CC + b * C + a] = v; }

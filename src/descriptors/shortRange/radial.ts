@@ -77,22 +77,23 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
   /** One dense gradient: the pair loop (no Jacobian); a batch or row view: pair-Jacobian GEMMs; factored: per term. */
   vjp(structure: Structure, ctx: ComputeContext, saved: RadialSaved, up: Upstream): DescriptorGradients {
     checkUpstream('radial descriptor', up, structure.species.length, this.width);
-    if (up.form === 'dense' && up.count === 1) return this.single(structure, ctx, up.data);
     if (up.form === 'factored') return this.factored(structure, ctx, saved, up);
+    if (up.count === 1) return this.single(structure, ctx, up.data, rowView(up, this.width));
     return this.batched(structure, ctx, saved, up.data, up.count, rowView(up, this.width));
   }
 
-  private single(structure: Structure, ctx: ComputeContext, dEdX: Float64Array): DescriptorGradients {
-    const nat = structure.species.length, W = this.width, N = this.hypers.nmax;
+  /** One gradient read through a row view (a composite's columns, no copy): entry k of atom i is v.scale · dEdX[i·v.stride + v.offset + k]. */
+  private single(structure: Structure, ctx: ComputeContext, dEdX: Float64Array, v: UpstreamView): DescriptorGradients {
+    const nat = structure.species.length, N = this.hypers.nmax, { stride, offset, scale: vs } = v;
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9), h = this.h, dh = this.dh;
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p], r = nl.distances[p];
-      const o = i * W + map[structure.species[j]] * N;
+      const o = i * stride + offset + map[structure.species[j]] * N;
       this.projection.evaluateWithDerivative(r, h, dh);
       let s = 0;
-      for (let n = 0; n < N; n++) s += dEdX[o + n] * dh[n];
+      for (let n = 0; n < N; n++) s += (vs * dEdX[o + n]) * dh[n];
       if (s === 0) continue;
       const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2], f = (Y00 * s) / r;
       accumulatePair(positions, strain, i, j, f * rx, f * ry, f * rz, rx, ry, rz);
