@@ -121,3 +121,18 @@ test('a composite hands a single dense gradient to its blocks as row views of th
     assert.deepEqual(b.strain, a.strain, d.kind);
   }
 });
+
+test('computeInto writes a block\'s features into a wider matrix, bit for bit those of compute (radial, angular, sr, a composite of sr, fkk, lode)', () => {
+  for (const name of ['radial', 'angular', 'sr', 'sr+fkk+lode']) {
+    const d = createDescriptor(specs[name]);
+    assert.ok(d.computeInto, name);
+    const ref = d.compute(periodic, new ComputeContext(periodic)).features.data;
+    const n = periodic.species.length, D = d.width + 3, off = 1;
+    const wide = new Float64Array(n * D);
+    d.computeInto(periodic, new ComputeContext(periodic), { data: wide, stride: D, offset: off });
+    for (let i = 0; i < n; i++) {
+      assert.deepEqual(wide.subarray(i * D + off, i * D + off + d.width), ref.subarray(i * d.width, (i + 1) * d.width), `${name} row ${i}`);
+      assert.ok(wide[i * D] === 0 && wide[i * D + off + d.width] === 0 && wide[i * D + off + d.width + 1] === 0, `${name} row ${i}: only its columns`);
+    }
+  }
+});

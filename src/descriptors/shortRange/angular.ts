@@ -35,7 +35,7 @@ import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
 import { SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
-import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from '../descriptor.js';
 import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveAngularHypers, type AngularHypers } from './hypers.js';
@@ -143,11 +143,18 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<AngularSaved> {
+    const X = new Float64Array(structure.species.length * this.width);
+    const saved = this.computeInto(structure, ctx, { data: X, stride: this.width, offset: 0 });
+    return { features: { rows: structure.species.length, cols: this.width, data: X, labels: [...this.labels] }, saved };
+  }
+
+  /** The power spectrum written into a composite's columns (Descriptor.computeInto); the state keeps the coefficients c. */
+  computeInto(structure: Structure, ctx: ComputeContext, target: FeatureTarget): AngularSaved {
     const map = speciesMap(structure, this.species, 'angular descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const { nmax: N, lmax: L } = this.hypers;
     const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
-    const X = new Float64Array(nat * W), call = new Float64Array(nat * K * C);
+    const X = target.data, call = new Float64Array(nat * K * C);
     const h = this.h, hf = this.hf, eta = this.filterFactors, lOf = this.lOf, self = this.selfAcc, Y = this.ylm.values;
     const pairA = this.pairA, pairB = this.pairB, scale = this.colScale, NN = N * N;
     for (let i = 0; i < nat; i++) {
@@ -171,7 +178,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         }
       }
       // power spectrum
-      const xo = i * W;
+      const xo = i * target.stride + target.offset;
       for (let q = 0; q < pairA.length; q++) {
         const a = pairA[q], b = pairB[q];
         const Ja = Math.floor(a / N), Jb = Math.floor(b / N);
@@ -183,8 +190,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         }
       }
     }
-    const saved: AngularSaved = { c: call };
-    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
+    return { c: call };
   }
 
   /** One dense gradient: the per-pair pass; a batch or row view: pair-Jacobian GEMMs; factored: per term. */

@@ -15,7 +15,7 @@
  */
 import type { Structure } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from '../descriptor.js';
 import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveRadialHypers, type RadialHypers } from './hypers.js';
@@ -60,18 +60,24 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<RadialSaved> {
+    const nat = structure.species.length, W = this.width;
+    const X = new Float64Array(nat * W);
+    const saved = this.computeInto(structure, ctx, { data: X, stride: W, offset: 0 });
+    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
+  }
+
+  /** The features accumulated into a composite's (zeroed) columns (Descriptor.computeInto). */
+  computeInto(structure: Structure, ctx: ComputeContext, target: FeatureTarget): RadialSaved {
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
-    const N = this.hypers.nmax, W = this.width, nat = structure.species.length, h = this.h;
-    const X = new Float64Array(nat * W);
+    const N = this.hypers.nmax, h = this.h, X = target.data, { stride, offset } = target;
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p];
       this.projection.evaluate(nl.distances[p], h);
-      const o = i * W + map[structure.species[j]] * N;
+      const o = i * stride + offset + map[structure.species[j]] * N;
       for (let n = 0; n < N; n++) X[o + n] += Y00 * h[n];
     }
-    const saved: RadialSaved = {};
-    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
+    return {};
   }
 
   /** One dense gradient: the pair loop (no Jacobian); a batch or row view: pair-Jacobian GEMMs; factored: per term. */
