@@ -8,8 +8,8 @@
  * Hypers (JSON): `{ blocks: [{ spec: {kind, hypers}, weight }] }`. Every block uses the composite's species universe
  * (a block spec may omit `species`; if it gives one it must equal the composite's). `weight` ≥ 0, default 1.
  * The cutoff is the largest block cutoff. Blocks share the per-structure context (and so one neighbour list per
- * cutoff). The vjp hands every block its columns of the upstream × √w (upstream.ts `upstreamColumns`: a copy for one
- * dense gradient, a row view for a batch, sliced rows for a factored upstream, leaving out terms that are zero on the
+ * cutoff). The vjp hands every block its columns of the upstream × √w (upstream.ts `upstreamColumns`: a row view
+ * for one dense gradient or a batch, sliced rows for a factored upstream, leaving out terms that are zero on the
  * block) and sums the blocks' gradients.
  * Column metadata: a composite of kind 'composite' has one column block per child (a block kernel's parts); a named
  * composite (e.g. 'sr' = radial + angular) is one block. Leaf groups are the children's, shifted.
@@ -17,7 +17,7 @@
 import { FarfieldError } from '../core/index.js';
 import type { Structure } from '../core/index.js';
 import type { ComputeContext } from './context.js';
-import { columnGroups, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from './descriptor.js';
+import { columnGroups, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from './descriptor.js';
 import { checkUpstream, upstreamColumns, zeroGradients, type Upstream } from './upstream.js';
 import { DESCRIPTORS, createDescriptor } from './registry.js';
 
@@ -96,14 +96,30 @@ export class CompositeDescriptor implements Descriptor<CompositeSaved> {
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<CompositeSaved> {
     const n = structure.species.length;
     const data = new Float64Array(n * this.width);
+    const saved = this.computeInto(structure, ctx, { data, stride: this.width, offset: 0 });
+    return { features: { rows: n, cols: this.width, data, labels: [...this.labels] }, saved };
+  }
+
+  /**
+   * Every block's features written into its columns of one matrix and scaled there by √w (Descriptor.computeInto;
+   * blocks without computeInto are computed and copied). Same values as scaling a copy: s · x_k either way.
+   */
+  computeInto(structure: Structure, ctx: ComputeContext, target: FeatureTarget): CompositeSaved {
+    const n = structure.species.length, { data, stride: D } = target;
     const saved: unknown[] = [];
     this.blocks.forEach((d, b) => {
+      const w = d.width, off = target.offset + this.columnOffsets[b], s = this.scales[b];
+      if (d.computeInto) {
+        saved.push(d.computeInto(structure, ctx, { data, stride: D, offset: off }));
+        for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) data[i * D + off + k] = s * data[i * D + off + k];
+        return;
+      }
       const out = d.compute(structure, ctx);
       saved.push(out.saved);
-      const src = out.features.data, w = d.width, off = this.columnOffsets[b], s = this.scales[b], D = this.width;
+      const src = out.features.data;
       for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) data[i * D + off + k] = s * src[i * w + k];
     });
-    return { features: { rows: n, cols: this.width, data, labels: [...this.labels] }, saved };
+    return saved;
   }
 
   vjp(structure: Structure, ctx: ComputeContext, saved: CompositeSaved, up: Upstream): DescriptorGradients {

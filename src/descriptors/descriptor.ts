@@ -100,6 +100,13 @@ export function columnGroups(layout: { readonly columnBlocks: readonly ColumnBlo
   return layout.columnBlocks.flatMap((b) => b.groups);
 }
 
+/** Columns [offset, offset + width) of a row-major matrix with `stride` columns: feature k of atom i goes to data[i·stride + offset + k]. */
+export interface FeatureTarget {
+  readonly data: Float64Array;
+  readonly stride: number;
+  readonly offset: number;
+}
+
 export interface Descriptor<S = unknown> {
   /** Registry name of the descriptor kind, e.g. 'radial', 'angular', 'sr', 'fkk', 'lode'. */
   readonly kind: string;
@@ -113,6 +120,12 @@ export interface Descriptor<S = unknown> {
   /** Column metadata: top-level blocks and their leaf groups (see ColumnBlock, ColumnGroup). */
   readonly columnBlocks: readonly ColumnBlock[];
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<S>;
+  /**
+   * Optional form of `compute` that writes the features into columns [offset, offset + width) of a wider row-major
+   * matrix (a composite's, so that no block matrix is allocated and copied) and returns the reverse-pass state. Those
+   * columns must be zero on entry; the values written are bit for bit those of `compute`.
+   */
+  computeInto?(structure: Structure, ctx: ComputeContext, target: FeatureTarget): S;
   /**
    * The vector–Jacobian product: `upstream.count` upstream gradients dE/dX (upstream.ts) → positions (count × 3N)
    * and strain (count × 9), in batch order. `saved` comes from `compute` on the same structure and context; an

@@ -5,9 +5,10 @@
  *
  *   dense     data = count × N × D row-major. With count = 1 this is the single reverse pass of a prediction
  *             (descriptors may use their cheapest unbatched algorithm for it).
- *   rows      a batched view of a wider row-major array: entry k of atom i in batch entry c is
+ *   rows      a (batched) view of a wider row-major array: entry k of atom i in batch entry c is
  *             scale · data[(c·N + i)·stride + offset + k]. The plain batch is {stride: D, offset: 0, scale: 1};
- *             a composite hands each block its columns (× √w) as such a view, without copying.
+ *             a composite hands each block its columns (× √w) as such a view, without copying. With count = 1
+ *             descriptors run their single-gradient pass on it, as for dense with count = 1.
  *   factored  a sum of separable terms, never materialised as count × N × D:
  *               dE_c/dX_{i,k} = Σ_r terms[r].coef[c·N + i] · terms[r].rows[c·D + k] + own.coef[c·N + i] · own.rows[i·D + k]
  *             (per-(entry, atom) coefficients times one row per entry, plus per-(entry, atom) coefficients times
@@ -162,17 +163,13 @@ function zeroColumns(rows: Float64Array, nrows: number, D: number, off: number, 
 
 /**
  * Columns [offset, offset + width) of an upstream for N atoms and width D, times `scale` (a composite's block,
- * × √w). A single dense gradient is copied (the block then runs its unbatched pass); a batch becomes a row view
- * (no copy); a factored upstream keeps its coefficients and slices its rows, leaving out terms whose rows are zero on
- * these columns (a block kernel's part terms). Null when nothing reaches the columns.
+ * × √w). A dense or rows upstream becomes a row view (no copy; a block's single-gradient pass reads one gradient
+ * through it, a batched pass gathers from it); a factored upstream keeps its coefficients and slices its rows, leaving
+ * out terms whose rows are zero on these columns (a block kernel's part terms). Null when nothing reaches the columns.
+ * Nested composites multiply their scales into one (s₂·s₁)·x, which may differ from s₂·(s₁·x) in the last bit.
  */
 export function upstreamColumns(up: Upstream, nat: number, D: number, offset: number, width: number, scale: number): Upstream | null {
   const count = up.count;
-  if (up.form === 'dense' && count === 1) {
-    const g = new Float64Array(nat * width);
-    for (let i = 0; i < nat; i++) for (let k = 0; k < width; k++) g[i * width + k] = scale * up.data[i * D + offset + k];
-    return denseUpstream(g, 1);
-  }
   if (up.form !== 'factored') {
     const v = rowView(up, D);
     return rowsUpstream(up.data, count, v.stride, v.offset + offset, scale * v.scale);

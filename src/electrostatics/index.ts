@@ -6,7 +6,7 @@
 export * from './kernels.js';
 export { kVectors, structureFactors, phaseTables, phaseTableLength, phasesAt, type KVectorSet, type StructureFactors } from './kvectors.js';
 export { ewaldReciprocal, type ReciprocalRequest, type ReciprocalResult } from './reciprocal.js';
-export { pmeReciprocal, bspline, PmeWorkspace, type PmeParameters } from './pme.js';
+export { pmeReciprocal, bspline, PmeWorkspace, type PmeParameters, type PmeScratchPool } from './pme.js';
 export { RealSpaceWorkspace } from './realspace.js';
 export * from './solve.js';
 export * from './tune.js';

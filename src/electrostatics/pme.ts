@@ -271,12 +271,30 @@ interface Influence { key: string | null; infl: Float64Array; dinfl: Float64Arra
  * (kernel, cell, mesh, order) and the scratch meshes. Reuse one along an MD trajectory (same mesh every step);
  * drop it with its owner. Results never alias its arrays. Memory O(M) for a mesh of M points.
  */
+/** Scratch meshes shared by several PmeWorkspace instances used one at a time (see the PmeWorkspace constructor). */
+export interface PmeScratchPool {
+  readonly real: Float64Array[];
+  readonly spec: Float64Array[];
+}
+
 export class PmeWorkspace {
   private plan: RealTransform3d | null = null;
   /** Influence function of the last call whose request carried a kernelKey. */
   influence: Influence | null = null;
-  private readonly real: Float64Array[] = [];
-  private readonly spec: Float64Array[] = [];
+  private readonly real: Float64Array[];
+  private readonly spec: Float64Array[];
+  private readonly shared: boolean;
+
+  /**
+   * `pool`: scratch meshes shared with other workspaces that are never used at the same time (e.g. one per channel
+   * of a descriptor, run one after another): each slot is grown to the largest length asked for and handed out as a
+   * prefix, so the channels together keep one set of meshes instead of one set each.
+   */
+  constructor(pool?: PmeScratchPool) {
+    this.real = pool ? pool.real : [];
+    this.spec = pool ? pool.spec : [];
+    this.shared = pool !== undefined;
+  }
   /** Spline weights and mesh indices of the last call (buffers reused while N and the order stay the same). */
   splines: SplineSet | null = null;
 
@@ -296,6 +314,10 @@ export class PmeWorkspace {
   /** Scratch mesh `slot` of the given length (contents undefined; callers overwrite it). */
   scratch(kind: 'real' | 'spec', slot: number, length: number): Float64Array {
     const list = kind === 'real' ? this.real : this.spec;
+    if (this.shared) {
+      if (!list[slot] || list[slot].length < length) list[slot] = new Float64Array(length);
+      return list[slot].length === length ? list[slot] : list[slot].subarray(0, length);
+    }
     if (!list[slot] || list[slot].length !== length) list[slot] = new Float64Array(length);
     return list[slot];
   }

@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure } from '../../src/core/index.js';
-import { DESCRIPTORS, columnGroups, createDescriptor, type Descriptor, type DescriptorSpec } from '../../src/descriptors/index.js';
+import { ComputeContext, DESCRIPTORS, columnGroups, createDescriptor, denseUpstream, upstreamColumns, type CompositeDescriptor, type Descriptor, type DescriptorSpec } from '../../src/descriptors/index.js';
 import { checkDescriptorGradients, type UpstreamForm } from '../helpers/descriptorGradients.js';
 import { randomIonic } from './longRange/helpers.js';
 
@@ -99,4 +99,40 @@ test('vjp of every upstream form = finite differences: lode-ms (periodic only) a
   for (const upstream of FORMS)
     checkDescriptorGradients(ms, periodic, { upstream, components: [0, 7], strainComponents: [1, 4], what: `lode-ms ${upstream}` });
   check(createDescriptor(specs['sr+fkk+lode']), 'sr+fkk+lode');
+});
+
+test('a composite hands a single dense gradient to its blocks as row views of the caller\'s array (no column copies), with the results of the copied columns', () => {
+  const g = new Float64Array(7 * 10).map((_, k) => Math.sin(1.7 * k + 0.3));
+  const sub = upstreamColumns(denseUpstream(g, 1), 7, 10, 3, 4, 0.5);
+  assert.ok(sub && sub.form === 'rows' && sub.data === g && sub.stride === 10 && sub.offset === 3 && sub.scale === 0.5);
+  // one gradient through a view = the single-gradient pass on the scaled copy of the columns, bit for bit
+  const comp = createDescriptor(specs['sr+fkk+lode']) as CompositeDescriptor;
+  const sr = comp.blocks[0] as CompositeDescriptor;
+  const ctx = new ComputeContext(periodic);
+  for (const d of sr.blocks) {
+    const out = d.compute(periodic, ctx);
+    const n = periodic.species.length, D = d.width + 5, off = 2, s = 0.8;
+    const wide = new Float64Array(n * D).map((_, k) => Math.cos(0.37 * k));
+    const copy = new Float64Array(n * d.width);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d.width; k++) copy[i * d.width + k] = s * wide[i * D + off + k];
+    const a = d.vjp(periodic, ctx, out.saved, denseUpstream(copy, 1));
+    const b = d.vjp(periodic, ctx, out.saved, upstreamColumns(denseUpstream(wide, 1), n, D, off, d.width, s)!);
+    assert.deepEqual(b.positions, a.positions, d.kind);
+    assert.deepEqual(b.strain, a.strain, d.kind);
+  }
+});
+
+test('computeInto writes a block\'s features into a wider matrix, bit for bit those of compute (radial, angular, sr, a composite of sr, fkk, lode)', () => {
+  for (const name of ['radial', 'angular', 'sr', 'sr+fkk+lode']) {
+    const d = createDescriptor(specs[name]);
+    assert.ok(d.computeInto, name);
+    const ref = d.compute(periodic, new ComputeContext(periodic)).features.data;
+    const n = periodic.species.length, D = d.width + 3, off = 1;
+    const wide = new Float64Array(n * D);
+    d.computeInto(periodic, new ComputeContext(periodic), { data: wide, stride: D, offset: off });
+    for (let i = 0; i < n; i++) {
+      assert.deepEqual(wide.subarray(i * D + off, i * D + off + d.width), ref.subarray(i * d.width, (i + 1) * d.width), `${name} row ${i}`);
+      assert.ok(wide[i * D] === 0 && wide[i * D + off + d.width] === 0 && wide[i * D + off + d.width + 1] === 0, `${name} row ${i}: only its columns`);
+    }
+  }
 });

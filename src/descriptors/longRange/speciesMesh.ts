@@ -8,11 +8,11 @@
  * (the engine's adjoint gives ∂/∂r and ∂/∂ε). Cost per channel O(N p³ T + M log M · T) per pass; memory O(M + N T).
  * (A batched mesh pass — all upstream gradients spread at once, one inverse transform per (c, J) — would need the
  * engine's spreading/gathering pieces, which it does not export; see the report.)
- * PME state (transform, scratch meshes, and — for channels with a `kernelKey` — the influence function) is kept per
- * channel in a `MeshWorkspaces` owned by the descriptor instance.
+ * PME state (transform and — for channels with a `kernelKey` — the influence function) is kept per channel in a
+ * `MeshWorkspaces` owned by the descriptor instance; the scratch meshes are shared by its channels.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { PmeWorkspace, pmeReciprocal, reduceCell } from '../../electrostatics/index.js';
+import { PmeWorkspace, pmeReciprocal, reduceCell, type PmeScratchPool } from '../../electrostatics/index.js';
 import type { GradientSinkMany, ReciprocalChannel } from './speciesReciprocal.js';
 
 export interface MeshChannel extends ReciprocalChannel {
@@ -20,12 +20,16 @@ export interface MeshChannel extends ReciprocalChannel {
   order: number;
 }
 
-/** PME workspaces per channel index n, owned by a descriptor instance (each channel keeps its own mesh). */
+/**
+ * PME workspaces per channel index n, owned by a descriptor instance: each channel keeps its own transform and
+ * influence function; the scratch meshes are one shared pool (channels run one after another), sized by the largest.
+ */
 export class MeshWorkspaces {
   private readonly byChannel = new Map<number, PmeWorkspace>();
+  private readonly pool: PmeScratchPool = { real: [], spec: [] };
   for(n: number): PmeWorkspace {
     let w = this.byChannel.get(n);
-    if (!w) { w = new PmeWorkspace(); this.byChannel.set(n, w); }
+    if (!w) { w = new PmeWorkspace(this.pool); this.byChannel.set(n, w); }
     return w;
   }
 }

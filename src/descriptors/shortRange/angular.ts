@@ -35,7 +35,7 @@ import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
 import { SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
-import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from '../descriptor.js';
 import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveAngularHypers, type AngularHypers } from './hypers.js';
@@ -143,11 +143,18 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<AngularSaved> {
+    const X = new Float64Array(structure.species.length * this.width);
+    const saved = this.computeInto(structure, ctx, { data: X, stride: this.width, offset: 0 });
+    return { features: { rows: structure.species.length, cols: this.width, data: X, labels: [...this.labels] }, saved };
+  }
+
+  /** The power spectrum written into a composite's columns (Descriptor.computeInto); the state keeps the coefficients c. */
+  computeInto(structure: Structure, ctx: ComputeContext, target: FeatureTarget): AngularSaved {
     const map = speciesMap(structure, this.species, 'angular descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const { nmax: N, lmax: L } = this.hypers;
     const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
-    const X = new Float64Array(nat * W), call = new Float64Array(nat * K * C);
+    const X = target.data, call = new Float64Array(nat * K * C);
     const h = this.h, hf = this.hf, eta = this.filterFactors, lOf = this.lOf, self = this.selfAcc, Y = this.ylm.values;
     const pairA = this.pairA, pairB = this.pairB, scale = this.colScale, NN = N * N;
     for (let i = 0; i < nat; i++) {
@@ -171,7 +178,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         }
       }
       // power spectrum
-      const xo = i * W;
+      const xo = i * target.stride + target.offset;
       for (let q = 0; q < pairA.length; q++) {
         const a = pairA[q], b = pairB[q];
         const Ja = Math.floor(a / N), Jb = Math.floor(b / N);
@@ -183,8 +190,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         }
       }
     }
-    const saved: AngularSaved = { c: call };
-    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
+    return { c: call };
   }
 
   /** One dense gradient: the per-pair pass; a batch or row view: pair-Jacobian GEMMs; factored: per term. */
@@ -192,12 +198,13 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const nat = structure.species.length;
     checkUpstream('angular descriptor', up, nat, this.width);
     const sv = this.checkSaved(saved, nat);
-    if (up.form === 'dense' && up.count === 1) return this.single(structure, ctx, sv, up.data);
     if (up.form === 'factored') return this.factored(structure, ctx, sv, up);
+    if (up.count === 1) return this.single(structure, ctx, sv, up.data, rowView(up, this.width));
     return this.batched(structure, ctx, sv, up.data, up.count, rowView(up, this.width));
   }
 
-  private single(structure: Structure, ctx: ComputeContext, sv: AngularSaved, dEdX: Float64Array): DescriptorGradients {
+  /** One gradient read through a row view (a composite's columns, no copy): entry k of atom i is view.scale · dEdX[i·view.stride + view.offset + k]. */
+  private single(structure: Structure, ctx: ComputeContext, sv: AngularSaved, dEdX: Float64Array, view: UpstreamView): DescriptorGradients {
     const { nmax: N, lmax: L } = this.hypers;
     const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
     const map = speciesMap(structure, this.species, 'angular descriptor');
@@ -208,12 +215,12 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const Y = this.ylm.values, dY = this.ylm.gradients, CC = C * C;
     for (let i = 0; i < nat; i++) {
       // A_l (symmetric) from the upstream gradient of row i
-      const xo = i * W;
+      const xo = i * view.stride + view.offset, vs = view.scale;
       let any = false;
       for (let q = 0; q < pairA.length; q++) {
         const a = pairA[q], b = pairB[q];
         for (let l = 0; l <= L; l++) {
-          const v = scale[q * L1 + l] * dEdX[xo + q * L1 + l];
+          const v = scale[q * L1 + l] * (vs * dEdX[xo + q * L1 + l]);
           if (v !== 0) any = true;
           if (a === b) A[l * CC + a * C + a] = 2 * v;
           else { A[l * CC + a * C + b] = v; A[l * CC + b * C + a] = v; }

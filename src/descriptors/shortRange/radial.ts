@@ -15,7 +15,7 @@
  */
 import type { Structure } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
-import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec } from '../descriptor.js';
+import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from '../descriptor.js';
 import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveRadialHypers, type RadialHypers } from './hypers.js';
@@ -60,39 +60,46 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<RadialSaved> {
+    const nat = structure.species.length, W = this.width;
+    const X = new Float64Array(nat * W);
+    const saved = this.computeInto(structure, ctx, { data: X, stride: W, offset: 0 });
+    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
+  }
+
+  /** The features accumulated into a composite's (zeroed) columns (Descriptor.computeInto). */
+  computeInto(structure: Structure, ctx: ComputeContext, target: FeatureTarget): RadialSaved {
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
-    const N = this.hypers.nmax, W = this.width, nat = structure.species.length, h = this.h;
-    const X = new Float64Array(nat * W);
+    const N = this.hypers.nmax, h = this.h, X = target.data, { stride, offset } = target;
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p];
       this.projection.evaluate(nl.distances[p], h);
-      const o = i * W + map[structure.species[j]] * N;
+      const o = i * stride + offset + map[structure.species[j]] * N;
       for (let n = 0; n < N; n++) X[o + n] += Y00 * h[n];
     }
-    const saved: RadialSaved = {};
-    return { features: { rows: nat, cols: W, data: X, labels: [...this.labels] }, saved };
+    return {};
   }
 
   /** One dense gradient: the pair loop (no Jacobian); a batch or row view: pair-Jacobian GEMMs; factored: per term. */
   vjp(structure: Structure, ctx: ComputeContext, saved: RadialSaved, up: Upstream): DescriptorGradients {
     checkUpstream('radial descriptor', up, structure.species.length, this.width);
-    if (up.form === 'dense' && up.count === 1) return this.single(structure, ctx, up.data);
     if (up.form === 'factored') return this.factored(structure, ctx, saved, up);
+    if (up.count === 1) return this.single(structure, ctx, up.data, rowView(up, this.width));
     return this.batched(structure, ctx, saved, up.data, up.count, rowView(up, this.width));
   }
 
-  private single(structure: Structure, ctx: ComputeContext, dEdX: Float64Array): DescriptorGradients {
-    const nat = structure.species.length, W = this.width, N = this.hypers.nmax;
+  /** One gradient read through a row view (a composite's columns, no copy): entry k of atom i is v.scale · dEdX[i·v.stride + v.offset + k]. */
+  private single(structure: Structure, ctx: ComputeContext, dEdX: Float64Array, v: UpstreamView): DescriptorGradients {
+    const nat = structure.species.length, N = this.hypers.nmax, { stride, offset, scale: vs } = v;
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9), h = this.h, dh = this.dh;
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p], r = nl.distances[p];
-      const o = i * W + map[structure.species[j]] * N;
+      const o = i * stride + offset + map[structure.species[j]] * N;
       this.projection.evaluateWithDerivative(r, h, dh);
       let s = 0;
-      for (let n = 0; n < N; n++) s += dEdX[o + n] * dh[n];
+      for (let n = 0; n < N; n++) s += (vs * dEdX[o + n]) * dh[n];
       if (s === 0) continue;
       const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2], f = (Y00 * s) / r;
       accumulatePair(positions, strain, i, j, f * rx, f * ry, f * rz, rx, ry, rz);

@@ -58,3 +58,24 @@ test('auto plan: explicit k-vectors for 64 atoms, PME for a 4096-atom melt', () 
   assert.ok(small.channels.every((c) => c.solver === 'ewald'), small.channels.map((c) => c.solver).join(' '));
   assert.ok(big.channels.some((c) => c.solver === 'pme'), big.channels.map((c) => c.solver).join(' '));
 });
+
+test('PME channels share one pool of scratch meshes (sized by the largest), with bit-identical features and gradients', async () => {
+  const { PmeWorkspace } = await import('../../../src/electrostatics/index.js');
+  const pool = { real: [] as Float64Array[], spec: [] as Float64Array[] };
+  const a = new PmeWorkspace(pool), b = new PmeWorkspace(pool);
+  const x = a.scratch('real', 0, 100), y = b.scratch('real', 0, 60);
+  assert.ok(y.buffer === x.buffer && y.length === 60 && x.length === 100);
+  // one instance used on two structures in turn (different meshes per channel) = fresh instances, bit for bit
+  const { createDescriptor } = await import('../../../src/descriptors/index.js');
+  const spec = { kind: 'fkk', species: ['Na', 'Cl'], hypers: { count: 3, method: 'split', reciprocalSolver: 'pme', splitWidthA: 1, realCutoffA: 6, kCutoffPerA: 4 } };
+  const s1 = randomIonic(3, 4, 5.5), s2 = randomIonic(4, 5, 7.1);
+  const run = (d: ReturnType<typeof createDescriptor>, s: typeof s1) => {
+    const ctx = new ComputeContext(s), out = d.compute(s, ctx);
+    const g = backwardOf(d, s, ctx, out.saved, out.features.data.map((_, k) => Math.sin(k)));
+    return [out.features.data, g.positions, g.strain];
+  };
+  const reused = createDescriptor(spec);
+  run(reused, s2);
+  assert.deepEqual(run(reused, s1), run(createDescriptor(spec), s1));
+  assert.deepEqual(run(reused, s2), run(createDescriptor(spec), s2));
+});
