@@ -20,8 +20,8 @@
  * Cost O(N ρ r_c³); memory O(N) (+ 4 doubles per table interval).
  * The table is kept in a `RealSpaceWorkspace` the caller owns (one per calculator); without one, each call builds it.
  */
-import { cellWidths, inv3, makeStructure } from '../core/index.js';
-import { VerletPairList, buildNeighbourList, gatherSlots, scatterAddSlots, withinDisplacement } from '../geometry/index.js';
+import { cellWidths, makeStructure } from '../core/index.js';
+import { VerletPairList, binAtoms, buildNeighbourList, gatherSlots, scatterAddSlots, withinDisplacement } from '../geometry/index.js';
 
 export interface RealSpaceTask {
   positions: Float64Array;
@@ -319,35 +319,9 @@ class PairAccumulator {
 
 function binnedSum(t: RealSpaceTask, n: number, nb: number[], reach: number[]): number {
   const { positions: x, cell } = t;
-  const ainv = inv3(cell);
   const [n1, n2, n3] = nb;
-  const nbins = n1 * n2 * n3;
-  // wrapped positions and bins
-  const wx = new Float64Array(n), wy = new Float64Array(n), wz = new Float64Array(n);
-  const bin = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const px = x[3 * i], py = x[3 * i + 1], pz = x[3 * i + 2];
-    let ox = px, oy = py, oz = pz, b = 0;
-    for (let d = 0; d < 3; d++) {
-      const s = px * ainv[d] + py * ainv[3 + d] + pz * ainv[6 + d];
-      const k = Math.floor(s);
-      const f = s - k;
-      ox -= k * cell[3 * d]; oy -= k * cell[3 * d + 1]; oz -= k * cell[3 * d + 2];
-      let bi = Math.floor(f * nb[d]);
-      if (bi >= nb[d]) bi = nb[d] - 1;
-      if (bi < 0) bi = 0;
-      b = b * nb[d] + bi;
-    }
-    wx[i] = ox; wy[i] = oy; wz[i] = oz;
-    bin[i] = b;
-  }
-  // counting sort by bin: atoms of bin b are order[start[b] … start[b+1])
-  const start = new Int32Array(nbins + 1);
-  for (let i = 0; i < n; i++) start[bin[i] + 1]++;
-  for (let b = 0; b < nbins; b++) start[b + 1] += start[b];
-  const fill = start.slice(0, nbins);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[fill[bin[i]]++] = i;
+  // wrapped positions, bins, and atoms counting-sorted by bin: atoms of bin b are order[start[b] … start[b+1])
+  const { wx, wy, wz, start, order } = binAtoms(x, cell, nb);
   const sx = new Float64Array(n), sy = new Float64Array(n), sz = new Float64Array(n);
   for (let k = 0; k < n; k++) { const i = order[k]; sx[k] = wx[i]; sy[k] = wy[i]; sz[k] = wz[i]; }
 

@@ -4,3 +4,4 @@ export * from './cell.js';
 export * from './transform.js';
 export * from './verlet.js';
 export * from './pairList.js';
+export * from './binning.js';

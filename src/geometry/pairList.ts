@@ -17,7 +17,8 @@
  * module's `buildNeighbourList` (half; atom order unchanged) instead. Memory O(pairs) (4 + 4 + 24 bytes per pair), reused between rebuilds; no allocation per call once
  * the buffers have grown.
  */
-import { cellWidths, inv3, makeStructure } from '../core/index.js';
+import { cellWidths, makeStructure } from '../core/index.js';
+import { binAtoms } from './binning.js';
 import { buildNeighbourList } from './neighbours.js';
 
 export class VerletPairList {
@@ -101,35 +102,11 @@ export class VerletPairList {
     // about ρ (2π/3) R³ pairs per atom; the buffers grow as needed
     const V = Math.abs(cell[0] * (cell[4] * cell[8] - cell[5] * cell[7]) - cell[1] * (cell[3] * cell[8] - cell[5] * cell[6]) + cell[2] * (cell[3] * cell[7] - cell[4] * cell[6]));
     this.reserve(Math.ceil(1.2 * n * (n / V) * ((2 * Math.PI) / 3) * R * R * R));
-    const ainv = inv3(cell);
     const [n1, n2, n3] = nb;
-    const nbins = n1 * n2 * n3;
-    // wrapped positions (w = x − k·A) and bins; the translation of a pair found between wrapped positions is
-    // converted back to the positions as given: t = shift + (x_i − w_i) − (x_j − w_j)
-    const wx = new Float64Array(n), wy = new Float64Array(n), wz = new Float64Array(n);
-    const bin = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const px = x[3 * i], py = x[3 * i + 1], pz = x[3 * i + 2];
-      let ox = px, oy = py, oz = pz, b = 0;
-      for (let d = 0; d < 3; d++) {
-        const s = px * ainv[d] + py * ainv[3 + d] + pz * ainv[6 + d];
-        const k = Math.floor(s);
-        ox -= k * cell[3 * d]; oy -= k * cell[3 * d + 1]; oz -= k * cell[3 * d + 2];
-        let bi = Math.floor((s - k) * nb[d]);
-        if (bi >= nb[d]) bi = nb[d] - 1;
-        if (bi < 0) bi = 0;
-        b = b * nb[d] + bi;
-      }
-      wx[i] = ox; wy[i] = oy; wz[i] = oz;
-      bin[i] = b;
-    }
-    const start = new Int32Array(nbins + 1);
-    for (let i = 0; i < n; i++) start[bin[i] + 1]++;
-    for (let b = 0; b < nbins; b++) start[b + 1] += start[b];
-    const fill = start.slice(0, nbins);
-    if (this.order.length !== n) this.order = new Int32Array(n);
-    const order = this.order;
-    for (let i = 0; i < n; i++) order[fill[bin[i]]++] = i;
+    // wrapped positions (w = x − k·A) and bins (binning.ts); the translation of a pair found between wrapped positions
+    // is converted back to the positions as given: t = shift + (x_i − w_i) − (x_j − w_j)
+    const { wx, wy, wz, start, order } = binAtoms(x, cell, nb, this.order);
+    this.order = order;
     const sx = new Float64Array(n), sy = new Float64Array(n), sz = new Float64Array(n);
     for (let k = 0; k < n; k++) { const i = order[k]; sx[k] = wx[i]; sy[k] = wy[i]; sz[k] = wz[i]; }
     const R2 = R * R;
