@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { Rng, type Structure } from '../../src/core/index.js';
 import { ComputeContext, ComputeWorkspace, backwardOf, createDescriptor } from '../../src/descriptors/index.js';
 import { randomIonic } from './longRange/helpers.js';
+import { maxRelativeDifference } from '../helpers/invariance.js';
 
 const spec = { kind: 'composite', species: ['Na', 'Cl'], hypers: { blocks: [{ spec: { kind: 'sr', hypers: {} } }, { spec: { kind: 'fkk', hypers: { accuracy: 1e-6 } } }] } };
 
@@ -16,14 +17,7 @@ function moved(s: Structure, rng: Rng, step: number): Structure {
   return { ...s, positions: Float64Array.from(s.positions, (x) => x + rng.range(-step, step)) };
 }
 
-function maxRel(a: Float64Array, b: Float64Array): number {
-  let e = 0, sc = 0;
-  for (let k = 0; k < a.length; k++) {
-    e = Math.max(e, Math.abs(a[k] - b[k]));
-    sc = Math.max(sc, Math.abs(b[k]));
-  }
-  return e / sc;
-}
+const maxRel = maxRelativeDifference;
 
 test('workspace along a trajectory: features and gradients of a fresh context, few neighbour-list rebuilds', () => {
   const d = createDescriptor(spec), rng = new Rng(2), ws = new ComputeWorkspace(1);

@@ -197,3 +197,13 @@ export function checkCalculatorSymmetry(calc: Calculator, s: Structure, opts: In
     if (stress) assertArraysClose(r.stressEvPerA3!, ref.stressEvPerA3!, 3, opts, `${what}: stress changes in a supercell`);
   }
 }
+
+/** Largest absolute difference of a from b, relative to b's largest magnitude (max-norm relative error). */
+export function maxRelativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let e = 0, s = 0;
+  for (let k = 0; k < a.length; k++) {
+    e = Math.max(e, Math.abs(a[k] - b[k]));
+    s = Math.max(s, Math.abs(b[k]));
+  }
+  return e / s;
+}

@@ -11,6 +11,7 @@ import { createDescriptor } from '../../src/descriptors/index.js';
 import { KernelModel } from '../../src/model/index.js';
 import { withTrajectoryWorkspace } from '../../src/api/index.js';
 import { randomStructure } from './helpers/data.js';
+import { maxRelativeDifference } from '../helpers/invariance.js';
 
 function model(): KernelModel {
   const descriptor = { kind: 'sr', species: ['Na', 'Cl'], hypers: {} };
@@ -22,14 +23,7 @@ function model(): KernelModel {
   return new KernelModel({ descriptor, kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, species });
 }
 
-function maxRel(a: Float64Array, b: Float64Array): number {
-  let e = 0, sc = 0;
-  for (let k = 0; k < a.length; k++) {
-    e = Math.max(e, Math.abs(a[k] - b[k]));
-    sc = Math.max(sc, Math.abs(b[k]));
-  }
-  return e / sc;
-}
+const maxRel = maxRelativeDifference;
 
 test('kernel model: no workspace by default, results independent of history (bit-identical)', () => {
   const rng = new Rng(1), a = model(), b = model();

@@ -13,6 +13,7 @@ import {
 } from '../../src/model/index.js';
 import './helpers/pairDescriptor.js';
 import { label, morseCalculator, randomStructure } from './helpers/data.js';
+import { maxRelativeDifference } from '../helpers/invariance.js';
 
 parallelNormalSettings.minWork = 0; // these tests are small; always use the worker
 
@@ -52,14 +53,7 @@ function job(structures: Structure[], spec: DescriptorSpec, kernelSpec: KernelSp
   };
 }
 
-function maxRel(a: Float64Array, b: Float64Array): number {
-  let e = 0, s = 0;
-  for (let k = 0; k < a.length; k++) {
-    e = Math.max(e, Math.abs(a[k] - b[k]));
-    s = Math.max(s, Math.abs(b[k]));
-  }
-  return e / s;
-}
+const maxRel = maxRelativeDifference;
 
 test('two threads = one thread (1e-12), reproducible, progress up to the total (sr, polynomial kernel)', () => {
   const j = job(data(7), SR, { kind: 'polynomial', hypers: { zeta: 4 } });

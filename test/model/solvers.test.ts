@@ -9,6 +9,7 @@ import { Rng } from '../../src/core/index.js';
 import { getLinalg } from '../../src/math/index.js';
 import { evidenceAt, solve, solveBayes, solveSvd, type NormalEquations } from '../../src/model/index.js';
 import { symmetricEigen } from '../../src/math/index.js';
+import { maxRelativeDifference } from '../helpers/invariance.js';
 
 function problem(seed: number, rows: number, m: number, noise: number, dup = false): { ne: NormalEquations; w: Float64Array } {
   const rng = new Rng(seed);
@@ -31,14 +32,7 @@ function problem(seed: number, rows: number, m: number, noise: number, dup = fal
   return { ne: { n: m, a, b, yy, rows }, w };
 }
 
-const maxRel = (a: Float64Array, b: Float64Array): number => {
-  let e = 0, s = 0;
-  for (let k = 0; k < a.length; k++) {
-    e = Math.max(e, Math.abs(a[k] - b[k]));
-    s = Math.max(s, Math.abs(b[k]));
-  }
-  return e / s;
-};
+const maxRel = maxRelativeDifference;
 
 test('svd, bayes and ridge agree on a well-posed problem and recover the weights', () => {
   const { ne, w } = problem(1, 400, 15, 0.01);
