@@ -25,6 +25,7 @@ import { sortSpecies } from '../../src/api/describe.js';
 import { resolveDescriptor } from '../../src/api/fit.js';
 import { fitKernelModel, type KernelModel } from '../../src/model/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
+import { spearman } from '../../src/analysis/index.js';
 
 const [trainFile, nArg, refArg, ...setArgs] = process.argv.slice(2);
 if (!trainFile) {
@@ -47,24 +48,6 @@ for (const a of setArgs) {
   sets.push([name, src.startsWith('scaled:') ? scaled(held, Number(src.slice(7))) : loadStructures(src).structures]);
 }
 
-function ranks(v: number[]): number[] {
-  const idx: [number, number][] = v.map((x, i): [number, number] => [x, i]).sort((p, q) => p[0] - q[0]);
-  const r = new Array<number>(v.length);
-  for (let k = 0; k < idx.length;) {
-    let e = k;
-    while (e + 1 < idx.length && idx[e + 1][0] === idx[k][0]) e++;
-    for (let q = k; q <= e; q++) r[idx[q][1]] = (k + e) / 2;
-    k = e + 1;
-  }
-  return r;
-}
-function spearman(x: number[], y: number[]): number {
-  const a = ranks(x), b = ranks(y), n = a.length;
-  const ma = a.reduce((p, q) => p + q, 0) / n, mb = b.reduce((p, q) => p + q, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 function measure(model: KernelModel, set: Structure[], ranked: boolean) {
   const sig: number[] = [], eErr: number[] = [], fErr: number[] = [], sigF: number[] = [];

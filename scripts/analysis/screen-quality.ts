@@ -24,6 +24,7 @@ import { fumiTosiNaCl } from '../../src/reference/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spearman } from '../../src/analysis/index.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,24 +64,6 @@ for (const s of train) {
 const relNoise = Math.sqrt(rNum / rDen);
 console.log(`relative force noise on the training frames r = ${relNoise.toFixed(3)}`);
 
-function ranks(v: number[]): number[] {
-  const idx = v.map((x, i): [number, number] => [x, i]).sort((p, q) => p[0] - q[0]);
-  const r = new Array<number>(v.length);
-  for (let k = 0; k < idx.length;) {
-    let e = k;
-    while (e + 1 < idx.length && idx[e + 1][0] === idx[k][0]) e++;
-    for (let q = k; q <= e; q++) r[idx[q][1]] = (k + e) / 2;
-    k = e + 1;
-  }
-  return r;
-}
-function spearman(x: number[], y: number[]): number {
-  const a = ranks(x), b = ranks(y), n = a.length;
-  const ma = a.reduce((p, q) => p + q, 0) / n, mb = b.reduce((p, q) => p + q, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
-  return sab / Math.sqrt(saa * sbb);
-}
 const median = (v: number[]): number => { const s = v.slice().sort((p, q) => p - q); return s[Math.floor(s.length / 2)]; };
 
 console.log(`${preset}: ${nTrain} training frames, ${refs} references/species, M = ${model.refs.nColumns}, rank ${model.params.covarianceFactor!.rank}, K = ${K}`);
