@@ -7,12 +7,8 @@ import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
 import { analyzeRdf } from '../../api/index.js';
 import { emitJson } from '../json.js';
+import { num } from '../options.js';
 
-function num(v: string, name: string, integer = false): number {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new FarfieldError('INVALID_INPUT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  return x;
-}
 
 export function register(program: Command): void {
   program

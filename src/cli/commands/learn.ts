@@ -9,16 +9,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { LEARN_ENGINES, THERMOSTATS, isKernelModel, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig, type LearnSummary, type Thermostat } from '../../api/index.js';
+import { LEARN_ENGINES, isKernelModel, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig, type LearnSummary } from '../../api/index.js';
+import { addDynamicsOptions, num, parseDynamicsOptions } from '../options.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
 import { addSchedulerOptions, parseSchedulerOptions } from '../scheduler.js';
 
-function num(v: string, name: string, integer = false): number {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new FarfieldError('INVALID_INPUT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  return x;
-}
 
 function readConfig(path: string): unknown {
   let text: string;
@@ -35,7 +31,7 @@ function readConfig(path: string): unknown {
 }
 
 export function register(program: Command): void {
-  const cmd = program
+  const cmd = addDynamicsOptions(program
     .command('learn')
     .description('on-the-fly learning: MD with the current model, reference calls where its Bayesian force error says so, incremental refits')
     .argument('[start]', 'starting structure (last frame); omit with --resume')
@@ -43,16 +39,7 @@ export function register(program: Command): void {
     .option('--method <m>', 'cp2k method: gfn1-xtb | pbe')
     .option('--charges <map>', 'point-charges: Na=1,Cl=-1')
     .option('--descriptors <preset>', 'descriptor preset (sr, sr+lr, …)')
-    .option('--steps <n>', 'MD steps')
-    .option('--dt <fs>', 'time step, fs', '2')
-    .option('--temperature <K>', 'initial and thermostat temperature, K', '300')
-    .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
-    .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
-    .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
-    .option('--pressure <GPa>', 'Berendsen barostat at this pressure (isotropic; the reference and the model give the stress)')
-    .option('--pressure-tau <fs>', 'barostat relaxation time τ_P, fs', '1000')
-    .option('--compressibility <1/GPa>', 'barostat coupling: compressibility β in the scaling, 1/GPa', '0.05')
-    .option('--seed <s>', 'seed of velocities and thermostat noise', '1')
+    .option('--steps <n>', 'MD steps'), 'Berendsen barostat at this pressure (isotropic; the reference and the model give the stress)')
     .option('--model <file>', 'start from this model (its descriptor; the first step is still labelled)')
     .option('--training <file>', 'labelled structures that seed the training set')
     .option('--config <file.json>', 'learn configuration (threshold, fit; docs/learn.md)')
@@ -80,8 +67,8 @@ export function register(program: Command): void {
         if (o.reference === undefined) throw new FarfieldError('INVALID_INPUT', `learn needs --reference (${LEARN_ENGINES.join(', ')})`);
         if (o.steps === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --steps N');
         if (o.out === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --out DIR');
-        const thermostat = String(o.thermostat) as Thermostat;
-        if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+        const dyn = parseDynamicsOptions(o);
+        const { thermostat } = dyn;
         const config = o.config ? validateLearnConfig(readConfig(String(o.config)), String(o.config)) : {};
         const structure = await loadFrame(start);
         const loaded = o.model ? loadModel(String(o.model)) : undefined;
@@ -90,15 +77,7 @@ export function register(program: Command): void {
         const startModel = loaded && isKernelModel(loaded) ? loaded : undefined;
         say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${o.temperature} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}${cluster ? ` as ${cluster.scheduler} jobs` : ''}${o.pressure !== undefined ? `, Berendsen barostat at ${o.pressure} GPa` : ''}, out ${o.out}`);
         summary = await runLearn({
-          start: structure, steps: num(String(o.steps), 'steps', true), timestepFs: num(String(o.dt), 'dt'),
-          temperatureK: num(String(o.temperature), 'temperature'), thermostat, tauFs: num(String(o.tau), 'tau'),
-          frictionPerFs: num(String(o.friction), 'friction'), seed: num(String(o.seed), 'seed', true),
-          ...(o.pressure !== undefined ? {
-            barostat: {
-              pressureGpa: num(String(o.pressure), 'pressure'), tauFs: num(String(o.pressureTau), 'pressure-tau'),
-              compressibilityPerGpa: num(String(o.compressibility), 'compressibility'),
-            },
-          } : {}),
+          start: structure, steps: num(String(o.steps), 'steps', true), ...dyn,
           reference: {
             engine: String(o.reference), ...(o.method ? { method: String(o.method) } : {}),
             ...(o.charges ? { charges: parseChargeMap(String(o.charges)) } : {}), np: num(String(o.np), 'np', true),

@@ -6,35 +6,21 @@
  * an error naming the step and the quantity, keeps the frames written so far and exits non-zero.
  */
 import type { Command } from 'commander';
-import { FarfieldError } from '../../core/index.js';
-import { MD_CALCULATORS, THERMOSTATS, checkTrajectoryOutput, loadCalculator, loadFrame, runMolecularDynamics, type MdLogRecord, type Thermostat } from '../../api/index.js';
+import { MD_CALCULATORS, checkTrajectoryOutput, loadCalculator, loadFrame, runMolecularDynamics, type MdLogRecord } from '../../api/index.js';
+import { addDynamicsOptions, num, parseDynamicsOptions } from '../options.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
 
-function num(v: string, name: string, integer = false): number {
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new FarfieldError('INVALID_INPUT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
-  return x;
-}
 
 const f = (x: number, d: number) => x.toFixed(d);
 
 export function register(program: Command): void {
-  program
+  addDynamicsOptions(program
     .command('md')
     .description('run molecular dynamics with a fitted model and write an extended-XYZ trajectory')
     .argument('<model>', 'fitted model file (farfield fit -o model.ffm; .json models load too); omit it when --calculator is given')
     .argument('[start]', 'starting structure file (the last frame is used unless --frame)')
-    .requiredOption('--steps <n>', 'number of time steps')
-    .option('--dt <fs>', 'time step, fs', '2')
-    .option('--temperature <K>', 'initial and thermostat temperature, K', '300')
-    .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
-    .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
-    .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
-    .option('--pressure <GPa>', 'isotropic Berendsen barostat at this pressure (the calculator gives the stress; periodic cells)')
-    .option('--pressure-tau <fs>', 'barostat relaxation time τ_P, fs', '1000')
-    .option('--compressibility <1/GPa>', 'barostat coupling: compressibility β in the scaling, 1/GPa', '0.05')
-    .option('--seed <s>', 'seed of velocities and thermostat noise', '1')
+    .requiredOption('--steps <n>', 'number of time steps'), 'isotropic Berendsen barostat at this pressure (the calculator gives the stress; periodic cells)')
     .option('--every <k>', 'write every k-th frame', '10')
     .option('--log-every <k>', 'log every k-th step (default: ~20 lines, at most one per 10 steps)')
     .option('--frame <i>', 'frame of START to use (negative counts from the end)', '-1')
@@ -49,14 +35,12 @@ export function register(program: Command): void {
     .option('--json', 'print the final summary as JSON')
     .action(async (first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
       const [model, start] = second === undefined ? [undefined, first] : [first, second];
-      const thermostat = String(o.thermostat) as Thermostat;
-      if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+      const dyn = parseDynamicsOptions(o);
+      const { thermostat, timestepFs: dt, temperatureK } = dyn;
       if (o.output !== undefined) checkTrajectoryOutput(String(o.output));
       const calculator = loadCalculator({ model, calculator: o.calculator as string | undefined, covariance: o.uncertainty !== false });
       const structure = await loadFrame(start, num(String(o.frame), 'frame', true));
       const steps = num(String(o.steps), 'steps', true);
-      const dt = num(String(o.dt), 'dt');
-      const temperatureK = num(String(o.temperature), 'temperature');
       const progress = createProgress(o.json ? { logStream: process.stderr } : {});
       const out = (s: string) => progress.log(s);
       out(`# md: ${structure.species.length} atoms, ${steps} steps × ${dt} fs, ${thermostat} at ${temperatureK} K, calculator ${calculator.name}${model ? ` (${model})` : ''}, seed ${o.seed}`);
@@ -64,12 +48,7 @@ export function register(program: Command): void {
       const log = (r: MdLogRecord) =>
         out(`  ${String(r.step).padStart(8)} ${f(r.timeFs / 1000, 4).padStart(9)} ${f(r.temperatureK, 1).padStart(8)} ${f(r.potentialEv, 5).padStart(14)} ${f(r.conservedEv, 5).padStart(14)} ${r.conservedDriftEvPerAtom.toExponential(2).padStart(16)} ${(r.uncertaintyEvPerAtom === undefined ? '–' : f(1000 * r.uncertaintyEvPerAtom, 3)).padStart(18)} ${(r.maxForceUncertaintyEvPerA === undefined ? '–' : f(r.maxForceUncertaintyEvPerA, 4)).padStart(17)}`);
       const summary = runMolecularDynamics({
-        calculator, start: structure, steps, timestepFs: dt, temperatureK, thermostat,
-        tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'),
-        ...(o.pressure !== undefined ? {
-          barostat: { pressureGpa: num(String(o.pressure), 'pressure'), tauFs: num(String(o.pressureTau), 'pressure-tau'), compressibilityPerGpa: num(String(o.compressibility), 'compressibility') },
-        } : {}),
-        seed: num(String(o.seed), 'seed', true), every: num(String(o.every), 'every', true),
+        calculator, start: structure, steps, ...dyn, every: num(String(o.every), 'every', true),
         logEvery: o.logEvery === undefined ? undefined : num(String(o.logEvery), 'log-every', true),
         output: o.output as string | undefined, onLog: log, onProgress: progress.callback, forceUncertainty: o.forceUncertainty !== false,
         guard: o.guard === false ? false : {

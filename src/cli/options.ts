@@ -1,0 +1,51 @@
+/**
+ * The option family shared by the commands that run dynamics (md, learn): time step, temperature, thermostat and its
+ * parameters, the Berendsen barostat, the seed — declared once and parsed once into the api's run options — and the
+ * number parser every command uses for its numeric options.
+ */
+import type { Command } from 'commander';
+import { FarfieldError } from '../core/index.js';
+import { THERMOSTATS, type Thermostat } from '../api/index.js';
+
+/** A numeric option value, or a one-line error naming the option. */
+export function num(v: string, name: string, integer = false): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x))) throw new FarfieldError('INVALID_INPUT', `--${name} expects ${integer ? 'an integer' : 'a number'}, got '${v}'`);
+  return x;
+}
+
+export function addDynamicsOptions(cmd: Command, pressureHelp: string): Command {
+  return cmd
+    .option('--dt <fs>', 'time step, fs', '2')
+    .option('--temperature <K>', 'initial and thermostat temperature, K', '300')
+    .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
+    .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
+    .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
+    .option('--pressure <GPa>', pressureHelp)
+    .option('--pressure-tau <fs>', 'barostat relaxation time τ_P, fs', '1000')
+    .option('--compressibility <1/GPa>', 'barostat coupling: compressibility β in the scaling, 1/GPa', '0.05')
+    .option('--seed <s>', 'seed of velocities and thermostat noise', '1');
+}
+
+export interface DynamicsOptions {
+  timestepFs: number;
+  temperatureK: number;
+  thermostat: Thermostat;
+  tauFs: number;
+  frictionPerFs: number;
+  seed: number;
+  barostat?: { pressureGpa: number; tauFs: number; compressibilityPerGpa: number };
+}
+
+/** The run options of `addDynamicsOptions`, validated. */
+export function parseDynamicsOptions(o: Record<string, unknown>): DynamicsOptions {
+  const thermostat = String(o.thermostat) as Thermostat;
+  if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+  return {
+    timestepFs: num(String(o.dt), 'dt'), temperatureK: num(String(o.temperature), 'temperature'), thermostat,
+    tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'), seed: num(String(o.seed), 'seed', true),
+    ...(o.pressure !== undefined ? {
+      barostat: { pressureGpa: num(String(o.pressure), 'pressure'), tauFs: num(String(o.pressureTau), 'pressure-tau'), compressibilityPerGpa: num(String(o.compressibility), 'compressibility') },
+    } : {}),
+  };
+}
