@@ -204,27 +204,7 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
   /** dE_c/dr_p = f[c·stride + off + k] r_p for the pairs p0 + k of centre i, accumulated like accumulatePair. */
   private scatterRadial(nl: ReturnType<ComputeContext['neighbours']>, p0: number, np: number, i: number, f: Float64Array,
     stride: number, off: number, count: number, nat: number, positions: Float64Array, strain: Float64Array): void {
-    const vec = nl.vectors, nb = nl.neighbours;
-    for (let c = 0; c < count; c++) {
-      const po = c * 3 * nat, fo = c * stride + off;
-      let cx = 0, cy = 0, cz = 0;
-      let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
-      for (let k = 0; k < np; k++) {
-        const s = f[fo + k];
-        if (s === 0) continue;
-        const p = p0 + k, j = nb[p];
-        const rx = vec[3 * p], ry = vec[3 * p + 1], rz = vec[3 * p + 2];
-        const gx = s * rx, gy = s * ry, gz = s * rz;
-        positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
-        cx += gx; cy += gy; cz += gz;
-        sxx += gx * rx; sxy += gx * ry; sxz += gx * rz; syy += gy * ry; syz += gy * rz; szz += gz * rz;
-      }
-      positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
-      const so = c * 9;
-      strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
-      strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
-      strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
-    }
+    for (let c = 0; c < count; c++) scatterCentre(nl.vectors, nl.neighbours, p0, np, i, f, c * stride + off, positions, c * 3 * nat, strain, c * 9);
   }
 
   /**
@@ -235,29 +215,12 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
    */
   private scatterGroup(nl: ReturnType<ComputeContext['neighbours']>, active: readonly number[], g0: number, g1: number,
     rowOff: readonly number[], f: Float64Array, R: number, count: number, nat: number, positions: Float64Array, strain: Float64Array): void {
-    const vec = nl.vectors, nb = nl.neighbours, offsets = nl.offsets;
-    for (let c = 0; c < count; c++) {
-      const po = c * 3 * nat, so = c * 9;
+    const offsets = nl.offsets;
+    for (let c = 0; c < count; c++)
       for (let g = g0; g < g1; g++) {
-        const i = active[g], p0 = offsets[i], np = offsets[i + 1] - p0, fo = c * R + rowOff[g - g0];
-        let cx = 0, cy = 0, cz = 0;
-        let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
-        for (let k = 0; k < np; k++) {
-          const s = f[fo + k];
-          if (s === 0) continue;
-          const p = p0 + k, j = nb[p];
-          const rx = vec[3 * p], ry = vec[3 * p + 1], rz = vec[3 * p + 2];
-          const gx = s * rx, gy = s * ry, gz = s * rz;
-          positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
-          cx += gx; cy += gy; cz += gz;
-          sxx += gx * rx; sxy += gx * ry; sxz += gx * rz; syy += gy * ry; syz += gy * rz; szz += gz * rz;
-        }
-        positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
-        strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
-        strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
-        strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
+        const i = active[g], p0 = offsets[i];
+        scatterCentre(nl.vectors, nl.neighbours, p0, offsets[i + 1] - p0, i, f, c * R + rowOff[g - g0], positions, c * 3 * nat, strain, c * 9);
       }
-    }
   }
 
   /** B (pairs × width): row p holds Y₀₀ h'_{n0}(r_p)/r_p in the columns of the neighbour's species. */
@@ -278,4 +241,28 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
   toJSON(): DescriptorSpec {
     return { kind: 'radial', species: [...this.species], hypers: { ...this.hypers } };
   }
+}
+
+/**
+ * One centre i's radial pair gradients f[fo + k] (k < np, pairs p0 + k) as forces on its neighbours and itself and as
+ * the virial: r_ij·f on j, −Σ on i, Σ f r⊗r on the strain (positions row po, strain row so).
+ */
+function scatterCentre(vec: Float64Array, nb: Int32Array, p0: number, np: number, i: number, f: Float64Array, fo: number,
+  positions: Float64Array, po: number, strain: Float64Array, so: number): void {
+  let cx = 0, cy = 0, cz = 0;
+  let sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
+  for (let k = 0; k < np; k++) {
+    const s = f[fo + k];
+    if (s === 0) continue;
+    const p = p0 + k, j = nb[p];
+    const rx = vec[3 * p], ry = vec[3 * p + 1], rz = vec[3 * p + 2];
+    const gx = s * rx, gy = s * ry, gz = s * rz;
+    positions[po + 3 * j] += gx; positions[po + 3 * j + 1] += gy; positions[po + 3 * j + 2] += gz;
+    cx += gx; cy += gy; cz += gz;
+    sxx += gx * rx; sxy += gx * ry; sxz += gx * rz; syy += gy * ry; syz += gy * rz; szz += gz * rz;
+  }
+  positions[po + 3 * i] -= cx; positions[po + 3 * i + 1] -= cy; positions[po + 3 * i + 2] -= cz;
+  strain[so] += sxx; strain[so + 1] += sxy; strain[so + 2] += sxz;
+  strain[so + 3] += sxy; strain[so + 4] += syy; strain[so + 5] += syz;
+  strain[so + 6] += sxz; strain[so + 7] += syz; strain[so + 8] += szz;
 }
