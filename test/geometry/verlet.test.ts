@@ -54,3 +54,23 @@ test('a changed cell or atom count forces a rebuild; bad parameters are refused'
   assert.throws(() => neighbourListCache(0, 1), FarfieldError);
   assert.throws(() => neighbourListCache(3, -1), FarfieldError);
 });
+
+test('a refresh writes into the buffers of the previous one (no per-step allocation); a rebuild with more pairs grows them', () => {
+  const rng = new Rng(2);
+  const n = 30;
+  const cell = [8, 0, 0, 0, 8, 0, 0, 0, 8];
+  const s: Structure = makeStructure({ symbols: Array(n).fill('Ar'), positions: Float64Array.from({ length: 3 * n }, () => rng.range(0, 8)), cell });
+  const cache = neighbourListCache(4, 1);
+  const a = cache.get(s);
+  const moved = { ...s, positions: s.positions.map((x) => x + 0.01) };
+  const b = cache.get(moved);
+  assert.equal(cache.rebuilds, 1);
+  for (const key of ['offsets', 'centres', 'neighbours', 'shifts', 'vectors', 'distances'] as const)
+    assert.equal(b[key].buffer, a[key].buffer, `${key} reuses its buffer`);
+  assertSame(b, buildNeighbourList(moved, 4), 'refreshed list');
+  // Compress the cell: more pairs than the buffers hold → a rebuild into larger buffers, still the exact list.
+  const dense = { ...s, cell: Float64Array.of(6, 0, 0, 0, 6, 0, 0, 0, 6), positions: s.positions.map((x) => x * 0.75) };
+  const c = cache.get(dense);
+  assert.ok(c.count > b.count, `${c.count} > ${b.count} pairs`);
+  assertSame(c, buildNeighbourList(dense, 4), 'list after growing');
+});
