@@ -530,3 +530,176 @@ export function rotateBatch(w: usize, n: i32, ns: i32, desc: usize, cs: usize, s
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-centre products of the angular power-spectrum descriptor (src/descriptors/shortRange/angular.ts, whose TS
+// loops are the reference; wrapper: src/math/linalg/powerSpectrumWasm.ts). N radial functions, lmax L, S species;
+// K = (L+1)², C = S·N channels, F = (L+1)·N. Layouts (f64 unless noted), per centre:
+//   y: np × K (Y_lm of each pair), dy: np × 3K ([lm][xyz]), h: np × F (ĥ_nl = η_l h_nl, index l·N + n),
+//   dh: np × F (h'_nl, unfiltered), sp: np i32 (species of each pair's neighbour), c: K × C, self: S × (L+1) × N × N,
+//   a: (L+1) × C × C (symmetric), d: K × C, eta: L+1, scale/x: columns q·(L+1) + l over channel pairs a ≤ b.
+// SIMD lanes run over independent outputs only and every sum is taken in the order of the TS loops, with the
+// same products (x·y = y·x; a is symmetric), so the results are bitwise those of the TS path.
+// ---------------------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function at(base: usize, i: i32): usize {
+  return base + ((<usize>i) << 3);
+}
+
+// c_{lm, J·N+n} = Σ_p Y_lm(p) ĥ_nl(p) over the pairs p of species J; self_{J,l,n,n'} = Σ_p ĥ_nl(p) ĥ_n'l(p).
+export function psDensity(np: i32, N: i32, L: i32, S: i32, y: usize, h: usize, sp: usize, c: usize, self: usize): void {
+  const L1 = L + 1, K = L1 * L1, C = S * N, F = L1 * N, NN = N * N;
+  memory.fill(c, 0, (<usize>(K * C)) << 3);
+  memory.fill(self, 0, (<usize>(S * L1 * NN)) << 3);
+  for (let p = 0; p < np; p++) {
+    const J = load<i32>(sp + ((<usize>p) << 2));
+    const yp = at(y, p * K), hp = at(h, p * F);
+    for (let l = 0; l <= L; l++) {
+      const hl = at(hp, l * N);
+      for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+        const yv = load<f64>(at(yp, lm)), ys = f64x2.splat(yv);
+        const co = at(c, lm * C + J * N);
+        let n = 0;
+        for (; n + 2 <= N; n += 2) {
+          const o = (<usize>n) << 3;
+          v128.store(co + o, f64x2.add(v128.load(co + o), f64x2.mul(ys, v128.load(hl + o))));
+        }
+        for (; n < N; n++) {
+          const o = (<usize>n) << 3;
+          store<f64>(co + o, load<f64>(co + o) + yv * load<f64>(hl + o));
+        }
+      }
+      const so = at(self, (J * L1 + l) * NN);
+      for (let n = 0; n < N; n++) {
+        const v = load<f64>(at(hl, n)), vs = f64x2.splat(v), row = at(so, n * N);
+        let n2 = 0;
+        for (; n2 + 2 <= N; n2 += 2) {
+          const o = (<usize>n2) << 3;
+          v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(vs, v128.load(hl + o))));
+        }
+        for (; n2 < N; n2++) {
+          const o = (<usize>n2) << 3;
+          store<f64>(row + o, load<f64>(row + o) + v * load<f64>(hl + o));
+        }
+      }
+    }
+  }
+}
+
+// x[q·(L+1) + l] = scale[q·(L+1) + l]·(Σ_m c_{lm,a} c_{lm,b} − δ_{J_a J_b} (2l+1)/(4π) self_{J,l,n_a,n_b}), q over
+// a ≤ b (row-major); g: C × C scratch (the per-l Gram matrix, upper triangle).
+export function psFeatures(N: i32, L: i32, S: i32, c: usize, self: usize, scale: usize, x: usize, g: usize): void {
+  const L1 = L + 1, C = S * N, NN = N * N;
+  for (let l = 0; l <= L; l++) {
+    memory.fill(g, 0, (<usize>(C * C)) << 3);
+    for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+      const co = at(c, lm * C);
+      for (let a = 0; a < C; a++) {
+        const ca = load<f64>(at(co, a)), cs = f64x2.splat(ca), ga = at(g, a * C);
+        let b = a;
+        for (; b + 2 <= C; b += 2) {
+          const o = (<usize>b) << 3;
+          v128.store(ga + o, f64x2.add(v128.load(ga + o), f64x2.mul(cs, v128.load(co + o))));
+        }
+        for (; b < C; b++) {
+          const o = (<usize>b) << 3;
+          store<f64>(ga + o, load<f64>(ga + o) + ca * load<f64>(co + o));
+        }
+      }
+    }
+    const f = (<f64>(2 * l + 1)) / (4.0 * Math.PI);
+    let q = 0;
+    for (let a = 0; a < C; a++) {
+      const Ja = a / N, na = a % N;
+      for (let b = a; b < C; b++, q++) {
+        let s = load<f64>(at(g, a * C + b));
+        if (Ja == b / N) s -= f * load<f64>(at(self, (Ja * L1 + l) * NN + na * N + (b % N)));
+        const k = q * L1 + l;
+        store<f64>(at(x, k), load<f64>(at(scale, k)) * s);
+      }
+    }
+  }
+}
+
+// d_{lm,a} = Σ_b a_l[a][b] c_{lm,b} (lanes over a, using a_l[a][b] = a_l[b][a]).
+export function psAdjoint(N: i32, L: i32, S: i32, a: usize, c: usize, d: usize): void {
+  const C = S * N, CC = C * C;
+  for (let l = 0; l <= L; l++) {
+    const al = at(a, l * CC);
+    for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+      const cr = at(c, lm * C), dr = at(d, lm * C);
+      let i = 0;
+      for (; i + 2 <= C; i += 2) {
+        let acc = f64x2.splat(0.0);
+        for (let b = 0; b < C; b++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(cr, b)), v128.load(at(al, b * C + i))));
+        v128.store(at(dr, i), acc);
+      }
+      for (; i < C; i++) {
+        let s = 0.0;
+        const ar = at(al, i * C);
+        for (let b = 0; b < C; b++) s += load<f64>(at(ar, b)) * load<f64>(at(cr, b));
+        store<f64>(at(dr, i), s);
+      }
+    }
+  }
+}
+
+// Per pair p of a centre: out[4p..4p+3] = (Σ_lm gY_lm ∇Y_lm, Σ_nl gĥ_nl η_l h'_nl) with gY_lm = Σ_n d_{lm,Jn} ĥ_nl and
+// gĥ_nl = Σ_m d_{lm,Jn} Y_lm − (2l+1)/(4π) Σ_n' a_l[Jn][Jn'] ĥ_n'l; gh: F scratch.
+export function psPairGrad(np: i32, N: i32, L: i32, S: i32, y: usize, dy: usize, h: usize, dh: usize, eta: usize, sp: usize,
+  a: usize, d: usize, gh: usize, out: usize): void {
+  const L1 = L + 1, K = L1 * L1, C = S * N, CC = C * C, F = L1 * N;
+  for (let p = 0; p < np; p++) {
+    const J = load<i32>(sp + ((<usize>p) << 2));
+    const yp = at(y, p * K), dyp = at(dy, 3 * p * K), hp = at(h, p * F), dhp = at(dh, p * F);
+    for (let l = 0; l <= L; l++) {
+      const f = -(<f64>(2 * l + 1)) / (4.0 * Math.PI), fs = f64x2.splat(f);
+      const Ao = at(a, l * CC + J * N * C + J * N), hl = at(hp, l * N), gl = at(gh, l * N);
+      let n = 0;
+      for (; n + 2 <= N; n += 2) {
+        let acc = f64x2.splat(0.0);
+        for (let n2 = 0; n2 < N; n2++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(hl, n2)), v128.load(at(Ao, n2 * C + n))));
+        v128.store(at(gl, n), f64x2.mul(fs, acc));
+      }
+      for (; n < N; n++) {
+        let s = 0.0;
+        const ar = at(Ao, n * C);
+        for (let n2 = 0; n2 < N; n2++) s += load<f64>(at(ar, n2)) * load<f64>(at(hl, n2));
+        store<f64>(at(gl, n), f * s);
+      }
+    }
+    let gx = 0.0, gy = 0.0, gz = 0.0;
+    for (let l = 0; l <= L; l++) {
+      const hl = at(hp, l * N), gl = at(gh, l * N);
+      for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+        const yv = load<f64>(at(yp, lm)), ys = f64x2.splat(yv), Do = at(d, lm * C + J * N);
+        let n = 0;
+        for (; n + 2 <= N; n += 2) {
+          const o = (<usize>n) << 3;
+          v128.store(gl + o, f64x2.add(v128.load(gl + o), f64x2.mul(v128.load(Do + o), ys)));
+        }
+        for (; n < N; n++) {
+          const o = (<usize>n) << 3;
+          store<f64>(gl + o, load<f64>(gl + o) + load<f64>(Do + o) * yv);
+        }
+        let sy = 0.0;
+        for (n = 0; n < N; n++) sy += load<f64>(at(Do, n)) * load<f64>(at(hl, n));
+        const g3 = at(dyp, 3 * lm);
+        gx += sy * load<f64>(g3);
+        gy += sy * load<f64>(g3, 8);
+        gz += sy * load<f64>(g3, 16);
+      }
+    }
+    let radial = 0.0;
+    for (let l = 0; l <= L; l++) {
+      const e = load<f64>(at(eta, l)), gl = at(gh, l * N), dl = at(dhp, l * N);
+      for (let n = 0; n < N; n++) radial += load<f64>(at(gl, n)) * e * load<f64>(at(dl, n));
+    }
+    const o = at(out, 4 * p);
+    store<f64>(o, gx);
+    store<f64>(o, gy, 8);
+    store<f64>(o, gz, 16);
+    store<f64>(o, radial, 24);
+  }
+}

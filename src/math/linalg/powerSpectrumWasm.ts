@@ -1,0 +1,128 @@
+/**
+ * WebAssembly SIMD kernels for the per-centre products of the angular power-spectrum descriptor (kernels:
+ * assembly/linalg.ts `ps*`; reference loops and formulas: src/descriptors/shortRange/angular.ts). One instance owns
+ * a private (non-shared) wasm memory holding one centre's pair data and products; the caller writes the per-pair
+ * inputs into the views (`y`, `dy`, `h`, `dh`, `sp`, `a`, `c`), runs a kernel and reads the outputs (`c`, `x`, `d`,
+ * `out`). Sums are taken in the order of the TS loops, so results are bitwise those of the TS path.
+ * Views are replaced when `reserve` grows the memory: read them after `reserve`, not before.
+ */
+import { WASM_PLAIN_BASE64 } from './wasmBinary.js';
+
+interface PsKernels {
+  psDensity(np: number, N: number, L: number, S: number, y: number, h: number, sp: number, c: number, self: number): void;
+  psFeatures(N: number, L: number, S: number, c: number, self: number, scale: number, x: number, g: number): void;
+  psAdjoint(N: number, L: number, S: number, a: number, c: number, d: number): void;
+  psPairGrad(np: number, N: number, L: number, S: number, y: number, dy: number, h: number, dh: number, eta: number,
+    sp: number, a: number, d: number, gh: number, out: number): void;
+}
+
+const PAGE = 65536;
+let compiled: WebAssembly.Module | null | undefined;
+
+function module(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bin = atob(WASM_PLAIN_BASE64);
+    const bytes = new Uint8Array(new ArrayBuffer(bin.length));
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    compiled = new WebAssembly.Module(bytes);
+  } catch {
+    compiled = null;
+  }
+  return compiled;
+}
+
+/** Power-spectrum kernels on a private wasm memory, sized for N radial functions, lmax L and S species. */
+export class PowerSpectrumWasm {
+  readonly N: number;
+  readonly L: number;
+  readonly S: number;
+  private readonly k: PsKernels;
+  private readonly memory: WebAssembly.Memory;
+  private capacity = -1; // pairs the current layout holds
+  private off: Record<'y' | 'dy' | 'h' | 'dh' | 'sp' | 'c' | 'self' | 'a' | 'd' | 'gh' | 'x' | 'g' | 'scale' | 'eta' | 'out', number> =
+    { y: 0, dy: 0, h: 0, dh: 0, sp: 0, c: 0, self: 0, a: 0, d: 0, gh: 0, x: 0, g: 0, scale: 0, eta: 0, out: 0 };
+  y: Float64Array = new Float64Array(0);
+  dy: Float64Array = new Float64Array(0);
+  h: Float64Array = new Float64Array(0);
+  dh: Float64Array = new Float64Array(0);
+  sp: Int32Array = new Int32Array(0);
+  c: Float64Array = new Float64Array(0);
+  a: Float64Array = new Float64Array(0);
+  d: Float64Array = new Float64Array(0);
+  x: Float64Array = new Float64Array(0);
+  out: Float64Array = new Float64Array(0);
+  private readonly scaleData: Float64Array;
+  private readonly etaData: Float64Array;
+
+  private constructor(mod: WebAssembly.Module, N: number, L: number, S: number, scale: Float64Array, eta: Float64Array) {
+    this.N = N; this.L = L; this.S = S;
+    this.memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    this.k = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as PsKernels;
+    this.scaleData = Float64Array.from(scale);
+    this.etaData = Float64Array.from(eta);
+  }
+
+  /**
+   * Kernels for N radial functions, lmax L, S species, column scales `scale` (width = C(C+1)/2·(L+1)) and filter
+   * factors `eta` (L+1); null when WebAssembly SIMD is unavailable.
+   */
+  static create(N: number, L: number, S: number, scale: Float64Array, eta: Float64Array): PowerSpectrumWasm | null {
+    if (typeof WebAssembly === 'undefined') return null;
+    const mod = module();
+    if (!mod) return null;
+    try {
+      return new PowerSpectrumWasm(mod, N, L, S, scale, eta);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Make room for a centre with `pairs` pairs (views are rebuilt when the layout changes). */
+  reserve(pairs: number): void {
+    if (pairs <= this.capacity) return;
+    const np = Math.max(pairs, 2 * this.capacity, 16);
+    const { N, L, S } = this, L1 = L + 1, K = L1 * L1, C = S * N, F = L1 * N, W = ((C * (C + 1)) / 2) * L1;
+    let top = 64;
+    const take = (doubles: number): number => { const o = top; top += Math.ceil((doubles * 8 + 16) / 64) * 64; return o; };
+    const off = {
+      y: take(np * K), dy: take(3 * np * K), h: take(np * F), dh: take(np * F), sp: take(np / 2 + 1), c: take(K * C),
+      self: take(S * L1 * N * N), a: take(L1 * C * C), d: take(K * C), gh: take(F), x: take(W), g: take(C * C),
+      scale: take(W), eta: take(L1), out: take(4 * np),
+    };
+    const have = this.memory.buffer.byteLength;
+    if (top > have) this.memory.grow(Math.ceil((top - have) / PAGE));
+    const buf = this.memory.buffer, f = (o: number, n: number): Float64Array => new Float64Array(buf, o, n);
+    this.off = off;
+    this.y = f(off.y, np * K); this.dy = f(off.dy, 3 * np * K); this.h = f(off.h, np * F); this.dh = f(off.dh, np * F);
+    this.sp = new Int32Array(buf, off.sp, np); this.c = f(off.c, K * C); this.a = f(off.a, L1 * C * C); this.d = f(off.d, K * C);
+    this.x = f(off.x, W); this.out = f(off.out, 4 * np);
+    f(off.scale, W).set(this.scaleData);
+    f(off.eta, L1).set(this.etaData);
+    this.capacity = np;
+  }
+
+  /** c (K × C) and the self sums of np pairs from `y`, `h`, `sp`. */
+  density(np: number): void {
+    const o = this.off;
+    this.k.psDensity(np, this.N, this.L, this.S, o.y, o.h, o.sp, o.c, o.self);
+  }
+
+  /** The power-spectrum row into `x` from `c` and the self sums of the last `density`. */
+  features(): void {
+    const o = this.off;
+    this.k.psFeatures(this.N, this.L, this.S, o.c, o.self, o.scale, o.x, o.g);
+  }
+
+  /** d = A_l c into `d` from `a` (symmetric, (L+1) × C × C) and `c`. */
+  adjoint(): void {
+    const o = this.off;
+    this.k.psAdjoint(this.N, this.L, this.S, o.a, o.c, o.d);
+  }
+
+  /** Per pair (gx, gy, gz, radial) into `out` from `y`, `dy`, `h`, `dh`, `sp`, `a`, `d`. */
+  pairGradients(np: number): void {
+    const o = this.off;
+    this.k.psPairGrad(np, this.N, this.L, this.S, o.y, o.dy, o.h, o.dh, o.eta, o.sp, o.a, o.d, o.gh, o.out);
+  }
+}
