@@ -703,3 +703,120 @@ export function psPairGrad(np: i32, N: i32, L: i32, S: i32, y: usize, dy: usize,
     store<f64>(o, radial, 24);
   }
 }
+
+// Per pair p of a centre (vec: np × 3 pair vectors, rr: np distances): Y_lm(r̂) into y and ĥ_nl = η_l h_nl(r) into h;
+// with grad ≠ 0 also ∇_r Y_lm into dy and h'_nl into dh. h_nl from the quintic Hermite table spl (intervals × F × 6,
+// powers of t, origin x0, 1/step invStep; zero at r ≥ cutoff); Y_lm by the solid-harmonic recurrences with the
+// tables nrm, ra, rb (indexed l·(L+1) + m) and dfact ((2m−1)!!), scratch q, qz, qr ((L+1)²), cs, sn (L+1).
+// Same operations in the same order as HermiteSplineSet.evaluate/evaluateWithDerivative and
+// SphericalHarmonics.compute/computeWithGradient (src/math), so the values are bitwise theirs.
+export function psBasis(np: i32, N: i32, L: i32, vec: usize, rr: usize, grad: i32, spl: usize, intervals: i32, x0: f64,
+  invStep: f64, cutoff: f64, eta: usize, nrm: usize, ra: usize, rb: usize, dfact: usize, q: usize, qz: usize, qr: usize,
+  cs: usize, sn: usize, y: usize, dy: usize, h: usize, dh: usize): void {
+  const L1 = L + 1, K = L1 * L1, F = L1 * N;
+  for (let p = 0; p < np; p++) {
+    const r = load<f64>(at(rr, p));
+    const hp = at(h, p * F), dhp = at(dh, p * F);
+    if (r >= cutoff) {
+      memory.fill(hp, 0, (<usize>F) << 3);
+      if (grad) memory.fill(dhp, 0, (<usize>F) << 3);
+    } else {
+      const kf = Math.floor((r - x0) * invStep);
+      let k = <i32>kf;
+      if (kf < 0) k = 0;
+      else if (kf >= <f64>intervals) k = intervals - 1;
+      const t = (r - x0) * invStep - <f64>k;
+      let o = at(spl, k * F * 6);
+      for (let l = 0; l <= L; l++) {
+        const e = load<f64>(at(eta, l));
+        for (let n = 0; n < N; n++, o += 48) {
+          const f = l * N + n;
+          const a1 = load<f64>(o, 8), a2 = load<f64>(o, 16), a3 = load<f64>(o, 24), a4 = load<f64>(o, 32), a5 = load<f64>(o, 40);
+          const v = load<f64>(o) + t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5))));
+          store<f64>(at(hp, f), e * v);
+          if (grad) store<f64>(at(dhp, f), (a1 + t * (2 * a2 + t * (3 * a3 + t * (4 * a4 + t * 5 * a5)))) * invStep);
+        }
+      }
+    }
+    // spherical harmonics at the unit vector
+    const vx = load<f64>(at(vec, 3 * p)), vy = load<f64>(at(vec, 3 * p + 1)), vz = load<f64>(at(vec, 3 * p + 2));
+    const rn = Math.sqrt(vx * vx + vy * vy + vz * vz);
+    const x = vx / rn, yy = vy / rn, z = vz / rn;
+    store<f64>(cs, 1.0);
+    store<f64>(sn, 0.0);
+    for (let m = 1; m <= L; m++) {
+      const c1 = load<f64>(at(cs, m - 1)), s1 = load<f64>(at(sn, m - 1));
+      store<f64>(at(cs, m), x * c1 - yy * s1);
+      store<f64>(at(sn, m), x * s1 + yy * c1);
+    }
+    const yp = at(y, p * K);
+    if (!grad) {
+      for (let m = 0; m <= L; m++) {
+        const qmm = load<f64>(at(dfact, m));
+        store<f64>(at(q, m * L1 + m), qmm);
+        if (m + 1 <= L) store<f64>(at(q, (m + 1) * L1 + m), <f64>(2 * m + 1) * z * qmm);
+        for (let l = m + 2, i0 = l * L1 + m; l <= L; l++, i0 += L1)
+          store<f64>(at(q, i0), load<f64>(at(ra, i0)) * z * load<f64>(at(q, i0 - L1)) - load<f64>(at(rb, i0)) * load<f64>(at(q, i0 - 2 * L1)));
+      }
+      for (let l = 0; l <= L; l++) {
+        const base = l * l + l, row = l * L1;
+        store<f64>(at(yp, base), load<f64>(at(nrm, row)) * load<f64>(at(q, row)) * load<f64>(cs));
+        for (let m = 1; m <= l; m++) {
+          const nq = load<f64>(at(nrm, row + m)) * load<f64>(at(q, row + m));
+          store<f64>(at(yp, base + m), nq * load<f64>(at(cs, m)));
+          store<f64>(at(yp, base - m), nq * load<f64>(at(sn, m)));
+        }
+      }
+      continue;
+    }
+    const ir = 1 / rn;
+    for (let m = 0; m <= L; m++) {
+      const qmm = load<f64>(at(dfact, m));
+      let i0 = m * L1 + m;
+      store<f64>(at(q, i0), qmm); store<f64>(at(qz, i0), 0.0); store<f64>(at(qr, i0), 0.0);
+      if (m + 1 <= L) {
+        i0 += L1;
+        store<f64>(at(q, i0), <f64>(2 * m + 1) * z * qmm);
+        store<f64>(at(qz, i0), <f64>(2 * m + 1) * qmm);
+        store<f64>(at(qr, i0), 0.0);
+      }
+      for (let l = m + 2; l <= L; l++) {
+        i0 += L1;
+        const a = load<f64>(at(ra, i0)), b = load<f64>(at(rb, i0)), i1 = i0 - L1, i2 = i1 - L1;
+        const q1 = load<f64>(at(q, i1)), q2 = load<f64>(at(q, i2));
+        store<f64>(at(q, i0), a * z * q1 - b * q2);
+        store<f64>(at(qz, i0), a * (q1 + z * load<f64>(at(qz, i1))) - b * load<f64>(at(qz, i2)));
+        store<f64>(at(qr, i0), a * z * load<f64>(at(qr, i1)) - b * (q2 + load<f64>(at(qr, i2))));
+      }
+    }
+    const x2 = 2 * x, y2 = 2 * yy, z2 = 2 * z;
+    const gp = at(dy, 3 * p * K);
+    for (let l = 0; l <= L; l++) {
+      const base = l * l + l, row = l * L1, lf = <f64>l;
+      for (let m = 0; m <= l; m++) {
+        const i = row + m, n = load<f64>(at(nrm, i)), Q = load<f64>(at(q, i)), QR = load<f64>(at(qr, i));
+        const qx = x2 * QR, qy = y2 * QR, qzz = load<f64>(at(qz, i)) + z2 * QR;
+        const cm = load<f64>(at(cs, m)), k = base + m, vk = n * Q * cm, rad = lf * vk;
+        store<f64>(at(yp, k), vk);
+        const g = at(gp, 3 * k);
+        if (m > 0) {
+          const mf = <f64>m;
+          const c1 = load<f64>(at(cs, m - 1)), s1 = load<f64>(at(sn, m - 1)), sm = load<f64>(at(sn, m)), kk = base - m;
+          const vkk = n * Q * sm, radk = lf * vkk;
+          store<f64>(g, (n * (qx * cm + Q * (mf * c1)) - rad * x) * ir);
+          store<f64>(g, (n * (qy * cm + Q * (-mf * s1)) - rad * yy) * ir, 8);
+          store<f64>(g, (n * qzz * cm - rad * z) * ir, 16);
+          store<f64>(at(yp, kk), vkk);
+          const g2 = at(gp, 3 * kk);
+          store<f64>(g2, (n * (qx * sm + Q * (mf * s1)) - radk * x) * ir);
+          store<f64>(g2, (n * (qy * sm + Q * (mf * c1)) - radk * yy) * ir, 8);
+          store<f64>(g2, (n * qzz * sm - radk * z) * ir, 16);
+        } else {
+          store<f64>(g, (n * (qx * cm + Q * 0.0) - rad * x) * ir);
+          store<f64>(g, (n * (qy * cm + Q * 0.0) - rad * yy) * ir, 8);
+          store<f64>(g, (n * qzz * cm - rad * z) * ir, 16);
+        }
+      }
+    }
+  }
+}

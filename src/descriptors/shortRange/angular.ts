@@ -155,7 +155,11 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const kernels = options.kernels ?? 'auto';
     if (kernels !== 'auto' && kernels !== 'ts' && kernels !== 'wasm')
       throw new FarfieldError('INVALID_INPUT', `angular descriptor: kernels must be 'auto', 'ts' or 'wasm', got ${JSON.stringify(kernels)}`);
-    this.ps = kernels === 'ts' ? null : PowerSpectrumWasm.create(N, L, S, this.colScale, this.filterFactors);
+    const spl = this.projection.spline;
+    this.ps = kernels === 'ts' || spl.degree !== 5 ? null : PowerSpectrumWasm.create(N, L, S, this.colScale, this.filterFactors, {
+      spline: spl.packed().coefficients, intervals: spl.intervals, x0: spl.x0, invStep: spl.packed().invStep, cutoff: this.projection.cutoffA,
+      ylm: this.ylm.tables(),
+    });
     if (kernels === 'wasm' && !this.ps) throw new FarfieldError('UNSUPPORTED', 'angular descriptor: wasm kernels requested but WebAssembly SIMD is not available');
   }
 
@@ -222,26 +226,21 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
   /** computeInto with the per-centre products in wasm (same operations in the same order as the TS loops). */
   private forwardWasm(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, call: Float64Array, target: FeatureTarget): void {
     const ps = this.ps as PowerSpectrumWasm;
-    const { nmax: N, lmax: L } = this.hypers;
-    const nat = structure.species.length, W = this.width, C = this.C, K = this.K, F = (L + 1) * N;
-    const h = this.h, eta = this.filterFactors, Y = this.ylm.values, X = target.data, sp = structure.species;
+    const nat = structure.species.length, W = this.width, C = this.C, K = this.K;
+    const X = target.data, sp = structure.species;
     let maxPairs = 0;
     for (let i = 0; i < nat; i++) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
     ps.reserve(maxPairs);
-    const yv = ps.y, hv = ps.h, spv = ps.sp, cv = ps.c, xv = ps.x;
+    const spv = ps.sp, cv = ps.c, xv = ps.x, vec = ps.vec, rv = ps.r;
     for (let i = 0; i < nat; i++) {
       const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
       for (let k = 0; k < np; k++) {
         const p = p0 + k;
         spv[k] = map[sp[nl.neighbours[p]]];
-        this.projection.evaluate(nl.distances[p], h);
-        for (let l = 0, f = k * F; l <= L; l++) {
-          const e = eta[l];
-          for (let n = 0; n < N; n++, f++) hv[f] = e * h[l * N + n];
-        }
-        this.ylm.compute(nl.vectors[3 * p], nl.vectors[3 * p + 1], nl.vectors[3 * p + 2]);
-        yv.set(Y, k * K);
+        rv[k] = nl.distances[p];
+        vec[3 * k] = nl.vectors[3 * p]; vec[3 * k + 1] = nl.vectors[3 * p + 1]; vec[3 * k + 2] = nl.vectors[3 * p + 2];
       }
+      ps.basisFunctions(np, false);
       ps.density(np);
       call.set(cv, i * K * C);
       ps.features();
@@ -336,15 +335,14 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
   private singleWasm(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, sv: AngularSaved,
     dEdX: Float64Array, view: UpstreamView): DescriptorGradients {
     const ps = this.ps as PowerSpectrumWasm;
-    const { nmax: N, lmax: L } = this.hypers;
-    const nat = structure.species.length, C = this.C, K = this.K, L1 = L + 1, F = L1 * N, CC = C * C;
+    const L = this.hypers.lmax;
+    const nat = structure.species.length, C = this.C, K = this.K, L1 = L + 1, CC = C * C;
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9);
-    const c = sv.c, h = this.h, dh = this.dh, eta = this.filterFactors, pairA = this.pairA, pairB = this.pairB, scale = this.colScale;
-    const Y = this.ylm.values, dY = this.ylm.gradients, sp = structure.species;
+    const c = sv.c, pairA = this.pairA, pairB = this.pairB, scale = this.colScale, sp = structure.species;
     let maxPairs = 0;
     for (let i = 0; i < nat; i++) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
     ps.reserve(maxPairs);
-    const A = ps.a, cv = ps.c, yv = ps.y, dyv = ps.dy, hv = ps.h, dhv = ps.dh, spv = ps.sp, out = ps.out;
+    const A = ps.a, cv = ps.c, spv = ps.sp, out = ps.out, vec = ps.vec, rv = ps.r;
     for (let i = 0; i < nat; i++) {
       const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
       // A_l (symmetric) from the upstream gradient of row i
@@ -365,16 +363,10 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
       for (let k = 0; k < np; k++) {
         const p = p0 + k;
         spv[k] = map[sp[nl.neighbours[p]]];
-        this.projection.evaluateWithDerivative(nl.distances[p], h, dh);
-        for (let l = 0, f = k * F; l <= L; l++) {
-          const e = eta[l];
-          for (let n = 0; n < N; n++, f++) hv[f] = e * h[l * N + n];
-        }
-        dhv.set(dh, k * F);
-        this.ylm.computeWithGradient(nl.vectors[3 * p], nl.vectors[3 * p + 1], nl.vectors[3 * p + 2]);
-        yv.set(Y, k * K);
-        dyv.set(dY, 3 * k * K);
+        rv[k] = nl.distances[p];
+        vec[3 * k] = nl.vectors[3 * p]; vec[3 * k + 1] = nl.vectors[3 * p + 1]; vec[3 * k + 2] = nl.vectors[3 * p + 2];
       }
+      ps.basisFunctions(np, true);
       ps.pairGradients(np);
       for (let k = 0; k < np; k++) {
         const p = p0 + k, r = nl.distances[p];

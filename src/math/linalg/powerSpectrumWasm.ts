@@ -1,9 +1,11 @@
 /**
  * WebAssembly SIMD kernels for the per-centre products of the angular power-spectrum descriptor (kernels:
  * assembly/linalg.ts `ps*`; reference loops and formulas: src/descriptors/shortRange/angular.ts). One instance owns
- * a private (non-shared) wasm memory holding one centre's pair data and products; the caller writes the per-pair
- * inputs into the views (`y`, `dy`, `h`, `dh`, `sp`, `a`, `c`), runs a kernel and reads the outputs (`c`, `x`, `d`,
- * `out`). Sums are taken in the order of the TS loops, so results are bitwise those of the TS path.
+ * a private (non-shared) wasm memory holding the radial spline table and one centre's pair data and products; the
+ * caller writes a centre's pair vectors, distances and neighbour species into `vec`, `r`, `sp` (or Y, ĥ directly into
+ * `y`, `dy`, `h`, `dh`), runs the kernels and reads the outputs (`c`, `x`, `d`, `out`). Every value is computed with
+ * the same operations in the same order as the TS code (HermiteSplineSet, SphericalHarmonics, the angular loops),
+ * so results are bitwise those of the TS path.
  * Views are replaced when `reserve` grows the memory: read them after `reserve`, not before.
  */
 import { WASM_PLAIN_BASE64 } from './wasmBinary.js';
@@ -14,6 +16,22 @@ interface PsKernels {
   psAdjoint(N: number, L: number, S: number, a: number, c: number, d: number): void;
   psPairGrad(np: number, N: number, L: number, S: number, y: number, dy: number, h: number, dh: number, eta: number,
     sp: number, a: number, d: number, gh: number, out: number): void;
+  psBasis(np: number, N: number, L: number, vec: number, rr: number, grad: number, spl: number, intervals: number, x0: number,
+    invStep: number, cutoff: number, eta: number, nrm: number, ra: number, rb: number, dfact: number, q: number, qz: number,
+    qr: number, cs: number, sn: number, y: number, dy: number, h: number, dh: number): void;
+}
+
+/** Radial functions h_nl as a quintic Hermite table and the spherical-harmonics tables (see psBasis). */
+export interface PowerSpectrumBasis {
+  /** HermiteSplineSet.packed() coefficients of the (L+1)·N functions h_nl (index l·N + n), 6 per interval. */
+  spline: Float64Array;
+  intervals: number;
+  x0: number;
+  invStep: number;
+  /** h = 0 at r ≥ cutoff. */
+  cutoff: number;
+  /** SphericalHarmonics.tables() for lmax L. */
+  ylm: { norm: Float64Array; a: Float64Array; b: Float64Array; doubleFactorial: Float64Array };
 }
 
 const PAGE = 65536;
@@ -40,8 +58,7 @@ export class PowerSpectrumWasm {
   private readonly k: PsKernels;
   private readonly memory: WebAssembly.Memory;
   private capacity = -1; // pairs the current layout holds
-  private off: Record<'y' | 'dy' | 'h' | 'dh' | 'sp' | 'c' | 'self' | 'a' | 'd' | 'gh' | 'x' | 'g' | 'scale' | 'eta' | 'out', number> =
-    { y: 0, dy: 0, h: 0, dh: 0, sp: 0, c: 0, self: 0, a: 0, d: 0, gh: 0, x: 0, g: 0, scale: 0, eta: 0, out: 0 };
+  private off: Record<string, number> = {};
   y: Float64Array = new Float64Array(0);
   dy: Float64Array = new Float64Array(0);
   h: Float64Array = new Float64Array(0);
@@ -52,11 +69,16 @@ export class PowerSpectrumWasm {
   d: Float64Array = new Float64Array(0);
   x: Float64Array = new Float64Array(0);
   out: Float64Array = new Float64Array(0);
+  vec: Float64Array = new Float64Array(0);
+  r: Float64Array = new Float64Array(0);
   private readonly scaleData: Float64Array;
   private readonly etaData: Float64Array;
+  private readonly basis: PowerSpectrumBasis | null;
 
-  private constructor(mod: WebAssembly.Module, N: number, L: number, S: number, scale: Float64Array, eta: Float64Array) {
+  private constructor(mod: WebAssembly.Module, N: number, L: number, S: number, scale: Float64Array, eta: Float64Array,
+    basis: PowerSpectrumBasis | null) {
     this.N = N; this.L = L; this.S = S;
+    this.basis = basis;
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
     this.k = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as PsKernels;
     this.scaleData = Float64Array.from(scale);
@@ -65,14 +87,15 @@ export class PowerSpectrumWasm {
 
   /**
    * Kernels for N radial functions, lmax L, S species, column scales `scale` (width = C(C+1)/2·(L+1)) and filter
-   * factors `eta` (L+1); null when WebAssembly SIMD is unavailable.
+   * factors `eta` (L+1) and optionally the radial/angular basis tables (needed by `basisFunctions`); null when
+   * WebAssembly SIMD is unavailable.
    */
-  static create(N: number, L: number, S: number, scale: Float64Array, eta: Float64Array): PowerSpectrumWasm | null {
+  static create(N: number, L: number, S: number, scale: Float64Array, eta: Float64Array, basis: PowerSpectrumBasis | null = null): PowerSpectrumWasm | null {
     if (typeof WebAssembly === 'undefined') return null;
     const mod = module();
     if (!mod) return null;
     try {
-      return new PowerSpectrumWasm(mod, N, L, S, scale, eta);
+      return new PowerSpectrumWasm(mod, N, L, S, scale, eta, basis);
     } catch {
       return null;
     }
@@ -88,7 +111,9 @@ export class PowerSpectrumWasm {
     const off = {
       y: take(np * K), dy: take(3 * np * K), h: take(np * F), dh: take(np * F), sp: take(np / 2 + 1), c: take(K * C),
       self: take(S * L1 * N * N), a: take(L1 * C * C), d: take(K * C), gh: take(F), x: take(W), g: take(C * C),
-      scale: take(W), eta: take(L1), out: take(4 * np),
+      scale: take(W), eta: take(L1), out: take(4 * np), vec: take(3 * np), r: take(np),
+      nrm: take(K), ra: take(K), rb: take(K), dfact: take(L1), q: take(K), qz: take(K), qr: take(K), cs: take(L1), sn: take(L1),
+      spl: take(this.basis ? this.basis.spline.length : 0),
     };
     const have = this.memory.buffer.byteLength;
     if (top > have) this.memory.grow(Math.ceil((top - have) / PAGE));
@@ -96,10 +121,26 @@ export class PowerSpectrumWasm {
     this.off = off;
     this.y = f(off.y, np * K); this.dy = f(off.dy, 3 * np * K); this.h = f(off.h, np * F); this.dh = f(off.dh, np * F);
     this.sp = new Int32Array(buf, off.sp, np); this.c = f(off.c, K * C); this.a = f(off.a, L1 * C * C); this.d = f(off.d, K * C);
-    this.x = f(off.x, W); this.out = f(off.out, 4 * np);
+    this.x = f(off.x, W); this.out = f(off.out, 4 * np); this.vec = f(off.vec, 3 * np); this.r = f(off.r, np);
     f(off.scale, W).set(this.scaleData);
     f(off.eta, L1).set(this.etaData);
+    const b = this.basis;
+    if (b) {
+      f(off.nrm, K).set(b.ylm.norm); f(off.ra, K).set(b.ylm.a); f(off.rb, K).set(b.ylm.b); f(off.dfact, L1).set(b.ylm.doubleFactorial);
+      f(off.spl, b.spline.length).set(b.spline);
+    }
     this.capacity = np;
+  }
+
+  /**
+   * Y_lm (and with `grad` ∇Y_lm) into `y` (`dy`), ĥ_nl = η_l h_nl (and h'_nl) into `h` (`dh`) for np pairs from
+   * `vec` and `r` (needs the basis tables).
+   */
+  basisFunctions(np: number, grad: boolean): void {
+    const o = this.off, b = this.basis;
+    if (!b) throw new Error('PowerSpectrumWasm.basisFunctions: created without basis tables');
+    this.k.psBasis(np, this.N, this.L, o.vec, o.r, grad ? 1 : 0, o.spl, b.intervals, b.x0, b.invStep, b.cutoff, o.eta,
+      o.nrm, o.ra, o.rb, o.dfact, o.q, o.qz, o.qr, o.cs, o.sn, o.y, o.dy, o.h, o.dh);
   }
 
   /** c (K × C) and the self sums of np pairs from `y`, `h`, `sp`. */

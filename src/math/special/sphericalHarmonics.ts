@@ -65,6 +65,14 @@ export class SphericalHarmonics {
     this.s = new Float64Array(L1);
   }
 
+  /**
+   * The constant tables of the recurrences (read only), for kernels that evaluate the harmonics elsewhere: norm
+   * √2 N_lm or N_l0, a = (2l−1)/(l−m), b = (l+m−1)/(l−m) (each indexed l·(lmax+1) + m) and (2m−1)!! per m.
+   */
+  tables(): { norm: Float64Array; a: Float64Array; b: Float64Array; doubleFactorial: Float64Array } {
+    return { norm: this.norm, a: this.ra, b: this.rb, doubleFactorial: this.dfact };
+  }
+
   /** Y_lm(r̂) for r = (x, y, z) ≠ 0 into `values`. */
   compute(x: number, y: number, z: number): Float64Array {
     const r = Math.sqrt(x * x + y * y + z * z);
