@@ -6,7 +6,7 @@ import { createShortRangeDescriptor } from './sr.js';
 
 export * from './hypers.js';
 export { RadialDescriptor } from './radial.js';
-export { AngularDescriptor } from './angular.js';
+export { AngularDescriptor, type AngularOptions } from './angular.js';
 export { createShortRangeDescriptor } from './sr.js';
 
 DESCRIPTORS.register('radial', (species, hypers) => new RadialDescriptor(species, hypers));
