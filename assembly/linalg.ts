@@ -820,3 +820,46 @@ export function psBasis(np: i32, N: i32, L: i32, vec: usize, rr: usize, grad: i3
     }
   }
 }
+
+// Radial (2-body) descriptor (src/descriptors/shortRange/radial.ts) over all np pairs of a structure, in order:
+// centre ctr[p] (i32), neighbour species sp[p] (i32), distance rr[p]; N functions h_n from the quintic table spl
+// (as in psBasis, zero at r ≥ cutoff); rows of width W. Forward (grad = 0): x[i·W + J·N + n] += y00·h_n(r_p).
+// Reverse (grad ≠ 0): s[p] = Σ_n g[i·W + J·N + n]·h'_n(r_p). Same operations in the same order as the TS loops.
+export function radialPairs(np: i32, N: i32, W: i32, grad: i32, ctr: usize, sp: usize, rr: usize, spl: usize, intervals: i32,
+  x0: f64, invStep: f64, cutoff: f64, y00: f64, x: usize, g: usize, s: usize): void {
+  for (let p = 0; p < np; p++) {
+    const i = load<i32>(ctr + ((<usize>p) << 2)), J = load<i32>(sp + ((<usize>p) << 2));
+    const r = load<f64>(at(rr, p));
+    const row = i * W + J * N;
+    if (r >= cutoff) {
+      if (grad) {
+        let acc = 0.0;
+        for (let n = 0; n < N; n++) acc += load<f64>(at(g, row + n)) * 0.0;
+        store<f64>(at(s, p), acc);
+      } else {
+        for (let n = 0; n < N; n++) store<f64>(at(x, row + n), load<f64>(at(x, row + n)) + y00 * 0.0);
+      }
+      continue;
+    }
+    const kf = Math.floor((r - x0) * invStep);
+    let k = <i32>kf;
+    if (kf < 0) k = 0;
+    else if (kf >= <f64>intervals) k = intervals - 1;
+    const t = (r - x0) * invStep - <f64>k;
+    let o = at(spl, k * N * 6);
+    if (grad) {
+      let acc = 0.0;
+      for (let n = 0; n < N; n++, o += 48) {
+        const a1 = load<f64>(o, 8), a2 = load<f64>(o, 16), a3 = load<f64>(o, 24), a4 = load<f64>(o, 32), a5 = load<f64>(o, 40);
+        const d = (a1 + t * (2 * a2 + t * (3 * a3 + t * (4 * a4 + t * 5 * a5)))) * invStep;
+        acc += load<f64>(at(g, row + n)) * d;
+      }
+      store<f64>(at(s, p), acc);
+    } else {
+      for (let n = 0; n < N; n++, o += 48) {
+        const v = load<f64>(o) + t * (load<f64>(o, 8) + t * (load<f64>(o, 16) + t * (load<f64>(o, 24) + t * (load<f64>(o, 32) + t * load<f64>(o, 40)))));
+        store<f64>(at(x, row + n), load<f64>(at(x, row + n)) + y00 * v);
+      }
+    }
+  }
+}

@@ -7,8 +7,8 @@
  * issue 17 goal 5) is run as well: the angular block grows as (lmax+1)² per pair and (lmax+1) per channel pair.
  * Figures are medians of CPU time (process.cpuUsage, so other processes on a shared machine count less than in wall
  * time), fastest run in the note. A/B in one run: each repetition times the default descriptor (the angular block's
- * per-centre products and basis functions in wasm, AngularOptions.kernels 'auto') and the same descriptor on the TS
- * loops (kernels 'ts', the pre-wasm path; results bitwise equal), interleaved.
+ * per-centre products and basis functions and the radial block's pair loops in wasm, kernels 'auto') and the same
+ * descriptor on the TS loops (kernels 'ts', the pre-wasm path; results bitwise equal), interleaved.
  */
 import { makeStructure, Rng, ATOMIC_MASSES_AMU, AVOGADRO, type Structure } from '../src/core/index.js';
 import { ComputeContext, backwardOf, createShortRangeDescriptor, type Descriptor } from '../src/descriptors/index.js';
@@ -80,7 +80,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       `min ${us(Math.min(...a.both)).toFixed(1)}; ${nl8.toFixed(0)} nbrs <8 Å, ${nl5.toFixed(0)} <5 Å, D=${variants[0][1].width}`);
     ctx.report(`  compute only (incl. neighbour lists)`, us(median(a.fwd)), 'µs/atom CPU');
     ctx.report(`  backward only`, us(median(a.bwd)), 'µs/atom CPU');
-    ctx.report(`  A/B: same on the TS angular loops`, us(median(b.both)), 'µs/atom CPU',
+    ctx.report(`  A/B: same on the TS loops (kernels 'ts')`, us(median(b.both)), 'µs/atom CPU',
       `default/ts ${(median(a.both) / median(b.both)).toFixed(2)}; fwd ${us(median(b.fwd)).toFixed(1)}, bwd ${us(median(b.bwd)).toFixed(1)}`);
   }
 }

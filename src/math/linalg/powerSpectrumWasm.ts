@@ -167,3 +167,80 @@ export class PowerSpectrumWasm {
     this.k.psPairGrad(np, this.N, this.L, this.S, o.y, o.dy, o.h, o.dh, o.eta, o.sp, o.a, o.d, o.gh, o.out);
   }
 }
+
+interface RadialKernels {
+  radialPairs(np: number, N: number, W: number, grad: number, ctr: number, sp: number, rr: number, spl: number, intervals: number,
+    x0: number, invStep: number, cutoff: number, y00: number, x: number, g: number, s: number): void;
+}
+
+/**
+ * The pair loops of the radial (2-body) descriptor (kernel `radialPairs`; reference: src/descriptors/shortRange/
+ * radial.ts) on a private wasm memory: N functions h_n tabulated as a quintic Hermite table, rows of width W.
+ * The caller fills `centre`, `species`, `r` (all pairs of a structure, in list order) and `x` (forward) or `g`
+ * (reverse) after `reserve`, then reads `x` or `s`. Bitwise the TS loops.
+ */
+export class RadialPairsWasm {
+  private readonly k: RadialKernels;
+  private readonly memory: WebAssembly.Memory;
+  private pairsCap = -1;
+  private rowsCap = -1;
+  private off: Record<string, number> = {};
+  centre: Int32Array = new Int32Array(0);
+  species: Int32Array = new Int32Array(0);
+  r: Float64Array = new Float64Array(0);
+  x: Float64Array = new Float64Array(0);
+  g: Float64Array = new Float64Array(0);
+  s: Float64Array = new Float64Array(0);
+
+  private constructor(mod: WebAssembly.Module, readonly N: number, readonly W: number,
+    private readonly spline: Omit<PowerSpectrumBasis, 'ylm'>) {
+    this.memory = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    this.k = new WebAssembly.Instance(mod, { env: { memory: this.memory } }).exports as unknown as RadialKernels;
+  }
+
+  /** Kernels for N functions (spline table of N functions), row width W; null when WebAssembly is unavailable. */
+  static create(N: number, W: number, spline: Omit<PowerSpectrumBasis, 'ylm'>): RadialPairsWasm | null {
+    if (typeof WebAssembly === 'undefined') return null;
+    const mod = module();
+    if (!mod) return null;
+    try {
+      return new RadialPairsWasm(mod, N, W, spline);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Room for `pairs` pairs and `rows` rows (views are rebuilt when the layout changes). */
+  reserve(pairs: number, rows: number): void {
+    if (pairs <= this.pairsCap && rows <= this.rowsCap) return;
+    const np = Math.max(pairs, this.pairsCap, 64), nr = Math.max(rows, this.rowsCap, 8), W = this.W;
+    let top = 64;
+    const take = (doubles: number): number => { const o = top; top += Math.ceil((doubles * 8 + 16) / 64) * 64; return o; };
+    const off = { spl: take(this.spline.spline.length), ctr: take(np / 2 + 1), sp: take(np / 2 + 1), r: take(np), s: take(np), x: take(nr * W), g: take(nr * W) };
+    const have = this.memory.buffer.byteLength;
+    if (top > have) this.memory.grow(Math.ceil((top - have) / PAGE));
+    const buf = this.memory.buffer;
+    this.off = off;
+    new Float64Array(buf, off.spl, this.spline.spline.length).set(this.spline.spline);
+    this.centre = new Int32Array(buf, off.ctr, np);
+    this.species = new Int32Array(buf, off.sp, np);
+    this.r = new Float64Array(buf, off.r, np);
+    this.s = new Float64Array(buf, off.s, np);
+    this.x = new Float64Array(buf, off.x, nr * W);
+    this.g = new Float64Array(buf, off.g, nr * W);
+    this.pairsCap = np;
+    this.rowsCap = nr;
+  }
+
+  /** x[centre·W + species·N + n] += y00·h_n(r) over the first np pairs, in order. */
+  forward(np: number, y00: number): void {
+    const o = this.off, b = this.spline;
+    this.k.radialPairs(np, this.N, this.W, 0, o.ctr, o.sp, o.r, o.spl, b.intervals, b.x0, b.invStep, b.cutoff, y00, o.x, o.g, o.s);
+  }
+
+  /** s[p] = Σ_n g[centre·W + species·N + n]·h'_n(r_p) over the first np pairs. */
+  reverse(np: number): void {
+    const o = this.off, b = this.spline;
+    this.k.radialPairs(np, this.N, this.W, 1, o.ctr, o.sp, o.r, o.spl, b.intervals, b.x0, b.invStep, b.cutoff, 0, o.x, o.g, o.s);
+  }
+}

@@ -1,14 +1,16 @@
 /**
- * The wasm SIMD kernels of the angular descriptor's per-centre products (math/linalg/powerSpectrumWasm.ts) give
- * bitwise the features and single-vjp gradients of the TS loops (same operations in the same order), for two and
- * three species, even and odd nmax (SIMD tails), lmax 0, 3 and 7, a periodic cell with self-images, a molecule and
- * a centre without neighbours; the option is validated.
+ * The wasm kernels of the short-range descriptors (math/linalg/powerSpectrumWasm.ts: the angular block's basis
+ * functions and per-centre power-spectrum products, the radial block's pair loops) give bitwise the features and
+ * single-vjp gradients of the TS loops (same operations in the same order), for two and three species, even and odd
+ * nmax (SIMD tails), lmax 0, 3 and 7, a periodic cell with self-images, a molecule and a centre without neighbours;
+ * the option is validated.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, Rng, type Structure } from '../../../src/core/index.js';
 import { ComputeContext, backwardOf } from '../../../src/descriptors/index.js';
 import { AngularDescriptor } from '../../../src/descriptors/shortRange/angular.js';
+import { RadialDescriptor } from '../../../src/descriptors/shortRange/radial.js';
 import { wasmLinalgAvailable } from '../../../src/math/index.js';
 import { molecule, triclinicNaCl } from './structures.js';
 
@@ -57,3 +59,29 @@ test('angular: kernels option validated; the default picks wasm when available',
   assert.throws(() => new AngularDescriptor(['Na'], {}, { kernels: 'gpu' as 'ts' }), /kernels must be/);
   assert.equal(new AngularDescriptor(['Na'], {}).kernels, wasmLinalgAvailable() ? 'wasm' : 'ts');
 });
+
+for (const [name, make, hypers] of [
+  ['NaCl triclinic, defaults', triclinicNaCl, {}],
+  ['molecule + isolated atom, nmax 5, R 3.1', withLoneAtom, { nmax: 5, cutoffA: 3.1 }],
+] as [string, () => Structure, Record<string, unknown>][]) {
+  test(`radial: wasm pair loops = TS loops bitwise, features (also on top of non-zero columns) and single vjp (${name})`, { skip: !wasmLinalgAvailable() }, () => {
+    const s = make();
+    const species = [...s.symbols];
+    const ts = new RadialDescriptor(species, hypers, { kernels: 'ts' }), wa = new RadialDescriptor(species, hypers, { kernels: 'wasm' });
+    assert.equal(wa.kernels, 'wasm');
+    const ctx = new ComputeContext(s);
+    sameBits(wa.compute(s, ctx).features.data, ts.compute(s, ctx).features.data, 'features');
+    // computeInto accumulates into a composite's columns: the same additions onto non-zero entries
+    const nat = s.species.length, stride = ts.width + 3;
+    const ta = Float64Array.from({ length: nat * stride }, (_, k) => Math.sin(k)), tb = ta.slice();
+    wa.computeInto(s, ctx, { data: ta, stride, offset: 2 });
+    ts.computeInto(s, ctx, { data: tb, stride, offset: 2 });
+    sameBits(ta, tb, 'computeInto');
+    const rng = new Rng(3);
+    const g = Float64Array.from({ length: nat * ts.width }, () => rng.normal());
+    const ga = backwardOf(wa, s, ctx, {}, g), gb = backwardOf(ts, s, ctx, {}, g);
+    sameBits(ga.positions, gb.positions, 'positions');
+    sameBits(ga.strain, gb.strain, 'strain');
+    assert.ok(gb.positions.some((x) => x !== 0));
+  });
+}
