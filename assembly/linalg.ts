@@ -588,43 +588,49 @@ export function psDensity(np: i32, N: i32, L: i32, S: i32, y: usize, h: usize, s
 }
 
 // x[q·(L+1) + l] = scale[q·(L+1) + l]·(Σ_m c_{lm,a} c_{lm,b} − δ_{J_a J_b} (2l+1)/(4π) self_{J,l,n_a,n_b}), q over
-// a ≤ b (row-major); g: C × C scratch (the per-l Gram matrix, upper triangle).
+// a ≤ b (row-major). Each sum over m runs in m order from 0 (lanes over b); g is unused (kept for the signature).
 export function psFeatures(N: i32, L: i32, S: i32, c: usize, self: usize, scale: usize, x: usize, g: usize): void {
   const L1 = L + 1, C = S * N, NN = N * N;
   for (let l = 0; l <= L; l++) {
-    memory.fill(g, 0, (<usize>(C * C)) << 3);
-    for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
-      const co = at(c, lm * C);
-      for (let a = 0; a < C; a++) {
-        const ca = load<f64>(at(co, a)), cs = f64x2.splat(ca), ga = at(g, a * C);
-        let b = a;
-        for (; b + 2 <= C; b += 2) {
-          const o = (<usize>b) << 3;
-          v128.store(ga + o, f64x2.add(v128.load(ga + o), f64x2.mul(cs, v128.load(co + o))));
-        }
-        for (; b < C; b++) {
-          const o = (<usize>b) << 3;
-          store<f64>(ga + o, load<f64>(ga + o) + ca * load<f64>(co + o));
-        }
-      }
-    }
     const f = (<f64>(2 * l + 1)) / (4.0 * Math.PI);
+    const lm0 = l * l, lm1 = (l + 1) * (l + 1);
     let q = 0;
-    for (let a = 0; a < C; a++) {
-      const Ja = a / N, na = a % N;
-      for (let b = a; b < C; b++, q++) {
-        let s = load<f64>(at(g, a * C + b));
-        if (Ja == b / N) s -= f * load<f64>(at(self, (Ja * L1 + l) * NN + na * N + (b % N)));
+    for (let a = 0, Ja = 0, na = 0; a < C; a++) {
+      const ca = at(c, lm0 * C + a);
+      const sa = at(self, (Ja * L1 + l) * NN + na * N);
+      // b = a .. C−1 with its species Jb and radial index nb tracked incrementally (no division)
+      let b = a, Jb = Ja, nb = na;
+      for (; b + 2 <= C; b += 2, q += 2) {
+        let acc = f64x2.splat(0.0);
+        let pa = ca, pb = at(c, lm0 * C + b);
+        for (let lm = lm0; lm < lm1; lm++, pa += (<usize>C) << 3, pb += (<usize>C) << 3)
+          acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(pa), v128.load(pb)));
+        let s0 = f64x2.extract_lane(acc, 0), s1 = f64x2.extract_lane(acc, 1);
+        if (Jb == Ja) s0 -= f * load<f64>(at(sa, nb));
+        if (++nb == N) { nb = 0; Jb++; }
+        if (Jb == Ja) s1 -= f * load<f64>(at(sa, nb));
+        if (++nb == N) { nb = 0; Jb++; }
+        const k = q * L1 + l;
+        store<f64>(at(x, k), load<f64>(at(scale, k)) * s0);
+        store<f64>(at(x, k + L1), load<f64>(at(scale, k + L1)) * s1);
+      }
+      for (; b < C; b++, q++) {
+        let s = 0.0;
+        let pa = ca, pb = at(c, lm0 * C + b);
+        for (let lm = lm0; lm < lm1; lm++, pa += (<usize>C) << 3, pb += (<usize>C) << 3) s += load<f64>(pa) * load<f64>(pb);
+        if (Jb == Ja) s -= f * load<f64>(at(sa, nb));
+        if (++nb == N) { nb = 0; Jb++; }
         const k = q * L1 + l;
         store<f64>(at(x, k), load<f64>(at(scale, k)) * s);
       }
+      if (++na == N) { na = 0; Ja++; }
     }
   }
 }
 
-// d_{lm,a} = Σ_b a_l[a][b] c_{lm,b} (lanes over a, using a_l[a][b] = a_l[b][a]).
-export function psAdjoint(N: i32, L: i32, S: i32, a: usize, c: usize, d: usize): void {
-  const C = S * N, CC = C * C;
+// d_{lm,a} = Σ_b a_l[a][b] c_{lm,b} (lanes over a, using a_l[a][b] = a_l[b][a]); also transposed, dt[a·K + lm].
+export function psAdjoint(N: i32, L: i32, S: i32, a: usize, c: usize, d: usize, dt: usize): void {
+  const C = S * N, CC = C * C, K = (L + 1) * (L + 1);
   for (let l = 0; l <= L; l++) {
     const al = at(a, l * CC);
     for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
@@ -634,12 +640,15 @@ export function psAdjoint(N: i32, L: i32, S: i32, a: usize, c: usize, d: usize):
         let acc = f64x2.splat(0.0);
         for (let b = 0; b < C; b++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(cr, b)), v128.load(at(al, b * C + i))));
         v128.store(at(dr, i), acc);
+        store<f64>(at(dt, i * K + lm), f64x2.extract_lane(acc, 0));
+        store<f64>(at(dt, (i + 1) * K + lm), f64x2.extract_lane(acc, 1));
       }
       for (; i < C; i++) {
         let s = 0.0;
         const ar = at(al, i * C);
         for (let b = 0; b < C; b++) s += load<f64>(at(ar, b)) * load<f64>(at(cr, b));
         store<f64>(at(dr, i), s);
+        store<f64>(at(dt, i * K + lm), s);
       }
     }
   }
@@ -648,7 +657,7 @@ export function psAdjoint(N: i32, L: i32, S: i32, a: usize, c: usize, d: usize):
 // Per pair p of a centre: out[4p..4p+3] = (Σ_lm gY_lm ∇Y_lm, Σ_nl gĥ_nl η_l h'_nl) with gY_lm = Σ_n d_{lm,Jn} ĥ_nl and
 // gĥ_nl = Σ_m d_{lm,Jn} Y_lm − (2l+1)/(4π) Σ_n' a_l[Jn][Jn'] ĥ_n'l; gh: F scratch.
 export function psPairGrad(np: i32, N: i32, L: i32, S: i32, y: usize, dy: usize, h: usize, dh: usize, eta: usize, sp: usize,
-  a: usize, d: usize, gh: usize, out: usize): void {
+  a: usize, d: usize, dt: usize, gh: usize, out: usize): void {
   const L1 = L + 1, K = L1 * L1, C = S * N, CC = C * C, F = L1 * N;
   for (let p = 0; p < np; p++) {
     const J = load<i32>(sp + ((<usize>p) << 2));
@@ -670,9 +679,35 @@ export function psPairGrad(np: i32, N: i32, L: i32, S: i32, y: usize, dy: usize,
       }
     }
     let gx = 0.0, gy = 0.0, gz = 0.0;
+    const dtJ = at(dt, J * N * K);
     for (let l = 0; l <= L; l++) {
       const hl = at(hp, l * N), gl = at(gh, l * N);
-      for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+      let lm = l * l;
+      // two m at a time: the gĥ updates in m order, gY of both (lanes; each a sum over n in order) from dt
+      for (; lm + 2 <= (l + 1) * (l + 1); lm += 2) {
+        const y0 = load<f64>(at(yp, lm)), y1 = load<f64>(at(yp, lm + 1)), ys0 = f64x2.splat(y0), ys1 = f64x2.splat(y1);
+        const D0 = at(d, lm * C + J * N), D1 = D0 + ((<usize>C) << 3);
+        let n = 0;
+        for (; n + 2 <= N; n += 2) {
+          const o = (<usize>n) << 3;
+          v128.store(gl + o, f64x2.add(f64x2.add(v128.load(gl + o), f64x2.mul(v128.load(D0 + o), ys0)), f64x2.mul(v128.load(D1 + o), ys1)));
+        }
+        for (; n < N; n++) {
+          const o = (<usize>n) << 3;
+          store<f64>(gl + o, load<f64>(gl + o) + load<f64>(D0 + o) * y0 + load<f64>(D1 + o) * y1);
+        }
+        let acc = f64x2.splat(0.0);
+        for (n = 0; n < N; n++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(hl, n)), v128.load(at(dtJ, n * K + lm))));
+        const sy0 = f64x2.extract_lane(acc, 0), sy1 = f64x2.extract_lane(acc, 1);
+        const g0 = at(dyp, 3 * lm);
+        gx += sy0 * load<f64>(g0);
+        gy += sy0 * load<f64>(g0, 8);
+        gz += sy0 * load<f64>(g0, 16);
+        gx += sy1 * load<f64>(g0, 24);
+        gy += sy1 * load<f64>(g0, 32);
+        gz += sy1 * load<f64>(g0, 40);
+      }
+      for (; lm < (l + 1) * (l + 1); lm++) {
         const yv = load<f64>(at(yp, lm)), ys = f64x2.splat(yv), Do = at(d, lm * C + J * N);
         let n = 0;
         for (; n + 2 <= N; n += 2) {

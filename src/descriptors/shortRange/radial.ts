@@ -6,6 +6,8 @@
  * J-major: column J·nmax + (n−1), label `radial:<J>:n<n>`. All periodic images within R_cut count (also of i).
  * Reverse pass: dE/dr_ij = Y₀₀ Σ_n (dE/dX_{i,Jn}) h'_{n0}(r_ij) r̂_ij; positions and strain via accumulatePair.
  * Cost: O(pairs · nmax) forward and backward; saved state: none (neighbour list lives in the context).
+ * Kernels (RadialOptions.kernels): by default both pair loops run in wasm (math/linalg RadialPairsWasm) with the
+ * operations of the TS loops below in the same order: bitwise the same results.
  *
  * Batched reverse pass (vjp of a batch or row view, count upstreams): per centre i the pair Jacobian
  *   B_i[p, J·nmax + n] = Y₀₀ h'_{n0}(r_p)/r_p  (J = species of the neighbour of pair p, zero elsewhere; pairs_i × width)

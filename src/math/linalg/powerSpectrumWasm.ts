@@ -13,9 +13,9 @@ import { WASM_PLAIN_BASE64 } from './wasmBinary.js';
 interface PsKernels {
   psDensity(np: number, N: number, L: number, S: number, y: number, h: number, sp: number, c: number, self: number): void;
   psFeatures(N: number, L: number, S: number, c: number, self: number, scale: number, x: number, g: number): void;
-  psAdjoint(N: number, L: number, S: number, a: number, c: number, d: number): void;
+  psAdjoint(N: number, L: number, S: number, a: number, c: number, d: number, dt: number): void;
   psPairGrad(np: number, N: number, L: number, S: number, y: number, dy: number, h: number, dh: number, eta: number,
-    sp: number, a: number, d: number, gh: number, out: number): void;
+    sp: number, a: number, d: number, dt: number, gh: number, out: number): void;
   psBasis(np: number, N: number, L: number, vec: number, rr: number, grad: number, spl: number, intervals: number, x0: number,
     invStep: number, cutoff: number, eta: number, nrm: number, ra: number, rb: number, dfact: number, q: number, qz: number,
     qr: number, cs: number, sn: number, y: number, dy: number, h: number, dh: number): void;
@@ -110,7 +110,7 @@ export class PowerSpectrumWasm {
     const take = (doubles: number): number => { const o = top; top += Math.ceil((doubles * 8 + 16) / 64) * 64; return o; };
     const off = {
       y: take(np * K), dy: take(3 * np * K), h: take(np * F), dh: take(np * F), sp: take(np / 2 + 1), c: take(K * C),
-      self: take(S * L1 * N * N), a: take(L1 * C * C), d: take(K * C), gh: take(F), x: take(W), g: take(C * C),
+      self: take(S * L1 * N * N), a: take(L1 * C * C), d: take(K * C), dt: take(K * C), gh: take(F), x: take(W), g: take(C * C),
       scale: take(W), eta: take(L1), out: take(4 * np), vec: take(3 * np), r: take(np),
       nrm: take(K), ra: take(K), rb: take(K), dfact: take(L1), q: take(K), qz: take(K), qr: take(K), cs: take(L1), sn: take(L1),
       spl: take(this.basis ? this.basis.spline.length : 0),
@@ -158,13 +158,13 @@ export class PowerSpectrumWasm {
   /** d = A_l c into `d` from `a` (symmetric, (L+1) × C × C) and `c`. */
   adjoint(): void {
     const o = this.off;
-    this.k.psAdjoint(this.N, this.L, this.S, o.a, o.c, o.d);
+    this.k.psAdjoint(this.N, this.L, this.S, o.a, o.c, o.d, o.dt);
   }
 
   /** Per pair (gx, gy, gz, radial) into `out` from `y`, `dy`, `h`, `dh`, `sp`, `a`, `d`. */
   pairGradients(np: number): void {
     const o = this.off;
-    this.k.psPairGrad(np, this.N, this.L, this.S, o.y, o.dy, o.h, o.dh, o.eta, o.sp, o.a, o.d, o.gh, o.out);
+    this.k.psPairGrad(np, this.N, this.L, this.S, o.y, o.dy, o.h, o.dh, o.eta, o.sp, o.a, o.d, o.dt, o.gh, o.out);
   }
 }
 
