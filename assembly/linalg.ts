@@ -898,3 +898,23 @@ export function radialPairs(np: i32, N: i32, W: i32, grad: i32, ctr: usize, sp: 
     }
   }
 }
+
+// a_l[a][b] = a_l[b][a] = scale[k]·(vs·u[k]) (twice that for a = b), k = q·(L+1) + l, q over channel pairs a ≤ b
+// (row-major): the symmetric upstream matrices of one centre from its upstream row u. Returns 1 if any is non-zero.
+export function psUpstream(N: i32, L: i32, S: i32, u: usize, vs: f64, scale: usize, a: usize): i32 {
+  const L1 = L + 1, C = S * N, CC = C * C;
+  let any = 0, q = 0;
+  for (let i = 0; i < C; i++)
+    for (let j = i; j < C; j++, q++)
+      for (let l = 0; l <= L; l++) {
+        const k = q * L1 + l;
+        const v = load<f64>(at(scale, k)) * (vs * load<f64>(at(u, k)));
+        if (v != 0.0) any = 1;
+        if (i == j) store<f64>(at(a, l * CC + i * C + i), 2 * v);
+        else {
+          store<f64>(at(a, l * CC + i * C + j), v);
+          store<f64>(at(a, l * CC + j * C + i), v);
+        }
+      }
+  return any;
+}

@@ -339,29 +339,19 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
   private singleWasm(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, sv: AngularSaved,
     dEdX: Float64Array, view: UpstreamView): DescriptorGradients {
     const ps = this.ps as PowerSpectrumWasm;
-    const L = this.hypers.lmax;
-    const nat = structure.species.length, C = this.C, K = this.K, L1 = L + 1, CC = C * C;
+    const nat = structure.species.length, C = this.C, K = this.K;
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9);
-    const c = sv.c, pairA = this.pairA, pairB = this.pairB, scale = this.colScale, sp = structure.species;
+    const c = sv.c, sp = structure.species;
     let maxPairs = 0;
     for (let i = 0; i < nat; i++) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
     ps.reserve(maxPairs);
-    const A = ps.a, cv = ps.c, spv = ps.sp, out = ps.out, vec = ps.vec, rv = ps.r;
+    const cv = ps.c, spv = ps.sp, out = ps.out, vec = ps.vec, rv = ps.r, u = ps.u, W = this.width;
     for (let i = 0; i < nat; i++) {
       const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
       // A_l (symmetric) from the upstream gradient of row i
-      const xo = i * view.stride + view.offset, vs = view.scale;
-      let any = false;
-      for (let q = 0; q < pairA.length; q++) {
-        const a = pairA[q], b = pairB[q];
-        for (let l = 0; l <= L; l++) {
-          const v = scale[q * L1 + l] * (vs * dEdX[xo + q * L1 + l]);
-          if (v !== 0) any = true;
-          if (a === b) A[l * CC + a * C + a] = 2 * v;
-          else { A[l * CC + a * C + b] = v; A[l * CC + b * C + a] = v; }
-        }
-      }
-      if (!any || np === 0) continue;
+      const xo = i * view.stride + view.offset;
+      u.set(dEdX.subarray(xo, xo + W));
+      if (np === 0 || !ps.upstream(view.scale)) continue; // the centre's upstream is zero (or it has no pairs)
       cv.set(c.subarray(i * K * C, (i + 1) * K * C));
       ps.adjoint();
       for (let k = 0; k < np; k++) {

@@ -13,6 +13,7 @@ import { WASM_PLAIN_BASE64 } from './wasmBinary.js';
 interface PsKernels {
   psDensity(np: number, N: number, L: number, S: number, y: number, h: number, sp: number, c: number, self: number): void;
   psFeatures(N: number, L: number, S: number, c: number, self: number, scale: number, x: number, g: number): void;
+  psUpstream(N: number, L: number, S: number, u: number, vs: number, scale: number, a: number): number;
   psAdjoint(N: number, L: number, S: number, a: number, c: number, d: number, dt: number): void;
   psPairGrad(np: number, N: number, L: number, S: number, y: number, dy: number, h: number, dh: number, eta: number,
     sp: number, a: number, d: number, dt: number, gh: number, out: number): void;
@@ -69,6 +70,7 @@ export class PowerSpectrumWasm {
   d: Float64Array = new Float64Array(0);
   x: Float64Array = new Float64Array(0);
   out: Float64Array = new Float64Array(0);
+  u: Float64Array = new Float64Array(0);
   vec: Float64Array = new Float64Array(0);
   r: Float64Array = new Float64Array(0);
   private readonly scaleData: Float64Array;
@@ -110,7 +112,7 @@ export class PowerSpectrumWasm {
     const take = (doubles: number): number => { const o = top; top += Math.ceil((doubles * 8 + 16) / 64) * 64; return o; };
     const off = {
       y: take(np * K), dy: take(3 * np * K), h: take(np * F), dh: take(np * F), sp: take(np / 2 + 1), c: take(K * C),
-      self: take(S * L1 * N * N), a: take(L1 * C * C), d: take(K * C), dt: take(K * C), gh: take(F), x: take(W), g: take(C * C),
+      self: take(S * L1 * N * N), a: take(L1 * C * C), d: take(K * C), dt: take(K * C), gh: take(F), x: take(W), u: take(W), g: take(C * C),
       scale: take(W), eta: take(L1), out: take(4 * np), vec: take(3 * np), r: take(np),
       nrm: take(K), ra: take(K), rb: take(K), dfact: take(L1), q: take(K), qz: take(K), qr: take(K), cs: take(L1), sn: take(L1),
       spl: take(this.basis ? this.basis.spline.length : 0),
@@ -121,7 +123,7 @@ export class PowerSpectrumWasm {
     this.off = off;
     this.y = f(off.y, np * K); this.dy = f(off.dy, 3 * np * K); this.h = f(off.h, np * F); this.dh = f(off.dh, np * F);
     this.sp = new Int32Array(buf, off.sp, np); this.c = f(off.c, K * C); this.a = f(off.a, L1 * C * C); this.d = f(off.d, K * C);
-    this.x = f(off.x, W); this.out = f(off.out, 4 * np); this.vec = f(off.vec, 3 * np); this.r = f(off.r, np);
+    this.x = f(off.x, W); this.u = f(off.u, W); this.out = f(off.out, 4 * np); this.vec = f(off.vec, 3 * np); this.r = f(off.r, np);
     f(off.scale, W).set(this.scaleData);
     f(off.eta, L1).set(this.etaData);
     const b = this.basis;
@@ -153,6 +155,15 @@ export class PowerSpectrumWasm {
   features(): void {
     const o = this.off;
     this.k.psFeatures(this.N, this.L, this.S, o.c, o.self, o.scale, o.x, o.g);
+  }
+
+  /**
+   * The symmetric matrices A_l (`a`) from one centre's upstream row, read from `u` and multiplied by vs and the column
+   * scales; false when every entry is zero.
+   */
+  upstream(vs: number): boolean {
+    const o = this.off;
+    return this.k.psUpstream(this.N, this.L, this.S, o.u, vs, o.scale, o.a) !== 0;
   }
 
   /** d = A_l c into `d` from `a` (symmetric, (L+1) × C × C) and `c`. */
