@@ -1,12 +1,14 @@
 /**
- * WebAssembly SIMD kernels for the per-centre products of the angular power-spectrum descriptor (kernels:
- * assembly/linalg.ts `ps*`; reference loops and formulas: src/descriptors/shortRange/angular.ts). One instance owns
- * a private (non-shared) wasm memory holding the radial spline table and one centre's pair data and products; the
- * caller writes a centre's pair vectors, distances and neighbour species into `vec`, `r`, `sp` (or Y, ĥ directly into
- * `y`, `dy`, `h`, `dh`), runs the kernels and reads the outputs (`c`, `x`, `d`, `out`). Every value is computed with
- * the same operations in the same order as the TS code (HermiteSplineSet, SphericalHarmonics, the angular loops),
- * so results are bitwise those of the TS path.
- * Views are replaced when `reserve` grows the memory: read them after `reserve`, not before.
+ * WebAssembly kernels of the short-range descriptors (kernels: assembly/linalg.ts `ps*` and `radialPairs`; reference
+ * loops and formulas: src/descriptors/shortRange/angular.ts and radial.ts).
+ * PowerSpectrumWasm (angular block): one instance owns a private (non-shared) wasm memory holding the radial spline
+ * table and one centre's pair data and products; the caller writes a centre's pair vectors, distances and neighbour
+ * species into `vec`, `r`, `sp` (and its upstream row into `u`), runs the kernels and reads the outputs (`c`, `x`,
+ * `out`). RadialPairsWasm (radial block): the pair loops over a whole neighbour list.
+ * Every value is computed with the same operations in the same order as the TS code (HermiteSplineSet,
+ * SphericalHarmonics, the descriptors' loops; SIMD lanes only over independent outputs), so results are bitwise
+ * those of the TS path. Views are replaced when `reserve` grows the memory: read them after `reserve`, not before.
+ * Memory: a few pages per instance, grown to the largest centre (angular) or list (radial) seen, never shrunk.
  */
 import { WASM_PLAIN_BASE64 } from './wasmBinary.js';
 
