@@ -8,10 +8,11 @@
  * Figures are medians of CPU time (process.cpuUsage, so other processes on a shared machine count less than in wall
  * time), fastest run in the note. A/B in one run: each repetition times the default descriptor (the angular block's
  * per-centre products and basis functions and the radial block's pair loops in wasm, kernels 'auto') and the same
- * descriptor on the TS loops (kernels 'ts', the pre-wasm path; results bitwise equal), interleaved.
+ * descriptor on the TS loops (kernels 'ts', the pre-wasm path; results bitwise equal), interleaved. For the smaller
+ * systems, a breakdown of the default descriptor's cost: neighbour lists (8 and 5 Å) and each block's passes.
  */
 import { makeStructure, Rng, ATOMIC_MASSES_AMU, AVOGADRO, type Structure } from '../src/core/index.js';
-import { ComputeContext, backwardOf, createShortRangeDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import { AngularDescriptor, ComputeContext, RadialDescriptor, backwardOf, createShortRangeDescriptor, type Descriptor } from '../src/descriptors/index.js';
 import type { BenchContext } from './harness.js';
 
 /** Cubic box of `symbols` at density ρ (g/cm³), random sequential placement with a minimum distance (seeded). */
@@ -82,5 +83,25 @@ export async function run(ctx: BenchContext): Promise<void> {
     ctx.report(`  backward only`, us(median(a.bwd)), 'µs/atom CPU');
     ctx.report(`  A/B: same on the TS loops (kernels 'ts')`, us(median(b.both)), 'µs/atom CPU',
       `default/ts ${(median(a.both) / median(b.both)).toFixed(2)}; fwd ${us(median(b.fwd)).toFixed(1)}, bwd ${us(median(b.bwd)).toFixed(1)}`);
+    if (n <= 500) {
+      // where the time goes (default kernels): neighbour lists, then each block's forward and single reverse pass
+      const h = { ...hypers } as { angular?: Record<string, unknown> };
+      const rad = new RadialDescriptor(species), ang = new AngularDescriptor(species, h.angular ?? {});
+      const gr = new Float64Array(n * rad.width).fill(1e-3), ga = new Float64Array(n * ang.width).fill(1e-3);
+      const part: Record<string, number[]> = { 'lists 8 Å': [], 'lists 5 Å': [], 'radial fwd': [], 'radial bwd': [], 'angular fwd': [], 'angular bwd': [] };
+      for (let r = -1; r < runs; r++) {
+        const c = new ComputeContext(s);
+        if (r < 0) { backwardOf(ang, s, c, ang.compute(s, c).saved, ga); backwardOf(rad, s, c, rad.compute(s, c).saved, gr); continue; } // warm-up
+        part['lists 8 Å'].push(cpuMs(() => c.neighbours(8)));
+        part['lists 5 Å'].push(cpuMs(() => c.neighbours(5)));
+        let ro: ReturnType<RadialDescriptor['compute']> | null = null, ao: ReturnType<AngularDescriptor['compute']> | null = null;
+        part['radial fwd'].push(cpuMs(() => { ro = rad.compute(s, c); }));
+        part['radial bwd'].push(cpuMs(() => { backwardOf(rad, s, c, (ro as unknown as ReturnType<RadialDescriptor['compute']>).saved, gr); }));
+        part['angular fwd'].push(cpuMs(() => { ao = ang.compute(s, c); }));
+        part['angular bwd'].push(cpuMs(() => { backwardOf(ang, s, c, (ao as unknown as ReturnType<AngularDescriptor['compute']>).saved, ga); }));
+      }
+      ctx.report(`  parts (medians, µs/atom CPU)`, us(Object.values(part).reduce((t, v) => t + median(v), 0)), 'µs/atom CPU',
+        Object.entries(part).map(([k, v]) => `${k} ${us(median(v)).toFixed(1)}`).join(', '));
+    }
   }
 }
