@@ -64,7 +64,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     const runs = n > 500 ? 7 : 31;
     const t: Record<string, { both: number[]; fwd: number[]; bwd: number[] }> = {};
     for (const [k] of variants) t[k] = { both: [], fwd: [], bwd: [] };
-    for (let r = -1; r < runs; r++)
+    // warm-up: 5 rounds (JIT and the wasm tier-up from the baseline compiler, which is slow on a loaded machine)
+    for (let r = -5; r < runs; r++)
       for (const [k, d] of variants) {
         const c = new ComputeContext(s);
         let out: ReturnType<Descriptor['compute']> | null = null;
