@@ -18,7 +18,7 @@
  * Kernels (AngularOptions.kernels): by default the forward pass and the single reverse pass run per centre in wasm
  * (math/linalg/powerSpectrumWasm.ts: Y_lm and ĥ of the centre's pairs, c and the self sums, the power-spectrum row; D
  * and the pair gradients), with the operations of the TS loops below in the same order: bitwise the same results
- * (2.4–2.7× faster at lmax 7, NaCl 64; `npm run bench -- descriptors`).
+ * (NaCl 64, lmax 7, CPU medians: forward 3.0–3.4×, single reverse pass 2.6–3.3× faster; `npm run bench -- descriptors`).
  *
  * Batched reverse pass (vjp of a batch or row view, count upstreams at once): per centre i the pair Jacobian
  * J_i[(p, α), (ab, l)] = ∂p_{i,ab,l}/∂(r_p)_α (3·pairs_i × width) is built from the structure of the power spectrum:
