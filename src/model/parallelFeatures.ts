@@ -18,9 +18,10 @@ import { splitPoint } from './parallelNormal.js';
 
 /**
  * Tunables. `minAtoms`: the worker is used only for at least this many atoms in all (its start-up, 0.3–3 s with module
- * loading, would dominate small sets; the descriptors cost ~0.1–1 ms per atom).
+ * loading and its own FKK plans, would dominate small sets; sr+lr features cost ~0.2 ms per atom, ~1 ms with a new
+ * FKK plan per frame: `npm run bench -- fitFeatures`).
  */
-export const parallelFeaturesSettings = { minAtoms: 4000 };
+export const parallelFeaturesSettings = { minAtoms: 10000 };
 
 const START_GRACE_MS = 20000;
 // control block (Int32 slots)
