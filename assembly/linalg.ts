@@ -530,3 +530,391 @@ export function rotateBatch(w: usize, n: i32, ns: i32, desc: usize, cs: usize, s
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Per-centre products of the angular power-spectrum descriptor (src/descriptors/shortRange/angular.ts, whose TS
+// loops are the reference; wrapper: src/math/linalg/powerSpectrumWasm.ts). N radial functions, lmax L, S species;
+// K = (L+1)², C = S·N channels, F = (L+1)·N. Layouts (f64 unless noted), per centre:
+//   y: np × K (Y_lm of each pair), dy: np × 3K ([lm][xyz]), h: np × F (ĥ_nl = η_l h_nl, index l·N + n),
+//   dh: np × F (h'_nl, unfiltered), sp: np i32 (species of each pair's neighbour), c: K × C, self: S × (L+1) × N × N,
+//   a: (L+1) × C × C (symmetric), d: K × C, eta: L+1, scale/x: columns q·(L+1) + l over channel pairs a ≤ b.
+// SIMD lanes run over independent outputs only and every sum is taken in the order of the TS loops, with the
+// same products (x·y = y·x; a is symmetric), so the results are bitwise those of the TS path.
+// ---------------------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function at(base: usize, i: i32): usize {
+  return base + ((<usize>i) << 3);
+}
+
+// c_{lm, J·N+n} = Σ_p Y_lm(p) ĥ_nl(p) over the pairs p of species J; self_{J,l,n,n'} = Σ_p ĥ_nl(p) ĥ_n'l(p).
+export function psDensity(np: i32, N: i32, L: i32, S: i32, y: usize, h: usize, sp: usize, c: usize, self: usize): void {
+  const L1 = L + 1, K = L1 * L1, C = S * N, F = L1 * N, NN = N * N;
+  memory.fill(c, 0, (<usize>(K * C)) << 3);
+  memory.fill(self, 0, (<usize>(S * L1 * NN)) << 3);
+  for (let p = 0; p < np; p++) {
+    const J = load<i32>(sp + ((<usize>p) << 2));
+    const yp = at(y, p * K), hp = at(h, p * F);
+    for (let l = 0; l <= L; l++) {
+      const hl = at(hp, l * N);
+      for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+        const yv = load<f64>(at(yp, lm)), ys = f64x2.splat(yv);
+        const co = at(c, lm * C + J * N);
+        let n = 0;
+        for (; n + 2 <= N; n += 2) {
+          const o = (<usize>n) << 3;
+          v128.store(co + o, f64x2.add(v128.load(co + o), f64x2.mul(ys, v128.load(hl + o))));
+        }
+        for (; n < N; n++) {
+          const o = (<usize>n) << 3;
+          store<f64>(co + o, load<f64>(co + o) + yv * load<f64>(hl + o));
+        }
+      }
+      const so = at(self, (J * L1 + l) * NN);
+      for (let n = 0; n < N; n++) {
+        const v = load<f64>(at(hl, n)), vs = f64x2.splat(v), row = at(so, n * N);
+        let n2 = 0;
+        for (; n2 + 2 <= N; n2 += 2) {
+          const o = (<usize>n2) << 3;
+          v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(vs, v128.load(hl + o))));
+        }
+        for (; n2 < N; n2++) {
+          const o = (<usize>n2) << 3;
+          store<f64>(row + o, load<f64>(row + o) + v * load<f64>(hl + o));
+        }
+      }
+    }
+  }
+}
+
+// x[q·(L+1) + l] = scale[q·(L+1) + l]·(Σ_m c_{lm,a} c_{lm,b} − δ_{J_a J_b} (2l+1)/(4π) self_{J,l,n_a,n_b}), q over
+// a ≤ b (row-major). Each sum over m runs in m order from 0 (lanes over b); g is unused (kept for the signature).
+export function psFeatures(N: i32, L: i32, S: i32, c: usize, self: usize, scale: usize, x: usize, g: usize): void {
+  const L1 = L + 1, C = S * N, NN = N * N;
+  for (let l = 0; l <= L; l++) {
+    const f = (<f64>(2 * l + 1)) / (4.0 * Math.PI);
+    const lm0 = l * l, lm1 = (l + 1) * (l + 1);
+    let q = 0;
+    for (let a = 0, Ja = 0, na = 0; a < C; a++) {
+      const ca = at(c, lm0 * C + a);
+      const sa = at(self, (Ja * L1 + l) * NN + na * N);
+      // b = a .. C−1 with its species Jb and radial index nb tracked incrementally (no division)
+      let b = a, Jb = Ja, nb = na;
+      for (; b + 2 <= C; b += 2, q += 2) {
+        let acc = f64x2.splat(0.0);
+        let pa = ca, pb = at(c, lm0 * C + b);
+        for (let lm = lm0; lm < lm1; lm++, pa += (<usize>C) << 3, pb += (<usize>C) << 3)
+          acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(pa), v128.load(pb)));
+        let s0 = f64x2.extract_lane(acc, 0), s1 = f64x2.extract_lane(acc, 1);
+        if (Jb == Ja) s0 -= f * load<f64>(at(sa, nb));
+        if (++nb == N) { nb = 0; Jb++; }
+        if (Jb == Ja) s1 -= f * load<f64>(at(sa, nb));
+        if (++nb == N) { nb = 0; Jb++; }
+        const k = q * L1 + l;
+        store<f64>(at(x, k), load<f64>(at(scale, k)) * s0);
+        store<f64>(at(x, k + L1), load<f64>(at(scale, k + L1)) * s1);
+      }
+      for (; b < C; b++, q++) {
+        let s = 0.0;
+        let pa = ca, pb = at(c, lm0 * C + b);
+        for (let lm = lm0; lm < lm1; lm++, pa += (<usize>C) << 3, pb += (<usize>C) << 3) s += load<f64>(pa) * load<f64>(pb);
+        if (Jb == Ja) s -= f * load<f64>(at(sa, nb));
+        if (++nb == N) { nb = 0; Jb++; }
+        const k = q * L1 + l;
+        store<f64>(at(x, k), load<f64>(at(scale, k)) * s);
+      }
+      if (++na == N) { na = 0; Ja++; }
+    }
+  }
+}
+
+// d_{lm,a} = Σ_b a_l[a][b] c_{lm,b} (lanes over a, using a_l[a][b] = a_l[b][a]); also transposed, dt[a·K + lm].
+export function psAdjoint(N: i32, L: i32, S: i32, a: usize, c: usize, d: usize, dt: usize): void {
+  const C = S * N, CC = C * C, K = (L + 1) * (L + 1);
+  for (let l = 0; l <= L; l++) {
+    const al = at(a, l * CC);
+    for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+      const cr = at(c, lm * C), dr = at(d, lm * C);
+      let i = 0;
+      for (; i + 2 <= C; i += 2) {
+        let acc = f64x2.splat(0.0);
+        for (let b = 0; b < C; b++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(cr, b)), v128.load(at(al, b * C + i))));
+        v128.store(at(dr, i), acc);
+        store<f64>(at(dt, i * K + lm), f64x2.extract_lane(acc, 0));
+        store<f64>(at(dt, (i + 1) * K + lm), f64x2.extract_lane(acc, 1));
+      }
+      for (; i < C; i++) {
+        let s = 0.0;
+        const ar = at(al, i * C);
+        for (let b = 0; b < C; b++) s += load<f64>(at(ar, b)) * load<f64>(at(cr, b));
+        store<f64>(at(dr, i), s);
+        store<f64>(at(dt, i * K + lm), s);
+      }
+    }
+  }
+}
+
+// Per pair p of a centre: out[4p..4p+3] = (Σ_lm gY_lm ∇Y_lm, Σ_nl gĥ_nl η_l h'_nl) with gY_lm = Σ_n d_{lm,Jn} ĥ_nl and
+// gĥ_nl = Σ_m d_{lm,Jn} Y_lm − (2l+1)/(4π) Σ_n' a_l[Jn][Jn'] ĥ_n'l; gh: F scratch.
+export function psPairGrad(np: i32, N: i32, L: i32, S: i32, y: usize, dy: usize, h: usize, dh: usize, eta: usize, sp: usize,
+  a: usize, d: usize, dt: usize, gh: usize, out: usize): void {
+  const L1 = L + 1, K = L1 * L1, C = S * N, CC = C * C, F = L1 * N;
+  for (let p = 0; p < np; p++) {
+    const J = load<i32>(sp + ((<usize>p) << 2));
+    const yp = at(y, p * K), dyp = at(dy, 3 * p * K), hp = at(h, p * F), dhp = at(dh, p * F);
+    for (let l = 0; l <= L; l++) {
+      const f = -(<f64>(2 * l + 1)) / (4.0 * Math.PI), fs = f64x2.splat(f);
+      const Ao = at(a, l * CC + J * N * C + J * N), hl = at(hp, l * N), gl = at(gh, l * N);
+      let n = 0;
+      for (; n + 2 <= N; n += 2) {
+        let acc = f64x2.splat(0.0);
+        for (let n2 = 0; n2 < N; n2++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(hl, n2)), v128.load(at(Ao, n2 * C + n))));
+        v128.store(at(gl, n), f64x2.mul(fs, acc));
+      }
+      for (; n < N; n++) {
+        let s = 0.0;
+        const ar = at(Ao, n * C);
+        for (let n2 = 0; n2 < N; n2++) s += load<f64>(at(ar, n2)) * load<f64>(at(hl, n2));
+        store<f64>(at(gl, n), f * s);
+      }
+    }
+    let gx = 0.0, gy = 0.0, gz = 0.0;
+    const dtJ = at(dt, J * N * K);
+    for (let l = 0; l <= L; l++) {
+      const hl = at(hp, l * N), gl = at(gh, l * N);
+      let lm = l * l;
+      // two m at a time: the gĥ updates in m order, gY of both (lanes; each a sum over n in order) from dt
+      for (; lm + 2 <= (l + 1) * (l + 1); lm += 2) {
+        const y0 = load<f64>(at(yp, lm)), y1 = load<f64>(at(yp, lm + 1)), ys0 = f64x2.splat(y0), ys1 = f64x2.splat(y1);
+        const D0 = at(d, lm * C + J * N), D1 = D0 + ((<usize>C) << 3);
+        let n = 0;
+        for (; n + 2 <= N; n += 2) {
+          const o = (<usize>n) << 3;
+          v128.store(gl + o, f64x2.add(f64x2.add(v128.load(gl + o), f64x2.mul(v128.load(D0 + o), ys0)), f64x2.mul(v128.load(D1 + o), ys1)));
+        }
+        for (; n < N; n++) {
+          const o = (<usize>n) << 3;
+          store<f64>(gl + o, load<f64>(gl + o) + load<f64>(D0 + o) * y0 + load<f64>(D1 + o) * y1);
+        }
+        let acc = f64x2.splat(0.0);
+        for (n = 0; n < N; n++) acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(at(hl, n)), v128.load(at(dtJ, n * K + lm))));
+        const sy0 = f64x2.extract_lane(acc, 0), sy1 = f64x2.extract_lane(acc, 1);
+        const g0 = at(dyp, 3 * lm);
+        gx += sy0 * load<f64>(g0);
+        gy += sy0 * load<f64>(g0, 8);
+        gz += sy0 * load<f64>(g0, 16);
+        gx += sy1 * load<f64>(g0, 24);
+        gy += sy1 * load<f64>(g0, 32);
+        gz += sy1 * load<f64>(g0, 40);
+      }
+      for (; lm < (l + 1) * (l + 1); lm++) {
+        const yv = load<f64>(at(yp, lm)), ys = f64x2.splat(yv), Do = at(d, lm * C + J * N);
+        let n = 0;
+        for (; n + 2 <= N; n += 2) {
+          const o = (<usize>n) << 3;
+          v128.store(gl + o, f64x2.add(v128.load(gl + o), f64x2.mul(v128.load(Do + o), ys)));
+        }
+        for (; n < N; n++) {
+          const o = (<usize>n) << 3;
+          store<f64>(gl + o, load<f64>(gl + o) + load<f64>(Do + o) * yv);
+        }
+        let sy = 0.0;
+        for (n = 0; n < N; n++) sy += load<f64>(at(Do, n)) * load<f64>(at(hl, n));
+        const g3 = at(dyp, 3 * lm);
+        gx += sy * load<f64>(g3);
+        gy += sy * load<f64>(g3, 8);
+        gz += sy * load<f64>(g3, 16);
+      }
+    }
+    let radial = 0.0;
+    for (let l = 0; l <= L; l++) {
+      const e = load<f64>(at(eta, l)), gl = at(gh, l * N), dl = at(dhp, l * N);
+      for (let n = 0; n < N; n++) radial += load<f64>(at(gl, n)) * e * load<f64>(at(dl, n));
+    }
+    const o = at(out, 4 * p);
+    store<f64>(o, gx);
+    store<f64>(o, gy, 8);
+    store<f64>(o, gz, 16);
+    store<f64>(o, radial, 24);
+  }
+}
+
+// Per pair p of a centre (vec: np × 3 pair vectors, rr: np distances): Y_lm(r̂) into y and ĥ_nl = η_l h_nl(r) into h;
+// with grad ≠ 0 also ∇_r Y_lm into dy and h'_nl into dh. h_nl from the quintic Hermite table spl (intervals × F × 6,
+// powers of t, origin x0, 1/step invStep; zero at r ≥ cutoff); Y_lm by the solid-harmonic recurrences with the
+// tables nrm, ra, rb (indexed l·(L+1) + m) and dfact ((2m−1)!!), scratch q, qz, qr ((L+1)²), cs, sn (L+1).
+// Same operations in the same order as HermiteSplineSet.evaluate/evaluateWithDerivative and
+// SphericalHarmonics.compute/computeWithGradient (src/math), so the values are bitwise theirs.
+export function psBasis(np: i32, N: i32, L: i32, vec: usize, rr: usize, grad: i32, spl: usize, intervals: i32, x0: f64,
+  invStep: f64, cutoff: f64, eta: usize, nrm: usize, ra: usize, rb: usize, dfact: usize, q: usize, qz: usize, qr: usize,
+  cs: usize, sn: usize, y: usize, dy: usize, h: usize, dh: usize): void {
+  const L1 = L + 1, K = L1 * L1, F = L1 * N;
+  for (let p = 0; p < np; p++) {
+    const r = load<f64>(at(rr, p));
+    const hp = at(h, p * F), dhp = at(dh, p * F);
+    if (r >= cutoff) {
+      memory.fill(hp, 0, (<usize>F) << 3);
+      if (grad) memory.fill(dhp, 0, (<usize>F) << 3);
+    } else {
+      const kf = Math.floor((r - x0) * invStep);
+      let k = <i32>kf;
+      if (kf < 0) k = 0;
+      else if (kf >= <f64>intervals) k = intervals - 1;
+      const t = (r - x0) * invStep - <f64>k;
+      let o = at(spl, k * F * 6);
+      for (let l = 0; l <= L; l++) {
+        const e = load<f64>(at(eta, l));
+        for (let n = 0; n < N; n++, o += 48) {
+          const f = l * N + n;
+          const a1 = load<f64>(o, 8), a2 = load<f64>(o, 16), a3 = load<f64>(o, 24), a4 = load<f64>(o, 32), a5 = load<f64>(o, 40);
+          const v = load<f64>(o) + t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5))));
+          store<f64>(at(hp, f), e * v);
+          if (grad) store<f64>(at(dhp, f), (a1 + t * (2 * a2 + t * (3 * a3 + t * (4 * a4 + t * 5 * a5)))) * invStep);
+        }
+      }
+    }
+    // spherical harmonics at the unit vector
+    const vx = load<f64>(at(vec, 3 * p)), vy = load<f64>(at(vec, 3 * p + 1)), vz = load<f64>(at(vec, 3 * p + 2));
+    const rn = Math.sqrt(vx * vx + vy * vy + vz * vz);
+    const x = vx / rn, yy = vy / rn, z = vz / rn;
+    store<f64>(cs, 1.0);
+    store<f64>(sn, 0.0);
+    for (let m = 1; m <= L; m++) {
+      const c1 = load<f64>(at(cs, m - 1)), s1 = load<f64>(at(sn, m - 1));
+      store<f64>(at(cs, m), x * c1 - yy * s1);
+      store<f64>(at(sn, m), x * s1 + yy * c1);
+    }
+    const yp = at(y, p * K);
+    if (!grad) {
+      for (let m = 0; m <= L; m++) {
+        const qmm = load<f64>(at(dfact, m));
+        store<f64>(at(q, m * L1 + m), qmm);
+        if (m + 1 <= L) store<f64>(at(q, (m + 1) * L1 + m), <f64>(2 * m + 1) * z * qmm);
+        for (let l = m + 2, i0 = l * L1 + m; l <= L; l++, i0 += L1)
+          store<f64>(at(q, i0), load<f64>(at(ra, i0)) * z * load<f64>(at(q, i0 - L1)) - load<f64>(at(rb, i0)) * load<f64>(at(q, i0 - 2 * L1)));
+      }
+      for (let l = 0; l <= L; l++) {
+        const base = l * l + l, row = l * L1;
+        store<f64>(at(yp, base), load<f64>(at(nrm, row)) * load<f64>(at(q, row)) * load<f64>(cs));
+        for (let m = 1; m <= l; m++) {
+          const nq = load<f64>(at(nrm, row + m)) * load<f64>(at(q, row + m));
+          store<f64>(at(yp, base + m), nq * load<f64>(at(cs, m)));
+          store<f64>(at(yp, base - m), nq * load<f64>(at(sn, m)));
+        }
+      }
+      continue;
+    }
+    const ir = 1 / rn;
+    for (let m = 0; m <= L; m++) {
+      const qmm = load<f64>(at(dfact, m));
+      let i0 = m * L1 + m;
+      store<f64>(at(q, i0), qmm); store<f64>(at(qz, i0), 0.0); store<f64>(at(qr, i0), 0.0);
+      if (m + 1 <= L) {
+        i0 += L1;
+        store<f64>(at(q, i0), <f64>(2 * m + 1) * z * qmm);
+        store<f64>(at(qz, i0), <f64>(2 * m + 1) * qmm);
+        store<f64>(at(qr, i0), 0.0);
+      }
+      for (let l = m + 2; l <= L; l++) {
+        i0 += L1;
+        const a = load<f64>(at(ra, i0)), b = load<f64>(at(rb, i0)), i1 = i0 - L1, i2 = i1 - L1;
+        const q1 = load<f64>(at(q, i1)), q2 = load<f64>(at(q, i2));
+        store<f64>(at(q, i0), a * z * q1 - b * q2);
+        store<f64>(at(qz, i0), a * (q1 + z * load<f64>(at(qz, i1))) - b * load<f64>(at(qz, i2)));
+        store<f64>(at(qr, i0), a * z * load<f64>(at(qr, i1)) - b * (q2 + load<f64>(at(qr, i2))));
+      }
+    }
+    const x2 = 2 * x, y2 = 2 * yy, z2 = 2 * z;
+    const gp = at(dy, 3 * p * K);
+    for (let l = 0; l <= L; l++) {
+      const base = l * l + l, row = l * L1, lf = <f64>l;
+      for (let m = 0; m <= l; m++) {
+        const i = row + m, n = load<f64>(at(nrm, i)), Q = load<f64>(at(q, i)), QR = load<f64>(at(qr, i));
+        const qx = x2 * QR, qy = y2 * QR, qzz = load<f64>(at(qz, i)) + z2 * QR;
+        const cm = load<f64>(at(cs, m)), k = base + m, vk = n * Q * cm, rad = lf * vk;
+        store<f64>(at(yp, k), vk);
+        const g = at(gp, 3 * k);
+        if (m > 0) {
+          const mf = <f64>m;
+          const c1 = load<f64>(at(cs, m - 1)), s1 = load<f64>(at(sn, m - 1)), sm = load<f64>(at(sn, m)), kk = base - m;
+          const vkk = n * Q * sm, radk = lf * vkk;
+          store<f64>(g, (n * (qx * cm + Q * (mf * c1)) - rad * x) * ir);
+          store<f64>(g, (n * (qy * cm + Q * (-mf * s1)) - rad * yy) * ir, 8);
+          store<f64>(g, (n * qzz * cm - rad * z) * ir, 16);
+          store<f64>(at(yp, kk), vkk);
+          const g2 = at(gp, 3 * kk);
+          store<f64>(g2, (n * (qx * sm + Q * (mf * s1)) - radk * x) * ir);
+          store<f64>(g2, (n * (qy * sm + Q * (mf * c1)) - radk * yy) * ir, 8);
+          store<f64>(g2, (n * qzz * sm - radk * z) * ir, 16);
+        } else {
+          store<f64>(g, (n * (qx * cm + Q * 0.0) - rad * x) * ir);
+          store<f64>(g, (n * (qy * cm + Q * 0.0) - rad * yy) * ir, 8);
+          store<f64>(g, (n * qzz * cm - rad * z) * ir, 16);
+        }
+      }
+    }
+  }
+}
+
+// Radial (2-body) descriptor (src/descriptors/shortRange/radial.ts) over all np pairs of a structure, in order:
+// centre ctr[p] (i32), neighbour species sp[p] (i32), distance rr[p]; N functions h_n from the quintic table spl
+// (as in psBasis, zero at r ≥ cutoff); rows of width W. Forward (grad = 0): x[i·W + J·N + n] += y00·h_n(r_p).
+// Reverse (grad ≠ 0): s[p] = Σ_n g[i·W + J·N + n]·h'_n(r_p). Same operations in the same order as the TS loops.
+export function radialPairs(np: i32, N: i32, W: i32, grad: i32, ctr: usize, sp: usize, rr: usize, spl: usize, intervals: i32,
+  x0: f64, invStep: f64, cutoff: f64, y00: f64, x: usize, g: usize, s: usize): void {
+  for (let p = 0; p < np; p++) {
+    const i = load<i32>(ctr + ((<usize>p) << 2)), J = load<i32>(sp + ((<usize>p) << 2));
+    const r = load<f64>(at(rr, p));
+    const row = i * W + J * N;
+    if (r >= cutoff) {
+      if (grad) {
+        let acc = 0.0;
+        for (let n = 0; n < N; n++) acc += load<f64>(at(g, row + n)) * 0.0;
+        store<f64>(at(s, p), acc);
+      } else {
+        for (let n = 0; n < N; n++) store<f64>(at(x, row + n), load<f64>(at(x, row + n)) + y00 * 0.0);
+      }
+      continue;
+    }
+    const kf = Math.floor((r - x0) * invStep);
+    let k = <i32>kf;
+    if (kf < 0) k = 0;
+    else if (kf >= <f64>intervals) k = intervals - 1;
+    const t = (r - x0) * invStep - <f64>k;
+    let o = at(spl, k * N * 6);
+    if (grad) {
+      let acc = 0.0;
+      for (let n = 0; n < N; n++, o += 48) {
+        const a1 = load<f64>(o, 8), a2 = load<f64>(o, 16), a3 = load<f64>(o, 24), a4 = load<f64>(o, 32), a5 = load<f64>(o, 40);
+        const d = (a1 + t * (2 * a2 + t * (3 * a3 + t * (4 * a4 + t * 5 * a5)))) * invStep;
+        acc += load<f64>(at(g, row + n)) * d;
+      }
+      store<f64>(at(s, p), acc);
+    } else {
+      for (let n = 0; n < N; n++, o += 48) {
+        const v = load<f64>(o) + t * (load<f64>(o, 8) + t * (load<f64>(o, 16) + t * (load<f64>(o, 24) + t * (load<f64>(o, 32) + t * load<f64>(o, 40)))));
+        store<f64>(at(x, row + n), load<f64>(at(x, row + n)) + y00 * v);
+      }
+    }
+  }
+}
+
+// a_l[a][b] = a_l[b][a] = scale[k]·(vs·u[k]) (twice that for a = b), k = q·(L+1) + l, q over channel pairs a ≤ b
+// (row-major): the symmetric upstream matrices of one centre from its upstream row u. Returns 1 if any is non-zero.
+export function psUpstream(N: i32, L: i32, S: i32, u: usize, vs: f64, scale: usize, a: usize): i32 {
+  const L1 = L + 1, C = S * N, CC = C * C;
+  let any = 0, q = 0;
+  for (let i = 0; i < C; i++)
+    for (let j = i; j < C; j++, q++)
+      for (let l = 0; l <= L; l++) {
+        const k = q * L1 + l;
+        const v = load<f64>(at(scale, k)) * (vs * load<f64>(at(u, k)));
+        if (v != 0.0) any = 1;
+        if (i == j) store<f64>(at(a, l * CC + i * C + i), 2 * v);
+        else {
+          store<f64>(at(a, l * CC + i * C + j), v);
+          store<f64>(at(a, l * CC + j * C + i), v);
+        }
+      }
+  return any;
+}

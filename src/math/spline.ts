@@ -78,6 +78,14 @@ export class HermiteSplineSet {
     return HermiteSplineSet.fromNodes(x0, x1, intervals, functions, v, a, degree === 5 ? b : undefined);
   }
 
+  /**
+   * The packed polynomial coefficients (interval k, function f: degree+1 values at (k·functions + f)·(degree+1), in
+   * powers of t = (x − x0)/step − k) and 1/step, for kernels that evaluate the spline elsewhere (read only).
+   */
+  packed(): { coefficients: Float64Array; invStep: number } {
+    return { coefficients: this.coeffs, invStep: this.invStep };
+  }
+
   private locate(x: number): number {
     let k = Math.floor((x - this.x0) * this.invStep);
     if (k < 0) k = 0;

@@ -28,6 +28,7 @@ import { meanDensityDirections } from './meanDensity.js';
 import { KernelModel, type KernelModelParams, type TrainingMetadata } from './kernelModel.js';
 import { selectReferences, type SelectionMethod } from './selection.js';
 import { buildNormalEquations, type NormalEquationsJob, type NormalEquationsResult } from './parallelNormal.js';
+import { computeFeaturesParallel } from './parallelFeatures.js';
 import { solve, type SolverConfig } from './solvers.js';
 import { singleDensityWarning } from './volumeResponse.js';
 
@@ -66,9 +67,9 @@ export interface FitConfig {
   /** References per batched reverse pass (default: sized to a 64 MB upstream buffer, ≤ 256; see design.ts). */
   batch?: number;
   /**
-   * Threads for the normal equations (default 2: this thread + one worker_threads worker, each accumulating half of
-   * the structures, parallelNormal.ts, when the fit is large enough to repay the worker's start-up; falls back to 1
-   * where workers are unavailable).
+   * Threads for the descriptors and the normal equations (default 2: this thread + one worker_threads worker, each
+   * taking half of the structures, parallelFeatures.ts and parallelNormal.ts, when the fit is large enough to repay the
+   * worker's start-up; falls back to 1 where workers are unavailable).
    */
   threads?: 1 | 2;
 }
@@ -348,7 +349,8 @@ export function fitKernelModel(structures: readonly Structure[], config: FitConf
   const setup = setupFit(structures, config);
   const timings: Record<string, number> = {};
   let t0 = now();
-  const features = computeFeatures(structures, setup.descriptor, onProgress);
+  // 1. descriptors: structures split between this thread and one worker (parallelFeatures.ts; bitwise the same rows)
+  const features = computeFeaturesParallel(structures, setup.descriptor, { threads: config.threads ?? 2, onProgress }).features;
   timings.descriptors = (now() - t0) / 1000;
   t0 = now();
   const refs = selectFitReferences(structures, features, setup, config, onProgress);

@@ -12,6 +12,7 @@ export * from './forceUncertainty.js';
 export * from './modelFile.js';
 export * from './fit.js';
 export * from './parallelNormal.js';
+export * from './parallelFeatures.js';
 export * from './chargeModel.js';
 export * from './chargeFit.js';
 export * from './chargeRows.js';

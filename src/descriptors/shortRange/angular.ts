@@ -15,6 +15,10 @@
  *   dE/dr_ij = Σ_{nl} (dE/dĥ_{nl}) η_l h'_{nl} r̂ + Σ_lm (dE/dY_lm) ∇Y_lm(r̂).
  * Positions/strain via accumulatePair. Saved state: c (atoms × (lmax+1)² × S·nmax); per-pair values are recomputed.
  * Cost per centre: pairs·nmax·(lmax+1)² + (S·nmax)²·(lmax+1)² (forward and backward alike).
+ * Kernels (AngularOptions.kernels): by default the forward pass and the single reverse pass run per centre in wasm
+ * (math/linalg/powerSpectrumWasm.ts: Y_lm and ĥ of the centre's pairs, c and the self sums, the power-spectrum row; D
+ * and the pair gradients), with the operations of the TS loops below in the same order: bitwise the same results
+ * (NaCl 64, lmax 7, CPU medians: forward 3.0–3.4×, single reverse pass 2.6–3.3× faster; `npm run bench -- descriptors`).
  *
  * Batched reverse pass (vjp of a batch or row view, count upstreams at once): per centre i the pair Jacobian
  * J_i[(p, α), (ab, l)] = ∂p_{i,ab,l}/∂(r_p)_α (3·pairs_i × width) is built from the structure of the power spectrum:
@@ -33,7 +37,7 @@
  */
 import type { Structure } from '../../core/index.js';
 import { FarfieldError } from '../../core/index.js';
-import { SphericalHarmonics } from '../../math/index.js';
+import { PowerSpectrumWasm, SphericalHarmonics } from '../../math/index.js';
 import type { ComputeContext } from '../context.js';
 import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from '../descriptor.js';
 import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
@@ -53,6 +57,16 @@ export interface AngularSaved {
 export const JACOBIAN_CACHE_BYTES = 256 * 2 ** 20;
 /** Largest count × rows GEMM output of one group of centres in the factored vjp (doubles). */
 const FACTORED_OUT_DOUBLES = 2 ** 20;
+
+/** Construction options (not hyperparameters: they change no value). */
+export interface AngularOptions {
+  /**
+   * Per-centre products of the forward pass and of the single reverse pass: 'wasm' (SIMD kernels,
+   * math/linalg/powerSpectrumWasm.ts), 'ts' (the loops below) or 'auto' (wasm when available, the default).
+   * Both give bitwise identical results.
+   */
+  kernels?: 'auto' | 'ts' | 'wasm';
+}
 
 export class AngularDescriptor implements Descriptor<AngularSaved> {
   readonly kind = 'angular';
@@ -92,8 +106,10 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
    * exist only for channels of J_p).
    */
   private readonly speciesColumns: Int32Array[];
+  /** The wasm kernels of the per-centre products, or null for the TS loops. */
+  private readonly ps: PowerSpectrumWasm | null;
 
-  constructor(species: readonly string[], hypers: unknown = {}) {
+  constructor(species: readonly string[], hypers: unknown = {}, options: AngularOptions = {}) {
     this.species = checkSpeciesUniverse(species, 'angular descriptor');
     this.hypers = resolveAngularHypers(hypers);
     const { cutoffA, smearingA, nmax: N, lmax: L, filter, filterStrength } = this.hypers;
@@ -140,6 +156,20 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         if (Math.floor(pa[q] / N) === Jp || Math.floor(pb[q] / N) === Jp) for (let l = 0; l <= L; l++) cols.push(q * (L + 1) + l);
       return Int32Array.from(cols);
     });
+    const kernels = options.kernels ?? 'auto';
+    if (kernels !== 'auto' && kernels !== 'ts' && kernels !== 'wasm')
+      throw new FarfieldError('INVALID_INPUT', `angular descriptor: kernels must be 'auto', 'ts' or 'wasm', got ${JSON.stringify(kernels)}`);
+    const spl = this.projection.spline;
+    this.ps = kernels === 'ts' || spl.degree !== 5 ? null : PowerSpectrumWasm.create(N, L, S, this.colScale, this.filterFactors, {
+      spline: spl.packed().coefficients, intervals: spl.intervals, x0: spl.x0, invStep: spl.packed().invStep, cutoff: this.projection.cutoffA,
+      ylm: this.ylm.tables(),
+    });
+    if (kernels === 'wasm' && !this.ps) throw new FarfieldError('UNSUPPORTED', 'angular descriptor: wasm kernels requested but WebAssembly SIMD is not available');
+  }
+
+  /** The backend of the per-centre products ('wasm' or 'ts'). */
+  get kernels(): 'wasm' | 'ts' {
+    return this.ps ? 'wasm' : 'ts';
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<AngularSaved> {
@@ -157,6 +187,10 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const X = target.data, call = new Float64Array(nat * K * C);
     const h = this.h, hf = this.hf, eta = this.filterFactors, lOf = this.lOf, self = this.selfAcc, Y = this.ylm.values;
     const pairA = this.pairA, pairB = this.pairB, scale = this.colScale, NN = N * N;
+    if (this.ps) {
+      this.forwardWasm(structure, map, nl, call, target);
+      return { c: call };
+    }
     for (let i = 0; i < nat; i++) {
       const co = i * K * C;
       self.fill(0);
@@ -193,6 +227,32 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     return { c: call };
   }
 
+  /** computeInto with the per-centre products in wasm (same operations in the same order as the TS loops). */
+  private forwardWasm(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, call: Float64Array, target: FeatureTarget): void {
+    const ps = this.ps as PowerSpectrumWasm;
+    const nat = structure.species.length, W = this.width, C = this.C, K = this.K;
+    const X = target.data, sp = structure.species;
+    let maxPairs = 0;
+    for (let i = 0; i < nat; i++) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
+    ps.reserve(maxPairs);
+    const spv = ps.sp, cv = ps.c, xv = ps.x, vec = ps.vec, rv = ps.r;
+    for (let i = 0; i < nat; i++) {
+      const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+      for (let k = 0; k < np; k++) {
+        const p = p0 + k;
+        spv[k] = map[sp[nl.neighbours[p]]];
+        rv[k] = nl.distances[p];
+        vec[3 * k] = nl.vectors[3 * p]; vec[3 * k + 1] = nl.vectors[3 * p + 1]; vec[3 * k + 2] = nl.vectors[3 * p + 2];
+      }
+      ps.basisFunctions(np, false);
+      ps.density(np);
+      call.set(cv, i * K * C);
+      ps.features();
+      const xo = i * target.stride + target.offset;
+      for (let q = 0; q < W; q++) X[xo + q] = xv[q];
+    }
+  }
+
   /** One dense gradient: the per-pair pass; a batch or row view: pair-Jacobian GEMMs; factored: per term. */
   vjp(structure: Structure, ctx: ComputeContext, saved: AngularSaved, up: Upstream): DescriptorGradients {
     const nat = structure.species.length;
@@ -213,6 +273,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const c = sv.c, A = this.A, D = this.D, h = this.h, dh = this.dh, hf = this.hf, gh = this.gh, gy = this.gy;
     const eta = this.filterFactors, lOf = this.lOf, pairA = this.pairA, pairB = this.pairB, scale = this.colScale;
     const Y = this.ylm.values, dY = this.ylm.gradients, CC = C * C;
+    if (this.ps) return this.singleWasm(structure, map, nl, sv, dEdX, view);
     for (let i = 0; i < nat; i++) {
       // A_l (symmetric) from the upstream gradient of row i
       const xo = i * view.stride + view.offset, vs = view.scale;
@@ -269,6 +330,43 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         for (let l = 0; l <= L; l++) for (let n = 0; n < N; n++) radial += gh[l * N + n] * eta[l] * dh[l * N + n];
         const f = radial / r;
         accumulatePair(positions, strain, i, j, gx + f * rx, gyy + f * ry, gz + f * rz, rx, ry, rz);
+      }
+    }
+    return { positions, strain };
+  }
+
+  /** `single` with the per-centre products in wasm (same operations in the same order as the TS loops). */
+  private singleWasm(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, sv: AngularSaved,
+    dEdX: Float64Array, view: UpstreamView): DescriptorGradients {
+    const ps = this.ps as PowerSpectrumWasm;
+    const nat = structure.species.length, C = this.C, K = this.K;
+    const positions = new Float64Array(3 * nat), strain = new Float64Array(9);
+    const c = sv.c, sp = structure.species;
+    let maxPairs = 0;
+    for (let i = 0; i < nat; i++) maxPairs = Math.max(maxPairs, nl.offsets[i + 1] - nl.offsets[i]);
+    ps.reserve(maxPairs);
+    const cv = ps.c, spv = ps.sp, out = ps.out, vec = ps.vec, rv = ps.r, u = ps.u, W = this.width;
+    for (let i = 0; i < nat; i++) {
+      const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+      // A_l (symmetric) from the upstream gradient of row i
+      const xo = i * view.stride + view.offset;
+      u.set(dEdX.subarray(xo, xo + W));
+      if (np === 0 || !ps.upstream(view.scale)) continue; // the centre's upstream is zero (or it has no pairs)
+      cv.set(c.subarray(i * K * C, (i + 1) * K * C));
+      ps.adjoint();
+      for (let k = 0; k < np; k++) {
+        const p = p0 + k;
+        spv[k] = map[sp[nl.neighbours[p]]];
+        rv[k] = nl.distances[p];
+        vec[3 * k] = nl.vectors[3 * p]; vec[3 * k + 1] = nl.vectors[3 * p + 1]; vec[3 * k + 2] = nl.vectors[3 * p + 2];
+      }
+      ps.basisFunctions(np, true);
+      ps.pairGradients(np);
+      for (let k = 0; k < np; k++) {
+        const p = p0 + k, r = nl.distances[p];
+        const rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2];
+        const f = out[4 * k + 3] / r;
+        accumulatePair(positions, strain, i, nl.neighbours[p], out[4 * k] + f * rx, out[4 * k + 1] + f * ry, out[4 * k + 2] + f * rz, rx, ry, rz);
       }
     }
     return { positions, strain };

@@ -5,8 +5,8 @@ import { AngularDescriptor } from './angular.js';
 import { createShortRangeDescriptor } from './sr.js';
 
 export * from './hypers.js';
-export { RadialDescriptor } from './radial.js';
-export { AngularDescriptor } from './angular.js';
+export { RadialDescriptor, type RadialOptions } from './radial.js';
+export { AngularDescriptor, type AngularOptions } from './angular.js';
 export { createShortRangeDescriptor } from './sr.js';
 
 DESCRIPTORS.register('radial', (species, hypers) => new RadialDescriptor(species, hypers));

@@ -6,6 +6,8 @@
  * J-major: column J·nmax + (n−1), label `radial:<J>:n<n>`. All periodic images within R_cut count (also of i).
  * Reverse pass: dE/dr_ij = Y₀₀ Σ_n (dE/dX_{i,Jn}) h'_{n0}(r_ij) r̂_ij; positions and strain via accumulatePair.
  * Cost: O(pairs · nmax) forward and backward; saved state: none (neighbour list lives in the context).
+ * Kernels (RadialOptions.kernels): by default both pair loops run in wasm (math/linalg RadialPairsWasm) with the
+ * operations of the TS loops below in the same order: bitwise the same results.
  *
  * Batched reverse pass (vjp of a batch or row view, count upstreams): per centre i the pair Jacobian
  *   B_i[p, J·nmax + n] = Y₀₀ h'_{n0}(r_p)/r_p  (J = species of the neighbour of pair p, zero elsewhere; pairs_i × width)
@@ -14,12 +16,13 @@
  * in `saved` (O(pairs · width) memory, as the neighbour list). Cost per batch: 2·count·pairs·width flops (GEMM).
  */
 import type { Structure } from '../../core/index.js';
+import { FarfieldError } from '../../core/index.js';
 import type { ComputeContext } from '../context.js';
 import { singleBlock, speciesMap, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from '../descriptor.js';
 import { checkUpstream, rowView, type FactoredTerms, type Upstream } from '../upstream.js';
 import { gaussianProjection, type GaussianProjection } from '../radial/index.js';
 import { resolveRadialHypers, type RadialHypers } from './hypers.js';
-import { getLinalg } from '../../math/index.js';
+import { RadialPairsWasm, getLinalg } from '../../math/index.js';
 import { Scratch, accumulatePair, activeCentres, checkSpeciesUniverse, gatherCentre, type UpstreamView } from './common.js';
 
 /** Largest count × pairs GEMM output of one group of centres in the factored vjp (doubles). */
@@ -33,6 +36,15 @@ export interface RadialSaved {
 
 const Y00 = 1 / (2 * Math.sqrt(Math.PI));
 
+/** Construction options (not hyperparameters: they change no value). */
+export interface RadialOptions {
+  /**
+   * The pair loops of the forward pass and of the single reverse pass: 'wasm' (math/linalg RadialPairsWasm), 'ts'
+   * (the loops below) or 'auto' (wasm when available, the default). Both give bitwise identical results.
+   */
+  kernels?: 'auto' | 'ts' | 'wasm';
+}
+
 export class RadialDescriptor implements Descriptor<RadialSaved> {
   readonly kind = 'radial';
   readonly species: readonly string[];
@@ -45,8 +57,10 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
   private readonly h: Float64Array;
   private readonly dh: Float64Array;
   private readonly scratch = new Scratch();
+  /** The wasm pair loops, or null for the TS loops. */
+  private readonly rw: RadialPairsWasm | null;
 
-  constructor(species: readonly string[], hypers: unknown = {}) {
+  constructor(species: readonly string[], hypers: unknown = {}, options: RadialOptions = {}) {
     this.species = checkSpeciesUniverse(species, 'radial descriptor');
     this.hypers = resolveRadialHypers(hypers);
     const { cutoffA, smearingA, nmax } = this.hypers;
@@ -57,6 +71,29 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
     this.columnBlocks = singleBlock('radial', this.width, { bodyOrder: 2, range: 'short', linear: null, speciesChannels: this.species.length });
     this.h = new Float64Array(nmax);
     this.dh = new Float64Array(nmax);
+    const kernels = options.kernels ?? 'auto';
+    if (kernels !== 'auto' && kernels !== 'ts' && kernels !== 'wasm')
+      throw new FarfieldError('INVALID_INPUT', `radial descriptor: kernels must be 'auto', 'ts' or 'wasm', got ${JSON.stringify(kernels)}`);
+    const spl = this.projection.spline;
+    this.rw = kernels === 'ts' || spl.degree !== 5 ? null : RadialPairsWasm.create(nmax, this.width, {
+      spline: spl.packed().coefficients, intervals: spl.intervals, x0: spl.x0, invStep: spl.packed().invStep, cutoff: this.projection.cutoffA,
+    });
+    if (kernels === 'wasm' && !this.rw) throw new FarfieldError('UNSUPPORTED', 'radial descriptor: wasm kernels requested but WebAssembly is not available');
+  }
+
+  /** The backend of the pair loops ('wasm' or 'ts'). */
+  get kernels(): 'wasm' | 'ts' {
+    return this.rw ? 'wasm' : 'ts';
+  }
+
+  /** Pair centres, neighbour species and distances of the whole list into the wasm buffers (after reserve). */
+  private fillPairs(rw: RadialPairsWasm, structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>): void {
+    const ctr = rw.centre, spv = rw.species, rv = rw.r, sp = structure.species;
+    for (let p = 0; p < nl.count; p++) {
+      ctr[p] = nl.centres[p];
+      spv[p] = map[sp[nl.neighbours[p]]];
+      rv[p] = nl.distances[p];
+    }
   }
 
   compute(structure: Structure, ctx: ComputeContext): DescriptorOutput<RadialSaved> {
@@ -71,6 +108,17 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const N = this.hypers.nmax, h = this.h, X = target.data, { stride, offset } = target;
+    const rw = this.rw;
+    if (rw) {
+      const nat = structure.species.length, W = this.width;
+      rw.reserve(nl.count, nat);
+      this.fillPairs(rw, structure, map, nl);
+      const xv = rw.x;
+      for (let i = 0; i < nat; i++) for (let k = 0, o = i * stride + offset; k < W; k++) xv[i * W + k] = X[o + k];
+      rw.forward(nl.count, Y00);
+      for (let i = 0; i < nat; i++) for (let k = 0, o = i * stride + offset; k < W; k++) X[o + k] = xv[i * W + k];
+      return {};
+    }
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p];
       this.projection.evaluate(nl.distances[p], h);
@@ -94,6 +142,22 @@ export class RadialDescriptor implements Descriptor<RadialSaved> {
     const map = speciesMap(structure, this.species, 'radial descriptor');
     const nl = ctx.neighbours(this.cutoffA);
     const positions = new Float64Array(3 * nat), strain = new Float64Array(9), h = this.h, dh = this.dh;
+    const rw = this.rw;
+    if (rw) {
+      const W = this.width;
+      rw.reserve(nl.count, nat);
+      this.fillPairs(rw, structure, map, nl);
+      const g = rw.g, sv = rw.s;
+      for (let i = 0; i < nat; i++) for (let k = 0, o = i * stride + offset; k < W; k++) g[i * W + k] = vs * dEdX[o + k];
+      rw.reverse(nl.count);
+      for (let p = 0; p < nl.count; p++) {
+        const s = sv[p];
+        if (s === 0) continue;
+        const r = nl.distances[p], rx = nl.vectors[3 * p], ry = nl.vectors[3 * p + 1], rz = nl.vectors[3 * p + 2], f = (Y00 * s) / r;
+        accumulatePair(positions, strain, nl.centres[p], nl.neighbours[p], f * rx, f * ry, f * rz, rx, ry, rz);
+      }
+      return { positions, strain };
+    }
     for (let p = 0; p < nl.count; p++) {
       const i = nl.centres[p], j = nl.neighbours[p], r = nl.distances[p];
       const o = i * stride + offset + map[structure.species[j]] * N;

@@ -5,14 +5,15 @@
  */
 import { CompositeDescriptor } from '../composite.js';
 import { resolveShortRangeHypers, type ShortRangeHypers } from './hypers.js';
-import { RadialDescriptor } from './radial.js';
-import { AngularDescriptor } from './angular.js';
+import { RadialDescriptor, type RadialOptions } from './radial.js';
+import { AngularDescriptor, type AngularOptions } from './angular.js';
 import { checkSpeciesUniverse } from './common.js';
 
-export function createShortRangeDescriptor(species: readonly string[], hypers: unknown = {}): CompositeDescriptor {
+/** `options` reach both blocks (their kernels; they change no value). */
+export function createShortRangeDescriptor(species: readonly string[], hypers: unknown = {}, options: AngularOptions & RadialOptions = {}): CompositeDescriptor {
   const sp = checkSpeciesUniverse(species, 'sr descriptor');
   const h: ShortRangeHypers = resolveShortRangeHypers(hypers);
-  const blocks = [new RadialDescriptor(sp, h.radial), new AngularDescriptor(sp, h.angular)];
+  const blocks = [new RadialDescriptor(sp, h.radial, options), new AngularDescriptor(sp, h.angular, options)];
   return new CompositeDescriptor(sp, blocks, [h.radialWeight, h.angularWeight], {
     kind: 'sr',
     toJSON: () => ({ kind: 'sr', species: [...sp], hypers: JSON.parse(JSON.stringify(h)) as Record<string, unknown> }),

@@ -13,6 +13,7 @@ import { symmetricEigenWith, type SymmetricEigen } from './eigen.js';
 export type { Linalg, GemmOptions } from './types.js';
 export type { SymmetricEigen } from './eigen.js';
 export { setHelperSpawner, type HelperSpawner, type HelperInit } from './threads.js';
+export { PowerSpectrumWasm, RadialPairsWasm, type PowerSpectrumBasis } from './powerSpectrumWasm.js';
 
 export interface LinalgOptions {
   /** Threads for the wasm backend: 1, or 2 (default when the platform has ≥ 2 cores and shared memory). */

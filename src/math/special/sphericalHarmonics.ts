@@ -25,6 +25,10 @@ export class SphericalHarmonics {
   /** 3·(lmax+1)² gradient components ∂Y_lm/∂(x, y, z) after `computeWithGradient` (layout [lm][xyz]). */
   readonly gradients: Float64Array;
   private readonly norm: Float64Array; // √2 N_lm (m > 0) or N_l0, indexed l*(lmax+1)+m
+  // recurrence constants, indexed l*(lmax+1)+m (l ≥ m+2): a = (2l−1)/(l−m), b = (l+m−1)/(l−m); and (2m−1)!! per m
+  private readonly ra: Float64Array;
+  private readonly rb: Float64Array;
+  private readonly dfact: Float64Array;
   private readonly q: Float64Array; // Q_l^m, indexed l*(lmax+1)+m
   private readonly qz: Float64Array;
   private readonly qr: Float64Array;
@@ -38,12 +42,22 @@ export class SphericalHarmonics {
     this.values = new Float64Array(L1 * L1);
     this.gradients = new Float64Array(3 * L1 * L1);
     this.norm = new Float64Array(L1 * L1);
+    this.ra = new Float64Array(L1 * L1);
+    this.rb = new Float64Array(L1 * L1);
+    this.dfact = new Float64Array(L1);
     for (let l = 0; l <= lmax; l++)
       for (let m = 0; m <= l; m++) {
         let ratio = 1; // (l−m)!/(l+m)!
         for (let k = l - m + 1; k <= l + m; k++) ratio /= k;
         this.norm[l * L1 + m] = Math.sqrt(((2 * l + 1) / (4 * Math.PI)) * ratio) * (m === 0 ? 1 : Math.SQRT2);
+        this.ra[l * L1 + m] = (2 * l - 1) / (l - m);
+        this.rb[l * L1 + m] = (l + m - 1) / (l - m);
       }
+    for (let m = 0; m <= lmax; m++) {
+      let qmm = 1;
+      for (let k = 1; k <= m; k++) qmm *= 2 * k - 1;
+      this.dfact[m] = qmm;
+    }
     this.q = new Float64Array(L1 * L1);
     this.qz = new Float64Array(L1 * L1);
     this.qr = new Float64Array(L1 * L1);
@@ -51,10 +65,18 @@ export class SphericalHarmonics {
     this.s = new Float64Array(L1);
   }
 
+  /**
+   * The constant tables of the recurrences (read only), for kernels that evaluate the harmonics elsewhere: norm
+   * √2 N_lm or N_l0, a = (2l−1)/(l−m), b = (l+m−1)/(l−m) (each indexed l·(lmax+1) + m) and (2m−1)!! per m.
+   */
+  tables(): { norm: Float64Array; a: Float64Array; b: Float64Array; doubleFactorial: Float64Array } {
+    return { norm: this.norm, a: this.ra, b: this.rb, doubleFactorial: this.dfact };
+  }
+
   /** Y_lm(r̂) for r = (x, y, z) ≠ 0 into `values`. */
   compute(x: number, y: number, z: number): Float64Array {
     const r = Math.sqrt(x * x + y * y + z * z);
-    this.evaluate(x / r, y / r, z / r, false);
+    this.values_(x / r, y / r, z / r);
     return this.values;
   }
 
@@ -62,68 +84,88 @@ export class SphericalHarmonics {
   computeWithGradient(x: number, y: number, z: number): void {
     const r = Math.sqrt(x * x + y * y + z * z);
     const ux = x / r, uy = y / r, uz = z / r;
-    this.evaluate(ux, uy, uz, true);
-    const L1 = this.lmax + 1, v = this.values, g = this.gradients, ir = 1 / r;
-    for (let l = 0; l <= this.lmax; l++)
-      for (let k = l * l; k < (l + 1) * l + l + 1 && k < L1 * L1; k++) {
-        const rad = l * v[k];
-        g[3 * k] = (g[3 * k] - rad * ux) * ir;
-        g[3 * k + 1] = (g[3 * k + 1] - rad * uy) * ir;
-        g[3 * k + 2] = (g[3 * k + 2] - rad * uz) * ir;
-      }
+    this.withGradients(ux, uy, uz, 1 / r);
   }
 
-  /** Solid harmonics (and their gradients) at a unit vector (ρ = 1 is used inside the recurrences). */
-  private evaluate(x: number, y: number, z: number, grad: boolean): void {
-    const L = this.lmax, L1 = L + 1, q = this.q, qz = this.qz, qr = this.qr, c = this.c, s = this.s;
-    const v = this.values, g = this.gradients, nrm = this.norm;
+  /** cos/sin recurrences: C_m + i S_m = (x + iy)^m. */
+  private azimuth(x: number, y: number): void {
+    const c = this.c, s = this.s;
     c[0] = 1; s[0] = 0;
-    for (let m = 1; m <= L; m++) {
+    for (let m = 1; m <= this.lmax; m++) {
       c[m] = x * c[m - 1] - y * s[m - 1];
       s[m] = x * s[m - 1] + y * c[m - 1];
     }
-    const rho = 1;
+  }
+
+  /** Solid harmonics at a unit vector (ρ = 1 inside the recurrences) into `values`. */
+  private values_(x: number, y: number, z: number): void {
+    const L = this.lmax, L1 = L + 1, q = this.q, c = this.c, s = this.s, ra = this.ra, rb = this.rb;
+    const v = this.values, nrm = this.norm;
+    this.azimuth(x, y);
     for (let m = 0; m <= L; m++) {
-      // Q_m^m = (2m−1)!!
-      let qmm = 1;
-      for (let k = 1; k <= m; k++) qmm *= 2 * k - 1;
-      q[m * L1 + m] = qmm; qz[m * L1 + m] = 0; qr[m * L1 + m] = 0;
-      if (m + 1 <= L) {
-        q[(m + 1) * L1 + m] = (2 * m + 1) * z * qmm;
-        qz[(m + 1) * L1 + m] = (2 * m + 1) * qmm;
-        qr[(m + 1) * L1 + m] = 0;
-      }
-      for (let l = m + 2; l <= L; l++) {
-        const a = (2 * l - 1) / (l - m), b = (l + m - 1) / (l - m);
-        const i1 = (l - 1) * L1 + m, i2 = (l - 2) * L1 + m, i0 = l * L1 + m;
-        q[i0] = a * z * q[i1] - b * rho * q[i2];
-        if (grad) {
-          qz[i0] = a * (q[i1] + z * qz[i1]) - b * rho * qz[i2];
-          qr[i0] = a * z * qr[i1] - b * (q[i2] + rho * qr[i2]);
-        }
-      }
+      const qmm = this.dfact[m];
+      q[m * L1 + m] = qmm;
+      if (m + 1 <= L) q[(m + 1) * L1 + m] = (2 * m + 1) * z * qmm;
+      for (let l = m + 2, i0 = l * L1 + m; l <= L; l++, i0 += L1) q[i0] = ra[i0] * z * q[i0 - L1] - rb[i0] * q[i0 - 2 * L1];
     }
     for (let l = 0; l <= L; l++) {
-      const base = l * l + l;
+      const base = l * l + l, row = l * L1;
+      v[base] = nrm[row] * q[row] * c[0];
+      for (let m = 1; m <= l; m++) {
+        const nq = nrm[row + m] * q[row + m];
+        v[base + m] = nq * c[m];
+        v[base - m] = nq * s[m];
+      }
+    }
+  }
+
+  /**
+   * Values and gradients at a unit vector (ρ = 1 inside the recurrences): ∇R_lm(r̂) − l R_lm(r̂) r̂, times ir = 1/|r|.
+   * ∇Q = (2x Q_ρ, 2y Q_ρ, Q_z + 2z Q_ρ), ∂_x(C_m, S_m) = m(C_{m−1}, S_{m−1}), ∂_y(C_m, S_m) = m(−S_{m−1}, C_{m−1}).
+   */
+  private withGradients(x: number, y: number, z: number, ir: number): void {
+    const L = this.lmax, L1 = L + 1, q = this.q, qz = this.qz, qr = this.qr, c = this.c, s = this.s, ra = this.ra, rb = this.rb;
+    const v = this.values, g = this.gradients, nrm = this.norm;
+    this.azimuth(x, y);
+    for (let m = 0; m <= L; m++) {
+      const qmm = this.dfact[m];
+      let i0 = m * L1 + m;
+      q[i0] = qmm; qz[i0] = 0; qr[i0] = 0;
+      if (m + 1 <= L) {
+        i0 += L1;
+        q[i0] = (2 * m + 1) * z * qmm;
+        qz[i0] = (2 * m + 1) * qmm;
+        qr[i0] = 0;
+      }
+      for (let l = m + 2; l <= L; l++) {
+        i0 += L1;
+        const a = ra[i0], b = rb[i0], i1 = i0 - L1, i2 = i1 - L1;
+        q[i0] = a * z * q[i1] - b * q[i2];
+        qz[i0] = a * (q[i1] + z * qz[i1]) - b * qz[i2];
+        qr[i0] = a * z * qr[i1] - b * (q[i2] + qr[i2]);
+      }
+    }
+    const x2 = 2 * x, y2 = 2 * y, z2 = 2 * z;
+    for (let l = 0; l <= L; l++) {
+      const base = l * l + l, row = l * L1;
       for (let m = 0; m <= l; m++) {
-        const i = l * L1 + m, n = nrm[i];
-        const Q = q[i];
-        v[base + m] = n * Q * c[m];
-        if (m > 0) v[base - m] = n * Q * s[m];
-        if (grad) {
-          // ∇Q = (2x Q_ρ, 2y Q_ρ, Q_z + 2z Q_ρ)
-          const qx = 2 * x * qr[i], qy = 2 * y * qr[i], qzz = qz[i] + 2 * z * qr[i];
-          const cx = m > 0 ? m * c[m - 1] : 0, cy = m > 0 ? -m * s[m - 1] : 0;
-          const k = base + m;
-          g[3 * k] = n * (qx * c[m] + Q * cx);
-          g[3 * k + 1] = n * (qy * c[m] + Q * cy);
-          g[3 * k + 2] = n * qzz * c[m];
-          if (m > 0) {
-            const sx = m * s[m - 1], sy = m * c[m - 1], kk = base - m;
-            g[3 * kk] = n * (qx * s[m] + Q * sx);
-            g[3 * kk + 1] = n * (qy * s[m] + Q * sy);
-            g[3 * kk + 2] = n * qzz * s[m];
-          }
+        const i = row + m, n = nrm[i], Q = q[i], QR = qr[i];
+        const qx = x2 * QR, qy = y2 * QR, qzz = qz[i] + z2 * QR;
+        const cm = c[m], k = base + m, vk = n * Q * cm, rad = l * vk;
+        v[k] = vk;
+        if (m > 0) {
+          const c1 = c[m - 1], s1 = s[m - 1], sm = s[m], kk = base - m, vkk = n * Q * sm, radk = l * vkk;
+          g[3 * k] = (n * (qx * cm + Q * (m * c1)) - rad * x) * ir;
+          g[3 * k + 1] = (n * (qy * cm + Q * (-m * s1)) - rad * y) * ir;
+          g[3 * k + 2] = (n * qzz * cm - rad * z) * ir;
+          v[kk] = vkk;
+          g[3 * kk] = (n * (qx * sm + Q * (m * s1)) - radk * x) * ir;
+          g[3 * kk + 1] = (n * (qy * sm + Q * (m * c1)) - radk * y) * ir;
+          g[3 * kk + 2] = (n * qzz * sm - radk * z) * ir;
+        } else {
+          g[3 * k] = (n * (qx * cm + Q * 0) - rad * x) * ir;
+          g[3 * k + 1] = (n * (qy * cm + Q * 0) - rad * y) * ir;
+          g[3 * k + 2] = (n * qzz * cm - rad * z) * ir;
         }
       }
     }
