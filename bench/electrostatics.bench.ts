@@ -127,7 +127,7 @@ const LAMMPS_REPS = 3, LAMMPS_STEPS = 10;
  * LAMMPS_REPS consecutive `run LAMMPS_STEPS` (each loop time excludes start-up and setup), median per step.
  * The forces are those of step 0 (the unmoved structure).
  */
-function lammps(s: Structure, q: Float64Array, set: LammpsSetting): LammpsRun | null {
+export function lammps(s: Structure, q: Float64Array, set: LammpsSetting): LammpsRun | null {
   const dir = mkdtempSync(join(tmpdir(), 'farfield-lmp-'));
   try {
     const n = q.length, L = s.cell[0];
