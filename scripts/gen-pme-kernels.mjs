@@ -8,6 +8,27 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ORDERS = [5, 6, 7, 8];
+// spline weights θ_j = M_p(fr + j) and dθ_j/du, j < p (pme.ts splineWeights), the recursion written out
+function splineCode(p) {
+  const L = [];
+  L.push(`export function splineWeights${p}(fr: number, th: Float64Array, dth: Float64Array, o: number): void {`);
+  L.push(`  let ${r(p, (k) => `t${k} = ${k === 0 ? 'fr' : k === 1 ? '1 - fr' : '0'}`).join(', ')};`);
+  for (let n = 3; n <= p; n++) {
+    if (n === p) {
+      L.push(`  dth[o] = t0;`);
+      for (let j = 1; j < p; j++) L.push(`  dth[o + ${j}] = t${j} - t${j - 1};`);
+    }
+    L.push(`  {`);
+    L.push(`    const inv = 1 / ${n - 1};`);
+    for (let j = n - 1; j >= 1; j--) L.push(`    t${j} = ((fr + ${j}) * t${j} + (${n} - fr - ${j}) * t${j - 1}) * inv;`);
+    L.push(`    t0 = fr * t0 * inv;`);
+    L.push(`  }`);
+  }
+  L.push(`  ${r(p, (k) => `th[o + ${k}] = t${k};`).join(' ')}`);
+  L.push(`}`);
+  return L.join('\n');
+}
+
 const out = [];
 const r = (p, f) => Array.from({ length: p }, (_, k) => f(k));
 out.push(`/**
@@ -21,13 +42,16 @@ out.push(`/**
  *   spread:      Q(g) += q Π_d θ_d
  *   gather:      out = [Σ_g θ1θ2θ3 Φ, Σ_g θ1'θ2θ3 Φ, Σ_g θ1θ2'θ3 Φ, Σ_g θ1θ2θ3' Φ]  (value and u-gradient)
  *   gatherValue: Σ_g θ1θ2θ3 Φ
+ * and the spline weights θ_j = M_p(fr + j), dθ_j/du (pme.ts splineWeights: the same recursion, written out).
  */
 
 export type SpreadFlat = (grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, q: number) => void;
 export type GatherFlat = (grid: Float64Array, th: Float64Array, dth: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, out: Float64Array) => void;
+export type SplineWeights = (fr: number, th: Float64Array, dth: Float64Array, o: number) => void;
 export type GatherValueFlat = (grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number) => number;
 `);
 for (const p of ORDERS) {
+  out.push('\n' + splineCode(p) + '\n');
   const cs = r(p, (k) => `c${k} = th[o3 + ${p - 1 - k}]`).join(', ');
   out.push(`
 export function spreadFlat${p}(grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, q: number): void {
@@ -91,6 +115,7 @@ out.push(`
 /** The unrolled kernels by order (undefined: pme.ts's loops). */
 export const SPREAD_FLAT: Readonly<Partial<Record<number, SpreadFlat>>> = { ${ORDERS.map((p) => `${p}: spreadFlat${p}`).join(', ')} };
 export const GATHER_FLAT: Readonly<Partial<Record<number, GatherFlat>>> = { ${ORDERS.map((p) => `${p}: gatherFlat${p}`).join(', ')} };
+export const SPLINE_WEIGHTS: Readonly<Partial<Record<number, SplineWeights>>> = { ${ORDERS.map((p) => `${p}: splineWeights${p}`).join(', ')} };
 export const GATHER_VALUE_FLAT: Readonly<Partial<Record<number, GatherValueFlat>>> = { ${ORDERS.map((p) => `${p}: gatherValueFlat${p}`).join(', ')} };
 `);
 const target = fileURLToPath(new URL('../src/electrostatics/pmeKernels.ts', import.meta.url));

@@ -24,7 +24,7 @@
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import { realTransform3d, type RealTransform3d } from '../math/index.js';
-import { GATHER_FLAT, GATHER_VALUE_FLAT, SPREAD_FLAT } from './pmeKernels.js';
+import { GATHER_FLAT, GATHER_VALUE_FLAT, SPLINE_WEIGHTS, SPREAD_FLAT } from './pmeKernels.js';
 import { checkRequest, type ReciprocalRequest, type ReciprocalResult } from './reciprocal.js';
 
 export interface PmeParameters {
@@ -100,6 +100,7 @@ function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [numb
   const th = fits ? reuse.th : new Float64Array(3 * n * p), dth = fits ? reuse.dth : new Float64Array(3 * n * p);
   const idx = fits ? [reuse.i1, reuse.i2, reuse.i3] : [new Int32Array(n * p), new Int32Array(n * p), new Int32Array(n * p)];
   const flat3 = fits ? reuse.flat3 : new Int32Array(n);
+  const weights = SPLINE_WEIGHTS[p];
   for (let i = 0; i < n; i++) {
     const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
     for (let d = 0; d < 3; d++) {
@@ -108,7 +109,8 @@ function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [numb
       let u = K * (s - Math.floor(s));
       if (u >= K) u -= K;
       const fl = Math.floor(u);
-      splineWeights(p, u - fl, th, dth, (3 * i + d) * p);
+      if (weights) weights(u - fl, th, dth, (3 * i + d) * p);
+      else splineWeights(p, u - fl, th, dth, (3 * i + d) * p);
       const mult = d === 0 ? mesh[1] : 1;
       const ix = idx[d];
       for (let j = 0; j < p; j++) {

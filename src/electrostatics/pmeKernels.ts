@@ -9,11 +9,44 @@
  *   spread:      Q(g) += q Π_d θ_d
  *   gather:      out = [Σ_g θ1θ2θ3 Φ, Σ_g θ1'θ2θ3 Φ, Σ_g θ1θ2'θ3 Φ, Σ_g θ1θ2θ3' Φ]  (value and u-gradient)
  *   gatherValue: Σ_g θ1θ2θ3 Φ
+ * and the spline weights θ_j = M_p(fr + j), dθ_j/du (pme.ts splineWeights: the same recursion, written out).
  */
 
 export type SpreadFlat = (grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, q: number) => void;
 export type GatherFlat = (grid: Float64Array, th: Float64Array, dth: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, out: Float64Array) => void;
+export type SplineWeights = (fr: number, th: Float64Array, dth: Float64Array, o: number) => void;
 export type GatherValueFlat = (grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number) => number;
+
+export function splineWeights5(fr: number, th: Float64Array, dth: Float64Array, o: number): void {
+  let t0 = fr, t1 = 1 - fr, t2 = 0, t3 = 0, t4 = 0;
+  {
+    const inv = 1 / 2;
+    t2 = ((fr + 2) * t2 + (3 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (3 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 3;
+    t3 = ((fr + 3) * t3 + (4 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (4 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (4 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  dth[o] = t0;
+  dth[o + 1] = t1 - t0;
+  dth[o + 2] = t2 - t1;
+  dth[o + 3] = t3 - t2;
+  dth[o + 4] = t4 - t3;
+  {
+    const inv = 1 / 4;
+    t4 = ((fr + 4) * t4 + (5 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (5 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (5 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (5 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  th[o + 0] = t0; th[o + 1] = t1; th[o + 2] = t2; th[o + 3] = t3; th[o + 4] = t4;
+}
 
 export function spreadFlat5(grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, q: number): void {
   const o2 = o1 + 5, o3 = o2 + 5;
@@ -69,6 +102,47 @@ export function gatherValueFlat5(grid: Float64Array, th: Float64Array, i1: Int32
     v += th[o1 + j1] * a0;
   }
   return v;
+}
+
+export function splineWeights6(fr: number, th: Float64Array, dth: Float64Array, o: number): void {
+  let t0 = fr, t1 = 1 - fr, t2 = 0, t3 = 0, t4 = 0, t5 = 0;
+  {
+    const inv = 1 / 2;
+    t2 = ((fr + 2) * t2 + (3 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (3 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 3;
+    t3 = ((fr + 3) * t3 + (4 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (4 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (4 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 4;
+    t4 = ((fr + 4) * t4 + (5 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (5 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (5 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (5 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  dth[o] = t0;
+  dth[o + 1] = t1 - t0;
+  dth[o + 2] = t2 - t1;
+  dth[o + 3] = t3 - t2;
+  dth[o + 4] = t4 - t3;
+  dth[o + 5] = t5 - t4;
+  {
+    const inv = 1 / 5;
+    t5 = ((fr + 5) * t5 + (6 - fr - 5) * t4) * inv;
+    t4 = ((fr + 4) * t4 + (6 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (6 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (6 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (6 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  th[o + 0] = t0; th[o + 1] = t1; th[o + 2] = t2; th[o + 3] = t3; th[o + 4] = t4; th[o + 5] = t5;
 }
 
 export function spreadFlat6(grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, q: number): void {
@@ -127,6 +201,58 @@ export function gatherValueFlat6(grid: Float64Array, th: Float64Array, i1: Int32
   return v;
 }
 
+export function splineWeights7(fr: number, th: Float64Array, dth: Float64Array, o: number): void {
+  let t0 = fr, t1 = 1 - fr, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0;
+  {
+    const inv = 1 / 2;
+    t2 = ((fr + 2) * t2 + (3 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (3 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 3;
+    t3 = ((fr + 3) * t3 + (4 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (4 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (4 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 4;
+    t4 = ((fr + 4) * t4 + (5 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (5 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (5 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (5 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 5;
+    t5 = ((fr + 5) * t5 + (6 - fr - 5) * t4) * inv;
+    t4 = ((fr + 4) * t4 + (6 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (6 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (6 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (6 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  dth[o] = t0;
+  dth[o + 1] = t1 - t0;
+  dth[o + 2] = t2 - t1;
+  dth[o + 3] = t3 - t2;
+  dth[o + 4] = t4 - t3;
+  dth[o + 5] = t5 - t4;
+  dth[o + 6] = t6 - t5;
+  {
+    const inv = 1 / 6;
+    t6 = ((fr + 6) * t6 + (7 - fr - 6) * t5) * inv;
+    t5 = ((fr + 5) * t5 + (7 - fr - 5) * t4) * inv;
+    t4 = ((fr + 4) * t4 + (7 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (7 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (7 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (7 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  th[o + 0] = t0; th[o + 1] = t1; th[o + 2] = t2; th[o + 3] = t3; th[o + 4] = t4; th[o + 5] = t5; th[o + 6] = t6;
+}
+
 export function spreadFlat7(grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, q: number): void {
   const o2 = o1 + 7, o3 = o2 + 7;
   const c0 = th[o3 + 6], c1 = th[o3 + 5], c2 = th[o3 + 4], c3 = th[o3 + 3], c4 = th[o3 + 2], c5 = th[o3 + 1], c6 = th[o3 + 0];
@@ -181,6 +307,70 @@ export function gatherValueFlat7(grid: Float64Array, th: Float64Array, i1: Int32
     v += th[o1 + j1] * a0;
   }
   return v;
+}
+
+export function splineWeights8(fr: number, th: Float64Array, dth: Float64Array, o: number): void {
+  let t0 = fr, t1 = 1 - fr, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;
+  {
+    const inv = 1 / 2;
+    t2 = ((fr + 2) * t2 + (3 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (3 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 3;
+    t3 = ((fr + 3) * t3 + (4 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (4 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (4 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 4;
+    t4 = ((fr + 4) * t4 + (5 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (5 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (5 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (5 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 5;
+    t5 = ((fr + 5) * t5 + (6 - fr - 5) * t4) * inv;
+    t4 = ((fr + 4) * t4 + (6 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (6 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (6 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (6 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  {
+    const inv = 1 / 6;
+    t6 = ((fr + 6) * t6 + (7 - fr - 6) * t5) * inv;
+    t5 = ((fr + 5) * t5 + (7 - fr - 5) * t4) * inv;
+    t4 = ((fr + 4) * t4 + (7 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (7 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (7 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (7 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  dth[o] = t0;
+  dth[o + 1] = t1 - t0;
+  dth[o + 2] = t2 - t1;
+  dth[o + 3] = t3 - t2;
+  dth[o + 4] = t4 - t3;
+  dth[o + 5] = t5 - t4;
+  dth[o + 6] = t6 - t5;
+  dth[o + 7] = t7 - t6;
+  {
+    const inv = 1 / 7;
+    t7 = ((fr + 7) * t7 + (8 - fr - 7) * t6) * inv;
+    t6 = ((fr + 6) * t6 + (8 - fr - 6) * t5) * inv;
+    t5 = ((fr + 5) * t5 + (8 - fr - 5) * t4) * inv;
+    t4 = ((fr + 4) * t4 + (8 - fr - 4) * t3) * inv;
+    t3 = ((fr + 3) * t3 + (8 - fr - 3) * t2) * inv;
+    t2 = ((fr + 2) * t2 + (8 - fr - 2) * t1) * inv;
+    t1 = ((fr + 1) * t1 + (8 - fr - 1) * t0) * inv;
+    t0 = fr * t0 * inv;
+  }
+  th[o + 0] = t0; th[o + 1] = t1; th[o + 2] = t2; th[o + 3] = t3; th[o + 4] = t4; th[o + 5] = t5; th[o + 6] = t6; th[o + 7] = t7;
 }
 
 export function spreadFlat8(grid: Float64Array, th: Float64Array, i1: Int32Array, i2: Int32Array, ip: number, o1: number, K3: number, f3: number, q: number): void {
@@ -242,4 +432,5 @@ export function gatherValueFlat8(grid: Float64Array, th: Float64Array, i1: Int32
 /** The unrolled kernels by order (undefined: pme.ts's loops). */
 export const SPREAD_FLAT: Readonly<Partial<Record<number, SpreadFlat>>> = { 5: spreadFlat5, 6: spreadFlat6, 7: spreadFlat7, 8: spreadFlat8 };
 export const GATHER_FLAT: Readonly<Partial<Record<number, GatherFlat>>> = { 5: gatherFlat5, 6: gatherFlat6, 7: gatherFlat7, 8: gatherFlat8 };
+export const SPLINE_WEIGHTS: Readonly<Partial<Record<number, SplineWeights>>> = { 5: splineWeights5, 6: splineWeights6, 7: splineWeights7, 8: splineWeights8 };
 export const GATHER_VALUE_FLAT: Readonly<Partial<Record<number, GatherValueFlat>>> = { 5: gatherValueFlat5, 6: gatherValueFlat6, 7: gatherValueFlat7, 8: gatherValueFlat8 };

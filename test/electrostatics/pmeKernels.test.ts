@@ -1,8 +1,9 @@
-/** The unrolled PME kernels (pmeKernels.ts, generated) against plain loops over the same spline data, for every order they cover. */
+/** The unrolled PME kernels (pmeKernels.ts, generated) against plain loops over the same spline data, and its spline weights against the B-spline definition, for every order they cover. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/index.js';
-import { GATHER_FLAT, GATHER_VALUE_FLAT, SPREAD_FLAT } from '../../src/electrostatics/pmeKernels.js';
+import { GATHER_FLAT, GATHER_VALUE_FLAT, SPLINE_WEIGHTS, SPREAD_FLAT } from '../../src/electrostatics/pmeKernels.js';
+import { bspline } from '../../src/electrostatics/pme.js';
 
 const K1 = 11, K2 = 10, K3 = 13;
 
@@ -42,3 +43,21 @@ for (const p of [5, 6, 7, 8]) {
     assert.ok(Math.abs(val(phi, th, i1, i2, ip, o1, K3, f3) - want[0]) <= 1e-12, 'gatherValue');
   });
 }
+
+test('unrolled spline weights of orders 5-8 equal the cardinal B-spline M_p(fr + j) and its derivative M_{p-1}(x) − M_{p-1}(x − 1)', () => {
+  const rng = new Rng(21);
+  for (const p of [5, 6, 7, 8]) {
+    const f = SPLINE_WEIGHTS[p];
+    assert.ok(f, `order ${p} has spline weights`);
+    for (let t = 0; t < 20; t++) {
+      const fr = t === 0 ? 0 : rng.uniform();
+      const th = new Float64Array(p + 3), dth = new Float64Array(p + 3);
+      f(fr, th, dth, 2);
+      for (let j = 0; j < p; j++) {
+        const x = fr + j;
+        assert.ok(Math.abs(th[2 + j] - bspline(p, x)) <= 1e-15, `order ${p} fr ${fr} θ_${j}`);
+        assert.ok(Math.abs(dth[2 + j] - (bspline(p - 1, x) - bspline(p - 1, x - 1))) <= 1e-14, `order ${p} fr ${fr} dθ_${j}`);
+      }
+    }
+  }
+});
