@@ -127,7 +127,7 @@ const LAMMPS_REPS = 3, LAMMPS_STEPS = 10;
  * LAMMPS_REPS consecutive `run LAMMPS_STEPS` (each loop time excludes start-up and setup), median per step.
  * The forces are those of step 0 (the unmoved structure).
  */
-function lammps(s: Structure, q: Float64Array, set: LammpsSetting): LammpsRun | null {
+export function lammps(s: Structure, q: Float64Array, set: LammpsSetting): LammpsRun | null {
   const dir = mkdtempSync(join(tmpdir(), 'farfield-lmp-'));
   try {
     const n = q.length, L = s.cell[0];
@@ -238,6 +238,55 @@ function fftTimings(ctx: BenchContext): void {
   }
 }
 
+/** farfield's Fumi–Tosi NVE step on `s` (see mdStepAnchor): CPU and wall ms per step over 20 steps after 5, and its Coulomb setting. */
+export function farfieldMdStep(s: Structure): { cpuMs: number; wallMs: number; setting: string; rc?: number } {
+  const calc = MD_CALCULATORS['fumi-tosi'].create();
+  const md = velocityVerlet(calc, { timestepFs: 2 });
+  const st = md.init(s, { temperatureK: 1100, seed: 1 });
+  runMd(md, st, 5);
+  const c0 = process.cpuUsage(), t0 = performance.now();
+  runMd(md, st, 20);
+  const c = process.cpuUsage(c0);
+  const p = (calc as unknown as { coulomb: { lastParameters?: TunedParameters } }).coulomb.lastParameters;
+  const setting = p ? `PME mesh ${p.mesh?.join('×')}, order ${p.order}, r_c ${p.realCutoffA?.toFixed(2)}` : '';
+  return { cpuMs: (c.user + c.system) / 1000 / 20, wallMs: (performance.now() - t0) / 20, setting, rc: p?.realCutoffA };
+}
+
+/** LAMMPS's Fumi–Tosi NVE step on `s` (born/coul/long 6.0 rc, pppm 1e-6 at `order`, skin 2 Å; see mdStepAnchor), or null if it failed. */
+export function lammpsMdStep(s: Structure, order: number, rc: number): { cpuMs: number; desc: string } | null {
+  const n = s.species.length, L = s.cell[0];
+  const dir = mkdtempSync(join(tmpdir(), 'farfield-lmp-md-'));
+  try {
+    const lines = ['farfield bench', '', `${n} atoms`, '2 atom types', '', `0 ${L} xlo xhi`, `0 ${L} ylo yhi`, `0 ${L} zlo zhi`, '', 'Masses', '', '1 22.99', '2 35.45', '', 'Atoms # charge', ''];
+    for (let i = 0; i < n; i++) {
+      const na = s.symbols[s.species[i]] === 'Na';
+      lines.push(`${i + 1} ${na ? 1 : 2} ${na ? 1 : -1} ${s.positions[3 * i]} ${s.positions[3 * i + 1]} ${s.positions[3 * i + 2]}`);
+    }
+    writeFileSync(join(dir, 'data.lmp'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'in.lmp'), [
+      'units metal', 'atom_style charge', 'boundary p p p', 'read_data data.lmp',
+      `pair_style born/coul/long 6.0 ${rc}`,
+      'pair_coeff 1 1 0.2637 0.317 2.340 1.0486 -0.4993', 'pair_coeff 1 2 0.2110 0.317 2.755 6.9906 -8.6758', 'pair_coeff 2 2 0.1582 0.317 3.170 75.054 -150.7325',
+      'kspace_style pppm 1e-6', `kspace_modify order ${order}`, 'neighbor 2.0 bin', 'neigh_modify every 1 delay 0 check yes',
+      'velocity all create 1100 1 dist gaussian', 'timestep 0.002', 'fix 1 all nve', 'thermo 1000', 'run 5', 'run 20',
+    ].join('\n') + '\n');
+    execFileSync('lmp', ['-in', 'in.lmp', '-log', 'log.lammps', '-screen', 'none'], { cwd: dir, stdio: 'ignore', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+    const log = readFileSync(join(dir, 'log.lammps'), 'utf8');
+    const loops = [...log.matchAll(/Loop time of ([0-9.eE+-]+) on/g)].map((m) => Number(m[1]));
+    const uses = [...log.matchAll(/([0-9.]+)% CPU use/g)].map((m) => Number(m[1]));
+    const grid = /grid\s*=\s*(\d+) (\d+) (\d+)/.exec(log), g = /G vector \(1\/distance\)\s*=\s*([0-9.eE+-]+)/.exec(log);
+    const builds = [...log.matchAll(/Neighbor list builds = (\d+)/g)].map((m) => m[1]);
+    if (loops.length < 2) return null;
+    const wall = (1000 * loops[1]) / 20, cpu = wall * ((uses[1] ?? 100) / 100);
+    const desc = `order ${order}, grid ${grid ? grid.slice(1).join('×') : '?'}, g_ewald ${g ? Number(g[1]).toFixed(4) : '?'}, r_c ${rc.toFixed(2)}; wall ${wall.toFixed(1)} ms, ${uses[1] ?? '?'}% CPU, neighbour builds ${builds[1] ?? '?'} in 20 steps`;
+    return { cpuMs: cpu, desc };
+  } catch {
+    return null; // a failed LAMMPS run is skipped
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * One NVE step (velocity Verlet, dt 2 fs, 1100 K start) of Fumi–Tosi NaCl at 4096 ions: farfield's `md --calculator
  * fumi-tosi` calculator (skinned pair lists, Coulomb PME at 1e-6, tuned once per cell) against LAMMPS
@@ -248,53 +297,17 @@ function fftTimings(ctx: BenchContext): void {
  */
 export function mdStepAnchor(ctx: BenchContext, lmpAvailable: boolean): void {
   const { s } = melt(8);
-  const n = s.species.length, L = s.cell[0];
-  const calc = MD_CALCULATORS['fumi-tosi'].create();
-  const md = velocityVerlet(calc, { timestepFs: 2 });
-  const st = md.init(s, { temperatureK: 1100, seed: 1 });
-  runMd(md, st, 5);
-  const c0 = process.cpuUsage(), t0 = performance.now();
-  runMd(md, st, 20);
-  const c = process.cpuUsage(c0);
-  const ours = (c.user + c.system) / 1000 / 20, oursWall = (performance.now() - t0) / 20;
-  const p = (calc as unknown as { coulomb: { lastParameters?: TunedParameters } }).coulomb.lastParameters;
-  const setting = p ? `PME mesh ${p.mesh?.join('×')}, order ${p.order}, r_c ${p.realCutoffA?.toFixed(2)}` : '';
-  ctx.report(`Fumi–Tosi MD step ${n} ions (farfield)`, ours, 'ms cpu', `wall ${oursWall.toFixed(1)} ms; ${setting}; Born cutoff 6 Å, pair-list skin 1 Å`);
+  const n = s.species.length;
+  const f = farfieldMdStep(s);
+  const ours = f.cpuMs, setting = f.setting;
+  ctx.report(`Fumi–Tosi MD step ${n} ions (farfield)`, ours, 'ms cpu', `wall ${f.wallMs.toFixed(1)} ms; ${setting}; Born cutoff 6 Å, pair-list skin 1 Å`);
   if (!lmpAvailable) return;
   let best: { cpu: number; desc: string } | null = null;
-  for (const order of [5, 6, 7]) for (const rc of ctx.quick || !p?.realCutoffA ? [10] : [10, p.realCutoffA]) {
-    const dir = mkdtempSync(join(tmpdir(), 'farfield-lmp-md-'));
-    try {
-      const lines = ['farfield bench', '', `${n} atoms`, '2 atom types', '', `0 ${L} xlo xhi`, `0 ${L} ylo yhi`, `0 ${L} zlo zhi`, '', 'Masses', '', '1 22.99', '2 35.45', '', 'Atoms # charge', ''];
-      for (let i = 0; i < n; i++) {
-        const na = s.symbols[s.species[i]] === 'Na';
-        lines.push(`${i + 1} ${na ? 1 : 2} ${na ? 1 : -1} ${s.positions[3 * i]} ${s.positions[3 * i + 1]} ${s.positions[3 * i + 2]}`);
-      }
-      writeFileSync(join(dir, 'data.lmp'), lines.join('\n') + '\n');
-      writeFileSync(join(dir, 'in.lmp'), [
-        'units metal', 'atom_style charge', 'boundary p p p', 'read_data data.lmp',
-        `pair_style born/coul/long 6.0 ${rc}`,
-        'pair_coeff 1 1 0.2637 0.317 2.340 1.0486 -0.4993', 'pair_coeff 1 2 0.2110 0.317 2.755 6.9906 -8.6758', 'pair_coeff 2 2 0.1582 0.317 3.170 75.054 -150.7325',
-        'kspace_style pppm 1e-6', `kspace_modify order ${order}`, 'neighbor 2.0 bin', 'neigh_modify every 1 delay 0 check yes',
-        'velocity all create 1100 1 dist gaussian', 'timestep 0.002', 'fix 1 all nve', 'thermo 1000', 'run 5', 'run 20',
-      ].join('\n') + '\n');
-      execFileSync('lmp', ['-in', 'in.lmp', '-log', 'log.lammps', '-screen', 'none'], { cwd: dir, stdio: 'ignore', env: { ...process.env, OMP_NUM_THREADS: '1' } });
-      const log = readFileSync(join(dir, 'log.lammps'), 'utf8');
-      const loops = [...log.matchAll(/Loop time of ([0-9.eE+-]+) on/g)].map((m) => Number(m[1]));
-      const uses = [...log.matchAll(/([0-9.]+)% CPU use/g)].map((m) => Number(m[1]));
-      const grid = /grid\s*=\s*(\d+) (\d+) (\d+)/.exec(log), g = /G vector \(1\/distance\)\s*=\s*([0-9.eE+-]+)/.exec(log);
-      const neigh = /Neighbor list builds = (\d+)/g;
-      const builds = [...log.matchAll(neigh)].map((m) => m[1]);
-      if (loops.length < 2) continue;
-      const wall = (1000 * loops[1]) / 20, cpu = wall * ((uses[1] ?? 100) / 100);
-      const desc = `order ${order}, grid ${grid ? grid.slice(1).join('×') : '?'}, g_ewald ${g ? Number(g[1]).toFixed(4) : '?'}, r_c ${rc.toFixed(2)}; wall ${wall.toFixed(1)} ms, ${uses[1] ?? '?'}% CPU, neighbour builds ${builds[1] ?? '?'} in 20 steps`;
-      ctx.report(`  LAMMPS Fumi–Tosi MD step ${n} ions`, cpu, 'ms cpu', desc);
-      if (!best || cpu < best.cpu) best = { cpu, desc };
-    } catch {
-      // a failed LAMMPS run is skipped
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  for (const order of [5, 6, 7]) for (const rc of ctx.quick || !f.rc ? [10] : [10, f.rc]) {
+    const l = lammpsMdStep(s, order, rc);
+    if (!l) continue;
+    ctx.report(`  LAMMPS Fumi–Tosi MD step ${n} ions`, l.cpuMs, 'ms cpu', l.desc);
+    if (!best || l.cpuMs < best.cpu) best = { cpu: l.cpuMs, desc: l.desc };
   }
   if (best) {
     ctx.report(`LAMMPS anchor Fumi–Tosi MD step ${n} ions (fastest)`, best.cpu, 'ms cpu', best.desc);

@@ -12,7 +12,8 @@
  *
  * Build: a linked-cell sweep with a half stencil over bins in fractional coordinates, n_d = ⌊m w_d / R⌋ bins of about
  * R/m (R = cutoff + skin, w_d the perpendicular width, reach m ∈ {2, 3, 4}, the first with n_d ≥ 2m + 1, so every
- * (pair, image) is visited once: offsets o and −o differ modulo n_d and only one is in the half stencil). Cells too
+ * (pair, image) is visited once: offsets o and −o differ modulo n_d and only one is in the half stencil), swept as
+ * rows along direction 3 — contiguous slot ranges, since atoms are sorted by bin — instead of bin by bin. Cells too
  * narrow for that (several images of one pair within R) or so sparse that bins outnumber atoms 8:1 use the geometry
  * module's `buildNeighbourList` (half; atom order unchanged) instead. Memory O(pairs) (4 + 4 + 24 bytes per pair), reused between rebuilds; no allocation per call once
  * the buffers have grown.
@@ -110,28 +111,38 @@ export class VerletPairList {
     const sx = new Float64Array(n), sy = new Float64Array(n), sz = new Float64Array(n);
     for (let k = 0; k < n; k++) { const i = order[k]; sx[k] = wx[i]; sy[k] = wy[i]; sz[k] = wz[i]; }
     const R2 = R * R;
-    // the half stencil: (0, 0, 0) first, then the lexicographically positive offsets
-    const offsets: number[][] = [[0, 0, 0]];
+    // the half stencil as rows along direction 3: atoms are sorted by bin, so the bins (c1, c2, c3 … c3 + 2m3) of one
+    // row are one contiguous range of slots (two when the row wraps around direction 3, with different image
+    // shifts). Rows: (0, 0) over c3 = b3 … b3 + m3 (the bin itself first, pairs kb > ka), then every (o1, o2)
+    // lexicographically positive over c3 = b3 − m3 … b3 + m3 — the same (pair, image) set as the half stencil of bins.
     const [m1, m2, m3] = reach;
-    for (let a = -m1; a <= m1; a++) for (let b = -m2; b <= m2; b++) for (let c = -m3; c <= m3; c++)
-      if (a > 0 || (a === 0 && (b > 0 || (b === 0 && c > 0)))) offsets.push([a, b, c]);
-    // per bin: its stencil's neighbour bins and image translations; pairs come grouped by the first slot
-    const nOff = offsets.length, nbBin = new Int32Array(nOff), nbSh = new Float64Array(3 * nOff);
+    const rows: number[][] = [[0, 0]];
+    for (let a = -m1; a <= m1; a++) for (let b = -m2; b <= m2; b++) if (a > 0 || (a === 0 && b > 0)) rows.push([a, b]);
+    const maxSeg = 2 * rows.length;
+    const segLo = new Int32Array(maxSeg), segHi = new Int32Array(maxSeg), segSh = new Float64Array(3 * maxSeg);
     for (let b1 = 0; b1 < n1; b1++) for (let b2 = 0; b2 < n2; b2++) for (let b3 = 0; b3 < n3; b3++) {
       const A = (b1 * n2 + b2) * n3 + b3;
       const a0 = start[A], a1 = start[A + 1];
       if (a0 === a1) continue;
-      for (let o = 0; o < nOff; o++) {
-        const o1 = offsets[o][0], o2 = offsets[o][1], o3 = offsets[o][2];
-        let c1 = b1 + o1, c2 = b2 + o2, c3 = b3 + o3;
-        let k1 = 0, k2 = 0, k3 = 0;
+      let nSeg = 0;
+      for (let r = 0; r < rows.length; r++) {
+        let c1 = b1 + rows[r][0], c2 = b2 + rows[r][1];
+        let k1 = 0, k2 = 0;
         if (c1 < 0) { c1 += n1; k1 = -1; } else if (c1 >= n1) { c1 -= n1; k1 = 1; }
         if (c2 < 0) { c2 += n2; k2 = -1; } else if (c2 >= n2) { c2 -= n2; k2 = 1; }
-        if (c3 < 0) { c3 += n3; k3 = -1; } else if (c3 >= n3) { c3 -= n3; k3 = 1; }
-        nbBin[o] = (c1 * n2 + c2) * n3 + c3;
-        nbSh[3 * o] = k1 * cell[0] + k2 * cell[3] + k3 * cell[6];
-        nbSh[3 * o + 1] = k1 * cell[1] + k2 * cell[4] + k3 * cell[7];
-        nbSh[3 * o + 2] = k1 * cell[2] + k2 * cell[5] + k3 * cell[8];
+        const row = (c1 * n2 + c2) * n3;
+        const lo = r === 0 ? b3 : b3 - m3, hi = b3 + m3;
+        // up to three pieces of the c3 range: wrapped below (k3 = −1), inside, wrapped above (k3 = +1)
+        for (let k3 = -1; k3 <= 1; k3++) {
+          const from = Math.max(lo - k3 * n3, 0), to = Math.min(hi - k3 * n3, n3 - 1);
+          if (from > to) continue;
+          segLo[nSeg] = start[row + from];
+          segHi[nSeg] = start[row + to + 1];
+          segSh[3 * nSeg] = k1 * cell[0] + k2 * cell[3] + k3 * cell[6];
+          segSh[3 * nSeg + 1] = k1 * cell[1] + k2 * cell[4] + k3 * cell[7];
+          segSh[3 * nSeg + 2] = k1 * cell[2] + k2 * cell[5] + k3 * cell[8];
+          nSeg++;
+        }
       }
       for (let ka = a0; ka < a1; ka++) {
         const i = order[ka];
@@ -139,12 +150,11 @@ export class VerletPairList {
         if (this.count + n > this.first.length) this.reserve(2 * (this.count + n));
         const F = this.first, S = this.second, Tr = this.translation;
         let c = this.count;
-        for (let o = 0; o < nOff; o++) {
-          const Bn = nbBin[o];
-          // offset (0, 0, 0) is the first: the bin itself, pairs kb > ka
-          const xi = sx[ka] - nbSh[3 * o], yi = sy[ka] - nbSh[3 * o + 1], zi = sz[ka] - nbSh[3 * o + 2];
-          const bEnd = start[Bn + 1];
-          for (let kb = o === 0 ? ka + 1 : start[Bn]; kb < bEnd; kb++) {
+        for (let g = 0; g < nSeg; g++) {
+          // segment 0 starts with the bin itself: pairs kb > ka
+          const xi = sx[ka] - segSh[3 * g], yi = sy[ka] - segSh[3 * g + 1], zi = sz[ka] - segSh[3 * g + 2];
+          const end = segHi[g];
+          for (let kb = g === 0 ? ka + 1 : segLo[g]; kb < end; kb++) {
             const dx = sx[kb] - xi, dy = sy[kb] - yi, dz = sz[kb] - zi;
             if (dx * dx + dy * dy + dz * dz >= R2) continue;
             const j = order[kb];

@@ -8,7 +8,9 @@
  * so the output is in natural order with no bit reversal (ω_N = e^{∓2πi/N}, − forward, + inverse).
  * Every "element" above is a row of B complex numbers (B lines transformed together): the innermost loop runs over
  * the B lines with constant twiddles, which keeps the code simple and the memory access contiguous for all three
- * axes of a 3-D array (lines are copied in blocks into a [n][B] scratch, transformed, copied back).
+ * axes of a 3-D array. Each stage takes an element stride and a line stride for its input and its output, so the
+ * first stage reads the lines where they lie in the 3-D array and the last writes them back there (two scratch
+ * blocks [n][B] in between; no copy in or out; transforms of a single stage copy through the block).
  *
  * Real-to-complex (length N even, h = N/2): z_j = x_{2j} + i x_{2j+1}, Z = FFT_h(z),
  *   X[k] = ½(Z[k] + Z̄[h−k]) − ½ i ω_N^k (Z[k] − Z̄[h−k]),  k = 0 … h;
@@ -109,29 +111,53 @@ export class FftPlan {
   transformBlock(a: Float64Array, b: Float64Array, B: number, dir: -1 | 1): Float64Array {
     let src = a, dst = b;
     for (const st of this.stages) {
-      switch (st.r) {
-        case 4: radix4(src, dst, st, this.n, B, dir); break;
-        case 2: radix2(src, dst, st, this.n, B, dir); break;
-        case 3: radix3(src, dst, st, this.n, B, dir); break;
-        case 5: radix5(src, dst, st, this.n, B, dir); break;
-        default: radixGeneric(src, dst, st, this.n, B, dir);
-      }
+      this.stage(st, src, 0, B, 2, dst, 0, B, 2, B, dir);
       const t = src; src = dst; dst = t;
     }
     return src;
   }
+
+  /**
+   * Transform B lines in place where they lie: element t of line j at complex index off + t·row + j·line of `data`
+   * (row = the element stride, line = the line stride: adjacent lines with elements `row` apart in the
+   * non-contiguous axes of a 3-D array, contiguous lines `line` apart in the last one). The first stage reads `data`
+   * and the last writes it, with `a` and `b` (2 n B doubles each) between them, so no copy in or out; the same
+   * operations in the same order as transformBlock on a copy. Needs at least two stages (stageCount ≥ 2).
+   */
+  transformStrided(data: Float64Array, off: number, row: number, line: number, a: Float64Array, b: Float64Array, B: number, dir: -1 | 1): void {
+    const S = this.stages.length;
+    if (S < 2) throw new FarfieldError('UNSUPPORTED', `transformStrided needs two or more stages (length ${this.n}); use transformBlock`);
+    let src = data, so = 2 * off, sr = row, sl = 2 * line, dst = a;
+    for (let k = 0; k < S; k++) {
+      const last = k === S - 1;
+      const out = last ? data : dst, oo = last ? 2 * off : 0, orow = last ? row : B, ol = last ? 2 * line : 2;
+      this.stage(this.stages[k], src, so, sr, sl, out, oo, orow, ol, B, dir);
+      src = out; so = oo; sr = orow; sl = ol;
+      dst = out === a ? b : a;
+    }
+  }
+
+  private stage(st: Stage, x: Float64Array, xo: number, xr: number, xl: number, y: Float64Array, yo: number, yr: number, yl: number, B: number, dir: -1 | 1): void {
+    switch (st.r) {
+      case 4: radix4(x, xo, xr, xl, y, yo, yr, yl, st, this.n, B, dir); break;
+      case 2: radix2(x, xo, xr, xl, y, yo, yr, yl, st, this.n, B, dir); break;
+      case 3: radix3(x, xo, xr, xl, y, yo, yr, yl, st, this.n, B, dir); break;
+      case 5: radix5(x, xo, xr, xl, y, yo, yr, yl, st, this.n, B, dir); break;
+      default: radixGeneric(x, xo, xr, xl, y, yo, yr, yl, st, this.n, B, dir);
+    }
+  }
 }
 
-function radix2(x: Float64Array, y: Float64Array, st: Stage, n: number, B: number, dir: number): void {
+function radix2(x: Float64Array, xo: number, xr: number, xl: number, y: Float64Array, yo: number, yr: number, yl: number, st: Stage, n: number, B: number, dir: number): void {
   const { L, m, tw } = st;
-  const s1 = 2 * B * (n / 2);
+  const s1 = 2 * xr * (n / 2);
   for (let bp = 0; bp < m; bp++)
     for (let k = 0; k < L; k++) {
       const w1r = tw[2 * k], w1i = -dir * tw[2 * k + 1];
-      let i0 = 2 * B * (k + L * bp);
-      let o0 = 2 * B * (k + 2 * L * bp);
-      const o1d = 2 * B * L;
-      for (let j = 0; j < B; j++, i0 += 2, o0 += 2) {
+      let i0 = xo + 2 * xr * (k + L * bp);
+      let o0 = yo + 2 * yr * (k + 2 * L * bp);
+      const o1d = 2 * yr * L;
+      for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
         const i1 = i0 + s1;
         const a0r = x[i0], a0i = x[i0 + 1];
         const xr = x[i1], xi = x[i1 + 1];
@@ -142,18 +168,18 @@ function radix2(x: Float64Array, y: Float64Array, st: Stage, n: number, B: numbe
     }
 }
 
-function radix4(x: Float64Array, y: Float64Array, st: Stage, n: number, B: number, dir: number): void {
+function radix4(x: Float64Array, xo: number, xr: number, xl: number, y: Float64Array, yo: number, yr: number, yl: number, st: Stage, n: number, B: number, dir: number): void {
   const { L, m, tw } = st;
-  const s = 2 * B * (n / 4);
-  const od = 2 * B * L;
+  const s = 2 * xr * (n / 4);
+  const od = 2 * yr * L;
   for (let bp = 0; bp < m; bp++)
     for (let k = 0; k < L; k++) {
       const w1r = tw[2 * k], w1i = -dir * tw[2 * k + 1];
       const w2r = tw[2 * (L + k)], w2i = -dir * tw[2 * (L + k) + 1];
       const w3r = tw[2 * (2 * L + k)], w3i = -dir * tw[2 * (2 * L + k) + 1];
-      let i0 = 2 * B * (k + L * bp);
-      let o0 = 2 * B * (k + 4 * L * bp);
-      for (let j = 0; j < B; j++, i0 += 2, o0 += 2) {
+      let i0 = xo + 2 * xr * (k + L * bp);
+      let o0 = yo + 2 * yr * (k + 4 * L * bp);
+      for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
         const a0r = x[i0], a0i = x[i0 + 1];
         let xr = x[i0 + s], xi = x[i0 + s + 1];
         const a1r = xr * w1r - xi * w1i, a1i = xr * w1i + xi * w1r;
@@ -174,18 +200,18 @@ function radix4(x: Float64Array, y: Float64Array, st: Stage, n: number, B: numbe
 }
 
 const S3 = Math.sqrt(3) / 2;
-function radix3(x: Float64Array, y: Float64Array, st: Stage, n: number, B: number, dir: number): void {
+function radix3(x: Float64Array, xo: number, xr: number, xl: number, y: Float64Array, yo: number, yr: number, yl: number, st: Stage, n: number, B: number, dir: number): void {
   const { L, m, tw } = st;
-  const s = 2 * B * (n / 3);
-  const od = 2 * B * L;
+  const s = 2 * xr * (n / 3);
+  const od = 2 * yr * L;
   const ds = dir * S3;
   for (let bp = 0; bp < m; bp++)
     for (let k = 0; k < L; k++) {
       const w1r = tw[2 * k], w1i = -dir * tw[2 * k + 1];
       const w2r = tw[2 * (L + k)], w2i = -dir * tw[2 * (L + k) + 1];
-      let i0 = 2 * B * (k + L * bp);
-      let o0 = 2 * B * (k + 3 * L * bp);
-      for (let j = 0; j < B; j++, i0 += 2, o0 += 2) {
+      let i0 = xo + 2 * xr * (k + L * bp);
+      let o0 = yo + 2 * yr * (k + 3 * L * bp);
+      for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
         const a0r = x[i0], a0i = x[i0 + 1];
         let xr = x[i0 + s], xi = x[i0 + s + 1];
         const a1r = xr * w1r - xi * w1i, a1i = xr * w1i + xi * w1r;
@@ -204,10 +230,10 @@ function radix3(x: Float64Array, y: Float64Array, st: Stage, n: number, B: numbe
 
 const C51 = Math.cos((2 * Math.PI) / 5), C52 = Math.cos((4 * Math.PI) / 5);
 const S51 = Math.sin((2 * Math.PI) / 5), S52 = Math.sin((4 * Math.PI) / 5);
-function radix5(x: Float64Array, y: Float64Array, st: Stage, n: number, B: number, dir: number): void {
+function radix5(x: Float64Array, xo: number, xr: number, xl: number, y: Float64Array, yo: number, yr: number, yl: number, st: Stage, n: number, B: number, dir: number): void {
   const { L, m, tw } = st;
-  const s = 2 * B * (n / 5);
-  const od = 2 * B * L;
+  const s = 2 * xr * (n / 5);
+  const od = 2 * yr * L;
   const s1 = dir * S51, s2 = dir * S52;
   for (let bp = 0; bp < m; bp++)
     for (let k = 0; k < L; k++) {
@@ -215,9 +241,9 @@ function radix5(x: Float64Array, y: Float64Array, st: Stage, n: number, B: numbe
       const w2r = tw[2 * (L + k)], w2i = -dir * tw[2 * (L + k) + 1];
       const w3r = tw[2 * (2 * L + k)], w3i = -dir * tw[2 * (2 * L + k) + 1];
       const w4r = tw[2 * (3 * L + k)], w4i = -dir * tw[2 * (3 * L + k) + 1];
-      let i0 = 2 * B * (k + L * bp);
-      let o0 = 2 * B * (k + 5 * L * bp);
-      for (let j = 0; j < B; j++, i0 += 2, o0 += 2) {
+      let i0 = xo + 2 * xr * (k + L * bp);
+      let o0 = yo + 2 * yr * (k + 5 * L * bp);
+      for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
         const a0r = x[i0], a0i = x[i0 + 1];
         let xr = x[i0 + s], xi = x[i0 + s + 1];
         const a1r = xr * w1r - xi * w1i, a1i = xr * w1i + xi * w1r;
@@ -243,17 +269,17 @@ function radix5(x: Float64Array, y: Float64Array, st: Stage, n: number, B: numbe
     }
 }
 
-function radixGeneric(x: Float64Array, y: Float64Array, st: Stage, n: number, B: number, dir: number): void {
+function radixGeneric(x: Float64Array, xo: number, xr: number, xl: number, y: Float64Array, yo: number, yr: number, yl: number, st: Stage, n: number, B: number, dir: number): void {
   const { r, L, m, tw } = st;
   const root = st.rootTable!;
-  const s = 2 * B * (n / r);
-  const od = 2 * B * L;
+  const s = 2 * xr * (n / r);
+  const od = 2 * yr * L;
   const ar = new Float64Array(r), ai = new Float64Array(r);
   for (let bp = 0; bp < m; bp++)
     for (let k = 0; k < L; k++) {
-      let i0 = 2 * B * (k + L * bp);
-      let o0 = 2 * B * (k + r * L * bp);
-      for (let j = 0; j < B; j++, i0 += 2, o0 += 2) {
+      let i0 = xo + 2 * xr * (k + L * bp);
+      let o0 = yo + 2 * yr * (k + r * L * bp);
+      for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
         ar[0] = x[i0]; ai[0] = x[i0 + 1];
         for (let c = 1; c < r; c++) {
           const wr = tw[2 * ((c - 1) * L + k)], wi = -dir * tw[2 * ((c - 1) * L + k) + 1];
@@ -300,6 +326,11 @@ class AxisRunner {
       for (let l0 = 0; l0 < inner; l0 += B) {
         const nb = Math.min(B, inner - l0);
         const base = o * oStride + l0 * lStride;
+        if (this.plan.stageCount >= 2) {
+          // transformed where they lie, no block copy
+          this.plan.transformStrided(data, base, tStride, lStride, a, this.b, nb, dir);
+          continue;
+        }
         if (tStride === 1) {
           // contiguous lines: read each line in order (a small transpose into the block)
           for (let j = 0; j < nb; j++) {
@@ -383,7 +414,6 @@ export class RealFft3d implements RealTransform3d {
   private readonly r1: AxisRunner;
   /** ω_N^k, k ≤ h, forward sign */
   private readonly wk: Float64Array;
-  private readonly line: Float64Array;
 
   constructor(n0: number, n1: number, n2: number) {
     checkLengths([n0, n1, n2]);
@@ -399,7 +429,6 @@ export class RealFft3d implements RealTransform3d {
       this.wk[2 * k] = Math.cos((-2 * Math.PI * k) / n2);
       this.wk[2 * k + 1] = Math.sin((-2 * Math.PI * k) / n2);
     }
-    this.line = new Float64Array(2 * (h + 1));
   }
 
   readonly halfSpectrum = true;
@@ -418,7 +447,7 @@ export class RealFft3d implements RealTransform3d {
 
   forward(real: Float64Array, spec: Float64Array): void {
     this.check(real, spec);
-    const { n0, n1, n2, h1, wk, line } = this;
+    const { n0, n1, n2, h1, wk } = this;
     const h = n2 / 2, lines = n0 * n1;
     // length-h complex FFT of every line of the real array viewed as complex pairs (in place, in `real`)
     this.half.run(real, 1, 0, lines, h, 1, -1);
@@ -433,10 +462,9 @@ export class RealFft3d implements RealTransform3d {
         const dr = zr - cr, di = zi - ci;
         const or = 0.5 * di, oi = -0.5 * dr;
         const wr = wk[2 * k], wi = wk[2 * k + 1];
-        line[2 * k] = er + wr * or - wi * oi;
-        line[2 * k + 1] = ei + wr * oi + wi * or;
+        spec[dst + 2 * k] = er + wr * or - wi * oi;
+        spec[dst + 2 * k + 1] = ei + wr * oi + wi * or;
       }
-      spec.set(line, dst);
     }
     this.r1.run(spec, n0, n1 * h1, h1, 1, h1, -1);
     this.r0.run(spec, 1, 0, n1 * h1, 1, n1 * h1, -1);

@@ -13,13 +13,14 @@
  * ∂E/∂ε_ab = Σ φ'(r) r_a r_b / r, stress σ = (1/V) ∂E/∂ε (ASE sign). Per-atom energies: half of each pair to each
  * atom plus ½ q_i φ_i.
  * Periodic cells: the pairs come from a skinned half pair list (geometry/pairList.ts, skin RIGID_ION_SKIN_A) kept by the
- * calculator and rebuilt only when an atom has moved more than skin/2 or the cell changed (MD); other boundaries
- * build a neighbour list per call.
+ * calculator and rebuilt only when an atom has moved more than skin/2 or the cell changed (MD), summed in the list's
+ * slot order (positions, forces, energies gathered and scattered back; sums of a first slot in locals); other
+ * boundaries build a neighbour list per call.
  * Cost: O(N) pairs within r_c + the electrostatics solver (O(N^{3/2}) Ewald, O(N log N) PME).
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../core/index.js';
 import { ElectrostaticsCalculator, type SolverParameters, type TuneOptions } from '../electrostatics/index.js';
-import { VerletPairList, buildNeighbourList, type NeighbourList } from '../geometry/index.js';
+import { VerletPairList, buildNeighbourList, gatherSlots, scatterAddSlots, type NeighbourList } from '../geometry/index.js';
 
 /** Skin (Å) of the calculator's pair list (LAMMPS's default for metal units is 2 Å). */
 export const RIGID_ION_SKIN_A = 1;
@@ -104,6 +105,57 @@ export class RigidIonCalculator implements Calculator {
     return t;
   }
 
+  /** Scratch arrays in the pair list's slot order (positions, species, forces, energies). */
+  private slotX = new Float64Array(0);
+  private slotF = new Float64Array(0);
+  private slotE = new Float64Array(0);
+  private slotT = new Int32Array(0);
+
+  /**
+   * The pair term over the skinned list: positions, species, forces and energies gathered into the list's slot
+   * order (neighbours close in memory), pairs grouped by first slot with its sums in locals; returns the energy.
+   */
+  private listPairs(list: VerletPairList, s: Structure, par: Float64Array, ns: number, rc2: number, forces: Float64Array, energies: Float64Array, dEdStrain: Float64Array): number {
+    const n = s.species.length, order = list.order;
+    if (this.slotT.length !== n) { this.slotX = new Float64Array(3 * n); this.slotF = new Float64Array(3 * n); this.slotE = new Float64Array(n); this.slotT = new Int32Array(n); }
+    const x = gatherSlots(order, s.positions, 3, this.slotX), F = this.slotF.fill(0), E = this.slotE.fill(0), ty = this.slotT;
+    for (let a = 0; a < n; a++) ty[a] = s.species[order[a]];
+    const J = list.second, T = list.translation, start = list.start;
+    let energy = 0, s00 = 0, s01 = 0, s02 = 0, s11 = 0, s12 = 0, s22 = 0;
+    for (let i = 0; i < n; i++) {
+      const p0 = start[i], p1 = start[i + 1];
+      if (p0 === p1) continue;
+      const xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2], ti = ns * ty[i];
+      let fxi = 0, fyi = 0, fzi = 0, ei = 0;
+      for (let p = p0; p < p1; p++) {
+        const j = J[p];
+        const dx = x[3 * j] - xi + T[3 * p], dy = x[3 * j + 1] - yi + T[3 * p + 1], dz = x[3 * j + 2] - zi + T[3 * p + 2];
+        const r2 = dx * dx + dy * dy + dz * dz;
+        if (r2 >= rc2) continue;
+        const r = Math.sqrt(r2), o = 6 * (ti + ty[j]);
+        const A = par[o];
+        const e = A === 0 ? 0 : A * Math.exp((par[o + 1] - r) * par[o + 2]);
+        const ir2 = 1 / r2, ir6 = ir2 * ir2 * ir2, ir8 = ir6 * ir2;
+        const v = e - par[o + 3] * ir6 + par[o + 4] * ir8 - par[o + 5];
+        const f = (-e * par[o + 2]) / r + 6 * par[o + 3] * ir8 - 8 * par[o + 4] * ir8 * ir2; // φ'(r)/r
+        energy += v;
+        ei += 0.5 * v;
+        E[j] += 0.5 * v;
+        const gx = f * dx, gy = f * dy, gz = f * dz;
+        fxi += gx; fyi += gy; fzi += gz;
+        F[3 * j] -= gx; F[3 * j + 1] -= gy; F[3 * j + 2] -= gz;
+        s00 += gx * dx; s01 += gx * dy; s02 += gx * dz;
+        s11 += gy * dy; s12 += gy * dz; s22 += gz * dz;
+      }
+      F[3 * i] += fxi; F[3 * i + 1] += fyi; F[3 * i + 2] += fzi;
+      E[i] += ei;
+    }
+    scatterAddSlots(order, F, 3, forces);
+    scatterAddSlots(order, E, 1, energies);
+    dEdStrain[0] += s00; dEdStrain[1] += s01; dEdStrain[2] += s02; dEdStrain[4] += s11; dEdStrain[5] += s12; dEdStrain[8] += s22;
+    return energy;
+  }
+
   calculate(s: Structure, options: CalculateOptions = {}): CalculationResult {
     const n = s.species.length;
     const periodic = s.pbc[0] && s.pbc[1] && s.pbc[2];
@@ -131,31 +183,27 @@ export class RigidIonCalculator implements Calculator {
       nl = buildNeighbourList(s, rc, { half: true });
       count = nl.count;
     }
-    const X = s.positions, T = list ? list.translation : null, order = list ? list.order : null;
-    for (let p = 0; p < count; p++) {
-      let i = 0, j = 0, x = 0, y = 0, z = 0;
-      if (list && T && order) {
-        i = order[list.first[p]]; j = order[list.second[p]];
-        x = X[3 * j] - X[3 * i] + T[3 * p]; y = X[3 * j + 1] - X[3 * i + 1] + T[3 * p + 1]; z = X[3 * j + 2] - X[3 * i + 2] + T[3 * p + 2];
-      } else if (nl) {
-        i = nl.centres[p]; j = nl.neighbours[p];
-        x = nl.vectors[3 * p]; y = nl.vectors[3 * p + 1]; z = nl.vectors[3 * p + 2];
+    if (list) energy = this.listPairs(list, s, par, ns, rc2, forces, energies, dEdStrain);
+    else if (nl) {
+      for (let p = 0; p < count; p++) {
+        const i = nl.centres[p], j = nl.neighbours[p];
+        const x = nl.vectors[3 * p], y = nl.vectors[3 * p + 1], z = nl.vectors[3 * p + 2];
+        const r2 = x * x + y * y + z * z;
+        if (r2 >= rc2) continue;
+        const r = Math.sqrt(r2), o = 6 * (ns * sp[i] + sp[j]);
+        const A = par[o];
+        const e = A === 0 ? 0 : A * Math.exp((par[o + 1] - r) * par[o + 2]);
+        const ir2 = 1 / r2, ir6 = ir2 * ir2 * ir2, ir8 = ir6 * ir2;
+        const v = e - par[o + 3] * ir6 + par[o + 4] * ir8 - par[o + 5];
+        const f = (-e * par[o + 2]) / r + 6 * par[o + 3] * ir8 - 8 * par[o + 4] * ir8 * ir2; // φ'(r)/r
+        energy += v;
+        energies[i] += 0.5 * v;
+        energies[j] += 0.5 * v;
+        forces[3 * i] += f * x; forces[3 * i + 1] += f * y; forces[3 * i + 2] += f * z;
+        forces[3 * j] -= f * x; forces[3 * j + 1] -= f * y; forces[3 * j + 2] -= f * z;
+        dEdStrain[0] += f * x * x; dEdStrain[1] += f * x * y; dEdStrain[2] += f * x * z;
+        dEdStrain[4] += f * y * y; dEdStrain[5] += f * y * z; dEdStrain[8] += f * z * z;
       }
-      const r2 = x * x + y * y + z * z;
-      if (r2 >= rc2) continue;
-      const r = Math.sqrt(r2), o = 6 * (ns * sp[i] + sp[j]);
-      const A = par[o];
-      const e = A === 0 ? 0 : A * Math.exp((par[o + 1] - r) * par[o + 2]);
-      const ir2 = 1 / r2, ir6 = ir2 * ir2 * ir2, ir8 = ir6 * ir2;
-      const v = e - par[o + 3] * ir6 + par[o + 4] * ir8 - par[o + 5];
-      const f = (-e * par[o + 2]) / r + 6 * par[o + 3] * ir8 - 8 * par[o + 4] * ir8 * ir2; // φ'(r)/r
-      energy += v;
-      energies[i] += 0.5 * v;
-      energies[j] += 0.5 * v;
-      forces[3 * i] += f * x; forces[3 * i + 1] += f * y; forces[3 * i + 2] += f * z;
-      forces[3 * j] -= f * x; forces[3 * j + 1] -= f * y; forces[3 * j + 2] -= f * z;
-      dEdStrain[0] += f * x * x; dEdStrain[1] += f * x * y; dEdStrain[2] += f * x * z;
-      dEdStrain[4] += f * y * y; dEdStrain[5] += f * y * z; dEdStrain[8] += f * z * z;
     }
     dEdStrain[3] = dEdStrain[1]; dEdStrain[6] = dEdStrain[2]; dEdStrain[7] = dEdStrain[5];
     const c: CalculationResult = this.options.coulomb === false

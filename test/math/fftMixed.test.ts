@@ -98,3 +98,35 @@ test('real FFT rejects odd last lengths and wrong buffer sizes', () => {
   assert.throws(() => f.forward(new Float64Array(15), new Float64Array(24)), /expected 16/);
   assert.throws(() => f.inverse(new Float64Array(10), new Float64Array(16)), /expected 24/);
 });
+
+test('transformStrided on lines where they lie (element and line strides) equals transformBlock on a copy, bit for bit, and touches nothing else', () => {
+  const rng = new Rng(11);
+  for (const n of [6, 12, 27, 54, 48, 49, 60]) {
+    const plan = new FftPlan(n);
+    const B = 5;
+    // two layouts in one array: lines adjacent (row = B + 3), and contiguous lines (row = 1, line = n + 2)
+    for (const [row, line] of [[B + 3, 1], [1, n + 2]]) {
+      const off = 7, size = off + (n - 1) * row + (B - 1) * line + 9;
+      const data = Float64Array.from({ length: 2 * size }, () => rng.normal());
+      for (const dir of [-1, 1] as const) {
+        const block = new Float64Array(2 * n * B);
+        for (let t = 0; t < n; t++) for (let j = 0; j < B; j++) {
+          const q = 2 * (off + t * row + j * line);
+          block[2 * (t * B + j)] = data[q]; block[2 * (t * B + j) + 1] = data[q + 1];
+        }
+        const ref = plan.transformBlock(block, new Float64Array(block.length), B, dir);
+        const out = data.slice();
+        plan.transformStrided(out, off, row, line, new Float64Array(2 * n * B), new Float64Array(2 * n * B), B, dir);
+        const touched = new Set<number>();
+        for (let t = 0; t < n; t++) for (let j = 0; j < B; j++) {
+          const q = 2 * (off + t * row + j * line);
+          touched.add(q);
+          assert.equal(out[q], ref[2 * (t * B + j)], `n ${n} row ${row} t ${t} j ${j} re`);
+          assert.equal(out[q + 1], ref[2 * (t * B + j) + 1], `n ${n} row ${row} t ${t} j ${j} im`);
+        }
+        for (let q = 0; q < data.length; q += 2) if (!touched.has(q)) assert.equal(out[q], data[q], `untouched ${q}`);
+      }
+    }
+  }
+  assert.throws(() => new FftPlan(4).transformStrided(new Float64Array(8), 0, 1, 1, new Float64Array(8), new Float64Array(8), 1, -1), /two or more stages/);
+});
