@@ -105,11 +105,11 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const rc = this.reciprocalChannels(plan);
     if (X) {
       speciesReciprocal(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), X);
-      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces);
+      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces, store);
     }
     if (g && out) {
       speciesReciprocalBackward(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), g, out, store);
-      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces);
+      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces, store);
     }
   }
 
