@@ -5,6 +5,9 @@
  *   scripts/analysis/plan-snapshot.ts at commit cad6bfd, the last commit with the old planners; the full family of
  *   161 cases incl. the 512- and 4096-atom melts was diffed the same way). Costs are model estimates whose
  *   formula now lives in one place: they may differ in the last bit (≤ 1e-12 relative accepted), nothing else may;
+ * - the prices: FKK's pairs cost 15 ns per channel from its tables (bench/pairTable.bench.ts) instead of the
+ *   analytic 60/180 ns the plans were recorded under (RECORDED_COSTS, passed to FKK above); at the new prices its
+ *   default plan on the 512-ion melt moves to wider splits, is cheaper by its estimate and keeps each error ≤ ε/2;
  * - descriptors' PME meshes are sized on the reduced basis (as Coulomb's since issue 13): the same lattice written
  *   with long rows gets the meshes of its short rows, and the mesh pass on it still equals the k-vector path;
  * - vacuum: the error estimates see the density around the atoms (planDensity) — N/V for bulk, about twice that
@@ -15,7 +18,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { cellVolume } from '../../src/core/index.js';
 import { ComputeContext, FkkDescriptor, planFkk, parseFkkHypers } from '../../src/descriptors/index.js';
-import { kernelTailError, planDensity } from '../../src/electrostatics/index.js';
+import { kernelTailError, planDensity, PLAN_COST_NS, type PlanCostTable } from '../../src/electrostatics/index.js';
 import { planCases, STRUCTURES } from './planCases.js';
 
 // recorded before alpha and the k cutoff got their unit in their names (→ alphaPerA, kCutoffPerA; docs/conventions.md)
@@ -39,9 +42,17 @@ function same(a: unknown, b: unknown, path: string): string | null {
   return a === b ? null : `${path}: ${String(a)} ≠ ${String(b)}`;
 }
 
-test('every kernel picks the plan of the separate planners before issue 14 (melt 64, skewed 16-atom cell)', () => {
+/**
+ * The prices in force when the plans were recorded: PLAN_COST_NS with FKK's analytic real-space pair costs (Slater
+ * 60 ns, split 180 ns per pair and channel). Since issue 17 FKK evaluates them from tables (pairTable.ts) and the
+ * current table prices them lower (bench/pairTable.bench.ts); FKK is planned here under the recorded prices, every
+ * other kernel (LODE, lode-ms, Coulomb) under the current PLAN_COST_NS, whose other entries are the recorded ones.
+ */
+const RECORDED_COSTS: PlanCostTable = { ...PLAN_COST_NS, pair: { ...PLAN_COST_NS.pair, slater: 60, slaterSplit: 180 } };
+
+test('every kernel picks the plan of the separate planners before issue 14 under the prices of then (melt 64, skewed 16-atom cell)', () => {
   let checked = 0;
-  for (const c of planCases((s) => s === 'melt64' || s === 'ionic16')) {
+  for (const c of planCases((s) => s === 'melt64' || s === 'ionic16', RECORDED_COSTS)) {
     const before = recorded.plans[c.name];
     if (before === undefined) continue;
     const diff = same(before, c.plan(), c.name);
@@ -49,6 +60,19 @@ test('every kernel picks the plan of the separate planners before issue 14 (melt
     checked++;
   }
   assert.equal(checked, Object.keys(recorded.plans).length);
+});
+
+test('FKK under the table prices: wider splits, cheaper by its own estimate, each part still within ε/2 (melt 512)', () => {
+  const s = STRUCTURES.melt512(), h = parseFkkHypers({});
+  const geometry = { volumeA3: cellVolume(s.cell), cell: s.cell, atoms: s.species.length, types: 2 };
+  const now = planFkk(h, geometry), then = planFkk(h, geometry, RECORDED_COSTS);
+  const total = (p: typeof now) => p.channels.reduce((a, c) => a + c.costNs, 0);
+  // a lower real-space price moves work from the G sums to the pair list: a longer real cutoff, wider splits
+  assert.ok(now.realCutoffA > then.realCutoffA, `r_c ${now.realCutoffA} vs ${then.realCutoffA} Å`);
+  const widths = (p: typeof now) => p.channels.filter((c) => c.mode === 'split').reduce((a, c) => a + c.splitA, 0);
+  assert.ok(widths(now) > widths(then), `split widths ${widths(now)} vs ${widths(then)} Å`);
+  assert.ok(total(now) < total(then), `${total(now)} vs ${total(then)} ns`);
+  for (const c of now.channels) assert.ok(c.errorReal <= h.accuracy / 2 && c.errorReciprocal <= h.accuracy / 2, `ζ ${c.zeta}: ${c.errorReal}, ${c.errorReciprocal}`);
 });
 
 test('descriptor PME meshes are sized on the reduced basis; the mesh pass on long rows equals the k-vector path', () => {
@@ -73,9 +97,15 @@ test('vacuum: planDensity is N/V in bulk and ≈ 2× in a slab; the slab plan me
   assert.ok(ds(2) > 1.8 * uSlab && ds(2) < 3.2 * uSlab, `slab at 2 Å: ${ds(2) / uSlab} × N/V`);
   const h = parseFkkHypers({});
   const geometry = { volumeA3: cellVolume(slab.cell), cell: slab.cell, atoms: slab.species.length, types: 2 };
-  const aware = planFkk(h, { ...geometry, density: ds }), uniform = planFkk(h, geometry);
+  // under the recorded prices (the splits' widths s ≤ 2 Å: windows √2 s inside the slab, where ρ ≈ 2–3 N/V)
+  const aware = planFkk(h, { ...geometry, density: ds }, RECORDED_COSTS), uniform = planFkk(h, geometry, RECORDED_COSTS);
   const tailAt = (rho: number) => (c: (typeof aware.channels)[number]) => (c.kCutoffPerA ? kernelTailError(c.channel.fourier(c.kCutoffPerA ** 2), c.channel.sigmaLong, c.kCutoffPerA, rho) : 0);
   const eps = h.accuracy / 2;
   assert.ok(aware.channels.every((c) => tailAt(2 * uSlab)(c) <= eps), 'vacuum-aware plan meets ε/2 at 2 N/V');
   assert.ok(uniform.channels.some((c) => tailAt(2 * uSlab)(c) > eps), 'the N/V plan does not');
+  // under the current prices (wider splits, windows reaching into the vacuum): each channel at its own window's density
+  const aware2 = planFkk(h, { ...geometry, density: ds }), uniform2 = planFkk(h, geometry);
+  const own = (c: (typeof aware.channels)[number]) => tailAt(ds(Math.SQRT2 * c.channel.sigmaLong))(c);
+  assert.ok(aware2.channels.every((c) => own(c) <= eps * (1 + 1e-9)), 'vacuum-aware plan meets ε/2 at the local density');
+  assert.ok(uniform2.channels.some((c) => own(c) > eps), 'the N/V plan does not');
 });

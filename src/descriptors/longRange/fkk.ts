@@ -25,7 +25,7 @@
  * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { planDensity, type FourierKernel } from '../../electrostatics/index.js';
+import { planDensity, PLAN_COST_NS, type FourierKernel, type PlanCostTable } from '../../electrostatics/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
 import { SpeciesChannelDescriptor } from './speciesChannels.js';
@@ -61,6 +61,8 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   private readonly tables = new WeakMap<FkkPlan, HermiteSplineSet>();
   /** Interpolate the real-space pair functions from a table (default); false evaluates them analytically per pair. */
   tabulate = true;
+  /** The planner's prices of this instance's candidate evaluations (planFkk; default PLAN_COST_NS). Set before planning. */
+  planCosts: PlanCostTable = PLAN_COST_NS;
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     const parsed = parseFkkHypers(hypers);
@@ -90,7 +92,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     } else {
       // the density of the error estimates: uniform N/V unless the atoms fill only part of the cell (planner.ts
       // planDensity) — taken from the first structure of a (cell, atom count); later frames reuse the plan
-      p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length, density: planDensity(structure.cell, structure.positions) });
+      p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length, density: planDensity(structure.cell, structure.positions) }, this.planCosts);
       if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
     }
     this.plans.set(shared, p);

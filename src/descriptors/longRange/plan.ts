@@ -6,8 +6,8 @@
  *   'reciprocal' the G sum of F(G) = Ŝ_ζ(G) e^{−σ²G²/2} up to G_c (G_c set by σ),
  *   'split'      the Ewald-like split of pairFunction.ts with width a (0.1 … 4 Å, or the override): r(d) in real space
  *                (Gaussian decay, width σ′ = √(σ² + a²)) plus l̂(G) in reciprocal space (decays like e^{−σ′²G²/2}),
- * and the plan is the cheapest under the planner's cost model (PLAN_COST_NS: Slater pair 60 ns, split pair 180 ns
- * per channel; k-vectors 6 + 3T ns per (atom, k); PME T(2·5 p³ + 2·2.5 M log₂M / N)).
+ * and the plan is the cheapest under the planner's cost model (PLAN_COST_NS: Slater and split pair 15 ns per channel
+ * from the pair table, pairTable.ts; k-vectors 6 + 3T ns per (atom, k); PME T(2·5 p³ + 2·2.5 M log₂M / N)).
  *
  * Real-space tails described here (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = number density):
  *   Slater tail: |𝒮| ≤ e^{ζ²σ²/2} e^{−ζd} ⇒ 4πρ e^{ζ²σ²/2} e^{−ζR}(R²/ζ + 2R/ζ² + 2/ζ³);
@@ -19,7 +19,7 @@
 import type { FkkHypers } from './hypers.js';
 import { zetaMesh } from './hypers.js';
 import { SlaterChannel } from './pairFunction.js';
-import { planKernel, PLAN_COST_NS, type PlanGeometry, type ReciprocalPartSpec, type SplitSpec } from '../../electrostatics/index.js';
+import { planKernel, PLAN_COST_NS, type PlanCostTable, type PlanGeometry, type ReciprocalPartSpec, type SplitSpec } from '../../electrostatics/index.js';
 
 export type ChannelMode = 'real' | 'split' | 'reciprocal';
 
@@ -87,18 +87,18 @@ export interface PlanInput {
 interface FkkTag { mode: ChannelMode; splitA: number; channel: SlaterChannel }
 
 /** The candidate evaluations of channel ζ (the kernel description the planner solves). */
-function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generator<SplitSpec<FkkTag>> {
+function* channelCandidates(h: FkkHypers, zeta: number, types: number, costs: PlanCostTable): Generator<SplitSpec<FkkTag>> {
   const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
   const reciprocal = (ch: SlaterChannel, kFromPerA: number): ReciprocalPartSpec => ({
     channels: [{ fourier: (G) => ch.fourier(G * G), width: ch.sigmaLong, kCutoffPerA: h.kCutoffPerA }],
-    kFromPerA, kVectorNs: PLAN_COST_NS.kVector.base + PLAN_COST_NS.kVector.perSpecies * types,
+    kFromPerA, kVectorNs: costs.kVector.base + costs.kVector.perSpecies * types,
     solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder },
   });
   if (allow('real')) {
     const ch = new SlaterChannel(zeta, h.smearingA, 0);
     yield {
       tag: { mode: 'real', splitA: 0, channel: ch },
-      real: { error: (R, rho) => slaterTail(zeta, h.smearingA, R, rho), fromA: 0.5, toA: 1e5, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slater, maxCutoffA: h.method === 'real' ? undefined : MAX_AUTO_REAL_CUTOFF_A },
+      real: { error: (R, rho) => slaterTail(zeta, h.smearingA, R, rho), fromA: 0.5, toA: 1e5, cutoffA: h.realCutoffA, pairNs: costs.pair.slater, maxCutoffA: h.method === 'real' ? undefined : MAX_AUTO_REAL_CUTOFF_A },
     };
   }
   if (allow('reciprocal')) {
@@ -111,19 +111,23 @@ function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generato
       const ch = new SlaterChannel(zeta, h.smearingA, a);
       yield {
         tag: { mode: 'split', splitA: a, channel: ch },
-        real: { error: (R, rho) => splitTail(ch, R, rho, tmp), fromA: 0.5, toA: 1e3, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slaterSplit },
+        real: { error: (R, rho) => splitTail(ch, R, rho, tmp), fromA: 0.5, toA: 1e3, cutoffA: h.realCutoffA, pairNs: costs.pair.slaterSplit },
         reciprocal: reciprocal(ch, 0.05),
       };
     }
   }
 }
 
-/** Plan every channel of the descriptor for one cell (electrostatics/planner.ts solves the descriptions). */
-export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
+/**
+ * Plan every channel of the descriptor for one cell (electrostatics/planner.ts solves the descriptions). `costs`: the
+ * pair and k-vector prices of the candidates (default PLAN_COST_NS; the plan pins of test/electrostatics pass the
+ * table in force when they were recorded). The PME mesh prices are always PLAN_COST_NS.mesh (planner.ts).
+ */
+export function planFkk(h: FkkHypers, input: PlanInput, costs: PlanCostTable = PLAN_COST_NS): FkkPlan {
   const geometry: PlanGeometry = { cell: input.cell, volumeA3: input.volumeA3, atoms: input.atoms, density: input.density };
   const channels: ChannelPlan[] = [];
   for (const zeta of zetaMesh(h)) {
-    const s = planKernel(channelCandidates(h, zeta, input.types), geometry, h.accuracy);
+    const s = planKernel(channelCandidates(h, zeta, input.types, costs), geometry, h.accuracy);
     const c = s.channels[0];
     const plan: ChannelPlan = {
       zeta, mode: s.tag.mode, splitA: s.tag.splitA, realCutoffA: s.realCutoffA, kCutoffPerA: c ? c.kCutoffPerA : 0,
