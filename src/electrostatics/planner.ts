@@ -38,9 +38,12 @@ import { kernelPmeError, kernelTailError, pmeMeshForError } from './kernelAccura
  * of FKK per channel; LODE's short-part spline per pair + per channel incl. the neighbour list; lode-ms's
  * spline × Y_lm per pair + per (n, l, m)); `kVector`: per (atom, k-vector) of an explicit k sum (one channel per
  * species: base + per species; lode-ms's blocked GEMM over all (n, l, m): base + per (species, n, l, m)).
- * FKK's 'real' and 'split' pairs are one quintic per channel from the pair table (longRange/pairTable.ts): 15 ns, the
- * analytic 60 ns (Slater) and 180 ns (split) scaled by the measured table/analytic CPU-time ratio, 0.18–0.21 and
- * 0.10–0.12 (bench/pairTable.bench.ts: 512-atom melt, forward + reverse, 8 channels; both are the same table work).
+ * FKK's 'real' and 'split' pairs are one quintic per channel from the pair table (longRange/pairTable.ts): 22 ns. The
+ * analytic 60 ns (Slater) and 180 ns (split) scaled by the measured table/analytic CPU-time ratio give 11–22 ns
+ * (bench/pairTable.bench.ts: 512-atom melt, forward + reverse, 4 and 8 channels; both are the same table work); the
+ * upper end, because the model does not price the neighbour list's growth with R, and sr+lr MD A/B
+ * (bench/mdPlanCosts.bench.ts) at 15 ns (r_c 17 Å at 1728 ions) was no faster than at the analytic prices, at 22 ns
+ * 20–30 % faster at 512 and 1728 ions.
  */
 export interface PlanCostTable {
   readonly mesh: { readonly spline: number; readonly fft: number };
@@ -50,7 +53,7 @@ export interface PlanCostTable {
 
 export const PLAN_COST_NS: PlanCostTable = Object.freeze({
   mesh: Object.freeze({ spline: 5, fft: 2.5 }),
-  pair: Object.freeze({ coulomb: 15, slater: 15, slaterSplit: 15, spline: 120, splinePerValue: 10, ylm: 60, ylmPerValue: 4 }),
+  pair: Object.freeze({ coulomb: 15, slater: 22, slaterSplit: 22, spline: 120, splinePerValue: 10, ylm: 60, ylmPerValue: 4 }),
   kVector: Object.freeze({ base: 6, perSpecies: 3, blockBase: 10, blockPerValue: 0.5 }),
 });
 

@@ -5,7 +5,7 @@
  *   scripts/analysis/plan-snapshot.ts at commit cad6bfd, the last commit with the old planners; the full family of
  *   161 cases incl. the 512- and 4096-atom melts was diffed the same way). Costs are model estimates whose
  *   formula now lives in one place: they may differ in the last bit (≤ 1e-12 relative accepted), nothing else may;
- * - the prices: FKK's pairs cost 15 ns per channel from its tables (bench/pairTable.bench.ts) instead of the
+ * - the prices: FKK's pairs cost 22 ns per channel from its tables (bench/pairTable.bench.ts) instead of the
  *   analytic 60/180 ns the plans were recorded under (RECORDED_COSTS, passed to FKK above); at the new prices its
  *   default plan on the 512-ion melt moves to wider splits, is cheaper by its estimate and keeps each error ≤ ε/2;
  * - descriptors' PME meshes are sized on the reduced basis (as Coulomb's since issue 13): the same lattice written

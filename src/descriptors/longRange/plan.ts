@@ -6,7 +6,7 @@
  *   'reciprocal' the G sum of F(G) = Ŝ_ζ(G) e^{−σ²G²/2} up to G_c (G_c set by σ),
  *   'split'      the Ewald-like split of pairFunction.ts with width a (0.1 … 4 Å, or the override): r(d) in real space
  *                (Gaussian decay, width σ′ = √(σ² + a²)) plus l̂(G) in reciprocal space (decays like e^{−σ′²G²/2}),
- * and the plan is the cheapest under the planner's cost model (PLAN_COST_NS: Slater and split pair 15 ns per channel
+ * and the plan is the cheapest under the planner's cost model (PLAN_COST_NS: Slater and split pair 22 ns per channel
  * from the pair table, pairTable.ts; k-vectors 6 + 3T ns per (atom, k); PME T(2·5 p³ + 2·2.5 M log₂M / N)).
  *
  * Real-space tails described here (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = number density):
