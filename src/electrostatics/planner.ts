@@ -42,8 +42,8 @@ import { kernelPmeError, kernelTailError, pmeMeshForError } from './kernelAccura
  * analytic 60 ns (Slater) and 180 ns (split) scaled by the measured table/analytic CPU-time ratio give 11–22 ns
  * (bench/pairTable.bench.ts: 512-atom melt, forward + reverse, 4 and 8 channels; both are the same table work); the
  * upper end, because the model does not price the neighbour list's growth with R, and sr+lr MD A/B
- * (bench/mdPlanCosts.bench.ts) at 15 ns (r_c 17 Å at 1728 ions) was no faster than at the analytic prices, at 22 ns
- * 20–30 % faster at 512 and 1728 ions.
+ * (bench/mdPlanCosts.bench.ts, 3 runs) at 15 ns (r_c 17 Å at 1728 ions) was no faster than at the analytic prices;
+ * at 22 ns 29–31 % faster at 512 ions, −18 % and +6 % (noise) at 1728 ions (r_c 11 → 15 Å).
  */
 export interface PlanCostTable {
   readonly mesh: { readonly spline: number; readonly fft: number };
