@@ -38,12 +38,9 @@ import { kernelPmeError, kernelTailError, pmeMeshForError } from './kernelAccura
  * of FKK per channel; LODE's short-part spline per pair + per channel incl. the neighbour list; lode-ms's
  * spline × Y_lm per pair + per (n, l, m)); `kVector`: per (atom, k-vector) of an explicit k sum (one channel per
  * species: base + per species; lode-ms's blocked GEMM over all (n, l, m): base + per (species, n, l, m)).
- * FKK's 'real' and 'split' pairs are one quintic per channel from the pair table (longRange/pairTable.ts): 22 ns. The
- * analytic 60 ns (Slater) and 180 ns (split) scaled by the measured table/analytic CPU-time ratio give 11–22 ns
- * (bench/pairTable.bench.ts: 512-atom melt, forward + reverse, 4 and 8 channels; both are the same table work); the
- * upper end, because the model does not price the neighbour list's growth with R, and sr+lr MD A/B
- * (bench/mdPlanCosts.bench.ts, 3 runs) at 15 ns (r_c 17 Å at 1728 ions) was no faster than at the analytic prices;
- * at 22 ns 29–31 % faster at 512 ions, −18 % and +6 % (noise) at 1728 ions (r_c 11 → 15 Å).
+ * FKK's 'real' and 'split' entries are its analytic pair prices, which its planner version 1 uses (the plans of model
+ * files written before issue 17); version 2 prices FKK from its pair tables and neighbour list with its own table
+ * (descriptors/longRange/plan.ts FKK_PLAN_COSTS). `PlanCostTable` is the shape, so an owner can pass its own prices.
  */
 export interface PlanCostTable {
   readonly mesh: { readonly spline: number; readonly fft: number };
@@ -53,7 +50,7 @@ export interface PlanCostTable {
 
 export const PLAN_COST_NS: PlanCostTable = Object.freeze({
   mesh: Object.freeze({ spline: 5, fft: 2.5 }),
-  pair: Object.freeze({ coulomb: 15, slater: 22, slaterSplit: 22, spline: 120, splinePerValue: 10, ylm: 60, ylmPerValue: 4 }),
+  pair: Object.freeze({ coulomb: 15, slater: 60, slaterSplit: 180, spline: 120, splinePerValue: 10, ylm: 60, ylmPerValue: 4 }),
   kVector: Object.freeze({ base: 6, perSpecies: 3, blockBase: 10, blockPerValue: 0.5 }),
 });
 

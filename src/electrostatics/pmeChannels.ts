@@ -21,6 +21,13 @@
  * Cost: Nk·C spreads + Nk·C forward transforms + C inverse transforms + one gather per (atom, nonzero w^c) —
  * against 2Nk·C spreads, 2Nk·C forward and 2Nk·C inverse transforms and 2Nk·C·N gathers through `pmeReciprocal`
  * kernel by kernel. Equal to Σ_k pmeReciprocal(F_k) up to rounding (test/electrostatics/pmeChannels.test.ts).
+ *
+ * Probes that are linear combinations of the sources, u_k^c = Σ_d Λ_{k,c,d} w^d (`pmeChannelsReverseLinear`; e.g.
+ * one-hot species sources and an upstream gradient that depends on the atom's species only, as a linear kernel on
+ * the features gives): then U_k^c = Σ_d Λ_{k,c,d} Q^d and L = Σ_k Σ_{c,d} Λ_{k,c,d} ⟨Q^d, K_k Q^c⟩ (K_k symmetric), so
+ *   ∂L/∂r_j   = Σ_k Σ_{c,d} Λ_{k,c,d} [ w^d_j ∇φ_k^c(r_j) + w^c_j ∇φ_k^d(r_j) ]     (forward gradients only)
+ *   L, ∂L/∂ε  from h(m) = Σ_k I′_k(m) Σ_{c,d} Λ_{k,c,d} Re[Q̂^c Q̂^d*](m) (and I_k likewise) over the kept spectra:
+ * no spread, no transform, no gather — O(S·Nk·C² + N·Nk·C²).
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import type { FourierKernel } from './kernels.js';
@@ -250,6 +257,82 @@ export function pmeChannelsReverse(req: PmeChannelsRequest, params: PmeParameter
       for (let m3 = 0; m3 < H; m3++) {
         const h = -2 * hsum[row + m3];
         if (h === 0) continue;
+        const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
+        const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
+        dS[0] += h * x * x; dS[1] += h * x * y; dS[2] += h * x * z;
+        dS[4] += h * y * y; dS[5] += h * y * z; dS[8] += h * z * z;
+      }
+    }
+  }
+  dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5];
+  dS[0] -= L; dS[4] -= L; dS[8] -= L;
+  return { value: L, dPositions: dPos, dStrain: dS };
+}
+
+/**
+ * Reverse pass for probes u_k^c = Σ_d Λ_{k,c,d} w^d (Λ: Nk × C × C, (k·C + c)·C + d), from the forward state alone
+ * (see the header); the same L, ∂L/∂r (accumulated into `dPositions` when given), ∂L/∂ε as `pmeChannelsReverse` with
+ * those probes, to rounding.
+ */
+export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmeParameters, ws: PmeChannelsWorkspace, state: PmeChannelsState | null, lambda: Float64Array, dPositions?: Float64Array): PmeChannelsResult {
+  const n = check(req, params, 'pmeChannelsReverseLinear');
+  const C = req.channels, Nk = req.kernels.length, w = req.sources, CC = C * C;
+  if (lambda.length !== Nk * CC)
+    throw new FarfieldError('INVALID_INPUT', `pmeChannelsReverseLinear: Λ must be Nk × C × C = ${Nk} × ${C} × ${C}, got ${lambda.length} values`, { field: 'lambda' });
+  if (!state || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
+  const { mesh, order: p } = params;
+  const [K1, K2, K3] = mesh;
+  const core = ws.core();
+  const fft = core.planFor(K1, K2, K3);
+  const H = fft.spectrumLast, S = K1 * K2 * H;
+  const b = reciprocalCell(req.cell);
+  const Q = ws.spectra, fg = ws.gradients;
+  const dPos = dPositions ?? new Float64Array(3 * n);
+  // ∂L/∂r_j = Σ_k Σ_{c,d} Λ_{k,c,d} [w^d_j ∇φ_k^c(r_j) + w^c_j ∇φ_k^d(r_j)]
+  for (let j = 0; j < n; j++) {
+    let gx = 0, gy = 0, gz = 0;
+    for (let k = 0; k < Nk; k++)
+      for (let c = 0; c < C; c++)
+        for (let d = 0; d < C; d++) {
+          const l = lambda[k * CC + c * C + d];
+          if (l === 0) continue;
+          const wd = w[j * C + d], wc = w[j * C + c];
+          if (wd !== 0) { const o = 3 * ((j * Nk + k) * C + c); gx += l * wd * fg[o]; gy += l * wd * fg[o + 1]; gz += l * wd * fg[o + 2]; }
+          if (wc !== 0) { const o = 3 * ((j * Nk + k) * C + d); gx += l * wc * fg[o]; gy += l * wc * fg[o + 1]; gz += l * wc * fg[o + 2]; }
+        }
+    dPos[3 * j] += gx; dPos[3 * j + 1] += gy; dPos[3 * j + 2] += gz;
+  }
+  const infl: Float64Array[] = [], dinfl: Float64Array[] = [];
+  for (let k = 0; k < Nk; k++) {
+    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    infl.push(r.infl);
+    dinfl.push(r.dinfl as Float64Array);
+  }
+  // L and the strain: per m, P_cd = Re[Q̂^c Q̂^d*], a_k = Σ_{c,d} Λ_{k,c,d} P_cd
+  const P = new Float64Array(CC), dS = new Float64Array(9);
+  let L = 0;
+  for (let m1 = 0; m1 < K1; m1++) {
+    const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
+    for (let m2 = 0; m2 < K2; m2++) {
+      const s2 = m2 <= K2 / 2 ? m2 : m2 - K2;
+      const gx0 = s1 * b[0] + s2 * b[3], gy0 = s1 * b[1] + s2 * b[4], gz0 = s1 * b[2] + s2 * b[5];
+      const row = (m1 * K2 + m2) * H;
+      for (let m3 = 0; m3 < H; m3++) {
+        const idx = row + m3;
+        for (let c = 0; c < C; c++)
+          for (let d = 0; d < C; d++) {
+            const oc = 2 * (c * S + idx), od = 2 * (d * S + idx);
+            P[c * C + d] = Q[oc] * Q[od] + Q[oc + 1] * Q[od + 1];
+          }
+        let h = 0;
+        for (let k = 0; k < Nk; k++) {
+          let a = 0;
+          for (let q = 0; q < CC; q++) a += lambda[k * CC + q] * P[q];
+          L += infl[k][idx] * a;
+          h += dinfl[k][idx] * a;
+        }
+        if (h === 0) continue;
+        h *= -2;
         const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
         const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
         dS[0] += h * x * x; dS[1] += h * x * y; dS[2] += h * x * z;

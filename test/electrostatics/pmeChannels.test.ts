@@ -4,12 +4,14 @@
  * - forward: potentials φ_k^c(r_i) equal pmeReciprocal's for every kernel (1e-12 relative to the largest);
  * - reverse: L, ∂L/∂r and ∂L/∂ε equal Σ_k pmeReciprocal(F_k, probes u_k) (general probes, non-one-hot sources,
  *   triclinic cell, 1e-11 relative), including kernels whose probes are all zero;
- * - a reverse pass after another forward call on the same workspace recomputes its state (same result).
+ * - a reverse pass after another forward call on the same workspace recomputes its state (same result);
+ * - probes that are linear combinations of the sources (u_k^c = Σ_d Λ w^d): pmeChannelsReverseLinear, from the forward
+ *   state alone, equals the general reverse pass with those probes (1e-11).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellVolume, Rng } from '../../src/core/index.js';
-import { pmeChannelsForward, pmeChannelsReverse, pmeReciprocal, PmeChannelsWorkspace, type FourierKernel } from '../../src/electrostatics/index.js';
+import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, pmeReciprocal, PmeChannelsWorkspace, type FourierKernel } from '../../src/electrostatics/index.js';
 import { randomIons, TRICLINIC } from './helpers.js';
 
 /** Gaussian-smeared Yukawa-like kernels F(k²) = 4π e^{−s²k²/2}/(k² + κ²) (finite at 0, include k = 0). */
@@ -66,4 +68,30 @@ test('pmeChannels = pmeReciprocal kernel by kernel: potentials, and the reverse 
   const again = pmeChannelsReverse({ ...base, kernels }, params, ws, fwd.state, probes);
   close(again.dPositions, rev.dPositions, 1e-14, 'stale state recomputed');
   assert.deepEqual(Array.from(again.dStrain), Array.from(rev.dStrain));
+});
+
+test('pmeChannelsReverseLinear = the general reverse pass for probes u_k^c = Σ_d Λ_{k,c,d} w^d (mixed sources, triclinic)', () => {
+  const { structure: s } = randomIons(28, TRICLINIC.map((x) => x * 1.4), 9, 1.5);
+  const n = s.species.length, C = 2, rng = new Rng(3);
+  const sources = Float64Array.from({ length: n * C }, (_, k) => ((k % C) === (Math.floor(k / C) % C) ? 1 : rng.range(-0.5, 0.5)));
+  const kernels = [kernel(0.9, 0.4), kernel(1.6, 0.7), kernel(0.7, 1.1)];
+  const params = { mesh: [18, 20, 16] as [number, number, number], order: 6 };
+  const req = { positions: s.positions, cell: s.cell, volume: cellVolume(s.cell), channels: C, sources, kernels };
+  const ws = new PmeChannelsWorkspace();
+  const fwd = pmeChannelsForward(req, params, ws);
+  const Nk = kernels.length, lambda = Float64Array.from({ length: Nk * C * C }, () => rng.range(-1, 1));
+  lambda.fill(0, C * C, 2 * C * C); // kernel 1 unused
+  const probes = new Float64Array(Nk * n * C);
+  for (let k = 0; k < Nk; k++)
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < C; c++) {
+        let u = 0;
+        for (let d = 0; d < C; d++) u += lambda[(k * C + c) * C + d] * sources[i * C + d];
+        probes[(k * n + i) * C + c] = u;
+      }
+  const general = pmeChannelsReverse(req, params, ws, fwd.state, probes);
+  const linear = pmeChannelsReverseLinear(req, params, ws, fwd.state, lambda);
+  assert.ok(Math.abs(linear.value - general.value) <= 1e-11 * Math.abs(general.value), `L ${linear.value} vs ${general.value}`);
+  close(linear.dPositions, general.dPositions, 1e-11, 'dPositions');
+  close(linear.dStrain, general.dStrain, 1e-11, 'dStrain');
 });

@@ -25,7 +25,7 @@
  * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { planDensity, PLAN_COST_NS, type FourierKernel, type PlanCostTable } from '../../electrostatics/index.js';
+import { planDensity, type FourierKernel, type PlanCostTable } from '../../electrostatics/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
 import { SpeciesChannelDescriptor } from './speciesChannels.js';
@@ -61,8 +61,8 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   private readonly tables = new WeakMap<FkkPlan, HermiteSplineSet>();
   /** Interpolate the real-space pair functions from a table (default); false evaluates them analytically per pair. */
   tabulate = true;
-  /** The planner's prices of this instance's candidate evaluations (planFkk; default PLAN_COST_NS). Set before planning. */
-  planCosts: PlanCostTable = PLAN_COST_NS;
+  /** The planner's prices of this instance's candidate evaluations (planFkk; default by hypers.planner). Set before planning. */
+  planCosts: PlanCostTable | undefined = undefined;
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     const parsed = parseFkkHypers(hypers);

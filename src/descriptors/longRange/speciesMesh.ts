@@ -13,13 +13,17 @@
  *    forward gradients. L, ∂L/∂r, ∂L/∂ε are those of Σ_n pmeReciprocal(F_n) to rounding.
  * Per group of G channels and T species, per step (forward + one reverse): 2T(G + 1) transforms instead of 6GT,
  * T(G + 1) spreads instead of 3GT, and G·T·N + N gathers instead of 3GT·N.
+ * An upstream gradient that depends on the atom's species only (g^c_{i,Jn} = a_{t(i),Jn}: what a linear kernel on
+ * these columns gives, e.g. the sr+lr models' lr block) makes the probes combinations of the one-hot sources,
+ * u^n_J = Σ_d p_n a_{d,Jn} w^d, and the reverse pass needs no mesh work at all (pmeChannelsReverseLinear, from the
+ * forward gradients and spectra); detected exactly (equal rows per species), otherwise the general pass runs.
  * State: one `PmeChannelsWorkspace` per (mesh, order) in a `MeshWorkspaces` owned by the descriptor instance
  * (transform, influence functions, the forward spectra and gradients); the scratch meshes are one pool shared by
  * its groups. The forward call's `PmeChannelsState` per group is left in the caller's `store`; a reverse pass whose
  * group workspace has since run another forward pass recomputes it (same result).
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { pmeChannelsForward, pmeChannelsReverse, PmeChannelsWorkspace, reduceCell, type PmeChannelsRequest, type PmeChannelsState, type PmeScratchPool } from '../../electrostatics/index.js';
+import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, reduceCell, type PmeChannelsRequest, type PmeChannelsState, type PmeScratchPool } from '../../electrostatics/index.js';
 import type { GradientSinkMany, ReciprocalChannel, ReciprocalStore } from './speciesReciprocal.js';
 
 export interface MeshChannel extends ReciprocalChannel {
@@ -76,6 +80,28 @@ function oneHot(types: Int32Array, T: number): Float64Array {
   return w;
 }
 
+/**
+ * Λ_{k,J,d} = p_k g[rep(d), J·blockWidth + n_k] (Nk × T × T) when every atom's upstream row (on the group's columns)
+ * equals that of the first atom of its species, rep(d); else null.
+ */
+function speciesConstant(g: Float64Array, go: number, types: Int32Array, T: number, W: number, blockWidth: number, channels: readonly MeshChannel[]): Float64Array | null {
+  const N = types.length, rep = new Int32Array(T).fill(-1);
+  for (let i = 0; i < N; i++) if (rep[types[i]] < 0) rep[types[i]] = i;
+  for (let i = 0; i < N; i++) {
+    const r = rep[types[i]];
+    if (r === i) continue;
+    const a = go + i * W, b = go + r * W;
+    for (let J = 0; J < T; J++)
+      for (const c of channels) if (g[a + J * blockWidth + c.n] !== g[b + J * blockWidth + c.n]) return null;
+  }
+  const Nk = channels.length, lambda = new Float64Array(Nk * T * T);
+  channels.forEach((c, k) => {
+    for (let J = 0; J < T; J++)
+      for (let d = 0; d < T; d++) if (rep[d] >= 0) lambda[(k * T + J) * T + d] = c.prefactor * g[go + rep[d] * W + J * blockWidth + c.n];
+  });
+  return lambda;
+}
+
 /** Forward: X (N × T·blockWidth) += the channels, by PME (one pass per mesh group); the groups' states into `store`. */
 export function speciesMesh(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], X: Float64Array, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore): void {
   if (channels.length === 0) return;
@@ -115,7 +141,9 @@ export function speciesMeshBackward(structure: Structure, types: Int32Array, T: 
           }
       });
       if (!any) continue;
-      const r = pmeChannelsReverse(req, params, ws, state, probes, out.gPos.subarray(cg * 3 * N, (cg + 1) * 3 * N));
+      const lambda = speciesConstant(g, cg * NW, types, T, W, blockWidth, gr.channels);
+      const dPos = out.gPos.subarray(cg * 3 * N, (cg + 1) * 3 * N);
+      const r = lambda ? pmeChannelsReverseLinear(req, params, ws, state, lambda, dPos) : pmeChannelsReverse(req, params, ws, state, probes, dPos);
       if (ws.generation !== state?.generation) {
         state = { generation: ws.generation };
         store?.mesh?.set(gr.key, state);
