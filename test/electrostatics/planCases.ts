@@ -4,7 +4,7 @@
  */
 import { makeStructure, Rng, type Structure } from '../../src/core/index.js';
 import { FkkDescriptor, LodeDescriptor, LodeMsDescriptor } from '../../src/descriptors/index.js';
-import { tuneElectrostatics, type Method, type PlanCostTable } from '../../src/electrostatics/index.js';
+import { tuneElectrostatics, type Method } from '../../src/electrostatics/index.js';
 import { supercell } from '../../src/geometry/index.js';
 
 /** A disordered NaCl rock-salt melt of reps³ conventional cells (8·reps³ ions), seeded (also used by bench/longrange). */
@@ -79,18 +79,14 @@ export function strip(x: unknown): unknown {
 export interface PlanCase { name: string; plan: () => unknown }
 
 /**
- * Every (kernel, hypers, structure) case, structures filtered by name; `fkkCosts`: the planner prices the FKK
- * descriptors plan under (default the current PLAN_COST_NS; the other kernels always use PLAN_COST_NS).
+ * Every (kernel, hypers, structure) case, structures filtered by name; `fkkExtra`: hypers added to every FKK case
+ * (e.g. `{ planner: 1 }`, the planner the recorded plans were made with).
  */
-export function* planCases(structures: (name: string) => boolean = () => true, fkkCosts?: PlanCostTable): Generator<PlanCase> {
+export function* planCases(structures: (name: string) => boolean = () => true, fkkExtra: Record<string, unknown> = {}): Generator<PlanCase> {
   for (const [sn, make] of Object.entries(STRUCTURES)) {
     if (!structures(sn)) continue;
     const s = make();
-    const fkk = (h: Record<string, unknown>): FkkDescriptor => {
-      const d = new FkkDescriptor(['Na', 'Cl'], h);
-      if (fkkCosts) d.planCosts = fkkCosts;
-      return d;
-    };
+    const fkk = (h: Record<string, unknown>): FkkDescriptor => new FkkDescriptor(['Na', 'Cl'], { ...h, ...fkkExtra });
     for (const [hn, h] of Object.entries(FKK)) yield { name: `fkk/${hn}/${sn}`, plan: () => strip(fkk(h).plan(s)) };
     for (const [hn, h] of Object.entries(LODE)) yield { name: `lode/${hn}/${sn}`, plan: () => strip(new LodeDescriptor(['Na', 'Cl'], h).plan(s)) };
     for (const [hn, h] of Object.entries(MS)) yield { name: `lode-ms/${hn}/${sn}`, plan: () => strip(new LodeMsDescriptor(['Na', 'Cl'], h).plan(s)) };

@@ -114,3 +114,20 @@ export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
 export function zetaMesh(h: Pick<FkkHypers, 'zetaMaxPerA' | 'scale' | 'count'>): Float64Array {
   return Float64Array.from({ length: h.count }, (_, n) => h.zetaMaxPerA * Math.pow(h.scale, -n));
 }
+
+/**
+ * Pin the planner of FKK specs read from files written before `planner` existed (version 1: the plans they were
+ * fitted with), in place, anywhere inside a descriptor spec (composite blocks included). Model loading calls it;
+ * specs from users and configs get the current default.
+ */
+export function pinLegacyFkkPlanner(spec: unknown): void {
+  if (!spec || typeof spec !== 'object') return;
+  if (Array.isArray(spec)) {
+    for (const v of spec) pinLegacyFkkPlanner(v);
+    return;
+  }
+  const o = spec as Record<string, unknown>;
+  const h = o.hypers;
+  if (o.kind === 'fkk' && h && typeof h === 'object' && !Array.isArray(h) && !('planner' in h)) (h as Record<string, unknown>).planner = 1;
+  for (const v of Object.values(o)) pinLegacyFkkPlanner(v);
+}
