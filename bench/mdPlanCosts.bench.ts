@@ -1,9 +1,9 @@
 /**
- * sr+lr MD under the planner's FKK pair prices before and after the real-space pair tables (issue 17 goal 3): CPU
- * ms per atom-step of velocity-Verlet NVE (1 fs, 1200 K start, trajectory workspace as `farfield md` runs it) of the
- * `sr+lr` model with its FKK descriptor planned under (a) the analytic prices (PLAN_COST_NS.pair.slater 60 ns,
- * slaterSplit 180 ns per pair and channel) and (b) the current PLAN_COST_NS, plus any prices listed in
- * FARFIELD_BENCH_PAIR_NS (comma-separated, ns, used for both), on the last frame of data/nacl-liquid-pbe.xyz repeated
+ * sr+lr MD under FKK's planner versions (issue 17 goal 3): CPU ms per atom-step of velocity-Verlet NVE (1 fs, 1200 K
+ * start, trajectory workspace as `farfield md` runs it) of the `sr+lr` model with its FKK descriptor planned by
+ * (a) planner version 1 (each channel alone, analytic pair prices: the plans of model files written before) and
+ * (b) version 2 (joint real cutoff with the neighbour list, table prices: longRange/plan.ts), plus version 2 under
+ * any pair prices listed in FARFIELD_BENCH_PAIR_NS (comma-separated, ns), on the last frame of data/nacl-liquid-pbe.xyz repeated
  * 2×2×2 (512 ions) and 3×3×3 (1728 ions). The variants advance in turn step by step (A B … A B …) so they see the
  * same machine load; figures are medians of per-step CPU time after warm-up steps, and the planner's own estimate.
  *
@@ -16,8 +16,8 @@ import { makeStructure, type Structure } from '../src/core/index.js';
 import { loadModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
 import { createIntegrator } from '../src/md/index.js';
-import { ComputeWorkspace, FkkDescriptor, type Descriptor } from '../src/descriptors/index.js';
-import { PLAN_COST_NS, type PlanCostTable } from '../src/electrostatics/index.js';
+import { ComputeWorkspace, FKK_PLAN_COSTS, FkkDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import type { PlanCostTable } from '../src/electrostatics/index.js';
 import type { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
 
@@ -44,16 +44,18 @@ function findFkk(d: Descriptor): FkkDescriptor | null {
   return null;
 }
 
-const withPair = (slater: number, slaterSplit: number): PlanCostTable => ({ ...PLAN_COST_NS, pair: { ...PLAN_COST_NS.pair, slater, slaterSplit } });
+const withPair = (ns: number): PlanCostTable => ({ ...FKK_PLAN_COSTS, pair: { ...FKK_PLAN_COSTS.pair, slater: ns, slaterSplit: ns } });
 
 export async function run(ctx: BenchContext): Promise<void> {
   const dir = process.env.FARFIELD_BENCH_MODELS;
   if (!dir) { console.log('  (skipped: set FARFIELD_BENCH_MODELS=DIR with DIR/srlr.ffm)'); return; }
-  const variants: [string, PlanCostTable][] = [['analytic 60/180', withPair(60, 180)], [`current ${PLAN_COST_NS.pair.slater}/${PLAN_COST_NS.pair.slaterSplit}`, PLAN_COST_NS]];
-  for (const x of (process.env.FARFIELD_BENCH_PAIR_NS ?? '').split(',').filter(Boolean)) variants.push([`${x}/${x}`, withPair(Number(x), Number(x))]);
-  const models = variants.map(([, costs]) => {
+  const variants: [string, 1 | 2, PlanCostTable | undefined][] = [['version 1', 1, undefined], ['version 2', 2, undefined]];
+  for (const x of (process.env.FARFIELD_BENCH_PAIR_NS ?? '').split(',').filter(Boolean)) variants.push([`version 2, pair ${x} ns`, 2, withPair(Number(x))]);
+  const models = variants.map(([, planner, costs]) => {
     const m = loadModel(join(dir, 'srlr.ffm')) as KernelModel;
-    findFkk(m.descriptor)!.planCosts = costs;
+    const f = findFkk(m.descriptor)!;
+    (f.hypers as { planner: 1 | 2 }).planner = planner;
+    f.planCosts = costs;
     m.workspace = new ComputeWorkspace();
     return m;
   });
@@ -73,7 +75,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       const med = r.t.sort((a, b) => a - b)[Math.floor(r.t.length / 2)];
       const plan = findFkk(models[v].descriptor)!.plan(s0);
       const est = plan.channels.reduce((a, c) => a + c.costNs, 0) / 1000;
-      ctx.report(`md sr+lr, ${n} ions, FKK pair ${variants[v][0]} ns`, med / n, 'ms/atom-step', `plan est ${est.toFixed(0)} µs/atom, r_c ${plan.realCutoffA.toFixed(2)} Å, load ${load}`);
+      ctx.report(`md sr+lr, ${n} ions, FKK planner ${variants[v][0]}`, med / n, 'ms/atom-step', `plan est ${est.toFixed(0)} µs/atom, r_c ${plan.realCutoffA.toFixed(2)} Å, load ${load}`);
     }
   }
 }

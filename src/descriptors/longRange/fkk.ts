@@ -161,7 +161,10 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
         const i = nl.centres[pIdx], k = nl.neighbours[pIdx];
         const col = i * W + types[k] * Nn;
         let any = false;
-        if (table) table.evaluateWithDerivative(d, tv, tdv);
+        if (table) {
+          if (g) table.evaluateWithDerivative(d, tv, tdv);
+          else table.evaluate(d, tv); // forward: values only (the same arithmetic, bit for bit)
+        }
         for (let r = 0; r < R; r++) {
           const n = realIdx[r];
           if (d2 >= cut2[n]) { dv[r] = 0; continue; }
