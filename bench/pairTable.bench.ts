@@ -1,6 +1,6 @@
 /**
- * Cost of one neighbour pair per real-space channel of FKK (issue 17 goal 3: the planner's PLAN_COST_NS.pair.slater
- * and .slaterSplit), tabulated (pairTable.ts, the default) against analytic, in CPU time: the 512-atom NaCl melt,
+ * Cost of one neighbour pair per real-space channel of FKK (issue 17 goal 3: the pair prices of FKK's planner,
+ * longRange/plan.ts FKK_PLAN_COSTS for version 2, PLAN_COST_NS for version 1), tabulated (pairTable.ts, the default) against analytic, in CPU time: the 512-atom NaCl melt,
  * forward + one reverse pass (as bench/longrange and the planner's other constants), every channel in real space
  * ('real': 𝒮_ζ,σ) or split with a tiny G cutoff (0.3 Å⁻¹: the k-vector part is a few vectors), r_c = 8 Å, N = 4 and
  * 8 channels (incl. the neighbour list and the per-pair gradient scatter). Figures: ns per (pair, channel) = CPU time
