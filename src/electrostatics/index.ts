@@ -15,3 +15,4 @@ export * from './planner.js';
 export * from './calculator.js';
 export { reduceCell } from './reduceCell.js';
 export * from './qeq.js';
+export { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, type PmeChannelsRequest, type PmeChannelsResult, type PmeChannelsState } from './pmeChannels.js';

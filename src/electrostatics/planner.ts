@@ -38,8 +38,17 @@ import { kernelPmeError, kernelTailError, pmeMeshForError } from './kernelAccura
  * of FKK per channel; LODE's short-part spline per pair + per channel incl. the neighbour list; lode-ms's
  * spline × Y_lm per pair + per (n, l, m)); `kVector`: per (atom, k-vector) of an explicit k sum (one channel per
  * species: base + per species; lode-ms's blocked GEMM over all (n, l, m): base + per (species, n, l, m)).
+ * FKK's 'real' and 'split' entries are its analytic pair prices, which its planner version 1 uses (the plans of model
+ * files written before issue 17); version 2 prices FKK from its pair tables and neighbour list with its own table
+ * (descriptors/longRange/plan.ts FKK_PLAN_COSTS). `PlanCostTable` is the shape, so an owner can pass its own prices.
  */
-export const PLAN_COST_NS = Object.freeze({
+export interface PlanCostTable {
+  readonly mesh: { readonly spline: number; readonly fft: number };
+  readonly pair: { readonly coulomb: number; readonly slater: number; readonly slaterSplit: number; readonly spline: number; readonly splinePerValue: number; readonly ylm: number; readonly ylmPerValue: number };
+  readonly kVector: { readonly base: number; readonly perSpecies: number; readonly blockBase: number; readonly blockPerValue: number };
+}
+
+export const PLAN_COST_NS: PlanCostTable = Object.freeze({
   mesh: Object.freeze({ spline: 5, fft: 2.5 }),
   pair: Object.freeze({ coulomb: 15, slater: 60, slaterSplit: 180, spline: 120, splinePerValue: 10, ylm: 60, ylmPerValue: 4 }),
   kVector: Object.freeze({ base: 6, perSpecies: 3, blockBase: 10, blockPerValue: 0.5 }),

@@ -94,7 +94,7 @@ export interface SplineSet {
   flat3: Int32Array;
 }
 
-function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [number, number, number], p: number, reuse: SplineSet | null): SplineSet {
+export function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [number, number, number], p: number, reuse: SplineSet | null): SplineSet {
   const n = positions.length / 3;
   const fits = reuse !== null && reuse.p === p && reuse.flat3.length === n;
   const th = fits ? reuse.th : new Float64Array(3 * n * p), dth = fits ? reuse.dth : new Float64Array(3 * n * p);
@@ -128,7 +128,7 @@ function computeSplines(positions: Float64Array, ainv: Float64Array, mesh: [numb
  * loop runs along direction 3 over contiguous mesh points when the atom's p points do not wrap (flat3), else
  * through the wrapped indices; the branch is taken once per atom.
  */
-function spread(sp: SplineSet, K3: number, w: Float64Array, C: number, col: number, grid: Float64Array): void {
+export function spread(sp: SplineSet, K3: number, w: Float64Array, C: number, col: number, grid: Float64Array): void {
   grid.fill(0);
   const n = sp.flat3.length, p = sp.p, th = sp.th;
   const { i1, i2, i3, flat3 } = sp;
@@ -162,7 +162,7 @@ function spread(sp: SplineSet, K3: number, w: Float64Array, C: number, col: numb
 }
 
 /** Gather at atom i from a real mesh: value Σ_g M_i(g) Φ(g) and its u-gradient (out[1 … 3]). */
-function gather(sp: SplineSet, K3: number, i: number, grid: Float64Array, out: Float64Array): void {
+export function gather(sp: SplineSet, K3: number, i: number, grid: Float64Array, out: Float64Array): void {
   const p = sp.p, th = sp.th, dth = sp.dth;
   const { i1, i2, i3 } = sp;
   const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = sp.flat3[i];
@@ -245,7 +245,7 @@ function gatherValue(sp: SplineSet, K3: number, i: number, grid: Float64Array): 
   return v;
 }
 
-interface Influence { key: string | null; infl: Float64Array; dinfl: Float64Array | null }
+export interface Influence { key: string | null; infl: Float64Array; dinfl: Float64Array | null }
 
 /**
  * Reusable PME state owned by the caller: the real transform of the last mesh, the influence function of the last
@@ -326,7 +326,7 @@ function proportionality(w: Float64Array, u: Float64Array, n: number, C: number)
  * times the multiplicity of m in the half spectrum; F'(G²) B/V likewise for the strain derivative. Reused from the
  * workspace's previous call when the request carries the same `kernelKey`, cell, mesh and order (repeated calls in MD).
  */
-function influence(ws: PmeWorkspace, req: ReciprocalRequest & { cell: Float64Array }, mesh: [number, number, number], p: number, fft: RealTransform3d,
+export function influence(ws: PmeWorkspace, req: ReciprocalRequest & { cell: Float64Array }, mesh: [number, number, number], p: number, fft: RealTransform3d,
   b: Float64Array, wantStrain: boolean): Influence {
   const [K1, K2, K3] = mesh;
   const H = fft.spectrumLast, half = fft.halfSpectrum, V = req.volume, kern = req.kernel;

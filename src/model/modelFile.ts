@@ -23,7 +23,7 @@
  * layer writes atomically: temporary file + rename).
  */
 import { FarfieldError } from '../core/index.js';
-import type { DescriptorSpec } from '../descriptors/index.js';
+import { pinLegacyFkkPlanner, type DescriptorSpec } from '../descriptors/index.js';
 import { base64ToFloat64, float64ToBase64, sha256, sha256Bytes } from './encoding.js';
 import type { KernelSpec } from './kernels.js';
 import { KernelModel, type KernelModelParams, type SpeciesModel, type TrainingMetadata } from './kernelModel.js';
@@ -269,6 +269,7 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
   const descriptor = b.descriptor as DescriptorSpec;
   const kernel = b.kernel as KernelSpec;
   if (!descriptor || typeof descriptor.kind !== 'string') fail(where, "missing 'descriptor'");
+  pinLegacyFkkPlanner(descriptor); // FKK written before planner version 2 plans as it was fitted (hypers.ts)
   if (!kernel || typeof kernel.kind !== 'string') fail(where, "missing 'kernel'");
   if (!Array.isArray(b.species)) fail(where, "missing 'species'");
   const species: SpeciesModel[] = (b.species as Record<string, unknown>[]).map((s, k) => {

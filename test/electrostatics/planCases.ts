@@ -78,12 +78,16 @@ export function strip(x: unknown): unknown {
 
 export interface PlanCase { name: string; plan: () => unknown }
 
-/** Every (kernel, hypers, structure) case, structures filtered by name. */
-export function* planCases(structures: (name: string) => boolean = () => true): Generator<PlanCase> {
+/**
+ * Every (kernel, hypers, structure) case, structures filtered by name; `fkkExtra`: hypers added to every FKK case
+ * (e.g. `{ planner: 1 }`, the planner the recorded plans were made with).
+ */
+export function* planCases(structures: (name: string) => boolean = () => true, fkkExtra: Record<string, unknown> = {}): Generator<PlanCase> {
   for (const [sn, make] of Object.entries(STRUCTURES)) {
     if (!structures(sn)) continue;
     const s = make();
-    for (const [hn, h] of Object.entries(FKK)) yield { name: `fkk/${hn}/${sn}`, plan: () => strip(new FkkDescriptor(['Na', 'Cl'], h).plan(s)) };
+    const fkk = (h: Record<string, unknown>): FkkDescriptor => new FkkDescriptor(['Na', 'Cl'], { ...h, ...fkkExtra });
+    for (const [hn, h] of Object.entries(FKK)) yield { name: `fkk/${hn}/${sn}`, plan: () => strip(fkk(h).plan(s)) };
     for (const [hn, h] of Object.entries(LODE)) yield { name: `lode/${hn}/${sn}`, plan: () => strip(new LodeDescriptor(['Na', 'Cl'], h).plan(s)) };
     for (const [hn, h] of Object.entries(MS)) yield { name: `lode-ms/${hn}/${sn}`, plan: () => strip(new LodeMsDescriptor(['Na', 'Cl'], h).plan(s)) };
     const q = Float64Array.from(s.species, (_, i) => (s.symbols[s.species[i]] === 'Na' ? 1 : -1));

@@ -5,6 +5,10 @@
  *   scripts/analysis/plan-snapshot.ts at commit cad6bfd, the last commit with the old planners; the full family of
  *   161 cases incl. the 512- and 4096-atom melts was diffed the same way). Costs are model estimates whose
  *   formula now lives in one place: they may differ in the last bit (≤ 1e-12 relative accepted), nothing else may;
+ * - FKK's planner versions: the recorded plans are version 1's (hypers.planner 1: each channel alone, analytic pair
+ *   prices); version 2 (the default since issue 17) prices the channels jointly at one real cutoff with the
+ *   neighbour list — its plan on the 512-ion melt keeps each error ≤ ε/2 and, under its own cost model, costs no
+ *   more than the per-channel optimum at the same prices (a feasible point of its search);
  * - descriptors' PME meshes are sized on the reduced basis (as Coulomb's since issue 13): the same lattice written
  *   with long rows gets the meshes of its short rows, and the mesh pass on it still equals the k-vector path;
  * - vacuum: the error estimates see the density around the atoms (planDensity) — N/V for bulk, about twice that
@@ -14,8 +18,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { cellVolume } from '../../src/core/index.js';
-import { ComputeContext, FkkDescriptor, planFkk, parseFkkHypers } from '../../src/descriptors/index.js';
-import { kernelTailError, planDensity } from '../../src/electrostatics/index.js';
+import { ComputeContext, FKK_LIST_NS, FKK_PLAN_COSTS, FkkDescriptor, planFkk, parseFkkHypers } from '../../src/descriptors/index.js';
+import { kernelTailError, pairsPerAtom, planDensity } from '../../src/electrostatics/index.js';
 import { planCases, STRUCTURES } from './planCases.js';
 
 // recorded before alpha and the k cutoff got their unit in their names (→ alphaPerA, kCutoffPerA; docs/conventions.md)
@@ -39,9 +43,9 @@ function same(a: unknown, b: unknown, path: string): string | null {
   return a === b ? null : `${path}: ${String(a)} ≠ ${String(b)}`;
 }
 
-test('every kernel picks the plan of the separate planners before issue 14 (melt 64, skewed 16-atom cell)', () => {
+test('every kernel picks the plan of the separate planners before issue 14 (FKK planner version 1; melt 64, skewed 16-atom cell)', () => {
   let checked = 0;
-  for (const c of planCases((s) => s === 'melt64' || s === 'ionic16')) {
+  for (const c of planCases((s) => s === 'melt64' || s === 'ionic16', { planner: 1 })) {
     const before = recorded.plans[c.name];
     if (before === undefined) continue;
     const diff = same(before, c.plan(), c.name);
@@ -49,6 +53,28 @@ test('every kernel picks the plan of the separate planners before issue 14 (melt
     checked++;
   }
   assert.equal(checked, Object.keys(recorded.plans).length);
+});
+
+test('FKK planner version 2: errors within ε/2, one real cutoff, no costlier under its model than the per-channel optimum (melt 512)', () => {
+  const s = STRUCTURES.melt512(), h = parseFkkHypers({});
+  assert.equal(h.planner, 2);
+  const geometry = { volumeA3: cellVolume(s.cell), cell: s.cell, atoms: s.species.length, types: 2 };
+  const rho = s.species.length / cellVolume(s.cell);
+  const joint = planFkk(h, geometry), alone = planFkk({ ...h, planner: 1 }, geometry, FKK_PLAN_COSTS);
+  // version 2's model: reciprocal parts + every real channel at pairs(R_max) + the list at R_max once
+  const model = (p: typeof joint): number => {
+    const pairs = p.realCutoffA > 0 ? pairsPerAtom(rho, p.realCutoffA) : 0;
+    let total = p.realCutoffA > 0 ? pairs * FKK_LIST_NS : 0;
+    for (const c of p.channels) {
+      const own = c.realCutoffA > 0 ? pairsPerAtom(rho, c.realCutoffA) * FKK_PLAN_COSTS.pair.slaterSplit : 0;
+      const recip = p === joint ? c.costNs - (c.realCutoffA > 0 ? pairs * FKK_PLAN_COSTS.pair.slaterSplit : 0) : c.costNs - own;
+      total += recip + (c.realCutoffA > 0 ? pairs * FKK_PLAN_COSTS.pair.slaterSplit : 0);
+    }
+    return total;
+  };
+  assert.ok(model(joint) <= model(alone) * (1 + 1e-12), `joint ${model(joint)} ns vs per-channel ${model(alone)} ns`);
+  assert.equal(joint.realCutoffA, Math.max(...joint.channels.map((c) => c.realCutoffA)));
+  for (const c of joint.channels) assert.ok(c.errorReal <= h.accuracy / 2 && c.errorReciprocal <= h.accuracy / 2, `ζ ${c.zeta}: ${c.errorReal}, ${c.errorReciprocal}`);
 });
 
 test('descriptor PME meshes are sized on the reduced basis; the mesh pass on long rows equals the k-vector path', () => {
@@ -73,9 +99,16 @@ test('vacuum: planDensity is N/V in bulk and ≈ 2× in a slab; the slab plan me
   assert.ok(ds(2) > 1.8 * uSlab && ds(2) < 3.2 * uSlab, `slab at 2 Å: ${ds(2) / uSlab} × N/V`);
   const h = parseFkkHypers({});
   const geometry = { volumeA3: cellVolume(slab.cell), cell: slab.cell, atoms: slab.species.length, types: 2 };
-  const aware = planFkk(h, { ...geometry, density: ds }), uniform = planFkk(h, geometry);
+  // planner version 1 (the splits' widths s ≤ 2 Å: windows √2 s inside the slab, where ρ ≈ 2–3 N/V)
+  const h1 = { ...h, planner: 1 as const };
+  const aware = planFkk(h1, { ...geometry, density: ds }), uniform = planFkk(h1, geometry);
   const tailAt = (rho: number) => (c: (typeof aware.channels)[number]) => (c.kCutoffPerA ? kernelTailError(c.channel.fourier(c.kCutoffPerA ** 2), c.channel.sigmaLong, c.kCutoffPerA, rho) : 0);
   const eps = h.accuracy / 2;
   assert.ok(aware.channels.every((c) => tailAt(2 * uSlab)(c) <= eps), 'vacuum-aware plan meets ε/2 at 2 N/V');
   assert.ok(uniform.channels.some((c) => tailAt(2 * uSlab)(c) > eps), 'the N/V plan does not');
+  // version 2 (wider splits, windows reaching into the vacuum): each channel at its own window's density
+  const aware2 = planFkk(h, { ...geometry, density: ds }), uniform2 = planFkk(h, geometry);
+  const own = (c: (typeof aware.channels)[number]) => tailAt(ds(Math.SQRT2 * c.channel.sigmaLong))(c);
+  assert.ok(aware2.channels.every((c) => own(c) <= eps * (1 + 1e-9)), 'vacuum-aware plan meets ε/2 at the local density');
+  assert.ok(uniform2.channels.some((c) => own(c) > eps), 'the N/V plan does not');
 });

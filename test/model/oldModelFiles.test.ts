@@ -41,3 +41,26 @@ test('model files with pre-0.2 hyperparameter names load (with a deprecation war
   assert.ok(warnings.some((w) => /'sigmaA' is deprecated, read as 'smearingA'/.test(w)), warnings.join('\n'));
   assert.ok(warnings.some((w) => /'splitSigmaA' is deprecated, read as 'splitWidthA'/.test(w)), warnings.join('\n'));
 });
+
+test('an FKK block read from a file written before hypers.planner keeps planner version 1 (its fitted plans); new specs get 2', async () => {
+  const { parseModel } = await import('../../src/model/modelFile.js');
+  const { sha256 } = await import('../../src/model/encoding.js');
+  const { FkkDescriptor, planFkk } = await import('../../src/descriptors/index.js');
+  const { STRUCTURES } = await import('../electrostatics/planCases.js');
+  const { cellVolume } = await import('../../src/core/index.js');
+  // the 0.1 fixture with its FKK block on the auto method at 1e-6 (where the versions plan differently), re-signed
+  const doc = JSON.parse(readFileSync(join(DIR, 'fkk-0.1.json'), 'utf8')) as { checksum: string; body: { descriptor: { hypers: { blocks: { spec: { kind: string; hypers: Record<string, unknown> } }[] } } } };
+  const block = doc.body.descriptor.hypers.blocks.find((b) => b.spec.kind === 'fkk')!;
+  block.spec.hypers = { zetaMaxPerA: 2, scale: 2, count: 3, smearingA: 0.45, accuracy: 1e-6, weight: 1, includeZero: true, method: 'auto' };
+  doc.checksum = `sha256:${sha256(JSON.stringify(doc.body))}`;
+  const model = parseModel(JSON.stringify(doc), 'edited-0.1.json');
+  const fkk = (model.descriptor as unknown as { blocks: unknown[] }).blocks.find((b) => b instanceof FkkDescriptor) as InstanceType<typeof FkkDescriptor>;
+  assert.equal(fkk.hypers.planner, 1);
+  assert.match(JSON.stringify(model.descriptor.toJSON()), /"planner":1/);
+  const s = STRUCTURES.melt512(), input = { volumeA3: cellVolume(s.cell), cell: s.cell, atoms: s.species.length, types: 2 };
+  const strip = (p: ReturnType<typeof planFkk>) => JSON.stringify(p.channels.map((c) => [c.mode, c.splitA, c.realCutoffA, c.mesh ?? null]));
+  const v1 = planFkk({ ...fkk.hypers, planner: 1 }, input), v2 = planFkk({ ...fkk.hypers, planner: 2 }, input);
+  assert.notEqual(strip(v1), strip(v2), 'the versions differ on this cell (else the check proves nothing)');
+  assert.equal(strip(fkk.plan(s)), strip(v1));
+  assert.equal(new FkkDescriptor(['Na', 'Cl'], {}).hypers.planner, 2);
+});

@@ -216,11 +216,11 @@ export class LodeDescriptor extends SpeciesChannelDescriptor<LodeSplitPlan> {
     });
     if (X) {
       speciesReciprocal(structure, ctx, types, T, Nn, ewald, this.key(plan), X);
-      speciesMesh(structure, types, T, Nn, pme, X, this.meshWorkspaces);
+      speciesMesh(structure, types, T, Nn, pme, X, this.meshWorkspaces, store);
     }
     if (g && out) {
       speciesReciprocalBackward(structure, ctx, types, T, Nn, ewald, this.key(plan), g, out, store);
-      speciesMeshBackward(structure, types, T, Nn, pme, g, out, this.meshWorkspaces);
+      speciesMeshBackward(structure, types, T, Nn, pme, g, out, this.meshWorkspaces, store);
     }
     if (plan.mode === 'split') this.shortPart(structure, ctx, plan, types, X, g, out);
   }

@@ -25,7 +25,7 @@
  * Units: features dimensionless × Å^{3/2}·Å⁻³... (N_n carries Å^{−3/2}); positions Å; gradients in units of E per Å.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { planDensity, type FourierKernel } from '../../electrostatics/index.js';
+import { planDensity, type FourierKernel, type PlanCostTable } from '../../electrostatics/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
 import type { DescriptorSpec } from '../descriptor.js';
 import { SpeciesChannelDescriptor } from './speciesChannels.js';
@@ -61,6 +61,8 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   private readonly tables = new WeakMap<FkkPlan, HermiteSplineSet>();
   /** Interpolate the real-space pair functions from a table (default); false evaluates them analytically per pair. */
   tabulate = true;
+  /** The planner's prices of this instance's candidate evaluations (planFkk; default by hypers.planner). Set before planning. */
+  planCosts: PlanCostTable | undefined = undefined;
 
   constructor(species: readonly string[], hypers: Record<string, unknown> = {}) {
     const parsed = parseFkkHypers(hypers);
@@ -90,7 +92,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     } else {
       // the density of the error estimates: uniform N/V unless the atoms fill only part of the cell (planner.ts
       // planDensity) — taken from the first structure of a (cell, atom count); later frames reuse the plan
-      p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length, density: planDensity(structure.cell, structure.positions) });
+      p = planFkk(this.hypers, { volumeA3: cellVolume(structure.cell), cell: structure.cell, atoms: structure.species.length, types: this.species.length, density: planDensity(structure.cell, structure.positions) }, this.planCosts);
       if (this.plans.size >= PLAN_CACHE_SIZE) this.plans.delete(this.plans.keys().next().value as string);
     }
     this.plans.set(shared, p);
@@ -105,11 +107,11 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const rc = this.reciprocalChannels(plan);
     if (X) {
       speciesReciprocal(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), X);
-      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces);
+      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces, store);
     }
     if (g && out) {
       speciesReciprocalBackward(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), g, out, store);
-      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces);
+      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces, store);
     }
   }
 
@@ -159,7 +161,10 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
         const i = nl.centres[pIdx], k = nl.neighbours[pIdx];
         const col = i * W + types[k] * Nn;
         let any = false;
-        if (table) table.evaluateWithDerivative(d, tv, tdv);
+        if (table) {
+          if (g) table.evaluateWithDerivative(d, tv, tdv);
+          else table.evaluate(d, tv); // forward: values only (the same arithmetic, bit for bit)
+        }
         for (let r = 0; r < R; r++) {
           const n = realIdx[r];
           if (d2 >= cut2[n]) { dv[r] = 0; continue; }

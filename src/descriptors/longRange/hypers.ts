@@ -17,6 +17,11 @@
  *                                            the plan's cost model), 'ewald' or 'pme' for every reciprocal part
  *   pmeOrder                                 B-spline order of the PME path (default 6)
  *   splitWidthA, realCutoffA, kCutoffPerA    optional overrides of the derived numerical parameters.
+ *   planner                                  which plan a cell gets (plan.ts): 2 (default since issue 17) prices the
+ *                                            channels jointly — one real cutoff, the neighbour list and the pair
+ *                                            table as measured; 1 the per-channel prices before (analytic pairs).
+ *                                            Model files written before the key existed plan with 1 (modelFile.ts),
+ *                                            so they predict as they did.
  */
 import { FarfieldError } from '../../core/index.js';
 import { checkHyperObject, hyperNumber, renameDeprecatedHypers } from '../hypers.js';
@@ -38,6 +43,7 @@ export interface FkkHypers {
   splitWidthA?: number;
   realCutoffA?: number;
   kCutoffPerA?: number;
+  planner: 1 | 2;
 }
 
 export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
@@ -51,9 +57,10 @@ export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
   method: 'auto' as FkkMethod,
   reciprocalSolver: 'auto' as ReciprocalSolver,
   pmeOrder: 6,
+  planner: 2 as const,
 });
 
-const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'smearingA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoffPerA']);
+const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'smearingA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoffPerA', 'planner']);
 
 const num = hyperNumber;
 
@@ -73,6 +80,7 @@ export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descripto
     method: (h.method ?? d.method) as FkkMethod,
     reciprocalSolver: (h.reciprocalSolver ?? d.reciprocalSolver) as ReciprocalSolver,
     pmeOrder: num(h, 'pmeOrder', what, (x) => Number.isInteger(x) && x >= 4 && x <= 12, 'an integer B-spline order in 4..12', d.pmeOrder),
+    planner: num(h, 'planner', what, (x) => x === 1 || x === 2, 'planner version 1 or 2', d.planner) as 1 | 2,
   };
   if (typeof out.includeZero !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'includeZero' must be true or false`);
   if (!['auto', 'real', 'split', 'reciprocal'].includes(out.method))
@@ -94,6 +102,8 @@ export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
   // written only when not the default, so model files of earlier versions round-trip unchanged
   if (h.reciprocalSolver !== 'auto') o.reciprocalSolver = h.reciprocalSolver;
   if (h.pmeOrder !== 6) o.pmeOrder = h.pmeOrder;
+  // always written: a file without it plans with version 1 (written before the key existed)
+  o.planner = h.planner;
   if (h.splitWidthA !== undefined) o.splitWidthA = h.splitWidthA;
   if (h.realCutoffA !== undefined) o.realCutoffA = h.realCutoffA;
   if (h.kCutoffPerA !== undefined) o.kCutoff = h.kCutoffPerA;
@@ -103,4 +113,21 @@ export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
 /** ζ_n = ζ_max s^{−(n−1)}, n = 1..N (descending), Å⁻¹. */
 export function zetaMesh(h: Pick<FkkHypers, 'zetaMaxPerA' | 'scale' | 'count'>): Float64Array {
   return Float64Array.from({ length: h.count }, (_, n) => h.zetaMaxPerA * Math.pow(h.scale, -n));
+}
+
+/**
+ * Pin the planner of FKK specs read from files written before `planner` existed (version 1: the plans they were
+ * fitted with), in place, anywhere inside a descriptor spec (composite blocks included). Model loading calls it;
+ * specs from users and configs get the current default.
+ */
+export function pinLegacyFkkPlanner(spec: unknown): void {
+  if (!spec || typeof spec !== 'object') return;
+  if (Array.isArray(spec)) {
+    for (const v of spec) pinLegacyFkkPlanner(v);
+    return;
+  }
+  const o = spec as Record<string, unknown>;
+  const h = o.hypers;
+  if (o.kind === 'fkk' && h && typeof h === 'object' && !Array.isArray(h) && !('planner' in h)) (h as Record<string, unknown>).planner = 1;
+  for (const v of Object.values(o)) pinLegacyFkkPlanner(v);
 }

@@ -6,8 +6,18 @@
  *   'reciprocal' the G sum of F(G) = Ŝ_ζ(G) e^{−σ²G²/2} up to G_c (G_c set by σ),
  *   'split'      the Ewald-like split of pairFunction.ts with width a (0.1 … 4 Å, or the override): r(d) in real space
  *                (Gaussian decay, width σ′ = √(σ² + a²)) plus l̂(G) in reciprocal space (decays like e^{−σ′²G²/2}),
- * and the plan is the cheapest under the planner's cost model (PLAN_COST_NS: Slater pair 60 ns, split pair 180 ns
- * per channel; k-vectors 6 + 3T ns per (atom, k); PME T(2·5 p³ + 2·2.5 M log₂M / N)).
+ * and the plan is the cheapest under the cost model, by `hypers.planner`:
+ *   1 (model files written before issue 17): each channel alone under PLAN_COST_NS (Slater pair 60 ns, split pair
+ *     180 ns per channel — analytic pair functions; k-vectors 6 + 3T ns per (atom, k); PME T(2·5 p³ + 2·2.5 M log₂M/N));
+ *   2 (default): the channels jointly, as fkk.ts evaluates them — ONE real cutoff R = max_n R_n: the neighbour list
+ *     at R is built once (FKK_LIST_NS per pair within R, refreshed along a trajectory) and every real-space channel
+ *     reads the pair table at every pair within R (FKK_PLAN_COSTS.pair per pair and channel, forward + reverse), so
+ *     a channel's real part costs pairs(R)·pair, not pairs(R_n)·pair. For each candidate R (every candidate's own
+ *     cutoff) each channel takes its cheapest candidate with R_n ≤ R; the cheapest total wins. Prices measured on
+ *     sr+lr MD at 512 and 1728 ions (descriptor alone, forward + reverse, trajectory workspace; the report of
+ *     h6/fkk): table ≈ 30 ns per pair and channel, list ≈ 150 ns per pair, explicit k-vectors ≈ 3× the PLAN_COST_NS
+ *     price (18 + 9T ns per (atom, k)), PME as PLAN_COST_NS with the channels of one mesh sharing their passes
+ *     (speciesMesh.ts).
  *
  * Real-space tails described here (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = number density):
  *   Slater tail: |𝒮| ≤ e^{ζ²σ²/2} e^{−ζd} ⇒ 4πρ e^{ζ²σ²/2} e^{−ζR}(R²/ζ + 2R/ζ² + 2/ζ³);
@@ -16,10 +26,11 @@
  * its width σ′; the PME mesh is sized on the reduced basis of the lattice. The tests verify the achieved accuracy
  * against a converged reference; the estimates only have to be reasonable and conservative.
  */
+import { FarfieldError } from '../../core/index.js';
 import type { FkkHypers } from './hypers.js';
 import { zetaMesh } from './hypers.js';
 import { SlaterChannel } from './pairFunction.js';
-import { planKernel, PLAN_COST_NS, type PlanGeometry, type ReciprocalPartSpec, type SplitSpec } from '../../electrostatics/index.js';
+import { pairsPerAtom, planKernel, PLAN_COST_NS, solveSplit, type PlanCostTable, type PlanGeometry, type ReciprocalPartSpec, type SplitSolution, type SplitSpec } from '../../electrostatics/index.js';
 
 export type ChannelMode = 'real' | 'split' | 'reciprocal';
 
@@ -58,6 +69,15 @@ export interface FkkPlan {
  */
 export const MAX_AUTO_REAL_CUTOFF_A = 12;
 
+/** Planner version 2's prices (ns; see the header): pair-table reads per pair and channel, explicit k-vectors. */
+export const FKK_PLAN_COSTS: PlanCostTable = Object.freeze({
+  ...PLAN_COST_NS,
+  pair: Object.freeze({ ...PLAN_COST_NS.pair, slater: 30, slaterSplit: 30 }),
+  kVector: Object.freeze({ ...PLAN_COST_NS.kVector, base: 18, perSpecies: 9 }),
+});
+/** Planner version 2: the real-space neighbour list per pair within the cutoff (build/refresh + memory traffic), ns. */
+export const FKK_LIST_NS = 150;
+
 /** Split widths a (Å) tried by method 'auto' (0.1 … 4 Å in steps of 0.1). */
 const SPLIT_WIDTHS: readonly number[] = Array.from({ length: 40 }, (_, k) => 0.1 * (k + 1));
 
@@ -87,18 +107,18 @@ export interface PlanInput {
 interface FkkTag { mode: ChannelMode; splitA: number; channel: SlaterChannel }
 
 /** The candidate evaluations of channel ζ (the kernel description the planner solves). */
-function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generator<SplitSpec<FkkTag>> {
+function* channelCandidates(h: FkkHypers, zeta: number, types: number, costs: PlanCostTable): Generator<SplitSpec<FkkTag>> {
   const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
   const reciprocal = (ch: SlaterChannel, kFromPerA: number): ReciprocalPartSpec => ({
     channels: [{ fourier: (G) => ch.fourier(G * G), width: ch.sigmaLong, kCutoffPerA: h.kCutoffPerA }],
-    kFromPerA, kVectorNs: PLAN_COST_NS.kVector.base + PLAN_COST_NS.kVector.perSpecies * types,
+    kFromPerA, kVectorNs: costs.kVector.base + costs.kVector.perSpecies * types,
     solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder },
   });
   if (allow('real')) {
     const ch = new SlaterChannel(zeta, h.smearingA, 0);
     yield {
       tag: { mode: 'real', splitA: 0, channel: ch },
-      real: { error: (R, rho) => slaterTail(zeta, h.smearingA, R, rho), fromA: 0.5, toA: 1e5, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slater, maxCutoffA: h.method === 'real' ? undefined : MAX_AUTO_REAL_CUTOFF_A },
+      real: { error: (R, rho) => slaterTail(zeta, h.smearingA, R, rho), fromA: 0.5, toA: 1e5, cutoffA: h.realCutoffA, pairNs: costs.pair.slater, maxCutoffA: h.method === 'real' ? undefined : MAX_AUTO_REAL_CUTOFF_A },
     };
   }
   if (allow('reciprocal')) {
@@ -111,26 +131,73 @@ function* channelCandidates(h: FkkHypers, zeta: number, types: number): Generato
       const ch = new SlaterChannel(zeta, h.smearingA, a);
       yield {
         tag: { mode: 'split', splitA: a, channel: ch },
-        real: { error: (R, rho) => splitTail(ch, R, rho, tmp), fromA: 0.5, toA: 1e3, cutoffA: h.realCutoffA, pairNs: PLAN_COST_NS.pair.slaterSplit },
+        real: { error: (R, rho) => splitTail(ch, R, rho, tmp), fromA: 0.5, toA: 1e3, cutoffA: h.realCutoffA, pairNs: costs.pair.slaterSplit },
         reciprocal: reciprocal(ch, 0.05),
       };
     }
   }
 }
 
-/** Plan every channel of the descriptor for one cell (electrostatics/planner.ts solves the descriptions). */
-export function planFkk(h: FkkHypers, input: PlanInput): FkkPlan {
+/**
+ * Plan every channel of the descriptor for one cell (electrostatics/planner.ts solves the descriptions), by
+ * `h.planner` (see the header). `costs`: the pair and k-vector prices of the candidates (default: PLAN_COST_NS for
+ * version 1, FKK_PLAN_COSTS for version 2); the PME mesh prices are always PLAN_COST_NS.mesh (planner.ts).
+ */
+export function planFkk(h: FkkHypers, input: PlanInput, costs?: PlanCostTable): FkkPlan {
   const geometry: PlanGeometry = { cell: input.cell, volumeA3: input.volumeA3, atoms: input.atoms, density: input.density };
-  const channels: ChannelPlan[] = [];
-  for (const zeta of zetaMesh(h)) {
-    const s = planKernel(channelCandidates(h, zeta, input.types), geometry, h.accuracy);
+  const chosen = h.planner === 1
+    ? Array.from(zetaMesh(h), (zeta) => planKernel(channelCandidates(h, zeta, input.types, costs ?? PLAN_COST_NS), geometry, h.accuracy))
+    : planJoint(h, input, geometry, costs ?? FKK_PLAN_COSTS);
+  const channels: ChannelPlan[] = chosen.map((s, n) => {
     const c = s.channels[0];
     const plan: ChannelPlan = {
-      zeta, mode: s.tag.mode, splitA: s.tag.splitA, realCutoffA: s.realCutoffA, kCutoffPerA: c ? c.kCutoffPerA : 0,
+      zeta: zetaMesh(h)[n], mode: s.tag.mode, splitA: s.tag.splitA, realCutoffA: s.realCutoffA, kCutoffPerA: c ? c.kCutoffPerA : 0,
       errorReal: s.errorReal, errorReciprocal: c ? c.errorReciprocal : 0, costNs: s.costNs, channel: s.tag.channel, solver: c ? c.solver : 'ewald',
     };
     if (c?.mesh) { plan.mesh = c.mesh; plan.order = c.order; }
-    channels.push(plan);
-  }
+    return plan;
+  });
   return { channels, realCutoffA: Math.max(0, ...channels.map((c) => c.realCutoffA)) };
+}
+
+/**
+ * Version 2: every channel's candidates solved once; for each common real cutoff R (each candidate's own cutoff,
+ * and 0) every channel takes the cheapest candidate with R_n ≤ R, a real part costing pairs(R)·pair and the list
+ * pairs(R)·FKK_LIST_NS once; the cheapest R wins (ties: the smaller). A channel's `costNs` is its share: its
+ * reciprocal part plus pairs(R)·pair if it has a real part (the list is not assigned to a channel).
+ */
+function planJoint(h: FkkHypers, input: PlanInput, g: PlanGeometry, costs: PlanCostTable): SplitSolution<FkkTag>[] {
+  const perChannel = Array.from(zetaMesh(h), (zeta) => {
+    const s: SplitSolution<FkkTag>[] = [];
+    for (const spec of channelCandidates(h, zeta, input.types, costs)) {
+      const sol = solveSplit(spec, g, h.accuracy);
+      if (sol) s.push(sol);
+    }
+    return s;
+  });
+  const rho = (R: number) => (g.density ? g.density((2 * R) / 3) : g.atoms / g.volumeA3);
+  const cuts = [...new Set([0, ...perChannel.flatMap((s) => s.map((c) => c.realCutoffA))])].sort((a, b) => a - b);
+  let best: { total: number; pick: SplitSolution<FkkTag>[] } | null = null;
+  for (const R of cuts) {
+    const pairs = R > 0 ? pairsPerAtom(rho(R), R) : 0;
+    let total = 0, anyReal = false;
+    const pick: SplitSolution<FkkTag>[] = [];
+    for (const list of perChannel) {
+      let b: SplitSolution<FkkTag> | null = null, bc = Infinity;
+      for (const s of list) {
+        if (s.realCutoffA > R) continue;
+        const recip = s.channels.reduce((a, c) => a + c.costNs, 0);
+        const real = s.realCutoffA > 0 ? pairs * (s.tag.mode === 'real' ? costs.pair.slater : costs.pair.slaterSplit) : 0;
+        if (recip + real < bc) { bc = recip + real; b = { ...s, realCostNs: real, costNs: recip + real }; }
+      }
+      if (!b) { total = Infinity; break; }
+      if (b.realCutoffA > 0) anyReal = true;
+      total += bc;
+      pick.push(b);
+    }
+    if (anyReal) total += pairs * FKK_LIST_NS;
+    if (!best || total < best.total) best = { total, pick };
+  }
+  if (!best || !Number.isFinite(best.total)) throw new FarfieldError('INVALID_INPUT', 'fkk planner: no candidate evaluation for some channel (every real cutoff beyond its bound); set method or realCutoffA');
+  return best.pick;
 }

@@ -26,7 +26,7 @@
  * `ewaldReciprocal` (structure factors recomputed per channel), kept as the test reference.
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { ewaldReciprocal, kVectors, phasesAt, phaseTableLength, structureFactors, type FourierKernel, type KVectorSet } from '../../electrostatics/index.js';
+import { ewaldReciprocal, kVectors, phasesAt, phaseTableLength, structureFactors, type FourierKernel, type KVectorSet, type PmeChannelsState } from '../../electrostatics/index.js';
 import { getLinalg, type Linalg } from '../../math/index.js';
 import { ContextSlot, type ComputeContext } from '../context.js';
 import { scatterPair } from '../pairScatter.js';
@@ -63,6 +63,8 @@ export interface GradientSinkMany {
 export interface ReciprocalStore {
   /** A_{k,Jn,α}: N × (T·Nc) × 3 (species-major, channel-list order minor). */
   selfGrad?: Float64Array;
+  /** The PME forward state per mesh group (speciesMesh.ts), named by the group's (mesh, order) key. */
+  mesh?: Map<string, PmeChannelsState>;
 }
 
 /** Union k-set sorted by |G|², per-channel prefix lengths and kernel tables. */

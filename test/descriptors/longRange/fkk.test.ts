@@ -115,13 +115,15 @@ test('hyperparameters: defaults, validation with clear errors, JSON round trip t
   assert.equal(d.hypers.smearingA, 0.5);
   assert.equal(d.width, 16);
   assert.equal(d.labels[9], 'fkk:Cl:2');
-  const spec = { kind: 'fkk', species: ['O', 'Zr'], hypers: { zetaMaxPerA: 3, scale: 1.5, count: 5, smearingA: 0.4, accuracy: 1e-7, weight: 0.3, includeZero: false, method: 'split', splitWidthA: 1.1 } };
+  const spec = { kind: 'fkk', species: ['O', 'Zr'], hypers: { zetaMaxPerA: 3, scale: 1.5, count: 5, smearingA: 0.4, accuracy: 1e-7, weight: 0.3, includeZero: false, method: 'split', splitWidthA: 1.1, planner: 2 } };
   const back = createDescriptor(JSON.parse(JSON.stringify(createDescriptor(spec).toJSON())));
   assert.deepEqual(back.toJSON(), spec);
   assert.throws(() => parseFkkHypers({ scale: 1 }), /'scale' must be a mesh ratio > 1/);
   assert.throws(() => parseFkkHypers({ count: 2.5 }), /'count' must be an integer/);
   assert.throws(() => parseFkkHypers({ method: 'fast' }), /'method' must be one of/);
   assert.throws(() => parseFkkHypers({ sigma: 0.5 }), /unknown hyperparameter 'sigma'/);
+  assert.equal(d.hypers.planner, 2);
+  assert.throws(() => parseFkkHypers({ planner: 3 }), /'planner' must be planner version 1 or 2/);
   const s = makeStructure({ symbols: ['Na', 'K'], positions: [0, 0, 0, 3, 0, 0] });
   assert.throws(() => d.compute(s, new ComputeContext(s)), /'K' is not in the descriptor's species list/);
   const mixed = makeStructure({ symbols: ['Na', 'Cl'], positions: [0, 0, 0, 3, 0, 0], cell: [9, 0, 0, 0, 9, 0, 0, 0, 9], pbc: [true, true, false] });

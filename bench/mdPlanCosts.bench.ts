@@ -1,0 +1,81 @@
+/**
+ * sr+lr MD under FKK's planner versions (issue 17 goal 3): CPU ms per atom-step of velocity-Verlet NVE (1 fs, 1200 K
+ * start, trajectory workspace as `farfield md` runs it) of the `sr+lr` model with its FKK descriptor planned by
+ * (a) planner version 1 (each channel alone, analytic pair prices: the plans of model files written before) and
+ * (b) version 2 (joint real cutoff with the neighbour list, table prices: longRange/plan.ts), plus version 2 under
+ * any pair prices listed in FARFIELD_BENCH_PAIR_NS (comma-separated, ns), on the last frame of data/nacl-liquid-pbe.xyz repeated
+ * 2×2×2 (512 ions) and 3×3×3 (1728 ions). The variants advance in turn step by step (A B … A B …) so they see the
+ * same machine load; figures are medians of per-step CPU time after warm-up steps, and the planner's own estimate.
+ *
+ * Model: `FARFIELD_BENCH_MODELS=DIR` with DIR/srlr.ffm (the file bench/mdModel.bench.ts fits otherwise; required).
+ */
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { makeStructure, type Structure } from '../src/core/index.js';
+import { loadModel } from '../src/api/index.js';
+import { readStructures } from '../src/host/index.js';
+import { createIntegrator } from '../src/md/index.js';
+import { ComputeWorkspace, FKK_PLAN_COSTS, FkkDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import type { PlanCostTable } from '../src/electrostatics/index.js';
+import type { KernelModel } from '../src/model/index.js';
+import type { BenchContext } from './harness.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function repeat(s: Structure, m: number): Structure {
+  const symbols: string[] = [], pos: number[] = [], A = s.cell;
+  for (let a = 0; a < m; a++)
+    for (let b = 0; b < m; b++)
+      for (let c = 0; c < m; c++)
+        for (let i = 0; i < s.species.length; i++) {
+          symbols.push(s.symbols[s.species[i]]);
+          for (let d = 0; d < 3; d++) pos.push(s.positions[3 * i + d] + a * A[d] + b * A[3 + d] + c * A[6 + d]);
+        }
+  return makeStructure({ symbols, positions: pos, cell: Array.from(A, (x) => x * m), pbc: [true, true, true] });
+}
+
+function findFkk(d: Descriptor): FkkDescriptor | null {
+  if (d instanceof FkkDescriptor) return d;
+  for (const b of (d as { blocks?: readonly Descriptor[] }).blocks ?? []) {
+    const f = findFkk(b);
+    if (f) return f;
+  }
+  return null;
+}
+
+const withPair = (ns: number): PlanCostTable => ({ ...FKK_PLAN_COSTS, pair: { ...FKK_PLAN_COSTS.pair, slater: ns, slaterSplit: ns } });
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const dir = process.env.FARFIELD_BENCH_MODELS;
+  if (!dir) { console.log('  (skipped: set FARFIELD_BENCH_MODELS=DIR with DIR/srlr.ffm)'); return; }
+  const variants: [string, 1 | 2, PlanCostTable | undefined][] = [['version 1', 1, undefined], ['version 2', 2, undefined]];
+  for (const x of (process.env.FARFIELD_BENCH_PAIR_NS ?? '').split(',').filter(Boolean)) variants.push([`version 2, pair ${x} ns`, 2, withPair(Number(x))]);
+  const models = variants.map(([, planner, costs]) => {
+    const m = loadModel(join(dir, 'srlr.ffm')) as KernelModel;
+    const f = findFkk(m.descriptor)!;
+    (f.hypers as { planner: 1 | 2 }).planner = planner;
+    f.planCosts = costs;
+    m.workspace = new ComputeWorkspace();
+    return m;
+  });
+  const frames = readStructures(join(root, 'data', 'nacl-liquid-pbe.xyz'));
+  for (const rep of ctx.quick ? [2] : [2, 3]) {
+    const s0 = repeat(frames[frames.length - 1], rep), n = s0.species.length;
+    const warm = 3, timed = n > 1000 ? 7 : 11, load = loadavg()[0].toFixed(1);
+    const runs = models.map((m) => { const integ = createIntegrator(m, { kind: 'verlet', timestepFs: 1 }); return { integ, state: integ.init(s0, { temperatureK: 1200, seed: 1 }), t: [] as number[] }; });
+    for (let k = 0; k < warm + timed; k++)
+      for (const r of runs) {
+        const c0 = process.cpuUsage();
+        r.integ.step(r.state);
+        const c = process.cpuUsage(c0);
+        if (k >= warm) r.t.push((c.user + c.system) / 1000);
+      }
+    for (const [v, r] of runs.entries()) {
+      const med = r.t.sort((a, b) => a - b)[Math.floor(r.t.length / 2)];
+      const plan = findFkk(models[v].descriptor)!.plan(s0);
+      const est = plan.channels.reduce((a, c) => a + c.costNs, 0) / 1000;
+      ctx.report(`md sr+lr, ${n} ions, FKK planner ${variants[v][0]}`, med / n, 'ms/atom-step', `plan est ${est.toFixed(0)} µs/atom, r_c ${plan.realCutoffA.toFixed(2)} Å, load ${load}`);
+    }
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * Smooth PME for several Fourier kernels F_1 … F_Nk on ONE mesh (same mesh, spline order and cell) sharing the
+ * source densities — the multi-channel primitive of the species-resolved descriptors (FKK, LODE: one kernel per
+ * radial channel, one source channel per species). Notation as in pme.ts: Q^c the spread of the sources w^c,
+ * Q̂^c = DFT(Q^c), B(m) the Euler-spline factor, and the influence function of kernel k
+ *   I_k(m) = F_k(G_m) B(m)/V  (×2 for the interior of the stored half spectrum; pme.ts `influence`).
+ *
+ * Forward: the density does not depend on the kernel, so each source channel is spread and transformed ONCE:
+ *   φ_k^c(r_i) = Σ_g M_i(g) Φ_k^c(g),   Φ_k^c = DFT⁻¹[I_k Q̂^c]      (one inverse transform per (k, c))
+ * and both the value and its gradient ∇_i φ_k^c(r_i) (the atom's own splines differentiated, Φ fixed) are gathered.
+ * Cost: C spreads + C forward transforms + Nk·C inverse transforms + Nk·C·N gathers, instead of Nk·C of each.
+ * Q̂^c and ∇φ are kept in the workspace for the reverse pass (`PmeChannelsState` names the call they belong to).
+ *
+ * Reverse, for probes u_k^c (one N × C array per kernel): L = Σ_k Σ_c Σ_i u^c_{k,i} φ_k^c(r_i)
+ *   = Σ_c Σ_m Re[ Q̂^c · (Σ_k I_k Û_k^c)* ],   U_k^c the spread of u_k^c,
+ * so with the k-space accumulation A^c = Σ_k I_k Û_k^c (multiplicities undone) ONE inverse transform per source
+ * channel gives Ψ^c = DFT⁻¹[A^c], and
+ *   ∂L/∂r_j   = Σ_c w^c_j ∇_j(M_j ∗ Ψ^c)(r_j)        (term a: gathered only where w^c_j ≠ 0)
+ *             + Σ_k Σ_c u^c_{k,j} ∇_j φ_k^c(r_j)       (term b: the forward gradients, no mesh work)
+ *   ∂L/∂ε_αβ = −δ_αβ L − 2 Σ_m G_α G_β Σ_c Σ_k I′_k(m) Re[Q̂^c Û_k^c*]   (I′_k = F_k′(G²) B/V, as pme.ts).
+ * Cost: Nk·C spreads + Nk·C forward transforms + C inverse transforms + one gather per (atom, nonzero w^c) —
+ * against 2Nk·C spreads, 2Nk·C forward and 2Nk·C inverse transforms and 2Nk·C·N gathers through `pmeReciprocal`
+ * kernel by kernel. Equal to Σ_k pmeReciprocal(F_k) up to rounding (test/electrostatics/pmeChannels.test.ts).
+ *
+ * Probes that are linear combinations of the sources, u_k^c = Σ_d Λ_{k,c,d} w^d (`pmeChannelsReverseLinear`; e.g.
+ * one-hot species sources and an upstream gradient that depends on the atom's species only, as a linear kernel on
+ * the features gives): then U_k^c = Σ_d Λ_{k,c,d} Q^d and L = Σ_k Σ_{c,d} Λ_{k,c,d} ⟨Q^d, K_k Q^c⟩ (K_k symmetric), so
+ *   ∂L/∂r_j   = Σ_k Σ_{c,d} Λ_{k,c,d} [ w^d_j ∇φ_k^c(r_j) + w^c_j ∇φ_k^d(r_j) ]     (forward gradients only)
+ *   L, ∂L/∂ε  from h(m) = Σ_k I′_k(m) Σ_{c,d} Λ_{k,c,d} Re[Q̂^c Q̂^d*](m) (and I_k likewise) over the kept spectra:
+ * no spread, no transform, no gather — O(S·Nk·C² + N·Nk·C²).
+ */
+import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
+import type { FourierKernel } from './kernels.js';
+import { computeSplines, gather, influence, MAX_PME_MESH_POINTS, PmeWorkspace, spread, type PmeParameters, type PmeScratchPool, type SplineSet } from './pme.js';
+
+export interface PmeChannelsRequest {
+  /** N × 3, Å. */
+  positions: Float64Array;
+  /** Cell rows (Å) the mesh is laid on. */
+  cell: Float64Array;
+  /** Cell volume, Å³. */
+  volume: number;
+  /** Source channels C. */
+  channels: number;
+  /** Source weights, N × C. */
+  sources: Float64Array;
+  /** The kernels F_k; `kernelKeys[k]` identifies F_k across calls (influence function reused), omitted: rebuilt. */
+  kernels: readonly FourierKernel[];
+  kernelKeys?: readonly (string | undefined)[];
+}
+
+/** Names the forward call whose state (Q̂, gradients) the workspace holds. */
+export interface PmeChannelsState {
+  readonly generation: number;
+}
+
+export interface PmeChannelsResult {
+  /** L = Σ_k Σ_c Σ_i u φ. */
+  value: number;
+  /** ∂L/∂r, 3N (accumulated into when given to the reverse pass). */
+  dPositions: Float64Array;
+  /** ∂L/∂ε, 9. */
+  dStrain: Float64Array;
+}
+
+let generations = 0;
+
+/**
+ * State of the multi-kernel PME on one mesh, owned by the caller and reused along a trajectory: the transform, the
+ * spline set, one influence function per kernel, the spectra Q̂^c and the potential gradients of the last forward
+ * call. Scratch meshes may come from a pool shared with other workspaces used one at a time.
+ */
+export class PmeChannelsWorkspace {
+  /** Transform, splines and scratch (slots: real 0 the mesh; spec 0 one kernel's spectrum; spec 1 + c the sums A^c). */
+  private readonly base: PmeWorkspace;
+  /** Influence function holders, one per kernel index. */
+  private readonly perKernel: PmeWorkspace[] = [];
+  /** Q̂^c, C × 2S, of the last forward call. */
+  spectra = new Float64Array(0);
+  /** ∇φ_k^c(r_i), (i, k, c, α) = ((i·Nk + k)·C + c)·3 + α, of the last forward call. */
+  gradients = new Float64Array(0);
+  generation = -1;
+
+  constructor(pool?: PmeScratchPool) {
+    this.base = new PmeWorkspace(pool);
+  }
+
+  /** @internal */
+  core(): PmeWorkspace {
+    return this.base;
+  }
+
+  /** @internal */
+  kernelHolder(k: number): PmeWorkspace {
+    while (this.perKernel.length <= k) this.perKernel.push(new PmeWorkspace({ real: [], spec: [] }));
+    return this.perKernel[k];
+  }
+}
+
+function check(req: PmeChannelsRequest, params: PmeParameters, what: string): number {
+  const n = req.positions.length / 3;
+  const { mesh, order: p } = params;
+  if (!Number.isInteger(n) || req.sources.length !== n * req.channels)
+    throw new FarfieldError('INVALID_INPUT', `${what}: sources must be N × C = ${n} × ${req.channels}, got ${req.sources.length} values`, { field: 'sources' });
+  if (!Number.isInteger(p) || p < 2 || p > 12) throw new FarfieldError('INVALID_INPUT', `${what}: PME spline order must be an integer in 2 … 12, got ${p}`, { field: 'order' });
+  for (const K of mesh)
+    if (!Number.isInteger(K) || K < p) throw new FarfieldError('INVALID_INPUT', `${what}: PME mesh ${mesh.join('×')} must be integers no smaller than the spline order ${p}`, { field: 'mesh' });
+  if (mesh[0] * mesh[1] * mesh[2] > MAX_PME_MESH_POINTS)
+    throw new FarfieldError('INVALID_INPUT', `${what}: PME mesh ${mesh.join('×')} is larger than the ${MAX_PME_MESH_POINTS} points allowed; hint: request a looser accuracy`, { field: 'mesh' });
+  return n;
+}
+
+/** Gradient of the interpolated value with respect to r (Å⁻¹ units of the mesh): ∂u_d/∂r_a = K_d (A⁻¹)_{ad}. */
+function cartesian(mesh: readonly number[], ainv: Float64Array, d1: number, d2: number, d3: number, out: Float64Array, o: number, s: number): void {
+  const [K1, K2, K3] = mesh;
+  out[o] += s * (K1 * ainv[0] * d1 + K2 * ainv[1] * d2 + K3 * ainv[2] * d3);
+  out[o + 1] += s * (K1 * ainv[3] * d1 + K2 * ainv[4] * d2 + K3 * ainv[5] * d3);
+  out[o + 2] += s * (K1 * ainv[6] * d1 + K2 * ainv[7] * d2 + K3 * ainv[8] * d3);
+}
+
+/**
+ * Forward pass: potentials φ_k^c(r_i), returned N × Nk × C ((i·Nk + k)·C + c); the state for `pmeChannelsReverse`
+ * (Q̂, ∇φ) stays in the workspace.
+ */
+export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameters, ws: PmeChannelsWorkspace): { potentials: Float64Array; state: PmeChannelsState } {
+  const n = check(req, params, 'pmeChannelsForward');
+  const { mesh, order: p } = params;
+  const [K1, K2, K3] = mesh;
+  const core = ws.core();
+  const fft = core.planFor(K1, K2, K3);
+  const H = fft.spectrumLast, half = fft.halfSpectrum, S = K1 * K2 * H, M = K1 * K2 * K3;
+  const C = req.channels, Nk = req.kernels.length, w = req.sources;
+  const ainv = inv3(req.cell), b = reciprocalCell(req.cell);
+  const sp = computeSplines(req.positions, ainv, mesh, p, core.splines);
+  core.splines = sp;
+  if (ws.spectra.length !== C * 2 * S) ws.spectra = new Float64Array(C * 2 * S);
+  if (ws.gradients.length !== n * Nk * C * 3) ws.gradients = new Float64Array(n * Nk * C * 3);
+  const Q = ws.spectra, grad = ws.gradients;
+  grad.fill(0);
+  const grid = core.scratch('real', 0, M), tmp = core.scratch('spec', 0, 2 * S);
+  for (let c = 0; c < C; c++) {
+    spread(sp, K3, w, C, c, grid);
+    fft.forward(grid, Q.subarray(2 * c * S, 2 * (c + 1) * S));
+  }
+  const phi = new Float64Array(n * Nk * C), t4 = new Float64Array(4);
+  for (let k = 0; k < Nk; k++) {
+    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    for (let c = 0; c < C; c++) {
+      const qo = 2 * c * S;
+      // I_k Q̂^c with the half-spectrum multiplicity undone (a plain filter)
+      for (let row = 0; row < K1 * K2; row++)
+        for (let m3 = 0, idx = row * H; m3 < H; m3++, idx++) {
+          const f = half && m3 > 0 ? 0.5 * infl[idx] : infl[idx];
+          tmp[2 * idx] = f * Q[qo + 2 * idx];
+          tmp[2 * idx + 1] = f * Q[qo + 2 * idx + 1];
+        }
+      fft.inverse(tmp, grid);
+      for (let i = 0; i < n; i++) {
+        gather(sp, K3, i, grid, t4);
+        const o = (i * Nk + k) * C + c;
+        phi[o] = t4[0];
+        cartesian(mesh, ainv, t4[1], t4[2], t4[3], grad, 3 * o, 1);
+      }
+    }
+  }
+  ws.generation = ++generations;
+  return { potentials: phi, state: { generation: ws.generation } };
+}
+
+/**
+ * Reverse pass for probes u (Nk × N × C: kernel k's probes at k·N·C): L, ∂L/∂r (accumulated into `dPositions` when
+ * given) and ∂L/∂ε. `state`: from the forward call on the same request; if the workspace has run another forward
+ * call since, the forward state is recomputed first (same result).
+ */
+export function pmeChannelsReverse(req: PmeChannelsRequest, params: PmeParameters, ws: PmeChannelsWorkspace, state: PmeChannelsState | null, probes: Float64Array, dPositions?: Float64Array): PmeChannelsResult {
+  const n = check(req, params, 'pmeChannelsReverse');
+  const C = req.channels, Nk = req.kernels.length, w = req.sources, NC = n * C;
+  if (probes.length !== Nk * NC)
+    throw new FarfieldError('INVALID_INPUT', `pmeChannelsReverse: probes must be Nk × N × C = ${Nk} × ${n} × ${C}, got ${probes.length} values`, { field: 'probes' });
+  if (!state || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
+  const { mesh, order: p } = params;
+  const [K1, K2, K3] = mesh;
+  const core = ws.core();
+  const fft = core.planFor(K1, K2, K3);
+  const H = fft.spectrumLast, half = fft.halfSpectrum, S = K1 * K2 * H, M = K1 * K2 * K3;
+  const sp = core.splines as SplineSet; // set by the forward pass above or before
+  const ainv = inv3(req.cell), b = reciprocalCell(req.cell);
+  const Q = ws.spectra, fwdGrad = ws.gradients;
+  const grid = core.scratch('real', 0, M), tmp = core.scratch('spec', 0, 2 * S);
+  const hsum = core.scratch('real', 1, S);
+  hsum.fill(0);
+  const dPos = dPositions ?? new Float64Array(3 * n);
+  const infl: Float64Array[] = [], dinfl: Float64Array[] = [];
+  for (let k = 0; k < Nk; k++) {
+    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    infl.push(r.infl);
+    dinfl.push(r.dinfl as Float64Array);
+  }
+  let L = 0;
+  const t4 = new Float64Array(4);
+  for (let c = 0; c < C; c++) {
+    const qo = 2 * c * S;
+    const A = core.scratch('spec', 1, 2 * S);
+    let any = false;
+    for (let k = 0; k < Nk; k++) {
+      const u = probes.subarray(k * NC, (k + 1) * NC);
+      let nz = false;
+      for (let i = 0; i < n; i++) if (u[i * C + c] !== 0) { nz = true; break; }
+      if (!nz) continue;
+      spread(sp, K3, u, C, c, grid);
+      fft.forward(grid, tmp);
+      const I = infl[k], dI = dinfl[k];
+      let acc = 0;
+      for (let row = 0; row < K1 * K2; row++)
+        for (let m3 = 0, idx = row * H; m3 < H; m3++, idx++) {
+          const ur = tmp[2 * idx], ui = tmp[2 * idx + 1];
+          const pr = Q[qo + 2 * idx] * ur + Q[qo + 2 * idx + 1] * ui;
+          acc += I[idx] * pr;
+          hsum[idx] += dI[idx] * pr;
+          const f = half && m3 > 0 ? 0.5 * I[idx] : I[idx];
+          if (any) { A[2 * idx] += f * ur; A[2 * idx + 1] += f * ui; }
+          else { A[2 * idx] = f * ur; A[2 * idx + 1] = f * ui; }
+        }
+      L += acc;
+      any = true;
+    }
+    if (!any) continue;
+    fft.inverse(A, grid);
+    // term a: w^c_j ∇(M_j ∗ Ψ^c)
+    for (let i = 0; i < n; i++) {
+      const wi = w[i * C + c];
+      if (wi === 0) continue;
+      gather(sp, K3, i, grid, t4);
+      cartesian(mesh, ainv, t4[1], t4[2], t4[3], dPos, 3 * i, wi);
+    }
+  }
+  // term b: Σ_k Σ_c u ∇φ from the forward pass
+  for (let i = 0; i < n; i++) {
+    let gx = 0, gy = 0, gz = 0;
+    for (let k = 0; k < Nk; k++)
+      for (let c = 0; c < C; c++) {
+        const u = probes[k * NC + i * C + c];
+        if (u === 0) continue;
+        const o = 3 * ((i * Nk + k) * C + c);
+        gx += u * fwdGrad[o]; gy += u * fwdGrad[o + 1]; gz += u * fwdGrad[o + 2];
+      }
+    dPos[3 * i] += gx; dPos[3 * i + 1] += gy; dPos[3 * i + 2] += gz;
+  }
+  // strain: −2 Σ_m G_α G_β hsum(m), then −δ_αβ L
+  const dS = new Float64Array(9);
+  for (let m1 = 0; m1 < K1; m1++) {
+    const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
+    for (let m2 = 0; m2 < K2; m2++) {
+      const s2 = m2 <= K2 / 2 ? m2 : m2 - K2;
+      const gx0 = s1 * b[0] + s2 * b[3], gy0 = s1 * b[1] + s2 * b[4], gz0 = s1 * b[2] + s2 * b[5];
+      const row = (m1 * K2 + m2) * H;
+      for (let m3 = 0; m3 < H; m3++) {
+        const h = -2 * hsum[row + m3];
+        if (h === 0) continue;
+        const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
+        const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
+        dS[0] += h * x * x; dS[1] += h * x * y; dS[2] += h * x * z;
+        dS[4] += h * y * y; dS[5] += h * y * z; dS[8] += h * z * z;
+      }
+    }
+  }
+  dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5];
+  dS[0] -= L; dS[4] -= L; dS[8] -= L;
+  return { value: L, dPositions: dPos, dStrain: dS };
+}
+
+/**
+ * Reverse pass for probes u_k^c = Σ_d Λ_{k,c,d} w^d (Λ: Nk × C × C, (k·C + c)·C + d), from the forward state alone
+ * (see the header); the same L, ∂L/∂r (accumulated into `dPositions` when given), ∂L/∂ε as `pmeChannelsReverse` with
+ * those probes, to rounding.
+ */
+export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmeParameters, ws: PmeChannelsWorkspace, state: PmeChannelsState | null, lambda: Float64Array, dPositions?: Float64Array): PmeChannelsResult {
+  const n = check(req, params, 'pmeChannelsReverseLinear');
+  const C = req.channels, Nk = req.kernels.length, w = req.sources, CC = C * C;
+  if (lambda.length !== Nk * CC)
+    throw new FarfieldError('INVALID_INPUT', `pmeChannelsReverseLinear: Λ must be Nk × C × C = ${Nk} × ${C} × ${C}, got ${lambda.length} values`, { field: 'lambda' });
+  if (!state || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
+  const { mesh, order: p } = params;
+  const [K1, K2, K3] = mesh;
+  const core = ws.core();
+  const fft = core.planFor(K1, K2, K3);
+  const H = fft.spectrumLast, S = K1 * K2 * H;
+  const b = reciprocalCell(req.cell);
+  const Q = ws.spectra, fg = ws.gradients;
+  const dPos = dPositions ?? new Float64Array(3 * n);
+  // ∂L/∂r_j = Σ_k Σ_{c,d} Λ_{k,c,d} [w^d_j ∇φ_k^c(r_j) + w^c_j ∇φ_k^d(r_j)]
+  for (let j = 0; j < n; j++) {
+    let gx = 0, gy = 0, gz = 0;
+    for (let k = 0; k < Nk; k++)
+      for (let c = 0; c < C; c++)
+        for (let d = 0; d < C; d++) {
+          const l = lambda[k * CC + c * C + d];
+          if (l === 0) continue;
+          const wd = w[j * C + d], wc = w[j * C + c];
+          if (wd !== 0) { const o = 3 * ((j * Nk + k) * C + c); gx += l * wd * fg[o]; gy += l * wd * fg[o + 1]; gz += l * wd * fg[o + 2]; }
+          if (wc !== 0) { const o = 3 * ((j * Nk + k) * C + d); gx += l * wc * fg[o]; gy += l * wc * fg[o + 1]; gz += l * wc * fg[o + 2]; }
+        }
+    dPos[3 * j] += gx; dPos[3 * j + 1] += gy; dPos[3 * j + 2] += gz;
+  }
+  const infl: Float64Array[] = [], dinfl: Float64Array[] = [];
+  for (let k = 0; k < Nk; k++) {
+    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    infl.push(r.infl);
+    dinfl.push(r.dinfl as Float64Array);
+  }
+  // L and the strain: per m, P_cd = Re[Q̂^c Q̂^d*], a_k = Σ_{c,d} Λ_{k,c,d} P_cd
+  const P = new Float64Array(CC), dS = new Float64Array(9);
+  let L = 0;
+  for (let m1 = 0; m1 < K1; m1++) {
+    const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
+    for (let m2 = 0; m2 < K2; m2++) {
+      const s2 = m2 <= K2 / 2 ? m2 : m2 - K2;
+      const gx0 = s1 * b[0] + s2 * b[3], gy0 = s1 * b[1] + s2 * b[4], gz0 = s1 * b[2] + s2 * b[5];
+      const row = (m1 * K2 + m2) * H;
+      for (let m3 = 0; m3 < H; m3++) {
+        const idx = row + m3;
+        for (let c = 0; c < C; c++)
+          for (let d = 0; d < C; d++) {
+            const oc = 2 * (c * S + idx), od = 2 * (d * S + idx);
+            P[c * C + d] = Q[oc] * Q[od] + Q[oc + 1] * Q[od + 1];
+          }
+        let h = 0;
+        for (let k = 0; k < Nk; k++) {
+          let a = 0;
+          for (let q = 0; q < CC; q++) a += lambda[k * CC + q] * P[q];
+          L += infl[k][idx] * a;
+          h += dinfl[k][idx] * a;
+        }
+        if (h === 0) continue;
+        h *= -2;
+        const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
+        const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
+        dS[0] += h * x * x; dS[1] += h * x * y; dS[2] += h * x * z;
+        dS[4] += h * y * y; dS[5] += h * y * z; dS[8] += h * z * z;
+      }
+    }
+  }
+  dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5];
+  dS[0] -= L; dS[4] -= L; dS[8] -= L;
+  return { value: L, dPositions: dPos, dStrain: dS };
+}
