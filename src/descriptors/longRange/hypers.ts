@@ -106,7 +106,7 @@ export function fkkHypersToJSON(h: FkkHypers): Record<string, unknown> {
   o.planner = h.planner;
   if (h.splitWidthA !== undefined) o.splitWidthA = h.splitWidthA;
   if (h.realCutoffA !== undefined) o.realCutoffA = h.realCutoffA;
-  if (h.kCutoffPerA !== undefined) o.kCutoff = h.kCutoffPerA;
+  if (h.kCutoffPerA !== undefined) o.kCutoffPerA = h.kCutoffPerA;
   return o;
 }
 

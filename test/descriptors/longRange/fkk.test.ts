@@ -118,6 +118,9 @@ test('hyperparameters: defaults, validation with clear errors, JSON round trip t
   const spec = { kind: 'fkk', species: ['O', 'Zr'], hypers: { zetaMaxPerA: 3, scale: 1.5, count: 5, smearingA: 0.4, accuracy: 1e-7, weight: 0.3, includeZero: false, method: 'split', splitWidthA: 1.1, planner: 2 } };
   const back = createDescriptor(JSON.parse(JSON.stringify(createDescriptor(spec).toJSON())));
   assert.deepEqual(back.toJSON(), spec);
+  // explicit cutoffs are written under their current names (kCutoffPerA, not the deprecated kCutoff)
+  const cut = { kind: 'fkk', species: ['Na', 'Cl'], hypers: { zetaMaxPerA: 2, scale: 2, count: 4, smearingA: 0.5, accuracy: 1e-6, weight: 1, includeZero: true, method: 'split', planner: 2, splitWidthA: 1.2, realCutoffA: 9, kCutoffPerA: 2.5 } };
+  assert.deepEqual(createDescriptor(cut).toJSON(), cut);
   assert.throws(() => parseFkkHypers({ scale: 1 }), /'scale' must be a mesh ratio > 1/);
   assert.throws(() => parseFkkHypers({ count: 2.5 }), /'count' must be an integer/);
   assert.throws(() => parseFkkHypers({ method: 'fast' }), /'method' must be one of/);
