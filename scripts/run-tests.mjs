@@ -1,22 +1,28 @@
 #!/usr/bin/env node
-// Runs test/**/*.test.ts with Node's built-in test runner (TypeScript through tsx), files in parallel.
-// Usage: node scripts/run-tests.mjs [--nightly] [substring filters...]   e.g. `npm test -- io/extxyz`
+// Runs test/**/*.test.ts with Node's built-in test runner (TypeScript through tsx), one process per file, files in
+// parallel, and reports what each file cost.
+// Usage: node scripts/run-tests.mjs [--nightly] [--timings FILE.json] [--top N] [substring filters...]
+//   e.g. `npm test -- io/extxyz`
 //  - default (`npm test`, the CI command): every *.test.ts except the nightly set;
-//  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (minutes of CPU each:
-//    memory probes at N = 4096 and the like; see docs/development.md).
-// Files run in separate processes, FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()). Every test
-// file must therefore be safe to run beside any other: temporary directories (mkdtemp), port 0, fresh socket names,
-// no writes to shared paths in the repository. One runner process prints one summary (ℹ tests/pass/fail...) and
-// exits non-zero when any test fails.
-import { readdirSync, statSync } from 'node:fs';
+//  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (long end-to-end flows
+//    and minutes-of-CPU probes; see docs/development.md);
+//  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
+//  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
+// Files run in separate processes (`node --import tsx --test FILE`), FARFIELD_TEST_CONCURRENCY at once (default
+// os.availableParallelism()). Every test file must therefore be safe to run beside any other: temporary directories
+// (mkdtemp), port 0, fresh socket names, no writes to shared paths in the repository. A file's output is printed in
+// one block when it ends; the runner prints one summary (ℹ tests/pass/fail...) and a table of the costliest files
+// (wall seconds, and CPU = user + system seconds of the file's process and everything it waited for, from bash's
+// `times`), and exits non-zero when any test fails.
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const NIGHTLY = '.nightly.test.ts';
 
-// The costliest files (CPU seconds measured per file, see docs/development.md; the browser test also waits on
-// Chromium) start first, so that they do not form a tail at the end of a parallel run.
+// The costliest files (wall seconds measured per file by this runner, see docs/development.md) start first, so that
+// they do not form a tail at the end of a parallel run. Longest first.
 const SLOW_FIRST = [
   'test/browser/web.test.ts',
   'test/host/ipi-ase.test.ts',
@@ -42,25 +48,119 @@ function walk(dir) {
   return out;
 }
 
-const args = process.argv.slice(2);
-const nightly = args.includes('--nightly');
-const filters = args.filter((a) => a !== '--nightly');
+function parseArgs(argv) {
+  const o = { nightly: false, timings: null, top: 15, filters: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--nightly') o.nightly = true;
+    else if (a === '--timings') o.timings = argv[++i];
+    else if (a === '--top') o.top = Number(argv[++i]);
+    else o.filters.push(a);
+  }
+  if (o.timings === undefined || !Number.isInteger(o.top) || o.top < 0) {
+    console.error('usage: node scripts/run-tests.mjs [--nightly] [--timings FILE.json] [--top N] [filters...]');
+    process.exit(2);
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
 const files = walk('test')
-  .filter((f) => f.endsWith(NIGHTLY) === nightly)
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .filter((f) => f.endsWith(NIGHTLY) === opts.nightly)
+  .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)))
   .sort((a, b) => {
     const ra = SLOW_FIRST.indexOf(a), rb = SLOW_FIRST.indexOf(b);
     return (ra < 0 ? Infinity : ra) - (rb < 0 ? Infinity : rb) || (a < b ? -1 : a > b ? 1 : 0);
   });
 if (files.length === 0) {
-  console.error(`no ${nightly ? 'nightly ' : ''}test files match ${filters.join(' ')}`);
+  console.error(`no ${opts.nightly ? 'nightly ' : ''}test files match ${opts.filters.join(' ')}`);
   process.exit(1);
 }
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, FARFIELD_TEST: '1' } },
-);
-process.exit(r.status ?? 1);
+
+// bash's `times` (user and system seconds of the shell's children, i.e. the test process and all it waited for) is
+// written to fd 3; without bash the table shows wall seconds only.
+const HAVE_BASH = spawnSync('bash', ['-c', 'exit 0']).status === 0;
+const nodeArgs = (file) => ['--import', 'tsx', '--test', '--test-reporter=spec', file];
+const env = { ...process.env, FARFIELD_TEST: '1', ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) };
+
+/** "1m2.500s" → 62.5 */
+const seconds = (t) => {
+  const m = /^(\d+)m([\d.]+)s$/.exec(t);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+};
+
+const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
+const SUMMARY = new RegExp(`^\\S*ℹ\\S* (${COUNTERS.join('|')}|duration_ms) ([\\d.]+)\\s*$`);
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+function runFile(file) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = HAVE_BASH
+      ? spawn('bash', ['-c', '"$@"; s=$?; times >&3; exit $s', 'bash', process.execPath, ...nodeArgs(file)],
+        { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+      : spawn(process.execPath, nodeArgs(file), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [], err = [], times = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    if (HAVE_BASH) child.stdio[3].on('data', (d) => times.push(d));
+    child.on('close', (code, signal) => {
+      const wall = (performance.now() - t0) / 1000;
+      // `times`: line 1 the shell itself, line 2 its children ("0m1.234s 0m0.056s")
+      const lines = Buffer.concat(times).toString().trim().split('\n');
+      const child2 = (lines[1] ?? '').trim().split(/\s+/).map(seconds);
+      const cpu = child2.length === 2 ? child2[0] + child2[1] : NaN;
+      resolve({ file, code: code ?? -1, signal, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
+    });
+  });
+}
+
+const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
+const results = [];
+const t0 = performance.now();
+let next = 0;
+async function worker() {
+  while (next < files.length) {
+    const r = await runFile(files[next++]);
+    results.push(r);
+    let counted = false, failed = 0;
+    const kept = [];
+    for (const line of r.out.split('\n')) {
+      const m = SUMMARY.exec(line.replace(ANSI, ''));
+      if (m) {
+        counted = true;
+        if (m[1] !== 'duration_ms') totals[m[1]] += Number(m[2]);
+        if (m[1] === 'fail') failed = Number(m[2]);
+      } else kept.push(line);
+    }
+    const body = kept.join('\n').replace(/\n+$/, '');
+    process.stdout.write(`▶ ${r.file} (${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''})\n`);
+    if (body) process.stdout.write(body + '\n');
+    if (r.err.trim()) process.stdout.write(r.err.replace(/\n+$/, '') + '\n');
+    // a file that died before its summary (a crash, a signal, a syntax error) counts as one failed test
+    if (r.code !== 0 && failed === 0) {
+      if (!counted) totals.tests += 1;
+      totals.fail += 1;
+      process.stdout.write(`✖ ${r.file} exited with ${r.signal ?? `code ${r.code}`}\n`);
+    }
+  }
+}
+await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+const wall = (performance.now() - t0) / 1000;
+const cpu = results.reduce((s, r) => s + (Number.isFinite(r.cpu) ? r.cpu : 0), 0);
+
+for (const c of COUNTERS) process.stdout.write(`ℹ ${c} ${totals[c]}\n`);
+process.stdout.write(`ℹ duration_ms ${(wall * 1000).toFixed(0)}\n`);
+process.stdout.write(`ℹ files ${results.length}, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'}\n`);
+if (opts.top > 0 && results.length > 1) {
+  const top = [...results].sort((a, b) => b.wall - a.wall).slice(0, opts.top);
+  process.stdout.write(`ℹ costliest files (wall s, CPU s):\n`);
+  for (const r of top) process.stdout.write(`ℹ   ${r.wall.toFixed(1).padStart(6)} ${(Number.isFinite(r.cpu) ? r.cpu.toFixed(1) : '-').padStart(6)}  ${r.file}\n`);
+}
+if (opts.timings) {
+  const rows = results.map((r) => ({ file: r.file, wall: +r.wall.toFixed(2), cpu: Number.isFinite(r.cpu) ? +r.cpu.toFixed(2) : null, code: r.code }));
+  writeFileSync(opts.timings, JSON.stringify({ wall: +wall.toFixed(2), cpu: +cpu.toFixed(2), concurrency, files: rows }, null, 1) + '\n');
+}
+process.exit(totals.fail > 0 ? 1 : 0);
