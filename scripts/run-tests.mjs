@@ -8,7 +8,7 @@
 //    and minutes-of-CPU probes; see docs/development.md);
 //  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
 //  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
-// Files run in separate processes (`node --import tsx --test FILE`), FARFIELD_TEST_CONCURRENCY at once (default
+// Files run in separate processes (`node --import tsx FILE`), FARFIELD_TEST_CONCURRENCY at once (default
 // os.availableParallelism()). Every test file must therefore be safe to run beside any other: temporary directories
 // (mkdtemp), port 0, fresh socket names, no writes to shared paths in the repository. A file's output is printed in
 // one block when it ends; the runner prints one summary (ℹ tests/pass/fail...) and a table of the costliest files
@@ -18,6 +18,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import { distUpToDate } from './dist-fresh.mjs';
 
 const NIGHTLY = '.nightly.test.ts';
 
@@ -79,11 +80,26 @@ if (files.length === 0) {
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
 
+// The CLI tests run the compiled CLI (dist/, what `npx farfield` runs; a third of the start-up CPU of tsx) when it is
+// up to date with src/ (test/helpers/cli.ts checks): rebuild a stale dist/ once here, before any test starts.
+if (!distUpToDate('.')) {
+  const t = performance.now();
+  const b = spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  console.log(`ℹ dist/ was older than src/: npm run build ${b.status === 0 ? 'done' : 'FAILED (the CLI tests run the sources through tsx)'} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+// Tasks that in-process tests fan out through the executors (host/executor farfieldCommand) start the same compiled
+// CLI (test/host/farfieldCommand.test.ts covers the default, the sources through tsx).
+const DIST_MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
+const cliEnv = !process.env.FARFIELD_CLI && process.env.FARFIELD_TEST_CLI !== 'tsx' && distUpToDate('.')
+  ? { FARFIELD_CLI: JSON.stringify([process.execPath, DIST_MAIN]) } : {};
+
 // bash's `times` (user and system seconds of the shell's children, i.e. the test process and all it waited for) is
 // written to fd 3; without bash the table shows wall seconds only.
 const HAVE_BASH = spawnSync('bash', ['-c', 'exit 0']).status === 0;
-const nodeArgs = (file) => ['--import', 'tsx', '--test', '--test-reporter=spec', file];
-const env = { ...process.env, FARFIELD_TEST: '1', ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) };
+// A file runs as a plain script (node:test reports with the spec reporter and sets the exit code): one Node process
+// and one tsx start-up per file instead of two under `node --test FILE`.
+const nodeArgs = (file) => ['--import', 'tsx', '--test-reporter=spec', file];
+const env = { ...process.env, ...cliEnv, FARFIELD_TEST: '1', ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) };
 
 /** "1m2.500s" → 62.5 */
 const seconds = (t) => {

@@ -9,13 +9,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/core/index.js';
 import { compareModels, saveStructures, type CompareResults } from '../../src/api/index.js';
 import { ElectrostaticsCalculator, gaussianKernel } from '../../src/electrostatics/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 
 const rng = new Rng(11);
 const data = label(Array.from({ length: 12 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.0)), morseCalculator());
@@ -70,9 +68,10 @@ test('farfield compare: table on stdout, report path, one-line errors', () => {
   try {
     const file = join(dir, 'tiny.xyz');
     saveStructures(file, data);
-    const main = pathToFileURL(join(REPO_ROOT, 'src', 'cli', 'main.ts')).href;
-    const script = `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['node', 'farfield', ...process.argv.slice(1)]);`;
-    const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' } });
+    const run = (args: string[]) => {
+      const r = runCli(args);
+      return { status: r.code, stdout: r.out, stderr: r.err };
+    };
     const r = run(['compare', file, '--models', 'sr', '--train-sizes', '4,8', '--references', '5', '--out', join(dir, 'rep')]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /train\s+model\s+E RMSE \[meV\/atom\]/);

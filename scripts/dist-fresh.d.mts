@@ -1,0 +1,2 @@
+/** Types of scripts/dist-fresh.mjs. */
+export function distUpToDate(root: string): boolean;
