@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Runs test/**/*.test.ts with Node's built-in test runner (TypeScript through tsx), one process per file, files in
 // parallel, and reports what each file cost.
-// Usage: node scripts/run-tests.mjs [--nightly] [--timings FILE.json] [--top N] [substring filters...]
+// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--timings FILE.json] [--top N] [substring filters...]
 //   e.g. `npm test -- io/extxyz`
 //  - default (`npm test`, the CI command): every *.test.ts except the nightly set;
 //  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (long end-to-end flows
 //    and minutes-of-CPU probes; see docs/development.md);
+//  - --all: both sets (`npm run test:browser` runs every browser test this way);
+//  - --typecheck (`npm test`): also type-check the project (`tsc -p tsconfig.json --noEmit`) as one more job of the
+//    pool, beside the first test files instead of before them; its errors fail the run like a failed test;
 //  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
 //  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
 // Files run in separate processes (`node --import tsx FILE`), FARFIELD_TEST_CONCURRENCY at once (default
@@ -50,16 +53,18 @@ function walk(dir) {
 }
 
 function parseArgs(argv) {
-  const o = { nightly: false, timings: null, top: 15, filters: [] };
+  const o = { nightly: false, all: false, typecheck: false, timings: null, top: 15, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--nightly') o.nightly = true;
+    else if (a === '--typecheck') o.typecheck = true;
+    else if (a === '--all') o.all = true;
     else if (a === '--timings') o.timings = argv[++i];
     else if (a === '--top') o.top = Number(argv[++i]);
     else o.filters.push(a);
   }
   if (o.timings === undefined || !Number.isInteger(o.top) || o.top < 0) {
-    console.error('usage: node scripts/run-tests.mjs [--nightly] [--timings FILE.json] [--top N] [filters...]');
+    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--timings FILE.json] [--top N] [filters...]');
     process.exit(2);
   }
   return o;
@@ -67,7 +72,7 @@ function parseArgs(argv) {
 
 const opts = parseArgs(process.argv.slice(2));
 const files = walk('test')
-  .filter((f) => f.endsWith(NIGHTLY) === opts.nightly)
+  .filter((f) => opts.all || f.endsWith(NIGHTLY) === opts.nightly)
   .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)))
   .sort((a, b) => {
     const ra = SLOW_FIRST.indexOf(a), rb = SLOW_FIRST.indexOf(b);
@@ -98,7 +103,9 @@ const cliEnv = !process.env.FARFIELD_CLI && process.env.FARFIELD_TEST_CLI !== 't
 const HAVE_BASH = spawnSync('bash', ['-c', 'exit 0']).status === 0;
 // A file runs as a plain script (node:test reports with the spec reporter and sets the exit code): one Node process
 // and one tsx start-up per file instead of two under `node --test FILE`.
-const nodeArgs = (file) => ['--import', 'tsx', '--test-reporter=spec', file];
+const TSC = join('node_modules', 'typescript', 'bin', 'tsc');
+const TYPECHECK = 'typecheck (tsc -p tsconfig.json --noEmit)';
+const nodeArgs = (file) => file === TYPECHECK ? [TSC, '-p', 'tsconfig.json', '--noEmit'] : ['--import', 'tsx', '--test-reporter=spec', file];
 const env = { ...process.env, ...cliEnv, FARFIELD_TEST: '1', ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) };
 
 /** "1m2.500s" → 62.5 */
@@ -133,13 +140,16 @@ function runFile(file) {
   });
 }
 
+// the type-check (about 10 CPU s) starts with the costliest test files
+const jobs = opts.typecheck ? [TYPECHECK, ...files] : files;
 const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
+let typecheckFailed = false;
 const results = [];
 const t0 = performance.now();
 let next = 0;
 async function worker() {
-  while (next < files.length) {
-    const r = await runFile(files[next++]);
+  while (next < jobs.length) {
+    const r = await runFile(jobs[next++]);
     results.push(r);
     let counted = false, failed = 0;
     const kept = [];
@@ -152,6 +162,13 @@ async function worker() {
       } else kept.push(line);
     }
     const body = kept.join('\n').replace(/\n+$/, '');
+    if (r.file === TYPECHECK) {
+      process.stdout.write(`▶ ${r.file}: ${r.code === 0 ? 'no errors' : 'FAILED'} (${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''})\n`);
+      if (body) process.stdout.write(body + '\n');
+      if (r.err.trim()) process.stdout.write(r.err.replace(/\n+$/, '') + '\n');
+      typecheckFailed = r.code !== 0;
+      continue;
+    }
     process.stdout.write(`▶ ${r.file} (${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''})\n`);
     if (body) process.stdout.write(body + '\n');
     if (r.err.trim()) process.stdout.write(r.err.replace(/\n+$/, '') + '\n');
@@ -163,13 +180,14 @@ async function worker() {
     }
   }
 }
-await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
 const wall = (performance.now() - t0) / 1000;
 const cpu = results.reduce((s, r) => s + (Number.isFinite(r.cpu) ? r.cpu : 0), 0);
 
 for (const c of COUNTERS) process.stdout.write(`ℹ ${c} ${totals[c]}\n`);
 process.stdout.write(`ℹ duration_ms ${(wall * 1000).toFixed(0)}\n`);
-process.stdout.write(`ℹ files ${results.length}, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'}\n`);
+if (typecheckFailed) process.stdout.write(`✖ the type-check failed (errors above)\n`);
+process.stdout.write(`ℹ files ${results.filter((r) => r.file !== TYPECHECK).length}, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'}\n`);
 if (opts.top > 0 && results.length > 1) {
   const top = [...results].sort((a, b) => b.wall - a.wall).slice(0, opts.top);
   process.stdout.write(`ℹ costliest files (wall s, CPU s):\n`);
@@ -179,4 +197,4 @@ if (opts.timings) {
   const rows = results.map((r) => ({ file: r.file, wall: +r.wall.toFixed(2), cpu: Number.isFinite(r.cpu) ? +r.cpu.toFixed(2) : null, code: r.code }));
   writeFileSync(opts.timings, JSON.stringify({ wall: +wall.toFixed(2), cpu: +cpu.toFixed(2), concurrency, files: rows }, null, 1) + '\n');
 }
-process.exit(totals.fail > 0 ? 1 : 0);
+process.exit(totals.fail > 0 || typecheckFailed ? 1 : 0);
