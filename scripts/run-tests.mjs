@@ -1,45 +1,53 @@
 #!/usr/bin/env node
-// Runs test/**/*.test.ts with Node's built-in test runner (TypeScript through tsx), one process per file, files in
-// parallel, and reports what each file cost.
-// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--timings FILE.json] [--top N] [substring filters...]
-//   e.g. `npm test -- io/extxyz`
+// Runs test/**/*.test.ts with Node's built-in test runner, one process per file, files in parallel, and reports what
+// each file cost.
+// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--timings FILE.json] [--top N]
+//          [substring filters...]            e.g. `npm test -- io/extxyz`
 //  - default (`npm test`, the CI command): every *.test.ts except the nightly set;
 //  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (long end-to-end flows
 //    and minutes-of-CPU probes; see docs/development.md);
 //  - --all: both sets (`npm run test:browser` runs every browser test this way);
-//  - --typecheck (`npm test`): also type-check the project (`tsc -p tsconfig.json --noEmit`) as one more job of the
-//    pool, beside the first test files instead of before them; its errors fail the run like a failed test;
+//  - --typecheck (`npm test`): a type error fails the run (without it, type errors are printed as a warning);
+//  - --tsx: run the TypeScript sources through tsx instead of compiling them (about 1 CPU s more per file);
 //  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
 //  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
-// Files run in separate processes (`node --import tsx FILE`), FARFIELD_TEST_CONCURRENCY at once (default
-// os.availableParallelism()). Every test file must therefore be safe to run beside any other: temporary directories
-// (mkdtemp), port 0, fresh socket names, no writes to shared paths in the repository. A file's output is printed in
-// one block when it ends; the runner prints one summary (ℹ tests/pass/fail...) and a table of the costliest files
-// (wall seconds, and CPU = user + system seconds of the file's process and everything it waited for, from bash's
-// `times`), and exits non-zero when any test fails.
+// First the whole project (src, test, bench, scripts, web) is type-checked and compiled in one `tsc -p tsconfig.json
+// --outDir dist-test` (the compilation is the type-check); then each file runs as `node dist-test/test/….test.js`
+// (FARFIELD_TEST_SOURCE_MAPS=1 adds --enable-source-maps: stack traces in .ts lines, about 0.15 CPU s more per file).
+// The tests' helpers find the checkout from there (test/helpers/paths.ts REPO_ROOT) and the CLI tests run the
+// compiled CLI of the same compilation (test/helpers/cli.ts; FARFIELD_CLI for the tasks the executors start).
+// Files run FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()), the costliest first. Every test
+// file must therefore be safe to run beside any other: temporary directories (mkdtemp), port 0, fresh socket names,
+// no writes to shared paths in the repository. A file's output is printed in one block when it ends; the runner
+// prints one summary (ℹ tests/pass/fail...) and a table of the costliest files (wall seconds, and CPU = user + system
+// seconds of the file's process and everything it waited for, from bash's `times`), and exits non-zero when any
+// test fails.
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { distUpToDate } from './dist-fresh.mjs';
 
 const NIGHTLY = '.nightly.test.ts';
+const OUT = 'dist-test';
 
-// The costliest files (wall seconds measured per file by this runner, see docs/development.md) start first, so that
-// they do not form a tail at the end of a parallel run. Longest first.
+// The costliest files (wall seconds measured by this runner, see docs/development.md) start first, so that they do
+// not form a tail at the end of a parallel run. Longest first.
 const SLOW_FIRST = [
-  'test/browser/web.test.ts',
+  'test/browser/smoke.test.ts',
   'test/host/ipi-ase.test.ts',
   'test/api/compare.test.ts',
-  'test/model/parallelNormal.test.ts',
-  'test/api/fitCluster.test.ts',
-  'test/cli/labelCluster.test.ts',
-  'test/model/blockBalance.test.ts',
-  'test/reference/cp2k-label.test.ts',
-  'test/cli/label.test.ts',
+  'test/api/learnAsync.test.ts',
   'test/api/md.test.ts',
-  'test/descriptors/longRange/toyModel.test.ts',
+  'test/model/parallelNormal.test.ts',
+  'test/api/learnCluster.test.ts',
+  'test/model/blockBalance.test.ts',
+  'test/cli/learnCluster.test.ts',
+  'test/reference/cp2k-label.test.ts',
+  'test/cli/labelCluster.test.ts',
+  'test/api/fitCluster.test.ts',
   'test/cli/io-commands.test.ts',
+  'test/cli/label.test.ts',
+  'test/api/learn.test.ts',
 ];
 
 function walk(dir) {
@@ -53,18 +61,19 @@ function walk(dir) {
 }
 
 function parseArgs(argv) {
-  const o = { nightly: false, all: false, typecheck: false, timings: null, top: 15, filters: [] };
+  const o = { nightly: false, all: false, typecheck: false, tsx: false, timings: null, top: 15, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--nightly') o.nightly = true;
-    else if (a === '--typecheck') o.typecheck = true;
     else if (a === '--all') o.all = true;
+    else if (a === '--typecheck') o.typecheck = true;
+    else if (a === '--tsx') o.tsx = true;
     else if (a === '--timings') o.timings = argv[++i];
     else if (a === '--top') o.top = Number(argv[++i]);
     else o.filters.push(a);
   }
   if (o.timings === undefined || !Number.isInteger(o.top) || o.top < 0) {
-    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--timings FILE.json] [--top N] [filters...]');
+    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--timings FILE.json] [--top N] [filters...]');
     process.exit(2);
   }
   return o;
@@ -85,28 +94,9 @@ if (files.length === 0) {
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
 
-// The CLI tests run the compiled CLI (dist/, what `npx farfield` runs; a third of the start-up CPU of tsx) when it is
-// up to date with src/ (test/helpers/cli.ts checks): rebuild a stale dist/ once here, before any test starts.
-if (!distUpToDate('.')) {
-  const t = performance.now();
-  const b = spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  console.log(`ℹ dist/ was older than src/: npm run build ${b.status === 0 ? 'done' : 'FAILED (the CLI tests run the sources through tsx)'} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-}
-// Tasks that in-process tests fan out through the executors (host/executor farfieldCommand) start the same compiled
-// CLI (test/host/farfieldCommand.test.ts covers the default, the sources through tsx).
-const DIST_MAIN = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
-const cliEnv = !process.env.FARFIELD_CLI && process.env.FARFIELD_TEST_CLI !== 'tsx' && distUpToDate('.')
-  ? { FARFIELD_CLI: JSON.stringify([process.execPath, DIST_MAIN]) } : {};
-
-// bash's `times` (user and system seconds of the shell's children, i.e. the test process and all it waited for) is
+// bash's `times` (user and system seconds of the shell's children, i.e. the process and all it waited for) is
 // written to fd 3; without bash the table shows wall seconds only.
 const HAVE_BASH = spawnSync('bash', ['-c', 'exit 0']).status === 0;
-// A file runs as a plain script (node:test reports with the spec reporter and sets the exit code): one Node process
-// and one tsx start-up per file instead of two under `node --test FILE`.
-const TSC = join('node_modules', 'typescript', 'bin', 'tsc');
-const TYPECHECK = 'typecheck (tsc -p tsconfig.json --noEmit)';
-const nodeArgs = (file) => file === TYPECHECK ? [TSC, '-p', 'tsconfig.json', '--noEmit'] : ['--import', 'tsx', '--test-reporter=spec', file];
-const env = { ...process.env, ...cliEnv, FARFIELD_TEST: '1', ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) };
 
 /** "1m2.500s" → 62.5 */
 const seconds = (t) => {
@@ -114,17 +104,13 @@ const seconds = (t) => {
   return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
 };
 
-const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
-const SUMMARY = new RegExp(`^\\S*ℹ\\S* (${COUNTERS.join('|')}|duration_ms) ([\\d.]+)\\s*$`);
-const ANSI = /\x1b\[[0-9;]*m/g;
-
-function runFile(file) {
-  return new Promise((resolve) => {
+/** Run `node ARGS` (under bash for its CPU seconds); resolves with the exit, wall and CPU seconds and the output. */
+function run(name, args, env) {
+  return new Promise((done) => {
     const t0 = performance.now();
     const child = HAVE_BASH
-      ? spawn('bash', ['-c', '"$@"; s=$?; times >&3; exit $s', 'bash', process.execPath, ...nodeArgs(file)],
-        { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
-      : spawn(process.execPath, nodeArgs(file), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn('bash', ['-c', '"$@"; s=$?; times >&3; exit $s', 'bash', process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+      : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [], err = [], times = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
@@ -133,23 +119,52 @@ function runFile(file) {
       const wall = (performance.now() - t0) / 1000;
       // `times`: line 1 the shell itself, line 2 its children ("0m1.234s 0m0.056s")
       const lines = Buffer.concat(times).toString().trim().split('\n');
-      const child2 = (lines[1] ?? '').trim().split(/\s+/).map(seconds);
-      const cpu = child2.length === 2 ? child2[0] + child2[1] : NaN;
-      resolve({ file, code: code ?? -1, signal, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
+      const c = (lines[1] ?? '').trim().split(/\s+/).map(seconds);
+      const cpu = c.length === 2 ? c[0] + c[1] : NaN;
+      done({ file: name, code: code ?? -1, signal, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
     });
   });
 }
+const costs = (r) => `${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''}`;
 
-// the type-check (about 10 CPU s) starts with the costliest test files
-const jobs = opts.typecheck ? [TYPECHECK, ...files] : files;
-const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
-let typecheckFailed = false;
-const results = [];
 const t0 = performance.now();
+const results = [];
+// 1. type-check and compile (unless --tsx)
+let typecheckFailed = false;
+if (!opts.tsx) {
+  const tsc = await run(`tsc -p tsconfig.json --outDir ${OUT}`, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', OUT], process.env);
+  results.push(tsc);
+  typecheckFailed = tsc.code !== 0;
+  const said = (tsc.out + tsc.err).replace(/\n+$/, '');
+  process.stdout.write(`▶ ${tsc.file}: ${typecheckFailed ? 'type errors' : 'no type errors'} (${costs(tsc)})\n${said ? said + '\n' : ''}`);
+  if (typecheckFailed && !opts.typecheck) process.stdout.write('⚠ type errors above (npm test fails on them); the tests run on what was emitted\n');
+}
+
+// 2. the test files
+const DIST_CLI = resolve(OUT, 'src', 'cli', 'main.js');
+const env = {
+  ...process.env,
+  FARFIELD_TEST: '1',
+  // the tasks that in-process tests fan out through the executors start the CLI of the same compilation
+  // (test/host/farfieldCommand.test.ts checks the default: the sources through tsx)
+  ...(!opts.tsx && !process.env.FARFIELD_CLI ? { FARFIELD_CLI: JSON.stringify([process.execPath, DIST_CLI]) } : {}),
+  ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
+};
+// A file runs as a plain script (node:test reports with the spec reporter and sets the exit code): one process per
+// file instead of two under `node --test FILE`.
+const nodeArgs = (file) => opts.tsx
+  ? ['--import', 'tsx', '--test-reporter=spec', file]
+  : [...(process.env.FARFIELD_TEST_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []), '--test-reporter=spec', join(OUT, file.replace(/\.ts$/, '.js'))];
+
+const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
+const SUMMARY = new RegExp(`^\\S*ℹ\\S* (${COUNTERS.join('|')}|duration_ms) ([\\d.]+)\\s*$`);
+const ANSI = /\x1b\[[0-9;]*m/g;
+const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
 let next = 0;
 async function worker() {
-  while (next < jobs.length) {
-    const r = await runFile(jobs[next++]);
+  while (next < files.length) {
+    const file = files[next++];
+    const r = await run(file, nodeArgs(file), env);
     results.push(r);
     let counted = false, failed = 0;
     const kept = [];
@@ -162,14 +177,7 @@ async function worker() {
       } else kept.push(line);
     }
     const body = kept.join('\n').replace(/\n+$/, '');
-    if (r.file === TYPECHECK) {
-      process.stdout.write(`▶ ${r.file}: ${r.code === 0 ? 'no errors' : 'FAILED'} (${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''})\n`);
-      if (body) process.stdout.write(body + '\n');
-      if (r.err.trim()) process.stdout.write(r.err.replace(/\n+$/, '') + '\n');
-      typecheckFailed = r.code !== 0;
-      continue;
-    }
-    process.stdout.write(`▶ ${r.file} (${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''})\n`);
+    process.stdout.write(`▶ ${r.file} (${costs(r)})\n`);
     if (body) process.stdout.write(body + '\n');
     if (r.err.trim()) process.stdout.write(r.err.replace(/\n+$/, '') + '\n');
     // a file that died before its summary (a crash, a signal, a syntax error) counts as one failed test
@@ -180,21 +188,22 @@ async function worker() {
     }
   }
 }
-await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
 const wall = (performance.now() - t0) / 1000;
 const cpu = results.reduce((s, r) => s + (Number.isFinite(r.cpu) ? r.cpu : 0), 0);
 
 for (const c of COUNTERS) process.stdout.write(`ℹ ${c} ${totals[c]}\n`);
 process.stdout.write(`ℹ duration_ms ${(wall * 1000).toFixed(0)}\n`);
-if (typecheckFailed) process.stdout.write(`✖ the type-check failed (errors above)\n`);
-process.stdout.write(`ℹ files ${results.filter((r) => r.file !== TYPECHECK).length}, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'}\n`);
+const failTypes = typecheckFailed && opts.typecheck;
+if (failTypes) process.stdout.write('✖ the type-check failed (errors above)\n');
+process.stdout.write(`ℹ files ${files.length}, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
 if (opts.top > 0 && results.length > 1) {
   const top = [...results].sort((a, b) => b.wall - a.wall).slice(0, opts.top);
-  process.stdout.write(`ℹ costliest files (wall s, CPU s):\n`);
+  process.stdout.write('ℹ costliest (wall s, CPU s):\n');
   for (const r of top) process.stdout.write(`ℹ   ${r.wall.toFixed(1).padStart(6)} ${(Number.isFinite(r.cpu) ? r.cpu.toFixed(1) : '-').padStart(6)}  ${r.file}\n`);
 }
 if (opts.timings) {
   const rows = results.map((r) => ({ file: r.file, wall: +r.wall.toFixed(2), cpu: Number.isFinite(r.cpu) ? +r.cpu.toFixed(2) : null, code: r.code }));
   writeFileSync(opts.timings, JSON.stringify({ wall: +wall.toFixed(2), cpu: +cpu.toFixed(2), concurrency, files: rows }, null, 1) + '\n');
 }
-process.exit(totals.fail > 0 || typecheckFailed ? 1 : 0);
+process.exit(totals.fail > 0 || failTypes ? 1 : 0);

@@ -1,22 +1,24 @@
 /**
  * Run the farfield CLI in a child process (the test runner owns this process's stdout), in the repository root,
- * progress bars off. The command is `CLI_COMMAND`: the compiled CLI `node dist/src/cli/main.js` (what `npx farfield`
- * runs) when dist/ is up to date with src/ — every src/**.ts has its dist/src/**.js, written after the source was last
- * changed (`npm ci` and `npm test` build it; scripts/run-tests.mjs rebuilds a stale dist/ first) — otherwise the
- * sources through tsx, `node --import tsx src/cli/main.ts`, which costs about three times the CPU to start.
- * FARFIELD_TEST_CLI=tsx forces the sources. Either way the code under test is the same source tree.
+ * progress bars off. The command is `CLI_COMMAND`, compiled JavaScript whenever there is a current compilation:
+ * - tests compiled by scripts/run-tests.mjs (dist-test/): the CLI of that same compilation, dist-test/src/cli/main.js;
+ * - tests run from the sources (`node --import tsx --test FILE`): `node dist/src/cli/main.js` (what `npx farfield`
+ *   runs) when dist/ is up to date with src/ — every src/**.ts has its dist/src/**.js, written after the source last
+ *   changed (test/helpers/dist.ts; `npm ci` builds it) — else the sources through tsx, `node --import tsx
+ *   src/cli/main.ts`, which costs about three times the CPU to start. FARFIELD_TEST_CLI=tsx forces the sources.
+ * Either way the code under test is the same source tree.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { distUpToDate } from '../../scripts/dist-fresh.mjs';
-import { REPO_ROOT } from './paths.js';
+import { distUpToDate } from './dist.js';
+import { COMPILED, REPO_ROOT } from './paths.js';
 
 export const CLI_MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 export const CLI_DIST_MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** Node arguments that start the CLI (see the header): [..., main] — append the command's arguments. */
-export const CLI_NODE_ARGS: readonly string[] = process.env.FARFIELD_TEST_CLI !== 'tsx' && distUpToDate(REPO_ROOT)
-  ? [CLI_DIST_MAIN]
+export const CLI_NODE_ARGS: readonly string[] = COMPILED ? [join(REPO_ROOT, 'dist-test', 'src', 'cli', 'main.js')]
+  : process.env.FARFIELD_TEST_CLI !== 'tsx' && distUpToDate(REPO_ROOT) ? [CLI_DIST_MAIN]
   : ['--import', 'tsx', CLI_MAIN];
 
 /** The whole command, for FARFIELD_CLI and the executors' `command` option. */

@@ -1,14 +1,14 @@
-// Is the compiled tree dist/ up to date with src/? True when every src/**.ts (declaration files aside) has its
-// dist/src/**.js and that output was written no earlier than the source's last change (a build rewrites every
-// output; a checkout or an edit makes the source newer). A file deleted from src/ leaves an orphan .js behind, which
-// nothing imports. Used by scripts/run-tests.mjs (rebuilds a stale dist/ before the tests) and test/helpers/cli.ts
-// (runs the compiled CLI only when it is current).
+/**
+ * Is the compiled tree dist/ (`npm run build`) up to date with src/? True when every src/**.ts (declaration files
+ * aside) has its dist/src/**.js and that output was written no earlier than the source's last change (a build
+ * rewrites every output; a checkout or an edit makes the source newer). A file deleted from src/ leaves an orphan
+ * .js behind, which nothing imports. test/helpers/cli.ts runs the compiled CLI only when it is current.
+ */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** @param {string} root the repository root */
-export function distUpToDate(root) {
-  const walk = (rel) => {
+export function distUpToDate(root: string): boolean {
+  const walk = (rel: string): boolean => {
     for (const e of readdirSync(join(root, 'src', rel), { withFileTypes: true })) {
       const r = join(rel, e.name);
       if (e.isDirectory()) {

@@ -1,2 +1,0 @@
-/** Types of scripts/dist-fresh.mjs. */
-export function distUpToDate(root: string): boolean;
