@@ -1,34 +1,41 @@
 #!/usr/bin/env node
 // Runs test/**/*.test.ts with Node's built-in test runner, one process per file, files in parallel, and reports what
 // each file cost.
-// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--timings FILE.json] [--top N]
-//          [substring filters...]            e.g. `npm test -- io/extxyz`
+// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json]
+//          [--top N] [substring filters...]            e.g. `npm test -- io/extxyz`
 //  - default (`npm test`, the CI command): every *.test.ts except the nightly set;
 //  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (long end-to-end flows
 //    and minutes-of-CPU probes; see docs/development.md);
 //  - --all: both sets (`npm run test:browser` runs every browser test this way);
 //  - --typecheck (`npm test`): a type error fails the run (without it, type errors are printed as a warning);
 //  - --tsx: run the TypeScript sources through tsx instead of compiling them (about 1 CPU s more per file);
+//  - --no-batch: one process per file also for the small files of BATCHED (per-file costs for all of them);
 //  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
 //  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
 // First the whole project (src, test, bench, scripts, web) is type-checked and compiled in one `tsc -p tsconfig.json
-// --outDir dist-test` (the compilation is the type-check); then each file runs as `node dist-test/test/….test.js`
+// --outDir dist-test/run-PID` (the compilation is the type-check); then each file runs as `node …/test/….test.js`
 // (FARFIELD_TEST_SOURCE_MAPS=1 adds --enable-source-maps: stack traces in .ts lines, about 0.15 CPU s more per file).
 // The tests' helpers find the checkout from there (test/helpers/paths.ts REPO_ROOT) and the CLI tests run the
 // compiled CLI of the same compilation (test/helpers/cli.ts; FARFIELD_CLI for the tasks the executors start).
-// Files run FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()), the costliest first. Every test
+// The small files of the numeric folders (BATCHED) run in batches of up to BATCH_SIZE files of one folder in one
+// process (an entry module importing them in order; node:test runs their tests one after the other), which saves a
+// process start and the loading of the library per file (≈ 0.4 CPU s). They hold no top-level hooks and restore what
+// they change; a file that needs a process of its own goes to ALONE. Files run FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()), the costliest first. Every test
 // file must therefore be safe to run beside any other: temporary directories (mkdtemp), port 0, fresh socket names,
 // no writes to shared paths in the repository. A file's output is printed in one block when it ends; the runner
 // prints one summary (ℹ tests/pass/fail...) and a table of the costliest files (wall seconds, and CPU = user + system
 // seconds of the file's process and everything it waited for, from bash's `times`), and exits non-zero when any
 // test fails.
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
 
 const NIGHTLY = '.nightly.test.ts';
-const OUT = 'dist-test';
+// a fresh compilation per run (no stale outputs; a second run beside this one does not rewrite its files), removed at
+// the end unless FARFIELD_TEST_KEEP=1
+const OUT = join('dist-test', `run-${process.pid}`);
 
 // The costliest files (wall seconds measured by this runner, see docs/development.md) start first, so that they do
 // not form a tail at the end of a parallel run. Longest first.
@@ -50,6 +57,14 @@ const SLOW_FIRST = [
   'test/api/learn.test.ts',
 ];
 
+// Folders whose files are batched (unit tests of the numeric layers), batch size, and files that keep their own
+// process (they time themselves, spawn, or are among the costliest).
+const BATCHED = ['test/core/', 'test/math/', 'test/geometry/', 'test/io/', 'test/analysis/', 'test/electrostatics/',
+  'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/'];
+const BATCH_SIZE = 6;
+const ALONE = ['test/math/worker.test.ts', 'test/reference/md-nve.test.ts', 'test/io/fuzz-vasp.test.ts',
+  'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts'];
+
 function walk(dir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {
@@ -61,19 +76,20 @@ function walk(dir) {
 }
 
 function parseArgs(argv) {
-  const o = { nightly: false, all: false, typecheck: false, tsx: false, timings: null, top: 15, filters: [] };
+  const o = { nightly: false, all: false, typecheck: false, tsx: false, noBatch: false, timings: null, top: 15, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--nightly') o.nightly = true;
     else if (a === '--all') o.all = true;
     else if (a === '--typecheck') o.typecheck = true;
     else if (a === '--tsx') o.tsx = true;
+    else if (a === '--no-batch') o.noBatch = true;
     else if (a === '--timings') o.timings = argv[++i];
     else if (a === '--top') o.top = Number(argv[++i]);
     else o.filters.push(a);
   }
   if (o.timings === undefined || !Number.isInteger(o.top) || o.top < 0) {
-    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--timings FILE.json] [--top N] [filters...]');
+    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json] [--top N] [filters...]');
     process.exit(2);
   }
   return o;
@@ -91,6 +107,20 @@ if (files.length === 0) {
   console.error(`no ${opts.nightly ? 'nightly ' : ''}test files match ${opts.filters.join(' ')}`);
   process.exit(1);
 }
+// jobs: a file, or a batch of small files of one folder (after the costliest files, in folder order)
+const batchable = (f) => !opts.tsx && !opts.noBatch && !f.endsWith(NIGHTLY) && !SLOW_FIRST.includes(f) && !ALONE.includes(f)
+  && BATCHED.some((d) => f.startsWith(d));
+const jobs = files.filter((f) => !batchable(f)).map((f) => ({ name: f, files: [f] }));
+const byFolder = new Map();
+for (const f of files.filter(batchable)) {
+  const d = BATCHED.find((x) => f.startsWith(x));
+  byFolder.set(d, [...(byFolder.get(d) ?? []), f]);
+}
+for (const [d, fs] of byFolder)
+  for (let k = 0; k < fs.length; k += BATCH_SIZE) {
+    const part = fs.slice(k, k + BATCH_SIZE);
+    jobs.push({ name: part.length === 1 ? part[0] : `${d} batch: ${part.map((f) => f.slice(d.length)).join(', ')}`, files: part });
+  }
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
 
@@ -127,6 +157,10 @@ function run(name, args, env) {
 }
 const costs = (r) => `${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''}`;
 
+const cleanUp = () => {
+  if (process.env.FARFIELD_TEST_KEEP !== '1') rmSync(OUT, { recursive: true, force: true });
+};
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanUp(); process.exit(130); });
 const t0 = performance.now();
 const results = [];
 // 1. type-check and compile (unless --tsx)
@@ -152,9 +186,18 @@ const env = {
 };
 // A file runs as a plain script (node:test reports with the spec reporter and sets the exit code): one process per
 // file instead of two under `node --test FILE`.
-const nodeArgs = (file) => opts.tsx
-  ? ['--import', 'tsx', '--test-reporter=spec', file]
-  : [...(process.env.FARFIELD_TEST_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []), '--test-reporter=spec', join(OUT, file.replace(/\.ts$/, '.js'))];
+const compiled = (file) => join(OUT, file.replace(/\.ts$/, '.js'));
+let batches = 0;
+function entry(job) {
+  if (job.files.length === 1) return opts.tsx ? job.files[0] : compiled(job.files[0]);
+  const path = join(OUT, '.batches', `batch-${++batches}.mjs`);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, job.files.map((f) => `import ${JSON.stringify(pathToFileURL(resolve(compiled(f))).href)};\n`).join(''));
+  return path;
+}
+const nodeArgs = (job) => opts.tsx
+  ? ['--import', 'tsx', '--test-reporter=spec', entry(job)]
+  : [...(process.env.FARFIELD_TEST_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []), '--test-reporter=spec', entry(job)];
 
 const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 const SUMMARY = new RegExp(`^\\S*ℹ\\S* (${COUNTERS.join('|')}|duration_ms) ([\\d.]+)\\s*$`);
@@ -162,9 +205,9 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
 let next = 0;
 async function worker() {
-  while (next < files.length) {
-    const file = files[next++];
-    const r = await run(file, nodeArgs(file), env);
+  while (next < jobs.length) {
+    const job = jobs[next++];
+    const r = await run(job.name, nodeArgs(job), env);
     results.push(r);
     let counted = false, failed = 0;
     const kept = [];
@@ -188,7 +231,7 @@ async function worker() {
     }
   }
 }
-await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
 const wall = (performance.now() - t0) / 1000;
 const cpu = results.reduce((s, r) => s + (Number.isFinite(r.cpu) ? r.cpu : 0), 0);
 
@@ -196,7 +239,7 @@ for (const c of COUNTERS) process.stdout.write(`ℹ ${c} ${totals[c]}\n`);
 process.stdout.write(`ℹ duration_ms ${(wall * 1000).toFixed(0)}\n`);
 const failTypes = typecheckFailed && opts.typecheck;
 if (failTypes) process.stdout.write('✖ the type-check failed (errors above)\n');
-process.stdout.write(`ℹ files ${files.length}, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
+process.stdout.write(`ℹ files ${files.length} in ${jobs.length} processes, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
 if (opts.top > 0 && results.length > 1) {
   const top = [...results].sort((a, b) => b.wall - a.wall).slice(0, opts.top);
   process.stdout.write('ℹ costliest (wall s, CPU s):\n');
@@ -206,4 +249,5 @@ if (opts.timings) {
   const rows = results.map((r) => ({ file: r.file, wall: +r.wall.toFixed(2), cpu: Number.isFinite(r.cpu) ? +r.cpu.toFixed(2) : null, code: r.code }));
   writeFileSync(opts.timings, JSON.stringify({ wall: +wall.toFixed(2), cpu: +cpu.toFixed(2), concurrency, files: rows }, null, 1) + '\n');
 }
+cleanUp();
 process.exit(totals.fail > 0 || failTypes ? 1 : 0);

@@ -1,7 +1,7 @@
 /**
  * Run the farfield CLI in a child process (the test runner owns this process's stdout), in the repository root,
  * progress bars off. The command is `CLI_COMMAND`, compiled JavaScript whenever there is a current compilation:
- * - tests compiled by scripts/run-tests.mjs (dist-test/): the CLI of that same compilation, dist-test/src/cli/main.js;
+ * - tests compiled by scripts/run-tests.mjs (dist-test/run-PID/): the CLI of that same compilation, …/src/cli/main.js;
  * - tests run from the sources (`node --import tsx --test FILE`): `node dist/src/cli/main.js` (what `npx farfield`
  *   runs) when dist/ is up to date with src/ — every src/**.ts has its dist/src/**.js, written after the source last
  *   changed (test/helpers/dist.ts; `npm ci` builds it) — else the sources through tsx, `node --import tsx
@@ -11,13 +11,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { distUpToDate } from './dist.js';
-import { COMPILED, REPO_ROOT } from './paths.js';
+import { CODE_ROOT, COMPILED, REPO_ROOT } from './paths.js';
 
 export const CLI_MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 export const CLI_DIST_MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 
 /** Node arguments that start the CLI (see the header): [..., main] — append the command's arguments. */
-export const CLI_NODE_ARGS: readonly string[] = COMPILED ? [join(REPO_ROOT, 'dist-test', 'src', 'cli', 'main.js')]
+export const CLI_NODE_ARGS: readonly string[] = COMPILED ? [join(CODE_ROOT, 'src', 'cli', 'main.js')]
   : process.env.FARFIELD_TEST_CLI !== 'tsx' && distUpToDate(REPO_ROOT) ? [CLI_DIST_MAIN]
   : ['--import', 'tsx', CLI_MAIN];
 
