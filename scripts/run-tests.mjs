@@ -37,24 +37,31 @@ const NIGHTLY = '.nightly.test.ts';
 // the end unless FARFIELD_TEST_KEEP=1
 const OUT = join('dist-test', `run-${process.pid}`);
 
-// The costliest files (wall seconds measured by this runner, see docs/development.md) start first, so that they do
-// not form a tail at the end of a parallel run. Longest first.
+// The costliest files (CPU seconds measured by this runner, see docs/development.md) start first, so that they do
+// not form a tail at the end of a parallel run. Costliest first.
 const SLOW_FIRST = [
-  'test/browser/smoke.test.ts',
-  'test/host/ipi-ase.test.ts',
   'test/api/compare.test.ts',
-  'test/api/learnAsync.test.ts',
-  'test/api/md.test.ts',
-  'test/model/parallelNormal.test.ts',
-  'test/api/learnCluster.test.ts',
-  'test/model/blockBalance.test.ts',
   'test/cli/learnCluster.test.ts',
-  'test/reference/cp2k-label.test.ts',
+  'test/api/longRangeChannels.test.ts',
+  'test/host/ipi-ase.test.ts',
+  'test/model/blockBalance.test.ts',
+  'test/api/md.test.ts',
+  'test/cli/charges.test.ts',
+  'test/cli/json-output.test.ts',
+  'test/api/learnAsync.test.ts',
   'test/cli/labelCluster.test.ts',
   'test/api/fitCluster.test.ts',
-  'test/cli/io-commands.test.ts',
-  'test/cli/label.test.ts',
+  'test/api/learnCluster.test.ts',
+  'test/cli/streaming.test.ts',
+  'test/reference/cp2k-label.test.ts',
+  'test/model/parallelNormal.test.ts',
+  'test/cli/learn.test.ts',
+  'test/cli/early-checks.test.ts',
   'test/api/learn.test.ts',
+  'test/cli/short-writes.test.ts',
+  'test/api/demo.test.ts',
+  'test/api/learnBarostat.test.ts',
+  'test/browser/smoke.test.ts',
 ];
 
 // Folders whose files are batched (unit tests of the numeric layers), batch size, and files that keep their own
@@ -107,10 +114,13 @@ if (files.length === 0) {
   console.error(`no ${opts.nightly ? 'nightly ' : ''}test files match ${opts.filters.join(' ')}`);
   process.exit(1);
 }
-// jobs: a file, or a batch of small files of one folder (after the costliest files, in folder order)
+// jobs: a file, or a batch of small files of one folder
 const batchable = (f) => !opts.tsx && !opts.noBatch && !f.endsWith(NIGHTLY) && !SLOW_FIRST.includes(f) && !ALONE.includes(f)
   && BATCHED.some((d) => f.startsWith(d));
-const jobs = files.filter((f) => !batchable(f)).map((f) => ({ name: f, files: [f] }));
+// order: the costliest files, then the batches (several seconds each), then the other files (small ones fill the tail)
+const single = files.filter((f) => !batchable(f));
+const jobs = single.filter((f) => SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
+const rest = single.filter((f) => !SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
 const byFolder = new Map();
 for (const f of files.filter(batchable)) {
   const d = BATCHED.find((x) => f.startsWith(x));
@@ -121,6 +131,7 @@ for (const [d, fs] of byFolder)
     const part = fs.slice(k, k + BATCH_SIZE);
     jobs.push({ name: part.length === 1 ? part[0] : `${d} batch: ${part.map((f) => f.slice(d.length)).join(', ')}`, files: part });
   }
+jobs.push(...rest);
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
 
