@@ -46,7 +46,9 @@ const SLOW_FIRST = [
   'test/host/ipi-ase.test.ts',
   'test/model/blockBalance.test.ts',
   'test/api/md.test.ts',
+  'test/model/densityTransfer.test.ts',
   'test/cli/charges.test.ts',
+  'test/model/forceUncertainty.test.ts',
   'test/cli/json-output.test.ts',
   'test/api/learnAsync.test.ts',
   'test/cli/labelCluster.test.ts',
@@ -57,10 +59,12 @@ const SLOW_FIRST = [
   'test/model/parallelNormal.test.ts',
   'test/cli/learn.test.ts',
   'test/cli/early-checks.test.ts',
+  'test/model/chargeFit.test.ts',
   'test/api/learn.test.ts',
   'test/cli/short-writes.test.ts',
   'test/api/demo.test.ts',
   'test/api/learnBarostat.test.ts',
+  'test/descriptors/longRange/toyModel.test.ts',
   'test/browser/smoke.test.ts',
 ];
 
