@@ -17,7 +17,7 @@
 // (FARFIELD_TEST_SOURCE_MAPS=1 adds --enable-source-maps: stack traces in .ts lines, about 0.15 CPU s more per file).
 // The tests' helpers find the checkout from there (test/helpers/paths.ts REPO_ROOT) and the CLI tests run the
 // compiled CLI of the same compilation (test/helpers/cli.ts; FARFIELD_CLI for the tasks the executors start).
-// The small files of the numeric folders (BATCHED) run in batches of up to BATCH_SIZE files of one folder in one
+// The small files of most folders (BATCHED) run in batches of up to BATCH_SIZE files of one folder in one
 // process (an entry module importing them in order; node:test runs their tests one after the other), which saves a
 // process start and the loading of the library per file (≈ 0.4 CPU s). They hold no top-level hooks and restore what
 // they change; a file that needs a process of its own goes to ALONE. Files run FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()), the costliest first. Every test
@@ -68,13 +68,15 @@ const SLOW_FIRST = [
   'test/browser/smoke.test.ts',
 ];
 
-// Folders whose files are batched (unit tests of the numeric layers), batch size, and files that keep their own
-// process (they time themselves, spawn, or are among the costliest).
+// Folders whose small files are batched, batch size, and files that keep their own process (they time themselves,
+// send signals, serve sockets; the costliest files of SLOW_FIRST run alone too).
 const BATCHED = ['test/core/', 'test/math/', 'test/geometry/', 'test/io/', 'test/analysis/', 'test/electrostatics/',
-  'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/'];
+  'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/', 'test/api/', 'test/cli/',
+  'test/host/'];
 const BATCH_SIZE = 6;
 const ALONE = ['test/math/worker.test.ts', 'test/reference/md-nve.test.ts', 'test/io/fuzz-vasp.test.ts',
-  'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts'];
+  'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts', 'test/cli/interrupts.test.ts', 'test/host/executor.test.ts',
+  'test/host/ipi.test.ts'];
 
 function walk(dir) {
   const out = [];
