@@ -1,36 +1,82 @@
 #!/usr/bin/env node
-// Runs test/**/*.test.ts with Node's built-in test runner (TypeScript through tsx), files in parallel.
-// Usage: node scripts/run-tests.mjs [--nightly] [substring filters...]   e.g. `npm test -- io/extxyz`
+// Runs test/**/*.test.ts with Node's built-in test runner, one process per file, files in parallel, and reports what
+// each file cost.
+// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json]
+//          [--top N] [substring filters...]            e.g. `npm test -- io/extxyz`
 //  - default (`npm test`, the CI command): every *.test.ts except the nightly set;
-//  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (minutes of CPU each:
-//    memory probes at N = 4096 and the like; see docs/development.md).
-// Files run in separate processes, FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()). Every test
+//  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (long end-to-end flows
+//    and minutes-of-CPU probes; see docs/development.md);
+//  - --all: both sets (`npm run test:browser` runs every browser test this way);
+//  - --typecheck (`npm test`): a type error fails the run (without it, type errors are printed as a warning);
+//  - --tsx: run the TypeScript sources through tsx instead of compiling them (about 1 CPU s more per file);
+//  - --no-batch: one process per file also for the small files of BATCHED (per-file costs for all of them);
+//  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
+//  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
+// First the whole project (src, test, bench, scripts, web) is type-checked and compiled in one `tsc -p tsconfig.json
+// --outDir dist-test/run-PID` (the compilation is the type-check); then each file runs as `node …/test/….test.js`
+// (FARFIELD_TEST_SOURCE_MAPS=1 adds --enable-source-maps: stack traces in .ts lines, about 0.15 CPU s more per file).
+// The tests' helpers find the checkout from there (test/helpers/paths.ts REPO_ROOT) and the CLI tests run the
+// compiled CLI of the same compilation (test/helpers/cli.ts; FARFIELD_CLI for the tasks the executors start).
+// The small files of most folders (BATCHED) run in batches of up to BATCH_SIZE files of one folder in one
+// process (an entry module importing them in order; node:test runs their tests one after the other), which saves a
+// process start and the loading of the library per file (≈ 0.4 CPU s). They hold no top-level hooks and restore what
+// they change; a file that needs a process of its own goes to ALONE. Files run FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()), the costliest first. Every test
 // file must therefore be safe to run beside any other: temporary directories (mkdtemp), port 0, fresh socket names,
-// no writes to shared paths in the repository. One runner process prints one summary (ℹ tests/pass/fail...) and
-// exits non-zero when any test fails.
-import { readdirSync, statSync } from 'node:fs';
+// no writes to shared paths in the repository. A file's output is printed in one block when it ends; the runner
+// prints one summary (ℹ tests/pass/fail...) and a table of the costliest files (wall seconds, and CPU = user + system
+// seconds of the file's process and everything it waited for, from bash's `times`), and exits non-zero when any
+// test fails.
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { spawn, spawnSync } from 'node:child_process';
 
 const NIGHTLY = '.nightly.test.ts';
+// a fresh compilation per run (no stale outputs; a second run beside this one does not rewrite its files), removed at
+// the end unless FARFIELD_TEST_KEEP=1
+const OUT = join('dist-test', `run-${process.pid}`);
 
-// The costliest files (CPU seconds measured per file, see docs/development.md; the browser test also waits on
-// Chromium) start first, so that they do not form a tail at the end of a parallel run.
+// The costliest files (CPU seconds measured by this runner, see docs/development.md) start first, so that they do
+// not form a tail at the end of a parallel run. Costliest first.
 const SLOW_FIRST = [
-  'test/browser/web.test.ts',
-  'test/host/ipi-ase.test.ts',
   'test/api/compare.test.ts',
-  'test/model/parallelNormal.test.ts',
-  'test/api/fitCluster.test.ts',
-  'test/cli/labelCluster.test.ts',
+  'test/cli/learnCluster.test.ts',
+  'test/api/longRangeChannels.test.ts',
+  'test/host/ipi-ase.test.ts',
   'test/model/blockBalance.test.ts',
-  'test/reference/cp2k-label.test.ts',
-  'test/cli/label.test.ts',
   'test/api/md.test.ts',
+  'test/model/densityTransfer.test.ts',
+  'test/cli/charges.test.ts',
+  'test/model/forceUncertainty.test.ts',
+  'test/cli/json-output.test.ts',
+  'test/api/learnAsync.test.ts',
+  'test/cli/labelCluster.test.ts',
+  'test/api/fitCluster.test.ts',
+  'test/api/learnCluster.test.ts',
+  'test/cli/streaming.test.ts',
+  'test/reference/cp2k-label.test.ts',
+  'test/model/parallelNormal.test.ts',
+  'test/cli/learn.test.ts',
+  'test/cli/early-checks.test.ts',
+  'test/model/chargeFit.test.ts',
+  'test/api/learn.test.ts',
+  'test/cli/short-writes.test.ts',
+  'test/api/demo.test.ts',
+  'test/api/learnBarostat.test.ts',
   'test/descriptors/longRange/toyModel.test.ts',
-  'test/cli/io-commands.test.ts',
+  'test/browser/smoke.test.ts',
 ];
+
+// Folders whose small files are batched, batch size, and files that keep their own process (they time themselves,
+// send signals, serve sockets; the costliest files of SLOW_FIRST run alone too).
+const BATCHED = ['test/core/', 'test/math/', 'test/geometry/', 'test/io/', 'test/analysis/', 'test/electrostatics/',
+  'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/', 'test/api/', 'test/cli/',
+  'test/host/'];
+const BATCH_SIZE = 6;
+const ALONE = ['test/math/worker.test.ts', 'test/reference/md-nve.test.ts', 'test/io/fuzz-vasp.test.ts',
+  'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts', 'test/cli/interrupts.test.ts', 'test/host/executor.test.ts',
+  'test/host/ipi.test.ts'];
 
 function walk(dir) {
   const out = [];
@@ -42,25 +88,183 @@ function walk(dir) {
   return out;
 }
 
-const args = process.argv.slice(2);
-const nightly = args.includes('--nightly');
-const filters = args.filter((a) => a !== '--nightly');
+function parseArgs(argv) {
+  const o = { nightly: false, all: false, typecheck: false, tsx: false, noBatch: false, timings: null, top: 15, filters: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--nightly') o.nightly = true;
+    else if (a === '--all') o.all = true;
+    else if (a === '--typecheck') o.typecheck = true;
+    else if (a === '--tsx') o.tsx = true;
+    else if (a === '--no-batch') o.noBatch = true;
+    else if (a === '--timings') o.timings = argv[++i];
+    else if (a === '--top') o.top = Number(argv[++i]);
+    else o.filters.push(a);
+  }
+  if (o.timings === undefined || !Number.isInteger(o.top) || o.top < 0) {
+    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json] [--top N] [filters...]');
+    process.exit(2);
+  }
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
 const files = walk('test')
-  .filter((f) => f.endsWith(NIGHTLY) === nightly)
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .filter((f) => opts.all || f.endsWith(NIGHTLY) === opts.nightly)
+  .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)))
   .sort((a, b) => {
     const ra = SLOW_FIRST.indexOf(a), rb = SLOW_FIRST.indexOf(b);
     return (ra < 0 ? Infinity : ra) - (rb < 0 ? Infinity : rb) || (a < b ? -1 : a > b ? 1 : 0);
   });
 if (files.length === 0) {
-  console.error(`no ${nightly ? 'nightly ' : ''}test files match ${filters.join(' ')}`);
+  console.error(`no ${opts.nightly ? 'nightly ' : ''}test files match ${opts.filters.join(' ')}`);
   process.exit(1);
 }
+// jobs: a file, or a batch of small files of one folder
+const batchable = (f) => !opts.tsx && !opts.noBatch && !f.endsWith(NIGHTLY) && !SLOW_FIRST.includes(f) && !ALONE.includes(f)
+  && BATCHED.some((d) => f.startsWith(d));
+// order: the costliest files, then the batches (several seconds each), then the other files (small ones fill the tail)
+const single = files.filter((f) => !batchable(f));
+const jobs = single.filter((f) => SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
+const rest = single.filter((f) => !SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
+const byFolder = new Map();
+for (const f of files.filter(batchable)) {
+  const d = BATCHED.find((x) => f.startsWith(x));
+  byFolder.set(d, [...(byFolder.get(d) ?? []), f]);
+}
+for (const [d, fs] of byFolder)
+  for (let k = 0; k < fs.length; k += BATCH_SIZE) {
+    const part = fs.slice(k, k + BATCH_SIZE);
+    jobs.push({ name: part.length === 1 ? part[0] : `${d} batch: ${part.map((f) => f.slice(d.length)).join(', ')}`, files: part });
+  }
+jobs.push(...rest);
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, FARFIELD_TEST: '1' } },
-);
-process.exit(r.status ?? 1);
+
+// bash's `times` (user and system seconds of the shell's children, i.e. the process and all it waited for) is
+// written to fd 3; without bash the table shows wall seconds only.
+const HAVE_BASH = spawnSync('bash', ['-c', 'exit 0']).status === 0;
+
+/** "1m2.500s" → 62.5 */
+const seconds = (t) => {
+  const m = /^(\d+)m([\d.]+)s$/.exec(t);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+};
+
+/** Run `node ARGS` (under bash for its CPU seconds); resolves with the exit, wall and CPU seconds and the output. */
+function run(name, args, env) {
+  return new Promise((done) => {
+    const t0 = performance.now();
+    const child = HAVE_BASH
+      ? spawn('bash', ['-c', '"$@"; s=$?; times >&3; exit $s', 'bash', process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] })
+      : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [], err = [], times = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    if (HAVE_BASH) child.stdio[3].on('data', (d) => times.push(d));
+    child.on('close', (code, signal) => {
+      const wall = (performance.now() - t0) / 1000;
+      // `times`: line 1 the shell itself, line 2 its children ("0m1.234s 0m0.056s")
+      const lines = Buffer.concat(times).toString().trim().split('\n');
+      const c = (lines[1] ?? '').trim().split(/\s+/).map(seconds);
+      const cpu = c.length === 2 ? c[0] + c[1] : NaN;
+      done({ file: name, code: code ?? -1, signal, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
+    });
+  });
+}
+const costs = (r) => `${r.wall.toFixed(1)} s wall${Number.isFinite(r.cpu) ? `, ${r.cpu.toFixed(1)} s CPU` : ''}`;
+
+const cleanUp = () => {
+  if (process.env.FARFIELD_TEST_KEEP !== '1') rmSync(OUT, { recursive: true, force: true });
+};
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { cleanUp(); process.exit(130); });
+const t0 = performance.now();
+const results = [];
+// 1. type-check and compile (unless --tsx)
+let typecheckFailed = false;
+if (!opts.tsx) {
+  const tsc = await run(`tsc -p tsconfig.json --outDir ${OUT}`, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--outDir', OUT], process.env);
+  results.push(tsc);
+  typecheckFailed = tsc.code !== 0;
+  const said = (tsc.out + tsc.err).replace(/\n+$/, '');
+  process.stdout.write(`▶ ${tsc.file}: ${typecheckFailed ? 'type errors' : 'no type errors'} (${costs(tsc)})\n${said ? said + '\n' : ''}`);
+  if (typecheckFailed && !opts.typecheck) process.stdout.write('⚠ type errors above (npm test fails on them); the tests run on what was emitted\n');
+}
+
+// 2. the test files
+const DIST_CLI = resolve(OUT, 'src', 'cli', 'main.js');
+const env = {
+  ...process.env,
+  FARFIELD_TEST: '1',
+  // the tasks that in-process tests fan out through the executors start the CLI of the same compilation
+  // (test/host/farfieldCommand.test.ts checks the default: the sources through tsx)
+  ...(!opts.tsx && !process.env.FARFIELD_CLI ? { FARFIELD_CLI: JSON.stringify([process.execPath, DIST_CLI]) } : {}),
+  ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
+};
+// A file runs as a plain script (node:test reports with the spec reporter and sets the exit code): one process per
+// file instead of two under `node --test FILE`.
+const compiled = (file) => join(OUT, file.replace(/\.ts$/, '.js'));
+let batches = 0;
+function entry(job) {
+  if (job.files.length === 1) return opts.tsx ? job.files[0] : compiled(job.files[0]);
+  const path = join(OUT, '.batches', `batch-${++batches}.mjs`);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, job.files.map((f) => `import ${JSON.stringify(pathToFileURL(resolve(compiled(f))).href)};\n`).join(''));
+  return path;
+}
+const nodeArgs = (job) => opts.tsx
+  ? ['--import', 'tsx', '--test-reporter=spec', entry(job)]
+  : [...(process.env.FARFIELD_TEST_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []), '--test-reporter=spec', entry(job)];
+
+const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
+const SUMMARY = new RegExp(`^\\S*ℹ\\S* (${COUNTERS.join('|')}|duration_ms) ([\\d.]+)\\s*$`);
+const ANSI = /\x1b\[[0-9;]*m/g;
+const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
+let next = 0;
+async function worker() {
+  while (next < jobs.length) {
+    const job = jobs[next++];
+    const r = await run(job.name, nodeArgs(job), env);
+    results.push(r);
+    let counted = false, failed = 0;
+    const kept = [];
+    for (const line of r.out.split('\n')) {
+      const m = SUMMARY.exec(line.replace(ANSI, ''));
+      if (m) {
+        counted = true;
+        if (m[1] !== 'duration_ms') totals[m[1]] += Number(m[2]);
+        if (m[1] === 'fail') failed = Number(m[2]);
+      } else kept.push(line);
+    }
+    const body = kept.join('\n').replace(/\n+$/, '');
+    process.stdout.write(`▶ ${r.file} (${costs(r)})\n`);
+    if (body) process.stdout.write(body + '\n');
+    if (r.err.trim()) process.stdout.write(r.err.replace(/\n+$/, '') + '\n');
+    // a file that died before its summary (a crash, a signal, a syntax error) counts as one failed test
+    if (r.code !== 0 && failed === 0) {
+      if (!counted) totals.tests += 1;
+      totals.fail += 1;
+      process.stdout.write(`✖ ${r.file} exited with ${r.signal ?? `code ${r.code}`}\n`);
+    }
+  }
+}
+await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+const wall = (performance.now() - t0) / 1000;
+const cpu = results.reduce((s, r) => s + (Number.isFinite(r.cpu) ? r.cpu : 0), 0);
+
+for (const c of COUNTERS) process.stdout.write(`ℹ ${c} ${totals[c]}\n`);
+process.stdout.write(`ℹ duration_ms ${(wall * 1000).toFixed(0)}\n`);
+const failTypes = typecheckFailed && opts.typecheck;
+if (failTypes) process.stdout.write('✖ the type-check failed (errors above)\n');
+process.stdout.write(`ℹ files ${files.length} in ${jobs.length} processes, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
+if (opts.top > 0 && results.length > 1) {
+  const top = [...results].sort((a, b) => b.wall - a.wall).slice(0, opts.top);
+  process.stdout.write('ℹ costliest (wall s, CPU s):\n');
+  for (const r of top) process.stdout.write(`ℹ   ${r.wall.toFixed(1).padStart(6)} ${(Number.isFinite(r.cpu) ? r.cpu.toFixed(1) : '-').padStart(6)}  ${r.file}\n`);
+}
+if (opts.timings) {
+  const rows = results.map((r) => ({ file: r.file, wall: +r.wall.toFixed(2), cpu: Number.isFinite(r.cpu) ? +r.cpu.toFixed(2) : null, code: r.code }));
+  writeFileSync(opts.timings, JSON.stringify({ wall: +wall.toFixed(2), cpu: +cpu.toFixed(2), concurrency, files: rows }, null, 1) + '\n');
+}
+cleanUp();
+process.exit(totals.fail > 0 || failTypes ? 1 : 0);

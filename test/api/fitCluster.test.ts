@@ -3,6 +3,7 @@
  * shards' environments with the same seed), weights and predictions to 1e-10 relative (max-norm); the sharded fits
  * through local processes and through real `sbatch` (when a SLURM controller answers) are identical bit for bit,
  * as are repeated sharded fits — the reduction is a fixed-order sum of the shards' checksummed contributions.
+ * The run through real `sbatch` is fitCluster.nightly.test.ts (SLURM's own round trip stays in test/host/executor).
  * Real data: the first 6 frames (64 ions) of data/nacl-liquid-xtb-md.xyz, 30 references per species.
  */
 import { test } from 'node:test';
@@ -13,7 +14,6 @@ import { join } from 'node:path';
 import { fitModel, fitModelSharded, loadInputs, shardRanges, type FitModelConfig, type FitModelResult, type ShardedFitResult } from '../../src/api/index.js';
 import type { KernelModel } from '../../src/model/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { skipWithoutSlurm } from '../helpers/slurm.js';
 
 const DATA = join(REPO_ROOT, 'data', 'nacl-liquid-xtb-md.xyz');
 const train = existsSync(DATA) ? loadInputs(DATA).structures.slice(0, 6) : [];
@@ -70,19 +70,6 @@ test('sharded fit with local processes (2 shards) = in-process fit to 1e-10; sam
     assert.ok(dw < 1e-10, `weights differ by ${dw} (relative, max-norm)`);
     assert.ok(dp < 1e-10, `predictions differ by ${dp}`);
     assert.ok(readdirSync(join(dir, 'w')).includes('normal-1.bin'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('sharded fit through real sbatch is bit-identical to the sharded fit with local processes', { skip: skip || skipWithoutSlurm() }, async () => {
-  assert.ok(shardedLocal, 'runs after the local sharded fit');
-  const dir = mkdtempSync(join(tmpdir(), 'ff-shfit-slurm-'));
-  try {
-    const viaSlurm = await fitModelSharded(train, CONFIG, { scheduler: 'slurm', pollMs: 250, shards: 2, output: join(dir, 'm.json'), onLog: () => {} }, quiet);
-    assert.deepEqual(weights(viaSlurm.model), weights(shardedLocal!.model));
-    assert.deepEqual(predictions(viaSlurm.model), predictions(shardedLocal!.model));
-    assert.ok(existsSync(join(dir, 'm.json.cluster', 'tasks-normal', 'slurm-1.log')), 'the tasks ran under SLURM');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

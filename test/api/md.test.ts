@@ -8,25 +8,19 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { Rng } from '../../src/core/index.js';
 import { analyzeRdf, fitModel, loadCalculator, loadStructures, runMolecularDynamics, saveModel, saveStructures, type MdLogRecord } from '../../src/api/index.js';
 import type { KernelModel } from '../../src/model/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
-import { REPO_ROOT, sharedPath, skipWithoutShared } from '../helpers/paths.js';
+import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
+import { runCli } from '../helpers/cli.js';
 import { MdBlowUpError } from '../../src/md/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
 
 const rng = new Rng(5);
 const data = label(Array.from({ length: 6 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.0)), morseCalculator());
 
-function cli(args: string[]): { code: number; out: string; err: string } {
-  const main = pathToFileURL(join(REPO_ROOT, 'src', 'cli', 'main.ts')).href;
-  const script = `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['node', 'farfield', ...process.argv.slice(1)]);`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], { encoding: 'utf8', cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' } });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const cli = runCli;
 
 test('md with a fitted model: frames, log with uncertainty, small NVE drift; RDF vs the training data; CLI md + analyze', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-md-'));

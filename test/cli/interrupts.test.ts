@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI_MAIN } from '../helpers/cli.js';
+import { CLI_NODE_ARGS } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
 import { writeSmallSet } from '../helpers/tinyModel.js';
@@ -31,7 +31,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const big = bigFile(dir, 40);
       const out = join(dir, 'out.xyz');
       writeFileSync(out, 'previous\n');
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'convert', big, out], { cwd: REPO_ROOT, stdio: 'ignore' });
+      const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'convert', big, out], { cwd: REPO_ROOT, stdio: 'ignore' });
       const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, sig) => r({ code, signal: sig })));
       const t0 = Date.now();
       while (temps(dir).length === 0 && Date.now() - t0 < 30000 && child.exitCode === null) await sleep(5);

@@ -1,63 +1,16 @@
 /**
- * `farfield label --scheduler …`: 6 frames in 3 chunks give the same file (byte for byte) as a local run; a chunk
+ * `farfield label --scheduler local`: 6 frames in 3 chunks give the same file (byte for byte) as a local run; a chunk
  * with a bad frame fails with its stderr tail shown and no output written; after the input is fixed, `--resume`
- * re-submits only that chunk. Runs through real `sbatch` when a SLURM controller answers, else through local
- * processes (the same task wrapper), so the chunk/merge/resume logic is always tested.
+ * re-submits only that chunk (labelClusterRun.ts). The same run through real `sbatch` is labelCluster.nightly.test.ts
+ * (the task wrapper is the same; SLURM's own round trip stays in test/host/executor.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadInputs, saveStructures } from '../../src/api/index.js';
-import { makeStructure, type Structure } from '../../src/core/index.js';
+import { existsSync } from 'node:fs';
 import { runCli } from '../helpers/cli.js';
-import { REPO_ROOT } from '../helpers/paths.js';
-import { HAVE_SLURM } from '../helpers/slurm.js';
+import { chunkedLabelRun, LABEL_DATA } from './labelClusterRun.js';
 
-const DATA = join(REPO_ROOT, 'data', 'nacl-liquid-xtb-md.xyz');
-const SCHEDULER = HAVE_SLURM ? 'slurm' : 'local';
-
-test(`label --scheduler ${SCHEDULER} --array-size 3: same output as a local run; a failed chunk is reported and resumed alone`, { skip: existsSync(DATA) ? false : `${DATA} missing` }, () => {
-  if (!HAVE_SLURM) console.log('# SLURM not reachable: running the chunks through local processes instead (.ci/run starts a cluster)');
-  const dir = mkdtempSync(join(tmpdir(), 'ff-label-cl-'));
-  try {
-    const frames = loadInputs(DATA).structures.slice(0, 6);
-    const input = join(dir, 'in.xyz');
-    saveStructures(input, frames);
-    assert.equal(runCli(['label', '--engine', 'fumi-tosi', input, '-o', join(dir, 'local.xyz')]).code, 0);
-    const expected = readFileSync(join(dir, 'local.xyz'), 'utf8');
-
-    const r = runCli(['label', '--engine', 'fumi-tosi', input, '-o', join(dir, 'cl.xyz'), '--scheduler', SCHEDULER, '--array-size', '3']);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /6\/6 frames labelled with fumi-tosi in 3 chunk\(s\) \(3 submitted\)/);
-    assert.equal(readFileSync(join(dir, 'cl.xyz'), 'utf8'), expected);
-
-    // frame 3 (chunk 1 = frames 2–3) holds an argon atom the Fumi–Tosi potential does not know
-    const bad: Structure[] = frames.slice();
-    const f3 = frames[3];
-    bad[3] = makeStructure({ cell: f3.cell, pbc: f3.pbc, positions: f3.positions, symbols: Array.from(f3.species, (t, i) => (i === 0 ? 'Ar' : f3.symbols[t])) });
-    const badInput = join(dir, 'bad.xyz');
-    saveStructures(badInput, bad);
-    const out = join(dir, 'resumed.xyz');
-    const w = join(dir, 'work');
-    const f = runCli(['label', '--engine', 'fumi-tosi', badInput, '-o', out, '--scheduler', SCHEDULER, '--array-size', '3', '--workdir', w]);
-    assert.equal(f.code, 1);
-    assert.match(f.err, /label: task 1 failed \(exit 1\); stderr/);
-    assert.match(f.err, /no pair parameters for Ar-Ar/); // the task's stderr tail
-    assert.match(f.err, /farfield: error: label: 1 task\(s\) failed \(1\); .*\[chunk 1: frames 2–3\]; fix the cause and rerun with --resume/);
-    assert.ok(!existsSync(out), 'nothing written while a chunk failed');
-
-    saveStructures(badInput, frames); // the user fixes the frame
-    const g = runCli(['label', '--engine', 'fumi-tosi', badInput, '-o', out, '--scheduler', SCHEDULER, '--array-size', '3', '--workdir', w, '--resume']);
-    assert.equal(g.code, 0, g.err);
-    assert.match(g.err, /resuming: 1 of 3 chunk\(s\) to run \(1\)/);
-    assert.match(g.out, /\(1 submitted\)/);
-    assert.equal(readFileSync(out, 'utf8'), expected);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('label --scheduler local --array-size 3: same output as a local run; a failed chunk is reported and resumed alone', { skip: existsSync(LABEL_DATA) ? false : `${LABEL_DATA} missing` }, () => chunkedLabelRun('local'));
 
 test('label: --resume and --array-size need --scheduler; --scheduler expects local | slurm', () => {
   const a = runCli(['label', '--engine', 'fumi-tosi', 'x.xyz', '-o', '/tmp/never.xyz', '--resume']);

@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { type Structure } from '../../src/core/index.js';
 import { ComputeContext } from '../../src/descriptors/index.js';
 import { FkkDescriptor } from '../../src/descriptors/longRange/index.js';
@@ -65,7 +66,7 @@ for (const [name, make] of [
 }
 
 test('no module of src/descriptors holds mutable state between calls except the allow-listed ones', () => {
-  const root = fileURLToPath(new URL('../../src/descriptors/', import.meta.url));
+  const root = join(REPO_ROOT, 'src', 'descriptors') + '/';
   const allowed = new Set([
     'longRange/hypers.ts:KEYS', 'lode/lode.ts:KEYS', // constant key sets
     'longRange/speciesReciprocal.ts:linalg', 'lode/multiscale.ts:linalg', // lazily loaded WASM runtime handle

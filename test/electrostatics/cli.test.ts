@@ -6,14 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { parseChargeSpec, runDemo, ewaldStructure, runEwald } from '../../src/api/index.js';
 import { makeStructure } from '../../src/core/index.js';
-import { REPO_ROOT, sharedPath, skipWithoutShared } from '../helpers/paths.js';
+import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 
 test('parseChargeSpec and bad options', () => {
   assert.deepEqual(parseChargeSpec('Na=1, Cl=-1,O=-2.5e0'), { Na: 1, Cl: -1, O: -2.5 });
@@ -26,10 +25,9 @@ test('parseChargeSpec and bad options', () => {
 
 test('farfield ewald --json prints one JSON object', { skip: skipWithoutShared() }, () => {
   const file = sharedPath('fixtures', 'zro-triclinic-24.xyz');
-  const code = `import { main } from './src/cli/main.ts'; process.exitCode = await main(['node', 'farfield', 'ewald', ${JSON.stringify(file)}, '--charges', 'Zr=4,O=-2', '--json', '--method', 'pme']);`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: REPO_ROOT, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n');
+  const r = runCli(['ewald', file, '--charges', 'Zr=4,O=-2', '--json', '--method', 'pme']);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
   assert.equal(lines.length, 1, 'exactly one line of JSON');
   const o = JSON.parse(lines[0]) as { energy: number; forces: number[][]; stress: number[][]; parameters: { method: string } };
   // docs/conventions.md names (energyEv, forcesEvPerA, stressEvPerA3) with the pre-0.2 keys kept one release as aliases

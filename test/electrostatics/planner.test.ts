@@ -17,13 +17,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { cellVolume } from '../../src/core/index.js';
 import { ComputeContext, FKK_LIST_NS, FKK_PLAN_COSTS, FkkDescriptor, planFkk, parseFkkHypers } from '../../src/descriptors/index.js';
 import { kernelTailError, pairsPerAtom, planDensity } from '../../src/electrostatics/index.js';
 import { planCases, STRUCTURES } from './planCases.js';
 
 // recorded before alpha and the k cutoff got their unit in their names (→ alphaPerA, kCutoffPerA; docs/conventions.md)
-const recorded = JSON.parse(readFileSync(new URL('./plans-before-issue14.json', import.meta.url), 'utf8').replaceAll('"kCutoff":', '"kCutoffPerA":').replaceAll('"alpha":', '"alphaPerA":')) as { plans: Record<string, unknown> };
+const recorded = JSON.parse(readFileSync(join(REPO_ROOT, 'test', 'electrostatics', 'plans-before-issue14.json'), 'utf8').replaceAll('"kCutoff":', '"kCutoffPerA":').replaceAll('"alpha":', '"alphaPerA":')) as { plans: Record<string, unknown> };
 
 function same(a: unknown, b: unknown, path: string): string | null {
   if (typeof a === 'number' && typeof b === 'number') {

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { makeStructure, type Structure } from '../../src/core/index.js';
 import {
   ElectrostaticsCalculator, ElectrostaticsWorkspace, computeElectrostatics, coulombKernel, gaussianKernel, tuneElectrostatics,
@@ -87,7 +88,7 @@ test("retune: 'cell' keeps the tuned parameters while cell and charges stay, and
 });
 
 test('no module of src/electrostatics holds mutable state between calls (module-level let, Map or Set)', () => {
-  const dir = fileURLToPath(new URL('../../src/electrostatics/', import.meta.url));
+  const dir = join(REPO_ROOT, 'src', 'electrostatics') + '/';
   const offenders: string[] = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts')))
     for (const [i, line] of readFileSync(dir + f, 'utf8').split('\n').entries())

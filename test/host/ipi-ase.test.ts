@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Rng, makeStructure, type Calculator, type Structure } from '../../src/core/index.js';
 import { fitModel, loadCalculator, loadStructures, saveModel, saveStructures } from '../../src/api/index.js';
 import { createIntegrator, thermoRecord } from '../../src/md/index.js';
-import { CLI_MAIN } from '../helpers/cli.js';
+import { CLI_NODE_ARGS } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { skipWithoutAse } from '../io/python.js';
 import { socketName, startServer } from './ipiServer.js';
@@ -86,7 +86,7 @@ async function session(mode: 'md' | 'bfgs', where: string, structure: string, dr
   const out = join(dir, `ase-${mode}-${where.replace(/[^a-z0-9]/gi, '_')}.json`);
   const py = spawn('/usr/bin/python3', [SERVER_PY, mode, where, structure, out, ...pyOpts], { stdio: ['ignore', 'ignore', 'pipe'] });
   const endpoint = where.startsWith('unix:') ? ['--unix', where.slice(5)] : ['--address', `127.0.0.1:${where.slice(4)}`];
-  const drv = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'driver', ...driverArgs, ...endpoint, '--structure', structure, '--retry', '60'],
+  const drv = spawn(process.execPath, [...CLI_NODE_ARGS, 'driver', ...driverArgs, ...endpoint, '--structure', structure, '--retry', '60'],
     { cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const [p, d] = await Promise.all([bounded(py, 'python'), bounded(drv, 'driver')]);

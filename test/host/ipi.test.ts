@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { FarfieldError, cellVolume, makeStructure, type CalculateOptions, type CalculationResult, type Calculator, type Structure } from '../../src/core/index.js';
 import { IPI_UNITS, runIpiDriver, type IpiDriverOptions } from '../../src/host/index.js';
 import { saveStructures } from '../../src/api/index.js';
-import { CLI_MAIN } from '../helpers/cli.js';
+import { CLI_NODE_ARGS } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { int32, socketName, startServer, type Session } from './ipiServer.js';
 
@@ -194,7 +194,7 @@ test('--retry waits for a server that is not up yet; without it the error says h
 /** Run the CLI with a bounded lifetime (killed after `ms`). */
 function cli(args: string[], ms = 30000): Promise<{ code: number | null; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' } });
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], { cwd: REPO_ROOT, env: { ...process.env, FARFIELD_PROGRESS: '0' } });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
