@@ -3,7 +3,7 @@
  * refits the learned frames and random pool frames along two fit paths:
  *   one batch (FPS references over all frames at once, as many per species as the run held) and the run's own batch
  *   sequence (create on the first batch, then add per batch, as learnSession does).
- *   node --import tsx scripts/analysis/learn-decompose.ts --dir DIR --descriptors sr|sr+lr --seed S
+ *   node --import tsx scripts/analysis/learn-decompose.ts --dir DIR --descriptors sr|sr+lr --seed S [--max-new 8] [--weights err|err2]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,14 +25,15 @@ const hypers = descriptors === 'sr' ? SR : { sr: SR };
 const state = JSON.parse(readFileSync(join(dir, 'learn', 'state.json'), 'utf8')) as { fittedBatches: number[] };
 const learned = readStructures(join(dir, 'learn', 'training.xyz'));
 const pool = readStructures(join(dir, 'pool.xyz'));
-const held = readStructures(join(dir, 'held.xyz')).slice(2);
+const held = readStructures(join(dir, 'held.xyz')).slice(6);
 const idx = Array.from(pool.keys());
 new Rng(2 + seed).shuffle(idx);
 const random = relabelStructures(idx.slice(0, learned.length).map((i) => pool[i]), { engine: 'fumi-tosi' });
 function cfg(maxNew: number) {
   return { descriptor: resolveDescriptor(descriptors, ['Na', 'Cl'], hypers), maxNewReferences: maxNew, maxReferences: 1000, minDistance: 1e-3 };
 }
-const weighting = arg('weights', 'err2');
+const weighting = arg('weights', '');
+const maxNewArg = Number(arg('max-new', '8'));
 function atomWeights(f: IncrementalKernelFit, part: readonly Structure[]): Float64Array[] {
   const m = f.solve();
   return part.map((s) => {
@@ -63,14 +64,16 @@ const fmt = (f: IncrementalKernelFit): string => {
   const s = evaluateModel(f.solve(), held).summary;
   return `F ${s.forces!.rmse_meV_per_A.toFixed(1)} meV/Å, E ${s.energy!.rmse_meV_per_atom.toFixed(2)} meV/atom, refs ${f.referenceCounts().join('/')}`;
 };
-const lf = batched(learned, state.fittedBatches, 8);
+const lf = batched(learned, state.fittedBatches, maxNewArg);
 const nRef = lf.selectedReferenceCounts()[0];
 console.log(`${descriptors} seed ${seed}: ${learned.length} frames, batches ${state.fittedBatches.join(',')}`);
 console.log(`  learned frames, run's batches:    ${fmt(lf)}`);
 console.log(`  learned frames, one batch:        ${fmt(IncrementalKernelFit.create(learned, cfg(nRef)))}`);
-console.log(`  random frames,  run's batches:    ${fmt(batched(random, state.fittedBatches, 8))}`);
+console.log(`  random frames,  run's batches:    ${fmt(batched(random, state.fittedBatches, maxNewArg))}`);
 console.log(`  random frames,  one batch:        ${fmt(IncrementalKernelFit.create(random, cfg(nRef)))}`);
-console.log(`  learned frames, run's batches, refs by ${weighting} × d²: ${fmt(batched(learned, state.fittedBatches, 8, true))}`);
-console.log(`  random frames,  run's batches, refs by ${weighting} × d²: ${fmt(batched(random, state.fittedBatches, 8, true))}`);
+if (weighting) {
+  console.log(`  learned frames, run's batches, refs by ${weighting} × d²: ${fmt(batched(learned, state.fittedBatches, maxNewArg, true))}`);
+  console.log(`  random frames,  run's batches, refs by ${weighting} × d²: ${fmt(batched(random, state.fittedBatches, maxNewArg, true))}`);
+}
 const sorted = relabelStructures(idx.slice(0, learned.length).sort((a, b) => a - b).map((i) => pool[i]), { engine: 'fumi-tosi' });
-console.log(`  random sorted by time, run's batches: ${fmt(batched(sorted, state.fittedBatches, 8))}`);
+console.log(`  random sorted by time, run's batches: ${fmt(batched(sorted, state.fittedBatches, maxNewArg))}`);
