@@ -2,7 +2,10 @@
  * Where does an on-the-fly run lose against random frames? (issue 15). Given a `learn-vs-offline.ts --out DIR` run,
  * refits the learned frames and random pool frames along two fit paths:
  *   one batch (FPS references over all frames at once, as many per species as the run held) and the run's own batch
- *   sequence (create on the first batch, then add per batch, as learnSession does).
+ *   sequence (create on the first batch, then add per batch, as learnSession does). Random frames are labelled by the
+ *   same reference (stress included) and drawn as learn-vs-offline.ts draws them; held-out = its 25 frames.
+ *   `--max-new` must be the run's fit.maxNewReferences; `--weights` adds the run's batches with new references chosen
+ *   by the refit-so-far model's per-atom force error (err) or its square (err2) × kernel distance² (AddOptions.atomWeights).
  *   node --import tsx scripts/analysis/learn-decompose.ts --dir DIR --descriptors sr|sr+lr --seed S [--max-new 8] [--weights err|err2]
  */
 import { readFileSync } from 'node:fs';
@@ -62,7 +65,7 @@ function batched(frames: readonly Structure[], batches: readonly number[], maxNe
 }
 const fmt = (f: IncrementalKernelFit): string => {
   const s = evaluateModel(f.solve(), held).summary;
-  return `F ${s.forces!.rmse_meV_per_A.toFixed(1)} meV/Å, E ${s.energy!.rmse_meV_per_atom.toFixed(2)} meV/atom, refs ${f.referenceCounts().join('/')}`;
+  return `F ${s.forces!.rmse_meV_per_A.toFixed(1)} meV/Å, E ${s.energy!.rmse_meV_per_atom.toFixed(2)} meV/atom, selected refs ${f.selectedReferenceCounts().join('/')}`;
 };
 const lf = batched(learned, state.fittedBatches, maxNewArg);
 const nRef = lf.selectedReferenceCounts()[0];
