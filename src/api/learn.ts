@@ -63,6 +63,8 @@ export interface LearnSummary {
   refits: number;
   trainingStructures: number;
   references: Record<string, number>;
+  /** Reference environments selected per species (without the fixed pseudo-references of linear blocks). */
+  selectedReferences: Record<string, number>;
   finalThresholdEvPerA: number;
   thresholdUpdates: number;
   /** Reference calls per 100 steps in the first and the last quarter of the run (this invocation's log). */
@@ -170,10 +172,12 @@ async function drive(S: LearnSession, dir: string, hooks: LearnHooks, wallBefore
   const model = S.finish();
   writeLearnReport(dir, hooks.test ?? [], model);
   const counts = S.fit?.referenceCounts() ?? [];
+  const selected = S.fit?.selectedReferenceCounts() ?? [];
   return {
     dir, steps: S.spec.steps, calls: S.counters.calls, failedCalls: S.counters.failedCalls, refits: S.counters.refits,
     trainingStructures: S.labelled,
     references: Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, counts[t]])),
+    selectedReferences: Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, selected[t]])),
     finalThresholdEvPerA: S.thr.thresholdEvPerA, thresholdUpdates: S.thr.updates,
     callsPer100: S.callRates(),
     exactForceSigmaSteps: S.counters.exactForceSigma ?? 0, modelSteps: S.counters.modelSteps, escapes: S.counters.escapes ?? 0,

@@ -70,6 +70,12 @@ export interface LearnFitConfig {
   minDistance?: number;
   /** References per species in all (VASP ML_MB; default 1000). */
   maxReferences?: number;
+  /**
+   * At the end of the run, refit the whole training set in one batch (as an offline fit would: block balancing,
+   * kernel data and baseline from all frames, references by FPS over all environments, as many per species as the
+   * run selected) instead of keeping the incrementally grown model (VASP: ML_MODE = refit after training; default false).
+   */
+  finalRefit?: boolean;
 }
 
 /**
@@ -142,6 +148,7 @@ const THRESHOLD = keys<LearnThresholdConfig>({
 });
 const FIT = keys<LearnFitConfig>({
   descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
+  finalRefit: true,
 });
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -205,6 +212,8 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(f.maxNewReferences, `${w}.maxNewReferences`, posInt, 'an integer ≥ 1');
     num(f.minDistance, `${w}.minDistance`, nonNegative, 'a number ≥ 0');
     num(f.maxReferences, `${w}.maxReferences`, posInt, 'an integer ≥ 1');
+    if (f.finalRefit !== undefined && typeof f.finalRefit !== 'boolean')
+      throw new FarfieldError('INVALID_INPUT', `${w}.finalRefit must be true or false, got ${JSON.stringify(f.finalRefit)}`);
   }
   if (cfg.async !== undefined) {
     const a = cfg.async;

@@ -213,6 +213,8 @@ export class LearnSession {
   model: KernelModel | null;
   st!: MdState;
   pending: Structure[] = [];
+  /** Every training frame so far (seed frames, labels; the order of training.xyz). */
+  frames: Structure[] = [];
   fittedBatches: number[] = [];
   labelled = 0;
   counters: SessionCheckpoint['counters'] = { calls: 0, failedCalls: 0, refits: 0, modelSteps: 0, exactForceSigma: 0, escapes: 0 };
@@ -286,6 +288,7 @@ export class LearnSession {
       k += b;
     }
     S.pending = frames.slice(k);
+    S.frames = frames.slice();
     if (S.fit) S.model = S.fit.solve();
     const n = start.species.length;
     const dummy = { name: 'restore', calculate: () => ({ energyEv: 0, forcesEvPerA: new Float64Array(3 * n), stressEvPerA3: new Float64Array(9) }) };
@@ -315,6 +318,7 @@ export class LearnSession {
     const { text, frame } = normalise(s);
     this.sink.training(text);
     this.pending.push(frame);
+    this.frames.push(frame);
     this.labelled++;
     return frame;
   }
@@ -478,6 +482,12 @@ export class LearnSession {
       this.sink.checkpoint(this.checkpoint());
     }
     if (!this.model) throw new FarfieldError('NUMERIC', 'learn: no model at the end of the run');
+    if (this.spec.config.fit?.finalRefit && this.fit) {
+      // one batch over the whole training set, as many references per species as the run selected (learnConfig.ts)
+      const budget = Math.max(1, ...this.fit.selectedReferenceCounts());
+      this.model = IncrementalKernelFit.create(this.frames, { ...this.fitConfig(), maxNewReferences: budget }).solve();
+      this.sink.model(this.model);
+    }
     return this.model;
   }
 

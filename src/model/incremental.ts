@@ -65,6 +65,14 @@ export interface AddResult {
   columns: number;
 }
 
+export interface AddOptions {
+  /**
+   * A weight ≥ 0 per atom of every new structure (e.g. the current model's squared force error there): new references
+   * are picked by the largest weight × kernel distance² instead of the distance alone (default: plain FPS).
+   */
+  atomWeights?: readonly Float64Array[];
+}
+
 const KINDS = 3; // energy, forces, stress
 
 interface Kept {
@@ -172,6 +180,11 @@ export class IncrementalKernelFit {
     return this.columns.length;
   }
 
+  /** Reference environments selected per species (model species order), without the fixed pseudo-references of linear blocks. */
+  selectedReferenceCounts(): number[] {
+    return this.rawDiag.map((r) => r.length);
+  }
+
   /** References per species (model species order), pseudo-references included. */
   referenceCounts(): number[] {
     return this.refRows.map((r) => r.length / this.width);
@@ -205,8 +218,12 @@ export class IncrementalKernelFit {
     for (let c = 0; c < count; c++) this.columns.push({ t, ref: old + c });
   }
 
-  /** FPS among `cand` (n × D raw rows of species t) against the references held; returns picked row indices. */
-  private pickNew(t: number, cand: Float64Array, n: number, budget: number): number[] {
+  /**
+   * FPS among `cand` (n × D raw rows of species t) against the references held; returns picked row indices. With
+   * `weight` (≥ 0 per candidate) the greedy step takes the largest weight × distance² instead of the largest distance²
+   * (the stopping rule on the distance is unchanged).
+   */
+  private pickNew(t: number, cand: Float64Array, n: number, budget: number, weight?: Float64Array): number[] {
     const d = this.width;
     const k = this.kernel;
     if (n === 0 || budget <= 0) return [];
@@ -226,9 +243,10 @@ export class IncrementalKernelFit {
     }
     const eps = this.config.minDistance ?? 1e-3;
     const picked: number[] = [];
+    const score = (a: number): number => (minD[a] > eps * Math.abs(diag[a]) ? (weight ? weight[a] * minD[a] : minD[a]) : -1);
     while (picked.length < budget) {
       let best = -1;
-      for (let a = 0; a < n; a++) if (best < 0 || minD[a] > minD[best]) best = a;
+      for (let a = 0; a < n; a++) if (best < 0 || score(a) > score(best)) best = a;
       if (!(minD[best] > eps * Math.abs(diag[best]))) break;
       picked.push(best);
       for (let a = 0; a < n; a++) minD[a] = Math.min(minD[a], diag[a] + diag[best] - 2 * kcc[a * n + best]);
@@ -240,7 +258,7 @@ export class IncrementalKernelFit {
    * Add labelled structures: new reference environments are picked among theirs (FPS, see the header), the kept
    * structures get the new columns, then the new structures' rows are accumulated. Nothing is solved here.
    */
-  add(structures: readonly Structure[]): AddResult {
+  add(structures: readonly Structure[], options: AddOptions = {}): AddResult {
     const t0 = now();
     const d = this.width;
     const species = this.species;
@@ -263,14 +281,18 @@ export class IncrementalKernelFit {
     const newCounts: number[] = [];
     species.forEach((sym, t) => {
       const rows: Float64Array[] = [];
+      const w: number[] = [];
       structures.forEach((s, k) => {
         for (let i = 0; i < s.species.length; i++)
-          if (s.symbols[s.species[i]] === sym) rows.push(outs[k].features.subarray(i * d, (i + 1) * d));
+          if (s.symbols[s.species[i]] === sym) {
+            rows.push(outs[k].features.subarray(i * d, (i + 1) * d));
+            if (options.atomWeights) w.push(options.atomWeights[k][i]);
+          }
       });
       const cand = new Float64Array(rows.length * d);
       rows.forEach((r, i) => cand.set(r, i * d));
       const budget = Math.min(maxNew, maxRefs - this.rawDiag[t].length);
-      const pick = this.pickNew(t, cand, rows.length, budget);
+      const pick = this.pickNew(t, cand, rows.length, budget, options.atomWeights ? Float64Array.from(w) : undefined);
       newRaw.push(gatherRows(cand, d, pick));
       newCounts.push(pick.length);
     });

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/core/index.js';
+import { ComputeContext } from '../../src/descriptors/index.js';
 import { IncrementalKernelFit, KernelModel, buildNormalEquations, solve } from '../../src/model/index.js';
 import { forceSigmaFromDesign } from '../../src/api/learnUncertainty.js';
 import { label, morseCalculator, randomStructure } from './helpers/data.js';
@@ -89,4 +90,32 @@ test("the model's exact force σ (model/forceUncertainty.ts) equals the design-r
   const viaDesign = forceSigmaFromDesign(model, s);
   for (let k = 0; k < viaModel.length; k++)
     assert.ok(Math.abs(viaModel[k] - viaDesign.forceSigmaEvPerA[k]) <= 1e-9 * viaDesign.maxForceSigmaEvPerA, `component ${k}`);
+});
+
+test('atomWeights steer the reference choice: one non-zero weight makes that environment the new reference; uniform weights = plain FPS', () => {
+  const create = (): IncrementalKernelFit => IncrementalKernelFit.create(data.slice(0, 2), { descriptor: SR, maxNewReferences: 1 });
+  const s = data[2];
+  const n = s.species.length;
+  const na = s.symbols.indexOf('Na');
+  const lastNa = (f: IncrementalKernelFit): Float64Array => {
+    const p = f.solve().params.species.find((x) => x.species === 'Na')!;
+    return p.features.slice(p.features.length - f.descriptor.width);
+  };
+  const plain = create();
+  plain.add([s]);
+  const uniform = create();
+  uniform.add([s], { atomWeights: [new Float64Array(n).fill(1)] });
+  assert.deepEqual(Array.from(uniform.solve().weights), Array.from(plain.solve().weights));
+  const feats = plain.descriptor.compute(s, new ComputeContext(s)).features.data;
+  const d = plain.descriptor.width;
+  const row = (i: number): number[] => Array.from(feats.subarray(i * d, (i + 1) * d));
+  const fpsPick = Array.from(lastNa(plain));
+  // an Na atom that plain FPS did not pick
+  const j = Array.from({ length: n }, (_, i) => i).find((i) => s.species[i] === na && row(i).some((v, c) => v !== fpsPick[c]))!;
+  assert.ok(j !== undefined);
+  const w = new Float64Array(n);
+  w[j] = 1;
+  const steered = create();
+  steered.add([s], { atomWeights: [w] });
+  assert.deepEqual(Array.from(lastNa(steered)), row(j));
 });
