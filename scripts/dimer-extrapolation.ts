@@ -10,6 +10,7 @@
  * Frames are treated as non-periodic (pbc F F F in memory; same as the results/dimers/np copies of earlier rounds).
  *   node --import tsx scripts/dimer-extrapolation.ts K [--widths 0.5,1,1.5,2] [--force-weights 0.01,0.1,1]
  *        [--fragments 1,0] [--val 3] [--refs 128] [--model sr+q] [--data DIR]
+ * (--model sr+lode or sr: the same protocol over the force weight only, β = 1 as in the earlier tables.)
  * Prints one line per grid point (validation RMSE, per-frame errors) and the final test line.
  */
 import { compareModels, loadStructures } from '../src/api/index.js';
@@ -34,20 +35,24 @@ const test = loadStructures(`${dir}/test-id${k}.xyz`).structures.map(open).sort(
 const near = train.slice(0, train.length - nVal), far = train.slice(train.length - nVal);
 const atoms = train[0].symbols.length;
 
+const chargeModel = model === 'sr+q' || model === 'sr+qeq';
+// descriptor presets (sr, sr+lode, …) take only the force weight: widths and fragments collapse to one grid point
 const config = (s: number, wf: number, frag: boolean) => ({
   selection: { count: refs },
   weights: { forces: wf },
-  charges: {
-    totalChargeKeys: ['chargeA', 'chargeB'], iterations: 15, tolerance: 1e-4, sigmaA: s,
-    ...(frag ? { fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] } } : {}),
-  },
+  ...(chargeModel ? {
+    charges: {
+      totalChargeKeys: ['chargeA', 'chargeB'], iterations: 15, tolerance: 1e-4, sigmaA: s,
+      ...(frag ? { fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] } } : {}),
+    },
+  } : {}),
 });
 
 /** Fit on `tr`, evaluate on `te`: energy RMSE per dimer (meV), per-frame errors (meV), force RMSE (meV/Å). */
 async function run(tr: Structure[], te: Structure[], cfg: ReturnType<typeof config>) {
   const r = await compareModels({
     data: tr, test: te, models: [model], trainSizes: [tr.length], seed: 1, energyKey: 'inter_energy',
-    targets: ['energy', 'forces'], fit: cfg,
+    targets: ['energy', 'forces'], fit: cfg, ...(model === 'sr+lode' ? { lodeWeights: [1] } : {}),
   });
   const run0 = r.results.runs[0];
   const p = r.results.parity[0];
@@ -57,8 +62,8 @@ async function run(tr: Structure[], te: Structure[], cfg: ReturnType<typeof conf
 
 console.log(`id${k} ${model}: tuning train ${near.map(dist).map((d) => d.toFixed(2)).join(',')} | validation ${far.map(dist).map((d) => d.toFixed(2)).join(',')} | test ${test.map(dist).map((d) => d.toFixed(2)).join(',')}`);
 let best: { s: number; wf: number; frag: boolean; score: number } | undefined;
-for (const frag of fragmentChoices)
-  for (const s of widths)
+for (const frag of chargeModel ? fragmentChoices : [false])
+  for (const s of chargeModel ? widths : [NaN])
     for (const wf of forceWeights) {
       const v = await run(near, far, config(s, wf, frag));
       console.log(`  val s=${s} W_F=${wf} fragments=${frag ? 1 : 0}: E ${v.e.toFixed(2)} meV/dimer (${v.perFrame.map((x) => x.toFixed(1)).join('/')}), F ${v.f.toFixed(2)} meV/Å, fit ${v.fitS.toFixed(0)} s`);
