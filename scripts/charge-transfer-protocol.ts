@@ -7,16 +7,18 @@
  *  - for sr+q and for sr+qeq alike, the number of charge/electronegativity references per species (`charges.count`)
  *    is chosen from `counts` by the validation far-dopant ΔE RMSE; the chosen fit (no refit) is evaluated once on
  *    the test pairs; sr is fitted once (nothing to choose).
- *   node --import tsx scripts/charge-transfer-protocol.ts [nTrain=30] [nVal=10] [nTest=30] [refs=64] [counts=0,8] [models=sr,sr+q,sr+qeq]
+ *   node --import tsx scripts/charge-transfer-protocol.ts [nTrain=30] [nVal=10] [nTest=30] [refs=64] [counts=0,8] [models=sr,sr+q,sr+qeq] [forceWeights=1]
+ * (forceWeights: a grid of force-row weights W_F searched jointly with the counts, for every model alike.)
  */
 import { fitAny } from '../src/api/index.js';
 import { chargeTransferDataset } from '../src/reference/index.js';
-import { ChargeModel, QeqModel } from '../src/model/index.js';
+import { QeqModel } from '../src/model/index.js';
 import type { Calculator, Structure } from '../src/core/index.js';
 
 const a = process.argv.slice(2);
 const nTrain = Number(a[0] ?? 30), nVal = Number(a[1] ?? 10), nTest = Number(a[2] ?? 30), refs = Number(a[3] ?? 64);
 const counts = (a[4] ?? '0,8').split(',').map(Number), kinds = (a[5] ?? 'sr,sr+q,sr+qeq').split(',');
+const forceWeights = (a[6] ?? '1').split(',').map(Number);
 const train = chargeTransferDataset({ n: nTrain, seed: 1 });
 const val = chargeTransferDataset({ n: nVal, seed: 3 });
 const test = chargeTransferDataset({ n: nTest, seed: 2 });
@@ -48,20 +50,21 @@ const line = (r: ReturnType<typeof score>) =>
 
 console.log(`train ${nTrain} geometries (seed 1), validation ${nVal} (seed 3), test ${nTest} (seed 2), ${refs} references, counts ${counts.join(',')}`);
 for (const kind of kinds) {
-  const grid = kind === 'sr' ? [undefined] : counts;
-  let best: { count: number | undefined; model: Calculator; v: ReturnType<typeof score> } | undefined;
-  for (const count of grid) {
+  const grid = (kind === 'sr' ? [undefined] : counts).flatMap((count) => forceWeights.map((wf) => ({ count, wf })));
+  let best: { count: number | undefined; wf: number; model: Calculator; v: ReturnType<typeof score> } | undefined;
+  for (const { count, wf } of grid) {
     const t0 = performance.now();
     const r = await fitAny(train, {
       descriptors: kind, selection: { count: refs }, threads: 1,
+      ...(wf !== 1 ? { weights: { forces: wf } } : {}),
       ...(count !== undefined ? { charges: { count, iterations: 30, tolerance: 1e-6 } } : {}),
     }, { onWarning: () => {} });
     const fitS = (performance.now() - t0) / 1000;
     const v = score(r.model, val);
     const extra = r.model instanceof QeqModel ? ` | J ${Array.from(r.model.hardness, (x) => x.toFixed(2)).join('/')} [${r.model.species.join('/')}]` : '';
-    console.log(`  ${kind} count ${count ?? '-'}: VALIDATION ${line(v)} | fit ${fitS.toFixed(0)} s${extra}`);
-    if (!best || v.dE < best.v.dE) best = { count, model: r.model, v };
+    console.log(`  ${kind} count ${count ?? '-'} W_F ${wf}: VALIDATION ${line(v)} | fit ${fitS.toFixed(0)} s${extra}`);
+    if (!best || v.dE < best.v.dE) best = { count, wf, model: r.model, v };
   }
   const t = score(best!.model, test);
-  console.log(`${kind.padEnd(7)} chosen count ${best!.count ?? '-'}: TEST ${line(t)}` + (best!.model instanceof ChargeModel ? '' : ''));
+  console.log(`${kind.padEnd(7)} chosen count ${best!.count ?? '-'} W_F ${best!.wf}: TEST ${line(t)}`);
 }
