@@ -297,6 +297,13 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
       }
       const vNew = Float64Array.from(v, (x, a) => x + step[a]);
       let fNew = Infinity;
+      // a step whose hardness leaves the positive finite numbers (exp of ln J overflowing: QeqModel would refuse it)
+      // is a rejected step like one that makes the QEq matrix indefinite
+      const hardNew = fitJ ? hardnessAt(vNew) : null;
+      if (hardNew && !hardNew.every((j) => j > 0 && Number.isFinite(j))) {
+        mu *= 4;
+        continue;
+      }
       try {
         fNew = fOf(pass(vNew, false), vNew);
       } catch (e) {
