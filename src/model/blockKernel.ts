@@ -34,6 +34,7 @@ import type { FactoredUpstream } from './factored.js';
 import type { ColumnBlock, ColumnLayout } from '../descriptors/index.js';
 import { KERNELS, createKernel, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
 import { getLinalg, symmetricEigen } from '../math/index.js';
+import { rowOffset } from './kernelScratch.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // linear X_i·X_b
@@ -74,6 +75,19 @@ export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
       return;
     }
     getLinalg().gemm(a.rows, cnt, w, a.t, b.t.subarray(b0 * w, b1 * w), out, { transB: true });
+  };
+  // v = Σ_b w_b grad_b (= Tᵀ Σ_b w_b z_b) of the last weights per prepared reference block (dropped with it)
+  const directions = new WeakMap<KernelRows, { w: Float64Array; v: Float64Array }>();
+  const weightedDirection = (b: LinearRows, w: Float64Array, d: number): Float64Array => {
+    const hit = directions.get(b);
+    if (hit && hit.w.length === w.length && hit.w.every((x, q) => x === w[q])) return hit.v;
+    const v = new Float64Array(d), g = b.grad;
+    for (let q = 0; q < b.rows; q++) {
+      const wq = w[q];
+      if (wq !== 0) for (let k = 0; k < d; k++) v[k] += wq * g[q * d + k];
+    }
+    directions.set(b, { w: Float64Array.from(w), v });
+    return v;
   };
   return {
     kind: 'linear',
@@ -118,6 +132,27 @@ export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
       const P = new Float64Array(cnt * nat);
       for (let c = 0; c < cnt; c++) for (let i = 0; i < a.rows; i++) P[c * nat + index[i]] = 1;
       return { count: cnt, terms: [{ coef: P, rows: (b as LinearRows).grad.subarray(b0 * d, (b0 + cnt) * d) }] };
+    },
+    weighted(x, na, d, b, w, energy, grad) {
+      // Σ_b w_b K(x_i, x_b) = (x_i − c)·v and Σ_b w_b ∂K/∂x_i = v for every row, v = Tᵀ Σ_b w_b z_b
+      // (unwhitened: c = 0, v = Σ_b w_b x_b): O(rows·d), no kernel matrix; v is cached per (references, weights)
+      if (center && d !== center.length) throw new FarfieldError('INVALID_INPUT', `${what}: fitted for ${center.length} columns, got ${d}`);
+      if (na === 0 || b.rows === 0 || d === 0) return;
+      const v = weightedDirection(b as LinearRows, w, d);
+      const xd = x.data;
+      for (let i = 0; i < na; i++) {
+        const o = rowOffset(x, i);
+        let e = 0;
+        if (center) for (let k = 0; k < d; k++) e += (xd[o + k] - center[k]) * v[k];
+        else for (let k = 0; k < d; k++) e += xd[o + k] * v[k];
+        energy[i] += e;
+      }
+      if (!grad) return;
+      const gd = grad.data;
+      for (let i = 0; i < na; i++) {
+        const o = rowOffset(grad, i);
+        for (let k = 0; k < d; k++) gd[o + k] += v[k];
+      }
     },
     toJSON: () => {
       const fl = {
@@ -482,6 +517,43 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
       hypers: { parts: specs.map((p, k) => ({ kernel: subs[k].toJSON(), weight: p.weight, columns: p.columns })) },
     }),
   };
+  if (subs.every((s) => typeof s.weighted === 'function')) {
+    // Σ_k β_k Σ_b w_b K_k: each part reads its columns in place (one run) or from a gathered copy, with weights β_k w
+    kernel.weighted = (x, na, width, b, w, energy, grad, scratch): void => {
+      const B = b as BlockRows;
+      if (na === 0 || b.rows === 0) return;
+      subs.forEach((s, k) => {
+        const beta = weights[k], dk = cols[k].length, rk = runs[k];
+        if (beta === 0 || dk === 0) return;
+        for (const c of cols[k]) if (c >= width) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${c} outside the descriptor width ${width}`);
+        let wk = w;
+        if (beta !== 1) {
+          wk = scratch.get('block.w', w.length);
+          for (let q = 0; q < w.length; q++) wk[q] = w[q] * beta;
+        }
+        if (rk.length === 1) {
+          const c0 = rk[0][0];
+          s.weighted!({ ...x, col0: x.col0 + c0 }, na, dk, B.parts[k], wk, energy, grad && { ...grad, col0: grad.col0 + c0 }, scratch);
+          return;
+        }
+        // several runs: gather the part's columns, scatter its gradient back
+        const xk = scratch.get('block.x', na * dk);
+        for (let i = 0; i < na; i++) {
+          const o = rowOffset(x, i);
+          let q = i * dk;
+          for (const [a, e] of rk) for (let j = a; j < e; j++) xk[q++] = x.data[o + j];
+        }
+        const gk = grad ? scratch.get('block.g', na * dk).fill(0) : null;
+        s.weighted!({ data: xk, stride: dk, col0: 0, index: null }, na, dk, B.parts[k], wk, energy, gk && { data: gk, stride: dk, col0: 0, index: null }, scratch);
+        if (!grad || !gk) return;
+        for (let i = 0; i < na; i++) {
+          const o = rowOffset(grad, i);
+          let q = i * dk;
+          for (const [a, e] of rk) for (let j = a; j < e; j++) grad.data[o + j] += gk[q++];
+        }
+      });
+    };
+  }
   if (factorable) {
     kernel.factoredGradient = (a, b, b0, b1, _kmat, index, nat): FactoredUpstream => {
       const A = a as BlockRows, B = b as BlockRows;

@@ -25,6 +25,7 @@ import { ComputeContext, createDescriptor, denseUpstream, type ComputeWorkspace,
 import { getLinalg } from '../math/index.js';
 import { createKernel, type Kernel, type KernelSpec } from './kernels.js';
 import { ReferenceSet, gatherRows, groupAtoms } from './design.js';
+import { KernelScratch } from './kernelScratch.js';
 import type { SolveInfo } from './solvers.js';
 import type { BlockBalanceInfo } from './scaling.js';
 import { exactForceVariance, forceSigma, forceVariance, uncertaintyDirections, type ForceUncertaintyOptions, type SpeciesPass, type UncertaintyDirections } from './forceUncertainty.js';
@@ -85,6 +86,14 @@ export class KernelModel implements Calculator {
    * and 1000 references. Results do not depend on it (each atom's row is computed alone).
    */
   kernelBlockAtoms = 128;
+  /**
+   * Energies and dE/dX without uncertainty go through `Kernel.weighted` when the kernel has it (polynomial, linear,
+   * block of those): weights as a vector, no kernel matrix or broadcast coefficient matrix, work arrays reused from
+   * `scratch`. false: the matrix/gradient path (kept for kernels without `weighted`, the uncertainty, and tests).
+   */
+  weightedKernelPath = true;
+  /** Work buffers of the weighted kernel path, reused from block to block and call to call. */
+  private readonly scratch = new KernelScratch();
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
   /**
    * Energy σ from K covariance directions with rigorous bounds (`directions`, energyBounds.ts; O(N·m·K) instead of
@@ -173,6 +182,20 @@ export class KernelModel implements Calculator {
       // the force uncertainty needs the whole species' kernel matrix (passes), and the energy bounds' total needs the
       // species' column sums in one piece (accumulateEnergyBounds adds ‖Σ_i φ_i‖² per call), so both keep one block
       const block = wantFU || plan ? ntAll : Math.max(1, Math.min(ntAll, this.kernelBlockAtoms));
+      const weighted = this.weightedKernelPath && !cf && mt > 0 ? this.kernel.weighted : undefined;
+      if (weighted) {
+        // features and dE/dX read and written in place (rows = atoms of t), weights as a vector (kernelScratch.ts)
+        const e = this.scratch.get('model.energy', block);
+        for (let a0 = 0; a0 < ntAll; a0 += block) {
+          const atoms = all.subarray(a0, Math.min(ntAll, a0 + block));
+          const nt = atoms.length;
+          e.fill(0, 0, nt);
+          const src = { data: features, stride: d, col0: 0, index: atoms };
+          weighted.call(this.kernel, src, nt, d, this.refs.prepared[t], w, e, dEdX && { data: dEdX, stride: d, col0: 0, index: atoms }, this.scratch);
+          for (let i = 0; i < nt; i++) energies[atoms[i]] = this.referenceEnergiesEv[t] + e[i];
+        }
+        continue;
+      }
       for (let a0 = 0; a0 < ntAll; a0 += block) {
         const atoms = block === ntAll ? all : all.subarray(a0, Math.min(ntAll, a0 + block));
         const nt = atoms.length;

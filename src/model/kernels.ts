@@ -22,6 +22,7 @@ import { FarfieldError, Registry, didYouMean } from '../core/index.js';
 import { columnGroups, type ColumnGroup, type ColumnLayout } from '../descriptors/index.js';
 import type { FactoredUpstream } from './factored.js';
 import { getLinalg } from '../math/index.js';
+import { rowOffset, type KernelScratch, type RowView } from './kernelScratch.js';
 
 export interface KernelSpec {
   kind: string;
@@ -64,6 +65,14 @@ export interface Kernel {
    */
   factoredGradient?(a: KernelRows, b: KernelRows, b0: number, b1: number, kmat: Float64Array, index: ArrayLike<number>,
     atoms: number): FactoredUpstream;
+  /**
+   * Optional: the weighted sums of a calculator without the n_A × n_B kernel matrix leaving the kernel
+   * (kernelScratch.ts): for rows i < rows of x (`cols` raw feature values each, NOT prepared),
+   *   energy[i] += Σ_b w[b] K(x_i, b_b),   grad row i (cols values) += Σ_b w[b] ∂K(x_i, b_b)/∂x_i  (when grad is given).
+   * Work arrays come from `scratch`. Same values as matrix/gradient with coef = w on every row, up to rounding.
+   */
+  weighted?(x: RowView, rows: number, cols: number, b: KernelRows, w: Float64Array, energy: Float64Array,
+    grad: RowView | null, scratch: KernelScratch): void;
   toJSON(): KernelSpec;
 }
 
@@ -248,6 +257,50 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
         }
       }
       return { count: cnt, terms: [{ coef: P, rows: b.t.subarray(b0 * d, b0 * d + cnt * d) }], own: { coef: Q, rows: placeRows(a.t, d, 0, index, nat, d) } };
+    },
+    weighted(x, na, d, b, w, energy, grad, scratch) {
+      // S = X̂ X̂_bᵀ (one GEMM); e_i += Σ_b w_b S^ζ; P_ib = w_b ζ S^{ζ−1}/|x_i|;
+      // g_i += (P X̂_b)_i − (Σ_b P_ib S_ib) x̂_i (second GEMM), as `gradient` with coef = w on every row
+      const nb = b.rows;
+      if (na === 0 || nb === 0) return;
+      const t = scratch.get('poly.t', na * d), nrm = scratch.get('poly.norm', na);
+      for (let i = 0; i < na; i++) {
+        const o = rowOffset(x, i), xd = x.data;
+        let s2 = 0;
+        for (let c = 0; c < d; c++) s2 += xd[o + c] * xd[o + c];
+        const n1 = Math.sqrt(s2);
+        nrm[i] = n1;
+        const inv = n1 > 0 ? 1 / n1 : 0;
+        for (let c = 0; c < d; c++) t[i * d + c] = xd[o + c] * inv;
+      }
+      const s = scratch.get('poly.s', na * nb);
+      dotMatrix(t, na, b.t, nb, d, s);
+      const p = grad ? scratch.get('poly.p', na * nb) : null;
+      const diag = scratch.get('poly.diag', na);
+      for (let i = 0; i < na; i++) {
+        const inv = nrm[i] > 0 ? 1 / nrm[i] : 0;
+        let e = 0, acc = 0;
+        for (let q = 0, k = i * nb; q < nb; q++, k++) {
+          const sk = s[k];
+          const pw = ipow(sk, zeta - 1);
+          e += w[q] * (pw * sk);
+          if (p) {
+            const pk = w[q] * zeta * pw * inv;
+            p[k] = pk;
+            acc += pk * sk;
+          }
+        }
+        energy[i] += e;
+        diag[i] = acc;
+      }
+      if (!grad || !p) return;
+      const tmp = scratch.get('poly.g', na * d);
+      getLinalg().gemm(na, d, nb, p, b.t, tmp);
+      const gd = grad.data;
+      for (let i = 0; i < na; i++) {
+        const o = rowOffset(grad, i), dg = diag[i];
+        for (let c = 0; c < d; c++) gd[o + c] += tmp[i * d + c] - dg * t[i * d + c];
+      }
     },
     toJSON: () => ({ kind: 'polynomial', hypers: { zeta } }),
   };
