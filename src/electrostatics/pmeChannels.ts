@@ -51,6 +51,8 @@ export interface PmeChannelsRequest {
 
 /** Names the forward call whose state (Q̂, gradients) the workspace holds. */
 export interface PmeChannelsState {
+  /** The workspace that ran the forward call, and its count of forward calls at the time. */
+  readonly workspace: PmeChannelsWorkspace;
   readonly generation: number;
 }
 
@@ -62,8 +64,6 @@ export interface PmeChannelsResult {
   /** ∂L/∂ε, 9. */
   dStrain: Float64Array;
 }
-
-let generations = 0;
 
 /**
  * State of the multi-kernel PME on one mesh, owned by the caller and reused along a trajectory: the transform, the
@@ -79,7 +79,8 @@ export class PmeChannelsWorkspace {
   spectra = new Float64Array(0);
   /** ∇φ_k^c(r_i), (i, k, c, α) = ((i·Nk + k)·C + c)·3 + α, of the last forward call. */
   gradients = new Float64Array(0);
-  generation = -1;
+  /** Forward calls run on this workspace (names the state its buffers hold). */
+  generation = 0;
 
   constructor(pool?: PmeScratchPool) {
     this.base = new PmeWorkspace(pool);
@@ -163,8 +164,8 @@ export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameter
       }
     }
   }
-  ws.generation = ++generations;
-  return { potentials: phi, state: { generation: ws.generation } };
+  ws.generation++;
+  return { potentials: phi, state: { workspace: ws, generation: ws.generation } };
 }
 
 /**
@@ -177,7 +178,7 @@ export function pmeChannelsReverse(req: PmeChannelsRequest, params: PmeParameter
   const C = req.channels, Nk = req.kernels.length, w = req.sources, NC = n * C;
   if (probes.length !== Nk * NC)
     throw new FarfieldError('INVALID_INPUT', `pmeChannelsReverse: probes must be Nk × N × C = ${Nk} × ${n} × ${C}, got ${probes.length} values`, { field: 'probes' });
-  if (!state || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
+  if (!state || state.workspace !== ws || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
   const { mesh, order: p } = params;
   const [K1, K2, K3] = mesh;
   const core = ws.core();
@@ -279,7 +280,7 @@ export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmePar
   const C = req.channels, Nk = req.kernels.length, w = req.sources, CC = C * C;
   if (lambda.length !== Nk * CC)
     throw new FarfieldError('INVALID_INPUT', `pmeChannelsReverseLinear: Λ must be Nk × C × C = ${Nk} × ${C} × ${C}, got ${lambda.length} values`, { field: 'lambda' });
-  if (!state || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
+  if (!state || state.workspace !== ws || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
   const { mesh, order: p } = params;
   const [K1, K2, K3] = mesh;
   const core = ws.core();

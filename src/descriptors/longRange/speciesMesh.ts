@@ -144,8 +144,8 @@ export function speciesMeshBackward(structure: Structure, types: Int32Array, T: 
       const lambda = speciesConstant(g, cg * NW, types, T, W, blockWidth, gr.channels);
       const dPos = out.gPos.subarray(cg * 3 * N, (cg + 1) * 3 * N);
       const r = lambda ? pmeChannelsReverseLinear(req, params, ws, state, lambda, dPos) : pmeChannelsReverse(req, params, ws, state, probes, dPos);
-      if (ws.generation !== state?.generation) {
-        state = { generation: ws.generation };
+      if (state?.workspace !== ws || ws.generation !== state.generation) {
+        state = { workspace: ws, generation: ws.generation };
         store?.mesh?.set(gr.key, state);
       }
       for (let k = 0; k < 9; k++) out.gStrain[cg * 9 + k] += r.dStrain[k];
