@@ -13,7 +13,8 @@
  */
 import { type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { canBlock, setHelperSpawner, spawnNodeWorker, type WorkerHandle } from '../math/index.js';
+import { canBlock, spawnNodeWorker, type WorkerHandle } from '../math/index.js';
+import { CALLER_TOOK, PENDING, PROGRESS, STATE, WORKER_DONE, WORKER_FAILED, WORKER_RUNNING, runClaimedShare, splitWorkerBootstrap, tsLoaderFor } from './splitWorker.js';
 import { splitPoint } from './parallelNormal.js';
 
 /**
@@ -24,10 +25,6 @@ import { splitPoint } from './parallelNormal.js';
 export const parallelFeaturesSettings = { minAtoms: 10000 };
 
 const START_GRACE_MS = 20000;
-// control block (Int32 slots)
-const STATE = 0, PROGRESS = 1;
-const PENDING = 0, WORKER_RUNNING = 1, WORKER_DONE = 2, WORKER_FAILED = 3, CALLER_TOOK = 4;
-
 export interface FeaturesOptions {
   /** 2 (default): one worker when available and the set is large enough; 1: this thread. */
   threads?: 1 | 2;
@@ -61,34 +58,16 @@ function featureRange(structures: readonly Structure[], descriptor: Descriptor, 
 
 /** Worker side (called by the bootstrap below in a worker thread). */
 export function runFeaturesWorker(init: FeaturesWorkerInit): void {
-  const ctl = new Int32Array(init.control);
-  if (Atomics.compareExchange(ctl, STATE, PENDING, WORKER_RUNNING) !== PENDING) return; // the caller took the work
-  try {
-    setHelperSpawner(() => null); // no linalg helper thread inside the worker
+  runClaimedShare(init, (progress) => {
     const descriptor = createDescriptor(init.descriptor);
     const D = init.width;
     featureRange(init.structures, descriptor, init.lo, init.hi,
       (k, x) => new Float64Array(init.rows, 8 * init.rowOffsets[k - init.lo] * D, x.length).set(x),
-      (k) => Atomics.store(ctl, PROGRESS, k + 1 - init.lo));
-    Atomics.store(ctl, STATE, WORKER_DONE);
-  } catch (e) {
-    const msg = new TextEncoder().encode(String(e instanceof Error ? e.stack ?? e.message : e));
-    new Uint8Array(init.error).set(msg.subarray(0, init.error.byteLength));
-    Atomics.store(ctl, STATE, WORKER_FAILED);
-  }
-  Atomics.notify(ctl, STATE);
+      (k) => progress(k + 1 - init.lo));
+  });
 }
 
-const BOOTSTRAP = `'use strict';
-const wt = process.getBuiltinModule('node:worker_threads');
-const init = wt.workerData;
-const pre = init.loader ? import(init.loader).then((m) => m.register()) : Promise.resolve();
-pre.then(() => import(init.url)).then((m) => m.runFeaturesWorker(init)).catch((e) => {
-  const ctl = new Int32Array(init.control);
-  new Uint8Array(init.error).set(new TextEncoder().encode(String(e && e.stack || e)).subarray(0, init.error.byteLength));
-  if (Atomics.compareExchange(ctl, 0, 0, 3) === 0) Atomics.notify(ctl, 0);
-});
-`;
+const BOOTSTRAP = splitWorkerBootstrap('runFeaturesWorker');
 
 type Spawn = (init: FeaturesWorkerInit) => WorkerHandle | null;
 const nodeSpawn: Spawn = (init) => spawnNodeWorker(BOOTSTRAP, init);
@@ -99,15 +78,6 @@ export function setFeaturesSpawner(s: Spawn | null): Spawn {
   const prev = spawn;
   spawn = s ?? nodeSpawn;
   return prev;
-}
-
-function tsLoader(): { loader?: string } {
-  if (!import.meta.url.endsWith('.ts')) return {};
-  try {
-    return { loader: import.meta.resolve('tsx/esm/api') };
-  } catch {
-    return {};
-  }
 }
 
 export interface FeaturesResult {
@@ -133,7 +103,7 @@ export function computeFeaturesParallel(structures: readonly Structure[], descri
     const rowOffsets = new Int32Array(n - h + 1);
     for (let k = h; k < n; k++) rowOffsets[k - h + 1] = rowOffsets[k - h] + structures[k].species.length;
     init = {
-      url: import.meta.url, ...tsLoader(), structures: structures.slice(h, n), descriptor: descriptor.toJSON(), lo: 0, hi: n - h,
+      url: import.meta.url, ...tsLoaderFor(import.meta.url), structures: structures.slice(h, n), descriptor: descriptor.toJSON(), lo: 0, hi: n - h,
       rowOffsets, width: D, control: new SharedArrayBuffer(16), rows: new SharedArrayBuffer(8 * rowOffsets[n - h] * D),
       error: new SharedArrayBuffer(2048),
     };

@@ -22,7 +22,8 @@
  */
 import { type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { canBlock, getLinalg, setHelperSpawner, spawnNodeWorker, type Linalg, type WorkerHandle } from '../math/index.js';
+import { canBlock, getLinalg, spawnNodeWorker, type Linalg, type WorkerHandle } from '../math/index.js';
+import { CALLER_TOOK, PENDING, PROGRESS, STATE, WORKER_DONE, WORKER_FAILED, WORKER_RUNNING, runClaimedShare, splitWorkerBootstrap, tsLoaderFor } from './splitWorker.js';
 import { DesignWorkspace, ReferenceSet, designBlock, type DesignOptions, type RowScaling } from './design.js';
 import { createKernel, type KernelSpec } from './kernels.js';
 import './blockKernel.js'; // registers the 'linear' and 'block' kernels (the worker imports only this module)
@@ -70,10 +71,6 @@ export const parallelNormalSettings = { minWork: 1e6 };
 const BUF_ROWS = 512;
 /** How long the caller waits for the worker to start after finishing its own share before doing the rest itself. */
 const START_GRACE_MS = 20000;
-
-// control block (Int32 slots)
-const STATE = 0, PROGRESS = 1;
-const PENDING = 0, WORKER_RUNNING = 1, WORKER_DONE = 2, WORKER_FAILED = 3, CALLER_TOOK = 4;
 
 interface RangeStats {
   yy: number;
@@ -167,34 +164,16 @@ interface WorkerInit {
 
 /** Worker side (called by the bootstrap below in a worker thread). */
 export function runNormalEquationsWorker(init: WorkerInit): void {
-  const ctl = new Int32Array(init.control);
-  if (Atomics.compareExchange(ctl, STATE, PENDING, WORKER_RUNNING) !== PENDING) return; // the caller took the work
-  try {
-    setHelperSpawner(() => null); // no linalg helper thread inside the worker
+  runClaimedShare(init, (progress) => {
     const { descriptor, refs } = build(init.job);
     const ata = new Float64Array(init.ata), atb = new Float64Array(init.atb);
     const st = accumulateNormalRange(init.job, descriptor, refs, init.lo, init.hi, ata, atb, getLinalg('auto', { threads: 1 }),
-      (k) => Atomics.store(ctl, PROGRESS, k + 1 - init.lo));
+      (k) => progress(k + 1 - init.lo));
     new Float64Array(init.stats).set([st.yy, st.rows, st.energy, st.forces, st.stress]);
-    Atomics.store(ctl, STATE, WORKER_DONE);
-  } catch (e) {
-    const msg = new TextEncoder().encode(String(e instanceof Error ? e.stack ?? e.message : e));
-    new Uint8Array(init.error).set(msg.subarray(0, init.error.byteLength));
-    Atomics.store(ctl, STATE, WORKER_FAILED);
-  }
-  Atomics.notify(ctl, STATE);
+  });
 }
 
-const BOOTSTRAP = `'use strict';
-const wt = process.getBuiltinModule('node:worker_threads');
-const init = wt.workerData;
-const pre = init.loader ? import(init.loader).then((m) => m.register()) : Promise.resolve();
-pre.then(() => import(init.url)).then((m) => m.runNormalEquationsWorker(init)).catch((e) => {
-  const ctl = new Int32Array(init.control);
-  new Uint8Array(init.error).set(new TextEncoder().encode(String(e && e.stack || e)).subarray(0, init.error.byteLength));
-  if (Atomics.compareExchange(ctl, 0, 0, 3) === 0) Atomics.notify(ctl, 0);
-});
-`;
+const BOOTSTRAP = splitWorkerBootstrap('runNormalEquationsWorker');
 
 /** Hook for tests: spawn the worker (returns null when unavailable). */
 type Spawn = (init: WorkerInit) => WorkerHandle | null;
@@ -208,16 +187,6 @@ export function setNormalEquationsSpawner(s: Spawn | null): Spawn {
   const prev = spawn;
   spawn = s ?? nodeSpawn;
   return prev;
-}
-
-/** When this module runs as TypeScript source (through tsx), the worker needs tsx's loader too. */
-function tsLoader(): { loader?: string } {
-  if (!import.meta.url.endsWith('.ts')) return {};
-  try {
-    return { loader: import.meta.resolve('tsx/esm/api') };
-  } catch {
-    return {};
-  }
 }
 
 /** ΦᵀΦ, Φᵀy, yᵀy of all structures (see the file comment for the two-thread scheme). */
@@ -235,7 +204,7 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
   let init: WorkerInit | null = null;
   if (h < n) {
     init = {
-      url: import.meta.url, ...tsLoader(), job, lo: h, hi: n,
+      url: import.meta.url, ...tsLoaderFor(import.meta.url), job, lo: h, hi: n,
       control: new SharedArrayBuffer(16), ata: new SharedArrayBuffer(8 * m * m), atb: new SharedArrayBuffer(8 * m),
       stats: new SharedArrayBuffer(8 * 5), error: new SharedArrayBuffer(2048),
     };
