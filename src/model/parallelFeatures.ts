@@ -14,7 +14,7 @@
 import { type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
 import { canBlock, spawnNodeWorker, type WorkerHandle } from '../math/index.js';
-import { CALLER_TOOK, PENDING, PROGRESS, STATE, WORKER_DONE, WORKER_FAILED, WORKER_RUNNING, runClaimedShare, splitWorkerBootstrap, tsLoaderFor } from './splitWorker.js';
+import { awaitWorkerShare, runClaimedShare, splitWorkerBootstrap, tsLoaderFor, workerProgress } from './splitWorker.js';
 import { splitPoint } from './parallelNormal.js';
 
 /**
@@ -110,39 +110,20 @@ export function computeFeaturesParallel(structures: readonly Structure[], descri
     worker = spawn(init);
   }
   const ctl = init ? new Int32Array(init.control) : null;
-  const workerDone = (): number => {
-    const s = ctl ? Atomics.load(ctl, STATE) : PENDING;
-    return ctl && (s === WORKER_RUNNING || s === WORKER_DONE) ? Atomics.load(ctl, PROGRESS) : 0;
-  };
+  const workerDone = (): number => workerProgress(ctl);
   const lead = worker ? h : n;
   const keep = (k: number, x: Float64Array): void => { features[k] = x; };
   featureRange(structures, descriptor, 0, lead, keep, (k) => onProgress({ phase: 'descriptors', done: k + 1 + workerDone(), total: n }));
   let threads = 1, workerError = '';
-  if (worker && ctl && init) {
-    const t0 = Date.now();
-    for (;;) {
-      const s = Atomics.load(ctl, STATE);
-      if (s === WORKER_DONE || s === WORKER_FAILED) break;
-      if (s === PENDING && Date.now() - t0 > START_GRACE_MS && Atomics.compareExchange(ctl, STATE, PENDING, CALLER_TOOK) === PENDING) break;
-      Atomics.wait(ctl, STATE, s, 200);
-      onProgress({ phase: 'descriptors', done: lead + workerDone(), total: n });
-    }
-    const s = Atomics.load(ctl, STATE);
-    worker.terminate();
-    if (s === WORKER_DONE) {
+  if (worker && init) {
+    const r = awaitWorkerShare(worker, init, START_GRACE_MS, () => onProgress({ phase: 'descriptors', done: lead + workerDone(), total: n }));
+    if (r.outcome === 'done') {
       for (let k = h; k < n; k++) features[k] = new Float64Array(init.rows, 8 * init.rowOffsets[k - h] * D, structures[k].species.length * D);
       threads = 2;
     } else {
-      if (s === WORKER_FAILED) workerError = errorText(init.error) || 'worker failed';
+      workerError = r.error;
       featureRange(structures, descriptor, h, n, keep, (k) => onProgress({ phase: 'descriptors', done: k + 1, total: n }));
     }
   }
   return { features, threads, ...(workerError ? { workerError } : {}) };
-}
-
-function errorText(buf: SharedArrayBuffer): string {
-  const b = new Uint8Array(buf);
-  let e = b.indexOf(0);
-  if (e < 0) e = b.length;
-  return new TextDecoder().decode(b.slice(0, e));
 }

@@ -23,7 +23,7 @@
 import { type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
 import { canBlock, getLinalg, spawnNodeWorker, type Linalg, type WorkerHandle } from '../math/index.js';
-import { CALLER_TOOK, PENDING, PROGRESS, STATE, WORKER_DONE, WORKER_FAILED, WORKER_RUNNING, runClaimedShare, splitWorkerBootstrap, tsLoaderFor } from './splitWorker.js';
+import { awaitWorkerShare, runClaimedShare, splitWorkerBootstrap, tsLoaderFor, workerProgress } from './splitWorker.js';
 import { DesignWorkspace, ReferenceSet, designBlock, type DesignOptions, type RowScaling } from './design.js';
 import { createKernel, type KernelSpec } from './kernels.js';
 import './blockKernel.js'; // registers the 'linear' and 'block' kernels (the worker imports only this module)
@@ -211,10 +211,7 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
     worker = spawn(init);
   }
   const ctl = init ? new Int32Array(init.control) : null;
-  const workerDone = (): number => {
-    const s = ctl ? Atomics.load(ctl, STATE) : PENDING;
-    return ctl && (s === WORKER_RUNNING || s === WORKER_DONE) ? Atomics.load(ctl, PROGRESS) : 0;
-  };
+  const workerDone = (): number => workerProgress(ctl);
   const lead = worker ? h : n;
   // while the worker runs, the caller's linear algebra stays on this thread
   const la = worker ? getLinalg('auto', { threads: 1 }) : getLinalg();
@@ -222,18 +219,9 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
     (k) => onProgress({ phase: 'normal equations', done: k + 1 + workerDone(), total: n }));
   let threads = 1;
   let workerError = '';
-  if (worker && ctl && init) {
-    const t0 = Date.now();
-    for (;;) {
-      const s = Atomics.load(ctl, STATE);
-      if (s === WORKER_DONE || s === WORKER_FAILED) break;
-      if (s === PENDING && Date.now() - t0 > START_GRACE_MS && Atomics.compareExchange(ctl, STATE, PENDING, CALLER_TOOK) === PENDING) break;
-      Atomics.wait(ctl, STATE, s, 200);
-      onProgress({ phase: 'normal equations', done: lead + workerDone(), total: n });
-    }
-    const s = Atomics.load(ctl, STATE);
-    worker.terminate();
-    if (s === WORKER_DONE) {
+  if (worker && init) {
+    const r = awaitWorkerShare(worker, init, START_GRACE_MS, () => onProgress({ phase: 'normal equations', done: lead + workerDone(), total: n }));
+    if (r.outcome === 'done') {
       const wa = new Float64Array(init.ata), wb = new Float64Array(init.atb);
       for (let k = 0; k < m * m; k++) ata[k] += wa[k];
       for (let k = 0; k < m; k++) atb[k] += wb[k];
@@ -245,7 +233,7 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
       st.stress += ws[4];
       threads = 2;
     } else {
-      if (s === WORKER_FAILED) workerError = workerErrorText(init.error) || 'worker failed';
+      workerError = r.error;
       // the worker never started or failed: the trailing part here (a genuine error is thrown again, from here)
       const more = accumulateNormalRange(job, descriptor, refs, h, n, ata, atb, getLinalg(),
         (k) => onProgress({ phase: 'normal equations', done: k + 1, total: n }));
@@ -261,11 +249,4 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
     ata, atb, yy: st.yy, rows: st.rows, rowCount: { energy: st.energy, forces: st.forces, stress: st.stress }, threads,
     ...(workerError ? { workerError } : {}),
   };
-}
-
-function workerErrorText(buf: SharedArrayBuffer): string {
-  const b = new Uint8Array(buf);
-  let e = b.indexOf(0);
-  if (e < 0) e = b.length;
-  return new TextDecoder().decode(b.slice(0, e));
 }

@@ -67,3 +67,41 @@ export function tsLoaderFor(moduleUrl: string): { loader?: string } {
     return {};
   }
 }
+
+/** Structures the worker has finished so far (0 before it claimed its share, or without a worker). */
+export function workerProgress(ctl: Int32Array | null): number {
+  if (!ctl) return 0;
+  const s = Atomics.load(ctl, STATE);
+  return s === WORKER_RUNNING || s === WORKER_DONE ? Atomics.load(ctl, PROGRESS) : 0;
+}
+
+/**
+ * Caller side, after its own share: wait for the worker (calling `tick` about every 200 ms), take the worker's share
+ * back when the worker has not claimed it `startGraceMs` after the wait began, then terminate the worker. Returns
+ * 'done' (the worker's results are in the shared buffers) or the caller must compute the share itself ('failed',
+ * with the worker's error text, or 'taken').
+ */
+export function awaitWorkerShare(worker: { terminate(): unknown }, init: SplitWorkerInit, startGraceMs: number,
+  tick: () => void): { outcome: 'done' | 'failed' | 'taken'; error: string } {
+  const ctl = new Int32Array(init.control);
+  const t0 = Date.now();
+  for (;;) {
+    const s = Atomics.load(ctl, STATE);
+    if (s === WORKER_DONE || s === WORKER_FAILED) break;
+    if (s === PENDING && Date.now() - t0 > startGraceMs && Atomics.compareExchange(ctl, STATE, PENDING, CALLER_TOOK) === PENDING) break;
+    Atomics.wait(ctl, STATE, s, 200);
+    tick();
+  }
+  const s = Atomics.load(ctl, STATE);
+  worker.terminate();
+  if (s === WORKER_DONE) return { outcome: 'done', error: '' };
+  if (s === WORKER_FAILED) return { outcome: 'failed', error: errorText(init.error) || 'worker failed' };
+  return { outcome: 'taken', error: '' };
+}
+
+function errorText(buf: SharedArrayBuffer): string {
+  const b = new Uint8Array(buf);
+  let e = b.indexOf(0);
+  if (e < 0) e = b.length;
+  return new TextDecoder().decode(b.slice(0, e));
+}
