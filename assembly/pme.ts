@@ -1,0 +1,268 @@
+// WebAssembly SIMD kernels of the Ewald/PME solvers (AssemblyScript; built by scripts/build-wasm-pme.mjs into
+// src/electrostatics/pmeWasmBinary.ts, driven by src/electrostatics/pmeWasm.ts). Reference loops and formulas:
+// src/electrostatics/realspace.ts (tabulatedPairs) and pme.ts (spread, gather). All arrays are byte offsets into the
+// instance's memory; f64 arrays 8-byte aligned, i32 arrays 4-byte aligned.
+//
+// realPairs: the real-space pair sum of one charge channel over a skinned pair list grouped by first slot (pairs of
+//   slot i are start[i] … start[i+1]−1, second slot J[p], image translation T[3p..3p+2]); kernel v_sr from the cubic
+//   Hermite table coef (4 per interval, v = Σ a_k t^k, t = (r − rLo)·inv − k). Per pair within r_c (d = x_j − x_i + T):
+//     φ_i += w_j v, φ_j += w_i v (phi ≠ 0), s = u_i w_j + u_j w_i, L += s v, g = s v'/r, ∂L/∂x_j += g d, ∂L/∂x_i −= g d,
+//     strain (st ≠ 0): st[0..5] += g (dx dx, dx dy, dx dz, dy dy, dy dz, dz dz).
+//   Two pairs per step in the f64x2 lanes (lanes outside r_c contribute exact zeros); pairs with r < rLo are not
+//   summed here: their indices go to skip (at most cap of them) for the caller's exact kernel. out[0] = L,
+//   out[1] = number of such pairs (may exceed cap).
+// spreadAll / gatherAll: PME spreading of weights w (stride C, column col) onto a zeroed K1×K2×K3 mesh and gathering
+//   of (value, ∂/∂u1, ∂/∂u2, ∂/∂u3) per atom, spline data laid out as pme.ts's SplineSet (th, dth: N×3×p; i1
+//   premultiplied by K2; i2, i3 wrapped indices N×p; flat3 the base index along direction 3 or −1 when it wraps).
+//   Non-wrapping atoms run along direction 3 in f64x2 lanes over contiguous mesh points.
+
+@inline function f8(base: usize, k: i32): usize { return base + ((<usize>k) << 3); }
+@inline function i4(base: usize, k: i32): usize { return base + ((<usize>k) << 2); }
+
+export function realPairs(n: i32, start: usize, J: usize, T: usize, x: usize, w: usize, u: usize, phi: usize, grad: usize,
+  coef: usize, rLo: f64, inv: f64, last: i32, rc2: f64, st: usize, skip: usize, cap: i32, out: usize): void {
+  const zero = f64x2.splat(0.0), rc2v = f64x2.splat(rc2), rLoV = f64x2.splat(rLo), invV = f64x2.splat(inv);
+  const lastV = f64x2.splat(<f64>last), twoV = f64x2.splat(2.0), threeV = f64x2.splat(3.0);
+  let Lv = zero, s00 = zero, s01 = zero, s02 = zero, s11 = zero, s12 = zero, s22 = zero;
+  let L = 0.0, t00 = 0.0, t01 = 0.0, t02 = 0.0, t11 = 0.0, t12 = 0.0, t22 = 0.0;
+  let skipped = 0;
+  for (let i = 0; i < n; i++) {
+    const p0 = load<i32>(i4(start, i)), p1 = load<i32>(i4(start, i + 1));
+    if (p0 == p1) continue;
+    const xi = load<f64>(f8(x, 3 * i)), yi = load<f64>(f8(x, 3 * i + 1)), zi = load<f64>(f8(x, 3 * i + 2));
+    const wi = load<f64>(f8(w, i)), ui = load<f64>(f8(u, i));
+    const xiv = f64x2.splat(xi), yiv = f64x2.splat(yi), ziv = f64x2.splat(zi), wiv = f64x2.splat(wi), uiv = f64x2.splat(ui);
+    let gxv = zero, gyv = zero, gzv = zero, phv = zero;
+    let p = p0;
+    for (; p + 1 < p1; p += 2) {
+      const j0 = load<i32>(i4(J, p)), j1 = load<i32>(i4(J, p + 1));
+      const a0 = f8(x, 3 * j0), a1 = f8(x, 3 * j1), tp = f8(T, 3 * p);
+      const A = v128.load(tp), B = v128.load(tp, 16), Cq = v128.load(tp, 32);
+      const tx = v128.shuffle<f64>(A, B, 0, 3), ty = v128.shuffle<f64>(A, Cq, 1, 2), tz = v128.shuffle<f64>(B, Cq, 0, 3);
+      const X = v128.load64_lane(a1, v128.load64_zero(a0), 1);
+      const Y = v128.load64_lane(a1 + 8, v128.load64_zero(a0 + 8), 1);
+      const Z = v128.load64_lane(a1 + 16, v128.load64_zero(a0 + 16), 1);
+      const dx = f64x2.add(f64x2.sub(X, xiv), tx), dy = f64x2.add(f64x2.sub(Y, yiv), ty), dz = f64x2.add(f64x2.sub(Z, ziv), tz);
+      const r2 = f64x2.add(f64x2.add(f64x2.mul(dx, dx), f64x2.mul(dy, dy)), f64x2.mul(dz, dz));
+      const inR = f64x2.lt(r2, rc2v);
+      if (!v128.any_true(inR)) continue;
+      const r = f64x2.sqrt(r2);
+      const lo = f64x2.ge(r, rLoV);
+      const ok = v128.and(inR, lo);
+      const near = v128.andnot(inR, lo);
+      if (v128.any_true(near)) {
+        if (i64x2.extract_lane(near, 0) != 0) { if (skipped < cap) store<i32>(i4(skip, skipped), p); skipped++; }
+        if (i64x2.extract_lane(near, 1) != 0) { if (skipped < cap) store<i32>(i4(skip, skipped), p + 1); skipped++; }
+      }
+      const rs = v128.bitselect(r, rLoV, ok);
+      const f0 = f64x2.mul(f64x2.sub(rs, rLoV), invV);
+      const fk = f64x2.min(f64x2.floor(f0), lastV);
+      const f = f64x2.sub(f0, fk);
+      const o0 = coef + ((<usize>(<i32>f64x2.extract_lane(fk, 0))) << 5), o1 = coef + ((<usize>(<i32>f64x2.extract_lane(fk, 1))) << 5);
+      const P0 = v128.load(o0), P1 = v128.load(o0, 16), Q0 = v128.load(o1), Q1 = v128.load(o1, 16);
+      const c0 = v128.shuffle<f64>(P0, Q0, 0, 2), c1 = v128.shuffle<f64>(P0, Q0, 1, 3);
+      const c2 = v128.shuffle<f64>(P1, Q1, 0, 2), c3 = v128.shuffle<f64>(P1, Q1, 1, 3);
+      // v = c0 + f (c1 + f (c2 + f c3)), v' = (c1 + f (2 c2 + 3 f c3)) · inv (the operations of tabulatedPairs)
+      let v = f64x2.add(c0, f64x2.mul(f, f64x2.add(c1, f64x2.mul(f, f64x2.add(c2, f64x2.mul(f, c3))))));
+      let dv = f64x2.mul(f64x2.add(c1, f64x2.mul(f, f64x2.add(f64x2.mul(twoV, c2), f64x2.mul(f64x2.mul(threeV, f), c3)))), invV);
+      v = v128.and(v, ok);
+      dv = v128.and(dv, ok);
+      const wj = v128.load64_lane(f8(w, j1), v128.load64_zero(f8(w, j0)), 1);
+      const uj = v128.load64_lane(f8(u, j1), v128.load64_zero(f8(u, j0)), 1);
+      phv = f64x2.add(phv, f64x2.mul(wj, v));
+      if (phi) {
+        const pv = f64x2.mul(wiv, v);
+        store<f64>(f8(phi, j0), load<f64>(f8(phi, j0)) + f64x2.extract_lane(pv, 0));
+        store<f64>(f8(phi, j1), load<f64>(f8(phi, j1)) + f64x2.extract_lane(pv, 1));
+      }
+      const sw = f64x2.add(f64x2.mul(uiv, wj), f64x2.mul(uj, wiv));
+      Lv = f64x2.add(Lv, f64x2.mul(sw, v));
+      const g = f64x2.div(f64x2.mul(sw, dv), rs);
+      const gx = f64x2.mul(g, dx), gy = f64x2.mul(g, dy), gz = f64x2.mul(g, dz);
+      const b0 = f8(grad, 3 * j0), b1 = f8(grad, 3 * j1);
+      store<f64>(b0, load<f64>(b0) + f64x2.extract_lane(gx, 0));
+      store<f64>(b0, load<f64>(b0, 8) + f64x2.extract_lane(gy, 0), 8);
+      store<f64>(b0, load<f64>(b0, 16) + f64x2.extract_lane(gz, 0), 16);
+      store<f64>(b1, load<f64>(b1) + f64x2.extract_lane(gx, 1));
+      store<f64>(b1, load<f64>(b1, 8) + f64x2.extract_lane(gy, 1), 8);
+      store<f64>(b1, load<f64>(b1, 16) + f64x2.extract_lane(gz, 1), 16);
+      gxv = f64x2.sub(gxv, gx); gyv = f64x2.sub(gyv, gy); gzv = f64x2.sub(gzv, gz);
+      if (st) {
+        s00 = f64x2.add(s00, f64x2.mul(gx, dx)); s01 = f64x2.add(s01, f64x2.mul(gx, dy)); s02 = f64x2.add(s02, f64x2.mul(gx, dz));
+        s11 = f64x2.add(s11, f64x2.mul(gy, dy)); s12 = f64x2.add(s12, f64x2.mul(gy, dz)); s22 = f64x2.add(s22, f64x2.mul(gz, dz));
+      }
+    }
+    let gxi = f64x2.extract_lane(gxv, 0) + f64x2.extract_lane(gxv, 1);
+    let gyi = f64x2.extract_lane(gyv, 0) + f64x2.extract_lane(gyv, 1);
+    let gzi = f64x2.extract_lane(gzv, 0) + f64x2.extract_lane(gzv, 1);
+    let phii = f64x2.extract_lane(phv, 0) + f64x2.extract_lane(phv, 1);
+    if (p < p1) {
+      // the odd pair of the group, scalar
+      const j = load<i32>(i4(J, p)), tp = f8(T, 3 * p), a = f8(x, 3 * j);
+      const dx = load<f64>(a) - xi + load<f64>(tp), dy = load<f64>(a, 8) - yi + load<f64>(tp, 8), dz = load<f64>(a, 16) - zi + load<f64>(tp, 16);
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 < rc2) {
+        const r = Math.sqrt(r2);
+        if (r < rLo) {
+          if (skipped < cap) store<i32>(i4(skip, skipped), p);
+          skipped++;
+        } else {
+          const f0 = (r - rLo) * inv;
+          let k = <i32>Math.floor(f0);
+          if (k > last) k = last;
+          const fr = f0 - <f64>k, o = coef + ((<usize>k) << 5);
+          const c1 = load<f64>(o, 8), c2 = load<f64>(o, 16), c3 = load<f64>(o, 24);
+          const v = load<f64>(o) + fr * (c1 + fr * (c2 + fr * c3));
+          const dv = (c1 + fr * (2 * c2 + 3 * fr * c3)) * inv;
+          const wj = load<f64>(f8(w, j));
+          phii += wj * v;
+          if (phi) store<f64>(f8(phi, j), load<f64>(f8(phi, j)) + wi * v);
+          const sw = ui * wj + load<f64>(f8(u, j)) * wi;
+          L += sw * v;
+          const g = (sw * dv) / r;
+          const gx = g * dx, gy = g * dy, gz = g * dz;
+          const b = f8(grad, 3 * j);
+          store<f64>(b, load<f64>(b) + gx);
+          store<f64>(b, load<f64>(b, 8) + gy, 8);
+          store<f64>(b, load<f64>(b, 16) + gz, 16);
+          gxi -= gx; gyi -= gy; gzi -= gz;
+          if (st) {
+            t00 += gx * dx; t01 += gx * dy; t02 += gx * dz;
+            t11 += gy * dy; t12 += gy * dz; t22 += gz * dz;
+          }
+        }
+      }
+    }
+    const bi = f8(grad, 3 * i);
+    store<f64>(bi, load<f64>(bi) + gxi);
+    store<f64>(bi, load<f64>(bi, 8) + gyi, 8);
+    store<f64>(bi, load<f64>(bi, 16) + gzi, 16);
+    if (phi) store<f64>(f8(phi, i), load<f64>(f8(phi, i)) + phii);
+  }
+  store<f64>(out, L + f64x2.extract_lane(Lv, 0) + f64x2.extract_lane(Lv, 1));
+  store<f64>(out, <f64>skipped, 8);
+  if (st) {
+    store<f64>(st, load<f64>(st) + t00 + f64x2.extract_lane(s00, 0) + f64x2.extract_lane(s00, 1));
+    store<f64>(st, load<f64>(st, 8) + t01 + f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1), 8);
+    store<f64>(st, load<f64>(st, 16) + t02 + f64x2.extract_lane(s02, 0) + f64x2.extract_lane(s02, 1), 16);
+    store<f64>(st, load<f64>(st, 24) + t11 + f64x2.extract_lane(s11, 0) + f64x2.extract_lane(s11, 1), 24);
+    store<f64>(st, load<f64>(st, 32) + t12 + f64x2.extract_lane(s12, 0) + f64x2.extract_lane(s12, 1), 32);
+    store<f64>(st, load<f64>(st, 40) + t22 + f64x2.extract_lane(s22, 0) + f64x2.extract_lane(s22, 1), 40);
+  }
+}
+
+// Q(g) += w_i Π_d θ_d for every atom (mesh zeroed by the caller). rev: scratch of p doubles.
+export function spreadAll(n: i32, p: i32, K3: i32, th: usize, i1: usize, i2: usize, i3: usize, flat3: usize,
+  w: usize, C: i32, col: i32, grid: usize, rev: usize): void {
+  for (let i = 0; i < n; i++) {
+    const q = load<f64>(f8(w, i * C + col));
+    if (q == 0.0) continue;
+    const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = load<i32>(i4(flat3, i));
+    if (f3 >= 0) {
+      // mesh point r0 + k holds spline point j3 = p − 1 − k
+      for (let k = 0; k < p; k++) store<f64>(f8(rev, k), load<f64>(f8(th, o3 + p - 1 - k)));
+      for (let j1 = 0; j1 < p; j1++) {
+        const r1 = load<i32>(i4(i1, ip + j1)), t1 = q * load<f64>(f8(th, o1 + j1));
+        for (let j2 = 0; j2 < p; j2++) {
+          const r0 = (r1 + load<i32>(i4(i2, ip + j2))) * K3 + f3 - p + 1, t12 = t1 * load<f64>(f8(th, o2 + j2));
+          const tv = f64x2.splat(t12);
+          const g = f8(grid, r0);
+          let k = 0;
+          for (; k + 1 < p; k += 2) {
+            const a = g + ((<usize>k) << 3);
+            v128.store(a, f64x2.add(v128.load(a), f64x2.mul(tv, v128.load(f8(rev, k)))));
+          }
+          if (k < p) {
+            const a = g + ((<usize>k) << 3);
+            store<f64>(a, load<f64>(a) + t12 * load<f64>(f8(rev, k)));
+          }
+        }
+      }
+    } else {
+      for (let j1 = 0; j1 < p; j1++) {
+        const r1 = load<i32>(i4(i1, ip + j1)), t1 = q * load<f64>(f8(th, o1 + j1));
+        for (let j2 = 0; j2 < p; j2++) {
+          const row = (r1 + load<i32>(i4(i2, ip + j2))) * K3, t12 = t1 * load<f64>(f8(th, o2 + j2));
+          for (let j3 = 0; j3 < p; j3++) {
+            const a = f8(grid, row + load<i32>(i4(i3, ip + j3)));
+            store<f64>(a, load<f64>(a) + t12 * load<f64>(f8(th, o3 + j3)));
+          }
+        }
+      }
+    }
+  }
+}
+
+// out[4i … 4i+3] = (Σ_g θ1θ2θ3 Φ, Σ_g θ1'θ2θ3 Φ, Σ_g θ1θ2'θ3 Φ, Σ_g θ1θ2θ3' Φ) for every atom. rev: scratch of 2p doubles.
+export function gatherAll(n: i32, p: i32, K3: i32, th: usize, dth: usize, i1: usize, i2: usize, i3: usize, flat3: usize,
+  grid: usize, out: usize, rev: usize): void {
+  const zero = f64x2.splat(0.0);
+  const drev = rev + ((<usize>p) << 3);
+  for (let i = 0; i < n; i++) {
+    const o1 = 3 * i * p, o2 = o1 + p, o3 = o2 + p, ip = i * p, f3 = load<i32>(i4(flat3, i));
+    let v = 0.0, d1 = 0.0, d2 = 0.0, d3 = 0.0;
+    if (f3 >= 0) {
+      for (let k = 0; k < p; k++) {
+        store<f64>(f8(rev, k), load<f64>(f8(th, o3 + p - 1 - k)));
+        store<f64>(f8(drev, k), load<f64>(f8(dth, o3 + p - 1 - k)));
+      }
+      for (let j1 = 0; j1 < p; j1++) {
+        const r1 = load<i32>(i4(i1, ip + j1));
+        let a0 = 0.0, a2 = 0.0, a3 = 0.0;
+        for (let j2 = 0; j2 < p; j2++) {
+          const g = f8(grid, (r1 + load<i32>(i4(i2, ip + j2))) * K3 + f3 - p + 1);
+          let sv = zero, tv = zero, k = 0;
+          for (; k + 1 < p; k += 2) {
+            const gv = v128.load(g + ((<usize>k) << 3));
+            sv = f64x2.add(sv, f64x2.mul(v128.load(f8(rev, k)), gv));
+            tv = f64x2.add(tv, f64x2.mul(v128.load(f8(drev, k)), gv));
+          }
+          let s0 = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+          let s3 = f64x2.extract_lane(tv, 0) + f64x2.extract_lane(tv, 1);
+          if (k < p) {
+            const gk = load<f64>(g + ((<usize>k) << 3));
+            s0 += load<f64>(f8(rev, k)) * gk;
+            s3 += load<f64>(f8(drev, k)) * gk;
+          }
+          const t2 = load<f64>(f8(th, o2 + j2));
+          a0 += t2 * s0;
+          a2 += load<f64>(f8(dth, o2 + j2)) * s0;
+          a3 += t2 * s3;
+        }
+        const t1 = load<f64>(f8(th, o1 + j1));
+        v += t1 * a0;
+        d1 += load<f64>(f8(dth, o1 + j1)) * a0;
+        d2 += t1 * a2;
+        d3 += t1 * a3;
+      }
+    } else {
+      for (let j1 = 0; j1 < p; j1++) {
+        const r1 = load<i32>(i4(i1, ip + j1));
+        let a0 = 0.0, a2 = 0.0, a3 = 0.0;
+        for (let j2 = 0; j2 < p; j2++) {
+          const row = (r1 + load<i32>(i4(i2, ip + j2))) * K3;
+          let s0 = 0.0, s3 = 0.0;
+          for (let j3 = 0; j3 < p; j3++) {
+            const gk = load<f64>(f8(grid, row + load<i32>(i4(i3, ip + j3))));
+            s0 += load<f64>(f8(th, o3 + j3)) * gk;
+            s3 += load<f64>(f8(dth, o3 + j3)) * gk;
+          }
+          const t2 = load<f64>(f8(th, o2 + j2));
+          a0 += t2 * s0;
+          a2 += load<f64>(f8(dth, o2 + j2)) * s0;
+          a3 += t2 * s3;
+        }
+        const t1 = load<f64>(f8(th, o1 + j1));
+        v += t1 * a0;
+        d1 += load<f64>(f8(dth, o1 + j1)) * a0;
+        d2 += t1 * a2;
+        d3 += t1 * a3;
+      }
+    }
+    const o = f8(out, 4 * i);
+    store<f64>(o, v);
+    store<f64>(o, d1, 8);
+    store<f64>(o, d2, 16);
+    store<f64>(o, d3, 24);
+  }
+}
