@@ -266,3 +266,149 @@ export function gatherAll(n: i32, p: i32, K3: i32, th: usize, dth: usize, i1: us
     store<f64>(o, d3, 24);
   }
 }
+
+// ---- FFT stages (src/math/fftMixed.ts radix2/3/4/5: the same operations in the same order) ----
+// Radices 2, 3, 4, 5 (the caller keeps the TS transform for lengths with other factors).
+// One mixed-radix stage of length-n transforms of B lines: input element t of line j at complex index
+// xo + t·xr + j·xl/2 of x (xl in doubles, as the TS code's), output likewise in y; twiddles tw (forward sign, re/im at
+// 2((c−1)L + k)); dir = −1 forward, +1 inverse. x, y, tw are byte offsets of f64 arrays.
+@inline function ld(a: usize, k: i32): f64 { return load<f64>(a + ((<usize>k) << 3)); }
+@inline function st(a: usize, k: i32, v: f64): void { store<f64>(a + ((<usize>k) << 3), v); }
+
+// k5: the radix-5 constants (cos 2π/5, cos 4π/5, sin 2π/5, sin 4π/5) as the TS code has them.
+export function fftStage(r: i32, L: i32, m: i32, tw: usize, n: i32, x: usize, xo: i32, xr: i32, xl: i32,
+  y: usize, yo: i32, yr: i32, yl: i32, B: i32, dir: f64, k5: usize): void {
+  if (r == 4) {
+    const s = 2 * xr * (n / 4), od = 2 * yr * L;
+    for (let bp = 0; bp < m; bp++)
+      for (let k = 0; k < L; k++) {
+        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
+        const w2r = ld(tw, 2 * (L + k)), w2i = -dir * ld(tw, 2 * (L + k) + 1);
+        const w3r = ld(tw, 2 * (2 * L + k)), w3i = -dir * ld(tw, 2 * (2 * L + k) + 1);
+        let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 4 * L * bp);
+        for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
+          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
+          let pr = ld(x, i0 + s), pi = ld(x, i0 + s + 1);
+          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
+          pr = ld(x, i0 + 2 * s); pi = ld(x, i0 + 2 * s + 1);
+          const a2r = pr * w2r - pi * w2i, a2i = pr * w2i + pi * w2r;
+          pr = ld(x, i0 + 3 * s); pi = ld(x, i0 + 3 * s + 1);
+          const a3r = pr * w3r - pi * w3i, a3i = pr * w3i + pi * w3r;
+          const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+          const t2r = a1r + a3r, t2i = a1i + a3i;
+          const t3r = -dir * (a1i - a3i), t3i = dir * (a1r - a3r);
+          st(y, o0, t0r + t2r); st(y, o0 + 1, t0i + t2i);
+          st(y, o0 + od, t1r + t3r); st(y, o0 + od + 1, t1i + t3i);
+          st(y, o0 + 2 * od, t0r - t2r); st(y, o0 + 2 * od + 1, t0i - t2i);
+          st(y, o0 + 3 * od, t1r - t3r); st(y, o0 + 3 * od + 1, t1i - t3i);
+        }
+      }
+  } else if (r == 2) {
+    const s1 = 2 * xr * (n / 2), o1d = 2 * yr * L;
+    for (let bp = 0; bp < m; bp++)
+      for (let k = 0; k < L; k++) {
+        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
+        let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 2 * L * bp);
+        for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
+          const i1 = i0 + s1;
+          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
+          const pr = ld(x, i1), pi = ld(x, i1 + 1);
+          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
+          st(y, o0, a0r + a1r); st(y, o0 + 1, a0i + a1i);
+          st(y, o0 + o1d, a0r - a1r); st(y, o0 + o1d + 1, a0i - a1i);
+        }
+      }
+  } else if (r == 3) {
+    const s = 2 * xr * (n / 3), od = 2 * yr * L, ds = dir * (Math.sqrt(3.0) / 2);
+    for (let bp = 0; bp < m; bp++)
+      for (let k = 0; k < L; k++) {
+        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
+        const w2r = ld(tw, 2 * (L + k)), w2i = -dir * ld(tw, 2 * (L + k) + 1);
+        let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 3 * L * bp);
+        for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
+          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
+          let pr = ld(x, i0 + s), pi = ld(x, i0 + s + 1);
+          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
+          pr = ld(x, i0 + 2 * s); pi = ld(x, i0 + 2 * s + 1);
+          const a2r = pr * w2r - pi * w2i, a2i = pr * w2i + pi * w2r;
+          const br = a1r + a2r, bi = a1i + a2i;
+          const tr = a0r - 0.5 * br, ti = a0i - 0.5 * bi;
+          const ur = -ds * (a1i - a2i), ui = ds * (a1r - a2r);
+          st(y, o0, a0r + br); st(y, o0 + 1, a0i + bi);
+          st(y, o0 + od, tr + ur); st(y, o0 + od + 1, ti + ui);
+          st(y, o0 + 2 * od, tr - ur); st(y, o0 + 2 * od + 1, ti - ui);
+        }
+      }
+  } else {
+    // r == 5
+    const s = 2 * xr * (n / 5), od = 2 * yr * L;
+    const C51 = ld(k5, 0), C52 = ld(k5, 1), s1 = dir * ld(k5, 2), s2 = dir * ld(k5, 3);
+    for (let bp = 0; bp < m; bp++)
+      for (let k = 0; k < L; k++) {
+        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
+        const w2r = ld(tw, 2 * (L + k)), w2i = -dir * ld(tw, 2 * (L + k) + 1);
+        const w3r = ld(tw, 2 * (2 * L + k)), w3i = -dir * ld(tw, 2 * (2 * L + k) + 1);
+        const w4r = ld(tw, 2 * (3 * L + k)), w4i = -dir * ld(tw, 2 * (3 * L + k) + 1);
+        let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 5 * L * bp);
+        for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
+          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
+          let pr = ld(x, i0 + s), pi = ld(x, i0 + s + 1);
+          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
+          pr = ld(x, i0 + 2 * s); pi = ld(x, i0 + 2 * s + 1);
+          const a2r = pr * w2r - pi * w2i, a2i = pr * w2i + pi * w2r;
+          pr = ld(x, i0 + 3 * s); pi = ld(x, i0 + 3 * s + 1);
+          const a3r = pr * w3r - pi * w3i, a3i = pr * w3i + pi * w3r;
+          pr = ld(x, i0 + 4 * s); pi = ld(x, i0 + 4 * s + 1);
+          const a4r = pr * w4r - pi * w4i, a4i = pr * w4i + pi * w4r;
+          const b1r = a1r + a4r, b1i = a1i + a4i, b2r = a2r + a3r, b2i = a2i + a3i;
+          const d1r = a1r - a4r, d1i = a1i - a4i, d2r = a2r - a3r, d2i = a2i - a3i;
+          const t1r = a0r + C51 * b1r + C52 * b2r, t1i = a0i + C51 * b1i + C52 * b2i;
+          const t2r = a0r + C52 * b1r + C51 * b2r, t2i = a0i + C52 * b1i + C51 * b2i;
+          const v1r = s1 * d1r + s2 * d2r, v1i = s1 * d1i + s2 * d2i;
+          const v2r = s2 * d1r - s1 * d2r, v2i = s2 * d1i - s1 * d2i;
+          st(y, o0, a0r + b1r + b2r); st(y, o0 + 1, a0i + b1i + b2i);
+          st(y, o0 + od, t1r - v1i); st(y, o0 + od + 1, t1i + v1r);
+          st(y, o0 + 4 * od, t1r + v1i); st(y, o0 + 4 * od + 1, t1i - v1r);
+          st(y, o0 + 2 * od, t2r - v2i); st(y, o0 + 2 * od + 1, t2i + v2r);
+          st(y, o0 + 3 * od, t2r + v2i); st(y, o0 + 3 * od + 1, t2i - v2r);
+        }
+      }
+  }
+}
+
+// Real-to-complex split of RealFft3d.forward: after the length-h complex transforms of the lines of `real` (n2 = 2h
+// reals each), spec line l (h+1 complex) from real line l; wk = ω_{n2}^k (forward sign), k ≤ h.
+export function r2cSplit(lines: i32, h: i32, real: usize, spec: usize, wk: usize): void {
+  const n2 = 2 * h, h1 = h + 1;
+  for (let l = 0; l < lines; l++) {
+    const src = l * n2, dst = 2 * l * h1;
+    for (let k = 0; k <= h; k++) {
+      const kk = k == h ? 0 : k, kr = k == 0 ? 0 : h - k;
+      const zr = ld(real, src + 2 * kk), zi = ld(real, src + 2 * kk + 1);
+      const cr = ld(real, src + 2 * kr), ci = -ld(real, src + 2 * kr + 1);
+      const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
+      const dr = zr - cr, di = zi - ci;
+      const or = 0.5 * di, oi = -0.5 * dr;
+      const wr = ld(wk, 2 * k), wi = ld(wk, 2 * k + 1);
+      st(spec, dst + 2 * k, er + wr * or - wi * oi);
+      st(spec, dst + 2 * k + 1, ei + wr * oi + wi * or);
+    }
+  }
+}
+
+// Its inverse (RealFft3d.inverse before the length-h transforms): real line l from spec line l.
+export function c2rMerge(lines: i32, h: i32, spec: usize, real: usize, wk: usize): void {
+  const n2 = 2 * h, h1 = h + 1;
+  for (let l = 0; l < lines; l++) {
+    const src = 2 * l * h1, dst = l * n2;
+    for (let k = 0; k < h; k++) {
+      const xr = ld(spec, src + 2 * k), xi = ld(spec, src + 2 * k + 1);
+      const cr = ld(spec, src + 2 * (h - k)), ci = -ld(spec, src + 2 * (h - k) + 1);
+      const sr = xr + cr, si = xi + ci, dr = xr - cr, di = xi - ci;
+      const wr = ld(wk, 2 * k), wi = -ld(wk, 2 * k + 1);
+      const pr = wr * dr - wi * di, pi = wr * di + wi * dr;
+      st(real, dst + 2 * k, sr - pi);
+      st(real, dst + 2 * k + 1, si + pr);
+    }
+  }
+}

@@ -415,7 +415,7 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const mw = u ? workspace.meshWasm() : null;
   let reuse = workspace.splines;
   if (mw) {
-    mw.layout(n, p, M);
+    mw.layout(n, p, mesh);
     if (!reuse || reuse.th !== mw.th) reuse = { p, th: mw.th, dth: mw.dth, i1: mw.i1, i2: mw.i2, i3: mw.i3, flat3: mw.flat3 };
   }
   const sp = computeSplines(req.positions, ainv, mesh, p, reuse);
@@ -432,10 +432,10 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const grad = u ? new Float64Array(3 * n) : null;
   const dS = wantStrain ? new Float64Array(9) : null;
   let L = 0;
-  const gridQ = mw ? mw.grids[0] : workspace.scratch('real', 0, M), specQ = workspace.scratch('spec', 0, 2 * S);
+  const gridQ = mw ? mw.grids[0] : workspace.scratch('real', 0, M), specQ = mw ? mw.specs[0] : workspace.scratch('spec', 0, 2 * S);
   const lam = u ? proportionality(w, u, n, C) : null;
   const general = !!u && !lam;
-  const gridU = general ? (mw ? mw.grids[1] : workspace.scratch('real', 1, M)) : null, specU = general ? workspace.scratch('spec', 1, 2 * S) : null;
+  const gridU = general ? (mw ? mw.grids[1] : workspace.scratch('real', 1, M)) : null, specU = general ? (mw ? mw.specs[1] : workspace.scratch('spec', 1, 2 * S)) : null;
   const tmp = new Float64Array(4), tmp2 = new Float64Array(4);
   const g00 = K1 * ainv[0], g01 = K2 * ainv[1], g02 = K3 * ainv[2];
   const g10 = K1 * ainv[3], g11 = K2 * ainv[4], g12 = K3 * ainv[5];
@@ -484,26 +484,30 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const spreadCol = (a: Float64Array, c: number, g: 0 | 1, grid: Float64Array): void => {
     if (!mw) return spread(sp, K3, a, C, c, grid);
     for (let i = 0; i < n; i++) mw.w[i] = a[i * C + c];
-    mw.spread(K3, g);
+    mw.spread(g);
   };
+  // transforms of mesh g (0: Q, 1: U) in wasm when its kernels hold the meshes (bitwise the TS transform)
+  const wfft = mw && mw.fft ? mw : null;
+  const forward = (g: 0 | 1, grid: Float64Array, spec: Float64Array): void => (wfft ? wfft.forward(g) : fft.forward(grid, spec));
+  const inverse = (g: 0 | 1, spec: Float64Array, grid: Float64Array): void => (wfft ? wfft.inverse(g) : fft.inverse(spec, grid));
   for (let c = 0; c < C; c++) {
     spreadCol(w, c, 0, gridQ);
-    fft.forward(gridQ, specQ);
+    forward(0, gridQ, specQ);
     if (general && gridU && specU && u) {
       spreadCol(u, c, 1, gridU);
-      fft.forward(gridU, specU);
+      forward(1, gridU, specU);
       convolve(specQ, specU, 1);
-      fft.inverse(specU, gridU);
+      inverse(1, specU, gridU);
     } else convolve(specQ, null, lam ? lam[c] : 0);
-    fft.inverse(specQ, gridQ);
+    inverse(0, specQ, gridQ);
     if (mw && u) {
       // value and u-gradient of every atom from Q (and U) in wasm, combined here as in the loop below
       const o = mw.out;
       if (gridU) {
-        mw.gather(K3, 1);
+        mw.gather(1);
         if (grad) for (let i = 0; i < n; i++) addGrad(o[4 * i + 1], o[4 * i + 2], o[4 * i + 3], w[i * C + c], i, grad);
       }
-      mw.gather(K3, 0);
+      mw.gather(0);
       for (let i = 0; i < n; i++) {
         if (phi) phi[i * C + c] = o[4 * i];
         if (!grad) continue;

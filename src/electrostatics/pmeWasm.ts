@@ -5,10 +5,13 @@
  * layout call, never keep them across one.
  * - RealPairsWasm: the tabulated one-channel pair sum over a skinned pair list (the list and the table are copied in
  *   only when they change: a rebuild, a new table), per-call slot-ordered positions, weights, probes, outputs.
- * - PmeMeshWasm: spline data, one or two meshes, gathered values; spreadAll / gatherAll over all atoms.
+ * - PmeMeshWasm: spline data, one or two meshes and spectra, gathered values; spreadAll / gatherAll over all atoms;
+ *   the real-to-complex 3-D transform of math/fftMixed.ts RealFft3d (same stages, twiddles and operations in the same
+ *   order: bitwise its results) on those meshes, for even K3 and lengths 2^a 3^b 5^c.
  * Results equal the TS loops up to summation order (two lanes of partial sums): tests compare them to ~1e-13.
  * `wasmAvailable()` is false where WebAssembly SIMD is missing; callers then keep the TS loops.
  */
+import { FFT_RADIX5_CONSTANTS, FftPlan, fftBlockLines, fftFactors } from '../math/index.js';
 import { PME_WASM_BASE64 } from './pmeWasmBinary.js';
 
 interface PmeKernels {
@@ -18,6 +21,10 @@ interface PmeKernels {
     w: number, C: number, col: number, grid: number, rev: number): void;
   gatherAll(n: number, p: number, K3: number, th: number, dth: number, i1: number, i2: number, i3: number, flat3: number,
     grid: number, out: number, rev: number): void;
+  fftStage(r: number, L: number, m: number, tw: number, n: number, x: number, xo: number, xr: number, xl: number,
+    y: number, yo: number, yr: number, yl: number, B: number, dir: number, k5: number): void;
+  r2cSplit(lines: number, h: number, real: number, spec: number, wk: number): void;
+  c2rMerge(lines: number, h: number, spec: number, real: number, wk: number): void;
 }
 
 const PAGE = 65536;
@@ -155,14 +162,26 @@ export class RealPairsWasm {
   }
 }
 
+/** One axis of the transform in wasm memory: its stages (twiddles copied in) and block scratch. */
+interface WasmAxis {
+  n: number;
+  B: number;
+  stages: { r: number; L: number; m: number; tw: number }[];
+  a: number;
+  b: number;
+}
+
 /**
- * PME spline data and meshes in wasm memory. `layout(n, p, M)` sizes it for n atoms, order p and meshes of M points
- * (two meshes: Q and U); the SplineSet arrays, meshes and gathered values are views (re-made by layout).
+ * PME spline data, meshes and spectra in wasm memory. `layout(n, p, mesh)` sizes it for n atoms, order p and a mesh
+ * (two real meshes Q, U and their half spectra); the SplineSet arrays, meshes, spectra and gathered values are views
+ * (re-made by layout). `fft` is false when the mesh has an odd K3 or a factor above 5 (callers then transform the
+ * views with the TS transform).
  */
 export class PmeMeshWasm {
   private readonly a: Arena;
-  private off = { th: 0, dth: 0, i1: 0, i2: 0, i3: 0, flat3: 0, w: 0, grid0: 0, grid1: 0, out: 0, rev: 0 };
-  private dims = { n: -1, p: -1, M: -1 };
+  private off = { th: 0, dth: 0, i1: 0, i2: 0, i3: 0, flat3: 0, w: 0, grid0: 0, grid1: 0, spec0: 0, spec1: 0, out: 0, rev: 0, wk: 0, k5: 0 };
+  private dims = { n: -1, p: -1, K1: -1, K2: -1, K3: -1 };
+  private axes: WasmAxis[] = [];
   th: Float64Array = new Float64Array(0);
   dth: Float64Array = new Float64Array(0);
   i1: Int32Array = new Int32Array(0);
@@ -172,10 +191,12 @@ export class PmeMeshWasm {
   /** Spread weights (N, one column). */
   w: Float64Array = new Float64Array(0);
   grids: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
+  /** Half spectra K1 × K2 × (K3/2 + 1) complex (interleaved), or full K1 × K2 × K3 when K3 is odd. */
+  specs: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   /** Gathered (value, ∂/∂u1, ∂/∂u2, ∂/∂u3) per atom. */
   out: Float64Array = new Float64Array(0);
-  /** Bumped on every re-layout (spline sets that point into an old layout are stale). */
-  generation = 0;
+  /** The wasm transform runs for this mesh. */
+  fft = false;
 
   private constructor(mod: WebAssembly.Module) {
     this.a = new Arena(mod);
@@ -186,36 +207,107 @@ export class PmeMeshWasm {
     return m ? new PmeMeshWasm(m) : null;
   }
 
-  /** True when the current layout fits (n, p, M) exactly (n, p) and at least M mesh points. */
-  fits(n: number, p: number, M: number): boolean {
-    const d = this.dims;
-    return d.n === n && d.p === p && d.M === M;
-  }
-
-  layout(n: number, p: number, M: number): void {
-    if (this.fits(n, p, M)) return;
+  layout(n: number, p: number, mesh: readonly [number, number, number]): void {
+    const d = this.dims, [K1, K2, K3] = mesh;
+    if (d.n === n && d.p === p && d.K1 === K1 && d.K2 === K2 && d.K3 === K3) return;
     const a = this.a, o = this.off;
+    const M = K1 * K2 * K3, H = K3 % 2 === 0 ? K3 / 2 + 1 : K3, S = K1 * K2 * H;
+    this.fft = K3 % 2 === 0 && [K1, K2, K3 / 2].every((k) => fftFactors(k).every((f) => f <= 5));
     a.reset();
     o.th = a.alloc(24 * n * p); o.dth = a.alloc(24 * n * p);
     o.i1 = a.alloc(4 * n * p); o.i2 = a.alloc(4 * n * p); o.i3 = a.alloc(4 * n * p); o.flat3 = a.alloc(4 * n);
-    o.w = a.alloc(8 * n); o.grid0 = a.alloc(8 * M); o.grid1 = a.alloc(8 * M); o.out = a.alloc(32 * n); o.rev = a.alloc(16 * p);
-    this.dims = { n, p, M };
+    o.w = a.alloc(8 * n); o.grid0 = a.alloc(8 * M); o.grid1 = a.alloc(8 * M); o.spec0 = a.alloc(16 * S); o.spec1 = a.alloc(16 * S);
+    o.out = a.alloc(32 * n); o.rev = a.alloc(16 * p);
+    const axes: WasmAxis[] = [];
+    if (this.fft) {
+      o.wk = a.alloc(16 * (K3 / 2 + 1));
+      o.k5 = a.alloc(32);
+      for (const len of [K3 / 2, K1, K2]) {
+        const plan = new FftPlan(len), B = fftBlockLines(len);
+        const stages = plan.stageData().map((st) => ({ r: st.r, L: st.L, m: st.m, tw: a.alloc(8 * Math.max(st.tw.length, 1)), data: st.tw }));
+        const ax = { n: len, B, stages: stages.map(({ r, L, m, tw }) => ({ r, L, m, tw })), a: a.alloc(16 * len * B), b: a.alloc(16 * len * B) };
+        axes.push(ax);
+        for (const st of stages) a.f64(st.tw, st.data.length).set(st.data);
+      }
+      const h = K3 / 2, wk = a.f64(o.wk, 2 * (h + 1));
+      for (let k = 0; k <= h; k++) { wk[2 * k] = Math.cos((-2 * Math.PI * k) / K3); wk[2 * k + 1] = Math.sin((-2 * Math.PI * k) / K3); }
+      a.f64(o.k5, 4).set(FFT_RADIX5_CONSTANTS);
+    }
+    this.axes = axes;
+    this.dims = { n, p, K1, K2, K3 };
     this.th = a.f64(o.th, 3 * n * p); this.dth = a.f64(o.dth, 3 * n * p);
     this.i1 = a.i32(o.i1, n * p); this.i2 = a.i32(o.i2, n * p); this.i3 = a.i32(o.i3, n * p); this.flat3 = a.i32(o.flat3, n);
     this.w = a.f64(o.w, n); this.grids = [a.f64(o.grid0, M), a.f64(o.grid1, M)]; this.out = a.f64(o.out, 4 * n);
-    this.generation++;
+    this.specs = [a.f64(o.spec0, 2 * S), a.f64(o.spec1, 2 * S)];
   }
 
   /** Spreads this.w onto mesh `g` (zeroed first). */
-  spread(K3: number, g: 0 | 1): void {
-    const { n, p } = this.dims, o = this.off;
+  spread(g: 0 | 1): void {
+    const { n, p, K3 } = this.dims, o = this.off;
     this.grids[g].fill(0);
     this.a.kernels.spreadAll(n, p, K3, o.th, o.i1, o.i2, o.i3, o.flat3, o.w, 1, 0, g === 0 ? o.grid0 : o.grid1, o.rev);
   }
 
   /** Gathers value and u-gradient of every atom from mesh `g` into this.out. */
-  gather(K3: number, g: 0 | 1): void {
-    const { n, p } = this.dims, o = this.off;
+  gather(g: 0 | 1): void {
+    const { n, p, K3 } = this.dims, o = this.off;
     this.a.kernels.gatherAll(n, p, K3, o.th, o.dth, o.i1, o.i2, o.i3, o.flat3, g === 0 ? o.grid0 : o.grid1, o.out, o.rev);
+  }
+
+  /** RealFft3d.forward of mesh g into spectrum g (the mesh is overwritten). Needs this.fft. */
+  forward(g: 0 | 1): void {
+    const { K1, K2, K3 } = this.dims, h = K3 / 2, h1 = h + 1, lines = K1 * K2, o = this.off;
+    const real = g === 0 ? o.grid0 : o.grid1, spec = g === 0 ? o.spec0 : o.spec1;
+    this.axis(this.axes[0], real, 1, 0, lines, h, 1, -1);
+    this.a.kernels.r2cSplit(lines, h, real, spec, o.wk);
+    this.axis(this.axes[2], spec, K1, K2 * h1, h1, 1, h1, -1);
+    this.axis(this.axes[1], spec, 1, 0, K2 * h1, 1, K2 * h1, -1);
+  }
+
+  /** RealFft3d.inverse of spectrum g into mesh g (the spectrum is overwritten). Needs this.fft. */
+  inverse(g: 0 | 1): void {
+    const { K1, K2, K3 } = this.dims, h = K3 / 2, h1 = h + 1, lines = K1 * K2, o = this.off;
+    const real = g === 0 ? o.grid0 : o.grid1, spec = g === 0 ? o.spec0 : o.spec1;
+    this.axis(this.axes[1], spec, 1, 0, K2 * h1, 1, K2 * h1, 1);
+    this.axis(this.axes[2], spec, K1, K2 * h1, h1, 1, h1, 1);
+    this.a.kernels.c2rMerge(lines, h, spec, real, o.wk);
+    this.axis(this.axes[0], real, 1, 0, lines, h, 1, 1);
+  }
+
+  /** fftMixed.ts AxisRunner.run on complex data at byte offset `data` (strided stages, or a block copy for one stage). */
+  private axis(ax: WasmAxis, data: number, outer: number, oStride: number, inner: number, lStride: number, tStride: number, dir: -1 | 1): void {
+    const { n, B, stages } = ax;
+    if (n === 1) return;
+    const k = this.a.kernels, k5 = this.off.k5, S = stages.length;
+    for (let o = 0; o < outer; o++)
+      for (let l0 = 0; l0 < inner; l0 += B) {
+        const nb = Math.min(B, inner - l0), base = o * oStride + l0 * lStride;
+        if (S >= 2) {
+          // FftPlan.transformStrided
+          let src = data, so = 2 * base, sr = tStride, sl = 2 * lStride, dst = ax.a;
+          for (let s = 0; s < S; s++) {
+            const last = s === S - 1, st = stages[s];
+            const out = last ? data : dst, oo = last ? 2 * base : 0, orow = last ? tStride : nb, ol = last ? 2 * lStride : 2;
+            k.fftStage(st.r, st.L, st.m, st.tw, n, src, so, sr, sl, out, oo, orow, ol, nb, dir, k5);
+            src = out; so = oo; sr = orow; sl = ol;
+            dst = out === ax.a ? ax.b : ax.a;
+          }
+          continue;
+        }
+        // one stage: copy the lines into block a ([n][nb]), transform into b, copy back (AxisRunner's block path)
+        const mem = this.a.f64(0, this.a.memory.buffer.byteLength / 8), A = ax.a / 8, Bb = ax.b / 8, D = data / 8;
+        for (let t = 0; t < n; t++)
+          for (let j = 0; j < nb; j++) {
+            const p = D + 2 * (base + t * tStride + j * lStride), q = A + 2 * (t * nb + j);
+            mem[q] = mem[p]; mem[q + 1] = mem[p + 1];
+          }
+        const st = stages[0];
+        k.fftStage(st.r, st.L, st.m, st.tw, n, ax.a, 0, nb, 2, ax.b, 0, nb, 2, nb, dir, k5);
+        for (let t = 0; t < n; t++)
+          for (let j = 0; j < nb; j++) {
+            const p = D + 2 * (base + t * tStride + j * lStride), q = Bb + 2 * (t * nb + j);
+            mem[p] = mem[q]; mem[p + 1] = mem[q + 1];
+          }
+      }
   }
 }

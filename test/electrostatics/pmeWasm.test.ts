@@ -15,7 +15,8 @@ import { cellVolume, Rng } from '../../src/core/index.js';
 import { ElectrostaticsWorkspace, computeElectrostatics, coulombKernel, gaussianKernel, type SolverParameters } from '../../src/electrostatics/index.js';
 import { PmeWorkspace, pmeReciprocal } from '../../src/electrostatics/pme.js';
 import { PME_WASM_SOURCE_HASH } from '../../src/electrostatics/pmeWasmBinary.js';
-import { wasmAvailable } from '../../src/electrostatics/pmeWasm.js';
+import { PmeMeshWasm, wasmAvailable } from '../../src/electrostatics/pmeWasm.js';
+import { RealFft3d } from '../../src/math/index.js';
 import { RealSpaceWorkspace, realSpaceSum } from '../../src/electrostatics/realspace.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { randomIons, TRICLINIC } from './helpers.js';
@@ -115,4 +116,29 @@ test('ElectrostaticsWorkspace kernels auto = ts along MD-like calls (energy, for
     assertClose(a.potentials!, b.potentials!, 1e-12, 'potentials');
   }
   assert.ok(wa.real.rebuilds >= 1, 'the listed (wasm) real-space path ran');
+});
+
+test('wasm real 3-D FFT = RealFft3d bit for bit (forward and inverse; strided and one-stage axes, radices 2–5)', () => {
+  const rng = new Rng(11);
+  for (const mesh of [[18, 16, 20], [54, 54, 54], [5, 4, 6], [3, 2, 8], [25, 12, 10], [1, 6, 4]] as [number, number, number][]) {
+    const k = PmeMeshWasm.create()!;
+    k.layout(3, 4, mesh);
+    assert.ok(k.fft, `mesh ${mesh.join('×')} runs in wasm`);
+    const ref = new RealFft3d(...mesh);
+    const x = Float64Array.from({ length: mesh[0] * mesh[1] * mesh[2] }, () => rng.normal());
+    const specRef = new Float64Array(2 * ref.spectrumSize), xr = x.slice();
+    ref.forward(xr, specRef);
+    k.grids[0].set(x);
+    k.forward(0);
+    assert.deepEqual(k.specs[0], specRef, `forward ${mesh.join('×')}`);
+    const backRef = new Float64Array(x.length);
+    ref.inverse(specRef.slice(), backRef);
+    k.inverse(0);
+    assert.deepEqual(k.grids[0], backRef, `inverse ${mesh.join('×')}`);
+  }
+  const odd = PmeMeshWasm.create()!;
+  odd.layout(3, 4, [12, 12, 9]);
+  assert.equal(odd.fft, false, 'odd K3: the TS transform');
+  odd.layout(3, 4, [14, 12, 12]);
+  assert.equal(odd.fft, false, 'a factor 7: the TS transform');
 });
