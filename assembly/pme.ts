@@ -267,7 +267,7 @@ export function gatherAll(n: i32, p: i32, K3: i32, th: usize, dth: usize, i1: us
   }
 }
 
-// ---- FFT stages (src/math/fftMixed.ts radix2/3/4/5: the same operations in the same order) ----
+// ---- FFT stages (src/math/fftMixed.ts radix2/3/4/5: the same operations in the same order, complex numbers in f64x2) ----
 // Radices 2, 3, 4, 5 (the caller keeps the TS transform for lengths with other factors).
 // One mixed-radix stage of length-n transforms of B lines: input element t of line j at complex index
 // xo + t·xr + j·xl/2 of x (xl in doubles, as the TS code's), output likewise in y; twiddles tw (forward sign, re/im at
@@ -275,102 +275,93 @@ export function gatherAll(n: i32, p: i32, K3: i32, th: usize, dth: usize, i1: us
 @inline function ld(a: usize, k: i32): f64 { return load<f64>(a + ((<usize>k) << 3)); }
 @inline function st(a: usize, k: i32, v: f64): void { store<f64>(a + ((<usize>k) << 3), v); }
 
+// Complex numbers as f64x2 (re, im). w = (wr, wi), ws = (−wi, wr): a·w = (ar wr − ai wi, ar wi + ai wr) lane by lane
+// with the TS code's operations (x + (−y) = x − y exactly), so the stages stay bitwise the TS ones.
+@inline function cmul(a: v128, w: v128, ws: v128): v128 {
+  return f64x2.add(f64x2.mul(v128.shuffle<f64>(a, a, 0, 0), w), f64x2.mul(v128.shuffle<f64>(a, a, 1, 1), ws));
+}
+@inline function cld(a: usize, k: i32): v128 { return v128.load(a + ((<usize>k) << 3)); }
+@inline function cst(a: usize, k: i32, v: v128): void { v128.store(a + ((<usize>k) << 3), v); }
+@inline function swap(a: v128): v128 { return v128.shuffle<f64>(a, a, 1, 0); }
+@inline function twid(tw: usize, k: i32, dir: f64): v128 { return f64x2.replace_lane(v128.load(tw + ((<usize>k) << 3)), 1, -dir * ld(tw, k + 1)); }
+@inline function twids(w: v128): v128 { return f64x2.replace_lane(swap(w), 0, -f64x2.extract_lane(w, 1)); }
+
 // k5: the radix-5 constants (cos 2π/5, cos 4π/5, sin 2π/5, sin 4π/5) as the TS code has them.
 export function fftStage(r: i32, L: i32, m: i32, tw: usize, n: i32, x: usize, xo: i32, xr: i32, xl: i32,
   y: usize, yo: i32, yr: i32, yl: i32, B: i32, dir: f64, k5: usize): void {
   if (r == 4) {
     const s = 2 * xr * (n / 4), od = 2 * yr * L;
+    const rot = f64x2.replace_lane(f64x2.splat(dir), 0, -dir);
     for (let bp = 0; bp < m; bp++)
       for (let k = 0; k < L; k++) {
-        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
-        const w2r = ld(tw, 2 * (L + k)), w2i = -dir * ld(tw, 2 * (L + k) + 1);
-        const w3r = ld(tw, 2 * (2 * L + k)), w3i = -dir * ld(tw, 2 * (2 * L + k) + 1);
+        const w1 = twid(tw, 2 * k, dir), w2 = twid(tw, 2 * (L + k), dir), w3 = twid(tw, 2 * (2 * L + k), dir);
+        const w1s = twids(w1), w2s = twids(w2), w3s = twids(w3);
         let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 4 * L * bp);
         for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
-          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
-          let pr = ld(x, i0 + s), pi = ld(x, i0 + s + 1);
-          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
-          pr = ld(x, i0 + 2 * s); pi = ld(x, i0 + 2 * s + 1);
-          const a2r = pr * w2r - pi * w2i, a2i = pr * w2i + pi * w2r;
-          pr = ld(x, i0 + 3 * s); pi = ld(x, i0 + 3 * s + 1);
-          const a3r = pr * w3r - pi * w3i, a3i = pr * w3i + pi * w3r;
-          const t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
-          const t2r = a1r + a3r, t2i = a1i + a3i;
-          const t3r = -dir * (a1i - a3i), t3i = dir * (a1r - a3r);
-          st(y, o0, t0r + t2r); st(y, o0 + 1, t0i + t2i);
-          st(y, o0 + od, t1r + t3r); st(y, o0 + od + 1, t1i + t3i);
-          st(y, o0 + 2 * od, t0r - t2r); st(y, o0 + 2 * od + 1, t0i - t2i);
-          st(y, o0 + 3 * od, t1r - t3r); st(y, o0 + 3 * od + 1, t1i - t3i);
+          const a0 = cld(x, i0), a1 = cmul(cld(x, i0 + s), w1, w1s), a2 = cmul(cld(x, i0 + 2 * s), w2, w2s), a3 = cmul(cld(x, i0 + 3 * s), w3, w3s);
+          const t0 = f64x2.add(a0, a2), t1 = f64x2.sub(a0, a2), t2 = f64x2.add(a1, a3);
+          // dir·i·(a1 − a3)
+          const t3 = f64x2.mul(swap(f64x2.sub(a1, a3)), rot);
+          cst(y, o0, f64x2.add(t0, t2));
+          cst(y, o0 + od, f64x2.add(t1, t3));
+          cst(y, o0 + 2 * od, f64x2.sub(t0, t2));
+          cst(y, o0 + 3 * od, f64x2.sub(t1, t3));
         }
       }
   } else if (r == 2) {
     const s1 = 2 * xr * (n / 2), o1d = 2 * yr * L;
     for (let bp = 0; bp < m; bp++)
       for (let k = 0; k < L; k++) {
-        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
+        const w1 = twid(tw, 2 * k, dir), w1s = twids(w1);
         let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 2 * L * bp);
         for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
-          const i1 = i0 + s1;
-          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
-          const pr = ld(x, i1), pi = ld(x, i1 + 1);
-          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
-          st(y, o0, a0r + a1r); st(y, o0 + 1, a0i + a1i);
-          st(y, o0 + o1d, a0r - a1r); st(y, o0 + o1d + 1, a0i - a1i);
+          const a0 = cld(x, i0), a1 = cmul(cld(x, i0 + s1), w1, w1s);
+          cst(y, o0, f64x2.add(a0, a1));
+          cst(y, o0 + o1d, f64x2.sub(a0, a1));
         }
       }
   } else if (r == 3) {
     const s = 2 * xr * (n / 3), od = 2 * yr * L, ds = dir * (Math.sqrt(3.0) / 2);
+    const rot = f64x2.replace_lane(f64x2.splat(ds), 0, -ds), half = f64x2.splat(0.5);
     for (let bp = 0; bp < m; bp++)
       for (let k = 0; k < L; k++) {
-        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
-        const w2r = ld(tw, 2 * (L + k)), w2i = -dir * ld(tw, 2 * (L + k) + 1);
+        const w1 = twid(tw, 2 * k, dir), w2 = twid(tw, 2 * (L + k), dir), w1s = twids(w1), w2s = twids(w2);
         let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 3 * L * bp);
         for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
-          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
-          let pr = ld(x, i0 + s), pi = ld(x, i0 + s + 1);
-          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
-          pr = ld(x, i0 + 2 * s); pi = ld(x, i0 + 2 * s + 1);
-          const a2r = pr * w2r - pi * w2i, a2i = pr * w2i + pi * w2r;
-          const br = a1r + a2r, bi = a1i + a2i;
-          const tr = a0r - 0.5 * br, ti = a0i - 0.5 * bi;
-          const ur = -ds * (a1i - a2i), ui = ds * (a1r - a2r);
-          st(y, o0, a0r + br); st(y, o0 + 1, a0i + bi);
-          st(y, o0 + od, tr + ur); st(y, o0 + od + 1, ti + ui);
-          st(y, o0 + 2 * od, tr - ur); st(y, o0 + 2 * od + 1, ti - ui);
+          const a0 = cld(x, i0), a1 = cmul(cld(x, i0 + s), w1, w1s), a2 = cmul(cld(x, i0 + 2 * s), w2, w2s);
+          const b = f64x2.add(a1, a2);
+          const t = f64x2.sub(a0, f64x2.mul(half, b));
+          // ds·i·(a1 − a2)
+          const u = f64x2.mul(swap(f64x2.sub(a1, a2)), rot);
+          cst(y, o0, f64x2.add(a0, b));
+          cst(y, o0 + od, f64x2.add(t, u));
+          cst(y, o0 + 2 * od, f64x2.sub(t, u));
         }
       }
   } else {
     // r == 5
     const s = 2 * xr * (n / 5), od = 2 * yr * L;
-    const C51 = ld(k5, 0), C52 = ld(k5, 1), s1 = dir * ld(k5, 2), s2 = dir * ld(k5, 3);
+    const C51 = f64x2.splat(ld(k5, 0)), C52 = f64x2.splat(ld(k5, 1)), s1 = f64x2.splat(dir * ld(k5, 2)), s2 = f64x2.splat(dir * ld(k5, 3));
+    const rot = f64x2.replace_lane(f64x2.splat(1.0), 0, -1.0);
     for (let bp = 0; bp < m; bp++)
       for (let k = 0; k < L; k++) {
-        const w1r = ld(tw, 2 * k), w1i = -dir * ld(tw, 2 * k + 1);
-        const w2r = ld(tw, 2 * (L + k)), w2i = -dir * ld(tw, 2 * (L + k) + 1);
-        const w3r = ld(tw, 2 * (2 * L + k)), w3i = -dir * ld(tw, 2 * (2 * L + k) + 1);
-        const w4r = ld(tw, 2 * (3 * L + k)), w4i = -dir * ld(tw, 2 * (3 * L + k) + 1);
+        const w1 = twid(tw, 2 * k, dir), w2 = twid(tw, 2 * (L + k), dir), w3 = twid(tw, 2 * (2 * L + k), dir), w4 = twid(tw, 2 * (3 * L + k), dir);
+        const w1s = twids(w1), w2s = twids(w2), w3s = twids(w3), w4s = twids(w4);
         let i0 = xo + 2 * xr * (k + L * bp), o0 = yo + 2 * yr * (k + 5 * L * bp);
         for (let j = 0; j < B; j++, i0 += xl, o0 += yl) {
-          const a0r = ld(x, i0), a0i = ld(x, i0 + 1);
-          let pr = ld(x, i0 + s), pi = ld(x, i0 + s + 1);
-          const a1r = pr * w1r - pi * w1i, a1i = pr * w1i + pi * w1r;
-          pr = ld(x, i0 + 2 * s); pi = ld(x, i0 + 2 * s + 1);
-          const a2r = pr * w2r - pi * w2i, a2i = pr * w2i + pi * w2r;
-          pr = ld(x, i0 + 3 * s); pi = ld(x, i0 + 3 * s + 1);
-          const a3r = pr * w3r - pi * w3i, a3i = pr * w3i + pi * w3r;
-          pr = ld(x, i0 + 4 * s); pi = ld(x, i0 + 4 * s + 1);
-          const a4r = pr * w4r - pi * w4i, a4i = pr * w4i + pi * w4r;
-          const b1r = a1r + a4r, b1i = a1i + a4i, b2r = a2r + a3r, b2i = a2i + a3i;
-          const d1r = a1r - a4r, d1i = a1i - a4i, d2r = a2r - a3r, d2i = a2i - a3i;
-          const t1r = a0r + C51 * b1r + C52 * b2r, t1i = a0i + C51 * b1i + C52 * b2i;
-          const t2r = a0r + C52 * b1r + C51 * b2r, t2i = a0i + C52 * b1i + C51 * b2i;
-          const v1r = s1 * d1r + s2 * d2r, v1i = s1 * d1i + s2 * d2i;
-          const v2r = s2 * d1r - s1 * d2r, v2i = s2 * d1i - s1 * d2i;
-          st(y, o0, a0r + b1r + b2r); st(y, o0 + 1, a0i + b1i + b2i);
-          st(y, o0 + od, t1r - v1i); st(y, o0 + od + 1, t1i + v1r);
-          st(y, o0 + 4 * od, t1r + v1i); st(y, o0 + 4 * od + 1, t1i - v1r);
-          st(y, o0 + 2 * od, t2r - v2i); st(y, o0 + 2 * od + 1, t2i + v2r);
-          st(y, o0 + 3 * od, t2r + v2i); st(y, o0 + 3 * od + 1, t2i - v2r);
+          const a0 = cld(x, i0), a1 = cmul(cld(x, i0 + s), w1, w1s), a2 = cmul(cld(x, i0 + 2 * s), w2, w2s);
+          const a3 = cmul(cld(x, i0 + 3 * s), w3, w3s), a4 = cmul(cld(x, i0 + 4 * s), w4, w4s);
+          const b1 = f64x2.add(a1, a4), b2 = f64x2.add(a2, a3), d1 = f64x2.sub(a1, a4), d2 = f64x2.sub(a2, a3);
+          const t1 = f64x2.add(f64x2.add(a0, f64x2.mul(C51, b1)), f64x2.mul(C52, b2));
+          const t2 = f64x2.add(f64x2.add(a0, f64x2.mul(C52, b1)), f64x2.mul(C51, b2));
+          // i·v as (−v_im, v_re)
+          const v1 = f64x2.mul(swap(f64x2.add(f64x2.mul(s1, d1), f64x2.mul(s2, d2))), rot);
+          const v2 = f64x2.mul(swap(f64x2.sub(f64x2.mul(s2, d1), f64x2.mul(s1, d2))), rot);
+          cst(y, o0, f64x2.add(f64x2.add(a0, b1), b2));
+          cst(y, o0 + od, f64x2.add(t1, v1));
+          cst(y, o0 + 4 * od, f64x2.sub(t1, v1));
+          cst(y, o0 + 2 * od, f64x2.add(t2, v2));
+          cst(y, o0 + 3 * od, f64x2.sub(t2, v2));
         }
       }
   }
