@@ -71,9 +71,13 @@ function timeForces(s: Structure, q: Float64Array, p: TunedParameters, runs: num
 /**
  * PME as MD calls it: one workspace (and so one real-space pair list, skin 1 Å) reused along a trajectory in which
  * every atom moves by a fixed random step of up to ±0.02 Å per coordinate per call (≈ a 2 fs step of the melt at
- * 1100 K). After 3 warm-up calls (the second builds the list), the median CPU and wall time of `calls` calls, and
- * the mean CPU time (which carries the list rebuilds, when an atom has moved more than 0.5 Å, and the load's noise).
+ * 1100 K). After TRAJECTORY_WARMUP warm-up calls (the second builds the list; the others let V8 optimise the JS and
+ * tier up the WebAssembly kernels, which takes ~10 calls at 4096 ions: an MD run is thousands of steps), the median
+ * CPU and wall time of `calls` calls, and the mean CPU time (which carries the list rebuilds, when an atom has moved
+ * more than 0.5 Å, and the load's noise).
  */
+export const TRAJECTORY_WARMUP = 10;
+
 export function timeTrajectory(s: Structure, q: Float64Array, p: TunedParameters, calls: number): { cpuMs: number; wallMs: number; meanCpuMs: number; rebuilds: number } {
   const k = coulombKernel(), ws = new ElectrostaticsWorkspace(), rng = new Rng(7);
   const pos = s.positions.slice(), step = pos.map(() => rng.range(-0.02, 0.02));
@@ -81,7 +85,7 @@ export function timeTrajectory(s: Structure, q: Float64Array, p: TunedParameters
     for (let a = 0; a < pos.length; a++) pos[a] += step[a];
     return { ...s, positions: pos.slice() };
   };
-  for (let i = 0; i < 3; i++) computeElectrostatics(next(), q, k, p, { stress: false, workspace: ws });
+  for (let i = 0; i < TRAJECTORY_WARMUP; i++) computeElectrostatics(next(), q, k, p, { stress: false, workspace: ws });
   const r0 = ws.real.rebuilds;
   const cpu: number[] = [], wall: number[] = [];
   for (let i = 0; i < calls; i++) {
