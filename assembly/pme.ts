@@ -403,3 +403,63 @@ export function c2rMerge(lines: i32, h: i32, spec: usize, real: usize, wk: usize
     }
   }
 }
+
+// ---- per-call PME set-up and the energy filter (src/electrostatics/pme.ts computeSplines, splineWeights, convolve) ----
+
+// B-spline weights θ_j = M_p(fr + j) and dθ_j/du (j < p) at th + 8o, dth + 8o: pme.ts splineWeights' recursion.
+@inline function splineWeights(p: i32, fr: f64, th: usize, dth: usize, o: i32): void {
+  st(th, o, fr);
+  st(th, o + 1, 1 - fr);
+  for (let j = 2; j < p; j++) st(th, o + j, 0.0);
+  for (let n = 3; n <= p; n++) {
+    if (n == p) {
+      st(dth, o, ld(th, o));
+      for (let j = 1; j < p; j++) st(dth, o + j, ld(th, o + j) - ld(th, o + j - 1));
+    }
+    const inv = 1 / <f64>(n - 1);
+    for (let j = n - 1; j >= 1; j--) st(th, o + j, ((fr + <f64>j) * ld(th, o + j) + (<f64>n - fr - <f64>j) * ld(th, o + j - 1)) * inv);
+    st(th, o, fr * ld(th, o) * inv);
+  }
+  if (p == 2) {
+    st(dth, o, 1.0);
+    st(dth, o + 1, -1.0);
+  }
+}
+
+// pme.ts computeSplines for n atoms at x (3n), ainv (9, row-major A⁻¹), mesh K (3 × i32 at mesh): th, dth (N×3×p),
+// i1 (×K2), i2, i3 (N×p), flat3 (N).
+export function splinesAll(n: i32, p: i32, x: usize, ainv: usize, mesh: usize, th: usize, dth: usize, i1: usize, i2: usize, i3: usize, flat3: usize): void {
+  const K2 = load<i32>(mesh, 4);
+  for (let i = 0; i < n; i++) {
+    const px = ld(x, 3 * i), py = ld(x, 3 * i + 1), pz = ld(x, 3 * i + 2);
+    for (let d = 0; d < 3; d++) {
+      const K = load<i32>(mesh + ((<usize>d) << 2)), Kf = <f64>K;
+      const s = px * ld(ainv, d) + py * ld(ainv, 3 + d) + pz * ld(ainv, 6 + d);
+      let u = Kf * (s - Math.floor(s));
+      if (u >= Kf) u -= Kf;
+      const flf = Math.floor(u), fl = <i32>flf;
+      splineWeights(p, u - flf, th, dth, (3 * i + d) * p);
+      const mult = d == 0 ? K2 : 1;
+      const ix = d == 0 ? i1 : d == 1 ? i2 : i3;
+      for (let j = 0; j < p; j++) {
+        const g = fl - j;
+        store<i32>(ix + ((<usize>(i * p + j)) << 2), (g < 0 ? g + K : g) * mult);
+      }
+      if (d == 2) store<i32>(flat3 + ((<usize>i) << 2), fl >= p - 1 ? fl : -1);
+    }
+  }
+}
+
+// Proportional probes, no strain (pme.ts convolve with B = null): returns Σ_m infl·|A|², A ← A·fs (fs = infl times the
+// half-spectrum multiplicity undone), over the S stored points, in order.
+export function convolveSelf(S: i32, spec: usize, infl: usize, fs: usize): f64 {
+  let acc = 0.0;
+  for (let idx = 0; idx < S; idx++) {
+    const ar = ld(spec, 2 * idx), ai = ld(spec, 2 * idx + 1);
+    acc += ld(infl, idx) * (ar * ar + ai * ai);
+    const f = ld(fs, idx);
+    st(spec, 2 * idx, ar * f);
+    st(spec, 2 * idx + 1, ai * f);
+  }
+  return acc;
+}

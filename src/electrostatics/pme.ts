@@ -418,7 +418,11 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
     mw.layout(n, p, mesh);
     if (!reuse || reuse.th !== mw.th) reuse = { p, th: mw.th, dth: mw.dth, i1: mw.i1, i2: mw.i2, i3: mw.i3, flat3: mw.flat3 };
   }
-  const sp = computeSplines(req.positions, ainv, mesh, p, reuse);
+  let sp: SplineSet;
+  if (mw) {
+    mw.splines(req.positions, ainv);
+    sp = reuse!;
+  } else sp = computeSplines(req.positions, ainv, mesh, p, reuse);
   workspace.splines = sp;
   const S = K1 * K2 * H;
   const wantStrain = !!(req.strain && u);
@@ -498,7 +502,8 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
       forward(1, gridU, specU);
       convolve(specQ, specU, 1);
       inverse(1, specU, gridU);
-    } else convolve(specQ, null, lam ? lam[c] : 0);
+    } else if (wfft && lam && !dS) L += lam[c] * wfft.convolveSelf(0, infl, filterScale);
+    else convolve(specQ, null, lam ? lam[c] : 0);
     inverse(0, specQ, gridQ);
     if (mw && u) {
       // value and u-gradient of every atom from Q (and U) in wasm, combined here as in the loop below

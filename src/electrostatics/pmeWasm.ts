@@ -24,6 +24,8 @@ interface PmeKernels {
   fftStage(r: number, L: number, m: number, tw: number, n: number, x: number, xo: number, xr: number, xl: number,
     y: number, yo: number, yr: number, yl: number, B: number, dir: number, k5: number): void;
   r2cSplit(lines: number, h: number, real: number, spec: number, wk: number): void;
+  splinesAll(n: number, p: number, x: number, ainv: number, mesh: number, th: number, dth: number, i1: number, i2: number, i3: number, flat3: number): void;
+  convolveSelf(S: number, spec: number, infl: number, fs: number): number;
   c2rMerge(lines: number, h: number, spec: number, real: number, wk: number): void;
 }
 
@@ -179,7 +181,10 @@ interface WasmAxis {
  */
 export class PmeMeshWasm {
   private readonly a: Arena;
-  private off = { th: 0, dth: 0, i1: 0, i2: 0, i3: 0, flat3: 0, w: 0, grid0: 0, grid1: 0, spec0: 0, spec1: 0, out: 0, rev: 0, wk: 0, k5: 0 };
+  private off = { th: 0, dth: 0, i1: 0, i2: 0, i3: 0, flat3: 0, w: 0, grid0: 0, grid1: 0, spec0: 0, spec1: 0, out: 0, rev: 0, wk: 0, k5: 0,
+    x: 0, ainv: 0, mesh: 0, infl: 0, fs: 0 };
+  /** The influence function whose filter is in memory (identity of its array). */
+  private inflTag: Float64Array | null = null;
   private dims = { n: -1, p: -1, K1: -1, K2: -1, K3: -1 };
   private axes: WasmAxis[] = [];
   th: Float64Array = new Float64Array(0);
@@ -218,6 +223,8 @@ export class PmeMeshWasm {
     o.i1 = a.alloc(4 * n * p); o.i2 = a.alloc(4 * n * p); o.i3 = a.alloc(4 * n * p); o.flat3 = a.alloc(4 * n);
     o.w = a.alloc(8 * n); o.grid0 = a.alloc(8 * M); o.grid1 = a.alloc(8 * M); o.spec0 = a.alloc(16 * S); o.spec1 = a.alloc(16 * S);
     o.out = a.alloc(32 * n); o.rev = a.alloc(16 * p);
+    o.x = a.alloc(24 * n); o.ainv = a.alloc(72); o.mesh = a.alloc(12); o.infl = a.alloc(8 * S); o.fs = a.alloc(8 * S);
+    this.inflTag = null;
     const axes: WasmAxis[] = [];
     if (this.fft) {
       o.wk = a.alloc(16 * (K3 / 2 + 1));
@@ -239,6 +246,30 @@ export class PmeMeshWasm {
     this.i1 = a.i32(o.i1, n * p); this.i2 = a.i32(o.i2, n * p); this.i3 = a.i32(o.i3, n * p); this.flat3 = a.i32(o.flat3, n);
     this.w = a.f64(o.w, n); this.grids = [a.f64(o.grid0, M), a.f64(o.grid1, M)]; this.out = a.f64(o.out, 4 * n);
     this.specs = [a.f64(o.spec0, 2 * S), a.f64(o.spec1, 2 * S)];
+    a.i32(o.mesh, 3).set(mesh);
+  }
+
+  /** pme.ts computeSplines into the spline views (same operations: bitwise its values). */
+  splines(positions: Float64Array, ainv: Float64Array): void {
+    const { n, p } = this.dims, o = this.off;
+    this.a.f64(o.x, 3 * n).set(positions);
+    this.a.f64(o.ainv, 9).set(ainv);
+    this.a.kernels.splinesAll(n, p, o.x, o.ainv, o.mesh, o.th, o.dth, o.i1, o.i2, o.i3, o.flat3);
+  }
+
+  /**
+   * Proportional probes without strain: Σ_m infl |Q̂|² over spectrum g, and Q̂ ← Q̂ · infl · (multiplicity undone),
+   * in pme.ts convolve's order. `infl` is copied in when it is not the one in memory; `scale[m3]` undoes the multiplicity.
+   */
+  convolveSelf(g: 0 | 1, infl: Float64Array, scale: Float64Array): number {
+    const o = this.off, S = infl.length;
+    if (this.inflTag !== infl) {
+      this.a.f64(o.infl, S).set(infl);
+      const fs = this.a.f64(o.fs, S), H = scale.length;
+      for (let idx = 0; idx < S; idx++) fs[idx] = infl[idx] * scale[idx % H];
+      this.inflTag = infl;
+    }
+    return this.a.kernels.convolveSelf(S, g === 0 ? o.spec0 : o.spec1, o.infl, o.fs);
   }
 
   /** Spreads this.w onto mesh `g` (zeroed first). */
