@@ -206,29 +206,37 @@ export function gatherAll(n: i32, p: i32, K3: i32, th: usize, dth: usize, i1: us
         store<f64>(f8(rev, k), load<f64>(f8(th, o3 + p - 1 - k)));
         store<f64>(f8(drev, k), load<f64>(f8(dth, o3 + p - 1 - k)));
       }
+      // rows summed in f64x2 lanes (a0, a2, a3 as vectors over k; one horizontal sum per j1), odd p: the last
+      // point of each row in scalars
+      const odd = p & 1, pe = p - odd;
       for (let j1 = 0; j1 < p; j1++) {
         const r1 = load<i32>(i4(i1, ip + j1));
+        let a0v = zero, a2v = zero, a3v = zero;
         let a0 = 0.0, a2 = 0.0, a3 = 0.0;
         for (let j2 = 0; j2 < p; j2++) {
           const g = f8(grid, (r1 + load<i32>(i4(i2, ip + j2))) * K3 + f3 - p + 1);
-          let sv = zero, tv = zero, k = 0;
-          for (; k + 1 < p; k += 2) {
+          let sv = zero, tv = zero;
+          for (let k = 0; k < pe; k += 2) {
             const gv = v128.load(g + ((<usize>k) << 3));
             sv = f64x2.add(sv, f64x2.mul(v128.load(f8(rev, k)), gv));
             tv = f64x2.add(tv, f64x2.mul(v128.load(f8(drev, k)), gv));
           }
-          let s0 = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
-          let s3 = f64x2.extract_lane(tv, 0) + f64x2.extract_lane(tv, 1);
-          if (k < p) {
-            const gk = load<f64>(g + ((<usize>k) << 3));
-            s0 += load<f64>(f8(rev, k)) * gk;
-            s3 += load<f64>(f8(drev, k)) * gk;
+          const t2 = load<f64>(f8(th, o2 + j2)), dt2 = load<f64>(f8(dth, o2 + j2));
+          const t2v = f64x2.splat(t2);
+          a0v = f64x2.add(a0v, f64x2.mul(t2v, sv));
+          a2v = f64x2.add(a2v, f64x2.mul(f64x2.splat(dt2), sv));
+          a3v = f64x2.add(a3v, f64x2.mul(t2v, tv));
+          if (odd) {
+            const gk = load<f64>(g + ((<usize>pe) << 3));
+            const s0 = load<f64>(f8(rev, pe)) * gk, s3 = load<f64>(f8(drev, pe)) * gk;
+            a0 += t2 * s0;
+            a2 += dt2 * s0;
+            a3 += t2 * s3;
           }
-          const t2 = load<f64>(f8(th, o2 + j2));
-          a0 += t2 * s0;
-          a2 += load<f64>(f8(dth, o2 + j2)) * s0;
-          a3 += t2 * s3;
         }
+        a0 += f64x2.extract_lane(a0v, 0) + f64x2.extract_lane(a0v, 1);
+        a2 += f64x2.extract_lane(a2v, 0) + f64x2.extract_lane(a2v, 1);
+        a3 += f64x2.extract_lane(a3v, 0) + f64x2.extract_lane(a3v, 1);
         const t1 = load<f64>(f8(th, o1 + j1));
         v += t1 * a0;
         d1 += load<f64>(f8(dth, o1 + j1)) * a0;
