@@ -21,6 +21,10 @@
  * the kernels of pmeKernels.ts, unrolled along that direction for orders 5–8 (generated, same operations). Cost O(N p³ C + M log M · C), M = K1 K2 K3.
  * State between calls (the FFT plan, the influence function, the scratch meshes) lives in a `PmeWorkspace` the
  * caller owns (an ElectrostaticsCalculator, a descriptor's workspace); without one, each call builds its own.
+ * With probes and a workspace of kernels 'auto' (not pooled), the spline weights, spreading, the real FFT (even K3,
+ * factors 2, 3, 5), the energy filter (proportional probes, no strain) and the gathering run in WebAssembly SIMD
+ * (pmeWasm.ts, assembly/pme.ts) on spline data and meshes in its memory: bitwise the loops here except the
+ * gathering, which sums in two lanes (rounding only).
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import { realTransform3d, type RealTransform3d } from '../math/index.js';
@@ -271,8 +275,6 @@ export class PmeWorkspace {
    * `pool`: scratch meshes shared with other workspaces that are never used at the same time (e.g. one per channel
    * of a descriptor, run one after another): each slot is grown to the largest length asked for and handed out as a
    * prefix, so the channels together keep one set of meshes instead of one set each.
-   */
-  /**
    * `kernels`: 'auto' (default) spreads and gathers in WebAssembly SIMD (assembly/pme.ts; spline data and the real
    * meshes then live in its memory) where available; 'ts' keeps the TS loops (pools: always 'ts', their meshes are shared).
    */

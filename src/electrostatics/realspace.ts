@@ -19,6 +19,9 @@
  * r_lo use the exact function. tune enables it for requested accuracies ≥ 1e-7.
  * Cost O(N ρ r_c³); memory O(N) (+ 4 doubles per table interval).
  * The table is kept in a `RealSpaceWorkspace` the caller owns (one per calculator); without one, each call builds it.
+ * Over a workspace's pair list, one tabulated channel with probes runs in WebAssembly SIMD (pmeWasm.ts RealPairsWasm,
+ * assembly/pme.ts realPairs: two pairs per step, equal to tabulatedPairs up to summation order) unless the workspace
+ * was made with kernels 'ts'.
  */
 import { cellWidths, makeStructure } from '../core/index.js';
 import { VerletPairList, binAtoms, buildNeighbourList, gatherSlots, scatterAddSlots, withinDisplacement } from '../geometry/index.js';
