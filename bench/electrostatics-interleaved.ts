@@ -23,10 +23,10 @@ const p = tuneElectrostatics(s, q, { method: 'pme', accuracy: 1e-6 });
 const median = (x: number[]): number => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
 const pme: number[] = [], md: number[] = [];
 for (let r = 0; r < reps; r++) {
-  const ours = timeTrajectory(s, q, p, 12).cpuMs;
+  const traj = timeTrajectory(s, q, p, 12), ours = traj.cpuMs;
   const l = lammps(s, q, { order: 7, accuracy: 1.5e-6, cutoffA: 11.13 });
   if (l) pme.push(ours / l.cpuMs);
-  console.log(`PME ${n} ions: farfield ${ours.toFixed(1)} ms (mesh ${p.mesh!.join('×')}, order ${p.order}, r_c ${p.realCutoffA!.toFixed(2)}) vs LAMMPS ${l ? `${l.cpuMs.toFixed(1)} ms (order 7, grid ${l.grid}, r_c 11.13, ${l.cpuUse}% CPU)` : 'failed'}; load ${loadavg()[0].toFixed(1)}`);
+  console.log(`PME ${n} ions: farfield ${ours.toFixed(1)} ms (mean ${traj.meanCpuMs.toFixed(1)} incl. ${traj.rebuilds} list rebuild(s) in 12 calls; mesh ${p.mesh!.join('×')}, order ${p.order}, r_c ${p.realCutoffA!.toFixed(2)}) vs LAMMPS ${l ? `${l.cpuMs.toFixed(1)} ms (order 7, grid ${l.grid}, r_c 11.13, ${l.cpuUse}% CPU)` : 'failed'}; load ${loadavg()[0].toFixed(1)}`);
   if (n > 10000) continue;
   const f = farfieldMdStep(s), l7 = lammpsMdStep(s, 7, 10), l6 = lammpsMdStep(s, 6, 10);
   const best = Math.min(l7?.cpuMs ?? Infinity, l6?.cpuMs ?? Infinity);

@@ -19,7 +19,7 @@
  *   - the Ewald/PME crossover (small sizes) and the PME cost exponent (along MD) over 512 … 32768 ions;
  *   - one NVE MD step of Fumi–Tosi NaCl at 4096 ions against LAMMPS born/coul/long + pppm (`mdStepAnchor`;
  *     FARFIELD_BENCH_NO_MD=1 skips it);
- *   - 3-D FFT timings: the mixed-radix complex and real-to-complex transforms.
+ *   - 3-D FFT timings: the mixed-radix complex and real-to-complex transforms (TS, and the real one in wasm as PME runs it).
  * `--quick`: 512 and 4096 ions only. FARFIELD_BENCH_EWALD_LARGE=1 also times Ewald at 32768 ions (~1–2 minutes).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -32,6 +32,7 @@ import { COULOMB_EV_A, makeStructure, Rng, type Structure } from '../src/core/in
 import { runMd, velocityVerlet } from '../src/md/index.js';
 import { ElectrostaticsWorkspace, computeElectrostatics, coulombKernel, tuneElectrostatics, type TunedParameters } from '../src/electrostatics/index.js';
 import { Fft3d, RealFft3d } from '../src/math/index.js';
+import { PmeMeshWasm } from '../src/electrostatics/pmeWasm.js';
 import { costExponent, type BenchContext } from './harness.js';
 
 /** A rattled rock-salt NaCl melt of cells³ conventional cells (8 cells³ ions) with charges ±1. */
@@ -71,9 +72,13 @@ function timeForces(s: Structure, q: Float64Array, p: TunedParameters, runs: num
 /**
  * PME as MD calls it: one workspace (and so one real-space pair list, skin 1 Å) reused along a trajectory in which
  * every atom moves by a fixed random step of up to ±0.02 Å per coordinate per call (≈ a 2 fs step of the melt at
- * 1100 K). After 3 warm-up calls (the second builds the list), the median CPU and wall time of `calls` calls, and
- * the mean CPU time (which carries the list rebuilds, when an atom has moved more than 0.5 Å, and the load's noise).
+ * 1100 K). After TRAJECTORY_WARMUP warm-up calls (the second builds the list; the others let V8 optimise the JS and
+ * tier up the WebAssembly kernels, which takes ~10 calls at 4096 ions: an MD run is thousands of steps), the median
+ * CPU and wall time of `calls` calls, and the mean CPU time (which carries the list rebuilds, when an atom has moved
+ * more than 0.5 Å, and the load's noise).
  */
+export const TRAJECTORY_WARMUP = 10;
+
 export function timeTrajectory(s: Structure, q: Float64Array, p: TunedParameters, calls: number): { cpuMs: number; wallMs: number; meanCpuMs: number; rebuilds: number } {
   const k = coulombKernel(), ws = new ElectrostaticsWorkspace(), rng = new Rng(7);
   const pos = s.positions.slice(), step = pos.map(() => rng.range(-0.02, 0.02));
@@ -81,7 +86,7 @@ export function timeTrajectory(s: Structure, q: Float64Array, p: TunedParameters
     for (let a = 0; a < pos.length; a++) pos[a] += step[a];
     return { ...s, positions: pos.slice() };
   };
-  for (let i = 0; i < 3; i++) computeElectrostatics(next(), q, k, p, { stress: false, workspace: ws });
+  for (let i = 0; i < TRAJECTORY_WARMUP; i++) computeElectrostatics(next(), q, k, p, { stress: false, workspace: ws });
   const r0 = ws.real.rebuilds;
   const cpu: number[] = [], wall: number[] = [];
   for (let i = 0; i < calls; i++) {
@@ -235,6 +240,13 @@ function fftTimings(ctx: BenchContext): void {
     const xr = new Float64Array(M).map((_, k) => Math.cos(k)), spec = new Float64Array(2 * r.spectrumSize);
     ctx.report(`FFT ${n}³ forward+inverse, mixed-radix complex`, best(() => { b.forward(x); b.inverse(x); }), 'ms cpu');
     ctx.report(`FFT ${n}³ forward+inverse, real-to-complex`, best(() => { r.forward(xr, spec); r.inverse(spec, xr); }), 'ms cpu');
+    // the same transform in wasm on the PME workspace's meshes (pmeWasm.ts; bitwise the TS one)
+    const w = PmeMeshWasm.create();
+    w?.layout(1, 4, [n, n, n]);
+    if (w?.fft) {
+      w.grids[0].set(xr);
+      ctx.report(`FFT ${n}³ forward+inverse, real-to-complex, wasm (PME)`, best(() => { w.forward(0); w.inverse(0); }), 'ms cpu');
+    }
   }
 }
 

@@ -21,10 +21,15 @@
  * the kernels of pmeKernels.ts, unrolled along that direction for orders 5–8 (generated, same operations). Cost O(N p³ C + M log M · C), M = K1 K2 K3.
  * State between calls (the FFT plan, the influence function, the scratch meshes) lives in a `PmeWorkspace` the
  * caller owns (an ElectrostaticsCalculator, a descriptor's workspace); without one, each call builds its own.
+ * With probes and a workspace of kernels 'auto' (not pooled), the spline weights, spreading, the real FFT (even K3,
+ * factors 2, 3, 5), the energy filter (proportional probes, no strain) and the gathering run in WebAssembly SIMD
+ * (pmeWasm.ts, assembly/pme.ts) on spline data and meshes in its memory: bitwise the loops here except the
+ * gathering, which sums in two lanes (rounding only).
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import { realTransform3d, type RealTransform3d } from '../math/index.js';
 import { GATHER_FLAT, GATHER_VALUE_FLAT, SPLINE_WEIGHTS, SPREAD_FLAT } from './pmeKernels.js';
+import { PmeMeshWasm } from './pmeWasm.js';
 import { checkRequest, type ReciprocalRequest, type ReciprocalResult } from './reciprocal.js';
 
 export interface PmeParameters {
@@ -270,11 +275,21 @@ export class PmeWorkspace {
    * `pool`: scratch meshes shared with other workspaces that are never used at the same time (e.g. one per channel
    * of a descriptor, run one after another): each slot is grown to the largest length asked for and handed out as a
    * prefix, so the channels together keep one set of meshes instead of one set each.
+   * `kernels`: 'auto' (default) spreads and gathers in WebAssembly SIMD (assembly/pme.ts; spline data and the real
+   * meshes then live in its memory) where available; 'ts' keeps the TS loops (pools: always 'ts', their meshes are shared).
    */
-  constructor(pool?: PmeScratchPool) {
+  constructor(pool?: PmeScratchPool, readonly kernels: 'auto' | 'ts' = 'auto') {
     this.real = pool ? pool.real : [];
     this.spec = pool ? pool.spec : [];
     this.shared = pool !== undefined;
+  }
+
+  private wasmState: PmeMeshWasm | null | undefined;
+
+  /** The wasm spread/gather of this workspace (created on first use), or null ('ts', a pooled workspace, no SIMD). */
+  meshWasm(): PmeMeshWasm | null {
+    if (this.wasmState === undefined) this.wasmState = this.kernels === 'ts' || this.shared ? null : PmeMeshWasm.create();
+    return this.wasmState;
   }
   /** Spline weights and mesh indices of the last call (buffers reused while N and the order stay the same). */
   splines: SplineSet | null = null;
@@ -397,7 +412,19 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const C = req.channels, V = req.volume, w = req.sources, u = req.probes;
   const ainv = inv3(req.cell);
   const b = reciprocalCell(req.cell);
-  const sp = computeSplines(req.positions, ainv, mesh, p, workspace.splines);
+  const M = K1 * K2 * K3;
+  // spline data and real meshes in wasm memory when its kernels run (probes given: value and gradient gathers)
+  const mw = u ? workspace.meshWasm() : null;
+  let reuse = workspace.splines;
+  if (mw) {
+    mw.layout(n, p, mesh);
+    if (!reuse || reuse.th !== mw.th) reuse = { p, th: mw.th, dth: mw.dth, i1: mw.i1, i2: mw.i2, i3: mw.i3, flat3: mw.flat3 };
+  }
+  let sp: SplineSet;
+  if (mw) {
+    mw.splines(req.positions, ainv);
+    sp = reuse!;
+  } else sp = computeSplines(req.positions, ainv, mesh, p, reuse);
   workspace.splines = sp;
   const S = K1 * K2 * H;
   const wantStrain = !!(req.strain && u);
@@ -411,11 +438,10 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
   const grad = u ? new Float64Array(3 * n) : null;
   const dS = wantStrain ? new Float64Array(9) : null;
   let L = 0;
-  const M = K1 * K2 * K3;
-  const gridQ = workspace.scratch('real', 0, M), specQ = workspace.scratch('spec', 0, 2 * S);
+  const gridQ = mw ? mw.grids[0] : workspace.scratch('real', 0, M), specQ = mw ? mw.specs[0] : workspace.scratch('spec', 0, 2 * S);
   const lam = u ? proportionality(w, u, n, C) : null;
   const general = !!u && !lam;
-  const gridU = general ? workspace.scratch('real', 1, M) : null, specU = general ? workspace.scratch('spec', 1, 2 * S) : null;
+  const gridU = general ? (mw ? mw.grids[1] : workspace.scratch('real', 1, M)) : null, specU = general ? (mw ? mw.specs[1] : workspace.scratch('spec', 1, 2 * S)) : null;
   const tmp = new Float64Array(4), tmp2 = new Float64Array(4);
   const g00 = K1 * ainv[0], g01 = K2 * ainv[1], g02 = K3 * ainv[2];
   const g10 = K1 * ainv[3], g11 = K2 * ainv[4], g12 = K3 * ainv[5];
@@ -460,16 +486,43 @@ export function pmeReciprocal(req: ReciprocalRequest & { cell: Float64Array }, p
     L += scale * acc;
   };
 
+  // spreading of column c of an N × C array onto mesh g (0: Q, 1: U)
+  const spreadCol = (a: Float64Array, c: number, g: 0 | 1, grid: Float64Array): void => {
+    if (!mw) return spread(sp, K3, a, C, c, grid);
+    for (let i = 0; i < n; i++) mw.w[i] = a[i * C + c];
+    mw.spread(g);
+  };
+  // transforms of mesh g (0: Q, 1: U) in wasm when its kernels hold the meshes (bitwise the TS transform)
+  const wfft = mw && mw.fft ? mw : null;
+  const forward = (g: 0 | 1, grid: Float64Array, spec: Float64Array): void => (wfft ? wfft.forward(g) : fft.forward(grid, spec));
+  const inverse = (g: 0 | 1, spec: Float64Array, grid: Float64Array): void => (wfft ? wfft.inverse(g) : fft.inverse(spec, grid));
   for (let c = 0; c < C; c++) {
-    spread(sp, K3, w, C, c, gridQ);
-    fft.forward(gridQ, specQ);
+    spreadCol(w, c, 0, gridQ);
+    forward(0, gridQ, specQ);
     if (general && gridU && specU && u) {
-      spread(sp, K3, u, C, c, gridU);
-      fft.forward(gridU, specU);
+      spreadCol(u, c, 1, gridU);
+      forward(1, gridU, specU);
       convolve(specQ, specU, 1);
-      fft.inverse(specU, gridU);
-    } else convolve(specQ, null, lam ? lam[c] : 0);
-    fft.inverse(specQ, gridQ);
+      inverse(1, specU, gridU);
+    } else if (wfft && lam && !dS) L += lam[c] * wfft.convolveSelf(0, infl, filterScale);
+    else convolve(specQ, null, lam ? lam[c] : 0);
+    inverse(0, specQ, gridQ);
+    if (mw && u) {
+      // value and u-gradient of every atom from Q (and U) in wasm, combined here as in the loop below
+      const o = mw.out;
+      if (gridU) {
+        mw.gather(1);
+        if (grad) for (let i = 0; i < n; i++) addGrad(o[4 * i + 1], o[4 * i + 2], o[4 * i + 3], w[i * C + c], i, grad);
+      }
+      mw.gather(0);
+      for (let i = 0; i < n; i++) {
+        if (phi) phi[i * C + c] = o[4 * i];
+        if (!grad) continue;
+        if (lam) addGrad(o[4 * i + 1], o[4 * i + 2], o[4 * i + 3], 2 * lam[c] * w[i * C + c], i, grad);
+        else addGrad(o[4 * i + 1], o[4 * i + 2], o[4 * i + 3], u[i * C + c], i, grad);
+      }
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       if (!u) {
         if (phi) phi[i * C + c] = gatherValue(sp, K3, i, gridQ);

@@ -19,9 +19,13 @@
  * r_lo use the exact function. tune enables it for requested accuracies ≥ 1e-7.
  * Cost O(N ρ r_c³); memory O(N) (+ 4 doubles per table interval).
  * The table is kept in a `RealSpaceWorkspace` the caller owns (one per calculator); without one, each call builds it.
+ * Over a workspace's pair list, one tabulated channel with probes runs in WebAssembly SIMD (pmeWasm.ts RealPairsWasm,
+ * assembly/pme.ts realPairs: two pairs per step, equal to tabulatedPairs up to summation order) unless the workspace
+ * was made with kernels 'ts'.
  */
 import { cellWidths, makeStructure } from '../core/index.js';
 import { VerletPairList, binAtoms, buildNeighbourList, gatherSlots, scatterAddSlots, withinDisplacement } from '../geometry/index.js';
+import { RealPairsWasm } from './pmeWasm.js';
 
 export interface RealSpaceTask {
   positions: Float64Array;
@@ -97,7 +101,19 @@ export class RealSpaceWorkspace {
   /** The last call ran over the list. */
   private listed = false;
 
-  constructor(readonly skinA: number = REAL_SPACE_SKIN_A) {}
+  /**
+   * `kernels`: 'auto' (default) runs the one-channel tabulated pair loop over the list in WebAssembly SIMD
+   * (assembly/pme.ts realPairs; equal to the TS loop up to summation order) where available; 'ts' keeps the TS loop.
+   */
+  constructor(readonly skinA: number = REAL_SPACE_SKIN_A, readonly kernels: 'auto' | 'ts' = 'auto') {}
+
+  private wasmState: RealPairsWasm | null | undefined;
+
+  /** The wasm pair kernel of this workspace (created on first use), or null ('ts', or no WebAssembly SIMD). */
+  wasm(): RealPairsWasm | null {
+    if (this.wasmState === undefined) this.wasmState = this.kernels === 'ts' ? null : RealPairsWasm.create();
+    return this.wasmState;
+  }
 
   private readonly slotArrays: Float64Array[] = [];
 
@@ -190,12 +206,18 @@ function sameCell(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 
 /**
  * Sum over a skinned pair list (pairs beyond r_c skipped). One charge channel with probes and a table (energy,
- * forces, potentials along MD) runs inline; everything else through the PairAccumulator.
+ * forces, potentials along MD) runs in WebAssembly (wasmPairs) or inline (tabulatedPairs, kernels 'ts'); everything
+ * else through the PairAccumulator.
  */
 function verletSum(t: RealSpaceTask, list: VerletPairList, ws: RealSpaceWorkspace): number {
   const n = t.positions.length / 3, C = t.channels, order = list.order;
   const I = list.first, J = list.second, T = list.translation, m = list.count;
   const rc2 = t.cutoffA * t.cutoffA;
+  if (C === 1 && t.table && t.probes && t.gradient) {
+    const k = ws.wasm();
+    const r = k ? wasmPairs(t, list, k, ws.tableFor(t), order) : null;
+    if (r !== null) return r;
+  }
   // per-atom arrays in the list's slot order (neighbours close in memory), scattered back at the end
   const x = gatherSlots(order, t.positions, 3, ws.slots(0, 3 * n));
   const w = gatherSlots(order, t.sources, C, ws.slots(1, n * C));
@@ -219,6 +241,49 @@ function verletSum(t: RealSpaceTask, list: VerletPairList, ws: RealSpaceWorkspac
   }
   if (phi && t.potentials) scatterAddSlots(order, phi, C, t.potentials);
   if (grad && t.gradient) scatterAddSlots(order, grad, 3, t.gradient);
+  return L;
+}
+
+/**
+ * tabulatedPairs in WebAssembly (pmeWasm.ts RealPairsWasm; the list and table are copied in when they change).
+ * Pairs closer than the table's r_lo come back by index and get the exact kernel here. Returns L, or null when more
+ * of them than the kernel records (then the caller runs the TS loop; nothing has been accumulated yet).
+ */
+function wasmPairs(t: RealSpaceTask, list: VerletPairList, k: RealPairsWasm, table: PairTable, order: Int32Array): number | null {
+  const n = t.positions.length / 3, m = list.count;
+  k.layout(n, m, table.intervals);
+  k.setList(list, list.rebuilds, m, list.second, list.translation, list.start);
+  k.setTable(table);
+  gatherSlots(order, t.positions, 3, k.x);
+  gatherSlots(order, t.sources, 1, k.w);
+  gatherSlots(order, t.probes!, 1, k.u);
+  k.grad.fill(0);
+  const wantPhi = !!t.potentials, dS = t.strain;
+  if (wantPhi) k.phi.fill(0);
+  if (dS) k.st.fill(0);
+  let { L, skipped } = k.run(n, table, t.cutoffA * t.cutoffA, wantPhi, !!dS);
+  if (skipped > k.skip.length) return null;
+  if (skipped > 0) {
+    const I = list.first, J = list.second, T = list.translation, x = k.x, w = k.w, u = k.u, phi = k.phi, grad = k.grad, st = k.st;
+    const tmp = new Float64Array(2);
+    for (let s = 0; s < skipped; s++) {
+      const p = k.skip[s], i = I[p], j = J[p];
+      const dx = x[3 * j] - x[3 * i] + T[3 * p], dy = x[3 * j + 1] - x[3 * i + 1] + T[3 * p + 1], dz = x[3 * j + 2] - x[3 * i + 2] + T[3 * p + 2];
+      const r = Math.sqrt(dx * dx + dy * dy + dz * dz);
+      t.shortRange(r, tmp);
+      const v = tmp[0];
+      if (wantPhi) { phi[i] += w[j] * v; phi[j] += w[i] * v; }
+      const sw = u[i] * w[j] + u[j] * w[i];
+      L += sw * v;
+      const g = (sw * tmp[1]) / r;
+      grad[3 * j] += g * dx; grad[3 * j + 1] += g * dy; grad[3 * j + 2] += g * dz;
+      grad[3 * i] -= g * dx; grad[3 * i + 1] -= g * dy; grad[3 * i + 2] -= g * dz;
+      if (dS) { st[0] += g * dx * dx; st[1] += g * dx * dy; st[2] += g * dx * dz; st[3] += g * dy * dy; st[4] += g * dy * dz; st[5] += g * dz * dz; }
+    }
+  }
+  if (wantPhi) scatterAddSlots(order, k.phi, 1, t.potentials!);
+  if (t.gradient) scatterAddSlots(order, k.grad, 3, t.gradient);
+  if (dS) { dS[0] += k.st[0]; dS[1] += k.st[1]; dS[2] += k.st[2]; dS[4] += k.st[3]; dS[5] += k.st[4]; dS[8] += k.st[5]; }
   return L;
 }
 

@@ -82,14 +82,17 @@ function checkSystem(sys: ElectrostaticsSystem, req: SumRequest): number {
  * trajectory, drop it with its owner): the PME plan, influence function and meshes, and the real-space pair table.
  */
 export class ElectrostaticsWorkspace {
-  readonly pme = new PmeWorkspace();
+  readonly pme: PmeWorkspace;
   readonly real: RealSpaceWorkspace;
   /**
    * `realSpaceSkinA`: skin of the real-space pair list kept along a trajectory (realspace.ts; default
    * REAL_SPACE_SKIN_A, 0 = always the binned sweep, which is bit-identical to a call without a workspace).
+   * `kernels`: 'auto' (default) runs the listed real-space pair loop and PME spread/gather in WebAssembly SIMD
+   * (pmeWasm.ts) where available, 'ts' the TS loops (same results up to summation order).
    */
-  constructor(options: { realSpaceSkinA?: number } = {}) {
-    this.real = new RealSpaceWorkspace(options.realSpaceSkinA);
+  constructor(options: { realSpaceSkinA?: number; kernels?: 'auto' | 'ts' } = {}) {
+    this.real = new RealSpaceWorkspace(options.realSpaceSkinA, options.kernels);
+    this.pme = new PmeWorkspace(undefined, options.kernels);
   }
 }
 

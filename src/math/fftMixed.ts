@@ -99,6 +99,11 @@ export class FftPlan {
     }
   }
 
+  /** The stages (radix r, sub-length L, repeats m, forward twiddles), for kernels that run them elsewhere (WebAssembly). */
+  stageData(): ReadonlyArray<{ readonly r: number; readonly L: number; readonly m: number; readonly tw: Float64Array }> {
+    return this.stages;
+  }
+
   /** Number of stages (the result of `transformBlock` is in `a` if even, in `b` if odd). */
   get stageCount(): number {
     return this.stages.length;
@@ -302,6 +307,14 @@ function radixGeneric(x: Float64Array, xo: number, xr: number, xl: number, y: Fl
 
 const BLOCK_DOUBLES = 1 << 13; // 2 n B ≤ 8192 doubles (64 KiB) per scratch buffer
 
+/** Lines per block of AxisRunner for length n (exported for transforms that run its loop elsewhere). */
+export function fftBlockLines(n: number): number {
+  return Math.max(1, Math.min(64, Math.floor(BLOCK_DOUBLES / (2 * n))));
+}
+
+/** The radix-5 constants of radix5: cos 2π/5, cos 4π/5, sin 2π/5, sin 4π/5. */
+export const FFT_RADIX5_CONSTANTS: readonly number[] = Object.freeze([Math.cos((2 * Math.PI) / 5), Math.cos((4 * Math.PI) / 5), Math.sin((2 * Math.PI) / 5), Math.sin((4 * Math.PI) / 5)]);
+
 /** Strided batch of lines of one axis: line l, element t at complex index base(l) + t·tStride. */
 class AxisRunner {
   readonly plan: FftPlan;
@@ -310,7 +323,7 @@ class AxisRunner {
   private readonly b: Float64Array;
   constructor(readonly n: number) {
     this.plan = new FftPlan(n);
-    this.B = Math.max(1, Math.min(64, Math.floor(BLOCK_DOUBLES / (2 * n))));
+    this.B = fftBlockLines(n);
     this.a = new Float64Array(2 * n * this.B);
     this.b = new Float64Array(2 * n * this.B);
   }
