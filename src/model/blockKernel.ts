@@ -402,6 +402,19 @@ function parseParts(hypers: Record<string, unknown>): BlockPartSpec[] {
   });
 }
 
+/** The columns `runs` ([start, end) of x's width columns, dk in all) of the rows of x, packed (rows × dk). */
+function gatherRuns(x: Float64Array, rows: number, width: number, runs: readonly [number, number][], dk: number): Float64Array {
+  const out = new Float64Array(rows * dk);
+  for (let i = 0; i < rows; i++) {
+    let o = i * dk;
+    for (const [a, e] of runs) {
+      out.set(x.subarray(i * width + a, i * width + e), o);
+      o += e - a;
+    }
+  }
+  return out;
+}
+
 export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
   const specs = parseParts(hypers);
   specs.forEach((p, k) => {
@@ -447,15 +460,15 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
         if (j >= width) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${j} outside the descriptor width ${width}`);
       const parts = subs.map((s, k) => {
         const dk = cols[k].length;
-        const xk = new Float64Array(rows * dk);
-        for (let i = 0; i < rows; i++) {
-          let o = i * dk;
-          for (const [a, e] of runs[k]) {
-            xk.set(x.subarray(i * width + a, i * width + e), o);
-            o += e - a;
-          }
+        const xk = gatherRuns(x, rows, width, runs[k], dk);
+        const part = s.prepare(xk, rows, dk);
+        if (part.x === xk && part.t !== xk && (part as Partial<LinearRows>).grad !== xk) {
+          // no kernel reads the part's column copy after prepare (polynomial keeps t, whitened linear z and grad,
+          // vasp its own layout): gathered again from the block's rows when asked for instead of held (issue 17)
+          const run = runs[k];
+          Object.defineProperty(part, 'x', { get: () => gatherRuns(x, rows, width, run, dk), enumerable: true, configurable: true });
         }
-        return s.prepare(xk, rows, dk);
+        return part;
       });
       const r: BlockRows = { rows, cols: width, x, t: x, aux: new Float64Array(0), parts };
       return r;

@@ -92,6 +92,9 @@ export class KernelModel implements Calculator {
    * `scratch`. false: the matrix/gradient path (kept for kernels without `weighted`, the uncertainty, and tests).
    */
   weightedKernelPath = true;
+  /** The weighted path multiplies with reference rows pre-packed once per reference set (referencePacks.ts; same
+   * bits). false: plain GEMMs that pack them on every call (A/B benches). */
+  packedReferences = true;
   /** Work buffers of the weighted kernel path, reused from block to block and call to call. */
   private readonly scratch = new KernelScratch();
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
@@ -186,6 +189,7 @@ export class KernelModel implements Calculator {
       if (weighted) {
         // features and dE/dX read and written in place (rows = atoms of t), weights as a vector (kernelScratch.ts)
         const e = this.scratch.get('model.energy', block);
+        this.scratch.packReferences = this.packedReferences;
         for (let a0 = 0; a0 < ntAll; a0 += block) {
           const atoms = all.subarray(a0, Math.min(ntAll, a0 + block));
           const nt = atoms.length;

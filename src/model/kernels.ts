@@ -21,8 +21,9 @@
 import { FarfieldError, Registry, didYouMean } from '../core/index.js';
 import { columnGroups, type ColumnGroup, type ColumnLayout } from '../descriptors/index.js';
 import type { FactoredUpstream } from './factored.js';
-import { getLinalg } from '../math/index.js';
+import { getLinalg, type PackedB } from '../math/index.js';
 import { rowOffset, type KernelScratch, type RowView } from './kernelScratch.js';
+import { ReferencePacks, type PackRole } from './referencePacks.js';
 
 export interface KernelSpec {
   kind: string;
@@ -138,6 +139,18 @@ function dotMatrix(a: Float64Array, na: number, b: Float64Array, nb: number, d: 
   getLinalg().gemm(na, nb, d, a, b, out, { transB: true });
 }
 
+/** dotMatrix against b.t, through b's 'dots' pack when `packed` (same bits); b.t is not read then. */
+function dotRows(a: Float64Array, na: number, b: KernelRows, d: number, out: Float64Array, packed: PackedB | null): void {
+  if (packed && na > 0 && b.rows > 0 && d > 0) getLinalg().gemmPacked(na, a, packed, out);
+  else dotMatrix(a, na, b.t, b.rows, d, out);
+}
+
+/** out (n_A × D) = P b.t for P (n_A × n_B), through b's 'grad' pack when `packed` (same bits). */
+function rowsProduct(p: Float64Array, na: number, b: KernelRows, d: number, out: Float64Array, packed: PackedB | null): void {
+  if (packed) getLinalg().gemmPacked(na, p, packed, out);
+  else getLinalg().gemm(na, d, b.rows, p, b.t, out);
+}
+
 function ipow(x: number, n: number): number {
   let r = 1;
   for (let k = 0; k < n; k++) r *= x;
@@ -166,29 +179,72 @@ function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, a
  */
 const KEEP_DOTS_MAX = 1 << 22;
 
+/**
+ * Prepared rows of the polynomial kernel: t = the rows of x normalised, aux = their norms. When a calculator has
+ * pre-packed reference rows for its GEMMs (`weighted`), the kernel drops its hold on t (`releaseT`): read again
+ * (uncertainty, design), t is recomputed from x — the same operations, so the same bits — and kept only while the
+ * garbage collector leaves it (WeakRef). Rows are immutable once prepared.
+ */
+class PolynomialRows implements KernelRows {
+  readonly aux: Float64Array;
+  private held: Float64Array | null;
+  private weak: WeakRef<Float64Array> | null = null;
+
+  constructor(readonly rows: number, readonly cols: number, public x: Float64Array) {
+    this.held = new Float64Array(rows * cols);
+    this.aux = new Float64Array(rows);
+    normaliseRows(x, rows, cols, this.held, this.aux);
+  }
+
+  get t(): Float64Array {
+    if (this.held) return this.held;
+    let t = this.weak?.deref();
+    if (!t) {
+      t = new Float64Array(this.rows * this.cols);
+      normaliseRows(this.x, this.rows, this.cols, t, new Float64Array(this.rows));
+      this.weak = new WeakRef(t);
+    }
+    return t;
+  }
+
+  set t(v: Float64Array) {
+    this.held = v;
+  }
+
+  /** Stop holding t (it is recomputed from x when read again). */
+  releaseT(): void {
+    if (!this.held || typeof WeakRef === 'undefined') return;
+    this.weak = new WeakRef(this.held);
+    this.held = null;
+  }
+}
+
 export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
   const what = 'polynomial kernel';
   checkKnown(hypers, ['zeta'], what);
   const zeta = positiveInt(hypers, 'zeta', 4, what);
   /** S = X̂_a X̂_bᵀ of the last matrix(a, b) per prepared row block a (dropped with a), for gradient(a, b). */
   const dots = new WeakMap<KernelRows, { b: KernelRows; s: Float64Array }>();
+  /** X̂_b pre-packed for the two GEMMs (referencePacks.ts): made by `weighted` (the calculator's path, the same
+   * reference rows every call), used by matrix/gradient when present; bitwise the plain GEMMs. */
+  const packs = new ReferencePacks();
+  const packOf = (b: KernelRows, role: PackRole, create: boolean): PackedB | null =>
+    b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t) : null;
   return {
     kind: 'polynomial',
     prepare(x, rows, cols) {
-      const t = new Float64Array(rows * cols);
-      const aux = new Float64Array(rows);
-      normaliseRows(x, rows, cols, t, aux);
-      return { rows, cols, x, t, aux };
+      return new PolynomialRows(rows, cols, x);
     },
     matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
       const n = a.rows * b.rows;
+      const pk = packOf(b, 'dots', false);
       if (n > KEEP_DOTS_MAX || n === 0) {
-        dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, out);
+        dotRows(a.t, a.rows, b, a.cols, out, pk);
         for (let k = 0; k < n; k++) out[k] = ipow(out[k], zeta);
         return out;
       }
       const s = new Float64Array(n);
-      dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, s);
+      dotRows(a.t, a.rows, b, a.cols, s, pk);
       for (let k = 0; k < n; k++) out[k] = ipow(s[k], zeta);
       dots.set(a, { b, s });
       return out;
@@ -200,7 +256,7 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
       // S from the preceding matrix(a, b) when kept (the same GEMM, so the same bits), else one GEMM here
       const kept = dots.get(a);
       const s = kept && kept.b === b ? kept.s : new Float64Array(na * nb);
-      if (s !== kept?.s) dotMatrix(a.t, na, b.t, nb, d, s);
+      if (s !== kept?.s) dotRows(a.t, na, b, d, s, packOf(b, 'dots', false));
       const p = new Float64Array(na * nb);
       const diag = new Float64Array(na);
       for (let i = 0; i < na; i++) {
@@ -215,7 +271,7 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
         diag[i] = acc;
       }
       const tmp = new Float64Array(na * d);
-      getLinalg().gemm(na, d, nb, p, b.t, tmp);
+      rowsProduct(p, na, b, d, tmp, packOf(b, 'grad', false));
       for (let i = 0; i < na; i++)
         for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.t[i * d + c];
     },
@@ -274,7 +330,8 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
         for (let c = 0; c < d; c++) t[i * d + c] = xd[o + c] * inv;
       }
       const s = scratch.get('poly.s', na * nb);
-      dotMatrix(t, na, b.t, nb, d, s);
+      const pack = scratch.packReferences;
+      dotRows(t, na, b, d, s, pack ? packOf(b, 'dots', true) : null);
       const p = grad ? scratch.get('poly.p', na * nb) : null;
       const diag = scratch.get('poly.diag', na);
       for (let i = 0; i < na; i++) {
@@ -293,9 +350,13 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
         energy[i] += e;
         diag[i] = acc;
       }
-      if (!grad || !p) return;
+      if (!grad || !p) {
+        if (pack && b instanceof PolynomialRows) b.releaseT(); // X̂_b lives in the packs now
+        return;
+      }
       const tmp = scratch.get('poly.g', na * d);
-      getLinalg().gemm(na, d, nb, p, b.t, tmp);
+      rowsProduct(p, na, b, d, tmp, pack ? packOf(b, 'grad', true) : null);
+      if (pack && b instanceof PolynomialRows) b.releaseT();
       const gd = grad.data;
       for (let i = 0; i < na; i++) {
         const o = rowOffset(grad, i), dg = diag[i];
