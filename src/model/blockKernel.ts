@@ -567,6 +567,13 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
       });
     };
   }
+  if (subs.some((s) => typeof s.prepack === 'function')) {
+    kernel.prepack = (b): void => {
+      subs.forEach((s, k) => {
+        if (weights[k] !== 0) s.prepack?.((b as BlockRows).parts[k]);
+      });
+    };
+  }
   if (factorable) {
     kernel.factoredGradient = (a, b, b0, b1, _kmat, index, nat): FactoredUpstream => {
       const A = a as BlockRows, B = b as BlockRows;

@@ -119,6 +119,8 @@ export class KernelModel implements Calculator {
         throw new FarfieldError('MODEL', `kernel model: species '${s.species}' is not in the descriptor's species list [${this.descriptor.species.join(', ')}]`);
     });
     this.refs = new ReferenceSet(this.kernel, params.species.map((s) => s.species), params.species.map((s) => s.features), d);
+    // references packed for the kernel's GEMMs once, species by species, so the copies they replace go early
+    if (this.kernel.prepack) for (const p of this.refs.prepared) if (p.rows > 0) this.kernel.prepack(p);
     this.referenceEnergiesEv = Float64Array.from(params.species, (s) => s.referenceEnergyEv);
     this.weights = new Float64Array(this.refs.nRefs);
     params.species.forEach((s, t) => this.weights.set(s.weights, this.refs.offsets[t]));

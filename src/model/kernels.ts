@@ -74,6 +74,11 @@ export interface Kernel {
    */
   weighted?(x: RowView, rows: number, cols: number, b: KernelRows, w: Float64Array, energy: Float64Array,
     grad: RowView | null, scratch: KernelScratch): void;
+  /**
+   * Optional: pre-pack the prepared reference rows b for `weighted` (and matrix/gradient) now, and drop copies the
+   * packs replace (referencePacks.ts). A calculator calls it once per reference set; same results either way.
+   */
+  prepack?(b: KernelRows): void;
   toJSON(): KernelSpec;
 }
 
@@ -181,14 +186,14 @@ const KEEP_DOTS_MAX = 1 << 22;
 
 /**
  * Prepared rows of the polynomial kernel: t = the rows of x normalised, aux = their norms. When a calculator has
- * pre-packed reference rows for its GEMMs (`weighted`), the kernel drops its hold on t (`releaseT`): read again
- * (uncertainty, design), t is recomputed from x — the same operations, so the same bits — and kept only while the
- * garbage collector leaves it (WeakRef). Rows are immutable once prepared.
+ * pre-packed reference rows for its GEMMs (`weighted`), the kernel drops t (`releaseT`, at every weighted call): read
+ * again (uncertainty, design paths), t is recomputed from x — the same operations, so the same bits — and held until
+ * the next release. (No WeakRef: a target read in a job stays alive until the job ends, and an MD run is one job.)
+ * Rows are immutable once prepared.
  */
 class PolynomialRows implements KernelRows {
   readonly aux: Float64Array;
   private held: Float64Array | null;
-  private weak: WeakRef<Float64Array> | null = null;
 
   constructor(readonly rows: number, readonly cols: number, public x: Float64Array) {
     this.held = new Float64Array(rows * cols);
@@ -197,24 +202,19 @@ class PolynomialRows implements KernelRows {
   }
 
   get t(): Float64Array {
-    if (this.held) return this.held;
-    let t = this.weak?.deref();
-    if (!t) {
-      t = new Float64Array(this.rows * this.cols);
-      normaliseRows(this.x, this.rows, this.cols, t, new Float64Array(this.rows));
-      this.weak = new WeakRef(t);
+    if (!this.held) {
+      this.held = new Float64Array(this.rows * this.cols);
+      normaliseRows(this.x, this.rows, this.cols, this.held, new Float64Array(this.rows));
     }
-    return t;
+    return this.held;
   }
 
   set t(v: Float64Array) {
     this.held = v;
   }
 
-  /** Stop holding t (it is recomputed from x when read again). */
+  /** Drop t (recomputed from x when read again). */
   releaseT(): void {
-    if (!this.held || typeof WeakRef === 'undefined') return;
-    this.weak = new WeakRef(this.held);
     this.held = null;
   }
 }
@@ -313,6 +313,11 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
         }
       }
       return { count: cnt, terms: [{ coef: P, rows: b.t.subarray(b0 * d, b0 * d + cnt * d) }], own: { coef: Q, rows: placeRows(a.t, d, 0, index, nat, d) } };
+    },
+    prepack(b) {
+      packOf(b, 'dots', true);
+      packOf(b, 'grad', true);
+      if (b instanceof PolynomialRows) b.releaseT();
     },
     weighted(x, na, d, b, w, energy, grad, scratch) {
       // S = X̂ X̂_bᵀ (one GEMM); e_i += Σ_b w_b S^ζ; P_ib = w_b ζ S^{ζ−1}/|x_i|;

@@ -409,11 +409,17 @@ export class WasmLinalg implements Linalg {
     const pack = new WasmPackedB(rt, k, n, transB, ptr, bytes);
     if (bytes === 0) return pack;
     rt.track(pack, ptr, bytes);
+    // one depth block (KC rows of op(B)) at a time through the scratch: ≤ KC·n doubles copied in, not all of B
     const L = new Layout(rt.scratchBase);
-    const pb = L.take(k * n);
+    const kcMax = Math.min(KC, k);
+    const pb = L.take(kcMax * n);
     rt.ensure(L.end);
-    rt.view(pb, k * n).set(b.subarray(0, k * n));
-    rt.kernels.packB(k, n, pb, transB ? k : n, transB ? 1 : 0, ptr);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc), blk = rt.view(pb, kc * n);
+      if (transB) for (let j = 0; j < n; j++) blk.set(b.subarray(j * k + pc, j * k + pc + kc), j * kc); // B[j][pc…]
+      else blk.set(b.subarray(pc * n, (pc + kc) * n));
+      rt.kernels.packB(kc, n, pb, transB ? kc : n, transB ? 1 : 0, ptr + pc * np * 32);
+    }
     return pack;
   }
 
