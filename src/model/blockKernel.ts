@@ -119,6 +119,14 @@ export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
       getLinalg().gemm(na, d, nb, coef, (b as LinearRows).grad, tmp);
       for (let k = 0; k < na * d; k++) out[k] += tmp[k];
     },
+    weightedGradient(a, b, w, out) {
+      // every row gets v = w·grad_b: one 1 × n_B GEMM row, the same bits as each row of `gradient`'s coef GEMM
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0 || d === 0) return;
+      const v = new Float64Array(d);
+      getLinalg().gemm(1, d, nb, w, (b as LinearRows).grad, v);
+      for (let i = 0; i < na; i++) for (let c = 0; c < d; c++) out[i * d + c] += v[c];
+    },
     gradientPerReference(a, b, b0, b1, _kmat, out, rows) {
       const na = a.rows, d = a.cols, g = (b as LinearRows).grad;
       for (let c = 0; c < b1 - b0; c++)
@@ -563,6 +571,26 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
           const o = rowOffset(grad, i);
           let q = i * dk;
           for (const [a, e] of rk) for (let j = a; j < e; j++) grad.data[o + j] += gk[q++];
+        }
+      });
+    };
+  }
+  if (subs.every((s) => typeof s.weightedGradient === 'function')) {
+    // gradient with the weights on every row: per part β_k w (gradient's coef·β_k, the same products)
+    kernel.weightedGradient = (a, b, w, out): void => {
+      const A = a as BlockRows, B = b as BlockRows;
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0) return;
+      const mats = subMatrices(A, B);
+      subs.forEach((s, k) => {
+        const beta = weights[k], dk = cols[k].length;
+        if (beta === 0 || dk === 0) return;
+        const wk = beta === 1 ? w : Float64Array.from(w, (x) => x * beta);
+        const g = new Float64Array(na * dk);
+        s.weightedGradient!(A.parts[k], B.parts[k], wk, g, mats[k]);
+        for (let i = 0; i < na; i++) {
+          let o = i * dk;
+          for (const [c0, c1] of runs[k]) for (let j = c0; j < c1; j++) out[i * d + j] += g[o++];
         }
       });
     };

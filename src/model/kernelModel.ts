@@ -214,10 +214,13 @@ export class KernelModel implements Calculator {
           energies[atoms[i]] = e;
         }
         if (dEdX && mt > 0) {
-          const coef = new Float64Array(nt * mt);
-          for (let i = 0; i < nt; i++) coef.set(w, i * mt);
           const g = new Float64Array(nt * d);
-          this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
+          if (this.kernel.weightedGradient) this.kernel.weightedGradient(a, this.refs.prepared[t], w, g, kmat);
+          else {
+            const coef = new Float64Array(nt * mt);
+            for (let i = 0; i < nt; i++) coef.set(w, i * mt);
+            this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
+          }
           for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
         }
         if (plan && bounds) accumulateEnergyBounds(plan, atoms, kmat, mt, off, this.refs.energyColumn(t), bounds);

@@ -79,6 +79,11 @@ export interface Kernel {
    * packs replace (referencePacks.ts). A calculator calls it once per reference set; same results either way.
    */
   prepack?(b: KernelRows): void;
+  /**
+   * Optional: `gradient` with coef = w (n_B) on every row, without the n_A × n_B coefficient matrix: out (n_A × D)
+   * += Σ_b w_b ∂K(a_i, b_b)/∂a_i; kmat as for `gradient`. The same bits as `gradient` with the broadcast matrix.
+   */
+  weightedGradient?(a: KernelRows, b: KernelRows, w: Float64Array, out: Float64Array, kmat?: Float64Array): void;
   toJSON(): KernelSpec;
 }
 
@@ -230,6 +235,33 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
   const packs = new ReferencePacks();
   const packOf = (b: KernelRows, role: PackRole, create: boolean): PackedB | null =>
     b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t) : null;
+  /** gradient with coef (na × nb), or with the weights w (nb) on every row when `broadcast` (the same bits). */
+  const polyGradient = (a: KernelRows, b: KernelRows, coef: Float64Array, broadcast: boolean, out: Float64Array): void => {
+    // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}
+    const na = a.rows, nb = b.rows, d = a.cols;
+    if (na === 0 || nb === 0) return;
+    // S from the preceding matrix(a, b) when kept (the same GEMM, so the same bits), else one GEMM here
+    const kept = dots.get(a);
+    const s = kept && kept.b === b ? kept.s : new Float64Array(na * nb);
+    if (s !== kept?.s) dotRows(a.t, na, b, d, s, packOf(b, 'dots', false));
+    const p = new Float64Array(na * nb);
+    const diag = new Float64Array(na);
+    for (let i = 0; i < na; i++) {
+      const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+      let acc = 0;
+      for (let q = 0, k = i * nb; q < nb; q++, k++) {
+        const sk = s[k];
+        const pk = (broadcast ? coef[q] : coef[k]) * zeta * ipow(sk, zeta - 1) * inv;
+        p[k] = pk;
+        acc += pk * sk;
+      }
+      diag[i] = acc;
+    }
+    const tmp = new Float64Array(na * d);
+    rowsProduct(p, na, b, d, tmp, packOf(b, 'grad', false));
+    for (let i = 0; i < na; i++)
+      for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.t[i * d + c];
+  };
   return {
     kind: 'polynomial',
     prepare(x, rows, cols) {
@@ -250,30 +282,10 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
       return out;
     },
     gradient(a, b, coef, out, _kmat) {
-      // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}
-      const na = a.rows, nb = b.rows, d = a.cols;
-      if (na === 0 || nb === 0) return;
-      // S from the preceding matrix(a, b) when kept (the same GEMM, so the same bits), else one GEMM here
-      const kept = dots.get(a);
-      const s = kept && kept.b === b ? kept.s : new Float64Array(na * nb);
-      if (s !== kept?.s) dotRows(a.t, na, b, d, s, packOf(b, 'dots', false));
-      const p = new Float64Array(na * nb);
-      const diag = new Float64Array(na);
-      for (let i = 0; i < na; i++) {
-        const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
-        let acc = 0;
-        for (let k = i * nb; k < (i + 1) * nb; k++) {
-          const sk = s[k];
-          const pk = coef[k] * zeta * ipow(sk, zeta - 1) * inv;
-          p[k] = pk;
-          acc += pk * sk;
-        }
-        diag[i] = acc;
-      }
-      const tmp = new Float64Array(na * d);
-      rowsProduct(p, na, b, d, tmp, packOf(b, 'grad', false));
-      for (let i = 0; i < na; i++)
-        for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.t[i * d + c];
+      polyGradient(a, b, coef, false, out);
+    },
+    weightedGradient(a, b, w, out, _kmat) {
+      polyGradient(a, b, w, true, out);
     },
     gradientPerReference(a, b, b0, b1, kmat, out, rows) {
       // ∂K/∂x_i = f x̂_b − f S x̂_i, f = ζ S^{ζ−1}/|x_i|; S = x̂_i·x̂_b from one GEMM (K^{1/ζ} would lose the sign).
