@@ -16,6 +16,10 @@
  *   column metadata (short-range three-body groups → polynomial). The descriptor already carries √β⁽²⁾ on its radial columns (science.md §1.6), so the defaults are
  *   β_lin = 1 and β_poly = β⁽³⁾ = 0.9.
  *
+ * Reference rows: a calculator's references are pre-packed once for the polynomial kernel's two GEMMs (`prepack`,
+ * referencePacks.ts: S = X̂ X̂_bᵀ and P X̂_b without copying and packing X̂_b on every call, the same bits); the
+ * normalised reference rows are then dropped and recomputed from X_b when another path reads them.
+ *
  * Units: features are dimensionless for `sr`; K is dimensionless; model weights carry eV.
  */
 import { FarfieldError, Registry, didYouMean } from '../core/index.js';
