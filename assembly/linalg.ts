@@ -918,3 +918,63 @@ export function psUpstream(N: i32, L: i32, S: i32, u: usize, vs: f64, scale: usi
       }
   return any;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Pre-packed B (issue 17): op(B) (k×n) packed once in `gemm`'s own panel layout, for repeated products with the
+// same right operand (a model's reference rows). Depth block q (rows pc = q·KC … of op(B), kc = min(KC, k − pc))
+// starts at dst + pc·4·⌈n/4⌉ doubles; inside it panel p (columns 4p … 4p+3, zero-padded) holds
+// dst[… + p·kc·4 + kk·4 + t] = op(B)[pc + kk][4p + t] — exactly what `gemm` packs per block, so gemmPacked runs the
+// same micro-kernel calls on the same data in the same order (bitwise `gemm`).
+// ---------------------------------------------------------------------------------------------------------
+export function packB(k: i32, n: i32, b: usize, ldb: i32, transB: i32, dst: usize): void {
+  const npn = (n + 3) >> 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min<i32>(KC, k - pc);
+    const blk = dst + ((<usize>pc * <usize>npn) << 5);
+    if (transB) packCols(b, ldb, n, pc, kc, 0, npn, blk);
+    else packRows(b, ldb, n, pc, kc, 0, npn, blk);
+  }
+}
+
+// C (m × n, stride ldc) columns 4·jp0 … min(n, 4·jp1) = beta·C + alpha·op(A)·op(B), op(B) pre-packed by packB
+// (k × n); packA: MC·KC doubles. Column panel ranges split the work between threads like `gemm`'s column split.
+export function gemmPacked(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, pb: usize, jp0: i32, jp1: i32,
+  c: usize, ldc: i32, alpha: f64, beta: f64, packA: usize): void {
+  const j0 = 4 * jp0, j1 = min<i32>(n, 4 * jp1);
+  if (j1 <= j0) return;
+  if (beta != 1.0) {
+    for (let i = 0; i < m; i++) {
+      const row = c + ((<usize>i * <usize>ldc) << 3);
+      if (beta == 0.0) {
+        for (let j = j0; j < j1; j++) store<f64>(row + ((<usize>j) << 3), 0.0);
+      } else {
+        for (let j = j0; j < j1; j++) {
+          const q = row + ((<usize>j) << 3);
+          store<f64>(q, beta * load<f64>(q));
+        }
+      }
+    }
+  }
+  if (alpha == 0.0 || m == 0) return;
+  const npn = (n + 3) >> 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min<i32>(KC, k - pc);
+    const pbytes = (<usize>kc) << 5;
+    const blk = pb + ((<usize>pc * <usize>npn) << 5);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min<i32>(MC, m - ic);
+      const npm = (mc + 3) >> 2;
+      if (transA) packRows(a + (<usize>ic << 3), lda, mc, pc, kc, 0, npm, packA);
+      else packCols(a + ((<usize>ic * <usize>lda) << 3), lda, mc, pc, kc, 0, npm, packA);
+      for (let jp = jp0; jp < jp1; jp++) {
+        const bp = blk + <usize>jp * pbytes;
+        const cols = min<i32>(4, n - 4 * jp);
+        for (let ip = 0; ip < npm; ip++) {
+          const rows = min<i32>(4, mc - 4 * ip);
+          const cp = c + ((<usize>(ic + 4 * ip) * <usize>ldc + <usize>(4 * jp)) << 3);
+          micro(packA + <usize>ip * pbytes, bp, kc, cp, ldc, alpha, rows, cols);
+        }
+      }
+    }
+  }
+}

@@ -2,9 +2,11 @@
  * The kernel evaluation of a fitted model alone (issue 17 goal 3 lever c): KernelModel.calculate with the descriptor
  * forward and reverse passes replaced by their cached results, so only the kernel part runs (per species, blocks of
  * `kernelBlockAtoms` atoms). CPU ms per call, medians, the matrix/gradient path (`weightedKernelPath = false`, the
- * code before the weighted path) and the weighted path interleaved call by call, at several block sizes; and the
+ * code before the weighted path), the weighted path with the references packed per GEMM call (`packedReferences =
+ * false`) and with references pre-packed once, interleaved call by call, at several block sizes; and the
  * GEMMs the polynomial part needs (S = X̂ X̂_bᵀ and P X̂_b per species and block) timed alone in the same shapes:
- * "GEMM share" = that isolated GEMM time / the path's time (1 = the kernel costs no more than its two GEMMs).
+ * "GEMM share" = that isolated GEMM time / the path's time (1 = the kernel costs no more than its two GEMMs; the
+ * isolated GEMMs pack their B per call, so a pre-packed path can exceed 1).
  *
  * Models: `FARFIELD_BENCH_MODELS=DIR` with DIR/sr.ffm and DIR/srlr.ffm (required; skipped otherwise); structure: the
  * last frame of data/nacl-liquid-pbe.xyz repeated 3×3×3 (1728 ions; `--quick`: 2×2×2).
@@ -94,21 +96,28 @@ export async function run(ctx: BenchContext): Promise<void> {
     const load = osLoad()[0].toFixed(1);
     for (const block of [128, 256, 512]) {
       m.kernelBlockAtoms = block;
-      const old: number[] = [], neu: number[] = [];
+      // interleaved call by call: matrix path, weighted path packing the references per call (before issue 17's
+      // pre-packed references), weighted path with references packed once (referencePacks.ts)
+      const old: number[] = [], unp: number[] = [], neu: number[] = [];
       for (let r = 0; r < reps + 2; r++) {
         m.weightedKernelPath = false;
         const a = cpuMs(() => m.calculate(s));
         m.weightedKernelPath = true;
+        m.packedReferences = false;
+        const u = cpuMs(() => m.calculate(s));
+        m.packedReferences = true;
         const b = cpuMs(() => m.calculate(s));
         if (r >= 2) {
           old.push(a);
+          unp.push(u);
           neu.push(b);
         }
       }
       const gm = gemmMs(m, s, block, dk, reps);
-      const o = med(old), w = med(neu);
+      const o = med(old), u = med(unp), w = med(neu);
       ctx.report(`${name} ${n} ions block ${block}: matrix path`, o, 'ms/call', `GEMM share ${(gm / o).toFixed(2)} (GEMMs alone ${gm.toFixed(0)} ms), load ${load}`);
-      ctx.report(`${name} ${n} ions block ${block}: weighted path`, w, 'ms/call', `GEMM share ${(gm / w).toFixed(2)}, ×${(o / w).toFixed(2)} faster`);
+      ctx.report(`${name} ${n} ions block ${block}: weighted, packed per call`, u, 'ms/call', `GEMM share ${(gm / u).toFixed(2)}`);
+      ctx.report(`${name} ${n} ions block ${block}: weighted, pre-packed refs`, w, 'ms/call', `GEMM share ${(gm / w).toFixed(2)}, ×${(u / w).toFixed(2)} vs packed per call`);
     }
   }
 }

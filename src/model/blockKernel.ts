@@ -119,6 +119,14 @@ export function linearKernel(hypers: Record<string, unknown> = {}): Kernel {
       getLinalg().gemm(na, d, nb, coef, (b as LinearRows).grad, tmp);
       for (let k = 0; k < na * d; k++) out[k] += tmp[k];
     },
+    weightedGradient(a, b, w, out) {
+      // every row gets v = w·grad_b: one 1 × n_B GEMM row, the same bits as each row of `gradient`'s coef GEMM
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0 || d === 0) return;
+      const v = new Float64Array(d);
+      getLinalg().gemm(1, d, nb, w, (b as LinearRows).grad, v);
+      for (let i = 0; i < na; i++) for (let c = 0; c < d; c++) out[i * d + c] += v[c];
+    },
     gradientPerReference(a, b, b0, b1, _kmat, out, rows) {
       const na = a.rows, d = a.cols, g = (b as LinearRows).grad;
       for (let c = 0; c < b1 - b0; c++)
@@ -402,6 +410,19 @@ function parseParts(hypers: Record<string, unknown>): BlockPartSpec[] {
   });
 }
 
+/** The columns `runs` ([start, end) of x's width columns, dk in all) of the rows of x, packed (rows × dk). */
+function gatherRuns(x: Float64Array, rows: number, width: number, runs: readonly [number, number][], dk: number): Float64Array {
+  const out = new Float64Array(rows * dk);
+  for (let i = 0; i < rows; i++) {
+    let o = i * dk;
+    for (const [a, e] of runs) {
+      out.set(x.subarray(i * width + a, i * width + e), o);
+      o += e - a;
+    }
+  }
+  return out;
+}
+
 export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
   const specs = parseParts(hypers);
   specs.forEach((p, k) => {
@@ -447,15 +468,15 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
         if (j >= width) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${j} outside the descriptor width ${width}`);
       const parts = subs.map((s, k) => {
         const dk = cols[k].length;
-        const xk = new Float64Array(rows * dk);
-        for (let i = 0; i < rows; i++) {
-          let o = i * dk;
-          for (const [a, e] of runs[k]) {
-            xk.set(x.subarray(i * width + a, i * width + e), o);
-            o += e - a;
-          }
+        const xk = gatherRuns(x, rows, width, runs[k], dk);
+        const part = s.prepare(xk, rows, dk);
+        if (part.x === xk && part.t !== xk && (part as Partial<LinearRows>).grad !== xk) {
+          // no kernel reads the part's column copy after prepare (polynomial keeps t, whitened linear z and grad,
+          // vasp its own layout): gathered again from the block's rows when asked for instead of held (issue 17)
+          const run = runs[k];
+          Object.defineProperty(part, 'x', { get: () => gatherRuns(x, rows, width, run, dk), enumerable: true, configurable: true });
         }
-        return s.prepare(xk, rows, dk);
+        return part;
       });
       const r: BlockRows = { rows, cols: width, x, t: x, aux: new Float64Array(0), parts };
       return r;
@@ -551,6 +572,33 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
           let q = i * dk;
           for (const [a, e] of rk) for (let j = a; j < e; j++) grad.data[o + j] += gk[q++];
         }
+      });
+    };
+  }
+  if (subs.every((s) => typeof s.weightedGradient === 'function')) {
+    // gradient with the weights on every row: per part β_k w (gradient's coef·β_k, the same products)
+    kernel.weightedGradient = (a, b, w, out): void => {
+      const A = a as BlockRows, B = b as BlockRows;
+      const na = a.rows, nb = b.rows, d = a.cols;
+      if (na === 0 || nb === 0) return;
+      const mats = subMatrices(A, B);
+      subs.forEach((s, k) => {
+        const beta = weights[k], dk = cols[k].length;
+        if (beta === 0 || dk === 0) return;
+        const wk = beta === 1 ? w : Float64Array.from(w, (x) => x * beta);
+        const g = new Float64Array(na * dk);
+        s.weightedGradient!(A.parts[k], B.parts[k], wk, g, mats[k]);
+        for (let i = 0; i < na; i++) {
+          let o = i * dk;
+          for (const [c0, c1] of runs[k]) for (let j = c0; j < c1; j++) out[i * d + j] += g[o++];
+        }
+      });
+    };
+  }
+  if (subs.some((s) => typeof s.prepack === 'function')) {
+    kernel.prepack = (b): void => {
+      subs.forEach((s, k) => {
+        if (weights[k] !== 0) s.prepack?.((b as BlockRows).parts[k]);
       });
     };
   }

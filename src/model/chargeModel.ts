@@ -306,9 +306,12 @@ function evalPart(kernel: Kernel, a: ReturnType<Kernel['prepare']>, atoms: Int32
     out[atoms[i]] += e;
   }
   if (!grad) return;
-  const coef = new Float64Array(nt * mt);
-  for (let i = 0; i < nt; i++) coef.set(w, i * mt);
   const gr = new Float64Array(nt * d);
-  kernel.gradient(a, refs.prepared[t], coef, gr, kmat);
+  if (kernel.weightedGradient) kernel.weightedGradient(a, refs.prepared[t], w, gr, kmat); // no broadcast coef (same bits)
+  else {
+    const coef = new Float64Array(nt * mt);
+    for (let i = 0; i < nt; i++) coef.set(w, i * mt);
+    kernel.gradient(a, refs.prepared[t], coef, gr, kmat);
+  }
   for (let i = 0; i < nt; i++) grad.set(gr.subarray(i * d, (i + 1) * d), atoms[i] * d);
 }

@@ -166,14 +166,19 @@ export function forceVariance(
           }
         }
       } else {
-        // generic: one kernel gradient per direction with the weights broadcast over the atoms
-        const coef = new Float64Array(nt * mt);
+        // generic: one kernel gradient per direction with the weights on every atom (weightedGradient: no broadcast
+        // coefficient matrix, the same bits)
+        const wg = kernel.weightedGradient;
+        const coef = wg ? null : new Float64Array(nt * mt);
         const g = new Float64Array(nt * d);
         for (let j = 0; j < q; j++) {
           const w = dirs.weights.subarray((j0 + j) * m + off, (j0 + j) * m + off + mt);
-          for (let i = 0; i < nt; i++) coef.set(w, i * mt);
           g.fill(0);
-          kernel.gradient(ps.rows, refs.prepared[t], coef, g, ps.kmat);
+          if (wg) wg.call(kernel, ps.rows, refs.prepared[t], w, g, ps.kmat);
+          else {
+            for (let i = 0; i < nt; i++) coef!.set(w, i * mt);
+            kernel.gradient(ps.rows, refs.prepared[t], coef!, g, ps.kmat);
+          }
           for (let i = 0; i < nt; i++) up.set(g.subarray(i * d, (i + 1) * d), (j * n + ps.atoms[i]) * d);
         }
       }

@@ -92,6 +92,9 @@ export class KernelModel implements Calculator {
    * `scratch`. false: the matrix/gradient path (kept for kernels without `weighted`, the uncertainty, and tests).
    */
   weightedKernelPath = true;
+  /** The weighted path multiplies with reference rows pre-packed once per reference set (referencePacks.ts; same
+   * bits). false: plain GEMMs that pack them on every call (A/B benches). */
+  packedReferences = true;
   /** Work buffers of the weighted kernel path, reused from block to block and call to call. */
   private readonly scratch = new KernelScratch();
   private directions: { key: string; dirs: UncertaintyDirections } | null = null;
@@ -116,6 +119,8 @@ export class KernelModel implements Calculator {
         throw new FarfieldError('MODEL', `kernel model: species '${s.species}' is not in the descriptor's species list [${this.descriptor.species.join(', ')}]`);
     });
     this.refs = new ReferenceSet(this.kernel, params.species.map((s) => s.species), params.species.map((s) => s.features), d);
+    // references packed for the kernel's GEMMs once, species by species, so the copies they replace go early
+    if (this.kernel.prepack) for (const p of this.refs.prepared) if (p.rows > 0) this.kernel.prepack(p);
     this.referenceEnergiesEv = Float64Array.from(params.species, (s) => s.referenceEnergyEv);
     this.weights = new Float64Array(this.refs.nRefs);
     params.species.forEach((s, t) => this.weights.set(s.weights, this.refs.offsets[t]));
@@ -186,6 +191,7 @@ export class KernelModel implements Calculator {
       if (weighted) {
         // features and dE/dX read and written in place (rows = atoms of t), weights as a vector (kernelScratch.ts)
         const e = this.scratch.get('model.energy', block);
+        this.scratch.packReferences = this.packedReferences;
         for (let a0 = 0; a0 < ntAll; a0 += block) {
           const atoms = all.subarray(a0, Math.min(ntAll, a0 + block));
           const nt = atoms.length;
@@ -208,10 +214,13 @@ export class KernelModel implements Calculator {
           energies[atoms[i]] = e;
         }
         if (dEdX && mt > 0) {
-          const coef = new Float64Array(nt * mt);
-          for (let i = 0; i < nt; i++) coef.set(w, i * mt);
           const g = new Float64Array(nt * d);
-          this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
+          if (this.kernel.weightedGradient) this.kernel.weightedGradient(a, this.refs.prepared[t], w, g, kmat);
+          else {
+            const coef = new Float64Array(nt * mt);
+            for (let i = 0; i < nt; i++) coef.set(w, i * mt);
+            this.kernel.gradient(a, this.refs.prepared[t], coef, g, kmat);
+          }
           for (let i = 0; i < nt; i++) dEdX.set(g.subarray(i * d, (i + 1) * d), atoms[i] * d);
         }
         if (plan && bounds) accumulateEnergyBounds(plan, atoms, kmat, mt, off, this.refs.energyColumn(t), bounds);

@@ -27,6 +27,11 @@ export function rowOffset(v: RowView, i: number): number {
 
 export class KernelScratch {
   private readonly bufs = new Map<string, Float64Array>();
+  /**
+   * Kernels may pre-pack the reference rows of their GEMMs once and reuse the packs (referencePacks.ts; same bits).
+   * false: plain GEMMs that pack the references on every call (the code before; kept for A/B benches and tests).
+   */
+  packReferences = true;
 
   /** A buffer of exactly n values (stale contents), backed by one growing allocation per key. */
   get(key: string, n: number): Float64Array {

@@ -16,13 +16,18 @@
  *   column metadata (short-range three-body groups → polynomial). The descriptor already carries √β⁽²⁾ on its radial columns (science.md §1.6), so the defaults are
  *   β_lin = 1 and β_poly = β⁽³⁾ = 0.9.
  *
+ * Reference rows: a calculator's references are pre-packed once for the polynomial kernel's two GEMMs (`prepack`,
+ * referencePacks.ts: S = X̂ X̂_bᵀ and P X̂_b without copying and packing X̂_b on every call, the same bits); the
+ * normalised reference rows are then dropped and recomputed from X_b when another path reads them.
+ *
  * Units: features are dimensionless for `sr`; K is dimensionless; model weights carry eV.
  */
 import { FarfieldError, Registry, didYouMean } from '../core/index.js';
 import { columnGroups, type ColumnGroup, type ColumnLayout } from '../descriptors/index.js';
 import type { FactoredUpstream } from './factored.js';
-import { getLinalg } from '../math/index.js';
+import { getLinalg, type PackedB } from '../math/index.js';
 import { rowOffset, type KernelScratch, type RowView } from './kernelScratch.js';
+import { ReferencePacks, type PackRole } from './referencePacks.js';
 
 export interface KernelSpec {
   kind: string;
@@ -73,6 +78,16 @@ export interface Kernel {
    */
   weighted?(x: RowView, rows: number, cols: number, b: KernelRows, w: Float64Array, energy: Float64Array,
     grad: RowView | null, scratch: KernelScratch): void;
+  /**
+   * Optional: pre-pack the prepared reference rows b for `weighted` (and matrix/gradient) now, and drop copies the
+   * packs replace (referencePacks.ts). A calculator calls it once per reference set; same results either way.
+   */
+  prepack?(b: KernelRows): void;
+  /**
+   * Optional: `gradient` with coef = w (n_B) on every row, without the n_A × n_B coefficient matrix: out (n_A × D)
+   * += Σ_b w_b ∂K(a_i, b_b)/∂a_i; kmat as for `gradient`. The same bits as `gradient` with the broadcast matrix.
+   */
+  weightedGradient?(a: KernelRows, b: KernelRows, w: Float64Array, out: Float64Array, kmat?: Float64Array): void;
   toJSON(): KernelSpec;
 }
 
@@ -138,6 +153,18 @@ function dotMatrix(a: Float64Array, na: number, b: Float64Array, nb: number, d: 
   getLinalg().gemm(na, nb, d, a, b, out, { transB: true });
 }
 
+/** dotMatrix against b.t, through b's 'dots' pack when `packed` (same bits); b.t is not read then. */
+function dotRows(a: Float64Array, na: number, b: KernelRows, d: number, out: Float64Array, packed: PackedB | null): void {
+  if (packed && na > 0 && b.rows > 0 && d > 0) getLinalg().gemmPacked(na, a, packed, out);
+  else dotMatrix(a, na, b.t, b.rows, d, out);
+}
+
+/** out (n_A × D) = P b.t for P (n_A × n_B), through b's 'grad' pack when `packed` (same bits). */
+function rowsProduct(p: Float64Array, na: number, b: KernelRows, d: number, out: Float64Array, packed: PackedB | null): void {
+  if (packed) getLinalg().gemmPacked(na, p, packed, out);
+  else getLinalg().gemm(na, d, b.rows, p, b.t, out);
+}
+
 function ipow(x: number, n: number): number {
   let r = 1;
   for (let k = 0; k < n; k++) r *= x;
@@ -166,58 +193,103 @@ function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, a
  */
 const KEEP_DOTS_MAX = 1 << 22;
 
+/**
+ * Prepared rows of the polynomial kernel: t = the rows of x normalised, aux = their norms. When a calculator has
+ * pre-packed reference rows for its GEMMs (`weighted`), the kernel drops t (`releaseT`, at every weighted call): read
+ * again (uncertainty, design paths), t is recomputed from x — the same operations, so the same bits — and held until
+ * the next release. (No WeakRef: a target read in a job stays alive until the job ends, and an MD run is one job.)
+ * Rows are immutable once prepared.
+ */
+class PolynomialRows implements KernelRows {
+  readonly aux: Float64Array;
+  private held: Float64Array | null;
+
+  constructor(readonly rows: number, readonly cols: number, public x: Float64Array) {
+    this.held = new Float64Array(rows * cols);
+    this.aux = new Float64Array(rows);
+    normaliseRows(x, rows, cols, this.held, this.aux);
+  }
+
+  get t(): Float64Array {
+    if (!this.held) {
+      this.held = new Float64Array(this.rows * this.cols);
+      normaliseRows(this.x, this.rows, this.cols, this.held, new Float64Array(this.rows));
+    }
+    return this.held;
+  }
+
+  set t(v: Float64Array) {
+    this.held = v;
+  }
+
+  /** Drop t (recomputed from x when read again). */
+  releaseT(): void {
+    this.held = null;
+  }
+}
+
 export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
   const what = 'polynomial kernel';
   checkKnown(hypers, ['zeta'], what);
   const zeta = positiveInt(hypers, 'zeta', 4, what);
   /** S = X̂_a X̂_bᵀ of the last matrix(a, b) per prepared row block a (dropped with a), for gradient(a, b). */
   const dots = new WeakMap<KernelRows, { b: KernelRows; s: Float64Array }>();
+  /** X̂_b pre-packed for the two GEMMs (referencePacks.ts): made by `weighted` (the calculator's path, the same
+   * reference rows every call), used by matrix/gradient when present; bitwise the plain GEMMs. */
+  const packs = new ReferencePacks();
+  const packOf = (b: KernelRows, role: PackRole, create: boolean): PackedB | null =>
+    b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t) : null;
+  /** gradient with coef (na × nb), or with the weights w (nb) on every row when `broadcast` (the same bits). */
+  const polyGradient = (a: KernelRows, b: KernelRows, coef: Float64Array, broadcast: boolean, out: Float64Array): void => {
+    // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}
+    const na = a.rows, nb = b.rows, d = a.cols;
+    if (na === 0 || nb === 0) return;
+    // S from the preceding matrix(a, b) when kept (the same GEMM, so the same bits), else one GEMM here
+    const kept = dots.get(a);
+    const s = kept && kept.b === b ? kept.s : new Float64Array(na * nb);
+    if (s !== kept?.s) dotRows(a.t, na, b, d, s, packOf(b, 'dots', false));
+    const p = new Float64Array(na * nb);
+    const diag = new Float64Array(na);
+    for (let i = 0; i < na; i++) {
+      const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
+      let acc = 0;
+      for (let q = 0, k = i * nb; q < nb; q++, k++) {
+        const sk = s[k];
+        const pk = (broadcast ? coef[q] : coef[k]) * zeta * ipow(sk, zeta - 1) * inv;
+        p[k] = pk;
+        acc += pk * sk;
+      }
+      diag[i] = acc;
+    }
+    const tmp = new Float64Array(na * d);
+    rowsProduct(p, na, b, d, tmp, packOf(b, 'grad', false));
+    for (let i = 0; i < na; i++)
+      for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.t[i * d + c];
+  };
   return {
     kind: 'polynomial',
     prepare(x, rows, cols) {
-      const t = new Float64Array(rows * cols);
-      const aux = new Float64Array(rows);
-      normaliseRows(x, rows, cols, t, aux);
-      return { rows, cols, x, t, aux };
+      return new PolynomialRows(rows, cols, x);
     },
     matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
       const n = a.rows * b.rows;
+      const pk = packOf(b, 'dots', false);
       if (n > KEEP_DOTS_MAX || n === 0) {
-        dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, out);
+        dotRows(a.t, a.rows, b, a.cols, out, pk);
         for (let k = 0; k < n; k++) out[k] = ipow(out[k], zeta);
         return out;
       }
       const s = new Float64Array(n);
-      dotMatrix(a.t, a.rows, b.t, b.rows, a.cols, s);
+      dotRows(a.t, a.rows, b, a.cols, s, pk);
       for (let k = 0; k < n; k++) out[k] = ipow(s[k], zeta);
       dots.set(a, { b, s });
       return out;
     },
     gradient(a, b, coef, out, _kmat) {
-      // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}
-      const na = a.rows, nb = b.rows, d = a.cols;
-      if (na === 0 || nb === 0) return;
-      // S from the preceding matrix(a, b) when kept (the same GEMM, so the same bits), else one GEMM here
-      const kept = dots.get(a);
-      const s = kept && kept.b === b ? kept.s : new Float64Array(na * nb);
-      if (s !== kept?.s) dotMatrix(a.t, na, b.t, nb, d, s);
-      const p = new Float64Array(na * nb);
-      const diag = new Float64Array(na);
-      for (let i = 0; i < na; i++) {
-        const inv = a.aux[i] > 0 ? 1 / a.aux[i] : 0;
-        let acc = 0;
-        for (let k = i * nb; k < (i + 1) * nb; k++) {
-          const sk = s[k];
-          const pk = coef[k] * zeta * ipow(sk, zeta - 1) * inv;
-          p[k] = pk;
-          acc += pk * sk;
-        }
-        diag[i] = acc;
-      }
-      const tmp = new Float64Array(na * d);
-      getLinalg().gemm(na, d, nb, p, b.t, tmp);
-      for (let i = 0; i < na; i++)
-        for (let c = 0; c < d; c++) out[i * d + c] += tmp[i * d + c] - diag[i] * a.t[i * d + c];
+      polyGradient(a, b, coef, false, out);
+    },
+    weightedGradient(a, b, w, out, _kmat) {
+      polyGradient(a, b, w, true, out);
     },
     gradientPerReference(a, b, b0, b1, kmat, out, rows) {
       // ∂K/∂x_i = f x̂_b − f S x̂_i, f = ζ S^{ζ−1}/|x_i|; S = x̂_i·x̂_b from one GEMM (K^{1/ζ} would lose the sign).
@@ -258,6 +330,11 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
       }
       return { count: cnt, terms: [{ coef: P, rows: b.t.subarray(b0 * d, b0 * d + cnt * d) }], own: { coef: Q, rows: placeRows(a.t, d, 0, index, nat, d) } };
     },
+    prepack(b) {
+      packOf(b, 'dots', true);
+      packOf(b, 'grad', true);
+      if (b instanceof PolynomialRows) b.releaseT();
+    },
     weighted(x, na, d, b, w, energy, grad, scratch) {
       // S = X̂ X̂_bᵀ (one GEMM); e_i += Σ_b w_b S^ζ; P_ib = w_b ζ S^{ζ−1}/|x_i|;
       // g_i += (P X̂_b)_i − (Σ_b P_ib S_ib) x̂_i (second GEMM), as `gradient` with coef = w on every row
@@ -274,7 +351,8 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
         for (let c = 0; c < d; c++) t[i * d + c] = xd[o + c] * inv;
       }
       const s = scratch.get('poly.s', na * nb);
-      dotMatrix(t, na, b.t, nb, d, s);
+      const pack = scratch.packReferences;
+      dotRows(t, na, b, d, s, pack ? packOf(b, 'dots', true) : null);
       const p = grad ? scratch.get('poly.p', na * nb) : null;
       const diag = scratch.get('poly.diag', na);
       for (let i = 0; i < na; i++) {
@@ -293,9 +371,13 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
         energy[i] += e;
         diag[i] = acc;
       }
-      if (!grad || !p) return;
+      if (!grad || !p) {
+        if (pack && b instanceof PolynomialRows) b.releaseT(); // X̂_b lives in the packs now
+        return;
+      }
       const tmp = scratch.get('poly.g', na * d);
-      getLinalg().gemm(na, d, nb, p, b.t, tmp);
+      rowsProduct(p, na, b, d, tmp, pack ? packOf(b, 'grad', true) : null);
+      if (pack && b instanceof PolynomialRows) b.releaseT();
       const gd = grad.data;
       for (let i = 0; i < na; i++) {
         const o = rowOffset(grad, i), dg = diag[i];

@@ -125,3 +125,23 @@ test('KernelModel: weighted kernel path = matrix/gradient path (energies, forces
     }
   }
 });
+
+test('weightedGradient = gradient with the weights broadcast to every row, bitwise (no coefficient matrix)', () => {
+  for (const spec of SPECS) {
+    const kernel = createKernel(spec);
+    assert.equal(typeof kernel.weightedGradient, 'function', spec.kind);
+    const u = rng(17);
+    const na = 9, nb = 14;
+    const a = kernel.prepare(Float64Array.from({ length: na * D }, () => u()), na, D);
+    const b = kernel.prepare(Float64Array.from({ length: nb * D }, () => u()), nb, D);
+    const w = Float64Array.from({ length: nb }, () => 3 * u());
+    const kmat = kernel.matrix(a, b);
+    const coef = new Float64Array(na * nb);
+    for (let i = 0; i < na; i++) coef.set(w, i * nb);
+    const start = Float64Array.from({ length: na * D }, () => u());
+    const want = start.slice(), got = start.slice();
+    kernel.gradient(a, b, coef, want, kmat);
+    kernel.weightedGradient!(a, b, w, got, kmat);
+    for (let k = 0; k < na * D; k++) assert.ok(Object.is(got[k], want[k]), `${JSON.stringify(spec).slice(0, 60)} [${k}]: ${got[k]} vs ${want[k]}`);
+  }
+});

@@ -59,3 +59,21 @@ export function checkSolve(fn: string, l: Float64Array, n: number, b: Float64Arr
   checkLen(fn, 'L', l, n * n, `${n}×${n}`);
   checkLen(fn, 'B', b, n * nrhs, `${n}×${nrhs}`);
 }
+
+/** Validation of packB's operand. */
+export function checkPackB(b: Float64Array, k: number, n: number, transB: boolean): void {
+  checkDim('packB', 'k', k);
+  checkDim('packB', 'n', n);
+  checkLen('packB', 'B', b, k * n, transB ? `${n}×${k} (transposed)` : `${k}×${n}`);
+}
+
+/** Validation of gemmPacked's operands against a pack of op(B) (k×n). */
+export function checkGemmPacked(m: number, k: number, n: number, a: Float64Array, c: Float64Array, transA: boolean,
+  backend: string, packBackend: string, freed: boolean): void {
+  checkDim('gemmPacked', 'm', m);
+  if (freed) throw new FarfieldError('INVALID_INPUT', 'gemmPacked: the packed B was freed; pack it again (packB)');
+  if (backend !== packBackend)
+    throw new FarfieldError('INVALID_INPUT', `gemmPacked: B was packed by the '${packBackend}' backend, not this '${backend}' one; pack it with the backend that multiplies`);
+  checkLen('gemmPacked', 'A', a, m * k, transA ? `${k}×${m} (transposed)` : `${m}×${k}`);
+  checkLen('gemmPacked', 'C', c, m * n, `${m}×${n}`);
+}

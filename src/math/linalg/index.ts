@@ -10,7 +10,7 @@ import { tsLinalg } from './tsBackend.js';
 import { WasmLinalg, WasmRuntime } from './wasmBackend.js';
 import { symmetricEigenWith, type SymmetricEigen } from './eigen.js';
 
-export type { Linalg, GemmOptions } from './types.js';
+export type { Linalg, GemmOptions, PackedB, PackedGemmOptions } from './types.js';
 export type { SymmetricEigen } from './eigen.js';
 export { setHelperSpawner, type HelperSpawner, type HelperInit } from './threads.js';
 export { PowerSpectrumWasm, RadialPairsWasm, type PowerSpectrumBasis } from './powerSpectrumWasm.js';
@@ -45,6 +45,14 @@ function defaultThreads(): 1 | 2 {
 /** True when the WebAssembly SIMD backend can run here. */
 export function wasmLinalgAvailable(): boolean {
   return wasmRuntime() !== null;
+}
+
+/** Bytes of the wasm backend's linear memory, and of it the live packed operands (`packB`); zeros without wasm. */
+export function wasmLinalgMemory(): { bytes: number; packedLive: number; packedSpan: number } {
+  const rt = runtime ?? null;
+  if (!rt) return { bytes: 0, packedLive: 0, packedSpan: 0 };
+  const u = rt.persistentUsage();
+  return { bytes: rt.memory.buffer.byteLength, packedLive: u.live, packedSpan: u.span };
 }
 
 /** Backend selection: 'auto' = wasm when available, else ts. */

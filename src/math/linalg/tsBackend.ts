@@ -10,9 +10,9 @@
  *   trsm   forward substitution by row axpys for L·X = B; column-oriented back substitution for Lᵀ·X = B; n²·nrhs.
  * Hand-written because npm matrix libraries are < 1 GFLOP/s (per-element get/set) and none has a WASM SIMD path.
  */
-import type { GemmOptions, Linalg } from './types.js';
+import type { GemmOptions, Linalg, PackedB, PackedGemmOptions } from './types.js';
 import { FarfieldError } from '../../core/index.js';
-import { checkGemm, checkGemv, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
+import { checkGemm, checkGemmPacked, checkGemv, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 
 /** Mirror the upper triangle of an n×n row-major matrix into the lower triangle. */
 export function mirrorUpper(c: Float64Array, n: number): void {
@@ -168,6 +168,39 @@ export function choleskySolveTs(l: Float64Array, n: number, b: Float64Array, nrh
   triangularSolveTs(l, n, b, nrhs, true);
 }
 
+/** TS pack: a copy of B (the TS gemm reads B in place, so packing only snapshots it). */
+class TsPackedB implements PackedB {
+  readonly backend = 'ts' as const;
+  private data: Float64Array | null;
+  constructor(b: Float64Array, readonly k: number, readonly n: number, readonly transB: boolean) {
+    this.data = b.slice(0, k * n);
+  }
+  get bytes(): number {
+    return this.data ? this.data.byteLength : 0;
+  }
+  get freed(): boolean {
+    return this.data === null;
+  }
+  free(): void {
+    this.data = null;
+  }
+  /** The snapshot of B (throws when freed). */
+  values(): Float64Array {
+    if (!this.data) throw new FarfieldError('INVALID_INPUT', 'gemmPacked: the packed B was freed; pack it again (packB)');
+    return this.data;
+  }
+}
+
+export function packBTs(b: Float64Array, k: number, n: number, transB = false): PackedB {
+  checkPackB(b, k, n, transB);
+  return new TsPackedB(b, k, n, transB);
+}
+
+export function gemmPackedTs(m: number, a: Float64Array, pb: PackedB, c: Float64Array, opts: PackedGemmOptions = {}): void {
+  checkGemmPacked(m, pb.k, pb.n, a, c, opts.transA ?? false, 'ts', pb.backend, pb.freed);
+  gemmTs(m, pb.n, pb.k, a, (pb as TsPackedB).values(), c, { ...opts, transB: pb.transB });
+}
+
 export const tsLinalg: Linalg = Object.freeze({
   backend: 'ts' as const,
   syrkAccumulate: syrkAccumulateTs,
@@ -176,4 +209,6 @@ export const tsLinalg: Linalg = Object.freeze({
   cholesky: choleskyTs,
   triangularSolve: triangularSolveTs,
   choleskySolve: choleskySolveTs,
+  packB: packBTs,
+  gemmPacked: gemmPackedTs,
 });

@@ -10,6 +10,31 @@ export interface GemmOptions {
   beta?: number;
 }
 
+/** Options of `gemmPacked` (op(B) was fixed when it was packed). */
+export interface PackedGemmOptions {
+  transA?: boolean;
+  alpha?: number;
+  beta?: number;
+}
+
+/**
+ * A right operand op(B) (k×n) packed once by `Linalg.packB` for repeated `gemmPacked` products (e.g. a model's
+ * reference rows): a snapshot of B at packing time (later changes to B are not seen — pack again). The wasm backend
+ * keeps it in its linear memory (released by `free()`, or when the pack is garbage-collected); the TS backend keeps a
+ * copy. A pack works only with the backend that made it.
+ */
+export interface PackedB {
+  readonly backend: 'ts' | 'wasm';
+  readonly k: number;
+  readonly n: number;
+  readonly transB: boolean;
+  /** Bytes held by the pack (panels zero-padded to 4 columns on the wasm side). */
+  readonly bytes: number;
+  readonly freed: boolean;
+  /** Release the memory now (idempotent); the pack is unusable afterwards. */
+  free(): void;
+}
+
 export interface Linalg {
   readonly backend: 'ts' | 'wasm';
   /** C (n×n, row-major, full symmetric storage) += alpha·AᵀA for A (m×n, row-major). Default alpha = 1.
@@ -27,4 +52,8 @@ export interface Linalg {
   triangularSolve(l: Float64Array, n: number, b: Float64Array, nrhs: number, transpose: boolean): void;
   /** Solve (L·Lᵀ)·X = B in place given the Cholesky factor. */
   choleskySolve(l: Float64Array, n: number, b: Float64Array, nrhs: number): void;
+  /** Pack op(B) (k×n; B is n×k row-major when transB) once for `gemmPacked`. */
+  packB(b: Float64Array, k: number, n: number, transB?: boolean): PackedB;
+  /** C (m×n) = alpha·op(A)·op(B) + beta·C with op(B) from `packB` (k×n): bitwise the `gemm` with that B. */
+  gemmPacked(m: number, a: Float64Array, b: PackedB, c: Float64Array, opts?: PackedGemmOptions): void;
 }

@@ -9,11 +9,15 @@
  * right-hand-side columns. Every output element is computed by the same code in the same order whatever the split,
  * so results are bitwise identical with 1 or 2 threads.
  * Small problems where copying dominates (gemv; triangular solves with < 8 right-hand sides) use the TS kernels.
+ * Pre-packed right operands (`packB`, issue 17): op(B) packed once into gemm's panel layout and kept in a persistent
+ * region of the memory, so repeated products with the same B (a model's reference rows, every force call) copy and
+ * pack only A. Persistent regions sit at the bottom ([BASE, top), first-fit free list, freed by `free()` or a
+ * FinalizationRegistry when the pack is collected); each call's scratch starts above them (`scratchBase`).
  */
 import { FarfieldError } from '../../core/index.js';
-import type { GemmOptions, Linalg } from './types.js';
+import type { GemmOptions, Linalg, PackedB, PackedGemmOptions } from './types.js';
 import type { EigenWorkspace } from './eigen.js';
-import { checkGemm, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
+import { checkGemm, checkGemmPacked, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 import { checkDiagonal, gemvTransposeAccumulateTs, triangularSolveTs } from './tsBackend.js';
 import { HelperThread, type HelperKernel } from './threads.js';
 import { WASM_PLAIN_BASE64, WASM_SHARED_BASE64 } from './wasmBinary.js';
@@ -33,6 +37,9 @@ interface Kernels {
   tredAccumulate(w: number, n: number, i: number, d: number, j0: number, j1: number): void;
   rotateBatch(w: number, n: number, ns: number, desc: number, cs: number, sn: number, k0: number, k1: number,
     ch: number): void;
+  packB(k: number, n: number, b: number, ldb: number, transB: number, dst: number): void;
+  gemmPacked(m: number, n: number, k: number, a: number, lda: number, transA: number, pb: number, jp0: number, jp1: number,
+    c: number, ldc: number, alpha: number, beta: number, packA: number): void;
 }
 
 /** Must match the constants of assembly/linalg.ts. */
@@ -62,6 +69,14 @@ function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
 export class WasmRuntime {
   readonly kernels: Kernels;
   private helper: HelperThread | null = null;
+  /** End of the persistent regions (packed operands); per-call scratch starts here. */
+  private persistentTop = BASE;
+  /** Free persistent regions [offset, bytes], sorted by offset, adjacent ones merged. */
+  private readonly holes: [number, number][] = [];
+  /** Bytes held by live persistent regions. */
+  private persistentLive = 0;
+  private readonly finalizer = typeof FinalizationRegistry === 'undefined' ? null
+    : new FinalizationRegistry<[number, number]>(([off, bytes]) => this.release(off, bytes));
 
   private constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, readonly shared: boolean) {
     this.kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
@@ -109,6 +124,64 @@ export class WasmRuntime {
     return true;
   }
 
+  /** First byte of per-call scratch (above every persistent region). */
+  get scratchBase(): number {
+    return this.persistentTop;
+  }
+
+  /** Bytes held by live persistent regions (packed operands), and the span they and their holes occupy. */
+  persistentUsage(): { live: number; span: number } {
+    return { live: this.persistentLive, span: this.persistentTop - BASE };
+  }
+
+  /** A persistent region of `bytes` (multiple of 64): first fit in a hole, else on top (memory grown). */
+  reserve(bytes: number): number {
+    this.persistentLive += bytes;
+    for (let h = 0; h < this.holes.length; h++) {
+      const [off, size] = this.holes[h];
+      if (size < bytes) continue;
+      if (size === bytes) this.holes.splice(h, 1);
+      else this.holes[h] = [off + bytes, size - bytes];
+      return off;
+    }
+    const off = this.persistentTop;
+    this.ensure(off + bytes);
+    this.persistentTop = off + bytes;
+    return off;
+  }
+
+  /** Give a persistent region back (merged with neighbouring holes; the top shrinks when it was the last). */
+  release(off: number, bytes: number): void {
+    this.persistentLive -= bytes;
+    const holes = this.holes;
+    let h = 0;
+    while (h < holes.length && holes[h][0] < off) h++;
+    holes.splice(h, 0, [off, bytes]);
+    if (h + 1 < holes.length && holes[h][0] + holes[h][1] === holes[h + 1][0]) {
+      holes[h][1] += holes[h + 1][1];
+      holes.splice(h + 1, 1);
+    }
+    if (h > 0 && holes[h - 1][0] + holes[h - 1][1] === holes[h][0]) {
+      holes[h - 1][1] += holes[h][1];
+      holes.splice(h, 1);
+      h--;
+    }
+    const last = holes[holes.length - 1];
+    if (last && last[0] + last[1] === this.persistentTop) {
+      this.persistentTop = last[0];
+      holes.pop();
+    }
+  }
+
+  /** Register a pack for release when it is garbage-collected without free(). */
+  track(pack: object, off: number, bytes: number): void {
+    this.finalizer?.register(pack, [off, bytes], pack);
+  }
+
+  untrack(pack: object): void {
+    this.finalizer?.unregister(pack);
+  }
+
   /** Grow memory so that [0, bytes) is addressable. */
   ensure(bytes: number): void {
     const have = this.memory.buffer.byteLength;
@@ -122,7 +195,7 @@ export class WasmRuntime {
 
   /** Eigensolver workspace in wasm memory holding a copy of a (views stay valid: nothing grows meanwhile). */
   eigenWorkspace(a: Float64Array, n: number, threads: number): EigenWorkspace {
-    const L = new Layout();
+    const L = new Layout(this.scratchBase);
     const pw = L.take(n * n), pd = L.take(n), pe = L.take(n), pcs = L.take(n), psn = L.take(n);
     // rotation log: QL sweeps are recorded and applied in batches (rotateBatch)
     const cap = Math.max(16 * n, 1 << 16);
@@ -201,9 +274,9 @@ export class WasmRuntime {
   }
 }
 
-/** Bump allocator over the wasm memory for one call: 64-byte aligned regions from BASE. */
+/** Bump allocator over the wasm memory for one call: 64-byte aligned regions from the runtime's scratch base. */
 class Layout {
-  private top = BASE;
+  constructor(private top: number) {}
   take(doubles: number): number {
     const off = this.top;
     this.top += Math.ceil((doubles * 8) / 64) * 64;
@@ -227,7 +300,7 @@ export class WasmLinalg implements Linalg {
     checkSyrk(a, m, n, c);
     if (n === 0) return;
     const rt = this.rt, np = (n + 3) >> 2;
-    const L = new Layout();
+    const L = new Layout(rt.scratchBase);
     const pa = L.take(m * n), pc = L.take(n * n), pk0 = L.take(KC * 4 * np), pk1 = L.take(KC * 4 * np);
     rt.ensure(L.end);
     rt.view(pa, m * n).set(a.subarray(0, m * n));
@@ -252,7 +325,7 @@ export class WasmLinalg implements Linalg {
     checkGemm(m, n, k, a, b, c, transA, transB);
     if (m === 0 || n === 0) return;
     const rt = this.rt, np = (n + 3) >> 2;
-    const L = new Layout();
+    const L = new Layout(rt.scratchBase);
     const pa = L.take(m * k), pb = L.take(k * n), pc = L.take(m * n);
     const kc = Math.min(KC, Math.max(k, 1));
     const pA0 = L.take(MC * kc), pA1 = L.take(MC * kc), pB0 = L.take(kc * 4 * np), pB1 = L.take(kc * 4 * np);
@@ -278,7 +351,7 @@ export class WasmLinalg implements Linalg {
     checkSquare('cholesky', a, n);
     if (n === 0) return;
     const rt = this.rt, ker = rt.kernels;
-    const L = new Layout();
+    const L = new Layout(rt.scratchBase);
     const pa = L.take(n * n), info = L.take(8), pk = L.take((((n + 3) >> 2) + 1) * 4 * CHOL_NB);
     rt.ensure(L.end);
     rt.view(pa, n * n).set(a.subarray(0, n * n));
@@ -309,7 +382,7 @@ export class WasmLinalg implements Linalg {
     checkDiagonal('triangularSolve', l, n);
     if (n === 0) return;
     const rt = this.rt, ker = rt.kernels;
-    const L = new Layout();
+    const L = new Layout(rt.scratchBase);
     const pl = L.take(n * n), pb = L.take(n * nrhs);
     const np = (nrhs + 3) >> 2;
     const pA0 = L.take(MC * KC), pA1 = L.take(MC * KC), pB0 = L.take(KC * 4 * np), pB1 = L.take(KC * 4 * np);
@@ -326,5 +399,69 @@ export class WasmLinalg implements Linalg {
   choleskySolve(l: Float64Array, n: number, b: Float64Array, nrhs: number): void {
     this.triangularSolve(l, n, b, nrhs, false);
     this.triangularSolve(l, n, b, nrhs, true);
+  }
+
+  packB(b: Float64Array, k: number, n: number, transB = false): PackedB {
+    checkPackB(b, k, n, transB);
+    const rt = this.rt, np = (n + 3) >> 2;
+    const bytes = Math.ceil((k * 4 * np * 8) / 64) * 64;
+    const ptr = bytes > 0 ? rt.reserve(bytes) : 0;
+    const pack = new WasmPackedB(rt, k, n, transB, ptr, bytes);
+    if (bytes === 0) return pack;
+    rt.track(pack, ptr, bytes);
+    // one depth block (KC rows of op(B)) at a time through the scratch: ≤ KC·n doubles copied in, not all of B
+    const L = new Layout(rt.scratchBase);
+    const kcMax = Math.min(KC, k);
+    const pb = L.take(kcMax * n);
+    rt.ensure(L.end);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc), blk = rt.view(pb, kc * n);
+      if (transB) for (let j = 0; j < n; j++) blk.set(b.subarray(j * k + pc, j * k + pc + kc), j * kc); // B[j][pc…]
+      else blk.set(b.subarray(pc * n, (pc + kc) * n));
+      rt.kernels.packB(kc, n, pb, transB ? kc : n, transB ? 1 : 0, ptr + pc * np * 32);
+    }
+    return pack;
+  }
+
+  gemmPacked(m: number, a: Float64Array, packed: PackedB, c: Float64Array, opts: PackedGemmOptions = {}): void {
+    const transA = opts.transA ?? false, alpha = opts.alpha ?? 1, beta = opts.beta ?? 0;
+    const { k, n } = packed;
+    const own = packed instanceof WasmPackedB && packed.rt === this.rt;
+    checkGemmPacked(m, k, n, a, c, transA, 'wasm', own ? 'wasm' : packed.backend === 'wasm' ? 'wasm of another runtime' : packed.backend,
+      packed.freed);
+    if (m === 0 || n === 0) return;
+    const rt = this.rt, np = (n + 3) >> 2;
+    const L = new Layout(rt.scratchBase);
+    const pa = L.take(m * k), pc = L.take(m * n);
+    const kc = Math.min(KC, Math.max(k, 1));
+    const pA0 = L.take(MC * kc), pA1 = L.take(MC * kc);
+    rt.ensure(L.end);
+    rt.view(pa, m * k).set(a.subarray(0, m * k));
+    if (beta !== 0) rt.view(pc, m * n).set(c.subarray(0, m * n));
+    const lda = transA ? m : k, tA = transA ? 1 : 0;
+    // column panels [0, s) here, [s, np) on the helper (gemm's split: the same panels, so the same bits)
+    const s = np >> 1, pb = (packed as WasmPackedB).ptr;
+    const ker = rt.kernels;
+    rt.split(2 * m * n * k, 'gemmPacked', [m, n, k, pa, lda, tA, pb, s, np, pc, n, alpha, beta, pA1],
+      () => ker.gemmPacked(m, n, k, pa, lda, tA, pb, 0, s, pc, n, alpha, beta, pA0), this.threads);
+    c.set(rt.view(pc, m * n));
+  }
+}
+
+/** A pack of op(B) in a persistent region of the runtime's memory (wasm side of `PackedB`). */
+class WasmPackedB implements PackedB {
+  readonly backend = 'wasm' as const;
+  private released = false;
+  constructor(readonly rt: WasmRuntime, readonly k: number, readonly n: number, readonly transB: boolean,
+    readonly ptr: number, readonly bytes: number) {}
+  get freed(): boolean {
+    return this.released;
+  }
+  free(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.bytes === 0) return;
+    this.rt.untrack(this);
+    this.rt.release(this.ptr, this.bytes);
   }
 }
