@@ -10,7 +10,8 @@
  * Evaluation:
  * - no periodicity: the direct real-space pair sum, O(N²), no cutoff;
  * - 3-D periodic: per channel (plan.ts, from the accuracy target) a real-space lattice sum, the reciprocal sum, or
- *   the Ewald-like split (pairFunction.ts) — real part over the shared neighbour list, reciprocal part either by
+ *   the Ewald-like split (pairFunction.ts) — real part over the context's half pair list (each unordered pair once,
+ *   both directions from one table read; along a trajectory the skinned list as it stands, pairs beyond the cutoff dropped), reciprocal part either by
  *   explicit k-vectors (speciesReciprocal.ts: species structure factors computed once per structure on a |G|-sorted
  *   union k-set shared by all channels) or by smooth PME (speciesMesh.ts: the engine's `pmeReciprocal` with the
  *   channel's F(G²)), whichever the plan finds cheaper. Self term: −l(0) for J = t(i).
