@@ -400,8 +400,8 @@ function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], 
     dinfl.push(r.dinfl as Float64Array);
   }
   if (ws.moments.length !== 7 * Nk * CC) ws.moments = new Float64Array(7 * Nk * CC);
-  const mu = ws.moments, P = new Float64Array(CC);
-  mu.fill(0);
+  // P is symmetric: accumulate the pairs c ≤ d (U of them, packed), copy to (d, c) at the end
+  const U = (C * (C + 1)) / 2, acc = new Float64Array(7 * Nk * U), P = new Float64Array(U);
   for (let m1 = 0; m1 < K1; m1++) {
     const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
     for (let m2 = 0; m2 < K2; m2++) {
@@ -410,10 +410,10 @@ function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], 
       const row = (m1 * K2 + m2) * H;
       for (let m3 = 0; m3 < H; m3++) {
         const idx = row + m3;
-        for (let c = 0; c < C; c++)
-          for (let d = 0; d < C; d++) {
+        for (let c = 0, q = 0; c < C; c++)
+          for (let d = c; d < C; d++, q++) {
             const oc = 2 * (c * S + idx), od = 2 * (d * S + idx);
-            P[c * C + d] = Q[oc] * Q[od] + Q[oc + 1] * Q[od + 1];
+            P[q] = Q[oc] * Q[od] + Q[oc + 1] * Q[od + 1];
           }
         const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
         const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
@@ -421,14 +421,23 @@ function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], 
         for (let k = 0; k < Nk; k++) {
           const I = infl[k][idx], h = -2 * dinfl[k][idx];
           if (I === 0 && h === 0) continue;
-          for (let q = 0, o = 7 * k * CC; q < CC; q++, o += 7) {
+          for (let q = 0, o = 7 * k * U; q < U; q++, o += 7) {
             const a = P[q], ha = h * a;
-            mu[o] += I * a;
-            mu[o + 1] += ha * xx; mu[o + 2] += ha * xy; mu[o + 3] += ha * xz;
-            mu[o + 4] += ha * yy; mu[o + 5] += ha * yz; mu[o + 6] += ha * zz;
+            acc[o] += I * a;
+            acc[o + 1] += ha * xx; acc[o + 2] += ha * xy; acc[o + 3] += ha * xz;
+            acc[o + 4] += ha * yy; acc[o + 5] += ha * yz; acc[o + 6] += ha * zz;
           }
         }
       }
     }
   }
+  const mu = ws.moments;
+  for (let k = 0; k < Nk; k++)
+    for (let c = 0, q = 0; c < C; c++)
+      for (let d = c; d < C; d++, q++)
+        for (let j = 0; j < 7; j++) {
+          const v = acc[7 * (k * U + q) + j];
+          mu[7 * (k * CC + c * C + d) + j] = v;
+          mu[7 * (k * CC + d * C + c) + j] = v;
+        }
 }
