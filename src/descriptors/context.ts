@@ -76,9 +76,14 @@ export class ComputeWorkspace {
     return e.list;
   }
 
-  /** The cutoffs (Å) lists have been asked for. */
+  /** The cutoffs (Å) full lists have been asked for. */
   get cutoffsA(): number[] {
-    return [...new Set([...this.lists.keys(), ...this.halfLists.keys()])];
+    return [...this.lists.keys()];
+  }
+
+  /** The cutoffs (Å) half pair lists have been asked for. */
+  get halfCutoffsA(): number[] {
+    return [...this.halfLists.keys()];
   }
 
   /** Full rebuilds at cutoff + skin so far, over all cutoffs. */
