@@ -124,7 +124,7 @@ function hasUncertainty(c: Calculator): c is KernelModel {
  */
 export function withTrajectoryWorkspace<T>(calculator: Calculator, body: () => T): T {
   if (!(calculator instanceof KernelModel) || calculator.workspace) return body();
-  calculator.workspace = new ComputeWorkspace(undefined, { trajectory: true });
+  calculator.workspace = new ComputeWorkspace();
   let async = false;
   try {
     const r = body();

@@ -38,12 +38,7 @@ export class ComputeWorkspace {
   private readonly lists = new Map<number, ListEntry>();
   private readonly halfLists = new Map<number, { list: VerletPairList; last: ListEntry['last'] }>();
 
-  /**
-   * `trajectory`: the caller knows its structures form a trajectory (an MD run): skinned lists from the first call
-   * on, instead of plain lists until a second structure shows the trajectory (saves one build per cutoff and its
-   * garbage at the start of a run).
-   */
-  constructor(readonly skinA = DEFAULT_SKIN_A, readonly options: { trajectory?: boolean } = {}) {}
+  constructor(readonly skinA = DEFAULT_SKIN_A) {}
 
   /** Full neighbour list of `structure` at `cutoffA` (reused along a trajectory). */
   neighbours(structure: Structure, cutoffA: number): NeighbourList {
@@ -53,7 +48,7 @@ export class ComputeWorkspace {
       this.lists.set(cutoffA, e);
     }
     if (e.cache.valid(structure)) return e.cache.get(structure);
-    const onTrajectory = (e.last === null && this.options.trajectory === true) || (e.last !== null && continues(e.last, structure, this.skinA));
+    const onTrajectory = e.last !== null && continues(e.last, structure, this.skinA);
     e.last = { positions: structure.positions.slice(), cell: structure.cell.slice(), pbc: [...structure.pbc] };
     return onTrajectory ? e.cache.get(structure) : buildNeighbourList(structure, cutoffA);
   }
@@ -69,7 +64,7 @@ export class ComputeWorkspace {
       this.halfLists.set(cutoffA, e);
     }
     if (e.list.valid(structure.positions, structure.cell)) return e.list;
-    const onTrajectory = (e.last === null && this.options.trajectory === true) || (e.last !== null && continues(e.last, structure, this.skinA));
+    const onTrajectory = e.last !== null && continues(e.last, structure, this.skinA);
     e.last = { positions: structure.positions.slice(), cell: structure.cell.slice(), pbc: [...structure.pbc] };
     if (!onTrajectory) return freshHalfPairs(structure, cutoffA);
     e.list.update(structure.positions, structure.cell);

@@ -46,17 +46,3 @@ test('workspace with unrelated structures: plain lists (bit-identical to no work
   }
   assert.equal(ws.rebuilds, 0);
 });
-
-test('a workspace told it serves a trajectory builds skinned lists from the first structure on (one build per cutoff, none at the second step)', () => {
-  const d = createDescriptor(spec), rng = new Rng(5), ws = new ComputeWorkspace(1, { trajectory: true }), plain = new ComputeWorkspace(1);
-  let s = randomIonic(3, 64, 12.7, 0.1);
-  const first = d.compute(s, new ComputeContext(s, ws)).features.data;
-  d.compute(s, new ComputeContext(s, plain));
-  assert.equal(plain.rebuilds, 0, 'without the hint the first structure gets plain lists');
-  const built = ws.rebuilds;
-  assert.ok(built >= 3, `skinned builds at the first structure: ${built}`);
-  assert.ok(maxRel(first, d.compute(s, new ComputeContext(s)).features.data) < 1e-13, 'features of a fresh context');
-  s = moved(s, rng, 0.05);
-  d.compute(s, new ComputeContext(s, ws));
-  assert.equal(ws.rebuilds, built, 'the second step reuses them');
-});

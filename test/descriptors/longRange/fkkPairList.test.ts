@@ -15,7 +15,7 @@ import { maxRelativeDifference } from '../../helpers/invariance.js';
 const hypers = { count: 4, scale: 2, method: 'split', splitWidthA: 1.2, realCutoffA: 5.5, kCutoffPerA: 1.6, reciprocalSolver: 'pme' };
 
 test('fkk real space asks no full neighbour list; with a trajectory workspace it equals a fresh context (features, gradients)', () => {
-  const d = new FkkDescriptor(['Na', 'Cl'], hypers), rng = new Rng(8), ws = new ComputeWorkspace(1, { trajectory: true });
+  const d = new FkkDescriptor(['Na', 'Cl'], hypers), rng = new Rng(8), ws = new ComputeWorkspace(1);
   let s = randomIonic(4, 48, 11.5, 0.1);
   for (let step = 0; step < 4; step++) {
     const ctx = new ComputeContext(s, ws), asked: number[] = [];
