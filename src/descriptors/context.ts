@@ -14,9 +14,15 @@
  * until an atom has moved more than skin/2; unrelated structures (frames of a data set) get a plain list at the
  * cutoff, as without a workspace. Lists from the workspace hold the same pairs as fresh ones (order within a centre
  * may differ, so sums over pairs can differ in the last bits). Drop the workspace to free it.
+ *
+ * Half pair lists (`halfPairs`, 3-D periodic only; geometry/pairList.ts `VerletPairList`) serve pair sums that read
+ * each unordered pair once and filter by distance themselves (the FKK real space): along a trajectory the list at
+ * cutoff + skin is kept and used as it stands — no refreshed copy at the cutoff — at 4 + 4 + 24 bytes per unordered
+ * pair instead of the full list's 4 + 4 + 12 + 24 + 8 per directed pair plus its stored skin list; unrelated
+ * structures get a list at the cutoff itself (skin 0), the same as a context without a workspace.
  */
 import type { Structure } from '../core/index.js';
-import { buildNeighbourList, neighbourListCache, type NeighbourList, type NeighbourListCache } from '../geometry/index.js';
+import { VerletPairList, buildNeighbourList, neighbourListCache, type NeighbourList, type NeighbourListCache } from '../geometry/index.js';
 
 /** Default neighbour-list skin of a ComputeWorkspace, Å. */
 export const DEFAULT_SKIN_A = 1;
@@ -30,6 +36,7 @@ interface ListEntry {
 /** Caller-owned state reused from structure to structure along a trajectory (see the module header). */
 export class ComputeWorkspace {
   private readonly lists = new Map<number, ListEntry>();
+  private readonly halfLists = new Map<number, { list: VerletPairList; last: ListEntry['last'] }>();
 
   constructor(readonly skinA = DEFAULT_SKIN_A) {}
 
@@ -46,17 +53,48 @@ export class ComputeWorkspace {
     return onTrajectory ? e.cache.get(structure) : buildNeighbourList(structure, cutoffA);
   }
 
-  /** The cutoffs (Å) lists have been asked for. */
+  /**
+   * Half pair list of a 3-D periodic `structure` holding every unordered pair within `cutoffA` (and, along a
+   * trajectory, some beyond it, up to cutoff + skin: the caller filters). Valid until the next call with this cutoff.
+   */
+  halfPairs(structure: Structure, cutoffA: number): VerletPairList {
+    let e = this.halfLists.get(cutoffA);
+    if (!e) {
+      e = { list: new VerletPairList(cutoffA, this.skinA), last: null };
+      this.halfLists.set(cutoffA, e);
+    }
+    if (e.list.valid(structure.positions, structure.cell)) return e.list;
+    const onTrajectory = e.last !== null && continues(e.last, structure, this.skinA);
+    e.last = { positions: structure.positions.slice(), cell: structure.cell.slice(), pbc: [...structure.pbc] };
+    if (!onTrajectory) return freshHalfPairs(structure, cutoffA);
+    e.list.update(structure.positions, structure.cell);
+    return e.list;
+  }
+
+  /** The cutoffs (Å) full lists have been asked for. */
   get cutoffsA(): number[] {
     return [...this.lists.keys()];
+  }
+
+  /** The cutoffs (Å) half pair lists have been asked for. */
+  get halfCutoffsA(): number[] {
+    return [...this.halfLists.keys()];
   }
 
   /** Full rebuilds at cutoff + skin so far, over all cutoffs. */
   get rebuilds(): number {
     let r = 0;
     for (const e of this.lists.values()) r += e.cache.rebuilds;
+    for (const e of this.halfLists.values()) r += e.list.rebuilds;
     return r;
   }
+}
+
+/** A half pair list at the cutoff itself (no skin), for one structure. */
+function freshHalfPairs(structure: Structure, cutoffA: number): VerletPairList {
+  const l = new VerletPairList(cutoffA, 0);
+  l.update(structure.positions, structure.cell);
+  return l;
 }
 
 /** Same system as `prev` (atom count, cell, pbc) with every atom moved by less than `maxMove`. */
@@ -82,6 +120,7 @@ export class ContextSlot<T> {
 
 export class ComputeContext {
   private readonly lists = new Map<number, NeighbourList>();
+  private readonly halfLists = new Map<number, VerletPairList>();
   private readonly slots = new Map<ContextSlot<unknown>, Map<string, unknown>>();
 
   /** `workspace`: state reused from structure to structure (neighbour lists with a skin); none by default. */
@@ -95,6 +134,19 @@ export class ComputeContext {
       this.lists.set(cutoffA, nl);
     }
     return nl;
+  }
+
+  /**
+   * Half pair list (3-D periodic structures; see the module header) holding every unordered pair within `cutoffA`,
+   * possibly more (up to cutoff + the workspace's skin): callers drop pairs at |r| ≥ cutoff. Built once, then shared.
+   */
+  halfPairs(cutoffA: number): VerletPairList {
+    let l = this.halfLists.get(cutoffA);
+    if (!l) {
+      l = this.workspace ? this.workspace.halfPairs(this.structure, cutoffA) : freshHalfPairs(this.structure, cutoffA);
+      this.halfLists.set(cutoffA, l);
+    }
+    return l;
   }
 
   /** The value of `slot` under `id`, or undefined. */

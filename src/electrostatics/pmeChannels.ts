@@ -28,9 +28,15 @@
  *   ∂L/∂r_j   = Σ_k Σ_{c,d} Λ_{k,c,d} [ w^d_j ∇φ_k^c(r_j) + w^c_j ∇φ_k^d(r_j) ]     (forward gradients only)
  *   L, ∂L/∂ε  from h(m) = Σ_k I′_k(m) Σ_{c,d} Λ_{k,c,d} Re[Q̂^c Q̂^d*](m) (and I_k likewise) over the kept spectra:
  * no spread, no transform, no gather — O(S·Nk·C² + N·Nk·C²).
+ * Since Λ enters L and ∂L/∂ε linearly, a forward call can instead reduce the spectra to the moments
+ *   μ_{k,cd} = Σ_m I_k(m) P_cd(m),   ν_{k,cd,αβ} = −2 Σ_m I′_k(m) P_cd(m) G_α G_β      (Nk·C²·7 numbers)
+ * and drop Q̂: then L = Σ Λ_{k,c,d} μ_{k,cd}, ∂L/∂ε_αβ = Σ Λ_{k,c,d} ν_{k,cd,αβ} − δ_αβ L. `keepSpectra = false` on the
+ * workspace asks for that (Q̂ then lives in scratch only during the forward call: C·2S doubles per workspace less
+ * between calls); a general reverse pass after such a forward call reruns it with the spectra kept (same result).
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import type { FourierKernel } from './kernels.js';
+import type { RealTransform3d } from '../math/index.js';
 import { computeSplines, gather, influence, MAX_PME_MESH_POINTS, PmeWorkspace, spread, type PmeParameters, type PmeScratchPool, type SplineSet } from './pme.js';
 
 export interface PmeChannelsRequest {
@@ -75,8 +81,17 @@ export class PmeChannelsWorkspace {
   private readonly base: PmeWorkspace;
   /** Influence function holders, one per kernel index. */
   private readonly perKernel: PmeWorkspace[] = [];
-  /** Q̂^c, C × 2S, of the last forward call. */
+  /** Q̂^c, C × 2S, of the last forward call (empty when it ran with `keepSpectra` false). */
   spectra = new Float64Array(0);
+  /**
+   * Keep Q̂ after a forward call (true: any reverse pass can follow) or only the moments μ, ν of the linear reverse
+   * pass (false: Q̂ in scratch during the call; a general reverse pass reruns the forward call).
+   */
+  keepSpectra = true;
+  /** μ_{k,cd}, ν_{k,cd,(xx xy xz yy yz zz)} at ((k·C + c)·C + d)·7 of the last forward call run with keepSpectra false. */
+  moments = new Float64Array(0);
+  /** What the last forward call left for the reverse passes. */
+  held: 'spectra' | 'moments' = 'spectra';
   /** ∇φ_k^c(r_i), (i, k, c, α) = ((i·Nk + k)·C + c)·3 + α, of the last forward call. */
   gradients = new Float64Array(0);
   /** Forward calls run on this workspace (names the state its buffers hold). */
@@ -134,9 +149,12 @@ export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameter
   const ainv = inv3(req.cell), b = reciprocalCell(req.cell);
   const sp = computeSplines(req.positions, ainv, mesh, p, core.splines);
   core.splines = sp;
-  if (ws.spectra.length !== C * 2 * S) ws.spectra = new Float64Array(C * 2 * S);
+  const keep = ws.keepSpectra;
+  if (keep) {
+    if (ws.spectra.length !== C * 2 * S) ws.spectra = new Float64Array(C * 2 * S);
+  } else ws.spectra = new Float64Array(0);
   if (ws.gradients.length !== n * Nk * C * 3) ws.gradients = new Float64Array(n * Nk * C * 3);
-  const Q = ws.spectra, grad = ws.gradients;
+  const Q = keep ? ws.spectra : core.scratch('spec', 2, C * 2 * S), grad = ws.gradients;
   grad.fill(0);
   const grid = core.scratch('real', 0, M), tmp = core.scratch('spec', 0, 2 * S);
   for (let c = 0; c < C; c++) {
@@ -164,6 +182,8 @@ export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameter
       }
     }
   }
+  if (!keep) linearMoments(req, mesh, p, ws, fft, b, Q);
+  ws.held = keep ? 'spectra' : 'moments';
   ws.generation++;
   return { potentials: phi, state: { workspace: ws, generation: ws.generation } };
 }
@@ -178,7 +198,11 @@ export function pmeChannelsReverse(req: PmeChannelsRequest, params: PmeParameter
   const C = req.channels, Nk = req.kernels.length, w = req.sources, NC = n * C;
   if (probes.length !== Nk * NC)
     throw new FarfieldError('INVALID_INPUT', `pmeChannelsReverse: probes must be Nk × N × C = ${Nk} × ${n} × ${C}, got ${probes.length} values`, { field: 'probes' });
-  if (!state || state.workspace !== ws || ws.generation !== state.generation) pmeChannelsForward(req, params, ws);
+  if (!state || state.workspace !== ws || ws.generation !== state.generation || ws.held !== 'spectra') {
+    const keep = ws.keepSpectra;
+    ws.keepSpectra = true;
+    try { pmeChannelsForward(req, params, ws); } finally { ws.keepSpectra = keep; }
+  }
   const { mesh, order: p } = params;
   const [K1, K2, K3] = mesh;
   const core = ws.core();
@@ -303,6 +327,23 @@ export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmePar
         }
     dPos[3 * j] += gx; dPos[3 * j + 1] += gy; dPos[3 * j + 2] += gz;
   }
+  const dS = new Float64Array(9);
+  let L = 0;
+  if (ws.held === 'moments') {
+    // L = Σ Λ μ, ∂L/∂ε = Σ Λ ν − δ L from the forward call's moments
+    const mu = ws.moments;
+    for (let q = 0; q < Nk * CC; q++) {
+      const l = lambda[q];
+      if (l === 0) continue;
+      const o = 7 * q;
+      L += l * mu[o];
+      dS[0] += l * mu[o + 1]; dS[1] += l * mu[o + 2]; dS[2] += l * mu[o + 3];
+      dS[4] += l * mu[o + 4]; dS[5] += l * mu[o + 5]; dS[8] += l * mu[o + 6];
+    }
+    dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5];
+    dS[0] -= L; dS[4] -= L; dS[8] -= L;
+    return { value: L, dPositions: dPos, dStrain: dS };
+  }
   const infl: Float64Array[] = [], dinfl: Float64Array[] = [];
   for (let k = 0; k < Nk; k++) {
     const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
@@ -310,8 +351,7 @@ export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmePar
     dinfl.push(r.dinfl as Float64Array);
   }
   // L and the strain: per m, P_cd = Re[Q̂^c Q̂^d*], a_k = Σ_{c,d} Λ_{k,c,d} P_cd
-  const P = new Float64Array(CC), dS = new Float64Array(9);
-  let L = 0;
+  const P = new Float64Array(CC);
   for (let m1 = 0; m1 < K1; m1++) {
     const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
     for (let m2 = 0; m2 < K2; m2++) {
@@ -344,4 +384,60 @@ export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmePar
   dS[3] = dS[1]; dS[6] = dS[2]; dS[7] = dS[5];
   dS[0] -= L; dS[4] -= L; dS[8] -= L;
   return { value: L, dPositions: dPos, dStrain: dS };
+}
+
+/**
+ * The moments μ_{k,cd} = Σ_m I_k P_cd and ν_{k,cd,αβ} = −2 Σ_m I′_k P_cd G_α G_β (P_cd = Re[Q̂^c Q̂^d*]) of the spectra
+ * Q (C × 2S) into ws.moments, for `pmeChannelsReverseLinear` without the spectra.
+ */
+function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], p: number, ws: PmeChannelsWorkspace, fft: RealTransform3d, b: Float64Array, Q: Float64Array): void {
+  const [K1, K2, K3] = mesh;
+  const C = req.channels, Nk = req.kernels.length, CC = C * C, H = fft.spectrumLast, S = K1 * K2 * H;
+  const infl: Float64Array[] = [], dinfl: Float64Array[] = [];
+  for (let k = 0; k < Nk; k++) {
+    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: req.sources, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    infl.push(r.infl);
+    dinfl.push(r.dinfl as Float64Array);
+  }
+  if (ws.moments.length !== 7 * Nk * CC) ws.moments = new Float64Array(7 * Nk * CC);
+  // P is symmetric: accumulate the pairs c ≤ d (U of them, packed), copy to (d, c) at the end
+  const U = (C * (C + 1)) / 2, acc = new Float64Array(7 * Nk * U), P = new Float64Array(U);
+  for (let m1 = 0; m1 < K1; m1++) {
+    const s1 = m1 <= K1 / 2 ? m1 : m1 - K1;
+    for (let m2 = 0; m2 < K2; m2++) {
+      const s2 = m2 <= K2 / 2 ? m2 : m2 - K2;
+      const gx0 = s1 * b[0] + s2 * b[3], gy0 = s1 * b[1] + s2 * b[4], gz0 = s1 * b[2] + s2 * b[5];
+      const row = (m1 * K2 + m2) * H;
+      for (let m3 = 0; m3 < H; m3++) {
+        const idx = row + m3;
+        for (let c = 0, q = 0; c < C; c++)
+          for (let d = c; d < C; d++, q++) {
+            const oc = 2 * (c * S + idx), od = 2 * (d * S + idx);
+            P[q] = Q[oc] * Q[od] + Q[oc + 1] * Q[od + 1];
+          }
+        const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
+        const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
+        const xx = x * x, xy = x * y, xz = x * z, yy = y * y, yz = y * z, zz = z * z;
+        for (let k = 0; k < Nk; k++) {
+          const I = infl[k][idx], h = -2 * dinfl[k][idx];
+          if (I === 0 && h === 0) continue;
+          for (let q = 0, o = 7 * k * U; q < U; q++, o += 7) {
+            const a = P[q], ha = h * a;
+            acc[o] += I * a;
+            acc[o + 1] += ha * xx; acc[o + 2] += ha * xy; acc[o + 3] += ha * xz;
+            acc[o + 4] += ha * yy; acc[o + 5] += ha * yz; acc[o + 6] += ha * zz;
+          }
+        }
+      }
+    }
+  }
+  const mu = ws.moments;
+  for (let k = 0; k < Nk; k++)
+    for (let c = 0, q = 0; c < C; c++)
+      for (let d = c; d < C; d++, q++)
+        for (let j = 0; j < 7; j++) {
+          const v = acc[7 * (k * U + q) + j];
+          mu[7 * (k * CC + c * C + d) + j] = v;
+          mu[7 * (k * CC + d * C + c) + j] = v;
+        }
 }

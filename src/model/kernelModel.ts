@@ -163,11 +163,21 @@ export class KernelModel implements Calculator {
       throw new FarfieldError('UNSUPPORTED', 'kernel model: this model was fitted without a stored covariance, no uncertainty available');
     const groups = groupAtoms(structure, this.refs.species);
     const ctx = new ComputeContext(structure, this.workspace);
-    const out = this.descriptor.compute(structure, ctx);
-    const features = out.features.data, saved = out.saved;
     const d = this.descriptor.width;
+    // features and dE/dX live only during this call: written into buffers reused from call to call (no 2 × N × d
+    // garbage per MD step); descriptors that cannot write into a target allocate as before
+    let features: Float64Array, saved: unknown;
+    if (this.descriptor.computeInto) {
+      features = this.scratch.get('model.features', n * d);
+      features.fill(0);
+      saved = this.descriptor.computeInto(structure, ctx, { data: features, stride: d, offset: 0 });
+    } else {
+      const out = this.descriptor.compute(structure, ctx);
+      features = out.features.data;
+      saved = out.saved;
+    }
     const energies = new Float64Array(n);
-    const dEdX = wantF || wantS ? new Float64Array(n * d) : null;
+    const dEdX = wantF || wantS ? this.scratch.get('model.dEdX', n * d).fill(0) : null;
     const cf = wantU ? this.params.covarianceFactor! : null;
     const totalOnly = cf !== null && this.energyUncertaintyOptions.totalOnly === true;
     const phiTotal = totalOnly ? new Float64Array(this.refs.nColumns) : null;

@@ -95,3 +95,41 @@ test('pmeChannelsReverseLinear = the general reverse pass for probes u_k^c = Σ_
   close(linear.dPositions, general.dPositions, 1e-11, 'dPositions');
   close(linear.dStrain, general.dStrain, 1e-11, 'dStrain');
 });
+
+test('keepSpectra false: no spectra kept between calls; the linear reverse pass from the moments = the general pass; a general pass still works', () => {
+  const { structure: s } = randomIons(28, TRICLINIC.map((x) => x * 1.4), 11, 1.5);
+  const n = s.species.length, C = 2, rng = new Rng(5);
+  const sources = Float64Array.from({ length: n * C }, (_, k) => ((k % C) === (Math.floor(k / C) % C) ? 1 : rng.range(-0.5, 0.5)));
+  const kernels = [kernel(0.9, 0.4), kernel(1.6, 0.7)];
+  const params = { mesh: [18, 20, 16] as [number, number, number], order: 6 };
+  const req = { positions: s.positions, cell: s.cell, volume: cellVolume(s.cell), channels: C, sources, kernels };
+  const Nk = kernels.length, lambda = Float64Array.from({ length: Nk * C * C }, () => rng.range(-1, 1));
+  const probes = new Float64Array(Nk * n * C);
+  for (let k = 0; k < Nk; k++)
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < C; c++)
+        for (let d = 0; d < C; d++) probes[(k * n + i) * C + c] += lambda[(k * C + c) * C + d] * sources[i * C + d];
+  const full = new PmeChannelsWorkspace();
+  const ref = pmeChannelsForward(req, params, full);
+  const general = pmeChannelsReverse(req, params, full, ref.state, probes);
+
+  const ws = new PmeChannelsWorkspace();
+  ws.keepSpectra = false;
+  const fwd = pmeChannelsForward(req, params, ws);
+  assert.deepEqual(Array.from(fwd.potentials), Array.from(ref.potentials), 'potentials do not depend on keepSpectra');
+  assert.equal(ws.spectra.length, 0, 'no spectra kept');
+  const linear = pmeChannelsReverseLinear(req, params, ws, fwd.state, lambda);
+  assert.equal(ws.generation, fwd.state.generation, 'the linear pass ran from the moments (no forward rerun)');
+  assert.ok(Math.abs(linear.value - general.value) <= 1e-11 * Math.abs(general.value), `L ${linear.value} vs ${general.value}`);
+  close(linear.dPositions, general.dPositions, 1e-11, 'dPositions');
+  close(linear.dStrain, general.dStrain, 1e-11, 'dStrain');
+  // a mutated moment is seen (the strain comes from the moments)
+  ws.moments[7 * 1 + 4] *= 1.001;
+  const bad = pmeChannelsReverseLinear(req, params, ws, fwd.state, lambda);
+  assert.ok(Math.abs(bad.dStrain[4] - general.dStrain[4]) > 1e-9 * Math.abs(general.dStrain[4]), 'mutated moment unnoticed');
+  // a general pass after a moments-only forward call reruns it with the spectra (same result), and leaves the setting
+  const again = pmeChannelsReverse(req, params, ws, fwd.state, probes);
+  close(again.dPositions, general.dPositions, 1e-14, 'general after moments: dPositions');
+  close(again.dStrain, general.dStrain, 1e-14, 'general after moments: dStrain');
+  assert.equal(ws.keepSpectra, false);
+});

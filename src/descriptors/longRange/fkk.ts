@@ -10,7 +10,8 @@
  * Evaluation:
  * - no periodicity: the direct real-space pair sum, O(N²), no cutoff;
  * - 3-D periodic: per channel (plan.ts, from the accuracy target) a real-space lattice sum, the reciprocal sum, or
- *   the Ewald-like split (pairFunction.ts) — real part over the shared neighbour list, reciprocal part either by
+ *   the Ewald-like split (pairFunction.ts) — real part over the context's half pair list (each unordered pair once,
+ *   both directions from one table read; along a trajectory the skinned list as it stands, pairs beyond the cutoff dropped), reciprocal part either by
  *   explicit k-vectors (speciesReciprocal.ts: species structure factors computed once per structure on a |G|-sorted
  *   union k-set shared by all channels) or by smooth PME (speciesMesh.ts: the engine's `pmeReciprocal` with the
  *   channel's F(G²)), whichever the plan finds cheaper. Self term: −l(0) for J = t(i).
@@ -141,8 +142,10 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   }
 
   /**
-   * Real-space channels ('real' and the short part of 'split') over the neighbour list, plus the G = 0 fix-ups.
-   * Forward (X) or reverse (g, count upstream gradients: the pair functions are evaluated once per pair).
+   * Real-space channels ('real' and the short part of 'split') over the half pair list (each unordered pair (i, k)
+   * once: its value goes to X[i, t(k)] and X[k, t(i)]; its reverse weight is the sum of both upstream entries), plus
+   * the G = 0 fix-ups. Forward (X) or reverse (g, count upstream gradients: the pair functions are evaluated once
+   * per pair). The list may hold pairs beyond the cutoff (a trajectory's skin): they are dropped here.
    */
   private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
     const N = types.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors, NW = N * W;
@@ -151,15 +154,19 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const realIdx = Int32Array.from(chans.map((c, n) => (c.mode === 'reciprocal' ? -1 : n)).filter((n) => n >= 0));
     const R = realIdx.length;
     if (R > 0) {
-      const nl = ctx.neighbours(plan.realCutoffA);
+      const list = ctx.halfPairs(plan.realCutoffA);
+      const A = list.first, B = list.second, Tr = list.translation, order = list.order, x = structure.positions;
+      const rc2 = plan.realCutoffA * plan.realCutoffA;
       const tmp = new Float64Array(2), dv = new Float64Array(R), tv = new Float64Array(R), tdv = new Float64Array(R);
       const cut2 = Float64Array.from(chans, (c) => c.realCutoffA * c.realCutoffA);
       const table = this.tabulate && plan.realCutoffA / pairTableStep(this.hypers.smearingA, this.hypers.zetaMaxPerA) <= MAX_TABLE_INTERVALS ? this.realTable(plan, realIdx) : null;
-      for (let pIdx = 0; pIdx < nl.count; pIdx++) {
-        const d = nl.distances[pIdx];
-        const d2 = d * d;
-        const i = nl.centres[pIdx], k = nl.neighbours[pIdx];
-        const col = i * W + types[k] * Nn;
+      for (let pIdx = 0; pIdx < list.count; pIdx++) {
+        const i = order[A[pIdx]], k = order[B[pIdx]];
+        const dx = x[3 * k] - x[3 * i] + Tr[3 * pIdx], dy = x[3 * k + 1] - x[3 * i + 1] + Tr[3 * pIdx + 1], dz = x[3 * k + 2] - x[3 * i + 2] + Tr[3 * pIdx + 2];
+        const d2 = dx * dx + dy * dy + dz * dz;
+        if (d2 >= rc2 || d2 === 0) continue;
+        const d = Math.sqrt(d2);
+        const colI = i * W + types[k] * Nn, colK = k * W + types[i] * Nn;
         let any = false;
         if (table) {
           if (g) table.evaluateWithDerivative(d, tv, tdv);
@@ -169,27 +176,24 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
           const n = realIdx[r];
           if (d2 >= cut2[n]) { dv[r] = 0; continue; }
           if (table) {
-            if (X) X[col + n] += tv[r];
+            if (X) { X[colI + n] += tv[r]; X[colK + n] += tv[r]; }
             dv[r] = tdv[r];
           } else {
             const c = chans[n];
             if (c.mode === 'real') slaterPair(c.zeta, this.hypers.smearingA, d, tmp);
             else c.channel.short(d, tmp);
-            if (X) X[col + n] += pf[n] * tmp[0];
+            if (X) { X[colI + n] += pf[n] * tmp[0]; X[colK + n] += pf[n] * tmp[0]; }
             dv[r] = pf[n] * tmp[1];
           }
           any = true;
         }
-        if (g && out && any) {
-          const v = nl.vectors;
-          const dx = v[3 * pIdx], dy = v[3 * pIdx + 1], dz = v[3 * pIdx + 2];
+        if (g && out && any)
           for (let c = 0; c < count; c++) {
-            const go = c * NW + col;
+            const gi = c * NW + colI, gk = c * NW + colK;
             let dsum = 0;
-            for (let r = 0; r < R; r++) dsum += g[go + realIdx[r]] * dv[r];
+            for (let r = 0; r < R; r++) dsum += (g[gi + realIdx[r]] + g[gk + realIdx[r]]) * dv[r];
             if (dsum !== 0) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
           }
-        }
       }
     }
     // Without the G = 0 term: subtract the mean-density part (N_J/V) Ŝ(0) of every channel (the reciprocal parts

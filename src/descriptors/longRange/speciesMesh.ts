@@ -18,8 +18,11 @@
  * u^n_J = Σ_d p_n a_{d,Jn} w^d, and the reverse pass needs no mesh work at all (pmeChannelsReverseLinear, from the
  * forward gradients and spectra); detected exactly (equal rows per species), otherwise the general pass runs.
  * State: one `PmeChannelsWorkspace` per (mesh, order) in a `MeshWorkspaces` owned by the descriptor instance
- * (transform, influence functions, the forward spectra and gradients); the scratch meshes are one pool shared by
- * its groups. The forward call's `PmeChannelsState` per group is left in the caller's `store`; a reverse pass whose
+ * (transform, influence functions, the forward gradients, and the forward spectra only when needed); the scratch
+ * meshes are one pool shared by its groups. A forward pass keeps only the moments the linear reverse pass needs
+ * (no spectra: C·2S doubles less per group between calls) unless the group's last reverse pass was a general one;
+ * a general reverse pass after a moments-only forward pass reruns that forward pass once (same result) and makes
+ * the group keep its spectra from then on. The forward call's `PmeChannelsState` per group is left in the caller's `store`; a reverse pass whose
  * group workspace has since run another forward pass recomputes it (same result).
  */
 import { cellVolume, type Structure } from '../../core/index.js';
@@ -46,6 +49,7 @@ export class MeshWorkspaces {
     if (w) this.byGroup.delete(key);
     else {
       w = new PmeChannelsWorkspace(this.pool);
+      w.keepSpectra = false; // until a general reverse pass asks for them
       if (this.byGroup.size >= MAX_GROUPS) this.byGroup.delete(this.byGroup.keys().next().value as string);
     }
     this.byGroup.set(key, w); // most recently used last
@@ -143,6 +147,7 @@ export function speciesMeshBackward(structure: Structure, types: Int32Array, T: 
       if (!any) continue;
       const lambda = speciesConstant(g, cg * NW, types, T, W, blockWidth, gr.channels);
       const dPos = out.gPos.subarray(cg * 3 * N, (cg + 1) * 3 * N);
+      ws.keepSpectra = lambda === null; // what the next forward pass should leave for a reverse pass like this one
       const r = lambda ? pmeChannelsReverseLinear(req, params, ws, state, lambda, dPos) : pmeChannelsReverse(req, params, ws, state, probes, dPos);
       if (state?.workspace !== ws || ws.generation !== state.generation) {
         state = { workspace: ws, generation: ws.generation };
