@@ -17,10 +17,12 @@
 // (FARFIELD_TEST_SOURCE_MAPS=1 adds --enable-source-maps: stack traces in .ts lines, about 0.15 CPU s more per file).
 // The tests' helpers find the checkout from there (test/helpers/paths.ts REPO_ROOT) and the CLI tests run the
 // compiled CLI of the same compilation (test/helpers/cli.ts; FARFIELD_CLI for the tasks the executors start).
-// The small files of most folders (BATCHED) run in batches of up to BATCH_SIZE files of one folder in one
-// process (an entry module importing them in order; node:test runs their tests one after the other), which saves a
-// process start and the loading of the library per file (≈ 0.4 CPU s). They hold no top-level hooks and restore what
-// they change; a file that needs a process of its own goes to ALONE. Files run FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()), the costliest first. Every test
+// The small files of most folders (BATCHED) run in batches of up to BATCH_SIZE files (BATCH_COST CPU s) of one folder
+// in one process (an entry module importing them in order; node:test runs their tests one after the other), which
+// saves a process start and the loading of the library per file (≈ 0.4 CPU s). They hold no top-level hooks and
+// restore what they change; a file that needs a process of its own goes to ALONE. Files run FARFIELD_TEST_CONCURRENCY
+// at once (default os.availableParallelism()), the costliest first (COSTS), plus one lane for the files that mostly
+// wait (WAITING: Chromium, SLURM jobs). Every test
 // file must therefore be safe to run beside any other: temporary directories (mkdtemp), port 0, fresh socket names,
 // no writes to shared paths in the repository. A file's output is printed in one block when it ends; the runner
 // prints one summary (ℹ tests/pass/fail...) and a table of the costliest files (wall seconds, and CPU = user + system
@@ -37,46 +39,68 @@ const NIGHTLY = '.nightly.test.ts';
 // the end unless FARFIELD_TEST_KEEP=1
 const OUT = join('dist-test', `run-${process.pid}`);
 
-// The costliest files (CPU seconds measured by this runner, see docs/development.md) start first, so that they do
-// not form a tail at the end of a parallel run. Costliest first.
-const SLOW_FIRST = [
-  'test/api/compare.test.ts',
-  'test/cli/learnCluster.test.ts',
-  'test/api/longRangeChannels.test.ts',
-  'test/host/ipi-ase.test.ts',
-  'test/model/blockBalance.test.ts',
-  'test/api/md.test.ts',
-  'test/model/densityTransfer.test.ts',
-  'test/cli/charges.test.ts',
-  'test/model/forceUncertainty.test.ts',
-  'test/cli/json-output.test.ts',
-  'test/api/learnAsync.test.ts',
-  'test/cli/labelCluster.test.ts',
-  'test/api/fitCluster.test.ts',
-  'test/api/learnCluster.test.ts',
-  'test/cli/streaming.test.ts',
-  'test/reference/cp2k-label.test.ts',
-  'test/model/parallelNormal.test.ts',
-  'test/cli/learn.test.ts',
-  'test/cli/early-checks.test.ts',
-  'test/model/chargeFit.test.ts',
-  'test/api/learn.test.ts',
-  'test/cli/short-writes.test.ts',
-  'test/api/demo.test.ts',
-  'test/api/learnBarostat.test.ts',
-  'test/descriptors/longRange/toyModel.test.ts',
-  'test/browser/smoke.test.ts',
-];
+// What each file costs: CPU seconds (user + system, its children included), measured by this runner on 2 cores
+// (`--timings F.json`; a batch's cost shared among its files by their tests' durations; refresh when a file's cost
+// changes much; files under 1 s are left out). Jobs start costliest first (a batch costs the sum of its files, a file
+// not listed here DEFAULT_COST), so that no long file forms a tail at the end of a parallel run; files of ALONE_COST or
+// more run in a process of their own.
+const COSTS = {
+  'test/api/compare.test.ts': 19.0, 'test/model/blockBalance.test.ts': 16.3,
+  'test/host/ipi-ase.test.ts': 15.3, 'test/cli/charges.test.ts': 13.6, 'test/model/forceUncertainty.test.ts': 13.6,
+  'test/cli/labelCluster.test.ts': 13.3, 'test/cli/streaming.test.ts': 12.8,
+  'test/model/densityTransfer.test.ts': 12.8, 'test/api/md.test.ts': 12.3, 'test/model/parallelNormal.test.ts': 11.8,
+  'test/api/learn.test.ts': 11.6, 'test/cli/learnCluster.test.ts': 10.9, 'test/api/learnCluster.test.ts': 10.8,
+  'test/cli/learn.test.ts': 10.2, 'test/cli/json-output.test.ts': 10.0, 'test/api/fitCluster.test.ts': 10.0,
+  'test/reference/cp2k-label.test.ts': 9.7, 'test/cli/short-writes.test.ts': 9.3, 'test/api/demo.test.ts': 9.0,
+  'test/api/learnBarostat.test.ts': 8.8, 'test/descriptors/longRange/toyModel.test.ts': 8.8,
+  'test/cli/early-checks.test.ts': 8.7, 'test/model/api.test.ts': 7.2, 'test/browser/smoke.test.ts': 7.2,
+  'test/model/chargeFit.test.ts': 7.1, 'test/io/ase-cases.test.ts': 6.0, 'test/reference/cp2k-md-input.test.ts': 5.7,
+  'test/model/weightedKernel.test.ts': 5.3, 'test/reference/potentials.test.ts': 5.1,
+  'test/io/mlab-vasp.test.ts': 5.1, 'test/model/kernelBlocks.test.ts': 5.1, 'test/browser/report.test.ts': 5.0,
+  'test/cli/vasp-commands.test.ts': 4.9, 'test/descriptors/longRange/fkkGradient.test.ts': 4.9,
+  'test/cli/interrupts.test.ts': 4.8, 'test/md/constraints.test.ts': 4.8, 'test/api/modelFiles.test.ts': 4.7, 'test/api/learnScreen.test.ts': 5.0,
+  'test/host/farfieldCommand.test.ts': 4.4, 'test/cli/io-commands.test.ts': 4.1,
+  'test/descriptors/lode/multiscale.test.ts': 4.1, 'test/cli/label.test.ts': 4.1, 'test/cli/compare.test.ts': 4.0,
+  'test/electrostatics/planner.test.ts': 3.8, 'test/api/learnAsync.test.ts': 3.7,
+  'test/geometry/neighbours.test.ts': 3.7, 'test/math/linalg/wasm.test.ts': 3.6,
+  'test/io/ase-crosscheck.test.ts': 3.6, 'test/model/parallelFeatures.test.ts': 3.5,
+  'test/api/learnFinalRefit.test.ts': 3.4, 'test/host/ipi.test.ts': 3.4,
+  'test/electrostatics/singleIon.test.ts': 3.2, 'test/md/guard.test.ts': 3.2,
+  'test/descriptors/lode/lode.test.ts': 3.1, 'test/descriptors/computeWorkspace.test.ts': 2.9,
+  'test/io/fuzz-vasp.test.ts': 2.8, 'test/descriptors/vjp.test.ts': 2.7, 'test/cli/describe.test.ts': 2.6,
+  'test/io/fuzz.test.ts': 2.6, 'test/descriptors/lode/split.test.ts': 2.5, 'test/host/executor.test.ts': 2.5,
+  'test/descriptors/longRange/factored.test.ts': 2.4, 'test/electrostatics/cli.test.ts': 2.4,
+  'test/descriptors/lode/lodeGradient.test.ts': 2.3, 'test/api/labelCluster.test.ts': 2.2,
+  'test/io/outcar.test.ts': 2.1, 'test/web/build.test.ts': 2.1, 'test/io/vasprun.test.ts': 2.0,
+  'test/io/extxyz.test.ts': 2.0, 'test/electrostatics/adjoint.test.ts': 1.9, 'test/api/webSession.test.ts': 1.9,
+  'test/io/xdatcar.test.ts': 1.9, 'test/electrostatics/realspace.test.ts': 1.8,
+  'test/model/oldModelFiles.test.ts': 1.8, 'test/descriptors/longRange/pme.test.ts': 1.8,
+  'test/md/integrators.test.ts': 1.6, 'test/descriptors/shortRange/radialBasis.test.ts': 1.3,
+  'test/descriptors/shortRange/backwardMany.test.ts': 1.3, 'test/descriptors/longRange/backwardMany.test.ts': 1.3,
+  'test/model/selectionFast.test.ts': 1.2, 'test/electrostatics/qeq.test.ts': 1.2,
+  'test/electrostatics/tuneAccuracy.test.ts': 1.2, 'test/model/qeqModel.test.ts': 1.1,
+  'test/electrostatics/workspace.test.ts': 1.1, 'test/math/linalg/reference.test.ts': 1.0,
+  'test/descriptors/shortRange/shortRange.test.ts': 1.0,
+};
+const DEFAULT_COST = 0.5;
+const ALONE_COST = 7;
+const cost = (f) => COSTS[f] ?? DEFAULT_COST;
 
-// Folders whose small files are batched, batch size, and files that keep their own process (they time themselves,
-// send signals, serve sockets; the costliest files of SLOW_FIRST run alone too).
+// Files that mostly wait (Chromium, SLURM jobs): with 2 or more lanes they run in one extra lane beside the
+// `concurrency` CPU lanes, started first, one at a time, so that their waiting overlaps the CPU-bound files.
+const WAITING = ['test/browser/smoke.test.ts', 'test/browser/report.test.ts', 'test/host/executor.test.ts'];
+
+// Folders whose small files are batched: up to BATCH_SIZE files of one folder and BATCH_COST CPU s in one process;
+// files that keep their own process (they time themselves, send signals, serve sockets, change module settings)
+// are in ALONE, and the costly files (ALONE_COST) run alone too.
 const BATCHED = ['test/core/', 'test/math/', 'test/geometry/', 'test/io/', 'test/analysis/', 'test/electrostatics/',
   'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/', 'test/api/', 'test/cli/',
   'test/host/'];
-const BATCH_SIZE = 6;
+const BATCH_SIZE = 8;
+const BATCH_COST = 12;
 const ALONE = ['test/math/worker.test.ts', 'test/reference/md-nve.test.ts', 'test/io/fuzz-vasp.test.ts',
   'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts', 'test/cli/interrupts.test.ts', 'test/host/executor.test.ts',
-  'test/host/ipi.test.ts'];
+  'test/host/ipi.test.ts', 'test/model/parallelNormal.test.ts'];
 
 function walk(dir) {
   const out = [];
@@ -111,33 +135,37 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const files = walk('test')
   .filter((f) => opts.all || f.endsWith(NIGHTLY) === opts.nightly)
-  .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)))
-  .sort((a, b) => {
-    const ra = SLOW_FIRST.indexOf(a), rb = SLOW_FIRST.indexOf(b);
-    return (ra < 0 ? Infinity : ra) - (rb < 0 ? Infinity : rb) || (a < b ? -1 : a > b ? 1 : 0);
-  });
+  .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error(`no ${opts.nightly ? 'nightly ' : ''}test files match ${opts.filters.join(' ')}`);
   process.exit(1);
 }
 // jobs: a file, or a batch of small files of one folder
-const batchable = (f) => !opts.tsx && !opts.noBatch && !f.endsWith(NIGHTLY) && !SLOW_FIRST.includes(f) && !ALONE.includes(f)
-  && BATCHED.some((d) => f.startsWith(d));
-// order: the costliest files, then the batches (several seconds each), then the other files (small ones fill the tail)
-const single = files.filter((f) => !batchable(f));
-const jobs = single.filter((f) => SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
-const rest = single.filter((f) => !SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
+const batchable = (f) => !opts.tsx && !opts.noBatch && !f.endsWith(NIGHTLY) && !ALONE.includes(f) && !WAITING.includes(f)
+  && cost(f) < ALONE_COST && BATCHED.some((d) => f.startsWith(d));
+const jobs = files.filter((f) => !batchable(f)).map((f) => ({ name: f, files: [f], cost: cost(f) }));
 const byFolder = new Map();
 for (const f of files.filter(batchable)) {
   const d = BATCHED.find((x) => f.startsWith(x));
   byFolder.set(d, [...(byFolder.get(d) ?? []), f]);
 }
-for (const [d, fs] of byFolder)
-  for (let k = 0; k < fs.length; k += BATCH_SIZE) {
-    const part = fs.slice(k, k + BATCH_SIZE);
-    jobs.push({ name: part.length === 1 ? part[0] : `${d} batch: ${part.map((f) => f.slice(d.length)).join(', ')}`, files: part });
+for (const [d, fs] of byFolder) {
+  // consecutive files of the folder, up to BATCH_SIZE files and BATCH_COST s
+  let part = [], sum = 0;
+  const flush = () => {
+    if (part.length) jobs.push({ name: part.length === 1 ? part[0] : `${d} batch: ${part.map((f) => f.slice(d.length)).join(', ')}`, files: part, cost: sum });
+    part = [];
+    sum = 0;
+  };
+  for (const f of fs) {
+    if (part.length === BATCH_SIZE || (part.length && sum + cost(f) > BATCH_COST)) flush();
+    part.push(f);
+    sum += cost(f);
   }
-jobs.push(...rest);
+  flush();
+}
+// costliest first (ties: by name, for a stable order)
+jobs.sort((a, b) => b.cost - a.cost || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
 
@@ -263,10 +291,16 @@ const nodeArgs = (job) => opts.tsx
 const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 const SUMMARY = new RegExp(`^\\S*ℹ\\S* (${COUNTERS.join('|')}|duration_ms) ([\\d.]+)\\s*$`);
 const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
-let next = 0;
-async function worker() {
-  while (next < jobs.length) {
-    const job = jobs[next++];
+// the waiting files have a lane of their own when there are two lanes or more (they still run in the CPU lanes once
+// those have nothing else left)
+const waitingLane = concurrency >= 2 && !opts.tsx;
+const queue = waitingLane ? jobs.filter((j) => !WAITING.includes(j.name)) : jobs.slice();
+const waitQueue = waitingLane ? jobs.filter((j) => WAITING.includes(j.name)) : [];
+const lanes = `concurrency ${concurrency}${waitQueue.length ? ' + 1 waiting lane' : ''}`;
+async function worker(waiting) {
+  for (;;) {
+    const job = waiting ? waitQueue.shift() : queue.shift() ?? waitQueue.shift();
+    if (!job) return;
     const r = await run(job.name, nodeArgs(job), env);
     results.push(r);
     let counted = false, failed = 0;
@@ -291,7 +325,10 @@ async function worker() {
     }
   }
 }
-await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+await Promise.all([
+  ...Array.from({ length: Math.min(concurrency, jobs.length) }, () => worker(false)),
+  ...(waitQueue.length ? [worker(true)] : []),
+]);
 const wall = (performance.now() - t0) / 1000;
 const cpu = results.reduce((s, r) => s + (Number.isFinite(r.cpu) ? r.cpu : 0), 0);
 
@@ -299,7 +336,7 @@ for (const c of COUNTERS) process.stdout.write(`ℹ ${c} ${totals[c]}\n`);
 process.stdout.write(`ℹ duration_ms ${(wall * 1000).toFixed(0)}\n`);
 const failTypes = typecheckFailed && opts.typecheck;
 if (failTypes) process.stdout.write('✖ the type-check failed (errors above)\n');
-process.stdout.write(`ℹ files ${files.length} in ${jobs.length} processes, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
+process.stdout.write(`ℹ files ${files.length} in ${jobs.length} processes, ${lanes}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
 if (opts.top > 0 && results.length > 1) {
   const top = [...results].sort((a, b) => b.wall - a.wall).slice(0, opts.top);
   process.stdout.write('ℹ costliest (wall s, CPU s):\n');
