@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs test/**/*.test.ts with Node's built-in test runner, one process per file, files in parallel, and reports what
 // each file cost.
-// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json]
+// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--list] [--timings FILE.json]
 //          [--top N] [substring filters...]            e.g. `npm test -- io/extxyz`
 //  - default (`npm test`, the CI command): every *.test.ts except the nightly set;
 //  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (long end-to-end flows
@@ -11,7 +11,8 @@
 //  - --tsx: run the TypeScript sources through tsx instead of compiling them (about 1 CPU s more per file);
 //  - --no-batch: one process per file also for the small files of BATCHED (per-file costs for all of them);
 //  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
-//  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
+//  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none);
+//  - --list: print the processes that would run (files, estimated CPU s, in start order) and exit.
 // First the whole project (src, test, bench, scripts, web) is type-checked and compiled in one `tsc -p tsconfig.json
 // --outDir dist-test/run-PID` (the compilation is the type-check); then each file runs as `node …/test/….test.js`
 // (FARFIELD_TEST_SOURCE_MAPS=1 adds --enable-source-maps: stack traces in .ts lines, about 0.15 CPU s more per file).
@@ -45,42 +46,41 @@ const OUT = join('dist-test', `run-${process.pid}`);
 // not listed here DEFAULT_COST), so that no long file forms a tail at the end of a parallel run; files of ALONE_COST or
 // more run in a process of their own.
 const COSTS = {
-  'test/api/compare.test.ts': 19.0, 'test/model/blockBalance.test.ts': 16.3,
-  'test/host/ipi-ase.test.ts': 15.3, 'test/cli/charges.test.ts': 13.6, 'test/model/forceUncertainty.test.ts': 13.6,
-  'test/cli/labelCluster.test.ts': 13.3, 'test/cli/streaming.test.ts': 12.8,
-  'test/model/densityTransfer.test.ts': 12.8, 'test/api/md.test.ts': 12.3, 'test/model/parallelNormal.test.ts': 11.8,
-  'test/api/learn.test.ts': 11.6, 'test/cli/learnCluster.test.ts': 10.9, 'test/api/learnCluster.test.ts': 10.8,
-  'test/cli/learn.test.ts': 10.2, 'test/cli/json-output.test.ts': 10.0, 'test/api/fitCluster.test.ts': 10.0,
-  'test/reference/cp2k-label.test.ts': 9.7, 'test/cli/short-writes.test.ts': 9.3, 'test/api/demo.test.ts': 9.0,
-  'test/api/learnBarostat.test.ts': 8.8, 'test/descriptors/longRange/toyModel.test.ts': 8.8,
-  'test/cli/early-checks.test.ts': 8.7, 'test/model/api.test.ts': 7.2, 'test/browser/smoke.test.ts': 7.2,
-  'test/model/chargeFit.test.ts': 7.1, 'test/io/ase-cases.test.ts': 6.0, 'test/reference/cp2k-md-input.test.ts': 5.7,
-  'test/model/weightedKernel.test.ts': 5.3, 'test/reference/potentials.test.ts': 5.1,
-  'test/io/mlab-vasp.test.ts': 5.1, 'test/model/kernelBlocks.test.ts': 5.1, 'test/browser/report.test.ts': 5.0,
-  'test/cli/vasp-commands.test.ts': 4.9, 'test/descriptors/longRange/fkkGradient.test.ts': 4.9,
-  'test/cli/interrupts.test.ts': 4.8, 'test/md/constraints.test.ts': 4.8, 'test/api/modelFiles.test.ts': 4.7, 'test/api/learnScreen.test.ts': 5.0,
-  'test/host/farfieldCommand.test.ts': 4.4, 'test/cli/io-commands.test.ts': 4.1,
-  'test/descriptors/lode/multiscale.test.ts': 4.1, 'test/cli/label.test.ts': 4.1, 'test/cli/compare.test.ts': 4.0,
-  'test/electrostatics/planner.test.ts': 3.8, 'test/api/learnAsync.test.ts': 3.7,
-  'test/geometry/neighbours.test.ts': 3.7, 'test/math/linalg/wasm.test.ts': 3.6,
-  'test/io/ase-crosscheck.test.ts': 3.6, 'test/model/parallelFeatures.test.ts': 3.5,
-  'test/api/learnFinalRefit.test.ts': 3.4, 'test/host/ipi.test.ts': 3.4,
-  'test/electrostatics/singleIon.test.ts': 3.2, 'test/md/guard.test.ts': 3.2,
-  'test/descriptors/lode/lode.test.ts': 3.1, 'test/descriptors/computeWorkspace.test.ts': 2.9,
-  'test/io/fuzz-vasp.test.ts': 2.8, 'test/descriptors/vjp.test.ts': 2.7, 'test/cli/describe.test.ts': 2.6,
-  'test/io/fuzz.test.ts': 2.6, 'test/descriptors/lode/split.test.ts': 2.5, 'test/host/executor.test.ts': 2.5,
-  'test/descriptors/longRange/factored.test.ts': 2.4, 'test/electrostatics/cli.test.ts': 2.4,
-  'test/descriptors/lode/lodeGradient.test.ts': 2.3, 'test/api/labelCluster.test.ts': 2.2,
-  'test/io/outcar.test.ts': 2.1, 'test/web/build.test.ts': 2.1, 'test/io/vasprun.test.ts': 2.0,
-  'test/io/extxyz.test.ts': 2.0, 'test/electrostatics/adjoint.test.ts': 1.9, 'test/api/webSession.test.ts': 1.9,
-  'test/io/xdatcar.test.ts': 1.9, 'test/electrostatics/realspace.test.ts': 1.8,
-  'test/model/oldModelFiles.test.ts': 1.8, 'test/descriptors/longRange/pme.test.ts': 1.8,
-  'test/md/integrators.test.ts': 1.6, 'test/descriptors/shortRange/radialBasis.test.ts': 1.3,
-  'test/descriptors/shortRange/backwardMany.test.ts': 1.3, 'test/descriptors/longRange/backwardMany.test.ts': 1.3,
-  'test/model/selectionFast.test.ts': 1.2, 'test/electrostatics/qeq.test.ts': 1.2,
-  'test/electrostatics/tuneAccuracy.test.ts': 1.2, 'test/model/qeqModel.test.ts': 1.1,
-  'test/electrostatics/workspace.test.ts': 1.1, 'test/math/linalg/reference.test.ts': 1.0,
-  'test/descriptors/shortRange/shortRange.test.ts': 1.0,
+  'test/api/compare.test.ts': 19.2, 'test/model/blockBalance.test.ts': 17.8, 'test/host/ipi-ase.test.ts': 15.8,
+  'test/model/densityTransfer.test.ts': 13.6, 'test/api/md.test.ts': 13.4, 'test/cli/charges.test.ts': 13.1,
+  'test/model/forceUncertainty.test.ts': 12.5, 'test/model/parallelNormal.test.ts': 11.7,
+  'test/cli/early-checks.test.ts': 11.5, 'test/cli/streaming.test.ts': 11.5, 'test/cli/labelCluster.test.ts': 11.0,
+  'test/api/learn.test.ts': 11.0, 'test/api/learnCluster.test.ts': 10.6, 'test/api/fitCluster.test.ts': 10.6,
+  'test/reference/cp2k-label.test.ts': 9.8, 'test/cli/learn.test.ts': 9.6, 'test/cli/short-writes.test.ts': 9.2,
+  'test/cli/json-output.test.ts': 9.1, 'test/descriptors/longRange/toyModel.test.ts': 9.0,
+  'test/api/demo.test.ts': 8.9, 'test/api/learnBarostat.test.ts': 8.9, 'test/model/chargeFit.test.ts': 7.8,
+  'test/browser/smoke.test.ts': 7.8, 'test/model/api.test.ts': 5.9, 'test/reference/cp2k-md-input.test.ts': 5.8,
+  'test/model/weightedKernel.test.ts': 5.4, 'test/cli/interrupts.test.ts': 5.2, 'test/browser/report.test.ts': 5.1,
+  'test/io/ase-cases.test.ts': 5.0, 'test/model/kernelBlocks.test.ts': 4.9, 'test/reference/potentials.test.ts': 4.9,
+  'test/io/mlab-vasp.test.ts': 4.8, 'test/api/learnScreen.test.ts': 4.7, 'test/host/farfieldCommand.test.ts': 4.5,
+  'test/cli/vasp-commands.test.ts': 4.5, 'test/descriptors/lode/multiscale.test.ts': 4.3,
+  'test/descriptors/longRange/fkkGradient.test.ts': 4.3, 'test/md/constraints.test.ts': 4.2,
+  'test/cli/io-commands.test.ts': 4.0, 'test/cli/label.test.ts': 3.9, 'test/geometry/neighbours.test.ts': 3.8,
+  'test/io/ase-crosscheck.test.ts': 3.5, 'test/math/linalg/wasm.test.ts': 3.4, 'test/api/modelFiles.test.ts': 3.4,
+  'test/host/ipi.test.ts': 3.3, 'test/electrostatics/planner.test.ts': 3.3, 'test/cli/compare.test.ts': 3.2,
+  'test/api/learnAsync.test.ts': 3.1, 'test/md/guard.test.ts': 3.0, 'test/electrostatics/singleIon.test.ts': 3.0,
+  'test/model/parallelFeatures.test.ts': 2.9, 'test/descriptors/vjp.test.ts': 2.8,
+  'test/descriptors/computeWorkspace.test.ts': 2.7, 'test/descriptors/lode/lode.test.ts': 2.7,
+  'test/cli/describe.test.ts': 2.7, 'test/io/fuzz-vasp.test.ts': 2.5, 'test/host/executor.test.ts': 2.5,
+  'test/descriptors/lode/split.test.ts': 2.4, 'test/io/outcar.test.ts': 2.3,
+  'test/descriptors/longRange/factored.test.ts': 2.3, 'test/io/vasprun.test.ts': 2.2,
+  'test/api/learnFinalRefit.test.ts': 2.2, 'test/electrostatics/cli.test.ts': 2.2,
+  'test/api/webSession.test.ts': 2.1, 'test/io/extxyz.test.ts': 2.1,
+  'test/descriptors/lode/lodeGradient.test.ts': 2.1, 'test/cli/learnCluster.test.ts': 2.0,
+  'test/web/build.test.ts': 2.0, 'test/api/labelCluster.test.ts': 2.0, 'test/model/oldModelFiles.test.ts': 1.9,
+  'test/io/xdatcar.test.ts': 1.8, 'test/descriptors/longRange/pme.test.ts': 1.8, 'test/io/fuzz.test.ts': 1.8,
+  'test/md/integrators.test.ts': 1.7, 'test/electrostatics/workspace.test.ts': 1.6,
+  'test/descriptors/shortRange/shortRange.test.ts': 1.6, 'test/electrostatics/tuneAccuracy.test.ts': 1.4,
+  'test/descriptors/longRange/backwardMany.test.ts': 1.3, 'test/electrostatics/adjoint.test.ts': 1.3,
+  'test/electrostatics/realspace.test.ts': 1.2, 'test/model/qeqModel.test.ts': 1.1,
+  'test/model/selectionFast.test.ts': 1.1, 'test/reference/chargeTransfer.test.ts': 1.0,
+  'test/descriptors/shortRange/wasmKernels.test.ts': 1.0, 'test/descriptors/workspace.test.ts': 1.0,
+  'test/math/erf.test.ts': 1.0, 'test/descriptors/shortRange/radialBasis.test.ts': 1.0,
 };
 const DEFAULT_COST = 0.5;
 const ALONE_COST = 7;
@@ -96,8 +96,8 @@ const WAITING = ['test/browser/smoke.test.ts', 'test/browser/report.test.ts', 't
 const BATCHED = ['test/core/', 'test/math/', 'test/geometry/', 'test/io/', 'test/analysis/', 'test/electrostatics/',
   'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/', 'test/api/', 'test/cli/',
   'test/host/'];
-const BATCH_SIZE = 8;
-const BATCH_COST = 12;
+const BATCH_SIZE = 12;
+const BATCH_COST = 15;
 const ALONE = ['test/math/worker.test.ts', 'test/reference/md-nve.test.ts', 'test/io/fuzz-vasp.test.ts',
   'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts', 'test/cli/interrupts.test.ts', 'test/host/executor.test.ts',
   'test/host/ipi.test.ts', 'test/model/parallelNormal.test.ts'];
@@ -113,7 +113,7 @@ function walk(dir) {
 }
 
 function parseArgs(argv) {
-  const o = { nightly: false, all: false, typecheck: false, tsx: false, noBatch: false, timings: null, top: 15, filters: [] };
+  const o = { nightly: false, all: false, typecheck: false, tsx: false, noBatch: false, list: false, timings: null, top: 15, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--nightly') o.nightly = true;
@@ -121,12 +121,13 @@ function parseArgs(argv) {
     else if (a === '--typecheck') o.typecheck = true;
     else if (a === '--tsx') o.tsx = true;
     else if (a === '--no-batch') o.noBatch = true;
+    else if (a === '--list') o.list = true;
     else if (a === '--timings') o.timings = argv[++i];
     else if (a === '--top') o.top = Number(argv[++i]);
     else o.filters.push(a);
   }
   if (o.timings === undefined || !Number.isInteger(o.top) || o.top < 0) {
-    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json] [--top N] [filters...]');
+    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--list] [--timings FILE.json] [--top N] [filters...]');
     process.exit(2);
   }
   return o;
@@ -166,6 +167,11 @@ for (const [d, fs] of byFolder) {
 }
 // costliest first (ties: by name, for a stable order)
 jobs.sort((a, b) => b.cost - a.cost || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+if (opts.list) {
+  for (const j of jobs) process.stdout.write(`${j.cost.toFixed(1).padStart(6)}  ${WAITING.includes(j.name) ? '(waiting lane) ' : ''}${j.name}\n`);
+  process.stdout.write(`${files.length} files in ${jobs.length} processes, estimated ${jobs.reduce((s, j) => s + j.cost, 0).toFixed(0)} CPU s\n`);
+  process.exit(0);
+}
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
 
