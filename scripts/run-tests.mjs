@@ -53,7 +53,7 @@ const COSTS = {
   'test/api/learn.test.ts': 11.0, 'test/api/learnCluster.test.ts': 10.6, 'test/api/fitCluster.test.ts': 10.6,
   'test/reference/cp2k-label.test.ts': 9.8, 'test/cli/learn.test.ts': 9.6, 'test/cli/short-writes.test.ts': 9.2,
   'test/cli/json-output.test.ts': 9.1, 'test/descriptors/longRange/toyModel.test.ts': 9.0,
-  'test/api/demo.test.ts': 8.9, 'test/api/learnBarostat.test.ts': 8.9, 'test/model/chargeFit.test.ts': 7.8,
+  'test/api/demo.test.ts': 7.4, 'test/api/learnBarostat.test.ts': 8.9, 'test/model/chargeFit.test.ts': 7.8,
   'test/browser/smoke.test.ts': 7.8, 'test/model/api.test.ts': 5.9, 'test/reference/cp2k-md-input.test.ts': 5.8,
   'test/model/weightedKernel.test.ts': 5.4, 'test/cli/interrupts.test.ts': 5.2, 'test/browser/report.test.ts': 5.1,
   'test/io/ase-cases.test.ts': 5.0, 'test/model/kernelBlocks.test.ts': 4.9, 'test/reference/potentials.test.ts': 4.9,
