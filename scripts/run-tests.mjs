@@ -29,7 +29,7 @@
 // prints one summary (ℹ tests/pass/fail...) and a table of the costliest files (wall seconds, and CPU = user + system
 // seconds of the file's process and everything it waited for, from bash's `times`), and exits non-zero when any
 // test fails.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -194,6 +194,26 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 const live = new Set();
 /** node:test's last summary line (spec reporter). */
 const FINAL_SUMMARY = /ℹ\S* duration_ms [\d.]+\s*$/m;
+const requestedStall = Number(process.env.FARFIELD_TEST_STALL_S);
+const STALL_S = requestedStall > 0 ? requestedStall : 300;
+
+/** CPU clock ticks used so far by process `pid` and all its descendants (Linux /proc; null elsewhere). */
+function treeTicks(pid) {
+  let sum = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      sum += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+      for (const t of readdirSync(`/proc/${p}/task`))
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/)) if (c) stack.push(Number(c));
+    } catch {
+      if (p === pid) return null; // no /proc (or the process is gone)
+    }
+  }
+  return sum;
+}
 
 /** Run `node ARGS` (under bash for its CPU seconds); resolves with the exit, wall and CPU seconds and the output. */
 function run(name, args, env) {
@@ -207,14 +227,30 @@ function run(name, args, env) {
     // NodePlatform::DrainTasks after its last test has reported; seen once in CI here, on a batch of three quick
     // files). Once node:test has printed its final summary, a process that has not exited within EXIT_GRACE_S is
     // killed and its exit taken from that summary; a process that never reports is killed after
-    // FARFIELD_TEST_TIMEOUT_S (default 1800 s) and counts as failed.
+    // FARFIELD_TEST_TIMEOUT_S (default 1800 s) and counts as failed. The deadlock can also strike before the summary
+    // (seen here once more on the same three-file batch: every test reported, then the main thread waiting on a
+    // futex, no CPU): a process with no output and no CPU in it or its children for FARFIELD_TEST_STALL_S (default
+    // 300 s; checked through /proc on Linux) is killed as stalled and its job run once more (worker() below).
     live.add(child.pid);
-    let summarised = false, hung = false, tail = '';
+    let summarised = false, hung = false, stalled = false, tail = '';
     const kill = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); } };
     const timeout = setTimeout(() => { hung = true; kill(); }, FILE_TIMEOUT_S * 1000);
     let grace = null;
+    let lastTicks = -1, lastActive = performance.now();
+    const stallCheck = setInterval(() => {
+      const ticks = treeTicks(child.pid);
+      if (ticks === null) return;
+      if (ticks !== lastTicks) {
+        lastTicks = ticks;
+        lastActive = performance.now();
+      } else if (!summarised && performance.now() - lastActive > STALL_S * 1000) {
+        stalled = true;
+        kill();
+      }
+    }, Math.min(30, STALL_S / 4) * 1000);
     child.stdout.on('data', (d) => {
       out.push(d);
+      lastActive = performance.now();
       if (summarised) return;
       tail = (tail + d.toString()).slice(-4096);
       if (FINAL_SUMMARY.test(tail.replace(ANSI, ''))) {
@@ -222,11 +258,15 @@ function run(name, args, env) {
         grace = setTimeout(() => { hung = true; kill(); }, EXIT_GRACE_S * 1000);
       }
     });
-    child.stderr.on('data', (d) => err.push(d));
+    child.stderr.on('data', (d) => {
+      err.push(d);
+      lastActive = performance.now();
+    });
     if (HAVE_BASH) child.stdio[3].on('data', (d) => times.push(d));
     child.on('close', (code, signal) => {
       live.delete(child.pid);
       clearTimeout(timeout);
+      clearInterval(stallCheck);
       if (grace) clearTimeout(grace);
       if (hung && summarised) {
         // the tests ran to their summary: take its verdict, and say what happened
@@ -236,13 +276,15 @@ function run(name, args, env) {
         signal = null;
       } else if (hung) {
         err.push(Buffer.from(`✖ ${name}: no summary after ${FILE_TIMEOUT_S} s (FARFIELD_TEST_TIMEOUT_S); killed\n`));
+      } else if (stalled) {
+        err.push(Buffer.from(`⚠ ${name}: no output and no CPU for ${STALL_S} s (FARFIELD_TEST_STALL_S) before its summary (Node deadlock, nodejs/node#54918, or a test waiting forever); killed\n`));
       }
       const wall = (performance.now() - t0) / 1000;
       // `times`: line 1 the shell itself, line 2 its children ("0m1.234s 0m0.056s")
       const lines = Buffer.concat(times).toString().trim().split('\n');
       const c = (lines[1] ?? '').trim().split(/\s+/).map(seconds);
       const cpu = c.length === 2 ? c[0] + c[1] : NaN;
-      done({ file: name, code: code ?? -1, signal, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
+      done({ file: name, code: code ?? -1, signal, stalled, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
     });
   });
 }
@@ -307,7 +349,13 @@ async function worker(waiting) {
   for (;;) {
     const job = waiting ? waitQueue.shift() : queue.shift() ?? waitQueue.shift();
     if (!job) return;
-    const r = await run(job.name, nodeArgs(job), env);
+    let r = await run(job.name, nodeArgs(job), env);
+    if (r.stalled) {
+      // once more: a stall is Node's, not the test's (a second stall counts as a failure)
+      process.stdout.write(`${r.err.replace(/\n+$/, '').split('\n').pop()}; running it once more\n`);
+      const again = await run(job.name, nodeArgs(job), env);
+      r = { ...again, wall: r.wall + again.wall, cpu: r.cpu + again.cpu };
+    }
     results.push(r);
     let counted = false, failed = 0;
     const kept = [];
