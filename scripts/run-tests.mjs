@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs test/**/*.test.ts with Node's built-in test runner, one process per file, files in parallel, and reports what
 // each file cost.
-// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json]
+// Usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--list] [--timings FILE.json]
 //          [--top N] [substring filters...]            e.g. `npm test -- io/extxyz`
 //  - default (`npm test`, the CI command): every *.test.ts except the nightly set;
 //  - --nightly (`npm run test:nightly`): only the nightly set, files named *.nightly.test.ts (long end-to-end flows
@@ -11,22 +11,25 @@
 //  - --tsx: run the TypeScript sources through tsx instead of compiling them (about 1 CPU s more per file);
 //  - --no-batch: one process per file also for the small files of BATCHED (per-file costs for all of them);
 //  - --timings FILE.json: also write every file's wall and CPU seconds to FILE.json;
-//  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none).
+//  - --top N: the cost table at the end lists the N costliest files (default 15; 0 for none);
+//  - --list: print the processes that would run (files, estimated CPU s, in start order) and exit.
 // First the whole project (src, test, bench, scripts, web) is type-checked and compiled in one `tsc -p tsconfig.json
 // --outDir dist-test/run-PID` (the compilation is the type-check); then each file runs as `node …/test/….test.js`
 // (FARFIELD_TEST_SOURCE_MAPS=1 adds --enable-source-maps: stack traces in .ts lines, about 0.15 CPU s more per file).
 // The tests' helpers find the checkout from there (test/helpers/paths.ts REPO_ROOT) and the CLI tests run the
 // compiled CLI of the same compilation (test/helpers/cli.ts; FARFIELD_CLI for the tasks the executors start).
-// The small files of most folders (BATCHED) run in batches of up to BATCH_SIZE files of one folder in one
-// process (an entry module importing them in order; node:test runs their tests one after the other), which saves a
-// process start and the loading of the library per file (≈ 0.4 CPU s). They hold no top-level hooks and restore what
-// they change; a file that needs a process of its own goes to ALONE. Files run FARFIELD_TEST_CONCURRENCY at once (default os.availableParallelism()), the costliest first. Every test
+// The small files of most folders (BATCHED) run in batches of up to BATCH_SIZE files (BATCH_COST CPU s) of one folder
+// in one process (an entry module importing them in order; node:test runs their tests one after the other), which
+// saves a process start and the loading of the library per file (≈ 0.4 CPU s). They hold no top-level hooks and
+// restore what they change; a file that needs a process of its own goes to ALONE. Files run FARFIELD_TEST_CONCURRENCY
+// at once (default os.availableParallelism()), the costliest first (COSTS), plus one lane for the files that mostly
+// wait (WAITING: Chromium, SLURM jobs). Every test
 // file must therefore be safe to run beside any other: temporary directories (mkdtemp), port 0, fresh socket names,
 // no writes to shared paths in the repository. A file's output is printed in one block when it ends; the runner
 // prints one summary (ℹ tests/pass/fail...) and a table of the costliest files (wall seconds, and CPU = user + system
 // seconds of the file's process and everything it waited for, from bash's `times`), and exits non-zero when any
 // test fails.
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -37,46 +40,67 @@ const NIGHTLY = '.nightly.test.ts';
 // the end unless FARFIELD_TEST_KEEP=1
 const OUT = join('dist-test', `run-${process.pid}`);
 
-// The costliest files (CPU seconds measured by this runner, see docs/development.md) start first, so that they do
-// not form a tail at the end of a parallel run. Costliest first.
-const SLOW_FIRST = [
-  'test/api/compare.test.ts',
-  'test/cli/learnCluster.test.ts',
-  'test/api/longRangeChannels.test.ts',
-  'test/host/ipi-ase.test.ts',
-  'test/model/blockBalance.test.ts',
-  'test/api/md.test.ts',
-  'test/model/densityTransfer.test.ts',
-  'test/cli/charges.test.ts',
-  'test/model/forceUncertainty.test.ts',
-  'test/cli/json-output.test.ts',
-  'test/api/learnAsync.test.ts',
-  'test/cli/labelCluster.test.ts',
-  'test/api/fitCluster.test.ts',
-  'test/api/learnCluster.test.ts',
-  'test/cli/streaming.test.ts',
-  'test/reference/cp2k-label.test.ts',
-  'test/model/parallelNormal.test.ts',
-  'test/cli/learn.test.ts',
-  'test/cli/early-checks.test.ts',
-  'test/model/chargeFit.test.ts',
-  'test/api/learn.test.ts',
-  'test/cli/short-writes.test.ts',
-  'test/api/demo.test.ts',
-  'test/api/learnBarostat.test.ts',
-  'test/descriptors/longRange/toyModel.test.ts',
-  'test/browser/smoke.test.ts',
-];
+// What each file costs: CPU seconds (user + system, its children included), measured by this runner on 2 cores
+// (`--timings F.json`; a batch's cost shared among its files by their tests' durations; refresh when a file's cost
+// changes much; files under 1 s are left out). Jobs start costliest first (a batch costs the sum of its files, a file
+// not listed here DEFAULT_COST), so that no long file forms a tail at the end of a parallel run; files of ALONE_COST or
+// more run in a process of their own.
+const COSTS = {
+  'test/api/compare.test.ts': 19.2, 'test/model/blockBalance.test.ts': 17.8, 'test/host/ipi-ase.test.ts': 15.8,
+  'test/model/densityTransfer.test.ts': 13.6, 'test/api/md.test.ts': 13.4, 'test/cli/charges.test.ts': 13.1,
+  'test/model/forceUncertainty.test.ts': 12.5, 'test/model/parallelNormal.test.ts': 11.7,
+  'test/cli/early-checks.test.ts': 11.5, 'test/cli/streaming.test.ts': 11.5, 'test/cli/labelCluster.test.ts': 11.0,
+  'test/api/learn.test.ts': 11.0, 'test/api/learnCluster.test.ts': 10.6, 'test/api/fitCluster.test.ts': 10.6,
+  'test/reference/cp2k-label.test.ts': 9.8, 'test/cli/learn.test.ts': 9.6, 'test/cli/short-writes.test.ts': 9.2,
+  'test/cli/json-output.test.ts': 9.1, 'test/descriptors/longRange/toyModel.test.ts': 9.0,
+  'test/api/demo.test.ts': 7.4, 'test/api/learnBarostat.test.ts': 8.9, 'test/model/chargeFit.test.ts': 7.8,
+  'test/browser/smoke.test.ts': 7.8, 'test/model/api.test.ts': 5.9, 'test/reference/cp2k-md-input.test.ts': 5.8,
+  'test/model/weightedKernel.test.ts': 5.4, 'test/cli/interrupts.test.ts': 5.2, 'test/browser/report.test.ts': 5.1,
+  'test/io/ase-cases.test.ts': 5.0, 'test/model/kernelBlocks.test.ts': 4.9, 'test/reference/potentials.test.ts': 4.9,
+  'test/io/mlab-vasp.test.ts': 4.8, 'test/api/learnScreen.test.ts': 4.7, 'test/host/farfieldCommand.test.ts': 4.5,
+  'test/cli/vasp-commands.test.ts': 4.5, 'test/descriptors/lode/multiscale.test.ts': 4.3,
+  'test/descriptors/longRange/fkkGradient.test.ts': 4.3, 'test/md/constraints.test.ts': 4.2,
+  'test/cli/io-commands.test.ts': 4.0, 'test/cli/label.test.ts': 3.9, 'test/geometry/neighbours.test.ts': 3.8,
+  'test/io/ase-crosscheck.test.ts': 3.5, 'test/math/linalg/wasm.test.ts': 3.4, 'test/api/modelFiles.test.ts': 3.4,
+  'test/host/ipi.test.ts': 3.3, 'test/electrostatics/planner.test.ts': 3.3, 'test/cli/compare.test.ts': 3.2,
+  'test/api/learnAsync.test.ts': 3.1, 'test/md/guard.test.ts': 3.0, 'test/electrostatics/singleIon.test.ts': 3.0,
+  'test/model/parallelFeatures.test.ts': 2.9, 'test/descriptors/vjp.test.ts': 2.8,
+  'test/descriptors/computeWorkspace.test.ts': 2.7, 'test/descriptors/lode/lode.test.ts': 2.7,
+  'test/cli/describe.test.ts': 2.7, 'test/io/fuzz-vasp.test.ts': 2.5, 'test/host/executor.test.ts': 2.5,
+  'test/descriptors/lode/split.test.ts': 2.4, 'test/io/outcar.test.ts': 2.3,
+  'test/descriptors/longRange/factored.test.ts': 2.3, 'test/io/vasprun.test.ts': 2.2,
+  'test/api/learnFinalRefit.test.ts': 2.2, 'test/electrostatics/cli.test.ts': 2.2,
+  'test/api/webSession.test.ts': 2.1, 'test/io/extxyz.test.ts': 2.1,
+  'test/descriptors/lode/lodeGradient.test.ts': 2.1, 'test/cli/learnCluster.test.ts': 2.0,
+  'test/web/build.test.ts': 2.0, 'test/api/labelCluster.test.ts': 2.0, 'test/model/oldModelFiles.test.ts': 1.9,
+  'test/io/xdatcar.test.ts': 1.8, 'test/descriptors/longRange/pme.test.ts': 1.8, 'test/io/fuzz.test.ts': 1.8,
+  'test/md/integrators.test.ts': 1.7, 'test/electrostatics/workspace.test.ts': 1.6,
+  'test/descriptors/shortRange/shortRange.test.ts': 1.6, 'test/electrostatics/tuneAccuracy.test.ts': 1.4,
+  'test/descriptors/longRange/backwardMany.test.ts': 1.3, 'test/electrostatics/adjoint.test.ts': 1.3,
+  'test/electrostatics/realspace.test.ts': 1.2, 'test/model/qeqModel.test.ts': 1.1,
+  'test/model/selectionFast.test.ts': 1.1, 'test/reference/chargeTransfer.test.ts': 1.0,
+  'test/descriptors/shortRange/wasmKernels.test.ts': 1.0, 'test/descriptors/workspace.test.ts': 1.0,
+  'test/math/erf.test.ts': 1.0, 'test/descriptors/shortRange/radialBasis.test.ts': 1.0,
+};
+const DEFAULT_COST = 0.5;
+const ALONE_COST = 7;
+const cost = (f) => COSTS[f] ?? DEFAULT_COST;
 
-// Folders whose small files are batched, batch size, and files that keep their own process (they time themselves,
-// send signals, serve sockets; the costliest files of SLOW_FIRST run alone too).
+// Files that mostly wait (Chromium, SLURM jobs): with 2 or more lanes they run in one extra lane beside the
+// `concurrency` CPU lanes, started first, one at a time, so that their waiting overlaps the CPU-bound files.
+const WAITING = ['test/browser/smoke.test.ts', 'test/browser/report.test.ts', 'test/host/executor.test.ts'];
+
+// Folders whose small files are batched: up to BATCH_SIZE files of one folder and BATCH_COST CPU s in one process;
+// files that keep their own process (they time themselves, send signals, serve sockets, change module settings)
+// are in ALONE, and the costly files (ALONE_COST) run alone too.
 const BATCHED = ['test/core/', 'test/math/', 'test/geometry/', 'test/io/', 'test/analysis/', 'test/electrostatics/',
   'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/', 'test/api/', 'test/cli/',
   'test/host/'];
-const BATCH_SIZE = 6;
+const BATCH_SIZE = 12;
+const BATCH_COST = 15;
 const ALONE = ['test/math/worker.test.ts', 'test/reference/md-nve.test.ts', 'test/io/fuzz-vasp.test.ts',
   'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts', 'test/cli/interrupts.test.ts', 'test/host/executor.test.ts',
-  'test/host/ipi.test.ts'];
+  'test/host/ipi.test.ts', 'test/model/parallelNormal.test.ts'];
 
 function walk(dir) {
   const out = [];
@@ -89,7 +113,7 @@ function walk(dir) {
 }
 
 function parseArgs(argv) {
-  const o = { nightly: false, all: false, typecheck: false, tsx: false, noBatch: false, timings: null, top: 15, filters: [] };
+  const o = { nightly: false, all: false, typecheck: false, tsx: false, noBatch: false, list: false, timings: null, top: 15, filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--nightly') o.nightly = true;
@@ -97,12 +121,13 @@ function parseArgs(argv) {
     else if (a === '--typecheck') o.typecheck = true;
     else if (a === '--tsx') o.tsx = true;
     else if (a === '--no-batch') o.noBatch = true;
+    else if (a === '--list') o.list = true;
     else if (a === '--timings') o.timings = argv[++i];
     else if (a === '--top') o.top = Number(argv[++i]);
     else o.filters.push(a);
   }
   if (o.timings === undefined || !Number.isInteger(o.top) || o.top < 0) {
-    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--timings FILE.json] [--top N] [filters...]');
+    console.error('usage: node scripts/run-tests.mjs [--nightly | --all] [--typecheck] [--tsx] [--no-batch] [--list] [--timings FILE.json] [--top N] [filters...]');
     process.exit(2);
   }
   return o;
@@ -111,33 +136,42 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 const files = walk('test')
   .filter((f) => opts.all || f.endsWith(NIGHTLY) === opts.nightly)
-  .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)))
-  .sort((a, b) => {
-    const ra = SLOW_FIRST.indexOf(a), rb = SLOW_FIRST.indexOf(b);
-    return (ra < 0 ? Infinity : ra) - (rb < 0 ? Infinity : rb) || (a < b ? -1 : a > b ? 1 : 0);
-  });
+  .filter((f) => opts.filters.length === 0 || opts.filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error(`no ${opts.nightly ? 'nightly ' : ''}test files match ${opts.filters.join(' ')}`);
   process.exit(1);
 }
 // jobs: a file, or a batch of small files of one folder
-const batchable = (f) => !opts.tsx && !opts.noBatch && !f.endsWith(NIGHTLY) && !SLOW_FIRST.includes(f) && !ALONE.includes(f)
-  && BATCHED.some((d) => f.startsWith(d));
-// order: the costliest files, then the batches (several seconds each), then the other files (small ones fill the tail)
-const single = files.filter((f) => !batchable(f));
-const jobs = single.filter((f) => SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
-const rest = single.filter((f) => !SLOW_FIRST.includes(f)).map((f) => ({ name: f, files: [f] }));
+const batchable = (f) => !opts.tsx && !opts.noBatch && !f.endsWith(NIGHTLY) && !ALONE.includes(f) && !WAITING.includes(f)
+  && cost(f) < ALONE_COST && BATCHED.some((d) => f.startsWith(d));
+const jobs = files.filter((f) => !batchable(f)).map((f) => ({ name: f, files: [f], cost: cost(f) }));
 const byFolder = new Map();
 for (const f of files.filter(batchable)) {
   const d = BATCHED.find((x) => f.startsWith(x));
   byFolder.set(d, [...(byFolder.get(d) ?? []), f]);
 }
-for (const [d, fs] of byFolder)
-  for (let k = 0; k < fs.length; k += BATCH_SIZE) {
-    const part = fs.slice(k, k + BATCH_SIZE);
-    jobs.push({ name: part.length === 1 ? part[0] : `${d} batch: ${part.map((f) => f.slice(d.length)).join(', ')}`, files: part });
+for (const [d, fs] of byFolder) {
+  // consecutive files of the folder, up to BATCH_SIZE files and BATCH_COST s
+  let part = [], sum = 0;
+  const flush = () => {
+    if (part.length) jobs.push({ name: part.length === 1 ? part[0] : `${d} batch: ${part.map((f) => f.slice(d.length)).join(', ')}`, files: part, cost: sum });
+    part = [];
+    sum = 0;
+  };
+  for (const f of fs) {
+    if (part.length === BATCH_SIZE || (part.length && sum + cost(f) > BATCH_COST)) flush();
+    part.push(f);
+    sum += cost(f);
   }
-jobs.push(...rest);
+  flush();
+}
+// costliest first (ties: by name, for a stable order)
+jobs.sort((a, b) => b.cost - a.cost || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+if (opts.list) {
+  for (const j of jobs) process.stdout.write(`${j.cost.toFixed(1).padStart(6)}  ${WAITING.includes(j.name) ? '(waiting lane) ' : ''}${j.name}\n`);
+  process.stdout.write(`${files.length} files in ${jobs.length} processes, estimated ${jobs.reduce((s, j) => s + j.cost, 0).toFixed(0)} CPU s\n`);
+  process.exit(0);
+}
 const requested = Number(process.env.FARFIELD_TEST_CONCURRENCY);
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : Math.max(1, availableParallelism());
 
@@ -160,6 +194,26 @@ const ANSI = /\x1b\[[0-9;]*m/g;
 const live = new Set();
 /** node:test's last summary line (spec reporter). */
 const FINAL_SUMMARY = /ℹ\S* duration_ms [\d.]+\s*$/m;
+const requestedStall = Number(process.env.FARFIELD_TEST_STALL_S);
+const STALL_S = requestedStall > 0 ? requestedStall : 300;
+
+/** CPU clock ticks used so far by process `pid` and all its descendants (Linux /proc; null elsewhere). */
+function treeTicks(pid) {
+  let sum = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      sum += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+      for (const t of readdirSync(`/proc/${p}/task`))
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/)) if (c) stack.push(Number(c));
+    } catch {
+      if (p === pid) return null; // no /proc (or the process is gone)
+    }
+  }
+  return sum;
+}
 
 /** Run `node ARGS` (under bash for its CPU seconds); resolves with the exit, wall and CPU seconds and the output. */
 function run(name, args, env) {
@@ -173,14 +227,30 @@ function run(name, args, env) {
     // NodePlatform::DrainTasks after its last test has reported; seen once in CI here, on a batch of three quick
     // files). Once node:test has printed its final summary, a process that has not exited within EXIT_GRACE_S is
     // killed and its exit taken from that summary; a process that never reports is killed after
-    // FARFIELD_TEST_TIMEOUT_S (default 1800 s) and counts as failed.
+    // FARFIELD_TEST_TIMEOUT_S (default 1800 s) and counts as failed. The deadlock can also strike before the summary
+    // (seen here once more on the same three-file batch: every test reported, then the main thread waiting on a
+    // futex, no CPU): a process with no output and no CPU in it or its children for FARFIELD_TEST_STALL_S (default
+    // 300 s; checked through /proc on Linux) is killed as stalled and its job run once more (worker() below).
     live.add(child.pid);
-    let summarised = false, hung = false, tail = '';
+    let summarised = false, hung = false, stalled = false, tail = '';
     const kill = () => { try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); } };
     const timeout = setTimeout(() => { hung = true; kill(); }, FILE_TIMEOUT_S * 1000);
     let grace = null;
+    let lastTicks = -1, lastActive = performance.now();
+    const stallCheck = setInterval(() => {
+      const ticks = treeTicks(child.pid);
+      if (ticks === null) return;
+      if (ticks !== lastTicks) {
+        lastTicks = ticks;
+        lastActive = performance.now();
+      } else if (!summarised && performance.now() - lastActive > STALL_S * 1000) {
+        stalled = true;
+        kill();
+      }
+    }, Math.min(30, STALL_S / 4) * 1000);
     child.stdout.on('data', (d) => {
       out.push(d);
+      lastActive = performance.now();
       if (summarised) return;
       tail = (tail + d.toString()).slice(-4096);
       if (FINAL_SUMMARY.test(tail.replace(ANSI, ''))) {
@@ -188,11 +258,15 @@ function run(name, args, env) {
         grace = setTimeout(() => { hung = true; kill(); }, EXIT_GRACE_S * 1000);
       }
     });
-    child.stderr.on('data', (d) => err.push(d));
+    child.stderr.on('data', (d) => {
+      err.push(d);
+      lastActive = performance.now();
+    });
     if (HAVE_BASH) child.stdio[3].on('data', (d) => times.push(d));
     child.on('close', (code, signal) => {
       live.delete(child.pid);
       clearTimeout(timeout);
+      clearInterval(stallCheck);
       if (grace) clearTimeout(grace);
       if (hung && summarised) {
         // the tests ran to their summary: take its verdict, and say what happened
@@ -202,13 +276,15 @@ function run(name, args, env) {
         signal = null;
       } else if (hung) {
         err.push(Buffer.from(`✖ ${name}: no summary after ${FILE_TIMEOUT_S} s (FARFIELD_TEST_TIMEOUT_S); killed\n`));
+      } else if (stalled) {
+        err.push(Buffer.from(`⚠ ${name}: no output and no CPU for ${STALL_S} s (FARFIELD_TEST_STALL_S) before its summary (Node deadlock, nodejs/node#54918, or a test waiting forever); killed\n`));
       }
       const wall = (performance.now() - t0) / 1000;
       // `times`: line 1 the shell itself, line 2 its children ("0m1.234s 0m0.056s")
       const lines = Buffer.concat(times).toString().trim().split('\n');
       const c = (lines[1] ?? '').trim().split(/\s+/).map(seconds);
       const cpu = c.length === 2 ? c[0] + c[1] : NaN;
-      done({ file: name, code: code ?? -1, signal, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
+      done({ file: name, code: code ?? -1, signal, stalled, wall, cpu, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() });
     });
   });
 }
@@ -263,11 +339,23 @@ const nodeArgs = (job) => opts.tsx
 const COUNTERS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 const SUMMARY = new RegExp(`^\\S*ℹ\\S* (${COUNTERS.join('|')}|duration_ms) ([\\d.]+)\\s*$`);
 const totals = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
-let next = 0;
-async function worker() {
-  while (next < jobs.length) {
-    const job = jobs[next++];
-    const r = await run(job.name, nodeArgs(job), env);
+// the waiting files have a lane of their own when there are two lanes or more (they still run in the CPU lanes once
+// those have nothing else left)
+const waitingLane = concurrency >= 2 && !opts.tsx;
+const queue = waitingLane ? jobs.filter((j) => !WAITING.includes(j.name)) : jobs.slice();
+const waitQueue = waitingLane ? jobs.filter((j) => WAITING.includes(j.name)) : [];
+const lanes = `concurrency ${concurrency}${waitQueue.length ? ' + 1 waiting lane' : ''}`;
+async function worker(waiting) {
+  for (;;) {
+    const job = waiting ? waitQueue.shift() : queue.shift() ?? waitQueue.shift();
+    if (!job) return;
+    let r = await run(job.name, nodeArgs(job), env);
+    if (r.stalled) {
+      // once more: a stall is Node's, not the test's (a second stall counts as a failure)
+      process.stdout.write(`${r.err.replace(/\n+$/, '').split('\n').pop()}; running it once more\n`);
+      const again = await run(job.name, nodeArgs(job), env);
+      r = { ...again, wall: r.wall + again.wall, cpu: r.cpu + again.cpu };
+    }
     results.push(r);
     let counted = false, failed = 0;
     const kept = [];
@@ -291,7 +379,10 @@ async function worker() {
     }
   }
 }
-await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+await Promise.all([
+  ...Array.from({ length: Math.min(concurrency, jobs.length) }, () => worker(false)),
+  ...(waitQueue.length ? [worker(true)] : []),
+]);
 const wall = (performance.now() - t0) / 1000;
 const cpu = results.reduce((s, r) => s + (Number.isFinite(r.cpu) ? r.cpu : 0), 0);
 
@@ -299,7 +390,7 @@ for (const c of COUNTERS) process.stdout.write(`ℹ ${c} ${totals[c]}\n`);
 process.stdout.write(`ℹ duration_ms ${(wall * 1000).toFixed(0)}\n`);
 const failTypes = typecheckFailed && opts.typecheck;
 if (failTypes) process.stdout.write('✖ the type-check failed (errors above)\n');
-process.stdout.write(`ℹ files ${files.length} in ${jobs.length} processes, concurrency ${concurrency}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
+process.stdout.write(`ℹ files ${files.length} in ${jobs.length} processes, ${lanes}, wall ${wall.toFixed(1)} s, CPU ${HAVE_BASH ? cpu.toFixed(1) + ' s' : 'n/a (no bash)'} (compilation included)\n`);
 if (opts.top > 0 && results.length > 1) {
   const top = [...results].sort((a, b) => b.wall - a.wall).slice(0, opts.top);
   process.stdout.write('ℹ costliest (wall s, CPU s):\n');

@@ -1,20 +1,19 @@
 /**
  * compareModels on a tiny labelled set: identical nested splits for every model, the validation split is carved
  * from the pool (disjoint from test and training), the LODE weight is tuned on it and recorded, metrics are
- * reported in meV units, the report is written; and the CLI shell prints the table and the report path. sr+q's charge
+ * reported in meV units, the report is written (the CLI shell: test/cli/compare.test.ts). sr+q's charge
  * width is chosen on the validation split (the labels' true width wins; validation ∩ test = ∅) — here on a two-width
  * smoke grid, the full width × force-weight grid nightly (compareCharges.nightly.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/index.js';
-import { compareModels, saveStructures, type CompareResults } from '../../src/api/index.js';
+import { compareModels, type CompareResults } from '../../src/api/index.js';
 import { ElectrostaticsCalculator, gaussianKernel } from '../../src/electrostatics/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
-import { runCli } from '../helpers/cli.js';
 
 const rng = new Rng(11);
 const data = label(Array.from({ length: 12 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.0)), morseCalculator());
@@ -59,29 +58,6 @@ test('compareModels: shared splits, tuned LODE weight from validation, metrics, 
     const json = JSON.parse(readFileSync(written!.json, 'utf8')) as CompareResults;
     assert.equal(json.runs.length, 4);
     assert.match(readFileSync(written!.html, 'utf8'), /data-kind="learning-curve"/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('farfield compare: table on stdout, report path, one-line errors', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ff-compare-cli-'));
-  try {
-    const file = join(dir, 'tiny.xyz');
-    saveStructures(file, data);
-    const run = (args: string[]) => {
-      const r = runCli(args);
-      return { status: r.code, stdout: r.out, stderr: r.err };
-    };
-    const r = run(['compare', file, '--models', 'sr', '--train-sizes', '4,8', '--references', '5', '--out', join(dir, 'rep')]);
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /train\s+model\s+E RMSE \[meV\/atom\]/);
-    assert.match(r.stdout, /\n4\s+sr\s/);
-    assert.match(r.stdout, /report: .*rep\/index\.html/);
-    assert.ok(existsSync(join(dir, 'rep', 'results.json')));
-    const bad = run(['compare', file, '--models', 'sr,xx']);
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /^farfield: error: compare: unknown model 'xx'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

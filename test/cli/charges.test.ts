@@ -17,7 +17,7 @@ test('CLI: fit --descriptors sr+q → predict (charges column, Σq = 0) → eval
   try {
     const toy = loadStructures(join(REPO_ROOT, 'data', 'toy.xyz')).structures;
     const train = join(dir, 'train.xyz'), test_ = join(dir, 'test.xyz');
-    saveStructures(train, toy.slice(0, 3));
+    saveStructures(train, toy.slice(0, 2));
     saveStructures(test_, toy.slice(3, 4));
     const cfg = join(dir, 'cfg.json');
     writeFileSync(cfg, JSON.stringify({ selection: { count: 8 }, threads: 1, uncertainty: false, charges: { count: 2, iterations: 3, sigmaA: 0.3, accuracy: 1e-4 } }));

@@ -1,5 +1,5 @@
 /**
- * `farfield label --scheduler local`: 6 frames in 3 chunks give the same file (byte for byte) as a local run; a chunk
+ * `farfield label --scheduler local`: 6 frames in 2 chunks give the same file (byte for byte) as a local run; a chunk
  * with a bad frame fails with its stderr tail shown and no output written; after the input is fixed, `--resume`
  * re-submits only that chunk (labelClusterRun.ts). The same run through real `sbatch` is labelCluster.nightly.test.ts
  * (the task wrapper is the same; SLURM's own round trip stays in test/host/executor.test.ts).
@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { runCli } from '../helpers/cli.js';
 import { chunkedLabelRun, LABEL_DATA } from './labelClusterRun.js';
 
-test('label --scheduler local --array-size 3: same output as a local run; a failed chunk is reported and resumed alone', { skip: existsSync(LABEL_DATA) ? false : `${LABEL_DATA} missing` }, () => chunkedLabelRun('local'));
+test('label --scheduler local --array-size 2: same output as a local run; a failed chunk is reported and resumed alone', { skip: existsSync(LABEL_DATA) ? false : `${LABEL_DATA} missing` }, () => chunkedLabelRun('local'));
 
 test('label: --resume and --array-size need --scheduler; --scheduler expects local | slurm', () => {
   const a = runCli(['label', '--engine', 'fumi-tosi', 'x.xyz', '-o', '/tmp/never.xyz', '--resume']);

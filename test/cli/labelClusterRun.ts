@@ -1,5 +1,5 @@
 /**
- * `farfield label --scheduler … --array-size 3` on 6 frames of data/nacl-liquid-xtb-md.xyz: the same file (byte for
+ * `farfield label --scheduler … --array-size 2` on 6 frames of data/nacl-liquid-xtb-md.xyz: the same file (byte for
  * byte) as a local run; a chunk with a bad frame fails with its stderr tail shown and no output written; after the
  * input is fixed, `--resume` re-submits only that chunk. Shared by labelCluster.test.ts (local processes) and
  * labelCluster.nightly.test.ts (real sbatch).
@@ -23,12 +23,12 @@ export function chunkedLabelRun(scheduler: 'local' | 'slurm'): void {
     assert.equal(runCli(['label', '--engine', 'fumi-tosi', input, '-o', join(dir, 'local.xyz')]).code, 0);
     const expected = readFileSync(join(dir, 'local.xyz'), 'utf8');
 
-    const r = runCli(['label', '--engine', 'fumi-tosi', input, '-o', join(dir, 'cl.xyz'), '--scheduler', scheduler, '--array-size', '3']);
+    const r = runCli(['label', '--engine', 'fumi-tosi', input, '-o', join(dir, 'cl.xyz'), '--scheduler', scheduler, '--array-size', '2']);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /6\/6 frames labelled with fumi-tosi in 3 chunk\(s\) \(3 submitted\)/);
+    assert.match(r.out, /6\/6 frames labelled with fumi-tosi in 2 chunk\(s\) \(2 submitted\)/);
     assert.equal(readFileSync(join(dir, 'cl.xyz'), 'utf8'), expected);
 
-    // frame 3 (chunk 1 = frames 2–3) holds an argon atom the Fumi–Tosi potential does not know
+    // frame 3 (chunk 1 = frames 3–5) holds an argon atom the Fumi–Tosi potential does not know
     const bad: Structure[] = frames.slice();
     const f3 = frames[3];
     bad[3] = makeStructure({ cell: f3.cell, pbc: f3.pbc, positions: f3.positions, symbols: Array.from(f3.species, (t, i) => (i === 0 ? 'Ar' : f3.symbols[t])) });
@@ -36,17 +36,17 @@ export function chunkedLabelRun(scheduler: 'local' | 'slurm'): void {
     saveStructures(badInput, bad);
     const out = join(dir, 'resumed.xyz');
     const w = join(dir, 'work');
-    const f = runCli(['label', '--engine', 'fumi-tosi', badInput, '-o', out, '--scheduler', scheduler, '--array-size', '3', '--workdir', w]);
+    const f = runCli(['label', '--engine', 'fumi-tosi', badInput, '-o', out, '--scheduler', scheduler, '--array-size', '2', '--workdir', w]);
     assert.equal(f.code, 1);
     assert.match(f.err, /label: task 1 failed \(exit 1\); stderr/);
     assert.match(f.err, /no pair parameters for Ar-Ar/); // the task's stderr tail
-    assert.match(f.err, /farfield: error: label: 1 task\(s\) failed \(1\); .*\[chunk 1: frames 2–3\]; fix the cause and rerun with --resume/);
+    assert.match(f.err, /farfield: error: label: 1 task\(s\) failed \(1\); .*\[chunk 1: frames 3–5\]; fix the cause and rerun with --resume/);
     assert.ok(!existsSync(out), 'nothing written while a chunk failed');
 
     saveStructures(badInput, frames); // the user fixes the frame
-    const g = runCli(['label', '--engine', 'fumi-tosi', badInput, '-o', out, '--scheduler', scheduler, '--array-size', '3', '--workdir', w, '--resume']);
+    const g = runCli(['label', '--engine', 'fumi-tosi', badInput, '-o', out, '--scheduler', scheduler, '--array-size', '2', '--workdir', w, '--resume']);
     assert.equal(g.code, 0, g.err);
-    assert.match(g.err, /resuming: 1 of 3 chunk\(s\) to run \(1\)/);
+    assert.match(g.err, /resuming: 1 of 2 chunk\(s\) to run \(1\)/);
     assert.match(g.out, /\(1 submitted\)/);
     assert.equal(readFileSync(out, 'utf8'), expected);
   } finally {

@@ -1,17 +1,14 @@
 /**
- * `farfield learn --scheduler local`: a few steps with every reference call as an executor job give the same training
- * set (provenance included), trajectory, log and model as the in-process run with the same seed. Misused options are
- * one-line errors. Nightly (learnCluster.nightly.test.ts): the same with asynchronous labelling (`config.async`,
- * 'after-lag': MD runs on while the jobs are out; its semantics are test/api/learnAsync.test.ts), and both through
- * real `sbatch` (SLURM's own round trip stays in test/host/executor.test.ts).
+ * `farfield learn --scheduler …`: misused options are one-line errors. Nightly (learnCluster.nightly.test.ts): a few
+ * steps with every reference call as an executor job (`--scheduler local`, and through real `sbatch`), synchronous
+ * and with asynchronous labelling, give the same training set (provenance included), trajectory, log and model as
+ * the in-process run with the same seed; here that flow is test/api/learnCluster.test.ts (the same run through the
+ * local executor at the api level, killed with a call in flight and resumed), SLURM's own round trip
+ * test/host/executor.test.ts and the async semantics test/api/learnAsync.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
-import { skipWithoutShared } from '../helpers/paths.js';
-import { sameAsInProcess } from './learnClusterRun.js';
-
-test('learn --scheduler local: the training set and model of the in-process run', { skip: skipWithoutShared() }, () => sameAsInProcess('local'));
 
 test('learn: --workdir needs --scheduler; --resume keeps the stored scheduler', () => {
   let r = runCli(['learn', 'x.xyz', '--reference', 'fumi-tosi', '--steps', '3', '--out', '/tmp/never', '--workdir', '/tmp/w']);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadStructures } from '../../src/api/index.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { ALIASES, ALIAS_KEYS, checkAliases, checkSummaryAliases, offScheme, oneObject } from './jsonChecks.js';
 
 const FIX = join(REPO_ROOT, 'test', 'fixtures-own', 'vasp');
 
@@ -31,7 +32,14 @@ test('farfield convert / info / fit on OUTCARs (quoted glob and expanded list), 
     writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ selection: { count: 4 } }));
     const f = runCli(['fit', join(out, 'OUTCAR.*'), '-o', join(dir, 'm.json'), '--config', join(dir, 'cfg.json'), '--json']);
     assert.equal(f.code, 0, f.err);
-    assert.equal(JSON.parse(f.out).errors.train.n_structures, 9);
+    // --json: one object on stdout, the pre-0.2 aliases equal their new keys, no key off docs/conventions.md
+    const fit = oneObject(f.out, 'fit');
+    assert.ok('solver' in fit, `fit: key 'solver' missing in ${Object.keys(fit).join(', ')}`);
+    const train = (fit.errors as Record<string, Record<string, unknown>>).train;
+    assert.equal(train.n_structures, 9);
+    checkSummaryAliases(train, 'fit errors.train');
+    checkAliases(fit, ALIASES.fit, 'fit');
+    assert.deepEqual(offScheme(fit, ALIAS_KEYS), [], 'fit: keys off the naming scheme of docs/conventions.md');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
