@@ -24,7 +24,7 @@ import { createIntegrator, stateToStructure, temperatureK, type BerendsenBarosta
 import { IncrementalKernelFit, type IncrementalFitConfig, type KernelModel } from '../model/index.js';
 import { sortSpecies } from './describe.js';
 import { resolveDescriptor } from './fit.js';
-import { integratorConfig, type Thermostat } from './mdConfig.js';
+import { integratorConfig, runRamp, type Thermostat } from './mdConfig.js';
 import { LEARN_DEFAULTS, resolveAsync, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
 import { callFrame, InFlightQueue, tagOf, type InFlightCall, type SettledCall } from './learnAsync.js';
 import { applyEvaluation, requireStress, splitStepper, type SplitStepper } from './learnDynamics.js';
@@ -88,6 +88,10 @@ export interface LearnRunSpec {
   frictionPerFs: number;
   /** Berendsen barostat (`learn --pressure`; md's operator): NPT-like MD, the stress of every evaluation sets P. */
   barostat?: BerendsenBarostatConfig;
+  /** End of a linear ramp of the thermostat target from temperatureK over the run's steps (md/ramp.ts), K. */
+  temperatureEndK?: number;
+  /** End of a linear ramp of the barostat target from barostat.pressureGpa over the run's steps, GPa. */
+  pressureEndGpa?: number;
   seed: number;
   descriptors: string;
   descriptorHypers?: Record<string, unknown>;
@@ -189,7 +193,7 @@ function snapshotMd(st: MdState): SessionCheckpoint['md'] {
 
 /** The integrator of a run: thermostat plus the optional barostat. */
 function runIntegrator(spec: LearnRunSpec): IntegratorConfig {
-  return { ...integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec), ...(spec.barostat ? { barostat: spec.barostat } : {}) };
+  return { ...integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec), ...(spec.barostat ? { barostat: spec.barostat } : {}), ...runRamp(spec.steps, spec) };
 }
 
 function restoreMd(st: MdState, md: SessionCheckpoint['md'], step: number): void {
