@@ -76,6 +76,15 @@ export interface LearnFitConfig {
    * run selected) instead of keeping the incrementally grown model (VASP: ML_MODE = refit after training; default false).
    */
   finalRefit?: boolean;
+  /**
+   * Rebuild the incremental fit from all training frames so far (one batch, as an offline fit: block balancing, kernel
+   * data and baseline from all frames, references by FPS over all environments, as many per species as the fit held)
+   * whenever the number of fitted frames has doubled since the last (re)build: 'doubling' (default) or 'never'. What the
+   * fit freezes at creation comes from its first batch — often the start structure alone; a perfect crystal gives a
+   * degenerate block balance and whitening that every later refit inherits (a rock-salt start: 175 vs 23 meV/Å on
+   * the same frames, docs/learn.md). Amortised cost ≤ 2 × one offline fit of the final set. No VASP counterpart.
+   */
+  rebuild?: 'doubling' | 'never';
 }
 
 /**
@@ -118,7 +127,7 @@ export const LEARN_DEFAULTS = {
     mix: 0, factor: 0, immediateFactor: 2, batch: 5, minInterval: 10,
     forceSigma: 'screened', screenMargin: 0.5, screenRefresh: 50, screenHistory: 5, energyFactor: 10, energyLevelSteps: 5, escapeEvPerAtom: 0.1,
   } satisfies Required<LearnThresholdConfig>,
-  fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000 },
+  fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000, rebuild: 'doubling' },
   async: { maxInFlight: 0, apply: 'on-arrival', lagSteps: 20 } satisfies Required<LearnAsyncConfig>,
   every: 10,
   checkpointEvery: 50,
@@ -148,7 +157,7 @@ const THRESHOLD = keys<LearnThresholdConfig>({
 });
 const FIT = keys<LearnFitConfig>({
   descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
-  finalRefit: true,
+  finalRefit: true, rebuild: true,
 });
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -212,6 +221,8 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(f.maxNewReferences, `${w}.maxNewReferences`, posInt, 'an integer ≥ 1');
     num(f.minDistance, `${w}.minDistance`, nonNegative, 'a number ≥ 0');
     num(f.maxReferences, `${w}.maxReferences`, posInt, 'an integer ≥ 1');
+    if (f.rebuild !== undefined && f.rebuild !== 'doubling' && f.rebuild !== 'never')
+      throw new FarfieldError('INVALID_INPUT', `${w}.rebuild must be 'doubling' or 'never', got ${JSON.stringify(f.rebuild)}`);
     if (f.finalRefit !== undefined && typeof f.finalRefit !== 'boolean')
       throw new FarfieldError('INVALID_INPUT', `${w}.finalRefit must be true or false, got ${JSON.stringify(f.finalRefit)}`);
   }

@@ -139,6 +139,11 @@ export interface SessionCheckpoint {
   threshold: ThresholdState;
   /** Training frames passed to the incremental fit, per `add` call in order (first = the creating batch). */
   fittedBatches: number[];
+  /**
+   * Indices into fittedBatches after which the fit was rebuilt from all frames so far (learnConfig.ts `fit.rebuild`).
+   * Absent in checkpoints written before rebuilds existed: such a run is resumed without rebuilds.
+   */
+  rebuilds?: number[];
   /** Training frames so far (fitted + pending). */
   labelled: number;
   counters: { calls: number; failedCalls: number; refits: number; modelSteps: number; exactForceSigma?: number; escapes?: number };
@@ -220,6 +225,8 @@ export class LearnSession {
   /** Every training frame so far (seed frames, labels; the order of training.xyz). */
   frames: Structure[] = [];
   fittedBatches: number[] = [];
+  /** See SessionCheckpoint.rebuilds; null = this run never rebuilds (an older checkpoint). */
+  rebuilds: number[] | null = [];
   labelled = 0;
   counters: SessionCheckpoint['counters'] = { calls: 0, failedCalls: 0, refits: 0, modelSteps: 0, exactForceSigma: 0, escapes: 0 };
   /** MD state the escape guard rolls back to (learnThreshold.ts `escapeEvPerAtom`). */
@@ -283,14 +290,16 @@ export class LearnSession {
     S.labelled = cp.labelled;
     S.counters = { ...cp.counters };
     S.rollback = cp.rollback ?? null;
+    S.rebuilds = cp.rebuilds ? [] : null;
     let k = 0;
-    for (const b of cp.fittedBatches) {
+    cp.fittedBatches.forEach((b, i) => {
       const batch = frames.slice(k, k + b);
       if (!S.fit) S.fit = IncrementalKernelFit.create(batch, S.fitConfig());
       else S.fit.add(batch);
       S.fittedBatches.push(b);
       k += b;
-    }
+      if (cp.rebuilds?.includes(i)) S.rebuildFit(frames.slice(0, k));
+    });
     S.pending = frames.slice(k);
     S.frames = frames.slice();
     if (S.fit) S.model = S.fit.solve();
@@ -327,13 +336,33 @@ export class LearnSession {
     return frame;
   }
 
-  /** Pass the pending frames to the incremental fit and solve. */
+  /**
+   * Rebuild the fit from `frames` in one batch with as many references per species as it holds (learnConfig.ts
+   * `fit.rebuild`); records the rebuild after the last batch.
+   */
+  private rebuildFit(frames: readonly Structure[]): void {
+    const budget = Math.max(1, ...this.fit!.selectedReferenceCounts());
+    this.fit = IncrementalKernelFit.create(frames, { ...this.fitConfig(), maxNewReferences: budget });
+    this.rebuilds!.push(this.fittedBatches.length - 1);
+  }
+
+  /** Frames fitted at the last (re)build of the fit: the creating batch, or all frames at the last rebuild. */
+  private builtFrames(): number {
+    const last = this.rebuilds && this.rebuilds.length > 0 ? this.rebuilds[this.rebuilds.length - 1] : 0;
+    return this.fittedBatches.slice(0, last + 1).reduce((a, b) => a + b, 0);
+  }
+
+  /** Pass the pending frames to the incremental fit (rebuilt when the fitted frames doubled, `fit.rebuild`) and solve. */
   refit(): void {
     if (this.pending.length === 0) return;
     if (!this.fit) this.fit = IncrementalKernelFit.create(this.pending, this.fitConfig());
     else this.fit.add(this.pending);
     this.fittedBatches.push(this.pending.length);
     this.pending = [];
+    const fitted = this.fittedBatches.reduce((a, b) => a + b, 0);
+    const mode = this.spec.config.fit?.rebuild ?? LEARN_DEFAULTS.fit.rebuild;
+    if (this.rebuilds && mode === 'doubling' && this.fittedBatches.length > 1 && fitted >= 2 * this.builtFrames())
+      this.rebuildFit(this.frames.slice(0, fitted));
     this.model = this.fit.solve();
     this.sink.model(this.model);
     this.counters.refits++;
@@ -343,6 +372,7 @@ export class LearnSession {
   checkpoint(): SessionCheckpoint {
     return {
       run: this.spec, step: this.st.step, md: snapshotMd(this.st), threshold: this.thr, fittedBatches: this.fittedBatches.slice(),
+      ...(this.rebuilds ? { rebuilds: this.rebuilds.slice() } : {}),
       labelled: this.labelled, counters: { ...this.counters }, ...(this.rollback ? { rollback: this.rollback } : {}),
       ...(this.queue.size > 0 ? { inFlight: this.queue.snapshot() } : {}),
     };
