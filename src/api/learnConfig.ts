@@ -56,6 +56,13 @@ export interface LearnThresholdConfig {
    * and roll MD back to the state after the last reference call within the limit. 0 disables (default 0.1).
    */
   escapeEvPerAtom?: number;
+  /**
+   * Absolute ceiling on the model's energy σ per atom (σ(E)/N, eV/atom; no VASP counterpart): above it a step calls
+   * the reference at once and refits, whatever the history — the model itself says it may be off by that much. It
+   * catches a model fitted on a start the data say nothing about (a perfect crystal: zero forces, identical
+   * environments), whose force σ is flat and small and whose ε sets its own level. 0 disables (default 0.1).
+   */
+  maxEnergySigmaEvPerAtom?: number;
 }
 
 export interface LearnFitConfig {
@@ -126,6 +133,7 @@ export const LEARN_DEFAULTS = {
     initialEvPerA: 0.02, update: 'history', historyLength: 10, maxRelativeStandardError: 0.4, maxRelativeSlope: 1,
     mix: 0, factor: 0, immediateFactor: 2, batch: 5, minInterval: 10,
     forceSigma: 'screened', screenMargin: 0.5, screenRefresh: 50, screenHistory: 5, energyFactor: 10, energyLevelSteps: 5, escapeEvPerAtom: 0.1,
+    maxEnergySigmaEvPerAtom: 0.1,
   } satisfies Required<LearnThresholdConfig>,
   fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000, rebuild: 'doubling' },
   async: { maxInFlight: 0, apply: 'on-arrival', lagSteps: 20 } satisfies Required<LearnAsyncConfig>,
@@ -154,6 +162,7 @@ const THRESHOLD = keys<LearnThresholdConfig>({
   initialEvPerA: true, update: true, historyLength: true, maxRelativeStandardError: true, maxRelativeSlope: true, mix: true,
   factor: true, immediateFactor: true, batch: true, minInterval: true, forceSigma: true, screenMargin: true,
   screenRefresh: true, screenHistory: true, energyFactor: true, energyLevelSteps: true, escapeEvPerAtom: true,
+  maxEnergySigmaEvPerAtom: true,
 });
 const FIT = keys<LearnFitConfig>({
   descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
@@ -204,6 +213,7 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(t.energyFactor, `${w}.energyFactor`, (x) => x === 0 || x > 1, '0 (off) or a number > 1');
     num(t.energyLevelSteps, `${w}.energyLevelSteps`, posInt, 'an integer ≥ 1');
     num(t.escapeEvPerAtom, `${w}.escapeEvPerAtom`, nonNegative, 'a number ≥ 0 (eV/atom; 0 = off)');
+    num(t.maxEnergySigmaEvPerAtom, `${w}.maxEnergySigmaEvPerAtom`, nonNegative, 'a number ≥ 0 (eV/atom; 0 = off)');
   }
   if (cfg.fit !== undefined) {
     const f = cfg.fit;
