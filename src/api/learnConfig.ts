@@ -85,7 +85,7 @@ export interface LearnFitConfig {
   finalRefit?: boolean;
   /**
    * Rebuild the incremental fit from all training frames so far (one batch, as an offline fit: block balancing, kernel
-   * data and baseline from all frames, references by FPS over all environments, as many per species as the fit held)
+   * data and baseline from all frames, references by FPS over all environments, up to maxNewReferences × the batches fitted so far per species — the budget the refits had — and at least as many as the fit held)
    * whenever the number of fitted frames has doubled since the last (re)build: 'doubling' (default) or 'never'. What the
    * fit freezes at creation comes from its first batch — often the start structure alone; a perfect crystal gives a
    * degenerate block balance and whitening that every later refit inherits (a rock-salt start: 175 vs 23 meV/Å on

@@ -337,11 +337,15 @@ export class LearnSession {
   }
 
   /**
-   * Rebuild the fit from `frames` in one batch with as many references per species as it holds (learnConfig.ts
-   * `fit.rebuild`); records the rebuild after the last batch.
+   * Rebuild the fit from `frames` in one batch (learnConfig.ts `fit.rebuild`) with the run's reference budget so far;
+   * records the rebuild after the last batch.
    */
   private rebuildFit(frames: readonly Structure[]): void {
-    const budget = Math.max(1, ...this.fit!.selectedReferenceCounts());
+    // the budget the run's refits had: maxNewReferences per batch (the fit frozen on the start may have selected far
+    // fewer — a perfect crystal has one environment per species and a degenerate kernel distance), at least what it held
+    const c = this.fitConfig();
+    const budget = Math.min(c.maxReferences ?? LEARN_DEFAULTS.fit.maxReferences,
+      Math.max(1, ...this.fit!.selectedReferenceCounts(), (c.maxNewReferences ?? LEARN_DEFAULTS.fit.maxNewReferences) * this.fittedBatches.length));
     this.fit = IncrementalKernelFit.create(frames, { ...this.fitConfig(), maxNewReferences: budget });
     this.rebuilds!.push(this.fittedBatches.length - 1);
   }

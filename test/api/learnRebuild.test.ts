@@ -58,7 +58,7 @@ test('rebuild: sr+lr from a perfect crystal — rebuilt fit far better than the 
       const batch = frames.slice(k, k + b);
       fit = fit ? (fit.add(batch), fit) : IncrementalKernelFit.create(batch, cfg);
       k += b;
-      if (re.cp.rebuilds!.includes(i)) fit = IncrementalKernelFit.create(frames.slice(0, k), { ...cfg, maxNewReferences: Math.max(...fit.selectedReferenceCounts()) });
+      if (re.cp.rebuilds!.includes(i)) fit = IncrementalKernelFit.create(frames.slice(0, k), { ...cfg, maxNewReferences: Math.min(1000, Math.max(...fit.selectedReferenceCounts(), 1000 * (i + 1))) });
     });
     assert.deepEqual(Array.from(fit!.solve().weights), Array.from(re.model.weights));
   } finally {
