@@ -32,6 +32,10 @@ export interface LearnOptions {
   frictionPerFs?: number;
   /** Berendsen barostat (`--pressure`): target pressure GPa, τ_P fs, compressibility 1/GPa (md/operators.ts). */
   barostat?: BerendsenBarostatConfig;
+  /** End of a linear ramp of the thermostat target over the run (`--temperature A:B`; md/ramp.ts), K. */
+  temperatureEndK?: number;
+  /** End of a linear ramp of the barostat target over the run (`--pressure A:B`), GPa; needs `barostat`. */
+  pressureEndGpa?: number;
   seed?: number;
   /** Descriptor preset (default: config.fit.descriptors, else 'sr'). */
   descriptors?: string;
@@ -115,6 +119,14 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
       throw new FarfieldError('INVALID_INPUT', `learn: --compressibility must be a positive number (1/GPa), got ${b.compressibilityPerGpa}`);
     if (!o.start.pbc.every((p) => p)) throw new FarfieldError('INVALID_INPUT', 'learn: --pressure needs a fully periodic start structure');
   }
+  if (o.temperatureEndK !== undefined) {
+    if (!(o.temperatureEndK >= 0) || !Number.isFinite(o.temperatureEndK)) throw new FarfieldError('INVALID_INPUT', `learn: the end temperature of the ramp must be ≥ 0 K, got ${o.temperatureEndK}`);
+    if ((o.thermostat ?? 'bussi') === 'nve') throw new FarfieldError('INVALID_INPUT', 'learn: a temperature ramp (--temperature A:B) needs a thermostat (bussi or langevin), not nve');
+  }
+  if (o.pressureEndGpa !== undefined) {
+    if (!Number.isFinite(o.pressureEndGpa)) throw new FarfieldError('INVALID_INPUT', `learn: the end pressure of the ramp must be finite (GPa), got ${o.pressureEndGpa}`);
+    if (!o.barostat) throw new FarfieldError('INVALID_INPUT', 'learn: a pressure ramp needs the barostat (--pressure A:B)');
+  }
   mkdirSync(o.out, { recursive: true });
   if (fileBytes(pathIn(o.out, 'state')) > 0)
     throw new FarfieldError('INVALID_INPUT', `learn: ${o.out} already holds a run (state.json); continue it with --resume ${o.out} or choose another --out`);
@@ -123,6 +135,8 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
     reference: o.reference, steps: o.steps, timestepFs: o.timestepFs, temperatureK: o.temperatureK,
     thermostat: o.thermostat ?? 'bussi', tauFs: o.tauFs ?? 100, frictionPerFs: o.frictionPerFs ?? 0.01, seed: o.seed ?? 1,
     ...(o.barostat ? { barostat: o.barostat } : {}),
+    ...(o.temperatureEndK !== undefined ? { temperatureEndK: o.temperatureEndK } : {}),
+    ...(o.pressureEndGpa !== undefined ? { pressureEndGpa: o.pressureEndGpa } : {}),
     descriptors: o.descriptors ?? config.fit?.descriptors ?? LEARN_DEFAULTS.fit.descriptors,
     ...(hypers ? { descriptorHypers: hypers } : {}),
     config, seedFrames: o.training?.length ?? 0, ...(o.startModelPath ? { startModel: o.startModelPath } : {}),

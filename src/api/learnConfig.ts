@@ -56,6 +56,13 @@ export interface LearnThresholdConfig {
    * and roll MD back to the state after the last reference call within the limit. 0 disables (default 0.1).
    */
   escapeEvPerAtom?: number;
+  /**
+   * Absolute ceiling on the model's energy σ per atom (σ(E)/N, eV/atom; no VASP counterpart): above it a step calls
+   * the reference at once and refits, whatever the history — the model itself says it may be off by that much. It
+   * catches a model fitted on a start the data say nothing about (a perfect crystal: zero forces, identical
+   * environments), whose force σ is flat and small and whose ε sets its own level. 0 disables (default 0.1).
+   */
+  maxEnergySigmaEvPerAtom?: number;
 }
 
 export interface LearnFitConfig {
@@ -76,6 +83,15 @@ export interface LearnFitConfig {
    * run selected) instead of keeping the incrementally grown model (VASP: ML_MODE = refit after training; default false).
    */
   finalRefit?: boolean;
+  /**
+   * Rebuild the incremental fit from all training frames so far (one batch, as an offline fit: block balancing, kernel
+   * data and baseline from all frames, references by FPS over all environments, up to maxNewReferences × the batches fitted so far per species — the budget the refits had — and at least as many as the fit held)
+   * whenever the number of fitted frames has doubled since the last (re)build: 'doubling' (default) or 'never'. What the
+   * fit freezes at creation comes from its first batch — often the start structure alone; a perfect crystal gives a
+   * degenerate block balance and whitening that every later refit inherits (a rock-salt start: 175 vs 23 meV/Å on
+   * the same frames, docs/learn.md). Amortised cost ≤ 2 × one offline fit of the final set. No VASP counterpart.
+   */
+  rebuild?: 'doubling' | 'never';
 }
 
 /**
@@ -117,8 +133,9 @@ export const LEARN_DEFAULTS = {
     initialEvPerA: 0.02, update: 'history', historyLength: 10, maxRelativeStandardError: 0.4, maxRelativeSlope: 1,
     mix: 0, factor: 0, immediateFactor: 2, batch: 5, minInterval: 10,
     forceSigma: 'screened', screenMargin: 0.5, screenRefresh: 50, screenHistory: 5, energyFactor: 10, energyLevelSteps: 5, escapeEvPerAtom: 0.1,
+    maxEnergySigmaEvPerAtom: 0.1,
   } satisfies Required<LearnThresholdConfig>,
-  fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000 },
+  fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000, rebuild: 'doubling' },
   async: { maxInFlight: 0, apply: 'on-arrival', lagSteps: 20 } satisfies Required<LearnAsyncConfig>,
   every: 10,
   checkpointEvery: 50,
@@ -145,10 +162,11 @@ const THRESHOLD = keys<LearnThresholdConfig>({
   initialEvPerA: true, update: true, historyLength: true, maxRelativeStandardError: true, maxRelativeSlope: true, mix: true,
   factor: true, immediateFactor: true, batch: true, minInterval: true, forceSigma: true, screenMargin: true,
   screenRefresh: true, screenHistory: true, energyFactor: true, energyLevelSteps: true, escapeEvPerAtom: true,
+  maxEnergySigmaEvPerAtom: true,
 });
 const FIT = keys<LearnFitConfig>({
   descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
-  finalRefit: true,
+  finalRefit: true, rebuild: true,
 });
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -195,6 +213,7 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(t.energyFactor, `${w}.energyFactor`, (x) => x === 0 || x > 1, '0 (off) or a number > 1');
     num(t.energyLevelSteps, `${w}.energyLevelSteps`, posInt, 'an integer ≥ 1');
     num(t.escapeEvPerAtom, `${w}.escapeEvPerAtom`, nonNegative, 'a number ≥ 0 (eV/atom; 0 = off)');
+    num(t.maxEnergySigmaEvPerAtom, `${w}.maxEnergySigmaEvPerAtom`, nonNegative, 'a number ≥ 0 (eV/atom; 0 = off)');
   }
   if (cfg.fit !== undefined) {
     const f = cfg.fit;
@@ -212,6 +231,8 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(f.maxNewReferences, `${w}.maxNewReferences`, posInt, 'an integer ≥ 1');
     num(f.minDistance, `${w}.minDistance`, nonNegative, 'a number ≥ 0');
     num(f.maxReferences, `${w}.maxReferences`, posInt, 'an integer ≥ 1');
+    if (f.rebuild !== undefined && f.rebuild !== 'doubling' && f.rebuild !== 'never')
+      throw new FarfieldError('INVALID_INPUT', `${w}.rebuild must be 'doubling' or 'never', got ${JSON.stringify(f.rebuild)}`);
     if (f.finalRefit !== undefined && typeof f.finalRefit !== 'boolean')
       throw new FarfieldError('INVALID_INPUT', `${w}.finalRefit must be true or false, got ${JSON.stringify(f.finalRefit)}`);
   }

@@ -4,10 +4,11 @@
  * reference call (CP2K) at the same positions replaces the model's energy, forces and stress. The operator
  * sequences are those of md/integrators.ts exactly (velocity Verlet; Bussi rescaling around it; BAOAB Langevin),
  * built from md's public operators, including the optional Berendsen barostat (md's `berendsenScale` after the
- * drift, before the evaluation, as in md's integrators; the stress of the last evaluation sets the pressure).
+ * drift, before the evaluation, as in md's integrators; the stress of the last evaluation sets the pressure) and the
+ * optional temperature/pressure ramp (md/ramp.ts, by step number as in md's integrators).
  */
 import { FarfieldError } from '../core/index.js';
-import { berendsenScale, bussiRescale, drift, kick, langevinO, type IntegratorConfig, type MdState } from '../md/index.js';
+import { berendsenScale, bussiRescale, drift, kick, langevinO, rampBarostat, rampTemperatureK, type IntegratorConfig, type MdState } from '../md/index.js';
 
 export interface SplitStepper {
   /** Up to the positions of the next step (the evaluation comes next). */
@@ -18,9 +19,11 @@ export interface SplitStepper {
 
 export function splitStepper(c: IntegratorConfig): SplitStepper {
   const dt = c.timestepFs, baro = c.barostat;
+  // targets of the step that produces step st.step + 1 (md/ramp.ts; constant without a ramp)
   const scale = (st: MdState): void => {
-    if (baro) berendsenScale(st, dt, baro);
+    if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
   };
+  const target = (T: number, st: MdState): number => rampTemperatureK(T, c.ramp, st.step + 1);
   const finish = (st: MdState): void => {
     st.step++;
     st.timeFs += dt;
@@ -34,14 +37,14 @@ export function splitStepper(c: IntegratorConfig): SplitStepper {
     case 'bussi': {
       const tau = c.tauFs ?? 100, T = c.temperatureK ?? 0;
       return {
-        before: (st) => { bussiRescale(st, dt / 2, tau, T); kick(st, dt / 2); drift(st, dt); scale(st); },
-        after: (st) => { kick(st, dt / 2); bussiRescale(st, dt / 2, tau, T); finish(st); },
+        before: (st) => { bussiRescale(st, dt / 2, tau, target(T, st)); kick(st, dt / 2); drift(st, dt); scale(st); },
+        after: (st) => { kick(st, dt / 2); bussiRescale(st, dt / 2, tau, target(T, st)); finish(st); },
       };
     }
     case 'langevin': {
       const g = c.frictionPerFs ?? 0.01, T = c.temperatureK ?? 0;
       return {
-        before: (st) => { kick(st, dt / 2); drift(st, dt / 2); langevinO(st, dt, g, T); drift(st, dt / 2); scale(st); },
+        before: (st) => { kick(st, dt / 2); drift(st, dt / 2); langevinO(st, dt, g, target(T, st)); drift(st, dt / 2); scale(st); },
         after: (st) => { kick(st, dt / 2); finish(st); },
       };
     }

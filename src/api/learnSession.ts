@@ -24,7 +24,7 @@ import { createIntegrator, stateToStructure, temperatureK, type BerendsenBarosta
 import { IncrementalKernelFit, type IncrementalFitConfig, type KernelModel } from '../model/index.js';
 import { sortSpecies } from './describe.js';
 import { resolveDescriptor } from './fit.js';
-import { integratorConfig, type Thermostat } from './mdConfig.js';
+import { integratorConfig, runRamp, type Thermostat } from './mdConfig.js';
 import { LEARN_DEFAULTS, resolveAsync, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
 import { callFrame, InFlightQueue, tagOf, type InFlightCall, type SettledCall } from './learnAsync.js';
 import { applyEvaluation, requireStress, splitStepper, type SplitStepper } from './learnDynamics.js';
@@ -88,6 +88,10 @@ export interface LearnRunSpec {
   frictionPerFs: number;
   /** Berendsen barostat (`learn --pressure`; md's operator): NPT-like MD, the stress of every evaluation sets P. */
   barostat?: BerendsenBarostatConfig;
+  /** End of a linear ramp of the thermostat target from temperatureK over the run's steps (md/ramp.ts), K. */
+  temperatureEndK?: number;
+  /** End of a linear ramp of the barostat target from barostat.pressureGpa over the run's steps, GPa. */
+  pressureEndGpa?: number;
   seed: number;
   descriptors: string;
   descriptorHypers?: Record<string, unknown>;
@@ -135,6 +139,11 @@ export interface SessionCheckpoint {
   threshold: ThresholdState;
   /** Training frames passed to the incremental fit, per `add` call in order (first = the creating batch). */
   fittedBatches: number[];
+  /**
+   * Indices into fittedBatches after which the fit was rebuilt from all frames so far (learnConfig.ts `fit.rebuild`).
+   * Absent in checkpoints written before rebuilds existed: such a run is resumed without rebuilds.
+   */
+  rebuilds?: number[];
   /** Training frames so far (fitted + pending). */
   labelled: number;
   counters: { calls: number; failedCalls: number; refits: number; modelSteps: number; exactForceSigma?: number; escapes?: number };
@@ -189,7 +198,7 @@ function snapshotMd(st: MdState): SessionCheckpoint['md'] {
 
 /** The integrator of a run: thermostat plus the optional barostat. */
 function runIntegrator(spec: LearnRunSpec): IntegratorConfig {
-  return { ...integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec), ...(spec.barostat ? { barostat: spec.barostat } : {}) };
+  return { ...integratorConfig(spec.thermostat, spec.timestepFs, spec.temperatureK, spec), ...(spec.barostat ? { barostat: spec.barostat } : {}), ...runRamp(spec.steps, spec) };
 }
 
 function restoreMd(st: MdState, md: SessionCheckpoint['md'], step: number): void {
@@ -216,6 +225,8 @@ export class LearnSession {
   /** Every training frame so far (seed frames, labels; the order of training.xyz). */
   frames: Structure[] = [];
   fittedBatches: number[] = [];
+  /** See SessionCheckpoint.rebuilds; null = this run never rebuilds (an older checkpoint). */
+  rebuilds: number[] | null = [];
   labelled = 0;
   counters: SessionCheckpoint['counters'] = { calls: 0, failedCalls: 0, refits: 0, modelSteps: 0, exactForceSigma: 0, escapes: 0 };
   /** MD state the escape guard rolls back to (learnThreshold.ts `escapeEvPerAtom`). */
@@ -279,14 +290,16 @@ export class LearnSession {
     S.labelled = cp.labelled;
     S.counters = { ...cp.counters };
     S.rollback = cp.rollback ?? null;
+    S.rebuilds = cp.rebuilds ? [] : null;
     let k = 0;
-    for (const b of cp.fittedBatches) {
+    cp.fittedBatches.forEach((b, i) => {
       const batch = frames.slice(k, k + b);
       if (!S.fit) S.fit = IncrementalKernelFit.create(batch, S.fitConfig());
       else S.fit.add(batch);
       S.fittedBatches.push(b);
       k += b;
-    }
+      if (cp.rebuilds?.includes(i)) S.rebuildFit(frames.slice(0, k));
+    });
     S.pending = frames.slice(k);
     S.frames = frames.slice();
     if (S.fit) S.model = S.fit.solve();
@@ -323,13 +336,37 @@ export class LearnSession {
     return frame;
   }
 
-  /** Pass the pending frames to the incremental fit and solve. */
+  /**
+   * Rebuild the fit from `frames` in one batch (learnConfig.ts `fit.rebuild`) with the run's reference budget so far;
+   * records the rebuild after the last batch.
+   */
+  private rebuildFit(frames: readonly Structure[]): void {
+    // the budget the run's refits had: maxNewReferences per batch (the fit frozen on the start may have selected far
+    // fewer — a perfect crystal has one environment per species and a degenerate kernel distance), at least what it held
+    const c = this.fitConfig();
+    const budget = Math.min(c.maxReferences ?? LEARN_DEFAULTS.fit.maxReferences,
+      Math.max(1, ...this.fit!.selectedReferenceCounts(), (c.maxNewReferences ?? LEARN_DEFAULTS.fit.maxNewReferences) * this.fittedBatches.length));
+    this.fit = IncrementalKernelFit.create(frames, { ...this.fitConfig(), maxNewReferences: budget });
+    this.rebuilds!.push(this.fittedBatches.length - 1);
+  }
+
+  /** Frames fitted at the last (re)build of the fit: the creating batch, or all frames at the last rebuild. */
+  private builtFrames(): number {
+    const last = this.rebuilds && this.rebuilds.length > 0 ? this.rebuilds[this.rebuilds.length - 1] : 0;
+    return this.fittedBatches.slice(0, last + 1).reduce((a, b) => a + b, 0);
+  }
+
+  /** Pass the pending frames to the incremental fit (rebuilt when the fitted frames doubled, `fit.rebuild`) and solve. */
   refit(): void {
     if (this.pending.length === 0) return;
     if (!this.fit) this.fit = IncrementalKernelFit.create(this.pending, this.fitConfig());
     else this.fit.add(this.pending);
     this.fittedBatches.push(this.pending.length);
     this.pending = [];
+    const fitted = this.fittedBatches.reduce((a, b) => a + b, 0);
+    const mode = this.spec.config.fit?.rebuild ?? LEARN_DEFAULTS.fit.rebuild;
+    if (this.rebuilds && mode === 'doubling' && this.fittedBatches.length > 1 && fitted >= 2 * this.builtFrames())
+      this.rebuildFit(this.frames.slice(0, fitted));
     this.model = this.fit.solve();
     this.sink.model(this.model);
     this.counters.refits++;
@@ -339,6 +376,7 @@ export class LearnSession {
   checkpoint(): SessionCheckpoint {
     return {
       run: this.spec, step: this.st.step, md: snapshotMd(this.st), threshold: this.thr, fittedBatches: this.fittedBatches.slice(),
+      ...(this.rebuilds ? { rebuilds: this.rebuilds.slice() } : {}),
       labelled: this.labelled, counters: { ...this.counters }, ...(this.rollback ? { rollback: this.rollback } : {}),
       ...(this.queue.size > 0 ? { inFlight: this.queue.snapshot() } : {}),
     };

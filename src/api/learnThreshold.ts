@@ -76,6 +76,9 @@ export function decideCall(st: ThresholdState, c: ResolvedThresholdConfig, step:
   const energyHigh = energySigmaEvPerAtom > level; // false while the level is NaN
   if (!Number.isFinite(maxErrorEvPerA) || maxErrorEvPerA > c.immediateFactor * st.thresholdEvPerA) return 'call-now';
   if (energySigmaEvPerAtom > c.immediateFactor * level) return 'call-now';
+  // the model's own energy σ per atom above the absolute ceiling: it cannot be trusted whatever its level (a fit on a
+  // perfect crystal: σ_F flat and small, ε = 0.5 eV/atom from the first step on — the level criterion never fires)
+  if (c.maxEnergySigmaEvPerAtom > 0 && energySigmaEvPerAtom > c.maxEnergySigmaEvPerAtom) return 'call-now';
   if ((maxErrorEvPerA > st.thresholdEvPerA || energyHigh) && step - st.lastCallStep >= c.minInterval) return 'call';
   return 'model';
 }

@@ -5,7 +5,7 @@
  * run keeps its frames), a periodic thermodynamic log and a summary.
  *
  * Thermostats: 'nve' (velocity Verlet), 'bussi' (canonical velocity rescaling, τ default 100 fs), 'langevin'
- * (BAOAB, γ default 0.01 fs⁻¹). The conserved quantity is K + U − (heat exchanged with the thermostat), so its
+ * (BAOAB, γ default 0.01 fs⁻¹). `temperatureEndK` / `pressureEndGpa` ramp the targets linearly over the run (md/ramp.ts). The conserved quantity is K + U − (heat exchanged with the thermostat), so its
  * drift measures integration error in every ensemble; it is reported in eV/atom (final − initial) and as the
  * largest excursion from the initial value.
  * Uncertainty: when the calculator is a kernel model fitted with a stored covariance, the log reports the model's
@@ -27,7 +27,7 @@ import {
 import { KernelModel } from '../model/index.js';
 import { ComputeWorkspace } from '../descriptors/index.js';
 import { fumiTosiNaCl, pointCharges } from '../reference/index.js';
-import { integratorConfig, type Thermostat } from './mdConfig.js';
+import { integratorConfig, runRamp, type Thermostat } from './mdConfig.js';
 import { loadModel } from './modelFiles.js';
 import { readFrameAt } from './io.js';
 
@@ -51,6 +51,13 @@ export interface MolecularDynamicsOptions {
    * stress. Its work is not in the conserved quantity, which then drifts by the P·ΔV it does.
    */
   barostat?: BerendsenBarostatConfig;
+  /**
+   * End of a linear ramp of the thermostat target over the run (md/ramp.ts; `md --temperature A:B`): the target moves
+   * from `temperatureK` (also the start's Maxwell–Boltzmann temperature) to this, K. Needs bussi or langevin.
+   */
+  temperatureEndK?: number;
+  /** End of a linear ramp of the barostat target over the run (`md --pressure A:B`), GPa. Needs `barostat`. */
+  pressureEndGpa?: number;
   /** Seed of velocities and thermostat noise (default 1). */
   seed?: number;
   /** Output trajectory (extended XYZ); omitted = no frames written. */
@@ -154,7 +161,7 @@ export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
   const every = o.every ?? 10;
   if (!Number.isInteger(every) || every < 1) throw new FarfieldError('INVALID_INPUT', `md: --every must be an integer ≥ 1, got ${every}`);
   const logEvery = o.logEvery ?? defaultLogEvery(o.steps);
-  const config = { ...integratorConfig(o.thermostat ?? 'bussi', o.timestepFs, o.temperatureK, o), ...(o.barostat ? { barostat: o.barostat } : {}) };
+  const config = { ...integratorConfig(o.thermostat ?? 'bussi', o.timestepFs, o.temperatureK, o), ...(o.barostat ? { barostat: o.barostat } : {}), ...runRamp(o.steps, o) };
   const outputFormat = o.output ? checkTrajectoryOutput(o.output) : null;
   const integrator = createIntegrator(o.calculator, config);
   const n = o.start.species.length;

@@ -17,11 +17,11 @@ export function num(v: string, name: string, integer = false): number {
 export function addDynamicsOptions(cmd: Command, pressureHelp: string): Command {
   return cmd
     .option('--dt <fs>', 'time step, fs', '2')
-    .option('--temperature <K>', 'initial and thermostat temperature, K', '300')
+    .option('--temperature <K>', 'initial and thermostat temperature, K; A:B ramps the thermostat linearly from A to B over the run', '300')
     .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
     .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
     .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
-    .option('--pressure <GPa>', pressureHelp)
+    .option('--pressure <GPa>', `${pressureHelp}; A:B ramps it linearly from A to B over the run`)
     .option('--pressure-tau <fs>', 'barostat relaxation time τ_P, fs', '1000')
     .option('--compressibility <1/GPa>', 'barostat coupling: compressibility β in the scaling, 1/GPa', '0.05')
     .option('--seed <s>', 'seed of velocities and thermostat noise', '1');
@@ -35,17 +35,33 @@ export interface DynamicsOptions {
   frictionPerFs: number;
   seed: number;
   barostat?: { pressureGpa: number; tauFs: number; compressibilityPerGpa: number };
+  /** End of a linear temperature ramp over the run (`--temperature A:B`), K. */
+  temperatureEndK?: number;
+  /** End of a linear pressure ramp over the run (`--pressure A:B`), GPa. */
+  pressureEndGpa?: number;
+}
+
+/** A value or a ramp `A:B` of a numeric option: [start, end or undefined]. */
+export function numOrRamp(v: string, name: string): [number, number | undefined] {
+  const parts = v.split(':');
+  if (parts.length === 1) return [num(v, name), undefined];
+  if (parts.length !== 2) throw new FarfieldError('INVALID_INPUT', `--${name} expects a number or a ramp A:B, got '${v}'`);
+  return [num(parts[0], name), num(parts[1], name)];
 }
 
 /** The run options of `addDynamicsOptions`, validated. */
 export function parseDynamicsOptions(o: Record<string, unknown>): DynamicsOptions {
   const thermostat = String(o.thermostat) as Thermostat;
   if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+  const [temperatureK, temperatureEndK] = numOrRamp(String(o.temperature), 'temperature');
+  const [pressureGpa, pressureEndGpa] = o.pressure !== undefined ? numOrRamp(String(o.pressure), 'pressure') : [NaN, undefined];
   return {
-    timestepFs: num(String(o.dt), 'dt'), temperatureK: num(String(o.temperature), 'temperature'), thermostat,
+    timestepFs: num(String(o.dt), 'dt'), temperatureK, thermostat,
     tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'), seed: num(String(o.seed), 'seed', true),
     ...(o.pressure !== undefined ? {
-      barostat: { pressureGpa: num(String(o.pressure), 'pressure'), tauFs: num(String(o.pressureTau), 'pressure-tau'), compressibilityPerGpa: num(String(o.compressibility), 'compressibility') },
+      barostat: { pressureGpa, tauFs: num(String(o.pressureTau), 'pressure-tau'), compressibilityPerGpa: num(String(o.compressibility), 'compressibility') },
     } : {}),
+    ...(temperatureEndK !== undefined ? { temperatureEndK } : {}),
+    ...(pressureEndGpa !== undefined ? { pressureEndGpa } : {}),
   };
 }

@@ -79,7 +79,7 @@ export function blowUpGuard(integrator: Integrator, state: MdState, limits: Part
   const dt = integrator.config.timestepFs;
   const n = state.masses.length;
   const t0 = temperatureK(state);
-  const target = integrator.config.temperatureK;
+  const target = Math.max(integrator.config.temperatureK ?? 0, integrator.config.ramp?.temperatureEndK ?? 0); // a ramp: its hotter end
   const tRef = Math.max(floor, Number.isFinite(t0) ? t0 : 0, target ?? 0);
   const tMax = factor * tRef;
   const e0 = conservedEnergyEv(state);

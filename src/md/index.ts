@@ -5,3 +5,4 @@ export * from './integrators.js';
 export * from './observers.js';
 export * from './constraints.js';
 export * from './guard.js';
+export * from './ramp.js';

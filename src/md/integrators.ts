@@ -9,7 +9,8 @@
  *  - `bussi`    canonical sampling through velocity rescaling (Bussi, Donadio & Parrinello 2007) wrapped
  *               symmetrically around velocity Verlet: R(dt/2) B A F B R(dt/2). NVT; conserves total momentum
  *               (N_f = 3N − 3).
- * Each accepts an optional isotropic Berendsen barostat applied after the drift (before the force evaluation).
+ * Each accepts an optional isotropic Berendsen barostat applied after the drift (before the force evaluation), and an
+ * optional linear ramp of the thermostat temperature and the barostat pressure (ramp.ts: targets by step number).
  * Conserved quantity: K + U − heat (see MdState.heatEv), except with a barostat.
  * Fixed coordinates (constraints.ts: POSCAR selective dynamics, ASE move_mask) are honoured by every integrator: the
  * kick and the Langevin O step project velocities onto the allowed subspace; they are refused with a barostat.
@@ -18,6 +19,7 @@ import { FarfieldError, Registry, Rng, validateStructure, type Calculator, type 
 import { berendsenScale, bussiRescale, drift, evaluate, kick, langevinO, type BerendsenBarostatConfig } from './operators.js';
 import { constrainedMaxwellBoltzmann, constraintsFromStructure, prepareConstraints, projectOntoAllowed, type CoordinateConstraints } from './constraints.js';
 import { massesOf, maxwellBoltzmannVelocities, type MdState } from './state.js';
+import { checkRamp, rampBarostat, rampTemperatureK, type RampConfig } from './ramp.js';
 
 export interface IntegratorConfig {
   /** Registry name: 'verlet', 'langevin', 'bussi'. */
@@ -31,6 +33,8 @@ export interface IntegratorConfig {
   tauFs?: number;
   /** Optional isotropic Berendsen barostat. */
   barostat?: BerendsenBarostatConfig;
+  /** Optional linear ramp of the thermostat temperature and/or the barostat pressure (ramp.ts). */
+  ramp?: RampConfig;
 }
 
 export interface MdInitOptions {
@@ -81,6 +85,7 @@ function checkConfig(c: IntegratorConfig, needsTemperature: boolean): void {
     positive(c.barostat.compressibilityPerGpa, 'barostat.compressibilityPerGpa');
     if (!Number.isFinite(c.barostat.pressureGpa)) throw new FarfieldError('INVALID_INPUT', 'md: barostat.pressureGpa must be finite');
   }
+  if (c.ramp) checkRamp(c.ramp, needsTemperature, c.barostat !== undefined);
 }
 
 function initState(calc: Calculator, config: IntegratorConfig, structure: Structure, options: MdInitOptions, conservesMomentum: boolean): MdState {
@@ -149,7 +154,7 @@ export function velocityVerlet(calc: Calculator, config: Omit<IntegratorConfig, 
     step(st) {
       kick(st, dt / 2);
       drift(st, dt);
-      if (baro) berendsenScale(st, dt, baro);
+      if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
       evaluate(st, calc, baro !== undefined);
       kick(st, dt / 2);
       finishStep(st, dt);
@@ -171,9 +176,9 @@ export function langevin(calc: Calculator, config: Omit<IntegratorConfig, 'kind'
     step(st) {
       kick(st, dt / 2);
       drift(st, dt / 2);
-      langevinO(st, dt, gamma, T);
+      langevinO(st, dt, gamma, rampTemperatureK(T, c.ramp, st.step + 1));
       drift(st, dt / 2);
-      if (baro) berendsenScale(st, dt, baro);
+      if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
       evaluate(st, calc, baro !== undefined);
       kick(st, dt / 2);
       finishStep(st, dt);
@@ -193,13 +198,14 @@ export function bussi(calc: Calculator, config: Omit<IntegratorConfig, 'kind'>):
     config: c,
     init: (s, o = {}) => initState(calc, c, s, o, true),
     step(st) {
-      bussiRescale(st, dt / 2, tau, T);
+      const Tn = rampTemperatureK(T, c.ramp, st.step + 1);
+      bussiRescale(st, dt / 2, tau, Tn);
       kick(st, dt / 2);
       drift(st, dt);
-      if (baro) berendsenScale(st, dt, baro);
+      if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
       evaluate(st, calc, baro !== undefined);
       kick(st, dt / 2);
-      bussiRescale(st, dt / 2, tau, T);
+      bussiRescale(st, dt / 2, tau, Tn);
       finishStep(st, dt);
     },
     toJSON: () => ({ ...c }),

@@ -20,7 +20,7 @@ function options(out: string, cluster: boolean): LearnOptions {
     start: readStructures(sharedPath('fixtures', 'nacl-melt-64.xyz')).at(-1)!, steps: 16, timestepFs: 2, temperatureK: 900, seed: 3,
     reference: { engine: 'fumi-tosi', ...(cluster ? { cluster: { scheduler: 'local' as const } } : {}) }, descriptors: 'sr', descriptorHypers: H, out,
     config: {
-      threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 2, historyLength: 4, immediateFactor: 1e6 }, fit: { maxNewReferences: 3 },
+      threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 2, historyLength: 4, immediateFactor: 1e6, maxEnergySigmaEvPerAtom: 0 }, fit: { maxNewReferences: 3 },
       async: { maxInFlight: 3, apply: 'after-lag', lagSteps: 5 },
     },
   };

@@ -52,8 +52,8 @@ async function session(async: LearnAsyncConfig, labeller: ReferenceLabeller, ste
   const spec: LearnRunSpec = {
     reference: { engine: 'fumi-tosi' }, steps, timestepFs: 2, temperatureK: 900, thermostat: 'bussi', tauFs: 100, frictionPerFs: 0.01, seed: 4,
     descriptors: 'sr', descriptorHypers: H, seedFrames: 0,
-    // immediateFactor: no synchronous 'call-now' once the model is usable (it would let every call in flight join early)
-    config: { threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 3, historyLength: 4, immediateFactor: 1e6 }, fit: { maxNewReferences: 3 }, async,
+    // immediateFactor, maxEnergySigmaEvPerAtom 0: no synchronous 'call-now' once the model is usable (it would let every call in flight join early)
+    config: { threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 3, historyLength: 4, immediateFactor: 1e6, maxEnergySigmaEvPerAtom: 0 }, fit: { maxNewReferences: 3 }, async,
       ...(uncertaintyEvery ? { uncertaintyEvery } : {}) },
   };
   current = null;

@@ -20,7 +20,7 @@ async function run(finalRefit: boolean): Promise<{ model: KernelModel; texts: st
   const spec: LearnRunSpec = {
     reference: { engine: 'fumi-tosi' }, steps: 30, timestepFs: 2, temperatureK: 600, thermostat: 'bussi', tauFs: 100, frictionPerFs: 0.01, seed: 2,
     descriptors: 'sr', descriptorHypers: H, seedFrames: 0,
-    config: { threshold: { initialEvPerA: 1e-6, batch: 2, minInterval: 6 }, fit: { maxNewReferences: 3, finalRefit } },
+    config: { threshold: { initialEvPerA: 1e-6, batch: 2, minInterval: 6 }, fit: { maxNewReferences: 3, finalRefit, rebuild: 'never' } },
   };
   const S = await LearnSession.start(spec, toyNaClDataset({ frames: 1 })[0], [], builtinLabeller('fumi-tosi'), sink);
   while (!S.done) await S.step();

@@ -17,7 +17,7 @@ import { stateToStructure } from '../../src/md/index.js';
 const H = { radial: { nmax: 8, cutoffA: 6 }, angular: { nmax: 4, lmax: 2, cutoffA: 4.5 } };
 
 test('energy criterion: σ(E)/N above energyFactor × its level after the refit makes a candidate (call-now above immediateFactor × that)', () => {
-  const c = resolveThreshold({ initialEvPerA: 0.1, historyLength: 4, minInterval: 5, immediateFactor: 2, energyFactor: 10, energyLevelSteps: 3 });
+  const c = resolveThreshold({ initialEvPerA: 0.1, historyLength: 4, minInterval: 5, immediateFactor: 2, energyFactor: 10, energyLevelSteps: 3, maxEnergySigmaEvPerAtom: 0 });
   const st = initialThresholdState(c);
   recordCall(st, c, 11, 0.12);
   observeEnergy(st, c, 0.01);
@@ -38,7 +38,7 @@ function spec(threshold: Record<string, unknown>, steps: number): LearnRunSpec {
   return {
     reference: { engine: 'fumi-tosi' }, steps, timestepFs: 2, temperatureK: 600, thermostat: 'bussi', tauFs: 100, frictionPerFs: 0.01, seed: 2,
     descriptors: 'sr', descriptorHypers: H, seedFrames: 0,
-    config: { threshold: { batch: 1, minInterval: 3, ...threshold }, fit: { maxNewReferences: 3 } },
+    config: { threshold: { batch: 1, minInterval: 3, ...threshold }, fit: { maxNewReferences: 3, rebuild: 'never' } }, // the scenario of these tests was built on the fit frozen on the start frame
   };
 }
 
@@ -124,4 +124,16 @@ test('escape guard: a reference energy far from the model\'s refits at once, sta
     }
     assert.ok(escapeAt > 20, `an escape step was labelled (${escapeAt})`);
   }
+});
+
+test('energy ceiling: a model whose own σ(E)/N exceeds maxEnergySigmaEvPerAtom calls at once, whatever its level and the force σ', () => {
+  const c = resolveThreshold({ initialEvPerA: 0.1, minInterval: 5, energyFactor: 10, energyLevelSteps: 2, maxEnergySigmaEvPerAtom: 0.1 });
+  const st = initialThresholdState(c);
+  recordCall(st, c, 0, undefined);
+  // the perfect-crystal case: ε = 0.5 eV/atom from the first step on sets its own level, σ_F flat and small
+  observeEnergy(st, c, 0.5);
+  observeEnergy(st, c, 0.5);
+  assert.equal(decideCall(st, c, 1, 0.006, true, 0.5), 'call-now');
+  assert.equal(decideCall(st, resolveThreshold({ ...c, maxEnergySigmaEvPerAtom: 0 }), 1, 0.006, true, 0.5), 'model');
+  assert.equal(decideCall(st, c, 1, 0.006, true, 0.09), 'model');
 });

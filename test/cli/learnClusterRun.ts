@@ -23,7 +23,7 @@ export function sameAsInProcess(scheduler: 'local' | 'slurm', async = false): vo
     const cfg = join(dir, 'cfg.json');
     const hypers = { radial: { nmax: 6, cutoffA: 5 }, angular: { nmax: 3, lmax: 2, cutoffA: 4 } };
     writeFileSync(cfg, JSON.stringify(async
-      ? { threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 2, immediateFactor: 1e6 }, fit: { maxNewReferences: 3, descriptorHypers: hypers }, async: { maxInFlight: 2, apply: 'after-lag', lagSteps: 3 } }
+      ? { threshold: { initialEvPerA: 0.01, batch: 2, minInterval: 2, immediateFactor: 1e6, maxEnergySigmaEvPerAtom: 0 }, fit: { maxNewReferences: 3, descriptorHypers: hypers }, async: { maxInFlight: 2, apply: 'after-lag', lagSteps: 3 } }
       : { threshold: { batch: 1, minInterval: 2 }, fit: { maxNewReferences: 3, descriptorHypers: hypers } }));
     const args = ['learn', sharedPath('fixtures', 'nacl-melt-64.xyz'), '--reference', 'fumi-tosi', '--steps', async ? '8' : '3', '--temperature', '600', '--seed', '5', '--config', cfg];
     const a = join(dir, 'a'), b = join(dir, 'b');
