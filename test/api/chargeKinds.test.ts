@@ -4,12 +4,12 @@
  * builds the kind's descriptor and charge scheme; forces and stress are finite-difference derivatives of its energy
  * (periodic, Ewald) and forces are (open boundaries, charged, direct sum) — with the FKK sums at 1e-10, so 1e-6 holds; Σq = Q exactly; the model file round trip
  * reproduces energies, forces and charges bit for bit and keeps the FKK block (a file without it cannot rebuild the
- * model). compare accepts the kind and tunes its charge width on the validation split like sr+q's.
+ * model); predict writes its charges, MD runs it. compare accepts the kind and tunes its charge width on the validation split like sr+q's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, makeStructure, type Structure } from '../../src/core/index.js';
-import { CHARGE_MODEL_KINDS, DESCRIPTOR_PRESETS, compareModels, fitAny, resolveDescriptor } from '../../src/api/index.js';
+import { CHARGE_MODEL_KINDS, DESCRIPTOR_PRESETS, compareModels, fitAny, predictStructures, resolveDescriptor, runMolecularDynamics } from '../../src/api/index.js';
 import { createDescriptor, type DescriptorSpec } from '../../src/descriptors/index.js';
 import { pointCharges } from '../../src/reference/index.js';
 import { ChargeModel, QeqModel, parseAnyModel, serializeAnyModel } from '../../src/model/index.js';
@@ -126,4 +126,14 @@ test('compare --models sr+lr+q: the kind is accepted and its charge width chosen
   const best = rec.tried.reduce((x, y) => (y.score < x.score ? y : x));
   assert.equal(rec.chosen, best.value);
   assert.equal(out.results.runs[0].model, 'sr+lr+q');
+});
+
+test('sr+lr+q downstream: predict writes the charges per atom (Σq = Q), MD runs it and conserves energy', async () => {
+  const m = await srLrQ();
+  const p = predictStructures(m, [toy[5]])[0];
+  assert.ok(p.labels.charges && p.labels.charges.length === 12, 'a charges column');
+  assert.ok(Math.abs(p.labels.charges.reduce((a, b) => a + b, 0)) < 1e-12);
+  const md = runMolecularDynamics({ calculator: m, start: toy[5], steps: 10, timestepFs: 0.5, temperatureK: 300, thermostat: 'nve', guard: false });
+  assert.equal(md.steps, 10);
+  assert.ok(md.maxConservedExcursionEvPerAtom < 1e-3, `conserved-energy excursion ${md.maxConservedExcursionEvPerAtom} eV/atom`);
 });
