@@ -47,7 +47,7 @@ export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
 export const DEFAULT_LODE_WEIGHTS = [0.1, 1, 10];
 /** Candidate FKK block weights β of 'sr+lr' (empty: no search, the preset's β = 1). */
 export const DEFAULT_LR_WEIGHTS: number[] = [];
-/** Candidate charge widths s (Å) and force weights W_F of 'sr+q' (empty: no search, the configuration's values). */
+/** Candidate charge widths s (Å) and force weights W_F of the learned-charge kinds (empty: no search, the configuration's values). */
 export const DEFAULT_CHARGE_WIDTHS: number[] = [];
 export const DEFAULT_CHARGE_FORCE_WEIGHTS: number[] = [];
 /** Label types a comparison can fit and evaluate. */
@@ -77,10 +77,10 @@ export interface CompareOptions {
   lodeWeights?: number[];
   /** Candidate β for 'sr+lr' (default DEFAULT_LR_WEIGHTS); one value fixes it. */
   lrWeights?: number[];
-  /** Candidate Gaussian charge widths s (`charges.sigmaA`, Å) of 'sr+q', tuned on the validation split (default: none,
+  /** Candidate Gaussian charge widths s (`charges.sigmaA`, Å) of each learned-charge kind, tuned on the validation split (default: none,
    * the configuration's width). With `chargeForceWeights` the two are searched jointly (every pair of the grid). */
   chargeWidths?: number[];
-  /** Candidate force-row weights W_F of 'sr+q' (`weights.forces`), tuned with `chargeWidths` (default: none). */
+  /** Candidate force-row weights W_F of each learned-charge kind (`weights.forces`), tuned with `chargeWidths` (default: none). */
   chargeForceWeights?: number[];
   /** Training size used for tuning (default: the largest requested size that leaves room for validation). */
   tuneTrainSize?: number;
@@ -286,7 +286,7 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
   const excluded = LABEL_TARGETS.filter((x) => !targets.includes(x));
   const common = { ...(o.fit ?? {}), ...(excluded.length ? { weights: { ...(o.fit?.weights ?? {}), ...Object.fromEntries(excluded.map((x) => [x, 0])) } } : {}) };
   const hypers = (m: string): Record<string, unknown> | undefined => o.descriptorHypers?.[m];
-  // Per-model overrides of the fit configuration (the sr+q charge width and force weight).
+  // Per-model overrides of the fit configuration (a charge kind's width and force weight).
   const withCharges = (q: { sigmaA?: number; forces?: number } | undefined) => {
     if (!q) return common;
     return {
