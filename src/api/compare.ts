@@ -14,8 +14,9 @@
  * RMSPE (%) (whichever exist). The same search is available for 'sr+lr' (`lrWeights`; off by default: the paper
  * needed no scaling for its FKK block, and with the model's default kernel for long-range blocks — a whitened
  * linear kernel on balanced blocks — β hardly matters). A list of one value fixes β without a search.
- * 'sr+q' (and every learned-charge kind, e.g. 'sr+lr+q', each its own search) is tuned the same way over a grid of charge widths s (`chargeWidths` → charges.sigmaA) × force-row weights
- * W_F (`chargeForceWeights` → weights.forces of that model only): every grid point is fitted at the tuning size and
+ * 'sr+q' (and every learned-charge kind, e.g. 'sr+lr+q', each its own search) is tuned the same way over a grid
+ * of charge widths s (`chargeWidths` → charges.sigmaA) × force-row weights W_F (`chargeForceWeights` →
+ * weights.forces of that model only): every grid point is fitted at the tuning size and
  * scored on the validation split, the lowest score wins; one record per parameter, each value's score being the best
  * over the other parameter (the full grid is in the record's `grid`).
  * Fit time = wall time of `fitKernelModel` (descriptors, selection, normal equations, solve); test predictions
@@ -47,7 +48,8 @@ export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
 export const DEFAULT_LODE_WEIGHTS = [0.1, 1, 10];
 /** Candidate FKK block weights β of 'sr+lr' (empty: no search, the preset's β = 1). */
 export const DEFAULT_LR_WEIGHTS: number[] = [];
-/** Candidate charge widths s (Å) and force weights W_F of the learned-charge kinds (empty: no search, the configuration's values). */
+/** Candidate charge widths s (Å) and force weights W_F of the learned-charge kinds (empty: no search, the
+ * configuration's values). */
 export const DEFAULT_CHARGE_WIDTHS: number[] = [];
 export const DEFAULT_CHARGE_FORCE_WEIGHTS: number[] = [];
 /** Label types a comparison can fit and evaluate. */
@@ -77,8 +79,8 @@ export interface CompareOptions {
   lodeWeights?: number[];
   /** Candidate β for 'sr+lr' (default DEFAULT_LR_WEIGHTS); one value fixes it. */
   lrWeights?: number[];
-  /** Candidate Gaussian charge widths s (`charges.sigmaA`, Å) of each learned-charge kind, tuned on the validation split (default: none,
-   * the configuration's width). With `chargeForceWeights` the two are searched jointly (every pair of the grid). */
+  /** Candidate Gaussian charge widths s (`charges.sigmaA`, Å) of each learned-charge kind, tuned on the validation
+   * split (default: none, the configuration's width). With `chargeForceWeights` the two are searched jointly (every pair of the grid). */
   chargeWidths?: number[];
   /** Candidate force-row weights W_F of each learned-charge kind (`weights.forces`), tuned with `chargeWidths` (default: none). */
   chargeForceWeights?: number[];
