@@ -10,10 +10,14 @@
  * Frames are treated as non-periodic (pbc F F F in memory; same as the results/dimers/np copies of earlier rounds).
  *   node --import tsx scripts/dimer-extrapolation.ts K [--widths 0.5,1,1.5,2] [--force-weights 0.01,0.1,1]
  *        [--fragments 1,0] [--val 3] [--refs 128] [--model sr+q] [--data DIR]
- * (--model sr+lode or sr: the same protocol over the force weight only, β = 1 as in the earlier tables.)
+ * (--model sr+lode or sr: the same protocol over the force weight only, β = 1 as in the earlier tables; any
+ * learned-charge kind, e.g. sr+lr+q, takes the charge grid.)
+ * --seed S (round 7, robustness): compare's permutation seed (the order of the training frames, which sets where
+ * farthest-point selection starts), the reference-selection seed and the charge fit's seed; without it the round-6
+ * behaviour (seed 1, selection and charge seeds at their defaults).
  * Prints one line per grid point (validation RMSE, per-frame errors) and the final test line.
  */
-import { compareModels, loadStructures } from '../src/api/index.js';
+import { compareModels, isChargeKind, loadStructures } from '../src/api/index.js';
 import type { Structure } from '../src/core/index.js';
 
 const args = process.argv.slice(2);
@@ -27,6 +31,8 @@ const fragmentChoices = list('--fragments', '1,0').map((x) => x === 1);
 const nVal = Number(opt('--val', '3'));
 const refs = Number(opt('--refs', '128'));
 const model = opt('--model', 'sr+q');
+const seedArg = args.includes('--seed') ? Number(opt('--seed', '1')) : undefined;
+const seed = seedArg ?? 1;
 
 const open = (s: Structure): Structure => ({ ...s, pbc: [false, false, false] });
 const dist = (s: Structure) => Number(s.info.distance);
@@ -35,14 +41,14 @@ const test = loadStructures(`${dir}/test-id${k}.xyz`).structures.map(open).sort(
 const near = train.slice(0, train.length - nVal), far = train.slice(train.length - nVal);
 const atoms = train[0].symbols.length;
 
-const chargeModel = model === 'sr+q' || model === 'sr+qeq';
+const chargeModel = isChargeKind(model);
 // descriptor presets (sr, sr+lode, …) take only the force weight: widths and fragments collapse to one grid point
 const config = (s: number, wf: number, frag: boolean) => ({
-  selection: { count: refs },
+  selection: { count: refs, ...(seedArg !== undefined ? { seed: seedArg } : {}) },
   weights: { forces: wf },
   ...(chargeModel ? {
     charges: {
-      totalChargeKeys: ['chargeA', 'chargeB'], iterations: 15, tolerance: 1e-4, sigmaA: s,
+      totalChargeKeys: ['chargeA', 'chargeB'], iterations: 15, tolerance: 1e-4, sigmaA: s, ...(seedArg !== undefined ? { seed: seedArg } : {}),
       ...(frag ? { fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] } } : {}),
     },
   } : {}),
@@ -51,7 +57,7 @@ const config = (s: number, wf: number, frag: boolean) => ({
 /** Fit on `tr`, evaluate on `te`: energy RMSE per dimer (meV), per-frame errors (meV), force RMSE (meV/Å). */
 async function run(tr: Structure[], te: Structure[], cfg: ReturnType<typeof config>) {
   const r = await compareModels({
-    data: tr, test: te, models: [model], trainSizes: [tr.length], seed: 1, energyKey: 'inter_energy',
+    data: tr, test: te, models: [model], trainSizes: [tr.length], seed, energyKey: 'inter_energy',
     targets: ['energy', 'forces'], fit: cfg, ...(model === 'sr+lode' ? { lodeWeights: [1] } : {}),
   });
   const run0 = r.results.runs[0];
@@ -71,4 +77,4 @@ for (const frag of chargeModel ? fragmentChoices : [false])
     }
 const b = best!;
 const t = await run(train, test, config(b.s, b.wf, b.frag));
-console.log(`id${k} ${model} chosen s=${b.s} W_F=${b.wf} fragments=${b.frag ? 1 : 0} (val ${b.score.toFixed(2)}): TEST E ${t.e.toFixed(2)} meV/dimer (${t.perFrame.map((x) => x.toFixed(1)).join('/')}), F ${t.f.toFixed(2)} meV/Å, fit ${t.fitS.toFixed(0)} s`);
+console.log(`id${k} ${model} seed ${seed} chosen s=${b.s} W_F=${b.wf} fragments=${b.frag ? 1 : 0} (val ${b.score.toFixed(2)}): TEST E ${t.e.toFixed(2)} meV/dimer (${t.perFrame.map((x) => x.toFixed(1)).join('/')}), F ${t.f.toFixed(2)} meV/Å, fit ${t.fitS.toFixed(0)} s`);

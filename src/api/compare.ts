@@ -14,8 +14,9 @@
  * RMSPE (%) (whichever exist). The same search is available for 'sr+lr' (`lrWeights`; off by default: the paper
  * needed no scaling for its FKK block, and with the model's default kernel for long-range blocks — a whitened
  * linear kernel on balanced blocks — β hardly matters). A list of one value fixes β without a search.
- * 'sr+q' is tuned the same way over a grid of charge widths s (`chargeWidths` → charges.sigmaA) × force-row weights
- * W_F (`chargeForceWeights` → weights.forces of that model only): every grid point is fitted at the tuning size and
+ * 'sr+q' (and every learned-charge kind, e.g. 'sr+lr+q', each its own search) is tuned the same way over a grid
+ * of charge widths s (`chargeWidths` → charges.sigmaA) × force-row weights W_F (`chargeForceWeights` →
+ * weights.forces of that model only): every grid point is fitted at the tuning size and
  * scored on the validation split, the lowest score wins; one record per parameter, each value's score being the best
  * over the other parameter (the full grid is in the record's `grid`).
  * Fit time = wall time of `fitKernelModel` (descriptors, selection, normal equations, solve); test predictions
@@ -47,7 +48,8 @@ export const DEFAULT_TRAIN_SIZES = [25, 50, 100, 200];
 export const DEFAULT_LODE_WEIGHTS = [0.1, 1, 10];
 /** Candidate FKK block weights β of 'sr+lr' (empty: no search, the preset's β = 1). */
 export const DEFAULT_LR_WEIGHTS: number[] = [];
-/** Candidate charge widths s (Å) and force weights W_F of 'sr+q' (empty: no search, the configuration's values). */
+/** Candidate charge widths s (Å) and force weights W_F of the learned-charge kinds (empty: no search, the
+ * configuration's values). */
 export const DEFAULT_CHARGE_WIDTHS: number[] = [];
 export const DEFAULT_CHARGE_FORCE_WEIGHTS: number[] = [];
 /** Label types a comparison can fit and evaluate. */
@@ -77,10 +79,10 @@ export interface CompareOptions {
   lodeWeights?: number[];
   /** Candidate β for 'sr+lr' (default DEFAULT_LR_WEIGHTS); one value fixes it. */
   lrWeights?: number[];
-  /** Candidate Gaussian charge widths s (`charges.sigmaA`, Å) of 'sr+q', tuned on the validation split (default: none,
-   * the configuration's width). With `chargeForceWeights` the two are searched jointly (every pair of the grid). */
+  /** Candidate Gaussian charge widths s (`charges.sigmaA`, Å) of each learned-charge kind, tuned on the validation
+   * split (default: none, the configuration's width). With `chargeForceWeights` the two are searched jointly (every pair of the grid). */
   chargeWidths?: number[];
-  /** Candidate force-row weights W_F of 'sr+q' (`weights.forces`), tuned with `chargeWidths` (default: none). */
+  /** Candidate force-row weights W_F of each learned-charge kind (`weights.forces`), tuned with `chargeWidths` (default: none). */
   chargeForceWeights?: number[];
   /** Training size used for tuning (default: the largest requested size that leaves room for validation). */
   tuneTrainSize?: number;
@@ -256,8 +258,10 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
     { model: 'sr+lode', key: 'lodeWeight', values: o.lodeWeights ?? DEFAULT_LODE_WEIGHTS },
     { model: 'sr+lr', key: 'lrWeight', values: o.lrWeights ?? DEFAULT_LR_WEIGHTS },
   ].filter((t) => models.includes(t.model) && t.values.length > 0);
-  const qWidths = models.includes('sr+q') ? (o.chargeWidths ?? DEFAULT_CHARGE_WIDTHS) : [];
-  const qForceWeights = models.includes('sr+q') ? (o.chargeForceWeights ?? DEFAULT_CHARGE_FORCE_WEIGHTS) : [];
+  // every learned-charge kind (sr+q, sr+lr+q, …) gets the same s × W_F grid, each its own search
+  const chargeModels = models.filter((m) => isChargeKind(m));
+  const qWidths = chargeModels.length > 0 ? (o.chargeWidths ?? DEFAULT_CHARGE_WIDTHS) : [];
+  const qForceWeights = chargeModels.length > 0 ? (o.chargeForceWeights ?? DEFAULT_CHARGE_FORCE_WEIGHTS) : [];
   for (const [name, vals] of [['charge widths', qWidths], ['charge force weights', qForceWeights]] as const)
     for (const v of vals)
       if (!(v > 0) || !Number.isFinite(v)) throw new FarfieldError('INVALID_INPUT', `compare: ${name} must be positive finite numbers, got ${v}`);
@@ -284,7 +288,7 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
   const excluded = LABEL_TARGETS.filter((x) => !targets.includes(x));
   const common = { ...(o.fit ?? {}), ...(excluded.length ? { weights: { ...(o.fit?.weights ?? {}), ...Object.fromEntries(excluded.map((x) => [x, 0])) } } : {}) };
   const hypers = (m: string): Record<string, unknown> | undefined => o.descriptorHypers?.[m];
-  // Per-model overrides of the fit configuration (the sr+q charge width and force weight).
+  // Per-model overrides of the fit configuration (a charge kind's width and force weight).
   const withCharges = (q: { sigmaA?: number; forces?: number } | undefined) => {
     if (!q) return common;
     return {
@@ -295,7 +299,7 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
   };
   const fitOne = (m: string, train: readonly Structure[], extra?: Record<string, unknown>, q?: { sigmaA?: number; forces?: number }) => {
     const cfg = withCharges(q);
-    const choice = longRangeHypersFor(m, { ...(hypers(m) ?? {}), ...(extra ?? {}) }, train, cfg.weights);
+    const choice = longRangeHypersFor(descriptorPresetOf(m), { ...(hypers(m) ?? {}), ...(extra ?? {}) }, train, cfg.weights);
     const spec: DescriptorSpec = resolveDescriptor(descriptorPresetOf(m), species, choice.hypers);
     const t0 = now();
     const r = fitAnyModel(m, train, { ...cfg, descriptor: spec }, progress);
@@ -325,15 +329,17 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
     tuned.push({ model: t.model, parameter: `${t.key} (β)`, tried, chosen: best.value, metric: 'validation energy RMSPE + force RMSPE (%)', trainSize: nTune, validationSize: val.length });
   }
 
-  // Tune sr+q's charge width and force weight on the same validation split (a grid; one value each fixes it).
-  let chosenQ: { sigmaA?: number; forces?: number } | undefined = qGrid.length === 1 ? qGrid[0] : undefined;
-  if (tuneQ) {
+  // Tune each charge model's width and force weight on the same validation split (a grid; one value each fixes it).
+  const chosenQ: Record<string, { sigmaA?: number; forces?: number } | undefined> = {};
+  for (const cm of chargeModels) {
+    chosenQ[cm] = qGrid.length === 1 ? qGrid[0] : undefined;
+    if (!tuneQ) continue;
     const nTune = o.tuneTrainSize ?? trainSizes[trainSizes.length - 1];
     if (nTune > trainPool.length) throw new FarfieldError('INVALID_INPUT', `compare: tuning size ${nTune} exceeds the training pool (${trainPool.length})`);
     const grid: NonNullable<TuningRecord['grid']> = [];
     qGrid.forEach((g, k) => {
-      stage(`tuning sr+q${g.sigmaA !== undefined ? ` s = ${g.sigmaA} Å` : ''}${g.forces !== undefined ? ` W_F = ${g.forces}` : ''} on ${nTune} train / ${val.length} validation (${k + 1}/${qGrid.length})`);
-      const { model } = fitOne('sr+q', trainPool.slice(0, nTune), chosenExtra['sr+q'], g);
+      stage(`tuning ${cm}${g.sigmaA !== undefined ? ` s = ${g.sigmaA} Å` : ''}${g.forces !== undefined ? ` W_F = ${g.forces}` : ''} on ${nTune} train / ${val.length} validation (${k + 1}/${qGrid.length})`);
+      const { model } = fitOne(cm, trainPool.slice(0, nTune), chosenExtra[cm], g);
       const values: Record<string, number> = {};
       if (g.sigmaA !== undefined) values['charges.sigmaA'] = g.sigmaA;
       if (g.forces !== undefined) values['weights.forces'] = g.forces;
@@ -343,24 +349,26 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
     });
     let bi = 0;
     grid.forEach((x, i) => { if (x.score < grid[bi].score) bi = i; });
-    chosenQ = qGrid[bi];
+    chosenQ[cm] = qGrid[bi];
     const metric = 'validation energy RMSPE + force RMSPE (%)';
     for (const [param, vals] of [['charges.sigmaA', qWidths], ['weights.forces', qForceWeights]] as const) {
       if (vals.length === 0) continue;
       const other = param === 'charges.sigmaA' ? qForceWeights : qWidths;
       const tried = vals.map((v) => ({ value: v, score: Math.min(...grid.filter((x) => x.values[param] === v).map((x) => x.score)) }));
       tuned.push({
-        model: 'sr+q', parameter: param, tried, chosen: grid[bi].values[param],
+        model: cm, parameter: param, tried, chosen: grid[bi].values[param],
         metric: other.length > 1 ? `${metric}; joint grid, each value's score the best over ${param === 'charges.sigmaA' ? 'weights.forces' : 'charges.sigmaA'}` : metric,
         trainSize: nTune, validationSize: val.length, grid,
       });
     }
   }
-  if (chosenQ) {
+  for (const cm of chargeModels) {
+    const c = chosenQ[cm];
+    if (!c) continue;
     const t: Record<string, number> = {};
-    if (chosenQ.sigmaA !== undefined) t['charges.sigmaA'] = chosenQ.sigmaA;
-    if (chosenQ.forces !== undefined) t['weights.forces'] = chosenQ.forces;
-    chosenExtra['sr+q'] = { ...(chosenExtra['sr+q'] ?? {}), ...t };
+    if (c.sigmaA !== undefined) t['charges.sigmaA'] = c.sigmaA;
+    if (c.forces !== undefined) t['weights.forces'] = c.forces;
+    chosenExtra[cm] = { ...(chosenExtra[cm] ?? {}), ...t };
   }
 
   const runs: RunResult[] = [];
@@ -374,7 +382,8 @@ export async function compareModelsWith(files: CompareFiles | undefined, o: Comp
       k++;
       stage(`${m}, ${n} train (${k}/${total})`);
       const train = trainPool.slice(0, n);
-      const { model, fitTimeS } = fitOne(m, train, m === 'sr+q' ? undefined : chosenExtra[m], m === 'sr+q' ? chosenQ : undefined);
+      const q = isChargeKind(m);
+      const { model, fitTimeS } = fitOne(m, train, q ? undefined : chosenExtra[m], q ? chosenQ[m] : undefined);
       const t1 = now();
       const ev = evaluateModel(model, test, progress);
       const predictTimeS = (now() - t1) / 1000;

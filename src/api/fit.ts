@@ -64,7 +64,7 @@ export function prepareFitConfig(train: readonly Structure[], config: FitModelCo
   const kind = typeof config.descriptors === 'string' ? config.descriptors : 'custom';
   const choice = typeof config.descriptors === 'object'
     ? { hypers: config.descriptorHypers, note: null }
-    : longRangeHypersFor(config.descriptors ?? 'sr', config.descriptorHypers, train, config.weights);
+    : longRangeHypersFor(descriptorPresetOf(config.descriptors ?? 'sr'), config.descriptorHypers, train, config.weights);
   const descriptor = resolveDescriptor(typeof config.descriptors === 'string' ? descriptorPresetOf(config.descriptors) : config.descriptors, species, choice.hypers);
   const { descriptors: _d, descriptorHypers: _h, species: _s, ...rest } = config;
   return { fitConfig: { ...rest, descriptor }, note: choice.note, kind };

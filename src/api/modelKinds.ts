@@ -1,8 +1,12 @@
 /**
- * Model kinds beyond the descriptor presets: the learned-charge models (issue 18). A kind names the descriptor
- * preset it builds on and how it is fitted; `fitAnyModel` dispatches on it, so `fit`, `compare` and the web page
- * accept 'sr+q' wherever they accept a descriptor preset. Loaded models choose their kind from the file's format
- * (model/chargeModelFile.ts, parseAnyModel), never from a name.
+ * Model kinds beyond the descriptor presets: the learned-charge models (issue 18). A kind is metadata: the descriptor
+ * preset under ε and g, and how the charges follow from g (`charges`: 'latent' — q = g projected onto Σq = Q, sr+q;
+ * 'qeq' — g read as electronegativities, charge equilibration with fitted hardness, sr+qeq). `fitAnyModel`
+ * dispatches on that metadata, so `fit`, `compare` and the web page accept every kind wherever they accept a
+ * descriptor preset, and a new kind is one table row ('sr+lr+q': the same charges on top of the sr+lr descriptor,
+ * whose FKK block gives ε the pair capacity that the sr descriptor lacks on NaCl, docs/charges.md). Loaded models
+ * choose their class from the file's format and `kind` (model/chargeModelFile.ts, parseAnyModel); the descriptor is
+ * stored in the file, so an sr+lr+q file is an sr+q-scheme file with an sr+lr descriptor.
  */
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
@@ -10,16 +14,23 @@ import {
   ChargeModel, KernelModel, fitChargeModel, fitKernelModel, type ChargeFitOptions, type FitConfig, type FittedModel, type KernelSpec, type TrainingMetadata,
 } from '../model/index.js';
 
+/** How the charges of a learned-charge kind follow from the charge kernel model g. */
+export type ChargeScheme = 'latent' | 'qeq';
+
 export interface ModelKind {
-  /** Descriptor preset the model is built on. */
+  /** Descriptor preset the model is built on (ε and g share it). */
   descriptor: string;
+  /** 'latent': q = g − (Σg − Q)/N (ChargeModel); 'qeq': χ = g, charge equilibration (QeqModel). */
+  charges: ChargeScheme;
   description: string;
 }
 
 /** Learned-charge model kinds by name. */
 export const CHARGE_MODEL_KINDS: Record<string, ModelKind> = {
-  'sr+q': { descriptor: 'sr', description: 'sr kernel energies + latent Gaussian charges from a kernel model, Ewald/PME electrostatics (LES-like)' },
-  'sr+qeq': { descriptor: 'sr', description: 'sr kernel energies + charge equilibration with kernel electronegativities and fitted hardness per species (4G-HDNNP/kQEq-like; charges.hardness = start values, default 10 eV/e²)' },
+  'sr+q': { descriptor: 'sr', charges: 'latent', description: 'sr kernel energies + latent Gaussian charges from a kernel model, Ewald/PME electrostatics (LES-like)' },
+  'sr+qeq': { descriptor: 'sr', charges: 'qeq', description: 'sr kernel energies + charge equilibration with kernel electronegativities and fitted hardness per species (4G-HDNNP/kQEq-like; charges.hardness = start values, default 10 eV/e²)' },
+  'sr+lr+q': { descriptor: 'sr+lr', charges: 'latent', description: 'sr+lr kernel energies (FKK block) + latent Gaussian charges from a kernel model on the same descriptor, Ewald/PME electrostatics' },
+  'sr+lr+qeq': { descriptor: 'sr+lr', charges: 'qeq', description: 'sr+lr kernel energies (FKK block) + charge equilibration with kernel electronegativities on the same descriptor and fitted hardness per species' },
 };
 
 export function isChargeKind(name: string | undefined): boolean {
@@ -34,9 +45,9 @@ export function descriptorPresetOf(name: string): string {
 /** Fit a model of the named kind (a descriptor preset → kernel model; a charge kind → charge model). */
 export function fitAnyModel(kind: string, train: readonly Structure[], config: FitConfig & { charges?: ChargeFitOptions }, onProgress?: ProgressCallback): { model: FittedModel; metadata: TrainingMetadata } {
   if (isChargeKind(kind)) {
-    // charges.hardness is the sr+qeq switch inside the fit (start values, fitted unless fitHardness is false; {} = 10
-    // eV/e² each); sr+q ignores it (so compare can share one configuration)
-    const charges = kind === 'sr+q'
+    // charges.hardness is the qeq switch inside the fit (start values, fitted unless fitHardness is false; {} = 10
+    // eV/e² each); latent kinds ignore it (so compare can share one configuration)
+    const charges = CHARGE_MODEL_KINDS[kind].charges === 'latent'
       ? (config.charges ? { ...config.charges, hardness: undefined } : undefined)
       : { ...(config.charges ?? {}), hardness: config.charges?.hardness ?? {} };
     const r = fitChargeModel(train, { ...config, charges }, onProgress);

@@ -42,7 +42,7 @@ const FIT_CONFIG_KEYS = keys<FitModelConfig>({
   descriptors: true, descriptorHypers: true, species: true, kernel: true, balance: true, selection: true, weights: true, solver: true,
   uncertainty: true, batch: true, threads: true, charges: true,
 });
-const CHARGE_KEYS = keys<ChargeFitOptions>({ count: true, sigmaA: true, accuracy: true, iterations: true, tolerance: true, initial: true, seed: true, totalChargeKeys: true, ridge: true, hardness: true, fitHardness: true, fragments: true });
+const CHARGE_KEYS = keys<ChargeFitOptions>({ count: true, sigmaA: true, accuracy: true, iterations: true, tolerance: true, initial: true, seed: true, totalChargeKeys: true, ridge: true, hardness: true, fitHardness: true, fragments: true, hardnessRidge: true });
 const SELECTION_KEYS = keys<SelectionConfig>({ method: true, count: true, seed: true, epsCur: true, blockSize: true });
 const WEIGHT_KEYS = keys<NonNullable<FitConfig['weights']>>({ energy: true, forces: true, stress: true });
 const SELECTION_METHODS = ['fps', 'cur', 'random'] satisfies SelectionConfig['method'][];
@@ -115,6 +115,7 @@ export function validateFitConfig(cfg: unknown, where = 'fit configuration', sha
     expectNumber(q.tolerance, `${where}: charges.tolerance`, (x) => x >= 0 && Number.isFinite(x), 'a number ≥ 0');
     expectNumber(q.seed, `${where}: charges.seed`, Number.isInteger, 'an integer');
     expectNumber(q.ridge, `${where}: charges.ridge`, (x) => x >= 0 && Number.isFinite(x), 'a number ≥ 0');
+    expectNumber(q.hardnessRidge, `${where}: charges.hardnessRidge`, (x) => x >= 0 && Number.isFinite(x), 'a number ≥ 0 (relative ridge on ln J)');
     if (q.count !== undefined && typeof q.count !== 'number' && (typeof q.count !== 'object' || q.count === null))
       throw new FarfieldError('INVALID_INPUT', `${where}: charges.count must be a number or {species: number}`);
     if (q.hardness !== undefined && (typeof q.hardness !== 'object' || q.hardness === null || Object.values(q.hardness).some((j) => typeof j !== 'number' || !(j > 0))))

@@ -20,8 +20,9 @@
  * configured solver (Bayesian by default, with its covariance) on y − h(v).
  * sr+qeq (`hardness` given): the hardness J_t per species is fitted with the charge weights (`fitHardness`, default
  * true; the given values are the start, 10 eV/e² for a species not listed) through θ_t = ln J_t — p + T unknowns in
- * the same Levenberg–Marquardt loop, exact Jacobian columns from chargeRows (δq by one QEq solve per species); no
- * ridge on θ; a trial step that makes the QEq matrix indefinite is rejected like one that raises the objective.
+ * the same Levenberg–Marquardt loop, exact Jacobian columns from chargeRows (δq by one QEq solve per species);
+ * optional ridge on θ toward its start θ⁰ (`hardnessRidge` ρ: + λ_θ Σ_t (θ_t − θ⁰_t)², λ_θ = ρ × mean diag of JᵀJ's
+ * ln J block at the start — a log-normal prior on J around the start value; default 0, none); a trial step that makes the QEq matrix indefinite is rejected like one that raises the objective.
  * Initial charges: `initial` per species if given, else seeded N(0, 0.5²) offsets (the energy is even in q, so the
  * overall sign of the learned charges is arbitrary; `initial` fixes it). Reproducible for a given seed.
  */
@@ -72,6 +73,12 @@ export interface ChargeFitOptions {
   fragments?: ChargeFragments;
   /** sr+qeq: fit the hardness per species with the electronegativities (default true). */
   fitHardness?: boolean;
+  /**
+   * sr+qeq with fitted hardness: relative ridge ρ on ln J toward the start values (+ λ_θ Σ_t (ln J_t − ln J⁰_t)²,
+   * λ_θ = ρ × mean diag(JᵀJ) over the ln J columns at the start; default 0). Keeps J from running away where the data
+   * barely determine it (the CC dimer: H → 71, C → 0.03 eV/e² without it).
+   */
+  hardnessRidge?: number;
 }
 
 export interface ChargeFitConfig extends FitConfig {
@@ -248,9 +255,20 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
   t0 = now();
   let cur = pass(v, true);
   const lamV = (opts.ridge ?? 1e-8) * Math.max(meanDiag(cur.jj!, pAll), 1e-300);
-  // ridge on the charge weights only (not on ln J)
-  const ridgeOf = (a: number) => (a < p ? lamV : 0);
-  const fOf = (state: { f: number }, vv: Float64Array) => state.f + lamV * dot(vv.subarray(0, p), vv.subarray(0, p));
+  // ridge on the charge weights toward 0; on ln J (hardnessRidge) toward the start θ⁰
+  const rhoJ = opts.hardnessRidge ?? 0;
+  if (!(rhoJ >= 0 && Number.isFinite(rhoJ))) throw new FarfieldError('INVALID_INPUT', `fit sr+qeq: hardnessRidge must be a number ≥ 0, got ${rhoJ}`);
+  let diagJ = 0;
+  for (let t = 0; t < nh; t++) diagJ += cur.jj![(p + t) * pAll + p + t] / nh;
+  const lamJ = rhoJ * Math.max(diagJ, 1e-300);
+  const theta0 = v.slice(p);
+  const ridgeOf = (a: number) => (a < p ? lamV : lamJ);
+  const centre = (a: number) => (a < p ? 0 : theta0[a - p]);
+  const fOf = (state: { f: number }, vv: Float64Array) => {
+    let r = state.f + lamV * dot(vv.subarray(0, p), vv.subarray(0, p));
+    for (let t = 0; t < nh; t++) r += lamJ * (vv[p + t] - theta0[t]) ** 2;
+    return r;
+  };
   let fCur = fOf(cur, v);
   const history = [fCur];
   let it = 0, converged = false;
@@ -279,7 +297,7 @@ export function fitChargeModel(structures: readonly Structure[], config: ChargeF
       }
     const g = new Float64Array(pAll);
     for (let a = 0; a < pAll; a++) {
-      let s = cur.jr![a] - ridgeOf(a) * v[a];
+      let s = cur.jr![a] - ridgeOf(a) * (v[a] - centre(a));
       for (let i = 0; i < m; i++) s -= cur.bmat![i * pAll + a] * cur.u[i] + lamEff * Z[i * pAll + a] * cur.u[i];
       g[a] = s;
     }

@@ -166,6 +166,24 @@ test('sr+qeq fit: recovers a known hardness per species (started 30 % off) and t
   assert.deepEqual(Array.from((fixed.model as QeqModel).hardness), [13, 16], 'fitHardness: false keeps the given values');
 });
 
+test('sr+qeq fit: hardnessRidge pulls ln J toward its start (strong ridge: J stays near 13/16; weak: the data win)', () => {
+  // the fixture of the recovery test above, fewer iterations; true J 10/12, start 13/16
+  const chi = { Na: -2, Cl: 2 }, hard = { Na: 10, Cl: 12 };
+  const none = (a: string, b: string) => ({ a, b, aEv: 0, rhoA: 1, sigmaA: 0, cEvA6: 0, dEvA8: 0 });
+  const ref = new QeqPotential({ chi, hardness: hard, sigmaA: 0.8, pairs: [none('Na', 'Na'), none('Na', 'Cl'), none('Cl', 'Cl')], cutoffA: 4 });
+  const rng = new Rng(21);
+  const train = label(Array.from({ length: 6 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.2, true)), ref);
+  const cfg = (hardnessRidge: number) => ({
+    descriptor: { kind: 'test-pair', species: ['Na', 'Cl'], hypers: { cutoffA: 4, gaussians: 6 } },
+    selection: { method: 'fps' as const, count: 20 }, threads: 1 as const,
+    charges: { sigmaA: 0.8, count: 0, seed: 3, iterations: 25, tolerance: 1e-10, accuracy: 1e-7, hardness: { Na: 13, Cl: 16 }, hardnessRidge },
+  });
+  const strong = Array.from((fitChargeModel(train, cfg(1e4)).model as QeqModel).hardness);
+  assert.ok(Math.abs(strong[0] / 13 - 1) < 0.01 && Math.abs(strong[1] / 16 - 1) < 0.01, `strong ridge: J ${strong.join(', ')} (start 13, 16)`);
+  const weak = Array.from((fitChargeModel(train, cfg(1e-6)).model as QeqModel).hardness);
+  assert.ok(Math.abs(weak[0] / 10 - 1) < 0.01 && Math.abs(weak[1] / 12 - 1) < 0.01, `weak ridge: J ${weak.join(', ')} (true 10, 12)`);
+});
+
 test('sr+q fit with fragments: Jacobian of the rows = central differences (per-fragment projection)', () => {
   const base = randomChargeModel(3, { method: 'direct' });
   const s0 = randomStructure(new Rng(5), 8, 6.5);

@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .argument('<train...>', "training structures with energies and forces (extxyz, ML_AB, OUTCAR, vasprun.xml, …): files, a folder or a quoted glob such as 'OUT/OUTCAR.*' (read as one dataset)")
     .requiredOption('-o, --output <model.ffm>', 'model file to write: binary (fast to load) unless the name ends in .json (JSON text)')
     .option('--config <cfg.json>', 'fit configuration: {kernel, selection, weights, solver, uncertainty, descriptorHypers, …}')
-    .option('--descriptors <preset>', `descriptor preset or model kind: ${[...Object.keys(DESCRIPTOR_PRESETS), ...Object.keys(CHARGE_MODEL_KINDS)].join(', ')} (sr+q: learned charges, settings in the config's 'charges')`, 'sr')
+    .option('--descriptors <preset>', `descriptor preset or model kind: ${[...Object.keys(DESCRIPTOR_PRESETS), ...Object.keys(CHARGE_MODEL_KINDS)].join(', ')} (sr+q, sr+lr+q, sr+qeq, sr+lr+qeq: learned charges on the sr or sr+lr descriptor, settings in the config's 'charges')`, 'sr')
     .option('--validation <files>', 'validation structures (a file, folder or quoted glob): errors reported after the fit')
     .option('--json', 'print the final summary as one JSON object')
     .option('--shards <k>', 'with --scheduler: split the training set into K shards (map–reduce fit; docs/cluster.md)', '4');
