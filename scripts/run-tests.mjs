@@ -80,7 +80,7 @@ const COSTS = {
   'test/electrostatics/realspace.test.ts': 1.2, 'test/model/qeqModel.test.ts': 1.1,
   'test/model/selectionFast.test.ts': 1.1, 'test/reference/chargeTransfer.test.ts': 1.0,
   'test/descriptors/shortRange/wasmKernels.test.ts': 1.0, 'test/descriptors/workspace.test.ts': 1.0,
-  'test/api/learnCalibration.test.ts': 11.0, 'test/api/learnRebuild.test.ts': 7.6, 'test/md/ramp.test.ts': 5.3,
+  'test/api/chargeKinds.test.ts': 9.8, 'test/api/learnCalibration.test.ts': 11.0, 'test/api/learnRebuild.test.ts': 7.6, 'test/md/ramp.test.ts': 5.3,
   'test/math/erf.test.ts': 1.0, 'test/descriptors/shortRange/radialBasis.test.ts': 1.0,
 };
 const DEFAULT_COST = 0.5;
