@@ -37,8 +37,23 @@ interface ListEntry {
 export class ComputeWorkspace {
   private readonly lists = new Map<number, ListEntry>();
   private readonly halfLists = new Map<number, { list: VerletPairList; last: ListEntry['last'] }>();
+  private readonly buffers = new Map<object, Map<string, Float64Array>>();
 
   constructor(readonly skinA = DEFAULT_SKIN_A) {}
+
+  /**
+   * A zeroed Float64Array of `length` kept under (`owner`, `name`) and handed out again, zeroed, by the next call
+   * with the same key and length: per-call state of a descriptor (its `saved` coefficients) without a new large
+   * allocation per MD step. The previous call's contents are overwritten, so a buffer must not outlive its call.
+   */
+  buffer(owner: object, name: string, length: number): Float64Array {
+    let m = this.buffers.get(owner);
+    if (!m) this.buffers.set(owner, (m = new Map()));
+    let b = m.get(name);
+    if (!b || b.length !== length) m.set(name, (b = new Float64Array(length)));
+    else b.fill(0);
+    return b;
+  }
 
   /** Full neighbour list of `structure` at `cutoffA` (reused along a trajectory). */
   neighbours(structure: Structure, cutoffA: number): NeighbourList {
@@ -125,6 +140,14 @@ export class ComputeContext {
 
   /** `workspace`: state reused from structure to structure (neighbour lists with a skin); none by default. */
   constructor(readonly structure: Structure, readonly workspace: ComputeWorkspace | null = null) {}
+
+  /**
+   * A zeroed Float64Array for per-call state (see ComputeWorkspace.buffer): reused from call to call under
+   * (`owner`, `name`) when the context has a workspace, a new array otherwise.
+   */
+  buffer(owner: object, name: string, length: number): Float64Array {
+    return this.workspace ? this.workspace.buffer(owner, name, length) : new Float64Array(length);
+  }
 
   /** Full neighbour list with the given cutoff (built once, then shared). */
   neighbours(cutoffA: number): NeighbourList {

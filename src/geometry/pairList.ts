@@ -70,9 +70,10 @@ export class VerletPairList {
     return withinDisplacement(this.refPositions, p, this.skinA / 2);
   }
 
-  private reserve(pairs: number): void {
+  /** Room for `pairs` pairs: `headroom` × as many slots when the buffers must grow (1.25 when a build overflows). */
+  private reserve(pairs: number, headroom = 1.25): void {
     if (pairs <= this.first.length) return;
-    const cap = Math.ceil(pairs * 1.25) + 64;
+    const cap = Math.ceil(pairs * headroom) + 64;
     const f = new Int32Array(cap), s = new Int32Array(cap), t = new Float64Array(3 * cap);
     f.set(this.first.subarray(0, this.count));
     s.set(this.second.subarray(0, this.count));
@@ -81,7 +82,7 @@ export class VerletPairList {
   }
 
   private push(i: number, j: number, tx: number, ty: number, tz: number): void {
-    if (this.count === this.first.length) this.reserve(2 * this.count + 1024);
+    if (this.count === this.first.length) this.reserve(this.count + 1024);
     const c = this.count++;
     this.first[c] = i; this.second[c] = j;
     this.translation[3 * c] = tx; this.translation[3 * c + 1] = ty; this.translation[3 * c + 2] = tz;
@@ -100,9 +101,10 @@ export class VerletPairList {
       nb.push(Math.floor((m * w) / R));
     }
     if (nb[0] * nb[1] * nb[2] > 8 * n + 1000) return this.buildFromList(x, cell);
-    // about ρ (2π/3) R³ pairs per atom; the buffers grow as needed
+    // about ρ (2π/3) R³ pairs per atom: room for 5 % more (the list lives on along a trajectory, so no 1.5× slack);
+    // the buffers grow by 1.25× when a denser structure brings more
     const V = Math.abs(cell[0] * (cell[4] * cell[8] - cell[5] * cell[7]) - cell[1] * (cell[3] * cell[8] - cell[5] * cell[6]) + cell[2] * (cell[3] * cell[7] - cell[4] * cell[6]));
-    this.reserve(Math.ceil(1.2 * n * (n / V) * ((2 * Math.PI) / 3) * R * R * R));
+    this.reserve(Math.ceil(1.05 * n * (n / V) * ((2 * Math.PI) / 3) * R * R * R), 1);
     const [n1, n2, n3] = nb;
     // wrapped positions (w = x − k·A) and bins (binning.ts); the translation of a pair found between wrapped positions
     // is converted back to the positions as given: t = shift + (x_i − w_i) − (x_j − w_j)
@@ -144,10 +146,12 @@ export class VerletPairList {
           nSeg++;
         }
       }
+      let stencil = 0;
+      for (let g = 0; g < nSeg; g++) stencil += segHi[g] - segLo[g];
       for (let ka = a0; ka < a1; ka++) {
         const i = order[ka];
         // room for every atom of the stencil's bins (the pushes below are inline: a call would box its doubles)
-        if (this.count + n > this.first.length) this.reserve(2 * (this.count + n));
+        if (this.count + stencil > this.first.length) this.reserve(this.count + stencil);
         const F = this.first, S = this.second, Tr = this.translation;
         let c = this.count;
         for (let g = 0; g < nSeg; g++) {
@@ -176,7 +180,7 @@ export class VerletPairList {
     const nl = buildNeighbourList(s, this.cutoffA + this.skinA, { half: true });
     if (this.order.length !== n) this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[i] = i;
-    this.reserve(nl.count);
+    this.reserve(nl.count, 1);
     for (let p = 0; p < nl.count; p++) {
       const a = nl.shifts[3 * p], b = nl.shifts[3 * p + 1], c = nl.shifts[3 * p + 2];
       this.push(nl.centres[p], nl.neighbours[p], a * cell[0] + b * cell[3] + c * cell[6], a * cell[1] + b * cell[4] + c * cell[7], a * cell[2] + b * cell[5] + c * cell[8]);

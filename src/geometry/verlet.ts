@@ -10,9 +10,10 @@
  * Shifts refer to positions as given, so atoms must not be wrapped between calls — if they are, the
  * displacement test sees the jump and rebuilds.
  *
- * Memory: the stored list keeps only what a refresh reads (offsets, neighbours, shifts — not the vectors and
- * distances of the build), and the refreshed list is written into buffers the cache owns and reuses from call to
- * call (grown when a rebuild brings more pairs). A list returned by `get` is therefore valid until the next `get`
+ * Memory: the stored list keeps only what a refresh reads (offsets, neighbours, shifts — one byte each when they
+ * fit — not the vectors and distances of the build), and the refreshed list is written into buffers the cache owns
+ * and reuses from call to call, sized by a counting pass to the pairs within the cutoff plus 5 % (the list at
+ * cutoff + skin holds (1 + skin/cutoff)³ as many) and grown when a refresh brings more. A list returned by `get` is therefore valid until the next `get`
  * on the same cache: a trajectory's calculator asks once per step and is done with the list when it asks again.
  * At 1728 ions with the FKK and short-range cutoffs this keeps ≈ 21 MB less between steps and allocates ≈ 25 MB
  * less per step.
@@ -36,7 +37,7 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
   if (!(skinA >= 0) || !Number.isFinite(skinA)) throw new FarfieldError('INVALID_INPUT', `neighbour list skin must be ≥ 0 and finite, got ${skinA}`);
   const half = options.half ?? false;
   /** The list at cutoff + skin, reduced to what a refresh reads. */
-  let big: { atoms: number; count: number; offsets: Int32Array; neighbours: Int32Array; shifts: Int32Array } | null = null;
+  let big: { atoms: number; count: number; offsets: Int32Array; neighbours: Int32Array; shifts: Int8Array | Int32Array } | null = null;
   /** Output buffers reused by every `get` (capacity in pairs). */
   let capacity = -1;
   let out = { offsets: new Int32Array(0), centres: new Int32Array(0), neighbours: new Int32Array(0), shifts: new Int32Array(0),
@@ -67,7 +68,7 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
     get(s: Structure): NeighbourList {
       if (stale(s)) {
         const full = buildNeighbourList(s, cutoffA + skinA, { half });
-        big = { atoms: full.atoms, count: full.count, offsets: full.offsets, neighbours: full.neighbours, shifts: full.shifts };
+        big = { atoms: full.atoms, count: full.count, offsets: full.offsets, neighbours: full.neighbours, shifts: compactShifts(full.shifts) };
         refPositions = s.positions.slice();
         refCell = s.cell.slice();
         refPbc = [...s.pbc];
@@ -75,8 +76,21 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
       }
       const b = big!;
       const n = b.atoms, r = s.positions, A = s.cell, c2 = cutoffA * cutoffA;
-      if (b.count > capacity || out.offsets.length !== n + 1) {
-        capacity = b.count;
+      // a counting pass (the same arithmetic as the refresh below): the buffers hold the pairs within the cutoff plus
+      // 5 % headroom, not every pair of the list at cutoff + skin
+      let within = 0;
+      for (let i = 0; i < n; i++)
+        for (let p = b.offsets[i]; p < b.offsets[i + 1]; p++) {
+          const j = b.neighbours[p];
+          const a0 = b.shifts[3 * p], a1 = b.shifts[3 * p + 1], a2 = b.shifts[3 * p + 2];
+          const dx = r[3 * j] - r[3 * i] + a0 * A[0] + a1 * A[3] + a2 * A[6];
+          const dy = r[3 * j + 1] - r[3 * i + 1] + a0 * A[1] + a1 * A[4] + a2 * A[7];
+          const dz = r[3 * j + 2] - r[3 * i + 2] + a0 * A[2] + a1 * A[5] + a2 * A[8];
+          const d2 = dx * dx + dy * dy + dz * dz;
+          if (d2 < c2 && d2 !== 0) within++;
+        }
+      if (within > capacity || out.offsets.length !== n + 1) {
+        capacity = Math.min(b.count, Math.ceil(1.05 * within) + 64);
         out = { offsets: new Int32Array(n + 1), centres: new Int32Array(capacity), neighbours: new Int32Array(capacity),
           shifts: new Int32Array(3 * capacity), vectors: new Float64Array(3 * capacity), distances: new Float64Array(capacity) };
       }
@@ -109,4 +123,10 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
       };
     },
   };
+}
+
+/** Image shifts in one byte each when they all fit (they do unless the cell is tiny beside the cutoff). */
+function compactShifts(shifts: Int32Array): Int8Array | Int32Array {
+  for (let k = 0; k < shifts.length; k++) if (shifts[k] < -128 || shifts[k] > 127) return shifts;
+  return Int8Array.from(shifts);
 }

@@ -46,3 +46,21 @@ test('workspace with unrelated structures: plain lists (bit-identical to no work
   }
   assert.equal(ws.rebuilds, 0);
 });
+
+test('workspace: the angular saved coefficients of consecutive calls share one buffer, with the gradients of a fresh context', () => {
+  const d = createDescriptor({ kind: 'angular', species: ['Na', 'Cl'], hypers: {} }), rng = new Rng(4), ws = new ComputeWorkspace(1);
+  let s = randomIonic(2, 64, 12.7, 0.1);
+  let previous: Float64Array | null = null;
+  for (let step = 0; step < 3; step++) {
+    const cw = new ComputeContext(s, ws), cf = new ComputeContext(s);
+    const ow = d.compute(s, cw), of = d.compute(s, cf);
+    const c = (ow.saved as { c: Float64Array }).c;
+    if (previous) assert.equal(c.buffer, previous.buffer, `step ${step}: coefficients written into the previous call's buffer`);
+    previous = c;
+    assert.ok(maxRel(c, (of.saved as { c: Float64Array }).c) < 1e-13, `step ${step}: coefficients`); // pair order may differ
+    const up = Float64Array.from({ length: ow.features.data.length }, (_, k) => Math.cos(k + step));
+    const gw = backwardOf(d, s, cw, ow.saved, up), gf = backwardOf(d, s, cf, of.saved, up);
+    assert.ok(maxRel(gw.positions, gf.positions) < 1e-12, `step ${step}: position gradients`);
+    s = moved(s, rng, 0.05);
+  }
+});

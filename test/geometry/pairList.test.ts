@@ -60,3 +60,18 @@ for (const [label, cell, n, cutoff] of [
     assert.deepEqual(back, v);
   });
 }
+
+test('the list keeps little more room than its pairs (it lives on along a trajectory): ≤ 1.1 × count + 64 slots', () => {
+  const rng = new Rng(11);
+  for (const [L, n, cutoff] of [[16, 400, 5], [7, 60, 4]] as const) {
+    const pos = Float64Array.from({ length: 3 * n }, () => rng.range(0, L));
+    const cell = [L, 0, 0, 0, L, 0, 0, 0, L];
+    const l = new VerletPairList(cutoff, 1);
+    l.update(pos, cell);
+    assert.ok(l.count > 0);
+    // the 1.2 × estimate then × 1.25 of the reserve gave ≈ 1.5 × count
+    assert.ok(l.first.length <= 1.1 * l.count + 64, `L ${L}: ${l.first.length} slots for ${l.count} pairs`);
+    assert.equal(l.translation.length, 3 * l.first.length);
+    assert.deepEqual(listPairs(l, pos, cutoff), freshPairs(pos, [...cell], cutoff), `L ${L}: the pairs within the cutoff`);
+  }
+});

@@ -74,3 +74,18 @@ test('a refresh writes into the buffers of the previous one (no per-step allocat
   assert.ok(c.count > b.count, `${c.count} > ${b.count} pairs`);
   assertSame(c, buildNeighbourList(dense, 4), 'list after growing');
 });
+
+test('the refreshed list keeps buffers for the pairs within the cutoff (plus headroom), not for every pair at cutoff + skin', () => {
+  const rng = new Rng(3);
+  const n = 60;
+  const cell = [9, 0, 0, 0, 9, 0, 0, 0, 9];
+  const s: Structure = makeStructure({ symbols: Array(n).fill('Ar'), positions: Float64Array.from({ length: 3 * n }, () => rng.range(0, 9)), cell });
+  const cutoff = 3, skin = 1;
+  const nl = neighbourListCache(cutoff, skin).get(s);
+  const atSkin = buildNeighbourList(s, cutoff + skin).count;
+  assert.ok(atSkin > 1.8 * nl.count, `${atSkin} pairs at cutoff + skin vs ${nl.count} within the cutoff`);
+  // (4/3)³ ≈ 2.4 × as many pairs at cutoff + skin: buffers of that size would fail here
+  assert.ok(nl.distances.buffer.byteLength <= 8 * (1.05 * nl.count + 65), `${nl.distances.buffer.byteLength / 8} slots for ${nl.count} pairs`);
+  assert.ok(nl.vectors.buffer.byteLength <= 24 * (1.05 * nl.count + 65), 'vectors sized to the pairs within the cutoff');
+  assertSame(nl, buildNeighbourList(s, cutoff), 'compact refreshed list');
+});

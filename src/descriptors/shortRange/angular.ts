@@ -184,7 +184,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const nl = ctx.neighbours(this.cutoffA);
     const { nmax: N, lmax: L } = this.hypers;
     const nat = structure.species.length, W = this.width, C = this.C, K = this.K, L1 = L + 1;
-    const X = target.data, call = new Float64Array(nat * K * C);
+    const X = target.data, call = ctx.buffer(this, 'c', nat * K * C);
     const h = this.h, hf = this.hf, eta = this.filterFactors, lOf = this.lOf, self = this.selfAcc, Y = this.ylm.values;
     const pairA = this.pairA, pairB = this.pairB, scale = this.colScale, NN = N * N;
     if (this.ps) {
