@@ -39,8 +39,9 @@ export const ALLOWED: Record<string, string[]> = {
  * parses and formats texts only (host/files.ts binds its formats to the file system). */
 export const NUMERIC = ['core', 'math', 'io', 'geometry', 'electrostatics', 'descriptors', 'model', 'md', 'analysis'];
 /** A folder's public surfaces for other folders: its index.ts, and for `api` and `reference` also browser.ts (for hosts
- * without a file system, whose import closure is node-free). */
-const SURFACES: Record<string, string[]> = { api: ['index', 'browser'], reference: ['index', 'browser'] };
+ * without a file system, whose import closure is node-free); for `api` also names.ts (import-free name lists for the
+ * CLI's option help, so a command loads index.ts only when it runs). */
+const SURFACES: Record<string, string[]> = { api: ['index', 'browser', 'names'], reference: ['index', 'browser'] };
 /** Surfaces a layer is restricted to (the page may import the api only through its browser surface). */
 const SURFACE_FOR: Record<string, Record<string, string[]>> = { web: { api: ['browser'] } };
 

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../core/index.js';
-import { THERMOSTATS, type Thermostat } from '../api/index.js';
+import type { Thermostat } from '../api/index.js';
+import { THERMOSTAT_NAMES } from '../api/names.js';
 
 /** A numeric option value, or a one-line error naming the option. */
 export function num(v: string, name: string, integer = false): number {
@@ -18,7 +19,7 @@ export function addDynamicsOptions(cmd: Command, pressureHelp: string): Command 
   return cmd
     .option('--dt <fs>', 'time step, fs', '2')
     .option('--temperature <K>', 'initial and thermostat temperature, K; A:B ramps the thermostat linearly from A to B over the run', '300')
-    .option('--thermostat <name>', `${THERMOSTATS.join(' | ')}`, 'bussi')
+    .option('--thermostat <name>', `${THERMOSTAT_NAMES.join(' | ')}`, 'bussi')
     .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
     .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
     .option('--pressure <GPa>', `${pressureHelp}; A:B ramps it linearly from A to B over the run`)
@@ -52,7 +53,7 @@ export function numOrRamp(v: string, name: string): [number, number | undefined]
 /** The run options of `addDynamicsOptions`, validated. */
 export function parseDynamicsOptions(o: Record<string, unknown>): DynamicsOptions {
   const thermostat = String(o.thermostat) as Thermostat;
-  if (!THERMOSTATS.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTATS.join(', ')}, got '${thermostat}'`);
+  if (!THERMOSTAT_NAMES.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTAT_NAMES.join(', ')}, got '${thermostat}'`);
   const [temperatureK, temperatureEndK] = numOrRamp(String(o.temperature), 'temperature');
   const [pressureGpa, pressureEndGpa] = o.pressure !== undefined ? numOrRamp(String(o.pressure), 'pressure') : [NaN, undefined];
   return {

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../core/index.js';
-import { SCHEDULERS, type ClusterOptions } from '../api/index.js';
+import type { ClusterOptions } from '../api/index.js';
+import { SCHEDULER_NAMES } from '../api/names.js';
 
 export function addSchedulerOptions(cmd: Command, countOption: string, workdir = true): Command {
   cmd
@@ -25,7 +26,7 @@ export function parseSchedulerOptions(o: Record<string, unknown>): ClusterOption
       if (o[k] !== undefined) throw new FarfieldError('INVALID_INPUT', `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --scheduler slurm`);
     return null;
   }
-  if (!(SCHEDULERS as readonly string[]).includes(String(s))) throw new FarfieldError('INVALID_INPUT', `--scheduler expects ${SCHEDULERS.join(' | ')}, got '${String(s)}'`);
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(String(s))) throw new FarfieldError('INVALID_INPUT', `--scheduler expects ${SCHEDULER_NAMES.join(' | ')}, got '${String(s)}'`);
   const out: ClusterOptions = { scheduler: s as ClusterOptions['scheduler'] };
   if (o.partition !== undefined) out.partition = String(o.partition);
   if (o.time !== undefined) {

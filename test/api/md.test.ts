@@ -14,6 +14,7 @@ import type { KernelModel } from '../../src/model/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { MdBlowUpError } from '../../src/md/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
 
@@ -65,10 +66,10 @@ test('md with a fitted model: frames, log with uncertainty, small NVE drift; RDF
     assert.equal(a.code, 0, a.err);
     assert.match(a.out, /Cl-Na +max \|Δg\| \d/);
     assert.match(readFileSync(join(dir, 'rdf2', 'index.html'), 'utf8'), /data-kind="rdf"/);
-    const bad = cli(['md', m, start, '--steps', '2', '--thermostat', 'nose']);
+    const bad = await runCliInProcess(['md', m, start, '--steps', '2', '--thermostat', 'nose']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^farfield: error: --thermostat must be one of nve, bussi, langevin, got 'nose'\n$/);
-    const nothing = cli(['analyze', join(dir, 't2.xyz')]);
+    const nothing = await runCliInProcess(['analyze', join(dir, 't2.xyz')]);
     assert.equal(nothing.code, 1);
     assert.match(nothing.err, /nothing to do/);
   } finally {

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStructures, saveStructures } from '../../src/api/index.js';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
-test('CLI: fit --descriptors sr+q → predict (charges column, Σq = 0) → eval → md', () => {
+test('CLI: fit --descriptors sr+q → predict (charges column, Σq = 0) → eval → md', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-q-'));
   try {
     const toy = loadStructures(join(REPO_ROOT, 'data', 'toy.xyz')).structures;
@@ -41,7 +42,7 @@ test('CLI: fit --descriptors sr+q → predict (charges column, Σq = 0) → eval
     assert.equal(md.code, 0, md.err);
     assert.equal(loadStructures(traj).structures.length, 4);
     writeFileSync(cfg, JSON.stringify({ charges: { sigmaA: -1 } }));
-    const bad = runCli(['fit', train, '-o', join(dir, 'bad.json'), '--descriptors', 'sr+q', '--config', cfg]);
+    const bad = await runCliInProcess(['fit', train, '-o', join(dir, 'bad.json'), '--descriptors', 'sr+q', '--config', cfg]);
     assert.notEqual(bad.code, 0);
     assert.match(bad.err, /charges\.sigmaA/);
   } finally {

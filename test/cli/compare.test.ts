@@ -9,10 +9,11 @@ import { Rng } from '../../src/core/index.js';
 import { saveStructures, type CompareResults } from '../../src/api/index.js';
 import { label, morseCalculator, randomStructure } from '../model/helpers/data.js';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 
 const run = runCli;
 
-test('compare --energy-key --targets energy: table, report path, labels line, results.json records them, no force metrics; unknown model, missing key → one-line errors', () => {
+test('compare --energy-key --targets energy: table, report path, labels line, results.json records them, no force metrics; unknown model, missing key → one-line errors', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-compare-'));
   try {
     const rng = new Rng(4);
@@ -34,13 +35,13 @@ test('compare --energy-key --targets energy: table, report path, labels line, re
     assert.match(res.command ?? '', /--energy-key inter --targets energy/);
 
     saveStructures(join(dir, 'holed.xyz'), frames.map((s, k) => (k === 3 ? { ...s, info: {} } : s)));
-    const bad = run(['compare', join(dir, 'holed.xyz'), '--energy-key', 'inter', '--models', 'sr', '--train-sizes', '4', '--out', join(dir, 'x')]);
+    const bad = await runCliInProcess(['compare', join(dir, 'holed.xyz'), '--energy-key', 'inter', '--models', 'sr', '--train-sizes', '4', '--out', join(dir, 'x')]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^farfield: error: compare: .*holed\.xyz: frame 3 has no 'inter' \(the energy key\)/);
-    const unknown = run(['compare', file, '--models', 'sr,xx']);
+    const unknown = await runCliInProcess(['compare', file, '--models', 'sr,xx']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /^farfield: error: compare: unknown model 'xx'/);
-    const t = run(['compare', file, '--targets', 'energy,virial', '--out', join(dir, 'y')]);
+    const t = await runCliInProcess(['compare', file, '--targets', 'energy,virial', '--out', join(dir, 'y')]);
     assert.equal(t.code, 1);
     assert.match(t.err, /unknown target 'virial' \(known: energy, forces, stress\)/);
   } finally {

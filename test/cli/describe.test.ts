@@ -8,10 +8,11 @@ import { makeStructure } from '../../src/core/index.js';
 import { writeStructures } from '../../src/host/index.js';
 import { describeStructure } from '../../src/api/index.js';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 
 const run = runCli;
 
-test('describe --json, --hypers, --out; an unknown kind is a one-line error', () => {
+test('describe --json, --hypers, --out; an unknown kind is a one-line error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-describe-'));
   try {
     const s = makeStructure({ symbols: ['O', 'H', 'H'], positions: [[0, 0, 0], [0.96, 0, 0], [-0.24, 0.93, 0]] });
@@ -32,7 +33,7 @@ test('describe --json, --hypers, --out; an unknown kind is a one-line error', ()
     const plain = run(['describe', file]);
     assert.equal(plain.code, 0);
     assert.match(plain.out, /features: +3 atoms × \d+ columns/);
-    const bad = run(['describe', file, '--kind', 'nope']);
+    const bad = await runCliInProcess(['describe', file, '--kind', 'nope']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^farfield: error: unknown descriptor kind 'nope'.*\n$/);
   } finally {

@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { writeSmallSet, writeTinyModel } from '../helpers/tinyModel.js';
 
-test('fit: missing output directory, unknown solver, misspelled key fail before the descriptors are computed', () => {
+test('fit: missing output directory, unknown solver, misspelled key fail before the descriptors are computed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-early-'));
   try {
     const small = writeSmallSet(dir, 2);
@@ -26,7 +27,7 @@ test('fit: missing output directory, unknown solver, misspelled key fail before 
       [['-o', join(dir, 'm.json'), '--config', cfg({ ...good, selecton: { count: 4 } })], /unknown key 'selecton'; did you mean 'selection'\?/],
     ];
     for (const [args, re] of cases) {
-      const r = runCli(['fit', small, ...args]);
+      const r = await runCliInProcess(['fit', small, ...args]);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
       assert.match(r.err, re);
       assert.doesNotMatch(r.err + r.out, /^(descriptors|normal equations) /m, 'no fitting work before the error');
@@ -55,7 +56,8 @@ test('every writing command refuses an output in a missing directory before read
       [['compare', small, '--models', 'sr', '--train-sizes', '1', '--out', join(notDir, 'rep')], /cannot create report folder: .*file\.txt is not a directory/],
     ];
     for (const [args, re] of cases) {
-      const r = runCli(args);
+      // in this process (the library loads once); `dataset`, spawned by no other test, runs as a real process
+      const r = args[0] === 'dataset' ? runCli(args) : await runCliInProcess(args);
       assert.equal(r.code, 1, `${args.join(' ')}: ${r.out}`);
       assert.match(r.err, re, args.join(' '));
     }

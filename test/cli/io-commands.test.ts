@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { makeStructure } from '../../src/core/index.js';
 import { saveStructures, loadStructures } from '../../src/api/index.js';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 
 const run = runCli;
 
@@ -26,13 +27,13 @@ test('convert and info on a small file; errors are one line with exit code 1', a
     assert.match(i.out, /energy per atom: +mean -5\.4 eV/);
     const j = run(['info', src, '--json']);
     assert.equal(JSON.parse(j.out).frames, 1);
-    const bad = run(['info', join(dir, 'missing.xyz')]);
+    const bad = await runCliInProcess(['info', join(dir, 'missing.xyz')]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^farfield: error: .*missing\.xyz.*\n$/);
-    const fmt = run(['convert', src, join(dir, 'out.bin')]);
+    const fmt = await runCliInProcess(['convert', src, join(dir, 'out.bin')]);
     assert.equal(fmt.code, 1);
     assert.match(fmt.err, /cannot tell the output format/);
-    const h = run(['convert', '--help']);
+    const h = await runCliInProcess(['convert', '--help']);
     assert.equal(h.code, 0);
     assert.match(h.out, /--from <format>/);
   } finally {

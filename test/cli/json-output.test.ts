@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { writeSmallSet, writeTinyModel } from '../helpers/tinyModel.js';
 import { ALIASES, ALIAS_KEYS, checkAliases, checkSummaryAliases, offScheme, oneObject } from './jsonChecks.js';
 
@@ -38,13 +39,13 @@ test('--json: one JSON object on stdout for info, ewald, describe, eval, md, ana
     checkUnitNames(outputs);
     const md = runCli(['md', '--calculator', 'fumi-tosi', small, '--steps', '4', '--log-every', '1', '--json']);
     assert.match(md.err, /# md: 64 atoms/, 'the thermo table goes to stderr');
-    const bad = runCli(['eval', join(dir, 'missing.json'), small, '--json']);
+    const bad = await runCliInProcess(['eval', join(dir, 'missing.json'), small, '--json']);
     assert.equal(bad.code, 1);
     const err = oneObject(bad.out, 'eval error') as { error: { code: string; message: string } };
     assert.equal(err.error.code, 'IO');
     assert.match(err.error.message, /missing\.json/);
     assert.match(bad.err, /^farfield: error: .*missing\.json/m);
-    const usage = runCli(['eval', model, '--json']); // missing argument: a commander usage error
+    const usage = await runCliInProcess(['eval', model, '--json']); // missing argument: a commander usage error
     assert.equal(usage.code, 1);
     assert.equal((oneObject(usage.out, 'usage error') as { error: { code: string } }).error.code, 'USAGE');
   } finally {

@@ -8,10 +8,11 @@ import { makeStructure } from '../../src/core/index.js';
 import { loadStructures, saveStructures } from '../../src/api/index.js';
 import { pointCharges } from '../../src/reference/index.js';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 
 const run = runCli;
 
-test('label --engine point-charges / fumi-tosi end to end; --help lists the engines; errors exit 1 with one line', () => {
+test('label --engine point-charges / fumi-tosi end to end; --help lists the engines; errors exit 1 with one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-label-'));
   try {
     const s = makeStructure({ symbols: ['Na', 'Cl'], positions: [0, 0, 0, 2.9, 0.1, 0.05], cell: [5.8, 0, 0, 0, 5.6, 0, 0, 0, 5.7], info: { tag: 'x' } });
@@ -27,19 +28,19 @@ test('label --engine point-charges / fumi-tosi end to end; --help lists the engi
     assert.equal(run(['label', '--engine', 'fumi-tosi', '--shift', src, '-o', join(dir, 'ft.xyz')]).code, 0);
     assert.equal(loadStructures(join(dir, 'ft.xyz')).structures[0].info.label_shift, true);
 
-    const h = run(['label', '--help']);
+    const h = await runCliInProcess(['label', '--help']);
     assert.equal(h.code, 0);
     assert.match(h.out, /Engines:/);
     for (const e of ['cp2k', 'fumi-tosi', 'point-charges', 'buckingham-zro2']) assert.match(h.out, new RegExp(`\\n  ${e} `));
 
-    const bad = run(['label', '--engine', 'morse', src, '-o', join(dir, 'x.xyz')]);
+    const bad = await runCliInProcess(['label', '--engine', 'morse', src, '-o', join(dir, 'x.xyz')]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /^farfield: error: unknown labelling engine 'morse' \(known: cp2k, fumi-tosi, point-charges, buckingham-zro2\)\n$/);
-    const noq = run(['label', '--engine', 'point-charges', src, '-o', join(dir, 'y.xyz')]);
+    const noq = await runCliInProcess(['label', '--engine', 'point-charges', src, '-o', join(dir, 'y.xyz')]);
     assert.equal(noq.code, 1);
     assert.match(noq.err, /frame 0 has no per-atom charges/);
     assert.ok(!existsSync(join(dir, 'y.xyz')), 'no output on failure');
-    const nom = run(['label', src, '-o', join(dir, 'z.xyz')]);
+    const nom = await runCliInProcess(['label', src, '-o', join(dir, 'z.xyz')]);
     assert.equal(nom.code, 1);
     assert.match(nom.err, /--engine cp2k needs --method/);
   } finally {

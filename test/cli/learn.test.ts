@@ -9,28 +9,29 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
 
 const oneLine = (err: string): void => assert.equal(err.trim().split('\n').length, 1, err);
 
-test('learn: refusals are one-line errors naming the problem', () => {
+test('learn: refusals are one-line errors naming the problem', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-learn-'));
   try {
     const start = 'data/nacl-liquid-xtb.xyz';
-    let r = runCli(['learn', start, '--steps', '3', '--out', join(dir, 'a')]);
+    let r = await runCliInProcess(['learn', start, '--steps', '3', '--out', join(dir, 'a')]);
     assert.notEqual(r.code, 0);
     assert.match(r.err, /needs --reference/);
-    r = runCli(['learn', start, '--reference', 'vasp', '--steps', '3', '--out', join(dir, 'a')]);
+    r = await runCliInProcess(['learn', start, '--reference', 'vasp', '--steps', '3', '--out', join(dir, 'a')]);
     assert.match(r.err, /unknown reference 'vasp'/);
     oneLine(r.err);
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ fit: { maxNewRefs: 3 } }));
-    r = runCli(['learn', start, '--reference', 'fumi-tosi', '--steps', '3', '--config', join(dir, 'bad.json'), '--out', join(dir, 'a')]);
+    r = await runCliInProcess(['learn', start, '--reference', 'fumi-tosi', '--steps', '3', '--config', join(dir, 'bad.json'), '--out', join(dir, 'a')]);
     assert.match(r.err, /unknown key 'maxNewRefs'.*did you mean 'maxNewReferences'/);
     oneLine(r.err);
-    r = runCli(['learn', start, '--reference', 'fumi-tosi', '--steps', '3', '--pressure', '1', '--pressure-tau', '-5', '--out', join(dir, 'a')]);
+    r = await runCliInProcess(['learn', start, '--reference', 'fumi-tosi', '--steps', '3', '--pressure', '1', '--pressure-tau', '-5', '--out', join(dir, 'a')]);
     assert.match(r.err, /--pressure-tau must be a positive number of fs, got -5/);
     oneLine(r.err);
-    r = runCli(['learn', '--resume', dir]);
+    r = await runCliInProcess(['learn', '--resume', dir]);
     assert.match(r.err, /no state\.json/);
     oneLine(r.err);
   } finally {

@@ -8,13 +8,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 
-test('learn: --workdir needs --scheduler; --resume keeps the stored scheduler', () => {
-  let r = runCli(['learn', 'x.xyz', '--reference', 'fumi-tosi', '--steps', '3', '--out', '/tmp/never', '--workdir', '/tmp/w']);
+test('learn: --workdir needs --scheduler; --resume keeps the stored scheduler', async () => {
+  let r = await runCliInProcess(['learn', 'x.xyz', '--reference', 'fumi-tosi', '--steps', '3', '--out', '/tmp/never', '--workdir', '/tmp/w']);
   assert.match(r.err, /--workdir needs --scheduler local \| slurm/);
-  r = runCli(['learn', '--resume', '/tmp/never', '--scheduler', 'local']);
+  r = await runCliInProcess(['learn', '--resume', '/tmp/never', '--scheduler', 'local']);
   assert.match(r.err, /continues a run with the scheduler it was started with/);
-  r = runCli(['learn', 'x.xyz', '--reference', 'fumi-tosi', '--steps', '3', '--out', '/tmp/never', '--partition', 'short']);
+  r = await runCliInProcess(['learn', 'x.xyz', '--reference', 'fumi-tosi', '--steps', '3', '--out', '/tmp/never', '--partition', 'short']);
   assert.match(r.err, /--partition needs --scheduler slurm/);
 });

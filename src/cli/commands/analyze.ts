@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { analyzeRdf } from '../../api/index.js';
 import { emitJson } from '../json.js';
 import { num } from '../options.js';
 
@@ -22,7 +21,8 @@ export function register(program: Command): void {
     .option('--reference <file>', 'reference structures (e.g. the DFT/xTB data) plotted with the trajectory')
     .option('--out <dir>', 'output folder for rdf.json and index.html', 'rdf')
     .option('--json', 'print the curves as JSON instead of a summary')
-    .action((trajectory: string, o: { rdf?: boolean; rmax: string; bins: string; skip: string; reference?: string; out: string; json?: boolean }) => {
+    .action(async (trajectory: string, o: { rdf?: boolean; rmax: string; bins: string; skip: string; reference?: string; out: string; json?: boolean }) => {
+      const { analyzeRdf } = await import('../../api/index.js');
       if (!o.rdf) throw new FarfieldError('INVALID_INPUT', 'nothing to do: give an analysis, e.g. --rdf');
       const r = analyzeRdf({ trajectory, reference: o.reference, rMaxA: num(o.rmax, 'rmax'), bins: num(o.bins, 'bins', true), skip: num(o.skip, 'skip', true), out: o.out });
       if (o.json) {

@@ -5,9 +5,8 @@
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import {
-  DEFAULT_CHARGE_FORCE_WEIGHTS, DEFAULT_CHARGE_WIDTHS, DEFAULT_LODE_WEIGHTS, DEFAULT_LR_WEIGHTS, DEFAULT_MODELS, DEFAULT_TRAIN_SIZES, LABEL_TARGETS, compareModels, resolveTargets, resultsTableText, type CompareOptions,
-} from '../../api/index.js';
+import type { CompareOptions } from '../../api/index.js';
+import { COMPARE_DEFAULTS, LABEL_TARGET_NAMES } from '../../api/names.js';
 import { createProgress } from '../progress.js';
 import { readJsonFile } from './fit.js';
 import { emitJson } from '../json.js';
@@ -27,22 +26,23 @@ export function register(program: Command): void {
     .argument('<data>', 'labelled structures (training pool; also the test set source without --test)')
     .option('--test <file>', 'separate test set (default: 20 % of DATA held out)')
     .option('--energy-key <key>', 'fit and evaluate this per-frame info key (eV) as the energy, e.g. inter_energy (default: the energy label)')
-    .option('--targets <list>', `label types used in fitting and evaluation (${LABEL_TARGETS.join(',')}); e.g. energy when the forces are not the gradient of the energy key`, LABEL_TARGETS.join(','))
-    .option('--models <list>', 'descriptor presets to compare', DEFAULT_MODELS.join(','))
-    .option('--train-sizes <list>', 'training-set sizes (structures)', DEFAULT_TRAIN_SIZES.join(','))
+    .option('--targets <list>', `label types used in fitting and evaluation (${LABEL_TARGET_NAMES.join(',')}); e.g. energy when the forces are not the gradient of the energy key`, LABEL_TARGET_NAMES.join(','))
+    .option('--models <list>', 'descriptor presets to compare', COMPARE_DEFAULTS.models.join(','))
+    .option('--train-sizes <list>', 'training-set sizes (structures)', COMPARE_DEFAULTS.trainSizes.join(','))
     .option('--seed <s>', 'seed of the split', '1')
     .option('--test-fraction <f>', 'held-out fraction when there is no --test', '0.2')
     .option('--validation-size <n>', 'validation structures carved from the training pool (for tuning)')
-    .option('--lode-weights <list>', 'candidate LODE block weights β, tuned on the validation split', DEFAULT_LODE_WEIGHTS.join(','))
-    .option('--lr-weights <list>', 'candidate FKK block weights β of sr+lr, tuned on the validation split (one value fixes it; default: no search)', DEFAULT_LR_WEIGHTS.join(','))
-    .option('--charge-widths <list>', 'candidate Gaussian charge widths s (Å, charges.sigmaA) of the learned-charge kinds (sr+q, sr+lr+q, …; each its own search), tuned on the validation split (one value fixes it; default: the configuration\'s)', DEFAULT_CHARGE_WIDTHS.join(','))
-    .option('--charge-force-weights <list>', 'candidate force-row weights W_F of the learned-charge kinds, tuned jointly with --charge-widths (default: the configuration\'s)', DEFAULT_CHARGE_FORCE_WEIGHTS.join(','))
+    .option('--lode-weights <list>', 'candidate LODE block weights β, tuned on the validation split', COMPARE_DEFAULTS.lodeWeights.join(','))
+    .option('--lr-weights <list>', 'candidate FKK block weights β of sr+lr, tuned on the validation split (one value fixes it; default: no search)', COMPARE_DEFAULTS.lrWeights.join(','))
+    .option('--charge-widths <list>', 'candidate Gaussian charge widths s (Å, charges.sigmaA) of the learned-charge kinds (sr+q, sr+lr+q, …; each its own search), tuned on the validation split (one value fixes it; default: the configuration\'s)', COMPARE_DEFAULTS.chargeWidths.join(','))
+    .option('--charge-force-weights <list>', 'candidate force-row weights W_F of the learned-charge kinds, tuned jointly with --charge-widths (default: the configuration\'s)', COMPARE_DEFAULTS.chargeForceWeights.join(','))
     .option('--tune-size <n>', 'training size at which the tuned weights/widths are chosen (default: the largest)')
     .option('--references <n>', 'reference environments per species (default 1000 or all)')
     .option('--config <cfg.json>', 'shared fit settings {kernel, selection, solver, weights} and {descriptorHypers: {model: hypers}}')
     .option('--out <dir>', 'report folder (results.json, index.html)', 'report')
     .option('--json', 'print results.json to stdout instead of the table')
     .action(async (data: string, o: Record<string, string | boolean | undefined>) => {
+      const { compareModels, resolveTargets, resultsTableText } = await import('../../api/index.js');
       const cfg = o.config ? readJsonFile(String(o.config), 'compare configuration') : {};
       const { descriptorHypers, ...fit } = cfg as { descriptorHypers?: Record<string, Record<string, unknown>> } & CompareOptions['fit'] & Record<string, unknown>;
       if (o.references !== undefined) {
@@ -86,7 +86,7 @@ export function register(program: Command): void {
       }
       const lines = ['', resultsTableText(results)];
       const lb = results.dataset.labels;
-      if (lb && (lb.energyKey !== 'energy' || lb.targets.length < LABEL_TARGETS.length))
+      if (lb && (lb.energyKey !== 'energy' || lb.targets.length < LABEL_TARGET_NAMES.length))
         lines.push(`labels: ${lb.targets.map((t) => (t === 'energy' && lb.energyKey !== 'energy' ? `energy ← info '${lb.energyKey}'` : t)).join(', ')} (others not used)`);
       for (const t of results.hyperparameters.tuned)
         lines.push(`tuned ${t.model} ${t.parameter}: ${t.tried.map((x) => `${x.value} → ${x.score.toPrecision(3)}`).join(', ')}; chosen ${t.chosen} (${t.metric}, ${t.trainSize} train / ${t.validationSize} validation)`);

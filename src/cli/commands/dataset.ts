@@ -1,7 +1,6 @@
 /** `farfield dataset toy …` (the point-charge toy set) and `farfield dataset charge-transfer …` (thin shells over api). */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { generateChargeTransferDataset, generateToyDataset } from '../../api/index.js';
 import { createProgress } from '../progress.js';
 import { num } from '../options.js';
 
@@ -18,7 +17,8 @@ export function register(program: Command): void {
     .option('--edge-min <A>', 'smallest cubic cell edge, Å (default 11·(atoms/64)^⅓)')
     .option('--edge-max <A>', 'largest cubic cell edge, Å (default 15·(atoms/64)^⅓)')
     .requiredOption('-o, --output <file.xyz>', 'output file (extended XYZ)')
-    .action((o: Record<string, string | undefined>) => {
+    .action(async (o: Record<string, string | undefined>) => {
+      const { generateToyDataset } = await import('../../api/index.js');
       const progress = createProgress();
       const r = generateToyDataset({
         n: num(String(o.n), 'n', true), atoms: num(String(o.atoms), 'atoms', true), seed: num(String(o.seed), 'seed', true),
@@ -38,7 +38,8 @@ export function register(program: Command): void {
     .option('--gap <min,max>', 'range of the gap between the clusters, Å', '9,36')
     .option('--seed <s>', 'random seed', '1')
     .requiredOption('-o, --output <file.xyz>', 'output file (extended XYZ)')
-    .action((o: Record<string, string | undefined>) => {
+    .action(async (o: Record<string, string | undefined>) => {
+      const { generateChargeTransferDataset } = await import('../../api/index.js');
       const progress = createProgress();
       const gap = String(o.gap).split(',').map((x) => num(x, 'gap'));
       if (gap.length !== 2) throw new FarfieldError('INVALID_INPUT', `dataset charge-transfer: --gap takes two numbers 'min,max' (Å), got '${o.gap}'`);

@@ -4,7 +4,6 @@
  * and the HTML report paths. Thin shell over api/runDemo + api/runModelDemo.
  */
 import type { Command } from 'commander';
-import { runDemo, runModelDemo } from '../../api/index.js';
 import { createProgress } from '../progress.js';
 
 export function register(program: Command): void {
@@ -14,6 +13,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'report folder', 'farfield-demo')
     .option('--no-fit', 'only the electrostatics part (no model fitting)')
     .action(async (o: { out: string; fit: boolean }) => {
+      const { runDemo, runModelDemo } = await import('../../api/index.js');
       const t0 = Date.now();
       const text = await runDemo({ log: (s) => process.stdout.write(s + '\n') });
       process.stdout.write(text);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FarfieldError } from '../../core/index.js';
-import { DESCRIPTOR_PRESETS, checkOutputFile, describeFile, featuresToJSON, writeFeatures } from '../../api/index.js';
+import { DESCRIPTOR_PRESET_NAMES } from '../../api/names.js';
 import { emitJson } from '../json.js';
 
 function readHypers(path: string): Record<string, unknown> {
@@ -24,12 +24,13 @@ export function register(program: Command): void {
     .command('describe')
     .description('per-atom descriptor features of one frame of a structure file')
     .argument('<file>', 'structure file (extxyz, POSCAR, ML_AB, …)')
-    .option('--kind <name>', `descriptor preset: ${Object.keys(DESCRIPTOR_PRESETS).join(', ')}`, 'sr')
+    .option('--kind <name>', `descriptor preset: ${DESCRIPTOR_PRESET_NAMES.join(', ')}`, 'sr')
     .option('--hypers <file.json>', 'hyperparameters (JSON object) for the preset')
     .option('--frame <k>', 'frame index (negative counts from the end)', '0')
     .option('--out <file>', 'write features to .json or .bin')
     .option('--json', 'print one JSON object {rows, cols, labels, features}')
     .action(async (file: string, o: { kind: string; hypers?: string; frame: string; out?: string; json?: boolean }) => {
+      const { checkOutputFile, describeFile, featuresToJSON, writeFeatures } = await import('../../api/index.js');
       const frame = Number(o.frame);
       if (!Number.isInteger(frame)) throw new FarfieldError('INVALID_INPUT', `--frame must be an integer, got '${o.frame}'`);
       if (o.out) checkOutputFile(o.out, 'features');

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { IPI_UNITS, MD_CALCULATORS, runDriver, type IpiUnitsName } from '../../api/index.js';
+import type { IpiUnitsName } from '../../api/index.js';
+import { IPI_UNIT_NAMES, MD_CALCULATOR_NAMES } from '../../api/names.js';
 
 export function register(program: Command): void {
   program
@@ -15,13 +16,14 @@ export function register(program: Command): void {
     .requiredOption('--structure <file>', 'structure file giving the species and their order (the server sends only positions and cell)')
     .option('--unix <name>', 'connect to the unix socket /tmp/ipi_NAME (i-PI <ffsocket mode="unix">, ASE unixsocket=NAME)')
     .option('--address <host:port>', 'connect over TCP, e.g. localhost:31415')
-    .option('--calculator <name>', `built-in reference calculator instead of a model: ${Object.keys(MD_CALCULATORS).join(', ')}`)
+    .option('--calculator <name>', `built-in reference calculator instead of a model: ${MD_CALCULATOR_NAMES.join(', ')}`)
     .option('--frame <i>', 'frame of the structure file to take species from (negative counts from the end)', '-1')
-    .option('--units <name>', `Bohr/Hartree conversion of the server: ${Object.keys(IPI_UNITS).join(' | ')} (i-PI: ipi)`, 'ase')
+    .option('--units <name>', `Bohr/Hartree conversion of the server: ${IPI_UNIT_NAMES.join(' | ')} (i-PI: ipi)`, 'ase')
     .option('--retry <seconds>', 'keep trying to connect for this long while the server is not up', '0')
     .option('--uncertainty', 'send the model energy uncertainty as the extra string {"energy_uncertainty": eV} (i-PI reads it; ASE 3.22 fails on it)')
     .option('-v, --verbose', 'print one line per step on stderr')
     .action(async (model: string | undefined, o: Record<string, string | boolean | undefined>) => {
+      const { runDriver } = await import('../../api/index.js');
       const num = (v: unknown, name: string, integer = false): number => {
         const x = Number(v);
         if (String(v).trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x)))
@@ -30,7 +32,7 @@ export function register(program: Command): void {
       };
       const log = (m: string) => process.stderr.write(`farfield driver: ${m}\n`);
       const units = String(o.units) as IpiUnitsName;
-      if (!(units in IPI_UNITS)) throw new FarfieldError('INVALID_INPUT', `--units must be one of ${Object.keys(IPI_UNITS).join(', ')}, got '${units}'`);
+      if (!(IPI_UNIT_NAMES as readonly string[]).includes(units)) throw new FarfieldError('INVALID_INPUT', `--units must be one of ${IPI_UNIT_NAMES.join(', ')}, got '${units}'`);
       const summary = await runDriver({
         model, calculator: o.calculator as string | undefined, structure: String(o.structure), frame: num(o.frame, 'frame', true),
         unix: o.unix as string | undefined, address: o.address as string | undefined, units, retrySeconds: num(o.retry, 'retry'),

@@ -1,6 +1,5 @@
 /** `farfield eval MODEL TEST [--json]`: errors of a model on labelled structures (exactly one JSON object with --json). */
 import type { Command } from 'commander';
-import { evaluateFile, loadModel, resolveInputs } from '../../api/index.js';
 import { emitJson } from '../json.js';
 import { formatSummary } from './fit.js';
 
@@ -12,6 +11,7 @@ export function register(program: Command): void {
     .argument('<test...>', "labelled structures: files, a folder or a quoted glob such as 'OUT/OUTCAR.*'")
     .option('--json', 'print exactly one JSON object')
     .action(async (modelPath: string, test: string[], o: { json?: boolean }) => {
+      const { evaluateFile, loadModel, resolveInputs } = await import('../../api/index.js');
       const model = loadModel(modelPath, { covariance: false }); // eval reports errors only: the covariance is not read
       const { summary, details } = await evaluateFile(model, resolveInputs(test));
       if (o.json) {

@@ -6,10 +6,8 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { FarfieldError } from '../../core/index.js';
-import {
-  CHARGE_MODEL_KINDS, DESCRIPTOR_PRESETS, chargeStatistics, checkOutputFile, fitAny, fitModelSharded, kernelSpecOf, loadInputs, referenceCountsOf, saveModel, validateFitConfig,
-  type EvalSummary, type FitModelConfig,
-} from '../../api/index.js';
+import type { EvalSummary, FitModelConfig } from '../../api/index.js';
+import { CHARGE_MODEL_KIND_NAMES, DESCRIPTOR_PRESET_NAMES } from '../../api/names.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
 import { addSchedulerOptions, parseSchedulerOptions, positiveInt } from '../scheduler.js';
@@ -47,12 +45,13 @@ export function register(program: Command): void {
     .argument('<train...>', "training structures with energies and forces (extxyz, ML_AB, OUTCAR, vasprun.xml, …): files, a folder or a quoted glob such as 'OUT/OUTCAR.*' (read as one dataset)")
     .requiredOption('-o, --output <model.ffm>', 'model file to write: binary (fast to load) unless the name ends in .json (JSON text)')
     .option('--config <cfg.json>', 'fit configuration: {kernel, selection, weights, solver, uncertainty, descriptorHypers, …}')
-    .option('--descriptors <preset>', `descriptor preset or model kind: ${[...Object.keys(DESCRIPTOR_PRESETS), ...Object.keys(CHARGE_MODEL_KINDS)].join(', ')} (sr+q, sr+lr+q, sr+qeq, sr+lr+qeq: learned charges on the sr or sr+lr descriptor, settings in the config's 'charges')`, 'sr')
+    .option('--descriptors <preset>', `descriptor preset or model kind: ${[...DESCRIPTOR_PRESET_NAMES, ...CHARGE_MODEL_KIND_NAMES].join(', ')} (sr+q, sr+lr+q, sr+qeq, sr+lr+qeq: learned charges on the sr or sr+lr descriptor, settings in the config's 'charges')`, 'sr')
     .option('--validation <files>', 'validation structures (a file, folder or quoted glob): errors reported after the fit')
     .option('--json', 'print the final summary as one JSON object')
     .option('--shards <k>', 'with --scheduler: split the training set into K shards (map–reduce fit; docs/cluster.md)', '4');
   addSchedulerOptions(cmd, 'the descriptors and normal equations of K shards')
     .action(async (train: string[], o: { output: string; config?: string; descriptors: string; validation?: string; json?: boolean; shards: string } & Record<string, unknown>) => {
+      const { chargeStatistics, checkOutputFile, fitAny, fitModelSharded, kernelSpecOf, loadInputs, referenceCountsOf, saveModel, validateFitConfig } = await import('../../api/index.js');
       const cluster = parseSchedulerOptions(o);
       const shards = positiveInt(o.shards, '--shards');
       checkOutputFile(o.output, 'model');

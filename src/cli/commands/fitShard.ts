@@ -3,7 +3,6 @@
  * executor of `farfield fit --scheduler …` (api/fitCluster.ts); not meant to be typed by users.
  */
 import type { Command } from 'commander';
-import { runFitShard } from '../../api/index.js';
 
 export function register(program: Command): void {
   program
@@ -12,7 +11,8 @@ export function register(program: Command): void {
     .argument('<dir>', 'work directory of the sharded fit')
     .requiredOption('--stage <name>', 'features | normal')
     .requiredOption('--shard <k>', 'shard index')
-    .action((dir: string, o: { stage: string; shard: string }) => {
+    .action(async (dir: string, o: { stage: string; shard: string }) => {
+      const { runFitShard } = await import('../../api/index.js');
       runFitShard(dir, o.stage, Number(o.shard));
     });
 }

@@ -1,7 +1,6 @@
 /** `farfield info FILE…`: frames, atoms, species, labels and their statistics (thin shell over api/summarizeDataset). */
 import type { Command } from 'commander';
-import { formatDatasetSummary, resolveInputs, summarizeDataset } from '../../api/index.js';
-import { formatNames } from '../../api/index.js';
+import { FORMAT_NAMES } from '../../api/names.js';
 import { emitJson } from '../json.js';
 
 export function register(program: Command): void {
@@ -9,9 +8,10 @@ export function register(program: Command): void {
     .command('info')
     .description('summarise a structure file: frames, atoms, species, labels, energy/force statistics, dataset caveats')
     .argument('<file...>', "structure file(s), a folder or a quoted glob such as 'OUT/OUTCAR.*' (summarised as one dataset)")
-    .option('--format <format>', `file format (${formatNames().join(', ')}); default: from the name/content`)
+    .option('--format <format>', `file format (${FORMAT_NAMES.join(', ')}); default: from the name/content`)
     .option('--json', 'print the summary as JSON')
     .action(async (file: string[], opts: { format?: string; json?: boolean }) => {
+      const { formatDatasetSummary, resolveInputs, summarizeDataset } = await import('../../api/index.js');
       const s = await summarizeDataset(resolveInputs(file), { format: opts.format });
       if (opts.json) emitJson(s);
       else process.stdout.write(formatDatasetSummary(s));

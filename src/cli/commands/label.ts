@@ -6,21 +6,22 @@
 import { Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { FarfieldError } from '../../core/index.js';
-import { LABEL_ENGINES, REFERENCE_LABEL_ENGINES, REFERENCE_LABEL_ENGINE_INFO, labelFile, labelFileOnCluster, parseChargeMap, type LabelSummary } from '../../api/index.js';
+import type { LabelSummary } from '../../api/index.js';
+import { LABEL_ENGINE_NAMES, REFERENCE_LABEL_ENGINE_HELP, REFERENCE_LABEL_ENGINE_NAMES } from '../../api/names.js';
 import { createProgress } from '../progress.js';
 import { addSchedulerOptions, parseSchedulerOptions, positiveInt } from '../scheduler.js';
 
 export function register(program: Command): void {
   const engines = [
     '  cp2k               CP2K (--method gfn1-xtb | pbe); resumable work directory, quality gate',
-    ...REFERENCE_LABEL_ENGINES.map((e) => `  ${e.padEnd(18)} ${REFERENCE_LABEL_ENGINE_INFO[e]}`),
+    ...REFERENCE_LABEL_ENGINE_NAMES.map((e) => `  ${e.padEnd(18)} ${REFERENCE_LABEL_ENGINE_HELP[e]}`),
   ];
   const cmd = program
     .command('label')
     .description('label structures with CP2K (GFN1-xTB or PBE; resumes an interrupted run) or a reference potential (Fumi–Tosi, point charges, Buckingham ZrO₂)')
     .argument('<input>', 'structure file (extxyz, POSCAR, …)')
     .requiredOption('-o, --output <file.xyz>', 'labelled frames (extended XYZ; written atomically — by CP2K after every frame)')
-    .option('--engine <name>', `labelling engine: ${LABEL_ENGINES.join(' | ')}`, 'cp2k')
+    .option('--engine <name>', `labelling engine: ${LABEL_ENGINE_NAMES.join(' | ')}`, 'cp2k')
     .option('--method <name>', 'cp2k only (required there): gfn1-xtb | pbe')
     .option('--charges <map>', 'point-charges: charge per species, e.g. Na=1,Cl=-1 (default: the per-atom charges column)')
     .option('--shift', 'fumi-tosi / buckingham-zro2: shift pair energies to zero at the cutoff (default: unshifted, as LAMMPS and our sampling)')
@@ -34,9 +35,10 @@ export function register(program: Command): void {
     .addHelpText('after', `\nEngines:\n${engines.join('\n')}\n\nWith --scheduler, --workdir is the shared work directory of the chunks (default OUTPUT.cluster; docs/cluster.md);\nwithout it, CP2K's work directory with one sub-directory per frame (default OUTPUT.work).\n`);
   addSchedulerOptions(cmd, 'K chunks of the frames', false)
     .action(async (input: string, o: Record<string, unknown>) => {
+      const { labelFile, labelFileOnCluster, parseChargeMap } = await import('../../api/index.js');
       const engine = String(o.engine);
-      if (!(LABEL_ENGINES as readonly string[]).includes(engine))
-        throw new FarfieldError('INVALID_INPUT', `unknown labelling engine '${engine}' (known: ${LABEL_ENGINES.join(', ')})`);
+      if (!(LABEL_ENGINE_NAMES as readonly string[]).includes(engine))
+        throw new FarfieldError('INVALID_INPUT', `unknown labelling engine '${engine}' (known: ${LABEL_ENGINE_NAMES.join(', ')})`);
       const cluster = parseSchedulerOptions(o);
       if (!cluster && (o.resume || o.arraySize !== '4')) throw new FarfieldError('INVALID_INPUT', '--array-size and --resume need --scheduler local | slurm');
       const progress = createProgress({ logStream: process.stderr });

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { LEARN_ENGINES, isKernelModel, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig, type LearnSummary } from '../../api/index.js';
+import type { LearnSummary } from '../../api/index.js';
+import { LEARN_ENGINE_NAMES } from '../../api/names.js';
 import { addDynamicsOptions, num, parseDynamicsOptions } from '../options.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     .command('learn')
     .description('on-the-fly learning: MD with the current model, reference calls where its Bayesian force error says so, incremental refits')
     .argument('[start]', 'starting structure (last frame); omit with --resume')
-    .option('--reference <engine>', `reference method: ${LEARN_ENGINES.join(' | ')}`)
+    .option('--reference <engine>', `reference method: ${LEARN_ENGINE_NAMES.join(' | ')}`)
     .option('--method <m>', 'cp2k method: gfn1-xtb | pbe')
     .option('--charges <map>', 'point-charges: Na=1,Cl=-1')
     .option('--descriptors <preset>', 'descriptor preset (sr, sr+lr, …)')
@@ -51,6 +52,7 @@ export function register(program: Command): void {
   addSchedulerOptions(cmd, 'each reference call', false)
     .option('--workdir <dir>', 'with --scheduler: work directory of the jobs, on a file system all nodes see (default OUT/cluster)')
     .action(async (start: string | undefined, o: Record<string, string | boolean | undefined>) => {
+      const { isKernelModel, loadFrame, loadModel, loadStructures, parseChargeMap, resumeLearn, runLearn, validateLearnConfig } = await import('../../api/index.js');
       const progress = createProgress(o.json ? { logStream: process.stderr } : {});
       const say = (s: string) => progress.log(s);
       const test = o.test ? loadStructures(String(o.test)).structures : [];
@@ -64,7 +66,7 @@ export function register(program: Command): void {
         summary = await resumeLearn(String(o.resume), hooks);
       } else {
         if (start === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs a START structure (or --resume DIR)');
-        if (o.reference === undefined) throw new FarfieldError('INVALID_INPUT', `learn needs --reference (${LEARN_ENGINES.join(', ')})`);
+        if (o.reference === undefined) throw new FarfieldError('INVALID_INPUT', `learn needs --reference (${LEARN_ENGINE_NAMES.join(', ')})`);
         if (o.steps === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --steps N');
         if (o.out === undefined) throw new FarfieldError('INVALID_INPUT', 'learn needs --out DIR');
         const dyn = parseDynamicsOptions(o);

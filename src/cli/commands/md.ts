@@ -6,7 +6,8 @@
  * an error naming the step and the quantity, keeps the frames written so far and exits non-zero.
  */
 import type { Command } from 'commander';
-import { MD_CALCULATORS, checkTrajectoryOutput, loadCalculator, loadFrame, runMolecularDynamics, type MdLogRecord } from '../../api/index.js';
+import type { MdLogRecord } from '../../api/index.js';
+import { MD_CALCULATOR_NAMES } from '../../api/names.js';
 import { addDynamicsOptions, num, parseDynamicsOptions } from '../options.js';
 import { emitJson } from '../json.js';
 import { createProgress } from '../progress.js';
@@ -24,7 +25,7 @@ export function register(program: Command): void {
     .option('--every <k>', 'write every k-th frame', '10')
     .option('--log-every <k>', 'log every k-th step (default: ~20 lines, at most one per 10 steps)')
     .option('--frame <i>', 'frame of START to use (negative counts from the end)', '-1')
-    .option('--calculator <name>', `built-in reference calculator instead of a model: ${Object.keys(MD_CALCULATORS).join(', ')}`)
+    .option('--calculator <name>', `built-in reference calculator instead of a model: ${MD_CALCULATOR_NAMES.join(', ')}`)
     .option('-o, --output <traj.xyz>', 'trajectory file (extended XYZ)')
     .option('--max-temperature-factor <x>', 'stop when T exceeds x × max(target, initial T, 300 K); 0 = off', '10')
     .option('--max-drift <eV/atom>', 'stop when the conserved energy drifts by more than this per atom; 0 = off', '1')
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option('--no-force-uncertainty', 'log only the energy σ of a model, not the largest per-atom force σ (cheaper log lines)')
     .option('--json', 'print the final summary as JSON')
     .action(async (first: string, second: string | undefined, o: Record<string, string | boolean | undefined>) => {
+      const { checkTrajectoryOutput, loadCalculator, loadFrame, runMolecularDynamics } = await import('../../api/index.js');
       const [model, start] = second === undefined ? [undefined, first] : [first, second];
       const dyn = parseDynamicsOptions(o);
       const { thermostat, timestepFs: dt, temperatureK } = dyn;

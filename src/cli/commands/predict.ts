@@ -1,6 +1,5 @@
 /** `farfield predict MODEL IN -o OUT.xyz`: energies, forces, stress and uncertainties as extxyz properties. */
 import type { Command } from 'commander';
-import { checkOutputFile, hasCovariance, loadModel, predictFile, resolveInputs } from '../../api/index.js';
 import { createProgress } from '../progress.js';
 
 export function register(program: Command): void {
@@ -13,6 +12,7 @@ export function register(program: Command): void {
     .option('--no-uncertainty', 'skip the uncertainty estimate')
     .option('--no-force-uncertainty', 'keep the energy σ but skip the per-atom force σ (exact: about the design rows of each frame, docs/uncertainty.md)')
     .action(async (modelPath: string, input: string[], o: { output: string; uncertainty: boolean; forceUncertainty: boolean }) => {
+      const { checkOutputFile, hasCovariance, loadModel, predictFile, resolveInputs } = await import('../../api/index.js');
       checkOutputFile(o.output);
       const model = loadModel(modelPath, { covariance: o.uncertainty });
       const progress = createProgress();

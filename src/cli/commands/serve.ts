@@ -1,7 +1,6 @@
 /** `farfield serve [--port 8080]`: serve the web page with cross-origin isolation headers (thin shell over api/webServer). */
 import type { Command } from 'commander';
 import { FarfieldError } from '../../core/index.js';
-import { defaultWebDir, ensureWebBuilt, startWebServer } from '../../api/index.js';
 
 export function register(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function register(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--dir <dir>', 'folder of the built page (default: dist/web of the package; built on first use in a source checkout)')
     .action(async (opts: { port: string; host: string; dir?: string }) => {
+      const { defaultWebDir, ensureWebBuilt, startWebServer } = await import('../../api/index.js');
       const port = Number(opts.port);
       if (!Number.isInteger(port)) throw new FarfieldError('INVALID_INPUT', `serve: --port must be an integer, got '${opts.port}'`);
       if (!opts.dir && ensureWebBuilt(defaultWebDir())) process.stderr.write(`built the web page into ${defaultWebDir()}\n`);
