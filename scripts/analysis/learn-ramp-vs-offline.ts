@@ -60,7 +60,7 @@ const r = reuse ? null : await runLearn({
   ...dyn, reference: { engine: 'fumi-tosi' }, steps, seed, out: join(out, 'learn'),
   config: {
     ...extra, threshold: { batch: 1, ...extra.threshold },
-    fit: { maxNewReferences: 1000, ...extra.fit, descriptors, descriptorHypers: hypers },
+    fit: { maxNewReferences: 1000, rebuild: 'doubling', ...extra.fit, descriptors, descriptorHypers: hypers },
   },
 });
 const learnCpu = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;

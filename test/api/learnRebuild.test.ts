@@ -1,5 +1,5 @@
 /**
- * `fit.rebuild` (learnConfig.ts, default 'doubling'): the incremental fit freezes block balancing, kernel data and
+ * `fit.rebuild` (learnConfig.ts, 'doubling' opt-in, default 'never'): the incremental fit freezes block balancing, kernel data and
  * baseline at creation, from its first batch — in a learn run, the start structure alone. From a perfect crystal
  * (zero forces, every environment of a species identical) that freeze is degenerate for sr+lr and every later refit
  * inherits it. The session therefore rebuilds the fit from all frames whenever the fitted frames have doubled.
