@@ -27,7 +27,7 @@ import { evaluateModel, relabelStructures, runLearn, runMolecularDynamics, loadM
 import { fumiTosiNaCl } from '../../src/reference/index.js';
 import { IncrementalKernelFit, type KernelModel } from '../../src/model/index.js';
 import { resolveDescriptor } from '../../src/api/fit.js';
-import { spearman } from '../../src/analysis/index.js';
+import { perAtomForceCalibration, spearman } from '../../src/analysis/index.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,12 +95,7 @@ function calibration(m: KernelModel): { pooled: number; perFrameMedian: number }
   const sig: number[] = [], err: number[] = [], per: number[] = [];
   for (const s of held) {
     const p = m.calculate(s, { forces: true, stress: false, uncertainty: true, forceUncertainty: true });
-    const u = p.uncertainty!.forcesEvPerA!, f = p.forcesEvPerA!, ref = s.labels.forcesEvPerA!;
-    const fs: number[] = [], fe: number[] = [];
-    for (let i = 0; i < s.species.length; i++) {
-      fs.push(Math.hypot(u[3 * i], u[3 * i + 1], u[3 * i + 2]));
-      fe.push(Math.hypot(f[3 * i] - ref[3 * i], f[3 * i + 1] - ref[3 * i + 1], f[3 * i + 2] - ref[3 * i + 2]));
-    }
+    const { sigma: fs, error: fe } = perAtomForceCalibration(p.uncertainty!.forcesEvPerA!, p.forcesEvPerA!, s.labels.forcesEvPerA!);
     sig.push(...fs);
     err.push(...fe);
     per.push(spearman(fs, fe));

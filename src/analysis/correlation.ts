@@ -24,3 +24,19 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
   for (let i = 0; i < n; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
   return sab / Math.sqrt(saa * sbb);
 }
+
+/**
+ * Per-atom calibration pairs of a force uncertainty: |σ_i| = the norm of atom i's three component standard deviations
+ * and |F_i − F_i^ref| = its actual force error (all arrays 3N, atom-major). Feed both to `spearman` to see whether σ
+ * orders the errors (issue 15's calibration check, docs/uncertainty.md).
+ */
+export function perAtomForceCalibration(
+  sigma: ArrayLike<number>, predicted: ArrayLike<number>, reference: ArrayLike<number>,
+): { sigma: number[]; error: number[] } {
+  const n = sigma.length / 3, s: number[] = [], e: number[] = [];
+  for (let i = 0; i < n; i++) {
+    s.push(Math.hypot(sigma[3 * i], sigma[3 * i + 1], sigma[3 * i + 2]));
+    e.push(Math.hypot(predicted[3 * i] - reference[3 * i], predicted[3 * i + 1] - reference[3 * i + 1], predicted[3 * i + 2] - reference[3 * i + 2]));
+  }
+  return { sigma: s, error: e };
+}

@@ -16,7 +16,7 @@ import { makeStructure, Rng } from '../../src/core/index.js';
 import { readStructures } from '../../src/host/index.js';
 import { relabelStructures, runMolecularDynamics } from '../../src/api/index.js';
 import { resolveDescriptor } from '../../src/api/fit.js';
-import { spearman } from '../../src/analysis/index.js';
+import { perAtomForceCalibration, spearman } from '../../src/analysis/index.js';
 import { IncrementalKernelFit } from '../../src/model/index.js';
 import { fumiTosiNaCl } from '../../src/reference/index.js';
 
@@ -44,12 +44,7 @@ test('force σ across a 600 → 1800 K ramp: Spearman per atom of |σ_F,i| vs |�
     const sig: number[] = [], err: number[] = [], perFrame: number[] = [];
     for (const s of held) {
       const p = m.calculate(s, { forces: true, stress: false, uncertainty: true, forceUncertainty: true });
-      const u = p.uncertainty!.forcesEvPerA!, f = p.forcesEvPerA!, ref = s.labels.forcesEvPerA!;
-      const fs: number[] = [], fe: number[] = [];
-      for (let i = 0; i < s.species.length; i++) {
-        fs.push(Math.hypot(u[3 * i], u[3 * i + 1], u[3 * i + 2]));
-        fe.push(Math.hypot(f[3 * i] - ref[3 * i], f[3 * i + 1] - ref[3 * i + 1], f[3 * i + 2] - ref[3 * i + 2]));
-      }
+      const { sigma: fs, error: fe } = perAtomForceCalibration(p.uncertainty!.forcesEvPerA!, p.forcesEvPerA!, s.labels.forcesEvPerA!);
       sig.push(...fs);
       err.push(...fe);
       perFrame.push(spearman(fs, fe));
