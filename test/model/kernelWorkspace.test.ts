@@ -7,21 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, type Structure } from '../../src/core/index.js';
-import { createDescriptor } from '../../src/descriptors/index.js';
-import { KernelModel } from '../../src/model/index.js';
 import { withTrajectoryWorkspace } from '../../src/api/index.js';
-import { randomStructure } from './helpers/data.js';
+import { randomSrModel, randomStructure } from './helpers/data.js';
 import { maxRelativeDifference } from '../helpers/invariance.js';
 
-function model(): KernelModel {
-  const descriptor = { kind: 'sr', species: ['Na', 'Cl'], hypers: {} };
-  const D = createDescriptor(descriptor).width, rng = new Rng(4), m = 6;
-  const species = ['Na', 'Cl'].map((s) => ({
-    species: s, features: Float64Array.from({ length: m * D }, () => rng.range(0, 1)),
-    weights: Float64Array.from({ length: m }, () => rng.range(-1, 1)), referenceEnergyEv: -1,
-  }));
-  return new KernelModel({ descriptor, kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, species });
-}
+const model = randomSrModel;
 
 const maxRel = maxRelativeDifference;
 

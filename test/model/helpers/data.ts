@@ -1,6 +1,8 @@
 /** Random labelled structures for model tests (seeded). */
 import { makeStructure, Rng, type Structure } from '../../../src/core/index.js';
 import type { Calculator } from '../../../src/core/index.js';
+import { createDescriptor } from '../../../src/descriptors/index.js';
+import { KernelModel } from '../../../src/model/index.js';
 
 /** n atoms (alternating species A/B, or a random composition) at random positions with a minimum separation in a cubic box of edge L. */
 export function randomStructure(rng: Rng, n: number, L: number, symbols: [string, string] = ['Na', 'Cl'], dmin = 1.6, mixed = false): Structure {
@@ -77,4 +79,15 @@ export function morseCalculator(): Calculator {
       return { energyEv: E - 1.5 * n, forcesEvPerA: f, stressEvPerA3: st };
     },
   };
+}
+
+/** A small sr KernelModel (Na, Cl; 6 random references each, ζ = 4) for tests of the calculate path, not of accuracy. */
+export function randomSrModel(): KernelModel {
+  const descriptor = { kind: 'sr', species: ['Na', 'Cl'], hypers: {} };
+  const D = createDescriptor(descriptor).width, rng = new Rng(4), m = 6;
+  const species = ['Na', 'Cl'].map((s) => ({
+    species: s, features: Float64Array.from({ length: m * D }, () => rng.range(0, 1)),
+    weights: Float64Array.from({ length: m }, () => rng.range(-1, 1)), referenceEnergyEv: -1,
+  }));
+  return new KernelModel({ descriptor, kernel: { kind: 'polynomial', hypers: { zeta: 4 } }, species });
 }
