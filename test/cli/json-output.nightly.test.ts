@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
 import { writeSmallSet } from '../helpers/tinyModel.js';
-import { ALIASES, ALIAS_KEYS, checkAliases, checkSummaryAliases, offScheme, oneObject } from './jsonChecks.js';
+import { ALIASES, ALIAS_KEYS, checkAliases, checkSummaryAliases, offScheme, runJsonCases } from './jsonChecks.js';
 
 test('--json: one JSON object on stdout for fit and compare; aliases and key names', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-json-'));
@@ -22,14 +21,7 @@ test('--json: one JSON object on stdout for fit and compare; aliases and key nam
       [['fit', small, '-o', join(dir, 'm.json'), '--config', cfg], 'solver'],
       [['compare', small, '--models', 'sr', '--train-sizes', '1', '--references', '4', '--config', cfg, '--out', join(dir, 'rep')], 'runs'],
     ];
-    const outputs: Record<string, Record<string, unknown>> = {};
-    for (const [args, key] of cases) {
-      const r = runCli([...args, '--json']);
-      assert.equal(r.code, 0, `${args[0]}: ${r.err}`);
-      const o = oneObject(r.out, args[0]);
-      assert.ok(key in o, `${args[0]}: key '${key}' missing in ${Object.keys(o).join(', ')}`);
-      outputs[args[0]] = o;
-    }
+    const outputs = runJsonCases(cases);
     checkSummaryAliases((outputs.fit.errors as Record<string, Record<string, unknown>>).train, 'fit errors.train');
     checkAliases(outputs.fit, ALIASES.fit, 'fit');
     assert.deepEqual(offScheme(outputs.fit, ALIAS_KEYS), [], 'fit: keys off the naming scheme of docs/conventions.md');

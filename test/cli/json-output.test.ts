@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { writeSmallSet, writeTinyModel } from '../helpers/tinyModel.js';
-import { ALIASES, ALIAS_KEYS, checkAliases, checkSummaryAliases, offScheme, oneObject } from './jsonChecks.js';
+import { ALIASES, ALIAS_KEYS, checkAliases, checkSummaryAliases, offScheme, oneObject, runJsonCases } from './jsonChecks.js';
 
 test('--json: one JSON object on stdout for info, ewald, describe, eval, md, analyze; errors too', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-json-'));
@@ -28,14 +28,7 @@ test('--json: one JSON object on stdout for info, ewald, describe, eval, md, ana
       [['md', '--calculator', 'fumi-tosi', small, '--steps', '4', '--log-every', '1', '-o', join(dir, 't.xyz')], 'meanTemperatureK'],
       [['analyze', small, '--rdf', '--out', join(dir, 'rdf')], 'sets'],
     ];
-    const outputs: Record<string, Record<string, unknown>> = {};
-    for (const [args, key] of cases) {
-      const r = runCli([...args, '--json']);
-      assert.equal(r.code, 0, `${args[0]}: ${r.err}`);
-      const o = oneObject(r.out, args[0]);
-      assert.ok(key in o, `${args[0]}: key '${key}' missing in ${Object.keys(o).join(', ')}`);
-      outputs[args[0]] = o;
-    }
+    const outputs = runJsonCases(cases);
     checkUnitNames(outputs);
     const md = runCli(['md', '--calculator', 'fumi-tosi', small, '--steps', '4', '--log-every', '1', '--json']);
     assert.match(md.err, /# md: 64 atoms/, 'the thermo table goes to stderr');

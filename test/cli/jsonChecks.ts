@@ -4,6 +4,7 @@
  * scheme of docs/conventions.md.
  */
 import assert from 'node:assert/strict';
+import { runCli } from '../helpers/cli.js';
 
 /** stdout must parse as exactly one JSON object (what `| jq` needs). */
 export function oneObject(out: string, what: string): Record<string, unknown> {
@@ -54,4 +55,17 @@ export const ALIAS_KEYS = new Set(Object.values(ALIASES).flatMap((t) => Object.k
 export function checkSummaryAliases(s: Record<string, unknown>, what: string): void {
   checkAliases(s, ALIASES.evalSummary, what);
   for (const q of ['energy', 'forces', 'stress'] as const) if (s[q]) checkAliases(s[q] as Record<string, unknown>, ALIASES[q], `${what}.${q}`);
+}
+
+/** Runs each `[args, key]` with `--json` through the real CLI: exit 0, one object on stdout holding `key`; the objects by command. */
+export function runJsonCases(cases: readonly (readonly [string[], string])[]): Record<string, Record<string, unknown>> {
+  const outputs: Record<string, Record<string, unknown>> = {};
+  for (const [args, key] of cases) {
+    const r = runCli([...args, '--json']);
+    assert.equal(r.code, 0, `${args[0]}: ${r.err}`);
+    const o = oneObject(r.out, args[0]);
+    assert.ok(key in o, `${args[0]}: key '${key}' missing in ${Object.keys(o).join(', ')}`);
+    outputs[args[0]] = o;
+  }
+  return outputs;
 }
