@@ -47,7 +47,10 @@ export function numOrRamp(v: string, name: string): [number, number | undefined]
   const parts = v.split(':');
   if (parts.length === 1) return [num(v, name), undefined];
   if (parts.length !== 2) throw new FarfieldError('INVALID_INPUT', `--${name} expects a number or a ramp A:B, got '${v}'`);
-  return [num(parts[0], name), num(parts[1], name)];
+  const bad = (): never => { throw new FarfieldError('INVALID_INPUT', `--${name} expects a number or a ramp A:B of two numbers, got '${v}'`); };
+  const [a, b] = parts.map(Number);
+  if (parts.some((q) => q.trim() === '') || !Number.isFinite(a) || !Number.isFinite(b)) bad();
+  return [a, b];
 }
 
 /** The run options of `addDynamicsOptions`, validated. */
