@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { cpuUsage } from 'node:process';
 import { loadavg as osLoad } from 'node:os';
-import { makeStructure, type Structure } from '../src/core/index.js';
+import type { Structure } from '../src/core/index.js';
+import { supercell } from '../src/geometry/index.js';
 import { loadModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
 import { ComputeContext } from '../src/descriptors/index.js';
@@ -25,18 +26,6 @@ import type { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function repeat(s: Structure, m: number): Structure {
-  const symbols: string[] = [], pos: number[] = [], A = s.cell;
-  for (let a = 0; a < m; a++)
-    for (let b = 0; b < m; b++)
-      for (let c = 0; c < m; c++)
-        for (let i = 0; i < s.species.length; i++) {
-          symbols.push(s.symbols[s.species[i]]);
-          for (let d = 0; d < 3; d++) pos.push(s.positions[3 * i + d] + a * A[d] + b * A[3 + d] + c * A[6 + d]);
-        }
-  return makeStructure({ symbols, positions: pos, cell: Array.from(A, (x) => x * m), pbc: [true, true, true] });
-}
 
 const med = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const cpuMs = (f: () => void): number => {
@@ -85,7 +74,8 @@ export async function run(ctx: BenchContext): Promise<void> {
     return;
   }
   const frames = readStructures(join(root, 'data', 'nacl-liquid-pbe.xyz'));
-  const s = repeat(frames[frames.length - 1], ctx.quick ? 2 : 3), n = s.species.length;
+  const rep = ctx.quick ? 2 : 3;
+  const s = supercell(frames[frames.length - 1], [rep, rep, rep]), n = s.species.length;
   const reps = ctx.quick ? 5 : 11;
   for (const name of ['sr.ffm', 'srlr.ffm']) {
     const m = loadModel(join(dir, name)) as KernelModel;

@@ -17,28 +17,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { makeStructure, type Structure } from '../src/core/index.js';
+import type { Structure } from '../src/core/index.js';
 import { fitModel, loadModel, saveModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
 import { createIntegrator, stateToStructure } from '../src/md/index.js';
 import { ComputeContext, ComputeWorkspace } from '../src/descriptors/index.js';
-import { VerletPairList, buildNeighbourList } from '../src/geometry/index.js';
+import { VerletPairList, buildNeighbourList, supercell } from '../src/geometry/index.js';
 import { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function repeat(s: Structure, m: number): Structure {
-  const symbols: string[] = [], pos: number[] = [], A = s.cell;
-  for (let a = 0; a < m; a++)
-    for (let b = 0; b < m; b++)
-      for (let c = 0; c < m; c++)
-        for (let i = 0; i < s.species.length; i++) {
-          symbols.push(s.symbols[s.species[i]]);
-          for (let d = 0; d < 3; d++) pos.push(s.positions[3 * i + d] + a * A[d] + b * A[3 + d] + c * A[6 + d]);
-        }
-  return makeStructure({ symbols, positions: pos, cell: Array.from(A, (x) => x * m), pbc: [true, true, true] });
-}
 
 async function model(kind: 'sr' | 'sr+lr', refs: number): Promise<KernelModel> {
   const dir = process.env.FARFIELD_BENCH_MODELS;
@@ -117,7 +105,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   const frames = readStructures(join(root, 'data', 'nacl-liquid-pbe.xyz'));
   const base = frames[frames.length - 1];
   for (const m of ctx.quick ? [2] : [2, 3]) {
-    const s = repeat(base, m), n = s.species.length;
+    const s = supercell(base, [m, m, m]), n = s.species.length;
     const warm = 3, timed = n > 1000 ? 5 : 9;
     const load = loadavg()[0].toFixed(1);
     // with a trajectory workspace as `farfield md` runs them, and without (a fresh context every step), interleaved

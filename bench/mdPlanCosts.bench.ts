@@ -12,7 +12,8 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { makeStructure, type Structure } from '../src/core/index.js';
+import type { Structure } from '../src/core/index.js';
+import { supercell } from '../src/geometry/index.js';
 import { loadModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
 import { createIntegrator } from '../src/md/index.js';
@@ -22,18 +23,6 @@ import type { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function repeat(s: Structure, m: number): Structure {
-  const symbols: string[] = [], pos: number[] = [], A = s.cell;
-  for (let a = 0; a < m; a++)
-    for (let b = 0; b < m; b++)
-      for (let c = 0; c < m; c++)
-        for (let i = 0; i < s.species.length; i++) {
-          symbols.push(s.symbols[s.species[i]]);
-          for (let d = 0; d < 3; d++) pos.push(s.positions[3 * i + d] + a * A[d] + b * A[3 + d] + c * A[6 + d]);
-        }
-  return makeStructure({ symbols, positions: pos, cell: Array.from(A, (x) => x * m), pbc: [true, true, true] });
-}
 
 function findFkk(d: Descriptor): FkkDescriptor | null {
   if (d instanceof FkkDescriptor) return d;
@@ -61,7 +50,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   });
   const frames = readStructures(join(root, 'data', 'nacl-liquid-pbe.xyz'));
   for (const rep of ctx.quick ? [2] : [2, 3]) {
-    const s0 = repeat(frames[frames.length - 1], rep), n = s0.species.length;
+    const s0 = supercell(frames[frames.length - 1], [rep, rep, rep]), n = s0.species.length;
     const warm = 3, timed = n > 1000 ? 7 : 11, load = loadavg()[0].toFixed(1);
     const runs = models.map((m) => { const integ = createIntegrator(m, { kind: 'verlet', timestepFs: 1 }); return { integ, state: integ.init(s0, { temperatureK: 1200, seed: 1 }), t: [] as number[] }; });
     for (let k = 0; k < warm + timed; k++)
