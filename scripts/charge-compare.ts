@@ -3,12 +3,13 @@
  * `farfield compare DATA --models … --train-sizes … --references R --seed 1 --out OUT` and, for every fitted
  * charge model (sr+q, sr+qeq), prints the predicted charges per species over all frames of DATA (and --test):
  * mean ± standard deviation, min, max; with `--bec KEY` (per-atom 3×3 Born effective charges in the frames) also
- * the per-species mean of the BEC trace/3 and the Pearson correlation of q_i with trace(Z*_i)/3 over atoms.
+ * the per-species mean of the BEC trace/3 and the Pearson correlation of q_i with trace(Z*_i)/3 over atoms; for sr+qeq
+ * also the fitted hardness per species.
  *   node --import tsx scripts/charge-compare.ts DATA MODELS SIZES REFS OUT [--test FILE] [--config cfg.json] [--bec KEY]
  */
 import { readFileSync } from 'node:fs';
 import { compareModels, loadStructures } from '../src/api/index.js';
-import { ChargeModel } from '../src/model/index.js';
+import { ChargeModel, QeqModel } from '../src/model/index.js';
 import type { Structure } from '../src/core/index.js';
 
 const [data, models, sizes, refs, out, ...rest] = process.argv.slice(2);
@@ -48,6 +49,7 @@ for (const { model, n, m } of fitted) {
     }
   }
   console.log(`${model} (${n} train) learned charges over ${frames.length} frames:`);
+  if (m instanceof QeqModel) console.log(`  fitted hardness J: ${m.species.map((sp, t) => `${sp} ${m.hardness[t].toFixed(3)}`).join(', ')} eV/e²`);
   for (const [sym, x] of Object.entries(bySp)) {
     const st = stats(x);
     const b = becBySp[sym] ? stats(becBySp[sym]) : null;
