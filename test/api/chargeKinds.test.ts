@@ -24,8 +24,9 @@ const toy: Structure[] = Array.from({ length: 9 }, (_, k) => {
   const r = LABELS.calculate(s, { forces: true, stress: true });
   return { ...s, labels: { energyEv: r.energyEv, forcesEvPerA: r.forcesEvPerA, stressEvPerA3: r.stressEvPerA3 } };
 });
-/** Three FKK channels (ζ 2, 1, 0.5 Å⁻¹) instead of eight: the slow ones cost most in 7 Å cells, and the plumbing is the same. */
-const LR = { lr: { count: 3 } };
+/** Three FKK channels (ζ 2, 1, 0.5 Å⁻¹) instead of eight: the slow ones cost most in 7 Å cells, and the plumbing is the
+ * same; likewise a small sr block (75 columns instead of 568). */
+const LR = { sr: { radial: { nmax: 6, cutoffA: 5 }, angular: { nmax: 3, lmax: 2, cutoffA: 4 } }, lr: { count: 3 } };
 const CFG = { selection: { count: 6 }, threads: 1 as const, uncertainty: false, charges: { count: 2, iterations: 2, sigmaA: 0.5, accuracy: 1e-4, seed: 2 } };
 /** The FKK block's lattice sums to 1e-10 (default 1e-6 absolute, which limits finite differences to ~1e-6 relative). */
 function accurateFkk(spec: DescriptorSpec): DescriptorSpec {
@@ -68,7 +69,7 @@ test('fit sr+lr+q: a latent-charge model on the sr+lr descriptor (FKK block unde
   assert.equal(m.descriptor.toJSON().kind, spec.kind);
   const kinds = (d: DescriptorSpec) => (d.hypers as { blocks: { spec: DescriptorSpec }[] }).blocks.map((b) => b.spec.kind);
   assert.deepEqual(kinds(m.descriptor.toJSON()), kinds(spec), 'the sr+lr blocks (sr, fkk)');
-  assert.ok(m.descriptor.width > createDescriptor(resolveDescriptor('sr', ['Na', 'Cl'])).width, 'wider than sr: the FKK block');
+  assert.ok(m.descriptor.width > createDescriptor(resolveDescriptor('sr', ['Na', 'Cl'], LR.sr)).width, 'wider than its sr block: the FKK block');
   assert.deepEqual(m.params.charges.map((c) => c.weights.length), [2, 2], 'charge references per species');
   const q = m.calculate(toy[3], { forces: false, stress: false }).charges!;
   assert.ok(q.every(Number.isFinite) && q.some((x) => x !== 0), 'charges predicted');

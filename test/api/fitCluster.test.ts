@@ -18,7 +18,8 @@ import { REPO_ROOT } from '../helpers/paths.js';
 
 const DATA = join(REPO_ROOT, 'data', 'nacl-liquid-xtb-md.xyz');
 const train = existsSync(DATA) ? loadInputs(DATA).structures.slice(0, 4) : [];
-const CONFIG: FitModelConfig = { selection: { count: 20, seed: 5 }, threads: 1 };
+// a small sr descriptor (75 columns instead of 568): sharded = in-process holds for any descriptor
+const CONFIG: FitModelConfig = { selection: { count: 20, seed: 5 }, threads: 1, descriptorHypers: { radial: { nmax: 6, cutoffA: 5 }, angular: { nmax: 3, lmax: 2, cutoffA: 4 } } };
 const quiet = { onWarning: () => {} };
 
 function weights(m: KernelModel): number[] {

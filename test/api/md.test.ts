@@ -22,11 +22,13 @@ const rng = new Rng(5);
 const data = label(Array.from({ length: 6 }, () => randomStructure(rng, 8, 6.5, ['Na', 'Cl'], 2.0)), morseCalculator());
 
 const cli = runCli;
+/** A small sr descriptor (75 columns instead of 568): the md plumbing under test does not depend on it. */
+const SR = { radial: { nmax: 6, cutoffA: 5 }, angular: { nmax: 3, lmax: 2, cutoffA: 4 } };
 
 test('md with a fitted model: frames, log with uncertainty, small NVE drift; RDF vs the training data; CLI md + analyze', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-md-'));
   try {
-    const { model } = await fitModel(data, { descriptors: 'sr', selection: { count: 8 } });
+    const { model } = await fitModel(data, { descriptors: 'sr', descriptorHypers: SR, selection: { count: 8 } });
     const logs: MdLogRecord[] = [];
     const traj = join(dir, 'traj.xyz');
     const s = runMolecularDynamics({ calculator: model, start: data[0], steps: 20, timestepFs: 0.5, temperatureK: 100, thermostat: 'nve', every: 5, logEvery: 10, output: traj, onLog: (r) => logs.push(r) });

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fitModel, loadModel, loadStructures, saveModel } from '../../src/api/index.js';
 import { isBinaryModel, modelFileLayout, type KernelModel } from '../../src/model/index.js';
-import { NACL_PBE } from '../helpers/tinyModel.js';
+import { NACL_PBE, TINY_HYPERS } from '../helpers/tinyModel.js';
 
 test('saveModel/loadModel: JSON for .json names, binary otherwise, same predictions; covariance skipped on request', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-modelfiles-'));
   try {
     const data = loadStructures(NACL_PBE).structures;
-    const { model } = await fitModel(data.slice(0, 2), { selection: { count: 4 }, threads: 1 }, { onWarning: () => {} });
+    const { model } = await fitModel(data.slice(0, 2), { selection: { count: 4 }, threads: 1, descriptorHypers: TINY_HYPERS }, { onWarning: () => {} });
     const pj = join(dir, 'm.json'), pb = join(dir, 'm.ffm');
     saveModel(model, pj);
     saveModel(model, pb);
@@ -46,7 +46,7 @@ test('loadModel of a binary file: the arrays are views of the one file buffer (n
   const dir = mkdtempSync(join(tmpdir(), 'ff-modelviews-'));
   try {
     const data = loadStructures(NACL_PBE).structures;
-    const { model } = await fitModel(data.slice(0, 2), { selection: { count: 4 }, threads: 1 }, { onWarning: () => {} });
+    const { model } = await fitModel(data.slice(0, 2), { selection: { count: 4 }, threads: 1, descriptorHypers: TINY_HYPERS }, { onWarning: () => {} });
     const pb = join(dir, 'm.ffm');
     saveModel(model, pb);
     const size = readFileSync(pb).length;

@@ -12,6 +12,7 @@ import { loadStructures, saveStructures } from '../../src/api/index.js';
 import { runCli } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { TINY_HYPERS } from '../helpers/tinyModel.js';
 
 test('CLI: fit --descriptors sr+q → predict (charges column, Σq = 0) → eval → md', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ff-cli-q-'));
@@ -21,7 +22,8 @@ test('CLI: fit --descriptors sr+q → predict (charges column, Σq = 0) → eval
     saveStructures(train, toy.slice(0, 2));
     saveStructures(test_, toy.slice(3, 4));
     const cfg = join(dir, 'cfg.json');
-    writeFileSync(cfg, JSON.stringify({ selection: { count: 8 }, threads: 1, uncertainty: false, charges: { count: 2, iterations: 3, sigmaA: 0.3, accuracy: 1e-4 } }));
+    // a small sr descriptor (TINY_HYPERS): the flow, not the accuracy, is under test; the fit costs half the CPU
+    writeFileSync(cfg, JSON.stringify({ selection: { count: 8 }, threads: 1, uncertainty: false, descriptorHypers: TINY_HYPERS, charges: { count: 2, iterations: 3, sigmaA: 0.3, accuracy: 1e-4 } }));
     const model = join(dir, 'q.json');
     const fit = runCli(['fit', train, '-o', model, '--descriptors', 'sr+q', '--config', cfg]);
     assert.equal(fit.code, 0, fit.err);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStructures } from '../../src/api/index.js';
 import { runCliLimited } from '../helpers/cli.js';
-import { writeSmallSet, writeTinyModel } from '../helpers/tinyModel.js';
+import { TINY_HYPERS, writeSmallSet, writeTinyModel } from '../helpers/tinyModel.js';
 
 const PREVIOUS = 'previous content: must survive a failed write\n';
 
@@ -25,7 +25,7 @@ test('short writes: convert, fit -o, predict -o, label -o fail clearly, keep the
     const small = writeSmallSet(dir, 3);
     const model = await writeTinyModel(dir);
     const cfg = join(dir, 'cfg.json');
-    writeFileSync(cfg, JSON.stringify({ selection: { count: 4 }, threads: 1, weights: { forces: 0, stress: 0 } }));
+    writeFileSync(cfg, JSON.stringify({ selection: { count: 4 }, threads: 1, weights: { forces: 0, stress: 0 }, descriptorHypers: TINY_HYPERS }));
     const cases: [string, string[]][] = [
       ['out.xyz', ['convert', small, join(dir, 'out.xyz')]],
       ['m.json', ['fit', small, '-o', join(dir, 'm.json'), '--config', cfg]],

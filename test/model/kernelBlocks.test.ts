@@ -8,11 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitModel, loadStructures } from '../../src/api/index.js';
 import type { KernelModel } from '../../src/model/index.js';
-import { NACL_PBE } from '../helpers/tinyModel.js';
+import { NACL_PBE, TINY_HYPERS } from '../helpers/tinyModel.js';
 
 test('kernel evaluation in blocks of atoms: arrays O(block), results independent of the block size', async () => {
   const data = loadStructures(NACL_PBE).structures;
-  const { model } = await fitModel(data.slice(0, 1), { descriptors: 'sr+lr', selection: { count: 6 }, threads: 1 }, { onWarning: () => {} });
+  const { model } = await fitModel(data.slice(0, 1), { descriptors: 'sr+lr', descriptorHypers: { sr: TINY_HYPERS }, selection: { count: 6 }, threads: 1 }, { onWarning: () => {} });
   const m = model as KernelModel;
   const s = data[3];
   const n = s.species.length;

@@ -16,7 +16,7 @@ import { KernelScratch } from '../../src/model/kernelScratch.js';
 import { wasmLinalgMemory } from '../../src/math/index.js';
 import { fitModel, loadStructures } from '../../src/api/index.js';
 import { KernelModel } from '../../src/model/index.js';
-import { NACL_PBE } from '../helpers/tinyModel.js';
+import { NACL_PBE, TINY_HYPERS } from '../helpers/tinyModel.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -131,7 +131,7 @@ test('a new reference set (references added) or replaced rows never meet a stale
 
 test('KernelModel: pre-packed references = packing per call (E, F, stress bitwise); uncertainty afterwards = a fresh model', async () => {
   const data = loadStructures(NACL_PBE).structures;
-  const { model } = await fitModel(data.slice(0, 2), { descriptors: 'sr+lr', selection: { count: 8 }, threads: 1 }, { onWarning: () => {} });
+  const { model } = await fitModel(data.slice(0, 2), { descriptors: 'sr+lr', descriptorHypers: { sr: TINY_HYPERS }, selection: { count: 8 }, threads: 1 }, { onWarning: () => {} });
   const m = model as KernelModel;
   const s = data[4];
   m.packedReferences = false;

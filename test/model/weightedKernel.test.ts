@@ -13,7 +13,7 @@ import '../../src/model/blockKernel.js';
 import { KernelScratch } from '../../src/model/kernelScratch.js';
 import { fitModel, loadStructures } from '../../src/api/index.js';
 import type { KernelModel } from '../../src/model/index.js';
-import { NACL_PBE } from '../helpers/tinyModel.js';
+import { NACL_PBE, TINY_HYPERS } from '../helpers/tinyModel.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -99,7 +99,7 @@ for (const spec of SPECS)
 
 test('KernelModel: weighted kernel path = matrix/gradient path (energies, forces, stress), no kernel matrix built', async () => {
   const data = loadStructures(NACL_PBE).structures;
-  const { model } = await fitModel(data.slice(0, 1), { descriptors: 'sr+lr', selection: { count: 6 }, threads: 1 }, { onWarning: () => {} });
+  const { model } = await fitModel(data.slice(0, 1), { descriptors: 'sr+lr', descriptorHypers: { sr: TINY_HYPERS }, selection: { count: 6 }, threads: 1 }, { onWarning: () => {} });
   const m = model as KernelModel;
   assert.equal(typeof m.kernel.weighted, 'function');
   const matrix = m.kernel.matrix.bind(m.kernel);

@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder for rdf.json and index.html', 'rdf')
     .option('--json', 'print the curves as JSON instead of a summary')
     .action(async (trajectory: string, o: { rdf?: boolean; rmax: string; bins: string; skip: string; reference?: string; out: string; json?: boolean }) => {
-      const { analyzeRdf } = await import('../../api/index.js');
+      const { analyzeRdf } = await import('../../api/analyze.js');
       if (!o.rdf) throw new FarfieldError('INVALID_INPUT', 'nothing to do: give an analysis, e.g. --rdf');
       const r = analyzeRdf({ trajectory, reference: o.reference, rMaxA: num(o.rmax, 'rmax'), bins: num(o.bins, 'bins', true), skip: num(o.skip, 'skip', true), out: o.out });
       if (o.json) {

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('--to <format>', 'output format (default: from the output file name; .xyz → extxyz)')
     .option('--index <spec>', "frames to keep, ASE's index syntax: 3, -1, 10:, :20, ::8, 5:100:5 (default: all)")
     .action(async (paths: string[], opts: { from?: string; to?: string; index?: string }) => {
-      const { convertInputs } = await import('../../api/index.js');
+      const { convertInputs } = await import('../../api/inputs.js');
       if (paths.length < 2) throw new FarfieldError('INVALID_INPUT', 'convert needs an input and an output: farfield convert IN… OUT');
       const output = paths[paths.length - 1];
       const r = await convertInputs(paths.slice(0, -1), output, { from: opts.from, to: opts.to, index: opts.index });

@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--edge-max <A>', 'largest cubic cell edge, Å (default 15·(atoms/64)^⅓)')
     .requiredOption('-o, --output <file.xyz>', 'output file (extended XYZ)')
     .action(async (o: Record<string, string | undefined>) => {
-      const { generateToyDataset } = await import('../../api/index.js');
+      const { generateToyDataset } = await import('../../api/dataset.js');
       const progress = createProgress();
       const r = generateToyDataset({
         n: num(String(o.n), 'n', true), atoms: num(String(o.atoms), 'atoms', true), seed: num(String(o.seed), 'seed', true),
@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--seed <s>', 'random seed', '1')
     .requiredOption('-o, --output <file.xyz>', 'output file (extended XYZ)')
     .action(async (o: Record<string, string | undefined>) => {
-      const { generateChargeTransferDataset } = await import('../../api/index.js');
+      const { generateChargeTransferDataset } = await import('../../api/dataset.js');
       const progress = createProgress();
       const gap = String(o.gap).split(',').map((x) => num(x, 'gap'));
       if (gap.length !== 2) throw new FarfieldError('INVALID_INPUT', `dataset charge-transfer: --gap takes two numbers 'min,max' (Å), got '${o.gap}'`);

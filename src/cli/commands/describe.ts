@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write features to .json or .bin')
     .option('--json', 'print one JSON object {rows, cols, labels, features}')
     .action(async (file: string, o: { kind: string; hypers?: string; frame: string; out?: string; json?: boolean }) => {
-      const { checkOutputFile, describeFile, featuresToJSON, writeFeatures } = await import('../../api/index.js');
+      const [{ checkOutputFile }, { describeFile, writeFeatures }, { featuresToJSON }] = await Promise.all([import('../../api/io.js'), import('../../api/describeFile.js'), import('../../api/describe.js')]);
       const frame = Number(o.frame);
       if (!Number.isInteger(frame)) throw new FarfieldError('INVALID_INPUT', `--frame must be an integer, got '${o.frame}'`);
       if (o.out) checkOutputFile(o.out, 'features');

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .argument('<test...>', "labelled structures: files, a folder or a quoted glob such as 'OUT/OUTCAR.*'")
     .option('--json', 'print exactly one JSON object')
     .action(async (modelPath: string, test: string[], o: { json?: boolean }) => {
-      const { evaluateFile, loadModel, resolveInputs } = await import('../../api/index.js');
+      const [{ evaluateFile }, { loadModel }, { resolveInputs }] = await Promise.all([import('../../api/evaluateFile.js'), import('../../api/modelFiles.js'), import('../../api/inputs.js')]);
       const model = loadModel(modelPath, { covariance: false }); // eval reports errors only: the covariance is not read
       const { summary, details } = await evaluateFile(model, resolveInputs(test));
       if (o.json) {

@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--frame <k>', 'frame index (negative counts from the end)', '0')
     .option('--json', 'print one JSON object {energyEv, forcesEvPerA, stressEvPerA3, parameters, totalCharge, frame} on stdout (messages on stderr)')
     .action(async (file: string, o: { charges?: string; chargesFrom?: string; accuracy: string; method: string; frame: string; json?: boolean }) => {
-      const { formatEwaldReport, parseChargeSpec, runEwald } = await import('../../api/index.js');
+      const { formatEwaldReport, parseChargeSpec, runEwald } = await import('../../api/electrostatics.js');
       const method = o.method as 'auto' | 'ewald' | 'pme' | 'direct';
       const frame = Number(o.frame);
       if (!Number.isInteger(frame)) throw new FarfieldError('INVALID_INPUT', `--frame must be an integer, got '${o.frame}'`);

@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .requiredOption('--stage <name>', 'features | normal')
     .requiredOption('--shard <k>', 'shard index')
     .action(async (dir: string, o: { stage: string; shard: string }) => {
-      const { runFitShard } = await import('../../api/index.js');
+      const { runFitShard } = await import('../../api/fitCluster.js');
       runFitShard(dir, o.stage, Number(o.shard));
     });
 }

@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option('--format <format>', `file format (${FORMAT_NAMES.join(', ')}); default: from the name/content`)
     .option('--json', 'print the summary as JSON')
     .action(async (file: string[], opts: { format?: string; json?: boolean }) => {
-      const { formatDatasetSummary, resolveInputs, summarizeDataset } = await import('../../api/index.js');
+      const [{ formatDatasetSummary, summarizeDataset }, { resolveInputs }] = await Promise.all([import('../../api/io.js'), import('../../api/inputs.js')]);
       const s = await summarizeDataset(resolveInputs(file), { format: opts.format });
       if (opts.json) emitJson(s);
       else process.stdout.write(formatDatasetSummary(s));

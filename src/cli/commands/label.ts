@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .addHelpText('after', `\nEngines:\n${engines.join('\n')}\n\nWith --scheduler, --workdir is the shared work directory of the chunks (default OUTPUT.cluster; docs/cluster.md);\nwithout it, CP2K's work directory with one sub-directory per frame (default OUTPUT.work).\n`);
   addSchedulerOptions(cmd, 'K chunks of the frames', false)
     .action(async (input: string, o: Record<string, unknown>) => {
-      const { labelFile, labelFileOnCluster, parseChargeMap } = await import('../../api/index.js');
+      const [{ labelFile }, { parseChargeMap }] = await Promise.all([import('../../api/label.js'), import('../../api/relabel.js')]);
       const engine = String(o.engine);
       if (!(LABEL_ENGINE_NAMES as readonly string[]).includes(engine))
         throw new FarfieldError('INVALID_INPUT', `unknown labelling engine '${engine}' (known: ${LABEL_ENGINE_NAMES.join(', ')})`);
@@ -46,6 +46,7 @@ export function register(program: Command): void {
         if (o.summaryJson) writeFileSync(String(o.summaryJson), JSON.stringify(r));
       };
       if (cluster) {
+        const { labelFileOnCluster } = await import('../../api/labelCluster.js');
         const np = o.np === undefined ? undefined : Number(o.np);
         const r = await labelFileOnCluster({
           input, output: String(o.output), engine, chunks: positiveInt(o.arraySize, '--array-size'), resume: Boolean(o.resume),

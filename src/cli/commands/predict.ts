@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .option('--no-uncertainty', 'skip the uncertainty estimate')
     .option('--no-force-uncertainty', 'keep the energy σ but skip the per-atom force σ (exact: about the design rows of each frame, docs/uncertainty.md)')
     .action(async (modelPath: string, input: string[], o: { output: string; uncertainty: boolean; forceUncertainty: boolean }) => {
-      const { checkOutputFile, hasCovariance, loadModel, predictFile, resolveInputs } = await import('../../api/index.js');
+      const [{ checkOutputFile }, { hasCovariance }, { loadModel }, { predictFile }, { resolveInputs }] = await Promise.all([import('../../api/io.js'), import('../../api/modelKinds.js'), import('../../api/modelFiles.js'), import('../../api/predictFile.js'), import('../../api/inputs.js')]);
       checkOutputFile(o.output);
       const model = loadModel(modelPath, { covariance: o.uncertainty });
       const progress = createProgress();
