@@ -62,6 +62,13 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   private readonly tables = new WeakMap<FkkPlan, HermiteSplineSet>();
   /** Interpolate the real-space pair functions from a table (default); false evaluates them analytically per pair. */
   tabulate = true;
+  /** Kernels of the PME channel meshes: 'auto' (WebAssembly SIMD where available) or 'ts' (for A/B runs and tests). */
+  get meshKernels(): 'auto' | 'ts' {
+    return this.meshWorkspaces.kernels;
+  }
+  set meshKernels(k: 'auto' | 'ts') {
+    this.meshWorkspaces.kernels = k;
+  }
   /** The planner's prices of this instance's candidate evaluations (planFkk; default by hypers.planner). Set before planning. */
   planCosts: PlanCostTable | undefined = undefined;
 

@@ -26,7 +26,7 @@
  * group workspace has since run another forward pass recomputes it (same result).
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, reduceCell, type PmeChannelsRequest, type PmeChannelsState, type PmeScratchPool } from '../../electrostatics/index.js';
+import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, reduceCell, type PmeChannelsRequest, type PmeChannelsState, type PmeChannelsWasmHolder, type PmeScratchPool } from '../../electrostatics/index.js';
 import type { GradientSinkMany, ReciprocalChannel, ReciprocalStore } from './speciesReciprocal.js';
 
 export interface MeshChannel extends ReciprocalChannel {
@@ -44,11 +44,24 @@ const MAX_GROUPS = 8;
 export class MeshWorkspaces {
   private readonly byGroup = new Map<string, PmeChannelsWorkspace>();
   private readonly pool: PmeScratchPool = { real: [], spec: [] };
+  /** One wasm memory for all groups (re-laid out per mesh; groups run one after another). */
+  private readonly wasm: PmeChannelsWasmHolder = { mesh: undefined };
+  private mode: 'auto' | 'ts' = 'auto';
+
+  /** The groups' forward kernels: 'auto' (WebAssembly SIMD where available, default) or 'ts' (PmeChannelsWorkspace). */
+  get kernels(): 'auto' | 'ts' {
+    return this.mode;
+  }
+  set kernels(k: 'auto' | 'ts') {
+    this.mode = k;
+    for (const w of this.byGroup.values()) w.kernels = k;
+  }
+
   for(key: string): PmeChannelsWorkspace {
     let w = this.byGroup.get(key);
     if (w) this.byGroup.delete(key);
     else {
-      w = new PmeChannelsWorkspace(this.pool);
+      w = new PmeChannelsWorkspace(this.pool, this.mode, this.wasm);
       w.keepSpectra = false; // until a general reverse pass asks for them
       if (this.byGroup.size >= MAX_GROUPS) this.byGroup.delete(this.byGroup.keys().next().value as string);
     }
