@@ -6,7 +6,8 @@
  * see the same machine load and JIT state; figures are medians of per-step CPU time (user + sys) after warm-up
  * steps, and each variant's ratio to sr.
  * Variants: 'wasm' — FKK channel meshes in WebAssembly SIMD (the default); 'ts' — the same on the TS loops
- * (FkkDescriptor.meshKernels). `FARFIELD_BENCH_LR_VARIANTS=wasm,ts` (default) picks them.
+ * (FkkDescriptor.meshKernels); 'strain' — 'wasm' with the stress asked at every step (what a barostat run pays: the
+ * strain derivatives that NVE skips). `FARFIELD_BENCH_LR_VARIANTS=wasm,ts,strain` (default) picks them.
  *
  * Models: `FARFIELD_BENCH_MODELS=DIR` with DIR/sr.ffm and DIR/srlr.ffm (required; bench/mdModel.bench.ts fits them).
  */
@@ -36,12 +37,16 @@ function findFkk(d: Descriptor): FkkDescriptor | null {
 const VARIANTS: Record<string, (m: KernelModel) => void> = {
   wasm: (m) => { findFkk(m.descriptor)!.meshKernels = 'auto'; },
   ts: (m) => { findFkk(m.descriptor)!.meshKernels = 'ts'; },
+  strain: (m) => {
+    const calculate = m.calculate.bind(m);
+    m.calculate = (s, o = {}) => calculate(s, { ...o, stress: true });
+  },
 };
 
 export async function run(ctx: BenchContext): Promise<void> {
   const dir = process.env.FARFIELD_BENCH_MODELS;
   if (!dir) { console.log('  (skipped: set FARFIELD_BENCH_MODELS=DIR with DIR/sr.ffm and DIR/srlr.ffm)'); return; }
-  const names = (process.env.FARFIELD_BENCH_LR_VARIANTS ?? 'wasm,ts').split(',').filter(Boolean);
+  const names = (process.env.FARFIELD_BENCH_LR_VARIANTS ?? 'wasm,ts,strain').split(',').filter(Boolean);
   for (const v of names) if (!VARIANTS[v]) throw new Error(`mdLr: unknown variant '${v}' (known: ${Object.keys(VARIANTS).join(', ')})`);
   const sr = loadModel(join(dir, 'sr.ffm')) as KernelModel;
   const models: [string, KernelModel][] = [['sr', sr]];

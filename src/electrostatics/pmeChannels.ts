@@ -54,6 +54,12 @@ export interface PmeChannelsRequest {
   /** The kernels F_k; `kernelKeys[k]` identifies F_k across calls (influence function reused), omitted: rebuilt. */
   kernels: readonly FourierKernel[];
   kernelKeys?: readonly (string | undefined)[];
+  /**
+   * Whether reverse passes will need ∂L/∂ε (default true). False: a forward call keeping moments computes μ only
+   * (no strain derivative of the influence functions, ν left NaN), and the linear reverse pass from those moments
+   * returns a NaN strain; positions and L are unchanged.
+   */
+  strain?: boolean;
 }
 
 /** Names the forward call whose state (Q̂, gradients) the workspace holds. */
@@ -197,7 +203,7 @@ export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameter
   }
   const phi = new Float64Array(n * Nk * C), t4 = new Float64Array(4);
   for (let k = 0; k < Nk; k++) {
-    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, req.strain !== false);
     for (let c = 0; c < C; c++) {
       const qo = 2 * c * S;
       // I_k Q̂^c with the half-spectrum multiplicity undone (a plain filter)
@@ -246,7 +252,7 @@ function forwardWasm(req: PmeChannelsRequest, params: PmeParameters, ws: PmeChan
   }
   const phi = new Float64Array(n * Nk * C);
   for (let k = 0; k < Nk; k++) {
-    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, req.strain !== false);
     for (let c = 0; c < C; c++) {
       const Qc = Q[c];
       // I_k Q̂^c with the half-spectrum multiplicity undone (the TS loop's operations)
@@ -477,14 +483,18 @@ export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmePar
  */
 function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], p: number, ws: PmeChannelsWorkspace, fft: RealTransform3d, b: Float64Array, Q: readonly Float64Array[]): void {
   const [K1, K2, K3] = mesh;
-  const C = req.channels, Nk = req.kernels.length, CC = C * C, H = fft.spectrumLast;
+  const C = req.channels, Nk = req.kernels.length, CC = C * C, H = fft.spectrumLast, strain = req.strain !== false;
   const infl: Float64Array[] = [], dinfl: Float64Array[] = [];
   for (let k = 0; k < Nk; k++) {
-    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: req.sources, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: req.sources, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, strain);
     infl.push(r.infl);
-    dinfl.push(r.dinfl as Float64Array);
+    if (strain) dinfl.push(r.dinfl as Float64Array);
   }
   if (ws.moments.length !== 7 * Nk * CC) ws.moments = new Float64Array(7 * Nk * CC);
+  if (!strain) {
+    momentsWithoutStrain(Q, infl, C, ws.moments);
+    return;
+  }
   // P is symmetric: accumulate the pairs c ≤ d (U of them, packed), copy to (d, c) at the end
   const U = (C * (C + 1)) / 2, acc = new Float64Array(7 * Nk * U), P = new Float64Array(U);
   for (let m1 = 0; m1 < K1; m1++) {
@@ -525,4 +535,37 @@ function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], 
           mu[7 * (k * CC + c * C + d) + j] = v;
           mu[7 * (k * CC + d * C + c) + j] = v;
         }
+}
+
+/**
+ * μ_{k,cd} = Σ_m I_k P_cd only (ν NaN: a forward call whose reverse passes need no strain), into `mu` (7 per entry).
+ * The same sums as linearMoments's μ, in the same order.
+ */
+function momentsWithoutStrain(Q: readonly Float64Array[], infl: readonly Float64Array[], C: number, mu: Float64Array): void {
+  const Nk = infl.length, CC = C * C, U = (C * (C + 1)) / 2, S = infl.length > 0 ? infl[0].length : 0;
+  const acc = new Float64Array(Nk * U);
+  for (let c = 0, q = 0; c < C; c++)
+    for (let d = c; d < C; d++, q++) {
+      const Qc = Q[c], Qd = Q[d];
+      for (let k = 0; k < Nk; k++) {
+        const I = infl[k];
+        let a = 0;
+        for (let idx = 0, o = 0; idx < S; idx++, o += 2) {
+          const f = I[idx];
+          if (f === 0) continue;
+          a += f * (Qc[o] * Qd[o] + Qc[o + 1] * Qd[o + 1]);
+        }
+        acc[k * U + q] = a;
+      }
+    }
+  for (let k = 0; k < Nk; k++)
+    for (let c = 0, q = 0; c < C; c++)
+      for (let d = c; d < C; d++, q++) {
+        const v = acc[k * U + q];
+        for (const [x, y] of [[c, d], [d, c]]) {
+          const o = 7 * (k * CC + x * C + y);
+          mu[o] = v;
+          for (let j = 1; j < 7; j++) mu[o + j] = NaN;
+        }
+      }
 }

@@ -115,11 +115,12 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const rc = this.reciprocalChannels(plan);
     if (X) {
       speciesReciprocal(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), X);
-      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces, store);
+      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces, store, ctx.strain);
     }
     if (g && out) {
       speciesReciprocalBackward(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), g, out, store);
-      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces, store);
+      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces, store, ctx.strain);
+      if (!ctx.strain) out.gStrain.fill(NaN); // not computed throughout (ComputeContext.strain)
     }
   }
 
@@ -156,7 +157,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
    */
   private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
     const N = types.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors, NW = N * W;
-    const count = out ? out.count : 0;
+    const count = out ? out.count : 0, strain = ctx.strain;
     const chans = plan.channels;
     const realIdx = Int32Array.from(chans.map((c, n) => (c.mode === 'reciprocal' ? -1 : n)).filter((n) => n >= 0));
     const R = realIdx.length;
@@ -199,7 +200,14 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
             const gi = c * NW + colI, gk = c * NW + colK;
             let dsum = 0;
             for (let r = 0; r < R; r++) dsum += (g[gi + realIdx[r]] + g[gk + realIdx[r]]) * dv[r];
-            if (dsum !== 0) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
+            if (dsum === 0) continue;
+            if (strain) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
+            else {
+              // positions only (the strain is not asked: ComputeContext.strain), the same terms as scatterPair's
+              const f = dsum / d, gx = f * dx, gy = f * dy, gz = f * dz, gp = out.gPos, po = c * 3 * N;
+              gp[po + 3 * k] += gx; gp[po + 3 * k + 1] += gy; gp[po + 3 * k + 2] += gz;
+              gp[po + 3 * i] -= gx; gp[po + 3 * i + 1] -= gy; gp[po + 3 * i + 2] -= gz;
+            }
           }
       }
     }

@@ -84,10 +84,10 @@ function groups(channels: readonly MeshChannel[]): Group[] {
   return [...by.values()];
 }
 
-function request(structure: Structure, sources: Float64Array, T: number, g: Group): PmeChannelsRequest {
+function request(structure: Structure, sources: Float64Array, T: number, g: Group, strain: boolean): PmeChannelsRequest {
   return {
     positions: structure.positions, cell: reduceCell(structure.cell), volume: cellVolume(structure.cell), channels: T, sources,
-    kernels: g.channels.map((c) => c.kernel), kernelKeys: g.channels.map((c) => c.kernelKey),
+    kernels: g.channels.map((c) => c.kernel), kernelKeys: g.channels.map((c) => c.kernelKey), strain,
   };
 }
 
@@ -119,13 +119,16 @@ function speciesConstant(g: Float64Array, go: number, types: Int32Array, T: numb
   return lambda;
 }
 
-/** Forward: X (N × T·blockWidth) += the channels, by PME (one pass per mesh group); the groups' states into `store`. */
-export function speciesMesh(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], X: Float64Array, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore): void {
+/**
+ * Forward: X (N × T·blockWidth) += the channels, by PME (one pass per mesh group); the groups' states into `store`.
+ * `strain` false: the reverse passes on this state will not be asked for the strain (PmeChannelsRequest.strain).
+ */
+export function speciesMesh(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], X: Float64Array, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore, strain = true): void {
   if (channels.length === 0) return;
   const N = types.length, W = T * blockWidth;
   const sources = oneHot(types, T);
   for (const g of groups(channels)) {
-    const r = pmeChannelsForward(request(structure, sources, T, g), { mesh: g.mesh, order: g.order }, workspaces.for(g.key));
+    const r = pmeChannelsForward(request(structure, sources, T, g, strain), { mesh: g.mesh, order: g.order }, workspaces.for(g.key));
     if (store) (store.mesh ??= new Map()).set(g.key, r.state);
     const phi = r.potentials, Nk = g.channels.length;
     g.channels.forEach((c, k) => {
@@ -138,13 +141,13 @@ export function speciesMesh(structure: Structure, types: Int32Array, T: number, 
   }
 }
 
-/** Reverse pass for out.count upstream gradients g (count × N × W), accumulated into out. */
-export function speciesMeshBackward(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], g: Float64Array, out: GradientSinkMany, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore): void {
+/** Reverse pass for out.count upstream gradients g (count × N × W), accumulated into out (`strain` as speciesMesh's). */
+export function speciesMeshBackward(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], g: Float64Array, out: GradientSinkMany, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore, strain = true): void {
   if (channels.length === 0) return;
   const N = types.length, W = T * blockWidth, NW = N * W, NT = N * T;
   const sources = oneHot(types, T);
   for (const gr of groups(channels)) {
-    const req = request(structure, sources, T, gr), params = { mesh: gr.mesh, order: gr.order }, ws = workspaces.for(gr.key);
+    const req = request(structure, sources, T, gr, strain), params = { mesh: gr.mesh, order: gr.order }, ws = workspaces.for(gr.key);
     let state: PmeChannelsState | null = store?.mesh?.get(gr.key) ?? null;
     const Nk = gr.channels.length, probes = new Float64Array(Nk * NT);
     for (let cg = 0; cg < out.count; cg++) {
