@@ -7,7 +7,11 @@
  * steps, and each variant's ratio to sr.
  * Variants: 'wasm' — FKK channel meshes in WebAssembly SIMD (the default); 'ts' — the same on the TS loops
  * (FkkDescriptor.meshKernels); 'strain' — 'wasm' with the stress asked at every step (what a barostat run pays: the
- * strain derivatives that NVE skips). `FARFIELD_BENCH_LR_VARIANTS=wasm,ts,strain` (default) picks them.
+ * strain derivatives that NVE skips); 'channelwise' — 'wasm' with the real-space reverse pass channel by channel
+ * (FkkDescriptor.combineSpeciesConstant false); 'planner3' / 'planner2' — 'wasm' with the FKK block planned by planner
+ * version 3 / 2 (the model file's own version otherwise: /tmp/fkk6's files carry 2; timing only, the features then
+ * differ from the fitted ones within the accuracy target). `FARFIELD_BENCH_LR_VARIANTS=wasm,ts,strain,channelwise`
+ * (default) picks them.
  *
  * Models: `FARFIELD_BENCH_MODELS=DIR` with DIR/sr.ffm and DIR/srlr.ffm (required; bench/mdModel.bench.ts fits them).
  */
@@ -37,6 +41,9 @@ function findFkk(d: Descriptor): FkkDescriptor | null {
 const VARIANTS: Record<string, (m: KernelModel) => void> = {
   wasm: (m) => { findFkk(m.descriptor)!.meshKernels = 'auto'; },
   ts: (m) => { findFkk(m.descriptor)!.meshKernels = 'ts'; },
+  planner2: (m) => { (findFkk(m.descriptor)!.hypers as { planner: number }).planner = 2; },
+  planner3: (m) => { (findFkk(m.descriptor)!.hypers as { planner: number }).planner = 3; },
+  channelwise: (m) => { findFkk(m.descriptor)!.combineSpeciesConstant = false; },
   strain: (m) => {
     const calculate = m.calculate.bind(m);
     m.calculate = (s, o = {}) => calculate(s, { ...o, stress: true });
@@ -46,7 +53,7 @@ const VARIANTS: Record<string, (m: KernelModel) => void> = {
 export async function run(ctx: BenchContext): Promise<void> {
   const dir = process.env.FARFIELD_BENCH_MODELS;
   if (!dir) { console.log('  (skipped: set FARFIELD_BENCH_MODELS=DIR with DIR/sr.ffm and DIR/srlr.ffm)'); return; }
-  const names = (process.env.FARFIELD_BENCH_LR_VARIANTS ?? 'wasm,ts,strain').split(',').filter(Boolean);
+  const names = (process.env.FARFIELD_BENCH_LR_VARIANTS ?? 'wasm,ts,strain,channelwise').split(',').filter(Boolean);
   for (const v of names) if (!VARIANTS[v]) throw new Error(`mdLr: unknown variant '${v}' (known: ${Object.keys(VARIANTS).join(', ')})`);
   const sr = loadModel(join(dir, 'sr.ffm')) as KernelModel;
   const models: [string, KernelModel][] = [['sr', sr]];
