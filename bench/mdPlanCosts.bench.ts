@@ -38,12 +38,12 @@ const withPair = (ns: number): PlanCostTable => ({ ...FKK_PLAN_COSTS, pair: { ..
 export async function run(ctx: BenchContext): Promise<void> {
   const dir = process.env.FARFIELD_BENCH_MODELS;
   if (!dir) { console.log('  (skipped: set FARFIELD_BENCH_MODELS=DIR with DIR/srlr.ffm)'); return; }
-  const variants: [string, 1 | 2, PlanCostTable | undefined][] = [['version 1', 1, undefined], ['version 2', 2, undefined]];
+  const variants: [string, 1 | 2 | 3, PlanCostTable | undefined][] = [['version 1', 1, undefined], ['version 2', 2, undefined], ['version 3', 3, undefined]];
   for (const x of (process.env.FARFIELD_BENCH_PAIR_NS ?? '').split(',').filter(Boolean)) variants.push([`version 2, pair ${x} ns`, 2, withPair(Number(x))]);
   const models = variants.map(([, planner, costs]) => {
     const m = loadModel(join(dir, 'srlr.ffm')) as KernelModel;
     const f = findFkk(m.descriptor)!;
-    (f.hypers as { planner: 1 | 2 }).planner = planner;
+    (f.hypers as { planner: 1 | 2 | 3 }).planner = planner;
     f.planCosts = costs;
     m.workspace = new ComputeWorkspace();
     return m;

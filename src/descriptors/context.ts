@@ -138,8 +138,17 @@ export class ComputeContext {
   private readonly halfLists = new Map<number, VerletPairList>();
   private readonly slots = new Map<ContextSlot<unknown>, Map<string, unknown>>();
 
+  /**
+   * Whether the caller reads the strain derivative of the reverse passes on this context (default true). False (a
+   * calculation without stress, e.g. MD without a barostat): descriptors may skip work that only the strain needs
+   * and then return NaN for the strain, so a misread cannot pass for a value.
+   */
+  readonly strain: boolean;
+
   /** `workspace`: state reused from structure to structure (neighbour lists with a skin); none by default. */
-  constructor(readonly structure: Structure, readonly workspace: ComputeWorkspace | null = null) {}
+  constructor(readonly structure: Structure, readonly workspace: ComputeWorkspace | null = null, options: { strain?: boolean } = {}) {
+    this.strain = options.strain ?? true;
+  }
 
   /**
    * A zeroed Float64Array for per-call state (see ComputeWorkspace.buffer): reused from call to call under

@@ -15,4 +15,4 @@ export * from './planner.js';
 export * from './calculator.js';
 export { reduceCell } from './reduceCell.js';
 export * from './qeq.js';
-export { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, type PmeChannelsRequest, type PmeChannelsResult, type PmeChannelsState } from './pmeChannels.js';
+export { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, type PmeChannelsRequest, type PmeChannelsResult, type PmeChannelsState, type PmeChannelsWasmHolder } from './pmeChannels.js';

@@ -156,6 +156,12 @@ export interface ReciprocalPartSpec {
    * error of tune.ts, pmeMesh).
    */
   mesh?: { channels: number; order: number; passes?: number; meshFor?(order: number, eps: number): [number, number, number] };
+  /**
+   * The owner's own price (ns per atom) of one channel alone on `mesh` at order p, replacing meshCostNs with
+   * PLAN_COST_NS (FKK planner version 3: its WebAssembly mesh passes); `mesh` null asks for a lower bound without the
+   * transforms (below it the k-vectors win without a mesh search). Unset (Coulomb, LODE, older FKK plans): meshCostNs.
+   */
+  meshPriceNs?(mesh: readonly [number, number, number] | null, order: number): number;
 }
 
 /** One candidate way to evaluate a kernel: real part, reciprocal part, or both (a split); `tag` comes back. */
@@ -201,11 +207,12 @@ export function planChannel(ch: FourierChannelSpec, part: ReciprocalPartSpec, g:
   if (part.solver === 'ewald' || !part.mesh || !g.cell) return ewald;
   const p = part.mesh.order, T = part.mesh.channels, passes = part.mesh.passes ?? 2;
   // PME costs at least its spline work: skip the mesh search when the k-vectors are cheaper than that
-  if (part.solver === 'auto' && ewald.costNs <= T * passes * PLAN_COST_NS.mesh.spline * p * p * p) return ewald;
+  const floor = part.meshPriceNs ? part.meshPriceNs(null, p) : T * passes * PLAN_COST_NS.mesh.spline * p * p * p;
+  if (part.solver === 'auto' && ewald.costNs <= floor) return ewald;
   const mesh = part.mesh.meshFor
     ? part.mesh.meshFor(p, eps)
     : pmeMeshForError((h) => kernelPmeError(ch.fourier, env, ch.width, h, p, rho), eps, p, g.cell);
-  const pme: ChannelSolution = { kCutoffPerA: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: meshCostNs(T, passes, p, mesh, g.atoms) };
+  const pme: ChannelSolution = { kCutoffPerA: G, errorReciprocal: ewald.errorReciprocal, solver: 'pme', mesh, order: p, costNs: part.meshPriceNs ? part.meshPriceNs(mesh, p) : meshCostNs(T, passes, p, mesh, g.atoms) };
   if (part.solver === 'pme') return pme;
   return pme.costNs < ewald.costNs ? pme : ewald;
 }

@@ -38,6 +38,7 @@ import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import type { FourierKernel } from './kernels.js';
 import type { RealTransform3d } from '../math/index.js';
 import { computeSplines, gather, influence, MAX_PME_MESH_POINTS, PmeWorkspace, spread, type PmeParameters, type PmeScratchPool, type SplineSet } from './pme.js';
+import { PmeMeshWasm } from './pmeWasm.js';
 
 export interface PmeChannelsRequest {
   /** N × 3, Å. */
@@ -53,6 +54,12 @@ export interface PmeChannelsRequest {
   /** The kernels F_k; `kernelKeys[k]` identifies F_k across calls (influence function reused), omitted: rebuilt. */
   kernels: readonly FourierKernel[];
   kernelKeys?: readonly (string | undefined)[];
+  /**
+   * Whether reverse passes will need ∂L/∂ε (default true). False: a forward call keeping moments computes μ only
+   * (no strain derivative of the influence functions, ν left NaN), and the linear reverse pass from those moments
+   * returns a NaN strain; positions and L are unchanged.
+   */
+  strain?: boolean;
 }
 
 /** Names the forward call whose state (Q̂, gradients) the workspace holds. */
@@ -96,9 +103,29 @@ export class PmeChannelsWorkspace {
   gradients = new Float64Array(0);
   /** Forward calls run on this workspace (names the state its buffers hold). */
   generation = 0;
+  /**
+   * 'auto' (default): the forward pass spreads, transforms and gathers in WebAssembly SIMD (pmeWasm.ts PmeMeshWasm)
+   * where available; 'ts': the TS loops. Same results up to the gather's summation order.
+   */
+  kernels: 'auto' | 'ts';
+  /** Holder of the wasm meshes: shared by the workspaces of one pool (used one at a time), else this one's own. */
+  private readonly wasm: PmeChannelsWasmHolder;
 
-  constructor(pool?: PmeScratchPool) {
+  /**
+   * `pool`: TS scratch meshes shared with other workspaces used one at a time; `wasm`: likewise the wasm meshes (one
+   * memory re-laid out per mesh, instead of one per workspace).
+   */
+  constructor(pool?: PmeScratchPool, kernels: 'auto' | 'ts' = 'auto', wasm: PmeChannelsWasmHolder = { mesh: undefined }) {
     this.base = new PmeWorkspace(pool);
+    this.kernels = kernels;
+    this.wasm = wasm;
+  }
+
+  /** @internal The wasm meshes for a forward pass (created on first use), or null ('ts', no WebAssembly SIMD). */
+  meshWasm(): PmeMeshWasm | null {
+    if (this.kernels === 'ts') return null;
+    if (this.wasm.mesh === undefined) this.wasm.mesh = PmeMeshWasm.create();
+    return this.wasm.mesh;
   }
 
   /** @internal */
@@ -111,6 +138,11 @@ export class PmeChannelsWorkspace {
     while (this.perKernel.length <= k) this.perKernel.push(new PmeWorkspace({ real: [], spec: [] }));
     return this.perKernel[k];
   }
+}
+
+/** The wasm meshes of one or more `PmeChannelsWorkspace`s (undefined: not yet created; null: no WebAssembly SIMD). */
+export interface PmeChannelsWasmHolder {
+  mesh: PmeMeshWasm | null | undefined;
 }
 
 function check(req: PmeChannelsRequest, params: PmeParameters, what: string): number {
@@ -147,15 +179,23 @@ export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameter
   const H = fft.spectrumLast, half = fft.halfSpectrum, S = K1 * K2 * H, M = K1 * K2 * K3;
   const C = req.channels, Nk = req.kernels.length, w = req.sources;
   const ainv = inv3(req.cell), b = reciprocalCell(req.cell);
-  const sp = computeSplines(req.positions, ainv, mesh, p, core.splines);
-  core.splines = sp;
   const keep = ws.keepSpectra;
   if (keep) {
     if (ws.spectra.length !== C * 2 * S) ws.spectra = new Float64Array(C * 2 * S);
   } else ws.spectra = new Float64Array(0);
   if (ws.gradients.length !== n * Nk * C * 3) ws.gradients = new Float64Array(n * Nk * C * 3);
-  const Q = keep ? ws.spectra : core.scratch('spec', 2, C * 2 * S), grad = ws.gradients;
+  const grad = ws.gradients;
   grad.fill(0);
+  const mw = ws.meshWasm();
+  if (mw) {
+    const phi = forwardWasm(req, params, ws, mw, n, fft, ainv, b);
+    ws.held = keep ? 'spectra' : 'moments';
+    ws.generation++;
+    return { potentials: phi, state: { workspace: ws, generation: ws.generation } };
+  }
+  const sp = computeSplines(req.positions, ainv, mesh, p, core.splines);
+  core.splines = sp;
+  const Q = keep ? ws.spectra : core.scratch('spec', 2, C * 2 * S);
   const grid = core.scratch('real', 0, M), tmp = core.scratch('spec', 0, 2 * S);
   for (let c = 0; c < C; c++) {
     spread(sp, K3, w, C, c, grid);
@@ -163,7 +203,7 @@ export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameter
   }
   const phi = new Float64Array(n * Nk * C), t4 = new Float64Array(4);
   for (let k = 0; k < Nk; k++) {
-    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, req.strain !== false);
     for (let c = 0; c < C; c++) {
       const qo = 2 * c * S;
       // I_k Q̂^c with the half-spectrum multiplicity undone (a plain filter)
@@ -182,10 +222,59 @@ export function pmeChannelsForward(req: PmeChannelsRequest, params: PmeParameter
       }
     }
   }
-  if (!keep) linearMoments(req, mesh, p, ws, fft, b, Q);
+  if (!keep) linearMoments(req, mesh, p, ws, fft, b, Array.from({ length: C }, (_, c) => Q.subarray(2 * c * S, 2 * (c + 1) * S)));
   ws.held = keep ? 'spectra' : 'moments';
   ws.generation++;
   return { potentials: phi, state: { workspace: ws, generation: ws.generation } };
+}
+
+/**
+ * The forward pass in wasm (same steps as the TS loop of pmeChannelsForward): spline data, the C densities and their
+ * spectra in the wasm memory (laid out for this mesh: one real mesh, C + 1 half spectra), each channel's filter
+ * applied in JS on the views, inverse transform and value + u-gradient gathers of all atoms in wasm. Fills ws.gradients
+ * (zeroed by the caller), the kept spectra or the moments; returns the potentials. Transforms fall back to the TS
+ * transform on the views for meshes the wasm FFT does not take (odd K3, factors above 5).
+ */
+function forwardWasm(req: PmeChannelsRequest, params: PmeParameters, ws: PmeChannelsWorkspace, mw: PmeMeshWasm, n: number, fft: RealTransform3d, ainv: Float64Array, b: Float64Array): Float64Array {
+  const { mesh, order: p } = params;
+  const [K1, K2] = mesh;
+  const H = fft.spectrumLast, half = fft.halfSpectrum, S = K1 * K2 * H, rows = K1 * K2;
+  const C = req.channels, Nk = req.kernels.length, w = req.sources, grad = ws.gradients;
+  mw.layout(n, p, mesh, { spectra: C + 1, meshes: 1, filter: false });
+  mw.splines(req.positions, ainv);
+  ws.core().splines = null; // the wasm views are re-laid out by the next mesh of a shared memory
+  const grid = mw.grids[0], Q = mw.spectra, tmp = Q[C], out = mw.out, wv = mw.w, wfft = mw.fft;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < n; i++) wv[i] = w[i * C + c];
+    mw.spread(0);
+    if (wfft) mw.forward(0, c);
+    else fft.forward(grid, Q[c]);
+  }
+  const phi = new Float64Array(n * Nk * C);
+  for (let k = 0; k < Nk; k++) {
+    const { infl } = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: w, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, req.strain !== false);
+    for (let c = 0; c < C; c++) {
+      const Qc = Q[c];
+      // I_k Q̂^c with the half-spectrum multiplicity undone (the TS loop's operations)
+      for (let row = 0; row < rows; row++)
+        for (let m3 = 0, idx = row * H; m3 < H; m3++, idx++) {
+          const f = half && m3 > 0 ? 0.5 * infl[idx] : infl[idx];
+          tmp[2 * idx] = f * Qc[2 * idx];
+          tmp[2 * idx + 1] = f * Qc[2 * idx + 1];
+        }
+      if (wfft) mw.inverse(0, C);
+      else fft.inverse(tmp, grid);
+      mw.gather(0);
+      for (let i = 0; i < n; i++) {
+        const o = (i * Nk + k) * C + c;
+        phi[o] = out[4 * i];
+        cartesian(mesh, ainv, out[4 * i + 1], out[4 * i + 2], out[4 * i + 3], grad, 3 * o, 1);
+      }
+    }
+  }
+  if (ws.keepSpectra) for (let c = 0; c < C; c++) ws.spectra.set(Q[c], 2 * c * S);
+  else linearMoments(req, mesh, p, ws, fft, b, Q.slice(0, C));
+  return phi;
 }
 
 /**
@@ -208,8 +297,10 @@ export function pmeChannelsReverse(req: PmeChannelsRequest, params: PmeParameter
   const core = ws.core();
   const fft = core.planFor(K1, K2, K3);
   const H = fft.spectrumLast, half = fft.halfSpectrum, S = K1 * K2 * H, M = K1 * K2 * K3;
-  const sp = core.splines as SplineSet; // set by the forward pass above or before
   const ainv = inv3(req.cell), b = reciprocalCell(req.cell);
+  // the TS spline set of the forward pass; after a wasm forward pass (splines in wasm memory, which other workspaces
+  // of the pool re-lay out) recomputed here, the same values
+  const sp = core.splines ?? (core.splines = computeSplines(req.positions, ainv, mesh, p, null));
   const Q = ws.spectra, fwdGrad = ws.gradients;
   const grid = core.scratch('real', 0, M), tmp = core.scratch('spec', 0, 2 * S);
   const hsum = core.scratch('real', 1, S);
@@ -390,16 +481,20 @@ export function pmeChannelsReverseLinear(req: PmeChannelsRequest, params: PmePar
  * The moments μ_{k,cd} = Σ_m I_k P_cd and ν_{k,cd,αβ} = −2 Σ_m I′_k P_cd G_α G_β (P_cd = Re[Q̂^c Q̂^d*]) of the spectra
  * Q (C × 2S) into ws.moments, for `pmeChannelsReverseLinear` without the spectra.
  */
-function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], p: number, ws: PmeChannelsWorkspace, fft: RealTransform3d, b: Float64Array, Q: Float64Array): void {
+function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], p: number, ws: PmeChannelsWorkspace, fft: RealTransform3d, b: Float64Array, Q: readonly Float64Array[]): void {
   const [K1, K2, K3] = mesh;
-  const C = req.channels, Nk = req.kernels.length, CC = C * C, H = fft.spectrumLast, S = K1 * K2 * H;
+  const C = req.channels, Nk = req.kernels.length, CC = C * C, H = fft.spectrumLast, strain = req.strain !== false;
   const infl: Float64Array[] = [], dinfl: Float64Array[] = [];
   for (let k = 0; k < Nk; k++) {
-    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: req.sources, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, true);
+    const r = influence(ws.kernelHolder(k), { positions: req.positions, volume: req.volume, cell: req.cell, channels: C, sources: req.sources, kernel: req.kernels[k], kernelKey: req.kernelKeys?.[k] }, mesh, p, fft, b, strain);
     infl.push(r.infl);
-    dinfl.push(r.dinfl as Float64Array);
+    if (strain) dinfl.push(r.dinfl as Float64Array);
   }
   if (ws.moments.length !== 7 * Nk * CC) ws.moments = new Float64Array(7 * Nk * CC);
+  if (!strain) {
+    momentsWithoutStrain(Q, infl, C, ws.moments);
+    return;
+  }
   // P is symmetric: accumulate the pairs c ≤ d (U of them, packed), copy to (d, c) at the end
   const U = (C * (C + 1)) / 2, acc = new Float64Array(7 * Nk * U), P = new Float64Array(U);
   for (let m1 = 0; m1 < K1; m1++) {
@@ -412,8 +507,8 @@ function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], 
         const idx = row + m3;
         for (let c = 0, q = 0; c < C; c++)
           for (let d = c; d < C; d++, q++) {
-            const oc = 2 * (c * S + idx), od = 2 * (d * S + idx);
-            P[q] = Q[oc] * Q[od] + Q[oc + 1] * Q[od + 1];
+            const Qc = Q[c], Qd = Q[d], o = 2 * idx;
+            P[q] = Qc[o] * Qd[o] + Qc[o + 1] * Qd[o + 1];
           }
         const s3 = m3 <= K3 / 2 ? m3 : m3 - K3;
         const x = gx0 + s3 * b[6], y = gy0 + s3 * b[7], z = gz0 + s3 * b[8];
@@ -440,4 +535,37 @@ function linearMoments(req: PmeChannelsRequest, mesh: [number, number, number], 
           mu[7 * (k * CC + c * C + d) + j] = v;
           mu[7 * (k * CC + d * C + c) + j] = v;
         }
+}
+
+/**
+ * μ_{k,cd} = Σ_m I_k P_cd only (ν NaN: a forward call whose reverse passes need no strain), into `mu` (7 per entry).
+ * The same sums as linearMoments's μ, in the same order.
+ */
+function momentsWithoutStrain(Q: readonly Float64Array[], infl: readonly Float64Array[], C: number, mu: Float64Array): void {
+  const Nk = infl.length, CC = C * C, U = (C * (C + 1)) / 2, S = infl.length > 0 ? infl[0].length : 0;
+  const acc = new Float64Array(Nk * U);
+  for (let c = 0, q = 0; c < C; c++)
+    for (let d = c; d < C; d++, q++) {
+      const Qc = Q[c], Qd = Q[d];
+      for (let k = 0; k < Nk; k++) {
+        const I = infl[k];
+        let a = 0;
+        for (let idx = 0, o = 0; idx < S; idx++, o += 2) {
+          const f = I[idx];
+          if (f === 0) continue;
+          a += f * (Qc[o] * Qd[o] + Qc[o + 1] * Qd[o + 1]);
+        }
+        acc[k * U + q] = a;
+      }
+    }
+  for (let k = 0; k < Nk; k++)
+    for (let c = 0, q = 0; c < C; c++)
+      for (let d = c; d < C; d++, q++) {
+        const v = acc[k * U + q];
+        for (const [x, y] of [[c, d], [d, c]]) {
+          const o = 7 * (k * CC + x * C + y);
+          mu[o] = v;
+          for (let j = 1; j < 7; j++) mu[o + j] = NaN;
+        }
+      }
 }

@@ -11,6 +11,7 @@
  * Results equal the TS loops up to summation order (two lanes of partial sums): tests compare them to ~1e-13.
  * `wasmAvailable()` is false where WebAssembly SIMD is missing; callers then keep the TS loops.
  */
+import { FarfieldError } from '../core/index.js';
 import { FFT_RADIX5_CONSTANTS, FftPlan, fftBlockLines, fftFactors } from '../math/index.js';
 import { PME_WASM_BASE64 } from './pmeWasmBinary.js';
 
@@ -185,7 +186,9 @@ export class PmeMeshWasm {
     x: 0, ainv: 0, mesh: 0, infl: 0, fs: 0 };
   /** The influence function whose filter is in memory (identity of its array). */
   private inflTag: Float64Array | null = null;
-  private dims = { n: -1, p: -1, K1: -1, K2: -1, K3: -1 };
+  private dims = { n: -1, p: -1, K1: -1, K2: -1, K3: -1, spectra: -1, meshes: -1, filter: true };
+  /** Byte offsets of the half spectra (specOff[0], [1] are spec0, spec1). */
+  private specOff: number[] = [];
   private axes: WasmAxis[] = [];
   th: Float64Array = new Float64Array(0);
   dth: Float64Array = new Float64Array(0);
@@ -198,6 +201,8 @@ export class PmeMeshWasm {
   grids: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
   /** Half spectra K1 × K2 × (K3/2 + 1) complex (interleaved), or full K1 × K2 × K3 when K3 is odd. */
   specs: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
+  /** Every half spectrum of the layout (`spectra` of them; [0], [1] the same memory as specs). */
+  spectra: Float64Array[] = [];
   /** Gathered (value, ∂/∂u1, ∂/∂u2, ∂/∂u3) per atom. */
   out: Float64Array = new Float64Array(0);
   /** The wasm transform runs for this mesh. */
@@ -212,18 +217,28 @@ export class PmeMeshWasm {
     return m ? new PmeMeshWasm(m) : null;
   }
 
-  layout(n: number, p: number, mesh: readonly [number, number, number]): void {
+  /**
+   * `options` (defaults: the Coulomb PME's layout): `spectra` half spectra (≥ 1; `specs[s]`, s ≥ 2 only through the
+   * spectrum arguments of forward/inverse), `meshes` real meshes (1: no U mesh, `grids[1]` empty), `filter` false: no
+   * room for convolveSelf's influence function (the multi-channel PME filters in JS on the views).
+   */
+  layout(n: number, p: number, mesh: readonly [number, number, number], options: { spectra?: number; meshes?: 1 | 2; filter?: boolean } = {}): void {
     const d = this.dims, [K1, K2, K3] = mesh;
-    if (d.n === n && d.p === p && d.K1 === K1 && d.K2 === K2 && d.K3 === K3) return;
+    const nSpec = Math.max(1, options.spectra ?? 2), nMesh = options.meshes ?? 2, filter = options.filter ?? true;
+    if (d.n === n && d.p === p && d.K1 === K1 && d.K2 === K2 && d.K3 === K3 && d.spectra === nSpec && d.meshes === nMesh && d.filter === filter) return;
     const a = this.a, o = this.off;
     const M = K1 * K2 * K3, H = K3 % 2 === 0 ? K3 / 2 + 1 : K3, S = K1 * K2 * H;
     this.fft = K3 % 2 === 0 && [K1, K2, K3 / 2].every((k) => fftFactors(k).every((f) => f <= 5));
     a.reset();
     o.th = a.alloc(24 * n * p); o.dth = a.alloc(24 * n * p);
     o.i1 = a.alloc(4 * n * p); o.i2 = a.alloc(4 * n * p); o.i3 = a.alloc(4 * n * p); o.flat3 = a.alloc(4 * n);
-    o.w = a.alloc(8 * n); o.grid0 = a.alloc(8 * M); o.grid1 = a.alloc(8 * M); o.spec0 = a.alloc(16 * S); o.spec1 = a.alloc(16 * S);
+    o.w = a.alloc(8 * n); o.grid0 = a.alloc(8 * M); o.grid1 = nMesh > 1 ? a.alloc(8 * M) : o.grid0;
+    const specOff: number[] = [];
+    for (let s = 0; s < nSpec; s++) specOff.push(a.alloc(16 * S));
+    o.spec0 = specOff[0]; o.spec1 = nSpec > 1 ? specOff[1] : specOff[0];
     o.out = a.alloc(32 * n); o.rev = a.alloc(16 * p);
-    o.x = a.alloc(24 * n); o.ainv = a.alloc(72); o.mesh = a.alloc(12); o.infl = a.alloc(8 * S); o.fs = a.alloc(8 * S);
+    o.x = a.alloc(24 * n); o.ainv = a.alloc(72); o.mesh = a.alloc(12);
+    o.infl = filter ? a.alloc(8 * S) : 0; o.fs = filter ? a.alloc(8 * S) : 0;
     this.inflTag = null;
     const axes: WasmAxis[] = [];
     if (this.fft) {
@@ -241,11 +256,13 @@ export class PmeMeshWasm {
       a.f64(o.k5, 4).set(FFT_RADIX5_CONSTANTS);
     }
     this.axes = axes;
-    this.dims = { n, p, K1, K2, K3 };
+    this.dims = { n, p, K1, K2, K3, spectra: nSpec, meshes: nMesh, filter };
+    this.specOff = specOff;
     this.th = a.f64(o.th, 3 * n * p); this.dth = a.f64(o.dth, 3 * n * p);
     this.i1 = a.i32(o.i1, n * p); this.i2 = a.i32(o.i2, n * p); this.i3 = a.i32(o.i3, n * p); this.flat3 = a.i32(o.flat3, n);
-    this.w = a.f64(o.w, n); this.grids = [a.f64(o.grid0, M), a.f64(o.grid1, M)]; this.out = a.f64(o.out, 4 * n);
-    this.specs = [a.f64(o.spec0, 2 * S), a.f64(o.spec1, 2 * S)];
+    this.w = a.f64(o.w, n); this.grids = [a.f64(o.grid0, M), nMesh > 1 ? a.f64(o.grid1, M) : new Float64Array(0)]; this.out = a.f64(o.out, 4 * n);
+    this.specs = [a.f64(o.spec0, 2 * S), nSpec > 1 ? a.f64(o.spec1, 2 * S) : new Float64Array(0)];
+    this.spectra = specOff.map((at) => a.f64(at, 2 * S));
     a.i32(o.mesh, 3).set(mesh);
   }
 
@@ -263,6 +280,7 @@ export class PmeMeshWasm {
    */
   convolveSelf(g: 0 | 1, infl: Float64Array, scale: Float64Array): number {
     const o = this.off, S = infl.length;
+    if (!this.dims.filter) throw new FarfieldError('UNSUPPORTED', 'PmeMeshWasm.convolveSelf: this layout has no room for a filter; hint: lay it out with filter true (the default)');
     if (this.inflTag !== infl) {
       this.a.f64(o.infl, S).set(infl);
       const fs = this.a.f64(o.fs, S), H = scale.length;
@@ -285,20 +303,20 @@ export class PmeMeshWasm {
     this.a.kernels.gatherAll(n, p, K3, o.th, o.dth, o.i1, o.i2, o.i3, o.flat3, g === 0 ? o.grid0 : o.grid1, o.out, o.rev);
   }
 
-  /** RealFft3d.forward of mesh g into spectrum g (the mesh is overwritten). Needs this.fft. */
-  forward(g: 0 | 1): void {
+  /** RealFft3d.forward of mesh g into spectrum s (default g; the mesh is overwritten). Needs this.fft. */
+  forward(g: 0 | 1, s: number = g): void {
     const { K1, K2, K3 } = this.dims, h = K3 / 2, h1 = h + 1, lines = K1 * K2, o = this.off;
-    const real = g === 0 ? o.grid0 : o.grid1, spec = g === 0 ? o.spec0 : o.spec1;
+    const real = g === 0 ? o.grid0 : o.grid1, spec = this.specOff[s];
     this.axis(this.axes[0], real, 1, 0, lines, h, 1, -1);
     this.a.kernels.r2cSplit(lines, h, real, spec, o.wk);
     this.axis(this.axes[2], spec, K1, K2 * h1, h1, 1, h1, -1);
     this.axis(this.axes[1], spec, 1, 0, K2 * h1, 1, K2 * h1, -1);
   }
 
-  /** RealFft3d.inverse of spectrum g into mesh g (the spectrum is overwritten). Needs this.fft. */
-  inverse(g: 0 | 1): void {
+  /** RealFft3d.inverse of spectrum s (default g) into mesh g (the spectrum is overwritten). Needs this.fft. */
+  inverse(g: 0 | 1, s: number = g): void {
     const { K1, K2, K3 } = this.dims, h = K3 / 2, h1 = h + 1, lines = K1 * K2, o = this.off;
-    const real = g === 0 ? o.grid0 : o.grid1, spec = g === 0 ? o.spec0 : o.spec1;
+    const real = g === 0 ? o.grid0 : o.grid1, spec = this.specOff[s];
     this.axis(this.axes[1], spec, 1, 0, K2 * h1, 1, K2 * h1, 1);
     this.axis(this.axes[2], spec, K1, K2 * h1, h1, 1, h1, 1);
     this.a.kernels.c2rMerge(lines, h, spec, real, o.wk);

@@ -162,7 +162,7 @@ export class KernelModel implements Calculator {
     if (options.uncertainty && !this.params.covarianceFactor)
       throw new FarfieldError('UNSUPPORTED', 'kernel model: this model was fitted without a stored covariance, no uncertainty available');
     const groups = groupAtoms(structure, this.refs.species);
-    const ctx = new ComputeContext(structure, this.workspace);
+    const ctx = new ComputeContext(structure, this.workspace, { strain: wantS }); // no stress: no strain derivatives
     const d = this.descriptor.width;
     // features and dE/dX live only during this call: written into buffers reused from call to call (no 2 × N × d
     // garbage per MD step); descriptors that cannot write into a target allocate as before

@@ -58,8 +58,7 @@ test('every kernel picks the plan of the separate planners before issue 14 (FKK 
 });
 
 test('FKK planner version 2: errors within ε/2, one real cutoff, no costlier under its model than the per-channel optimum (melt 512)', () => {
-  const s = STRUCTURES.melt512(), h = parseFkkHypers({});
-  assert.equal(h.planner, 2);
+  const s = STRUCTURES.melt512(), h = parseFkkHypers({ planner: 2 });
   const geometry = { volumeA3: cellVolume(s.cell), cell: s.cell, atoms: s.species.length, types: 2 };
   const rho = s.species.length / cellVolume(s.cell);
   const joint = planFkk(h, geometry), alone = planFkk({ ...h, planner: 1 }, geometry, FKK_PLAN_COSTS);
@@ -113,4 +112,29 @@ test('vacuum: planDensity is N/V in bulk and ≈ 2× in a slab; the slab plan me
   const own = (c: (typeof aware.channels)[number]) => tailAt(ds(Math.SQRT2 * c.channel.sigmaLong))(c);
   assert.ok(aware2.channels.every((c) => own(c) <= eps * (1 + 1e-9)), 'vacuum-aware plan meets ε/2 at the local density');
   assert.ok(uniform2.channels.some((c) => own(c) > eps), 'the N/V plan does not');
+});
+
+test('FKK planner version 3: channels share meshes (fewer groups than version 2, each no coarser than its own), errors within ε/2; features = converged k-vector sums within the accuracy (melt 512)', () => {
+  const s = STRUCTURES.melt512(), h3 = parseFkkHypers({}), h2 = { ...h3, planner: 2 as const };
+  assert.equal(h3.planner, 3);
+  const groups = (p: ReturnType<typeof planFkk>) => new Set(p.channels.filter((c) => c.solver === 'pme').map((c) => `${c.mesh!.join('x')}|${c.order}`)).size;
+  for (const scale of [1, 1.5]) {
+    const cell = Float64Array.from(s.cell, (x) => x * scale), atoms = Math.round(s.species.length * scale ** 3);
+    const geometry = { volumeA3: cellVolume(cell), cell, atoms, types: 2 };
+    const p2 = planFkk(h2, geometry), p3 = planFkk(h3, geometry);
+    assert.ok(groups(p3) < groups(p2), `scale ${scale}: ${groups(p3)} mesh groups vs version 2's ${groups(p2)}`);
+    // a channel's own mesh: version 3 planned alone (no other channel to share with)
+    for (const [n, c] of p3.channels.entries()) {
+      assert.ok(c.errorReal <= h3.accuracy / 2 && c.errorReciprocal <= h3.accuracy / 2, `ζ ${c.zeta}: ${c.errorReal}, ${c.errorReciprocal}`);
+      if (c.solver !== 'pme' || c.mode !== 'split') continue;
+      const alone = planFkk({ ...h3, count: 1, zetaMaxPerA: c.zeta, method: 'split', splitWidthA: c.splitA, realCutoffA: c.realCutoffA, reciprocalSolver: 'pme' }, geometry).channels[0];
+      assert.ok(alone.mesh && alone.mesh.every((K, d) => K <= c.mesh![d]), `channel ${n}: shared mesh ${c.mesh} coarser than its own ${alone.mesh}`);
+    }
+  }
+  const pme = new FkkDescriptor(['Na', 'Cl'], {}), ref = new FkkDescriptor(['Na', 'Cl'], { reciprocalSolver: 'ewald', accuracy: 1e-9 });
+  assert.ok(groups(pme.plan(s)) < pme.plan(s).channels.filter((c) => c.solver === 'pme').length, 'the 512-ion plan shares meshes');
+  const Xp = pme.compute(s, new ComputeContext(s)).features.data, Xr = ref.compute(s, new ComputeContext(s)).features.data;
+  let worst = 0;
+  for (let k = 0; k < Xp.length; k++) worst = Math.max(worst, Math.abs(Xp[k] - Xr[k]) / pme.prefactors[k % pme.hypers.count]);
+  assert.ok(worst <= h3.accuracy, `version 3 features − converged: ${worst.toExponential(2)} (accuracy ${h3.accuracy})`);
 });

@@ -36,6 +36,7 @@ import { slaterAtZero, slaterFourier, slaterPair, type SlaterChannel } from './p
 import { planFkk, type FkkPlan } from './plan.js';
 import { pairTableStep, tabulatePairFunctions, type PairFunction } from './pairTable.js';
 import type { HermiteSplineSet } from '../../math/index.js';
+import { combinedDerivative, speciesConstantRows } from './pairCombined.js';
 import { MeshWorkspaces, speciesMesh, speciesMeshBackward, type MeshChannel } from './speciesMesh.js';
 import { accumulatePairAt, speciesReciprocal, speciesReciprocalBackward, type GradientSinkMany, type ReciprocalChannel, type ReciprocalStore } from './speciesReciprocal.js';
 
@@ -62,6 +63,18 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
   private readonly tables = new WeakMap<FkkPlan, HermiteSplineSet>();
   /** Interpolate the real-space pair functions from a table (default); false evaluates them analytically per pair. */
   tabulate = true;
+  /**
+   * Reverse pass of a species-constant upstream with one combined derivative per pair (pairCombined.ts; default);
+   * false: channel by channel (the reference of the tests; same results to rounding).
+   */
+  combineSpeciesConstant = true;
+  /** Kernels of the PME channel meshes: 'auto' (WebAssembly SIMD where available) or 'ts' (for A/B runs and tests). */
+  get meshKernels(): 'auto' | 'ts' {
+    return this.meshWorkspaces.kernels;
+  }
+  set meshKernels(k: 'auto' | 'ts') {
+    this.meshWorkspaces.kernels = k;
+  }
   /** The planner's prices of this instance's candidate evaluations (planFkk; default by hypers.planner). Set before planning. */
   planCosts: PlanCostTable | undefined = undefined;
 
@@ -108,11 +121,12 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
     const rc = this.reciprocalChannels(plan);
     if (X) {
       speciesReciprocal(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), X);
-      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces, store);
+      speciesMesh(structure, types, T, Nn, rc.pme, X, this.meshWorkspaces, store, ctx.strain);
     }
     if (g && out) {
       speciesReciprocalBackward(structure, ctx, types, T, Nn, rc.ewald, this.planKey(), g, out, store);
-      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces, store);
+      speciesMeshBackward(structure, types, T, Nn, rc.pme, g, out, this.meshWorkspaces, store, ctx.strain);
+      if (!ctx.strain) out.gStrain.fill(NaN); // not computed throughout (ComputeContext.strain)
     }
   }
 
@@ -149,7 +163,7 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
    */
   private realSpace(structure: Structure, ctx: ComputeContext, plan: FkkPlan, types: Int32Array, X: Float64Array | null, g: Float64Array | null, out: GradientSinkMany | null): void {
     const N = types.length, Nn = this.hypers.count, W = this.width, pf = this.prefactors, NW = N * W;
-    const count = out ? out.count : 0;
+    const count = out ? out.count : 0, strain = ctx.strain, T = this.species.length;
     const chans = plan.channels;
     const realIdx = Int32Array.from(chans.map((c, n) => (c.mode === 'reciprocal' ? -1 : n)).filter((n) => n >= 0));
     const R = realIdx.length;
@@ -160,12 +174,33 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
       const tmp = new Float64Array(2), dv = new Float64Array(R), tv = new Float64Array(R), tdv = new Float64Array(R);
       const cut2 = Float64Array.from(chans, (c) => c.realCutoffA * c.realCutoffA);
       const table = this.tabulate && plan.realCutoffA / pairTableStep(this.hypers.smearingA, this.hypers.zetaMaxPerA) <= MAX_TABLE_INTERVALS ? this.realTable(plan, realIdx) : null;
+      // reverse pass of one upstream that depends on the species only: one combined derivative per pair (pairCombined.ts)
+      const rows = !X && g && count === 1 && table && this.combineSpeciesConstant ? speciesConstantRows(g, types, T, W, Nn, realIdx) : null;
+      const comb = rows && table ? combinedDerivative(table, Float64Array.from(realIdx, (n) => chans[n].realCutoffA), rows, T, W, Nn, realIdx) : null;
+      const cc = comb ? comb.coef : null, cK = comb ? comb.intervals : 0, cInv = comb ? comb.invStep : 0, cx0 = comb ? comb.x0 : 0;
       for (let pIdx = 0; pIdx < list.count; pIdx++) {
         const i = order[A[pIdx]], k = order[B[pIdx]];
         const dx = x[3 * k] - x[3 * i] + Tr[3 * pIdx], dy = x[3 * k + 1] - x[3 * i + 1] + Tr[3 * pIdx + 1], dz = x[3 * k + 2] - x[3 * i + 2] + Tr[3 * pIdx + 2];
         const d2 = dx * dx + dy * dy + dz * dz;
         if (d2 >= rc2 || d2 === 0) continue;
         const d = Math.sqrt(d2);
+        if (comb && cc && out) {
+          let q = Math.floor((d - cx0) * cInv);
+          if (q < 0) q = 0;
+          else if (q >= cK) q = cK - 1;
+          if (!comb.mixed[q]) {
+            const t = (d - cx0) * cInv - q, o = ((types[i] * T + types[k]) * cK + q) * 6;
+            const dsum = (cc[o + 1] + t * (2 * cc[o + 2] + t * (3 * cc[o + 3] + t * (4 * cc[o + 4] + t * 5 * cc[o + 5])))) * cInv;
+            if (dsum === 0) continue;
+            if (strain) accumulatePairAt(out.gPos, 0, out.gStrain, 0, i, k, dx, dy, dz, d, dsum);
+            else {
+              const f = dsum / d, gx = f * dx, gy = f * dy, gz = f * dz, gp = out.gPos;
+              gp[3 * k] += gx; gp[3 * k + 1] += gy; gp[3 * k + 2] += gz;
+              gp[3 * i] -= gx; gp[3 * i + 1] -= gy; gp[3 * i + 2] -= gz;
+            }
+            continue;
+          }
+        }
         const colI = i * W + types[k] * Nn, colK = k * W + types[i] * Nn;
         let any = false;
         if (table) {
@@ -192,7 +227,14 @@ export class FkkDescriptor extends SpeciesChannelDescriptor<FkkPlan> {
             const gi = c * NW + colI, gk = c * NW + colK;
             let dsum = 0;
             for (let r = 0; r < R; r++) dsum += (g[gi + realIdx[r]] + g[gk + realIdx[r]]) * dv[r];
-            if (dsum !== 0) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
+            if (dsum === 0) continue;
+            if (strain) accumulatePairAt(out.gPos, c * 3 * N, out.gStrain, c * 9, i, k, dx, dy, dz, d, dsum);
+            else {
+              // positions only (the strain is not asked: ComputeContext.strain), the same terms as scatterPair's
+              const f = dsum / d, gx = f * dx, gy = f * dy, gz = f * dz, gp = out.gPos, po = c * 3 * N;
+              gp[po + 3 * k] += gx; gp[po + 3 * k + 1] += gy; gp[po + 3 * k + 2] += gz;
+              gp[po + 3 * i] -= gx; gp[po + 3 * i + 1] -= gy; gp[po + 3 * i + 2] -= gz;
+            }
           }
       }
     }

@@ -17,11 +17,13 @@
  *                                            the plan's cost model), 'ewald' or 'pme' for every reciprocal part
  *   pmeOrder                                 B-spline order of the PME path (default 6)
  *   splitWidthA, realCutoffA, kCutoffPerA    optional overrides of the derived numerical parameters.
- *   planner                                  which plan a cell gets (plan.ts): 2 (default since issue 17) prices the
- *                                            channels jointly — one real cutoff, the neighbour list and the pair
- *                                            table as measured; 1 the per-channel prices before (analytic pairs).
- *                                            Model files written before the key existed plan with 1 (modelFile.ts),
- *                                            so they predict as they did.
+ *   planner                                  which plan a cell gets (plan.ts): 3 (default since issue 17 goal 3)
+ *                                            prices the channels jointly with the WebAssembly mesh passes and lets
+ *                                            channels share meshes; 2 prices them jointly (one real cutoff, the
+ *                                            neighbour list and the pair table as measured) with the TS mesh prices,
+ *                                            each channel on its own mesh; 1 the per-channel prices before (analytic
+ *                                            pairs). The key is always written, so a model file plans as it was
+ *                                            fitted; files written before the key existed plan with 1 (modelFile.ts).
  */
 import { FarfieldError } from '../../core/index.js';
 import { checkHyperObject, hyperNumber, renameDeprecatedHypers } from '../hypers.js';
@@ -43,7 +45,7 @@ export interface FkkHypers {
   splitWidthA?: number;
   realCutoffA?: number;
   kCutoffPerA?: number;
-  planner: 1 | 2;
+  planner: 1 | 2 | 3;
 }
 
 export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
@@ -57,7 +59,7 @@ export const FKK_DEFAULTS: Readonly<FkkHypers> = Object.freeze({
   method: 'auto' as FkkMethod,
   reciprocalSolver: 'auto' as ReciprocalSolver,
   pmeOrder: 6,
-  planner: 2 as const,
+  planner: 3 as const,
 });
 
 const KEYS = new Set(['zetaMaxPerA', 'scale', 'count', 'smearingA', 'accuracy', 'weight', 'includeZero', 'method', 'reciprocalSolver', 'pmeOrder', 'splitWidthA', 'realCutoffA', 'kCutoffPerA', 'planner']);
@@ -80,7 +82,7 @@ export function parseFkkHypers(h: Record<string, unknown>, what = 'fkk descripto
     method: (h.method ?? d.method) as FkkMethod,
     reciprocalSolver: (h.reciprocalSolver ?? d.reciprocalSolver) as ReciprocalSolver,
     pmeOrder: num(h, 'pmeOrder', what, (x) => Number.isInteger(x) && x >= 4 && x <= 12, 'an integer B-spline order in 4..12', d.pmeOrder),
-    planner: num(h, 'planner', what, (x) => x === 1 || x === 2, 'planner version 1 or 2', d.planner) as 1 | 2,
+    planner: num(h, 'planner', what, (x) => x === 1 || x === 2 || x === 3, 'planner version 1, 2 or 3', d.planner) as 1 | 2 | 3,
   };
   if (typeof out.includeZero !== 'boolean') throw new FarfieldError('INVALID_INPUT', `${what}: 'includeZero' must be true or false`);
   if (!['auto', 'real', 'split', 'reciprocal'].includes(out.method))

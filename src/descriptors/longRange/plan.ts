@@ -18,6 +18,15 @@
  *     h6/fkk): table ≈ 30 ns per pair and channel, list ≈ 150 ns per pair, explicit k-vectors ≈ 3× the PLAN_COST_NS
  *     price (18 + 9T ns per (atom, k)), PME as PLAN_COST_NS with the channels of one mesh sharing their passes
  *     (speciesMesh.ts).
+ *   3 (default): version 2's joint real cutoff and prices, with channels sharing meshes as pmeChannels.ts runs them:
+ *     a mesh group of T species costs per atom  spread·p³ + T·fwd·M log₂M/N  (the densities spread and transformed
+ *     once per group) and each of its channels  T·gather·p³ + T·inv·M log₂M/N  (filter, inverse transform, value +
+ *     gradient gathers), FKK_MESH_NS = PLAN_COST_NS.mesh's spline and fft prices. Each channel first takes its
+ *     cheapest candidate alone; then groups are merged greedily (same order, onto the componentwise larger mesh: a
+ *     finer mesh only lowers a channel's error) while a merge lowers the total. Prices: an in-process A/B of the FKK
+ *     forward + reverse pass along a trajectory (512 and 1728 ions) preferred these to the WebAssembly kernels'
+ *     isolated timings (≈ 1 ns per atom·p³, 0.4 ns per M log₂M), which underprice the mesh work of a real pass and
+ *     made it 4–16 % slower than version 2.
  *
  * Real-space tails described here (absolute, in units of the pair-function sum Σ'_k 𝒮(r_ik); ρ = number density):
  *   Slater tail: |𝒮| ≤ e^{ζ²σ²/2} e^{−ζd} ⇒ 4πρ e^{ζ²σ²/2} e^{−ζR}(R²/ζ + 2R/ζ² + 2/ζ³);
@@ -78,6 +87,24 @@ export const FKK_PLAN_COSTS: PlanCostTable = Object.freeze({
 /** Planner version 2: the real-space neighbour list per pair within the cutoff (build/refresh + memory traffic), ns. */
 export const FKK_LIST_NS = 150;
 
+/**
+ * Planner version 3's mesh prices (ns, see the header): spread and value + gradient gather per atom and p³, forward
+ * and inverse transform (with the filter) per M log₂M.
+ */
+export const FKK_MESH_NS = Object.freeze({ spread: PLAN_COST_NS.mesh.spline, gather: PLAN_COST_NS.mesh.spline, fftForward: PLAN_COST_NS.mesh.fft, fftInverse: PLAN_COST_NS.mesh.fft });
+
+/** Version 3: per atom (ns) of a mesh group's shared passes (T densities spread and transformed forward). */
+function meshGroupNs(T: number, p: number, mesh: readonly number[], atoms: number): number {
+  const M = mesh[0] * mesh[1] * mesh[2];
+  return FKK_MESH_NS.spread * p * p * p + (T * FKK_MESH_NS.fftForward * M * Math.log2(Math.max(M, 2))) / atoms;
+}
+
+/** Version 3: per atom (ns) of one channel on a mesh group (T inverse transforms and value + gradient gathers). */
+function meshChannelNs(T: number, p: number, mesh: readonly number[], atoms: number): number {
+  const M = mesh[0] * mesh[1] * mesh[2];
+  return T * FKK_MESH_NS.gather * p * p * p + (T * FKK_MESH_NS.fftInverse * M * Math.log2(Math.max(M, 2))) / atoms;
+}
+
 /** Split widths a (Å) tried by method 'auto' (0.1 … 4 Å in steps of 0.1). */
 const SPLIT_WIDTHS: readonly number[] = Array.from({ length: 40 }, (_, k) => 0.1 * (k + 1));
 
@@ -107,12 +134,16 @@ export interface PlanInput {
 interface FkkTag { mode: ChannelMode; splitA: number; channel: SlaterChannel }
 
 /** The candidate evaluations of channel ζ (the kernel description the planner solves). */
-function* channelCandidates(h: FkkHypers, zeta: number, types: number, costs: PlanCostTable): Generator<SplitSpec<FkkTag>> {
+function* channelCandidates(h: FkkHypers, zeta: number, types: number, costs: PlanCostTable, atoms = 0): Generator<SplitSpec<FkkTag>> {
   const allow = (m: ChannelMode) => h.method === 'auto' || h.method === m;
+  // version 3: a channel alone on its mesh at the WebAssembly prices (its group's passes and its own)
+  const meshPriceNs = h.planner === 3 && atoms > 0
+    ? (mesh: readonly [number, number, number] | null, p: number) => (mesh ? meshGroupNs(types, p, mesh, atoms) + meshChannelNs(types, p, mesh, atoms) : (FKK_MESH_NS.spread + types * FKK_MESH_NS.gather) * p * p * p)
+    : undefined;
   const reciprocal = (ch: SlaterChannel, kFromPerA: number): ReciprocalPartSpec => ({
     channels: [{ fourier: (G) => ch.fourier(G * G), width: ch.sigmaLong, kCutoffPerA: h.kCutoffPerA }],
     kFromPerA, kVectorNs: costs.kVector.base + costs.kVector.perSpecies * types,
-    solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder },
+    solver: h.reciprocalSolver, mesh: { channels: types, order: h.pmeOrder }, ...(meshPriceNs ? { meshPriceNs } : {}),
   });
   if (allow('real')) {
     const ch = new SlaterChannel(zeta, h.smearingA, 0);
@@ -141,7 +172,8 @@ function* channelCandidates(h: FkkHypers, zeta: number, types: number, costs: Pl
 /**
  * Plan every channel of the descriptor for one cell (electrostatics/planner.ts solves the descriptions), by
  * `h.planner` (see the header). `costs`: the pair and k-vector prices of the candidates (default: PLAN_COST_NS for
- * version 1, FKK_PLAN_COSTS for version 2); the PME mesh prices are always PLAN_COST_NS.mesh (planner.ts).
+ * version 1, FKK_PLAN_COSTS for versions 2 and 3); the PME mesh prices are PLAN_COST_NS.mesh (planner.ts; version 3:
+ * FKK_MESH_NS, the same numbers split into a mesh group's shared passes and each channel's own).
  */
 export function planFkk(h: FkkHypers, input: PlanInput, costs?: PlanCostTable): FkkPlan {
   const geometry: PlanGeometry = { cell: input.cell, volumeA3: input.volumeA3, atoms: input.atoms, density: input.density };
@@ -169,7 +201,7 @@ export function planFkk(h: FkkHypers, input: PlanInput, costs?: PlanCostTable): 
 function planJoint(h: FkkHypers, input: PlanInput, g: PlanGeometry, costs: PlanCostTable): SplitSolution<FkkTag>[] {
   const perChannel = Array.from(zetaMesh(h), (zeta) => {
     const s: SplitSolution<FkkTag>[] = [];
-    for (const spec of channelCandidates(h, zeta, input.types, costs)) {
+    for (const spec of channelCandidates(h, zeta, input.types, costs, input.atoms)) {
       const sol = solveSplit(spec, g, h.accuracy);
       if (sol) s.push(sol);
     }
@@ -196,8 +228,57 @@ function planJoint(h: FkkHypers, input: PlanInput, g: PlanGeometry, costs: PlanC
       pick.push(b);
     }
     if (anyReal) total += pairs * FKK_LIST_NS;
+    if (h.planner === 3) {
+      const shared = shareMeshes(pick, input.types, g.atoms);
+      total += shared.deltaNs;
+      pick.splice(0, pick.length, ...shared.pick);
+    }
     if (!best || total < best.total) best = { total, pick };
   }
   if (!best || !Number.isFinite(best.total)) throw new FarfieldError('INVALID_INPUT', 'fkk planner: no candidate evaluation for some channel (every real cutoff beyond its bound); set method or realCutoffA');
   return best.pick;
+}
+
+/**
+ * Version 3: merge the PME channels of `pick` into shared mesh groups (see the header) while a merge lowers the
+ * total; returns the picks with their group meshes and costs (a channel's share: its own passes plus its group's
+ * divided among the members) and the change of the total against every channel alone.
+ */
+function shareMeshes(pick: SplitSolution<FkkTag>[], T: number, atoms: number): { pick: SplitSolution<FkkTag>[]; deltaNs: number } {
+  interface Group { mesh: [number, number, number]; order: number; members: number[] }
+  const cost = (gr: Group) => meshGroupNs(T, gr.order, gr.mesh, atoms) + gr.members.length * meshChannelNs(T, gr.order, gr.mesh, atoms);
+  const groups: Group[] = [];
+  let alone = 0;
+  pick.forEach((s, n) => {
+    const c = s.channels[0];
+    if (!c || c.solver !== 'pme' || !c.mesh || !c.order) return;
+    alone += c.costNs;
+    const same = groups.find((gr) => gr.order === c.order && gr.mesh.every((K, d) => K === c.mesh![d]));
+    if (same) same.members.push(n);
+    else groups.push({ mesh: [...c.mesh], order: c.order, members: [n] });
+  });
+  for (;;) {
+    let best: { a: number; b: number; merged: Group; gain: number } | null = null;
+    for (let a = 0; a < groups.length; a++)
+      for (let b = a + 1; b < groups.length; b++) {
+        if (groups[a].order !== groups[b].order) continue;
+        const merged: Group = { mesh: groups[a].mesh.map((K, d) => Math.max(K, groups[b].mesh[d])) as [number, number, number], order: groups[a].order, members: [...groups[a].members, ...groups[b].members] };
+        const gain = cost(groups[a]) + cost(groups[b]) - cost(merged);
+        if (gain > 0 && (!best || gain > best.gain)) best = { a, b, merged, gain };
+      }
+    if (!best) break;
+    groups.splice(best.b, 1);
+    groups[best.a] = best.merged;
+  }
+  const out = pick.slice();
+  let shared = 0;
+  for (const gr of groups) {
+    const own = meshChannelNs(T, gr.order, gr.mesh, atoms), share = meshGroupNs(T, gr.order, gr.mesh, atoms) / gr.members.length;
+    shared += cost(gr);
+    for (const n of gr.members) {
+      const s = pick[n], c = s.channels[0], before = c.costNs;
+      out[n] = { ...s, channels: [{ ...c, mesh: [...gr.mesh], costNs: own + share }, ...s.channels.slice(1)], costNs: s.costNs - before + own + share };
+    }
+  }
+  return { pick: out, deltaNs: shared - alone };
 }

@@ -26,7 +26,7 @@
  * group workspace has since run another forward pass recomputes it (same result).
  */
 import { cellVolume, type Structure } from '../../core/index.js';
-import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, reduceCell, type PmeChannelsRequest, type PmeChannelsState, type PmeScratchPool } from '../../electrostatics/index.js';
+import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, reduceCell, type PmeChannelsRequest, type PmeChannelsState, type PmeChannelsWasmHolder, type PmeScratchPool } from '../../electrostatics/index.js';
 import type { GradientSinkMany, ReciprocalChannel, ReciprocalStore } from './speciesReciprocal.js';
 
 export interface MeshChannel extends ReciprocalChannel {
@@ -44,11 +44,24 @@ const MAX_GROUPS = 8;
 export class MeshWorkspaces {
   private readonly byGroup = new Map<string, PmeChannelsWorkspace>();
   private readonly pool: PmeScratchPool = { real: [], spec: [] };
+  /** One wasm memory for all groups (re-laid out per mesh; groups run one after another). */
+  private readonly wasm: PmeChannelsWasmHolder = { mesh: undefined };
+  private mode: 'auto' | 'ts' = 'auto';
+
+  /** The groups' forward kernels: 'auto' (WebAssembly SIMD where available, default) or 'ts' (PmeChannelsWorkspace). */
+  get kernels(): 'auto' | 'ts' {
+    return this.mode;
+  }
+  set kernels(k: 'auto' | 'ts') {
+    this.mode = k;
+    for (const w of this.byGroup.values()) w.kernels = k;
+  }
+
   for(key: string): PmeChannelsWorkspace {
     let w = this.byGroup.get(key);
     if (w) this.byGroup.delete(key);
     else {
-      w = new PmeChannelsWorkspace(this.pool);
+      w = new PmeChannelsWorkspace(this.pool, this.mode, this.wasm);
       w.keepSpectra = false; // until a general reverse pass asks for them
       if (this.byGroup.size >= MAX_GROUPS) this.byGroup.delete(this.byGroup.keys().next().value as string);
     }
@@ -71,10 +84,10 @@ function groups(channels: readonly MeshChannel[]): Group[] {
   return [...by.values()];
 }
 
-function request(structure: Structure, sources: Float64Array, T: number, g: Group): PmeChannelsRequest {
+function request(structure: Structure, sources: Float64Array, T: number, g: Group, strain: boolean): PmeChannelsRequest {
   return {
     positions: structure.positions, cell: reduceCell(structure.cell), volume: cellVolume(structure.cell), channels: T, sources,
-    kernels: g.channels.map((c) => c.kernel), kernelKeys: g.channels.map((c) => c.kernelKey),
+    kernels: g.channels.map((c) => c.kernel), kernelKeys: g.channels.map((c) => c.kernelKey), strain,
   };
 }
 
@@ -106,13 +119,16 @@ function speciesConstant(g: Float64Array, go: number, types: Int32Array, T: numb
   return lambda;
 }
 
-/** Forward: X (N × T·blockWidth) += the channels, by PME (one pass per mesh group); the groups' states into `store`. */
-export function speciesMesh(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], X: Float64Array, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore): void {
+/**
+ * Forward: X (N × T·blockWidth) += the channels, by PME (one pass per mesh group); the groups' states into `store`.
+ * `strain` false: the reverse passes on this state will not be asked for the strain (PmeChannelsRequest.strain).
+ */
+export function speciesMesh(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], X: Float64Array, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore, strain = true): void {
   if (channels.length === 0) return;
   const N = types.length, W = T * blockWidth;
   const sources = oneHot(types, T);
   for (const g of groups(channels)) {
-    const r = pmeChannelsForward(request(structure, sources, T, g), { mesh: g.mesh, order: g.order }, workspaces.for(g.key));
+    const r = pmeChannelsForward(request(structure, sources, T, g, strain), { mesh: g.mesh, order: g.order }, workspaces.for(g.key));
     if (store) (store.mesh ??= new Map()).set(g.key, r.state);
     const phi = r.potentials, Nk = g.channels.length;
     g.channels.forEach((c, k) => {
@@ -125,13 +141,13 @@ export function speciesMesh(structure: Structure, types: Int32Array, T: number, 
   }
 }
 
-/** Reverse pass for out.count upstream gradients g (count × N × W), accumulated into out. */
-export function speciesMeshBackward(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], g: Float64Array, out: GradientSinkMany, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore): void {
+/** Reverse pass for out.count upstream gradients g (count × N × W), accumulated into out (`strain` as speciesMesh's). */
+export function speciesMeshBackward(structure: Structure, types: Int32Array, T: number, blockWidth: number, channels: readonly MeshChannel[], g: Float64Array, out: GradientSinkMany, workspaces: MeshWorkspaces = new MeshWorkspaces(), store?: ReciprocalStore, strain = true): void {
   if (channels.length === 0) return;
   const N = types.length, W = T * blockWidth, NW = N * W, NT = N * T;
   const sources = oneHot(types, T);
   for (const gr of groups(channels)) {
-    const req = request(structure, sources, T, gr), params = { mesh: gr.mesh, order: gr.order }, ws = workspaces.for(gr.key);
+    const req = request(structure, sources, T, gr, strain), params = { mesh: gr.mesh, order: gr.order }, ws = workspaces.for(gr.key);
     let state: PmeChannelsState | null = store?.mesh?.get(gr.key) ?? null;
     const Nk = gr.channels.length, probes = new Float64Array(Nk * NT);
     for (let cg = 0; cg < out.count; cg++) {

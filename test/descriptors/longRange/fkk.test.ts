@@ -125,8 +125,8 @@ test('hyperparameters: defaults, validation with clear errors, JSON round trip t
   assert.throws(() => parseFkkHypers({ count: 2.5 }), /'count' must be an integer/);
   assert.throws(() => parseFkkHypers({ method: 'fast' }), /'method' must be one of/);
   assert.throws(() => parseFkkHypers({ sigma: 0.5 }), /unknown hyperparameter 'sigma'/);
-  assert.equal(d.hypers.planner, 2);
-  assert.throws(() => parseFkkHypers({ planner: 3 }), /'planner' must be planner version 1 or 2/);
+  assert.equal(d.hypers.planner, 3);
+  assert.throws(() => parseFkkHypers({ planner: 4 }), /'planner' must be planner version 1, 2 or 3/);
   const s = makeStructure({ symbols: ['Na', 'K'], positions: [0, 0, 0, 3, 0, 0] });
   assert.throws(() => d.compute(s, new ComputeContext(s)), /'K' is not in the descriptor's species list/);
   const mixed = makeStructure({ symbols: ['Na', 'Cl'], positions: [0, 0, 0, 3, 0, 0], cell: [9, 0, 0, 0, 9, 0, 0, 0, 9], pbc: [true, true, false] });

@@ -79,3 +79,35 @@ test('PME channels share one pool of scratch meshes (sized by the largest), with
   assert.deepEqual(run(reused, s1), run(createDescriptor(spec), s1));
   assert.deepEqual(run(reused, s2), run(createDescriptor(spec), s2));
 });
+
+test('PME channel meshes in WebAssembly (meshKernels auto) = the TS loops: features, vjp of a general and of a species-constant upstream', () => {
+  const s = randomIonic(43, 24, 9, 0.2);
+  const hypers = { count: 4, scale: 2, method: 'split', splitWidthA: 1.2, realCutoffA: 8, reciprocalSolver: 'pme', accuracy: 1e-7 };
+  const a = new FkkDescriptor(species, hypers), t = new FkkDescriptor(species, hypers);
+  t.meshKernels = 'ts';
+  assert.equal(a.meshKernels, 'auto');
+  assert.ok(new Set(a.plan(s).channels.map((c) => c.mesh?.join('x'))).size >= 1 && a.plan(s).channels.every((c) => c.solver === 'pme'));
+  const n = s.species.length, W = a.width, rng = new Rng(13);
+  for (let call = 0; call < 2; call++) { // the second call on warm workspaces (influence functions reused)
+    const ca = new ComputeContext(s), ct = new ComputeContext(s);
+    const oa = a.compute(s, ca), ot = t.compute(s, ct);
+    let scale = 0, worst = 0;
+    for (let k = 0; k < oa.features.data.length; k++) {
+      scale = Math.max(scale, Math.abs(ot.features.data[k]));
+      worst = Math.max(worst, Math.abs(oa.features.data[k] - ot.features.data[k]));
+    }
+    assert.ok(worst <= 1e-13 * scale, `features: ${worst.toExponential(2)} vs ${scale.toExponential(2)}`);
+    const general = Float64Array.from({ length: n * W }, () => rng.range(-1, 1));
+    // the upstream a linear kernel gives: equal rows per species (pmeChannelsReverseLinear)
+    const rows = [Float64Array.from({ length: W }, () => rng.range(-1, 1)), Float64Array.from({ length: W }, () => rng.range(-1, 1))];
+    const constant = new Float64Array(n * W);
+    for (let i = 0; i < n; i++) constant.set(rows[s.species[i]], i * W);
+    for (const [what, g] of [['general', general], ['species-constant', constant]] as const) {
+      const ga = backwardOf(a, s, ca, oa.saved, g), gt = backwardOf(t, s, ct, ot.saved, g);
+      let sp = 0, wp = 0;
+      for (let k = 0; k < 3 * n; k++) { sp = Math.max(sp, Math.abs(gt.positions[k])); wp = Math.max(wp, Math.abs(ga.positions[k] - gt.positions[k])); }
+      assert.ok(wp <= 1e-12 * sp, `${what} positions: ${wp.toExponential(2)} vs ${sp.toExponential(2)}`);
+      for (let k = 0; k < 9; k++) assert.ok(Math.abs(ga.strain[k] - gt.strain[k]) <= 1e-12 * (1 + Math.abs(gt.strain[k])), `${what} strain ${k}`);
+    }
+  }
+});
