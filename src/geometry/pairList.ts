@@ -196,7 +196,9 @@ export class VerletPairList {
     const nl = buildNeighbourList(s, this.cutoffA + this.builtSkinA, { half: true });
     if (this.order.length !== n) this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[i] = i;
-    this.reserve(nl.count, 1);
+    // an exact build: room for the list with the skin too (about (R + skin)³/R³ as many pairs)
+    const room = this.builtSkinA === this.skinA ? nl.count : Math.ceil(1.05 * nl.count * ((this.cutoffA + this.skinA) / this.cutoffA) ** 3);
+    this.reserve(room, 1);
     for (let p = 0; p < nl.count; p++) {
       const a = nl.shifts[3 * p], b = nl.shifts[3 * p + 1], c = nl.shifts[3 * p + 2];
       this.push(nl.centres[p], nl.neighbours[p], a * cell[0] + b * cell[3] + c * cell[6], a * cell[1] + b * cell[4] + c * cell[7], a * cell[2] + b * cell[5] + c * cell[8]);
