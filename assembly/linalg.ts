@@ -985,135 +985,46 @@ export function gemmPacked(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i
 // the k × n matrix Bᵀ, read from that one pack (no second pack in the transposed layout; issue 17: a model's
 // reference rows serve both S = A·Rᵀ and G = P·R from one pack). Same blocking, the same micro-kernel arithmetic in
 // the same order: bitwise `gemm` with Bᵀ. In the pack, the 4 × 4 tile of Bᵀ rows (depth) r … r+3 and columns
-// j … j+3 (j, r multiples of 4) is 16 contiguous doubles, row-major over (column, depth): it is transposed in
-// registers (f64x2 shuffles). packA: MC·KC doubles.
+// j … j+3 (j, r multiples of 4) is 16 contiguous doubles, row-major over (column, depth): each panel of Bᵀ is
+// gathered tile by tile into gemm's panel layout (panelT, transposed in registers) and multiplied by gemm's micro-kernel.
+// packA: MC·KC doubles.
 // ---------------------------------------------------------------------------------------------------------
-// micro with b rows read from pack tiles: pt = the tile of depth rows 0…3 (next tile pt + tstride), kc depth rows;
-// `cols` columns present (4, or fewer at the edge: absent columns are not read and count as 0).
-function microT(pa: usize, pt: usize, tstride: usize, kc: i32, c: usize, ldc: i32, alpha: f64, rows: i32, cols: i32): void {
-  let c00 = f64x2.splat(0.0), c01 = f64x2.splat(0.0);
-  let c10 = f64x2.splat(0.0), c11 = f64x2.splat(0.0);
-  let c20 = f64x2.splat(0.0), c21 = f64x2.splat(0.0);
-  let c30 = f64x2.splat(0.0), c31 = f64x2.splat(0.0);
-  let a = f64x2.splat(0.0), b0 = f64x2.splat(0.0), b1 = f64x2.splat(0.0);
+// One column panel of Bᵀ (columns j … j+cols−1, depth rows 0 … kc−1) gathered from the pack into gemm's panel layout
+// (dst[kk·4 + t] = Bᵀ[kk][j + t], absent columns 0): 4 × 4 tiles (tile rows = columns, lanes = depth; tiles tstride
+// bytes apart) transposed in registers. Read once per panel, then served from L1 to every row panel of A.
+function panelT(pt: usize, tstride: usize, kc: i32, cols: i32, dst: usize): void {
   let k = 0;
   if (cols == 4) {
     for (; k + 4 <= kc; k += 4) {
-      // tile rows = columns j…j+3 of Bᵀ, lanes = depth r…r+3
       const r0 = v128.load(pt), r0b = v128.load(pt, 16);
       const r1 = v128.load(pt, 32), r1b = v128.load(pt, 48);
       const r2 = v128.load(pt, 64), r2b = v128.load(pt, 80);
       const r3 = v128.load(pt, 96), r3b = v128.load(pt, 112);
-      b0 = v128.shuffle<f64>(r0, r1, 0, 2);
-      b1 = v128.shuffle<f64>(r2, r3, 0, 2);
-      a = v128.load64_splat(pa);
-      c00 = f64x2.add(c00, f64x2.mul(a, b0));
-      c01 = f64x2.add(c01, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 8);
-      c10 = f64x2.add(c10, f64x2.mul(a, b0));
-      c11 = f64x2.add(c11, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 16);
-      c20 = f64x2.add(c20, f64x2.mul(a, b0));
-      c21 = f64x2.add(c21, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 24);
-      c30 = f64x2.add(c30, f64x2.mul(a, b0));
-      c31 = f64x2.add(c31, f64x2.mul(a, b1));
-      b0 = v128.shuffle<f64>(r0, r1, 1, 3);
-      b1 = v128.shuffle<f64>(r2, r3, 1, 3);
-      a = v128.load64_splat(pa, 32);
-      c00 = f64x2.add(c00, f64x2.mul(a, b0));
-      c01 = f64x2.add(c01, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 40);
-      c10 = f64x2.add(c10, f64x2.mul(a, b0));
-      c11 = f64x2.add(c11, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 48);
-      c20 = f64x2.add(c20, f64x2.mul(a, b0));
-      c21 = f64x2.add(c21, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 56);
-      c30 = f64x2.add(c30, f64x2.mul(a, b0));
-      c31 = f64x2.add(c31, f64x2.mul(a, b1));
-      b0 = v128.shuffle<f64>(r0b, r1b, 0, 2);
-      b1 = v128.shuffle<f64>(r2b, r3b, 0, 2);
-      a = v128.load64_splat(pa, 64);
-      c00 = f64x2.add(c00, f64x2.mul(a, b0));
-      c01 = f64x2.add(c01, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 72);
-      c10 = f64x2.add(c10, f64x2.mul(a, b0));
-      c11 = f64x2.add(c11, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 80);
-      c20 = f64x2.add(c20, f64x2.mul(a, b0));
-      c21 = f64x2.add(c21, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 88);
-      c30 = f64x2.add(c30, f64x2.mul(a, b0));
-      c31 = f64x2.add(c31, f64x2.mul(a, b1));
-      b0 = v128.shuffle<f64>(r0b, r1b, 1, 3);
-      b1 = v128.shuffle<f64>(r2b, r3b, 1, 3);
-      a = v128.load64_splat(pa, 96);
-      c00 = f64x2.add(c00, f64x2.mul(a, b0));
-      c01 = f64x2.add(c01, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 104);
-      c10 = f64x2.add(c10, f64x2.mul(a, b0));
-      c11 = f64x2.add(c11, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 112);
-      c20 = f64x2.add(c20, f64x2.mul(a, b0));
-      c21 = f64x2.add(c21, f64x2.mul(a, b1));
-      a = v128.load64_splat(pa, 120);
-      c30 = f64x2.add(c30, f64x2.mul(a, b0));
-      c31 = f64x2.add(c31, f64x2.mul(a, b1));
-      pa += 128;
+      v128.store(dst, v128.shuffle<f64>(r0, r1, 0, 2));
+      v128.store(dst, v128.shuffle<f64>(r2, r3, 0, 2), 16);
+      v128.store(dst, v128.shuffle<f64>(r0, r1, 1, 3), 32);
+      v128.store(dst, v128.shuffle<f64>(r2, r3, 1, 3), 48);
+      v128.store(dst, v128.shuffle<f64>(r0b, r1b, 0, 2), 64);
+      v128.store(dst, v128.shuffle<f64>(r2b, r3b, 0, 2), 80);
+      v128.store(dst, v128.shuffle<f64>(r0b, r1b, 1, 3), 96);
+      v128.store(dst, v128.shuffle<f64>(r2b, r3b, 1, 3), 112);
+      dst += 128;
       pt += tstride;
     }
   }
   // the rest (a partial tile of depth rows, or an edge panel with fewer columns): one depth row at a time
   for (; k < kc; k++) {
     const base = pt + ((<usize>(k & 3)) << 3);
-    const x1 = cols > 1 ? load<f64>(base, 32) : 0.0;
-    const x2 = cols > 2 ? load<f64>(base, 64) : 0.0;
-    const x3 = cols > 3 ? load<f64>(base, 96) : 0.0;
-    b0 = f64x2.replace_lane(f64x2.splat(load<f64>(base)), 1, x1);
-    b1 = f64x2.replace_lane(f64x2.splat(x2), 1, x3);
-    a = v128.load64_splat(pa);
-    c00 = f64x2.add(c00, f64x2.mul(a, b0));
-    c01 = f64x2.add(c01, f64x2.mul(a, b1));
-    a = v128.load64_splat(pa, 8);
-    c10 = f64x2.add(c10, f64x2.mul(a, b0));
-    c11 = f64x2.add(c11, f64x2.mul(a, b1));
-    a = v128.load64_splat(pa, 16);
-    c20 = f64x2.add(c20, f64x2.mul(a, b0));
-    c21 = f64x2.add(c21, f64x2.mul(a, b1));
-    a = v128.load64_splat(pa, 24);
-    c30 = f64x2.add(c30, f64x2.mul(a, b0));
-    c31 = f64x2.add(c31, f64x2.mul(a, b1));
-    pa += 32;
+    for (let t = 0; t < 4; t++) store<f64>(dst + ((<usize>t) << 3), t < cols ? load<f64>(base + ((<usize>t) << 5)) : 0.0);
+    dst += 32;
     if ((k & 3) == 3) pt += tstride;
   }
-  const al = f64x2.splat(alpha);
-  const ld = (<usize>ldc) << 3;
-  if (rows == 4 && cols == 4) {
-    let p = c;
-    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c00)));
-    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c01)), 16);
-    p += ld;
-    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c10)));
-    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c11)), 16);
-    p += ld;
-    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c20)));
-    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c21)), 16);
-    p += ld;
-    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(al, c30)));
-    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(al, c31)), 16);
-    return;
-  }
-  storePartialRow(c, f64x2.mul(al, c00), f64x2.mul(al, c01), cols);
-  if (rows > 1) storePartialRow(c + ld, f64x2.mul(al, c10), f64x2.mul(al, c11), cols);
-  if (rows > 2) storePartialRow(c + 2 * ld, f64x2.mul(al, c20), f64x2.mul(al, c21), cols);
-  if (rows > 3) storePartialRow(c + 3 * ld, f64x2.mul(al, c30), f64x2.mul(al, c31), cols);
 }
 
 // The pack was made by packB(kp = n, np = k, …): depth blocks of KC over its kp rows (= columns j of C), panels of 4
-// over its np columns (= depth r of this product).
+// over its np columns (= depth r of this product). panel: KC·4 doubles of scratch.
 export function gemmPackedT(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, pb: usize, jp0: i32, jp1: i32,
-  c: usize, ldc: i32, alpha: f64, beta: f64, packA: usize): void {
+  c: usize, ldc: i32, alpha: f64, beta: f64, packA: usize, panel: usize): void {
   const j0 = 4 * jp0, j1 = min<i32>(n, 4 * jp1);
   if (j1 <= j0) return;
   if (beta != 1.0) {
@@ -1144,11 +1055,11 @@ export function gemmPackedT(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: 
         // pack block of rows j (depth block fb of the pack), its depth kcb; panel pc/4, row j − fb
         const fb = (j / KC) * KC, kcb = min<i32>(KC, n - fb);
         const tstride = (<usize>kcb) << 5;
-        const pt = pb + ((<usize>fb * <usize>npk) << 5) + <usize>(pc >> 2) * tstride + ((<usize>(j - fb)) << 5);
+        panelT(pb + ((<usize>fb * <usize>npk) << 5) + <usize>(pc >> 2) * tstride + ((<usize>(j - fb)) << 5), tstride, kc, cols, panel);
         for (let ip = 0; ip < npm; ip++) {
           const rows = min<i32>(4, mc - 4 * ip);
           const cp = c + ((<usize>(ic + 4 * ip) * <usize>ldc + <usize>j) << 3);
-          microT(packA + <usize>ip * pbytes, pt, tstride, kc, cp, ldc, alpha, rows, cols);
+          micro(packA + <usize>ip * pbytes, panel, kc, cp, ldc, alpha, rows, cols);
         }
       }
     }

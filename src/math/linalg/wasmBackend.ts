@@ -41,7 +41,7 @@ interface Kernels {
   gemmPacked(m: number, n: number, k: number, a: number, lda: number, transA: number, pb: number, jp0: number, jp1: number,
     c: number, ldc: number, alpha: number, beta: number, packA: number): void;
   gemmPackedT(m: number, n: number, k: number, a: number, lda: number, transA: number, pb: number, jp0: number, jp1: number,
-    c: number, ldc: number, alpha: number, beta: number, packA: number): void;
+    c: number, ldc: number, alpha: number, beta: number, packA: number, panel: number): void;
 }
 
 /** Must match the constants of assembly/linalg.ts. */
@@ -461,7 +461,7 @@ export class WasmLinalg implements Linalg {
     const L = new Layout(rt.scratchBase);
     const pa = L.take(m * k), pc = L.take(m * n);
     const kc = Math.min(KC, Math.max(k, 1));
-    const pA0 = L.take(MC * kc), pA1 = L.take(MC * kc);
+    const pA0 = L.take(MC * kc), pA1 = L.take(MC * kc), pP0 = L.take(4 * kc), pP1 = L.take(4 * kc);
     rt.ensure(L.end);
     rt.view(pa, m * k).set(a.subarray(0, m * k));
     if (beta !== 0) rt.view(pc, m * n).set(c.subarray(0, m * n));
@@ -469,8 +469,8 @@ export class WasmLinalg implements Linalg {
     // column panels [0, s) here, [s, np) on the helper, as gemmPacked
     const s = np >> 1, pb = (packed as WasmPackedB).ptr;
     const ker = rt.kernels;
-    rt.split(2 * m * n * k, 'gemmPackedT', [m, n, k, pa, lda, tA, pb, s, np, pc, n, alpha, beta, pA1],
-      () => ker.gemmPackedT(m, n, k, pa, lda, tA, pb, 0, s, pc, n, alpha, beta, pA0), this.threads);
+    rt.split(2 * m * n * k, 'gemmPackedT', [m, n, k, pa, lda, tA, pb, s, np, pc, n, alpha, beta, pA1, pP1],
+      () => ker.gemmPackedT(m, n, k, pa, lda, tA, pb, 0, s, pc, n, alpha, beta, pA0, pP0), this.threads);
     c.set(rt.view(pc, m * n));
   }
 }
