@@ -978,3 +978,90 @@ export function gemmPacked(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// gemmPackedT: C (m × n, stride ldc) columns 4·jp0 … min(n, 4·jp1) = beta·C + alpha·op(A)·Bᵀ where B (n × k) is the
+// operand a `packB(n, k, …)` call packed (its op(B), n rows = depth, k columns): the product gemm would compute with
+// the k × n matrix Bᵀ, read from that one pack (no second pack in the transposed layout; issue 17: a model's
+// reference rows serve both S = A·Rᵀ and G = P·R from one pack). Same blocking, the same micro-kernel arithmetic in
+// the same order: bitwise `gemm` with Bᵀ. In the pack, the 4 × 4 tile of Bᵀ rows (depth) r … r+3 and columns
+// j … j+3 (j, r multiples of 4) is 16 contiguous doubles, row-major over (column, depth): each panel of Bᵀ is
+// gathered tile by tile into gemm's panel layout (panelT, transposed in registers) and multiplied by gemm's micro-kernel.
+// packA: MC·KC doubles.
+// ---------------------------------------------------------------------------------------------------------
+// One column panel of Bᵀ (columns j … j+cols−1, depth rows 0 … kc−1) gathered from the pack into gemm's panel layout
+// (dst[kk·4 + t] = Bᵀ[kk][j + t], absent columns 0): 4 × 4 tiles (tile rows = columns, lanes = depth; tiles tstride
+// bytes apart) transposed in registers. Read once per panel, then served from L1 to every row panel of A.
+function panelT(pt: usize, tstride: usize, kc: i32, cols: i32, dst: usize): void {
+  let k = 0;
+  if (cols == 4) {
+    for (; k + 4 <= kc; k += 4) {
+      const r0 = v128.load(pt), r0b = v128.load(pt, 16);
+      const r1 = v128.load(pt, 32), r1b = v128.load(pt, 48);
+      const r2 = v128.load(pt, 64), r2b = v128.load(pt, 80);
+      const r3 = v128.load(pt, 96), r3b = v128.load(pt, 112);
+      v128.store(dst, v128.shuffle<f64>(r0, r1, 0, 2));
+      v128.store(dst, v128.shuffle<f64>(r2, r3, 0, 2), 16);
+      v128.store(dst, v128.shuffle<f64>(r0, r1, 1, 3), 32);
+      v128.store(dst, v128.shuffle<f64>(r2, r3, 1, 3), 48);
+      v128.store(dst, v128.shuffle<f64>(r0b, r1b, 0, 2), 64);
+      v128.store(dst, v128.shuffle<f64>(r2b, r3b, 0, 2), 80);
+      v128.store(dst, v128.shuffle<f64>(r0b, r1b, 1, 3), 96);
+      v128.store(dst, v128.shuffle<f64>(r2b, r3b, 1, 3), 112);
+      dst += 128;
+      pt += tstride;
+    }
+  }
+  // the rest (a partial tile of depth rows, or an edge panel with fewer columns): one depth row at a time
+  for (; k < kc; k++) {
+    const base = pt + ((<usize>(k & 3)) << 3);
+    for (let t = 0; t < 4; t++) store<f64>(dst + ((<usize>t) << 3), t < cols ? load<f64>(base + ((<usize>t) << 5)) : 0.0);
+    dst += 32;
+    if ((k & 3) == 3) pt += tstride;
+  }
+}
+
+// The pack was made by packB(kp = n, np = k, …): depth blocks of KC over its kp rows (= columns j of C), panels of 4
+// over its np columns (= depth r of this product). panel: KC·4 doubles of scratch.
+export function gemmPackedT(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: i32, pb: usize, jp0: i32, jp1: i32,
+  c: usize, ldc: i32, alpha: f64, beta: f64, packA: usize, panel: usize): void {
+  const j0 = 4 * jp0, j1 = min<i32>(n, 4 * jp1);
+  if (j1 <= j0) return;
+  if (beta != 1.0) {
+    for (let i = 0; i < m; i++) {
+      const row = c + ((<usize>i * <usize>ldc) << 3);
+      if (beta == 0.0) {
+        for (let j = j0; j < j1; j++) store<f64>(row + ((<usize>j) << 3), 0.0);
+      } else {
+        for (let j = j0; j < j1; j++) {
+          const q = row + ((<usize>j) << 3);
+          store<f64>(q, beta * load<f64>(q));
+        }
+      }
+    }
+  }
+  if (alpha == 0.0 || m == 0) return;
+  const npk = (k + 3) >> 2; // panels of the pack (over this product's depth)
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min<i32>(KC, k - pc);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min<i32>(MC, m - ic);
+      const npm = (mc + 3) >> 2;
+      if (transA) packRows(a + (<usize>ic << 3), lda, mc, pc, kc, 0, npm, packA);
+      else packCols(a + ((<usize>ic * <usize>lda) << 3), lda, mc, pc, kc, 0, npm, packA);
+      const pbytes = (<usize>kc) << 5;
+      for (let jp = jp0; jp < jp1; jp++) {
+        const j = 4 * jp, cols = min<i32>(4, n - j);
+        // pack block of rows j (depth block fb of the pack), its depth kcb; panel pc/4, row j − fb
+        const fb = (j / KC) * KC, kcb = min<i32>(KC, n - fb);
+        const tstride = (<usize>kcb) << 5;
+        panelT(pb + ((<usize>fb * <usize>npk) << 5) + <usize>(pc >> 2) * tstride + ((<usize>(j - fb)) << 5), tstride, kc, cols, panel);
+        for (let ip = 0; ip < npm; ip++) {
+          const rows = min<i32>(4, mc - 4 * ip);
+          const cp = c + ((<usize>(ic + 4 * ip) * <usize>ldc + <usize>j) << 3);
+          micro(packA + <usize>ip * pbytes, panel, kc, cp, ldc, alpha, rows, cols);
+        }
+      }
+    }
+  }
+}

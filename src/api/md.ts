@@ -155,6 +155,11 @@ export function checkTrajectoryOutput(path: string): 'extxyz' | 'xyz' {
 
 /** Run MD; see the module header. Returns when done (synchronous work, progress through the callback). */
 export function runMolecularDynamics(o: MolecularDynamicsOptions): MdSummary {
+  // step 0 in the run's workspace too: the neighbour-list buffers of its first call serve the whole trajectory
+  return withTrajectoryWorkspace(o.calculator, () => runMdInWorkspace(o));
+}
+
+function runMdInWorkspace(o: MolecularDynamicsOptions): MdSummary {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new FarfieldError('INVALID_INPUT', `md: --steps must be an integer ≥ 0, got ${o.steps}`);
   if (!(o.timestepFs > 0) || !(o.timestepFs <= 20)) throw new FarfieldError('INVALID_INPUT', `md: time step must be in (0, 20] fs, got ${o.timestepFs}`);
   if (!(o.temperatureK >= 0) || !Number.isFinite(o.temperatureK)) throw new FarfieldError('INVALID_INPUT', `md: temperature must be ≥ 0 K, got ${o.temperatureK}`);

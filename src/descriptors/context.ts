@@ -20,6 +20,12 @@
  * cutoff + skin is kept and used as it stands — no refreshed copy at the cutoff — at 4 + 4 + 24 bytes per unordered
  * pair instead of the full list's 4 + 4 + 12 + 24 + 8 per directed pair plus its stored skin list; unrelated
  * structures get a list at the cutoff itself (skin 0), the same as a context without a workspace.
+ *
+ * Buffers: a structure that does not continue the trajectory (the first of a run, or an unrelated one) gets its
+ * plain list written into the buffers the workspace keeps for that cutoff — those the refreshed full list and the
+ * skinned half list then reuse — so a run allocates its list buffers once, not once for the first call and again
+ * for the trajectory. Every list the workspace hands out is therefore valid until the next request for the same
+ * cutoff (one per ComputeContext).
  */
 import type { Structure } from '../core/index.js';
 import { VerletPairList, buildNeighbourList, neighbourListCache, type NeighbourList, type NeighbourListCache } from '../geometry/index.js';
@@ -31,6 +37,8 @@ interface ListEntry {
   cache: NeighbourListCache;
   /** The structure of the previous request (positions copied), to tell a trajectory from unrelated structures. */
   last: { positions: Float64Array; cell: Float64Array; pbc: boolean[] } | null;
+  /** The plain list served for `last`, when it was one (served again for the same structure). */
+  plain: NeighbourList | null;
 }
 
 /** Caller-owned state reused from structure to structure along a trajectory (see the module header). */
@@ -59,13 +67,19 @@ export class ComputeWorkspace {
   neighbours(structure: Structure, cutoffA: number): NeighbourList {
     let e = this.lists.get(cutoffA);
     if (!e) {
-      e = { cache: neighbourListCache(cutoffA, this.skinA), last: null };
+      e = { cache: neighbourListCache(cutoffA, this.skinA), last: null, plain: null };
       this.lists.set(cutoffA, e);
     }
-    if (e.cache.valid(structure)) return e.cache.get(structure);
+    if (e.cache.valid(structure)) {
+      e.plain = null; // its buffers are rewritten now
+      return e.cache.get(structure);
+    }
+    // the same structure again (e.g. the uncertainty of MD step 0): the plain list it was served, still in the buffers
+    if (e.plain && e.last && continues(e.last, structure, 0)) return e.plain;
     const onTrajectory = e.last !== null && continues(e.last, structure, this.skinA);
     e.last = { positions: structure.positions.slice(), cell: structure.cell.slice(), pbc: [...structure.pbc] };
-    return onTrajectory ? e.cache.get(structure) : buildNeighbourList(structure, cutoffA);
+    e.plain = onTrajectory ? null : e.cache.plain(structure);
+    return e.plain ?? e.cache.get(structure);
   }
 
   /**
@@ -81,8 +95,8 @@ export class ComputeWorkspace {
     if (e.list.valid(structure.positions, structure.cell)) return e.list;
     const onTrajectory = e.last !== null && continues(e.last, structure, this.skinA);
     e.last = { positions: structure.positions.slice(), cell: structure.cell.slice(), pbc: [...structure.pbc] };
-    if (!onTrajectory) return freshHalfPairs(structure, cutoffA);
-    e.list.update(structure.positions, structure.cell);
+    // not on a trajectory: the exact list at the cutoff (= freshHalfPairs), in the buffers of the skinned one
+    e.list.update(structure.positions, structure.cell, onTrajectory ? this.skinA : 0);
     return e.list;
   }
 
@@ -100,7 +114,7 @@ export class ComputeWorkspace {
   get rebuilds(): number {
     let r = 0;
     for (const e of this.lists.values()) r += e.cache.rebuilds;
-    for (const e of this.halfLists.values()) r += e.list.rebuilds;
+    for (const e of this.halfLists.values()) r += e.list.rebuilds - e.list.exactBuilds;
     return r;
   }
 }

@@ -123,7 +123,8 @@ export interface Descriptor<S = unknown> {
   /**
    * Optional form of `compute` that writes the features into columns [offset, offset + width) of a wider row-major
    * matrix (a composite's, so that no block matrix is allocated and copied) and returns the reverse-pass state. Those
-   * columns must be zero on entry; the values written are bit for bit those of `compute`.
+   * columns must be zero on entry; the values written are bit for bit those of `compute`. The caller may overwrite
+   * them once it returns (KernelModel puts dE/dX there): the returned state must not refer to `target.data`.
    */
   computeInto?(structure: Structure, ctx: ComputeContext, target: FeatureTarget): S;
   /**

@@ -22,6 +22,9 @@
  *    distinct Δb give distinct (bin, image) pairs, so no pair is found twice.
  *  - The total number of bins is capped at ~8N + 27 (sparse or huge boxes); thicker bins only raise m_d.
  * Cost: O(N · (2m+1)³ · atoms per bin) time, output-sized memory (buffers grow geometrically).
+ * `buildNeighbourListInto` is the same build written into caller-owned buffers (a cache reusing them from call to
+ * call); `buildPairIndex` keeps only offsets, neighbours and shifts (16 instead of 52 bytes per pair: a Verlet
+ * cache's list at cutoff + skin, which recomputes vectors and distances at every refresh).
  *
  * `bruteForceNeighbourList` is the direct O(N²·images) reference used by the tests.
  */
@@ -88,10 +91,55 @@ export function buildNeighbourList(structure: Structure, cutoffA: number, option
     const full = bruteForceNeighbourList(structure, cutoffA);
     return options.half ? toHalfList(full) : full;
   }
-  return cellListNeighbourList(structure, cutoffA, options.half ?? false);
+  return cellListNeighbourList(structure, cutoffA, options.half ?? false, true, null);
 }
 
-function cellListNeighbourList(structure: Structure, cutoffA: number, half: boolean): NeighbourList {
+/** Output arrays of `buildNeighbourListInto` (capacity in pairs: the shortest of them). */
+export interface NeighbourListBuffers {
+  offsets: Int32Array;
+  centres: Int32Array;
+  neighbours: Int32Array;
+  shifts: Int32Array;
+  vectors: Float64Array;
+  distances: Float64Array;
+}
+
+/** Pairs a set of buffers has room for. */
+export function bufferCapacity(b: NeighbourListBuffers): number {
+  return Math.min(b.centres.length, b.neighbours.length, b.shifts.length / 3, b.vectors.length / 3, b.distances.length);
+}
+
+/**
+ * `buildNeighbourList` (cell list) written into `buffers`: the same list bit for bit, its arrays views of the buffers;
+ * buffers too small for it are replaced in `buffers` by larger ones (so the caller keeps what the build grew). The
+ * list is valid until the buffers are written again.
+ */
+export function buildNeighbourListInto(structure: Structure, cutoffA: number, buffers: NeighbourListBuffers, options: { half?: boolean } = {}): NeighbourList {
+  checkInput(structure, cutoffA);
+  return cellListNeighbourList(structure, cutoffA, options.half ?? false, true, buffers);
+}
+
+/** Pairs of a neighbour list without their geometry (see `buildPairIndex`). */
+export interface PairIndex {
+  cutoffA: number;
+  atoms: number;
+  count: number;
+  /** CSR offsets by centre atom, length atoms + 1. */
+  offsets: Int32Array;
+  neighbours: Int32Array;
+  /** Integer image shifts, 3 per pair (as in NeighbourList). */
+  shifts: Int32Array;
+}
+
+/** The pairs of `buildNeighbourList` (same order), without centres, vectors and distances. */
+export function buildPairIndex(structure: Structure, cutoffA: number, options: { half?: boolean } = {}): PairIndex {
+  checkInput(structure, cutoffA);
+  const nl = cellListNeighbourList(structure, cutoffA, options.half ?? false, false, null);
+  return { cutoffA, atoms: nl.atoms, count: nl.count, offsets: nl.offsets, neighbours: nl.neighbours, shifts: nl.shifts };
+}
+
+/** The cell-list build; `geometry` false leaves centres, vectors and distances empty; `into`: see buildNeighbourListInto. */
+function cellListNeighbourList(structure: Structure, cutoffA: number, half: boolean, geometry: boolean, into: NeighbourListBuffers | null): NeighbourList {
   const { cell, pbc, positions } = structure;
   const n = structure.species.length;
   const periodic = pbc[0] || pbc[1] || pbc[2];
@@ -189,11 +237,18 @@ function cellListNeighbourList(structure: Structure, cutoffA: number, half: bool
     const perAtom = volume > 0 ? ((4 / 3) * Math.PI * cutoffA ** 3 * n) / volume : 32;
     cap = Math.max(1024, Math.min(2 ** 28, Math.ceil(n * perAtom * (half ? 0.55 : 1.1))));
   }
-  let centres: Int32Array = new Int32Array(cap), neighbours: Int32Array = new Int32Array(cap), shifts: Int32Array = new Int32Array(3 * cap);
-  let vectors: Float64Array = new Float64Array(3 * cap), distances: Float64Array = new Float64Array(cap);
+  const gcap = (c: number): number => (geometry ? c : 0);
+  let centres: Int32Array, neighbours: Int32Array, shifts: Int32Array, vectors: Float64Array, distances: Float64Array;
+  if (into && bufferCapacity(into) >= cap) {
+    cap = bufferCapacity(into);
+    ({ centres, neighbours, shifts, vectors, distances } = into);
+  } else {
+    centres = new Int32Array(gcap(cap)); neighbours = new Int32Array(cap); shifts = new Int32Array(3 * cap);
+    vectors = new Float64Array(gcap(3 * cap)); distances = new Float64Array(gcap(cap));
+  }
   const [m0, m1, m2] = m;
   const [p0, p1, p2] = pbc;
-  const offsets = new Int32Array(n + 1);
+  const offsets = into && into.offsets.length === n + 1 ? into.offsets : new Int32Array(n + 1);
   let count = 0;
   for (let i = 0; i < n; i++) {
     offsets[i] = count;
@@ -229,21 +284,23 @@ function cellListNeighbourList(structure: Structure, cutoffA: number, half: bool
             if (count === cap) {
               // grow geometrically (no closure over the buffers: keeps them in registers in this hot loop)
               cap = Math.ceil(cap * 1.5) + 1024;
-              centres = grownInt32(centres, cap);
-              neighbours = grownInt32(neighbours, cap);
-              shifts = grownInt32(shifts, 3 * cap);
-              vectors = grownFloat64(vectors, 3 * cap);
-              distances = grownFloat64(distances, cap);
+              centres = grownInt32(centres, gcap(cap), count);
+              neighbours = grownInt32(neighbours, cap, count);
+              shifts = grownInt32(shifts, 3 * cap, 3 * count);
+              vectors = grownFloat64(vectors, gcap(3 * cap), gcap(3 * count));
+              distances = grownFloat64(distances, gcap(cap), gcap(count));
             }
-            centres[count] = i;
             neighbours[count] = j;
             shifts[3 * count] = q0 + ki0 - wrapK[3 * j];
             shifts[3 * count + 1] = q1 + ki1 - wrapK[3 * j + 1];
             shifts[3 * count + 2] = q2 + ki2 - wrapK[3 * j + 2];
-            vectors[3 * count] = dx;
-            vectors[3 * count + 1] = dy;
-            vectors[3 * count + 2] = dz;
-            distances[count] = Math.sqrt(r2);
+            if (geometry) {
+              centres[count] = i;
+              vectors[3 * count] = dx;
+              vectors[3 * count + 1] = dy;
+              vectors[3 * count + 2] = dz;
+              distances[count] = Math.sqrt(r2);
+            }
             count++;
           }
         }
@@ -251,8 +308,9 @@ function cellListNeighbourList(structure: Structure, cutoffA: number, half: bool
     }
   }
   offsets[n] = count;
-  // Trim: views when the buffers are well used (saves copying hundreds of MB), copies when mostly empty.
-  const view = count > 0.75 * cap;
+  if (into) Object.assign(into, { offsets, centres, neighbours, shifts, vectors, distances });
+  // Trim: views when the buffers are well used (saves copying hundreds of MB) or the caller's, copies when mostly empty.
+  const view = into !== null || count > 0.75 * cap;
   const trimI = (a: Int32Array, k: number): Int32Array => (view ? a.subarray(0, k) : a.slice(0, k));
   const trimF = (a: Float64Array, k: number): Float64Array => (view ? a.subarray(0, k) : a.slice(0, k));
   return {
@@ -260,24 +318,25 @@ function cellListNeighbourList(structure: Structure, cutoffA: number, half: bool
     atoms: n,
     count,
     offsets,
-    centres: trimI(centres, count),
+    centres: trimI(centres, gcap(count)),
     neighbours: trimI(neighbours, count),
     shifts: trimI(shifts, 3 * count),
-    vectors: trimF(vectors, 3 * count),
-    distances: trimF(distances, count),
+    vectors: trimF(vectors, gcap(3 * count)),
+    distances: trimF(distances, gcap(count)),
     ...(half ? { half: true } : {}),
   };
 }
 
-function grownInt32(a: Int32Array, size: number): Int32Array {
+/** A larger copy of the first `used` values of a. */
+function grownInt32(a: Int32Array, size: number, used: number): Int32Array {
   const out = new Int32Array(size);
-  out.set(a);
+  out.set(a.subarray(0, used));
   return out;
 }
 
-function grownFloat64(a: Float64Array, size: number): Float64Array {
+function grownFloat64(a: Float64Array, size: number, used: number): Float64Array {
   const out = new Float64Array(size);
-  out.set(a);
+  out.set(a.subarray(0, used));
   return out;
 }
 

@@ -17,6 +17,11 @@
  * narrow for that (several images of one pair within R) or so sparse that bins outnumber atoms 8:1 use the geometry
  * module's `buildNeighbourList` (half; atom order unchanged) instead. Memory O(pairs) (4 + 4 + 24 bytes per pair), reused between rebuilds; no allocation per call once
  * the buffers have grown.
+ *
+ * `update(positions, cell, 0)` builds the exact list at the cutoff (skin 0: the same list, bit for bit, as a
+ * `VerletPairList(cutoff, 0)` — valid for these positions only) in the same buffers, sized for the list at
+ * cutoff + skin: a trajectory workspace serves the first structure of a run exactly and then builds its skinned list
+ * without new buffers.
  */
 import { cellWidths, makeStructure } from '../core/index.js';
 import { binAtoms } from './binning.js';
@@ -32,8 +37,12 @@ export class VerletPairList {
   second = new Int32Array(0);
   /** Cartesian image translation t of each pair (3 per pair): r_ij = r_j − r_i + t. */
   translation = new Float64Array(0);
-  /** Full rebuilds so far. */
+  /** Builds so far (each changes the list: a version key for consumers that copy it), exact ones included. */
   rebuilds = 0;
+  /** Of these, exact builds at the cutoff (`update(…, 0)` on a list with a skin). */
+  exactBuilds = 0;
+  /** Skin of the current list (skinA, or 0 after an exact build); -1 before the first build. */
+  private builtSkinA = -1;
   /** Pairs come grouped by first slot: those of slot a are start[a] … start[a+1] − 1 (length atoms + 1). */
   start = new Int32Array(1);
   private refPositions = new Float64Array(0);
@@ -41,9 +50,14 @@ export class VerletPairList {
 
   constructor(readonly cutoffA: number, readonly skinA: number) {}
 
-  /** Makes the list valid for these positions and cell (rows, Å; 3-D periodic); true when it was rebuilt. */
-  update(positions: Float64Array, cell: ArrayLike<number>): boolean {
-    if (this.valid(positions, cell)) return false;
+  /**
+   * Makes the list valid for these positions and cell (rows, Å; 3-D periodic); true when it was rebuilt. `skinA` 0 on
+   * a list with a skin: the exact list at the cutoff (see the module header), kept while the positions are these.
+   */
+  update(positions: Float64Array, cell: ArrayLike<number>, skinA: number = this.skinA): boolean {
+    if (skinA !== this.skinA && skinA !== 0) throw new RangeError(`VerletPairList.update: skin ${skinA} Å is neither the list's ${this.skinA} Å nor 0`);
+    if (this.builtSkinA === skinA && this.valid(positions, cell)) return false;
+    this.builtSkinA = skinA;
     this.build(positions, cell);
     // offsets by first slot (both builds emit the pairs grouped by their first slot, in slot order)
     const n = positions.length / 3;
@@ -55,19 +69,20 @@ export class VerletPairList {
     this.refPositions.set(positions);
     for (let k = 0; k < 9; k++) this.refCell[k] = cell[k];
     this.rebuilds++;
+    if (skinA !== this.skinA) this.exactBuilds++;
     return true;
   }
 
   /** True when no atom lies farther than `limitA` from where it was at the last rebuild (same atom count). */
   nearReference(p: Float64Array, limitA: number): boolean {
-    return this.rebuilds > 0 && withinDisplacement(this.refPositions, p, limitA);
+    return this.builtSkinA >= 0 && withinDisplacement(this.refPositions, p, limitA);
   }
 
   /** True when the stored list still holds every pair within the cutoff at these positions and cell (no rebuild needed). */
   valid(p: Float64Array, cell: ArrayLike<number>): boolean {
-    if (this.rebuilds === 0 || p.length !== this.refPositions.length) return false;
+    if (this.builtSkinA < 0 || p.length !== this.refPositions.length) return false;
     for (let k = 0; k < 9; k++) if (cell[k] !== this.refCell[k]) return false;
-    return withinDisplacement(this.refPositions, p, this.skinA / 2);
+    return withinDisplacement(this.refPositions, p, this.builtSkinA / 2);
   }
 
   /** Room for `pairs` pairs: `headroom` × as many slots when the buffers must grow (1.25 when a build overflows). */
@@ -89,7 +104,8 @@ export class VerletPairList {
   }
 
   private build(x: Float64Array, cell: ArrayLike<number>): void {
-    const n = x.length / 3, R = this.cutoffA + this.skinA;
+    // R: the search radius of this build; room is reserved for the list at cutoff + skin either way
+    const n = x.length / 3, R = this.cutoffA + this.builtSkinA, Rroom = this.cutoffA + this.skinA;
     this.count = 0;
     if (n === 0) { this.order = new Int32Array(0); return; }
     const reach: number[] = [], nb: number[] = [];
@@ -104,7 +120,7 @@ export class VerletPairList {
     // about ρ (2π/3) R³ pairs per atom: room for 5 % more (the list lives on along a trajectory, so no 1.5× slack);
     // the buffers grow by 1.25× when a denser structure brings more
     const V = Math.abs(cell[0] * (cell[4] * cell[8] - cell[5] * cell[7]) - cell[1] * (cell[3] * cell[8] - cell[5] * cell[6]) + cell[2] * (cell[3] * cell[7] - cell[4] * cell[6]));
-    this.reserve(Math.ceil(1.05 * n * (n / V) * ((2 * Math.PI) / 3) * R * R * R), 1);
+    this.reserve(Math.ceil(1.05 * n * (n / V) * ((2 * Math.PI) / 3) * Rroom * Rroom * Rroom), 1);
     const [n1, n2, n3] = nb;
     // wrapped positions (w = x − k·A) and bins (binning.ts); the translation of a pair found between wrapped positions
     // is converted back to the positions as given: t = shift + (x_i − w_i) − (x_j − w_j)
@@ -177,10 +193,12 @@ export class VerletPairList {
   private buildFromList(x: Float64Array, cell: ArrayLike<number>): void {
     const n = x.length / 3;
     const s = makeStructure({ symbols: new Array<string>(n).fill('X'), positions: x, cell: Array.from(cell), pbc: [true, true, true] });
-    const nl = buildNeighbourList(s, this.cutoffA + this.skinA, { half: true });
+    const nl = buildNeighbourList(s, this.cutoffA + this.builtSkinA, { half: true });
     if (this.order.length !== n) this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[i] = i;
-    this.reserve(nl.count, 1);
+    // an exact build: room for the list with the skin too (about (R + skin)³/R³ as many pairs)
+    const room = this.builtSkinA === this.skinA ? nl.count : Math.ceil(1.05 * nl.count * ((this.cutoffA + this.skinA) / this.cutoffA) ** 3);
+    this.reserve(room, 1);
     for (let p = 0; p < nl.count; p++) {
       const a = nl.shifts[3 * p], b = nl.shifts[3 * p + 1], c = nl.shifts[3 * p + 2];
       this.push(nl.centres[p], nl.neighbours[p], a * cell[0] + b * cell[3] + c * cell[6], a * cell[1] + b * cell[4] + c * cell[7], a * cell[2] + b * cell[5] + c * cell[8]);

@@ -16,10 +16,13 @@
  * cutoff + skin holds (1 + skin/cutoff)³ as many) and grown when a refresh brings more. A list returned by `get` is therefore valid until the next `get`
  * on the same cache: a trajectory's calculator asks once per step and is done with the list when it asks again.
  * At 1728 ions with the FKK and short-range cutoffs this keeps ≈ 21 MB less between steps and allocates ≈ 25 MB
- * less per step.
+ * less per step. The list at cutoff + skin is built without vectors and distances (`buildPairIndex`: 16 instead of
+ * 52 bytes per pair while it is built), and `plain` — the list at the cutoff itself for a structure that does not
+ * continue a trajectory (the first of a run) — is built into the same output buffers, which the refreshes of the
+ * trajectory then reuse: one set of output buffers per cache from the first call on.
  */
 import { FarfieldError, type Structure } from '../core/index.js';
-import { buildNeighbourList, type NeighbourList } from './neighbours.js';
+import { bufferCapacity, buildNeighbourListInto, buildPairIndex, type NeighbourList, type NeighbourListBuffers } from './neighbours.js';
 
 export interface NeighbourListCache {
   /** The neighbour list of `structure` at the cache's cutoff. */
@@ -30,6 +33,11 @@ export interface NeighbourListCache {
   readonly rebuilds: number;
   /** True when `get(structure)` would reuse the stored list (no rebuild). */
   valid(structure: Structure): boolean;
+  /**
+   * The list at the cutoff itself, bit for bit `buildNeighbourList(structure, cutoff)`, written into the output
+   * buffers `get` refreshes into (valid until the next `get` or `plain`); the stored list at cutoff + skin is kept.
+   */
+  plain(structure: Structure): NeighbourList;
 }
 
 export function neighbourListCache(cutoffA: number, skinA: number, options: { half?: boolean } = {}): NeighbourListCache {
@@ -38,9 +46,8 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
   const half = options.half ?? false;
   /** The list at cutoff + skin, reduced to what a refresh reads. */
   let big: { atoms: number; count: number; offsets: Int32Array; neighbours: Int32Array; shifts: Int8Array | Int32Array } | null = null;
-  /** Output buffers reused by every `get` (capacity in pairs). */
-  let capacity = -1;
-  let out = { offsets: new Int32Array(0), centres: new Int32Array(0), neighbours: new Int32Array(0), shifts: new Int32Array(0),
+  /** Output buffers reused by every `get` and `plain`. */
+  const out: NeighbourListBuffers = { offsets: new Int32Array(0), centres: new Int32Array(0), neighbours: new Int32Array(0), shifts: new Int32Array(0),
     vectors: new Float64Array(0), distances: new Float64Array(0) };
   let refPositions = new Float64Array(0);
   let refCell = new Float64Array(9);
@@ -65,9 +72,10 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
     skinA,
     get rebuilds() { return rebuilds; },
     valid: (s: Structure) => !stale(s),
+    plain: (s: Structure) => buildNeighbourListInto(s, cutoffA, out, { half }),
     get(s: Structure): NeighbourList {
       if (stale(s)) {
-        const full = buildNeighbourList(s, cutoffA + skinA, { half });
+        const full = buildPairIndex(s, cutoffA + skinA, { half });
         big = { atoms: full.atoms, count: full.count, offsets: full.offsets, neighbours: full.neighbours, shifts: compactShifts(full.shifts) };
         refPositions = s.positions.slice();
         refCell = s.cell.slice();
@@ -89,10 +97,11 @@ export function neighbourListCache(cutoffA: number, skinA: number, options: { ha
           const d2 = dx * dx + dy * dy + dz * dz;
           if (d2 < c2 && d2 !== 0) within++;
         }
-      if (within > capacity || out.offsets.length !== n + 1) {
-        capacity = Math.min(b.count, Math.ceil(1.05 * within) + 64);
-        out = { offsets: new Int32Array(n + 1), centres: new Int32Array(capacity), neighbours: new Int32Array(capacity),
-          shifts: new Int32Array(3 * capacity), vectors: new Float64Array(3 * capacity), distances: new Float64Array(capacity) };
+      if (out.offsets.length !== n + 1) out.offsets = new Int32Array(n + 1);
+      if (within > bufferCapacity(out)) {
+        const capacity = Math.min(b.count, Math.ceil(1.05 * within) + 64);
+        Object.assign(out, { centres: new Int32Array(capacity), neighbours: new Int32Array(capacity), shifts: new Int32Array(3 * capacity),
+          vectors: new Float64Array(3 * capacity), distances: new Float64Array(capacity) });
       }
       const { offsets, centres, neighbours, shifts, vectors, distances } = out;
       let count = 0;

@@ -92,6 +92,13 @@ export class KernelModel implements Calculator {
    * `scratch`. false: the matrix/gradient path (kept for kernels without `weighted`, the uncertainty, and tests).
    */
   weightedKernelPath = true;
+  /**
+   * On the weighted path with a descriptor that writes into a target (`computeInto`), dE/dX takes the place of the
+   * features in the same N × d buffer: each block of atoms' gradient goes to a block × d array and is copied over
+   * that block's feature rows, which nothing reads afterwards (one N × d buffer per call instead of two; same bits).
+   * false: separate feature and dE/dX buffers (A/B benches, tests).
+   */
+  inPlaceGradient = true;
   /** The weighted path multiplies with reference rows pre-packed once per reference set (referencePacks.ts; same
    * bits). false: plain GEMMs that pack them on every call (A/B benches). */
   packedReferences = true;
@@ -166,6 +173,9 @@ export class KernelModel implements Calculator {
     const d = this.descriptor.width;
     // features and dE/dX live only during this call: written into buffers reused from call to call (no 2 × N × d
     // garbage per MD step); descriptors that cannot write into a target allocate as before
+    const cf = wantU ? this.params.covarianceFactor! : null;
+    // dE/dX in place of the features (`inPlaceGradient`): one N × d buffer instead of two (8 MB at 1728 ions, d = 584)
+    const inPlace = this.inPlaceGradient && (wantF || wantS) && !cf && this.weightedKernelPath && this.kernel.weighted !== undefined && this.descriptor.computeInto !== undefined;
     let features: Float64Array, saved: unknown;
     if (this.descriptor.computeInto) {
       features = this.scratch.get('model.features', n * d);
@@ -177,8 +187,7 @@ export class KernelModel implements Calculator {
       saved = out.saved;
     }
     const energies = new Float64Array(n);
-    const dEdX = wantF || wantS ? this.scratch.get('model.dEdX', n * d).fill(0) : null;
-    const cf = wantU ? this.params.covarianceFactor! : null;
+    const dEdX = inPlace ? features : wantF || wantS ? this.scratch.get('model.dEdX', n * d).fill(0) : null;
     const totalOnly = cf !== null && this.energyUncertaintyOptions.totalOnly === true;
     const phiTotal = totalOnly ? new Float64Array(this.refs.nColumns) : null;
     const plan = cf && !totalOnly ? this.energyBoundPlan() : null;
@@ -198,17 +207,30 @@ export class KernelModel implements Calculator {
       // species' column sums in one piece (accumulateEnergyBounds adds ‖Σ_i φ_i‖² per call), so both keep one block
       const block = wantFU || plan ? ntAll : Math.max(1, Math.min(ntAll, this.kernelBlockAtoms));
       const weighted = this.weightedKernelPath && !cf && mt > 0 ? this.kernel.weighted : undefined;
+      if (inPlace && !weighted) {
+        // no references: E_i = e_t and dE/dX_i = 0 (the rows held this species' features)
+        for (let i = 0; i < ntAll; i++) {
+          energies[all[i]] = this.referenceEnergiesEv[t];
+          features.fill(0, all[i] * d, (all[i] + 1) * d);
+        }
+        continue;
+      }
       if (weighted) {
-        // features and dE/dX read and written in place (rows = atoms of t), weights as a vector (kernelScratch.ts)
+        // features read in place (rows = atoms of t), weights as a vector (kernelScratch.ts); dE/dX added in place,
+        // or in place of the features: into a zeroed block × d array, then copied over the block's feature rows
+        // (read by nothing after the block: the same bits as adding into a zeroed N × d dE/dX)
         const e = this.scratch.get('model.energy', block);
+        const gb = inPlace ? this.scratch.get('model.blockGradient', block * d) : null;
         this.scratch.packReferences = this.packedReferences;
         for (let a0 = 0; a0 < ntAll; a0 += block) {
           const atoms = all.subarray(a0, Math.min(ntAll, a0 + block));
           const nt = atoms.length;
           e.fill(0, 0, nt);
           const src = { data: features, stride: d, col0: 0, index: atoms };
-          weighted.call(this.kernel, src, nt, d, this.refs.prepared[t], w, e, dEdX && { data: dEdX, stride: d, col0: 0, index: atoms }, this.scratch);
+          const out = gb ? { data: gb.fill(0, 0, nt * d), stride: d, col0: 0, index: null } : dEdX && { data: dEdX, stride: d, col0: 0, index: atoms };
+          weighted.call(this.kernel, src, nt, d, this.refs.prepared[t], w, e, out, this.scratch);
           for (let i = 0; i < nt; i++) energies[atoms[i]] = this.referenceEnergiesEv[t] + e[i];
+          if (gb) for (let i = 0; i < nt; i++) features.set(gb.subarray(i * d, (i + 1) * d), atoms[i] * d);
         }
         continue;
       }

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, type Structure } from '../../src/core/index.js';
 import { ComputeContext, ComputeWorkspace, backwardOf, createDescriptor } from '../../src/descriptors/index.js';
+import { VerletPairList, buildNeighbourList } from '../../src/geometry/index.js';
 import { randomIonic } from './longRange/helpers.js';
 import { maxRelativeDifference } from '../helpers/invariance.js';
 
@@ -63,4 +64,37 @@ test('workspace: the angular saved coefficients of consecutive calls share one b
     assert.ok(maxRel(gw.positions, gf.positions) < 1e-12, `step ${step}: position gradients`);
     s = moved(s, rng, 0.05);
   }
+});
+
+test('workspace: the first structure\'s plain lists are built into the buffers the trajectory then reuses (exact bits; same structure again: same list)', () => {
+  const ws = new ComputeWorkspace(1), rng = new Rng(6);
+  const a = randomIonic(7, 64, 12.7, 0.1), b = moved(a, rng, 0.05), c = randomIonic(8, 64, 12.7, 0.1);
+  // full lists: plain = buildNeighbourList bit for bit, in the buffers the refreshes write into
+  const la = ws.neighbours(a, 5);
+  const fa = buildNeighbourList(a, 5);
+  for (const k of ['offsets', 'centres', 'neighbours', 'shifts', 'vectors', 'distances'] as const) assert.deepEqual(la[k], fa[k], k);
+  assert.equal(ws.neighbours(a, 5), la, 'the same structure again: the same plain list');
+  const buf = la.distances.buffer;
+  const lb = ws.neighbours(b, 5);
+  assert.equal(lb.distances.buffer, buf, 'the trajectory refreshes into the plain list\'s buffers');
+  assert.equal(ws.rebuilds, 1);
+  // an unrelated structure gets a plain list again (exact), and after a refresh in between it is not served stale
+  const lc = ws.neighbours(c, 5);
+  assert.deepEqual(lc.distances, buildNeighbourList(c, 5).distances);
+  ws.neighbours(moved(b, rng, 0.01), 5); // within the skin of b's list: a refresh into the same buffers
+  // c again, after a refresh rewrote the buffers of its plain list: not that stale list but c's pairs (a list with the
+  // skin now, as c continues the last structure the workspace saw: same pairs, order may differ)
+  const again = ws.neighbours(c, 5), fc = buildNeighbourList(c, 5);
+  assert.equal(again.count, fc.count);
+  const sorted = (x: Float64Array): number[] => Array.from(x).sort((p, q) => p - q);
+  assert.ok(sorted(again.distances).every((d, k) => Math.abs(d - sorted(fc.distances)[k]) < 1e-12), 'c again after a refresh');
+  // half lists: the exact list at the cutoff first, then the skinned one in the same object and buffers
+  const ha = ws.halfPairs(a, 9);
+  const hf = new VerletPairList(9, 0);
+  hf.update(a.positions, a.cell);
+  assert.deepEqual(ha.translation.subarray(0, 3 * ha.count), hf.translation.subarray(0, 3 * hf.count));
+  const hbuf = ha.translation.buffer;
+  const hb = ws.halfPairs(b, 9);
+  assert.equal(hb, ha);
+  assert.equal(hb.translation.buffer, hbuf, 'the skinned half list reuses the exact list\'s buffers');
 });

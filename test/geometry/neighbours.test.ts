@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { makeStructure, Rng, FarfieldError, type Structure } from '../../src/core/index.js';
-import { buildNeighbourList, bruteForceNeighbourList, toHalfList, type NeighbourList } from '../../src/geometry/index.js';
+import { buildNeighbourList, buildNeighbourListInto, buildPairIndex, bruteForceNeighbourList, toHalfList, type NeighbourList } from '../../src/geometry/index.js';
 
 function randomCell(rng: Rng, size: number, skew: number): number[] {
   const c = [size, 0, 0, 0, size, 0, 0, 0, size];
@@ -203,5 +203,25 @@ test('agrees with ASE neighbor_list (cross-check)', { skip: haveAse ? false : '/
       assert.ok(q !== undefined, `case ${t}: ASE pair ${i}→${ase.j[p]} ${ase.S[p]} missing`);
       assert.ok(Math.abs(nl.distances[q] - ase.d[p]) < 1e-9);
     });
+  }
+});
+
+test('buildNeighbourListInto = buildNeighbourList bit for bit (buffers too small: grown and kept; large: written in place); buildPairIndex = its pairs', () => {
+  const rng = new Rng(31);
+  const cell = randomCell(rng, 9, 0.15);
+  const a = randomStructure(rng, 40, cell, [true, true, true]), b = randomStructure(rng, 25, cell, [true, true, false]);
+  const bufs = { offsets: new Int32Array(0), centres: new Int32Array(8), neighbours: new Int32Array(8), shifts: new Int32Array(24), vectors: new Float64Array(24), distances: new Float64Array(8) };
+  for (const half of [false, true]) {
+    const ra = buildNeighbourListInto(a, 4.2, bufs, { half }), fa = buildNeighbourList(a, 4.2, { half });
+    for (const k of ['offsets', 'centres', 'neighbours', 'shifts', 'vectors', 'distances'] as const) assert.deepEqual(ra[k], fa[k], `${k} (half ${half})`);
+    assert.equal(ra.count, fa.count);
+    assert.equal(ra.distances.buffer, bufs.distances.buffer, 'the grown buffers are kept');
+    const held = bufs.distances;
+    const rb = buildNeighbourListInto(b, 3.1, bufs, { half }), fb = buildNeighbourList(b, 3.1, { half });
+    assert.equal(bufs.distances, held, 'a smaller list is written into the buffers it finds');
+    for (const k of ['offsets', 'centres', 'neighbours', 'shifts', 'vectors', 'distances'] as const) assert.deepEqual(rb[k], fb[k], `${k} (small, half ${half})`);
+    const idx = buildPairIndex(a, 4.2, { half });
+    assert.equal(idx.count, fa.count);
+    assert.deepEqual([idx.offsets, idx.neighbours, idx.shifts], [fa.offsets, fa.neighbours, fa.shifts]);
   }
 });

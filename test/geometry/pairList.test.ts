@@ -75,3 +75,26 @@ test('the list keeps little more room than its pairs (it lives on along a trajec
     assert.deepEqual(listPairs(l, pos, cutoff), freshPairs(pos, [...cell], cutoff), `L ${L}: the pairs within the cutoff`);
   }
 });
+
+test('update(…, 0): the exact list at the cutoff (= a skin-0 list, bit for bit) in buffers the skinned list then reuses', () => {
+  const rng = new Rng(12);
+  for (const [cell, n] of [[[14, 0, 0, 1.5, 13.5, 0, -0.7, 0.9, 14.2], 150], [[6, 0, 0, 1.1, 5.5, 0, -0.4, 0.6, 7], 12]] as const) {
+    const pos = Float64Array.from({ length: 3 * n }, () => rng.range(0, 14));
+    const l = new VerletPairList(4.5, 1), exact = new VerletPairList(4.5, 0);
+    assert.equal(l.update(pos, cell, 0), true);
+    exact.update(pos, cell);
+    assert.equal(l.count, exact.count);
+    assert.deepEqual([l.order, l.first.subarray(0, l.count), l.second.subarray(0, l.count), l.translation.subarray(0, 3 * l.count), l.start],
+      [exact.order, exact.first.subarray(0, exact.count), exact.second.subarray(0, exact.count), exact.translation.subarray(0, 3 * exact.count), exact.start]);
+    assert.equal(l.update(pos, cell, 0), false, 'same positions: kept');
+    assert.equal(l.valid(pos.map((x) => x + 1e-9), cell), false, 'an exact list holds for its positions only');
+    assert.equal(l.rebuilds - l.exactBuilds, 0);
+    const first = l.first.buffer;
+    const moved = pos.map((x) => x + rng.range(-0.05, 0.05));
+    assert.equal(l.update(moved, cell), true, 'the trajectory: a build with the skin');
+    assert.equal(l.rebuilds - l.exactBuilds, 1);
+    assert.equal(l.first.buffer, first, 'in the buffers of the exact build (sized for the skin)');
+    assert.deepEqual(listPairs(l, moved, 4.5), freshPairs(moved, [...cell], 4.5));
+    assert.throws(() => l.update(moved, cell, 0.5), RangeError);
+  }
+});

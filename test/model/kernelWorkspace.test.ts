@@ -2,12 +2,12 @@
  * KernelModel's trajectory workspace (issue 14 item 3): off by default (a prediction does not depend on what the model
  * computed before: bit-identical whatever came first); `withTrajectoryWorkspace` gives the model one for the run and
  * drops it after; along a trajectory the energies, forces and stress with the workspace equal those without to
- * round-off while the neighbour lists are rebuilt only a few times.
+ * round-off while the neighbour lists are rebuilt only a few times; MD computes its step 0 in the run's workspace.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng, type Structure } from '../../src/core/index.js';
-import { withTrajectoryWorkspace } from '../../src/api/index.js';
+import { runMolecularDynamics, withTrajectoryWorkspace } from '../../src/api/index.js';
 import { randomSrModel, randomStructure } from './helpers/data.js';
 import { maxRelativeDifference } from '../helpers/invariance.js';
 
@@ -43,4 +43,15 @@ test('withTrajectoryWorkspace: a workspace for the run (few rebuilds, same resul
   // radial and angular cutoffs: one skin build each when the trajectory is first seen (≤ 0.035 Å per step never
   // exhausts skin/2 = 0.5 Å in 10 steps)
   assert.equal(rebuilds, 2);
+});
+
+test('runMolecularDynamics computes step 0 in the run\'s workspace too (one set of list buffers for the run), drops it after', () => {
+  const rng = new Rng(3), m = model();
+  const s = randomStructure(rng, 32, 9, ['Na', 'Cl'], 2.0);
+  const calls: boolean[] = [];
+  const calc = m.calculate.bind(m);
+  m.calculate = (x, o) => { calls.push(m.workspace !== null); return calc(x, o); };
+  runMolecularDynamics({ calculator: m, start: s, steps: 3, timestepFs: 0.5, temperatureK: 100, thermostat: 'nve', logEvery: 1000 });
+  assert.deepEqual(calls, [true, true, true, true], 'steps 0–3 with the workspace');
+  assert.equal(m.workspace, null, 'dropped after the run');
 });

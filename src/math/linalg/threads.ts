@@ -15,7 +15,7 @@
 import { canBlock, spawnNodeWorker, type WorkerHandle } from '../worker.js';
 
 /** Kernels the helper may run (the order is the wire format). */
-export const HELPER_KERNELS = ['syrkUpper', 'gemm', 'cholPanel', 'cholUpdate', 'trsm', 'tredAccumulate', 'rotateBatch', 'gemmPacked'] as const;
+export const HELPER_KERNELS = ['syrkUpper', 'gemm', 'cholPanel', 'cholUpdate', 'trsm', 'tredAccumulate', 'rotateBatch', 'gemmPacked', 'gemmPackedT'] as const;
 export type HelperKernel = (typeof HELPER_KERNELS)[number];
 
 // Control block layout: Int32 slots, then Float64 arguments from byte 64.

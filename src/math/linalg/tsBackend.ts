@@ -201,6 +201,12 @@ export function gemmPackedTs(m: number, a: Float64Array, pb: PackedB, c: Float64
   gemmTs(m, pb.n, pb.k, a, (pb as TsPackedB).values(), c, { ...opts, transB: pb.transB });
 }
 
+/** C (m × pb.k) = op(A)·op(B)ᵀ: the snapshot read with the other transposition (the same gemm as with op(B)ᵀ). */
+export function gemmPackedTTs(m: number, a: Float64Array, pb: PackedB, c: Float64Array, opts: PackedGemmOptions = {}): void {
+  checkGemmPacked(m, pb.n, pb.k, a, c, opts.transA ?? false, 'ts', pb.backend, pb.freed);
+  gemmTs(m, pb.k, pb.n, a, (pb as TsPackedB).values(), c, { ...opts, transB: !pb.transB });
+}
+
 export const tsLinalg: Linalg = Object.freeze({
   backend: 'ts' as const,
   syrkAccumulate: syrkAccumulateTs,
@@ -211,4 +217,5 @@ export const tsLinalg: Linalg = Object.freeze({
   choleskySolve: choleskySolveTs,
   packB: packBTs,
   gemmPacked: gemmPackedTs,
+  gemmPackedT: gemmPackedTTs,
 });

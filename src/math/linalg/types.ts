@@ -56,4 +56,9 @@ export interface Linalg {
   packB(b: Float64Array, k: number, n: number, transB?: boolean): PackedB;
   /** C (m×n) = alpha·op(A)·op(B) + beta·C with op(B) from `packB` (k×n): bitwise the `gemm` with that B. */
   gemmPacked(m: number, a: Float64Array, b: PackedB, c: Float64Array, opts?: PackedGemmOptions): void;
+  /**
+   * C (m × b.k) = alpha·op(A)·op(B)ᵀ + beta·C with op(B) (k×n) from `packB` and op(A) m × b.n: the transposed product
+   * from the same pack, bitwise the `gemm` with op(B)ᵀ (one pack of a matrix serves both A·Rᵀ and P·R).
+   */
+  gemmPackedT(m: number, a: Float64Array, b: PackedB, c: Float64Array, opts?: PackedGemmOptions): void;
 }

@@ -40,6 +40,8 @@ interface Kernels {
   packB(k: number, n: number, b: number, ldb: number, transB: number, dst: number): void;
   gemmPacked(m: number, n: number, k: number, a: number, lda: number, transA: number, pb: number, jp0: number, jp1: number,
     c: number, ldc: number, alpha: number, beta: number, packA: number): void;
+  gemmPackedT(m: number, n: number, k: number, a: number, lda: number, transA: number, pb: number, jp0: number, jp1: number,
+    c: number, ldc: number, alpha: number, beta: number, packA: number, panel: number): void;
 }
 
 /** Must match the constants of assembly/linalg.ts. */
@@ -444,6 +446,31 @@ export class WasmLinalg implements Linalg {
     const ker = rt.kernels;
     rt.split(2 * m * n * k, 'gemmPacked', [m, n, k, pa, lda, tA, pb, s, np, pc, n, alpha, beta, pA1],
       () => ker.gemmPacked(m, n, k, pa, lda, tA, pb, 0, s, pc, n, alpha, beta, pA0), this.threads);
+    c.set(rt.view(pc, m * n));
+  }
+
+  gemmPackedT(m: number, a: Float64Array, packed: PackedB, c: Float64Array, opts: PackedGemmOptions = {}): void {
+    const transA = opts.transA ?? false, alpha = opts.alpha ?? 1, beta = opts.beta ?? 0;
+    // the product with op(B)ᵀ: depth = the pack's n, columns = its k
+    const k = packed.n, n = packed.k;
+    const own = packed instanceof WasmPackedB && packed.rt === this.rt;
+    checkGemmPacked(m, k, n, a, c, transA, 'wasm', own ? 'wasm' : packed.backend === 'wasm' ? 'wasm of another runtime' : packed.backend,
+      packed.freed);
+    if (m === 0 || n === 0) return;
+    const rt = this.rt, np = (n + 3) >> 2;
+    const L = new Layout(rt.scratchBase);
+    const pa = L.take(m * k), pc = L.take(m * n);
+    const kc = Math.min(KC, Math.max(k, 1));
+    const pA0 = L.take(MC * kc), pA1 = L.take(MC * kc), pP0 = L.take(4 * kc), pP1 = L.take(4 * kc);
+    rt.ensure(L.end);
+    rt.view(pa, m * k).set(a.subarray(0, m * k));
+    if (beta !== 0) rt.view(pc, m * n).set(c.subarray(0, m * n));
+    const lda = transA ? m : k, tA = transA ? 1 : 0;
+    // column panels [0, s) here, [s, np) on the helper, as gemmPacked
+    const s = np >> 1, pb = (packed as WasmPackedB).ptr;
+    const ker = rt.kernels;
+    rt.split(2 * m * n * k, 'gemmPackedT', [m, n, k, pa, lda, tA, pb, s, np, pc, n, alpha, beta, pA1, pP1],
+      () => ker.gemmPackedT(m, n, k, pa, lda, tA, pb, 0, s, pc, n, alpha, beta, pA0, pP0), this.threads);
     c.set(rt.view(pc, m * n));
   }
 }
