@@ -66,8 +66,10 @@ export interface NormalEquationsOptions {
 /**
  * Tunables. `minWork`: the worker is used only when Σ_s atoms_s × references ≥ minWork (its start-up, 0.3–3 s with
  * module loading, would dominate small fits; ~1e-5 s per atom·reference were measured on the full benchmark).
+ * `capCallerThreads`: the caller's default linalg is capped to one thread while the worker runs (true; false only for
+ * the A/B in bench/fitNormal.bench.ts — the helper thread then competes with the worker for the cores).
  */
-export const parallelNormalSettings = { minWork: 1e6 };
+export const parallelNormalSettings = { minWork: 1e6, capCallerThreads: true };
 
 /** Rows buffered per syrk call. */
 const BUF_ROWS = 512;
@@ -219,13 +221,14 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
   // thread cap) every getLinalg() inside the descriptor's reverse pass and the kernels — no helper thread competing
   // with the worker for the two cores
   const la = worker ? getLinalg('auto', { threads: 1 }) : getLinalg();
-  const cap = worker ? setLinalgThreadCap(1) : null;
+  const capped = worker !== null && parallelNormalSettings.capCallerThreads;
+  const cap = capped ? setLinalgThreadCap(1) : null;
   let st: RangeStats;
   try {
     st = accumulateNormalRange(job, descriptor, refs, 0, lead, ata, atb, la,
       (k) => onProgress({ phase: 'normal equations', done: k + 1 + workerDone(), total: n }));
   } finally {
-    if (worker) setLinalgThreadCap(cap);
+    if (capped) setLinalgThreadCap(cap);
   }
   let threads = 1;
   let workerError = '';
