@@ -10,7 +10,8 @@
  * The cutoff is the largest block cutoff. Blocks share the per-structure context (and so one neighbour list per
  * cutoff). The vjp hands every block its columns of the upstream × √w (upstream.ts `upstreamColumns`: a row view
  * for one dense gradient or a batch, sliced rows for a factored upstream, leaving out terms that are zero on the
- * block) and sums the blocks' gradients.
+ * block) and sums the blocks' gradients; a factored upstream whose entries are mostly zero on a block (liveEntries) is
+ * handed to that block with its live entries only.
  * Column metadata: a composite of kind 'composite' has one column block per child (a block kernel's parts); a named
  * composite (e.g. 'sr' = radial + angular) is one block. Leaf groups are the children's, shifted.
  */
@@ -18,7 +19,7 @@ import { FarfieldError } from '../core/index.js';
 import type { Structure } from '../core/index.js';
 import type { ComputeContext } from './context.js';
 import { columnGroups, type ColumnBlock, type Descriptor, type DescriptorGradients, type DescriptorOutput, type DescriptorSpec, type FeatureTarget } from './descriptor.js';
-import { checkUpstream, upstreamColumns, zeroGradients, type Upstream } from './upstream.js';
+import { checkUpstream, factoredUpstream, liveEntries, selectEntries, upstreamColumns, zeroGradients, type Upstream } from './upstream.js';
 import { DESCRIPTORS, createDescriptor } from './registry.js';
 
 /** One block of a composite: a descriptor spec (species optional: inherited) and its weight w (features × √w). */
@@ -131,6 +132,19 @@ export class CompositeDescriptor implements Descriptor<CompositeSaved> {
       if (s === 0) return;
       const sub = upstreamColumns(up, n, D, this.columnOffsets[b], d.width, s);
       if (!sub) return;
+      // a factored upstream whose entries mostly vanish on this block (a block kernel's linear-part references on the
+      // short-range block, its non-linear references on the long-range block): the block runs on the live entries only
+      const live = sub.form === 'factored' ? liveEntries(sub, n, d.width) : null;
+      if (live && sub.form === 'factored' && 4 * live.length <= 3 * up.count) {
+        if (live.length === 0) return;
+        const r = d.vjp(structure, ctx, saved[b], factoredUpstream(selectEntries(sub, n, d.width, live)));
+        for (let q = 0; q < live.length; q++) {
+          const po = live[q] * 3 * n, ro = q * 3 * n, so = live[q] * 9;
+          for (let k = 0; k < 3 * n; k++) positions[po + k] += r.positions[ro + k];
+          for (let k = 0; k < 9; k++) strain[so + k] += r.strain[q * 9 + k];
+        }
+        return;
+      }
       const r = d.vjp(structure, ctx, saved[b], sub);
       for (let k = 0; k < positions.length; k++) positions[k] += r.positions[k];
       for (let k = 0; k < strain.length; k++) strain[k] += r.strain[k];

@@ -257,3 +257,39 @@ export function backwardManyOf<S>(d: Descriptor<S>, structure: Structure, ctx: C
 export function backwardFactoredOf<S>(d: Descriptor<S>, structure: Structure, ctx: ComputeContext, saved: S, up: FactoredTerms): DescriptorGradients {
   return d.vjp(structure, ctx, saved, factoredUpstream(up));
 }
+
+/**
+ * Entries of a factored upstream (N atoms, width D) that can reach the gradients: c is live when a term has a
+ * nonzero coefficient and a nonzero row for c, or the own part a nonzero coefficient for c. The others are
+ * identically zero upstreams (zero gradients). A block kernel gives such entries per block: the references of its
+ * linear parts are zero on the non-linear blocks' columns and vice versa (model/blockKernel.ts blockReferences).
+ */
+export function liveEntries(up: FactoredTerms, nat: number, width: number): Int32Array {
+  const live = new Uint8Array(up.count);
+  const nonzero = (a: Float64Array, o: number, len: number): boolean => {
+    for (let k = 0; k < len; k++) if (a[o + k] !== 0) return true;
+    return false;
+  };
+  for (let c = 0; c < up.count; c++) {
+    if (up.own && nonzero(up.own.coef, c * nat, nat)) live[c] = 1;
+    for (let r = 0; r < up.terms.length && !live[c]; r++)
+      if (nonzero(up.terms[r].rows, c * width, width) && nonzero(up.terms[r].coef, c * nat, nat)) live[c] = 1;
+  }
+  let n = 0;
+  for (let c = 0; c < up.count; c++) n += live[c];
+  const out = new Int32Array(n);
+  for (let c = 0, q = 0; c < up.count; c++) if (live[c]) out[q++] = c;
+  return out;
+}
+
+/** Entries `index` of a factored upstream (N atoms, width D), in that order: coefficients and term rows copied. */
+export function selectEntries(up: FactoredTerms, nat: number, width: number, index: Int32Array): FactoredTerms {
+  const m = index.length;
+  const pick = (a: Float64Array, len: number): Float64Array => {
+    const out = new Float64Array(m * len);
+    for (let q = 0; q < m; q++) out.set(a.subarray(index[q] * len, index[q] * len + len), q * len);
+    return out;
+  };
+  const terms = up.terms.map((t) => ({ coef: pick(t.coef, nat), rows: pick(t.rows, width) }));
+  return up.own ? { count: m, terms, own: { coef: pick(up.own.coef, nat), rows: up.own.rows } } : { count: m, terms };
+}

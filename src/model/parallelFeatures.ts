@@ -13,7 +13,7 @@
  */
 import { type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { canBlock, spawnNodeWorker, type WorkerHandle } from '../math/index.js';
+import { canBlock, setLinalgThreadCap, spawnNodeWorker, type WorkerHandle } from '../math/index.js';
 import { awaitWorkerShare, runClaimedShare, splitWorkerBootstrap, tsLoaderFor, workerProgress } from './splitWorker.js';
 import { splitPoint } from './parallelNormal.js';
 
@@ -113,7 +113,13 @@ export function computeFeaturesParallel(structures: readonly Structure[], descri
   const workerDone = (): number => workerProgress(ctl);
   const lead = worker ? h : n;
   const keep = (k: number, x: Float64Array): void => { features[k] = x; };
-  featureRange(structures, descriptor, 0, lead, keep, (k) => onProgress({ phase: 'descriptors', done: k + 1 + workerDone(), total: n }));
+  // while the worker runs, no linalg helper thread on this side either (parallelNormal.ts)
+  const cap = worker ? setLinalgThreadCap(1) : null;
+  try {
+    featureRange(structures, descriptor, 0, lead, keep, (k) => onProgress({ phase: 'descriptors', done: k + 1 + workerDone(), total: n }));
+  } finally {
+    if (worker) setLinalgThreadCap(cap);
+  }
   let threads = 1, workerError = '';
   if (worker && init) {
     const r = awaitWorkerShare(worker, init, START_GRACE_MS, () => onProgress({ phase: 'descriptors', done: lead + workerDone(), total: n }));

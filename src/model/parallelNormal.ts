@@ -18,11 +18,13 @@
  * caller, with its message). No workers (browser page, no `process.getBuiltinModule`, no SharedArrayBuffer) → the
  * whole range on the calling thread. The worker is unref'd and terminated at the end; it never keeps the process
  * alive. In the worker the wasm linear algebra runs single-threaded (no linalg helper thread: two busy threads on
- * two cores); the caller's linear algebra runs single-threaded while the worker runs.
+ * two cores); the caller's linear algebra runs single-threaded while the worker runs, including the GEMMs inside the
+ * descriptor's reverse pass and the kernels (math's setLinalgThreadCap(1) around the caller's share; before, those
+ * started the linalg helper as a third busy thread, which slowed the worker and left a core idle at the end).
  */
 import { type ProgressCallback, type Structure } from '../core/index.js';
 import { ComputeContext, createDescriptor, type Descriptor, type DescriptorSpec } from '../descriptors/index.js';
-import { canBlock, getLinalg, spawnNodeWorker, type Linalg, type WorkerHandle } from '../math/index.js';
+import { canBlock, getLinalg, setLinalgThreadCap, spawnNodeWorker, type Linalg, type WorkerHandle } from '../math/index.js';
 import { awaitWorkerShare, runClaimedShare, splitWorkerBootstrap, tsLoaderFor, workerProgress } from './splitWorker.js';
 import { DesignWorkspace, ReferenceSet, designBlock, type DesignOptions, type RowScaling } from './design.js';
 import { createKernel, type KernelSpec } from './kernels.js';
@@ -64,8 +66,10 @@ export interface NormalEquationsOptions {
 /**
  * Tunables. `minWork`: the worker is used only when Σ_s atoms_s × references ≥ minWork (its start-up, 0.3–3 s with
  * module loading, would dominate small fits; ~1e-5 s per atom·reference were measured on the full benchmark).
+ * `capCallerThreads`: the caller's default linalg is capped to one thread while the worker runs (true; false only for
+ * the A/B in bench/fitNormal.bench.ts — the helper thread then competes with the worker for the cores).
  */
-export const parallelNormalSettings = { minWork: 1e6 };
+export const parallelNormalSettings = { minWork: 1e6, capCallerThreads: true };
 
 /** Rows buffered per syrk call. */
 const BUF_ROWS = 512;
@@ -213,10 +217,19 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
   const ctl = init ? new Int32Array(init.control) : null;
   const workerDone = (): number => workerProgress(ctl);
   const lead = worker ? h : n;
-  // while the worker runs, the caller's linear algebra stays on this thread
+  // while the worker runs, all of the caller's linear algebra stays on this thread: the syrk here, and (through the
+  // thread cap) every getLinalg() inside the descriptor's reverse pass and the kernels — no helper thread competing
+  // with the worker for the two cores
   const la = worker ? getLinalg('auto', { threads: 1 }) : getLinalg();
-  const st = accumulateNormalRange(job, descriptor, refs, 0, lead, ata, atb, la,
-    (k) => onProgress({ phase: 'normal equations', done: k + 1 + workerDone(), total: n }));
+  const capped = worker !== null && parallelNormalSettings.capCallerThreads;
+  const cap = capped ? setLinalgThreadCap(1) : null;
+  let st: RangeStats;
+  try {
+    st = accumulateNormalRange(job, descriptor, refs, 0, lead, ata, atb, la,
+      (k) => onProgress({ phase: 'normal equations', done: k + 1 + workerDone(), total: n }));
+  } finally {
+    if (capped) setLinalgThreadCap(cap);
+  }
   let threads = 1;
   let workerError = '';
   if (worker && init) {

@@ -134,3 +134,41 @@ test('composite JSON round-trips and invalid input is refused', () => {
   assert.throws(() => createDescriptor({ ...spec, hypers: { blocks: [{ spec: { kind: 'toy-composite-test', species: ['O'] } }] } }), /species/);
   assert.throws(() => createDescriptor({ ...spec, hypers: { blocks: spec.hypers.blocks, extra: 1 } }), /unknown hyperparameter/);
 });
+
+test('factored upstream with entries zero on a block (a block kernel\'s split references): the block sees only its live entries', () => {
+  // two toy blocks; entries 0–4 reach block 0 only (term rows zero on block 1's columns), entry 5 block 1 only, entry 6
+  // nothing (coefficients zero) — the spy records the entry count each block's vjp receives
+  const seen: number[] = [];
+  const spyKind = 'toy-composite-spy-test';
+  if (!DESCRIPTORS.has(spyKind)) DESCRIPTORS.register(spyKind, (sp, h) => {
+    const t = toy(sp, h);
+    return { ...t, kind: spyKind, vjp(s: Structure, c: ComputeContext, sv: null, up) { seen.push(up.count); return t.vjp(s, c, sv, up); } };
+  });
+  const two: DescriptorSpec = {
+    kind: 'composite', species: ['H', 'O'],
+    hypers: { blocks: [{ spec: { kind: spyKind, hypers: { scale: 1 } }, weight: 0.25 }, { spec: { kind: spyKind, hypers: { scale: 2 } }, weight: 4 }] },
+  };
+  const d = createDescriptor(two);
+  const ctx = new ComputeContext(mol);
+  const out = d.compute(mol, ctx);
+  const count = 7, nat = 3, D = d.width;
+  const coef = Float64Array.from({ length: count * nat }, (_, k) => (k >= 6 * nat ? 0 : 0.5 + Math.cos(k)));
+  const rows0 = new Float64Array(count * D), rows1 = new Float64Array(count * D);
+  for (let c = 0; c < count; c++)
+    for (let k = 0; k < 2; k++) {
+      if (c < 5) rows0[c * D + k] = Math.sin(c + 0.3 * k + 1);
+      if (c === 5) rows1[c * D + 2 + k] = Math.cos(c + 0.7 * k);
+      rows1[6 * D + 2 + k] = 1; // entry 6: a nonzero row, but zero coefficients
+    }
+  const up = { count, terms: [{ coef, rows: rows0 }, { coef, rows: rows1 }] };
+  const dense = new Float64Array(count * nat * D);
+  expandFactored(up, nat, D, 0, count, dense);
+  const f = backwardFactoredOf(d, mol, ctx, out.saved, up);
+  assert.deepEqual(seen, [5, 1]);
+  seen.length = 0;
+  const ref = backwardManyOf(d, mol, ctx, out.saved, dense, count);
+  const sc = Math.max(...ref.positions.map(Math.abs), ...ref.strain.map(Math.abs));
+  for (let k = 0; k < ref.positions.length; k++) assert.ok(Math.abs(f.positions[k] - ref.positions[k]) <= 1e-12 * sc, `position ${k}`);
+  for (let k = 0; k < ref.strain.length; k++) assert.ok(Math.abs(f.strain[k] - ref.strain[k]) <= 1e-12 * sc, `strain ${k}`);
+  for (let k = 6 * 3 * nat; k < 7 * 3 * nat; k++) assert.equal(f.positions[k], 0);
+});

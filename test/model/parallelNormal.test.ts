@@ -13,6 +13,7 @@ import {
 } from '../../src/model/index.js';
 import './helpers/pairDescriptor.js';
 import { label, morseCalculator, randomStructure } from './helpers/data.js';
+import { linalgDefaultThreads } from '../../src/math/index.js';
 import { maxRelativeDifference } from '../helpers/invariance.js';
 
 parallelNormalSettings.minWork = 0; // these tests are small; always use the worker
@@ -73,6 +74,20 @@ test('two threads = one thread (1e-12), reproducible, progress up to the total (
   assert.equal(again.threads, 2);
   assert.deepEqual(again.ata, two.ata);
   assert.deepEqual(again.atb, two.atb);
+});
+
+test('while the worker runs, the caller\'s linear algebra defaults to one thread (no linalg helper as a third busy thread)', () => {
+  const j = job(data(6, 5), SR, { kind: 'polynomial', hypers: { zeta: 4 } });
+  const seen: number[] = [];
+  const before = linalgDefaultThreads();
+  const two = buildNormalEquations(j, { threads: 2, onProgress: () => seen.push(linalgDefaultThreads()) });
+  assert.equal(two.threads, 2, two.workerError);
+  // the first report comes from the caller's own share, while the worker runs
+  assert.equal(seen[0], 1);
+  assert.equal(linalgDefaultThreads(), before);
+  const one = buildNormalEquations(j, { threads: 1, onProgress: () => seen.push(linalgDefaultThreads()) });
+  assert.equal(one.threads, 1);
+  assert.equal(seen[seen.length - 1], before); // no worker: the platform default
 });
 
 test('two threads = one thread for sr+lr with the default block kernel (whitened linear part rebuilt from its spec)', () => {

@@ -28,6 +28,27 @@ function wasmRuntime(): WasmRuntime | null {
   return runtime;
 }
 
+/** Cap on the default thread count (setLinalgThreadCap); null: none. */
+let threadCap: 1 | 2 | null = null;
+
+/**
+ * Caps the thread count that `getLinalg()` and `symmetricEigen` use when the caller does not ask for one (an explicit
+ * `{ threads: 2 }` is still honoured). A thread that shares the cores with its own worker threads (the fit's two-thread
+ * phases, model/parallelNormal.ts) sets 1, so library code deep inside (descriptor reverse passes, kernels) does not
+ * start the linalg helper as a third busy thread. Returns the previous cap, for restoring it; null removes the cap.
+ */
+export function setLinalgThreadCap(cap: 1 | 2 | null): 1 | 2 | null {
+  if (cap !== null && cap !== 1 && cap !== 2) throw new FarfieldError('INVALID_INPUT', `setLinalgThreadCap: expected 1, 2 or null, got ${String(cap)}`);
+  const prev = threadCap;
+  threadCap = cap;
+  return prev;
+}
+
+/** Threads `getLinalg()` uses without options: the platform's default (defaultThreads) within the cap. */
+export function linalgDefaultThreads(): 1 | 2 {
+  return threadCap === 1 ? 1 : defaultThreads();
+}
+
 /** 2 when the platform reports ≥ 2 cores (browser: navigator.hardwareConcurrency; Node: os.availableParallelism). */
 function defaultThreads(): 1 | 2 {
   const g = globalThis as {
@@ -63,7 +84,7 @@ export function getLinalg(preferred: 'auto' | 'ts' | 'wasm' = 'auto', options: L
     if (preferred === 'auto') return tsLinalg;
     throw new FarfieldError('UNSUPPORTED', "getLinalg: backend 'wasm' is not available (no WebAssembly SIMD)");
   }
-  let threads: number = options.threads ?? defaultThreads();
+  let threads: number = options.threads ?? linalgDefaultThreads();
   if (threads !== 1 && threads !== 2) {
     throw new FarfieldError('INVALID_INPUT', `getLinalg: threads must be 1 or 2, got ${threads}`);
   }
@@ -98,6 +119,6 @@ export function symmetricEigen(a: Float64Array, n: number, backend: 'auto' | 'ts
   if (backend === 'wasm' && !rt) {
     throw new FarfieldError('UNSUPPORTED', "symmetricEigen: backend 'wasm' is not available (no WebAssembly SIMD)");
   }
-  const threads = rt && (options.threads ?? defaultThreads()) === 2 && rt.startHelper() ? 2 : 1;
+  const threads = rt && (options.threads ?? linalgDefaultThreads()) === 2 && rt.startHelper() ? 2 : 1;
   return symmetricEigenWith(a, n, rt ? (x, k) => rt.eigenWorkspace(x, k, threads) : null);
 }
