@@ -5,13 +5,14 @@
  * 2×2×2 (512 ions) and 3×3×3 (1728 ions). The runs advance in turn step by step (sr, A, B, … sr, A, B, …) so they
  * see the same machine load and JIT state; figures are medians of per-step CPU time (user + sys) after warm-up
  * steps, and each variant's ratio to sr.
- * Variants: 'wasm' — FKK channel meshes in WebAssembly SIMD (the default); 'ts' — the same on the TS loops
- * (FkkDescriptor.meshKernels); 'strain' — 'wasm' with the stress asked at every step (what a barostat run pays: the
- * strain derivatives that NVE skips); 'channelwise' — 'wasm' with the real-space reverse pass channel by channel
- * (FkkDescriptor.combineSpeciesConstant false); 'planner3' / 'planner2' — 'wasm' with the FKK block planned by planner
- * version 3 / 2 (the model file's own version otherwise: /tmp/fkk6's files carry 2; timing only, the features then
- * differ from the fitted ones within the accuracy target). `FARFIELD_BENCH_LR_VARIANTS=wasm,ts,strain,channelwise`
- * (default) picks them.
+ * Variants (one lever each, composable with '+': 'ts+strain+channelwise' is the state before issue 17 goal 3's
+ * session-9 levers): 'wasm' — FKK channel meshes in WebAssembly SIMD (the default); 'ts' — the same on the TS loops
+ * (FkkDescriptor.meshKernels); 'strain' — the stress asked at every step (what a barostat run pays: the strain
+ * derivatives that NVE skips); 'channelwise' — the real-space reverse pass channel by channel
+ * (FkkDescriptor.combineSpeciesConstant false); 'planner3' / 'planner2' — the FKK block planned by planner version
+ * 3 / 2 (the model file's own version otherwise: /tmp/fkk6's files carry 2; timing only, the features then differ from
+ * the fitted ones within the accuracy target). `FARFIELD_BENCH_LR_VARIANTS=ts+strain+channelwise,strain+channelwise,
+ * channelwise,wasm,planner3` (default) runs the levers cumulatively.
  *
  * Models: `FARFIELD_BENCH_MODELS=DIR` with DIR/sr.ffm and DIR/srlr.ffm (required; bench/mdModel.bench.ts fits them).
  */
@@ -39,7 +40,7 @@ function findFkk(d: Descriptor): FkkDescriptor | null {
 
 /** Sets one lever of an sr+lr model. */
 const VARIANTS: Record<string, (m: KernelModel) => void> = {
-  wasm: (m) => { findFkk(m.descriptor)!.meshKernels = 'auto'; },
+  wasm: () => {},
   ts: (m) => { findFkk(m.descriptor)!.meshKernels = 'ts'; },
   planner2: (m) => { (findFkk(m.descriptor)!.hypers as { planner: number }).planner = 2; },
   planner3: (m) => { (findFkk(m.descriptor)!.hypers as { planner: number }).planner = 3; },
@@ -53,13 +54,14 @@ const VARIANTS: Record<string, (m: KernelModel) => void> = {
 export async function run(ctx: BenchContext): Promise<void> {
   const dir = process.env.FARFIELD_BENCH_MODELS;
   if (!dir) { console.log('  (skipped: set FARFIELD_BENCH_MODELS=DIR with DIR/sr.ffm and DIR/srlr.ffm)'); return; }
-  const names = (process.env.FARFIELD_BENCH_LR_VARIANTS ?? 'wasm,ts,strain,channelwise').split(',').filter(Boolean);
-  for (const v of names) if (!VARIANTS[v]) throw new Error(`mdLr: unknown variant '${v}' (known: ${Object.keys(VARIANTS).join(', ')})`);
+  const names = (process.env.FARFIELD_BENCH_LR_VARIANTS ?? 'ts+strain+channelwise,strain+channelwise,channelwise,wasm,planner3').split(',').filter(Boolean);
+  for (const v of names)
+    for (const part of v.split('+')) if (!VARIANTS[part]) throw new Error(`mdLr: unknown variant '${part}' (known: ${Object.keys(VARIANTS).join(', ')})`);
   const sr = loadModel(join(dir, 'sr.ffm')) as KernelModel;
   const models: [string, KernelModel][] = [['sr', sr]];
   for (const v of names) {
     const m = loadModel(join(dir, 'srlr.ffm')) as KernelModel;
-    VARIANTS[v](m);
+    for (const part of v.split('+')) VARIANTS[part](m);
     models.push([`sr+lr ${v}`, m]);
   }
   const frames = readStructures(join(root, 'data', 'nacl-liquid-pbe.xyz'));

@@ -33,6 +33,13 @@
  * and drop Q̂: then L = Σ Λ_{k,c,d} μ_{k,cd}, ∂L/∂ε_αβ = Σ Λ_{k,c,d} ν_{k,cd,αβ} − δ_αβ L. `keepSpectra = false` on the
  * workspace asks for that (Q̂ then lives in scratch only during the forward call: C·2S doubles per workspace less
  * between calls); a general reverse pass after such a forward call reruns it with the spectra kept (same result).
+ * Without the strain (`PmeChannelsRequest.strain` false: no stress asked) only μ is formed and the influence
+ * functions are built without their strain derivative.
+ *
+ * Kernels: with `kernels` 'auto' (default) the forward pass runs the spline weights, spreading, transforms and
+ * value + gradient gathers in WebAssembly SIMD (pmeWasm.ts PmeMeshWasm: bitwise the TS loops except the gather's
+ * two-lane sums), on one wasm memory that the workspaces of a descriptor share and re-lay out per mesh (one real
+ * mesh and C + 1 half spectra); the filter I_k Q̂^c is applied in JS on its views. The reverse passes stay TS.
  */
 import { FarfieldError, inv3, reciprocalCell } from '../core/index.js';
 import type { FourierKernel } from './kernels.js';
@@ -110,6 +117,8 @@ export class PmeChannelsWorkspace {
   kernels: 'auto' | 'ts';
   /** Holder of the wasm meshes: shared by the workspaces of one pool (used one at a time), else this one's own. */
   private readonly wasm: PmeChannelsWasmHolder;
+  /** @internal TS spline arrays a general reverse pass after a wasm forward pass recomputes into (kept for reuse). */
+  spareSplines: SplineSet | null = null;
 
   /**
    * `pool`: TS scratch meshes shared with other workspaces used one at a time; `wasm`: likewise the wasm meshes (one
@@ -300,7 +309,7 @@ export function pmeChannelsReverse(req: PmeChannelsRequest, params: PmeParameter
   const ainv = inv3(req.cell), b = reciprocalCell(req.cell);
   // the TS spline set of the forward pass; after a wasm forward pass (splines in wasm memory, which other workspaces
   // of the pool re-lay out) recomputed here, the same values
-  const sp = core.splines ?? (core.splines = computeSplines(req.positions, ainv, mesh, p, null));
+  const sp = core.splines ?? (core.splines = ws.spareSplines = computeSplines(req.positions, ainv, mesh, p, ws.spareSplines));
   const Q = ws.spectra, fwdGrad = ws.gradients;
   const grid = core.scratch('real', 0, M), tmp = core.scratch('spec', 0, 2 * S);
   const hsum = core.scratch('real', 1, S);
