@@ -7,7 +7,8 @@
  *
  * Parts: forward descriptor (recomputed in the phase), designBlock (everything for the rows: kernel matrix, factored
  * upstream, the descriptor's reverse pass incl. its per-structure Jacobian caches, the row fill), syrk + gemv; then,
- * on the caches designBlock left, the reverse pass alone and its blocks. Setup (descriptors, selection) is not timed.
+ * on the caches designBlock left (the descriptor's per-structure Jacobians): designBlock again, the reverse pass alone
+ * and its blocks. Setup (descriptors, selection) is not timed.
  */
 import { readFileSync } from 'node:fs';
 import { parseXyzText } from '../src/io/index.js';
@@ -44,6 +45,9 @@ for (let r = 0; r < reps; r++)
     t0 = cpu();
     const blk = designBlock(s, desc, ctx, out.features.data, out.saved, refs, job.scaling, job.opts, ws);
     add('designBlock (all rows)', t0);
+    t0 = cpu();
+    designBlock(s, desc, ctx, out.features.data, out.saved, refs, job.scaling, job.opts, ws);
+    add('designBlock again (caches kept)', t0);
     t0 = cpu();
     la.syrkAccumulate(blk.phi, blk.rows, m, ata);
     la.gemvTransposeAccumulate(blk.phi, blk.rows, m, blk.y, atb);
