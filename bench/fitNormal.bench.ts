@@ -3,7 +3,7 @@
  * 64 ions, sr+lr, 1000 references per species as in issue 17's 300-frame fit), this thread + one worker, alternating
  * the caller's linalg thread cap on/off (parallelNormalSettings.capCallerThreads: off = the linalg helper thread of
  * the calling thread competes with the worker, as before the cap). Figures: wall time and the process's CPU time
- * (all threads). Frames: 40 (`--quick`: 10); references are selected among these frames' environments (fewer
+ * (all threads) and how long the caller waited for the worker after its own share (the split's imbalance). Frames: 40 (`--quick`: 10); references are selected among these frames' environments (fewer
  * candidates than the 300-frame fit, the same M = 2028 columns when ≥ 1000 per species exist). Needs two free cores
  * for wall figures; quote the load.
  */
@@ -35,7 +35,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       const r = buildNormalEquations(job, { threads: 2 });
       const c = process.cpuUsage(c0), wall = (performance.now() - t0) / 1000;
       ctx.report(`normal equations ${frames} × 64 sr+lr, M ${r.ata.length ** 0.5}, caller cap ${cap ? 'on' : 'off'}`, wall, 's wall',
-        `CPU ${((c.user + c.system) / 1e6).toFixed(2)} s; threads ${r.threads}; load ${loadavg()[0].toFixed(1)}${r.workerError ? `; worker: ${r.workerError.split('\n')[0]}` : ''}`);
+        `CPU ${((c.user + c.system) / 1e6).toFixed(2)} s; threads ${r.threads}; caller waited ${(r.callerWaitS ?? 0).toFixed(1)} s for the worker; load ${loadavg()[0].toFixed(1)}${r.workerError ? `; worker: ${r.workerError.split('\n')[0]}` : ''}`);
     }
   } finally {
     Object.assign(parallelNormalSettings, saved);

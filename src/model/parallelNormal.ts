@@ -55,6 +55,8 @@ export interface NormalEquationsResult {
   threads: number;
   /** Why the worker failed, when it did (its share was then computed on the calling thread). */
   workerError?: string;
+  /** Seconds the caller waited for the worker after its own share (two threads; the imbalance of the split). */
+  callerWaitS?: number;
 }
 
 export interface NormalEquationsOptions {
@@ -232,8 +234,11 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
   }
   let threads = 1;
   let workerError = '';
+  let callerWaitS = 0;
   if (worker && init) {
+    const w0 = performance.now();
     const r = awaitWorkerShare(worker, init, START_GRACE_MS, () => onProgress({ phase: 'normal equations', done: lead + workerDone(), total: n }));
+    callerWaitS = (performance.now() - w0) / 1000;
     if (r.outcome === 'done') {
       const wa = new Float64Array(init.ata), wb = new Float64Array(init.atb);
       for (let k = 0; k < m * m; k++) ata[k] += wa[k];
@@ -260,6 +265,6 @@ export function buildNormalEquations(job: NormalEquationsJob, options: NormalEqu
   onProgress({ phase: 'normal equations', done: n, total: n });
   return {
     ata, atb, yy: st.yy, rows: st.rows, rowCount: { energy: st.energy, forces: st.forces, stress: st.stress }, threads,
-    ...(workerError ? { workerError } : {}),
+    ...(workerError ? { workerError } : {}), ...(threads === 2 ? { callerWaitS } : {}),
   };
 }
