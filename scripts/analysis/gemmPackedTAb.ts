@@ -2,7 +2,7 @@
 // A/B in one process: P·R̂ from the 'grad' pack (gemmPacked, the old second pack) vs from the 'dots' pack read
 // transposed (gemmPackedT); shapes of the 1728-ion sr+lr MD kernel evaluation (block 128 atoms, 1013 refs, 568 cols).
 import { getLinalg } from '../../src/math/linalg/index.js';
-const threads = Number(process.argv[2] ?? 1);
+const threads = process.argv[2] === '2' ? 2 : 1;
 const la = getLinalg('wasm', { threads });
 const na = 128, nb = 1013, d = 568;
 const R = Float64Array.from({ length: nb * d }, (_, k) => Math.sin(k)), P = Float64Array.from({ length: na * nb }, (_, k) => Math.cos(k));
