@@ -355,7 +355,8 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
       const s = scratch.get('poly.s', na * nb);
       const pack = scratch.packReferences;
       dotRows(t, na, b, d, s, pack ? packOf(b, 'dots', true) : null);
-      const p = grad ? scratch.get('poly.p', na * nb) : null;
+      // P written over S (entry k of S is read before P_k is stored, and never after): one na × nb array, not two
+      const p = grad ? s : null;
       const diag = scratch.get('poly.diag', na);
       for (let i = 0; i < na; i++) {
         const inv = nrm[i] > 0 ? 1 / nrm[i] : 0;

@@ -3,7 +3,9 @@
  * with the same reference rows R (n_B × D) twice per force call — S = A·Rᵀ (dot products) and G = P·R (gradient) —
  * and the plain `gemm` copies and packs all of R on every call (≈ 1000 × 568 × 8 B = 4.6 MB, twice per block).
  * `ReferencePacks` packs R once per role with `Linalg.packB` and hands the pack back while the same prepared rows
- * (object, array, shape and linear-algebra backend) are asked for; `gemmPacked` is bitwise the plain `gemm`.
+ * (object, array, shape and linear-algebra backend) are asked for; `gemmPacked` is bitwise the plain `gemm`. The
+ * polynomial kernel keeps only the 'dots' pack and reads it transposed for P·R (`gemmPackedT`, also bitwise): one pack
+ * per reference set instead of two (issue 17 goal 4); the 'grad' role stays for callers that want R's own layout.
  *
  * Invalidation: packs are keyed by the prepared row block (a `KernelRows` object, dropped with it) and checked
  * against the key (the array they were made from, or the rows object when its rows are immutable) and shape, so a

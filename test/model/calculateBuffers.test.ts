@@ -12,6 +12,8 @@ import { Rng, type Structure } from '../../src/core/index.js';
 import type { Descriptor } from '../../src/descriptors/index.js';
 import { createDescriptor } from '../../src/descriptors/index.js';
 import { KernelModel } from '../../src/model/index.js';
+import { createKernel } from '../../src/model/kernels.js';
+import { KernelScratch } from '../../src/model/kernelScratch.js';
 import { randomSrModel, randomStructure } from './helpers/data.js';
 
 const model = randomSrModel;
@@ -98,4 +100,25 @@ test('reused buffers leak nothing: after calls on larger and smaller structures,
     assert.deepEqual(Array.from(a.forcesEvPerA!), Array.from(b.forcesEvPerA!));
     assert.deepEqual(Array.from(a.stressEvPerA3!), Array.from(b.stressEvPerA3!));
   }
+});
+
+test('the polynomial kernel\'s weighted pass keeps one atoms × references array (P written over S), = the matrix path to round-off', () => {
+  const kernel = createKernel({ kind: 'polynomial', hypers: { zeta: 4 } });
+  const rng = new Rng(8), na = 9, nb = 23, d = 17;
+  const x = Float64Array.from({ length: na * d }, () => rng.range(-1, 1)), refs = Float64Array.from({ length: nb * d }, () => rng.range(-1, 1));
+  const w = Float64Array.from({ length: nb }, () => rng.range(-1, 1));
+  const b = kernel.prepare(refs, nb, d), scratch = new KernelScratch();
+  const e = new Float64Array(na), g = new Float64Array(na * d);
+  kernel.weighted!({ data: x, stride: d, col0: 0, index: null }, na, d, b, w, e, { data: g, stride: d, col0: 0, index: null }, scratch);
+  // normalised rows and their gradient tmp (na × d each), norms and diagonal (na each), S/P (na × nb): no second na × nb
+  assert.equal(scratch.size, 2 * na * d + 2 * na + na * nb);
+  // against the matrix/gradient path with the weights on every row (independent of the scratch)
+  const a = kernel.prepare(x, na, d), k = kernel.matrix(a, b), g2 = new Float64Array(na * d);
+  kernel.gradient(a, b, Float64Array.from({ length: na * nb }, (_, q) => w[q % nb]), g2, k);
+  for (let i = 0; i < na; i++) {
+    let ei = 0;
+    for (let q = 0; q < nb; q++) ei += w[q] * k[i * nb + q];
+    assert.ok(Math.abs(ei - e[i]) < 1e-12 * Math.max(1, Math.abs(ei)), `energy ${i}`);
+  }
+  for (let q = 0; q < na * d; q++) assert.ok(Math.abs(g[q] - g2[q]) < 1e-12 * Math.max(1, Math.abs(g2[q])), `gradient ${q}`);
 });
