@@ -30,6 +30,8 @@
  * one GEMM, dE/d(r_p)_α = G_i J_iᵀ (count × 3·pairs_i), scattered like accumulatePair. Building J_i costs
  * ≈ pairs_i·(3·nmax·(lmax+1)²·S·nmax + 3·width) flops (a few per cent of one batch); the J_i of a structure are kept
  * in `saved` when they fit in JACOBIAN_CACHE_BYTES (64 atoms, defaults: ≈ 15 MB), else rebuilt per centre and call.
+ * With the wasm kernels J_i is built by psJacobian (bitwise these loops; NaCl 64 ions sr+lr fit: ≈ 20 instead of
+ * ≈ 145 CPU ms per structure, `scripts/profile-fit-normal.ts`).
  * Cost per batch: 2·count·3·pairs·width flops (GEMM). In the factored pass with several species, the rows of pairs
  * whose neighbour has species J are multiplied only on the columns of channel pairs with a channel of J (the others
  * are exactly zero): 26 % fewer GEMM flops for two species, 44 % for three (measured: the angular factored pass
