@@ -1065,3 +1065,89 @@ export function gemmPackedT(m: i32, n: i32, k: i32, a: usize, lda: i32, transA: 
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Angular pair Jacobians (issue 17 goal 6; reference: AngularDescriptor.centreJacobian in
+// src/descriptors/shortRange/angular.ts). Per pair k of one centre (np pairs, neighbour species sp[k], pair vector
+// vec[3k..], distance rr[k]; y, dy, h = ĥ, dh = h' from psBasis with grad; c: K × C of the centre):
+//   dc[α][n][lm] = (η_l h'_nl)·r̂_α·Y_lm + ĥ_nl·∂_α Y_lm,   E[α][n][l][b] = Σ_m dc[α][n][lm] c[lm][b] (m in order,
+//   terms with dc = 0 skipped as in TS), then row 3k + α of jac (width W = C(C+1)/2·(L+1)), column q·(L+1) + l:
+//   scale·(E[α][n_a][l][b] (a of species J) + E[α][n_b][l][a] (b of species J) − (2l+1)/(4π)(dĥ_a ĥ_b + ĥ_a dĥ_b) r̂_α
+//   (both of J)), 0 when neither channel has species J. dhf: F scratch. Lanes over b in E only (independent outputs),
+//   every other value with the TS operations in the TS order: bitwise the TS path.
+// ---------------------------------------------------------------------------------------------------------
+export function psJacobian(np: i32, N: i32, L: i32, S: i32, y: usize, dy: usize, h: usize, dh: usize, eta: usize, sp: usize,
+  vec: usize, rr: usize, c: usize, scale: usize, dhf: usize, dc: usize, e: usize, jac: usize): void {
+  const L1 = L + 1, K = L1 * L1, C = S * N, F = L1 * N, W = ((C * (C + 1)) >> 1) * L1;
+  for (let p = 0; p < np; p++) {
+    const J = load<i32>(sp + ((<usize>p) << 2));
+    const r = load<f64>(at(rr, p));
+    const yp = at(y, p * K), dyp = at(dy, 3 * p * K), hp = at(h, p * F), dhp = at(dh, p * F);
+    for (let l = 0; l <= L; l++) {
+      const el = load<f64>(at(eta, l));
+      for (let n = 0; n < N; n++) store<f64>(at(dhf, l * N + n), el * load<f64>(at(dhp, l * N + n)));
+    }
+    // dc[α][n][lm]
+    for (let al = 0; al < 3; al++) {
+      const ua = load<f64>(at(vec, 3 * p + al)) / r;
+      for (let n = 0; n < N; n++) {
+        const o = at(dc, (al * N + n) * K);
+        for (let l = 0; l <= L; l++) {
+          const f = l * N + n, df = load<f64>(at(dhf, f)), hv = load<f64>(at(hp, f));
+          for (let lm = l * l; lm < (l + 1) * (l + 1); lm++)
+            store<f64>(at(o, lm), df * ua * load<f64>(at(yp, lm)) + hv * load<f64>(at(dyp, 3 * lm + al)));
+        }
+      }
+    }
+    // E[α][n][l][b] = Σ_m dc[α][n][lm] c[lm][b]
+    for (let an = 0; an < 3 * N; an++) {
+      const d0 = at(dc, an * K);
+      for (let l = 0; l <= L; l++) {
+        const eo = at(e, (an * L1 + l) * C);
+        memory.fill(eo, 0, (<usize>C) << 3);
+        for (let lm = l * l; lm < (l + 1) * (l + 1); lm++) {
+          const d = load<f64>(at(d0, lm));
+          if (d == 0.0) continue;
+          const ds = f64x2.splat(d), cr = at(c, lm * C);
+          let b = 0;
+          for (; b + 2 <= C; b += 2) {
+            const o = (<usize>b) << 3;
+            v128.store(eo + o, f64x2.add(v128.load(eo + o), f64x2.mul(ds, v128.load(cr + o))));
+          }
+          for (; b < C; b++) {
+            const o = (<usize>b) << 3;
+            store<f64>(eo + o, load<f64>(eo + o) + d * load<f64>(cr + o));
+          }
+        }
+      }
+    }
+    // rows 3p + α
+    for (let al = 0; al < 3; al++) {
+      const ua = load<f64>(at(vec, 3 * p + al)) / r;
+      const row = at(jac, (3 * p + al) * W);
+      let q = 0;
+      for (let a = 0; a < C; a++) {
+        const Ja = a / N, na = a % N, inA = Ja == J;
+        for (let b = a; b < C; b++, q++) {
+          const Jb = b / N, nb = b % N, inB = Jb == J;
+          const col = at(row, q * L1);
+          if (!inA && !inB) {
+            memory.fill(col, 0, (<usize>L1) << 3);
+            continue;
+          }
+          for (let l = 0; l <= L; l++) {
+            let s = 0.0;
+            if (inA) s += load<f64>(at(e, ((al * N + na) * L1 + l) * C + b));
+            if (inB) s += load<f64>(at(e, ((al * N + nb) * L1 + l) * C + a));
+            if (inA && inB) {
+              const fa = l * N + na, fb = l * N + nb;
+              s -= ((<f64>(2 * l + 1)) / (4.0 * Math.PI)) *
+                (load<f64>(at(dhf, fa)) * load<f64>(at(hp, fb)) + load<f64>(at(hp, fa)) * load<f64>(at(dhf, fb))) * ua;
+            }
+            store<f64>(at(col, l), load<f64>(at(scale, q * L1 + l)) * s);
+          }
+        }
+      }
+    }
+  }
+}

@@ -7,13 +7,18 @@
  *
  * Parts: forward descriptor (recomputed in the phase), designBlock (everything for the rows: kernel matrix, factored
  * upstream, the descriptor's reverse pass incl. its per-structure Jacobian caches, the row fill), syrk + gemv; then,
- * on the caches designBlock left (the descriptor's per-structure Jacobians): designBlock again, the reverse pass alone
- * and its blocks. Setup (descriptors, selection) is not timed.
+ * on the caches designBlock left (the descriptor's per-structure Jacobians): designBlock again, once more without the
+ * angular block's pair Jacobians (rebuilt: its difference to 'again' is their build), the reverse pass alone
+ * and its blocks; for the angular block also the pass on a state without its pair Jacobians (rebuilt in the pass),
+ * with the wasm kernels and with a TS-kernel twin (A/B in this process; the difference to the cached pass is the
+ * Jacobian build). Setup (descriptors, selection) is not timed.
  */
 import { readFileSync } from 'node:fs';
 import { parseXyzText } from '../src/io/index.js';
 import { resolveDescriptor } from '../src/api/index.js';
 import { ComputeContext, factoredUpstream, upstreamColumns, type Descriptor } from '../src/descriptors/index.js';
+import { AngularDescriptor } from '../src/descriptors/shortRange/index.js';
+import type { AngularSaved } from '../src/descriptors/shortRange/angular.js';
 import { getLinalg, setHelperSpawner } from '../src/math/index.js';
 import {
   DesignWorkspace, ReferenceSet, computeFeatures, createKernel, designBlock, fitRowScaling, gatherRows, groupAtoms, normalEquationsJob,
@@ -36,6 +41,7 @@ const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.sys
 const T = new Map<string, number>();
 const add = (k: string, t0: number): void => { T.set(k, (T.get(k) ?? 0) + cpu() - t0); };
 const ws = new DesignWorkspace();
+const tsTwins = new Map<Descriptor, AngularDescriptor>();
 for (let r = 0; r < reps; r++)
   for (const s of structures.slice(0, timed)) {
     let t0 = cpu();
@@ -48,6 +54,13 @@ for (let r = 0; r < reps; r++)
     t0 = cpu();
     designBlock(s, desc, ctx, out.features.data, out.saved, refs, job.scaling, job.opts, ws);
     add('designBlock again (caches kept)', t0);
+    const angSaved = ((out.saved as unknown[][])[0]?.[1] ?? {}) as Partial<AngularSaved>;
+    if (angSaved.jacobian) {
+      delete angSaved.jacobian;
+      t0 = cpu();
+      designBlock(s, desc, ctx, out.features.data, out.saved, refs, job.scaling, job.opts, ws);
+      add('designBlock, angular Jacobians dropped', t0);
+    }
     t0 = cpu();
     la.syrkAccumulate(blk.phi, blk.rows, m, ata);
     la.gemvTransposeAccumulate(blk.phi, blk.rows, m, blk.y, atb);
@@ -79,6 +92,14 @@ for (let r = 0; r < reps; r++)
         const t1 = cpu();
         b.vjp(s, ctx, saved[0][k], sub);
         add(`    ${b.kind}`, t1);
+        if (!(b instanceof AngularDescriptor)) return;
+        const c = (saved[0][k] as AngularSaved).c;
+        if (!tsTwins.has(b)) tsTwins.set(b, new AngularDescriptor(b.species, b.hypers, { kernels: 'ts' }));
+        for (const [tag, dd] of [[b.kernels, b], ['ts', tsTwins.get(b)!]] as const) {
+          const t2 = cpu();
+          dd.vjp(s, ctx, { c }, sub);
+          add(`    angular, Jacobians rebuilt (${tag})`, t2);
+        }
       });
     }
   }

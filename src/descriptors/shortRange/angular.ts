@@ -30,6 +30,8 @@
  * one GEMM, dE/d(r_p)_α = G_i J_iᵀ (count × 3·pairs_i), scattered like accumulatePair. Building J_i costs
  * ≈ pairs_i·(3·nmax·(lmax+1)²·S·nmax + 3·width) flops (a few per cent of one batch); the J_i of a structure are kept
  * in `saved` when they fit in JACOBIAN_CACHE_BYTES (64 atoms, defaults: ≈ 15 MB), else rebuilt per centre and call.
+ * With the wasm kernels J_i is built by psJacobian (bitwise these loops; NaCl 64 ions sr+lr fit: ≈ 20 instead of
+ * ≈ 145 CPU ms per structure, `scripts/profile-fit-normal.ts`).
  * Cost per batch: 2·count·3·pairs·width flops (GEMM). In the factored pass with several species, the rows of pairs
  * whose neighbour has species J are multiplied only on the columns of channel pairs with a channel of J (the others
  * are exactly zero): 26 % fewer GEMM flops for two species, 44 % for three (measured: the angular factored pass
@@ -564,6 +566,7 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
     const h = this.h, dh = this.dh, eta = this.filterFactors, lOf = this.lOf, Y = this.ylm.values, dY = this.ylm.gradients;
     const dc = this.dc, E = this.E, pairA = this.pairA, pairB = this.pairB, scale = this.colScale;
     const chanJ = this.chanJ, chanN = this.chanN;
+    if (this.ps) return this.centreJacobianWasm(structure, map, nl, c, i, out);
     const co = i * K * C;
     const hf = this.hf, dhf = this.gh; // gh is free scratch here (length F)
     for (let p = nl.offsets[i]; p < nl.offsets[i + 1]; p++) {
@@ -619,6 +622,27 @@ export class AngularDescriptor implements Descriptor<AngularSaved> {
         }
       }
     }
+  }
+
+  /** `centreJacobian` with the per-pair products in wasm (psBasis + psJacobian: the TS operations in the TS order, bitwise). */
+  private centreJacobianWasm(structure: Structure, map: Int32Array, nl: ReturnType<ComputeContext['neighbours']>, c: Float64Array, i: number,
+    out: Float64Array): void {
+    const ps = this.ps as PowerSpectrumWasm;
+    const K = this.K, C = this.C, W = this.width, sp = structure.species;
+    const p0 = nl.offsets[i], np = nl.offsets[i + 1] - p0;
+    if (np === 0) return;
+    ps.reserve(np, true);
+    const spv = ps.sp, vec = ps.vec, rv = ps.r;
+    for (let k = 0; k < np; k++) {
+      const p = p0 + k;
+      spv[k] = map[sp[nl.neighbours[p]]];
+      rv[k] = nl.distances[p];
+      vec[3 * k] = nl.vectors[3 * p]; vec[3 * k + 1] = nl.vectors[3 * p + 1]; vec[3 * k + 2] = nl.vectors[3 * p + 2];
+    }
+    ps.c.set(c.subarray(i * K * C, (i + 1) * K * C));
+    ps.basisFunctions(np, true);
+    ps.jacobian(np);
+    out.set(ps.jac.subarray(0, 3 * np * W));
   }
 
   toJSON(): DescriptorSpec {

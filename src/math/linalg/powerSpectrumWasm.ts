@@ -22,6 +22,8 @@ interface PsKernels {
   psBasis(np: number, N: number, L: number, vec: number, rr: number, grad: number, spl: number, intervals: number, x0: number,
     invStep: number, cutoff: number, eta: number, nrm: number, ra: number, rb: number, dfact: number, q: number, qz: number,
     qr: number, cs: number, sn: number, y: number, dy: number, h: number, dh: number): void;
+  psJacobian(np: number, N: number, L: number, S: number, y: number, dy: number, h: number, dh: number, eta: number, sp: number,
+    vec: number, rr: number, c: number, scale: number, dhf: number, dc: number, e: number, jac: number): void;
 }
 
 /** Radial functions h_nl as a quintic Hermite table and the spherical-harmonics tables (see psBasis). */
@@ -61,6 +63,7 @@ export class PowerSpectrumWasm {
   private readonly k: PsKernels;
   private readonly memory: WebAssembly.Memory;
   private capacity = -1; // pairs the current layout holds
+  private withJacobian = false; // the layout holds the pair-Jacobian rows (3·capacity × width)
   private off: Record<string, number> = {};
   y: Float64Array = new Float64Array(0);
   dy: Float64Array = new Float64Array(0);
@@ -75,6 +78,8 @@ export class PowerSpectrumWasm {
   u: Float64Array = new Float64Array(0);
   vec: Float64Array = new Float64Array(0);
   r: Float64Array = new Float64Array(0);
+  /** Pair-Jacobian rows of the last `jacobian` (3·pairs × width); empty unless reserved with `jacobian`. */
+  jac: Float64Array = new Float64Array(0);
   private readonly scaleData: Float64Array;
   private readonly etaData: Float64Array;
   private readonly basis: PowerSpectrumBasis | null;
@@ -105,10 +110,14 @@ export class PowerSpectrumWasm {
     }
   }
 
-  /** Make room for a centre with `pairs` pairs (views are rebuilt when the layout changes). */
-  reserve(pairs: number): void {
-    if (pairs <= this.capacity) return;
-    const np = Math.max(pairs, 2 * this.capacity, 16);
+  /**
+   * Make room for a centre with `pairs` pairs, with `jacobian` also for its pair-Jacobian rows (views are rebuilt
+   * when the layout changes).
+   */
+  reserve(pairs: number, jacobian = false): void {
+    if (pairs <= this.capacity && (!jacobian || this.withJacobian)) return;
+    if (jacobian) this.withJacobian = true;
+    const np = pairs > this.capacity ? Math.max(pairs, 2 * this.capacity, 16) : this.capacity;
     const { N, L, S } = this, L1 = L + 1, K = L1 * L1, C = S * N, F = L1 * N, W = ((C * (C + 1)) / 2) * L1;
     let top = 64;
     const take = (doubles: number): number => { const o = top; top += Math.ceil((doubles * 8 + 16) / 64) * 64; return o; };
@@ -118,6 +127,7 @@ export class PowerSpectrumWasm {
       scale: take(W), eta: take(L1), out: take(4 * np), vec: take(3 * np), r: take(np),
       nrm: take(K), ra: take(K), rb: take(K), dfact: take(L1), q: take(K), qz: take(K), qr: take(K), cs: take(L1), sn: take(L1),
       spl: take(this.basis ? this.basis.spline.length : 0),
+      dhf: take(F), dc: take(3 * N * K), e: take(3 * N * L1 * C), jac: take(this.withJacobian ? 3 * np * W : 0),
     };
     const have = this.memory.buffer.byteLength;
     if (top > have) this.memory.grow(Math.ceil((top - have) / PAGE));
@@ -126,6 +136,7 @@ export class PowerSpectrumWasm {
     this.y = f(off.y, np * K); this.dy = f(off.dy, 3 * np * K); this.h = f(off.h, np * F); this.dh = f(off.dh, np * F);
     this.sp = new Int32Array(buf, off.sp, np); this.c = f(off.c, K * C); this.a = f(off.a, L1 * C * C); this.d = f(off.d, K * C);
     this.x = f(off.x, W); this.u = f(off.u, W); this.out = f(off.out, 4 * np); this.vec = f(off.vec, 3 * np); this.r = f(off.r, np);
+    this.jac = f(off.jac, this.withJacobian ? 3 * np * W : 0);
     f(off.scale, W).set(this.scaleData);
     f(off.eta, L1).set(this.etaData);
     const b = this.basis;
@@ -178,6 +189,16 @@ export class PowerSpectrumWasm {
   pairGradients(np: number): void {
     const o = this.off;
     this.k.psPairGrad(np, this.N, this.L, this.S, o.y, o.dy, o.h, o.dh, o.eta, o.sp, o.a, o.d, o.dt, o.gh, o.out);
+  }
+
+  /**
+   * The centre's pair Jacobians ∂p_{ab,l}/∂(r_k)_α into `jac` (row 3k + α, width C(C+1)/2·(L+1)) from `y`, `dy`, `h`,
+   * `dh` (basisFunctions with grad), `sp`, `vec`, `r` and `c`; needs `reserve(np, true)`.
+   */
+  jacobian(np: number): void {
+    const o = this.off;
+    if (!this.withJacobian || np > this.capacity) throw new Error('PowerSpectrumWasm.jacobian: reserve(pairs, true) first');
+    this.k.psJacobian(np, this.N, this.L, this.S, o.y, o.dy, o.h, o.dh, o.eta, o.sp, o.vec, o.r, o.c, o.scale, o.dhf, o.dc, o.e, o.jac);
   }
 }
 

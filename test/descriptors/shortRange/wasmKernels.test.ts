@@ -3,12 +3,13 @@
  * functions and per-centre power-spectrum products, the radial block's pair loops) give bitwise the features and
  * single-vjp gradients of the TS loops (same operations in the same order), for two and three species, even and odd
  * nmax (SIMD tails), lmax 0, 3 and 7, a periodic cell with self-images, a molecule and a centre without neighbours;
- * the option is validated.
+ * the option is validated. The angular pair Jacobians of the batched/factored reverse pass (psJacobian) are bitwise
+ * those of centreJacobian's TS loops, and so are the batched and factored gradients built on them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeStructure, Rng, type Structure } from '../../../src/core/index.js';
-import { ComputeContext, backwardOf } from '../../../src/descriptors/index.js';
+import { ComputeContext, backwardOf, backwardManyOf, backwardFactoredOf } from '../../../src/descriptors/index.js';
 import { AngularDescriptor } from '../../../src/descriptors/shortRange/angular.js';
 import { RadialDescriptor } from '../../../src/descriptors/shortRange/radial.js';
 import { wasmLinalgAvailable } from '../../../src/math/index.js';
@@ -52,6 +53,34 @@ for (const [name, make, hypers] of cases) {
     sameBits(ga.positions, gb.positions, 'positions');
     sameBits(ga.strain, gb.strain, 'strain');
     assert.ok(gb.positions.some((x) => x !== 0));
+  });
+}
+
+for (const [name, make, hypers] of cases) {
+  test(`angular: wasm pair Jacobians = TS loops bitwise, cached Jacobians, batched and factored vjp (${name})`, { skip: !wasmLinalgAvailable() }, () => {
+    const s = make();
+    const species = [...s.symbols];
+    const ts = new AngularDescriptor(species, { cutoffA: 4.5, ...hypers }, { kernels: 'ts' });
+    const wa = new AngularDescriptor(species, { cutoffA: 4.5, ...hypers }, { kernels: 'wasm' });
+    const ctx = new ComputeContext(s);
+    const a = wa.compute(s, ctx), b = ts.compute(s, ctx);
+    const nat = s.species.length, W = ts.width, count = 3, rng = new Rng(11);
+    const g = Float64Array.from({ length: count * nat * W }, () => rng.normal());
+    const ga = backwardManyOf(wa, s, ctx, a.saved, g, count), gb = backwardManyOf(ts, s, ctx, b.saved, g, count);
+    assert.ok(a.saved.jacobian && b.saved.jacobian, 'the batched pass keeps the Jacobians');
+    sameBits(a.saved.jacobian, b.saved.jacobian, 'jacobian');
+    assert.ok(b.saved.jacobian.some((x) => x !== 0));
+    sameBits(ga.positions, gb.positions, 'batched positions');
+    sameBits(ga.strain, gb.strain, 'batched strain');
+    // factored on fresh states (Jacobians rebuilt in the factored pass)
+    const a2 = wa.compute(s, ctx), b2 = ts.compute(s, ctx);
+    const coef = (): Float64Array => Float64Array.from({ length: count * nat }, () => rng.normal());
+    const rows = (k: number): Float64Array => Float64Array.from({ length: k * W }, () => rng.normal());
+    const up = { count, terms: [{ coef: coef(), rows: rows(count) }], own: { coef: coef(), rows: rows(nat) } };
+    const fa = backwardFactoredOf(wa, s, ctx, a2.saved, up), fb = backwardFactoredOf(ts, s, ctx, b2.saved, up);
+    sameBits(a2.saved.jacobian!, b2.saved.jacobian!, 'jacobian (factored)');
+    sameBits(fa.positions, fb.positions, 'factored positions');
+    sameBits(fa.strain, fb.strain, 'factored strain');
   });
 }
 
