@@ -15,12 +15,15 @@
  * CP2K xTB MD at the liquid run's state point; its frame 0 is the run's start configuration).
  * A run that was stopped early is read at its last checkpoint (state.json: steps, calls up to that step) with the
  * model of its last refit (model.json).
+ * --by-density: also the three models' errors on the held-out frames grouped by mass density (g/cm³, 3 decimals) —
+ * the liquid set's frames sit on 4 densities (data/README.md), the axis a `--density A:B` run moves along.
  * Prints calls, training structures, references, and force / energy RMSE on the held-out frames for the run's final
  * model (DIR/model.json) and (a), (b).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../src/core/index.js';
+import { AMU_G, cellVolume, Rng, type Structure } from '../../src/core/index.js';
+import { massesOf } from '../../src/md/index.js';
 import { readStructures } from '../../src/host/index.js';
 import { evaluateModel, fitModel, loadModel } from '../../src/api/index.js';
 import { KernelModel } from '../../src/model/index.js';
@@ -58,8 +61,8 @@ const fitOn = async (frames: typeof data, count: number) => (await fitModel(fram
 }, { onWarning: () => {} })).model;
 const a = await fitOn(pool.slice(0, training.length), refsPerSpecies);
 const b = await fitOn(pool, poolRefs);
-const err = (m: Parameters<typeof evaluateModel>[0]) => {
-  const s = evaluateModel(m, held).summary;
+const err = (m: Parameters<typeof evaluateModel>[0], frames: Structure[] = held) => {
+  const s = evaluateModel(m, frames).summary;
   return { forces_meV_per_A: s.forces!.rmse_meV_per_A, forces_percent: s.forces!.rmspe_percent, energy_meV_per_atom: s.energy?.rmse_meV_per_atom ?? NaN };
 };
 const calls = log.filter((r) => r[6] === '1').length;
@@ -74,4 +77,18 @@ if (process.argv.includes('--json')) console.log(JSON.stringify(out, null, 2));
 else {
   const f = (e: ReturnType<typeof err>) => `${e.forces_meV_per_A.toFixed(1)} meV/Å (${e.forces_percent?.toFixed(1)} %), ${e.energy_meV_per_atom.toFixed(2)} meV/atom`;
   console.log(`| ${descriptors} | ${out.ps.toFixed(2)} ps (${state.step} steps) | ${calls} (${lastQuarterCalls} in the last quarter) | ${refsPerSpecies} | ${f(out.onTheFly)} | ${f(out.offlineSameCount)} | ${f(out.offlinePool)} (${poolRefs} refs) | ${held.length} |`);
+}
+if (process.argv.includes('--by-density')) {
+  const rho = (f: Structure): number => (massesOf(f).reduce((x, m) => x + m, 0) * AMU_G) / (cellVolume(f.cell) * 1e-24);
+  const groups = new Map<string, Structure[]>();
+  for (const f of held) {
+    const k = rho(f).toFixed(3);
+    groups.set(k, [...(groups.get(k) ?? []), f]);
+  }
+  const g = (e: ReturnType<typeof err>) => `${e.forces_meV_per_A.toFixed(1)}, ${e.energy_meV_per_atom.toFixed(2)}`;
+  console.log('| ρ / g cm⁻³ | frames | on the fly: F meV/Å, E meV/atom | (a) | (b) |');
+  for (const k of [...groups.keys()].sort()) {
+    const fr = groups.get(k)!;
+    console.log(`| ${k} | ${fr.length} | ${g(err(model, fr))} | ${g(err(a, fr))} | ${g(err(b, fr))} |`);
+  }
 }

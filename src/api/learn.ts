@@ -10,7 +10,7 @@ import { FarfieldError, type ProgressCallback, type Structure } from '../core/in
 import { formatExtxyzFrame, parseXyzText } from '../io/index.js';
 import { readStructures } from '../host/index.js';
 import type { KernelModel } from '../model/index.js';
-import type { BerendsenBarostatConfig } from '../md/index.js';
+import { checkDensityRamp, massesOf, structureAtRampStart, type BerendsenBarostatConfig } from '../md/index.js';
 import { saveModel } from './modelFiles.js';
 import type { Thermostat } from './md.js';
 import { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig } from './learnConfig.js';
@@ -36,6 +36,8 @@ export interface LearnOptions {
   temperatureEndK?: number;
   /** End of a linear ramp of the barostat target over the run (`--pressure A:B`), GPa; needs `barostat`. */
   pressureEndGpa?: number;
+  /** Prescribed density ramp [A, B] over the run, g/cm³ (`--density A:B`; md/ramp.ts): the start is scaled to A. NVT. */
+  densityGcm3?: readonly [number, number];
   seed?: number;
   /** Descriptor preset (default: config.fit.descriptors, else 'sr'). */
   descriptors?: string;
@@ -127,6 +129,8 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
     if (!Number.isFinite(o.pressureEndGpa)) throw new FarfieldError('INVALID_INPUT', `learn: the end pressure of the ramp must be finite (GPa), got ${o.pressureEndGpa}`);
     if (!o.barostat) throw new FarfieldError('INVALID_INPUT', 'learn: a pressure ramp needs the barostat (--pressure A:B)');
   }
+  checkDensityRamp(o.densityGcm3?.[0], o.densityGcm3?.[1], (o.thermostat ?? 'bussi') !== 'nve', o.barostat !== undefined, 'learn');
+  if (o.densityGcm3 && !o.start.pbc.every((p) => p)) throw new FarfieldError('INVALID_INPUT', 'learn: --density needs a fully periodic start structure');
   mkdirSync(o.out, { recursive: true });
   if (fileBytes(pathIn(o.out, 'state')) > 0)
     throw new FarfieldError('INVALID_INPUT', `learn: ${o.out} already holds a run (state.json); continue it with --resume ${o.out} or choose another --out`);
@@ -137,6 +141,7 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
     ...(o.barostat ? { barostat: o.barostat } : {}),
     ...(o.temperatureEndK !== undefined ? { temperatureEndK: o.temperatureEndK } : {}),
     ...(o.pressureEndGpa !== undefined ? { pressureEndGpa: o.pressureEndGpa } : {}),
+    ...(o.densityGcm3 !== undefined ? { densityGcm3: [o.densityGcm3[0], o.densityGcm3[1]] as [number, number] } : {}),
     descriptors: o.descriptors ?? config.fit?.descriptors ?? LEARN_DEFAULTS.fit.descriptors,
     ...(hypers ? { descriptorHypers: hypers } : {}),
     config, seedFrames: o.training?.length ?? 0, ...(o.startModelPath ? { startModel: o.startModelPath } : {}),
@@ -145,8 +150,10 @@ export async function runLearn(o: LearnOptions, hooks: LearnHooks = {}): Promise
   const labeller = createReferenceLabeller(o.reference, cp2kDir(o.out), clusterDir(o.out), hooks.onMessage);
   for (const f of ['training', 'trajectory'] as const) appendText(pathIn(o.out, f), '');
   appendText(pathIn(o.out, 'log'), LOG_HEADER);
-  appendText(pathIn(o.out, 'start'), formatExtxyzFrame(o.start));
-  const session = await LearnSession.start(spec, o.start, o.training ?? [], labeller, fileSink(o.out, hooks, 0), o.startModel);
+  // a density ramp starts from the start structure scaled to its first density (md/ramp.ts); start.xyz holds that
+  const start = spec.densityGcm3 ? structureAtRampStart(o.start, massesOf(o.start).reduce((a, m) => a + m, 0), { steps: 1, densityStartGcm3: spec.densityGcm3[0], densityEndGcm3: spec.densityGcm3[1] }) : o.start;
+  appendText(pathIn(o.out, 'start'), formatExtxyzFrame(start));
+  const session = await LearnSession.start(spec, start, o.training ?? [], labeller, fileSink(o.out, hooks, 0), o.startModel);
   return drive(session, o.out, hooks, 0);
 }
 

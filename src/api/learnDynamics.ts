@@ -5,10 +5,10 @@
  * sequences are those of md/integrators.ts exactly (velocity Verlet; Bussi rescaling around it; BAOAB Langevin),
  * built from md's public operators, including the optional Berendsen barostat (md's `berendsenScale` after the
  * drift, before the evaluation, as in md's integrators; the stress of the last evaluation sets the pressure) and the
- * optional temperature/pressure ramp (md/ramp.ts, by step number as in md's integrators).
+ * optional temperature/pressure/density ramp (md/ramp.ts, by step number as in md's integrators).
  */
 import { FarfieldError } from '../core/index.js';
-import { berendsenScale, bussiRescale, drift, kick, langevinO, rampBarostat, rampTemperatureK, type IntegratorConfig, type MdState } from '../md/index.js';
+import { applyDensityRamp, berendsenScale, bussiRescale, drift, kick, langevinO, rampBarostat, rampTemperatureK, type IntegratorConfig, type MdState } from '../md/index.js';
 
 export interface SplitStepper {
   /** Up to the positions of the next step (the evaluation comes next). */
@@ -22,6 +22,7 @@ export function splitStepper(c: IntegratorConfig): SplitStepper {
   // targets of the step that produces step st.step + 1 (md/ramp.ts; constant without a ramp)
   const scale = (st: MdState): void => {
     if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
+    applyDensityRamp(st, c.ramp, st.step + 1);
   };
   const target = (T: number, st: MdState): number => rampTemperatureK(T, c.ramp, st.step + 1);
   const finish = (st: MdState): void => {

@@ -92,6 +92,8 @@ export interface LearnRunSpec {
   temperatureEndK?: number;
   /** End of a linear ramp of the barostat target from barostat.pressureGpa over the run's steps, GPa. */
   pressureEndGpa?: number;
+  /** Prescribed density ramp [A, B] over the run's steps, g/cm³ (md/ramp.ts; the start is scaled to A). NVT only. */
+  densityGcm3?: [number, number];
   seed: number;
   descriptors: string;
   descriptorHypers?: Record<string, unknown>;

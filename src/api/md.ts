@@ -58,6 +58,11 @@ export interface MolecularDynamicsOptions {
   temperatureEndK?: number;
   /** End of a linear ramp of the barostat target over the run (`md --pressure A:B`), GPa. Needs `barostat`. */
   pressureEndGpa?: number;
+  /**
+   * Prescribed density ramp [A, B], g/cm³ (`md --density A:B`; md/ramp.ts): the start is scaled to A, then cell and
+   * positions isotropically along the line to B over the run. NVT: needs a thermostat, refused with `barostat`.
+   */
+  densityGcm3?: readonly [number, number];
   /** Seed of velocities and thermostat noise (default 1). */
   seed?: number;
   /** Output trajectory (extended XYZ); omitted = no frames written. */

@@ -19,13 +19,14 @@ export function integratorConfig(thermostat: Thermostat, timestepFs: number, tem
  * The ramp of a run of `steps` steps (md/ramp.ts) from the end values of its options, or nothing when none is given.
  * The ramp spans the whole run: its last step is at the end values.
  */
-export function runRamp(steps: number, o: { temperatureEndK?: number; pressureEndGpa?: number }): { ramp: RampConfig } | Record<string, never> {
-  if (o.temperatureEndK === undefined && o.pressureEndGpa === undefined) return {};
+export function runRamp(steps: number, o: { temperatureEndK?: number; pressureEndGpa?: number; densityGcm3?: readonly [number, number] }): { ramp: RampConfig } | Record<string, never> {
+  if (o.temperatureEndK === undefined && o.pressureEndGpa === undefined && o.densityGcm3 === undefined) return {};
   return {
     ramp: {
       steps: Math.max(1, steps),
       ...(o.temperatureEndK !== undefined ? { temperatureEndK: o.temperatureEndK } : {}),
       ...(o.pressureEndGpa !== undefined ? { pressureEndGpa: o.pressureEndGpa } : {}),
+      ...(o.densityGcm3 !== undefined ? { densityStartGcm3: o.densityGcm3[0], densityEndGcm3: o.densityGcm3[1] } : {}),
     },
   };
 }

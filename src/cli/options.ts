@@ -23,6 +23,7 @@ export function addDynamicsOptions(cmd: Command, pressureHelp: string): Command 
     .option('--tau <fs>', 'Bussi relaxation time, fs', '100')
     .option('--friction <1/fs>', 'Langevin friction, 1/fs', '0.01')
     .option('--pressure <GPa>', `${pressureHelp}; A:B ramps it linearly from A to B over the run`)
+    .option('--density <g/cm3>', 'prescribed mass density, g/cm³ (NVT, no --pressure): the start is scaled isotropically to A; A:B then scales cell and positions along a linear ramp from A to B over the run')
     .option('--pressure-tau <fs>', 'barostat relaxation time τ_P, fs', '1000')
     .option('--compressibility <1/GPa>', 'barostat coupling: compressibility β in the scaling, 1/GPa', '0.05')
     .option('--seed <s>', 'seed of velocities and thermostat noise', '1');
@@ -40,6 +41,8 @@ export interface DynamicsOptions {
   temperatureEndK?: number;
   /** End of a linear pressure ramp over the run (`--pressure A:B`), GPa. */
   pressureEndGpa?: number;
+  /** Prescribed density ramp [A, B] (`--density A:B`; a single value X is [X, X]), g/cm³. */
+  densityGcm3?: [number, number];
 }
 
 /** A value or a ramp `A:B` of a numeric option: [start, end or undefined]. */
@@ -59,6 +62,10 @@ export function parseDynamicsOptions(o: Record<string, unknown>): DynamicsOption
   if (!THERMOSTAT_NAMES.includes(thermostat)) throw new FarfieldError('INVALID_INPUT', `--thermostat must be one of ${THERMOSTAT_NAMES.join(', ')}, got '${thermostat}'`);
   const [temperatureK, temperatureEndK] = numOrRamp(String(o.temperature), 'temperature');
   const [pressureGpa, pressureEndGpa] = o.pressure !== undefined ? numOrRamp(String(o.pressure), 'pressure') : [NaN, undefined];
+  const density = o.density !== undefined ? numOrRamp(String(o.density), 'density') : undefined;
+  const densityGcm3: [number, number] | undefined = density ? [density[0], density[1] ?? density[0]] : undefined;
+  if (densityGcm3 && !densityGcm3.every((x) => x > 0)) throw new FarfieldError('INVALID_INPUT', `--density expects densities > 0 g/cm³, got '${String(o.density)}'`);
+  if (densityGcm3 && o.pressure !== undefined) throw new FarfieldError('INVALID_INPUT', '--density prescribes the volume and cannot be combined with --pressure (the barostat); drop one of them');
   return {
     timestepFs: num(String(o.dt), 'dt'), temperatureK, thermostat,
     tauFs: num(String(o.tau), 'tau'), frictionPerFs: num(String(o.friction), 'friction'), seed: num(String(o.seed), 'seed', true),
@@ -67,5 +74,6 @@ export function parseDynamicsOptions(o: Record<string, unknown>): DynamicsOption
     } : {}),
     ...(temperatureEndK !== undefined ? { temperatureEndK } : {}),
     ...(pressureEndGpa !== undefined ? { pressureEndGpa } : {}),
+    ...(densityGcm3 ? { densityGcm3 } : {}),
   };
 }

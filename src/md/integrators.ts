@@ -19,7 +19,7 @@ import { FarfieldError, Registry, Rng, validateStructure, type Calculator, type 
 import { berendsenScale, bussiRescale, drift, evaluate, kick, langevinO, type BerendsenBarostatConfig } from './operators.js';
 import { constrainedMaxwellBoltzmann, constraintsFromStructure, prepareConstraints, projectOntoAllowed, type CoordinateConstraints } from './constraints.js';
 import { massesOf, maxwellBoltzmannVelocities, type MdState } from './state.js';
-import { checkRamp, rampBarostat, rampTemperatureK, type RampConfig } from './ramp.js';
+import { applyDensityRamp, checkRamp, rampBarostat, rampDensityGcm3, rampTemperatureK, type RampConfig } from './ramp.js';
 
 export interface IntegratorConfig {
   /** Registry name: 'verlet', 'langevin', 'bussi'. */
@@ -94,11 +94,16 @@ function initState(calc: Calculator, config: IntegratorConfig, structure: Struct
   if (n === 0) throw new FarfieldError('INVALID_INPUT', 'md: the structure has no atoms');
   if (config.barostat && !(structure.pbc[0] && structure.pbc[1] && structure.pbc[2]))
     throw new FarfieldError('INVALID_INPUT', 'md: the barostat needs a fully periodic structure');
+  const rho0 = rampDensityGcm3(config.ramp, 0);
+  if (rho0 !== undefined && !(structure.pbc[0] && structure.pbc[1] && structure.pbc[2]))
+    throw new FarfieldError('INVALID_INPUT', 'md: a density ramp (--density A:B) needs a fully periodic structure');
   const masses = massesOf(structure, options.masses);
   const given = options.constraints === undefined ? constraintsFromStructure(structure) : options.constraints;
   const constraints = given ? prepareConstraints(given, structure) : null;
   let degreesOfFreedom = conservesMomentum && n > 1 ? 3 * n - 3 : 3 * n;
   if (constraints) {
+    if (rho0 !== undefined)
+      throw new FarfieldError('UNSUPPORTED', `md: a density ramp cannot be combined with fixed coordinates (${constraints.fixedCount} fixed); run without --density, or pass constraints: null to ignore them`);
     if (config.barostat)
       throw new FarfieldError('UNSUPPORTED', `md: the barostat cannot be combined with fixed coordinates (${constraints.fixedCount} fixed by ${constraints.basis === 'fractional' ? 'selective dynamics' : 'move_mask'}): how fixed atoms follow a changing cell is not defined; run NVT/NVE, or pass constraints: null to ignore them`);
     degreesOfFreedom = 3 * n - constraints.fixedCount - (conservesMomentum && n > 1 ? constraints.commonDimension : 0);
@@ -133,6 +138,7 @@ function initState(calc: Calculator, config: IntegratorConfig, structure: Struct
     rng,
     ...(constraints ? { constraints } : {}),
   };
+  applyDensityRamp(state, config.ramp, 0); // the start at ρ₀ of a density ramp (ramp.ts)
   evaluate(state, calc, config.barostat !== undefined);
   return state;
 }
@@ -155,6 +161,7 @@ export function velocityVerlet(calc: Calculator, config: Omit<IntegratorConfig, 
       kick(st, dt / 2);
       drift(st, dt);
       if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
+      applyDensityRamp(st, c.ramp, st.step + 1);
       evaluate(st, calc, baro !== undefined);
       kick(st, dt / 2);
       finishStep(st, dt);
@@ -179,6 +186,7 @@ export function langevin(calc: Calculator, config: Omit<IntegratorConfig, 'kind'
       langevinO(st, dt, gamma, rampTemperatureK(T, c.ramp, st.step + 1));
       drift(st, dt / 2);
       if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
+      applyDensityRamp(st, c.ramp, st.step + 1);
       evaluate(st, calc, baro !== undefined);
       kick(st, dt / 2);
       finishStep(st, dt);
@@ -203,6 +211,7 @@ export function bussi(calc: Calculator, config: Omit<IntegratorConfig, 'kind'>):
       kick(st, dt / 2);
       drift(st, dt);
       if (baro) berendsenScale(st, dt, rampBarostat(baro, c.ramp, st.step + 1));
+      applyDensityRamp(st, c.ramp, st.step + 1);
       evaluate(st, calc, baro !== undefined);
       kick(st, dt / 2);
       bussiRescale(st, dt / 2, tau, Tn);

@@ -77,7 +77,7 @@ export function register(program: Command): void {
         if (loaded && !isKernelModel(loaded))
           throw new FarfieldError('UNSUPPORTED', `learn: --model ${String(o.model)} is a learned-charge model; on-the-fly learning continues kernel models (sr, sr+lr, …) only`);
         const startModel = loaded && isKernelModel(loaded) ? loaded : undefined;
-        say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${dyn.temperatureK}${dyn.temperatureEndK !== undefined ? ` → ${dyn.temperatureEndK}` : ''} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}${cluster ? ` as ${cluster.scheduler} jobs` : ''}${o.pressure !== undefined ? `, Berendsen barostat at ${o.pressure} GPa` : ''}, out ${o.out}`);
+        say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${dyn.temperatureK}${dyn.temperatureEndK !== undefined ? ` → ${dyn.temperatureEndK}` : ''} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}${cluster ? ` as ${cluster.scheduler} jobs` : ''}${o.pressure !== undefined ? `, Berendsen barostat at ${o.pressure} GPa` : ''}${dyn.densityGcm3 ? `, density ${dyn.densityGcm3[0]} → ${dyn.densityGcm3[1]} g/cm³` : ''}, out ${o.out}`);
         summary = await runLearn({
           start: structure, steps: num(String(o.steps), 'steps', true), ...dyn,
           reference: {

@@ -45,7 +45,7 @@ export function register(program: Command): void {
       const steps = num(String(o.steps), 'steps', true);
       const progress = createProgress(o.json ? { logStream: process.stderr } : {});
       const out = (s: string) => progress.log(s);
-      out(`# md: ${structure.species.length} atoms, ${steps} steps × ${dt} fs, ${thermostat} at ${temperatureK}${dyn.temperatureEndK !== undefined ? ` → ${dyn.temperatureEndK}` : ''} K, calculator ${calculator.name}${model ? ` (${model})` : ''}, seed ${o.seed}`);
+      out(`# md: ${structure.species.length} atoms, ${steps} steps × ${dt} fs, ${thermostat} at ${temperatureK}${dyn.temperatureEndK !== undefined ? ` → ${dyn.temperatureEndK}` : ''} K${dyn.densityGcm3 ? `, density ${dyn.densityGcm3[0]} → ${dyn.densityGcm3[1]} g/cm³` : ''}, calculator ${calculator.name}${model ? ` (${model})` : ''}, seed ${o.seed}`);
       out(`# ${'step'.padStart(8)} ${'time/ps'.padStart(9)} ${'T/K'.padStart(8)} ${'Epot/eV'.padStart(14)} ${'Econs/eV'.padStart(14)} ${'drift/(eV/atom)'.padStart(16)} ${'sigma_E/(meV/atom)'.padStart(18)} ${'maxsigma_F/(eV/A)'.padStart(17)}`);
       const log = (r: MdLogRecord) =>
         out(`  ${String(r.step).padStart(8)} ${f(r.timeFs / 1000, 4).padStart(9)} ${f(r.temperatureK, 1).padStart(8)} ${f(r.potentialEv, 5).padStart(14)} ${f(r.conservedEv, 5).padStart(14)} ${r.conservedDriftEvPerAtom.toExponential(2).padStart(16)} ${(r.uncertaintyEvPerAtom === undefined ? '–' : f(1000 * r.uncertaintyEvPerAtom, 3)).padStart(18)} ${(r.maxForceUncertaintyEvPerA === undefined ? '–' : f(r.maxForceUncertaintyEvPerA, 4)).padStart(17)}`);
