@@ -214,6 +214,12 @@ const live = new Set();
 const FINAL_SUMMARY = /ℹ\S* duration_ms [\d.]+\s*$/m;
 const requestedStall = Number(process.env.FARFIELD_TEST_STALL_S);
 const STALL_S = requestedStall > 0 ? requestedStall : 300;
+// Jobs of the CPU lanes compute, or wait on children that compute (their CPU counts, see treeTicks): a minute with no
+// output and no CPU in the whole tree is already the deadlock (it struck the three-file analysis batch again in a quiet
+// clean-clone run of this session and cost 300 s of wall time); the waiting lane (Chromium, SLURM jobs, which run
+// outside the tree) keeps STALL_S.
+const requestedCpuStall = Number(process.env.FARFIELD_TEST_CPU_STALL_S);
+const CPU_STALL_S = Math.min(STALL_S, requestedCpuStall > 0 ? requestedCpuStall : 60);
 
 /** CPU clock ticks used so far by process `pid` and all its descendants (Linux /proc; null elsewhere). */
 function treeTicks(pid) {
@@ -234,7 +240,7 @@ function treeTicks(pid) {
 }
 
 /** Run `node ARGS` (under bash for its CPU seconds); resolves with the exit, wall and CPU seconds and the output. */
-function run(name, args, env) {
+function run(name, args, env, stallS = STALL_S) {
   return new Promise((done) => {
     const t0 = performance.now();
     const child = HAVE_BASH
@@ -261,11 +267,11 @@ function run(name, args, env) {
       if (ticks !== lastTicks) {
         lastTicks = ticks;
         lastActive = performance.now();
-      } else if (!summarised && performance.now() - lastActive > STALL_S * 1000) {
+      } else if (!summarised && performance.now() - lastActive > stallS * 1000) {
         stalled = true;
         kill();
       }
-    }, Math.min(30, STALL_S / 4) * 1000);
+    }, Math.min(30, stallS / 4) * 1000);
     child.stdout.on('data', (d) => {
       out.push(d);
       lastActive = performance.now();
@@ -295,7 +301,7 @@ function run(name, args, env) {
       } else if (hung) {
         err.push(Buffer.from(`✖ ${name}: no summary after ${FILE_TIMEOUT_S} s (FARFIELD_TEST_TIMEOUT_S); killed\n`));
       } else if (stalled) {
-        err.push(Buffer.from(`⚠ ${name}: no output and no CPU for ${STALL_S} s (FARFIELD_TEST_STALL_S) before its summary (Node deadlock, nodejs/node#54918, or a test waiting forever); killed\n`));
+        err.push(Buffer.from(`⚠ ${name}: no output and no CPU for ${stallS} s (FARFIELD_TEST_${stallS === STALL_S ? '' : 'CPU_'}STALL_S) before its summary (Node deadlock, nodejs/node#54918, or a test waiting forever); killed\n`));
       }
       const wall = (performance.now() - t0) / 1000;
       // `times`: line 1 the shell itself, line 2 its children ("0m1.234s 0m0.056s")
@@ -395,11 +401,12 @@ async function worker(waiting) {
       reportTypecheck(await run(job.name, [TSC, '-p', 'tsconfig.json', '--noEmit'], process.env));
       continue;
     }
-    let r = await run(job.name, nodeArgs(job), env);
+    const stallS = WAITING.includes(job.name) ? STALL_S : CPU_STALL_S;
+    let r = await run(job.name, nodeArgs(job), env, stallS);
     if (r.stalled) {
       // once more: a stall is Node's, not the test's (a second stall counts as a failure)
       process.stdout.write(`${r.err.replace(/\n+$/, '').split('\n').pop()}; running it once more\n`);
-      const again = await run(job.name, nodeArgs(job), env);
+      const again = await run(job.name, nodeArgs(job), env, stallS);
       r = { ...again, start: r.start, wall: r.wall + again.wall, cpu: r.cpu + again.cpu };
     }
     results.push(r);
