@@ -23,20 +23,12 @@ import { supercell } from '../src/geometry/index.js';
 import { loadModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
 import { createIntegrator } from '../src/md/index.js';
-import { ComputeWorkspace, FkkDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import { ComputeWorkspace } from '../src/descriptors/index.js';
 import type { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
+import { findFkk } from './modelBlocks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function findFkk(d: Descriptor): FkkDescriptor | null {
-  if (d instanceof FkkDescriptor) return d;
-  for (const b of (d as { blocks?: readonly Descriptor[] }).blocks ?? []) {
-    const f = findFkk(b);
-    if (f) return f;
-  }
-  return null;
-}
 
 /** Sets one lever of an sr+lr model. */
 const VARIANTS: Record<string, (m: KernelModel) => void> = {

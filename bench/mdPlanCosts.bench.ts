@@ -17,21 +17,13 @@ import { supercell } from '../src/geometry/index.js';
 import { loadModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
 import { createIntegrator } from '../src/md/index.js';
-import { ComputeWorkspace, FKK_PLAN_COSTS, FkkDescriptor, type Descriptor } from '../src/descriptors/index.js';
+import { ComputeWorkspace, FKK_PLAN_COSTS } from '../src/descriptors/index.js';
 import type { PlanCostTable } from '../src/electrostatics/index.js';
 import type { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
+import { findFkk } from './modelBlocks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-function findFkk(d: Descriptor): FkkDescriptor | null {
-  if (d instanceof FkkDescriptor) return d;
-  for (const b of (d as { blocks?: readonly Descriptor[] }).blocks ?? []) {
-    const f = findFkk(b);
-    if (f) return f;
-  }
-  return null;
-}
 
 const withPair = (ns: number): PlanCostTable => ({ ...FKK_PLAN_COSTS, pair: { ...FKK_PLAN_COSTS.pair, slater: ns, slaterSplit: ns } });
 

@@ -95,14 +95,7 @@ export function buildNeighbourList(structure: Structure, cutoffA: number, option
 }
 
 /** Output arrays of `buildNeighbourListInto` (capacity in pairs: the shortest of them). */
-export interface NeighbourListBuffers {
-  offsets: Int32Array;
-  centres: Int32Array;
-  neighbours: Int32Array;
-  shifts: Int32Array;
-  vectors: Float64Array;
-  distances: Float64Array;
-}
+export type NeighbourListBuffers = Pick<NeighbourList, 'offsets' | 'centres' | 'neighbours' | 'shifts' | 'vectors' | 'distances'>;
 
 /** Pairs a set of buffers has room for. */
 export function bufferCapacity(b: NeighbourListBuffers): number {

@@ -1,5 +1,6 @@
 /** Random ionic configurations for electrostatics tests (seeded; minimum separation; optional triclinic cell). */
 import { makeStructure, Rng, type Structure } from '../../src/core/index.js';
+import type { FourierKernel } from '../../src/electrostatics/index.js';
 
 export function randomIons(n: number, cell: number[], seed: number, minSep = 1.5, charges?: (i: number) => number): { structure: Structure; charges: Float64Array } {
   const rng = new Rng(seed);
@@ -28,3 +29,15 @@ export function randomIons(n: number, cell: number[], seed: number, minSep = 1.5
 }
 
 export const TRICLINIC = [7.3, 0, 0, 1.1, 6.9, 0, -0.8, 0.9, 7.6];
+
+/** Gaussian-smeared Yukawa-like kernels F(k²) = 4π e^{−s²k²/2}/(k² + κ²) (finite at 0, include k = 0). */
+export function yukawaKernel(s: number, kappa: number): FourierKernel {
+  return {
+    value: (k2) => (4 * Math.PI * Math.exp(-0.5 * s * s * k2)) / (k2 + kappa * kappa),
+    derivative: (k2) => {
+      const e = Math.exp(-0.5 * s * s * k2), d = k2 + kappa * kappa;
+      return 4 * Math.PI * e * (-0.5 * s * s / d - 1 / (d * d));
+    },
+    includeZero: true,
+  };
+}

@@ -10,19 +10,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellVolume, Rng } from '../../src/core/index.js';
-import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, type FourierKernel, type PmeChannelsWasmHolder } from '../../src/electrostatics/index.js';
-import { randomIons, TRICLINIC } from './helpers.js';
+import { pmeChannelsForward, pmeChannelsReverse, pmeChannelsReverseLinear, PmeChannelsWorkspace, type PmeChannelsWasmHolder } from '../../src/electrostatics/index.js';
+import { randomIons, TRICLINIC, yukawaKernel } from './helpers.js';
 
-function kernel(s: number, kappa: number): FourierKernel {
-  return {
-    value: (k2) => (4 * Math.PI * Math.exp(-0.5 * s * s * k2)) / (k2 + kappa * kappa),
-    derivative: (k2) => {
-      const e = Math.exp(-0.5 * s * s * k2), d = k2 + kappa * kappa;
-      return 4 * Math.PI * e * (-0.5 * s * s / d - 1 / (d * d));
-    },
-    includeZero: true,
-  };
-}
+const kernel = yukawaKernel;
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, what: string): void => {
   assert.equal(a.length, b.length, `${what}: lengths`);
