@@ -147,15 +147,25 @@ export class GaussianProjection {
     this.lmax = lmax;
     const F = (this.functions = integ.functions);
     const tol = options.tolerance ?? 1e-10;
-    // tabulate, doubling the grid until the midpoint error is below tol
+    // Tabulate, doubling the grid until the midpoint error is below tol. The nodes of a doubled grid are the old nodes
+    // and the old midpoints, at bit-identical abscissae (R·2j/2G = R·j/G and R·(2j+1)/2G = (j+½)·R/G in floating point:
+    // scaling by 2 is exact), so their direct values are carried over instead of recomputed — half the quadratures of
+    // a model load, the same tables bit for bit.
     let intervals = Math.max(8, Math.ceil(cutoffA / integ.panelWidthA));
+    let nv = new Float64Array((intervals + 1) * F), na = new Float64Array((intervals + 1) * F), nb = new Float64Array((intervals + 1) * F);
     const v = new Float64Array(F), d1 = new Float64Array(F), d2 = new Float64Array(F), sv = new Float64Array(F);
+    for (let k = 0; k <= intervals; k++) {
+      integ.direct(0 + (cutoffA * k) / intervals, v, d1, d2);
+      nv.set(v, k * F); na.set(d1, k * F); nb.set(d2, k * F);
+    }
     for (;;) {
-      const spline = HermiteSplineSet.tabulate(0, cutoffA, intervals, F, 5, (r, a, b, c) => integ.direct(r, a, b, c));
+      const spline = HermiteSplineSet.fromNodes(0, cutoffA, intervals, F, nv, na, nb);
+      const mv = new Float64Array(intervals * F), ma = new Float64Array(intervals * F), mb = new Float64Array(intervals * F);
       let err = 0;
       for (let k = 0; k < intervals; k++) {
         const r = ((k + 0.5) * cutoffA) / intervals;
         integ.direct(r, v, d1, d2);
+        mv.set(v, k * F); ma.set(d1, k * F); mb.set(d2, k * F);
         spline.evaluate(r, sv);
         for (let f = 0; f < F; f++) err = Math.max(err, Math.abs(sv[f] - v[f]));
       }
@@ -165,7 +175,16 @@ export class GaussianProjection {
         this.splineError = err;
         break;
       }
+      const G = intervals;
       intervals *= 2;
+      const wv = new Float64Array((intervals + 1) * F), wa = new Float64Array((intervals + 1) * F), wb = new Float64Array((intervals + 1) * F);
+      for (let k = 0; k <= G; k++) {
+        wv.set(nv.subarray(k * F, (k + 1) * F), 2 * k * F); wa.set(na.subarray(k * F, (k + 1) * F), 2 * k * F); wb.set(nb.subarray(k * F, (k + 1) * F), 2 * k * F);
+        if (k < G) {
+          wv.set(mv.subarray(k * F, (k + 1) * F), (2 * k + 1) * F); wa.set(ma.subarray(k * F, (k + 1) * F), (2 * k + 1) * F); wb.set(mb.subarray(k * F, (k + 1) * F), (2 * k + 1) * F);
+        }
+      }
+      nv = wv; na = wa; nb = wb;
     }
   }
 

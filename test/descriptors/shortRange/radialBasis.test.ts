@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { integrateAdaptive } from '../../../src/math/index.js';
+import { HermiteSplineSet, integrateAdaptive } from '../../../src/math/index.js';
 import { SphericalBesselBasis, GaussianProjection, GaussianProjectionIntegrator, gaussianProjection, cosineCutoff } from '../../../src/descriptors/radial/index.js';
 import { REF } from '../../math/reference/index.js';
 
@@ -87,4 +87,17 @@ test('σ → 0: h_nl(r) → f_cut(r) χ_nl(r), error falling like σ²', () => {
   }
   assert.ok(errs[2] < 2e-3, `error at σ = 0.01: ${errs[2]}`);
   assert.ok(errs[0] / errs[1] > 3.5 && errs[1] / errs[2] > 3.5, `errors ${errs}`);
+});
+
+test('GaussianProjection tables = a fresh quintic tabulation of direct quadrature at the accepted grid, bit for bit (the doubling reuses its nodes and midpoints)', () => {
+  for (const [R, s, n, l] of [[8, 0.5, 8, 0], [5, 0.5, 6, 3], [4.5, 0.7, 5, 6]]) {
+    const g = new GaussianProjection(R, s, n, l);
+    const F = g.functions, coeffs = g.spline.packed().coefficients;
+    const intervals = coeffs.length / (F * 6);
+    assert.ok(Number.isInteger(intervals) && intervals >= 16, `a doubled grid (${intervals})`);
+    const fresh = HermiteSplineSet.tabulate(0, R, intervals, F, 5, (r, a, b, c) => g.integrator.direct(r, a, b, c)).packed().coefficients;
+    let mismatches = 0;
+    for (let i = 0; i < coeffs.length; i++) if (!Object.is(coeffs[i], fresh[i])) mismatches++;
+    assert.equal(mismatches, 0, `R ${R} σ ${s} nmax ${n} lmax ${l}: ${mismatches} of ${coeffs.length} coefficients differ`);
+  }
 });
