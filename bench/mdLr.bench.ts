@@ -22,11 +22,10 @@ import { loadavg } from 'node:os';
 import { supercell } from '../src/geometry/index.js';
 import { loadModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
-import { createIntegrator } from '../src/md/index.js';
 import { ComputeWorkspace } from '../src/descriptors/index.js';
 import type { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
-import { findFkk } from './modelBlocks.js';
+import { findFkk, interleavedStepMedians } from './modelBlocks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,19 +59,8 @@ export async function run(ctx: BenchContext): Promise<void> {
   for (const rep of ctx.quick ? [2] : [2, 3]) {
     const s0 = supercell(frames[frames.length - 1], [rep, rep, rep]), n = s0.species.length;
     const warm = 3, timed = n > 1000 ? 7 : 11, load = loadavg()[0].toFixed(1);
-    const runs = models.map(([, m]) => {
-      m.workspace = new ComputeWorkspace();
-      const integ = createIntegrator(m, { kind: 'verlet', timestepFs: 1 });
-      return { integ, state: integ.init(s0, { temperatureK: 1200, seed: 1 }), t: [] as number[] };
-    });
-    for (let k = 0; k < warm + timed; k++)
-      for (const r of runs) {
-        const c0 = process.cpuUsage();
-        r.integ.step(r.state);
-        const c = process.cpuUsage(c0);
-        if (k >= warm) r.t.push((c.user + c.system) / 1000);
-      }
-    const med = runs.map((r) => r.t.sort((a, b) => a - b)[Math.floor(r.t.length / 2)]);
+    for (const [, m] of models) m.workspace = new ComputeWorkspace();
+    const med = interleavedStepMedians(models.map(([, m]) => m), s0, warm, timed);
     for (const [v, [name]] of models.entries())
       ctx.report(`md ${name}, ${n} ions`, med[v] / n, 'ms/atom-step', v === 0 ? `load ${load}` : `${(med[v] / med[0]).toFixed(3)}× sr`);
   }

@@ -16,12 +16,11 @@ import type { Structure } from '../src/core/index.js';
 import { supercell } from '../src/geometry/index.js';
 import { loadModel } from '../src/api/index.js';
 import { readStructures } from '../src/host/index.js';
-import { createIntegrator } from '../src/md/index.js';
 import { ComputeWorkspace, FKK_PLAN_COSTS } from '../src/descriptors/index.js';
 import type { PlanCostTable } from '../src/electrostatics/index.js';
 import type { KernelModel } from '../src/model/index.js';
 import type { BenchContext } from './harness.js';
-import { findFkk } from './modelBlocks.js';
+import { findFkk, interleavedStepMedians } from './modelBlocks.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,16 +43,8 @@ export async function run(ctx: BenchContext): Promise<void> {
   for (const rep of ctx.quick ? [2] : [2, 3]) {
     const s0 = supercell(frames[frames.length - 1], [rep, rep, rep]), n = s0.species.length;
     const warm = 3, timed = n > 1000 ? 7 : 11, load = loadavg()[0].toFixed(1);
-    const runs = models.map((m) => { const integ = createIntegrator(m, { kind: 'verlet', timestepFs: 1 }); return { integ, state: integ.init(s0, { temperatureK: 1200, seed: 1 }), t: [] as number[] }; });
-    for (let k = 0; k < warm + timed; k++)
-      for (const r of runs) {
-        const c0 = process.cpuUsage();
-        r.integ.step(r.state);
-        const c = process.cpuUsage(c0);
-        if (k >= warm) r.t.push((c.user + c.system) / 1000);
-      }
-    for (const [v, r] of runs.entries()) {
-      const med = r.t.sort((a, b) => a - b)[Math.floor(r.t.length / 2)];
+    const meds = interleavedStepMedians(models, s0, warm, timed);
+    for (const [v, med] of meds.entries()) {
       const plan = findFkk(models[v].descriptor)!.plan(s0);
       const est = plan.channels.reduce((a, c) => a + c.costNs, 0) / 1000;
       ctx.report(`md sr+lr, ${n} ions, FKK planner ${variants[v][0]}`, med / n, 'ms/atom-step', `plan est ${est.toFixed(0)} µs/atom, r_c ${plan.realCutoffA.toFixed(2)} Å, load ${load}`);
