@@ -370,6 +370,11 @@ const DIST_CLI = resolve(OUT, 'src', 'cli', 'main.js');
 // docs/development.md). Optimised code is the same, only compiled on the main thread: results are unchanged, and the
 // CPU is not higher (blockBalance 17.3 → 14.5, compare 9.8 → 7.6 CPU s, same-run A/B).
 const NODE_FLAGS = ['--no-concurrent-recompilation'];
+// The test processes of the default set get a larger young generation (64 MB semi-spaces instead of 16): the numeric
+// tests allocate many short-lived arrays, and fewer scavenges cost less CPU (same-run A/B of six files, load 6–9:
+// 74.7 → 64.6 CPU s, blockBalance 16.7 → 12.5). Garbage-collector settings change no result. Not for the nightly
+// files (their memory probes measure the resident size) nor the CLI processes (short-lived: little to gain).
+const GC_FLAGS = ['--max-semi-space-size=64'];
 const env = {
   ...process.env,
   FARFIELD_TEST: '1',
@@ -389,7 +394,7 @@ function entry(job) {
   writeFileSync(path, job.files.map((f) => `import ${JSON.stringify(pathToFileURL(resolve(compiled(f))).href)};\n`).join(''));
   return path;
 }
-const nodeArgs = (job) => [...NODE_FLAGS, ...(opts.tsx
+const nodeArgs = (job) => [...NODE_FLAGS, ...(job.files.some((f) => f.endsWith(NIGHTLY)) ? [] : GC_FLAGS), ...(opts.tsx
   ? ['--import', 'tsx', '--test-reporter=spec', entry(job)]
   : [...(process.env.FARFIELD_TEST_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []), '--test-reporter=spec', entry(job)])];
 
