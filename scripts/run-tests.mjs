@@ -372,9 +372,12 @@ const DIST_CLI = resolve(OUT, 'src', 'cli', 'main.js');
 const NODE_FLAGS = ['--no-concurrent-recompilation'];
 // The test processes of the default set get a larger young generation (64 MB semi-spaces instead of 16): the numeric
 // tests allocate many short-lived arrays, and fewer scavenges cost less CPU (same-run A/B of six files, load 6–9:
-// 74.7 → 64.6 CPU s, blockBalance 16.7 → 12.5). Garbage-collector settings change no result. Not for the nightly
-// files (their memory probes measure the resident size) nor the CLI processes (short-lived: little to gain).
-const GC_FLAGS = ['--max-semi-space-size=64'];
+// 74.7 → 64.6 CPU s, blockBalance 16.7 → 12.5; the whole suite with the flag above, two runs side by side at load
+// 11–19: 439.3 → 403.1 CPU s); and a collector without helper threads (--single-threaded-gc: the two lanes already
+// fill both cores, so parallel marking and scavenging only add hand-offs; six files, load 4–12: 94.9 → 91.0 CPU s).
+// Garbage-collector settings change no result. Not for the nightly files (their memory probes measure the resident
+// size) nor the CLI processes (short-lived: little to gain).
+const GC_FLAGS = ['--max-semi-space-size=64', '--single-threaded-gc'];
 const env = {
   ...process.env,
   FARFIELD_TEST: '1',
