@@ -133,8 +133,9 @@ test('fit warns when a linear long-range block sees one density and no stress (i
   const one = labelled(calc, rng, L0, 3);
   const two = [...one, ...labelled(calc, rng, denser(L0, 1.05), 2)];
   const withStress = one.map((s) => ({ ...s, labels: { ...s.labels, stressEvPerA3: calc.calculate(s, { forces: false, stress: true }).stressEvPerA3 } }));
+  // the warning concerns the linear long-range block: the small sr block (SMALL_SR) is enough around it
   const warned = (train: Structure[], preset: string): boolean =>
-    (fitKernelModel(train, { descriptor: resolveDescriptor(preset, SPECIES), selection: { count: 6 }, threads: 1 }).metadata.solver.warnings ?? [])
+    (fitKernelModel(train, { descriptor: resolveDescriptor(preset, SPECIES, preset === 'sr' ? SMALL_SR : { sr: SMALL_SR }), selection: { count: 6 }, threads: 1 }).metadata.solver.warnings ?? [])
       .some((w) => w.includes('one density') && w.includes('stress'));
   assert.equal(warned(one, 'sr+lr'), true, 'sr+lr, one density, no stress');
   assert.equal(warned(two, 'sr+lr'), false, 'sr+lr, two densities (5 % apart)');
