@@ -14,7 +14,13 @@
  *   { "format": "farfield-kernel-model", "version": 1, "checksum": "sha256:<hex>", "body": { … } }
  *
  * `body` holds the descriptor spec (Descriptor.toJSON()), the kernel spec, per species the reference environments,
- * weights and reference energy, the optional covariance factor, and the training metadata. Float64 arrays are
+ * weights and reference energy, the optional `tables`, the optional covariance factor, and the training metadata.
+ * `tables.gaussianProjection` (written since issue 17's model-load goal; optional, older files have none) lists the
+ * descriptor's Gaussian-projection tabulations — key (R, σ, nmax, lmax, tolerance), table `version`, `intervals`,
+ * `splineError` and the node array (3 × (intervals+1) × functions) — so a load builds the descriptor without the
+ * quadratures (about 0.3–0.4 s of a default sr+lr load). They are a cache: a table of another version is ignored and
+ * tabulated afresh (descriptors/radial/gaussianProjection.ts), and the features are bit for bit those of a fresh
+ * tabulation; the arrays are covered by the checksums like every other array. Float64 arrays are
  * stored as `{ "dtype": "float64le", "shape": [...], "base64": "…" }` (little-endian IEEE-754 bytes), so a
  * save → load round trip is bit-exact. The checksum is SHA-256 of JSON.stringify(body) (compact, key order as
  * written); JSON.stringify(JSON.parse(x)) reproduces it exactly, so whitespace changes do not matter but any change
@@ -23,7 +29,7 @@
  * layer writes atomically: temporary file + rename).
  */
 import { FarfieldError } from '../core/index.js';
-import { pinLegacyFkkPlanner, type DescriptorSpec } from '../descriptors/index.js';
+import { createDescriptor, pinLegacyFkkPlanner, recordGaussianProjections, withGaussianProjectionTables, type DescriptorSpec, type GaussianProjectionTable } from '../descriptors/index.js';
 import { base64ToFloat64, float64ToBase64, sha256, sha256Bytes } from './encoding.js';
 import type { KernelSpec } from './kernels.js';
 import { KernelModel, type KernelModelParams, type SpeciesModel, type TrainingMetadata } from './kernelModel.js';
@@ -78,9 +84,22 @@ function decBase64(v: unknown, field: string, where: string): Float64Array {
   return a!;
 }
 
+/**
+ * The Gaussian-projection tables the model's descriptor uses (building a descriptor takes them from the memo, so this
+ * costs no quadrature when the model was just fitted or loaded); none when the spec does not build.
+ */
+function projectionTables(p: KernelModelParams): GaussianProjectionTable[] {
+  try {
+    return recordGaussianProjections(() => createDescriptor(p.descriptor)).projections.map((g) => g.table());
+  } catch {
+    return [];
+  }
+}
+
 /** The body of a model file with every array passed through `put` (base64 for version 1, payload slots for version 2). */
 function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number[]) => A): Record<string, unknown> {
   const d = (p.species[0]?.features.length ?? 0) / Math.max(1, p.species[0]?.weights.length ?? 1);
+  const tables = projectionTables(p);
   return {
     descriptor: p.descriptor,
     kernel: p.kernel,
@@ -91,6 +110,17 @@ function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number
       features: put(s.features, [s.weights.length, s.weights.length > 0 ? s.features.length / s.weights.length : d]),
       weights: put(s.weights, [s.weights.length]),
     })),
+    // before the covariance: a reader that skips it still reads these
+    ...(tables.length > 0
+      ? {
+          tables: {
+            gaussianProjection: tables.map((t) => ({
+              version: t.version, cutoffA: t.cutoffA, smearingA: t.smearingA, nmax: t.nmax, lmax: t.lmax, tolerance: t.tolerance,
+              intervals: t.intervals, splineError: t.splineError, nodes: put(t.nodes, [3, t.intervals + 1, (t.lmax + 1) * t.nmax]),
+            })),
+          },
+        }
+      : {}),
     // last: a reader that skips the uncertainty stops before these bytes
     covarianceFactor: p.covarianceFactor
       ? { rank: p.covarianceFactor.rank, data: put(p.covarianceFactor.data, [p.covarianceFactor.data.length / Math.max(1, p.covarianceFactor.rank), p.covarianceFactor.rank]) }
@@ -184,6 +214,7 @@ export function modelFileLayout(prefix: Uint8Array, where = ''): ModelFileLayout
   const payloadStart = Math.ceil((16 + h) / 8) * 8;
   const arrays: BinaryArray[] = [];
   for (const s of (body.species as { features: BinaryArray; weights: BinaryArray }[]) ?? []) arrays.push(s.features, s.weights);
+  for (const t of (body.tables as { gaussianProjection?: { nodes: BinaryArray }[] } | undefined)?.gaussianProjection ?? []) arrays.push(t.nodes);
   const cov = (body.covarianceFactor as { data?: BinaryArray } | null)?.data;
   const end = Math.max(0, ...arrays.map((a) => a.offset + a.bytes), cov ? cov.offset + cov.bytes : 0);
   return { headerBytes: 16 + h, payloadStart, bytesWithoutCovariance: payloadStart + (cov ? cov.offset : end), totalBytes: payloadStart + end };
@@ -288,10 +319,27 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
     params.covarianceFactor = { rank: cf.rank as number, data: array(cf.data, 'covarianceFactor.data') };
   }
   if (b.training) params.training = b.training as TrainingMetadata;
+  const tables = readTables(b.tables, array, where);
   try {
-    return new KernelModel(params);
+    return withGaussianProjectionTables(tables, () => new KernelModel(params));
   } catch (e) {
     if (e instanceof FarfieldError && e.code === 'MODEL') throw e;
     throw new FarfieldError('MODEL', `model file${where ? ` (${where})` : ''}: cannot build the model: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
   }
+}
+
+const TABLE_NUMBERS = ['version', 'cutoffA', 'smearingA', 'nmax', 'lmax', 'tolerance', 'intervals', 'splineError'] as const;
+
+/** The stored Gaussian-projection tables of a body (none when absent); a malformed entry is refused. */
+function readTables(v: unknown, array: (v: unknown, field: string) => Float64Array, where: string): GaussianProjectionTable[] {
+  if (v === undefined || v === null) return [];
+  const list = (v as { gaussianProjection?: unknown }).gaussianProjection;
+  if (typeof v !== 'object' || !Array.isArray(list)) fail(where, "field 'tables' must be { gaussianProjection: [...] }");
+  return (list as Record<string, unknown>[]).map((t, k) => {
+    const field = `tables.gaussianProjection[${k}]`;
+    if (!t || typeof t !== 'object') fail(where, `${field} must be an object`);
+    for (const key of TABLE_NUMBERS) if (typeof t[key] !== 'number') fail(where, `${field} needs a number '${key}'`);
+    const n = t as Record<(typeof TABLE_NUMBERS)[number], number>;
+    return { version: n.version, cutoffA: n.cutoffA, smearingA: n.smearingA, nmax: n.nmax, lmax: n.lmax, tolerance: n.tolerance, intervals: n.intervals, splineError: n.splineError, nodes: array(t.nodes, `${field}.nodes`) };
+  });
 }
