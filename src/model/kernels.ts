@@ -48,9 +48,30 @@ export interface KernelRows {
   aux: Float64Array;
 }
 
+/** Columns [start, end) of a row-major array `width` wide, in order: the rows a block kernel's part reads. */
+export type ColumnRuns = readonly (readonly [number, number])[];
+
+/** The column runs of the rows of x (rows × width), packed (rows × dk, dk = the runs' total width). */
+export function gatherRuns(x: Float64Array, rows: number, width: number, runs: ColumnRuns, dk: number): Float64Array {
+  const out = new Float64Array(rows * dk);
+  for (let i = 0; i < rows; i++) {
+    let o = i * dk;
+    for (const [a, e] of runs) {
+      out.set(x.subarray(i * width + a, i * width + e), o);
+      o += e - a;
+    }
+  }
+  return out;
+}
+
 export interface Kernel {
   readonly kind: string;
   prepare(x: Float64Array, rows: number, cols: number): KernelRows;
+  /**
+   * Optional: `prepare(gatherRuns(x, rows, width, runs, cols), rows, cols)` without the gathered copy (the same
+   * prepared values bit for bit; its `x` gathers on demand). x must not change while the rows live.
+   */
+  prepareColumns?(x: Float64Array, rows: number, width: number, runs: ColumnRuns, cols: number): KernelRows;
   /** out (n_A × n_B, row-major) = K(a_i, b_b). */
   matrix(a: KernelRows, b: KernelRows, out?: Float64Array): Float64Array;
   /**
@@ -174,6 +195,23 @@ function ipow(x: number, n: number): number {
   return r;
 }
 
+/**
+ * normaliseRows of gatherRuns(x, n, width, runs, dk) without the gathered copy: the same values summed and scaled in
+ * the same order, so the same bits. t is n × dk.
+ */
+function normaliseRunRows(x: Float64Array, n: number, width: number, runs: ColumnRuns, dk: number, t: Float64Array, aux: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const r = i * width;
+    let s = 0;
+    for (const [a, e] of runs) for (let c = r + a; c < r + e; c++) s += x[c] * x[c];
+    const nrm = Math.sqrt(s);
+    aux[i] = nrm;
+    const inv = nrm > 0 ? 1 / nrm : 0;
+    let o = i * dk;
+    for (const [a, e] of runs) for (let c = r + a; c < r + e; c++) t[o++] = x[c] * inv;
+  }
+}
+
 /** Row-normalise x (n×D) into t, norms into aux. Zero rows stay zero (norm 0). */
 function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, aux: Float64Array, col0 = 0, col1 = d): void {
   for (let i = 0; i < n; i++) {
@@ -206,17 +244,38 @@ const KEEP_DOTS_MAX = 1 << 22;
 class PolynomialRows implements KernelRows {
   readonly aux: Float64Array;
   private held: Float64Array | null;
+  private own: Float64Array | null;
 
-  constructor(readonly rows: number, readonly cols: number, public x: Float64Array) {
+  /**
+   * Rows x (rows × cols), or — with `from` (`prepareColumns`) — the column runs of a wider array, normalised straight
+   * from it (no gathered copy; x is then gathered when read).
+   */
+  constructor(readonly rows: number, readonly cols: number, x: Float64Array | null,
+    private readonly from: { x: Float64Array; width: number; runs: ColumnRuns } | null = null) {
+    this.own = x;
     this.held = new Float64Array(rows * cols);
     this.aux = new Float64Array(rows);
-    normaliseRows(x, rows, cols, this.held, this.aux);
+    this.normalise(this.held, this.aux);
+  }
+
+  private normalise(t: Float64Array, aux: Float64Array): void {
+    const f = this.from;
+    if (f && !this.own) normaliseRunRows(f.x, this.rows, f.width, f.runs, this.cols, t, aux);
+    else normaliseRows(this.x, this.rows, this.cols, t, aux);
+  }
+
+  get x(): Float64Array {
+    return this.own ?? gatherRuns(this.from!.x, this.rows, this.from!.width, this.from!.runs, this.cols);
+  }
+
+  set x(v: Float64Array) {
+    this.own = v;
   }
 
   get t(): Float64Array {
     if (!this.held) {
       this.held = new Float64Array(this.rows * this.cols);
-      normaliseRows(this.x, this.rows, this.cols, this.held, new Float64Array(this.rows));
+      this.normalise(this.held, new Float64Array(this.rows));
     }
     return this.held;
   }
@@ -273,6 +332,9 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
     kind: 'polynomial',
     prepare(x, rows, cols) {
       return new PolynomialRows(rows, cols, x);
+    },
+    prepareColumns(x, rows, width, runs, cols) {
+      return new PolynomialRows(rows, cols, null, { x, width, runs });
     },
     matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
       const n = a.rows * b.rows;

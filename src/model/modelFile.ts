@@ -46,6 +46,8 @@ export type Digest = (bytes: Uint8Array) => string;
 export interface ModelCodecOptions {
   /** Hash function for the checksums (default: encoding.ts sha256Bytes; same result, Node's crypto is ~15× faster). */
   digest?: Digest;
+  /** Write the descriptor's Gaussian-projection tables (default true; false writes a file as before they existed). */
+  tables?: boolean;
 }
 
 export interface ParseModelOptions extends ModelCodecOptions {
@@ -97,9 +99,9 @@ function projectionTables(p: KernelModelParams): GaussianProjectionTable[] {
 }
 
 /** The body of a model file with every array passed through `put` (base64 for version 1, payload slots for version 2). */
-function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number[]) => A): Record<string, unknown> {
+function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number[]) => A, withTables = true): Record<string, unknown> {
   const d = (p.species[0]?.features.length ?? 0) / Math.max(1, p.species[0]?.weights.length ?? 1);
-  const tables = projectionTables(p);
+  const tables = withTables ? projectionTables(p) : [];
   return {
     descriptor: p.descriptor,
     kernel: p.kernel,
@@ -130,9 +132,9 @@ function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number
 }
 
 /** Serialise a model to the JSON text of a version-1 model file. */
-export function serializeModel(model: KernelModel | KernelModelParams): string {
+export function serializeModel(model: KernelModel | KernelModelParams, options: Pick<ModelCodecOptions, 'tables'> = {}): string {
   const p = model instanceof KernelModel ? model.params : model;
-  const text = JSON.stringify(modelBody(p, enc));
+  const text = JSON.stringify(modelBody(p, enc, options.tables ?? true));
   return `{"format":${JSON.stringify(MODEL_FORMAT)},"version":1,"checksum":"sha256:${sha256(text)}","body":${text}}\n`;
 }
 
@@ -167,7 +169,7 @@ export function serializeModelBinary(model: KernelModel | KernelModelParams, opt
     const slot = { dtype: 'float64le' as const, shape, offset, bytes: b.length, sha256: digest(b) };
     offset += b.length;
     return slot;
-  });
+  }, options.tables ?? true);
   const text = JSON.stringify(body);
   const header = new TextEncoder().encode(`{"format":${JSON.stringify(MODEL_FORMAT)},"version":2,"checksum":"sha256:${sha256(text)}","body":${text}}`);
   const payloadStart = Math.ceil((16 + header.length) / 8) * 8;
