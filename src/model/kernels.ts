@@ -235,7 +235,9 @@ function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, a
 const KEEP_DOTS_MAX = 1 << 22;
 
 /**
- * Prepared rows of the polynomial kernel: t = the rows of x normalised, aux = their norms. When a calculator has
+ * Prepared rows of the polynomial kernel: t = the rows of x normalised (formed when first read), aux = their norms.
+ * A calculator's reference rows are packed straight from x (`prepack` → `normalisedBlock`, never forming t; model
+ * load, issue 17 goal 4). When a calculator has
  * pre-packed reference rows for its GEMMs (`weighted`), the kernel drops t (`releaseT`, at every weighted call): read
  * again (uncertainty, design paths), t is recomputed from x — the same operations, so the same bits — and held until
  * the next release. (No WeakRef: a target read in a job stays alive until the job ends, and an MD run is one job.)
@@ -243,25 +245,54 @@ const KEEP_DOTS_MAX = 1 << 22;
  */
 class PolynomialRows implements KernelRows {
   readonly aux: Float64Array;
-  private held: Float64Array | null;
+  private held: Float64Array | null = null;
   private own: Float64Array | null;
 
   /**
-   * Rows x (rows × cols), or — with `from` (`prepareColumns`) — the column runs of a wider array, normalised straight
-   * from it (no gathered copy; x is then gathered when read).
+   * Rows x (rows × cols), or — with `from` (`prepareColumns`) — the column runs of a wider array, read in place (x is
+   * then gathered when read). Only the norms are computed here: t is normalised when first read, and a calculator's
+   * 'dots' pack is filled from x directly (`normalisedBlock`), so reference rows that are only packed never hold t.
    */
   constructor(readonly rows: number, readonly cols: number, x: Float64Array | null,
     private readonly from: { x: Float64Array; width: number; runs: ColumnRuns } | null = null) {
     this.own = x;
-    this.held = new Float64Array(rows * cols);
     this.aux = new Float64Array(rows);
-    this.normalise(this.held, this.aux);
+    const { x: src, width, runs } = this.source();
+    for (let i = 0; i < rows; i++) {
+      const r = i * width;
+      let sum = 0;
+      for (const [a, e] of runs) for (let c = r + a; c < r + e; c++) sum += src[c] * src[c];
+      this.aux[i] = Math.sqrt(sum); // = normaliseRows' norm: the same terms in the same order
+    }
+  }
+
+  /** Where the rows' values live: x itself, or the runs of the wider array. */
+  private source(): { x: Float64Array; width: number; runs: ColumnRuns } {
+    return this.own ? { x: this.own, width: this.cols, runs: [[0, this.cols]] } : this.from!;
   }
 
   private normalise(t: Float64Array, aux: Float64Array): void {
-    const f = this.from;
-    if (f && !this.own) normaliseRunRows(f.x, this.rows, f.width, f.runs, this.cols, t, aux);
-    else normaliseRows(this.x, this.rows, this.cols, t, aux);
+    const f = this.source();
+    if (f === this.from) normaliseRunRows(f.x, this.rows, f.width, f.runs, this.cols, t, aux);
+    else normaliseRows(f.x, this.rows, this.cols, t, aux);
+  }
+
+  /**
+   * Columns [pc, pc + kc) of t into out (rows × kc, row-major) without t: x·(1/|x|), 0 for a zero row — the
+   * operations of normaliseRows, so t's bits (Linalg.packBTransposedFrom).
+   */
+  normalisedBlock(pc: number, kc: number, out: Float64Array): void {
+    const { x, width, runs } = this.source();
+    const src = new Int32Array(kc); // source column of t's column pc + q
+    let q = 0, c0 = 0;
+    for (const [a, e] of runs) {
+      for (let c = Math.max(a, a + pc - c0); c < e && q < kc; c++) src[q++] = c;
+      c0 += e - a;
+    }
+    for (let i = 0; i < this.rows; i++) {
+      const nrm = this.aux[i], inv = nrm > 0 ? 1 / nrm : 0, r = i * width, o = i * kc;
+      for (let k = 0; k < kc; k++) out[o + k] = x[r + src[k]] * inv;
+    }
   }
 
   get x(): Float64Array {
@@ -300,7 +331,8 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
    * reference rows every call), used by matrix/gradient when present; bitwise the plain GEMMs. */
   const packs = new ReferencePacks();
   const packOf = (b: KernelRows, role: PackRole, create: boolean): PackedB | null =>
-    b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t) : null;
+    b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t, getLinalg(),
+      b instanceof PolynomialRows ? (pc, kc, out) => b.normalisedBlock(pc, kc, out) : undefined) : null;
   /** gradient with coef (na × nb), or with the weights w (nb) on every row when `broadcast` (the same bits). */
   const polyGradient = (a: KernelRows, b: KernelRows, coef: Float64Array, broadcast: boolean, out: Float64Array): void => {
     // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}

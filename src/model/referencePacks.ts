@@ -32,10 +32,12 @@ export class ReferencePacks {
   /**
    * The pack in `role` of the rows × cols row-major array `source()` for the rows object `owner`: the cached one when
    * it was made from the same `key` (the array itself, or the owner when its rows cannot change) and shape by the
-   * current backend; otherwise a new one when `create` (source() is read only then), else null.
+   * current backend; otherwise a new one when `create` (source() is read only then), else null. A 'dots' pack is
+   * made from `blocks` when given (Linalg.packBTransposedFrom: the rows produced a depth block at a time, the same
+   * pack without the whole source array).
    */
   get(owner: object, role: PackRole, key: object, rows: number, cols: number, create: boolean, source: () => Float64Array,
-    la: Linalg = getLinalg()): PackedB | null {
+    la: Linalg = getLinalg(), blocks?: (pc: number, kc: number, out: Float64Array) => void): PackedB | null {
     let m = this.byOwner.get(owner);
     const e = m?.get(role);
     if (e && e.key === key && e.rows === rows && e.cols === cols && e.pack.backend === la.backend && !e.pack.freed) return e.pack;
@@ -44,8 +46,7 @@ export class ReferencePacks {
       m!.delete(role);
     }
     if (!create) return null;
-    const src = source();
-    const pack = role === 'dots' ? la.packB(src, cols, rows, true) : la.packB(src, rows, cols, false);
+    const pack = role === 'dots' ? (blocks ? la.packBTransposedFrom(cols, rows, blocks) : la.packB(source(), cols, rows, true)) : la.packB(source(), rows, cols, false);
     if (!m) {
       m = new Map();
       this.byOwner.set(owner, m);

@@ -32,3 +32,27 @@ test('polynomial prepareColumns = prepare of the gathered columns, bit for bit (
     if (dk === 30) same(kernel.matrix(a, got), kernel.matrix(a, ref), 'matrix');
   }
 });
+
+test('polynomial rows: t read after prepare = normaliseRows of x; the pack filled from x (no t) = the pack of t, bitwise', async () => {
+  const { KernelScratch } = await import('../../src/model/kernelScratch.js');
+  const rng = new Rng(9);
+  const rows = 37, width = 300;
+  const x = Float64Array.from({ length: rows * width }, () => rng.normal());
+  const runs: ColumnRuns = [[0, 120], [130, 290]];
+  const dk = 280;
+  const kernel = createKernel({ kind: 'polynomial', hypers: { zeta: 4 } });
+  const b = kernel.prepareColumns!(x, rows, width, runs, dk), ref = kernel.prepare(gatherRuns(x, rows, width, runs, dk), rows, dk);
+  kernel.prepack!(b); // a 'dots' pack filled from x block by block (t never formed)
+  const a = Float64Array.from({ length: 6 * dk }, () => rng.normal()), w = Float64Array.from({ length: rows }, () => rng.normal());
+  const run = (rowsB: typeof b, packed: boolean) => {
+    const s = new KernelScratch();
+    s.packReferences = packed;
+    const e = new Float64Array(6), g = new Float64Array(6 * dk), view = (data: Float64Array) => ({ data, stride: dk, col0: 0, index: null });
+    kernel.weighted!(view(a), 6, dk, rowsB, w, e, view(g), s);
+    return [e, g];
+  };
+  const [e1, g1] = run(b, true), [e2, g2] = run(ref, false);
+  same(e1, e2, 'energies (pack from x vs unpacked t)');
+  same(g1, g2, 'gradient');
+  same(b.t, ref.t, 't read after the pack');
+});

@@ -54,6 +54,12 @@ export interface Linalg {
   choleskySolve(l: Float64Array, n: number, b: Float64Array, nrhs: number): void;
   /** Pack op(B) (k×n; B is n×k row-major when transB) once for `gemmPacked`. */
   packB(b: Float64Array, k: number, n: number, transB?: boolean): PackedB;
+  /**
+   * `packB(b, k, n, true)` for a B (n×k row-major) produced block by block instead of held whole: `rows(pc, kc, out)`
+   * writes columns [pc, pc + kc) of every row j < n of B to out[j·kc …] (blocks in order, covering [0, k)). The
+   * same pack bit for bit; only the pack (and on the wasm side one depth block of scratch) is allocated.
+   */
+  packBTransposedFrom(k: number, n: number, rows: (pc: number, kc: number, out: Float64Array) => void): PackedB;
   /** C (m×n) = alpha·op(A)·op(B) + beta·C with op(B) from `packB` (k×n): bitwise the `gemm` with that B. */
   gemmPacked(m: number, a: Float64Array, b: PackedB, c: Float64Array, opts?: PackedGemmOptions): void;
   /**

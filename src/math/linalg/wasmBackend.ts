@@ -17,7 +17,7 @@
 import { FarfieldError } from '../../core/index.js';
 import type { GemmOptions, Linalg, PackedB, PackedGemmOptions } from './types.js';
 import type { EigenWorkspace } from './eigen.js';
-import { checkGemm, checkGemmPacked, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
+import { checkDim, checkGemm, checkGemmPacked, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 import { checkDiagonal, gemvTransposeAccumulateTs, triangularSolveTs } from './tsBackend.js';
 import { HelperThread, type HelperKernel } from './threads.js';
 import { WASM_PLAIN_BASE64, WASM_SHARED_BASE64 } from './wasmBinary.js';
@@ -421,6 +421,27 @@ export class WasmLinalg implements Linalg {
       if (transB) for (let j = 0; j < n; j++) blk.set(b.subarray(j * k + pc, j * k + pc + kc), j * kc); // B[j][pc…]
       else blk.set(b.subarray(pc * n, (pc + kc) * n));
       rt.kernels.packB(kc, n, pb, transB ? kc : n, transB ? 1 : 0, ptr + pc * np * 32);
+    }
+    return pack;
+  }
+
+  packBTransposedFrom(k: number, n: number, rows: (pc: number, kc: number, out: Float64Array) => void): PackedB {
+    checkDim('packB', 'k', k);
+    checkDim('packB', 'n', n);
+    const rt = this.rt, np = (n + 3) >> 2;
+    const bytes = Math.ceil((k * 4 * np * 8) / 64) * 64;
+    const ptr = bytes > 0 ? rt.reserve(bytes) : 0;
+    const pack = new WasmPackedB(rt, k, n, true, ptr, bytes);
+    if (bytes === 0) return pack;
+    rt.track(pack, ptr, bytes);
+    // as packB: one depth block through the scratch, written there by the producer instead of copied from a whole B
+    const L = new Layout(rt.scratchBase);
+    const pb = L.take(Math.min(KC, k) * n);
+    rt.ensure(L.end);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      rows(pc, kc, rt.view(pb, kc * n));
+      rt.kernels.packB(kc, n, pb, kc, 1, ptr + pc * np * 32);
     }
     return pack;
   }
