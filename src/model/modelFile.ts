@@ -207,12 +207,16 @@ export interface ModelFileLayout {
  * Where the parts of a binary model file lie, from a prefix of it (at least 16 bytes; returns the header size needed
  * when the prefix does not hold the whole header yet). For readers that skip the covariance (api loadModel).
  */
-export function modelFileLayout(prefix: Uint8Array, where = ''): ModelFileLayout | { headerBytes: number } {
+export function modelFileLayout(prefix: Uint8Array, where = '', digest: Digest = sha256Bytes): ModelFileLayout | { headerBytes: number } {
   if (!isBinaryModel(prefix)) fail(where, 'not a binary farfield model (magic bytes missing)');
   if (prefix.length < 16) return { headerBytes: 16 };
   const h = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength).getUint32(8, true);
   if (prefix.length < 16 + h) return { headerBytes: 16 + h };
-  const { body } = binaryHeader(prefix, where);
+  return layoutOf(binaryHeader(prefix, where, digest).body, h);
+}
+
+/** The layout of a binary file whose header (h bytes) holds `body`. */
+function layoutOf(body: Record<string, unknown>, h: number): ModelFileLayout {
   const payloadStart = Math.ceil((16 + h) / 8) * 8;
   const arrays: BinaryArray[] = [];
   for (const s of (body.species as { features: BinaryArray; weights: BinaryArray }[]) ?? []) arrays.push(s.features, s.weights);
@@ -222,7 +226,7 @@ export function modelFileLayout(prefix: Uint8Array, where = ''): ModelFileLayout
   return { headerBytes: 16 + h, payloadStart, bytesWithoutCovariance: payloadStart + (cov ? cov.offset : end), totalBytes: payloadStart + end };
 }
 
-function binaryHeader(bytes: Uint8Array, where: string): { version: number; body: Record<string, unknown> } {
+function binaryHeader(bytes: Uint8Array, where: string, digest: Digest): { version: number; body: Record<string, unknown> } {
   const h = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (16 + h > bytes.length) fail(where, `truncated: the header needs ${16 + h} bytes, the file has ${bytes.length}`);
   let doc: unknown;
@@ -231,11 +235,11 @@ function binaryHeader(bytes: Uint8Array, where: string): { version: number; body
   } catch (e) {
     fail(where, `the header is not valid JSON (${e instanceof Error ? e.message : String(e)}); the file is corrupted`);
   }
-  return checkEnvelope(doc, where);
+  return checkEnvelope(doc, where, digest);
 }
 
 /** Check format, version and body checksum of a parsed model document; returns its body. */
-function checkEnvelope(doc: unknown, where: string): { version: number; body: Record<string, unknown> } {
+function checkEnvelope(doc: unknown, where: string, digest: Digest = sha256Bytes): { version: number; body: Record<string, unknown> } {
   const o = doc as { format?: unknown; version?: unknown; checksum?: unknown; body?: unknown };
   if (!o || typeof o !== 'object' || o.format !== MODEL_FORMAT)
     fail(where, `not a farfield kernel model (format is ${JSON.stringify(o?.format)}, expected '${MODEL_FORMAT}')`);
@@ -246,7 +250,7 @@ function checkEnvelope(doc: unknown, where: string): { version: number; body: Re
   if (typeof o.checksum !== 'string' || !o.checksum.startsWith('sha256:')) fail(where, 'missing checksum');
   const body = o.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') fail(where, "missing 'body'");
-  const actual = sha256(JSON.stringify(body));
+  const actual = digest(new TextEncoder().encode(JSON.stringify(body)));
   if ((o.checksum as string).slice(7) !== actual)
     fail(where, `checksum mismatch (stored ${(o.checksum as string).slice(7, 19)}…, computed ${actual.slice(0, 12)}…): the file is corrupted or was edited`);
   return { version: o.version as number, body: body! };
@@ -280,9 +284,10 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
   let body: Record<string, unknown>;
   let array: (v: unknown, field: string) => Float64Array;
   if (typeof input !== 'string' && isBinaryModel(input)) {
-    const layout = modelFileLayout(input, where);
-    if (!('payloadStart' in layout)) fail(where, `truncated: the header needs ${layout.headerBytes} bytes, the file has ${input.length}`);
-    body = binaryHeader(input, where).body;
+    const h = input.length >= 16 ? new DataView(input.buffer, input.byteOffset, input.byteLength).getUint32(8, true) : 0;
+    if (input.length < 16 + h || input.length < 16) fail(where, `truncated: the header needs ${input.length < 16 ? 16 : 16 + h} bytes, the file has ${input.length}`);
+    body = binaryHeader(input, where, digest).body; // parsed and checked once
+    const layout = layoutOf(body, h);
     const payload = input.subarray(Math.min(input.length, layout.payloadStart));
     array = (v, field) => decBinary(v, field, where, payload, digest, options.views ?? false);
   } else {
@@ -293,7 +298,7 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
     } catch (e) {
       fail(where, `not valid JSON (${e instanceof Error ? e.message : String(e)}); the file is corrupted or not a model`);
     }
-    const env = checkEnvelope(doc, where);
+    const env = checkEnvelope(doc, where, digest);
     if (env.version !== 1) fail(where, `format version ${env.version} is a binary format, but the file is JSON text; it was converted or corrupted`);
     body = env.body;
     array = (v, field) => decBase64(v, field, where);
