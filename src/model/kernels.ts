@@ -286,10 +286,10 @@ class PolynomialRows implements KernelRows {
   }
 
   /**
-   * Columns [pc, pc + kc) of t into out (rows × kc, row-major) without t: x·(1/|x|), 0 for a zero row — the
-   * operations of normaliseRows, so t's bits (Linalg.packBTransposedFrom).
+   * Columns [pc, pc + kc) of rows j0 … j0 + nj − 1 of t into out (nj × kc, row-major) without t: x·(1/|x|), 0 for a
+   * zero row — the operations of normaliseRows, so t's bits (Linalg.packBTransposedFrom).
    */
-  normalisedBlock(pc: number, kc: number, out: Float64Array): void {
+  normalisedBlock(j0: number, nj: number, pc: number, kc: number, out: Float64Array): void {
     const { x, width, runs } = this.source();
     // the block's columns as source segments [start, end) (t's columns pc … pc + kc − 1, in order)
     const seg: number[] = [];
@@ -300,9 +300,9 @@ class PolynomialRows implements KernelRows {
       c0 += e - a;
     }
     const sb = Int32Array.from(seg);
-    for (let i = 0; i < this.rows; i++) {
+    for (let i = j0; i < j0 + nj; i++) {
       const nrm = this.aux[i], inv = nrm > 0 ? 1 / nrm : 0, r = i * width;
-      let o = i * kc;
+      let o = (i - j0) * kc;
       for (let q = 0; q < sb.length; q += 2) for (let c = r + sb[q], e = r + sb[q + 1]; c < e; c++) out[o++] = x[c] * inv;
     }
   }
@@ -344,7 +344,7 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
   const packs = new ReferencePacks();
   const packOf = (b: KernelRows, role: PackRole, create: boolean): PackedB | null =>
     b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t, getLinalg(),
-      b instanceof PolynomialRows ? (pc, kc, out) => b.normalisedBlock(pc, kc, out) : undefined) : null;
+      b instanceof PolynomialRows ? (j0, nj, pc, kc, out) => b.normalisedBlock(j0, nj, pc, kc, out) : undefined) : null;
   /** gradient with coef (na × nb), or with the weights w (nb) on every row when `broadcast` (the same bits). */
   const polyGradient = (a: KernelRows, b: KernelRows, coef: Float64Array, broadcast: boolean, out: Float64Array): void => {
     // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}

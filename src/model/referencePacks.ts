@@ -14,7 +14,7 @@
  * whoever did so would have to prepare new rows. A replaced pack is freed at once; the others when their rows are
  * garbage-collected (the linalg FinalizationRegistry).
  */
-import { getLinalg, type Linalg, type PackedB } from '../math/index.js';
+import { getLinalg, type Linalg, type PackedB, type PackRowsProducer } from '../math/index.js';
 
 /** 'dots': op(B) = Rᵀ (k = D, n = n_B) for A·Rᵀ; 'grad': op(B) = R (k = n_B, n = D) for P·R. */
 export type PackRole = 'dots' | 'grad';
@@ -37,7 +37,7 @@ export class ReferencePacks {
    * pack without the whole source array).
    */
   get(owner: object, role: PackRole, key: object, rows: number, cols: number, create: boolean, source: () => Float64Array,
-    la: Linalg = getLinalg(), blocks?: (pc: number, kc: number, out: Float64Array) => void): PackedB | null {
+    la: Linalg = getLinalg(), blocks?: PackRowsProducer): PackedB | null {
     let m = this.byOwner.get(owner);
     const e = m?.get(role);
     if (e && e.key === key && e.rows === rows && e.cols === cols && e.pack.backend === la.backend && !e.pack.freed) return e.pack;

@@ -10,7 +10,7 @@
  *   trsm   forward substitution by row axpys for L·X = B; column-oriented back substitution for Lᵀ·X = B; n²·nrhs.
  * Hand-written because npm matrix libraries are < 1 GFLOP/s (per-element get/set) and none has a WASM SIMD path.
  */
-import type { GemmOptions, Linalg, PackedB, PackedGemmOptions } from './types.js';
+import type { GemmOptions, Linalg, PackedB, PackedGemmOptions, PackRowsProducer } from './types.js';
 import { FarfieldError } from '../../core/index.js';
 import { checkGemm, checkGemmPacked, checkGemv, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 
@@ -197,9 +197,9 @@ export function packBTs(b: Float64Array, k: number, n: number, transB = false): 
 }
 
 /** packBTransposedFrom: the whole B in one block (the TS pack is B itself). */
-export function packBTransposedFromTs(k: number, n: number, rows: (pc: number, kc: number, out: Float64Array) => void): PackedB {
+export function packBTransposedFromTs(k: number, n: number, rows: PackRowsProducer): PackedB {
   const b = new Float64Array(k * n);
-  if (k > 0) rows(0, k, b);
+  if (k > 0 && n > 0) rows(0, n, 0, k, b);
   return new TsPackedB(b, k, n, true, false);
 }
 

@@ -15,7 +15,7 @@
  * FinalizationRegistry when the pack is collected); each call's scratch starts above them (`scratchBase`).
  */
 import { FarfieldError } from '../../core/index.js';
-import type { GemmOptions, Linalg, PackedB, PackedGemmOptions } from './types.js';
+import type { GemmOptions, Linalg, PackedB, PackedGemmOptions, PackRowsProducer } from './types.js';
 import type { EigenWorkspace } from './eigen.js';
 import { checkDim, checkGemm, checkGemmPacked, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 import { checkDiagonal, gemvTransposeAccumulateTs, triangularSolveTs } from './tsBackend.js';
@@ -46,6 +46,8 @@ interface Kernels {
 
 /** Must match the constants of assembly/linalg.ts. */
 const KC = 256, MC = 128;
+/** Rows of B staged per piece by packBTransposedFrom (a multiple of 4: whole panels). */
+const PACK_ROWS = 64;
 /** Cholesky block size (columns per panel). */
 const CHOL_NB = 96;
 /** First byte the JS side hands out (the module has no static data; keep a page for safety). */
@@ -425,7 +427,7 @@ export class WasmLinalg implements Linalg {
     return pack;
   }
 
-  packBTransposedFrom(k: number, n: number, rows: (pc: number, kc: number, out: Float64Array) => void): PackedB {
+  packBTransposedFrom(k: number, n: number, rows: PackRowsProducer): PackedB {
     checkDim('packB', 'k', k);
     checkDim('packB', 'n', n);
     const rt = this.rt, np = (n + 3) >> 2;
@@ -434,14 +436,19 @@ export class WasmLinalg implements Linalg {
     const pack = new WasmPackedB(rt, k, n, true, ptr, bytes);
     if (bytes === 0) return pack;
     rt.track(pack, ptr, bytes);
-    // as packB: one depth block through the scratch, written there by the producer instead of copied from a whole B
+    // as packB, but PACK_ROWS rows of one depth block at a time staged by the producer (a small, warm staging area
+    // instead of a whole depth block): rows j0 … (j0 a multiple of 4) are the panels from j0/4 on, so packing the
+    // piece as its own B at the panel's offset writes the bytes packB writes (zero padding of the last panel included)
     const L = new Layout(rt.scratchBase);
-    const pb = L.take(Math.min(KC, k) * n);
+    const pb = L.take(Math.min(KC, k) * Math.min(PACK_ROWS, n));
     rt.ensure(L.end);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      rows(pc, kc, rt.view(pb, kc * n));
-      rt.kernels.packB(kc, n, pb, kc, 1, ptr + pc * np * 32);
+      for (let j0 = 0; j0 < n; j0 += PACK_ROWS) {
+        const nj = Math.min(PACK_ROWS, n - j0);
+        rows(j0, nj, pc, kc, rt.view(pb, nj * kc));
+        rt.kernels.packB(kc, nj, pb, kc, 1, ptr + pc * np * 32 + (j0 >> 2) * kc * 32);
+      }
     }
     return pack;
   }
