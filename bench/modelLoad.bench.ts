@@ -5,9 +5,13 @@
  * D = 584, covariance 2022 × 2022) written
  *   - as saveModel writes it now (with the descriptor's Gaussian-projection tables), without and with the covariance;
  *   - without the tables (as files written before them; the load tabulates), without the covariance — the A/B.
+ * and the first variant again with linear algebra capped at one thread (no helper thread started during the load: the
+ * CPU figure is the main thread's alone; otherwise it includes the helper's start, ~60–90 ms on the other core).
  * With FARFIELD_BENCH_MODELS=DIR holding srlr.ffm (a real fitted sr+lr model), that file is also loaded as it is and
  * re-saved by this code. The library is the built dist/ when it is newer than every file under src/ (as a user runs
- * it), else the sources under tsx (noted). The `uptime` load average is printed with the figures.
+ * it), else the sources under tsx (noted); FARFIELD_BENCH_BASE_DIST=DIR adds the file without tables loaded by
+ * another build (e.g. main's dist/: the A/B against the code before this work). The `uptime` load average is printed
+ * with the figures.
  * Quick mode: 200 references, 3 processes per variant (else 7).
  */
 import { spawnSync } from 'node:child_process';
@@ -52,11 +56,15 @@ export async function run(ctx: BenchContext): Promise<void> {
     const withTables = join(dir, 'tables.ffm'), without = join(dir, 'plain.ffm');
     saveModel(model, withTables);
     writeFileSync(without, serializeModelBinary(model, { tables: false }));
-    const variants: [string, string, 'cov' | 'nocov'][] = [
+    type Variant = [name: string, file: string, cov: 'cov' | 'nocov', threads?: 'one-thread', lib?: string];
+    const variants: Variant[] = [
       ['load, with tables, without covariance', withTables, 'nocov'],
       ['load, without tables (as before), without covariance', without, 'nocov'],
       ['load, with tables, with covariance', withTables, 'cov'],
+      ['load, with tables, without covariance, 1 linalg thread', withTables, 'nocov', 'one-thread'],
     ];
+    const base = process.env.FARFIELD_BENCH_BASE_DIST;
+    if (base) variants.push([`base build (${base}), file without tables, without covariance`, without, 'nocov', undefined, pathToFileURL(join(base, 'src', 'api', 'index.js')).href]);
     const real = process.env.FARFIELD_BENCH_MODELS && join(process.env.FARFIELD_BENCH_MODELS, 'srlr.ffm');
     if (real && existsSync(real)) {
       const resaved = join(dir, 'srlr-resaved.ffm');
@@ -67,8 +75,9 @@ export async function run(ctx: BenchContext): Promise<void> {
     const wall = variants.map(() => [] as number[]), cpu = variants.map(() => [] as number[]);
     const load0 = loadavg()[0];
     for (let r = 0; r < runs; r++)
-      variants.forEach(([, file, cov], v) => {
-        const p = spawnSync(process.execPath, [...nodeArgs, join(here, 'modelLoad-child.mjs'), entry, file, cov], { encoding: 'utf8' });
+      variants.forEach(([, file, cov, threads, lib], v) => {
+        const args = [...(lib ? [] : nodeArgs), join(here, 'modelLoad-child.mjs'), lib ?? entry, file, cov, ...(threads ? [threads] : [])];
+        const p = spawnSync(process.execPath, args, { encoding: 'utf8' });
         const m = /LOAD ([\d.]+) ([\d.]+)/.exec(p.stdout ?? '');
         if (p.status !== 0 || !m) throw new Error(`modelLoad child failed (${p.status}): ${p.stderr}`);
         wall[v].push(Number(m[1]));
@@ -81,6 +90,7 @@ export async function run(ctx: BenchContext): Promise<void> {
       ctx.report(`${name} (CPU)`, median(cpu[v]), 'ms', `range ${Math.min(...cpu[v]).toFixed(0)}–${Math.max(...cpu[v]).toFixed(0)}`);
     });
     ctx.report('CPU ratio with / without tables (no covariance)', median(cpu[0]) / median(cpu[1]), '×', 'same run, medians');
+    if (base) ctx.report('CPU ratio this build with tables / base build', median(cpu[0]) / median(cpu[variants.length - 1]), '×', 'same run, medians');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
