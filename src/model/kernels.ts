@@ -54,10 +54,13 @@ export type ColumnRuns = readonly (readonly [number, number])[];
 /** The column runs of the rows of x (rows × width), packed (rows × dk, dk = the runs' total width). */
 export function gatherRuns(x: Float64Array, rows: number, width: number, runs: ColumnRuns, dk: number): Float64Array {
   const out = new Float64Array(rows * dk);
+  const rb = runBounds(runs);
   for (let i = 0; i < rows; i++) {
     let o = i * dk;
-    for (const [a, e] of runs) {
-      out.set(x.subarray(i * width + a, i * width + e), o);
+    for (let q = 0; q < rb.length; q += 2) {
+      const a = i * width + rb[q], e = i * width + rb[q + 1];
+      if (e - a >= 32) out.set(x.subarray(a, e), o); // long runs: one native copy
+      else for (let c = a; c < e; c++) out[o + c - a] = x[c]; // short ones: no subarray object per row
       o += e - a;
     }
   }
