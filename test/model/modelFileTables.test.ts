@@ -100,3 +100,15 @@ test('the tables a file stores are those the descriptor requests', () => {
   assert.deepEqual(doc.body.tables.gaussianProjection.map((t) => [t.cutoffA, t.smearingA, t.nmax, t.lmax, t.intervals]),
     projections.map((p) => [p.cutoffA, p.smearingA, p.nmax, p.lmax, p.spline.intervals]));
 });
+
+test('sr+lr (block kernel: polynomial part packed from the rows, whitened linear part): file → load with empty memo → bit for bit the in-memory model', async () => {
+  const { resolveDescriptor } = await import('../../src/api/fit.js');
+  const base = resolveDescriptor('sr+lr', ['Na', 'Cl']) as unknown as { hypers: { blocks: { spec: { kind: string; hypers: Record<string, unknown> } }[] } };
+  base.hypers.blocks[0].spec.hypers = { ...base.hypers.blocks[0].spec.hypers, radial: { cutoffA: 4.5, nmax: 4 }, angular: { cutoffA: 3.8, nmax: 3, lmax: 2 } };
+  const lr = fitKernelModel(train.slice(0, 2), { descriptor: base as never, selection: { count: 6 }, threads: 1 }).model;
+  assert.equal(lr.params.kernel.kind, 'block');
+  const { m, tabulated, fromTable } = loadFresh(serializeModelBinary(lr));
+  assert.equal(tabulated, 0);
+  assert.equal(fromTable, 2);
+  same(lr, m, probe, 'sr+lr');
+});
