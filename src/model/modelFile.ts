@@ -29,7 +29,7 @@
  * layer writes atomically: temporary file + rename).
  */
 import { FarfieldError } from '../core/index.js';
-import { createDescriptor, pinLegacyFkkPlanner, recordGaussianProjections, withGaussianProjectionTables, type DescriptorSpec, type GaussianProjectionTable } from '../descriptors/index.js';
+import { createDescriptor, descriptorProjections, pinLegacyFkkPlanner, recordGaussianProjections, withGaussianProjectionTables, type DescriptorSpec, type GaussianProjectionTable } from '../descriptors/index.js';
 import { base64ToFloat64, float64ToBase64, sha256, sha256Bytes } from './encoding.js';
 import type { KernelSpec } from './kernels.js';
 import { KernelModel, type KernelModelParams, type SpeciesModel, type TrainingMetadata } from './kernelModel.js';
@@ -87,21 +87,26 @@ function decBase64(v: unknown, field: string, where: string): Float64Array {
 }
 
 /**
- * The Gaussian-projection tables the model's descriptor uses (building a descriptor takes them from the memo, so this
- * costs no quadrature when the model was just fitted or loaded); none when the spec does not build.
+ * The Gaussian-projection tables the model's descriptor uses: those noted when its descriptor was created, or (params
+ * only) those of a descriptor built from the spec (from the memo: no quadrature when the model was just fitted or
+ * loaded); none when the spec does not build.
  */
-function projectionTables(p: KernelModelParams): GaussianProjectionTable[] {
+function projectionTables(model: KernelModel | KernelModelParams): GaussianProjectionTable[] {
+  const noted = model instanceof KernelModel ? descriptorProjections(model.descriptor) : undefined;
+  if (noted) return noted.map((g) => g.table());
   try {
-    return recordGaussianProjections(() => createDescriptor(p.descriptor)).projections.map((g) => g.table());
+    const spec = model instanceof KernelModel ? model.params.descriptor : model.descriptor;
+    return recordGaussianProjections(() => createDescriptor(spec)).projections.map((g) => g.table());
   } catch {
     return [];
   }
 }
 
 /** The body of a model file with every array passed through `put` (base64 for version 1, payload slots for version 2). */
-function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number[]) => A, withTables = true): Record<string, unknown> {
+function modelBody<A>(model: KernelModel | KernelModelParams, put: (a: Float64Array, shape: number[]) => A, withTables = true): Record<string, unknown> {
+  const p = model instanceof KernelModel ? model.params : model;
   const d = (p.species[0]?.features.length ?? 0) / Math.max(1, p.species[0]?.weights.length ?? 1);
-  const tables = withTables ? projectionTables(p) : [];
+  const tables = withTables ? projectionTables(model) : [];
   return {
     descriptor: p.descriptor,
     kernel: p.kernel,
@@ -133,8 +138,7 @@ function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number
 
 /** Serialise a model to the JSON text of a version-1 model file. */
 export function serializeModel(model: KernelModel | KernelModelParams, options: Pick<ModelCodecOptions, 'tables'> = {}): string {
-  const p = model instanceof KernelModel ? model.params : model;
-  const text = JSON.stringify(modelBody(p, enc, options.tables ?? true));
+  const text = JSON.stringify(modelBody(model, enc, options.tables ?? true));
   return `{"format":${JSON.stringify(MODEL_FORMAT)},"version":1,"checksum":"sha256:${sha256(text)}","body":${text}}\n`;
 }
 
@@ -159,11 +163,10 @@ function float64Bytes(a: Float64Array): Uint8Array {
 
 /** Serialise a model to the bytes of a version-2 (binary) model file. */
 export function serializeModelBinary(model: KernelModel | KernelModelParams, options: ModelCodecOptions = {}): Uint8Array {
-  const p = model instanceof KernelModel ? model.params : model;
   const digest = options.digest ?? sha256Bytes;
   const chunks: Uint8Array[] = [];
   let offset = 0;
-  const body = modelBody<BinaryArray>(p, (a, shape) => {
+  const body = modelBody<BinaryArray>(model, (a, shape) => {
     const b = float64Bytes(a);
     chunks.push(b);
     const slot = { dtype: 'float64le' as const, shape, offset, bytes: b.length, sha256: digest(b) };

@@ -112,3 +112,9 @@ test('sr+lr (block kernel: polynomial part packed from the rows, whitened linear
   assert.equal(fromTable, 2);
   same(lr, m, probe, 'sr+lr');
 });
+
+test('a KernelModel\'s file takes the tables its descriptor was built with (no second descriptor), its params\' file the same tables', () => {
+  const { projections } = recordGaussianProjections(() => serializeModelBinary(model));
+  assert.equal(projections.length, 0, 'no descriptor built to find the tables');
+  assert.deepEqual(serializeModelBinary(model.params), serializeModelBinary(model));
+});
