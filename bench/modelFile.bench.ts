@@ -17,11 +17,12 @@ import { fitKernelModel, KernelModel, type KernelModelParams } from '../src/mode
 import { label, morseCalculator, randomStructure } from '../test/model/helpers/data.js';
 import { timeIt, type BenchContext } from './harness.js';
 
-export async function run(ctx: BenchContext): Promise<void> {
+/** The target-size sr+lr model (random arrays of the shapes of a 1010-reference fit; 200 references when quick). */
+export function targetSizeModel(quick: boolean): { model: KernelModel; params: KernelModelParams; note: string } {
   const rng = new Rng(1);
   const train = label(Array.from({ length: 4 }, () => randomStructure(rng, 64, 12.6, ['Na', 'Cl'], 2.0)), morseCalculator());
   const small = fitKernelModel(train, { descriptor: resolveDescriptor('sr+lr', ['Na', 'Cl']), selection: { count: 16 }, threads: 1 }).model.params;
-  const R = ctx.quick ? 200 : 1010;
+  const R = quick ? 200 : 1010;
   const D = small.species[0].features.length / small.species[0].weights.length;
   const P = 2 * R + 2, rank = P;
   const params: KernelModelParams = {
@@ -29,13 +30,16 @@ export async function run(ctx: BenchContext): Promise<void> {
     species: small.species.map((s) => ({ ...s, features: Float64Array.from({ length: R * D }, () => rng.normal()), weights: Float64Array.from({ length: R }, () => rng.normal()) })),
     covarianceFactor: { rank, data: Float64Array.from({ length: P * rank }, () => rng.normal()) },
   };
-  const model = new KernelModel(params);
+  return { model: new KernelModel(params), params, note: `${R} refs/species, D ${D}, covariance ${P}×${rank}` };
+}
+
+export async function run(ctx: BenchContext): Promise<void> {
+  const { model, params, note } = targetSizeModel(ctx.quick);
   const dir = mkdtempSync(join(tmpdir(), 'ff-bench-model-'));
   try {
     const json = join(dir, 'm.json'), bin = join(dir, 'm.ffm');
     const tj = await timeIt(() => saveModel(model, json), 1, 0);
     const tb = await timeIt(() => saveModel(model, bin), 1, 0);
-    const note = `${R} refs/species, D ${D}, covariance ${P}×${rank}`;
     ctx.report('file size, JSON (v1)', statSync(json).size / 1e6, 'MB', note);
     ctx.report('file size, binary (v2)', statSync(bin).size / 1e6, 'MB', note);
     ctx.report('save, JSON (v1)', tj.medianMs, 'ms');

@@ -57,10 +57,10 @@ export function loadModel(path: string, options: LoadModelOptions = {}): FittedM
     };
     let bytes = read(0, Math.min(size, 65536));
     if (isBinaryModel(bytes) && !wantCov) {
-      let layout = modelFileLayout(bytes, path);
+      let layout = modelFileLayout(bytes, path, nodeDigest);
       if (!('payloadStart' in layout)) {
         bytes = read(0, Math.min(size, layout.headerBytes));
-        layout = modelFileLayout(bytes, path);
+        layout = modelFileLayout(bytes, path, nodeDigest);
       }
       const n = 'payloadStart' in layout ? Math.min(size, layout.bytesWithoutCovariance) : size;
       if (n > bytes.length) bytes = read(0, n);

@@ -32,7 +32,7 @@
 import { FarfieldError, didYouMean } from '../core/index.js';
 import type { FactoredUpstream } from './factored.js';
 import type { ColumnBlock, ColumnLayout } from '../descriptors/index.js';
-import { KERNELS, createKernel, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel } from './kernels.js';
+import { KERNELS, createKernel, type Kernel, type KernelRows, type KernelSpec, type OutputRows, bindKernel, gatherRuns } from './kernels.js';
 import { getLinalg, symmetricEigen } from '../math/index.js';
 import { rowOffset } from './kernelScratch.js';
 
@@ -410,19 +410,6 @@ function parseParts(hypers: Record<string, unknown>): BlockPartSpec[] {
   });
 }
 
-/** The columns `runs` ([start, end) of x's width columns, dk in all) of the rows of x, packed (rows × dk). */
-function gatherRuns(x: Float64Array, rows: number, width: number, runs: readonly [number, number][], dk: number): Float64Array {
-  const out = new Float64Array(rows * dk);
-  for (let i = 0; i < rows; i++) {
-    let o = i * dk;
-    for (const [a, e] of runs) {
-      out.set(x.subarray(i * width + a, i * width + e), o);
-      o += e - a;
-    }
-  }
-  return out;
-}
-
 export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
   const specs = parseParts(hypers);
   specs.forEach((p, k) => {
@@ -468,6 +455,8 @@ export function blockKernel(hypers: Record<string, unknown> = {}): Kernel {
         if (j >= width) throw new FarfieldError('INVALID_INPUT', `block kernel: column ${j} outside the descriptor width ${width}`);
       const parts = subs.map((s, k) => {
         const dk = cols[k].length;
+        // the polynomial part normalises straight from the block's rows: no gathered copy of its columns (issue 17 load)
+        if (s.prepareColumns) return s.prepareColumns(x, rows, width, runs[k], dk);
         const xk = gatherRuns(x, rows, width, runs[k], dk);
         const part = s.prepare(xk, rows, dk);
         if (part.x === xk && part.t !== xk && (part as Partial<LinearRows>).grad !== xk) {

@@ -48,9 +48,33 @@ export interface KernelRows {
   aux: Float64Array;
 }
 
+/** Columns [start, end) of a row-major array `width` wide, in order: the rows a block kernel's part reads. */
+export type ColumnRuns = readonly (readonly [number, number])[];
+
+/** The column runs of the rows of x (rows × width), packed (rows × dk, dk = the runs' total width). */
+export function gatherRuns(x: Float64Array, rows: number, width: number, runs: ColumnRuns, dk: number): Float64Array {
+  const out = new Float64Array(rows * dk);
+  const rb = runBounds(runs);
+  for (let i = 0; i < rows; i++) {
+    let o = i * dk;
+    for (let q = 0; q < rb.length; q += 2) {
+      const a = i * width + rb[q], e = i * width + rb[q + 1];
+      if (e - a >= 32) out.set(x.subarray(a, e), o); // long runs: one native copy
+      else for (let c = a; c < e; c++) out[o + c - a] = x[c]; // short ones: no subarray object per row
+      o += e - a;
+    }
+  }
+  return out;
+}
+
 export interface Kernel {
   readonly kind: string;
   prepare(x: Float64Array, rows: number, cols: number): KernelRows;
+  /**
+   * Optional: `prepare(gatherRuns(x, rows, width, runs, cols), rows, cols)` without the gathered copy (the same
+   * prepared values bit for bit; its `x` gathers on demand). x must not change while the rows live.
+   */
+  prepareColumns?(x: Float64Array, rows: number, width: number, runs: ColumnRuns, cols: number): KernelRows;
   /** out (n_A × n_B, row-major) = K(a_i, b_b). */
   matrix(a: KernelRows, b: KernelRows, out?: Float64Array): Float64Array;
   /**
@@ -174,6 +198,35 @@ function ipow(x: number, n: number): number {
   return r;
 }
 
+/**
+ * normaliseRows of gatherRuns(x, n, width, runs, dk) without the gathered copy: the same values summed and scaled in
+ * the same order, so the same bits. t is n × dk.
+ */
+function normaliseRunRows(x: Float64Array, n: number, width: number, runs: ColumnRuns, dk: number, t: Float64Array, aux: Float64Array): void {
+  const rb = runBounds(runs);
+  for (let i = 0; i < n; i++) {
+    const nrm = Math.sqrt(rowSumSquares(x, i * width, rb));
+    aux[i] = nrm;
+    const inv = nrm > 0 ? 1 / nrm : 0;
+    let o = i * dk;
+    for (let q = 0; q < rb.length; q += 2) for (let c = i * width + rb[q], e = i * width + rb[q + 1]; c < e; c++) t[o++] = x[c] * inv;
+  }
+}
+
+/** The runs flat, [start₀, end₀, start₁, …] (indexed loops: a first, cold call runs ~3× faster than over `for…of`). */
+function runBounds(runs: ColumnRuns): Int32Array {
+  const rb = new Int32Array(2 * runs.length);
+  runs.forEach(([a, e], q) => { rb[2 * q] = a; rb[2 * q + 1] = e; });
+  return rb;
+}
+
+/** Σ x[r + c]² over the runs' columns c in order (normaliseRows' sum: the same terms in the same order). */
+function rowSumSquares(x: Float64Array, r: number, rb: Int32Array): number {
+  let s = 0;
+  for (let q = 0; q < rb.length; q += 2) for (let c = r + rb[q], e = r + rb[q + 1]; c < e; c++) s += x[c] * x[c];
+  return s;
+}
+
 /** Row-normalise x (n×D) into t, norms into aux. Zero rows stay zero (norm 0). */
 function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, aux: Float64Array, col0 = 0, col1 = d): void {
   for (let i = 0; i < n; i++) {
@@ -197,7 +250,9 @@ function normaliseRows(x: Float64Array, n: number, d: number, t: Float64Array, a
 const KEEP_DOTS_MAX = 1 << 22;
 
 /**
- * Prepared rows of the polynomial kernel: t = the rows of x normalised, aux = their norms. When a calculator has
+ * Prepared rows of the polynomial kernel: t = the rows of x normalised (formed when first read), aux = their norms.
+ * A calculator's reference rows are packed straight from x (`prepack` → `normalisedBlock`, never forming t; model
+ * load, issue 17 goal 4). When a calculator has
  * pre-packed reference rows for its GEMMs (`weighted`), the kernel drops t (`releaseT`, at every weighted call): read
  * again (uncertainty, design paths), t is recomputed from x — the same operations, so the same bits — and held until
  * the next release. (No WeakRef: a target read in a job stays alive until the job ends, and an MD run is one job.)
@@ -205,18 +260,68 @@ const KEEP_DOTS_MAX = 1 << 22;
  */
 class PolynomialRows implements KernelRows {
   readonly aux: Float64Array;
-  private held: Float64Array | null;
+  private held: Float64Array | null = null;
+  private own: Float64Array | null;
 
-  constructor(readonly rows: number, readonly cols: number, public x: Float64Array) {
-    this.held = new Float64Array(rows * cols);
+  /**
+   * Rows x (rows × cols), or — with `from` (`prepareColumns`) — the column runs of a wider array, read in place (x is
+   * then gathered when read). Only the norms are computed here: t is normalised when first read, and a calculator's
+   * 'dots' pack is filled from x directly (`normalisedBlock`), so reference rows that are only packed never hold t.
+   */
+  constructor(readonly rows: number, readonly cols: number, x: Float64Array | null,
+    private readonly from: { x: Float64Array; width: number; runs: ColumnRuns } | null = null) {
+    this.own = x;
     this.aux = new Float64Array(rows);
-    normaliseRows(x, rows, cols, this.held, this.aux);
+    const { x: src, width, runs } = this.source();
+    const rb = runBounds(runs);
+    for (let i = 0; i < rows; i++) this.aux[i] = Math.sqrt(rowSumSquares(src, i * width, rb)); // = normaliseRows' norm
+  }
+
+  /** Where the rows' values live: x itself, or the runs of the wider array. */
+  private source(): { x: Float64Array; width: number; runs: ColumnRuns } {
+    return this.own ? { x: this.own, width: this.cols, runs: [[0, this.cols]] } : this.from!;
+  }
+
+  private normalise(t: Float64Array, aux: Float64Array): void {
+    const f = this.source();
+    if (f === this.from) normaliseRunRows(f.x, this.rows, f.width, f.runs, this.cols, t, aux);
+    else normaliseRows(f.x, this.rows, this.cols, t, aux);
+  }
+
+  /**
+   * Columns [pc, pc + kc) of rows j0 … j0 + nj − 1 of t into out (nj × kc, row-major) without t: x·(1/|x|), 0 for a
+   * zero row — the operations of normaliseRows, so t's bits (Linalg.packBTransposedFrom).
+   */
+  normalisedBlock(j0: number, nj: number, pc: number, kc: number, out: Float64Array): void {
+    const { x, width, runs } = this.source();
+    // the block's columns as source segments [start, end) (t's columns pc … pc + kc − 1, in order)
+    const seg: number[] = [];
+    let c0 = 0;
+    for (const [a, e] of runs) {
+      const s0 = Math.max(a, a + pc - c0), s1 = Math.min(e, a + pc + kc - c0);
+      if (s1 > s0) seg.push(s0, s1);
+      c0 += e - a;
+    }
+    const sb = Int32Array.from(seg);
+    for (let i = j0; i < j0 + nj; i++) {
+      const nrm = this.aux[i], inv = nrm > 0 ? 1 / nrm : 0, r = i * width;
+      let o = (i - j0) * kc;
+      for (let q = 0; q < sb.length; q += 2) for (let c = r + sb[q], e = r + sb[q + 1]; c < e; c++) out[o++] = x[c] * inv;
+    }
+  }
+
+  get x(): Float64Array {
+    return this.own ?? gatherRuns(this.from!.x, this.rows, this.from!.width, this.from!.runs, this.cols);
+  }
+
+  set x(v: Float64Array) {
+    this.own = v;
   }
 
   get t(): Float64Array {
     if (!this.held) {
       this.held = new Float64Array(this.rows * this.cols);
-      normaliseRows(this.x, this.rows, this.cols, this.held, new Float64Array(this.rows));
+      this.normalise(this.held, new Float64Array(this.rows));
     }
     return this.held;
   }
@@ -241,7 +346,8 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
    * reference rows every call), used by matrix/gradient when present; bitwise the plain GEMMs. */
   const packs = new ReferencePacks();
   const packOf = (b: KernelRows, role: PackRole, create: boolean): PackedB | null =>
-    b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t) : null;
+    b.rows > 0 && b.cols > 0 ? packs.get(b, role, b instanceof PolynomialRows ? b : b.t, b.rows, b.cols, create, () => b.t, getLinalg(),
+      b instanceof PolynomialRows ? (j0, nj, pc, kc, out) => b.normalisedBlock(j0, nj, pc, kc, out) : undefined) : null;
   /** gradient with coef (na × nb), or with the weights w (nb) on every row when `broadcast` (the same bits). */
   const polyGradient = (a: KernelRows, b: KernelRows, coef: Float64Array, broadcast: boolean, out: Float64Array): void => {
     // dK/dx_i = (1/|x_i|)[Σ_b P_ib x̂_b − (Σ_b P_ib S_ib) x̂_i], P_ib = coef_ib ζ S_ib^{ζ−1}
@@ -273,6 +379,9 @@ export function polynomialKernel(hypers: Record<string, unknown> = {}): Kernel {
     kind: 'polynomial',
     prepare(x, rows, cols) {
       return new PolynomialRows(rows, cols, x);
+    },
+    prepareColumns(x, rows, width, runs, cols) {
+      return new PolynomialRows(rows, cols, null, { x, width, runs });
     },
     matrix(a, b, out = new Float64Array(a.rows * b.rows)) {
       const n = a.rows * b.rows;

@@ -14,7 +14,13 @@
  *   { "format": "farfield-kernel-model", "version": 1, "checksum": "sha256:<hex>", "body": { … } }
  *
  * `body` holds the descriptor spec (Descriptor.toJSON()), the kernel spec, per species the reference environments,
- * weights and reference energy, the optional covariance factor, and the training metadata. Float64 arrays are
+ * weights and reference energy, the optional `tables`, the optional covariance factor, and the training metadata.
+ * `tables.gaussianProjection` (written since issue 17's model-load goal; optional, older files have none) lists the
+ * descriptor's Gaussian-projection tabulations — key (R, σ, nmax, lmax, tolerance), table `version`, `intervals`,
+ * `splineError` and the node array (3 × (intervals+1) × functions) — so a load builds the descriptor without the
+ * quadratures (about 0.3–0.4 s of a default sr+lr load). They are a cache: a table of another version is ignored and
+ * tabulated afresh (descriptors/radial/gaussianProjection.ts), and the features are bit for bit those of a fresh
+ * tabulation; the arrays are covered by the checksums like every other array. Float64 arrays are
  * stored as `{ "dtype": "float64le", "shape": [...], "base64": "…" }` (little-endian IEEE-754 bytes), so a
  * save → load round trip is bit-exact. The checksum is SHA-256 of JSON.stringify(body) (compact, key order as
  * written); JSON.stringify(JSON.parse(x)) reproduces it exactly, so whitespace changes do not matter but any change
@@ -23,7 +29,7 @@
  * layer writes atomically: temporary file + rename).
  */
 import { FarfieldError } from '../core/index.js';
-import { pinLegacyFkkPlanner, type DescriptorSpec } from '../descriptors/index.js';
+import { createDescriptor, descriptorProjections, pinLegacyFkkPlanner, recordGaussianProjections, withGaussianProjectionTables, type DescriptorSpec, type GaussianProjectionTable } from '../descriptors/index.js';
 import { base64ToFloat64, float64ToBase64, sha256, sha256Bytes } from './encoding.js';
 import type { KernelSpec } from './kernels.js';
 import { KernelModel, type KernelModelParams, type SpeciesModel, type TrainingMetadata } from './kernelModel.js';
@@ -40,6 +46,8 @@ export type Digest = (bytes: Uint8Array) => string;
 export interface ModelCodecOptions {
   /** Hash function for the checksums (default: encoding.ts sha256Bytes; same result, Node's crypto is ~15× faster). */
   digest?: Digest;
+  /** Write the descriptor's Gaussian-projection tables (default true; false writes a file as before they existed). */
+  tables?: boolean;
 }
 
 export interface ParseModelOptions extends ModelCodecOptions {
@@ -78,9 +86,27 @@ function decBase64(v: unknown, field: string, where: string): Float64Array {
   return a!;
 }
 
+/**
+ * The Gaussian-projection tables the model's descriptor uses: those noted when its descriptor was created, or (params
+ * only) those of a descriptor built from the spec (from the memo: no quadrature when the model was just fitted or
+ * loaded); none when the spec does not build.
+ */
+function projectionTables(model: KernelModel | KernelModelParams): GaussianProjectionTable[] {
+  const noted = model instanceof KernelModel ? descriptorProjections(model.descriptor) : undefined;
+  if (noted) return noted.map((g) => g.table());
+  try {
+    const spec = model instanceof KernelModel ? model.params.descriptor : model.descriptor;
+    return recordGaussianProjections(() => createDescriptor(spec)).projections.map((g) => g.table());
+  } catch {
+    return [];
+  }
+}
+
 /** The body of a model file with every array passed through `put` (base64 for version 1, payload slots for version 2). */
-function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number[]) => A): Record<string, unknown> {
+function modelBody<A>(model: KernelModel | KernelModelParams, put: (a: Float64Array, shape: number[]) => A, withTables = true): Record<string, unknown> {
+  const p = model instanceof KernelModel ? model.params : model;
   const d = (p.species[0]?.features.length ?? 0) / Math.max(1, p.species[0]?.weights.length ?? 1);
+  const tables = withTables ? projectionTables(model) : [];
   return {
     descriptor: p.descriptor,
     kernel: p.kernel,
@@ -91,6 +117,17 @@ function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number
       features: put(s.features, [s.weights.length, s.weights.length > 0 ? s.features.length / s.weights.length : d]),
       weights: put(s.weights, [s.weights.length]),
     })),
+    // before the covariance: a reader that skips it still reads these
+    ...(tables.length > 0
+      ? {
+          tables: {
+            gaussianProjection: tables.map((t) => ({
+              version: t.version, cutoffA: t.cutoffA, smearingA: t.smearingA, nmax: t.nmax, lmax: t.lmax, tolerance: t.tolerance,
+              intervals: t.intervals, splineError: t.splineError, nodes: put(t.nodes, [3, t.intervals + 1, (t.lmax + 1) * t.nmax]),
+            })),
+          },
+        }
+      : {}),
     // last: a reader that skips the uncertainty stops before these bytes
     covarianceFactor: p.covarianceFactor
       ? { rank: p.covarianceFactor.rank, data: put(p.covarianceFactor.data, [p.covarianceFactor.data.length / Math.max(1, p.covarianceFactor.rank), p.covarianceFactor.rank]) }
@@ -100,9 +137,8 @@ function modelBody<A>(p: KernelModelParams, put: (a: Float64Array, shape: number
 }
 
 /** Serialise a model to the JSON text of a version-1 model file. */
-export function serializeModel(model: KernelModel | KernelModelParams): string {
-  const p = model instanceof KernelModel ? model.params : model;
-  const text = JSON.stringify(modelBody(p, enc));
+export function serializeModel(model: KernelModel | KernelModelParams, options: Pick<ModelCodecOptions, 'tables'> = {}): string {
+  const text = JSON.stringify(modelBody(model, enc, options.tables ?? true));
   return `{"format":${JSON.stringify(MODEL_FORMAT)},"version":1,"checksum":"sha256:${sha256(text)}","body":${text}}\n`;
 }
 
@@ -127,17 +163,16 @@ function float64Bytes(a: Float64Array): Uint8Array {
 
 /** Serialise a model to the bytes of a version-2 (binary) model file. */
 export function serializeModelBinary(model: KernelModel | KernelModelParams, options: ModelCodecOptions = {}): Uint8Array {
-  const p = model instanceof KernelModel ? model.params : model;
   const digest = options.digest ?? sha256Bytes;
   const chunks: Uint8Array[] = [];
   let offset = 0;
-  const body = modelBody<BinaryArray>(p, (a, shape) => {
+  const body = modelBody<BinaryArray>(model, (a, shape) => {
     const b = float64Bytes(a);
     chunks.push(b);
     const slot = { dtype: 'float64le' as const, shape, offset, bytes: b.length, sha256: digest(b) };
     offset += b.length;
     return slot;
-  });
+  }, options.tables ?? true);
   const text = JSON.stringify(body);
   const header = new TextEncoder().encode(`{"format":${JSON.stringify(MODEL_FORMAT)},"version":2,"checksum":"sha256:${sha256(text)}","body":${text}}`);
   const payloadStart = Math.ceil((16 + header.length) / 8) * 8;
@@ -175,21 +210,26 @@ export interface ModelFileLayout {
  * Where the parts of a binary model file lie, from a prefix of it (at least 16 bytes; returns the header size needed
  * when the prefix does not hold the whole header yet). For readers that skip the covariance (api loadModel).
  */
-export function modelFileLayout(prefix: Uint8Array, where = ''): ModelFileLayout | { headerBytes: number } {
+export function modelFileLayout(prefix: Uint8Array, where = '', digest: Digest = sha256Bytes): ModelFileLayout | { headerBytes: number } {
   if (!isBinaryModel(prefix)) fail(where, 'not a binary farfield model (magic bytes missing)');
   if (prefix.length < 16) return { headerBytes: 16 };
   const h = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength).getUint32(8, true);
   if (prefix.length < 16 + h) return { headerBytes: 16 + h };
-  const { body } = binaryHeader(prefix, where);
+  return layoutOf(binaryHeader(prefix, where, digest).body, h);
+}
+
+/** The layout of a binary file whose header (h bytes) holds `body`. */
+function layoutOf(body: Record<string, unknown>, h: number): ModelFileLayout {
   const payloadStart = Math.ceil((16 + h) / 8) * 8;
   const arrays: BinaryArray[] = [];
   for (const s of (body.species as { features: BinaryArray; weights: BinaryArray }[]) ?? []) arrays.push(s.features, s.weights);
+  for (const t of (body.tables as { gaussianProjection?: { nodes: BinaryArray }[] } | undefined)?.gaussianProjection ?? []) arrays.push(t.nodes);
   const cov = (body.covarianceFactor as { data?: BinaryArray } | null)?.data;
   const end = Math.max(0, ...arrays.map((a) => a.offset + a.bytes), cov ? cov.offset + cov.bytes : 0);
   return { headerBytes: 16 + h, payloadStart, bytesWithoutCovariance: payloadStart + (cov ? cov.offset : end), totalBytes: payloadStart + end };
 }
 
-function binaryHeader(bytes: Uint8Array, where: string): { version: number; body: Record<string, unknown> } {
+function binaryHeader(bytes: Uint8Array, where: string, digest: Digest): { version: number; body: Record<string, unknown> } {
   const h = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (16 + h > bytes.length) fail(where, `truncated: the header needs ${16 + h} bytes, the file has ${bytes.length}`);
   let doc: unknown;
@@ -198,11 +238,11 @@ function binaryHeader(bytes: Uint8Array, where: string): { version: number; body
   } catch (e) {
     fail(where, `the header is not valid JSON (${e instanceof Error ? e.message : String(e)}); the file is corrupted`);
   }
-  return checkEnvelope(doc, where);
+  return checkEnvelope(doc, where, digest);
 }
 
 /** Check format, version and body checksum of a parsed model document; returns its body. */
-function checkEnvelope(doc: unknown, where: string): { version: number; body: Record<string, unknown> } {
+function checkEnvelope(doc: unknown, where: string, digest: Digest = sha256Bytes): { version: number; body: Record<string, unknown> } {
   const o = doc as { format?: unknown; version?: unknown; checksum?: unknown; body?: unknown };
   if (!o || typeof o !== 'object' || o.format !== MODEL_FORMAT)
     fail(where, `not a farfield kernel model (format is ${JSON.stringify(o?.format)}, expected '${MODEL_FORMAT}')`);
@@ -213,7 +253,7 @@ function checkEnvelope(doc: unknown, where: string): { version: number; body: Re
   if (typeof o.checksum !== 'string' || !o.checksum.startsWith('sha256:')) fail(where, 'missing checksum');
   const body = o.body as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') fail(where, "missing 'body'");
-  const actual = sha256(JSON.stringify(body));
+  const actual = digest(new TextEncoder().encode(JSON.stringify(body)));
   if ((o.checksum as string).slice(7) !== actual)
     fail(where, `checksum mismatch (stored ${(o.checksum as string).slice(7, 19)}…, computed ${actual.slice(0, 12)}…): the file is corrupted or was edited`);
   return { version: o.version as number, body: body! };
@@ -247,9 +287,10 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
   let body: Record<string, unknown>;
   let array: (v: unknown, field: string) => Float64Array;
   if (typeof input !== 'string' && isBinaryModel(input)) {
-    const layout = modelFileLayout(input, where);
-    if (!('payloadStart' in layout)) fail(where, `truncated: the header needs ${layout.headerBytes} bytes, the file has ${input.length}`);
-    body = binaryHeader(input, where).body;
+    const h = input.length >= 16 ? new DataView(input.buffer, input.byteOffset, input.byteLength).getUint32(8, true) : 0;
+    if (input.length < 16 + h || input.length < 16) fail(where, `truncated: the header needs ${input.length < 16 ? 16 : 16 + h} bytes, the file has ${input.length}`);
+    body = binaryHeader(input, where, digest).body; // parsed and checked once
+    const layout = layoutOf(body, h);
     const payload = input.subarray(Math.min(input.length, layout.payloadStart));
     array = (v, field) => decBinary(v, field, where, payload, digest, options.views ?? false);
   } else {
@@ -260,7 +301,7 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
     } catch (e) {
       fail(where, `not valid JSON (${e instanceof Error ? e.message : String(e)}); the file is corrupted or not a model`);
     }
-    const env = checkEnvelope(doc, where);
+    const env = checkEnvelope(doc, where, digest);
     if (env.version !== 1) fail(where, `format version ${env.version} is a binary format, but the file is JSON text; it was converted or corrupted`);
     body = env.body;
     array = (v, field) => decBase64(v, field, where);
@@ -288,10 +329,27 @@ export function parseModel(input: string | Uint8Array, where = '', options: Pars
     params.covarianceFactor = { rank: cf.rank as number, data: array(cf.data, 'covarianceFactor.data') };
   }
   if (b.training) params.training = b.training as TrainingMetadata;
+  const tables = readTables(b.tables, array, where);
   try {
-    return new KernelModel(params);
+    return withGaussianProjectionTables(tables, () => new KernelModel(params));
   } catch (e) {
     if (e instanceof FarfieldError && e.code === 'MODEL') throw e;
     throw new FarfieldError('MODEL', `model file${where ? ` (${where})` : ''}: cannot build the model: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
   }
+}
+
+const TABLE_NUMBERS = ['version', 'cutoffA', 'smearingA', 'nmax', 'lmax', 'tolerance', 'intervals', 'splineError'] as const;
+
+/** The stored Gaussian-projection tables of a body (none when absent); a malformed entry is refused. */
+function readTables(v: unknown, array: (v: unknown, field: string) => Float64Array, where: string): GaussianProjectionTable[] {
+  if (v === undefined || v === null) return [];
+  const list = (v as { gaussianProjection?: unknown }).gaussianProjection;
+  if (typeof v !== 'object' || !Array.isArray(list)) fail(where, "field 'tables' must be { gaussianProjection: [...] }");
+  return (list as Record<string, unknown>[]).map((t, k) => {
+    const field = `tables.gaussianProjection[${k}]`;
+    if (!t || typeof t !== 'object') fail(where, `${field} must be an object`);
+    for (const key of TABLE_NUMBERS) if (typeof t[key] !== 'number') fail(where, `${field} needs a number '${key}'`);
+    const n = t as Record<(typeof TABLE_NUMBERS)[number], number>;
+    return { version: n.version, cutoffA: n.cutoffA, smearingA: n.smearingA, nmax: n.nmax, lmax: n.lmax, tolerance: n.tolerance, intervals: n.intervals, splineError: n.splineError, nodes: array(t.nodes, `${field}.nodes`) };
+  });
 }

@@ -14,7 +14,7 @@
  * whoever did so would have to prepare new rows. A replaced pack is freed at once; the others when their rows are
  * garbage-collected (the linalg FinalizationRegistry).
  */
-import { getLinalg, type Linalg, type PackedB } from '../math/index.js';
+import { getLinalg, type Linalg, type PackedB, type PackRowsProducer } from '../math/index.js';
 
 /** 'dots': op(B) = Rᵀ (k = D, n = n_B) for A·Rᵀ; 'grad': op(B) = R (k = n_B, n = D) for P·R. */
 export type PackRole = 'dots' | 'grad';
@@ -32,10 +32,12 @@ export class ReferencePacks {
   /**
    * The pack in `role` of the rows × cols row-major array `source()` for the rows object `owner`: the cached one when
    * it was made from the same `key` (the array itself, or the owner when its rows cannot change) and shape by the
-   * current backend; otherwise a new one when `create` (source() is read only then), else null.
+   * current backend; otherwise a new one when `create` (source() is read only then), else null. A 'dots' pack is
+   * made from `blocks` when given (Linalg.packBTransposedFrom: the rows produced a depth block at a time, the same
+   * pack without the whole source array).
    */
   get(owner: object, role: PackRole, key: object, rows: number, cols: number, create: boolean, source: () => Float64Array,
-    la: Linalg = getLinalg()): PackedB | null {
+    la: Linalg = getLinalg(), blocks?: PackRowsProducer): PackedB | null {
     let m = this.byOwner.get(owner);
     const e = m?.get(role);
     if (e && e.key === key && e.rows === rows && e.cols === cols && e.pack.backend === la.backend && !e.pack.freed) return e.pack;
@@ -44,8 +46,7 @@ export class ReferencePacks {
       m!.delete(role);
     }
     if (!create) return null;
-    const src = source();
-    const pack = role === 'dots' ? la.packB(src, cols, rows, true) : la.packB(src, rows, cols, false);
+    const pack = role === 'dots' ? (blocks ? la.packBTransposedFrom(cols, rows, blocks) : la.packB(source(), cols, rows, true)) : la.packB(source(), rows, cols, false);
     if (!m) {
       m = new Map();
       this.byOwner.set(owner, m);

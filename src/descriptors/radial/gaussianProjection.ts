@@ -17,6 +17,11 @@
  * Spline derivative = exact derivative of the interpolant, so gradients match finite differences of the features.
  * Cost of tabulation: O(grid · nodes · (lmax+1) · nmax), tens of ms; memoised per (R, σ, nmax, lmax, tolerance),
  * at most 16 tables (pure and immutable, see `gaussianProjection`).
+ * Stored tables (issue 17, model load): `table()` exports the accepted node data (h, h', h'' at the grid nodes) with
+ * the key and GAUSSIAN_PROJECTION_TABLE_VERSION; `withGaussianProjectionTables(tables, build)` lets the projections
+ * requested while `build` runs take a matching stored table instead of tabulating (model/modelFile.ts stores them in
+ * the model file). The spline is a function of the node data only, so a stored table gives the features of a fresh
+ * tabulation bit for bit; a table of another version, key or shape is not used (tabulated afresh instead).
  */
 import { FarfieldError } from '../../core/index.js';
 import { compositeGaussLegendre, HermiteSplineSet, scaledModifiedSphericalBesselIArray } from '../../math/index.js';
@@ -125,8 +130,46 @@ export class GaussianProjectionIntegrator {
 
 }
 
+/**
+ * Version of the tabulation (quadrature, starting grid, doubling, acceptance test, node order). A stored table is used
+ * only when its version equals this one: bump it with any change that can alter a bit of a table (the fingerprint
+ * test in test/descriptors/radial/projectionTables.test.ts fails until you do), and model files written before
+ * then tabulate afresh at load.
+ */
+export const GAUSSIAN_PROJECTION_TABLE_VERSION = 1;
+
+/** The accepted tabulation of one GaussianProjection, as stored in a model file. */
+export interface GaussianProjectionTable {
+  /** GAUSSIAN_PROJECTION_TABLE_VERSION of the code that tabulated it. */
+  version: number;
+  cutoffA: number;
+  smearingA: number;
+  nmax: number;
+  lmax: number;
+  tolerance: number;
+  /** Grid intervals on [0, R]. */
+  intervals: number;
+  /** Largest midpoint error when the grid was accepted (Å^(−3/2)). */
+  splineError: number;
+  /** Node data, 3 × (intervals+1) × functions: h, then h', then h'' (each row-major by node). */
+  nodes: Float64Array;
+}
+
+/** Key of the memo and of stored tables. */
+function projectionKey(cutoffA: number, smearingA: number, nmax: number, lmax: number, tolerance: number): string {
+  return `${cutoffA}|${smearingA}|${nmax}|${lmax}|${tolerance}`;
+}
+
+/** True when `t` is a well-formed table of this version for the key (shape and finiteness; the caller checks integrity). */
+function usableTable(t: GaussianProjectionTable, cutoffA: number, smearingA: number, nmax: number, lmax: number, tolerance: number): boolean {
+  if (t.version !== GAUSSIAN_PROJECTION_TABLE_VERSION || t.cutoffA !== cutoffA || t.smearingA !== smearingA || t.nmax !== nmax || t.lmax !== lmax || t.tolerance !== tolerance) return false;
+  if (!Number.isInteger(t.intervals) || t.intervals < 1 || t.intervals > 1 << 16 || !(t.splineError <= tolerance)) return false;
+  if (!(t.nodes instanceof Float64Array) || t.nodes.length !== 3 * (t.intervals + 1) * (lmax + 1) * nmax) return false;
+  for (let i = 0; i < t.nodes.length; i++) if (!Number.isFinite(t.nodes[i])) return false;
+  return true;
+}
+
 export class GaussianProjection {
-  readonly integrator: GaussianProjectionIntegrator;
   readonly smearingA: number;
   readonly cutoffA: number;
   readonly nmax: number;
@@ -138,15 +181,31 @@ export class GaussianProjection {
   /** Largest midpoint error found when the tabulation was accepted. */
   readonly splineError: number;
 
-  constructor(cutoffA: number, smearingA: number, nmax: number, lmax: number, options: GaussianProjectionOptions = {}) {
-    const integ = new GaussianProjectionIntegrator(cutoffA, smearingA, nmax, lmax);
-    this.integrator = integ;
+  /** Tolerance the grid was accepted at. */
+  readonly tolerance: number;
+  /** Node data of the spline (see GaussianProjectionTable.nodes). */
+  private readonly nodeData: Float64Array;
+  private integ: GaussianProjectionIntegrator | null = null;
+
+  /**
+   * Tabulate — or, with `stored` (a table of this version for the same key, see `usableTable`), take its node data
+   * without any quadrature (the spline is the same bit for bit).
+   */
+  constructor(cutoffA: number, smearingA: number, nmax: number, lmax: number, options: GaussianProjectionOptions = {}, stored?: GaussianProjectionTable) {
     this.smearingA = smearingA;
     this.cutoffA = cutoffA;
     this.nmax = nmax;
     this.lmax = lmax;
-    const F = (this.functions = integ.functions);
-    const tol = options.tolerance ?? 1e-10;
+    const F = (this.functions = (lmax + 1) * nmax);
+    const tol = (this.tolerance = options.tolerance ?? 1e-10);
+    if (stored && usableTable(stored, cutoffA, smearingA, nmax, lmax, tol)) {
+      const G = stored.intervals, n = (G + 1) * F, d = stored.nodes;
+      this.nodeData = d;
+      this.spline = HermiteSplineSet.fromNodes(0, cutoffA, G, F, d.subarray(0, n), d.subarray(n, 2 * n), d.subarray(2 * n, 3 * n));
+      this.splineError = stored.splineError;
+      return;
+    }
+    const integ = this.integrator;
     // Tabulate, doubling the grid until the midpoint error is below tol. The nodes of a doubled grid are the old nodes
     // and the old midpoints, at bit-identical abscissae (R·2j/2G = R·j/G and R·(2j+1)/2G = (j+½)·R/G in floating point:
     // scaling by 2 is exact), so their direct values are carried over instead of recomputed — half the quadratures of
@@ -173,6 +232,9 @@ export class GaussianProjection {
         if (err > tol) throw new FarfieldError('NUMERIC', `Gaussian projection: spline error ${err} > ${tol} with ${intervals} intervals`);
         this.spline = spline;
         this.splineError = err;
+        const n = (intervals + 1) * F;
+        this.nodeData = new Float64Array(3 * n);
+        this.nodeData.set(nv, 0); this.nodeData.set(na, n); this.nodeData.set(nb, 2 * n);
         break;
       }
       const G = intervals;
@@ -186,6 +248,17 @@ export class GaussianProjection {
       }
       nv = wv; na = wa; nb = wb;
     }
+  }
+
+  /** The quadrature (built on first use: a projection from a stored table needs none). */
+  get integrator(): GaussianProjectionIntegrator {
+    return (this.integ ??= new GaussianProjectionIntegrator(this.cutoffA, this.smearingA, this.nmax, this.lmax));
+  }
+
+  /** The accepted tabulation, for storing (the node array is shared, not copied: do not modify it). */
+  table(): GaussianProjectionTable {
+    const { cutoffA, smearingA, nmax, lmax, tolerance, splineError } = this;
+    return { version: GAUSSIAN_PROJECTION_TABLE_VERSION, cutoffA, smearingA, nmax, lmax, tolerance, intervals: this.spline.intervals, splineError, nodes: this.nodeData };
   }
 
   /** Direct (quadrature) h, h', h'' — see GaussianProjectionIntegrator.direct. */
@@ -216,15 +289,65 @@ export class GaussianProjection {
 const MEMO_SIZE = 16;
 const memo = new Map<string, GaussianProjection>();
 
+/** Stored tables offered by `withGaussianProjectionTables` (innermost call first), by key. */
+const offered: Map<string, GaussianProjectionTable>[] = [];
+/** Projections handed out while `recordGaussianProjections` runs (innermost last). */
+const recorders: Set<GaussianProjection>[] = [];
+/** Tabulations run (quadrature), stored tables taken: for tests and benches. */
+export const gaussianProjectionCounts = { tabulated: 0, fromTable: 0 };
+
 /** Tabulation for (R, σ, nmax, lmax, tolerance): descriptors built with equal hypers share it (bounded memo). */
 export function gaussianProjection(cutoffA: number, smearingA: number, nmax: number, lmax: number, options: GaussianProjectionOptions = {}): GaussianProjection {
-  const key = `${cutoffA}|${smearingA}|${nmax}|${lmax}|${options.tolerance ?? 1e-10}`;
+  const tolerance = options.tolerance ?? 1e-10;
+  const key = projectionKey(cutoffA, smearingA, nmax, lmax, tolerance);
   let p = memo.get(key);
   if (p) memo.delete(key); // most recently used last
   else {
-    p = new GaussianProjection(cutoffA, smearingA, nmax, lmax, options);
+    let stored: GaussianProjectionTable | undefined;
+    for (let i = offered.length - 1; i >= 0 && !stored; i--) {
+      const t = offered[i].get(key);
+      if (t && usableTable(t, cutoffA, smearingA, nmax, lmax, tolerance)) stored = t;
+    }
+    p = new GaussianProjection(cutoffA, smearingA, nmax, lmax, options, stored);
+    if (stored) gaussianProjectionCounts.fromTable++;
+    else gaussianProjectionCounts.tabulated++;
     if (memo.size >= MEMO_SIZE) memo.delete(memo.keys().next().value as string);
   }
   memo.set(key, p);
+  for (const r of recorders) r.add(p);
   return p;
+}
+
+/**
+ * Run `build` with stored tables on offer: a projection it requests that is not memoised takes a matching table
+ * (same key and version, well-formed) instead of tabulating; others tabulate as usual. The caller vouches for the
+ * tables' integrity (model files: SHA-256 of every array).
+ */
+export function withGaussianProjectionTables<T>(tables: readonly GaussianProjectionTable[], build: () => T): T {
+  if (tables.length === 0) return build();
+  const m = new Map<string, GaussianProjectionTable>();
+  for (const t of tables) m.set(projectionKey(t.cutoffA, t.smearingA, t.nmax, t.lmax, t.tolerance), t);
+  offered.push(m);
+  try {
+    return build();
+  } finally {
+    offered.pop();
+  }
+}
+
+/** Run `build` and return, with its result, the projections it requested (each once, in first-request order). */
+export function recordGaussianProjections<T>(build: () => T): { result: T; projections: GaussianProjection[] } {
+  const seen = new Set<GaussianProjection>();
+  recorders.push(seen);
+  try {
+    const result = build();
+    return { result, projections: [...seen] };
+  } finally {
+    recorders.splice(recorders.indexOf(seen), 1);
+  }
+}
+
+/** Drop every memoised tabulation (tests and benches: the next request tabulates or takes a stored table). */
+export function clearGaussianProjectionMemo(): void {
+  memo.clear();
 }

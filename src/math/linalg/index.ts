@@ -10,7 +10,7 @@ import { tsLinalg } from './tsBackend.js';
 import { WasmLinalg, WasmRuntime } from './wasmBackend.js';
 import { symmetricEigenWith, type SymmetricEigen } from './eigen.js';
 
-export type { Linalg, GemmOptions, PackedB, PackedGemmOptions } from './types.js';
+export type { Linalg, GemmOptions, PackedB, PackedGemmOptions, PackRowsProducer } from './types.js';
 export type { SymmetricEigen } from './eigen.js';
 export { setHelperSpawner, type HelperSpawner, type HelperInit } from './threads.js';
 export { PowerSpectrumWasm, RadialPairsWasm, type PowerSpectrumBasis } from './powerSpectrumWasm.js';

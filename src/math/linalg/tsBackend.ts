@@ -10,7 +10,7 @@
  *   trsm   forward substitution by row axpys for L·X = B; column-oriented back substitution for Lᵀ·X = B; n²·nrhs.
  * Hand-written because npm matrix libraries are < 1 GFLOP/s (per-element get/set) and none has a WASM SIMD path.
  */
-import type { GemmOptions, Linalg, PackedB, PackedGemmOptions } from './types.js';
+import type { GemmOptions, Linalg, PackedB, PackedGemmOptions, PackRowsProducer } from './types.js';
 import { FarfieldError } from '../../core/index.js';
 import { checkGemm, checkGemmPacked, checkGemv, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 
@@ -172,8 +172,8 @@ export function choleskySolveTs(l: Float64Array, n: number, b: Float64Array, nrh
 class TsPackedB implements PackedB {
   readonly backend = 'ts' as const;
   private data: Float64Array | null;
-  constructor(b: Float64Array, readonly k: number, readonly n: number, readonly transB: boolean) {
-    this.data = b.slice(0, k * n);
+  constructor(b: Float64Array, readonly k: number, readonly n: number, readonly transB: boolean, copy = true) {
+    this.data = copy ? b.slice(0, k * n) : b;
   }
   get bytes(): number {
     return this.data ? this.data.byteLength : 0;
@@ -196,6 +196,13 @@ export function packBTs(b: Float64Array, k: number, n: number, transB = false): 
   return new TsPackedB(b, k, n, transB);
 }
 
+/** packBTransposedFrom: the whole B in one block (the TS pack is B itself). */
+export function packBTransposedFromTs(k: number, n: number, rows: PackRowsProducer): PackedB {
+  const b = new Float64Array(k * n);
+  if (k > 0 && n > 0) rows(0, n, 0, k, b);
+  return new TsPackedB(b, k, n, true, false);
+}
+
 export function gemmPackedTs(m: number, a: Float64Array, pb: PackedB, c: Float64Array, opts: PackedGemmOptions = {}): void {
   checkGemmPacked(m, pb.k, pb.n, a, c, opts.transA ?? false, 'ts', pb.backend, pb.freed);
   gemmTs(m, pb.n, pb.k, a, (pb as TsPackedB).values(), c, { ...opts, transB: pb.transB });
@@ -216,6 +223,7 @@ export const tsLinalg: Linalg = Object.freeze({
   triangularSolve: triangularSolveTs,
   choleskySolve: choleskySolveTs,
   packB: packBTs,
+  packBTransposedFrom: packBTransposedFromTs,
   gemmPacked: gemmPackedTs,
   gemmPackedT: gemmPackedTTs,
 });

@@ -35,6 +35,9 @@ export interface PackedB {
   free(): void;
 }
 
+/** Producer of a piece of B for `Linalg.packBTransposedFrom`. */
+export type PackRowsProducer = (j0: number, nj: number, pc: number, kc: number, out: Float64Array) => void;
+
 export interface Linalg {
   readonly backend: 'ts' | 'wasm';
   /** C (n×n, row-major, full symmetric storage) += alpha·AᵀA for A (m×n, row-major). Default alpha = 1.
@@ -54,6 +57,13 @@ export interface Linalg {
   choleskySolve(l: Float64Array, n: number, b: Float64Array, nrhs: number): void;
   /** Pack op(B) (k×n; B is n×k row-major when transB) once for `gemmPacked`. */
   packB(b: Float64Array, k: number, n: number, transB?: boolean): PackedB;
+  /**
+   * `packB(b, k, n, true)` for a B (n×k row-major) produced piece by piece instead of held whole:
+   * `rows(j0, nj, pc, kc, out)` writes columns [pc, pc + kc) of rows j0 … j0 + nj − 1 of B to out[(j − j0)·kc …]
+   * (the pieces cover B once). The same pack bit for bit; only the pack (and on the wasm side a small staging area of
+   * at most 64 rows × 256 columns) is allocated.
+   */
+  packBTransposedFrom(k: number, n: number, rows: PackRowsProducer): PackedB;
   /** C (m×n) = alpha·op(A)·op(B) + beta·C with op(B) from `packB` (k×n): bitwise the `gemm` with that B. */
   gemmPacked(m: number, a: Float64Array, b: PackedB, c: Float64Array, opts?: PackedGemmOptions): void;
   /**

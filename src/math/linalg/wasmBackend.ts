@@ -15,9 +15,9 @@
  * FinalizationRegistry when the pack is collected); each call's scratch starts above them (`scratchBase`).
  */
 import { FarfieldError } from '../../core/index.js';
-import type { GemmOptions, Linalg, PackedB, PackedGemmOptions } from './types.js';
+import type { GemmOptions, Linalg, PackedB, PackedGemmOptions, PackRowsProducer } from './types.js';
 import type { EigenWorkspace } from './eigen.js';
-import { checkGemm, checkGemmPacked, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
+import { checkDim, checkGemm, checkGemmPacked, checkPackB, checkSolve, checkSquare, checkSyrk, notSpd } from './check.js';
 import { checkDiagonal, gemvTransposeAccumulateTs, triangularSolveTs } from './tsBackend.js';
 import { HelperThread, type HelperKernel } from './threads.js';
 import { WASM_PLAIN_BASE64, WASM_SHARED_BASE64 } from './wasmBinary.js';
@@ -46,6 +46,8 @@ interface Kernels {
 
 /** Must match the constants of assembly/linalg.ts. */
 const KC = 256, MC = 128;
+/** Rows of B staged per piece by packBTransposedFrom (a multiple of 4: whole panels). */
+const PACK_ROWS = 64;
 /** Cholesky block size (columns per panel). */
 const CHOL_NB = 96;
 /** First byte the JS side hands out (the module has no static data; keep a page for safety). */
@@ -421,6 +423,32 @@ export class WasmLinalg implements Linalg {
       if (transB) for (let j = 0; j < n; j++) blk.set(b.subarray(j * k + pc, j * k + pc + kc), j * kc); // B[j][pc…]
       else blk.set(b.subarray(pc * n, (pc + kc) * n));
       rt.kernels.packB(kc, n, pb, transB ? kc : n, transB ? 1 : 0, ptr + pc * np * 32);
+    }
+    return pack;
+  }
+
+  packBTransposedFrom(k: number, n: number, rows: PackRowsProducer): PackedB {
+    checkDim('packB', 'k', k);
+    checkDim('packB', 'n', n);
+    const rt = this.rt, np = (n + 3) >> 2;
+    const bytes = Math.ceil((k * 4 * np * 8) / 64) * 64;
+    const ptr = bytes > 0 ? rt.reserve(bytes) : 0;
+    const pack = new WasmPackedB(rt, k, n, true, ptr, bytes);
+    if (bytes === 0) return pack;
+    rt.track(pack, ptr, bytes);
+    // as packB, but PACK_ROWS rows of one depth block at a time staged by the producer (a small, warm staging area
+    // instead of a whole depth block): rows j0 … (j0 a multiple of 4) are the panels from j0/4 on, so packing the
+    // piece as its own B at the panel's offset writes the bytes packB writes (zero padding of the last panel included)
+    const L = new Layout(rt.scratchBase);
+    const pb = L.take(Math.min(KC, k) * Math.min(PACK_ROWS, n));
+    rt.ensure(L.end);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      for (let j0 = 0; j0 < n; j0 += PACK_ROWS) {
+        const nj = Math.min(PACK_ROWS, n - j0);
+        rows(j0, nj, pc, kc, rt.view(pb, nj * kc));
+        rt.kernels.packB(kc, nj, pb, kc, 1, ptr + pc * np * 32 + (j0 >> 2) * kc * 32);
+      }
     }
     return pack;
   }
