@@ -65,17 +65,18 @@ export interface LearnThresholdConfig {
   maxEnergySigmaEvPerAtom?: number;
   /**
    * Automatic initial threshold (no VASP counterpart; default 0 = off, `initialEvPerA` is used): the threshold starts
-   * unset (0 in log.csv) and the first k exact σ_max of usable models make no force-criterion call; then the threshold
-   * is their mean. The model family sets the σ scale (≈ 0.1 eV/Å for GFN1-xTB liquid NaCl, ≈ 0.01 for Fumi–Tosi), so
-   * a fixed initial value is wrong for one of them. Safety calls (no usable model, non-finite σ, the energy ceiling,
-   * the energy criterion) stay active meanwhile.
+   * unset (0 in log.csv) until k exact σ_max of one model's steps are known (a refit restarts the count); meanwhile
+   * the force criterion makes no candidate and its emergency brake is immediateFactor × the smallest of those so far; then
+   * the threshold is their mean. The model family sets the σ scale (≈ 0.1 eV/Å for GFN1-xTB liquid NaCl, ≈ 0.01 for
+   * Fumi–Tosi), so a fixed initial value is wrong for one of them. Safety calls (no usable model, non-finite σ, the
+   * energy ceiling) and the energy criterion stay active meanwhile.
    */
   initialFromSteps?: number;
   /**
    * Call budget (no VASP counterpart; default 0 = off): at most N reference calls, released linearly over the run —
-   * a force- or energy-criterion call at step n needs calls so far + 1 ≤ 1 + (N − 1)·n/steps, so the calls spread
-   * over the whole run instead of bunching where the model is new. Safety calls (no usable model, non-finite σ, the
-   * energy ceiling) are not refused, and count.
+   * a candidate (force or energy criterion, below the immediate level) at step n needs calls so far + 1 ≤
+   * 1 + (N − 1)·n/steps, so the calls spread over the whole run instead of bunching where the model is new. Safety
+   * calls (no usable model, non-finite σ, the energy ceiling, the immediate level) are not refused, and count.
    */
   callBudget?: number;
 }

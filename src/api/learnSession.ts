@@ -400,9 +400,9 @@ export class LearnSession {
     if (ev?.forceSigmaExact) this.counters.exactForceSigma = (this.counters.exactForceSigma ?? 0) + 1;
     const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
     if (ev) observeEnergy(this.thr, cfg, ev.energySigmaEvPerAtom);
-    if (ev?.forceSigmaExact && observeProbe(this.thr, cfg, sigma)) // learnThreshold.ts: the automatic initial threshold
-      notes.push(`threshold set to ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å (mean σ_max of ${cfg.initialFromSteps} model steps)`);
     const decision = plain ? 'model' : decideCall(this.thr, cfg, step, sigma, good, ev?.energySigmaEvPerAtom, { calls: this.counters.calls, steps: this.spec.steps });
+    if (decision === 'model' && ev?.forceSigmaExact && observeProbe(this.thr, cfg, sigma)) // learnThreshold.ts: automatic initial threshold
+      notes.push(`threshold set to ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å (mean σ_max of ${cfg.initialFromSteps} model steps)`);
     let escaped = false;
     let called = false, submitted = false, note = '';
     if (decision === 'call' && ev && this.queue.cfg.maxInFlight > 0) {

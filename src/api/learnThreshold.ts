@@ -27,11 +27,14 @@
  * directions the data cannot fix — for a fixed composition the reference energies e_t only in a sum.)
  *
  * Automatic initial threshold (`initialFromSteps` k > 0): the threshold is unset (0, `probe` holds the σ_max seen so
- * far) until k exact σ_max of usable models are known; meanwhile the force criterion makes no call (the safety rules
- * and the energy criterion do). Then threshold ← their mean: the model's typical error where MD starts, on the scale
- * of the model family (0.1 eV/Å for xTB, 0.01 for Fumi–Tosi). Call budget (`callBudget` N > 0): a call by the force
- * or energy criterion at step n needs calls + 1 ≤ 1 + (N − 1)·n/steps (calls so far incl. step 0): the budget is
- * released linearly over the run, so the calls cover it instead of bunching where the model is new.
+ * far) until k exact σ_max of one model's steps are known (a refit restarts the count); meanwhile the force criterion
+ * makes no candidate, and its emergency brake compares σ_max with immediateFactor × the smallest of the probe so far (a
+ * model that runs away: σ_max grows step by step — seen with a two-frame xTB model, 0.09 → 3.6 eV/Å in 45 steps).
+ * Then threshold ← their mean: the model's typical error where MD starts, on the scale of the model family (0.1 eV/Å
+ * for xTB, 0.01 for Fumi–Tosi). Call budget (`callBudget` N > 0): a candidate ('call': force or energy criterion) at
+ * step n needs calls + 1 ≤ 1 + (N − 1)·n/steps (calls so far incl. step 0): the budget is released linearly over the
+ * run, so the calls cover it instead of bunching where the model is new; 'call-now' (emergency brake, safety) is not
+ * paced.
  */
 import type { ResolvedThresholdConfig } from './learnConfig.js';
 
@@ -70,8 +73,8 @@ export function initialThresholdState(c: ResolvedThresholdConfig): ThresholdStat
 }
 
 /**
- * Feed an exact σ_max of a usable model into the automatic initial threshold (no-op once set). Returns true when this
- * observation set the threshold (the mean of the first `initialFromSteps`).
+ * Feed an exact σ_max of a model step (one the model kept: after `decideCall`) into the automatic initial threshold
+ * (no-op once set). Returns true when this observation set the threshold (the mean of the first `initialFromSteps`).
  */
 export function observeProbe(st: ThresholdState, c: ResolvedThresholdConfig, maxErrorEvPerA: number): boolean {
   const p = st.probe;
@@ -106,6 +109,7 @@ export function observeEnergy(st: ThresholdState, c: ResolvedThresholdConfig, en
 export function resetForNewModel(st: ThresholdState): void {
   st.energyLevel = [];
   st.screenRatios = [];
+  if (st.probe) st.probe = []; // the automatic initial threshold is the σ level of the model that drives MD: probe it anew
 }
 
 /** The decision for a step (see the header); `haveModel` false forces a call (the first step). */
@@ -118,10 +122,15 @@ export function decideCall(st: ThresholdState, c: ResolvedThresholdConfig, step:
   // the model's own energy σ per atom above the absolute ceiling: it cannot be trusted whatever its level (a fit on a
   // perfect crystal: σ_F flat and small, ε = 0.5 eV/atom from the first step on — the level criterion never fires)
   if (c.maxEnergySigmaEvPerAtom > 0 && energySigmaEvPerAtom > c.maxEnergySigmaEvPerAtom) return 'call-now';
+  const p = st.probe;
+  if (p) {
+    // the automatic initial threshold is not set yet: no force-criterion candidate, but the emergency brake against
+    // the smallest σ_max of this model's steps so far (a model that runs away while probing: σ_max grows step by step)
+    const least = p.length > 0 ? Math.min(...p) : Infinity;
+    if (maxErrorEvPerA > c.immediateFactor * least || energySigmaEvPerAtom > c.immediateFactor * level) return 'call-now';
+  } else if (maxErrorEvPerA > c.immediateFactor * st.thresholdEvPerA || energySigmaEvPerAtom > c.immediateFactor * level) return 'call-now';
   if (!budgetAllows(c, step, pace)) return 'model';
-  const forceOn = !st.probe; // the automatic initial threshold is not set yet: no force-criterion call
-  if ((forceOn && maxErrorEvPerA > c.immediateFactor * st.thresholdEvPerA) || energySigmaEvPerAtom > c.immediateFactor * level) return 'call-now';
-  if (((forceOn && maxErrorEvPerA > st.thresholdEvPerA) || energyHigh) && step - st.lastCallStep >= c.minInterval) return 'call';
+  if (((!p && maxErrorEvPerA > st.thresholdEvPerA) || energyHigh) && step - st.lastCallStep >= c.minInterval) return 'call';
   return 'model';
 }
 

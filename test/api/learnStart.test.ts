@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveThreshold, validateLearnConfig } from '../../src/api/learnConfig.js';
-import { budgetAllows, decideCall, initialThresholdState, observeProbe, recordCall, updateThreshold } from '../../src/api/learnThreshold.js';
+import { budgetAllows, decideCall, initialThresholdState, observeProbe, recordCall, resetForNewModel, updateThreshold } from '../../src/api/learnThreshold.js';
 import { LearnSession, builtinLabeller, type LearnLogRow, type LearnRunSpec, type LearnSink } from '../../src/api/learnSession.js';
 import { toyNaClDataset } from '../../src/api/web.js';
 
@@ -16,7 +16,7 @@ test('automatic initial threshold: no force-criterion call while probing, then t
   const c = resolveThreshold({ initialFromSteps: 3, minInterval: 1, historyLength: 2, energyFactor: 0 });
   const st = initialThresholdState(c);
   assert.equal(st.thresholdEvPerA, 0);
-  assert.equal(decideCall(st, c, 5, 10, true), 'model'); // a huge σ, but the threshold is not set
+  assert.equal(decideCall(st, c, 5, 10, true), 'model'); // the first step of a model: nothing to compare with
   assert.equal(decideCall(st, c, 5, NaN, true), 'call-now'); // safety: no σ
   assert.equal(decideCall(st, c, 5, 0.01, true, 1), 'call-now'); // safety: the energy ceiling (0.1 eV/atom)
   assert.equal(decideCall(st, c, 5, 0.01, false), 'call-now'); // no usable model
@@ -25,7 +25,13 @@ test('automatic initial threshold: no force-criterion call while probing, then t
   assert.equal(updateThreshold(st, c), false, 'no history update while probing');
   assert.equal(observeProbe(st, c, 0.1), false);
   assert.equal(observeProbe(st, c, NaN), false); // not a measurement
+  assert.equal(decideCall(st, c, 5, 0.19, true), 'model'); // below 2 × the probe's least (0.1): no candidate while probing
+  assert.equal(decideCall(st, c, 5, 0.21, true), 'call-now'); // the emergency brake against the probe's least σ_max
+  resetForNewModel(st); // a refit: the probe restarts (the threshold is the σ level of the model that drives MD)
+  assert.equal(st.probe?.length, 0);
+  assert.equal(observeProbe(st, c, 0.1), false);
   assert.equal(observeProbe(st, c, 0.2), false);
+  assert.equal(decideCall(st, c, 5, 0.25, true), 'call-now'); // growing σ: above 2 × the least (0.1), below 2 × the mean (0.15)
   assert.equal(observeProbe(st, c, 0.3), true);
   assert.ok(Math.abs(st.thresholdEvPerA - 0.2) < 1e-15);
   assert.equal(st.probe, undefined);
@@ -48,7 +54,7 @@ test('call budget: force- and energy-criterion calls released linearly over the 
   assert.equal(budgetAllows(c, 100, { calls: 11, steps: 100 }), false, 'never more than N');
   assert.equal(decideCall(st, c, 9, 0.15, true, NaN, { calls: 1, steps: 100 }), 'model');
   assert.equal(decideCall(st, c, 10, 0.15, true, NaN, { calls: 1, steps: 100 }), 'call');
-  assert.equal(decideCall(st, c, 9, 0.5, true, NaN, { calls: 1, steps: 100 }), 'model', 'the immediate level is paced too');
+  assert.equal(decideCall(st, c, 9, 0.5, true, NaN, { calls: 1, steps: 100 }), 'call-now', 'the immediate level (emergency brake) is not paced');
   assert.equal(decideCall(st, c, 9, NaN, true, NaN, { calls: 1, steps: 100 }), 'call-now', 'no σ: safety');
   assert.equal(decideCall(st, c, 9, 0.01, true, 0.5, { calls: 1, steps: 100 }), 'call-now', 'energy ceiling: safety');
   assert.equal(decideCall(st, c, 9, 0.01, false, NaN, { calls: 30, steps: 100 }), 'call-now', 'no usable model');
@@ -88,7 +94,10 @@ test('fumi-tosi: an initial threshold far below the model\'s σ calls at every a
   // the usable-model steps before the threshold was set: their σ_max, in order
   const setAt = auto.rows.findIndex((r) => r.note.includes('threshold set'));
   assert.ok(setAt >= 0, 'the threshold was set');
-  const probed = auto.rows.slice(0, setAt + 1).filter((r) => r.forceSigmaExact && Number.isFinite(r.maxForceSigmaEvPerA));
+  // the steps the model that was driving kept since its refit (a refit restarts the probe)
+  let from = setAt;
+  while (from > 0 && !auto.rows[from - 1].refit) from--;
+  const probed = auto.rows.slice(from, setAt + 1).filter((r) => !r.called && r.forceSigmaExact && Number.isFinite(r.maxForceSigmaEvPerA));
   assert.equal(probed.length, 4);
   const mean = probed.reduce((a, r) => a + r.maxForceSigmaEvPerA, 0) / 4;
   assert.ok(Math.abs(auto.S.thr.thresholdEvPerA - mean) <= 1e-12 * mean, `${auto.S.thr.thresholdEvPerA} vs ${mean}`);
@@ -100,7 +109,8 @@ test('fumi-tosi: an initial threshold far below the model\'s σ calls at every a
 
 test('fumi-tosi: a call budget spreads the calls over the run and never exceeds N', async () => {
   const steps = 40, N = 6;
-  const { rows, S } = await run({ initialEvPerA: 1e-6, update: 'fixed', callBudget: N }, steps);
+  // every step a candidate (σ_max above 1e-6 eV/Å), none at the immediate level (not paced)
+  const { rows, S } = await run({ initialEvPerA: 1e-6, immediateFactor: 1e9, update: 'fixed', callBudget: N }, steps);
   const calls = rows.filter((x) => x.called).map((x) => x.step);
   assert.ok(S.counters.calls <= N, `${S.counters.calls} calls (${calls.join(' ')})`);
   assert.equal(calls[0], 0);
