@@ -63,6 +63,22 @@ export interface LearnThresholdConfig {
    * environments), whose force σ is flat and small and whose ε sets its own level. 0 disables (default 0.1).
    */
   maxEnergySigmaEvPerAtom?: number;
+  /**
+   * Automatic initial threshold (no VASP counterpart; default 0 = off, `initialEvPerA` is used): the threshold starts
+   * unset (0 in log.csv) until k exact σ_max of one model's steps are known (a refit restarts the count); meanwhile
+   * the force criterion makes no candidate and its emergency brake is immediateFactor × the smallest of those so far; then
+   * the threshold is their mean. The model family sets the σ scale (≈ 0.1 eV/Å for GFN1-xTB liquid NaCl, ≈ 0.01 for
+   * Fumi–Tosi), so a fixed initial value is wrong for one of them. Safety calls (no usable model, non-finite σ, the
+   * energy ceiling) and the energy criterion stay active meanwhile.
+   */
+  initialFromSteps?: number;
+  /**
+   * Call budget (no VASP counterpart; default 0 = off): at most N reference calls, released linearly over the run —
+   * a candidate (force or energy criterion, below the immediate level) at step n needs calls so far + 1 ≤
+   * 1 + (N − 1)·n/steps, so the calls spread over the whole run instead of bunching where the model is new. Safety
+   * calls (no usable model, non-finite σ, the energy ceiling, the immediate level) are not refused, and count.
+   */
+  callBudget?: number;
 }
 
 export interface LearnFitConfig {
@@ -135,7 +151,7 @@ export const LEARN_DEFAULTS = {
     initialEvPerA: 0.02, update: 'history', historyLength: 10, maxRelativeStandardError: 0.4, maxRelativeSlope: 1,
     mix: 0, factor: 0, immediateFactor: 2, batch: 5, minInterval: 10,
     forceSigma: 'screened', screenMargin: 0.5, screenRefresh: 50, screenHistory: 5, energyFactor: 10, energyLevelSteps: 5, escapeEvPerAtom: 0.1,
-    maxEnergySigmaEvPerAtom: 0.1,
+    maxEnergySigmaEvPerAtom: 0.1, initialFromSteps: 0, callBudget: 0,
   } satisfies Required<LearnThresholdConfig>,
   fit: { descriptors: 'sr', maxNewReferences: 8, minDistance: 1e-3, maxReferences: 1000, rebuild: 'never' },
   async: { maxInFlight: 0, apply: 'on-arrival', lagSteps: 20 } satisfies Required<LearnAsyncConfig>,
@@ -164,7 +180,7 @@ const THRESHOLD = keys<LearnThresholdConfig>({
   initialEvPerA: true, update: true, historyLength: true, maxRelativeStandardError: true, maxRelativeSlope: true, mix: true,
   factor: true, immediateFactor: true, batch: true, minInterval: true, forceSigma: true, screenMargin: true,
   screenRefresh: true, screenHistory: true, energyFactor: true, energyLevelSteps: true, escapeEvPerAtom: true,
-  maxEnergySigmaEvPerAtom: true,
+  maxEnergySigmaEvPerAtom: true, initialFromSteps: true, callBudget: true,
 });
 const FIT = keys<LearnFitConfig>({
   descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
@@ -216,6 +232,8 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
     num(t.energyLevelSteps, `${w}.energyLevelSteps`, posInt, 'an integer ≥ 1');
     num(t.escapeEvPerAtom, `${w}.escapeEvPerAtom`, nonNegative, 'a number ≥ 0 (eV/atom; 0 = off)');
     num(t.maxEnergySigmaEvPerAtom, `${w}.maxEnergySigmaEvPerAtom`, nonNegative, 'a number ≥ 0 (eV/atom; 0 = off)');
+    num(t.initialFromSteps, `${w}.initialFromSteps`, (x) => Number.isInteger(x) && x >= 0, 'an integer ≥ 0 (0 = off)');
+    num(t.callBudget, `${w}.callBudget`, (x) => x === 0 || (Number.isInteger(x) && x >= 2), '0 (off) or an integer ≥ 2');
   }
   if (cfg.fit !== undefined) {
     const f = cfg.fit;

@@ -28,7 +28,7 @@ import { integratorConfig, runRamp, type Thermostat } from './mdConfig.js';
 import { LEARN_DEFAULTS, resolveAsync, resolveThreshold, type LearnConfig, type ResolvedThresholdConfig } from './learnConfig.js';
 import { callFrame, InFlightQueue, tagOf, type InFlightCall, type SettledCall } from './learnAsync.js';
 import { applyEvaluation, requireStress, splitStepper, type SplitStepper } from './learnDynamics.js';
-import { decideCall, initialThresholdState, observeEnergy, recordCall, resetForNewModel, updateThreshold, type ThresholdState } from './learnThreshold.js';
+import { decideCall, initialThresholdState, observeEnergy, observeProbe, recordCall, resetForNewModel, updateThreshold, type ThresholdState } from './learnThreshold.js';
 import { evaluateStep } from './learnUncertainty.js';
 import { relabelStructures, type ReferenceLabelEngine } from './relabel.js';
 
@@ -400,7 +400,9 @@ export class LearnSession {
     if (ev?.forceSigmaExact) this.counters.exactForceSigma = (this.counters.exactForceSigma ?? 0) + 1;
     const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
     if (ev) observeEnergy(this.thr, cfg, ev.energySigmaEvPerAtom);
-    const decision = plain ? 'model' : decideCall(this.thr, cfg, step, sigma, good, ev?.energySigmaEvPerAtom);
+    const decision = plain ? 'model' : decideCall(this.thr, cfg, step, sigma, good, ev?.energySigmaEvPerAtom, { calls: this.counters.calls, steps: this.spec.steps });
+    if (decision === 'model' && ev?.forceSigmaExact && observeProbe(this.thr, cfg, sigma)) // learnThreshold.ts: automatic initial threshold
+      notes.push(`threshold set to ${this.thr.thresholdEvPerA.toPrecision(3)} eV/Å (mean σ_max of ${cfg.initialFromSteps} model steps)`);
     let escaped = false;
     let called = false, submitted = false, note = '';
     if (decision === 'call' && ev && this.queue.cfg.maxInFlight > 0) {
