@@ -4,12 +4,12 @@
  * prints, per training and test frame: label, prediction, error, Σε, E − Σε (E_es; for sr+qeq also Σχq + ½ΣJq²), the inter-fragment part of E_es
  * (Σ_{i∈A, j∈B} k_e q_i q_j erf(r_ij/2s)/r_ij), each fragment's Σq, and the smallest A–B atom distance.
  *   node --import tsx scripts/dimer-decompose.ts K --seed S --force-weight 0.1 --fragments 1|0 [--width 1] [--model sr+q]
- *        [--config-json '{"charges": {...}}']   (merged into the charge settings)
+ *        [--config-json '{"charges": {...}}']   (merged into the charge settings)   [--tune: validation split only]
  */
 import { erf } from '../src/math/index.js';
 import { compareModels, loadStructures } from '../src/api/index.js';
 import { COULOMB_EV_A, type Structure } from '../src/core/index.js';
-import { ChargeModel } from '../src/model/index.js';
+import { ChargeModel, QeqModel } from '../src/model/index.js';
 
 const args = process.argv.slice(2);
 const k = args[0];
@@ -24,8 +24,11 @@ const extra = JSON.parse(opt('--config-json', '{}')) as { charges?: Record<strin
 
 const open = (x: Structure): Structure => ({ ...x, pbc: [false, false, false] });
 const dist = (x: Structure) => Number(x.info.distance);
-const train = loadStructures(`${dir}/train-id${k}.xyz`).structures.map(open).sort((a, b) => dist(a) - dist(b));
-const test = loadStructures(`${dir}/test-id${k}.xyz`).structures.map(open).sort((a, b) => dist(a) - dist(b));
+const all = loadStructures(`${dir}/train-id${k}.xyz`).structures.map(open).sort((a, b) => dist(a) - dist(b));
+// --tune: the protocol's tuning split (fit on all but the 3 farthest training frames, "test" = those 3; test set untouched)
+const tune = args.includes('--tune');
+const train = tune ? all.slice(0, all.length - 3) : all;
+const test = tune ? all.slice(all.length - 3) : loadStructures(`${dir}/test-id${k}.xyz`).structures.map(open).sort((a, b) => dist(a) - dist(b));
 const cfg = {
   selection: { count: 128, seed },
   weights: { forces: wf },
@@ -42,13 +45,14 @@ const r = await compareModels({
 });
 const run0 = r.results.runs[0];
 const atoms = train[0].symbols.length;
-console.log(`id${k} ${model} seed ${seed} W_F=${wf} fragments=${frag ? 1 : 0} s=${s}: test E ${(run0.energy!.rmseMevPerAtom * atoms).toFixed(3)} meV/dimer, F ${run0.forces!.rmseMevPerA.toFixed(2)} meV/Å`);
+console.log(`${tune ? 'TUNING SPLIT ' : ''}id${k} ${model} seed ${seed} W_F=${wf} fragments=${frag ? 1 : 0} s=${s}: test E ${(run0.energy!.rmseMevPerAtom * atoms).toFixed(3)} meV/dimer, F ${run0.forces!.rmseMevPerA.toFixed(2)} meV/Å`);
 const m = fitted!;
+if (m instanceof QeqModel) console.log(`hardness ${m.species.map((sp, t) => `${sp} ${m.hardness[t].toFixed(3)}`).join(', ')} eV/e²`);
 const pf = r.results.parity[0].energy;
 console.log('compare parity (meV/dimer pred-ref):', pf.pred.map((y, i) => ((y - pf.ref[i]) * atoms * 1000).toFixed(3)).join(' '), 'ref', pf.ref.map((y) => (y * atoms * 1000).toFixed(3)).join(' '));
 for (const x of test) console.log('calc F', (m.calculate(x, { forces: true }).energyEv * 1000).toFixed(3), 'noF', (m.calculate(x, { forces: false }).energyEv * 1000).toFixed(3));
 console.log('set   d(Å)   dmin  label(meV)  pred   err   Σε(meV)  E−Σε   E_es(A-B)  ΣqA      ΣqB   (E−Σε: E_es, plus Σχq + ½ΣJq² for sr+qeq)');
-for (const [set, frames] of [['train', train], ['test', test]] as const)
+for (const [set, frames] of [['train', train], [tune ? 'val' : 'test', test]] as const)
   for (const x of frames) {
     const res = m.calculate(x, { forces: false, stress: false });
     const f = m.forward(x, false);
