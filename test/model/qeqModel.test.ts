@@ -72,6 +72,18 @@ test('sr+qeq with fragments (open, +1 / 0): forces = finite differences; each fr
   for (let i = 0; i < q.length; i++) assert.ok(Math.abs(q[i] - ref[i]) < 1e-10);
 });
 
+test('sr+qeq with fragments, periodic (Ewald, −1 / +1): forces and stress = finite differences; fragment totals exact', () => {
+  const base = qeqModel(3, EWALD);
+  const model = new QeqModel({ ...base.qeqParams, fragments: FRAGMENTS });
+  const s0 = randomStructure(new Rng(5), 10, 6.5);
+  const s: Structure = { ...s0, info: { indexB: 4, chargeA: -1, chargeB: 1 } };
+  // fragments are atom-index ranges: a permutation legitimately changes them
+  checkCalculator(model, s, { h: 1e-5, strainH: 1e-5, rtol: 1e-6, symmetry: { checks: ['translation', 'rotation'] } });
+  const q = model.calculate(s, { forces: false }).charges!;
+  const qa = q.slice(0, 4).reduce((a, b) => a + b, 0), qb = q.slice(4).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(qa + 1) < 1e-12 && Math.abs(qb - 1) < 1e-12, `fragment totals ${qa}, ${qb} (want −1, +1)`);
+});
+
 test('sr+qeq with fragments: a neutral molecule polarises in the field of a far ion (induction ∝ r⁻⁴), sr+q does not', () => {
   // ion: one Na (+1, its own fragment); molecule: a Cl–Na–Cl chain (neutral), its axis along the line to the ion,
   // beyond the descriptor cutoff (4 Å) so every χ is fixed. QEq within the molecule gives it a dipole ∝ the ion's field;
@@ -100,4 +112,15 @@ test('sr+qeq with fragments: a neutral molecule polarises in the field of a far 
   const local = new ChargeModel({ ...randomChargeModel(5, { method: 'direct' }).params, fragments: FRAGMENTS });
   const l1 = local.calculate(at(20), { forces: false }).charges!, l2 = local.calculate(at(40), { forces: false }).charges!;
   for (let i = 0; i < 4; i++) assert.equal(l1[i], l2[i], 'sr+q: the molecule\'s charges do not respond to the ion');
+});
+
+test('sr+qeq with fragments: the file round trip keeps the fragments (same energy on a +1 / 0 structure)', () => {
+  const model = new QeqModel({ ...qeqModel(5, { method: 'direct' }).qeqParams, fragments: FRAGMENTS });
+  const back = parseAnyModel(serializeAnyModel(model), 'mem');
+  assert.ok(back instanceof QeqModel);
+  const s0 = randomStructure(new Rng(7), 8, 6.5);
+  const s = makeStructure({ symbols: Array.from(s0.species, (k) => s0.symbols[k]), positions: Array.from(s0.positions), pbc: [false, false, false], info: { indexB: 3, chargeA: 1, chargeB: 0 } });
+  const a = back.calculate(s, { forces: false }), b = model.calculate(s, { forces: false });
+  assert.equal(a.energyEv, b.energyEv);
+  assert.ok(Math.abs(a.charges![0] + a.charges![1] + a.charges![2] - 1) < 1e-12);
 });
