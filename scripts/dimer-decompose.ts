@@ -44,13 +44,12 @@ const r = await compareModels({
   targets: ['energy', 'forces'], fit: cfg, onModel: (_m, _n, f) => { if (f instanceof ChargeModel) fitted = f; },
 });
 const run0 = r.results.runs[0];
-const atoms = train[0].symbols.length;
-console.log(`${tune ? 'TUNING SPLIT ' : ''}id${k} ${model} seed ${seed} W_F=${wf} fragments=${frag ? 1 : 0} s=${s}: test E ${(run0.energy!.rmseMevPerAtom * atoms).toFixed(3)} meV/dimer, F ${run0.forces!.rmseMevPerA.toFixed(2)} meV/Å`);
+const atoms = train[0].species.length; // atoms per dimer (symbols is the species table)
+console.log(`${tune ? 'TUNING SPLIT ' : ''}id${k} ${model} seed ${seed} W_F=${wf} fragments=${frag ? 1 : 0} s=${s}: test E ${(run0.energy!.rmseMevPerAtom * atoms).toFixed(3)} meV per dimer (= dimer-extrapolation's units × ${atoms}/${train[0].symbols.length}), F ${run0.forces!.rmseMevPerA.toFixed(2)} meV/Å`);
 const m = fitted!;
 if (m instanceof QeqModel) console.log(`hardness ${m.species.map((sp, t) => `${sp} ${m.hardness[t].toFixed(3)}`).join(', ')} eV/e²`);
 const pf = r.results.parity[0].energy;
-console.log('compare parity (meV/dimer pred-ref):', pf.pred.map((y, i) => ((y - pf.ref[i]) * atoms * 1000).toFixed(3)).join(' '), 'ref', pf.ref.map((y) => (y * atoms * 1000).toFixed(3)).join(' '));
-for (const x of test) console.log('calc F', (m.calculate(x, { forces: true }).energyEv * 1000).toFixed(3), 'noF', (m.calculate(x, { forces: false }).energyEv * 1000).toFixed(3));
+console.log('compare parity, pred − ref (meV per dimer):', pf.pred.map((y, i) => ((y - pf.ref[i]) * atoms * 1000).toFixed(3)).join(' '));
 console.log('set   d(Å)   dmin  label(meV)  pred   err   Σε(meV)  E−Σε   E_es(A-B)  ΣqA      ΣqB   (E−Σε: E_es, plus Σχq + ½ΣJq² for sr+qeq)');
 for (const [set, frames] of [['train', train], [tune ? 'val' : 'test', test]] as const)
   for (const x of frames) {
