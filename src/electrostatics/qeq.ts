@@ -10,6 +10,10 @@
  * Forces and stress: at the constrained minimum ∂E/∂q = μ1 and Σ dq/dr = 0, so dE/dr = ∂E_es/∂r|_q (for χ, J fixed
  * in r; a caller with χ = χ(r) adds Σ_i q_i ∂χ_i/∂r) — one more sum with probes q/2, no dq/dr. The error of the
  * forces is first order in the CG residual (the energy's is second order): the default tolerance is tight.
+ * Fragments (`fragments`, e.g. the molecules of a dimer; the fluctuating-charge model of Rick, Stuart & Berne,
+ * J. Chem. Phys. 101, 6141 (1994)): one constraint Σ_{i∈F} q_i = Q_F and one multiplier μ_F per fragment, so charge
+ * flows within a fragment only (polarisation, no charge transfer between fragments); P is then the block-diagonal
+ * projection x_i − mean_{F(i)} x, and the force argument holds per fragment (Σ_{i∈F} dq_i/dr = 0).
  */
 import { FarfieldError } from '../core/index.js';
 import type { Kernel } from './kernels.js';
@@ -30,6 +34,15 @@ export interface QeqRequest {
   guess?: Float64Array;
   forces?: boolean;
   stress?: boolean;
+  /** Fragments with their own total charges (module header); `totalCharge` is then ignored. */
+  fragments?: QeqFragments;
+}
+
+/** Atoms grouped into fragments: fragment index of each atom, total charge (e) and atom count of each fragment. */
+export interface QeqFragments {
+  of: Int32Array;
+  charge: Float64Array;
+  size: Float64Array;
 }
 
 export interface QeqResult {
@@ -41,8 +54,10 @@ export interface QeqResult {
   electrostaticEnergyEv: number;
   /** φ = Aq, V. */
   potentials: Float64Array;
-  /** μ, eV/e. */
+  /** μ, eV/e (the mean over atoms of χ + Jq + φ; with fragments the atom-weighted mean of the μ_F). */
   chemicalPotential: number;
+  /** μ_F per fragment, eV/e (one entry without fragments). */
+  chemicalPotentials: Float64Array;
   iterations: number;
   /** Final relative residual. */
   residual: number;
@@ -59,13 +74,34 @@ function checkRequest(n: number, req: QeqRequest): void {
       throw new FarfieldError('INVALID_INPUT', `qeq: hardness of atom ${i} must be a positive finite number (eV/e²), got ${req.hardness[i]}`);
   }
   if (n === 0) throw new FarfieldError('INVALID_INPUT', 'qeq: no atoms');
+  const fr = req.fragments;
+  if (fr) {
+    const nf = fr.charge.length;
+    if (fr.of.length !== n || fr.size.length !== nf || nf === 0)
+      throw new FarfieldError('INVALID_INPUT', `qeq: fragments must give one fragment index per atom (${fr.of.length} for ${n} atoms) and a charge and size per fragment (${fr.charge.length}, ${fr.size.length})`);
+    const count = new Float64Array(nf);
+    for (let i = 0; i < n; i++) {
+      const k = fr.of[i];
+      if (!(k >= 0 && k < nf)) throw new FarfieldError('INVALID_INPUT', `qeq: atom ${i} is in fragment ${k}, outside 0..${nf - 1}`);
+      count[k]++;
+    }
+    for (let k = 0; k < nf; k++)
+      if (count[k] === 0 || count[k] !== fr.size[k] || !Number.isFinite(fr.charge[k]))
+        throw new FarfieldError('INVALID_INPUT', `qeq: fragment ${k} has ${count[k]} atoms, size ${fr.size[k]} and charge ${fr.charge[k]}; need a matching non-zero size and a finite charge`);
+  }
 }
 
-function project(x: Float64Array): void {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m += x[i];
-  m /= x.length;
-  for (let i = 0; i < x.length; i++) x[i] -= m;
+/** The fragments of a request: the given ones, or the whole system as one fragment of charge Q. */
+function fragmentsOf(n: number, req: QeqRequest): QeqFragments {
+  return req.fragments ?? { of: new Int32Array(n), charge: Float64Array.of(req.totalCharge ?? 0), size: Float64Array.of(n) };
+}
+
+/** x_i − mean of x over i's fragment, in place (the projection P onto the constraint planes). */
+function projectOn(x: Float64Array, fr: QeqFragments): void {
+  const m = new Float64Array(fr.charge.length);
+  for (let i = 0; i < x.length; i++) m[fr.of[i]] += x[i];
+  for (let k = 0; k < m.length; k++) m[k] /= fr.size[k];
+  for (let i = 0; i < x.length; i++) x[i] -= m[fr.of[i]];
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
@@ -79,7 +115,8 @@ export function solveQeq(sys: ElectrostaticsSystem, kernel: Kernel, params: Solv
   workspace: ElectrostaticsWorkspace = new ElectrostaticsWorkspace()): QeqResult {
   const n = sys.positions.length / 3;
   checkRequest(n, req);
-  const Q = req.totalCharge ?? 0;
+  const fr = fragmentsOf(n, req);
+  const project = (x: Float64Array) => projectOn(x, fr);
   const J = req.hardness, chi = req.chi;
   const applyH = (x: Float64Array): Float64Array => {
     const phi = electrostaticSum(sys, kernel, params, { channels: 1, sources: x, potentials: true }, workspace).potentials!;
@@ -92,7 +129,7 @@ export function solveQeq(sys: ElectrostaticsSystem, kernel: Kernel, params: Solv
     q.set(req.guess);
     project(q);
   }
-  for (let i = 0; i < n; i++) q[i] += Q / n;
+  for (let i = 0; i < n; i++) q[i] += fr.charge[fr.of[i]] / fr.size[fr.of[i]];
   // r = −P(χ + Hq)
   const hq = applyH(q);
   const r = new Float64Array(n);
@@ -130,11 +167,14 @@ export function solveQeq(sys: ElectrostaticsSystem, kernel: Kernel, params: Solv
   const es = computeElectrostatics(sys, q, kernel, params, { forces: req.forces ?? true, stress: wantS, potentials: true, workspace });
   const phi = es.potentials!;
   let e = es.energyEv, mu = 0;
+  const muF = new Float64Array(fr.charge.length);
   for (let i = 0; i < n; i++) {
     e += chi[i] * q[i] + 0.5 * J[i] * q[i] * q[i];
-    mu += chi[i] + J[i] * q[i] + phi[i];
+    const m = chi[i] + J[i] * q[i] + phi[i];
+    mu += m;
+    muF[fr.of[i]] += m / fr.size[fr.of[i]];
   }
-  const out: QeqResult = { charges: q, energyEv: e, electrostaticEnergyEv: es.energyEv, potentials: phi, chemicalPotential: mu / n, iterations: it, residual };
+  const out: QeqResult = { charges: q, energyEv: e, electrostaticEnergyEv: es.energyEv, potentials: phi, chemicalPotential: mu / n, chemicalPotentials: muF, iterations: it, residual };
   if (es.forcesEvPerA) out.forcesEvPerA = es.forcesEvPerA;
   if (es.stressEvPerA3) out.stressEvPerA3 = es.stressEvPerA3;
   return out;

@@ -3,7 +3,8 @@
  * scaled energy/force/stress rows (design.ts layout) that the charges contribute — and its exact Jacobian J = ∂h/∂v
  * with respect to the charge weights (references, then one offset per species).
  *   sr+q:   q = P g,        ∂E/∂g = Pφ,  δq = P δg
- *   sr+qeq: q = QEq(χ = g), ∂E/∂χ = q,   δq = QEq(δχ, Q = 0) (one CG solve; q is affine in χ)
+ *   sr+qeq: q = QEq(χ = g), ∂E/∂χ = q,   δq = QEq(δχ, Q = 0) (one CG solve; q is affine in χ; with fragments every
+ *           fragment's total is 0 in δq)
  * Column j: δE = (∂E/∂g)·δg; one electrostatic sum with sources δq and probes q gives ∂(qᵀAδq)/∂r, ∂/∂ε and δφ = Aδq;
  * the force/stress columns come from one batched descriptor reverse pass with upstreams
  * δu_i ∂g_i/∂X_i + u_i ∂δg_i/∂X_i (u = ∂E/∂g; δu = Pδφ for sr+q, δq for sr+qeq).
@@ -35,7 +36,7 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
   const hard = qeq ? Float64Array.from(f.groups.speciesOf, (t) => qeq.hardness[t]) : null;
   let q: Float64Array, u: Float64Array, eTot: number, forcesQ: Float64Array | undefined, stressQ: Float64Array | undefined;
   if (qeq && hard) {
-    const r = solveQeq(s, model.esKernel, x.params, { chi: f.g, hardness: hard, totalCharge: totalChargeOf(s, model.totalChargeKeys), forces: true, stress: useS }, ws);
+    const r = solveQeq(s, model.esKernel, x.params, { chi: f.g, hardness: hard, totalCharge: totalChargeOf(s, model.totalChargeKeys), ...qeq.fragmentsFor(f.fragments), forces: true, stress: useS }, ws);
     q = r.charges; u = q; eTot = r.energyEv; forcesQ = r.forcesEvPerA; stressQ = r.stressEvPerA3;
   } else {
     const es = computeElectrostatics(s, f.q, model.esKernel, x.params, { forces: true, stress: useS, potentials: true, workspace: ws });
@@ -82,6 +83,7 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
   const budget = 64 * 2 ** 20;
   const chunk = Math.max(1, Math.min(p, Math.floor(budget / (8 * Math.max(1, n * d)))));
   const dq = new Float64Array(n);
+  const zeroCharges = { ...f.fragments, charge: new Float64Array(f.fragments.charge.length) }; // δq keeps every fragment's total
   const dPos = new Float64Array(chunk * 3 * n), dStr = new Float64Array(chunk * 9);
   for (let j0 = 0; j0 < p; j0 += chunk) {
     const j1 = Math.min(p, j0 + chunk), cnt = j1 - j0;
@@ -89,7 +91,7 @@ export function chargeRows(model: ChargeModel, refsQ: ReferenceSet, x: { s: Stru
     for (let j = j0; j < j1; j++) {
       const c = j - j0;
       const col = dg.subarray(j * n, (j + 1) * n);
-      if (qeq && hard) dq.set(solveQeq(s, model.esKernel, x.params, { chi: col, hardness: hard, totalCharge: 0, forces: false, stress: false }, ws).charges);
+      if (qeq && hard) dq.set(solveQeq(s, model.esKernel, x.params, { chi: col, hardness: hard, totalCharge: 0, ...qeq.fragmentsFor(zeroCharges), forces: false, stress: false }, ws).charges);
       else {
         dq.set(col);
         projectFragments(dq, f.fragments);

@@ -7,12 +7,15 @@
  *   E   = Σ_i ε(X_i) + Σ χ_i q_i + ½ Σ J_i q_i² + E_es(q)
  * Forces and stress from the stationarity of q (no dq/dr): dE/dr = ∂E_es/∂r|_q + backward(U),
  * U_i = ∂ε/∂X_i + q_i ∂χ_i/∂X_i. The charges depend on the whole structure (non-local charge transfer), unlike sr+q.
+ * With `fragments` (e.g. the monomers of a dimer) each fragment keeps its own total charge (one multiplier per
+ * fragment, the fluctuating-charge model): charge flows within a fragment only, so a neutral molecule polarises in
+ * the field of a distant ion (induction energy −½ Fᵀα F ∝ 1/r⁴) without charge transfer between fragments.
  * Fitted by chargeFit.ts (χ weights and, through ln J, the hardness per species, by variable projection).
  */
 import { FarfieldError, cellVolume, type CalculateOptions, type CalculationResult, type Structure } from '../core/index.js';
 import { ElectrostaticsWorkspace, solveQeq } from '../electrostatics/index.js';
 import { backwardOf } from '../descriptors/index.js';
-import { ChargeModel, totalChargeOf, type ChargeModelParams } from './chargeModel.js';
+import { ChargeModel, totalChargeOf, type ChargeModelParams, type FragmentCharges } from './chargeModel.js';
 
 export interface QeqModelParams extends ChargeModelParams {
   /** Hardness J per species, eV/e² (in the energy part's species order). */
@@ -29,8 +32,11 @@ export class QeqModel extends ChargeModel {
     if (qeqParams.hardness.length !== this.species.length || qeqParams.hardness.some((j) => !(j > 0) || !Number.isFinite(j)))
       throw new FarfieldError('MODEL', `qeq model: need one positive hardness per species [${this.species.join(', ')}], got [${qeqParams.hardness.join(', ')}]`);
     this.hardness = Float64Array.from(qeqParams.hardness);
-    if (qeqParams.fragments)
-      throw new FarfieldError('MODEL', 'qeq model: fragment charges are not supported (one Lagrange multiplier per fragment is not implemented); use sr+q or drop charges.fragments');
+  }
+
+  /** The per-fragment constraints of QEq when the model has fragments (one Lagrange multiplier per fragment). */
+  fragmentsFor(fr: FragmentCharges): { fragments?: FragmentCharges } {
+    return this.params.fragments ? { fragments: fr } : {};
   }
 
   override calculate(structure: Structure, options: CalculateOptions = {}): CalculationResult {
@@ -43,7 +49,7 @@ export class QeqModel extends ChargeModel {
     const chi = f.g;
     const J = Float64Array.from(f.groups.speciesOf, (t) => this.hardness[t]);
     const params = this.solverParameters(structure, f.q);
-    const r = solveQeq(structure, this.esKernel, params, { chi, hardness: J, totalCharge: totalChargeOf(structure, this.totalChargeKeys), forces: grad, stress: wantS }, this.qeqWorkspace);
+    const r = solveQeq(structure, this.esKernel, params, { chi, hardness: J, totalCharge: totalChargeOf(structure, this.totalChargeKeys), ...this.fragmentsFor(f.fragments), forces: grad, stress: wantS }, this.qeqWorkspace);
     const q = r.charges;
     const energies = new Float64Array(n);
     let energy = 0;

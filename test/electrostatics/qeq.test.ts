@@ -112,3 +112,53 @@ for (const [name, params] of [
     checkCalculator(calc, s, { h: 1e-5, strainH: 1e-5, rtol: 1e-6, symmetry: name === 'pme' ? false : undefined });
   });
 }
+
+test('qeq with fragments (open, direct): CG = dense KKT with one multiplier per fragment; each fragment keeps its charge', () => {
+  const s = cluster(new Rng(7), 12, 9, false);
+  const n = 12, nA = 5, QF = [1, -0.5];
+  const of = Int32Array.from({ length: n }, (_, i) => (i < nA ? 0 : 1));
+  const chi = Array.from(s.species, (k) => CHI[s.symbols[k]]);
+  const hard = Array.from(s.species, (k) => J[s.symbols[k]]);
+  const out = new Float64Array(2);
+  // [H C; Cᵀ 0][q; −μ] = [−χ; Q_F], C the n × 2 fragment membership matrix
+  const a: number[][] = Array.from({ length: n + 2 }, () => new Array<number>(n + 2).fill(0));
+  for (let i = 0; i < n; i++) {
+    a[i][i] = hard[i];
+    a[i][n + of[i]] = 1;
+    a[n + of[i]][i] = 1;
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      const d = Math.hypot(s.positions[3 * i] - s.positions[3 * j], s.positions[3 * i + 1] - s.positions[3 * j + 1], s.positions[3 * i + 2] - s.positions[3 * j + 2]);
+      KERNEL.pair!(d, out);
+      a[i][j] = out[0];
+    }
+  }
+  const x = denseSolve(a, [...chi.map((c) => -c), ...QF]);
+  const fragments = { of, charge: Float64Array.from(QF), size: Float64Array.of(nA, n - nA) };
+  const r = solveQeq(s, KERNEL, { method: 'direct' }, { chi: Float64Array.from(chi), hardness: Float64Array.from(hard), totalCharge: 7, fragments });
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(r.charges[i] - x[i]) < 1e-10, `atom ${i}: ${r.charges[i]} vs ${x[i]}`);
+  for (let k = 0; k < 2; k++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) if (of[i] === k) sum += r.charges[i];
+    assert.ok(Math.abs(sum - QF[k]) < 1e-12, `fragment ${k}: Σq = ${sum} (want ${QF[k]})`);
+    assert.ok(Math.abs(r.chemicalPotentials[k] + x[n + k]) < 1e-9, `μ_${k} ${r.chemicalPotentials[k]} vs ${-x[n + k]}`);
+  }
+  assert.ok(Math.abs(r.chemicalPotentials[0] - r.chemicalPotentials[1]) > 1e-3, 'the two multipliers differ (no charge transfer)');
+});
+
+test('qeq with fragments (open, direct): forces from stationarity = finite differences (+1 / 0 fragments)', () => {
+  const s = cluster(new Rng(8), 10, 8, false);
+  const of = Int32Array.from({ length: 10 }, (_, i) => (i < 4 ? 0 : 1));
+  const fragments = { of, charge: Float64Array.of(1, 0), size: Float64Array.of(4, 6) };
+  const calc: Calculator = {
+    name: 'qeq-fragments',
+    calculate(x: Structure, o = {}) {
+      const chi = Float64Array.from(x.species, (k) => CHI[x.symbols[k]]);
+      const hardness = Float64Array.from(x.species, (k) => J[x.symbols[k]]);
+      const r = solveQeq(x, KERNEL, { method: 'direct' }, { chi, hardness, fragments, tolerance: 1e-13, forces: o.forces ?? true });
+      return { energyEv: r.energyEv, forcesEvPerA: r.forcesEvPerA, charges: r.charges };
+    },
+  };
+  // fragments are atom-index ranges: a permutation legitimately changes them
+  checkCalculator(calc, s, { h: 1e-5, rtol: 1e-6, symmetry: { checks: ['translation', 'rotation'] } });
+});

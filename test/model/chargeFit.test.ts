@@ -213,3 +213,38 @@ test('sr+q fit with fragments: Jacobian of the rows = central differences (per-f
   assert.ok(scale > 1e-2, 'Jacobian not trivially zero');
   assert.ok(worst < 1e-8 * scale, `max |J − FD| = ${worst} (scale ${scale})`);
 });
+
+test('sr+qeq fit with fragments (open, +1 / −1): Jacobian of the rows in χ weights and ln J = central differences', () => {
+  const base = randomChargeModel(3, { method: 'direct' });
+  const s0 = randomStructure(new Rng(5), 8, 6.5);
+  const s = makeStructure({ symbols: Array.from(s0.species, (k) => s0.symbols[k]), positions: Array.from(s0.positions), pbc: [false, false, false], info: { indexB: 3, chargeA: 1, chargeB: -1 } });
+  const n = s.species.length;
+  const x = { s, rows: 1 + 3 * n, eRows: 1, fRows: 3 * n, sRows: 0, params: { method: 'direct' as const } };
+  const scaling = { energy: 0.7, forces: 1.3, stress: 40, baselineEv: new Float64Array(2) };
+  const refsQ = base.chargeRefs, p = refsQ.nColumns;
+  const v = new Float64Array(p + 2);
+  v.set(base.chargeWeights);
+  v.set([-1, 2], refsQ.nRefs);
+  v.set([Math.log(9), Math.log(13)], p);
+  const at = (vv: Float64Array): QeqModel => new QeqModel({
+    ...base.params, fragments: { startKeys: ['indexB'], chargeKeys: ['chargeA', 'chargeB'] }, hardness: [Math.exp(vv[p]), Math.exp(vv[p + 1])],
+    charges: base.params.charges.map((c, t) => ({ ...c, weights: vv.slice(refsQ.offsets[t], refsQ.offsets[t] + refsQ.counts[t]), offsetE: vv[refsQ.nRefs + t] })),
+  });
+  const { J } = chargeRows(at(v), refsQ, x, scaling, true, undefined, true);
+  const q = at(v).calculate(s, { forces: false }).charges!;
+  assert.ok(Math.abs(q[0] + q[1] + q[2] - 1) < 1e-12, 'fragment A keeps +1');
+  let worst = 0, scale = 0;
+  for (let j = 0; j < p + 2; j++) {
+    const h = j < p ? 0.5 : 1e-5; // exact for the χ weights (h quadratic in them), central difference for ln J
+    const vp = v.slice(), vm = v.slice();
+    vp[j] += h; vm[j] -= h;
+    const hp = chargeRows(at(vp), refsQ, x, scaling, false).h, hm = chargeRows(at(vm), refsQ, x, scaling, false).h;
+    for (let r = 0; r < x.rows; r++) {
+      const fd = (hp[r] - hm[r]) / (2 * h);
+      worst = Math.max(worst, Math.abs(fd - J![r * (p + 2) + j]));
+      scale = Math.max(scale, Math.abs(fd));
+    }
+  }
+  assert.ok(scale > 1e-3, 'Jacobian not trivially zero');
+  assert.ok(worst < 1e-6 * scale, `max |J − FD| = ${worst} (scale ${scale})`);
+});
