@@ -18,7 +18,7 @@
  * --hardness J1,J2,… (round 10, sr+qeq with fragments): one fixed hardness J for every species (fitHardness false) as
  * one more grid axis chosen on validation — J sets the polarisability of the neutral partner, which the fit on the
  * near frames (where ε absorbs everything) cannot pin down (fitted J ran to H 7.6, C 688 eV/e² on CA).
- * Units: "meV/dimer" in the printed lines is the per-atom RMSE × the number of SPECIES (rounds 6–9 used
+ * Units: without --per-dimer the printed energy is the per-atom RMSE × the number of SPECIES (rounds 6–9 used
  * `symbols.length`, the species table, for the atom count): the ratio between models of one pair is unaffected;
  * --per-dimer prints true per-dimer values (× atoms) instead.
  * Prints one line per grid point (validation RMSE, per-frame errors) and the final test line.
@@ -47,6 +47,7 @@ const train = loadStructures(`${dir}/train-id${k}.xyz`).structures.map(open).sor
 const test = loadStructures(`${dir}/test-id${k}.xyz`).structures.map(open).sort((a, b) => dist(a) - dist(b));
 const near = train.slice(0, train.length - nVal), far = train.slice(train.length - nVal);
 const atoms = args.includes('--per-dimer') ? train[0].species.length : train[0].symbols.length; // see the header (units)
+const energyUnit = args.includes('--per-dimer') ? 'meV/dimer' : 'meV/atom×species (see header)';
 
 const chargeModel = isChargeKind(model);
 // descriptor presets (sr, sr+lode, …) take only the force weight: widths and fragments collapse to one grid point
@@ -81,9 +82,9 @@ for (const frag of chargeModel ? fragmentChoices : [false])
     for (const J of hardnesses)
     for (const wf of forceWeights) {
       const v = await run(near, far, config(s, wf, frag, J));
-      console.log(`  val s=${s} W_F=${wf} fragments=${frag ? 1 : 0}${Number.isFinite(J) ? ` J=${J}` : ''}: E ${v.e.toFixed(2)} meV/dimer (${v.perFrame.map((x) => x.toFixed(1)).join('/')}), F ${v.f.toFixed(2)} meV/Å, fit ${v.fitS.toFixed(0)} s`);
+      console.log(`  val s=${s} W_F=${wf} fragments=${frag ? 1 : 0}${Number.isFinite(J) ? ` J=${J}` : ''}: E ${v.e.toFixed(2)} ${energyUnit} (${v.perFrame.map((x) => x.toFixed(1)).join('/')}), F ${v.f.toFixed(2)} meV/Å, fit ${v.fitS.toFixed(0)} s`);
       if (!best || v.e < best.score) best = { s, wf, frag, J, score: v.e };
     }
 const b = best!;
 const t = await run(train, test, config(b.s, b.wf, b.frag, b.J));
-console.log(`id${k} ${model} seed ${seed} chosen s=${b.s} W_F=${b.wf} fragments=${b.frag ? 1 : 0}${Number.isFinite(b.J) ? ` J=${b.J}` : ''} (val ${b.score.toFixed(2)}): TEST E ${t.e.toFixed(2)} meV/dimer (${t.perFrame.map((x) => x.toFixed(1)).join('/')}), F ${t.f.toFixed(2)} meV/Å, fit ${t.fitS.toFixed(0)} s`);
+console.log(`id${k} ${model} seed ${seed} chosen s=${b.s} W_F=${b.wf} fragments=${b.frag ? 1 : 0}${Number.isFinite(b.J) ? ` J=${b.J}` : ''} (val ${b.score.toFixed(2)}): TEST E ${t.e.toFixed(2)} ${energyUnit} (${t.perFrame.map((x) => x.toFixed(1)).join('/')}), F ${t.f.toFixed(2)} meV/Å, fit ${t.fitS.toFixed(0)} s`);
