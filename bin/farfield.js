@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-concurrent-recompilation
+// (the option: src/host/executor/index.ts CLI_NODE_OPTIONS — a short process cannot deadlock at exit, nodejs/node#54918)
 // farfield command-line entry point. The TypeScript sources are compiled to dist/ by `npm ci` (prepare script).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

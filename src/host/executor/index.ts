@@ -19,8 +19,17 @@ export function createExecutor(options: SchedulerOptions): Executor {
 }
 
 /**
+ * Node options every farfield CLI process runs with. Without concurrent TurboFan recompilation a short process cannot
+ * deadlock at the end of its event loop (nodejs/node#54918 in Node 20: the main thread drains the platform's tasks
+ * while a background TurboFan job waits for a garbage collection only the main thread can run; seen by gdb in the test
+ * suite, ~1 in 150 short processes under load). The optimised code is the same, compiled on the main thread.
+ * bin/farfield.js's shebang passes the same option.
+ */
+export const CLI_NODE_OPTIONS: readonly string[] = ['--no-concurrent-recompilation'];
+
+/**
  * The command that starts this farfield's CLI in a task: FARFIELD_CLI (a JSON array of strings) when set, else the
- * node binary with the CLI entry of this installation: dist/src/cli/main.js, or src/cli/main.ts through tsx when
+ * node binary (with CLI_NODE_OPTIONS) and the CLI entry of this installation: dist/src/cli/main.js, or src/cli/main.ts through tsx when
  * running from the TypeScript sources.
  */
 export function farfieldCommand(): string[] {
@@ -40,7 +49,7 @@ export function farfieldCommand(): string[] {
   const ts = here.endsWith('.ts');
   const main = join(dirname(here), '..', '..', 'cli', ts ? 'main.ts' : 'main.js');
   if (!existsSync(main)) throw new FarfieldError('IO', `cannot find farfield's CLI entry (${main}); set FARFIELD_CLI`);
-  if (!ts) return [process.execPath, main];
+  if (!ts) return [process.execPath, ...CLI_NODE_OPTIONS, main];
   // tsx by absolute URL: a task may start in any directory
   let tsx = 'tsx';
   try {
@@ -48,5 +57,5 @@ export function farfieldCommand(): string[] {
   } catch {
     /* keep the bare name */
   }
-  return [process.execPath, '--import', tsx, main];
+  return [process.execPath, ...CLI_NODE_OPTIONS, '--import', tsx, main];
 }
