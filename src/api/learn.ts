@@ -9,9 +9,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { FarfieldError, type ProgressCallback, type Structure } from '../core/index.js';
 import { formatExtxyzFrame, parseXyzText } from '../io/index.js';
 import { readStructures } from '../host/index.js';
-import type { KernelModel } from '../model/index.js';
+import type { ChargeModel, KernelModel } from '../model/index.js';
 import { checkDensityRamp, massesOf, structureAtRampStart, type BerendsenBarostatConfig } from '../md/index.js';
 import { saveModel } from './modelFiles.js';
+import { referenceCountsOf } from './modelKinds.js';
 import type { Thermostat } from './md.js';
 import { LEARN_DEFAULTS, validateLearnConfig, type LearnConfig } from './learnConfig.js';
 import { createReferenceLabeller, type LearnReferenceOptions } from './learnReference.js';
@@ -80,7 +81,10 @@ export interface LearnSummary {
   modelSteps: number;
   escapes: number;
   wallS: number;
+  /** The final kernel model; for a learned-charge kind (`descriptors` 'sr+q', …) its ε part. */
   model: KernelModel;
+  /** Learned-charge kinds: the final model (what model.json holds). */
+  chargeModel?: ChargeModel;
 }
 
 const LOG_HEADER = 'step,time_fs,temperature_K,energy_eV,max_force_sigma_eV_per_A,threshold_eV_per_A,called,refit,energy_sigma_eV_per_atom,force_sigma_exact,note\n';
@@ -191,18 +195,19 @@ async function drive(S: LearnSession, dir: string, hooks: LearnHooks, wallBefore
   }
   await S.settle();
   const model = S.finish();
-  writeLearnReport(dir, hooks.test ?? [], model);
+  writeLearnReport(dir, hooks.test ?? [], S.chargeModel ?? model);
   const counts = S.fit?.referenceCounts() ?? [];
   const selected = S.fit?.selectedReferenceCounts() ?? [];
+  const charged = S.chargeModel ? referenceCountsOf(S.chargeModel) : null; // ε references of the last full fit
   return {
     dir, steps: S.spec.steps, calls: S.counters.calls, failedCalls: S.counters.failedCalls, refits: S.counters.refits,
     trainingStructures: S.labelled,
-    references: Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, counts[t]])),
-    selectedReferences: Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, selected[t]])),
+    references: charged ?? Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, counts[t]])),
+    selectedReferences: charged ?? Object.fromEntries((S.fit?.species ?? []).map((s, t) => [s, selected[t]])),
     finalThresholdEvPerA: S.thr.thresholdEvPerA, thresholdUpdates: S.thr.updates,
     callsPer100: S.callRates(),
     exactForceSigmaSteps: S.counters.exactForceSigma ?? 0, modelSteps: S.counters.modelSteps, escapes: S.counters.escapes ?? 0,
     wallS: wallBefore + (Date.now() - t0) / 1000,
-    model,
+    model, ...(S.chargeModel ? { chargeModel: S.chargeModel } : {}),
   };
 }

@@ -5,8 +5,8 @@
  * `validateFitConfig` (validate.ts): unknown keys name the closest known key, values are type- and range-checked.
  */
 import { FarfieldError } from '../core/index.js';
-import { checkKeys, validateSolverConfig } from './validate.js';
-import type { SolverConfig } from '../model/index.js';
+import { checkKeys, validateFitConfig, validateSolverConfig } from './validate.js';
+import type { ChargeFitOptions, SolverConfig } from '../model/index.js';
 
 export interface LearnThresholdConfig {
   /** Initial threshold on the largest per-component Bayesian force error, eV/Å (VASP ML_CTIFOR; default 0.02). */
@@ -110,6 +110,8 @@ export interface LearnFitConfig {
    * reference calls instead of 11 (5.6× the CPU) — use it for starts from a symmetric crystal.
    */
   rebuild?: 'doubling' | 'never';
+  /** Learned-charge kinds (descriptors 'sr+q', 'sr+qeq', …): the charge fit's settings, as `fit --config` key `charges`. */
+  charges?: ChargeFitOptions;
 }
 
 /**
@@ -184,7 +186,7 @@ const THRESHOLD = keys<LearnThresholdConfig>({
 });
 const FIT = keys<LearnFitConfig>({
   descriptors: true, descriptorHypers: true, weights: true, solver: true, maxNewReferences: true, minDistance: true, maxReferences: true,
-  finalRefit: true, rebuild: true,
+  finalRefit: true, rebuild: true, charges: true,
 });
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -255,6 +257,7 @@ export function validateLearnConfig(cfg: unknown, where = 'learn configuration')
       throw new FarfieldError('INVALID_INPUT', `${w}.rebuild must be 'doubling' or 'never', got ${JSON.stringify(f.rebuild)}`);
     if (f.finalRefit !== undefined && typeof f.finalRefit !== 'boolean')
       throw new FarfieldError('INVALID_INPUT', `${w}.finalRefit must be true or false, got ${JSON.stringify(f.finalRefit)}`);
+    if (f.charges !== undefined) validateFitConfig({ charges: f.charges as ChargeFitOptions }, w); // the keys and ranges of `fit --config`
   }
   if (cfg.async !== undefined) {
     const a = cfg.async;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Structure } from '../core/index.js';
-import type { KernelModel } from '../model/index.js';
+import type { FittedModel } from '../model/index.js';
 import { evaluateModel, type EvalSummary } from './evaluate.js';
 import { PALETTE, linePlot, page, parityPlot, type Series } from '../report/index.js';
 import { writeTextAtomic } from './report.js';
@@ -43,7 +43,7 @@ function esc(s: string): string {
 }
 
 /** Write DIR/index.html; returns the held-out errors when test frames were given. */
-export function writeLearnReport(dir: string, test: readonly Structure[], model: KernelModel): EvalSummary | null {
+export function writeLearnReport(dir: string, test: readonly Structure[], model: FittedModel): EvalSummary | null {
   const log = readLearnLog(pathIn(dir, 'log'));
   const finite = log.step.map((s, i) => [s, log.sigma[i]] as const).filter(([, v]) => Number.isFinite(v) && v > 0);
   const calls = log.step.filter((_, i) => log.called[i]);

@@ -16,12 +16,16 @@
  * boundary (learnAsync.ts: on arrival or after a fixed lag), where the `batch` rule decides the refit; the calls in
  * flight are part of the checkpoint and are submitted again by `restore`. 'call-now' decisions stay synchronous
  * (after every call in flight has joined).
+ * A learned-charge kind (`descriptors` 'sr+q', 'sr+qeq', …; learnCharges.ts) has no incremental fit: each refit is
+ * the offline charge fit of all frames so far (`chargeModel`), `model` is its ε part (the posterior part: σ, usability).
  */
 import { FarfieldError, type Structure } from '../core/index.js';
 import type { DescriptorSpec } from '../descriptors/index.js';
 import { formatExtxyzFrame, parseXyzText } from '../io/index.js';
 import { createIntegrator, stateToStructure, temperatureK, type BerendsenBarostatConfig, type IntegratorConfig, type MdState } from '../md/index.js';
-import { IncrementalKernelFit, type IncrementalFitConfig, type KernelModel } from '../model/index.js';
+import { IncrementalKernelFit, type ChargeModel, type FittedModel, type IncrementalFitConfig, type KernelModel } from '../model/index.js';
+import { checkChargeRun, evaluateChargeStep, fitChargeKind, isChargeKind, posteriorPart } from './learnCharges.js';
+import { descriptorPresetOf } from './modelKinds.js';
 import { sortSpecies } from './describe.js';
 import { resolveDescriptor } from './fit.js';
 import { integratorConfig, runRamp, type Thermostat } from './mdConfig.js';
@@ -161,8 +165,8 @@ export interface LearnSink {
   log(row: LearnLogRow): void;
   /** A trajectory frame (every `every` steps and the last). */
   frame(text: string, step: number): void;
-  /** A refit produced this model. */
-  model(m: KernelModel): void;
+  /** A refit produced this model (a ChargeModel for the learned-charge kinds). */
+  model(m: FittedModel): void;
   /** Take a checkpoint (after every reference call and every `checkpointEvery` steps). */
   checkpoint(cp: SessionCheckpoint): void;
   message?(line: string): void;
@@ -221,7 +225,10 @@ function restoreMd(st: MdState, md: SessionCheckpoint['md'], step: number): void
 
 export class LearnSession {
   fit: IncrementalKernelFit | null = null;
+  /** The kernel model (for a learned-charge kind: the ε part of chargeModel, which carries the posterior). */
   model: KernelModel | null;
+  /** Learned-charge kinds: the full model of the last refit (MD runs on it); null otherwise. */
+  chargeModel: ChargeModel | null = null;
   st!: MdState;
   pending: Structure[] = [];
   /** Every training frame so far (seed frames, labels; the order of training.xyz). */
@@ -263,7 +270,8 @@ export class LearnSession {
   static async start(spec: LearnRunSpec, start: Structure, training: readonly Structure[], labeller: ReferenceLabeller, sink: LearnSink,
     startModel?: KernelModel): Promise<LearnSession> {
     const species = LearnSession.species(start, training, startModel);
-    if (!spec.descriptorSpec) resolveDescriptor(spec.descriptors, species, spec.descriptorHypers); // validates the preset before any work
+    checkChargeRun(spec.descriptors, startModel !== undefined || spec.descriptorSpec !== undefined);
+    if (!spec.descriptorSpec) resolveDescriptor(descriptorPresetOf(spec.descriptors), species, spec.descriptorHypers); // validates the preset before any work
     const S = new LearnSession(spec, labeller, sink, species, null, startModel ?? null, 0);
     for (const s of training) S.addTraining(s);
     const first = await labeller.label(start, 'step-000000');
@@ -294,7 +302,11 @@ export class LearnSession {
     S.rollback = cp.rollback ?? null;
     S.rebuilds = cp.rebuilds ? [] : null;
     let k = 0;
-    cp.fittedBatches.forEach((b, i) => {
+    if (S.charged) { // each refit was a full fit of the frames so far: one fit of the frames fitted at the checkpoint
+      k = cp.fittedBatches.reduce((a, b) => a + b, 0);
+      S.fittedBatches.push(...cp.fittedBatches);
+      if (k > 0) S.setChargeModel(fitChargeKind(cp.run.descriptors, frames.slice(0, k), species, cp.run.descriptorHypers, cp.run.config.fit ?? {}));
+    } else cp.fittedBatches.forEach((b, i) => {
       const batch = frames.slice(k, k + b);
       if (!S.fit) S.fit = IncrementalKernelFit.create(batch, S.fitConfig());
       else S.fit.add(batch);
@@ -311,6 +323,16 @@ export class LearnSession {
     S.queue.restore(cp.inFlight ?? []);
     restoreMd(S.st, cp.md, cp.step);
     return S;
+  }
+
+  /** Whether the run's model is a learned-charge kind (learnCharges.ts). */
+  get charged(): boolean {
+    return isChargeKind(this.spec.descriptors);
+  }
+
+  private setChargeModel(m: ChargeModel): void {
+    this.chargeModel = m;
+    this.model = posteriorPart(m);
   }
 
   get done(): boolean {
@@ -361,6 +383,16 @@ export class LearnSession {
   /** Pass the pending frames to the incremental fit (rebuilt when the fitted frames doubled, `fit.rebuild`) and solve. */
   refit(): void {
     if (this.pending.length === 0) return;
+    if (this.charged) {
+      this.fittedBatches.push(this.pending.length);
+      this.pending = [];
+      const fitted = this.fittedBatches.reduce((a, b) => a + b, 0);
+      this.setChargeModel(fitChargeKind(this.spec.descriptors, this.frames.slice(0, fitted), this.species, this.spec.descriptorHypers, this.spec.config.fit ?? {}));
+      this.sink.model(this.chargeModel!);
+      this.counters.refits++;
+      resetForNewModel(this.thr);
+      return;
+    }
     if (!this.fit) this.fit = IncrementalKernelFit.create(this.pending, this.fitConfig());
     else this.fit.add(this.pending);
     this.fittedBatches.push(this.pending.length);
@@ -395,8 +427,9 @@ export class LearnSession {
     const s = stateToStructure(st);
     const good = usableModel(this.model);
     const sigmaEvery = this.spec.config.uncertaintyEvery ?? 1;
-    const plain = good && this.model && step % sigmaEvery !== 0 ? this.model.calculate(s, { forces: true, stress: s.pbc.every((p) => p) }) : null;
-    const ev = plain ? null : this.model && good ? evaluateStep(this.model, s, this.thr, cfg, step) : null;
+    const plain = good && this.model && step % sigmaEvery !== 0 ? (this.chargeModel ?? this.model).calculate(s, { forces: true, stress: s.pbc.every((p) => p) }) : null;
+    const ev = plain ? null : this.model && good
+      ? (this.chargeModel ? evaluateChargeStep(this.chargeModel, this.model, s, this.thr, cfg, step) : evaluateStep(this.model, s, this.thr, cfg, step)) : null;
     if (ev?.forceSigmaExact) this.counters.exactForceSigma = (this.counters.exactForceSigma ?? 0) + 1;
     const sigma = ev ? ev.maxForceSigmaEvPerA : NaN;
     if (ev) observeEnergy(this.thr, cfg, ev.energySigmaEvPerAtom);
@@ -516,7 +549,10 @@ export class LearnSession {
     this.sink.checkpoint(this.checkpoint());
   }
 
-  /** Refit the pending frames (end of the run) and return the final model. */
+  /**
+   * Refit the pending frames (end of the run) and return the final kernel model (for a learned-charge kind its ε
+   * part; the full model is then `chargeModel`).
+   */
   finish(): KernelModel {
     if (this.queue.size > 0) throw new FarfieldError('INVALID_INPUT', 'learn: calls still in flight at the end of the run (await settle() first)');
     if (this.pending.length > 0) {

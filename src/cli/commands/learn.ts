@@ -39,7 +39,7 @@ export function register(program: Command): void {
     .option('--reference <engine>', `reference method: ${LEARN_ENGINE_NAMES.join(' | ')}`)
     .option('--method <m>', 'cp2k method: gfn1-xtb | pbe')
     .option('--charges <map>', 'point-charges: Na=1,Cl=-1')
-    .option('--descriptors <preset>', 'descriptor preset (sr, sr+lr, …)')
+    .option('--descriptors <preset>', 'descriptor preset (sr, sr+lr, …) or learned-charge kind (sr+q, sr+qeq, sr+lr+q, sr+lr+qeq; each refit is a full charge fit)')
     .option('--steps <n>', 'MD steps'), 'Berendsen barostat at this pressure (isotropic; the reference and the model give the stress)')
     .option('--model <file>', 'start from this model (its descriptor; the first step is still labelled)')
     .option('--training <file>', 'labelled structures that seed the training set')
@@ -75,7 +75,7 @@ export function register(program: Command): void {
         const structure = await loadFrame(start);
         const loaded = o.model ? loadModel(String(o.model)) : undefined;
         if (loaded && !isKernelModel(loaded))
-          throw new FarfieldError('UNSUPPORTED', `learn: --model ${String(o.model)} is a learned-charge model; on-the-fly learning continues kernel models (sr, sr+lr, …) only`);
+          throw new FarfieldError('UNSUPPORTED', `learn: --model ${String(o.model)} is a learned-charge model; on-the-fly learning starts from kernel models (sr, sr+lr, …) only; a charge kind (--descriptors sr+q, …) starts without --model`);
         const startModel = loaded && isKernelModel(loaded) ? loaded : undefined;
         say(`# learn: ${structure.species.length} atoms, ${o.steps} steps × ${o.dt} fs, ${thermostat} at ${dyn.temperatureK}${dyn.temperatureEndK !== undefined ? ` → ${dyn.temperatureEndK}` : ''} K, reference ${o.reference}${o.method ? ` (${o.method})` : ''}${cluster ? ` as ${cluster.scheduler} jobs` : ''}${o.pressure !== undefined ? `, Berendsen barostat at ${o.pressure} GPa` : ''}${dyn.densityGcm3 ? `, density ${dyn.densityGcm3[0]} → ${dyn.densityGcm3[1]} g/cm³` : ''}, out ${o.out}`);
         summary = await runLearn({
