@@ -1,7 +1,8 @@
 /**
  * Progress bars on stderr, driven by core's ProgressCallback (dependency-free).
  *
- * On a TTY one line is redrawn in place: `phase [#########-------]  45/100  3.2 s  ETA 4 s  message`.
+ * On a TTY one line is redrawn in place: `phase [#########-------]  45/100  3.2 s  ETA 4 s  message` (with an unknown
+ * total, `total: 0`, only the count so far: `phase  45  3.2 s`).
  * Otherwise (pipes, CI logs) plain lines are printed: when a phase starts, at most every `intervalS` seconds, and
  * when it completes. `log(line)` prints a line without tearing the bar (used for periodic MD logs).
  * Set FARFIELD_PROGRESS=0 to silence the bars (logs still go through).
@@ -76,6 +77,11 @@ export function createProgress(options: ProgressOptions = {}): ProgressRenderer 
     const frac = e.total > 0 ? Math.min(1, e.done / e.total) : 0;
     const eta = frac > 0 && frac < 1 ? `  ETA ${fmtS((el * (1 - frac)) / frac)}` : '';
     const head = `${prefix ? prefix + ' ' : ''}${e.phase}`;
+    if (!(e.total > 0)) {
+      // an unknown total (a streamed input): the count so far, no fraction, bar or ETA
+      const msg = e.message ? (tty ? '  ' : ', ') + e.message : '';
+      return tty ? `${head}  ${e.done}  ${fmtS(el)}${msg}`.slice(0, width()) : `${head}: ${e.done}, ${fmtS(el)}${msg}`;
+    }
     const counts = `${String(e.done).padStart(String(e.total).length)}/${e.total}`;
     const tail = `  ${counts}  ${fmtS(el)}${eta}${e.message ? '  ' + e.message : ''}`;
     if (!tty) return `${head}: ${counts} (${(100 * frac).toFixed(0)} %), ${fmtS(el)}${eta}${e.message ? ', ' + e.message : ''}`;

@@ -65,3 +65,15 @@ test('table layout, tty: the row is redrawn in place and kept (newline) when the
   p.done();
   assert.equal(err.text(), `\r${row('selection', 1, 1)}\x1b[K` + `\r${row('selection', 1, 1)}\x1b[K\n` + `\r${row('solve', 1, 3)}\x1b[K\n`);
 });
+
+test('an unknown total (total 0, a streamed input): the count so far, never "1/0 (0 %)"', () => {
+  for (const tty of [false, true]) {
+    const err = sink();
+    const p = createProgress({ stream: err.stream, tty, intervalS: 0, enabled: true });
+    for (let k = 1; k <= 3; k++) p.callback({ phase: 'predict', done: k, total: 0 });
+    p.done();
+    const t = err.text();
+    assert.doesNotMatch(t, /\/0|%|ETA/, JSON.stringify(t));
+    assert.match(t, tty ? /predict {2}1 {2}0\.0 s/ : /predict: 3, /, JSON.stringify(t)); // a TTY redraws at most every 0.1 s
+  }
+});
