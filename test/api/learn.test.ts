@@ -16,6 +16,7 @@ import { decideCall, historyStats, initialThresholdState, recordCall, updateThre
 import { LearnSession, builtinLabeller, withRetry, type LearnLogRow, type LearnRunSpec, type LearnSink, type ReferenceLabeller } from '../../src/api/learnSession.js';
 import { toyNaClDataset } from '../../src/api/web.js';
 import { sharedPath, skipWithoutShared } from '../helpers/paths.js';
+import { assertSameLearnRun } from '../helpers/learnRuns.js';
 
 const H = { radial: { nmax: 8, cutoffA: 6 }, angular: { nmax: 4, lmax: 2, cutoffA: 4.5 } };
 
@@ -82,11 +83,7 @@ test('resume after an interruption gives the same model and log as an uninterrup
     const kill = new Error('simulated kill');
     await assert.rejects(runLearn(options(b, 30), { onStep: (row) => { if (row.step === 19) throw kill; } }), (e) => e === kill);
     const resumed = await resumeLearn(b);
-    assert.equal(resumed.calls, full.calls);
-    assert.deepEqual(Array.from(resumed.model.weights), Array.from(full.model.weights));
-    assert.deepEqual(Array.from(resumed.model.params.covarianceFactor!.data), Array.from(full.model.params.covarianceFactor!.data));
-    assert.equal(readFileSync(join(b, 'log.csv'), 'utf8'), readFileSync(join(a, 'log.csv'), 'utf8'));
-    assert.equal(readFileSync(join(b, 'training.xyz'), 'utf8'), readFileSync(join(a, 'training.xyz'), 'utf8'));
+    assertSameLearnRun(resumed, full, b, a);
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { readStructures } from '../../src/host/index.js';
 import { resumeLearn, runLearn, type LearnOptions } from '../../src/api/index.js';
 import { toyNaClDataset } from '../../src/api/web.js';
 import { ChargeModel, QeqModel, parseAnyModel } from '../../src/model/index.js';
+import { assertSameLearnRun } from '../helpers/learnRuns.js';
 
 const H = { radial: { nmax: 8, cutoffA: 6 }, angular: { nmax: 4, lmax: 2, cutoffA: 4.5 } };
 
@@ -63,12 +64,7 @@ test('learn sr+q, point charges ±1 on 8 ions: calls, a charge-model file with c
     const at = Number(pendingCall[0]) + 1;
     await assert.rejects(runLearn(options(b, 'sr+q', 26, 0.3), { onStep: (row) => { if (row.step === at) throw kill; } }), (e) => e === kill);
     const resumed = await resumeLearn(b);
-    assert.equal(resumed.calls, full.calls);
-    assert.equal(resumed.refits, full.refits);
-    assert.deepEqual(Array.from(resumed.chargeModel!.chargeWeights), Array.from(full.chargeModel!.chargeWeights));
-    assert.deepEqual(Array.from(resumed.chargeModel!.energyWeights), Array.from(full.chargeModel!.energyWeights));
-    assert.equal(readFileSync(join(b, 'log.csv'), 'utf8'), readFileSync(join(a, 'log.csv'), 'utf8'));
-    assert.equal(readFileSync(join(b, 'training.xyz'), 'utf8'), readFileSync(join(a, 'training.xyz'), 'utf8'));
+    assertSameLearnRun(resumed, full, b, a);
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });

@@ -405,14 +405,20 @@ export class WasmLinalg implements Linalg {
     this.triangularSolve(l, n, b, nrhs, true);
   }
 
-  packB(b: Float64Array, k: number, n: number, transB = false): PackedB {
-    checkPackB(b, k, n, transB);
+  /** The packed-B block for a k × n op(B) (panels of 4 columns, 64-byte aligned), reserved and tracked; empty when 0. */
+  private reservePack(k: number, n: number, transB: boolean): WasmPackedB {
     const rt = this.rt, np = (n + 3) >> 2;
     const bytes = Math.ceil((k * 4 * np * 8) / 64) * 64;
     const ptr = bytes > 0 ? rt.reserve(bytes) : 0;
     const pack = new WasmPackedB(rt, k, n, transB, ptr, bytes);
+    if (bytes > 0) rt.track(pack, ptr, bytes);
+    return pack;
+  }
+
+  packB(b: Float64Array, k: number, n: number, transB = false): PackedB {
+    checkPackB(b, k, n, transB);
+    const rt = this.rt, np = (n + 3) >> 2, pack = this.reservePack(k, n, transB), { ptr, bytes } = pack;
     if (bytes === 0) return pack;
-    rt.track(pack, ptr, bytes);
     // one depth block (KC rows of op(B)) at a time through the scratch: ≤ KC·n doubles copied in, not all of B
     const L = new Layout(rt.scratchBase);
     const kcMax = Math.min(KC, k);
@@ -430,12 +436,8 @@ export class WasmLinalg implements Linalg {
   packBTransposedFrom(k: number, n: number, rows: PackRowsProducer): PackedB {
     checkDim('packB', 'k', k);
     checkDim('packB', 'n', n);
-    const rt = this.rt, np = (n + 3) >> 2;
-    const bytes = Math.ceil((k * 4 * np * 8) / 64) * 64;
-    const ptr = bytes > 0 ? rt.reserve(bytes) : 0;
-    const pack = new WasmPackedB(rt, k, n, true, ptr, bytes);
+    const rt = this.rt, np = (n + 3) >> 2, pack = this.reservePack(k, n, true), { ptr, bytes } = pack;
     if (bytes === 0) return pack;
-    rt.track(pack, ptr, bytes);
     // as packB, but PACK_ROWS rows of one depth block at a time staged by the producer (a small, warm staging area
     // instead of a whole depth block): rows j0 … (j0 a multiple of 4) are the panels from j0/4 on, so packing the
     // piece as its own B at the panel's offset writes the bytes packB writes (zero padding of the last panel included)
