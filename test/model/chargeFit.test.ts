@@ -184,14 +184,19 @@ test('sr+qeq fit: hardnessRidge pulls ln J toward its start (strong ridge: J sta
   assert.ok(Math.abs(weak[0] / 10 - 1) < 0.01 && Math.abs(weak[1] / 12 - 1) < 0.01, `weak ridge: J ${weak.join(', ')} (true 10, 12)`);
 });
 
-test('sr+q fit with fragments: Jacobian of the rows = central differences (per-fragment projection)', () => {
+/** An open 8-atom structure of two fragments (atoms 0–2: +1, 3–7: −1), its fit rows, a scaling and a random charge model. */
+function fragmentFitCase() {
   const base = randomChargeModel(3, { method: 'direct' });
   const s0 = randomStructure(new Rng(5), 8, 6.5);
   const s = makeStructure({ symbols: Array.from(s0.species, (k) => s0.symbols[k]), positions: Array.from(s0.positions), pbc: [false, false, false], info: { indexB: 3, chargeA: 1, chargeB: -1 } });
   const n = s.species.length;
   const x = { s, rows: 1 + 3 * n, eRows: 1, fRows: 3 * n, sRows: 0, params: { method: 'direct' as const } };
   const scaling = { energy: 0.7, forces: 1.3, stress: 40, baselineEv: new Float64Array(2) };
-  const refsQ = base.chargeRefs, p = refsQ.nColumns;
+  return { base, s, x, scaling, refsQ: base.chargeRefs, p: base.chargeRefs.nColumns };
+}
+
+test('sr+q fit with fragments: Jacobian of the rows = central differences (per-fragment projection)', () => {
+  const { base, s, x, scaling, refsQ, p } = fragmentFitCase();
   const v = new Float64Array(p);
   v.set(base.chargeWeights);
   v.set(base.chargeOffsets, refsQ.nRefs);
@@ -215,13 +220,7 @@ test('sr+q fit with fragments: Jacobian of the rows = central differences (per-f
 });
 
 test('sr+qeq fit with fragments (open, +1 / −1): Jacobian of the rows in χ weights and ln J = central differences', () => {
-  const base = randomChargeModel(3, { method: 'direct' });
-  const s0 = randomStructure(new Rng(5), 8, 6.5);
-  const s = makeStructure({ symbols: Array.from(s0.species, (k) => s0.symbols[k]), positions: Array.from(s0.positions), pbc: [false, false, false], info: { indexB: 3, chargeA: 1, chargeB: -1 } });
-  const n = s.species.length;
-  const x = { s, rows: 1 + 3 * n, eRows: 1, fRows: 3 * n, sRows: 0, params: { method: 'direct' as const } };
-  const scaling = { energy: 0.7, forces: 1.3, stress: 40, baselineEv: new Float64Array(2) };
-  const refsQ = base.chargeRefs, p = refsQ.nColumns;
+  const { base, s, x, scaling, refsQ, p } = fragmentFitCase();
   const v = new Float64Array(p + 2);
   v.set(base.chargeWeights);
   v.set([-1, 2], refsQ.nRefs);
