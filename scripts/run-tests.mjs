@@ -89,7 +89,7 @@ const COSTS = {
   'test/math/erf.test.ts': 1.0, 'test/descriptors/shortRange/radialBasis.test.ts': 1.0,
 };
 const DEFAULT_COST = 0.5;
-const ALONE_COST = 7;
+const ALONE_COST = 14;
 const cost = (f) => COSTS[f] ?? DEFAULT_COST;
 
 // Files that mostly wait (Chromium, SLURM jobs): with 2 or more lanes they run in one extra lane beside the
@@ -102,8 +102,8 @@ const WAITING = ['test/browser/smoke.test.ts', 'test/browser/report.test.ts', 't
 const BATCHED = ['test/core/', 'test/math/', 'test/geometry/', 'test/io/', 'test/analysis/', 'test/electrostatics/',
   'test/descriptors/', 'test/md/', 'test/model/', 'test/helpers/', 'test/web/', 'test/reference/', 'test/api/', 'test/cli/',
   'test/host/'];
-const BATCH_SIZE = 12;
-const BATCH_COST = 15;
+const BATCH_SIZE = 16;
+const BATCH_COST = 28;
 const ALONE = ['test/math/worker.test.ts', 'test/reference/md-nve.test.ts', 'test/io/fuzz-vasp.test.ts',
   'test/math/linalg/wasm.test.ts', 'test/web/build.test.ts', 'test/cli/interrupts.test.ts', 'test/host/executor.test.ts',
   'test/host/ipi.test.ts', 'test/model/parallelNormal.test.ts'];
