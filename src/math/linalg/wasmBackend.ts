@@ -455,12 +455,17 @@ export class WasmLinalg implements Linalg {
     return pack;
   }
 
-  gemmPacked(m: number, a: Float64Array, packed: PackedB, c: Float64Array, opts: PackedGemmOptions = {}): void {
-    const transA = opts.transA ?? false, alpha = opts.alpha ?? 1, beta = opts.beta ?? 0;
-    const { k, n } = packed;
+  /** A packed product's checks, naming a pack of another backend or of another WASM runtime. */
+  private checkOwnPacked(m: number, k: number, n: number, a: Float64Array, c: Float64Array, transA: boolean, packed: PackedB): void {
     const own = packed instanceof WasmPackedB && packed.rt === this.rt;
     checkGemmPacked(m, k, n, a, c, transA, 'wasm', own ? 'wasm' : packed.backend === 'wasm' ? 'wasm of another runtime' : packed.backend,
       packed.freed);
+  }
+
+  gemmPacked(m: number, a: Float64Array, packed: PackedB, c: Float64Array, opts: PackedGemmOptions = {}): void {
+    const transA = opts.transA ?? false, alpha = opts.alpha ?? 1, beta = opts.beta ?? 0;
+    const { k, n } = packed;
+    this.checkOwnPacked(m, k, n, a, c, transA, packed);
     if (m === 0 || n === 0) return;
     const rt = this.rt, np = (n + 3) >> 2;
     const L = new Layout(rt.scratchBase);
@@ -483,9 +488,7 @@ export class WasmLinalg implements Linalg {
     const transA = opts.transA ?? false, alpha = opts.alpha ?? 1, beta = opts.beta ?? 0;
     // the product with op(B)ᵀ: depth = the pack's n, columns = its k
     const k = packed.n, n = packed.k;
-    const own = packed instanceof WasmPackedB && packed.rt === this.rt;
-    checkGemmPacked(m, k, n, a, c, transA, 'wasm', own ? 'wasm' : packed.backend === 'wasm' ? 'wasm of another runtime' : packed.backend,
-      packed.freed);
+    this.checkOwnPacked(m, k, n, a, c, transA, packed);
     if (m === 0 || n === 0) return;
     const rt = this.rt, np = (n + 3) >> 2;
     const L = new Layout(rt.scratchBase);
