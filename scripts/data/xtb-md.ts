@@ -1,17 +1,18 @@
 /**
- * GFN1-xTB molecular dynamics of liquid NaCl with CP2K's own MD (NVT, CSVR thermostat), and conversion of CP2K's
- * trajectory to extended XYZ (ASE conventions) — the same-method reference trajectory for RDF checks (issue 8).
+ * GFN1-xTB molecular dynamics of NaCl (liquid or rock salt) with CP2K's own MD (NVT, CSVR thermostat), and conversion
+ * of CP2K's trajectory to extended XYZ (ASE conventions) — the same-method reference trajectories for RDF checks
+ * (issue 8) and for the on-the-fly learner's held-out frames (issue 15).
  *
- *   node --import tsx scripts/data/xtb-md.ts run <configs.xyz> <frame> <workdir> <out.xyz> [steps] [np] [nice]
+ *   node --import tsx scripts/data/xtb-md.ts run <configs.xyz> <frame> <workdir> <out.xyz> [steps] [np] [nice] [temperatureK]
  *   node --import tsx scripts/data/xtb-md.ts convert <workdir> <out.xyz>
  *
  * `run` writes `<workdir>/in.inp` (src/reference/cp2k `cp2kInput`: the project's GFN1-xTB settings plus the `md`
- * option; 2 fs, 1200 K unless the frame says otherwise, CSVR 100 fs, seed 1, output every 10 steps), runs
+ * option; 2 fs, at [temperatureK] if given, else the frame's `temperature_K`, else 1200 K; CSVR 100 fs, seed 1, output every 10 steps), runs
  * `mpirun -np <np> cp2k.psmp` in the work directory, and converts when CP2K exits. Resume: if the work directory
  * already holds `cp2k-1.restart`, CP2K is restarted from it (`&EXT_RESTART`, counters included) for the steps still
  * missing to reach `steps` in total, appending to the same trajectory and energy files (checked with CP2K 2023.1); the
  * previous output is kept as `out.out.<n>`. The cell is fixed (NVT) and
- * taken from the starting frame.
+ * taken from the starting frame. `config_type` is the start frame's with `-xtb-md` appended (`nacl-liquid-xtb-md`).
  * `convert` can run at any time (also while CP2K runs) and writes every complete printed frame.
  *
  * Conversions: CP2K's `cp2k-pos-1.xyz` positions are Å (unwrapped, as integrated), its comment line's `E` is the
@@ -81,6 +82,7 @@ const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 interface RunMeta {
   cell: number[];
+  configType?: string;
   temperatureK: number;
   densityGcm3?: number;
   sourceIndex: number;
@@ -102,7 +104,7 @@ function convert(workdir: string, out: string): number {
   for (const p of [...byStep.values()].sort((a, b) => a.step - b.step)) {
     const f = frc.get(p.step);
     const info: Structure['info'] = {
-      config_type: 'nacl-liquid-xtb-md', label_method: 'cp2k-gfn1-xtb-md', ...(meta.cp2kVersion ? { label_code: meta.cp2kVersion } : {}),
+      config_type: `${meta.configType ?? 'nacl-liquid'}-xtb-md`, label_method: 'cp2k-gfn1-xtb-md', ...(meta.cp2kVersion ? { label_code: meta.cp2kVersion } : {}),
       temperature_K: meta.temperatureK, ...(meta.densityGcm3 !== undefined ? { density_g_cm3: meta.densityGcm3 } : {}),
       step: p.step, time_ps: r6(p.timeFs / 1000), seed: meta.seed, source_index: meta.sourceIndex,
     };
@@ -121,12 +123,13 @@ function convert(workdir: string, out: string): number {
   return frames.length;
 }
 
-async function run(configs: string, frame: number, workdir: string, out: string, steps: number, np: number, nice: number): Promise<void> {
+async function run(configs: string, frame: number, workdir: string, out: string, steps: number, np: number, nice: number,
+  temperatureOverrideK?: number): Promise<void> {
   const all = readExtxyzLite(configs);
   const start = all[frame];
   if (!start) throw new Error(`${configs} has ${all.length} frames, no frame ${frame}`);
   mkdirSync(workdir, { recursive: true });
-  const temperatureK = typeof start.info.temperature_K === 'number' ? start.info.temperature_K : 1200;
+  const temperatureK = temperatureOverrideK ?? (typeof start.info.temperature_K === 'number' ? start.info.temperature_K : 1200);
   const restart = join(workdir, 'cp2k-1.restart');
   const resuming = existsSync(restart);
   // CP2K's STEPS counts the steps of this run; the restart file's STEP_START_VAL is the step it continues from.
@@ -144,6 +147,7 @@ async function run(configs: string, frame: number, workdir: string, out: string,
   }
   writeFileSync(join(workdir, 'in.inp'), cp2kInput(start, { method: 'gfn1-xtb', md }));
   const meta: RunMeta = { cell: Array.from(start.cell), temperatureK, sourceIndex: frame, seed: SEED,
+    ...(typeof start.info.config_type === 'string' ? { configType: start.info.config_type } : {}),
     ...(typeof start.info.density_g_cm3 === 'number' ? { densityGcm3: start.info.density_g_cm3 } : {}) };
   writeFileSync(join(workdir, 'meta.json'), JSON.stringify(meta, null, 1));
   process.stderr.write(`[${new Date().toISOString()}] ${resuming ? `resuming at step ${done}` : 'starting'} CP2K MD in ${workdir}: to step ${steps}\n`);
@@ -160,11 +164,12 @@ async function run(configs: string, frame: number, workdir: string, out: string,
 async function main(): Promise<void> {
   const [cmd, ...a] = process.argv.slice(2);
   if (cmd === 'run' && a.length >= 4) {
-    await run(a[0], Number(a[1]), resolve(a[2]), resolve(a[3]), Number(a[4] ?? 3000), Number(a[5] ?? 1), Number(a[6] ?? 5));
+    await run(a[0], Number(a[1]), resolve(a[2]), resolve(a[3]), Number(a[4] ?? 3000), Number(a[5] ?? 1), Number(a[6] ?? 5),
+      a[7] === undefined ? undefined : Number(a[7]));
   } else if (cmd === 'convert' && a.length === 2) {
     process.stderr.write(`wrote ${convert(resolve(a[0]), resolve(a[1]))} frames\n`);
   } else {
-    throw new Error('usage: xtb-md.ts run <configs.xyz> <frame> <workdir> <out.xyz> [steps] [np] [nice] | convert <workdir> <out.xyz>');
+    throw new Error('usage: xtb-md.ts run <configs.xyz> <frame> <workdir> <out.xyz> [steps] [np] [nice] [temperatureK] | convert <workdir> <out.xyz>');
   }
 }
 
