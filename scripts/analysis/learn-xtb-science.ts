@@ -13,12 +13,15 @@
  *   (a) offline on as many random pool frames as the run labelled;  (b) offline on all `pool` frames.
  * --held FILE [--held-from K] evaluates on that file's frames K… instead (e.g. data/nacl-liquid-xtb-md.xyz --held-from 1:
  * CP2K xTB MD at the liquid run's state point; its frame 0 is the run's start configuration).
+ * --md-pool FILE --md-pool-range A:B adds (c): offline on frames A…B−1 of FILE (xTB's own MD — the distribution the run
+ * samples, here labelled for free) with the run's references per species, as many frames as given (keep them out
+ * of the held-out range: with --held the same FILE, --held-from ≥ B).
  * A run that was stopped early is read at its last checkpoint (state.json: steps, calls up to that step) with the
  * model of its last refit (model.json).
  * --by-density: also the three models' errors on the held-out frames grouped by mass density (g/cm³, 3 decimals) —
  * the liquid set's frames sit on 4 densities (data/README.md), the axis a `--density A:B` run moves along.
- * Prints calls, training structures, references, and force / energy RMSE on the held-out frames for the run's final
- * model (DIR/model.json) and (a), (b).
+ * Prints calls, training structures, references, and force / energy RMSE (and the mean signed energy error, "bias")
+ * on the held-out frames for the run's final model (DIR/model.json) and (a), (b) [, (c)].
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +45,13 @@ const idx = Array.from(data.keys()).filter((i) => i !== startIndex);
 new Rng(Number(arg('seed', '11'))).shuffle(idx);
 const pool = idx.slice(0, poolSize).map((i) => data[i]);
 const heldFile = process.argv.includes('--held') ? arg('held') : '';
-const held = heldFile ? readStructures(heldFile).slice(Number(arg('held-from', '0'))) : idx.slice(poolSize).map((i) => data[i]);
+const heldFrom = Number(arg('held-from', '0'));
+const held = heldFile ? readStructures(heldFile).slice(heldFrom) : idx.slice(poolSize).map((i) => data[i]);
+const mdPoolFile = process.argv.includes('--md-pool') ? arg('md-pool') : '';
+const [mdFrom, mdTo] = mdPoolFile ? arg('md-pool-range').split(':').map(Number) : [0, 0];
+if (mdPoolFile && !(Number.isInteger(mdFrom) && Number.isInteger(mdTo) && mdTo > mdFrom)) throw new Error('--md-pool-range A:B with integers A < B');
+if (mdPoolFile && mdPoolFile === heldFile && heldFrom < mdTo) throw new Error(`--held-from ${heldFrom} overlaps --md-pool-range ${mdFrom}:${mdTo}`);
+const mdPool = mdPoolFile ? readStructures(mdPoolFile).slice(mdFrom, mdTo) : [];
 
 const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
   step: number; run: { descriptors: string; descriptorHypers?: Record<string, unknown>; steps: number; timestepFs: number };
@@ -61,9 +70,13 @@ const fitOn = async (frames: typeof data, count: number) => (await fitModel(fram
 }, { onWarning: () => {} })).model;
 const a = await fitOn(pool.slice(0, training.length), refsPerSpecies);
 const b = await fitOn(pool, poolRefs);
+const c = mdPool.length ? await fitOn(mdPool, refsPerSpecies) : undefined;
 const err = (m: Parameters<typeof evaluateModel>[0], frames: Structure[] = held) => {
-  const s = evaluateModel(m, frames).summary;
-  return { forces_meV_per_A: s.forces!.rmse_meV_per_A, forces_percent: s.forces!.rmspe_percent, energy_meV_per_atom: s.energy?.rmse_meV_per_atom ?? NaN };
+  const { summary: s, predictions } = evaluateModel(m, frames);
+  // Mean signed energy error (model − label), meV/atom: a shift common to all frames vs scatter.
+  const bias = (1000 * frames.reduce((t, f, k) => t + (predictions[k].energyEv! - f.labels.energyEv!) / f.species.length, 0)) / frames.length;
+  return { forces_meV_per_A: s.forces!.rmse_meV_per_A, forces_percent: s.forces!.rmspe_percent, energy_meV_per_atom: s.energy?.rmse_meV_per_atom ?? NaN,
+    energy_bias_meV_per_atom: bias };
 };
 const calls = log.filter((r) => r[6] === '1').length;
 const quarter = Math.floor(state.step / 4);
@@ -72,11 +85,12 @@ const out = {
   run: dir, descriptors, steps: state.step, ps: (state.step * state.run.timestepFs) / 1000, calls, failedCalls: state.counters.failedCalls,
   lastQuarterCalls, training: training.length, refsPerSpecies, poolRefs, heldOut: held.length, ...(heldFile ? { heldFile } : {}),
   onTheFly: err(model), offlineSameCount: err(a), offlinePool: err(b),
+  ...(c ? { mdPool: { file: mdPoolFile, range: [mdFrom, mdTo], ...err(c) } } : {}),
 };
 if (process.argv.includes('--json')) console.log(JSON.stringify(out, null, 2));
 else {
-  const f = (e: ReturnType<typeof err>) => `${e.forces_meV_per_A.toFixed(1)} meV/Å (${e.forces_percent?.toFixed(1)} %), ${e.energy_meV_per_atom.toFixed(2)} meV/atom`;
-  console.log(`| ${descriptors} | ${out.ps.toFixed(2)} ps (${state.step} steps) | ${calls} (${lastQuarterCalls} in the last quarter) | ${refsPerSpecies} | ${f(out.onTheFly)} | ${f(out.offlineSameCount)} | ${f(out.offlinePool)} (${poolRefs} refs) | ${held.length} |`);
+  const f = (e: ReturnType<typeof err>) => `${e.forces_meV_per_A.toFixed(1)} meV/Å (${e.forces_percent?.toFixed(1)} %), ${e.energy_meV_per_atom.toFixed(2)} meV/atom (bias ${e.energy_bias_meV_per_atom >= 0 ? '+' : ''}${e.energy_bias_meV_per_atom.toFixed(2)})`;
+  console.log(`| ${descriptors} | ${out.ps.toFixed(2)} ps (${state.step} steps) | ${calls} (${lastQuarterCalls} in the last quarter) | ${refsPerSpecies} | ${f(out.onTheFly)} | ${f(out.offlineSameCount)} | ${f(out.offlinePool)} (${poolRefs} refs) |${c ? ` ${f(err(c))} (${mdPool.length} MD frames) |` : ''} ${held.length} |`);
 }
 if (process.argv.includes('--by-density')) {
   const rho = (f: Structure): number => (massesOf(f).reduce((x, m) => x + m, 0) * AMU_G) / (cellVolume(f.cell) * 1e-24);
