@@ -10,7 +10,7 @@
  * Frames K… of FILE (fixed cell; the first frame read is the reference); prints one line per window of frames.
  */
 import { readStructures } from '../../src/host/index.js';
-import { minimumImageFunction } from '../../src/geometry/index.js';
+import { buildNeighbourList, minimumImageFunction } from '../../src/geometry/index.js';
 
 const argv = process.argv;
 const opt = (name: string, dflt: string): string => { const i = argv.indexOf(`--${name}`); return i > 0 ? argv[i + 1] : dflt; };
@@ -38,14 +38,12 @@ function frameStats(s: (typeof frames)[number]): { rms: number; max: number; ord
     const r2 = (disp[3 * i] - mean[0]) ** 2 + (disp[3 * i + 1] - mean[1]) ** 2 + (disp[3 * i + 2] - mean[2]) ** 2;
     sum += r2; max = Math.max(max, r2);
   }
+  const nl = buildNeighbourList(s, cutoff);
   let ordered = 0;
   for (let i = 0; i < n; i++) {
     let unlike = 0, like = 0;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      for (let k = 0; k < 3; k++) v[k] = s.positions[3 * j + k] - s.positions[3 * i + k];
-      mic(v, d);
-      if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] < cutoff * cutoff) { if (s.species[j] === s.species[i]) like++; else unlike++; }
+    for (let p = nl.offsets[i]; p < nl.offsets[i + 1]; p++) {
+      if (s.species[nl.neighbours[p]] === s.species[i]) like++; else unlike++;
     }
     if (unlike === 6 && like === 0) ordered++;
   }

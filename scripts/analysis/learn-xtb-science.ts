@@ -87,10 +87,11 @@ const out = {
   onTheFly: err(model), offlineSameCount: err(a), offlinePool: err(b),
   ...(c ? { mdPool: { file: mdPoolFile, range: [mdFrom, mdTo], ...err(c) } } : {}),
 };
+const cErr = out.mdPool;
 if (process.argv.includes('--json')) console.log(JSON.stringify(out, null, 2));
 else {
   const f = (e: ReturnType<typeof err>) => `${e.forces_meV_per_A.toFixed(1)} meV/Å (${e.forces_percent?.toFixed(1)} %), ${e.energy_meV_per_atom.toFixed(2)} meV/atom (bias ${e.energy_bias_meV_per_atom >= 0 ? '+' : ''}${e.energy_bias_meV_per_atom.toFixed(2)})`;
-  console.log(`| ${descriptors} | ${out.ps.toFixed(2)} ps (${state.step} steps) | ${calls} (${lastQuarterCalls} in the last quarter) | ${refsPerSpecies} | ${f(out.onTheFly)} | ${f(out.offlineSameCount)} | ${f(out.offlinePool)} (${poolRefs} refs) |${c ? ` ${f(err(c))} (${mdPool.length} MD frames) |` : ''} ${held.length} |`);
+  console.log(`| ${descriptors} | ${out.ps.toFixed(2)} ps (${state.step} steps) | ${calls} (${lastQuarterCalls} in the last quarter) | ${refsPerSpecies} | ${f(out.onTheFly)} | ${f(out.offlineSameCount)} | ${f(out.offlinePool)} (${poolRefs} refs) |${cErr ? ` ${f(cErr)} (${mdPool.length} MD frames) |` : ''} ${held.length} |`);
 }
 if (process.argv.includes('--by-density')) {
   const rho = (f: Structure): number => (massesOf(f).reduce((x, m) => x + m, 0) * AMU_G) / (cellVolume(f.cell) * 1e-24);
